@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, from the OS package manager, what DomioOps needs and the machine lacks.
+#   install-deps.sh run    what the running system needs (PostgreSQL server)
+#   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js)
+set -euo pipefail
+profile=${1:-test}
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+
+have_pg || need+=(postgresql)
+if [ "$profile" = test ]; then
+  have_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+  have_cmd mosquitto_sub || need+=(mosquitto-clients)
+  have_cmd socat || need+=(socat)
+  have_cmd chromium || [ -x /usr/bin/chromium ] || need+=(chromium)
+  have_cmd mbpoll || need+=(mbpoll)
+  [ -f /usr/include/modbus/modbus.h ] || need+=(libmodbus-dev)
+  have_cmd gcc || need+=(gcc)
+  have_cmd node || need+=(nodejs)
+  have_cmd npm || need+=(npm)
+fi
+
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+echo "install-deps: installing ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get install -y --no-install-recommends "${need[@]}" >/tmp/domio-apt.log 2>&1 || {
+  $sudo apt-get update >/tmp/domio-apt-update.log 2>&1
+  $sudo apt-get install -y --no-install-recommends "${need[@]}" >/tmp/domio-apt.log 2>&1 \
+    || { echo "install-deps: apt-get install failed, see /tmp/domio-apt.log" >&2; tail -n 20 /tmp/domio-apt.log >&2; exit 1; }
+}
