@@ -1,10 +1,13 @@
 using System.Globalization;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+
 using Serilog;
 
 namespace DomioOps.ServiceDefaults;
