@@ -1,6 +1,6 @@
 namespace DomioOps.Devices.Modbus;
 
-/// <summary>A Modbus protocol error: a malformed frame or an exception response.</summary>
+/// <summary>Base of every Modbus failure: exception responses, protocol errors, timeouts, lost connections.</summary>
 public class ModbusException : Exception
 {
     public ModbusException() { }

@@ -1,0 +1,263 @@
+using System.Net;
+using System.Net.Sockets;
+
+using DomioOps.Devices.Modbus;
+
+using Microsoft.Extensions.Time.Testing;
+
+namespace DomioOps.Devices.Tests.Modbus;
+
+// Our client against our server on 127.0.0.1 (the interop tests pit each against independent peers), and
+// against scripted raw sockets for the faults a real server would not produce on demand.
+public sealed class ModbusTcpClientTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AllFunctions_AgainstOurServer_RoundTrip()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+        ModbusDataModel model = server.AddUnit(1);
+        model.DeviceIdentification = new Dictionary<byte, string> { [0] = "Domio", [1] = "SAW-1", [2] = "1.0" };
+        model.InputRegisters.Set(10, [7, 8, 9]);
+        model.DiscreteInputs[3] = true;
+        await server.StartAsync(Ct);
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port));
+        await client.ConnectAsync(Ct);
+
+        await client.WriteMultipleRegistersAsync(1, 100, new ushort[] { 1, 2, 3 }, Ct);
+        Assert.Equal(new ushort[] { 1, 2, 3 }, await client.ReadHoldingRegistersAsync(1, 100, 3, Ct));
+        await client.WriteSingleRegisterAsync(1, 101, 0xBEEF, Ct);
+        await client.MaskWriteRegisterAsync(1, 102, 0x00F2, 0x0025, Ct); // (3 AND F2) OR (25 AND NOT F2) = 7
+        Assert.Equal(new ushort[] { 1, 0xBEEF, 0x07 }, await client.ReadHoldingRegistersAsync(1, 100, 3, Ct));
+        Assert.Equal(new ushort[] { 7, 8, 9 }, await client.ReadInputRegistersAsync(1, 10, 3, Ct));
+        Assert.Equal(new ushort[] { 5, 6 }, await client.ReadWriteMultipleRegistersAsync(1, 200, 2, 200, new ushort[] { 5, 6 }, Ct));
+
+        await client.WriteSingleCoilAsync(1, 5, true, Ct);
+        await client.WriteMultipleCoilsAsync(1, 8, new[] { true, false, true }, Ct);
+        Assert.Equal(new[] { false, true, false, false, true, false, true }, await client.ReadCoilsAsync(1, 4, 7, Ct));
+        Assert.Equal(new[] { false, true, false }, await client.ReadDiscreteInputsAsync(1, 2, 3, Ct));
+
+        ModbusDeviceIdentification id = await client.ReadDeviceIdentificationAsync(1, ModbusDeviceIdCategory.Basic, Ct);
+        Assert.Equal("Domio", id.VendorName);
+        Assert.Equal("SAW-1", id.ProductCode);
+        Assert.Equal("1.0", id.MajorMinorRevision);
+    }
+
+    [Fact]
+    public async Task ReadHoldingRegisters_ManyConcurrent_EachGetsItsOwnAnswer()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+        ModbusDataModel model = server.AddUnit(1);
+        for (int i = 0; i < 1000; i++)
+        {
+            model.HoldingRegisters[i] = (ushort)(i * 3);
+        }
+
+        await server.StartAsync(Ct);
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port) { MaxInFlight = 16 });
+        Task<ushort[]>[] reads = [.. Enumerable.Range(0, 500).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)i, 2, Ct).AsTask())];
+        ushort[][] results = await Task.WhenAll(reads);
+        for (int i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(new[] { (ushort)(i * 3), (ushort)((i + 1) * 3) }, results[i]);
+        }
+    }
+
+    [Fact]
+    public async Task Read_UnknownUnit_ThrowsGatewayTargetFailed()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+        server.AddUnit(1);
+        server.AddUnit(2);
+        await server.StartAsync(Ct);
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port));
+        var error = await Assert.ThrowsAsync<ModbusExceptionResponseException>(() => client.ReadHoldingRegistersAsync(7, 0, 1, Ct).AsTask());
+        Assert.Equal(ModbusExceptionCode.GatewayTargetDeviceFailedToRespond, error.ExceptionCode);
+    }
+
+    [Fact]
+    public async Task Read_PastEndOfTable_ThrowsIllegalDataAddress()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+        server.AddUnit(1, new ModbusDataModel(100));
+        await server.StartAsync(Ct);
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port));
+        var error = await Assert.ThrowsAsync<ModbusExceptionResponseException>(() => client.ReadInputRegistersAsync(1, 99, 2, Ct).AsTask());
+        Assert.Equal(ModbusExceptionCode.IllegalDataAddress, error.ExceptionCode);
+        Assert.Equal(ModbusFunctionCode.ReadInputRegisters, error.FunctionCode);
+        Assert.Single(await client.ReadInputRegistersAsync(1, 99, 1, Ct));
+    }
+
+    [Fact]
+    public async Task Read_DynamicValueHook_SeesEveryRead()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+        ModbusDataModel model = server.AddUnit(1);
+        ushort pieces = 0;
+        model.BeforeRead = (table, address, _) =>
+        {
+            if (table == ModbusTable.InputRegisters && address == 0)
+            {
+                model.InputRegisters[0] = ++pieces;
+            }
+        };
+        await server.StartAsync(Ct);
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port));
+        Assert.Equal(1, (await client.ReadInputRegistersAsync(1, 0, 1, Ct))[0]);
+        Assert.Equal(2, (await client.ReadInputRegistersAsync(1, 0, 1, Ct))[0]);
+    }
+
+    [Fact]
+    public async Task Read_NoAnswer_ThrowsTimeoutWhenFakeTimeAdvances()
+    {
+        var time = new FakeTimeProvider();
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ResponseTimeout = TimeSpan.FromSeconds(1) }, time);
+        Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using Socket silent = await device.AcceptSocketAsync(Ct);
+        await ReceiveExactlyAsync(silent, 12);
+
+        Assert.False(read.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => read);
+    }
+
+    [Fact]
+    public async Task Read_LateAnswerAfterTimeout_IsIgnoredAndNextReadSucceeds()
+    {
+        var time = new FakeTimeProvider();
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ResponseTimeout = TimeSpan.FromSeconds(1) }, time);
+        Task<ushort[]> first = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using Socket peer = await device.AcceptSocketAsync(Ct);
+        byte[] firstRequest = await ReceiveExactlyAsync(peer, 12);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => first);
+
+        Task<ushort[]> second = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        byte[] secondRequest = await ReceiveExactlyAsync(peer, 12);
+        Assert.NotEqual(firstRequest[..2], secondRequest[..2]);
+        // The late answer to the first request (value 1) arrives first, then the answer to the second (value 2).
+        await peer.SendAsync((byte[])[firstRequest[0], firstRequest[1], .. Hex.Bytes("0000 0005 01 03 02 0001")], Ct);
+        await peer.SendAsync((byte[])[secondRequest[0], secondRequest[1], .. Hex.Bytes("0000 0005 01 03 02 0002")], Ct);
+        Assert.Equal(new ushort[] { 2 }, await second);
+    }
+
+    [Fact]
+    public async Task Read_ServerClosesMidPipeline_EveryInFlightRequestFails()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { MaxInFlight = 4, ReadRetries = 0 });
+        Task<ushort[]>[] reads = [.. Enumerable.Range(0, 4).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)i, 1, Ct).AsTask())];
+        using (Socket peer = await device.AcceptSocketAsync(Ct))
+        {
+            await ReceiveExactlyAsync(peer, 4 * 12);
+        }
+
+        foreach (Task<ushort[]> read in reads)
+        {
+            var error = await Assert.ThrowsAsync<ModbusConnectionException>(() => read);
+            Assert.Contains("in flight", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Read_ConnectionLost_ReadIsRetriedOnNewConnection()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ReadRetries = 1, MinReconnectDelay = TimeSpan.Zero });
+        Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using (Socket first = await device.AcceptSocketAsync(Ct))
+        {
+            await ReceiveExactlyAsync(first, 12);
+        }
+
+        using Socket second = await device.AcceptSocketAsync(Ct);
+        byte[] request = await ReceiveExactlyAsync(second, 12);
+        await second.SendAsync((byte[])[request[0], request[1], .. Hex.Bytes("0000 0005 01 03 02 002A")], Ct);
+        Assert.Equal(new ushort[] { 42 }, await read);
+    }
+
+    [Fact]
+    public async Task Read_ResponseFromOtherUnit_ThrowsProtocolException()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port));
+        Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using Socket peer = await device.AcceptSocketAsync(Ct);
+        byte[] request = await ReceiveExactlyAsync(peer, 12);
+        await peer.SendAsync((byte[])[request[0], request[1], .. Hex.Bytes("0000 0005 09 03 02 002A")], Ct);
+        var error = await Assert.ThrowsAsync<ModbusProtocolException>(() => read);
+        Assert.Contains("unit 9", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_GarbageHeader_FailsWithProtocolErrorAndDropsConnection()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ReadRetries = 0 });
+        Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using Socket peer = await device.AcceptSocketAsync(Ct);
+        await ReceiveExactlyAsync(peer, 12);
+        await peer.SendAsync(Hex.Bytes("0000 4142 4344 4546 4748"), Ct);
+        var error = await Assert.ThrowsAsync<ModbusConnectionException>(() => read);
+        Assert.IsType<ModbusProtocolException>(error.InnerException);
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Connect_RefusedThenRetriedEarly_FailsFastDuringBackoff()
+    {
+        var time = new FakeTimeProvider();
+        int port = DomioOps.Testing.FreePort.Next();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", port) { MinReconnectDelay = TimeSpan.FromSeconds(5) }, time);
+        var refused = await Assert.ThrowsAsync<ModbusConnectionException>(() => client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask());
+        Assert.IsType<SocketException>(refused.InnerException);
+
+        var waiting = await Assert.ThrowsAsync<ModbusConnectionException>(() => client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask());
+        Assert.Contains("next attempt", waiting.Message, StringComparison.Ordinal);
+
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback, port));
+        server.AddUnit(1);
+        await server.StartAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Single(await client.ReadHoldingRegistersAsync(1, 0, 1, Ct));
+    }
+
+    [Fact]
+    public async Task ReadHoldingRegisters_CountOutOfRange_ThrowsBeforeSending()
+    {
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", 1));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ReadHoldingRegistersAsync(1, 0, 126, Ct).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ReadHoldingRegistersAsync(1, 65535, 2, Ct).AsTask());
+    }
+
+    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)
+    {
+        byte[] buffer = new byte[count];
+        int read = 0;
+        while (read < count)
+        {
+            int n = await socket.ReceiveAsync(buffer.AsMemory(read), Ct);
+            Assert.NotEqual(0, n);
+            read += n;
+        }
+
+        return buffer;
+    }
+}
