@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+
+using Npgsql;
+
+namespace DomioOps.Cloud.Storage;
+
+/// <summary>
+/// Brings a PostgreSQL database up to the schema this build needs: creates the database when it
+/// does not exist, then applies, in order, each embedded <c>Storage/Sql/NNNN-name.sql</c> script not
+/// yet recorded in <c>domioops_schema_version</c>. Each script runs in the same transaction as its
+/// record, under a transaction-level advisory lock, so silos starting together apply it once.
+/// </summary>
+internal sealed partial class PostgresSchema
+{
+    /// <summary>Held while migrating; any bigint works as long as nothing else in the database uses it.</summary>
+    private const long MigrationLockKey = 0x446F_6D69_6F4F_7073; // "DomioOps"
+
+    private const string ResourcePrefix = "DomioOps.Cloud.Storage.Sql.";
+
+    private readonly string _connectionString;
+    private readonly ILogger<PostgresSchema> _logger;
+
+    public PostgresSchema(string connectionString, ILogger<PostgresSchema> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _connectionString = connectionString;
+        _logger = logger;
+    }
+
+    /// <summary>The embedded migrations, ordered by version.</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } = LoadMigrations();
+
+    /// <summary>The version the database has after <see cref="ApplyAsync"/>.</summary>
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>Creates the database if needed and applies the migrations it lacks. Idempotent.</summary>
+    public async Task ApplyAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await OpenCreatingDatabaseAsync(cancellationToken).ConfigureAwait(false);
+
+        if (await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false) >= LatestVersion)
+        {
+            LogSchemaCurrent(connection.Database, LatestVersion);
+            return;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS domioops_schema_version
+            (
+                version    integer     NOT NULL PRIMARY KEY,
+                name       text        NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """, cancellationToken).ConfigureAwait(false);
+
+        // Read again under the lock: another process may have finished the work while we waited.
+        int current = await ReadVersionAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
+        int applied = 0;
+        foreach (Migration migration in Migrations.Where(m => m.Version > current))
+        {
+            LogApplyingMigration(connection.Database, migration.Version, migration.Name);
+            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
+            await using var record = new NpgsqlCommand(
+                "INSERT INTO domioops_schema_version (version, name) VALUES (@version, @name)", connection, transaction);
+            record.Parameters.AddWithValue("version", migration.Version);
+            record.Parameters.AddWithValue("name", migration.Name);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            applied++;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (applied > 0)
+        {
+            LogMigrated(connection.Database, applied, LatestVersion, stopwatch.ElapsedMilliseconds);
+        }
+        else
+        {
+            LogSchemaCurrent(connection.Database, LatestVersion);
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenCreatingDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await CreateDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CreateDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var target = new NpgsqlConnectionStringBuilder(_connectionString);
+        string database = target.Database ?? throw new InvalidOperationException("The connection string names no database.");
+        var maintenance = new NpgsqlConnectionStringBuilder(_connectionString) { Database = "postgres", Pooling = false };
+
+        LogCreatingDatabase(database, target.Host);
+        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // CREATE DATABASE takes no parameters: quote the name as an identifier.
+        string quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        await using var command = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        // Another silo created it first (the catalogue's unique index can also be what reports the race).
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+        }
+    }
+
+    private static async Task<int> ReadVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+    {
+        if (transaction is null)
+        {
+            await using var exists = new NpgsqlCommand("SELECT to_regclass('domioops_schema_version') IS NOT NULL", connection);
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return 0;
+            }
+        }
+
+        await using var command = new NpgsqlCommand("SELECT COALESCE(max(version), 0) FROM domioops_schema_version", connection, transaction);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<Migration> LoadMigrations()
+    {
+        Assembly assembly = typeof(PostgresSchema).Assembly;
+        var migrations = new List<Migration>();
+        foreach (string resource in assembly.GetManifestResourceNames())
+        {
+            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string name = resource[ResourcePrefix.Length..^".sql".Length];
+            int dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+            {
+                throw new InvalidOperationException($"Migration '{resource}' is not named NNNN-name.sql.");
+            }
+
+            using Stream stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            migrations.Add(new Migration(version, name, reader.ReadToEnd()));
+        }
+
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        for (int i = 0; i < migrations.Count; i++)
+        {
+            if (migrations[i].Version != i + 1)
+            {
+                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name} at position {i + 1}.");
+            }
+        }
+
+        return migrations;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Creating PostgreSQL database {Database} on {Host}")]
+    private partial void LogCreatingDatabase(string database, string? host);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying schema migration {Version} ({Name}) to database {Database}")]
+    private partial void LogApplyingMigration(string database, int version, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} schema migrations to database {Database}, now at version {Version}, in {ElapsedMs} ms")]
+    private partial void LogMigrated(string database, int count, int version, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Database {Database} schema is current at version {Version}")]
+    private partial void LogSchemaCurrent(string database, int version);
+
+    /// <summary>One embedded script: <c>NNNN-name.sql</c>.</summary>
+    internal sealed record Migration(int Version, string Name, string Sql);
+}
