@@ -1,0 +1,47 @@
+using Orleans.Configuration;
+
+namespace DomioOps.Cloud.Storage;
+
+/// <summary>Orleans on PostgreSQL: the one place that wires clustering, grain state and reminders to it.</summary>
+internal static class PostgresSiloBuilderExtensions
+{
+    /// <summary>The ADO.NET invariant the Orleans providers map to Npgsql.</summary>
+    internal const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Uses the PostgreSQL database in <paramref name="connectionString"/> for cluster membership,
+    /// grain state (the default storage, which is also the one named "Default") and reminders, and
+    /// brings its schema up to date (creating the database if needed) before anything else in the
+    /// silo starts.
+    /// </summary>
+    public static ISiloBuilder UsePostgres(this ISiloBuilder silo, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+
+        silo.Services.AddSingleton(services => new PostgresSchema(connectionString, services.GetRequiredService<ILogger<PostgresSchema>>()));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaLifecycle>();
+
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+
+        // The default storage is registered under the name "Default" (ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME),
+        // so [PersistentState("x")] and [PersistentState("x", "Default")] reach the same provider.
+        silo.AddAdoNetGrainStorageAsDefault(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+
+        return silo;
+    }
+}
