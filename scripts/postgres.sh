@@ -20,15 +20,6 @@ as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "postgres.sh: no free port found" >&2; return 1
-}
-
 case "$cmd" in
   start)
     mkdir -p "$dir"
@@ -47,7 +38,7 @@ case "$cmd" in
       if as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then echo "$port"; exit 0; fi
       port=""
     fi
-    [ -n "$port" ] || port=$(free_port)
+    [ -n "$port" ] || port=$("$(dirname "$0")/free-port.sh")
     as_owner sh -c "echo $port > '$dir/port'"
     opts="-k '$dir' -h 127.0.0.1 -p $port -c max_connections=300 -c shared_buffers=256MB"
     if [ "${PG_FSYNC:-on}" = "off" ]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi

@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DomioOps.Cloud.Ingestion;
+
+/// <summary>
+/// Where edge telemetry arrives (section <c>Broker</c>): an MQTT broker embedded in this process (one node),
+/// or an external MQTT 5 broker that every silo consumes through one shared subscription (a cluster).
+/// </summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Broker";
+
+    public BrokerMode Mode { get; set; } = BrokerMode.Embedded;
+
+    /// <summary>Embedded: the address to listen on (127.0.0.1 unless edges connect from other hosts). External: the broker's host.</summary>
+    [Required]
+    public string Address { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>External: the shared-subscription group all silos join, so each batch goes to one silo.</summary>
+    public string ShareGroup { get; set; } = "domio-cloud";
+
+    /// <summary>External: this silo's MQTT client id; stable across restarts so unacknowledged batches are redelivered to it.</summary>
+    public string ClientId { get; set; } = $"domio-cloud-{Environment.MachineName}";
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Telemetry payloads larger than this are rejected.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+}
+
+public enum BrokerMode
+{
+    /// <summary>An MQTTnet broker inside this process; the PUBACK to the edge follows the commit.</summary>
+    Embedded,
+
+    /// <summary>An external MQTT 5 broker (Mosquitto, EMQX…); the silo acknowledges each message after the commit.</summary>
+    External,
+}

@@ -1,0 +1,91 @@
+using DomioOps.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Cloud.Ingestion;
+
+/// <summary>
+/// Consumes edge telemetry from an external MQTT 5 broker through a shared subscription
+/// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. A message is
+/// acknowledged only after its batch is committed (or refused for good); a transient failure drops the
+/// connection so the broker redelivers the unacknowledged message. The session is persistent, so a silo
+/// that restarts gets what it had not acknowledged.
+/// </summary>
+internal sealed partial class SharedSubscriptionConsumer(
+    IOptions<BrokerOptions> options,
+    TelemetryIngestion ingestion,
+    TimeProvider time,
+    ILogger<SharedSubscriptionConsumer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            client.DisconnectedAsync += _ =>
+            {
+                lost.Cancel();
+                return Task.CompletedTask;
+            };
+            client.ApplicationMessageReceivedAsync += async e =>
+            {
+                e.AutoAcknowledge = false;
+                var verdict = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, stoppingToken);
+                if (verdict == MqttPubAckReasonCode.ImplementationSpecificError)
+                {
+                    await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                    return;
+                }
+
+                await e.AcknowledgeAsync(stoppingToken);
+            };
+            try
+            {
+                var connect = new MqttClientOptionsBuilder()
+                    .WithTcpServer(o.Address, o.Port)
+                    .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                    .WithClientId(o.ClientId)
+                    .WithCleanStart(false)
+                    .WithSessionExpiryInterval(24 * 3600)
+                    .WithReceiveMaximum(1000);
+                if (!string.IsNullOrEmpty(o.UserName))
+                {
+                    connect.WithCredentials(o.UserName, o.Password);
+                }
+
+                await client.ConnectAsync(connect.Build(), stoppingToken);
+                var subscribe = new MqttClientSubscribeOptionsBuilder()
+                    .WithTopicFilter($"$share/{o.ShareGroup}/{EdgeTopics.AllTelemetry}", MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithTopicFilter($"$share/{o.ShareGroup}/{EdgeTopics.Prefix}+/+/{EdgeTopics.StatusKind}", MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build();
+                await client.SubscribeAsync(subscribe, stoppingToken);
+                LogSubscribed(o.Address, o.Port, o.ShareGroup);
+                backoff = TimeSpan.FromMilliseconds(250);
+                await Task.Delay(Timeout.Infinite, lost.Token);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is OperationCanceledException or MqttCommunicationException or InvalidOperationException)
+            {
+                LogConnectionLost(o.Address, o.Port, e.Message, backoff.TotalSeconds);
+                await Task.Delay(backoff, time, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming telemetry from MQTT broker {Host}:{Port}, shared subscription group {Group}")]
+    private partial void LogSubscribed(string host, int port, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port}: {Reason}; reconnecting in {Seconds} s")]
+    private partial void LogConnectionLost(string host, int port, string reason, double seconds);
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using DomioOps.Cloud.Machines;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Cloud.Ingestion;
+
+/// <summary>
+/// Turns one MQTT publish from an edge into committed grain state. The returned reason code is the PUBACK
+/// the edge receives: success only once the batch is durable; a refusal for a payload that can never be
+/// accepted; <see cref="MqttPubAckReasonCode.ImplementationSpecificError"/> for a transient failure the
+/// edge retries.
+/// </summary>
+internal sealed partial class TelemetryIngestion(
+    IGrainFactory grains,
+    IngestionMetrics metrics,
+    IOptions<BrokerOptions> options,
+    TimeProvider time,
+    ILogger<TelemetryIngestion> logger)
+{
+    public const uint SchemaVersion = 1;
+
+    public async Task<MqttPubAckReasonCode> AcceptAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!EdgeTopics.TryParse(topic, out var site, out var edge, out var kind))
+        {
+            return Reject("topic", topic, "not of the form domio/v1/{site}/{edge}/{kind}", MqttPubAckReasonCode.TopicNameInvalid);
+        }
+
+        var edgeKey = EdgeGrain.Key(site, edge);
+        if (payload.Length > options.Value.MaxPayloadBytes)
+        {
+            return Reject("oversized", edgeKey, $"payload of {payload.Length} bytes exceeds {options.Value.MaxPayloadBytes}", MqttPubAckReasonCode.QuotaExceeded);
+        }
+
+        try
+        {
+            switch (kind)
+            {
+                case EdgeTopics.TelemetryKind:
+                    return await AcceptTelemetryAsync(site, edge, edgeKey, TelemetryBatch.Parser.ParseFrom(payload));
+                case EdgeTopics.StatusKind:
+                    var status = EdgeStatus.Parser.ParseFrom(payload);
+                    await grains.GetGrain<IEdgeGrain>(edgeKey).SetOnline(status.Online, time.GetUtcNow());
+                    return MqttPubAckReasonCode.Success;
+                default:
+                    return MqttPubAckReasonCode.Success;
+            }
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return Reject("malformed", edgeKey, e.Message, MqttPubAckReasonCode.PayloadFormatInvalid);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCommitFailed(e, edgeKey);
+            return MqttPubAckReasonCode.ImplementationSpecificError;
+        }
+    }
+
+    private async Task<MqttPubAckReasonCode> AcceptTelemetryAsync(string site, string edge, string edgeKey, TelemetryBatch batch)
+    {
+        if (batch.SchemaVersion != SchemaVersion)
+        {
+            return Reject("schema-version", edgeKey, $"schema version {batch.SchemaVersion}, this cloud reads {SchemaVersion}", MqttPubAckReasonCode.PayloadFormatInvalid);
+        }
+
+        if (batch.Site != site || batch.Edge != edge)
+        {
+            return Reject("spoofed-topic", edgeKey, $"batch says {batch.Site}/{batch.Edge}", MqttPubAckReasonCode.NotAuthorized);
+        }
+
+        var samples = new List<EdgeSample>(batch.Samples.Count);
+        ulong previous = 0;
+        foreach (var sample in batch.Samples)
+        {
+            if (sample.Sequence <= previous)
+            {
+                return Reject("invalid-sample", edgeKey, $"sequence {sample.Sequence} does not increase", MqttPubAckReasonCode.PayloadFormatInvalid);
+            }
+
+            if (!EdgeTopics.IsValidId(sample.Machine) || !Enum.IsDefined(sample.Signal) || sample.Signal == Signal.Unspecified)
+            {
+                return Reject("invalid-sample", edgeKey, $"sample {sample.Sequence}: machine '{sample.Machine}', signal {sample.Signal}", MqttPubAckReasonCode.PayloadFormatInvalid);
+            }
+
+            previous = sample.Sequence;
+            samples.Add(new EdgeSample(sample.Machine, new MachineSample(
+                sample.Sequence,
+                sample.Signal,
+                DateTimeOffset.FromUnixTimeMilliseconds(sample.TimestampMs),
+                sample.ValueCase switch
+                {
+                    Sample.ValueOneofCase.Number => sample.Number,
+                    Sample.ValueOneofCase.Integer => sample.Integer,
+                    Sample.ValueOneofCase.Flag => sample.Flag ? 1 : 0,
+                    _ => null,
+                },
+                sample.ValueCase == Sample.ValueOneofCase.Text ? sample.Text : null)));
+        }
+
+        if (samples.Count == 0)
+        {
+            return MqttPubAckReasonCode.Success;
+        }
+
+        var result = await grains.GetGrain<IEdgeGrain>(edgeKey).Ingest(samples);
+        metrics.Committed(result);
+        return MqttPubAckReasonCode.Success;
+    }
+
+    private MqttPubAckReasonCode Reject(string reason, string source, string detail, MqttPubAckReasonCode code)
+    {
+        metrics.Rejected(reason);
+        LogRejected(source, reason, detail);
+        return code;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected telemetry from {Source}: {Reason} ({Detail})")]
+    private partial void LogRejected(string source, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit telemetry of edge {Edge}; the edge will redeliver")]
+    private partial void LogCommitFailed(Exception exception, string edge);
+}

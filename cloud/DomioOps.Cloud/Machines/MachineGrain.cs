@@ -1,0 +1,106 @@
+using DomioOps.Models.Wire;
+using Microsoft.AspNetCore.SignalR;
+
+namespace DomioOps.Cloud.Machines;
+
+/// <summary>
+/// Owns the live state of one machine: its woodworking state, piece count and the last value of every
+/// signal. Persisted after every applied batch, so a restarted cloud continues where it was.
+/// </summary>
+internal sealed class MachineGrain(
+    [PersistentState("machine")] IPersistentState<MachineState> machine,
+    IGrainFactory grains,
+    IHubContext<MachineHub, IMachineHubClient> hub) : Grain, IMachineGrain
+{
+    public async Task Apply(string site, string edge, IReadOnlyList<MachineSample> samples)
+    {
+        var state = machine.State;
+        var lastApplied = state.LastSequenceByEdge.GetValueOrDefault(edge);
+        var applied = false;
+        foreach (var sample in samples)
+        {
+            if (sample.Sequence <= lastApplied)
+            {
+                continue;
+            }
+
+            lastApplied = sample.Sequence;
+            applied = true;
+            state.Apply(sample);
+        }
+
+        if (!applied)
+        {
+            return;
+        }
+
+        var firstReport = state.Site is null;
+        (state.Site, state.Edge) = (site, edge);
+        state.LastSequenceByEdge[edge] = lastApplied;
+        await machine.WriteStateAsync();
+        if (firstReport)
+        {
+            await grains.GetGrain<IMachineDirectoryGrain>(IMachineDirectoryGrain.Key).Register(this.GetPrimaryKeyString());
+        }
+
+        await hub.Clients.All.MachineChanged(state.ToSnapshot(this.GetPrimaryKeyString()));
+    }
+
+    public Task<MachineSnapshot?> GetSnapshot() =>
+        Task.FromResult(machine.State.Site is null ? null : machine.State.ToSnapshot(this.GetPrimaryKeyString()));
+}
+
+[GenerateSerializer]
+internal sealed class MachineState
+{
+    [Id(0)] public string? Site { get; set; }
+    [Id(1)] public string? Edge { get; set; }
+    [Id(2)] public Models.Wire.MachineState State { get; set; } = Models.Wire.MachineState.Offline;
+    [Id(3)] public DateTimeOffset? StateSince { get; set; }
+    [Id(4)] public long PieceCount { get; set; }
+    [Id(5)] public Dictionary<Signal, double> Signals { get; set; } = [];
+    [Id(6)] public DateTimeOffset? UpdatedAt { get; set; }
+    [Id(7)] public Dictionary<string, ulong> LastSequenceByEdge { get; set; } = new(StringComparer.Ordinal);
+    [Id(8)] public long? LastPieceCounter { get; set; }
+
+    public void Apply(MachineSample sample)
+    {
+        UpdatedAt = UpdatedAt is { } updated && updated > sample.Timestamp ? updated : sample.Timestamp;
+        if (sample.Number is not { } value)
+        {
+            return;
+        }
+
+        Signals[sample.Signal] = value;
+        switch (sample.Signal)
+        {
+            case Signal.MachineState:
+                var next = Enum.IsDefined(typeof(Models.Wire.MachineState), (int)value) ? (Models.Wire.MachineState)(int)value : Models.Wire.MachineState.Error;
+                if (next != State || StateSince is null)
+                {
+                    (State, StateSince) = (next, sample.Timestamp);
+                }
+
+                break;
+            case Signal.PieceCounter:
+                // The machine's counter is absolute; the cloud adds its increments, so a counter that
+                // resets (power cycle, rollover) keeps the total rising instead of jumping back.
+                var counter = (long)value;
+                PieceCount += LastPieceCounter is { } last ? (counter >= last ? counter - last : counter) : counter;
+                LastPieceCounter = counter;
+                break;
+            default:
+                break;
+        }
+    }
+
+    public MachineSnapshot ToSnapshot(string id) => new(
+        id,
+        Site ?? "",
+        Edge ?? "",
+        State.ToString(),
+        StateSince,
+        PieceCount,
+        Signals.ToDictionary(pair => pair.Key.ToString(), pair => pair.Value, StringComparer.Ordinal),
+        UpdatedAt);
+}
