@@ -1,7 +1,15 @@
+using DomioOps.Edge;
 using DomioOps.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("placeholder");
+builder.AddServiceDefaults("domio-edge", EdgeMetrics.MeterName);
+builder.Services.AddSystemd();
+builder.Services.AddWindowsService();
+builder.AddEdgeOptions();
+builder.AddStoreAndForward();
+builder.AddAcquisition();
+builder.AddPublishing();
+
 var app = builder.Build();
 app.MapServiceDefaults();
 app.Run();

@@ -1,0 +1,48 @@
+using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Publishing;
+using DomioOps.Edge.StoreAndForward;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace DomioOps.Edge;
+
+internal static class EdgeExtensions
+{
+    /// <summary>The validated <see cref="EdgeOptions"/>: a wrong configuration stops the start with every error listed.</summary>
+    public static IHostApplicationBuilder AddEdgeOptions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
+        builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<EdgeMetrics>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddStoreAndForward(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(services =>
+        {
+            var edge = services.GetRequiredService<IOptions<EdgeOptions>>().Value;
+            return new SampleQueue(
+                Path.Combine(edge.DataDirectory, "queue.db"),
+                edge.Queue,
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<EdgeMetrics>());
+        });
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddAcquisition(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DeviceStatusBoard>();
+        builder.Services.AddHostedService<Acquisition.Acquisition>();
+        builder.Services.AddHealthChecks().AddCheck<DeviceHealthCheck>("devices", HealthStatus.Degraded);
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddPublishing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<TelemetryPublisher>();
+        return builder;
+    }
+}

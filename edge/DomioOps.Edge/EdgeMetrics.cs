@@ -1,0 +1,56 @@
+using System.Diagnostics.Metrics;
+using DomioOps.Edge.StoreAndForward;
+
+namespace DomioOps.Edge;
+
+/// <summary>The edge meter: acquisition, the durable queue and publishing.</summary>
+internal sealed class EdgeMetrics
+{
+    public const string MeterName = "DomioOps.Edge";
+
+    private readonly Meter meter;
+    private readonly TimeProvider time;
+    private readonly Counter<long> enqueued;
+    private readonly Counter<long> dropped;
+    private readonly Counter<long> published;
+    private readonly Counter<long> reconnects;
+    private readonly Counter<long> readFailures;
+
+    public EdgeMetrics(IMeterFactory meters, TimeProvider time)
+    {
+        this.time = time;
+        meter = meters.Create(MeterName);
+        enqueued = meter.CreateCounter<long>("domio.edge.samples.enqueued", "{sample}", "Samples committed to the durable queue");
+        dropped = meter.CreateCounter<long>("domio.edge.queue.dropped", "{sample}", "Samples lost to the queue's overflow policy or refused by the cloud");
+        published = meter.CreateCounter<long>("domio.edge.samples.published", "{sample}", "Samples acknowledged by the cloud");
+        reconnects = meter.CreateCounter<long>("domio.edge.mqtt.reconnects", "{connection}", "MQTT connections made after the first");
+        readFailures = meter.CreateCounter<long>("domio.edge.device.read_failures", "{read}", "Failed device reads, by machine");
+    }
+
+    public void ObserveQueue(SampleQueue queue)
+    {
+        meter.CreateObservableGauge("domio.edge.queue.backlog", () => queue.Count, "{sample}", "Samples waiting for the cloud's acknowledgement");
+        meter.CreateObservableGauge("domio.edge.queue.backlog_bytes", () => queue.Bytes, "By", "Bytes waiting for the cloud's acknowledgement");
+        meter.CreateObservableGauge(
+            "domio.edge.queue.oldest_age",
+            () => queue.OldestEnqueued is { } oldest ? (time.GetUtcNow() - oldest).TotalSeconds : 0,
+            "s",
+            "Age of the oldest unacknowledged sample");
+    }
+
+    public void Enqueued(long samples) => enqueued.Add(samples);
+
+    public void Dropped(long samples)
+    {
+        if (samples > 0)
+        {
+            dropped.Add(samples);
+        }
+    }
+
+    public void Published(long samples) => published.Add(samples);
+
+    public void Reconnected() => reconnects.Add(1);
+
+    public void ReadFailed(string machine) => readFailures.Add(1, new KeyValuePair<string, object?>("machine", machine));
+}

@@ -1,0 +1,61 @@
+using DomioOps.Edge.Acquisition;
+
+namespace DomioOps.Edge;
+
+/// <summary>The edge agent's configuration (section <c>Edge</c>).</summary>
+public sealed class EdgeOptions
+{
+    public const string Section = "Edge";
+
+    /// <summary>The site (plant, hall) this edge belongs to.</summary>
+    public string Site { get; set; } = "";
+
+    /// <summary>This edge's id, unique within its site.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>Where the durable queue lives.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public QueueOptions Queue { get; set; } = new();
+
+    public PublishingOptions Publishing { get; set; } = new();
+
+    public List<ModbusDeviceOptions> Devices { get; set; } = [];
+}
+
+/// <summary>The durable queue's bound and what happens when it is reached.</summary>
+public sealed class QueueOptions
+{
+    /// <summary>Upper bound of queued sample bytes.</summary>
+    public long MaxBytes { get; set; } = 1L << 30;
+
+    public OverflowPolicy Overflow { get; set; } = OverflowPolicy.DropOldest;
+}
+
+/// <summary>What a full queue does with one more sample; every drop is counted in <c>domio.edge.queue.dropped</c>.</summary>
+public enum OverflowPolicy
+{
+    /// <summary>Keep the newest data: the oldest samples are deleted (the cloud sees a sequence gap).</summary>
+    DropOldest,
+
+    /// <summary>Keep the oldest data: new samples are refused until the backlog drains.</summary>
+    DropNewest,
+}
+
+/// <summary>The MQTT connection to the cloud and how telemetry is batched.</summary>
+public sealed class PublishingOptions
+{
+    public string BrokerHost { get; set; } = "127.0.0.1";
+
+    public int BrokerPort { get; set; } = 1883;
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>A batch is published when it holds this many samples...</summary>
+    public int MaxBatchSamples { get; set; } = 500;
+
+    /// <summary>...or when its oldest sample is this old.</summary>
+    public TimeSpan MaxBatchAge { get; set; } = TimeSpan.FromMilliseconds(200);
+}

@@ -1,0 +1,187 @@
+using DomioOps.Edge.StoreAndForward;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Edge.Publishing;
+
+/// <summary>
+/// Drains the durable queue to the cloud over MQTT 5 at QoS 1, oldest first, in batches by size and age.
+/// A batch leaves the queue only when the PUBACK says the cloud committed it; after an outage the backlog
+/// is replayed in order (live samples join its tail, so ordering by sequence is kept).
+/// </summary>
+internal sealed partial class TelemetryPublisher(
+    IOptions<EdgeOptions> options,
+    SampleQueue queue,
+    TimeProvider time,
+    EdgeMetrics metrics,
+    ILogger<TelemetryPublisher> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
+    private readonly EdgeOptions edge = options.Value;
+    private IMqttClient? client;
+    private int connections;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EnsureConnectedAsync(stoppingToken);
+                if (!await PublishNextBatchAsync(stoppingToken))
+                {
+                    await WaitForBatchAsync(stoppingToken);
+                }
+
+                backoff = TimeSpan.FromMilliseconds(250);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogPublishFailed(e.Message, backoff.TotalSeconds);
+                await Task.Delay(backoff, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (client is { IsConnected: true })
+        {
+            // A clean stop says goodbye itself; the last will covers crashes.
+            await client.PublishAsync(StatusMessage(online: false), cancellationToken);
+            await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+        }
+
+        client?.Dispose();
+    }
+
+    /// <summary>Publishes the oldest waiting samples if a batch is due; false when there is nothing to send yet.</summary>
+    private async Task<bool> PublishNextBatchAsync(CancellationToken cancellationToken)
+    {
+        var samples = queue.Peek(edge.Publishing.MaxBatchSamples);
+        if (samples.Count == 0)
+        {
+            return false;
+        }
+
+        if (samples.Count < edge.Publishing.MaxBatchSamples
+            && queue.OldestEnqueued is { } oldest
+            && time.GetUtcNow() - oldest < edge.Publishing.MaxBatchAge)
+        {
+            return false;
+        }
+
+        var batch = new TelemetryBatch { SchemaVersion = 1, Site = edge.Site, Edge = edge.Id };
+        batch.Samples.AddRange(samples);
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(EdgeTopics.Telemetry(edge.Site, edge.Id))
+            .WithPayload(batch.ToByteArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await client!.PublishAsync(message, cancellationToken);
+        var last = samples[^1].Sequence;
+        switch (result.ReasonCode)
+        {
+            case MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers:
+                queue.Acknowledge(last);
+                metrics.Published(samples.Count);
+                return true;
+            case MqttClientPublishReasonCode.PayloadFormatInvalid or MqttClientPublishReasonCode.TopicNameInvalid
+                or MqttClientPublishReasonCode.NotAuthorized or MqttClientPublishReasonCode.QuotaExceeded:
+                // The cloud will never take this batch: keeping it would block everything behind it.
+                LogBatchRefused(samples[0].Sequence, last, result.ReasonCode.ToString(), result.ReasonString ?? "");
+                queue.Acknowledge(last);
+                metrics.Dropped(samples.Count);
+                return true;
+            default:
+                throw new InvalidOperationException($"the cloud did not commit samples {samples[0].Sequence}..{last}: {result.ReasonCode} {result.ReasonString}");
+        }
+    }
+
+    private async Task WaitForBatchAsync(CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(edge.Publishing.MaxBatchAge);
+        try
+        {
+            await queue.WaitForSamplesAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The batch age elapsed: look at the queue again.
+        }
+    }
+
+    private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
+    {
+        if (client is { IsConnected: true })
+        {
+            return;
+        }
+
+        client?.Dispose();
+        client = new MqttClientFactory().CreateMqttClient();
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId($"edge/{edge.Site}/{edge.Id}")
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(24 * 3600)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(EdgeTopics.Status(edge.Site, edge.Id))
+            .WithWillPayload(StatusPayload(online: false))
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithWillRetain(true);
+        if (!string.IsNullOrEmpty(edge.Publishing.UserName))
+        {
+            builder.WithCredentials(edge.Publishing.UserName, edge.Publishing.Password);
+        }
+
+        await client.ConnectAsync(builder.Build(), cancellationToken);
+        if (connections++ > 0)
+        {
+            metrics.Reconnected();
+        }
+
+        await client.PublishAsync(StatusMessage(online: true), cancellationToken);
+        LogConnected(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort, queue.Count);
+    }
+
+    private MqttApplicationMessage StatusMessage(bool online) => new MqttApplicationMessageBuilder()
+        .WithTopic(EdgeTopics.Status(edge.Site, edge.Id))
+        .WithPayload(StatusPayload(online))
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+        .WithRetainFlag(true)
+        .Build();
+
+    private byte[] StatusPayload(bool online) => new EdgeStatus
+    {
+        SchemaVersion = 1,
+        Site = edge.Site,
+        Edge = edge.Id,
+        Online = online,
+        TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        Backlog = (ulong)queue.Count,
+    }.ToByteArray();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port}; {Backlog} samples waiting")]
+    private partial void LogConnected(string host, int port, long backlog);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing failed ({Reason}); retrying in {Seconds} s")]
+    private partial void LogPublishFailed(string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The cloud refused samples {First}..{Last} for good ({Code}: {Detail}); they are dropped")]
+    private partial void LogBatchRefused(ulong first, ulong last, string code, string detail);
+}

@@ -1,0 +1,232 @@
+using DomioOps.Models.Wire;
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+
+namespace DomioOps.Edge.StoreAndForward;
+
+/// <summary>
+/// The crash-safe local queue: every sample is committed here, with the next 64-bit sequence number of
+/// this edge, before it is published, and deleted only when the cloud has acknowledged it.
+/// </summary>
+/// <remarks>
+/// SQLite in WAL mode with <c>synchronous=FULL</c>: each <see cref="Enqueue"/> is one transaction whose WAL
+/// frames are fsynced before it returns, so an enqueued sample survives kill -9 and power loss (given a
+/// disk that honours fsync). Sequence numbers never repeat: the last one issued is stored in the same
+/// transaction as the samples, so it survives even when every sample has been acknowledged and deleted.
+/// One lock owns the connection; callers are the device pollers (enqueue) and the publisher (peek, ack).
+/// </remarks>
+internal sealed class SampleQueue : IDisposable
+{
+    private readonly SqliteConnection connection;
+    private readonly QueueOptions options;
+    private readonly TimeProvider time;
+    private readonly EdgeMetrics metrics;
+    private readonly Lock gate = new();
+    private readonly SemaphoreSlim arrived = new(0, 1);
+    private ulong lastSequence;
+    private long count;
+    private long bytes;
+
+    public SampleQueue(string path, QueueOptions options, TimeProvider time, EdgeMetrics metrics)
+    {
+        (this.options, this.time, this.metrics) = (options, time, metrics);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            CREATE TABLE IF NOT EXISTS samples (sequence INTEGER PRIMARY KEY, enqueued_ms INTEGER NOT NULL, payload BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            """);
+        using var read = Command("SELECT (SELECT value FROM counters WHERE name = 'last_sequence'), count(*), coalesce(sum(length(payload)), 0) FROM samples");
+        using var reader = read.ExecuteReader();
+        reader.Read();
+        lastSequence = reader.IsDBNull(0) ? 0 : (ulong)reader.GetInt64(0);
+        (count, bytes) = (reader.GetInt64(1), reader.GetInt64(2));
+        metrics.ObserveQueue(this);
+    }
+
+    /// <summary>Samples waiting for the cloud's acknowledgement.</summary>
+    public long Count { get { lock (gate) { return count; } } }
+
+    /// <summary>Bytes of the samples waiting, the measure <see cref="QueueOptions.MaxBytes"/> bounds.</summary>
+    public long Bytes { get { lock (gate) { return bytes; } } }
+
+    public ulong LastSequence { get { lock (gate) { return lastSequence; } } }
+
+    /// <summary>When the oldest waiting sample was enqueued, or null when the queue is empty.</summary>
+    public DateTimeOffset? OldestEnqueued
+    {
+        get
+        {
+            lock (gate)
+            {
+                using var command = Command("SELECT enqueued_ms FROM samples ORDER BY sequence LIMIT 1");
+                return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            }
+        }
+    }
+
+    /// <summary>Assigns each sample its sequence number and commits them durably, in one transaction.</summary>
+    /// <returns>How many were stored (fewer than given only under <see cref="OverflowPolicy.DropNewest"/>).</returns>
+    public int Enqueue(IReadOnlyList<Sample> samples)
+    {
+        if (samples.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        int stored;
+        lock (gate)
+        {
+            using var transaction = connection.BeginTransaction();
+            var payloads = new List<(ulong Sequence, byte[] Payload)>(samples.Count);
+            var incoming = 0L;
+            foreach (var sample in samples)
+            {
+                sample.Sequence = lastSequence + (ulong)payloads.Count + 1;
+                var payload = sample.ToByteArray();
+                if (options.Overflow == OverflowPolicy.DropNewest && bytes + incoming + payload.Length > options.MaxBytes)
+                {
+                    sample.Sequence = 0;
+                    break;
+                }
+
+                payloads.Add((sample.Sequence, payload));
+                incoming += payload.Length;
+            }
+
+            var droppedOldest = options.Overflow == OverflowPolicy.DropOldest ? MakeRoom(incoming) : 0;
+            using var insert = Command("INSERT INTO samples (sequence, enqueued_ms, payload) VALUES ($sequence, $enqueued, $payload)");
+            var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
+            insert.Parameters.AddWithValue("$enqueued", now);
+            var payloadParameter = insert.Parameters.Add("$payload", SqliteType.Blob);
+            foreach (var (seq, payload) in payloads)
+            {
+                sequence.Value = (long)seq;
+                payloadParameter.Value = payload;
+                insert.ExecuteNonQuery();
+            }
+
+            if (payloads.Count > 0)
+            {
+                lastSequence = payloads[^1].Sequence;
+                using var counter = Command("INSERT INTO counters (name, value) VALUES ('last_sequence', $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+                counter.Parameters.AddWithValue("$value", (long)lastSequence);
+                counter.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            stored = payloads.Count;
+            count += stored;
+            bytes += incoming;
+            metrics.Enqueued(stored);
+            metrics.Dropped(droppedOldest + (samples.Count - stored));
+        }
+
+        if (stored > 0 && arrived.CurrentCount == 0)
+        {
+            try
+            {
+                arrived.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another enqueue signalled first; one signal is enough.
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>The oldest waiting samples, in sequence order.</summary>
+    public IReadOnlyList<Sample> Peek(int max)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT payload FROM samples ORDER BY sequence LIMIT $max");
+            command.Parameters.AddWithValue("$max", max);
+            using var reader = command.ExecuteReader();
+            var samples = new List<Sample>();
+            while (reader.Read())
+            {
+                samples.Add(Sample.Parser.ParseFrom((byte[])reader[0]));
+            }
+
+            return samples;
+        }
+    }
+
+    /// <summary>Deletes every sample up to and including <paramref name="sequence"/>: the cloud has it.</summary>
+    public void Acknowledge(ulong sequence)
+    {
+        lock (gate)
+        {
+            using var transaction = connection.BeginTransaction();
+            var (removed, removedBytes) = Delete("sequence <= $limit", (long)sequence);
+            transaction.Commit();
+            count -= removed;
+            bytes -= removedBytes;
+        }
+    }
+
+    /// <summary>Completes when a sample is enqueued after the previous call (or has been since), or on cancellation.</summary>
+    public Task WaitForSamplesAsync(CancellationToken cancellationToken) => arrived.WaitAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        arrived.Dispose();
+    }
+
+    private long MakeRoom(long incoming)
+    {
+        var excess = bytes + incoming - options.MaxBytes;
+        if (excess <= 0)
+        {
+            return 0;
+        }
+
+        // Delete the oldest rows whose running total covers the excess (all of them if none does).
+        var (removed, removedBytes) = Delete(
+            """
+            sequence <= coalesce(
+                (SELECT min(sequence) FROM (SELECT sequence, sum(length(payload)) OVER (ORDER BY sequence) AS running FROM samples) WHERE running >= $limit),
+                (SELECT max(sequence) FROM samples))
+            """,
+            excess);
+        count -= removed;
+        bytes -= removedBytes;
+        return removed;
+    }
+
+    private (long Rows, long Bytes) Delete(string condition, long limit)
+    {
+        using var command = Command($"DELETE FROM samples WHERE {condition} RETURNING length(payload)");
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var (rows, total) = (0L, 0L);
+        while (reader.Read())
+        {
+            rows++;
+            total += reader.GetInt64(0);
+        }
+
+        return (rows, total);
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+}
