@@ -1,0 +1,43 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace DomioOps.EndToEnd.Tests;
+
+/// <summary>The machines page in a real browser (Debian's Chromium driven by Playwright) against the running slice.</summary>
+public sealed class MachinesPageTests
+{
+    [Fact]
+    public async Task MachinesPage_PieceCountGoesUpLive_WithoutReload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var slice = await Slice.StartAsync(ct);
+        await slice.WaitForMachineAsync(m => m.PieceCount >= 1, TimeSpan.FromSeconds(60), ct);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
+        await page.GotoAsync(slice.Cloud!.BaseAddress.ToString());
+
+        var card = page.Locator($"[data-machine=\"{Slice.Machine}\"]");
+        var pieces = card.Locator(".pieces");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+        await Assertions.Expect(pieces).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9]+$"));
+        var first = int.Parse(await pieces.InnerTextAsync(), CultureInfo.InvariantCulture);
+
+        // No reload: the count must rise through the SignalR hub alone.
+        await page.WaitForFunctionAsync(
+            "([selector, first]) => Number(document.querySelector(selector)?.textContent) > first",
+            new object[] { $"[data-machine=\"{Slice.Machine}\"] .pieces", first },
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal("Machines", await page.Locator("h1").InnerTextAsync());
+
+        // And the page speaks Russian at a click.
+        await page.Locator("#language").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Станки");
+    }
+}

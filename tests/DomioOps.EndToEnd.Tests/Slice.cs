@@ -1,0 +1,158 @@
+using System.Net.Http.Json;
+using DomioOps.Testing;
+
+namespace DomioOps.EndToEnd.Tests;
+
+/// <summary>
+/// The first slice as separate real processes: a private PostgreSQL, the cloud host (silo, embedded broker,
+/// API, UI), the simulators with one fast panel saw, and an edge agent polling it. Each piece can be
+/// stopped, killed and started again; the data (database, edge queue) survives.
+/// </summary>
+internal sealed class Slice : IAsyncDisposable
+{
+    public const string Site = "plant-e2e";
+    public const string EdgeId = "edge-e2e";
+    public const string Machine = "saw-e2e";
+
+    private readonly PostgresServer postgres;
+    private readonly string database;
+    private readonly string edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
+    private readonly int brokerPort = FreePort.Next();
+    private readonly int modbusPort = FreePort.Next();
+    private readonly int cloudHttpPort = FreePort.Next();
+    private readonly int siloPort = FreePort.Next();
+    private readonly int gatewayPort = FreePort.Next();
+
+    private Slice(PostgresServer postgres, string database) => (this.postgres, this.database) = (postgres, database);
+
+    public HostProcess? Cloud { get; private set; }
+
+    public HostProcess? Edge { get; private set; }
+
+    public HostProcess? Simulators { get; private set; }
+
+    public HttpClient CloudHttp { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public static async Task<Slice> StartAsync(CancellationToken cancellationToken)
+    {
+        var postgres = await PostgresServer.StartAsync(cancellationToken);
+        var slice = new Slice(postgres, "domio_e2e");
+        try
+        {
+            await slice.StartCloudAsync(cancellationToken);
+            await slice.StartSimulatorsAsync(cancellationToken);
+            await slice.StartEdgeAsync(cancellationToken);
+            return slice;
+        }
+        catch
+        {
+            await slice.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task StartCloudAsync(CancellationToken cancellationToken)
+    {
+        Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+        {
+            ["Silo__ConnectionString"] = postgres.ConnectionString(database),
+            ["Silo__AdvertisedAddress"] = "127.0.0.1",
+            ["Silo__SiloPort"] = $"{siloPort}",
+            ["Silo__GatewayPort"] = $"{gatewayPort}",
+            ["Broker__Port"] = $"{brokerPort}",
+        }, cancellationToken, cloudHttpPort);
+        CloudHttp.BaseAddress = Cloud.BaseAddress;
+    }
+
+    public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
+        Simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string>
+        {
+            ["Simulators__PanelSaws__0__Machine"] = Machine,
+            ["Simulators__PanelSaws__0__Port"] = $"{modbusPort}",
+            ["Simulators__PanelSaws__0__CycleTime"] = "00:00:00.300",
+            ["Simulators__PanelSaws__0__FaultProbability"] = "0",
+            ["Simulators__PanelSaws__0__PauseProbability"] = "0",
+        }, cancellationToken);
+
+    public async Task StartEdgeAsync(CancellationToken cancellationToken) =>
+        Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", new Dictionary<string, string>
+        {
+            ["Edge__Site"] = Site,
+            ["Edge__Id"] = EdgeId,
+            ["Edge__DataDirectory"] = edgeData,
+            ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
+            ["Edge__Devices__0__Machine"] = Machine,
+            ["Edge__Devices__0__Port"] = $"{modbusPort}",
+            ["Edge__Devices__0__PollInterval"] = "00:00:00.100",
+        }, cancellationToken);
+
+    /// <summary>The saw as the simulator reports it.</summary>
+    public async Task<SawStatus> GetSawAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = Simulators!.BaseAddress };
+        return (await http.GetFromJsonAsync<SawStatus>($"api/saws/{Machine}", cancellationToken))!;
+    }
+
+    /// <summary>Stops (or restarts) production at the simulated saw and returns its status.</summary>
+    public async Task<SawStatus> HoldSawAsync(bool hold, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = Simulators!.BaseAddress };
+        using var response = await http.PostAsync(new Uri($"api/saws/{Machine}/{(hold ? "hold" : "resume")}", UriKind.Relative), null, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SawStatus>(cancellationToken))!;
+    }
+
+    /// <summary>The machine as the cloud API reports it, or null while it has not reported.</summary>
+    public async Task<MachineView?> GetMachineAsync(CancellationToken cancellationToken)
+    {
+        using var response = await CloudHttp.GetAsync(new Uri($"api/machines/{Machine}", UriKind.Relative), cancellationToken);
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound ? null : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<MachineView>(cancellationToken);
+    }
+
+    public async Task<EdgeView> GetEdgeAsync(CancellationToken cancellationToken) =>
+        (await CloudHttp.GetFromJsonAsync<EdgeView>($"api/edges/{Site}/{EdgeId}", cancellationToken))!;
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the cloud's view of the machine; fails with the last view and the logs.</summary>
+    public async Task<MachineView> WaitForMachineAsync(Func<MachineView, bool> condition, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        MachineView? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await GetMachineAsync(cancellationToken);
+            if (last is not null && condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"after {limit.TotalSeconds} s the cloud shows {last?.ToString() ?? "no machine"}\n{Logs()}");
+    }
+
+    public string Logs() => string.Join("\n", new[] { Cloud, Simulators, Edge }.OfType<HostProcess>().Select(p => $"--- {p}\n{Tail(p.Output)}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in new[] { Edge, Simulators, Cloud })
+        {
+            if (process is not null)
+            {
+                await process.DisposeAsync();
+            }
+        }
+
+        CloudHttp.Dispose();
+        await postgres.DisposeAsync();
+        Directory.Delete(edgeData, recursive: true);
+    }
+
+    private static string Tail(string output) => output.Length > 4000 ? output[^4000..] : output;
+}
+
+internal sealed record SawStatus(string Machine, int Port, byte UnitId, string State, uint Pieces, uint Cycles);
+
+internal sealed record MachineView(string Id, string Site, string Edge, string State, long PieceCount, DateTimeOffset? UpdatedAt);
+
+internal sealed record EdgeView(string Id, bool Online, ulong HighestSequence, long SamplesAccepted, long DuplicatesDropped, ulong MissingSamples);
