@@ -23,7 +23,11 @@ internal sealed class Slice : IAsyncDisposable
     private readonly int siloPort = FreePort.Next();
     private readonly int gatewayPort = FreePort.Next();
 
-    private Slice(PostgresServer postgres, string database) => (this.postgres, this.database) = (postgres, database);
+    private Slice(PostgresServer postgres, string database)
+    {
+        (this.postgres, this.database) = (postgres, database);
+        CloudHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cloudHttpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+    }
 
     public HostProcess? Cloud { get; private set; }
 
@@ -31,7 +35,7 @@ internal sealed class Slice : IAsyncDisposable
 
     public HostProcess? Simulators { get; private set; }
 
-    public HttpClient CloudHttp { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+    public HttpClient CloudHttp { get; }
 
     public static async Task<Slice> StartAsync(CancellationToken cancellationToken)
     {
@@ -51,8 +55,7 @@ internal sealed class Slice : IAsyncDisposable
         }
     }
 
-    public async Task StartCloudAsync(CancellationToken cancellationToken)
-    {
+    public async Task StartCloudAsync(CancellationToken cancellationToken) =>
         Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
         {
             ["Silo__ConnectionString"] = postgres.ConnectionString(database),
@@ -61,8 +64,6 @@ internal sealed class Slice : IAsyncDisposable
             ["Silo__GatewayPort"] = $"{gatewayPort}",
             ["Broker__Port"] = $"{brokerPort}",
         }, cancellationToken, cloudHttpPort);
-        CloudHttp.BaseAddress = Cloud.BaseAddress;
-    }
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
         Simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string>
