@@ -1,0 +1,190 @@
+using DomioOps.Cloud.Ingestion;
+using DomioOps.Cloud.Machines;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using Google.Protobuf;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Cloud.Tests.Ingestion;
+
+/// <summary>
+/// Telemetry published over real MQTT to the embedded broker: what the PUBACK says, what the grains keep,
+/// and that hostile payloads are refused without stopping valid data. Each test uses its own edge and machine.
+/// </summary>
+public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<CloudHost>
+{
+    private const string Site = "plant-t";
+
+    [Fact]
+    public async Task Publish_ValidBatch_PubackAfterCommitAndMachineStateVisible()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var result = await PublishAsync(client, Batch(edge, machine, (1, Signal.MachineState, 3), (2, Signal.PieceCounter, 7)));
+
+        AssertCommitted(result);
+        var snapshot = await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot();
+        Assert.NotNull(snapshot);
+        Assert.Equal(("Working", 7L, Site, edge), (snapshot.State, snapshot.PieceCount, snapshot.Site, snapshot.Edge));
+    }
+
+    [Fact]
+    public async Task Publish_SameBatchTwice_CountedOnce()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 10)));
+        await PublishAsync(client, Batch(edge, machine, (2, Signal.PieceCounter, 11), (3, Signal.PieceCounter, 12)));
+
+        var again = await PublishAsync(client, Batch(edge, machine, (2, Signal.PieceCounter, 11), (3, Signal.PieceCounter, 12)));
+
+        AssertCommitted(again);
+        var edgeState = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        Assert.Equal((3ul, 3L, 2L, 0ul), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.DuplicatesDropped, edgeState.MissingSamples));
+        Assert.Equal(12, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
+    }
+
+    [Fact]
+    public async Task Publish_SequenceGap_IsReportedAndTheRestAccepted()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1)));
+
+        await PublishAsync(client, Batch(edge, machine, (5, Signal.PieceCounter, 5)));
+
+        var edgeState = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        Assert.Equal((5ul, 2L, 3ul), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.MissingSamples));
+    }
+
+    [Fact]
+    public async Task Publish_PieceCounterResetAtMachine_TotalKeepsRising()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 10), (2, Signal.PieceCounter, 12), (3, Signal.PieceCounter, 2)));
+
+        Assert.Equal(14, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
+    }
+
+    [Fact]
+    public async Task Publish_Garbage_RefusedAsPayloadFormatInvalid_ValidDataStillFlows()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var garbage = await PublishRawAsync(client, EdgeTopics.Telemetry(Site, edge), [0xFF, 0xFF, 0xFF, 0x0F, 0x22, 0x99]);
+        var valid = await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1)));
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, garbage.ReasonCode);
+        AssertCommitted(valid);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Publish_UnknownSchemaVersion_Refused()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        var batch = Batch(edge, machine, (1, Signal.PieceCounter, 1));
+        batch.SchemaVersion = 2;
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, (await PublishAsync(client, batch)).ReasonCode);
+        Assert.Null(await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot());
+    }
+
+    [Fact]
+    public async Task Publish_Oversized_RefusedAsQuotaExceeded()
+    {
+        var (edge, _) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var result = await PublishRawAsync(client, EdgeTopics.Telemetry(Site, edge), new byte[CloudHost.MaxPayloadBytes + 1]);
+
+        Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, result.ReasonCode);
+    }
+
+    [Fact]
+    public async Task Publish_BatchOfAnotherEdge_RefusedAsNotAuthorized()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        var spoofed = Batch("someone-else", machine, (1, Signal.PieceCounter, 1));
+
+        var result = await PublishRawAsync(client, EdgeTopics.Telemetry(Site, edge), spoofed.ToByteArray());
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+        Assert.Null(await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot());
+    }
+
+    [Fact]
+    public async Task Publish_SequencesNotIncreasingOrUnknownSignal_Refused()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var backwards = await PublishAsync(client, Batch(edge, machine, (2, Signal.PieceCounter, 1), (1, Signal.PieceCounter, 2)));
+        var unknownSignal = await PublishAsync(client, Batch(edge, machine, (1, (Signal)999, 1)));
+        var badMachine = await PublishAsync(client, Batch(edge, "../etc", (1, Signal.PieceCounter, 1)));
+
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, backwards.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, unknownSignal.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, badMachine.ReasonCode);
+        Assert.Equal(0ul, (await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot()).HighestSequence);
+    }
+
+    [Fact]
+    public async Task Publish_TopicOutsideTheScheme_RefusedAsTopicNameInvalid()
+    {
+        var (edge, _) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var result = await PublishRawAsync(client, "domio/v1/plant t/edge/telemetry", [1]);
+
+        Assert.Equal(MqttClientPublishReasonCode.TopicNameInvalid, result.ReasonCode);
+    }
+
+    /// <summary>MQTT 5 §3.4.2.1: 0x00 Success and 0x10 No matching subscribers both mean "accepted".</summary>
+    private static void AssertCommitted(MqttClientPublishResult result) =>
+        Assert.Contains(result.ReasonCode, new[] { MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers });
+
+    private static (string Edge, string Machine) Names()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        return ($"edge-{id}", $"machine-{id}");
+    }
+
+    private async Task<DisposableClient> ConnectAsync(string edge) =>
+        new(await cloud.ConnectEdgeAsync(edge, TestContext.Current.CancellationToken));
+
+    private static TelemetryBatch Batch(string edge, string machine, params (ulong Sequence, Signal Signal, double Value)[] samples)
+    {
+        var batch = new TelemetryBatch { SchemaVersion = 1, Site = Site, Edge = edge };
+        batch.Samples.AddRange(samples.Select(s => new Sample { Sequence = s.Sequence, Machine = machine, Signal = s.Signal, TimestampMs = 1_764_000_000_000 + (long)s.Sequence, Number = s.Value }));
+        return batch;
+    }
+
+    private static Task<MqttClientPublishResult> PublishAsync(DisposableClient client, TelemetryBatch batch) =>
+        PublishRawAsync(client, EdgeTopics.Telemetry(Site, batch.Edge), batch.ToByteArray());
+
+    private static Task<MqttClientPublishResult> PublishRawAsync(DisposableClient client, string topic, byte[] payload) =>
+        client.Client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            TestContext.Current.CancellationToken);
+
+    private sealed class DisposableClient(IMqttClient client) : IAsyncDisposable
+    {
+        public IMqttClient Client { get; } = client;
+
+        public bool IsConnected => Client.IsConnected;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+            Client.Dispose();
+        }
+    }
+}
