@@ -33,6 +33,7 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         Assert.Equal(3, activeRows);
         Assert.True(await cluster.ScalarAsync<int>(
             "SELECT Version FROM OrleansMembershipVersionTable WHERE DeploymentId = @cluster", ct) >= 3);
+        Assert.Empty(cluster.Errors);
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         Assert.Equal(12, await again.Pieces());
         Assert.Equal(2, await cluster.ScalarAsync<int>(
             "SELECT Version FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = 'panel-saw-1'", ct));
+        Assert.Empty(cluster.Errors);
     }
 
     [Fact]
@@ -95,6 +97,32 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
     }
 
     [Fact]
+    public async Task GrainStorage_DeleteStateOnClear_RemovesTheRowAndStartsOver()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        IGrainStorage storage = cluster.Silos[2].Services.GetRequiredKeyedService<IGrainStorage>(TestSilo.DeleteOnClearStorage);
+        GrainId id = GrainId.Create("meter", "energy-4");
+        const string countRows = "SELECT count(*) FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = 'energy-4'";
+
+        var state = new GrainState<PieceCount>(new PieceCount { Pieces = 3 });
+        await storage.WriteStateAsync("count", id, state);
+        state.State!.Pieces = 4;
+        await storage.WriteStateAsync("count", id, state);
+        Assert.Equal("2", state.ETag);
+
+        var stale = new GrainState<PieceCount>(new PieceCount()) { ETag = "1", RecordExists = true };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("count", id, stale));
+
+        await storage.ClearStateAsync("count", id, state);
+        Assert.Null(state.ETag);
+        Assert.Equal(0, await cluster.ScalarAsync<long>(countRows, ct));
+
+        await storage.WriteStateAsync("count", id, state);
+        Assert.Equal("1", state.ETag);
+        Assert.Equal(1, await cluster.ScalarAsync<long>(countRows, ct));
+    }
+
+    [Fact]
     public async Task Reminder_RegisteredOnGrain_FiresAndIsStoredInPostgres()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
@@ -110,6 +138,7 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         await timer.Cancel();
         Assert.Equal(0, await cluster.ScalarAsync<long>(
             "SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @service AND ReminderName = 'maintenance'", ct));
+        Assert.Empty(cluster.Errors);
     }
 
     public sealed class Cluster : IAsyncLifetime
@@ -121,6 +150,9 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         public string ConnectionString { get; private set; } = "";
 
         public List<TestSilo> Silos { get; } = [];
+
+        /// <summary>Errors any silo logged, such as a failing heartbeat or reminder query.</summary>
+        public IEnumerable<string> Errors => Silos.SelectMany(s => s.Errors.Entries);
 
         public async ValueTask InitializeAsync()
         {
@@ -147,10 +179,6 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         public async ValueTask DisposeAsync()
         {
             await Task.WhenAll(Silos.Select(s => s.DisposeAsync().AsTask()));
-            if (Environment.GetEnvironmentVariable("DOMIOOPS_SILO_PROBLEMS") is { } path)
-            {
-                await File.WriteAllLinesAsync(path, TestSilo.Problems);
-            }
             if (_server is not null)
             {
                 await _server.DisposeAsync();

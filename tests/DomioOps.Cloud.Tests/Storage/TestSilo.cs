@@ -16,12 +16,18 @@ public sealed class TestSilo : IAsyncDisposable
 {
     public const string ServiceId = "domioops-tests";
 
+    public const string DeleteOnClearStorage = "DeleteOnClear";
+
     private readonly IHost _host;
 
-    /// <summary>Warnings and errors logged by every silo of this process, for tests to inspect.</summary>
-    public static System.Collections.Concurrent.ConcurrentQueue<string> Problems { get; } = new();
+    private TestSilo(IHost host, SiloErrorLog errors)
+    {
+        _host = host;
+        Errors = errors;
+    }
 
-    private TestSilo(IHost host) => _host = host;
+    /// <summary>What this silo logged at Error level or above: SQL that Orleans runs in the background fails only here.</summary>
+    public SiloErrorLog Errors { get; }
 
     public IServiceProvider Services => _host.Services;
 
@@ -31,10 +37,18 @@ public sealed class TestSilo : IAsyncDisposable
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ProblemLog(Problems));
+        var errors = new SiloErrorLog();
+        builder.Logging.AddProvider(errors);
         builder.UseOrleans(silo =>
         {
             silo.UsePostgres(connectionString);
+            // A second provider, test-only, to drive DeleteStorageKey.
+            silo.AddAdoNetGrainStorage(DeleteOnClearStorage, options =>
+            {
+                options.Invariant = PostgresSiloBuilderExtensions.Invariant;
+                options.ConnectionString = connectionString;
+                options.DeleteStateOnClear = true;
+            });
             silo.Configure<ClusterOptions>(options =>
             {
                 options.ClusterId = clusterId;
@@ -56,7 +70,7 @@ public sealed class TestSilo : IAsyncDisposable
             throw;
         }
 
-        return new TestSilo(host);
+        return new TestSilo(host, errors);
     }
 
     public async ValueTask DisposeAsync()
@@ -69,30 +83,6 @@ public sealed class TestSilo : IAsyncDisposable
         finally
         {
             _host.Dispose();
-        }
-    }
-}
-
-internal sealed class ProblemLog(System.Collections.Concurrent.ConcurrentQueue<string> problems) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, problems);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> problems) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                problems.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-            }
         }
     }
 }
