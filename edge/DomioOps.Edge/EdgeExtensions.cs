@@ -1,6 +1,7 @@
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.Publishing;
 using DomioOps.Edge.StoreAndForward;
+
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+
 using DomioOps.Edge.StoreAndForward;
 
 namespace DomioOps.Edge;

@@ -1,6 +1,7 @@
 using DomioOps.Edge.Acquisition;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
+
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 

@@ -1,11 +1,13 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+
 using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Edge;
 using DomioOps.Simulators;
 using DomioOps.Testing;
+
 using YamlDotNet.RepresentationModel;
 
 namespace DomioOps.EndToEnd.Tests;

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+
 using DomioOps.Testing;
 
 namespace DomioOps.EndToEnd.Tests;

@@ -1,5 +1,7 @@
 using System.Net;
+
 using DomioOps.Cloud.Storage;
+
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

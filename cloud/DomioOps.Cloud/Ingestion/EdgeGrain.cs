@@ -1,4 +1,5 @@
 using DomioOps.Cloud.Machines;
+
 using Microsoft.Extensions.Logging;
 
 namespace DomioOps.Cloud.Ingestion;

@@ -1,4 +1,5 @@
 using DomioOps.Models;
+
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

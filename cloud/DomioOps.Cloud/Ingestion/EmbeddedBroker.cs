@@ -1,7 +1,9 @@
 using System.Net;
+
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+
 using MQTTnet.Server;
 
 namespace DomioOps.Cloud.Ingestion;

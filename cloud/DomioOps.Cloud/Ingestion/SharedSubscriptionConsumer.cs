@@ -1,7 +1,9 @@
 using DomioOps.Models;
+
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;

@@ -1,10 +1,14 @@
 using System.Buffers;
+
 using DomioOps.Cloud.Machines;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
+
 using Google.Protobuf;
+
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+
 using MQTTnet.Protocol;
 
 namespace DomioOps.Cloud.Ingestion;

@@ -1,4 +1,5 @@
 using DomioOps.Models.Wire;
+
 using Microsoft.AspNetCore.SignalR;
 
 namespace DomioOps.Cloud.Machines;

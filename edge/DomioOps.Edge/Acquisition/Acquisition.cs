@@ -1,4 +1,5 @@
 using DomioOps.Edge.StoreAndForward;
+
 using Microsoft.Extensions.Options;
 
 namespace DomioOps.Edge.Acquisition;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+
 using DomioOps.Devices.Modbus;
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models.Wire;

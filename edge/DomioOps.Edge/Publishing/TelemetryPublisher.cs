@@ -1,8 +1,11 @@
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
+
 using Google.Protobuf;
+
 using Microsoft.Extensions.Options;
+
 using MQTTnet;
 using MQTTnet.Protocol;
 

@@ -1,5 +1,7 @@
 using DomioOps.Models.Wire;
+
 using Google.Protobuf;
+
 using Microsoft.Data.Sqlite;
 
 namespace DomioOps.Edge.StoreAndForward;

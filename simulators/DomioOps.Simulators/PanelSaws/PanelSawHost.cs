@@ -1,5 +1,7 @@
 using System.Net;
+
 using DomioOps.Devices.Modbus;
+
 using Microsoft.Extensions.Options;
 
 namespace DomioOps.Simulators.PanelSaws;

@@ -1,10 +1,12 @@
 using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Testing;
+
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+
 using MQTTnet;
 
 namespace DomioOps.Cloud.Tests.Ingestion;

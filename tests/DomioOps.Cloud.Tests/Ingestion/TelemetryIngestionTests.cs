@@ -2,7 +2,9 @@ using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
+
 using Google.Protobuf;
+
 using MQTTnet;
 using MQTTnet.Protocol;
 

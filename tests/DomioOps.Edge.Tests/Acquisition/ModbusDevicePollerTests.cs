@@ -1,6 +1,7 @@
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models.Wire;
+
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

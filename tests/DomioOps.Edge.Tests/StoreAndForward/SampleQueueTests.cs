@@ -1,5 +1,6 @@
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models.Wire;
+
 using Microsoft.Extensions.Time.Testing;
 
 namespace DomioOps.Edge.Tests.StoreAndForward;
