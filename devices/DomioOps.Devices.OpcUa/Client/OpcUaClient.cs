@@ -1,0 +1,600 @@
+using System.Collections.Concurrent;
+
+using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Devices.OpcUa.Transport;
+
+namespace DomioOps.Devices.OpcUa.Client;
+
+/// <summary>
+/// An OPC UA client over UA TCP with SecurityPolicy None: one secure channel and one session, the view, attribute,
+/// subscription and monitored item services, a publish loop, and self-healing — after a lost connection it reopens the
+/// channel, reactivates the session or creates a new one, and recreates lost subscriptions item by item.
+/// </summary>
+public sealed class OpcUaClient : IAsyncDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private readonly List<OpcUaSubscription> _subscriptions = [];
+    private readonly ConcurrentQueue<SubscriptionAcknowledgement> _acks = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private ClientSecureChannel? _channel;
+    private NodeId _authenticationToken = NodeId.Null;
+    private CancellationTokenSource? _publishStop;
+    private Task? _reconnectTask;
+    private int _requestHandle;
+    private int _clientHandle;
+    private int _publishLoops;
+
+    public OpcUaClient(OpcUaClientOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    public OpcUaClientOptions Options { get; }
+
+    public ConnectionState State { get; private set; } = ConnectionState.Disconnected;
+
+    /// <summary>Raised after every state change (on a background thread).</summary>
+    public event Action<OpcUaClient, ConnectionState>? StateChanged;
+
+    public NodeId SessionId { get; private set; } = NodeId.Null;
+
+    public OperationLimits OperationLimits { get; private set; } = OperationLimits.None;
+
+    public IReadOnlyList<string> NamespaceUris { get; private set; } = [];
+
+    /// <summary>Successful reconnections since the first connect.</summary>
+    public int Reconnects { get; private set; }
+
+    /// <summary>How many times the current channel renewed its security token.</summary>
+    public int TokenRenewals => _channel?.TokenRenewals ?? 0;
+
+    public IReadOnlyList<OpcUaSubscription> Subscriptions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _subscriptions];
+            }
+        }
+    }
+
+    private ClientSecureChannel Channel => _channel ?? throw new OpcUaException(StatusCode.BadServerNotConnected, "Not connected.");
+
+    /// <summary>Opens the channel, creates and activates the session and reads the server's operation limits.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await EstablishAsync(reuseSession: false, cancellationToken).ConfigureAwait(false);
+        SetState(ConnectionState.Connected);
+    }
+
+    private void SetState(ConnectionState state)
+    {
+        State = state;
+        StateChanged?.Invoke(this, state);
+    }
+
+    private async Task EstablishAsync(bool reuseSession, CancellationToken cancellationToken)
+    {
+        ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _channel = channel;
+            GetEndpointsResponse endpoints = await Channel.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            EndpointDescription endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == MessageSecurityMode.None && e.SecurityPolicyUri == UaSecureChannel.SecurityPolicyNone)
+                ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, "The server offers no endpoint with SecurityPolicy None.");
+
+            bool reactivated = false;
+            if (reuseSession && !_authenticationToken.IsNull)
+            {
+                try
+                {
+                    await ActivateAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                    reactivated = true;
+                }
+                catch (OpcUaException ex) when (ex.StatusCode != StatusCode.BadConnectionClosed && ex.StatusCode != StatusCode.BadTimeout)
+                {
+                    _authenticationToken = NodeId.Null;
+                }
+            }
+
+            if (!reactivated)
+            {
+                ApplicationDescription client = new(Options.ApplicationUri, "urn:domioops:opcua", new LocalizedText(Options.ApplicationName), ApplicationType.Client);
+                CreateSessionRequest create = new(Header(NodeId.Null), client, null, Options.EndpointUrl, Options.SessionName, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), null, Options.SessionTimeout, Options.TransportLimits.MaxMessageSize);
+                CreateSessionResponse created = await Channel.RequestAsync<CreateSessionResponse>(create, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                _authenticationToken = created.AuthenticationToken;
+                SessionId = created.SessionId;
+                await ActivateAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                foreach (OpcUaSubscription subscription in Subscriptions)
+                {
+                    subscription.Id = 0;
+                }
+            }
+
+            await ReadServerFactsAsync(cancellationToken).ConfigureAwait(false);
+            foreach (OpcUaSubscription subscription in Subscriptions)
+            {
+                if (subscription.Id == 0)
+                {
+                    await RecreateSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            _ = channel.Closed.ContinueWith(t => OnChannelClosed(channel, t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            RestartPublishing();
+        }
+        catch
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ActivateAsync(EndpointDescription endpoint, CancellationToken cancellationToken)
+    {
+        ExtensionObject identity;
+        if (Options.UserName is null)
+        {
+            UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.Anonymous)
+                ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server does not accept anonymous users.");
+            identity = new ExtensionObject(new NodeId(0, 321u), new AnonymousIdentityToken(policy.PolicyId));
+        }
+        else
+        {
+            UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.UserName && (p.SecurityPolicyUri is null || p.SecurityPolicyUri.Length == 0 || p.SecurityPolicyUri == UaSecureChannel.SecurityPolicyNone))
+                ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server offers no user name policy without encryption.");
+            identity = new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken(policy.PolicyId, Options.UserName, System.Text.Encoding.UTF8.GetBytes(Options.Password ?? string.Empty), null));
+        }
+
+        ActivateSessionRequest activate = new(Header(_authenticationToken), SignatureData.Empty, ["en"], identity, SignatureData.Empty);
+        await Channel.RequestAsync<ActivateSessionResponse>(activate, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReadServerFactsAsync(CancellationToken cancellationToken)
+    {
+        NodeId[] ids = [WellKnownNodes.NamespaceArray, WellKnownNodes.MaxNodesPerRead, WellKnownNodes.MaxNodesPerWrite, WellKnownNodes.MaxNodesPerBrowse, WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, WellKnownNodes.MaxMonitoredItemsPerCall];
+        ReadResponse read = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, TimestampsToReturn.Neither, [.. ids.Select(id => new ReadValueId(id))]), cancellationToken).ConfigureAwait(false);
+        if (read.Results.Count != ids.Length)
+        {
+            return;
+        }
+
+        NamespaceUris = read.Results[0].Value.Value as string[] ?? [];
+        uint Limit(int i) => read.Results[i].StatusCode.IsGood && read.Results[i].Value.Value is uint v ? v : 0;
+        OperationLimits = new OperationLimits(Limit(1), Limit(2), Limit(3), Limit(4), Limit(5));
+    }
+
+    private RequestHeader Header(NodeId token) =>
+        new(token, _time.GetUtcNow().UtcDateTime, (uint)Interlocked.Increment(ref _requestHandle), 0, null, (uint)Options.RequestTimeout.TotalMilliseconds);
+
+    private Task<T> RequestAsync<T>(IServiceRequest request, CancellationToken cancellationToken)
+        where T : IServiceResponse => Channel.RequestAsync<T>(request, Options.RequestTimeout, cancellationToken);
+
+    /// <summary>The namespace index of a URI in the server's NamespaceArray, or -1.</summary>
+    public int NamespaceIndexOf(string uri) => NamespaceUris is IList<string> list ? list.IndexOf(uri) : NamespaceUris.ToList().IndexOf(uri);
+
+    public async Task<IReadOnlyList<EndpointDescription>> GetEndpointsAsync(CancellationToken cancellationToken)
+    {
+        GetEndpointsResponse response = await RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), cancellationToken).ConfigureAwait(false);
+        return response.Endpoints;
+    }
+
+    private static IEnumerable<List<T>> Batches<T>(IReadOnlyList<T> items, uint limit)
+    {
+        int size = limit == 0 ? Math.Max(items.Count, 1) : (int)limit;
+        for (int i = 0; i < items.Count; i += size)
+        {
+            yield return [.. items.Skip(i).Take(size)];
+        }
+    }
+
+    /// <summary>Browse (OPC 10000-4 §5.9.2), batched by MaxNodesPerBrowse.</summary>
+    public async Task<IReadOnlyList<BrowseResult>> BrowseAsync(IReadOnlyList<BrowseDescription> nodes, uint maxReferencesPerNode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        List<BrowseResult> results = [];
+        foreach (List<BrowseDescription> batch in Batches(nodes, OperationLimits.MaxNodesPerBrowse))
+        {
+            BrowseResponse response = await RequestAsync<BrowseResponse>(new BrowseRequest(Header(_authenticationToken), maxReferencesPerNode, batch), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return results;
+    }
+
+    /// <summary>BrowseNext (OPC 10000-4 §5.9.3).</summary>
+    public async Task<IReadOnlyList<BrowseResult>> BrowseNextAsync(IReadOnlyList<byte[]> continuationPoints, bool release, CancellationToken cancellationToken)
+    {
+        BrowseNextResponse response = await RequestAsync<BrowseNextResponse>(new BrowseNextRequest(Header(_authenticationToken), release, [.. continuationPoints]), cancellationToken).ConfigureAwait(false);
+        return response.Results;
+    }
+
+    /// <summary>All forward hierarchical references of a node, following continuation points.</summary>
+    public async Task<IReadOnlyList<ReferenceDescription>> BrowseAllAsync(NodeId nodeId, CancellationToken cancellationToken, uint pageSize = 0)
+    {
+        BrowseResult result = (await BrowseAsync([new BrowseDescription(nodeId, BrowseDirection.Forward, WellKnownNodes.HierarchicalReferences)], pageSize, cancellationToken).ConfigureAwait(false))[0];
+        if (result.StatusCode.IsBad)
+        {
+            throw new OpcUaException(result.StatusCode, $"Browse of {nodeId} failed.");
+        }
+
+        List<ReferenceDescription> all = [.. result.References];
+        while (result.ContinuationPoint is { Length: > 0 } cp)
+        {
+            result = (await BrowseNextAsync([cp], false, cancellationToken).ConfigureAwait(false))[0];
+            if (result.StatusCode.IsBad)
+            {
+                throw new OpcUaException(result.StatusCode, $"BrowseNext of {nodeId} failed.");
+            }
+
+            all.AddRange(result.References);
+        }
+
+        return all;
+    }
+
+    /// <summary>TranslateBrowsePathsToNodeIds (OPC 10000-4 §5.9.4).</summary>
+    public async Task<IReadOnlyList<BrowsePathResult>> TranslateBrowsePathsAsync(IReadOnlyList<BrowsePath> paths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        List<BrowsePathResult> results = [];
+        foreach (List<BrowsePath> batch in Batches(paths, OperationLimits.MaxNodesPerTranslateBrowsePathsToNodeIds))
+        {
+            TranslateBrowsePathsResponse response = await RequestAsync<TranslateBrowsePathsResponse>(new TranslateBrowsePathsRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return results;
+    }
+
+    /// <summary>Read (OPC 10000-4 §5.10.2), batched by MaxNodesPerRead.</summary>
+    public async Task<IReadOnlyList<DataValue>> ReadAsync(IReadOnlyList<ReadValueId> nodes, CancellationToken cancellationToken, TimestampsToReturn timestamps = TimestampsToReturn.Both)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        List<DataValue> results = [];
+        foreach (List<ReadValueId> batch in Batches(nodes, OperationLimits.MaxNodesPerRead))
+        {
+            ReadResponse response = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, timestamps, batch), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return results;
+    }
+
+    public async Task<DataValue> ReadValueAsync(NodeId nodeId, CancellationToken cancellationToken) =>
+        (await ReadAsync([new ReadValueId(nodeId)], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Write (OPC 10000-4 §5.10.4), batched by MaxNodesPerWrite.</summary>
+    public async Task<IReadOnlyList<StatusCode>> WriteAsync(IReadOnlyList<WriteValue> values, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        List<StatusCode> results = [];
+        foreach (List<WriteValue> batch in Batches(values, OperationLimits.MaxNodesPerWrite))
+        {
+            WriteResponse response = await RequestAsync<WriteResponse>(new WriteRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return results;
+    }
+
+    public async Task<StatusCode> WriteValueAsync(NodeId nodeId, Variant value, CancellationToken cancellationToken) =>
+        (await WriteAsync([new WriteValue(nodeId, value)], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>CreateSubscription (OPC 10000-4 §5.13.2); publishing starts at once.</summary>
+    public async Task<OpcUaSubscription> CreateSubscriptionAsync(SubscriptionOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        OpcUaSubscription subscription = new(this, options);
+        await CreateSubscriptionOnServerAsync(subscription, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _subscriptions.Add(subscription);
+        }
+
+        RestartPublishing();
+        return subscription;
+    }
+
+    private async Task CreateSubscriptionOnServerAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
+    {
+        SubscriptionOptions o = subscription.Options;
+        CreateSubscriptionResponse response = await RequestAsync<CreateSubscriptionResponse>(
+            new CreateSubscriptionRequest(Header(_authenticationToken), o.PublishingInterval, o.LifetimeCount, o.KeepAliveCount, o.MaxNotificationsPerPublish, true, o.Priority),
+            cancellationToken).ConfigureAwait(false);
+        subscription.Id = response.SubscriptionId;
+        subscription.RevisedPublishingInterval = response.RevisedPublishingInterval;
+        subscription.RevisedKeepAliveCount = response.RevisedMaxKeepAliveCount;
+        subscription.RevisedLifetimeCount = response.RevisedLifetimeCount;
+        subscription.ResetSequence();
+    }
+
+    private async Task RecreateSubscriptionAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
+    {
+        await CreateSubscriptionOnServerAsync(subscription, cancellationToken).ConfigureAwait(false);
+        List<MonitoredItem> items = [.. subscription.Items];
+        foreach (MonitoredItem item in items)
+        {
+            item.ServerId = 0;
+            item.Status = StatusCode.BadWaitingForInitialData;
+        }
+
+        await CreateItemsOnServerAsync(subscription, items, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task ModifySubscriptionOnServerAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
+    {
+        SubscriptionOptions o = subscription.Options;
+        ModifySubscriptionResponse response = await RequestAsync<ModifySubscriptionResponse>(
+            new ModifySubscriptionRequest(Header(_authenticationToken), subscription.Id, o.PublishingInterval, o.LifetimeCount, o.KeepAliveCount, o.MaxNotificationsPerPublish, o.Priority),
+            cancellationToken).ConfigureAwait(false);
+        subscription.RevisedPublishingInterval = response.RevisedPublishingInterval;
+        subscription.RevisedKeepAliveCount = response.RevisedMaxKeepAliveCount;
+        subscription.RevisedLifetimeCount = response.RevisedLifetimeCount;
+    }
+
+    internal async Task DeleteSubscriptionAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _subscriptions.Remove(subscription);
+        }
+
+        subscription.Complete();
+        await RequestAsync<StatusCodesResponse>(new DeleteSubscriptionsRequest(Header(_authenticationToken), [subscription.Id]), cancellationToken).ConfigureAwait(false);
+    }
+
+    internal uint NextClientHandle() => (uint)Interlocked.Increment(ref _clientHandle);
+
+    /// <summary>
+    /// CreateMonitoredItems in batches of MaxMonitoredItemsPerCall; a batch refused with BadTooManyOperations is split.
+    /// Each item gets its own status, so one unknown node never fails the others.
+    /// </summary>
+    internal async Task CreateItemsOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, CancellationToken cancellationToken)
+    {
+        uint limit = OperationLimits.MaxMonitoredItemsPerCall == 0 ? 5000 : Math.Min(OperationLimits.MaxMonitoredItemsPerCall, 5000);
+        Queue<List<MonitoredItem>> batches = new(Batches(items, limit));
+        while (batches.TryDequeue(out List<MonitoredItem>? batch))
+        {
+            List<MonitoredItemCreateRequest> requests = [.. batch.Select(i => new MonitoredItemCreateRequest(
+                new ReadValueId(i.Request.NodeId, i.Request.AttributeId),
+                MonitoringMode.Reporting,
+                new MonitoringParameters(i.ClientHandle, i.Request.SamplingInterval, i.Request.Filter is null ? ExtensionObject.Null : new ExtensionObject(new NodeId(0, 724u), i.Request.Filter), i.Request.QueueSize, i.Request.DiscardOldest)))];
+            CreateMonitoredItemsResponse response;
+            try
+            {
+                response = await RequestAsync<CreateMonitoredItemsResponse>(new CreateMonitoredItemsRequest(Header(_authenticationToken), subscription.Id, TimestampsToReturn.Both, requests), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadTooManyOperations && batch.Count > 1)
+            {
+                int half = batch.Count / 2;
+                batches.Enqueue(batch[..half]);
+                batches.Enqueue(batch[half..]);
+                continue;
+            }
+
+            for (int i = 0; i < batch.Count && i < response.Results.Count; i++)
+            {
+                MonitoredItemCreateResult result = response.Results[i];
+                batch[i].Status = result.StatusCode;
+                batch[i].ServerId = result.MonitoredItemId;
+                batch[i].RevisedSamplingInterval = result.RevisedSamplingInterval;
+                batch[i].RevisedQueueSize = result.RevisedQueueSize;
+            }
+        }
+    }
+
+    internal async Task DeleteItemsOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, CancellationToken cancellationToken)
+    {
+        uint[] ids = [.. items.Where(i => i.Status.IsGood).Select(i => i.ServerId)];
+        foreach (List<uint> batch in Batches(ids, OperationLimits.MaxMonitoredItemsPerCall))
+        {
+            if (batch.Count > 0)
+            {
+                await RequestAsync<StatusCodesResponse>(new DeleteMonitoredItemsRequest(Header(_authenticationToken), subscription.Id, batch), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void RestartPublishing()
+    {
+        CancellationTokenSource? old;
+        CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+        lock (_gate)
+        {
+            if (_subscriptions.Count == 0 || _channel is null)
+            {
+                stop.Dispose();
+                return;
+            }
+
+            if (_publishStop is not null && !_publishStop.IsCancellationRequested && Volatile.Read(ref _publishLoops) > 0)
+            {
+                stop.Dispose();
+                return;
+            }
+
+            old = _publishStop;
+            _publishStop = stop;
+        }
+
+        old?.Cancel();
+        ClientSecureChannel channel = _channel;
+        for (int i = 0; i < Options.PublishRequests; i++)
+        {
+            Interlocked.Increment(ref _publishLoops);
+            _ = Task.Run(() => PublishLoopAsync(channel, stop.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>One outstanding Publish request at a time (OPC 10000-4 §5.13.5); acknowledgements ride on the next request.</summary>
+    private async Task PublishLoopAsync(ClientSecureChannel channel, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested && !channel.Closed.IsCompleted)
+            {
+                List<SubscriptionAcknowledgement> acks = [];
+                while (acks.Count < 100 && _acks.TryDequeue(out SubscriptionAcknowledgement ack))
+                {
+                    acks.Add(ack);
+                }
+
+                double longest = Subscriptions.Select(s => s.RevisedPublishingInterval * Math.Max(s.RevisedKeepAliveCount, 1)).DefaultIfEmpty(1000).Max();
+                TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Max(Options.RequestTimeout.TotalMilliseconds, longest * 2));
+                PublishResponse response;
+                try
+                {
+                    response = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(_authenticationToken), acks), timeout, stop).ConfigureAwait(false);
+                }
+                catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadNoSubscription || ex.StatusCode == StatusCode.BadTooManyPublishRequests)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stop).ConfigureAwait(false);
+                    continue;
+                }
+                catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadTimeout)
+                {
+                    continue;
+                }
+
+                OpcUaSubscription? subscription = Subscriptions.FirstOrDefault(s => s.Id == response.SubscriptionId);
+                if (subscription is null)
+                {
+                    continue;
+                }
+
+                if (response.NotificationMessage.NotificationData.Count > 0)
+                {
+                    _acks.Enqueue(new SubscriptionAcknowledgement(response.SubscriptionId, response.NotificationMessage.SequenceNumber));
+                }
+
+                List<uint> missing = subscription.Deliver(response.NotificationMessage);
+                foreach (uint sequence in missing.Where(response.AvailableSequenceNumbers.Contains))
+                {
+                    RepublishResponse republished = await channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), Options.RequestTimeout, stop).ConfigureAwait(false);
+                    subscription.DeliverRepublished(republished.NotificationMessage);
+                    _acks.Enqueue(new SubscriptionAcknowledgement(subscription.Id, sequence));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (OpcUaException)
+        {
+            // The channel is gone or the session was lost; the reconnect path restarts publishing.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _publishLoops);
+        }
+    }
+
+    private void OnChannelClosed(ClientSecureChannel channel, Exception? fault)
+    {
+        if (_disposing.IsCancellationRequested || channel != _channel || fault is null)
+        {
+            return;
+        }
+
+        if (!Options.AutoReconnect)
+        {
+            SetState(ConnectionState.Disconnected);
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_reconnectTask is { IsCompleted: false })
+            {
+                return;
+            }
+
+            _reconnectTask = Task.Run(ReconnectLoopAsync);
+        }
+    }
+
+    private async Task ReconnectLoopAsync()
+    {
+        SetState(ConnectionState.Reconnecting);
+        _publishStop?.Cancel();
+        TimeSpan delay = Options.ReconnectDelay;
+        while (!_disposing.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(delay, _time, _disposing.Token).ConfigureAwait(false);
+                using CancellationTokenSource attempt = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+                attempt.CancelAfter(Options.RequestTimeout * 2);
+                await EstablishAsync(reuseSession: true, attempt.Token).ConfigureAwait(false);
+                Reconnects++;
+                SetState(ConnectionState.Connected);
+                return;
+            }
+            catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is OpcUaException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException)
+            {
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.MaxReconnectDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Closes the session (deleting its subscriptions) and the channel.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        ClientSecureChannel? channel = _channel;
+        if (channel is not null && !channel.Closed.IsCompleted)
+        {
+            try
+            {
+                await channel.RequestAsync<CloseSessionResponse>(new CloseSessionRequest(Header(_authenticationToken), true), TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OpcUaException)
+            {
+            }
+        }
+
+        await DisposeChannelAsync().ConfigureAwait(false);
+    }
+
+    private async Task DisposeChannelAsync()
+    {
+        if (_reconnectTask is not null)
+        {
+            await _reconnectTask.ConfigureAwait(false);
+        }
+
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (OpcUaSubscription subscription in Subscriptions)
+        {
+            subscription.Complete();
+        }
+
+        SetState(ConnectionState.Closed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (State != ConnectionState.Closed)
+        {
+            await CloseAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _publishStop?.Dispose();
+        _disposing.Dispose();
+    }
+}

@@ -1,0 +1,227 @@
+using System.Threading.Channels;
+
+using DomioOps.Devices.OpcUa.Services;
+
+namespace DomioOps.Devices.OpcUa.Client;
+
+/// <summary>What to monitor: an attribute of a node, sampled at an interval, with a queue and an optional data change filter.</summary>
+public sealed record MonitoredItemRequest(
+    NodeId NodeId,
+    double SamplingInterval = 100,
+    uint QueueSize = 1,
+    DataChangeFilter? Filter = null,
+    AttributeId AttributeId = AttributeId.Value,
+    bool DiscardOldest = true);
+
+/// <summary>A monitored item of a client subscription; the server id and status change when the client recreates it.</summary>
+public sealed class MonitoredItem
+{
+    internal MonitoredItem(MonitoredItemRequest request, uint clientHandle)
+    {
+        Request = request;
+        ClientHandle = clientHandle;
+    }
+
+    public MonitoredItemRequest Request { get; }
+
+    public NodeId NodeId => Request.NodeId;
+
+    public uint ClientHandle { get; }
+
+    public uint ServerId { get; internal set; }
+
+    /// <summary>The result of the last CreateMonitoredItems for this item (BadNodeIdUnknown for a node the server lacks).</summary>
+    public StatusCode Status { get; internal set; } = StatusCode.BadWaitingForInitialData;
+
+    public double RevisedSamplingInterval { get; internal set; }
+
+    public uint RevisedQueueSize { get; internal set; }
+
+    public DataValue? LastValue { get; internal set; }
+}
+
+/// <summary>One value change delivered by a subscription.</summary>
+public readonly record struct MonitoredItemValue(MonitoredItem Item, DataValue Value);
+
+/// <summary>Publishing settings of a subscription (OPC 10000-4 §5.13.2).</summary>
+public sealed record SubscriptionOptions(double PublishingInterval = 100, uint KeepAliveCount = 10, uint LifetimeCount = 100, uint MaxNotificationsPerPublish = 0, byte Priority = 0);
+
+/// <summary>
+/// A client subscription: its monitored items and a channel of value changes. The owning <see cref="OpcUaClient"/> feeds it
+/// from Publish responses and recreates it, item by item, after the server lost it.
+/// </summary>
+public sealed class OpcUaSubscription
+{
+    private readonly OpcUaClient _client;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<uint, MonitoredItem> _items = [];
+    private readonly Channel<MonitoredItemValue> _values = Channel.CreateUnbounded<MonitoredItemValue>(new UnboundedChannelOptions { SingleWriter = true });
+    private uint _lastSequence;
+    private long _notifications;
+    private long _keepAlives;
+
+    internal OpcUaSubscription(OpcUaClient client, SubscriptionOptions options)
+    {
+        _client = client;
+        Options = options;
+    }
+
+    public SubscriptionOptions Options { get; private set; }
+
+    public uint Id { get; internal set; }
+
+    public double RevisedPublishingInterval { get; internal set; }
+
+    public uint RevisedKeepAliveCount { get; internal set; }
+
+    public uint RevisedLifetimeCount { get; internal set; }
+
+    /// <summary>Value changes in arrival order.</summary>
+    public ChannelReader<MonitoredItemValue> Values => _values.Reader;
+
+    /// <summary>Called for each delivered batch on the publish loop; keep it short.</summary>
+    public event Action<OpcUaSubscription, IReadOnlyList<MonitoredItemValue>>? DataChanged;
+
+    public long NotificationCount => Interlocked.Read(ref _notifications);
+
+    public long KeepAliveCount => Interlocked.Read(ref _keepAlives);
+
+    /// <summary>Sequence numbers found missing and recovered with Republish.</summary>
+    public long Republished { get; private set; }
+
+    public IReadOnlyList<MonitoredItem> Items
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _items.Values];
+            }
+        }
+    }
+
+    /// <summary>Creates monitored items in batches within the server's MaxMonitoredItemsPerCall; each item carries its own status.</summary>
+    public async Task<IReadOnlyList<MonitoredItem>> AddItemsAsync(IEnumerable<MonitoredItemRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        List<MonitoredItem> created = [];
+        foreach (MonitoredItemRequest request in requests)
+        {
+            created.Add(new MonitoredItem(request, _client.NextClientHandle()));
+        }
+
+        lock (_gate)
+        {
+            foreach (MonitoredItem item in created)
+            {
+                _items[item.ClientHandle] = item;
+            }
+        }
+
+        await _client.CreateItemsOnServerAsync(this, created, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    public async Task RemoveItemsAsync(IEnumerable<MonitoredItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        List<MonitoredItem> removed = [];
+        lock (_gate)
+        {
+            foreach (MonitoredItem item in items)
+            {
+                if (_items.Remove(item.ClientHandle))
+                {
+                    removed.Add(item);
+                }
+            }
+        }
+
+        await _client.DeleteItemsOnServerAsync(this, removed, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ModifyAsync(SubscriptionOptions options, CancellationToken cancellationToken)
+    {
+        Options = options;
+        await _client.ModifySubscriptionOnServerAsync(this, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task DeleteAsync(CancellationToken cancellationToken) => _client.DeleteSubscriptionAsync(this, cancellationToken);
+
+    internal void ResetSequence() => _lastSequence = 0;
+
+    /// <summary>Returns the sequence numbers skipped before this message (to Republish).</summary>
+    internal List<uint> Deliver(NotificationMessage message)
+    {
+        List<uint> missing = [];
+        if (message.NotificationData.Count == 0)
+        {
+            Interlocked.Increment(ref _keepAlives);
+            return missing;
+        }
+
+        if (_lastSequence != 0 && message.SequenceNumber > _lastSequence + 1)
+        {
+            for (uint s = _lastSequence + 1; s < message.SequenceNumber && missing.Count < 100; s++)
+            {
+                missing.Add(s);
+            }
+        }
+
+        if (message.SequenceNumber > _lastSequence)
+        {
+            _lastSequence = message.SequenceNumber;
+        }
+
+        DeliverData(message);
+        return missing;
+    }
+
+    internal void DeliverRepublished(NotificationMessage message)
+    {
+        Republished++;
+        DeliverData(message);
+    }
+
+    private void DeliverData(NotificationMessage message)
+    {
+        List<MonitoredItemValue> batch = [];
+        foreach (ExtensionObject data in message.NotificationData)
+        {
+            if (data.Body is not DataChangeNotification change)
+            {
+                continue;
+            }
+
+            lock (_gate)
+            {
+                foreach (MonitoredItemNotification n in change.MonitoredItems)
+                {
+                    if (_items.TryGetValue(n.ClientHandle, out MonitoredItem? item))
+                    {
+                        item.LastValue = n.Value;
+                        batch.Add(new MonitoredItemValue(item, n.Value));
+                    }
+                }
+            }
+        }
+
+        Interlocked.Add(ref _notifications, batch.Count);
+        foreach (MonitoredItemValue value in batch)
+        {
+            _values.Writer.TryWrite(value);
+        }
+
+        DataChanged?.Invoke(this, batch);
+    }
+
+    internal MonitoredItem? FindByServerId(uint serverId)
+    {
+        lock (_gate)
+        {
+            return _items.Values.FirstOrDefault(i => i.ServerId == serverId);
+        }
+    }
+
+    internal void Complete() => _values.Writer.TryComplete();
+}

@@ -1,0 +1,574 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Devices.OpcUa.Transport;
+
+namespace DomioOps.Devices.OpcUa.Server;
+
+/// <summary>
+/// An OPC UA server over UA TCP with SecurityPolicy None: discovery, sessions (anonymous and user name), browse,
+/// translate, read, write, subscriptions and monitored items over an <see cref="OpcUa.Server.AddressSpace"/>.
+/// </summary>
+public sealed class OpcUaServer : IAsyncDisposable
+{
+    private const string TransportProfile = "http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary";
+
+    private readonly ConcurrentDictionary<NodeId, ServerSession> _sessions = new();
+    private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TcpListener? _listener;
+    private Task? _acceptLoop;
+    private ITimer? _sessionSweep;
+    private int _channelId;
+    private int _sessionCounter;
+    private int _subscriptionId;
+    private int _monitoredItemId;
+
+    public OpcUaServer(OpcUaServerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        Time = timeProvider ?? TimeProvider.System;
+        AddressSpace = new AddressSpace(options.ApplicationUri, Time);
+        DateTime now = Time.GetUtcNow().UtcDateTime;
+        foreach ((NodeId id, string name, uint value) in new[]
+        {
+            (WellKnownNodes.MaxNodesPerRead, "MaxNodesPerRead", options.MaxNodesPerRead),
+            (WellKnownNodes.MaxNodesPerWrite, "MaxNodesPerWrite", options.MaxNodesPerWrite),
+            (WellKnownNodes.MaxNodesPerBrowse, "MaxNodesPerBrowse", options.MaxNodesPerBrowse),
+            (WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, "MaxNodesPerTranslateBrowsePathsToNodeIds", options.MaxNodesPerBrowse),
+            (WellKnownNodes.MaxMonitoredItemsPerCall, "MaxMonitoredItemsPerCall", options.MaxMonitoredItemsPerCall),
+        })
+        {
+            AddressSpace.AddVariable(WellKnownNodes.OperationLimits, id, new QualifiedName(0, name), new Variant(value), now, referenceType: WellKnownNodes.HasProperty);
+        }
+    }
+
+    public OpcUaServerOptions Options { get; }
+
+    public AddressSpace AddressSpace { get; }
+
+    internal TimeProvider Time { get; }
+
+    /// <summary>The port actually bound (useful with port 0).</summary>
+    public int Port { get; private set; }
+
+    public string EndpointUrl => $"opc.tcp://{Options.Host}:{Port}";
+
+    public int SessionCount => _sessions.Count;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _listener = new TcpListener(IPAddress.Parse(Options.Host), Options.Port);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        _sessionSweep = Time.CreateTimer(static s => ((OpcUaServer)s!).SweepSessions(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            ServerConnection connection = new(socket, this);
+            _connections[connection] = Task.Run(async () =>
+            {
+                await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
+                _connections.TryRemove(connection, out _);
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Stop();
+        _sessionSweep?.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        foreach (ServerSession session in _sessions.Values)
+        {
+            session.Close();
+        }
+
+        _sessions.Clear();
+        _stopping.Dispose();
+    }
+
+    internal uint NextChannelId() => (uint)Interlocked.Increment(ref _channelId);
+
+    internal DataValue Sample(ReadValueId item, TimestampsToReturn timestamps) => AddressSpace.ReadAttribute(item, timestamps, Time.GetUtcNow().UtcDateTime);
+
+    private void SweepSessions()
+    {
+        DateTimeOffset now = Time.GetUtcNow();
+        foreach (ServerSession session in _sessions.Values)
+        {
+            if ((now - session.LastActivity).TotalMilliseconds > session.Timeout && _sessions.TryRemove(session.AuthenticationToken, out _))
+            {
+                session.Close();
+            }
+        }
+    }
+
+    internal IReadOnlyList<EndpointDescription> Endpoints()
+    {
+        List<UserTokenPolicy> policies = [];
+        if (Options.AllowAnonymous)
+        {
+            policies.Add(new UserTokenPolicy("anonymous", UserTokenType.Anonymous));
+        }
+
+        if (Options.Users.Count > 0)
+        {
+            policies.Add(new UserTokenPolicy("username", UserTokenType.UserName, SecurityPolicyUri: UaSecureChannel.SecurityPolicyNone));
+        }
+
+        ApplicationDescription server = new(Options.ApplicationUri, Options.ProductUri, new LocalizedText(Options.ApplicationName), ApplicationType.Server, DiscoveryUrls: [EndpointUrl]);
+        return [new EndpointDescription(EndpointUrl, server, ReadOnlyMemory<byte>.Empty, MessageSecurityMode.None, UaSecureChannel.SecurityPolicyNone, policies, TransportProfile, 0)];
+    }
+
+    /// <summary>Runs one service; returns null when the answer comes later (Publish).</summary>
+    internal IServiceResponse? Handle(ServerConnection connection, uint requestId, IServiceRequest request)
+    {
+        DateTime now = Time.GetUtcNow().UtcDateTime;
+        ResponseHeader Ok() => ResponseHeader.For(request.RequestHeader, now);
+        switch (request)
+        {
+            case GetEndpointsRequest:
+                return new GetEndpointsResponse(Ok(), Endpoints());
+            case CreateSessionRequest create:
+                return CreateSession(connection, create, now);
+            case ActivateSessionRequest activate:
+                return ActivateSession(connection, activate, now);
+            default:
+                break;
+        }
+
+        ServerSession session = RequireSession(connection, request.RequestHeader);
+        switch (request)
+        {
+            case CloseSessionRequest:
+                if (_sessions.TryRemove(session.AuthenticationToken, out _))
+                {
+                    session.Close();
+                }
+
+                return new CloseSessionResponse(Ok());
+            case BrowseRequest browse:
+                CheckCount(browse.NodesToBrowse.Count, Options.MaxNodesPerBrowse);
+                return new BrowseResponse(Ok(), [.. browse.NodesToBrowse.Select(d => Browse(session, d, browse.RequestedMaxReferencesPerNode))]);
+            case BrowseNextRequest next:
+                return new BrowseNextResponse(Ok(), [.. next.ContinuationPoints.Select(cp => BrowseNext(session, cp, next.ReleaseContinuationPoints))]);
+            case TranslateBrowsePathsRequest translate:
+                CheckCount(translate.BrowsePaths.Count, Options.MaxNodesPerBrowse);
+                return new TranslateBrowsePathsResponse(Ok(), [.. translate.BrowsePaths.Select(Translate)]);
+            case ReadRequest read:
+                CheckCount(read.NodesToRead.Count, Options.MaxNodesPerRead);
+                if (read.TimestampsToReturn is < TimestampsToReturn.Source or > TimestampsToReturn.Neither)
+                {
+                    throw new OpcUaException(StatusCode.BadTimestampsToReturnInvalid, "Invalid TimestampsToReturn.");
+                }
+
+                return new ReadResponse(Ok(), [.. read.NodesToRead.Select(n => AddressSpace.ReadAttribute(n, read.TimestampsToReturn, now))]);
+            case WriteRequest write:
+                CheckCount(write.NodesToWrite.Count, Options.MaxNodesPerWrite);
+                return new WriteResponse(Ok(), [.. write.NodesToWrite.Select(w => Write(w, now))]);
+            case CreateSubscriptionRequest create:
+                return CreateSubscription(session, create, Ok());
+            case ModifySubscriptionRequest modify:
+                {
+                    ServerSubscription subscription = session.FindSubscription(modify.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+                    (double interval, uint lifetime, uint keepAlive) = ReviseSubscription(modify.RequestedPublishingInterval, modify.RequestedLifetimeCount, modify.RequestedMaxKeepAliveCount);
+                    subscription.Modify(interval, lifetime, keepAlive, modify.MaxNotificationsPerPublish);
+                    return new ModifySubscriptionResponse(Ok(), interval, lifetime, keepAlive);
+                }
+
+            case DeleteSubscriptionsRequest delete:
+                return new StatusCodesResponse(850, Ok(), [.. delete.SubscriptionIds.Select(id => session.RemoveSubscription(id) ? StatusCode.Good : StatusCode.BadSubscriptionIdInvalid)]);
+            case CreateMonitoredItemsRequest create:
+                return CreateMonitoredItems(session, create, Ok());
+            case ModifyMonitoredItemsRequest modify:
+                return ModifyMonitoredItems(session, modify, Ok());
+            case DeleteMonitoredItemsRequest delete:
+                {
+                    ServerSubscription subscription = session.FindSubscription(delete.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+                    CheckCount(delete.MonitoredItemIds.Count, Options.MaxMonitoredItemsPerCall);
+                    return new StatusCodesResponse(784, Ok(), [.. delete.MonitoredItemIds.Select(subscription.RemoveItem)]);
+                }
+
+            case PublishRequest publish:
+                {
+                    StatusCode[] acks = [.. publish.SubscriptionAcknowledgements.Select(a => session.FindSubscription(a.SubscriptionId)?.Acknowledge(a.SequenceNumber) ?? StatusCode.BadSubscriptionIdInvalid)];
+                    session.EnqueuePublish(new PendingPublish(connection, requestId, publish.RequestHeader.RequestHandle, acks));
+                    return null;
+                }
+
+            case RepublishRequest republish:
+                {
+                    ServerSubscription subscription = session.FindSubscription(republish.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+                    NotificationMessage message = subscription.Republish(republish.RetransmitSequenceNumber) ?? throw new OpcUaException(StatusCode.BadMessageNotAvailable, "Not in the retransmission queue.");
+                    return new RepublishResponse(Ok(), message);
+                }
+
+            default:
+                throw new OpcUaException(StatusCode.BadServiceUnsupported, $"{request.GetType().Name} is not supported.");
+        }
+    }
+
+    private static void CheckCount(int count, uint max)
+    {
+        if (count == 0)
+        {
+            throw new OpcUaException(StatusCode.BadNothingToDo, "Nothing to do.");
+        }
+
+        if (max != 0 && count > max)
+        {
+            throw new OpcUaException(StatusCode.BadTooManyOperations, $"{count} operations exceed {max}.");
+        }
+    }
+
+    private ServerSession RequireSession(ServerConnection connection, RequestHeader header)
+    {
+        if (!_sessions.TryGetValue(header.AuthenticationToken, out ServerSession? session))
+        {
+            throw new OpcUaException(StatusCode.BadSessionIdInvalid, "Unknown session.");
+        }
+
+        if (!session.Activated)
+        {
+            throw new OpcUaException(StatusCode.BadSessionNotActivated, "Session not activated.");
+        }
+
+        if (session.Connection != connection)
+        {
+            throw new OpcUaException(StatusCode.BadSecureChannelIdInvalid, "Session belongs to another channel.");
+        }
+
+        session.LastActivity = Time.GetUtcNow();
+        return session;
+    }
+
+    private CreateSessionResponse CreateSession(ServerConnection connection, CreateSessionRequest create, DateTime now)
+    {
+        if (_sessions.Count >= Options.MaxSessions)
+        {
+            throw new OpcUaException(StatusCode.BadTooManySessions, "Too many sessions.");
+        }
+
+        int n = Interlocked.Increment(ref _sessionCounter);
+        NodeId sessionId = new(1, $"Session{n}");
+        NodeId token = new(1, RandomNumberGenerator.GetBytes(32));
+        double timeout = double.IsNaN(create.RequestedSessionTimeout) ? 60_000 : Math.Clamp(create.RequestedSessionTimeout, 10_000, 3_600_000);
+        ServerSession session = new(this, sessionId, token, create.SessionName, timeout, connection);
+        _sessions[token] = session;
+        return new CreateSessionResponse(ResponseHeader.For(create.RequestHeader, now), sessionId, token, timeout, RandomNumberGenerator.GetBytes(32), null, Endpoints(), SignatureData.Empty, Options.TransportLimits.MaxMessageSize);
+    }
+
+    private ActivateSessionResponse ActivateSession(ServerConnection connection, ActivateSessionRequest activate, DateTime now)
+    {
+        if (!_sessions.TryGetValue(activate.RequestHeader.AuthenticationToken, out ServerSession? session))
+        {
+            throw new OpcUaException(StatusCode.BadSessionIdInvalid, "Unknown session.");
+        }
+
+        switch (activate.UserIdentityToken.Body)
+        {
+            case null or AnonymousIdentityToken when Options.AllowAnonymous:
+                session.UserName = null;
+                break;
+            case UserNameIdentityToken user when user.EncryptionAlgorithm is null && user.UserName is not null
+                && Options.Users.TryGetValue(user.UserName, out string? password)
+                && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(password), user.Password ?? []):
+                session.UserName = user.UserName;
+                break;
+            case UserNameIdentityToken:
+                throw new OpcUaException(StatusCode.BadUserAccessDenied, "User name or password rejected.");
+            default:
+                throw new OpcUaException(StatusCode.BadIdentityTokenInvalid, "Identity token not accepted.");
+        }
+
+        session.Connection = connection;
+        session.Activated = true;
+        session.LastActivity = Time.GetUtcNow();
+        return new ActivateSessionResponse(ResponseHeader.For(activate.RequestHeader, now), RandomNumberGenerator.GetBytes(32), []);
+    }
+
+    private BrowseResult Browse(ServerSession session, BrowseDescription description, uint requestedMax)
+    {
+        Node? node = AddressSpace.Find(description.NodeId);
+        if (node is null)
+        {
+            return new BrowseResult(StatusCode.BadNodeIdUnknown, null, []);
+        }
+
+        if (description.BrowseDirection is < BrowseDirection.Forward or > BrowseDirection.Both)
+        {
+            return new BrowseResult(StatusCode.BadBrowseDirectionInvalid, null, []);
+        }
+
+        List<ReferenceDescription> all = [];
+        foreach (NodeReference reference in node.References.ToArray())
+        {
+            bool direction = description.BrowseDirection == BrowseDirection.Both || (reference.IsForward == (description.BrowseDirection == BrowseDirection.Forward));
+            if (!direction || !AddressSpace.IsReferenceOfType(reference.ReferenceTypeId, description.ReferenceTypeId, description.IncludeSubtypes))
+            {
+                continue;
+            }
+
+            if (description.NodeClassMask != 0 && ((uint)(AddressSpace.Find(reference.TargetId)?.NodeClass ?? NodeClass.Unspecified) & description.NodeClassMask) == 0)
+            {
+                continue;
+            }
+
+            all.Add(AddressSpace.Describe(reference, description.ResultMask));
+        }
+
+        return Page(session, description.NodeId, all, requestedMax);
+    }
+
+    private BrowseResult Page(ServerSession session, NodeId node, List<ReferenceDescription> all, uint requestedMax)
+    {
+        uint max = requestedMax == 0 ? Options.MaxReferencesPerNode : Math.Min(requestedMax, Options.MaxReferencesPerNode);
+        if (all.Count <= max)
+        {
+            return new BrowseResult(StatusCode.Good, null, all);
+        }
+
+        string key = session.StoreContinuationPoint(node, all.GetRange((int)max, all.Count - (int)max));
+        session.StoreMaxReferences(key, max);
+        return new BrowseResult(StatusCode.Good, System.Text.Encoding.ASCII.GetBytes(key), all.GetRange(0, (int)max));
+    }
+
+    private BrowseResult BrowseNext(ServerSession session, byte[]? continuationPoint, bool release)
+    {
+        string key = System.Text.Encoding.ASCII.GetString(continuationPoint ?? []);
+        uint max = session.TakeMaxReferences(key);
+        if (!session.TakeContinuationPoint(key, out List<ReferenceDescription> rest))
+        {
+            return new BrowseResult(StatusCode.BadContinuationPointInvalid, null, []);
+        }
+
+        return release ? new BrowseResult(StatusCode.Good, null, []) : Page(session, NodeId.Null, rest, max);
+    }
+
+    private BrowsePathResult Translate(BrowsePath path)
+    {
+        if (AddressSpace.Find(path.StartingNode) is null)
+        {
+            return new BrowsePathResult(StatusCode.BadNodeIdUnknown, []);
+        }
+
+        if (path.RelativePath.Count == 0)
+        {
+            return new BrowsePathResult(StatusCode.BadNothingToDo, []);
+        }
+
+        List<NodeId> current = [path.StartingNode];
+        foreach (RelativePathElement element in path.RelativePath)
+        {
+            if (element.TargetName.Name is null)
+            {
+                return new BrowsePathResult(StatusCode.BadBrowseNameInvalid, []);
+            }
+
+            List<NodeId> next = [];
+            foreach (NodeId id in current)
+            {
+                foreach (NodeReference reference in AddressSpace.Find(id)?.References.ToArray() ?? [])
+                {
+                    if (reference.IsForward == element.IsInverse || !AddressSpace.IsReferenceOfType(reference.ReferenceTypeId, element.ReferenceTypeId, element.IncludeSubtypes))
+                    {
+                        continue;
+                    }
+
+                    if (AddressSpace.Find(reference.TargetId)?.BrowseName == element.TargetName)
+                    {
+                        next.Add(reference.TargetId);
+                    }
+                }
+            }
+
+            if (next.Count == 0)
+            {
+                return new BrowsePathResult(StatusCode.BadNoMatch, []);
+            }
+
+            current = next;
+        }
+
+        return new BrowsePathResult(StatusCode.Good, [.. current.Select(id => new BrowsePathTarget(new ExpandedNodeId(id), uint.MaxValue))]);
+    }
+
+    private StatusCode Write(WriteValue write, DateTime now)
+    {
+        Node? node = AddressSpace.Find(write.NodeId);
+        if (node is null)
+        {
+            return StatusCode.BadNodeIdUnknown;
+        }
+
+        if (write.AttributeId != AttributeId.Value)
+        {
+            return StatusCode.BadNotWritable;
+        }
+
+        if (write.IndexRange is not null)
+        {
+            return StatusCode.BadIndexRangeInvalid;
+        }
+
+        return node is VariableNode variable ? variable.Write(write.Value, now) : StatusCode.BadNotWritable;
+    }
+
+    private (double Interval, uint Lifetime, uint KeepAlive) ReviseSubscription(double interval, uint lifetime, uint keepAlive)
+    {
+        double revised = double.IsNaN(interval) || interval < Options.MinPublishingInterval ? Options.MinPublishingInterval : Math.Min(interval, 3_600_000);
+        uint revisedKeepAlive = keepAlive == 0 ? 10 : Math.Min(keepAlive, 10_000);
+        uint revisedLifetime = Math.Max(lifetime, revisedKeepAlive * 3);
+        return (revised, revisedLifetime, revisedKeepAlive);
+    }
+
+    private CreateSubscriptionResponse CreateSubscription(ServerSession session, CreateSubscriptionRequest create, ResponseHeader ok)
+    {
+        if (session.SubscriptionCount >= Options.MaxSubscriptionsPerSession)
+        {
+            throw new OpcUaException(StatusCode.BadTooManySubscriptions, "Too many subscriptions.");
+        }
+
+        (double interval, uint lifetime, uint keepAlive) = ReviseSubscription(create.RequestedPublishingInterval, create.RequestedLifetimeCount, create.RequestedMaxKeepAliveCount);
+        uint id = (uint)Interlocked.Increment(ref _subscriptionId);
+        session.AddSubscription(new ServerSubscription(id, session, this, interval, lifetime, keepAlive, create.MaxNotificationsPerPublish, create.PublishingEnabled));
+        return new CreateSubscriptionResponse(ok, id, interval, lifetime, keepAlive);
+    }
+
+    private static (StatusCode Status, DataChangeFilter? Filter) CheckFilter(ExtensionObject filter, VariableNode? variable)
+    {
+        switch (filter.Body)
+        {
+            case null:
+                return (StatusCode.Good, null);
+            case DataChangeFilter dataChange:
+                if (dataChange.DeadbandType == DeadbandType.None)
+                {
+                    return (StatusCode.Good, dataChange);
+                }
+
+                if (variable is null || !ServerMonitoredItem.IsNumeric(variable.Value.Value.Type) || dataChange.DeadbandType > DeadbandType.Percent || dataChange.DeadbandValue < 0)
+                {
+                    return (StatusCode.BadDeadbandFilterInvalid, null);
+                }
+
+                if (dataChange.DeadbandType == DeadbandType.Percent && (variable.EURange is null || dataChange.DeadbandValue > 100))
+                {
+                    return (StatusCode.BadMonitoredItemFilterUnsupported, null);
+                }
+
+                return (StatusCode.Good, dataChange);
+            default:
+                return (StatusCode.BadMonitoredItemFilterUnsupported, null);
+        }
+    }
+
+    private double ReviseSampling(double requested, double publishingInterval, VariableNode? variable)
+    {
+        double interval = requested < 0 || double.IsNaN(requested) ? publishingInterval : requested;
+        return Math.Min(Math.Max(Math.Max(interval, Options.MinSamplingInterval), variable?.MinimumSamplingInterval ?? 0), 3_600_000);
+    }
+
+    private CreateMonitoredItemsResponse CreateMonitoredItems(ServerSession session, CreateMonitoredItemsRequest create, ResponseHeader ok)
+    {
+        ServerSubscription subscription = session.FindSubscription(create.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+        CheckCount(create.ItemsToCreate.Count, Options.MaxMonitoredItemsPerCall);
+        if (create.TimestampsToReturn is < TimestampsToReturn.Source or > TimestampsToReturn.Neither)
+        {
+            throw new OpcUaException(StatusCode.BadTimestampsToReturnInvalid, "Invalid TimestampsToReturn.");
+        }
+
+        List<MonitoredItemCreateResult> results = new(create.ItemsToCreate.Count);
+        foreach (MonitoredItemCreateRequest item in create.ItemsToCreate)
+        {
+            Node? node = AddressSpace.Find(item.ItemToMonitor.NodeId);
+            if (node is null)
+            {
+                results.Add(new MonitoredItemCreateResult(StatusCode.BadNodeIdUnknown, 0, 0, 0));
+                continue;
+            }
+
+            if (item.ItemToMonitor.AttributeId is < AttributeId.NodeId or > AttributeId.UserExecutable || (item.ItemToMonitor.AttributeId == AttributeId.Value && node is not VariableNode))
+            {
+                results.Add(new MonitoredItemCreateResult(StatusCode.BadAttributeIdInvalid, 0, 0, 0));
+                continue;
+            }
+
+            if (item.MonitoringMode is < MonitoringMode.Disabled or > MonitoringMode.Reporting)
+            {
+                results.Add(new MonitoredItemCreateResult(StatusCode.BadMonitoringModeInvalid, 0, 0, 0));
+                continue;
+            }
+
+            VariableNode? variable = node as VariableNode;
+            (StatusCode filterStatus, DataChangeFilter? filter) = CheckFilter(item.RequestedParameters.Filter, variable);
+            if (filterStatus.IsBad)
+            {
+                results.Add(new MonitoredItemCreateResult(filterStatus, 0, 0, 0));
+                continue;
+            }
+
+            MonitoringParameters p = item.RequestedParameters;
+            double sampling = ReviseSampling(p.SamplingInterval, subscription.PublishingInterval, variable);
+            uint queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
+            uint id = (uint)Interlocked.Increment(ref _monitoredItemId);
+            subscription.AddItem(new ServerMonitoredItem(id, item.ItemToMonitor, item.MonitoringMode, p.ClientHandle, sampling, queueSize, p.DiscardOldest, filter, variable?.EURange), create.TimestampsToReturn);
+            results.Add(new MonitoredItemCreateResult(StatusCode.Good, id, sampling, queueSize));
+        }
+
+        return new CreateMonitoredItemsResponse(ok, results);
+    }
+
+    private ModifyMonitoredItemsResponse ModifyMonitoredItems(ServerSession session, ModifyMonitoredItemsRequest modify, ResponseHeader ok)
+    {
+        ServerSubscription subscription = session.FindSubscription(modify.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+        CheckCount(modify.ItemsToModify.Count, Options.MaxMonitoredItemsPerCall);
+        List<MonitoredItemCreateResult> results = [];
+        foreach (MonitoredItemModifyRequest item in modify.ItemsToModify)
+        {
+            (StatusCode filterStatus, DataChangeFilter? filter) = CheckFilter(item.RequestedParameters.Filter, null);
+            if (filterStatus.IsBad && item.RequestedParameters.Filter.Body is not DataChangeFilter)
+            {
+                results.Add(new MonitoredItemCreateResult(filterStatus, 0, 0, 0));
+                continue;
+            }
+
+            filter ??= item.RequestedParameters.Filter.Body as DataChangeFilter;
+            MonitoringParameters p = item.RequestedParameters;
+            double sampling = ReviseSampling(p.SamplingInterval, subscription.PublishingInterval, null);
+            uint queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
+            StatusCode status = subscription.ModifyItem(item.MonitoredItemId, sampling, queueSize, p.DiscardOldest, p.ClientHandle, filter);
+            results.Add(new MonitoredItemCreateResult(status, item.MonitoredItemId, status.IsGood ? sampling : 0, status.IsGood ? queueSize : 0));
+        }
+
+        return new ModifyMonitoredItemsResponse(ok, results);
+    }
+}

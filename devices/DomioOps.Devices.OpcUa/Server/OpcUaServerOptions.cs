@@ -1,0 +1,67 @@
+using DomioOps.Devices.OpcUa.Transport;
+
+namespace DomioOps.Devices.OpcUa.Server;
+
+/// <summary>Settings of an <see cref="OpcUaServer"/>. Port 0 takes a free port on <see cref="Host"/>.</summary>
+public sealed record OpcUaServerOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; } = 4840;
+
+    public string ApplicationUri { get; init; } = "urn:domioops:opcua:server";
+
+    public string ProductUri { get; init; } = "urn:domioops:opcua";
+
+    public string ApplicationName { get; init; } = "DomioOps OPC UA Server";
+
+    public TransportLimits TransportLimits { get; init; } = TransportLimits.Default;
+
+    public bool AllowAnonymous { get; init; } = true;
+
+    /// <summary>User name → password accepted by ActivateSession; empty disables user name tokens.</summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
+
+    public double MinPublishingInterval { get; init; } = 20;
+
+    public double MinSamplingInterval { get; init; } = 10;
+
+    public int MaxSessions { get; init; } = 100;
+
+    public int MaxSubscriptionsPerSession { get; init; } = 100;
+
+    public uint MaxMonitoredItemsPerCall { get; init; } = 10_000;
+
+    public uint MaxNodesPerRead { get; init; } = 10_000;
+
+    public uint MaxNodesPerWrite { get; init; } = 10_000;
+
+    public uint MaxNodesPerBrowse { get; init; } = 1_000;
+
+    public uint MaxReferencesPerNode { get; init; } = 1_000;
+
+    public int MaxQueuedPublishRequests { get; init; } = 10;
+
+    public uint MaxQueueSize { get; init; } = 1_000;
+
+    public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Port));
+        }
+
+        if (TransportLimits.ReceiveBufferSize < TransportLimits.MinBufferSize || TransportLimits.SendBufferSize < TransportLimits.MinBufferSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TransportLimits), "Buffers must be at least 8192 bytes.");
+        }
+
+        if (MinPublishingInterval <= 0 || MinSamplingInterval < 0 || MaxSessions < 1 || MaxSubscriptionsPerSession < 1 || MaxQueuedPublishRequests < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinPublishingInterval), "Limits must be positive.");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System.Net.Sockets;
+
+using DomioOps.Devices.OpcUa.Encoding;
+using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Devices.OpcUa.Transport;
+
+namespace DomioOps.Devices.OpcUa.Server;
+
+/// <summary>
+/// The server end of one connection: Hello → Acknowledge (OPC 10000-6 §7.1.3), OpenSecureChannel Issue/Renew (§6.7.4),
+/// then service requests dispatched to <see cref="OpcUaServer"/>. Any protocol violation answers with an Error message
+/// and closes the connection.
+/// </summary>
+internal sealed class ServerConnection : IAsyncDisposable
+{
+    private readonly UaSecureChannel _channel;
+    private readonly OpcUaServer _server;
+    private bool _opened;
+
+    public ServerConnection(Socket socket, OpcUaServer server)
+    {
+        _server = server;
+        _channel = new UaSecureChannel(socket, server.Options.TransportLimits);
+    }
+
+    public bool IsClosed => _channel.IsDisposed;
+
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
+
+    public uint ChannelId => _channel.ChannelId;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AcceptHelloAsync(cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                InboundMessage? message = await _channel.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+                if (message is null)
+                {
+                    break;
+                }
+
+                if (message.Value.MessageType == MessageTypes.Close)
+                {
+                    break;
+                }
+
+                IEncodeable decoded = EncodeableTypes.DecodeMessage(message.Value.Body, _channel.EncodingLimits);
+                if (message.Value.MessageType == MessageTypes.Open)
+                {
+                    await OpenAsync(message.Value.RequestId, decoded, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!_opened)
+                {
+                    throw new OpcUaProtocolException(StatusCode.BadTcpSecureChannelUnknown, "Message before OpenSecureChannel.");
+                }
+
+                if (decoded is not IServiceRequest request)
+                {
+                    throw new OpcUaProtocolException(StatusCode.BadServiceUnsupported, $"{decoded.GetType().Name} is not a request.");
+                }
+
+                uint requestId = message.Value.RequestId;
+                _ = Task.Run(() => ProcessAsync(requestId, request), CancellationToken.None);
+            }
+        }
+        catch (OpcUaProtocolException ex)
+        {
+            await _channel.SendErrorAndCloseAsync(ex.StatusCode, ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _channel.SendErrorAndCloseAsync(StatusCode.BadShutdown, "Server is shutting down.").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OpcUaException or IOException or SocketException or ObjectDisposedException or TimeoutException)
+        {
+        }
+        finally
+        {
+            await _channel.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcceptHelloAsync(CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_server.Options.HelloTimeout);
+        (UaTcpHeader Header, byte[] Chunk)? first;
+        try
+        {
+            first = await _channel.ReadChunkAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadTimeout, "No Hello received in time.");
+        }
+
+        if (first is null)
+        {
+            throw new OpcUaException(StatusCode.BadConnectionClosed, "Closed before Hello.");
+        }
+
+        if (first.Value.Header.MessageType != MessageTypes.Hello)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "The first message must be Hello.");
+        }
+
+        HelloMessage hello = HelloMessage.Decode(first.Value.Chunk.AsSpan(UaTcpHeader.Size));
+        if (hello.ReceiveBufferSize < TransportLimits.MinBufferSize || hello.SendBufferSize < TransportLimits.MinBufferSize)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadTcpNotEnoughResources, "Buffers below 8192 bytes.");
+        }
+
+        TransportLimits ours = _server.Options.TransportLimits;
+        uint receive = Math.Min(ours.ReceiveBufferSize, hello.SendBufferSize);
+        uint send = Math.Min(ours.SendBufferSize, hello.ReceiveBufferSize);
+        _channel.ReceiveChunkSize = receive;
+        _channel.SendChunkSize = send;
+        _channel.PeerMaxMessageSize = hello.MaxMessageSize;
+        _channel.PeerMaxChunkCount = hello.MaxChunkCount;
+        AcknowledgeMessage ack = new(0, receive, send, ours.MaxMessageSize, ours.MaxChunkCount);
+        await _channel.SendRawAsync(UaTcpMessageWriter.Build(MessageTypes.Acknowledge, ack.Encode), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task OpenAsync(uint requestId, IEncodeable decoded, CancellationToken cancellationToken)
+    {
+        if (decoded is not OpenSecureChannelRequest open)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "OPN must carry OpenSecureChannelRequest.");
+        }
+
+        if (open.SecurityMode != MessageSecurityMode.None)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadSecurityModeRejected, "Only SecurityMode None is offered.");
+        }
+
+        if (open.RequestType == SecurityTokenRequestType.Issue)
+        {
+            if (_opened)
+            {
+                throw new OpcUaProtocolException(StatusCode.BadTcpSecureChannelUnknown, "Issue on an open channel.");
+            }
+
+            _channel.ChannelId = _server.NextChannelId();
+            _channel.TokenId = 1;
+            _opened = true;
+        }
+        else
+        {
+            if (!_opened)
+            {
+                throw new OpcUaProtocolException(StatusCode.BadTcpSecureChannelUnknown, "Renew before Issue.");
+            }
+
+            _channel.PreviousTokenId = _channel.TokenId;
+            _channel.TokenId++;
+        }
+
+        DateTime now = _server.Time.GetUtcNow().UtcDateTime;
+        uint lifetime = Math.Clamp(open.RequestedLifetime, 10_000u, 3_600_000u);
+        OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), []);
+        await _channel.SendMessageAsync(MessageTypes.Open, requestId, response, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ProcessAsync(uint requestId, IServiceRequest request)
+    {
+        IServiceResponse? response;
+        try
+        {
+            response = _server.Handle(this, requestId, request);
+        }
+        catch (OpcUaException ex)
+        {
+            response = new ServiceFault(ResponseHeader.For(request.RequestHeader, _server.Time.GetUtcNow().UtcDateTime, ex.StatusCode));
+        }
+
+        if (response is not null)
+        {
+            await SendResponseAsync(requestId, response).ConfigureAwait(false);
+        }
+    }
+
+    public void SendResponseInBackground(uint requestId, IServiceResponse response) => _ = SendResponseAsync(requestId, response);
+
+    private async Task SendResponseAsync(uint requestId, IServiceResponse response)
+    {
+        try
+        {
+            await _channel.SendMessageAsync(MessageTypes.Message, requestId, response, true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadResponseTooLarge)
+        {
+            ServiceFault fault = new(new ResponseHeader(_server.Time.GetUtcNow().UtcDateTime, response.ResponseHeader.RequestHandle, StatusCode.BadResponseTooLarge));
+            await SendResponseAsync(requestId, fault).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,470 @@
+using DomioOps.Devices.OpcUa.Services;
+
+namespace DomioOps.Devices.OpcUa.Server;
+
+/// <summary>
+/// A monitored item on the server (OPC 10000-4 §5.12.1): samples its attribute at the revised sampling interval, applies
+/// the data change filter (trigger, absolute or percent deadband) and keeps at most QueueSize values for publishing.
+/// </summary>
+internal sealed class ServerMonitoredItem
+{
+    private readonly Queue<DataValue> _queue = new();
+    private DataValue? _lastSampled;
+
+    public ServerMonitoredItem(uint id, ReadValueId item, MonitoringMode mode, uint clientHandle, double samplingInterval, uint queueSize, bool discardOldest, DataChangeFilter? filter, (double Low, double High)? euRange)
+    {
+        Id = id;
+        Item = item;
+        Mode = mode;
+        ClientHandle = clientHandle;
+        SamplingInterval = samplingInterval;
+        QueueSize = queueSize;
+        DiscardOldest = discardOldest;
+        Filter = filter;
+        EURange = euRange;
+    }
+
+    public uint Id { get; }
+
+    public ReadValueId Item { get; }
+
+    public MonitoringMode Mode { get; set; }
+
+    public uint ClientHandle { get; set; }
+
+    public double SamplingInterval { get; set; }
+
+    public uint QueueSize { get; set; }
+
+    public bool DiscardOldest { get; set; }
+
+    public DataChangeFilter? Filter { get; set; }
+
+    public (double Low, double High)? EURange { get; }
+
+    public int Pending => _queue.Count;
+
+    /// <summary>Takes a sample; a value that passes the filter is queued (the first sample always passes).</summary>
+    public void Sample(DataValue value)
+    {
+        if (Mode == MonitoringMode.Disabled)
+        {
+            return;
+        }
+
+        if (_lastSampled is not null && !Passes(_lastSampled, value))
+        {
+            return;
+        }
+
+        _lastSampled = value;
+        if (_queue.Count >= QueueSize)
+        {
+            if (!DiscardOldest)
+            {
+                // §5.12.1.5: the newest value replaces the last queued one; the overflow bit marks the loss when QueueSize > 1.
+                List<DataValue> kept = [.. _queue];
+                _queue.Clear();
+                kept.RemoveAt(kept.Count - 1);
+                kept.ForEach(_queue.Enqueue);
+            }
+            else
+            {
+                _queue.Dequeue();
+            }
+
+            if (QueueSize > 1)
+            {
+                value = value with { StatusCode = new StatusCode(value.StatusCode.Code | 0x0480) };
+            }
+        }
+
+        _queue.Enqueue(value);
+    }
+
+    public void Drain(List<MonitoredItemNotification> into, int max)
+    {
+        if (Mode != MonitoringMode.Reporting)
+        {
+            return;
+        }
+
+        while (_queue.Count > 0 && into.Count < max)
+        {
+            into.Add(new MonitoredItemNotification(ClientHandle, _queue.Dequeue()));
+        }
+    }
+
+    private bool Passes(DataValue last, DataValue next)
+    {
+        DataChangeTrigger trigger = Filter?.Trigger ?? DataChangeTrigger.StatusValue;
+        if (last.StatusCode != next.StatusCode)
+        {
+            return true;
+        }
+
+        if (trigger == DataChangeTrigger.Status)
+        {
+            return false;
+        }
+
+        if (ValueChanged(last.Value, next.Value))
+        {
+            return true;
+        }
+
+        return trigger == DataChangeTrigger.StatusValueTimestamp && last.SourceTimestamp != next.SourceTimestamp;
+    }
+
+    private bool ValueChanged(Variant last, Variant next)
+    {
+        DeadbandType deadband = Filter?.DeadbandType ?? DeadbandType.None;
+        if (deadband == DeadbandType.None || last.IsNull || next.IsNull || last.Type != next.Type)
+        {
+            return !last.Equals(next);
+        }
+
+        double threshold = deadband == DeadbandType.Absolute
+            ? Filter!.DeadbandValue
+            : Filter!.DeadbandValue / 100.0 * ((EURange?.High ?? 0) - (EURange?.Low ?? 0));
+        if (!last.IsArray)
+        {
+            return Math.Abs(ToDouble(next.Value) - ToDouble(last.Value)) > threshold;
+        }
+
+        Array a = (Array)last.Value!;
+        Array b = (Array)next.Value!;
+        if (a.Length != b.Length)
+        {
+            return true;
+        }
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (Math.Abs(ToDouble(b.GetValue(i)) - ToDouble(a.GetValue(i))) > threshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsNumeric(BuiltInType type) => type is >= BuiltInType.SByte and <= BuiltInType.Double;
+
+    private static double ToDouble(object? value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A subscription on the server (OPC 10000-4 §5.13.1): a publishing timer, sampling timers grouped by interval, keep-alive
+/// and lifetime counters, and a retransmission queue of sent NotificationMessages for Republish. One lock guards it.
+/// </summary>
+internal sealed class ServerSubscription : IDisposable
+{
+    private const int MaxRetransmissionQueue = 64;
+
+    private readonly Lock _gate = new();
+    private readonly ServerSession _session;
+    private readonly OpcUaServer _server;
+    private readonly Dictionary<uint, ServerMonitoredItem> _items = [];
+    private readonly Dictionary<double, ITimer> _samplers = [];
+    private readonly SortedDictionary<uint, NotificationMessage> _retransmission = [];
+    private ITimer? _publishTimer;
+    private uint _nextSequence = 1;
+    private uint _keepAliveCounter;
+    private uint _lifetimeCounter;
+    private bool _firstPublishDone;
+    private bool _disposed;
+
+    public ServerSubscription(uint id, ServerSession session, OpcUaServer server, double publishingInterval, uint lifetimeCount, uint maxKeepAliveCount, uint maxNotificationsPerPublish, bool publishingEnabled)
+    {
+        Id = id;
+        _session = session;
+        _server = server;
+        PublishingInterval = publishingInterval;
+        LifetimeCount = lifetimeCount;
+        MaxKeepAliveCount = maxKeepAliveCount;
+        MaxNotificationsPerPublish = maxNotificationsPerPublish;
+        PublishingEnabled = publishingEnabled;
+        RestartPublishTimer();
+    }
+
+    public uint Id { get; }
+
+    public double PublishingInterval { get; private set; }
+
+    public uint LifetimeCount { get; private set; }
+
+    public uint MaxKeepAliveCount { get; private set; }
+
+    public uint MaxNotificationsPerPublish { get; private set; }
+
+    public bool PublishingEnabled { get; }
+
+    public TimestampsToReturn Timestamps { get; set; } = TimestampsToReturn.Both;
+
+    public int ItemCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    public void Modify(double publishingInterval, uint lifetimeCount, uint maxKeepAliveCount, uint maxNotificationsPerPublish)
+    {
+        lock (_gate)
+        {
+            PublishingInterval = publishingInterval;
+            LifetimeCount = lifetimeCount;
+            MaxKeepAliveCount = maxKeepAliveCount;
+            MaxNotificationsPerPublish = maxNotificationsPerPublish;
+            _lifetimeCounter = 0;
+            RestartPublishTimer();
+        }
+    }
+
+    private void RestartPublishTimer()
+    {
+        _publishTimer?.Dispose();
+        TimeSpan period = TimeSpan.FromMilliseconds(PublishingInterval);
+        _publishTimer = _server.Time.CreateTimer(static s => ((ServerSubscription)s!).OnPublishTimer(), this, period, period);
+    }
+
+    public void AddItem(ServerMonitoredItem item, TimestampsToReturn timestamps)
+    {
+        lock (_gate)
+        {
+            Timestamps = timestamps;
+            _items[item.Id] = item;
+            EnsureSampler(item.SamplingInterval);
+            item.Sample(_server.Sample(item.Item, timestamps));
+        }
+    }
+
+    public StatusCode ModifyItem(uint id, double samplingInterval, uint queueSize, bool discardOldest, uint clientHandle, DataChangeFilter? filter)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryGetValue(id, out ServerMonitoredItem? item))
+            {
+                return StatusCode.BadMonitoredItemIdInvalid;
+            }
+
+            item.SamplingInterval = samplingInterval;
+            item.QueueSize = queueSize;
+            item.DiscardOldest = discardOldest;
+            item.ClientHandle = clientHandle;
+            item.Filter = filter;
+            EnsureSampler(samplingInterval);
+            return StatusCode.Good;
+        }
+    }
+
+    public StatusCode RemoveItem(uint id)
+    {
+        lock (_gate)
+        {
+            return _items.Remove(id) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid;
+        }
+    }
+
+    private void EnsureSampler(double interval)
+    {
+        if (_samplers.ContainsKey(interval))
+        {
+            return;
+        }
+
+        TimeSpan period = TimeSpan.FromMilliseconds(interval);
+        _samplers[interval] = _server.Time.CreateTimer(static s => ((SamplerState)s!).Run(), new SamplerState(this, interval), period, period);
+    }
+
+    private sealed record SamplerState(ServerSubscription Subscription, double Interval)
+    {
+        public void Run() => Subscription.SampleGroup(Interval);
+    }
+
+    private void SampleGroup(double interval)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            bool any = false;
+            foreach (ServerMonitoredItem item in _items.Values)
+            {
+                if (item.SamplingInterval == interval)
+                {
+                    any = true;
+                    item.Sample(_server.Sample(item.Item, Timestamps));
+                }
+            }
+
+            if (!any && _samplers.Remove(interval, out ITimer? timer))
+            {
+                timer.Dispose();
+            }
+        }
+    }
+
+    private bool HasNotificationsLocked()
+    {
+        if (!PublishingEnabled)
+        {
+            return false;
+        }
+
+        foreach (ServerMonitoredItem item in _items.Values)
+        {
+            if (item.Pending > 0 && item.Mode == MonitoringMode.Reporting)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Called when a Publish request arrives: a late subscription answers at once.</summary>
+    public void OnPublishRequestQueued()
+    {
+        lock (_gate)
+        {
+            if (!_disposed && HasNotificationsLocked() && _firstPublishDone)
+            {
+                PublishLocked(keepAlive: false);
+            }
+        }
+    }
+
+    private void OnPublishTimer()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _firstPublishDone = true;
+            if (HasNotificationsLocked())
+            {
+                if (!PublishLocked(keepAlive: false))
+                {
+                    CountLifetime();
+                }
+
+                return;
+            }
+
+            _keepAliveCounter++;
+            if (_keepAliveCounter >= MaxKeepAliveCount)
+            {
+                if (!PublishLocked(keepAlive: true))
+                {
+                    CountLifetime();
+                }
+            }
+        }
+    }
+
+    private void CountLifetime()
+    {
+        _lifetimeCounter++;
+        if (_lifetimeCounter >= LifetimeCount)
+        {
+            _disposed = true;
+            _ = Task.Run(() => _session.ExpireSubscription(this));
+        }
+    }
+
+    private bool PublishLocked(bool keepAlive)
+    {
+        if (!_session.TryDequeuePublish(out PendingPublish? pending))
+        {
+            return false;
+        }
+
+        _keepAliveCounter = 0;
+        _lifetimeCounter = 0;
+        DateTime now = _server.Time.GetUtcNow().UtcDateTime;
+        NotificationMessage message;
+        bool more = false;
+        if (keepAlive)
+        {
+            message = new NotificationMessage(_nextSequence, now, []);
+        }
+        else
+        {
+            int max = MaxNotificationsPerPublish == 0 ? int.MaxValue : (int)MaxNotificationsPerPublish;
+            List<MonitoredItemNotification> notifications = [];
+            foreach (ServerMonitoredItem item in _items.Values)
+            {
+                item.Drain(notifications, max);
+                if (notifications.Count >= max)
+                {
+                    break;
+                }
+            }
+
+            more = HasNotificationsLocked();
+            message = new NotificationMessage(_nextSequence, now, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification(notifications))]);
+            _retransmission[_nextSequence] = message;
+            while (_retransmission.Count > MaxRetransmissionQueue)
+            {
+                _retransmission.Remove(_retransmission.Keys.First());
+            }
+
+            _nextSequence = _nextSequence == uint.MaxValue ? 1 : _nextSequence + 1;
+        }
+
+        PublishResponse response = new(
+            new ResponseHeader(now, pending.RequestHandle),
+            Id,
+            [.. _retransmission.Keys],
+            more,
+            message,
+            pending.AckResults);
+        pending.Respond(response);
+        return true;
+    }
+
+    public StatusCode Acknowledge(uint sequenceNumber)
+    {
+        lock (_gate)
+        {
+            return _retransmission.Remove(sequenceNumber) ? StatusCode.Good : StatusCode.BadSequenceNumberUnknown;
+        }
+    }
+
+    public NotificationMessage? Republish(uint sequenceNumber)
+    {
+        lock (_gate)
+        {
+            return _retransmission.GetValueOrDefault(sequenceNumber);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _publishTimer?.Dispose();
+            foreach (ITimer timer in _samplers.Values)
+            {
+                timer.Dispose();
+            }
+
+            _samplers.Clear();
+            _items.Clear();
+        }
+    }
+}

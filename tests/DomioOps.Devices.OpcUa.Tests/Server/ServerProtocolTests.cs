@@ -1,0 +1,195 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Devices.OpcUa.Tests.Encoding;
+using DomioOps.Devices.OpcUa.Transport;
+
+using Microsoft.Extensions.Time.Testing;
+
+namespace DomioOps.Devices.OpcUa.Tests.Server;
+
+/// <summary>Bad input on the wire: the server answers with an Error message and closes; nothing crashes.</summary>
+public sealed class ServerProtocolTests : IAsyncLifetime
+{
+    private OpcUaServer _server = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, TransportLimits = new TransportLimits(8192, 8192, 32768, 4) });
+        _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Big"), new QualifiedName(2, "Big"), new Variant(new double[5000]), DateTime.UtcNow);
+        await _server.StartAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private static readonly byte[] s_hello = UaTcpMessageWriter.Build(MessageTypes.Hello, new HelloMessage(0, 65535, 65535, 0, 0, "opc.tcp://127.0.0.1").Encode);
+
+    private async Task<(StatusCode Error, bool ClosedAfter)> SendAndExpectErrorAsync(params byte[][] messages)
+    {
+        using TcpClient tcp = new();
+        await tcp.ConnectAsync("127.0.0.1", _server.Port, TestContext.Current.CancellationToken);
+        NetworkStream stream = tcp.GetStream();
+        foreach (byte[] message in messages)
+        {
+            await stream.WriteAsync(message, TestContext.Current.CancellationToken);
+        }
+
+        byte[] buffer = new byte[65536];
+        int total = 0;
+        while (true)
+        {
+            int n = await stream.ReadAsync(buffer.AsMemory(total), TestContext.Current.CancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        // Skip an Acknowledge if one came first; the last message must be the Error.
+        int offset = 0;
+        while (offset + 8 <= total)
+        {
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset)) & 0xFFFFFF;
+            int size = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset + 4));
+            if (type == MessageTypes.Error)
+            {
+                return (ErrorMessage.Decode(buffer.AsSpan(offset + 8, size - 8)).Error, offset + size == total);
+            }
+
+            offset += size;
+        }
+
+        return (StatusCode.Good, true);
+    }
+
+    [Fact]
+    public async Task Server_UnknownMessageType_SendsErrorAndCloses()
+    {
+        (StatusCode error, bool closed) = await SendAndExpectErrorAsync(Codec.Hex("58 59 5A 46 08 00 00 00"));
+        Assert.Equal(StatusCode.BadTcpMessageTypeInvalid, error);
+        Assert.True(closed);
+    }
+
+    [Fact]
+    public async Task Server_FirstMessageNotHello_SendsErrorAndCloses()
+    {
+        (StatusCode error, _) = await SendAndExpectErrorAsync(Codec.Hex("4D 53 47 46 0C 00 00 00 00 00 00 00"));
+        Assert.Equal(StatusCode.BadTcpMessageTypeInvalid, error);
+    }
+
+    [Fact]
+    public async Task Server_HelloWithTinyBuffers_SendsNotEnoughResources()
+    {
+        byte[] hello = UaTcpMessageWriter.Build(MessageTypes.Hello, new HelloMessage(0, 1024, 1024, 0, 0, "opc.tcp://x").Encode);
+        (StatusCode error, _) = await SendAndExpectErrorAsync(hello);
+        Assert.Equal(StatusCode.BadTcpNotEnoughResources, error);
+    }
+
+    [Fact]
+    public async Task Server_ChunkLargerThanNegotiatedBuffer_SendsMessageTooLarge()
+    {
+        (StatusCode error, _) = await SendAndExpectErrorAsync(s_hello, Codec.Hex("4F 50 4E 46 00 00 01 00"));
+        Assert.Equal(StatusCode.BadTcpMessageTooLarge, error);
+    }
+
+    [Fact]
+    public async Task Server_MessageBeforeOpenSecureChannel_SendsSecureChannelUnknown()
+    {
+        byte[] body = ServiceEncodingTests.EncodeMessage(ServiceEncodingTests.SampleMessages().OfType<DomioOps.Devices.OpcUa.Services.ReadRequest>().First());
+        byte[] chunk = new byte[24 + body.Length];
+        UaTcpHeader.Write(chunk, MessageTypes.Message, MessageTypes.Final, (uint)chunk.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(16), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(20), 1);
+        body.CopyTo(chunk, 24);
+        (StatusCode error, _) = await SendAndExpectErrorAsync(s_hello, chunk);
+        Assert.Equal(StatusCode.BadTcpSecureChannelUnknown, error);
+    }
+
+    [Fact]
+    public async Task Server_MoreChunksThanMaxChunkCount_SendsMessageTooLarge()
+    {
+        List<byte[]> messages = [s_hello];
+        for (int i = 0; i < 6; i++)
+        {
+            byte[] chunk = new byte[8 + 4 + 4 + 51 + 4 + 4 + 8 + 100];
+            UaTcpHeader.Write(chunk, MessageTypes.Open, MessageTypes.Intermediate, (uint)chunk.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(12), 47);
+            "http://opcfoundation.org/UA/SecurityPolicy#None"u8.CopyTo(chunk.AsSpan(16));
+            BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(63), -1);
+            BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(67), -1);
+            BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(71), (uint)(i + 1));
+            BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(75), 1);
+            messages.Add(chunk);
+        }
+
+        (StatusCode error, _) = await SendAndExpectErrorAsync([.. messages]);
+        Assert.Equal(StatusCode.BadTcpMessageTooLarge, error);
+    }
+
+    [Fact]
+    public async Task Server_TruncatedOpenBody_SendsDecodingError()
+    {
+        byte[] chunk = new byte[8 + 4 + 4 + 47 + 4 + 4 + 8 + 3];
+        UaTcpHeader.Write(chunk, MessageTypes.Open, MessageTypes.Final, (uint)chunk.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(12), 47);
+        "http://opcfoundation.org/UA/SecurityPolicy#None"u8.CopyTo(chunk.AsSpan(16));
+        BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(63), -1);
+        BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(67), -1);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(71), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(75), 1);
+        chunk[79] = 0x01;
+        chunk[80] = 0x00;
+        chunk[81] = 0xBE;
+        (StatusCode error, _) = await SendAndExpectErrorAsync(s_hello, chunk);
+        Assert.Equal(StatusCode.BadDecodingError, error);
+    }
+
+    [Fact]
+    public async Task Server_StillServesAfterBadPeers_ClientConnects()
+    {
+        await SendAndExpectErrorAsync(Codec.Hex("58 59 5A 46 08 00 00 00"));
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
+        await client.ConnectAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(ConnectionState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task Read_ResponseAboveClientMaxMessageSize_ServiceFaultResponseTooLarge()
+    {
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl, TransportLimits = new TransportLimits(8192, 8192, 16384, 8) });
+        await client.ConnectAsync(TestContext.Current.CancellationToken);
+        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ReadValueAsync(new NodeId(2, "Big"), TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.BadResponseTooLarge, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Write_RequestAboveServerMaxMessageSize_RefusedLocallyWithRequestTooLarge()
+    {
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
+        await client.ConnectAsync(TestContext.Current.CancellationToken);
+        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.WriteValueAsync(new NodeId(2, "Big"), new Variant(new double[10_000]), TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.BadRequestTooLarge, ex.StatusCode);
+        Assert.Equal(ConnectionState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task Client_TokenLifetimeElapses_RenewsTokenAndKeepsWorking()
+    {
+        FakeTimeProvider time = new(DateTimeOffset.UtcNow);
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl, SecureChannelLifetime = 10_000 }, time);
+        await client.ConnectAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(8));
+        while (client.TokenRenewals == 0)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        DataValue value = await client.ReadValueAsync(WellKnownNodes.NamespaceArray, TestContext.Current.CancellationToken);
+        Assert.Equal(StatusCode.Good, value.StatusCode);
+        Assert.Equal(1, client.TokenRenewals);
+    }
+}
