@@ -9,15 +9,23 @@ namespace DomioOps.Cloud.Storage;
 /// <summary>
 /// Brings a PostgreSQL database up to the schema this build needs: creates the database when it
 /// does not exist, then applies, in order, each embedded <c>Storage/Sql/NNNN-name.sql</c> script not
-/// yet recorded in <c>domioops_schema_version</c>. Each script runs in the same transaction as its
-/// record, under a transaction-level advisory lock, so silos starting together apply it once.
+/// yet recorded in <c>domioops_schema_version</c>. The scripts run in one transaction with their
+/// records, under a transaction-level advisory lock, so silos starting together apply them once and
+/// a failed script leaves nothing behind.
 /// </summary>
+/// <remarks>
+/// To change the schema, add the next <c>NNNN-name.sql</c> (numbers without gaps); never edit a script
+/// that has shipped, since databases that ran it will not run it again. To replace an Orleans query,
+/// upsert its <c>OrleansQuery</c> row in a new script (the providers read the rows when they start).
+/// </remarks>
 internal sealed partial class PostgresSchema
 {
     /// <summary>Held while migrating; any bigint works as long as nothing else in the database uses it.</summary>
     private const long MigrationLockKey = 0x446F_6D69_6F4F_7073; // "DomioOps"
 
     private const string ResourcePrefix = "DomioOps.Cloud.Storage.Sql.";
+
+    private const int CreateDatabaseAttempts = 10;
 
     private readonly string _connectionString;
     private readonly ILogger<PostgresSchema> _logger;
@@ -128,13 +136,23 @@ internal sealed partial class PostgresSchema
         // CREATE DATABASE takes no parameters: quote the name as an identifier.
         string quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         await using var command = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        // Another silo created it first (the catalogue's unique index can also be what reports the race).
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
-        {
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            // Another silo created it first (the catalogue's unique index can also be what reports the race).
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+            {
+                return;
+            }
+            // Another CREATE DATABASE is copying the template right now ("source database is being accessed by other users").
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < CreateDatabaseAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
