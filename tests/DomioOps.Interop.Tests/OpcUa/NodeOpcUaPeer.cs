@@ -1,0 +1,28 @@
+using System.Globalization;
+
+using DomioOps.Testing;
+
+namespace DomioOps.Interop.Tests.OpcUa;
+
+/// <summary>The node-opcua fixture folder (Peers/node-opcua): npm ci on first use, then server.js or client.js as real processes.</summary>
+internal static class NodeOpcUaPeer
+{
+    public static string Folder => Path.Combine(RepositoryRoot.Find(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
+
+    /// <summary>Starts server.js on a port of 127.0.0.1 and waits until it listens (its first start creates its PKI).</summary>
+    public static async Task<PeerProcess> StartServerAsync(int port, int tags, CancellationToken cancellationToken)
+    {
+        await NpmPackages.EnsureInstalledAsync(Folder, cancellationToken);
+        PeerProcess server = PeerProcess.Start("node", ["server.js", port.ToString(CultureInfo.InvariantCulture), tags.ToString(CultureInfo.InvariantCulture)], Folder);
+        try
+        {
+            await server.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(60), cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+}

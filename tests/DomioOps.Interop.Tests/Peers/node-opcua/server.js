@@ -1,0 +1,62 @@
+// node-opcua server used as the independent peer of our OPC UA client.
+// Usage: node server.js PORT [TAGS]
+// Binds 127.0.0.1:PORT, SecurityPolicy None, anonymous and operator/s3cret users; namespace urn:domioops:peer with
+// Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
+// Prints "listening PORT" when ready. MaxMonitoredItemsPerCall is 200 so that a client must batch.
+"use strict";
+const path = require("path");
+const {
+    OPCUAServer, OPCUACertificateManager, Variant, DataType, SecurityPolicy, MessageSecurityMode, StatusCodes,
+} = require("node-opcua");
+
+async function main() {
+    const port = parseInt(process.argv[2], 10);
+    const tagCount = parseInt(process.argv[3] || "1000", 10);
+    const serverCertificateManager = new OPCUACertificateManager({
+        rootFolder: path.join(__dirname, "pki"),
+        automaticallyAcceptUnknownCertificate: true,
+    });
+    const server = new OPCUAServer({
+        port,
+        host: "127.0.0.1",
+        hostname: "127.0.0.1",
+        serverCertificateManager,
+        securityPolicies: [SecurityPolicy.None],
+        securityModes: [MessageSecurityMode.None],
+        allowAnonymous: true,
+        userManager: { isValidUser: (user, password) => user === "operator" && password === "s3cret" },
+        serverCapabilities: { maxSessions: 20, operationLimits: { maxMonitoredItemsPerCall: 200, maxNodesPerRead: 500, maxNodesPerWrite: 500 } },
+        buildInfo: { productName: "DomioOpsPeer" },
+    });
+    await server.initialize();
+    const addressSpace = server.engine.addressSpace;
+    const ns = addressSpace.registerNamespace("urn:domioops:peer");
+    const objects = addressSpace.rootFolder.objects;
+    const saw = ns.addObject({ organizedBy: objects, browseName: "Saw1", nodeId: "s=Saw1" });
+    ns.addAnalogDataItem({
+        componentOf: saw, browseName: "Speed", nodeId: "s=Saw1.Speed", dataType: "Double",
+        engineeringUnitsRange: { low: 0, high: 100 }, accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+        value: new Variant({ dataType: DataType.Double, value: 1.0 }), minimumSamplingInterval: 10,
+    });
+    ns.addVariable({
+        componentOf: saw, browseName: "Pieces", nodeId: "s=Saw1.Pieces", dataType: "Int32",
+        accessLevel: "CurrentRead", userAccessLevel: "CurrentRead",
+        value: new Variant({ dataType: DataType.Int32, value: 0 }), minimumSamplingInterval: 10,
+    });
+    const tags = ns.addFolder(objects, { browseName: "Tags", nodeId: "s=Tags" });
+    for (let i = 0; i < tagCount; i++) {
+        ns.addVariable({
+            organizedBy: tags, browseName: `Tag${i}`, nodeId: `s=Tag${i}`, dataType: "Int32",
+            accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+            value: new Variant({ dataType: DataType.Int32, value: 0 }), minimumSamplingInterval: 10,
+        });
+    }
+    await server.start();
+    console.log(`listening ${port}`);
+    console.log(`endpoint ${server.getEndpointUrl()}`);
+    const stop = async () => { await server.shutdown(0); process.exit(0); };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+}
+
+main().catch((err) => { console.error("server failed", err); process.exit(1); });
