@@ -14,6 +14,7 @@ internal static class ClusterExtensions
     public static IHostApplicationBuilder AddCluster(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
         var options = builder.Configuration.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         builder.UseOrleans(silo =>
         {
