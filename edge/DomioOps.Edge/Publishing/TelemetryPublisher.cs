@@ -7,6 +7,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Options;
 
 using MQTTnet;
+using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 
 namespace DomioOps.Edge.Publishing;
@@ -61,9 +62,16 @@ internal sealed partial class TelemetryPublisher(
         await base.StopAsync(cancellationToken);
         if (client is { IsConnected: true })
         {
-            // A clean stop says goodbye itself; the last will covers crashes.
-            await client.PublishAsync(StatusMessage(online: false), cancellationToken);
-            await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+            // A clean stop says goodbye itself; the last will covers crashes and a broker that is gone.
+            try
+            {
+                await client.PublishAsync(StatusMessage(online: false), cancellationToken);
+                await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+            }
+            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
+            {
+                LogGoodbyeFailed(e.Message);
+            }
         }
 
         client?.Dispose();
@@ -184,6 +192,9 @@ internal sealed partial class TelemetryPublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing failed ({Reason}); retrying in {Seconds} s")]
     private partial void LogPublishFailed(string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not say goodbye to the broker ({Reason}); its last will reports this edge offline")]
+    private partial void LogGoodbyeFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The cloud refused samples {First}..{Last} for good ({Code}: {Detail}); they are dropped")]
     private partial void LogBatchRefused(ulong first, ulong last, string code, string detail);
