@@ -3,11 +3,18 @@ using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.ServiceDefaults;
 
+if (args is ["hash-password", ..])
+{
+    // For Broker:Edges seeds: reads a password from standard input, prints its $7$ hash.
+    Console.WriteLine(EdgeCredentials.Hash(Console.ReadLine() ?? ""));
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName);
 builder.AddCluster();
 builder.AddIngestion();
-builder.Services.AddSignalR();
+builder.AddMachines();
 
 var app = builder.Build();
 app.MapServiceDefaults();

@@ -49,8 +49,10 @@ public sealed class PublishingOptions
 
     public int BrokerPort { get; set; } = 1883;
 
+    /// <summary>The MQTT user name; <c>{Site}/{Id}</c> when not set.</summary>
     public string? UserName { get; set; }
 
+    /// <summary>This edge's MQTT password, as the cloud issued it; give it through the environment (<c>Edge__Publishing__Password</c>) or a file readable only by the service, not in appsettings.json.</summary>
     public string? Password { get; set; }
 
     /// <summary>A batch is published when it holds this many samples...</summary>

@@ -1,8 +1,8 @@
 using DomioOps.Edge.Acquisition;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
+using DomioOps.ServiceDefaults;
 
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 namespace DomioOps.Edge;
@@ -21,7 +21,7 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
             if (!ok)
             {
                 var fullKey = $"{EdgeOptions.Section}:{key}";
-                errors.Add($"{SourceOf(fullKey)}: {fullKey}: {problem}");
+                errors.Add($"{ConfigurationSources.Describe(configuration, fullKey)}: {fullKey}: {problem}");
             }
         }
 
@@ -63,22 +63,4 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
     }
 
     public static int RegisterCount(RegisterType type) => type is RegisterType.UInt16 or RegisterType.Int16 ? 1 : 2;
-
-    private string SourceOf(string key)
-    {
-        if (configuration is IConfigurationRoot root)
-        {
-            foreach (var provider in root.Providers.Reverse())
-            {
-                if (provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any())
-                {
-                    return provider is FileConfigurationProvider { Source.Path: { } path } file
-                        ? Path.Combine((file.Source.FileProvider as PhysicalFileProvider)?.Root ?? "", path)
-                        : provider.ToString()!;
-                }
-            }
-        }
-
-        return "not set in any configuration file";
-    }
 }

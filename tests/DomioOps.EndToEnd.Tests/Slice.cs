@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 
+using DomioOps.Cloud.Ingestion;
 using DomioOps.Testing;
 
 namespace DomioOps.EndToEnd.Tests;
@@ -23,6 +24,7 @@ internal sealed class Slice : IAsyncDisposable
     private readonly int cloudHttpPort = FreePort.Next();
     private readonly int siloPort = FreePort.Next();
     private readonly int gatewayPort = FreePort.Next();
+    private readonly string edgePassword = EdgeCredentials.NewPassword();
 
     private Slice(PostgresServer postgres, string database)
     {
@@ -64,6 +66,9 @@ internal sealed class Slice : IAsyncDisposable
             ["Silo__SiloPort"] = $"{siloPort}",
             ["Silo__GatewayPort"] = $"{gatewayPort}",
             ["Broker__Port"] = $"{brokerPort}",
+            ["Broker__Edges__0__Site"] = Site,
+            ["Broker__Edges__0__Id"] = EdgeId,
+            ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
         }, cancellationToken, cloudHttpPort);
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
@@ -83,6 +88,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Edge__Id"] = EdgeId,
             ["Edge__DataDirectory"] = edgeData,
             ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
+            ["Edge__Publishing__Password"] = edgePassword,
             ["Edge__Devices__0__Machine"] = Machine,
             ["Edge__Devices__0__Port"] = $"{modbusPort}",
             ["Edge__Devices__0__PollInterval"] = "00:00:00.100",

@@ -25,9 +25,17 @@ public sealed class BrokerOptions
     /// <summary>External: this silo's MQTT client id; stable across restarts so unacknowledged batches are redelivered to it.</summary>
     public string ClientId { get; set; } = $"domio-cloud-{Environment.MachineName}";
 
+    /// <summary>External: this silo's MQTT user name; with <see cref="Password"/> also written to the generated Mosquitto files.</summary>
     public string? UserName { get; set; }
 
+    /// <summary>External: this silo's MQTT password; give it through the environment (<c>Broker__Password</c>), never a file.</summary>
     public string? Password { get; set; }
+
+    /// <summary>Edges registered at start (more can be registered through the API). Only password hashes, never passwords.</summary>
+    public List<EdgeCredentialOptions> Edges { get; set; } = [];
+
+    /// <summary>When set, a Mosquitto <c>passwd</c> and <c>acl</c> file generated from the edge registry are kept up to date in this folder.</summary>
+    public string? MosquittoConfigDirectory { get; set; }
 
     /// <summary>Telemetry payloads larger than this are rejected.</summary>
     [Range(1024, 256 * 1024 * 1024)]
@@ -41,4 +49,15 @@ public enum BrokerMode
 
     /// <summary>An external MQTT 5 broker (Mosquitto, EMQX…); the silo acknowledges each message after the commit.</summary>
     External,
+}
+
+/// <summary>An edge allowed to publish: its MQTT user name is <c>{Site}/{Id}</c>.</summary>
+public sealed class EdgeCredentialOptions
+{
+    public string Site { get; set; } = "";
+
+    public string Id { get; set; } = "";
+
+    /// <summary>A <c>$7$</c> PBKDF2-SHA512 hash, as <c>DomioOps.Cloud hash-password</c> or mosquitto_passwd print it.</summary>
+    public string PasswordHash { get; set; } = "";
 }

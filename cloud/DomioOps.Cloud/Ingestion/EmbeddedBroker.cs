@@ -1,21 +1,27 @@
 using System.Net;
 
+using DomioOps.Models;
+
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
-/// The single-node MQTT 5 broker (MQTTnet) inside the cloud host. Telemetry is committed inside the publish
-/// interceptor, so the PUBACK an edge receives means "durable in the cloud" (MQTT 5 §3.4: the reason code of
-/// the PUBACK carries our verdict).
+/// The single-node MQTT 5 broker (MQTTnet) inside the cloud host. Only registered edges connect (user name
+/// <c>{site}/{edge}</c>, password checked against the registry's hash); an edge publishes only under its
+/// own topic prefix and subscribes only to its own commands. Telemetry is committed inside the publish
+/// interceptor, so the PUBACK an edge receives means "durable in the cloud" (MQTT 5 §3.4: the reason code
+/// of the PUBACK carries our verdict).
 /// </summary>
 internal sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
     TelemetryIngestion ingestion,
+    IGrainFactory grains,
     ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
 {
     private MqttServer? server;
@@ -33,10 +39,22 @@ internal sealed partial class EmbeddedBroker(
             .WithMaxPendingMessagesPerClient(10_000)
             .Build();
         server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        server.ValidatingConnectionAsync += AuthenticateAsync;
+        server.InterceptingSubscriptionAsync += e =>
+        {
+            if (!EdgeTopics.TryParse(e.TopicFilter.Topic, out var site, out var edge, out var kind)
+                || e.UserName != EdgeGrain.Key(site, edge) || !kind.StartsWith(EdgeTopics.CommandKind, StringComparison.Ordinal))
+            {
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                e.ProcessSubscription = false;
+            }
+
+            return Task.CompletedTask;
+        };
         server.InterceptingPublishAsync += async e =>
         {
-            e.Response.ReasonCode = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, e.CancellationToken);
-            e.ProcessPublish = e.Response.ReasonCode == MQTTnet.Protocol.MqttPubAckReasonCode.Success;
+            e.Response.ReasonCode = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, e.UserName, e.CancellationToken);
+            e.ProcessPublish = e.Response.ReasonCode == MqttPubAckReasonCode.Success;
         };
         await server.StartAsync();
         LogStarted(o.Address, o.Port);
@@ -56,6 +74,22 @@ internal sealed partial class EmbeddedBroker(
         return ValueTask.CompletedTask;
     }
 
+    private async Task AuthenticateAsync(ValidatingConnectionEventArgs e)
+    {
+        var slash = e.UserName?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        var registration = slash > 0
+            ? await grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).Find(e.UserName![..slash], e.UserName[(slash + 1)..])
+            : null;
+        if (registration is null || registration.Disabled || !EdgeCredentials.Verify(e.Password, registration.PasswordHash))
+        {
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            LogRefused(e.UserName ?? "(none)", e.RemoteEndPoint?.ToString() ?? "?", registration is null ? "unknown edge" : registration.Disabled ? "edge disabled" : "wrong password");
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}")]
     private partial void LogStarted(string address, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused MQTT connection of '{User}' from {Remote}: {Reason}")]
+    private partial void LogRefused(string user, string remote, string reason);
 }

@@ -1,24 +1,36 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DomioOps.Cloud.Ingestion;
 
 internal static class IngestionExtensions
 {
-    /// <summary>The broker (embedded, or an external one consumed through a shared subscription) and the ingestion behind it. Registered after Orleans, so grains are ready first.</summary>
+    /// <summary>
+    /// The edge registry, the broker (embedded, or an external one consumed through a shared subscription)
+    /// and the ingestion behind it. Registered after Orleans, so grains are ready first.
+    /// </summary>
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidation>();
+        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IngestionMetrics>();
         builder.Services.AddSingleton<TelemetryIngestion>();
-        if (builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>()?.Mode == BrokerMode.External)
+        builder.Services.AddHostedService<EdgeRegistrySeeding>();
+        var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
+        if (broker.Mode == BrokerMode.External)
         {
             builder.Services.AddHostedService<SharedSubscriptionConsumer>();
         }
         else
         {
             builder.Services.AddHostedService<EmbeddedBroker>();
+        }
+
+        if (!string.IsNullOrEmpty(broker.MosquittoConfigDirectory))
+        {
+            builder.Services.AddHostedService<MosquittoConfiguration>();
         }
 
         return builder;

@@ -39,7 +39,7 @@ internal sealed partial class SharedSubscriptionConsumer(
             client.ApplicationMessageReceivedAsync += async e =>
             {
                 e.AutoAcknowledge = false;
-                var verdict = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, stoppingToken);
+                var verdict = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, publisher: null, stoppingToken);
                 if (verdict == MqttPubAckReasonCode.ImplementationSpecificError)
                 {
                     await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
@@ -62,7 +62,12 @@ internal sealed partial class SharedSubscriptionConsumer(
                     connect.WithCredentials(o.UserName, o.Password);
                 }
 
-                await client.ConnectAsync(connect.Build(), stoppingToken);
+                var connected = await client.ConnectAsync(connect.Build(), stoppingToken);
+                if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode} {connected.ReasonString}");
+                }
+
                 var subscribe = new MqttClientSubscribeOptionsBuilder()
                     .WithTopicFilter($"$share/{o.ShareGroup}/{EdgeTopics.AllTelemetry}", MqttQualityOfServiceLevel.AtLeastOnce)
                     .WithTopicFilter($"$share/{o.ShareGroup}/{EdgeTopics.Prefix}+/+/{EdgeTopics.StatusKind}", MqttQualityOfServiceLevel.AtLeastOnce)

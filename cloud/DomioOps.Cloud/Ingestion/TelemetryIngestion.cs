@@ -28,14 +28,20 @@ internal sealed partial class TelemetryIngestion(
 {
     public const uint SchemaVersion = 1;
 
-    public async Task<MqttPubAckReasonCode> AcceptAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <param name="publisher">The authenticated MQTT user (<c>{site}/{edge}</c>) when the broker is ours; null when an external broker enforced its ACL.</param>
+    public async Task<MqttPubAckReasonCode> AcceptAsync(string topic, ReadOnlySequence<byte> payload, string? publisher, CancellationToken cancellationToken)
     {
         if (!EdgeTopics.TryParse(topic, out var site, out var edge, out var kind))
         {
-            return Reject("topic", topic, "not of the form domio/v1/{site}/{edge}/{kind}", MqttPubAckReasonCode.TopicNameInvalid);
+            return Reject("topic", publisher ?? topic, $"'{topic}' is not of the form domio/v1/{{site}}/{{edge}}/{{kind}}", MqttPubAckReasonCode.TopicNameInvalid);
         }
 
         var edgeKey = EdgeGrain.Key(site, edge);
+        if (publisher is not null && publisher != edgeKey)
+        {
+            return Reject("foreign-topic", publisher, $"published on the topic of {edgeKey}", MqttPubAckReasonCode.NotAuthorized);
+        }
+
         if (payload.Length > options.Value.MaxPayloadBytes)
         {
             return Reject("oversized", edgeKey, $"payload of {payload.Length} bytes exceeds {options.Value.MaxPayloadBytes}", MqttPubAckReasonCode.QuotaExceeded);

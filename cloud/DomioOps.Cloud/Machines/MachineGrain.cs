@@ -1,7 +1,5 @@
 using DomioOps.Models.Wire;
 
-using Microsoft.AspNetCore.SignalR;
-
 namespace DomioOps.Cloud.Machines;
 
 /// <summary>
@@ -10,8 +8,7 @@ namespace DomioOps.Cloud.Machines;
 /// </summary>
 internal sealed class MachineGrain(
     [PersistentState("machine")] IPersistentState<MachineState> machine,
-    IGrainFactory grains,
-    IHubContext<MachineHub, IMachineHubClient> hub) : Grain, IMachineGrain
+    IGrainFactory grains) : Grain, IMachineGrain
 {
     public async Task Apply(string site, string edge, IReadOnlyList<MachineSample> samples)
     {
@@ -44,7 +41,7 @@ internal sealed class MachineGrain(
             await grains.GetGrain<IMachineDirectoryGrain>(IMachineDirectoryGrain.Key).Register(this.GetPrimaryKeyString());
         }
 
-        await hub.Clients.All.MachineChanged(state.ToSnapshot(this.GetPrimaryKeyString()));
+        await grains.GetGrain<IMachineFeedGrain>(IMachineFeedGrain.Key).Publish(state.ToSnapshot(this.GetPrimaryKeyString()));
     }
 
     public Task<MachineSnapshot?> GetSnapshot() =>
@@ -58,11 +55,12 @@ internal sealed class MachineState
     [Id(1)] public string? Edge { get; set; }
     [Id(2)] public Models.Wire.MachineState State { get; set; } = Models.Wire.MachineState.Offline;
     [Id(3)] public DateTimeOffset? StateSince { get; set; }
-    [Id(4)] public long PieceCount { get; set; }
     [Id(5)] public Dictionary<Signal, double> Signals { get; set; } = [];
     [Id(6)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(7)] public Dictionary<string, ulong> LastSequenceByEdge { get; set; } = new(StringComparer.Ordinal);
-    [Id(8)] public long? LastPieceCounter { get; set; }
+    [Id(9)] public Dictionary<Signal, MachineCounter> Counters { get; set; } = [];
+    [Id(10)] public Dictionary<Models.Wire.MachineState, TimeSpan> TimeInState { get; set; } = [];
+    [Id(11)] public int ActiveAlarm { get; set; }
 
     public void Apply(MachineSample sample)
     {
@@ -79,16 +77,20 @@ internal sealed class MachineState
                 var next = Enum.IsDefined(typeof(Models.Wire.MachineState), (int)value) ? (Models.Wire.MachineState)(int)value : Models.Wire.MachineState.Error;
                 if (next != State || StateSince is null)
                 {
+                    if (StateSince is { } since && sample.Timestamp > since)
+                    {
+                        TimeInState[State] = TimeInState.GetValueOrDefault(State) + (sample.Timestamp - since);
+                    }
+
                     (State, StateSince) = (next, sample.Timestamp);
                 }
 
                 break;
-            case Signal.PieceCounter:
-                // The machine's counter is absolute; the cloud adds its increments, so a counter that
-                // resets (power cycle, rollover) keeps the total rising instead of jumping back.
-                var counter = (long)value;
-                PieceCount += LastPieceCounter is { } last ? (counter >= last ? counter - last : counter) : counter;
-                LastPieceCounter = counter;
+            case Signal.PieceCounter or Signal.CycleCounter:
+                Counters[sample.Signal] = Counters.GetValueOrDefault(sample.Signal).Advance((long)value);
+                break;
+            case Signal.Alarm:
+                ActiveAlarm = (int)value;
                 break;
             default:
                 break;
@@ -101,7 +103,24 @@ internal sealed class MachineState
         Edge ?? "",
         State.ToString(),
         StateSince,
-        PieceCount,
+        Counters.GetValueOrDefault(Signal.PieceCounter).Total,
         Signals.ToDictionary(pair => pair.Key.ToString(), pair => pair.Value, StringComparer.Ordinal),
-        UpdatedAt);
+        UpdatedAt)
+    {
+        CycleCount = Counters.GetValueOrDefault(Signal.CycleCounter).Total,
+        ActiveAlarm = ActiveAlarm,
+        SecondsInState = TimeInState.ToDictionary(pair => pair.Key.ToString(), pair => pair.Value.TotalSeconds, StringComparer.Ordinal),
+    };
+}
+
+/// <summary>
+/// A production counter as the cloud keeps it. The machine's counter is absolute; the cloud adds its
+/// increments, so a counter that resets (power cycle, rollover) keeps the total rising instead of jumping
+/// back. The first value seen counts whole: what the machine had produced before it was connected.
+/// </summary>
+[GenerateSerializer, Immutable]
+internal readonly record struct MachineCounter([property: Id(0)] long Total, [property: Id(1)] long? LastRaw)
+{
+    public MachineCounter Advance(long raw) =>
+        new(Total + (LastRaw is { } last ? (raw >= last ? raw - last : raw) : raw), raw);
 }

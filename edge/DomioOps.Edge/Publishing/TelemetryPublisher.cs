@@ -155,12 +155,17 @@ internal sealed partial class TelemetryPublisher(
             .WithWillPayload(StatusPayload(online: false))
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithWillRetain(true);
-        if (!string.IsNullOrEmpty(edge.Publishing.UserName))
+        if (!string.IsNullOrEmpty(edge.Publishing.Password))
         {
-            builder.WithCredentials(edge.Publishing.UserName, edge.Publishing.Password);
+            builder.WithCredentials(edge.Publishing.UserName ?? $"{edge.Site}/{edge.Id}", edge.Publishing.Password);
         }
 
-        await client.ConnectAsync(builder.Build(), cancellationToken);
+        var connected = await client.ConnectAsync(builder.Build(), cancellationToken);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode} {connected.ReasonString}");
+        }
+
         if (connections++ > 0)
         {
             metrics.Reconnected();

@@ -1,5 +1,6 @@
 using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Ingestion;
+using DomioOps.Cloud.Machines;
 using DomioOps.Testing;
 
 using Microsoft.Extensions.Configuration;
@@ -42,21 +43,40 @@ public sealed class CloudHost : IAsyncLifetime
         });
         builder.AddCluster();
         builder.AddIngestion();
-        builder.Services.AddSignalR();
+        builder.AddMachines();
         host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
     }
 
-    /// <summary>An MQTT 5 client connected to the embedded broker, as an edge would be.</summary>
-    public async Task<IMqttClient> ConnectEdgeAsync(string clientId, CancellationToken cancellationToken)
+    /// <summary>Registers <paramref name="edge"/> of <paramref name="site"/> in the edge registry; returns its new password.</summary>
+    public async Task<string> RegisterEdgeAsync(string site, string edge)
+    {
+        var password = EdgeCredentials.NewPassword();
+        await Grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).Register(site, edge, EdgeCredentials.Hash(password));
+        return password;
+    }
+
+    /// <summary>An MQTT 5 client connected to the embedded broker as <c>{site}/{edge}</c>, as an edge would be.</summary>
+    public async Task<IMqttClient> ConnectEdgeAsync(string userName, string password, CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", BrokerPort)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(clientId)
-            .Build(), cancellationToken);
-        return client;
+        try
+        {
+            var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", BrokerPort)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithClientId(userName)
+                .WithCredentials(userName, password)
+                .Build(), cancellationToken);
+            return result.ResultCode == MqttClientConnectResultCode.Success
+                ? client
+                : throw new InvalidOperationException($"the broker refused {userName}: {result.ResultCode}");
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

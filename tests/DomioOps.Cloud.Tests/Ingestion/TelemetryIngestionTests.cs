@@ -110,6 +110,54 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
     }
 
     [Fact]
+    public async Task Publish_OnAnotherEdgesTopic_RefusedAsNotAuthorized()
+    {
+        var (edge, machine) = Names();
+        var (victim, _) = Names();
+        await cloud.RegisterEdgeAsync(Site, victim);
+        await using var client = await ConnectAsync(edge);
+
+        var result = await PublishRawAsync(client, EdgeTopics.Telemetry(Site, victim), Batch(victim, machine, (1, Signal.PieceCounter, 1)).ToByteArray());
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+        Assert.Equal(0ul, (await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, victim)).GetSnapshot()).HighestSequence);
+    }
+
+    [Fact]
+    public async Task Subscribe_ToAnotherEdgesCommands_Refused()
+    {
+        var (edge, _) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var own = await client.Client.SubscribeAsync(EdgeTopics.Commands(Site, edge), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        var foreign = await client.Client.SubscribeAsync(EdgeTopics.Commands(Site, "someone-else"), MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        var everything = await client.Client.SubscribeAsync("#", MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, own.Items.Single().ResultCode);
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, foreign.Items.Single().ResultCode);
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, everything.Items.Single().ResultCode);
+    }
+
+    [Theory]
+    [InlineData("wrong password")]
+    [InlineData("unknown edge")]
+    [InlineData("disabled edge")]
+    public async Task Connect_WithoutValidCredentials_RefusedAsBadUserNameOrPassword(string scenario)
+    {
+        var (edge, _) = Names();
+        var password = scenario == "unknown edge" ? "whatever" : await cloud.RegisterEdgeAsync(Site, edge);
+        if (scenario == "disabled edge")
+        {
+            await cloud.Grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).Disable(Site, edge);
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            cloud.ConnectEdgeAsync($"{Site}/{edge}", scenario == "wrong password" ? password + "x" : password, TestContext.Current.CancellationToken));
+
+        Assert.Contains(nameof(MqttClientConnectResultCode.BadUserNameOrPassword), refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Publish_BatchOfAnotherEdge_RefusedAsNotAuthorized()
     {
         var (edge, machine) = Names();
@@ -160,7 +208,7 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
     }
 
     private async Task<DisposableClient> ConnectAsync(string edge) =>
-        new(await cloud.ConnectEdgeAsync(edge, TestContext.Current.CancellationToken));
+        new(await cloud.ConnectEdgeAsync($"{Site}/{edge}", await cloud.RegisterEdgeAsync(Site, edge), TestContext.Current.CancellationToken));
 
     private static TelemetryBatch Batch(string edge, string machine, params (ulong Sequence, Signal Signal, double Value)[] samples)
     {

@@ -1,0 +1,39 @@
+using DomioOps.Models;
+using DomioOps.ServiceDefaults;
+
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace DomioOps.Cloud.Ingestion;
+
+/// <summary>Checks the <c>Broker</c> section at start; every failure names the file, the key and the fix.</summary>
+internal sealed class BrokerOptionsValidation(IConfiguration configuration) : IValidateOptions<BrokerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BrokerOptions options)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string problem)
+        {
+            if (!ok)
+            {
+                var fullKey = $"{BrokerOptions.Section}:{key}";
+                errors.Add($"{ConfigurationSources.Describe(configuration, fullKey)}: {fullKey}: {problem}");
+            }
+        }
+
+        Check(System.Net.IPAddress.TryParse(options.Address, out _) || options.Mode == BrokerMode.External, "Address", "the embedded broker listens on an IP address, e.g. 127.0.0.1 or 0.0.0.0");
+        Check(options.Mode == BrokerMode.Embedded || !string.IsNullOrWhiteSpace(options.Address), "Address", "set it to the external broker's host name");
+        Check(options.Port is > 0 and < 65536, "Port", "must be a TCP port, 1-65535");
+        Check(options.MaxPayloadBytes is >= 1024 and <= 256 * 1024 * 1024, "MaxPayloadBytes", "must be 1024-268435456");
+        Check(options.Password is null || options.UserName is not null, "UserName", "a password without a user name: set Broker:UserName too");
+        for (var i = 0; i < options.Edges.Count; i++)
+        {
+            var edge = options.Edges[i];
+            Check(EdgeTopics.IsValidId(edge.Site), $"Edges:{i}:Site", "set it to the edge's site id (1-64 of A-Z a-z 0-9 - _ .)");
+            Check(EdgeTopics.IsValidId(edge.Id), $"Edges:{i}:Id", "set it to the edge's id (1-64 of A-Z a-z 0-9 - _ .)");
+            Check(EdgeCredentials.IsHash(edge.PasswordHash), $"Edges:{i}:PasswordHash", "give the $7$ hash that 'dotnet DomioOps.Cloud.dll hash-password' prints for the edge's password (never the password itself)");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

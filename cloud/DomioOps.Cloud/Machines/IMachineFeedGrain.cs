@@ -1,0 +1,26 @@
+using Orleans.Concurrency;
+
+namespace DomioOps.Cloud.Machines;
+
+/// <summary>
+/// Fans machine changes out to every silo: each silo subscribes one <see cref="IMachineFeedObserver"/> that
+/// pushes to the SignalR clients connected to it, so a browser sees every machine whichever silo it reached.
+/// One instance, key <see cref="Key"/>.
+/// </summary>
+public interface IMachineFeedGrain : IGrainWithStringKey
+{
+    const string Key = "all";
+
+    /// <summary>Subscribes or renews; a subscription not renewed within <see cref="MachineFeedGrain.SubscriptionLifetime"/> lapses.</summary>
+    Task Subscribe(IMachineFeedObserver observer);
+
+    [OneWay]
+    Task Publish(MachineSnapshot machine);
+}
+
+/// <summary>A silo's receiver of machine changes.</summary>
+public interface IMachineFeedObserver : IGrainObserver
+{
+    [OneWay]
+    Task MachineChanged(MachineSnapshot machine);
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DomioOps.Cloud.Machines;
+
+/// <summary>
+/// This silo's subscription to the machine feed: renews it well within its lifetime and pushes every change
+/// to the SignalR clients connected here.
+/// </summary>
+internal sealed partial class MachineFeed(
+    IGrainFactory grains,
+    IHubContext<MachineHub, IMachineHubClient> hub,
+    TimeProvider time,
+    ILogger<MachineFeed> logger) : BackgroundService, IMachineFeedObserver
+{
+    public Task MachineChanged(MachineSnapshot machine) => hub.Clients.All.MachineChanged(machine);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reference = grains.CreateObjectReference<IMachineFeedObserver>(this);
+        var feed = grains.GetGrain<IMachineFeedGrain>(IMachineFeedGrain.Key);
+        using var renew = new PeriodicTimer(MachineFeedGrain.SubscriptionLifetime / 4, time);
+        do
+        {
+            try
+            {
+                await feed.Subscribe(reference);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                LogSubscribeFailed(e.Message);
+            }
+        }
+        while (await renew.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to the machine feed ({Reason}); retrying")]
+    private partial void LogSubscribeFailed(string reason);
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DomioOps.Cloud.Machines;
+
+internal static class MachinesExtensions
+{
+    /// <summary>Live machine state to the browsers: the SignalR hub and this silo's subscription to the machine feed.</summary>
+    public static IHostApplicationBuilder AddMachines(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSignalR();
+        builder.Services.AddHostedService<MachineFeed>();
+        return builder;
+    }
+}
