@@ -1,4 +1,5 @@
 using DomioOps.Cloud.Cluster;
+using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.ServiceDefaults;
@@ -11,10 +12,11 @@ if (args is ["hash-password", ..])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName);
+builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName, HistoryMetrics.MeterName);
 builder.AddCluster();
 builder.AddIngestion();
 builder.AddMachines();
+builder.AddHistory();
 
 var app = builder.Build();
 app.MapServiceDefaults();
@@ -22,5 +24,6 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapMachinesApi();
 app.MapEdgesApi();
+app.MapHistoryApi();
 app.MapHub<MachineHub>(MachineHub.Path);
 app.Run();

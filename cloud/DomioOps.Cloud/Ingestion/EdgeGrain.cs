@@ -1,3 +1,4 @@
+using DomioOps.Cloud.History;
 using DomioOps.Cloud.Machines;
 
 using Microsoft.Extensions.Logging;
@@ -7,6 +8,7 @@ namespace DomioOps.Cloud.Ingestion;
 internal sealed partial class EdgeGrain(
     [PersistentState("edge")] IPersistentState<EdgeState> edge,
     IGrainFactory grains,
+    TelemetryHistory history,
     ILogger<EdgeGrain> logger) : Grain, IEdgeGrain
 {
     public async Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples)
@@ -34,8 +36,10 @@ internal sealed partial class EdgeGrain(
             LogGap(this.GetPrimaryKeyString(), state.HighestSequence, fresh[0].Sample.Sequence, missing);
         }
 
-        // Machines first, then the edge's high-water mark: a crash in between means redelivery, and each
-        // machine ignores what it has already applied.
+        // History and machines first, then the edge's high-water mark: a crash in between means redelivery,
+        // and the history (its own mark, in the same transaction as the rows) and each machine ignore what
+        // they already hold.
+        await history.AppendAsync(this.GetPrimaryKeyString(), fresh, CancellationToken.None);
         var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
         await Task.WhenAll(fresh
             .GroupBy(s => s.Machine, StringComparer.Ordinal)

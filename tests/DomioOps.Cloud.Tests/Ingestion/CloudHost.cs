@@ -1,4 +1,5 @@
 using DomioOps.Cloud.Cluster;
+using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.Testing;
@@ -27,6 +28,8 @@ public sealed class CloudHost : IAsyncLifetime
 
     public IGrainFactory Grains => host!.Services.GetRequiredService<IGrainFactory>();
 
+    public IServiceProvider Services => host!.Services;
+
     public async ValueTask InitializeAsync()
     {
         postgres = await PostgresServer.StartAsync(TestContext.Current.CancellationToken);
@@ -44,6 +47,7 @@ public sealed class CloudHost : IAsyncLifetime
         builder.AddCluster();
         builder.AddIngestion();
         builder.AddMachines();
+        builder.AddHistory();
         host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
     }
