@@ -31,7 +31,7 @@ public sealed class TelemetryHistoryTests(CloudHost cloud) : IClassFixture<Cloud
     public async Task Publish_SeveralBatches_RowsEqualSamplesSent()
     {
         var (edge, machine) = Names();
-        using var client = await cloud.ConnectEdgeAsync(edge, TestContext.Current.CancellationToken);
+        using var client = await ConnectAsync(edge);
 
         for (var b = 0; b < 5; b++)
         {
@@ -46,7 +46,7 @@ public sealed class TelemetryHistoryTests(CloudHost cloud) : IClassFixture<Cloud
     public async Task Publish_SameBatchesRedelivered_NoDuplicateRows()
     {
         var (edge, machine) = Names();
-        using var client = await cloud.ConnectEdgeAsync(edge, TestContext.Current.CancellationToken);
+        using var client = await ConnectAsync(edge);
         var first = Batch(edge, Samples(machine, 1, 50));
         var second = Batch(edge, Samples(machine, 51, 50));
         await PublishAsync(client, first);
@@ -69,7 +69,7 @@ public sealed class TelemetryHistoryTests(CloudHost cloud) : IClassFixture<Cloud
         // batch, the grains do not.
         var history = cloud.Services.GetRequiredService<TelemetryHistory>();
         var written = await history.AppendAsync(EdgeGrain.Key(Site, edge), ToEdgeSamples(batch), TestContext.Current.CancellationToken);
-        using var client = await cloud.ConnectEdgeAsync(edge, TestContext.Current.CancellationToken);
+        using var client = await ConnectAsync(edge);
 
         var redelivered = await PublishAsync(client, batch);
 
@@ -85,7 +85,7 @@ public sealed class TelemetryHistoryTests(CloudHost cloud) : IClassFixture<Cloud
     public async Task Publish_SamplesOverSeveralMinutes_RollupsEqualTheRawRows()
     {
         var (edge, machine) = Names();
-        using var client = await cloud.ConnectEdgeAsync(edge, TestContext.Current.CancellationToken);
+        using var client = await ConnectAsync(edge);
         // 300 samples 1 s apart from a minute boundary: minutes of 60, values 0..299 of two signals, one text sample.
         var samples = Samples(machine, 1, 300, Signal.SpindleLoad, step: TimeSpan.FromSeconds(1)).ToList();
         samples.Add(new Sample { Sequence = 301, Machine = machine, Signal = Signal.Alarm, TimestampMs = Start.ToUnixTimeMilliseconds(), Text = "E-stop \"left\", door" });
@@ -184,6 +184,9 @@ public sealed class TelemetryHistoryTests(CloudHost cloud) : IClassFixture<Cloud
     /// <summary>MQTT 5 §3.4.2.1: 0x00 Success and 0x10 No matching subscribers both mean "accepted".</summary>
     private static void AssertCommitted(MqttClientPublishResult result) =>
         Assert.Contains(result.ReasonCode, new[] { MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers });
+
+    private async Task<IMqttClient> ConnectAsync(string edge) =>
+        await cloud.ConnectEdgeAsync($"{Site}/{edge}", await cloud.RegisterEdgeAsync(Site, edge), TestContext.Current.CancellationToken);
 
     private static (string Edge, string Machine) Names()
     {
