@@ -1,7 +1,8 @@
 // node-opcua server used as the independent peer of our OPC UA client.
-// Usage: node server.js PORT [TAGS]
+// Usage: node server.js PORT [TAGS] [CHANGE_MS]
 // Binds 127.0.0.1:PORT, SecurityPolicy None, anonymous and operator/s3cret users; namespace urn:domioops:peer with
 // Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
+// With CHANGE_MS every tag takes a new value every CHANGE_MS milliseconds (load benchmark).
 // Prints "listening PORT" when ready. MaxMonitoredItemsPerCall is 200 so that a client must batch.
 "use strict";
 const path = require("path");
@@ -12,6 +13,7 @@ const {
 async function main() {
     const port = parseInt(process.argv[2], 10);
     const tagCount = parseInt(process.argv[3] || "1000", 10);
+    const changeMs = parseInt(process.argv[4] || "0", 10);
     const serverCertificateManager = new OPCUACertificateManager({
         rootFolder: path.join(__dirname, "pki"),
         automaticallyAcceptUnknownCertificate: true,
@@ -44,12 +46,20 @@ async function main() {
         value: new Variant({ dataType: DataType.Int32, value: 0 }), minimumSamplingInterval: 10,
     });
     const tags = ns.addFolder(objects, { browseName: "Tags", nodeId: "s=Tags" });
+    const tagNodes = [];
     for (let i = 0; i < tagCount; i++) {
-        ns.addVariable({
+        tagNodes[i] = ns.addVariable({
             organizedBy: tags, browseName: `Tag${i}`, nodeId: `s=Tag${i}`, dataType: "Int32",
             accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
             value: new Variant({ dataType: DataType.Int32, value: 0 }), minimumSamplingInterval: 10,
         });
+    }
+    if (changeMs > 0) {
+        let tick = 0;
+        setInterval(() => {
+            tick++;
+            for (const node of tagNodes) node.setValueFromSource(new Variant({ dataType: DataType.Int32, value: tick }));
+        }, changeMs);
     }
     await server.start();
     console.log(`listening ${port}`);
