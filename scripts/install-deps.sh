@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from the OS package manager, what DomioOps needs and the machine lacks.
 #   install-deps.sh run    what the running system needs (PostgreSQL server)
-#   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js)
+#   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js, InfluxDB, VictoriaMetrics)
 set -euo pipefail
 profile=${1:-test}
 
@@ -20,6 +20,8 @@ if [ "$profile" = test ]; then
   have_cmd gcc || need+=(gcc)
   have_cmd node || need+=(nodejs)
   have_cmd npm || need+=(npm)
+  have_cmd influxd || need+=(influxdb)
+  have_cmd victoria-metrics || need+=(victoria-metrics)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
