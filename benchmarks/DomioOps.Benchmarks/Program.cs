@@ -1,9 +1,17 @@
 using BenchmarkDotNet.Running;
 
+using DomioOps.Benchmarks.Modbus;
+
 if (args is ["opcua-load", ..])
 {
     await DomioOps.Benchmarks.OpcUa.OpcUaLoad.RunAsync();
-    return;
+    return 0;
+}
+
+if (args is ["modbus-load", .. var rest])
+{
+    return await ModbusLoadHarness.RunAsync(rest);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

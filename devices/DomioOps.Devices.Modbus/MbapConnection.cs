@@ -13,7 +13,10 @@ internal sealed class MbapConnection : IDisposable
 {
     private readonly Socket socket;
     private readonly PipeReader reader;
-    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private readonly Lock sendGate = new();
+    private ArrayBufferWriter<byte> queued = new(4096);
+    private ArrayBufferWriter<byte> sending = new(4096);
+    private bool sendInProgress;
     private readonly Lock gate = new();
     private readonly Dictionary<ushort, ModbusTransaction> pending = [];
     private readonly List<ModbusTransaction> expired = [];
@@ -91,15 +94,7 @@ internal sealed class MbapConnection : IDisposable
         int aduLength = MbapFrame.WriteHeader(transaction.Buffer, transactionId, unitId, pduLength);
         try
         {
-            await sendLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                await socket.SendAsync(transaction.Buffer.AsMemory(0, aduLength), SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                sendLock.Release();
-            }
+            await SendAsync(transaction.Buffer.AsMemory(0, aduLength)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -120,7 +115,57 @@ internal sealed class MbapConnection : IDisposable
     public void Dispose()
     {
         Close(new ModbusConnectionException("The connection was disposed."));
-        sendLock.Dispose();
+    }
+
+    /// <summary>
+    /// Group send: a request joins the queue; whoever finds no send in progress sends everything queued,
+    /// so pipelined requests share system calls. No allocation: two buffers swap roles.
+    /// </summary>
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> adu)
+    {
+        lock (sendGate)
+        {
+            queued.Write(adu.Span);
+            if (sendInProgress)
+            {
+                return;
+            }
+
+            sendInProgress = true;
+        }
+
+        try
+        {
+            while (true)
+            {
+                ArrayBufferWriter<byte> batch;
+                lock (sendGate)
+                {
+                    if (queued.WrittenCount == 0)
+                    {
+                        sendInProgress = false;
+                        return;
+                    }
+
+                    batch = queued;
+                    queued = sending;
+                    sending = batch;
+                }
+
+                await socket.SendAsync(batch.WrittenMemory, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                batch.ResetWrittenCount();
+            }
+        }
+        catch
+        {
+            lock (sendGate)
+            {
+                sendInProgress = false;
+                queued.ResetWrittenCount();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Fails every transaction whose deadline has passed.</summary>
