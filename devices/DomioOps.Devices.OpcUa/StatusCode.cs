@@ -83,6 +83,8 @@ public readonly record struct StatusCode(uint Code)
     public static readonly StatusCode BadSecurityPolicyRejected = new(0x80550000);
     public static readonly StatusCode BadSecurityModeRejected = new(0x80540000);
     public static readonly StatusCode BadTooManySessions = new(0x80560000);
+    public static readonly StatusCode BadApplicationSignatureInvalid = new(0x80580000);
+    public static readonly StatusCode BadCertificateUntrusted = new(0x801A0000);
     public static readonly StatusCode BadDeadbandFilterInvalid = new(0x808E0000);
 
     public bool IsGood => (Code & 0xC0000000) == 0;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 
+using DomioOps.Devices.OpcUa.Security;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
@@ -79,14 +81,38 @@ public sealed class OpcUaClient : IAsyncDisposable
         StateChanged?.Invoke(this, state);
     }
 
+    private X509Certificate2? _ownCertificate;
+    private byte[]? _serverNonce;
+    private byte[]? _serverCertificate;
+
+    /// <summary>For a secured policy: the endpoint (with the server certificate) comes from GetEndpoints on a None channel.</summary>
+    private async Task<(EndpointDescription Endpoint, ChannelSecurity? Security)> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        SecurityPolicy policy = SecurityPolicy.FromUri(Options.SecurityPolicyUri)!;
+        if (policy.IsNone)
+        {
+            return (null!, null);
+        }
+
+        _ownCertificate ??= Options.Certificates!.LoadOrCreateApplicationCertificate(Options.ApplicationUri, Options.ApplicationName);
+        await using ClientSecureChannel discovery = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken).ConfigureAwait(false);
+        GetEndpointsResponse endpoints = await discovery.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        EndpointDescription endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == Options.SecurityMode && e.SecurityPolicyUri == policy.Uri)
+            ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, $"The server offers no endpoint with {policy.Uri} and {Options.SecurityMode}.");
+        X509Certificate2 serverCertificate = X509CertificateLoader.LoadCertificate(endpoint.ServerCertificate.Span);
+        Options.Certificates!.Validate(serverCertificate);
+        return (endpoint, new ChannelSecurity(policy, Options.SecurityMode, _ownCertificate, serverCertificate));
+    }
+
     private async Task EstablishAsync(bool reuseSession, CancellationToken cancellationToken)
     {
-        ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken).ConfigureAwait(false);
+        (EndpointDescription? securedEndpoint, ChannelSecurity? security) = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, security).ConfigureAwait(false);
         try
         {
             _channel = channel;
-            GetEndpointsResponse endpoints = await Channel.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            EndpointDescription endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == MessageSecurityMode.None && e.SecurityPolicyUri == UaSecureChannel.SecurityPolicyNone)
+            EndpointDescription endpoint = securedEndpoint ?? (await Channel.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false))
+                .Endpoints.FirstOrDefault(e => e.SecurityMode == MessageSecurityMode.None && e.SecurityPolicyUri == SecurityPolicy.NoneUri)
                 ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, "The server offers no endpoint with SecurityPolicy None.");
 
             bool reactivated = false;
@@ -106,9 +132,17 @@ public sealed class OpcUaClient : IAsyncDisposable
             if (!reactivated)
             {
                 ApplicationDescription client = new(Options.ApplicationUri, "urn:domioops:opcua", new LocalizedText(Options.ApplicationName), ApplicationType.Client);
-                CreateSessionRequest create = new(Header(NodeId.Null), client, null, Options.EndpointUrl, Options.SessionName, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), null, Options.SessionTimeout, Options.TransportLimits.MaxMessageSize);
+                byte[] clientNonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+                CreateSessionRequest create = new(Header(NodeId.Null), client, null, Options.EndpointUrl, Options.SessionName, clientNonce, security?.LocalCertificate.RawData, Options.SessionTimeout, Options.TransportLimits.MaxMessageSize);
                 CreateSessionResponse created = await Channel.RequestAsync<CreateSessionResponse>(create, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                if (security is not null && !security.VerifyProof(created.ServerSignature, security.LocalCertificate.RawData, clientNonce))
+                {
+                    throw new OpcUaException(StatusCode.BadSecurityChecksFailed, "The server signature in CreateSession is invalid.");
+                }
+
                 _authenticationToken = created.AuthenticationToken;
+                _serverNonce = created.ServerNonce;
+                _serverCertificate = created.ServerCertificate;
                 SessionId = created.SessionId;
                 await ActivateAsync(endpoint, cancellationToken).ConfigureAwait(false);
                 foreach (OpcUaSubscription subscription in Subscriptions)
@@ -138,6 +172,7 @@ public sealed class OpcUaClient : IAsyncDisposable
 
     private async Task ActivateAsync(EndpointDescription endpoint, CancellationToken cancellationToken)
     {
+        ChannelSecurity? security = Channel.Security;
         ExtensionObject identity;
         if (Options.UserName is null)
         {
@@ -147,13 +182,32 @@ public sealed class OpcUaClient : IAsyncDisposable
         }
         else
         {
-            UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.UserName && (p.SecurityPolicyUri is null || p.SecurityPolicyUri.Length == 0 || p.SecurityPolicyUri == UaSecureChannel.SecurityPolicyNone))
-                ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server offers no user name policy without encryption.");
-            identity = new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken(policy.PolicyId, Options.UserName, System.Text.Encoding.UTF8.GetBytes(Options.Password ?? string.Empty), null));
+            UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.UserName)
+                ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server offers no user name policy.");
+            byte[] password = System.Text.Encoding.UTF8.GetBytes(Options.Password ?? string.Empty);
+            string tokenPolicyUri = string.IsNullOrEmpty(policy.SecurityPolicyUri) ? endpoint.SecurityPolicyUri ?? SecurityPolicy.NoneUri : policy.SecurityPolicyUri;
+            if (tokenPolicyUri == SecurityPolicy.NoneUri)
+            {
+                identity = new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken(policy.PolicyId, Options.UserName, password, null));
+            }
+            else
+            {
+                // OPC 10000-4 §7.41.2.2 legacy secret: RSA-OAEP(server key, length UInt32 | password | server nonce).
+                using X509Certificate2 serverCertificate = X509CertificateLoader.LoadCertificate(_serverCertificate ?? endpoint.ServerCertificate.ToArray());
+                byte[] nonce = _serverNonce ?? [];
+                byte[] plain = new byte[4 + password.Length + nonce.Length];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(plain, password.Length + nonce.Length);
+                password.CopyTo(plain, 4);
+                nonce.CopyTo(plain, 4 + password.Length);
+                byte[] secret = SecurityPolicy.AsymmetricEncrypt(serverCertificate.GetRSAPublicKey()!, plain);
+                identity = new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken(policy.PolicyId, Options.UserName, secret, SecurityPolicy.RsaOaepEncryptionUri));
+            }
         }
 
-        ActivateSessionRequest activate = new(Header(_authenticationToken), SignatureData.Empty, ["en"], identity, SignatureData.Empty);
-        await Channel.RequestAsync<ActivateSessionResponse>(activate, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        SignatureData clientSignature = security is null ? SignatureData.Empty : security.SignProof(_serverCertificate ?? security.RemoteCertificate!.RawData, _serverNonce);
+        ActivateSessionRequest activate = new(Header(_authenticationToken), clientSignature, ["en"], identity, SignatureData.Empty);
+        ActivateSessionResponse activated = await Channel.RequestAsync<ActivateSessionResponse>(activate, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        _serverNonce = activated.ServerNonce ?? _serverNonce;
     }
 
     private async Task ReadServerFactsAsync(CancellationToken cancellationToken)

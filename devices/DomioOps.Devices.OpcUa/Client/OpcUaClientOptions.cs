@@ -1,3 +1,4 @@
+using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
 
 namespace DomioOps.Devices.OpcUa.Client;
@@ -34,12 +35,31 @@ public sealed record OpcUaClientOptions
 
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>SecurityPolicy of the channel: None, Basic256Sha256 or Aes128_Sha256_RsaOaep (see <see cref="Security.SecurityPolicy"/>).</summary>
+    public string SecurityPolicyUri { get; init; } = Security.SecurityPolicy.NoneUri;
+
+    public MessageSecurityMode SecurityMode { get; init; } = MessageSecurityMode.None;
+
+    /// <summary>The client's PKI folder: its own certificate (created on first use) and the server certificates the operator trusts.</summary>
+    public Security.CertificateStore? Certificates { get; init; }
+
     /// <summary>Publish requests kept outstanding while subscriptions exist (OPC 10000-4 §5.13.5).</summary>
     public int PublishRequests { get; init; } = 3;
 
     public void Validate()
     {
         _ = ClientSecureChannel.ParseEndpoint(EndpointUrl);
+        Security.SecurityPolicy policy = Security.SecurityPolicy.FromUri(SecurityPolicyUri) ?? throw new ArgumentException($"Unsupported security policy {SecurityPolicyUri}.", nameof(SecurityPolicyUri));
+        if (policy.IsNone != (SecurityMode == MessageSecurityMode.None) || SecurityMode == MessageSecurityMode.Invalid)
+        {
+            throw new ArgumentException("SecurityMode None goes with SecurityPolicy None only.", nameof(SecurityMode));
+        }
+
+        if (!policy.IsNone && Certificates is null)
+        {
+            throw new ArgumentException("A secured channel needs a certificate store.", nameof(Certificates));
+        }
+
         if (PublishRequests < 1 || SessionTimeout <= 0 || RequestTimeout <= TimeSpan.Zero || ReconnectDelay <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(PublishRequests), "Limits must be positive.");

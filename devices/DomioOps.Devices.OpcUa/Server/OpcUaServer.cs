@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
+using DomioOps.Devices.OpcUa.Security;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
 
@@ -61,8 +63,16 @@ public sealed class OpcUaServer : IAsyncDisposable
 
     public int SessionCount => _sessions.Count;
 
+    /// <summary>The application instance certificate, loaded or created at start when a secured endpoint is offered.</summary>
+    public X509Certificate2? Certificate { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Options.Endpoints.Any(e => e.Mode != MessageSecurityMode.None))
+        {
+            Certificate = Options.Certificates!.LoadOrCreateApplicationCertificate(Options.ApplicationUri, Options.ApplicationName);
+        }
+
         _listener = new TcpListener(IPAddress.Parse(Options.Host), Options.Port);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -133,19 +143,63 @@ public sealed class OpcUaServer : IAsyncDisposable
 
     internal IReadOnlyList<EndpointDescription> Endpoints()
     {
-        List<UserTokenPolicy> policies = [];
-        if (Options.AllowAnonymous)
-        {
-            policies.Add(new UserTokenPolicy("anonymous", UserTokenType.Anonymous));
-        }
-
-        if (Options.Users.Count > 0)
-        {
-            policies.Add(new UserTokenPolicy("username", UserTokenType.UserName, SecurityPolicyUri: UaSecureChannel.SecurityPolicyNone));
-        }
-
         ApplicationDescription server = new(Options.ApplicationUri, Options.ProductUri, new LocalizedText(Options.ApplicationName), ApplicationType.Server, DiscoveryUrls: [EndpointUrl]);
-        return [new EndpointDescription(EndpointUrl, server, ReadOnlyMemory<byte>.Empty, MessageSecurityMode.None, UaSecureChannel.SecurityPolicyNone, policies, TransportProfile, 0)];
+        List<EndpointDescription> endpoints = [];
+        foreach ((string policyUri, MessageSecurityMode mode) in Options.Endpoints)
+        {
+            List<UserTokenPolicy> policies = [];
+            if (Options.AllowAnonymous)
+            {
+                policies.Add(new UserTokenPolicy("anonymous", UserTokenType.Anonymous));
+            }
+
+            if (Options.Users.Count > 0)
+            {
+                // On a secured channel the password is encrypted with the channel's policy (an empty SecurityPolicyUri says so).
+                policies.Add(new UserTokenPolicy("username", UserTokenType.UserName, SecurityPolicyUri: mode == MessageSecurityMode.None ? SecurityPolicy.NoneUri : null));
+            }
+
+            byte level = mode switch { MessageSecurityMode.SignAndEncrypt => 3, MessageSecurityMode.Sign => 2, _ => 0 };
+            endpoints.Add(new EndpointDescription(EndpointUrl, server, Certificate?.RawData ?? ReadOnlyMemory<byte>.Empty, mode, policyUri, policies, TransportProfile, level));
+        }
+
+        return endpoints;
+    }
+
+    /// <summary>Server side of the first secured OPN: the policy must be offered and the client certificate trusted.</summary>
+    internal ChannelSecurity AcceptChannel(string policyUri, byte[]? senderCertificate)
+    {
+        SecurityPolicy? policy = SecurityPolicy.FromUri(policyUri);
+        if (policy is null || policy.IsNone || !Options.Endpoints.Any(e => e.PolicyUri == policyUri))
+        {
+            throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, $"SecurityPolicy '{policyUri}' is not offered.");
+        }
+
+        if (senderCertificate is null || Certificate is null)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "The OPN carries no client certificate.");
+        }
+
+        X509Certificate2 client;
+        try
+        {
+            client = X509CertificateLoader.LoadCertificate(senderCertificate);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, $"The client certificate cannot be parsed: {ex.Message}");
+        }
+
+        try
+        {
+            Options.Certificates!.Validate(client);
+        }
+        catch (OpcUaException ex)
+        {
+            throw new OpcUaProtocolException(ex.StatusCode, ex.Message);
+        }
+
+        return new ChannelSecurity(policy, MessageSecurityMode.SignAndEncrypt, Certificate, client);
     }
 
     /// <summary>Runs one service; returns null when the answer comes later (Publish).</summary>
@@ -281,9 +335,21 @@ public sealed class OpcUaServer : IAsyncDisposable
         NodeId sessionId = new(1, $"Session{n}");
         NodeId token = new(1, RandomNumberGenerator.GetBytes(32));
         double timeout = double.IsNaN(create.RequestedSessionTimeout) ? 60_000 : Math.Clamp(create.RequestedSessionTimeout, 10_000, 3_600_000);
-        ServerSession session = new(this, sessionId, token, create.SessionName, timeout, connection);
+        ServerSession session = new(this, sessionId, token, create.SessionName, timeout, connection) { ServerNonce = RandomNumberGenerator.GetBytes(32) };
+        ChannelSecurity? security = connection.Security;
+        SignatureData signature = SignatureData.Empty;
+        if (security is not null)
+        {
+            if (create.ClientCertificate is null || !create.ClientCertificate.AsSpan().SequenceEqual(security.RemoteCertificate!.RawData))
+            {
+                throw new OpcUaException(StatusCode.BadSecurityChecksFailed, "The session's client certificate differs from the channel's.");
+            }
+
+            signature = security.SignProof(create.ClientCertificate, create.ClientNonce);
+        }
+
         _sessions[token] = session;
-        return new CreateSessionResponse(ResponseHeader.For(create.RequestHeader, now), sessionId, token, timeout, RandomNumberGenerator.GetBytes(32), null, Endpoints(), SignatureData.Empty, Options.TransportLimits.MaxMessageSize);
+        return new CreateSessionResponse(ResponseHeader.For(create.RequestHeader, now), sessionId, token, timeout, session.ServerNonce, Certificate?.RawData, Endpoints(), signature, Options.TransportLimits.MaxMessageSize);
     }
 
     private ActivateSessionResponse ActivateSession(ServerConnection connection, ActivateSessionRequest activate, DateTime now)
@@ -293,14 +359,20 @@ public sealed class OpcUaServer : IAsyncDisposable
             throw new OpcUaException(StatusCode.BadSessionIdInvalid, "Unknown session.");
         }
 
+        ChannelSecurity? channelSecurity = connection.Security;
+        if (channelSecurity is not null && !channelSecurity.VerifyProof(activate.ClientSignature, Certificate!.RawData, session.ServerNonce))
+        {
+            throw new OpcUaException(StatusCode.BadApplicationSignatureInvalid, "The client signature is invalid.");
+        }
+
         switch (activate.UserIdentityToken.Body)
         {
             case null or AnonymousIdentityToken when Options.AllowAnonymous:
                 session.UserName = null;
                 break;
-            case UserNameIdentityToken user when user.EncryptionAlgorithm is null && user.UserName is not null
+            case UserNameIdentityToken user when user.UserName is not null
                 && Options.Users.TryGetValue(user.UserName, out string? password)
-                && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(password), user.Password ?? []):
+                && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(password), PasswordOf(user, session)):
                 session.UserName = user.UserName;
                 break;
             case UserNameIdentityToken:
@@ -312,7 +384,41 @@ public sealed class OpcUaServer : IAsyncDisposable
         session.Connection = connection;
         session.Activated = true;
         session.LastActivity = Time.GetUtcNow();
-        return new ActivateSessionResponse(ResponseHeader.For(activate.RequestHeader, now), RandomNumberGenerator.GetBytes(32), []);
+        session.ServerNonce = RandomNumberGenerator.GetBytes(32);
+        return new ActivateSessionResponse(ResponseHeader.For(activate.RequestHeader, now), session.ServerNonce, []);
+    }
+
+    /// <summary>The password of a user name token: plain, or decrypted per OPC 10000-4 §7.41.2.2 (length | password | server nonce).</summary>
+    private byte[] PasswordOf(UserNameIdentityToken token, ServerSession session)
+    {
+        if (token.EncryptionAlgorithm is null)
+        {
+            return token.Password ?? [];
+        }
+
+        if (token.EncryptionAlgorithm != SecurityPolicy.RsaOaepEncryptionUri || Certificate is null)
+        {
+            throw new OpcUaException(StatusCode.BadIdentityTokenInvalid, $"Password encryption '{token.EncryptionAlgorithm}' is not supported.");
+        }
+
+        byte[] plain;
+        try
+        {
+            plain = SecurityPolicy.AsymmetricDecrypt(Certificate.GetRSAPrivateKey()!, token.Password ?? []);
+        }
+        catch (OpcUaProtocolException)
+        {
+            throw new OpcUaException(StatusCode.BadIdentityTokenInvalid, "The password cannot be decrypted.");
+        }
+
+        int length = plain.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(plain) : -1;
+        byte[] nonce = session.ServerNonce ?? [];
+        if (length < nonce.Length || length != plain.Length - 4 || !plain.AsSpan(4 + length - nonce.Length).SequenceEqual(nonce))
+        {
+            throw new OpcUaException(StatusCode.BadIdentityTokenInvalid, "The password secret does not end with the server nonce.");
+        }
+
+        return plain[4..(4 + length - nonce.Length)];
     }
 
     private BrowseResult Browse(ServerSession session, BrowseDescription description, uint requestedMax)

@@ -1,3 +1,4 @@
+using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
 
 namespace DomioOps.Devices.OpcUa.Server;
@@ -46,6 +47,12 @@ public sealed record OpcUaServerOptions
 
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The endpoints offered: (SecurityPolicy URI, mode) pairs; None/None alone by default.</summary>
+    public IReadOnlyList<(string PolicyUri, MessageSecurityMode Mode)> Endpoints { get; init; } = [(Security.SecurityPolicy.NoneUri, MessageSecurityMode.None)];
+
+    /// <summary>The server's PKI folder: its certificate (created on first start) and the client certificates an operator trusts.</summary>
+    public Security.CertificateStore? Certificates { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -57,6 +64,15 @@ public sealed record OpcUaServerOptions
         if (TransportLimits.ReceiveBufferSize < TransportLimits.MinBufferSize || TransportLimits.SendBufferSize < TransportLimits.MinBufferSize)
         {
             throw new ArgumentOutOfRangeException(nameof(TransportLimits), "Buffers must be at least 8192 bytes.");
+        }
+
+        foreach ((string policyUri, MessageSecurityMode mode) in Endpoints)
+        {
+            Security.SecurityPolicy policy = Security.SecurityPolicy.FromUri(policyUri) ?? throw new ArgumentException($"Unsupported security policy {policyUri}.", nameof(Endpoints));
+            if (policy.IsNone != (mode == MessageSecurityMode.None) || mode == MessageSecurityMode.Invalid || (!policy.IsNone && Certificates is null))
+            {
+                throw new ArgumentException($"Endpoint {policyUri} {mode} is inconsistent or lacks a certificate store.", nameof(Endpoints));
+            }
         }
 
         if (MinPublishingInterval <= 0 || MinSamplingInterval < 0 || MaxSessions < 1 || MaxSubscriptionsPerSession < 1 || MaxQueuedPublishRequests < 1)

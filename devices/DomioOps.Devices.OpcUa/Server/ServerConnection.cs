@@ -20,8 +20,14 @@ internal sealed class ServerConnection : IAsyncDisposable
     public ServerConnection(Socket socket, OpcUaServer server)
     {
         _server = server;
-        _channel = new UaSecureChannel(socket, server.Options.TransportLimits);
+        _channel = new UaSecureChannel(socket, server.Options.TransportLimits)
+        {
+            AllowNone = server.Options.Endpoints.Any(e => e.Mode == MessageSecurityMode.None),
+            AcceptAsymmetric = (policy, certificate, _) => server.AcceptChannel(policy, certificate),
+        };
     }
+
+    public ChannelSecurity? Security => _channel.Security;
 
     public bool IsClosed => _channel.IsDisposed;
 
@@ -133,9 +139,21 @@ internal sealed class ServerConnection : IAsyncDisposable
             throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "OPN must carry OpenSecureChannelRequest.");
         }
 
-        if (open.SecurityMode != MessageSecurityMode.None)
+        ChannelSecurity? security = _channel.Security;
+        string policyUri = security?.Policy.Uri ?? UaSecureChannel.SecurityPolicyNone;
+        if (!_server.Options.Endpoints.Any(e => e.PolicyUri == policyUri && e.Mode == open.SecurityMode) || (security is not null && _opened && security.Mode != open.SecurityMode))
         {
-            throw new OpcUaProtocolException(StatusCode.BadSecurityModeRejected, "Only SecurityMode None is offered.");
+            throw new OpcUaProtocolException(StatusCode.BadSecurityModeRejected, $"SecurityMode {open.SecurityMode} with {policyUri} is not offered.");
+        }
+
+        if (security is not null && (open.ClientNonce is null || open.ClientNonce.Length != security.Policy.NonceLength))
+        {
+            throw new OpcUaProtocolException(StatusCode.BadNonceInvalid, "Client nonce has the wrong length.");
+        }
+
+        if (security is not null && !_opened)
+        {
+            _channel.Security = security = new ChannelSecurity(security.Policy, open.SecurityMode, security.LocalCertificate, security.RemoteCertificate);
         }
 
         if (open.RequestType == SecurityTokenRequestType.Issue)
@@ -147,6 +165,7 @@ internal sealed class ServerConnection : IAsyncDisposable
 
             _channel.ChannelId = _server.NextChannelId();
             _channel.TokenId = 1;
+            _channel.SendTokenId = 1;
             _opened = true;
         }
         else
@@ -162,7 +181,9 @@ internal sealed class ServerConnection : IAsyncDisposable
 
         DateTime now = _server.Time.GetUtcNow().UtcDateTime;
         uint lifetime = Math.Clamp(open.RequestedLifetime, 10_000u, 3_600_000u);
-        OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), []);
+        byte[] serverNonce = security?.NewNonce() ?? [];
+        security?.InstallToken(_channel.TokenId, serverNonce, open.ClientNonce!);
+        OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), serverNonce);
         await _channel.SendMessageAsync(MessageTypes.Open, requestId, response, true, cancellationToken).ConfigureAwait(false);
     }
 

@@ -48,6 +48,9 @@ internal sealed class ServerSession
 
     public string? UserName { get; set; }
 
+    /// <summary>The nonce the client signs in its next ActivateSession.</summary>
+    public byte[]? ServerNonce { get; set; }
+
     public ServerConnection Connection { get; set; }
 
     public DateTimeOffset LastActivity { get; set; }

@@ -55,7 +55,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         return (uri.Host, uri.Port < 0 ? 4840 : uri.Port);
     }
 
-    public static async Task<ClientSecureChannel> OpenAsync(string endpointUrl, TransportLimits limits, uint requestedLifetimeMs, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<ClientSecureChannel> OpenAsync(string endpointUrl, TransportLimits limits, uint requestedLifetimeMs, TimeProvider time, CancellationToken cancellationToken, ChannelSecurity? security = null)
     {
         (string host, int port) = ParseEndpoint(endpointUrl);
         Socket socket = new(SocketType.Stream, ProtocolType.Tcp);
@@ -69,7 +69,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
             throw;
         }
 
-        UaSecureChannel channel = new(socket, limits);
+        UaSecureChannel channel = new(socket, limits) { Security = security };
         ClientSecureChannel client = new(channel, endpointUrl, requestedLifetimeMs, time);
         try
         {
@@ -114,7 +114,8 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         _channel.PeerMaxChunkCount = ack.MaxChunkCount;
 
         uint requestId = NextRequestId();
-        OpenSecureChannelRequest open = new(new RequestHeader(NodeId.Null, _time.GetUtcNow().UtcDateTime, requestId, TimeoutHint: 10000), 0, SecurityTokenRequestType.Issue, MessageSecurityMode.None, [], _requestedLifetime);
+        _clientNonce = _channel.Security?.NewNonce() ?? [];
+        OpenSecureChannelRequest open = new(new RequestHeader(NodeId.Null, _time.GetUtcNow().UtcDateTime, requestId, TimeoutHint: 10000), 0, SecurityTokenRequestType.Issue, Mode, _clientNonce, _requestedLifetime);
         await _channel.SendMessageAsync(MessageTypes.Open, requestId, open, false, cancellationToken).ConfigureAwait(false);
         InboundMessage message = await _channel.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new OpcUaException(StatusCode.BadConnectionClosed, "Server closed the connection after OpenSecureChannel.");
@@ -124,15 +125,32 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
             throw new OpcUaException(UaSecureChannel.ServiceResultOf(response), "OpenSecureChannel failed.");
         }
 
-        ApplyToken(opened.SecurityToken);
+        ApplyToken(opened.SecurityToken, opened.ServerNonce);
         _receiveLoop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
     }
 
-    private void ApplyToken(ChannelSecurityToken token)
+    private MessageSecurityMode Mode => _channel.Security?.Mode ?? MessageSecurityMode.None;
+
+    public ChannelSecurity? Security => _channel.Security;
+
+    private byte[] _clientNonce = [];
+
+    private void ApplyToken(ChannelSecurityToken token, byte[]? serverNonce)
     {
+        if (_channel.Security is { } security)
+        {
+            if (serverNonce is null || serverNonce.Length != security.Policy.NonceLength)
+            {
+                throw new OpcUaProtocolException(StatusCode.BadNonceInvalid, "Server nonce has the wrong length.");
+            }
+
+            security.InstallToken(token.TokenId, _clientNonce, serverNonce);
+        }
+
         _channel.ChannelId = token.ChannelId;
         _channel.PreviousTokenId = _channel.TokenId;
         _channel.TokenId = token.TokenId;
+        _channel.SendTokenId = token.TokenId;
         uint lifetime = Math.Max(token.RevisedLifetime, 1000);
         _renewTimer?.Dispose();
         _renewTimer = _time.CreateTimer(static state => _ = ((ClientSecureChannel)state!).RenewAsync(), this, TimeSpan.FromMilliseconds(lifetime * 0.75), Timeout.InfiniteTimeSpan);
@@ -150,7 +168,8 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
             uint requestId = NextRequestId();
             TaskCompletionSource<IEncodeable> pending = new(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending[requestId] = pending;
-            OpenSecureChannelRequest renew = new(new RequestHeader(NodeId.Null, _time.GetUtcNow().UtcDateTime, requestId, TimeoutHint: 10000), 0, SecurityTokenRequestType.Renew, MessageSecurityMode.None, [], _requestedLifetime);
+            _clientNonce = _channel.Security?.NewNonce() ?? [];
+            OpenSecureChannelRequest renew = new(new RequestHeader(NodeId.Null, _time.GetUtcNow().UtcDateTime, requestId, TimeoutHint: 10000), 0, SecurityTokenRequestType.Renew, Mode, _clientNonce, _requestedLifetime);
             await _channel.SendMessageAsync(MessageTypes.Open, requestId, renew, false, _stopping.Token).ConfigureAwait(false);
             await pending.Task.WaitAsync(TimeSpan.FromSeconds(10), _time, _stopping.Token).ConfigureAwait(false);
         }
@@ -226,7 +245,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
                 IEncodeable response = EncodeableTypes.DecodeMessage(message.Value.Body, _channel.EncodingLimits);
                 if (response is OpenSecureChannelResponse renewed)
                 {
-                    ApplyToken(renewed.SecurityToken);
+                    ApplyToken(renewed.SecurityToken, renewed.ServerNonce);
                     TokenRenewals++;
                 }
 

@@ -6,6 +6,8 @@ using System.Net.Sockets;
 using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
+using UaSecurityPolicy = DomioOps.Devices.OpcUa.Security.SecurityPolicy;
+
 namespace DomioOps.Devices.OpcUa.Transport;
 
 /// <summary>One assembled secure conversation message: its type (MSG, OPN, CLO), request id and body.</summary>
@@ -71,6 +73,12 @@ internal sealed class UaSecureChannel : IAsyncDisposable
     public uint TokenId { get; set; }
 
     public uint PreviousTokenId { get; set; }
+
+    /// <summary>
+    /// The token we secure outgoing messages with. A server keeps the old one after a renewal until the client uses the new
+    /// one (OPC 10000-4 §5.5.2), so nothing it sends can overtake the OpenSecureChannel response.
+    /// </summary>
+    public uint SendTokenId { get; set; }
 
     public EncodingLimits EncodingLimits => _encodingLimits;
 
@@ -151,19 +159,66 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>The security of this channel; null is SecurityPolicy None.</summary>
+    public ChannelSecurity? Security { get; set; }
+
+    /// <summary>
+    /// Server side: called for the first secured OPN with its policy URI, sender certificate and receiver thumbprint;
+    /// returns the channel security or throws (untrusted certificate, unsupported policy).
+    /// </summary>
+    public Func<string, byte[]?, byte[]?, ChannelSecurity>? AcceptAsymmetric { get; set; }
+
     private InboundMessage? AcceptChunk(UaTcpHeader header, byte[] chunk)
     {
         UaBinaryReader r = new(chunk.AsSpan(UaTcpHeader.Size), _encodingLimits);
         uint channelId = r.ReadUInt32();
         uint tokenId = 0;
+        byte[] plain;
+        int plainOffset;
+        int plainLength;
         if (header.MessageType == MessageTypes.Open)
         {
             string? policy = r.ReadString();
-            _ = r.ReadByteString();
-            _ = r.ReadByteString();
-            if (policy != SecurityPolicyNone)
+            byte[]? senderCertificate = r.ReadByteString();
+            byte[]? thumbprint = r.ReadByteString();
+            int prefix = UaTcpHeader.Size + r.Position;
+            if (policy == SecurityPolicyNone)
             {
-                throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, $"SecurityPolicy '{policy}' is not supported.");
+                if (Security is not null)
+                {
+                    throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, "SecurityPolicy None on a secured channel.");
+                }
+
+                if (AcceptAsymmetric is not null && !AllowNone)
+                {
+                    throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, "SecurityPolicy None is not offered.");
+                }
+
+                (plain, plainOffset, plainLength) = (chunk, prefix, chunk.Length - prefix);
+            }
+            else
+            {
+                if (Security is null)
+                {
+                    if (AcceptAsymmetric is null || policy is null)
+                    {
+                        throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, $"SecurityPolicy '{policy}' is not expected.");
+                    }
+
+                    Security = AcceptAsymmetric(policy, senderCertificate, thumbprint);
+                }
+                else if (policy != Security.Policy.Uri || senderCertificate is null || !senderCertificate.AsSpan().SequenceEqual(Security.RemoteCertificate?.RawData ?? []))
+                {
+                    throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "OPN security header does not match the channel.");
+                }
+
+                if (thumbprint is null || !thumbprint.AsSpan().SequenceEqual(UaSecurityPolicy.Thumbprint(Security.LocalCertificate)))
+                {
+                    throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "OPN is addressed to another certificate.");
+                }
+
+                plain = Security.UnsecureAsymmetric(chunk, prefix);
+                (plainOffset, plainLength) = (0, plain.Length);
             }
         }
         else
@@ -178,12 +233,26 @@ internal sealed class UaSecureChannel : IAsyncDisposable
             {
                 throw new OpcUaProtocolException(StatusCode.BadSecureChannelTokenUnknown, $"Token {tokenId} is unknown.");
             }
+
+            if (tokenId == TokenId)
+            {
+                SendTokenId = TokenId;
+            }
+
+            int prefix = UaTcpHeader.Size + 8;
+            int length = Security is null ? chunk.Length - prefix : Security.UnsecureSymmetric(tokenId, chunk, prefix);
+            (plain, plainOffset, plainLength) = (chunk, prefix, length);
         }
 
-        uint sequence = r.ReadUInt32();
-        uint requestId = r.ReadUInt32();
+        if (plainLength < 8)
+        {
+            throw new OpcUaProtocolException(StatusCode.BadDecodingError, "Chunk has no sequence header.");
+        }
+
+        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(plainOffset));
+        uint requestId = BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(plainOffset + 4));
         CheckSequence(sequence, header.MessageType == MessageTypes.Open);
-        ReadOnlySpan<byte> body = chunk.AsSpan(UaTcpHeader.Size + r.Position);
+        ReadOnlySpan<byte> body = plain.AsSpan(plainOffset + 8, plainLength - 8);
 
         if (header.ChunkType == MessageTypes.Abort)
         {
@@ -221,6 +290,9 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         return new InboundMessage(header.MessageType, requestId, tokenId, entry.Body.WrittenSpan.ToArray());
     }
 
+    /// <summary>Server side: whether an OPN with SecurityPolicy None is accepted.</summary>
+    public bool AllowNone { get; set; } = true;
+
     private void CheckMessageSize(long bodyBytes, int chunks)
     {
         if (LocalLimits.MaxMessageSize != 0 && bodyBytes > LocalLimits.MaxMessageSize)
@@ -249,21 +321,27 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         _receiveSequence = sequence;
     }
 
-    /// <summary>Sends a service message as one or more chunks of at most <see cref="SendChunkSize"/> bytes.</summary>
+    /// <summary>Sends a service message as one or more chunks of at most <see cref="SendChunkSize"/> bytes, secured per <see cref="Security"/>.</summary>
     public async ValueTask SendMessageAsync(uint messageType, uint requestId, IEncodeable message, bool isResponse, CancellationToken cancellationToken)
     {
         ArrayBufferWriter<byte> body = new(1024);
         EncodeableTypes.EncodeMessage(new UaBinaryWriter(body), message);
-        int securityHeader = messageType == MessageTypes.Open ? 4 + 4 + SecurityPolicyNone.Length + 4 + 4 : 4;
-        int prefix = UaTcpHeader.Size + 4 + securityHeader + SequenceHeaderSize;
-        int maxBody = (int)SendChunkSize - prefix;
+        bool open = messageType == MessageTypes.Open;
+        ChannelSecurity? security = Security;
+        bool asymmetric = open && security is not null;
+        int securityHeader = open ? (asymmetric ? security!.AsymmetricSecurityHeaderSize : 4 + SecurityPolicyNone.Length + 4 + 4) : 4;
+        int prefixSize = UaTcpHeader.Size + 4 + securityHeader;
+        int maxBody = asymmetric ? security!.MaxAsymmetricBody((int)SendChunkSize)
+            : !open && security is not null ? security.MaxSymmetricBody((int)SendChunkSize)
+            : (int)SendChunkSize - prefixSize - SequenceHeaderSize;
         int chunks = Math.Max(1, (body.WrittenCount + maxBody - 1) / maxBody);
         if ((PeerMaxMessageSize != 0 && body.WrittenCount > PeerMaxMessageSize) || (PeerMaxChunkCount != 0 && chunks > PeerMaxChunkCount))
         {
             throw new OpcUaException(isResponse ? StatusCode.BadResponseTooLarge : StatusCode.BadRequestTooLarge, $"Message of {body.WrittenCount} bytes in {chunks} chunks exceeds the peer's limits.");
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)SendChunkSize);
+        byte[] prefix = new byte[prefixSize];
+        byte[] plain = new byte[SequenceHeaderSize + maxBody];
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -272,30 +350,32 @@ internal sealed class UaSecureChannel : IAsyncDisposable
             {
                 int take = Math.Min(maxBody, remaining.Length);
                 bool final = take == remaining.Length;
-                int size = prefix + take;
-                Span<byte> span = buffer.AsSpan(0, size);
-                UaTcpHeader.Write(span, messageType, final ? MessageTypes.Final : MessageTypes.Intermediate, (uint)size);
-                BinaryPrimitives.WriteUInt32LittleEndian(span[8..], ChannelId);
-                int offset = 12;
-                if (messageType == MessageTypes.Open)
+                UaTcpHeader.Write(prefix, messageType, final ? MessageTypes.Final : MessageTypes.Intermediate, (uint)(prefixSize + SequenceHeaderSize + take));
+                BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(8), ChannelId);
+                if (asymmetric)
                 {
-                    BinaryPrimitives.WriteInt32LittleEndian(span[offset..], SecurityPolicyNone.Length);
-                    offset += 4;
-                    offset += System.Text.Encoding.ASCII.GetBytes(SecurityPolicyNone, span[offset..]);
-                    BinaryPrimitives.WriteInt32LittleEndian(span[offset..], -1);
-                    BinaryPrimitives.WriteInt32LittleEndian(span[(offset + 4)..], -1);
-                    offset += 8;
+                    security!.WriteAsymmetricSecurityHeader(prefix.AsSpan(12));
+                }
+                else if (open)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(12), SecurityPolicyNone.Length);
+                    System.Text.Encoding.ASCII.GetBytes(SecurityPolicyNone, prefix.AsSpan(16));
+                    BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(16 + SecurityPolicyNone.Length), -1);
+                    BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(20 + SecurityPolicyNone.Length), -1);
                 }
                 else
                 {
-                    BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], TokenId);
-                    offset += 4;
+                    BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(12), SendTokenId);
                 }
 
-                BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], NextSendSequence());
-                BinaryPrimitives.WriteUInt32LittleEndian(span[(offset + 4)..], requestId);
-                remaining.Span[..take].CopyTo(span[(offset + 8)..]);
-                await _stream.WriteAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                BinaryPrimitives.WriteUInt32LittleEndian(plain, NextSendSequence());
+                BinaryPrimitives.WriteUInt32LittleEndian(plain.AsSpan(4), requestId);
+                remaining.Span[..take].CopyTo(plain.AsSpan(SequenceHeaderSize));
+                ReadOnlySpan<byte> plainPart = plain.AsSpan(0, SequenceHeaderSize + take);
+                byte[] chunk = asymmetric ? security!.SecureAsymmetric(prefix, plainPart)
+                    : !open && security is not null ? security.SecureSymmetric(SendTokenId, prefix, plainPart)
+                    : [.. prefix, .. plainPart];
+                await _stream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                 remaining = remaining[take..];
             }
             while (!remaining.IsEmpty);
@@ -303,7 +383,6 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         finally
         {
             _sendLock.Release();
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,6 +1,7 @@
 // node-opcua server used as the independent peer of our OPC UA client.
 // Usage: node server.js PORT [TAGS] [CHANGE_MS]
-// Binds 127.0.0.1:PORT, SecurityPolicy None, anonymous and operator/s3cret users; namespace urn:domioops:peer with
+// Binds 127.0.0.1:PORT; SecurityPolicy None, Basic256Sha256 and Aes128_Sha256_RsaOaep (Sign, SignAndEncrypt), trusting
+// unknown client certificates (a test peer only); anonymous and operator/s3cret users; namespace urn:domioops:peer with
 // Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
 // With CHANGE_MS every tag takes a new value every CHANGE_MS milliseconds (load benchmark).
 // Prints "listening PORT" when ready. MaxMonitoredItemsPerCall is 200 so that a client must batch.
@@ -23,8 +24,8 @@ async function main() {
         host: "127.0.0.1",
         hostname: "127.0.0.1",
         serverCertificateManager,
-        securityPolicies: [SecurityPolicy.None],
-        securityModes: [MessageSecurityMode.None],
+        securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep],
+        securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
         allowAnonymous: true,
         userManager: { isValidUser: (user, password) => user === "operator" && password === "s3cret" },
         serverCapabilities: { maxSessions: 20, operationLimits: { maxMonitoredItemsPerCall: 200, maxNodesPerRead: 500, maxNodesPerWrite: 500 } },
