@@ -1,29 +1,51 @@
+using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Security;
 using DomioOps.ServiceDefaults;
 
 if (args is ["hash-password", ..])
 {
     // For Broker:Edges seeds: reads a password from standard input, prints its $7$ hash.
     Console.WriteLine(EdgeCredentials.Hash(Console.ReadLine() ?? ""));
-    return;
+    return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName, HistoryMetrics.MeterName);
-builder.AddCluster();
-builder.AddIngestion();
-builder.AddMachines();
-builder.AddHistory();
+if (await AuditExtensions.RunAuditCommandAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
 
-var app = builder.Build();
-app.MapServiceDefaults();
-app.UseDefaultFiles();
-app.UseStaticFiles();
-app.MapMachinesApi();
-app.MapEdgesApi();
-app.MapHistoryApi();
-app.MapHub<MachineHub>(MachineHub.Path);
-app.Run();
+await Program.Build(args).RunAsync();
+return 0;
+
+internal sealed partial class Program
+{
+    /// <summary>The cloud host; the tests build the same one.</summary>
+    internal static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName, HistoryMetrics.MeterName);
+        builder.AddCluster();
+        builder.AddAudit();
+        builder.AddSecurity();
+        builder.AddIngestion();
+        builder.AddMachines();
+        builder.AddHistory();
+
+        var app = builder.Build();
+        app.MapServiceDefaults();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseSecurity();
+        app.MapSecurityApi();
+        app.MapAuditApi();
+        app.MapMachinesApi();
+        app.MapEdgesApi();
+        app.MapHistoryApi();
+        app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
+        return app;
+    }
+}

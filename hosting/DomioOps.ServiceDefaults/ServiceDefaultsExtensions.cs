@@ -48,9 +48,9 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
-        app.MapHealthChecks("/health/ready");
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         return app;
     }
 }

@@ -24,6 +24,13 @@ public sealed class MachinesPageTests
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { Locale = "en-US" });
         await page.GotoAsync(slice.Cloud!.BaseAddress.ToString());
 
+        // Not signed in: the page sends the person to the sign-in page, and back after signing in.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/sign-in\\.html"));
+        await page.Locator("#user-name").FillAsync("admin");
+        await page.Locator("#password").FillAsync(slice.AdminPassword);
+        await page.Locator("#sign-in").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(slice.Cloud.BaseAddress.ToString());
+
         var card = page.Locator($"[data-machine=\"{Slice.Machine}\"]");
         var pieces = card.Locator(".pieces");
         await Assertions.Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");

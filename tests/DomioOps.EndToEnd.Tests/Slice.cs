@@ -29,7 +29,12 @@ internal sealed class Slice : IAsyncDisposable
     private Slice(PostgresServer postgres, string database)
     {
         (this.postgres, this.database) = (postgres, database);
-        CloudHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cloudHttpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        // Cookies: the API answers only a signed-in caller.
+        CloudHttp = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{cloudHttpPort}/"),
+            Timeout = TimeSpan.FromSeconds(10),
+        };
     }
 
     public HostProcess? Cloud { get; private set; }
@@ -39,6 +44,9 @@ internal sealed class Slice : IAsyncDisposable
     public HostProcess? Simulators { get; private set; }
 
     public HttpClient CloudHttp { get; }
+
+    /// <summary>The initial administrator ("admin"), whose password this test makes up and hands to the cloud through its environment.</summary>
+    public string AdminPassword { get; } = $"E2e-{Guid.NewGuid():N}-A1";
 
     public static async Task<Slice> StartAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +66,8 @@ internal sealed class Slice : IAsyncDisposable
         }
     }
 
-    public async Task StartCloudAsync(CancellationToken cancellationToken) =>
+    public async Task StartCloudAsync(CancellationToken cancellationToken)
+    {
         Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
         {
             ["Silo__ConnectionString"] = postgres.ConnectionString(database),
@@ -69,7 +78,11 @@ internal sealed class Slice : IAsyncDisposable
             ["Broker__Edges__0__Site"] = Site,
             ["Broker__Edges__0__Id"] = EdgeId,
             ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
+            ["Security__InitialAdmin__Password"] = AdminPassword,
         }, cancellationToken, cloudHttpPort);
+        using var signIn = await CloudHttp.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, cancellationToken);
+        signIn.EnsureSuccessStatusCode();
+    }
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
         Simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string>

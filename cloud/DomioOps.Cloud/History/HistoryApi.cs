@@ -20,7 +20,7 @@ internal static class HistoryApi
     /// </summary>
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/machines/{id}/history", ReadAsync).WithTags("Machines", "History");
+        app.MapGet("/api/machines/{id}/history", ReadAsync).WithTags("Machines", "History").RequireAuthorization(Security.SecurityPolicies.ShopFloor);
         return app;
     }
 

@@ -15,7 +15,8 @@ internal static class EdgesApi
     /// </summary>
     public static IEndpointRouteBuilder MapEdgesApi(this IEndpointRouteBuilder app)
     {
-        var edges = app.MapGroup("/api/edges").WithTags("Edges");
+        // Reading edges is for operations; issuing and disabling their credentials is for administrators.
+        var edges = app.MapGroup("/api/edges").WithTags("Edges").RequireAuthorization(Security.SecurityPolicies.Operations);
         edges.MapGet("/", async (IGrainFactory grains) =>
         {
             var registered = await grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).List();
@@ -34,11 +35,12 @@ internal static class EdgesApi
             var password = EdgeCredentials.NewPassword();
             await grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).Register(site, edge, EdgeCredentials.Hash(password));
             return TypedResults.Ok(new EdgeCredentialIssued($"{site}/{edge}", password));
-        });
+        }).RequireAuthorization(Security.SecurityPolicies.Admin);
         edges.MapDelete("/{site}/{edge}", async Task<IResult> (string site, string edge, IGrainFactory grains) =>
             Invalid(site, edge) ?? (await grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).Disable(site, edge)
                 ? (IResult)TypedResults.NoContent()
-                : TypedResults.Problem($"No edge {site}/{edge} is registered", statusCode: StatusCodes.Status404NotFound)));
+                : TypedResults.Problem($"No edge {site}/{edge} is registered", statusCode: StatusCodes.Status404NotFound)))
+            .RequireAuthorization(Security.SecurityPolicies.Admin);
         return app;
     }
 

@@ -11,7 +11,7 @@ internal static class MachinesApi
     /// <summary><c>GET /api/machines</c> and <c>GET /api/machines/{id}</c>: the live state of the machines.</summary>
     public static IEndpointRouteBuilder MapMachinesApi(this IEndpointRouteBuilder app)
     {
-        var machines = app.MapGroup("/api/machines").WithTags("Machines");
+        var machines = app.MapGroup("/api/machines").WithTags("Machines").RequireAuthorization(Security.SecurityPolicies.ShopFloor);
         machines.MapGet("/", async (IGrainFactory grains) =>
         {
             var ids = await grains.GetGrain<IMachineDirectoryGrain>(IMachineDirectoryGrain.Key).GetMachineIds();

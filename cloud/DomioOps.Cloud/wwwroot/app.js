@@ -74,9 +74,21 @@ function applyLanguage() {
   machines.forEach(render);
 }
 
-applyLanguage();
-new MachineHubConnection("/hubs/machines", {
+// Signed in? Otherwise to the sign-in page; a person whose role requires two-factor and who has not set it up goes to their account page.
+async function start() {
+  const response = await fetch("/api/account/me");
+  if (response.status === 401) { location.href = "sign-in.html?return=/"; return; }
+  const me = response.ok ? await response.json() : null;
+  if (me && !me.twoFactorSatisfied) { location.href = "account.html"; return; }
+  document.getElementById("account").textContent = me?.operator ? `${me.userName} · ${me.operator}` : me?.userName ?? "";
+  connect();
+}
+
+const connect = () => new MachineHubConnection("/hubs/machines", {
   onConnected: () => { showConnection("connected"); loadAll(); },
   onDisconnected: () => showConnection("disconnected"),
   MachineChanged: update,
 }).start();
+
+applyLanguage();
+start();

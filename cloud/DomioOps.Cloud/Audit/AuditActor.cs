@@ -1,0 +1,28 @@
+using System.Security.Claims;
+
+using DomioOps.Cloud.Security;
+
+namespace DomioOps.Cloud.Audit;
+
+/// <summary>Who made a change: a person, an integration (API key), a terminal (and the operator at it), or the system itself.</summary>
+internal sealed record AuditActor(string Kind, string? Id, string? Address)
+{
+    public static AuditActor System { get; } = new("system", null, null);
+
+    /// <summary>The caller of <paramref name="http"/>: kind <c>person</c>, <c>api-key:{id}</c>, <c>terminal:{id}</c> or <c>anonymous</c>; the id is a user id.</summary>
+    public static AuditActor From(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ClaimsPrincipal user = http.User;
+        string? address = http.Connection.RemoteIpAddress?.ToString();
+        string? credential = user.FindFirstValue(SecurityClaims.CredentialKind);
+        string? credentialId = user.FindFirstValue(SecurityClaims.CredentialId);
+        return credential switch
+        {
+            SecurityClaims.ApiKeyCredential => new($"api-key:{credentialId}", user.FindFirstValue(ClaimTypes.NameIdentifier), address),
+            SecurityClaims.TerminalCredential => new($"terminal:{credentialId}", user.FindFirstValue(SecurityClaims.OperatorId), address),
+            _ when user.Identity?.IsAuthenticated == true => new("person", user.FindFirstValue(ClaimTypes.NameIdentifier), address),
+            _ => new("anonymous", null, address),
+        };
+    }
+}

@@ -1,0 +1,11 @@
+namespace DomioOps.Cloud.Security;
+
+/// <summary>How a person identifies at a terminal: a badge (stored as its SHA-256) and/or a PIN (stored as an Identity password hash).</summary>
+internal sealed class OperatorCredential
+{
+    public string UserId { get; set; } = "";
+
+    public byte[]? BadgeHash { get; set; }
+
+    public string? PinHash { get; set; }
+}

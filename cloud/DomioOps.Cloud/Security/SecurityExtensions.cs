@@ -1,0 +1,182 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+
+using DomioOps.Cloud.Cluster;
+
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DomioOps.Cloud.Security;
+
+internal static class SecurityExtensions
+{
+    /// <summary>Picks the scheme per request: an API key, a terminal's cookie, or a person's cookie.</summary>
+    public const string Scheme = "Domio";
+
+    /// <summary>Rate-limiter policy of the sign-in endpoints (per client address).</summary>
+    public const string SignInLimit = "sign-in";
+
+    /// <summary>
+    /// Identity on PostgreSQL (users, roles, lockout, TOTP two-factor), cookie sign-in for people and terminals, API keys for
+    /// integrations, role policies with a closed fallback, data protection keys shared through PostgreSQL, rate limits and
+    /// request size limits. Registered after the cluster, whose start creates the schema.
+    /// </summary>
+    public static IHostApplicationBuilder AddSecurity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddDbContext<SecurityDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<IOptions<SiloOptions>>().Value.ConnectionString));
+
+        services.AddIdentityCore<IdentityUser>()
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SecurityDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddOptions<IdentityOptions>().Configure<IOptions<SecurityOptions>>((identity, security) =>
+        {
+            identity.Password.RequiredLength = security.Value.RequiredPasswordLength;
+            identity.Password.RequireDigit = true;
+            identity.Password.RequireLowercase = true;
+            identity.Password.RequireUppercase = true;
+            identity.Password.RequireNonAlphanumeric = false;
+            identity.Lockout.AllowedForNewUsers = true;
+            identity.Lockout.MaxFailedAccessAttempts = security.Value.MaxFailedAttempts;
+            identity.Lockout.DefaultLockoutTimeSpan = security.Value.LockoutDuration;
+            identity.User.RequireUniqueEmail = false;
+        });
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = Scheme;
+                options.DefaultChallengeScheme = Scheme;
+                options.DefaultForbidScheme = Scheme;
+            })
+            .AddPolicyScheme(Scheme, "API key, terminal or person", options => options.ForwardDefaultSelector = SelectScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(TerminalSession.Scheme, options =>
+            {
+                ConfigureCookie(options, TerminalSession.CookieName, TimeSpan.FromHours(12));
+                options.Events.OnValidatePrincipal = TerminalSession.ValidateAsync;
+            })
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(options => ConfigureCookie(options, "domio.auth", TimeSpan.FromHours(8)));
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, options => options.Cookie.SameSite = SameSiteMode.Strict);
+
+        services.AddAuthorization(SecurityPolicies.Configure);
+        services.AddSingleton<IAuthorizationHandler, TwoFactorRequirementHandler>();
+
+        services.AddDataProtection().SetApplicationName("DomioOps").PersistKeysToDbContext<SecurityDbContext>();
+
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<SecurityOptions>>((kestrel, security) =>
+        {
+            kestrel.Limits.MaxRequestBodySize = security.Value.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SecurityOptions>>((limiter, security) => ConfigureRateLimits(limiter, security.Value.RateLimits));
+
+        services.AddHostedService<InitialAdmin>();
+        services.AddScoped<TerminalSession>();
+        return builder;
+    }
+
+    /// <summary>Authentication, authorization and rate limiting, after the static files (the page shells are public; their data is not).</summary>
+    public static WebApplication UseSecurity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>The account, administration and terminal endpoints.</summary>
+    public static IEndpointRouteBuilder MapSecurityApi(this IEndpointRouteBuilder app)
+    {
+        app.MapAccountApi();
+        app.MapSecurityAdminApi();
+        app.MapTerminalApi();
+        app.MapPersonDataApi();
+        return app;
+    }
+
+    private static string SelectScheme(HttpContext context)
+    {
+        if (context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiKeyAuthenticationHandler.SchemeName;
+        }
+
+        return context.Request.Cookies.ContainsKey(TerminalSession.CookieName) ? TerminalSession.Scheme : IdentityConstants.ApplicationScheme;
+    }
+
+    private static void ConfigureCookie(CookieAuthenticationOptions options, string name, TimeSpan lifetime)
+    {
+        options.Cookie.Name = name;
+        options.Cookie.HttpOnly = true;
+        // Strict: a cross-site page can neither read nor ride on the session, which is what protects the JSON POSTs from CSRF.
+        options.Cookie.SameSite = SameSiteMode.Strict;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.ExpireTimeSpan = lifetime;
+        options.SlidingExpiration = true;
+        // An API answers 401/403; the page's script sends the person to sign-in.html.
+        options.Events.OnRedirectToLogin = context => Status(context.Response, StatusCodes.Status401Unauthorized);
+        options.Events.OnRedirectToAccessDenied = context => Status(context.Response, StatusCodes.Status403Forbidden);
+        options.Events.OnRedirectToLogout = context => Status(context.Response, StatusCodes.Status200OK);
+    }
+
+    private static Task Status(HttpResponse response, int status)
+    {
+        response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    private static void ConfigureRateLimits(RateLimiterOptions limiter, RateLimitOptions limits)
+    {
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.OnRejected = (context, _) =>
+        {
+            if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
+            {
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return ValueTask.CompletedTask;
+        };
+
+        limiter.AddPolicy(SignInLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+            "sign-in:" + Address(context),
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.SignInPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+
+        // Every API and hub call: a budget per signed-in user and one per client address, both must have room.
+        limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                IsApi(context) && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user
+                    ? RateLimitPartition.GetTokenBucketLimiter("user:" + user, _ => Bucket(limits.ApiPerMinutePerUser))
+                    : RateLimitPartition.GetNoLimiter("")),
+            PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                IsApi(context)
+                    ? RateLimitPartition.GetTokenBucketLimiter("address:" + Address(context), _ => Bucket(limits.ApiPerMinutePerAddress))
+                    : RateLimitPartition.GetNoLimiter("")));
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(int perMinute) => new()
+    {
+        TokenLimit = perMinute,
+        TokensPerPeriod = Math.Max(1, perMinute / 60),
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    private static bool IsApi(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || context.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase);
+
+    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

@@ -1,0 +1,17 @@
+namespace DomioOps.Cloud.Security;
+
+/// <summary>A shop-floor terminal: a device bound to one machine or work centre, signing in with its own revocable key.</summary>
+internal sealed class Terminal
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string WorkCentre { get; set; } = "";
+
+    public byte[] SecretHash { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+}

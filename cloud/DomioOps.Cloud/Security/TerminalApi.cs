@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DomioOps.Cloud.Security;
+
+/// <summary><c>/api/terminal</c>: a shop-floor terminal signs in with its key; operators identify at it with badge or PIN.</summary>
+internal static class TerminalApi
+{
+    internal sealed record TerminalSignIn(string Key);
+
+    internal sealed record OperatorSignIn(string? Badge, string? UserName, string? Pin);
+
+    public static IEndpointRouteBuilder MapTerminalApi(this IEndpointRouteBuilder app)
+    {
+        var terminal = app.MapGroup("/api/terminal").WithTags("Terminal");
+        terminal.MapPost("/sign-in", async Task<Results<NoContent, ProblemHttpResult>> (TerminalSignIn request, TerminalSession session, HttpContext http) =>
+                await session.SignInAsync(http, request.Key)
+                    ? TypedResults.NoContent()
+                    : TypedResults.Problem("Unknown or revoked terminal key", statusCode: StatusCodes.Status401Unauthorized))
+            .AllowAnonymous().RequireRateLimiting(SecurityExtensions.SignInLimit).WithMetadata(new SignInSizeLimit());
+
+        var own = terminal.MapGroup("/").RequireAuthorization(SecurityPolicies.Terminal);
+        own.MapPost("/operator", async Task<Results<NoContent, ProblemHttpResult>> (OperatorSignIn request, TerminalSession session, HttpContext http) =>
+                await session.IdentifyOperatorAsync(http, request.Badge, request.UserName, request.Pin) switch
+                {
+                    IdentifyOutcome.Identified => TypedResults.NoContent(),
+                    IdentifyOutcome.LockedOut => TypedResults.Problem("Too many failed attempts: locked for a while", statusCode: StatusCodes.Status423Locked),
+                    _ => TypedResults.Problem("Unknown badge, or wrong user name or PIN", statusCode: StatusCodes.Status401Unauthorized),
+                })
+            .RequireRateLimiting(SecurityExtensions.SignInLimit).WithMetadata(new SignInSizeLimit());
+        own.MapDelete("/operator", async (TerminalSession session, HttpContext http) =>
+        {
+            await session.ForgetOperatorAsync(http);
+            return TypedResults.NoContent();
+        });
+        own.MapPost("/sign-out", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(TerminalSession.Scheme);
+            return TypedResults.NoContent();
+        });
+        return app;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+using DomioOps.Cloud.Security;
+using DomioOps.Testing;
+
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DomioOps.Cloud.Tests.Security;
+
+/// <summary>
+/// The real cloud host (<c>Program.Build</c>: silo, broker, API, security) in this process on a free 127.0.0.1 port,
+/// on a private PostgreSQL, with an initial administrator whose password the fixture makes up.
+/// </summary>
+public class SecureCloud : IAsyncLifetime
+{
+    private PostgresServer? postgres;
+
+    public int HttpPort { get; } = FreePort.Next();
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+
+    public string AdminPassword { get; } = InitialAdmin.Generate();
+
+    public PostgresServer Postgres => postgres ?? throw new InvalidOperationException("Not started.");
+
+    public string ConnectionString { get; private set; } = "";
+
+    internal WebApplication App { get; private set; } = null!;
+
+    /// <summary>Extra configuration, e.g. lower limits.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        postgres = await PostgresServer.StartAsync(ct);
+        ConnectionString = postgres.ConnectionString("domio_security");
+        var settings = new Dictionary<string, string>
+        {
+            ["urls"] = $"http://127.0.0.1:{HttpPort}",
+            ["contentRoot"] = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud"),
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Silo:ConnectionString"] = ConnectionString,
+            ["Silo:AdvertisedAddress"] = "127.0.0.1",
+            ["Silo:SiloPort"] = $"{FreePort.Next()}",
+            ["Silo:GatewayPort"] = $"{FreePort.Next()}",
+            ["Broker:Port"] = $"{FreePort.Next()}",
+            ["Security:InitialAdmin:Password"] = AdminPassword,
+            ["Security:RequireTwoFactorRoles:0"] = DomioRoles.Office,
+            ["Security:RateLimits:SignInPerMinutePerAddress"] = "10000",
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        await App.StartAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync(CancellationToken.None);
+            await App.DisposeAsync();
+        }
+
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A client with its own cookie jar.</summary>
+    public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+    {
+        BaseAddress = BaseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>A client signed in with a password (no second factor).</summary>
+    public async Task<HttpClient> SignInAsync(string userName, string password, CancellationToken ct)
+    {
+        var client = Client();
+        using var response = await client.PostAsJsonAsync("api/account/sign-in", new { userName, password }, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return client;
+    }
+
+    public Task<HttpClient> AdminAsync(CancellationToken ct) => SignInAsync("admin", AdminPassword, ct);
+
+    /// <summary>Creates a person with <paramref name="roles"/> directly through Identity; returns the user id.</summary>
+    public async Task<string> CreateUserAsync(string userName, string password, params string[] roles)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var user = new IdentityUser(userName);
+        var result = await users.CreateAsync(user, password);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        Assert.True((await users.AddToRolesAsync(user, roles)).Succeeded);
+        return user.Id;
+    }
+
+    /// <summary>A client authenticating with a fresh API key of a new user holding <paramref name="role"/>.</summary>
+    public async Task<(HttpClient Client, string UserId, string KeyId)> ApiKeyClientAsync(HttpClient admin, string role, CancellationToken ct)
+    {
+        string userId = await CreateUserAsync($"integration-{role}-{Guid.NewGuid():N}".ToLowerInvariant()[..40], InitialAdmin.Generate(), role);
+        using var response = await admin.PostAsJsonAsync($"api/security/users/{userId}/api-keys", new { name = $"{role} integration" }, ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var key = (await response.Content.ReadFromJsonAsync<NewKey>(ct))!;
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Key);
+        return (client, userId, key.Id);
+    }
+
+    /// <summary>A terminal bound to <paramref name="workCentre"/>, signed in.</summary>
+    public async Task<(HttpClient Client, string TerminalId)> TerminalClientAsync(HttpClient admin, string workCentre, CancellationToken ct)
+    {
+        using var created = await admin.PostAsJsonAsync("api/security/terminals", new { name = $"terminal at {workCentre}", workCentre }, ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = (await created.Content.ReadFromJsonAsync<NewKey>(ct))!;
+        var client = Client();
+        using var signIn = await client.PostAsJsonAsync("api/terminal/sign-in", new { key = key.Key }, ct);
+        Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        return (client, key.Id);
+    }
+
+    internal sealed record NewKey(string Id, string Key);
+}
+
+[CollectionDefinition(Name)]
+public sealed class SecureCloudGroup : ICollectionFixture<SecureCloud>
+{
+    public const string Name = "secure cloud";
+}

@@ -1,0 +1,44 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace DomioOps.Cloud.Tests.Security;
+
+/// <summary>An authenticator app, written from RFC 6238 (TOTP: HMAC-SHA1, 30 s steps, 6 digits) and RFC 4648 base32, independent of Identity's code.</summary>
+internal static class Totp
+{
+    public static string Code(string base32Key, DateTimeOffset at)
+    {
+        byte[] key = Base32(base32Key);
+        Span<byte> counter = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(counter, at.ToUnixTimeSeconds() / 30);
+#pragma warning disable CA5350 // RFC 6238 and every authenticator app use HMAC-SHA1.
+        byte[] mac = HMACSHA1.HashData(key, counter);
+#pragma warning restore CA5350
+        int offset = mac[^1] & 0x0F;
+        int binary = (BinaryPrimitives.ReadInt32BigEndian(mac.AsSpan(offset)) & 0x7FFF_FFFF) % 1_000_000;
+        return binary.ToString("D6", CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] Base32(string text)
+    {
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        var bytes = new List<byte>();
+        int buffer = 0, bits = 0;
+        foreach (char c in text.ToUpperInvariant().Where(c => c is not (' ' or '=')))
+        {
+            buffer = (buffer << 5) | Alphabet.IndexOf(c, StringComparison.Ordinal);
+            bits += 5;
+            if (bits >= 8)
+            {
+                bytes.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+
+        return [.. bytes];
+    }
+
+    /// <summary>RFC 6238 appendix B, SHA-1 row for T = 59 s: the key is ASCII "12345678901234567890".</summary>
+    public const string Rfc6238Key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+}
