@@ -44,8 +44,16 @@ internal static class PersonDataApi
         var export = new PersonExport(
             new
             {
-                user.Id, user.UserName, user.Email, user.EmailConfirmed, user.PhoneNumber, user.PhoneNumberConfirmed,
-                user.TwoFactorEnabled, user.LockoutEnd, user.AccessFailedCount, HasPassword = user.PasswordHash is not null,
+                user.Id,
+                user.UserName,
+                user.Email,
+                user.EmailConfirmed,
+                user.PhoneNumber,
+                user.PhoneNumberConfirmed,
+                user.TwoFactorEnabled,
+                user.LockoutEnd,
+                user.AccessFailedCount,
+                HasPassword = user.PasswordHash is not null,
             },
             [.. await users.GetRolesAsync(user)],
             [.. (await users.GetClaimsAsync(user)).Select(c => new { c.Type, c.Value })],
