@@ -112,6 +112,12 @@ public sealed class ComposeFileTests
                 continue;
             }
 
+            if (int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _) && type.IsArray)
+            {
+                type = type.GetElementType()!;
+                continue;
+            }
+
             var property = type.GetProperty(segment, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is not { CanWrite: true })
             {
