@@ -24,18 +24,24 @@ internal sealed class MbapConnection : IDisposable
     private ushort nextTransactionId;
     private Exception? closeReason;
 
-    private MbapConnection(Socket socket)
+    private readonly bool exclusive;
+
+    private MbapConnection(Socket socket, bool exclusive)
     {
         this.socket = socket;
+        this.exclusive = exclusive;
         reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 8192));
-        readLoop = Task.Run(ReadLoopAsync);
+
+        // With one request in flight at a time the caller reads its own response: no read loop, no hand-off
+        // between threads. With pipelining a read loop owns the socket's input and matches responses.
+        readLoop = exclusive ? Task.CompletedTask : Task.Run(ReadLoopAsync);
     }
 
     public bool IsOpen => Volatile.Read(ref closeReason) is null;
 
     public Task Completion => readLoop;
 
-    public static async Task<MbapConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<MbapConnection> ConnectAsync(string host, int port, TimeSpan timeout, bool exclusive, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -43,7 +49,7 @@ internal sealed class MbapConnection : IDisposable
             using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeoutSource.CancelAfter(timeout);
             await socket.ConnectAsync(host, port, timeoutSource.Token).ConfigureAwait(false);
-            return new MbapConnection(socket);
+            return new MbapConnection(socket, exclusive);
         }
         catch
         {
@@ -99,6 +105,11 @@ internal sealed class MbapConnection : IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             Close(new ModbusConnectionException("Sending the request failed.", e));
+        }
+
+        if (exclusive)
+        {
+            await ReadUntilCompletedAsync(transaction).ConfigureAwait(false);
         }
 
         try
@@ -192,6 +203,11 @@ internal sealed class MbapConnection : IDisposable
             t.SetException(new ModbusTimeoutException($"No response from unit {t.UnitId} to function 0x{(byte)t.Function:X2} (transaction {t.TransactionId})."));
         }
 
+        if (exclusive && expired.Count > 0)
+        {
+            reader.CancelPendingRead();
+        }
+
         expired.Clear();
     }
 
@@ -232,7 +248,46 @@ internal sealed class MbapConnection : IDisposable
         }
 
         transaction.SetException(error);
+        if (exclusive)
+        {
+            reader.CancelPendingRead();
+        }
+
         return true;
+    }
+
+    /// <summary>Exclusive mode: reads frames on the caller's flow until its transaction is completed (answered, timed out, cancelled or failed).</summary>
+    private async ValueTask ReadUntilCompletedAsync(ModbusTransaction transaction)
+    {
+        try
+        {
+            while (transaction.Completion.IsCompleted is false)
+            {
+                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                while (MbapFrame.TryRead(ref buffer, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> pdu))
+                {
+                    Deliver(transactionId, unitId, pdu);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    Close(new ModbusConnectionException(buffer.IsEmpty
+                        ? "The server closed the connection."
+                        : $"The server closed the connection inside a frame ({buffer.Length} bytes pending)."));
+                    return;
+                }
+            }
+        }
+        catch (ModbusProtocolException e)
+        {
+            Close(e);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close(new ModbusConnectionException("The connection failed.", e));
+        }
     }
 
     private async Task ReadLoopAsync()

@@ -187,7 +187,7 @@ public sealed class ModbusTcpClient : IModbusClient, IModbusTransport
             try
             {
                 connection?.Dispose();
-                connection = await MbapConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                connection = await MbapConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, options.MaxInFlight == 1, cancellationToken).ConfigureAwait(false);
                 reconnectDelay = options.MinReconnectDelay;
                 nextConnectAttempt = 0;
                 lastConnectError = null;

@@ -13,8 +13,10 @@ public sealed class ModbusTcpClientTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task AllFunctions_AgainstOurServer_RoundTrip()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task AllFunctions_AgainstOurServer_RoundTrip(int maxInFlight)
     {
         await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
         ModbusDataModel model = server.AddUnit(1);
@@ -22,7 +24,7 @@ public sealed class ModbusTcpClientTests
         model.InputRegisters.Set(10, [7, 8, 9]);
         model.DiscreteInputs[3] = true;
         await server.StartAsync(Ct);
-        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port));
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port) { MaxInFlight = maxInFlight });
         await client.ConnectAsync(Ct);
 
         await client.WriteMultipleRegistersAsync(1, 100, new ushort[] { 1, 2, 3 }, Ct);
@@ -108,14 +110,16 @@ public sealed class ModbusTcpClientTests
         Assert.Equal(2, (await client.ReadInputRegistersAsync(1, 0, 1, Ct))[0]);
     }
 
-    [Fact]
-    public async Task Read_NoAnswer_ThrowsTimeoutWhenFakeTimeAdvances()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task Read_NoAnswer_ThrowsTimeoutWhenFakeTimeAdvances(int maxInFlight)
     {
         var time = new FakeTimeProvider();
         using var device = new TcpListener(IPAddress.Loopback, 0);
         device.Start();
         await using var client = new ModbusTcpClient(
-            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ResponseTimeout = TimeSpan.FromSeconds(1) }, time);
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ResponseTimeout = TimeSpan.FromSeconds(1), MaxInFlight = maxInFlight }, time);
         Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
         using Socket silent = await device.AcceptSocketAsync(Ct);
         await ReceiveExactlyAsync(silent, 12);
@@ -125,14 +129,16 @@ public sealed class ModbusTcpClientTests
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => read);
     }
 
-    [Fact]
-    public async Task Read_LateAnswerAfterTimeout_IsIgnoredAndNextReadSucceeds()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task Read_LateAnswerAfterTimeout_IsIgnoredAndNextReadSucceeds(int maxInFlight)
     {
         var time = new FakeTimeProvider();
         using var device = new TcpListener(IPAddress.Loopback, 0);
         device.Start();
         await using var client = new ModbusTcpClient(
-            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ResponseTimeout = TimeSpan.FromSeconds(1) }, time);
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ResponseTimeout = TimeSpan.FromSeconds(1), MaxInFlight = maxInFlight }, time);
         Task<ushort[]> first = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
         using Socket peer = await device.AcceptSocketAsync(Ct);
         byte[] firstRequest = await ReceiveExactlyAsync(peer, 12);
@@ -170,13 +176,15 @@ public sealed class ModbusTcpClientTests
         Assert.False(client.IsConnected);
     }
 
-    [Fact]
-    public async Task Read_ConnectionLost_ReadIsRetriedOnNewConnection()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task Read_ConnectionLost_ReadIsRetriedOnNewConnection(int maxInFlight)
     {
         using var device = new TcpListener(IPAddress.Loopback, 0);
         device.Start();
         await using var client = new ModbusTcpClient(
-            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ReadRetries = 1, MinReconnectDelay = TimeSpan.Zero });
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ReadRetries = 1, MinReconnectDelay = TimeSpan.Zero, MaxInFlight = maxInFlight });
         Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
         using (Socket first = await device.AcceptSocketAsync(Ct))
         {
@@ -203,13 +211,15 @@ public sealed class ModbusTcpClientTests
         Assert.Contains("unit 9", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Read_GarbageHeader_FailsWithProtocolErrorAndDropsConnection()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task Read_GarbageHeader_FailsWithProtocolErrorAndDropsConnection(int maxInFlight)
     {
         using var device = new TcpListener(IPAddress.Loopback, 0);
         device.Start();
         await using var client = new ModbusTcpClient(
-            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ReadRetries = 0 });
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { ReadRetries = 0, MaxInFlight = maxInFlight });
         Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
         using Socket peer = await device.AcceptSocketAsync(Ct);
         await ReceiveExactlyAsync(peer, 12);
