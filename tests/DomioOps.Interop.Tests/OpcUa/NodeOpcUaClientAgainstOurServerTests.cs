@@ -8,6 +8,7 @@ using DomioOps.Testing;
 namespace DomioOps.Interop.Tests.OpcUa;
 
 // Our OPC UA server (in this process, on a free port of 127.0.0.1) against the node-opcua client (Peers/node-opcua/client.js).
+[Collection(NodeOpcUaPeer.Collection)]
 public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
 {
     private const int Tags = 1000;

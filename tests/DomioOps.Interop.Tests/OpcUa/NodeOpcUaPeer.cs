@@ -7,6 +7,9 @@ namespace DomioOps.Interop.Tests.OpcUa;
 /// <summary>The node-opcua fixture folder (Peers/node-opcua): npm ci on first use, then server.js or client.js as real processes.</summary>
 internal static class NodeOpcUaPeer
 {
+    /// <summary>The node-opcua tests share the fixture's PKI folders (pki/, pki-client/), so they run one at a time.</summary>
+    public const string Collection = "node-opcua";
+
     public static string Folder => Path.Combine(RepositoryRoot.Find(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
 
     /// <summary>Starts server.js on a port of 127.0.0.1 and waits until it listens (its first start creates its PKI).</summary>

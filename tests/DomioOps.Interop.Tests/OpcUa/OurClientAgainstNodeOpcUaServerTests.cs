@@ -7,6 +7,7 @@ using DomioOps.Testing;
 namespace DomioOps.Interop.Tests.OpcUa;
 
 // Our OPC UA client against the node-opcua server (Peers/node-opcua/server.js), SecurityPolicy None.
+[Collection(NodeOpcUaPeer.Collection)]
 public sealed class OurClientAgainstNodeOpcUaServerTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

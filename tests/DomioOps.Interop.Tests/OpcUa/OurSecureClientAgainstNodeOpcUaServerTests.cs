@@ -8,6 +8,7 @@ using DomioOps.Testing;
 namespace DomioOps.Interop.Tests.OpcUa;
 
 // Our OPC UA client over Basic256Sha256 / Aes128_Sha256_RsaOaep against the node-opcua server (Peers/node-opcua/server.js).
+[Collection(NodeOpcUaPeer.Collection)]
 public sealed class OurSecureClientAgainstNodeOpcUaServerTests : IDisposable
 {
     private readonly string _pki = Path.Combine(Path.GetTempPath(), "domioops-opcua-interop-" + Guid.NewGuid().ToString("N"));

@@ -1,5 +1,5 @@
 // node-opcua client used as the independent peer of our OPC UA server.
-// Usage: node client.js ENDPOINT_URL [USER PASSWORD] [TAGS]
+// Usage: node client.js ENDPOINT_URL [USER PASSWORD] [TAGS] [POLICY MODE]   (POLICY e.g. Basic256Sha256, MODE e.g. SignAndEncrypt)
 // Expects our test address space: namespace urn:domioops:test with Objects/Machines/Saw1/Speed (Double, writable)
 // and Objects/Tags/Tag0..Tag<TAGS-1> (Int32, writable). Browses, translates, reads, writes, then subscribes to every
 // tag at 100 ms sampling, writes three rounds of new values and checks that each change arrives exactly once.
@@ -21,13 +21,16 @@ async function main() {
     const user = process.argv[3] && process.argv[3] !== "-" ? process.argv[3] : null;
     const password = process.argv[4] || null;
     const tagCount = parseInt(process.argv[5] || "1000", 10);
+    const policy = process.argv[6] ? SecurityPolicy[process.argv[6]] : SecurityPolicy.None;
+    const mode = process.argv[7] ? MessageSecurityMode[process.argv[7]] : MessageSecurityMode.None;
     const client = OPCUAClient.create({
         applicationName: "DomioOpsPeerClient",
         endpointMustExist: false,
-        securityMode: MessageSecurityMode.None,
-        securityPolicy: SecurityPolicy.None,
+        securityMode: mode,
+        securityPolicy: policy,
         connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client") }),
+        // A test peer may trust the server under test without asking; our own stack never does that.
+        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
         requestedSessionTimeout: 30000,
     });
     await client.connect(endpointUrl);
