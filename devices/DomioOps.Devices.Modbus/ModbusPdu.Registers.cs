@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace DomioOps.Devices.Modbus;
 
@@ -35,11 +36,7 @@ internal static partial class ModbusPdu
             throw new ModbusProtocolException($"Register response of {response.Length} bytes; byte count says {2 + byteCount}.");
         }
 
-        ReadOnlySpan<byte> data = response.Slice(2, byteCount);
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = BinaryPrimitives.ReadUInt16BigEndian(data[(i * 2)..]);
-        }
+        ReadBigEndian(response.Slice(2, byteCount), destination);
     }
 
     public static int WriteMultipleRegistersRequest(Span<byte> destination, ushort start, ReadOnlySpan<ushort> values)
@@ -85,9 +82,28 @@ internal static partial class ModbusPdu
 
     public static void WriteRegisters(Span<byte> destination, ReadOnlySpan<ushort> values)
     {
-        for (int i = 0; i < values.Length; i++)
+        Span<ushort> target = MemoryMarshal.Cast<byte, ushort>(destination[..(values.Length * 2)]);
+        if (BitConverter.IsLittleEndian)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(destination[(i * 2)..], values[i]);
+            BinaryPrimitives.ReverseEndianness(values, target);
+        }
+        else
+        {
+            values.CopyTo(target);
+        }
+    }
+
+    /// <summary>Big-endian register bytes to values; vectorised byte swap on little-endian machines.</summary>
+    public static void ReadBigEndian(ReadOnlySpan<byte> data, Span<ushort> destination)
+    {
+        ReadOnlySpan<ushort> source = MemoryMarshal.Cast<byte, ushort>(data[..(destination.Length * 2)]);
+        if (BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(source, destination);
+        }
+        else
+        {
+            source.CopyTo(destination);
         }
     }
 }

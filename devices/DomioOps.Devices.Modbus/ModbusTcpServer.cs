@@ -112,13 +112,18 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 continue;
             }
 
-            client.NoDelay = true;
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task serving = Task.Run(async () =>
             {
                 await started.Task.ConfigureAwait(false);
-                await ServeAsync(client).ConfigureAwait(false);
-                connections.TryRemove(client, out _);
+                try
+                {
+                    await ServeAsync(client).ConfigureAwait(false);
+                }
+                finally
+                {
+                    connections.TryRemove(client, out _);
+                }
             });
             connections[client] = serving;
             started.SetResult();
@@ -127,7 +132,19 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        NetworkStream stream;
+        try
+        {
+            // A client may already be gone (reset) by the time it is served.
+            socket.NoDelay = true;
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            socket.Dispose();
+            return;
+        }
+
         PipeReader reader = PipeReader.Create(stream);
         PipeWriter writer = PipeWriter.Create(stream);
         byte[] request = new byte[ModbusPdu.MaxLength];
