@@ -165,6 +165,11 @@ public sealed class OpcUaClient : IAsyncDisposable
         }
         catch
         {
+            if (_channel == channel)
+            {
+                _channel = null;
+            }
+
             await channel.DisposeAsync().ConfigureAwait(false);
             throw;
         }

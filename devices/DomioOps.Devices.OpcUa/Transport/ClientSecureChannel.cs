@@ -21,6 +21,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
     private ITimer? _renewTimer;
     private Task? _receiveLoop;
     private int _requestId;
+    private int _disposed;
 
     private ClientSecureChannel(UaSecureChannel channel, string endpointUrl, uint requestedLifetime, TimeProvider time)
     {
@@ -291,6 +292,11 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
     /// <summary>Sends CloseSecureChannel (§6.7.5) and closes the socket.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_closed.Task.IsCompleted)
         {
             try

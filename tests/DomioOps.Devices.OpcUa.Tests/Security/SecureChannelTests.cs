@@ -124,6 +124,27 @@ public sealed class SecureChannelTests : IAsyncLifetime
         Assert.Equal(5, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
     }
 
+    [Theory]
+    [InlineData(MessageSecurityMode.SignAndEncrypt, 20)]
+    [InlineData(MessageSecurityMode.SignAndEncrypt, -1)]
+    [InlineData(MessageSecurityMode.Sign, 30)]
+    [InlineData(MessageSecurityMode.Sign, -1)]
+    public async Task Server_TamperedMessageChunk_SendsSecurityChecksFailedAndCloses(MessageSecurityMode mode, int offsetFromStart)
+    {
+        TrustEachOther();
+        // Chunk 3 of the secured connection is the first MSG after HEL and OPN; flip a byte of the body or of the signature.
+        await using TamperingProxy proxy = new(_server.Port, 3, chunk => offsetFromStart >= 0 ? offsetFromStart : chunk.Length - 1);
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}", SecurityPolicyUri = SecurityPolicy.Basic256Sha256Uri, SecurityMode = mode, Certificates = _clientStore, AutoReconnect = false });
+        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
+        Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
+        Assert.Equal(1, proxy.Tampered);
+
+        // The server survives and serves an honest client.
+        await using OpcUaClient honest = NewClient(SecurityPolicy.Basic256Sha256Uri, mode);
+        await honest.ConnectAsync(Ct);
+        Assert.Equal(ConnectionState.Connected, honest.State);
+    }
+
     [Fact]
     public void PSha256_Rfc5246StyleVector_MatchesPublishedOutput()
     {
