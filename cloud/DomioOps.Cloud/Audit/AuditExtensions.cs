@@ -15,7 +15,7 @@ internal static class AuditExtensions
     /// <summary><c>GET /api/audit</c> (rows in order) and <c>POST /api/audit/verify</c>: administrators only.</summary>
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        var audit = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(SecurityPolicies.Admin);
+        var audit = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(SecurityPolicies.Admin).WithMetadata(AuditsItself.Instance);
         audit.MapGet("/", (AuditTrail trail, long? after, int? limit, CancellationToken ct) =>
             trail.ReadAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), null, ct));
         audit.MapPost("/verify", async (AuditVerifier verifier, CancellationToken ct) =>

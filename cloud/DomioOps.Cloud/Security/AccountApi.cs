@@ -18,7 +18,7 @@ internal static class AccountApi
 {
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
     {
-        var account = app.MapGroup("/api/account").WithTags("Account");
+        var account = app.MapGroup("/api/account").WithTags("Account").WithMetadata(AuditsItself.Instance);
 
         var anonymous = account.MapGroup("/").AllowAnonymous().RequireRateLimiting(SecurityExtensions.SignInLimit).WithMetadata(new SignInSizeLimit());
         anonymous.MapPost("/sign-in", SignInAsync);

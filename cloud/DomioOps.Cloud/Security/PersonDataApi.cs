@@ -17,7 +17,7 @@ internal static class PersonDataApi
 {
     public static IEndpointRouteBuilder MapPersonDataApi(this IEndpointRouteBuilder app)
     {
-        var people = app.MapGroup("/api/security/people").WithTags("GDPR").RequireAuthorization(SecurityPolicies.Admin);
+        var people = app.MapGroup("/api/security/people").WithTags("GDPR").RequireAuthorization(SecurityPolicies.Admin).WithMetadata(AuditsItself.Instance);
         people.MapGet("/{id}/export", ExportAsync);
         people.MapDelete("/{id}", EraseAsync);
         return app;

@@ -11,7 +11,7 @@ internal static class SecurityAdminApi
 {
     public static IEndpointRouteBuilder MapSecurityAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/security").WithTags("Security").RequireAuthorization(SecurityPolicies.Admin);
+        var admin = app.MapGroup("/api/security").WithTags("Security").RequireAuthorization(SecurityPolicies.Admin).WithMetadata(AuditsItself.Instance);
         admin.MapGet("/users", ListUsersAsync);
         admin.MapPost("/users", CreateUserAsync);
         admin.MapPut("/users/{id}/roles", SetRolesAsync);

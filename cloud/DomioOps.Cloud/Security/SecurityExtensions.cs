@@ -86,12 +86,13 @@ internal static class SecurityExtensions
         return builder;
     }
 
-    /// <summary>Authentication, authorization and rate limiting, after the static files (the page shells are public; their data is not).</summary>
+    /// <summary>Authentication, authorization, rate limiting and the audit of changes, after the static files (the page shells are public; their data is not).</summary>
     public static WebApplication UseSecurity(this WebApplication app)
     {
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<Audit.ChangeAuditMiddleware>();
         return app;
     }
 

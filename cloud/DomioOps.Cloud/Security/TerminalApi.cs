@@ -12,7 +12,8 @@ internal static class TerminalApi
 
     public static IEndpointRouteBuilder MapTerminalApi(this IEndpointRouteBuilder app)
     {
-        var terminal = app.MapGroup("/api/terminal").WithTags("Terminal");
+        // Sign-in and operator identification record themselves; a terminal's sign-out or operator change of shift is not a change of data.
+        var terminal = app.MapGroup("/api/terminal").WithTags("Terminal").WithMetadata(Audit.AuditsItself.Instance);
         terminal.MapPost("/sign-in", async Task<Results<NoContent, ProblemHttpResult>> (TerminalSignIn request, TerminalSession session, HttpContext http) =>
                 await session.SignInAsync(http, request.Key)
                     ? TypedResults.NoContent()
