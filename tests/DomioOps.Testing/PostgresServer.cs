@@ -96,6 +96,14 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>Stops the server (fast shutdown: open connections are cut), keeping its data, to test an outage.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default) =>
+        await RunScriptAsync(_script, cancellationToken, "stop", DataDirectory).ConfigureAwait(false);
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port with the same data.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default) =>
+        await RunScriptAsync(_script, cancellationToken, "start", DataDirectory, Port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+
     /// <summary>Stops the cluster and deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using DomioOps.Cloud.History;
 using DomioOps.Cloud.Machines;
 
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DomioOps.Cloud.Ingestion;
 
@@ -9,48 +10,52 @@ internal sealed partial class EdgeGrain(
     [PersistentState("edge")] IPersistentState<EdgeState> edge,
     IGrainFactory grains,
     TelemetryHistory history,
+    IOptions<IngestionOptions> options,
+    TimeProvider time,
     ILogger<EdgeGrain> logger) : Grain, IEdgeGrain
 {
+    private IGrainTimer? holeTimer;
+
     public async Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples)
     {
+        try
+        {
+            return await IngestAsync(samples);
+        }
+        catch
+        {
+            // The state in memory may be ahead of what was stored: start again from storage.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private async Task<IngestResult> IngestAsync(IReadOnlyList<EdgeSample> samples)
+    {
         var state = edge.State;
-        var fresh = samples.Where(s => s.Sample.Sequence > state.HighestSequence).ToList();
-        var duplicates = samples.Count - fresh.Count;
-        state.DuplicatesDropped += duplicates;
-        if (fresh.Count == 0)
+        var duplicates = 0;
+        foreach (var sample in samples)
         {
-            if (duplicates > 0)
+            if (sample.Sample.Sequence <= state.HighestSequence || !state.Held.TryAdd(sample.Sample.Sequence, sample))
             {
-                await edge.WriteStateAsync();
+                duplicates++;
             }
-
-            return new IngestResult(0, duplicates, 0);
         }
 
-        // A gap means the edge dropped samples (its overflow policy) or a batch was lost on the way:
-        // reported, never hidden.
-        var missing = state.HighestSequence == 0 ? 0 : fresh[0].Sample.Sequence - state.HighestSequence - 1;
-        if (missing > 0)
+        state.DuplicatesDropped += duplicates;
+        if (state.Held.Count > 0 && state.HoleSince is null)
         {
-            state.MissingSamples += missing;
-            LogGap(this.GetPrimaryKeyString(), state.HighestSequence, fresh[0].Sample.Sequence, missing);
+            state.HoleSince = time.GetUtcNow();
         }
 
-        // History and machines first, then the edge's high-water mark: a crash in between means redelivery,
-        // and the history (its own mark, in the same transaction as the rows) and each machine ignore what
-        // they already hold.
-        await history.AppendAsync(this.GetPrimaryKeyString(), fresh, CancellationToken.None);
-        var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
-        await Task.WhenAll(fresh
-            .GroupBy(s => s.Machine, StringComparer.Ordinal)
-            .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key)
-                .Apply(site, edgeId, [.. machine.Select(s => s.Sample)])));
+        var (committed, missing) = await CommitInOrderAsync();
+        if (committed == 0 && missing == 0)
+        {
+            // Held samples (or duplicates counted) must be durable before the broker is acknowledged.
+            await edge.WriteStateAsync();
+        }
 
-        state.HighestSequence = fresh[^1].Sample.Sequence;
-        state.SamplesAccepted += fresh.Count;
-        state.LastSeen = fresh[^1].Sample.Timestamp;
-        await edge.WriteStateAsync();
-        return new IngestResult(fresh.Count, duplicates, missing);
+        return new IngestResult(committed, duplicates, missing);
     }
 
     public async Task SetOnline(bool online, DateTimeOffset at)
@@ -63,10 +68,114 @@ internal sealed partial class EdgeGrain(
     public Task<EdgeSnapshot> GetSnapshot()
     {
         var s = edge.State;
-        return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), s.Online, s.HighestSequence, s.SamplesAccepted, s.DuplicatesDropped, s.MissingSamples, s.LastSeen));
+        return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), s.Online, s.HighestSequence, s.SamplesAccepted, s.DuplicatesDropped, s.MissingSamples, s.LastSeen)
+        {
+            Held = s.Held.Count,
+        });
     }
 
     public static string Key(string site, string edge) => $"{site}/{edge}";
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        WatchHole();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Commits the held samples that follow the committed sequence without a hole. A hole older than the
+    /// reorder window (or too many held samples) is declared missing and
+    /// skipped. History and machines are written before the edge's mark: a crash in between means
+    /// redelivery, and the history (its own mark, in the same transaction as the rows) and each machine
+    /// ignore what they already hold.
+    /// </summary>
+    private async Task<(int Committed, ulong Missing)> CommitInOrderAsync()
+    {
+        var state = edge.State;
+        var run = new List<EdgeSample>();
+        ulong missing = 0;
+        var next = state.HighestSequence + 1;
+        while (state.Held.Count > 0)
+        {
+            var first = state.Held.Keys.First();
+            if (first != next)
+            {
+                var holeExpired = state.Held.Count > options.Value.MaxHeldSamples
+                    || time.GetUtcNow() - state.HoleSince >= options.Value.ReorderWindow;
+                if (!holeExpired)
+                {
+                    break;
+                }
+
+                // A hole that did not fill: the edge dropped samples (its overflow policy) or they were lost
+                // upstream. Reported, never hidden.
+                missing += first - next;
+                LogGap(this.GetPrimaryKeyString(), next - 1, first, first - next);
+                next = first;
+            }
+
+            run.Add(state.Held[first]);
+            state.Held.Remove(first);
+            next++;
+        }
+
+        // A new hole (after progress) gets the whole window again.
+        state.HoleSince = state.Held.Count == 0 ? null : run.Count > 0 || missing > 0 ? time.GetUtcNow() : state.HoleSince ?? time.GetUtcNow();
+        if (run.Count == 0 && missing == 0)
+        {
+            WatchHole();
+            return (0, 0);
+        }
+
+        if (run.Count > 0)
+        {
+            await history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None);
+            var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
+            await Task.WhenAll(run
+                .GroupBy(s => s.Machine, StringComparer.Ordinal)
+                .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)])));
+            state.HighestSequence = run[^1].Sample.Sequence;
+            state.SamplesAccepted += run.Count;
+            state.LastSeen = run[^1].Sample.Timestamp;
+        }
+        else
+        {
+            state.HighestSequence = next - 1;
+        }
+
+        state.MissingSamples += missing;
+        await edge.WriteStateAsync();
+        WatchHole();
+        return (run.Count, missing);
+    }
+
+    /// <summary>While samples are held, look again when the window can have passed, even if the edge goes quiet.</summary>
+    private void WatchHole()
+    {
+        if (edge.State.Held.Count == 0)
+        {
+            holeTimer?.Dispose();
+            holeTimer = null;
+        }
+        else
+        {
+            var period = options.Value.ReorderWindow / 4;
+            holeTimer ??= this.RegisterGrainTimer(
+                async _ =>
+                {
+                    try
+                    {
+                        await CommitInOrderAsync();
+                    }
+                    catch
+                    {
+                        DeactivateOnIdle();
+                        throw;
+                    }
+                },
+                new GrainTimerCreationOptions(period, period) { Interleave = false });
+        }
+    }
 
     private static (string Site, string Edge) SplitKey(string key)
     {
@@ -74,7 +183,7 @@ internal sealed partial class EdgeGrain(
         return (key[..slash], key[(slash + 1)..]);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: sequence gap after {Highest}, next is {Next}; {Missing} samples missing")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: sequence hole after {Highest}, next held is {Next}; {Missing} samples declared missing")]
     private partial void LogGap(string edge, ulong highest, ulong next, ulong missing);
 }
 
@@ -87,4 +196,10 @@ internal sealed class EdgeState
     [Id(3)] public ulong MissingSamples { get; set; }
     [Id(4)] public bool Online { get; set; }
     [Id(5)] public DateTimeOffset? LastSeen { get; set; }
+
+    /// <summary>Samples beyond a hole, by sequence, waiting for it to fill.</summary>
+    [Id(6)] public SortedDictionary<ulong, EdgeSample> Held { get; set; } = [];
+
+    /// <summary>When the current hole was first seen.</summary>
+    [Id(7)] public DateTimeOffset? HoleSince { get; set; }
 }

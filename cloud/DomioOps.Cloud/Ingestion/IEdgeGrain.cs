@@ -3,12 +3,15 @@ using DomioOps.Cloud.Machines;
 namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
-/// One edge agent, keyed <c>{site}/{edge}</c>. Keeps the highest committed sequence of the edge and drops
-/// samples at or below it, so a redelivered batch is never counted twice.
+/// One edge agent, keyed <c>{site}/{edge}</c>: the point where its samples are put back in sequence order
+/// and committed exactly once. Batches may arrive out of order (silos sharing a subscription race each
+/// other; a silo that died redelivers after restarting): samples beyond a hole are held, durably, until the
+/// hole fills or <see cref="IngestionOptions.ReorderWindow"/> passes, when the hole is declared missing.
+/// Samples at or below the committed sequence, or already held, are duplicates and dropped.
 /// </summary>
 public interface IEdgeGrain : IGrainWithStringKey
 {
-    /// <summary>Commits a batch (samples in increasing sequence order); returns once it is durable.</summary>
+    /// <summary>Takes a batch (samples in increasing sequence order); returns once it is durable (committed or held).</summary>
     Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples);
 
     Task SetOnline(bool online, DateTimeOffset at);
@@ -20,7 +23,7 @@ public interface IEdgeGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable]
 public sealed record EdgeSample([property: Id(0)] string Machine, [property: Id(1)] MachineSample Sample);
 
-/// <summary>How many samples of a batch were new, and how many were duplicates of committed ones.</summary>
+/// <summary>What one call did: samples committed (including held ones it released), duplicates dropped, samples declared missing.</summary>
 [GenerateSerializer, Immutable]
 public sealed record IngestResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates, [property: Id(2)] ulong MissingBefore);
 
@@ -32,4 +35,8 @@ public sealed record EdgeSnapshot(
     [property: Id(3)] long SamplesAccepted,
     [property: Id(4)] long DuplicatesDropped,
     [property: Id(5)] ulong MissingSamples,
-    [property: Id(6)] DateTimeOffset? LastSeen);
+    [property: Id(6)] DateTimeOffset? LastSeen)
+{
+    /// <summary>Samples received beyond a hole, waiting for it to fill.</summary>
+    [Id(7)] public int Held { get; init; }
+}

@@ -14,8 +14,8 @@ namespace DomioOps.Cloud.Ingestion;
 /// Consumes edge telemetry from an external MQTT 5 broker through a shared subscription
 /// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. A message is
 /// acknowledged only after its batch is committed (or refused for good); a transient failure drops the
-/// connection so the broker redelivers the unacknowledged message. The session is persistent, so a silo
-/// that restarts gets what it had not acknowledged.
+/// connection so the broker redelivers the unacknowledged message (MQTT 5 §4.4). The session is persistent,
+/// so a silo that restarts gets what it had not acknowledged.
 /// </summary>
 internal sealed partial class SharedSubscriptionConsumer(
     IOptions<BrokerOptions> options,
@@ -29,8 +29,9 @@ internal sealed partial class SharedSubscriptionConsumer(
         var backoff = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var client = new MqttClientFactory().CreateMqttClient();
+            // Declared first, disposed last: handlers of the client may still signal it while it closes.
             using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            using var client = new MqttClientFactory().CreateMqttClient();
             client.DisconnectedAsync += _ =>
             {
                 lost.Cancel();
@@ -42,7 +43,9 @@ internal sealed partial class SharedSubscriptionConsumer(
                 var verdict = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, publisher: null, stoppingToken);
                 if (verdict == MqttPubAckReasonCode.ImplementationSpecificError)
                 {
-                    await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+                    // Not acknowledged: drop the connection (from the loop, not from inside this handler) so
+                    // the broker redelivers it to this session when it reconnects.
+                    await lost.CancelAsync();
                     return;
                 }
 

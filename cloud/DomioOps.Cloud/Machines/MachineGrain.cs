@@ -12,6 +12,20 @@ internal sealed class MachineGrain(
 {
     public async Task Apply(string site, string edge, IReadOnlyList<MachineSample> samples)
     {
+        try
+        {
+            await ApplyAsync(site, edge, samples);
+        }
+        catch
+        {
+            // The state in memory may be ahead of what was stored: start again from storage.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private async Task ApplyAsync(string site, string edge, IReadOnlyList<MachineSample> samples)
+    {
         var state = machine.State;
         var lastApplied = state.LastSequenceByEdge.GetValueOrDefault(edge);
         var applied = false;

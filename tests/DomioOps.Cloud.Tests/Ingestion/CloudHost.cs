@@ -21,6 +21,8 @@ public sealed class CloudHost : IAsyncLifetime
 {
     public const int MaxPayloadBytes = 64 * 1024;
 
+    public static readonly TimeSpan ReorderWindow = TimeSpan.FromSeconds(1);
+
     private PostgresServer? postgres;
     private IHost? host;
 
@@ -43,6 +45,7 @@ public sealed class CloudHost : IAsyncLifetime
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{BrokerPort}",
             ["Broker:MaxPayloadBytes"] = $"{MaxPayloadBytes}",
+            ["Ingestion:ReorderWindow"] = ReorderWindow.ToString(),
         });
         builder.AddCluster();
         builder.AddIngestion();

@@ -1,5 +1,6 @@
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Tests.Storage;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 
@@ -49,7 +50,25 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
     }
 
     [Fact]
-    public async Task Publish_SequenceGap_IsReportedAndTheRestAccepted()
+    public async Task Publish_OutOfOrder_HeldUntilTheHoleFillsThenCommittedInOrder()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1)));
+
+        AssertCommitted(await PublishAsync(client, Batch(edge, machine, (4, Signal.PieceCounter, 4), (5, Signal.PieceCounter, 5))));
+        var holding = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        AssertCommitted(await PublishAsync(client, Batch(edge, machine, (2, Signal.PieceCounter, 2), (3, Signal.PieceCounter, 3))));
+
+        Assert.Equal((1ul, 2), (holding.HighestSequence, holding.Held));
+        var edgeState = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        Assert.Equal((5ul, 5L, 0ul, 0), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.MissingSamples, edgeState.Held));
+        // Applied in sequence order, the counter's increments add up exactly.
+        Assert.Equal(5, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
+    }
+
+    [Fact]
+    public async Task Publish_HoleThatNeverFills_DeclaredMissingAfterTheReorderWindow()
     {
         var (edge, machine) = Names();
         await using var client = await ConnectAsync(edge);
@@ -57,7 +76,9 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
 
         await PublishAsync(client, Batch(edge, machine, (5, Signal.PieceCounter, 5)));
 
-        var edgeState = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        // Nothing else arrives: the grain's own timer gives up on the hole once the window has passed.
+        var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
+        var edgeState = await Eventually.ReturnsAsync(grain.GetSnapshot, s => s.Held == 0, CloudHost.ReorderWindow * 20, TestContext.Current.CancellationToken);
         Assert.Equal((5ul, 2L, 3ul), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.MissingSamples));
     }
 

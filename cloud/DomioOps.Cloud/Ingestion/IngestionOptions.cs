@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DomioOps.Cloud.Ingestion;
+
+/// <summary>How edge telemetry is put in order (section <c>Ingestion</c>).</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>
+    /// How long samples beyond a sequence hole wait for it to fill before the hole is declared missing.
+    /// Longer than a silo takes to restart and redeliver, so a dying silo loses nothing.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ReorderWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Held samples per edge beyond which the oldest hole is declared missing at once.</summary>
+    [Range(100, 10_000_000)]
+    public int MaxHeldSamples { get; set; } = 200_000;
+}

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+using DomioOps.Cloud.Ingestion;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using DomioOps.Testing;
+
+using Google.Protobuf;
+
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.EndToEnd.Tests;
+
+/// <summary>
+/// Three silos as separate processes on one PostgreSQL, consuming one edge's telemetry from a real
+/// Mosquitto through an MQTT 5 shared subscription, with the Mosquitto password and ACL files generated
+/// from our edge registry. A silo is killed, or PostgreSQL restarted, in the middle of the stream; every
+/// sample must still be committed exactly once.
+/// </summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    private const string Site = "plant-c";
+    private const string EdgeId = "edge-c";
+    private const string Machine = "saw-c";
+    private const int Batches = 120;
+    private const int SamplesPerBatch = 50;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task ThreeSilos_OneKilledDuringIngestion_EverySampleCommittedOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await Cluster.StartAsync(silos: 3, ct);
+        using var edge = await cluster.ConnectEdgeAsync(ct);
+
+        var killedAt = TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        await PublishAllAsync(edge, async batch =>
+        {
+            if (batch == Batches / 3)
+            {
+                killedAt = clock.Elapsed;
+                await cluster.Silos[1].StopAsync(kill: true);
+            }
+            else if (batch == Batches / 2)
+            {
+                // The orchestrator replaces the dead silo; its MQTT session (same client id) is redelivered to it.
+                await cluster.RestartSiloAsync(1, ct);
+            }
+        }, ct);
+
+        var done = await cluster.WaitForAllCommittedAsync(ct);
+        output.WriteLine($"all {Batches * SamplesPerBatch} samples committed {(clock.Elapsed - killedAt).TotalSeconds:F1} s after the kill");
+        AssertCommittedOnce(done, await cluster.GetMachineAsync(ct));
+        Assert.Equal((Batches * SamplesPerBatch, Batches * SamplesPerBatch), await cluster.CountHistoryAsync(ct));
+    }
+
+    [Fact]
+    public async Task PostgresRestartedDuringIngestion_EverySampleCommittedOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await Cluster.StartAsync(silos: 2, ct);
+        using var edge = await cluster.ConnectEdgeAsync(ct);
+
+        await PublishAllAsync(edge, async batch =>
+        {
+            if (batch == Batches / 3)
+            {
+                await cluster.Postgres.StopAsync(ct);
+            }
+            else if (batch == Batches / 2)
+            {
+                await cluster.Postgres.StartAgainAsync(ct);
+            }
+        }, ct);
+
+        AssertCommittedOnce(await cluster.WaitForAllCommittedAsync(ct), await cluster.GetMachineAsync(ct));
+        Assert.Equal((Batches * SamplesPerBatch, Batches * SamplesPerBatch), await cluster.CountHistoryAsync(ct));
+    }
+
+    private static void AssertCommittedOnce(EdgeView edge, MachineView? machine)
+    {
+        Assert.Equal((ulong)(Batches * SamplesPerBatch), edge.HighestSequence);
+        Assert.Equal(Batches * SamplesPerBatch, edge.SamplesAccepted);
+        Assert.Equal(0ul, edge.MissingSamples);
+        Assert.NotNull(machine);
+        Assert.Equal(Batches * SamplesPerBatch, machine.PieceCount);
+    }
+
+    /// <summary>Publishes every batch at QoS 1 (the broker's PUBACK) with sequences 1..N, one piece per sample.</summary>
+    private static async Task PublishAllAsync(IMqttClient edge, Func<int, Task> beforeBatch, CancellationToken ct)
+    {
+        ulong sequence = 0;
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var b = 0; b < Batches; b++)
+        {
+            await beforeBatch(b);
+            var batch = new TelemetryBatch { SchemaVersion = 1, Site = Site, Edge = EdgeId };
+            for (var s = 0; s < SamplesPerBatch; s++)
+            {
+                sequence++;
+                batch.Samples.Add(new Sample { Sequence = sequence, Machine = Machine, Signal = Signal.PieceCounter, TimestampMs = start + (long)sequence, Number = sequence });
+            }
+
+            var result = await edge.PublishAsync(
+                new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.Telemetry(Site, EdgeId)).WithPayload(batch.ToByteArray()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                ct);
+            Assert.True(result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers, $"batch {b}: {result.ReasonCode}");
+            await Task.Delay(20, ct);
+        }
+    }
+
+    private sealed class Cluster : IAsyncDisposable
+    {
+        private readonly string edgePassword = EdgeCredentials.NewPassword();
+        private readonly string cloudPassword = EdgeCredentials.NewPassword();
+        private readonly string adminPassword = $"Cluster-{Guid.NewGuid():N}-A1";
+        private readonly List<(int Http, int Silo, int Gateway)> ports = [];
+
+        // One cookie jar for the whole cluster: cookies are not bound to a port, and the silos share their
+        // data-protection keys, so signing in at one silo is signing in at all.
+        private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(5) };
+        private MosquittoBroker? broker;
+
+        private Cluster(PostgresServer postgres) => Postgres = postgres;
+
+        public PostgresServer Postgres { get; }
+
+        public List<HostProcess> Silos { get; } = [];
+
+        public static async Task<Cluster> StartAsync(int silos, CancellationToken ct)
+        {
+            var cluster = new Cluster(await PostgresServer.StartAsync(ct));
+            try
+            {
+                var edgeHash = EdgeCredentials.Hash(cluster.edgePassword);
+                var (passwords, acl) = MosquittoConfiguration.Render(
+                    [new EdgeRegistration(Site, EdgeId, edgeHash, Disabled: false)], "domio-cloud", EdgeCredentials.Hash(cluster.cloudPassword));
+                cluster.broker = await MosquittoBroker.StartAsync(passwords, acl, ct);
+                for (var i = 0; i < silos; i++)
+                {
+                    cluster.ports.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
+                    cluster.Silos.Add(await cluster.StartSiloAsync(i, ct));
+                }
+
+                using var signIn = await cluster.http.PostAsJsonAsync(
+                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster.adminPassword }, ct);
+                signIn.EnsureSuccessStatusCode();
+                return cluster;
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task RestartSiloAsync(int index, CancellationToken ct)
+        {
+            await Silos[index].DisposeAsync();
+            Silos[index] = await StartSiloAsync(index, ct);
+        }
+
+        public async Task<IMqttClient> ConnectEdgeAsync(CancellationToken ct)
+        {
+            var client = new MqttClientFactory().CreateMqttClient();
+            var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", broker!.Port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithClientId($"{Site}/{EdgeId}")
+                .WithCredentials($"{Site}/{EdgeId}", edgePassword)
+                .Build(), ct);
+            Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+            return client;
+        }
+
+        /// <summary>Waits until the cluster has committed the last sequence, asking whichever silo is alive.</summary>
+        public async Task<EdgeView> WaitForAllCommittedAsync(CancellationToken ct)
+        {
+            var deadline = DateTime.UtcNow + Bound;
+            EdgeView? last = null;
+            while (DateTime.UtcNow < deadline)
+            {
+                last = await AskAnySiloAsync<EdgeView>($"api/edges/{Site}/{EdgeId}", ct) ?? last;
+                if (last?.HighestSequence == Batches * SamplesPerBatch)
+                {
+                    return last;
+                }
+
+                await Task.Delay(250, ct);
+            }
+
+            throw new TimeoutException($"after {Bound.TotalSeconds} s the cluster shows {last}\n{Logs()}");
+        }
+
+        public Task<MachineView?> GetMachineAsync(CancellationToken ct) => AskAnySiloAsync<MachineView>($"api/machines/{Machine}", ct);
+
+        /// <summary>History rows of the edge, and distinct sequences among them: equal when nothing is duplicated.</summary>
+        public async Task<(long Rows, long Sequences)> CountHistoryAsync(CancellationToken ct)
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(Postgres.ConnectionString("domio_cluster"));
+            await connection.OpenAsync(ct);
+            await using var count = new Npgsql.NpgsqlCommand("SELECT count(*), count(DISTINCT sequence) FROM telemetry_sample WHERE edge = @edge", connection);
+            count.Parameters.AddWithValue("edge", $"{Site}/{EdgeId}");
+            await using var reader = await count.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var silo in Silos)
+            {
+                await silo.DisposeAsync();
+            }
+
+            if (broker is not null)
+            {
+                await broker.DisposeAsync();
+            }
+
+            await Postgres.DisposeAsync();
+            http.Dispose();
+        }
+
+        private async Task<T?> AskAnySiloAsync<T>(string path, CancellationToken ct)
+            where T : class
+        {
+            foreach (var silo in Silos.Where(s => !s.HasExited))
+            {
+                try
+                {
+                    return await http.GetFromJsonAsync<T>(new Uri(silo.BaseAddress, path), ct);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    // That silo is busy recovering; ask the next.
+                }
+            }
+
+            return null;
+        }
+
+        private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct) =>
+            HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+            {
+                ["Silo__ConnectionString"] = Postgres.ConnectionString("domio_cluster"),
+                ["Silo__AdvertisedAddress"] = "127.0.0.1",
+                ["Silo__SiloPort"] = $"{ports[index].Silo}",
+                ["Silo__GatewayPort"] = $"{ports[index].Gateway}",
+                ["Broker__Mode"] = "External",
+                ["Broker__Address"] = "127.0.0.1",
+                ["Broker__Port"] = $"{broker!.Port}",
+                ["Broker__ClientId"] = $"silo-{index}",
+                ["Broker__UserName"] = "domio-cloud",
+                ["Broker__Password"] = cloudPassword,
+                ["Security__InitialAdmin__Password"] = adminPassword,
+            }, ct, ports[index].Http);
+
+        private string Logs() =>
+            string.Join("\n", Silos.Select(s => $"--- {s}\n{(s.Output.Length > 3000 ? s.Output[^3000..] : s.Output)}")) + $"\n--- mosquitto\n{broker?.Output}";
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+
+namespace DomioOps.Testing;
+
+/// <summary>
+/// A real Eclipse Mosquitto 2 broker on 127.0.0.1 and a free port, with persistence in a temporary folder,
+/// QoS 1 queues unbounded and TCP_NODELAY (PEERS.md), anonymous or with a password and ACL file.
+/// </summary>
+public sealed class MosquittoBroker : IAsyncDisposable
+{
+    private readonly PeerProcess process;
+    private readonly string folder;
+
+    private MosquittoBroker(PeerProcess process, string folder, int port) => (this.process, this.folder, Port) = (process, folder, port);
+
+    public int Port { get; }
+
+    public string Output => process.Output;
+
+    /// <summary>Starts the broker; with <paramref name="passwords"/> and <paramref name="acl"/> (file contents) only those users may connect.</summary>
+    public static async Task<MosquittoBroker> StartAsync(string? passwords, string? acl, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("domioops-mosquitto-").FullName;
+        var port = FreePort.Next();
+        var config = new List<string>
+        {
+            $"listener {port} 127.0.0.1",
+            "persistence true",
+            $"persistence_location {folder}/",
+            "max_queued_messages 0",
+            "set_tcp_nodelay true",
+            "log_type error",
+            "log_type warning",
+        };
+        if (Environment.UserName == "root")
+        {
+            // As root Mosquitto would switch to the 'mosquitto' user, which cannot read this private folder.
+            config.Add("user root");
+        }
+
+        if (passwords is null)
+        {
+            config.Add("allow_anonymous true");
+        }
+        else
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "passwd"), passwords, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder, "acl"), acl ?? "", cancellationToken);
+            config.AddRange(["allow_anonymous false", $"password_file {folder}/passwd", $"acl_file {folder}/acl"]);
+        }
+
+        var file = Path.Combine(folder, "mosquitto.conf");
+        await File.WriteAllLinesAsync(file, config, cancellationToken);
+        var mosquitto = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
+        var process = PeerProcess.Start(mosquitto, ["-c", file]);
+        var broker = new MosquittoBroker(process, folder, port);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port, cancellationToken);
+                return broker;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (SocketException)
+            {
+                var output = process.Output;
+                await broker.DisposeAsync();
+                throw new InvalidOperationException($"mosquitto did not start on port {port} (is it installed? ./domio test installs it):\n{output}");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await process.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+}
