@@ -18,6 +18,7 @@ namespace DomioOps.Cloud.Tests.Security;
 public class SecureCloud : IAsyncLifetime
 {
     private PostgresServer? postgres;
+    private Dictionary<string, string> settings = [];
 
     public int HttpPort { get; } = FreePort.Next();
 
@@ -58,8 +59,25 @@ public class SecureCloud : IAsyncLifetime
             settings[key] = value;
         }
 
+        this.settings = settings;
         App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
         await App.StartAsync(ct);
+    }
+
+    /// <summary>Another silo of the same cluster (same database), serving HTTP on its own port; the caller stops and disposes it.</summary>
+    internal async Task<(WebApplication App, Uri BaseAddress)> StartSecondSiloAsync(CancellationToken ct)
+    {
+        int port = FreePort.Next();
+        var second = new Dictionary<string, string>(settings)
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["Silo:SiloPort"] = $"{FreePort.Next()}",
+            ["Silo:GatewayPort"] = $"{FreePort.Next()}",
+            ["Broker:Port"] = $"{FreePort.Next()}",
+        };
+        var app = Program.Build([.. second.Select(s => $"--{s.Key}={s.Value}")]);
+        await app.StartAsync(ct);
+        return (app, new Uri($"http://127.0.0.1:{port}/"));
     }
 
     public async ValueTask DisposeAsync()
