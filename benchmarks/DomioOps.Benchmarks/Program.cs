@@ -8,6 +8,11 @@ if (args is ["opcua-load", ..])
     return 0;
 }
 
+if (args is ["ingestion-latency", .. var latencyArgs])
+{
+    return await DomioOps.Benchmarks.Cloud.IngestionLatencyHarness.RunAsync(latencyArgs);
+}
+
 if (args is ["modbus-load", .. var rest])
 {
     return await ModbusLoadHarness.RunAsync(rest);

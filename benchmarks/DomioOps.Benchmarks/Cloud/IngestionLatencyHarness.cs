@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+
+using DomioOps.Cloud.Ingestion;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using DomioOps.Testing;
+
+using Google.Protobuf;
+
+using Microsoft.AspNetCore.SignalR.Client;
+
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Benchmarks.Cloud;
+
+/// <summary>
+/// The product's response-time promise, measured end to end on this machine: a real cloud host (one silo,
+/// embedded broker, a private PostgreSQL) as its own process, an edge publishing at a fixed rate over MQTT 5
+/// QoS 1, and a SignalR client as the browser. Two latencies per batch:
+/// publish → PUBACK (the embedded broker acknowledges after the batch is committed to the EdgeGrain, history
+/// and the MachineGrains) and publish → the MachineChanged message at the SignalR client.
+/// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- ingestion-latency [samples/s] [seconds]</c>
+/// </summary>
+internal static class IngestionLatencyHarness
+{
+    private const string Site = "plant-bench";
+    private const int Edges = 4;
+    private const int MachinesPerEdge = 5;
+    private const int BatchesPerSecondPerEdge = 25;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rate = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+        var samplesPerBatch = Math.Max(1, rate / (Edges * BatchesPerSecondPerEdge));
+        var ct = CancellationToken.None;
+
+        Console.WriteLine($"ingestion-latency: {rate} samples/s from {Edges} edges, each {BatchesPerSecondPerEdge} batches/s of {samplesPerBatch} over {MachinesPerEdge} machines, {seconds} s (+5 s warm-up)");
+        await using var postgres = await PostgresServer.StartAsync(ct);
+        var edgePassword = EdgeCredentials.NewPassword();
+        var edgeHash = EdgeCredentials.Hash(edgePassword);
+        var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
+        var brokerPort = FreePort.Next();
+        var environment = new Dictionary<string, string>
+        {
+            ["Silo__ConnectionString"] = postgres.ConnectionString("domio_bench"),
+            ["Silo__AdvertisedAddress"] = "127.0.0.1",
+            ["Silo__SiloPort"] = $"{FreePort.Next()}",
+            ["Silo__GatewayPort"] = $"{FreePort.Next()}",
+            ["Broker__Port"] = $"{brokerPort}",
+            ["Security__InitialAdmin__Password"] = adminPassword,
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+        };
+        for (var e = 0; e < Edges; e++)
+        {
+            environment[$"Broker__Edges__{e}__Site"] = Site;
+            environment[$"Broker__Edges__{e}__Id"] = $"edge-{e}";
+            environment[$"Broker__Edges__{e}__PasswordHash"] = edgeHash;
+        }
+
+        await using var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct);
+        Console.WriteLine($"cloud started: {cloud}");
+
+        // The browser: signed in, connected to the hub, timing each change it is told about.
+        var cookies = new CookieContainer();
+        using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = cloud.BaseAddress })
+        {
+            using var signIn = await http.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
+            signIn.EnsureSuccessStatusCode();
+        }
+
+        var pushLatencies = new List<double>();
+        var measuring = 0;
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(cloud.BaseAddress, "hubs/machines"), options => options.Cookies = cookies)
+            .Build();
+        hub.On<MachineChange>("MachineChanged", machine =>
+        {
+            if (Volatile.Read(ref measuring) == 1 && machine.UpdatedAt is { } updated)
+            {
+                var latency = (DateTimeOffset.UtcNow - updated).TotalMilliseconds;
+                lock (pushLatencies)
+                {
+                    pushLatencies.Add(latency);
+                }
+            }
+        });
+        await hub.StartAsync(ct);
+
+        var warmUp = TimeSpan.FromSeconds(5);
+        var end = warmUp + TimeSpan.FromSeconds(seconds);
+        var clock = Stopwatch.StartNew();
+        var edges = await Task.WhenAll(Enumerable.Range(0, Edges).Select(e => PublishAsync(e, brokerPort, edgePassword, samplesPerBatch, clock, warmUp, end, ct)));
+        Volatile.Write(ref measuring, 1);
+        await Task.Delay(1000, ct);
+        Volatile.Write(ref measuring, 0);
+
+        var commitLatencies = edges.SelectMany(e => e.Latencies).ToList();
+        var samples = edges.Sum(e => e.MeasuredSamples);
+        Console.WriteLine($"achieved: {samples / (end - warmUp).TotalSeconds:F0} samples/s ({commitLatencies.Count} batches)");
+        Report("publish → PUBACK (committed to EdgeGrain, history, MachineGrain)", commitLatencies);
+        lock (pushLatencies)
+        {
+            Report("publish → SignalR MachineChanged at the client", pushLatencies);
+        }
+
+        return 0;
+
+        // The SignalR measurement starts with the first measured batch of any edge.
+        async Task<(List<double> Latencies, long MeasuredSamples)> PublishAsync(int index, int port, string password, int perBatch, Stopwatch clock, TimeSpan warmUp, TimeSpan end, CancellationToken ct)
+        {
+            var edgeId = $"edge-{index}";
+            using var edge = new MqttClientFactory().CreateMqttClient();
+            var connected = await edge.ConnectAsync(new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithClientId($"{Site}/{edgeId}")
+                .WithCredentials($"{Site}/{edgeId}", password)
+                .Build(), ct);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException($"broker refused {edgeId}: {connected.ResultCode}");
+            }
+
+            var latencies = new List<double>();
+            long measuredSamples = 0;
+            ulong sequence = 0;
+            var period = TimeSpan.FromSeconds(1.0 / BatchesPerSecondPerEdge);
+            for (long batches = 0; clock.Elapsed < end; batches++)
+            {
+                var due = period * batches;
+                if (clock.Elapsed < due)
+                {
+                    await Task.Delay(due - clock.Elapsed, ct);
+                }
+
+                var measured = clock.Elapsed >= warmUp;
+                if (measured)
+                {
+                    Interlocked.Exchange(ref measuring, 1);
+                }
+
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var batch = new TelemetryBatch { SchemaVersion = 1, Site = Site, Edge = edgeId };
+                for (var i = 0; i < perBatch; i++)
+                {
+                    sequence++;
+                    batch.Samples.Add(new Sample { Sequence = sequence, Machine = $"bench-{index}-{(int)(sequence % MachinesPerEdge)}", Signal = Signal.SpindleLoad, TimestampMs = now, Number = sequence % 100 });
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                var result = await edge.PublishAsync(
+                    new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.Telemetry(Site, edgeId)).WithPayload(batch.ToByteArray()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                    ct);
+                if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+                {
+                    throw new InvalidOperationException($"{edgeId} batch {batches} refused: {result.ReasonCode}");
+                }
+
+                if (measured)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    measuredSamples += perBatch;
+                }
+            }
+
+            return (latencies, measuredSamples);
+        }
+    }
+
+    private static void Report(string what, List<double> latencies)
+    {
+        if (latencies.Count == 0)
+        {
+            Console.WriteLine($"{what}: no measurement");
+            return;
+        }
+
+        latencies.Sort();
+        double At(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: n={latencies.Count} p50={At(0.50):F1} ms p90={At(0.90):F1} ms p99={At(0.99):F1} ms max={latencies[^1]:F1} ms"));
+    }
+
+    /// <summary>The part of the hub's machine snapshot this harness reads.</summary>
+    private sealed record MachineChange(string Id, DateTimeOffset? UpdatedAt);
+}
