@@ -20,8 +20,17 @@ internal static class OpcUaLoad
     private const int SamplingMs = 50;
     private const double Seconds = 10;
 
-    public static async Task RunAsync()
+    /// <summary>Entry from Program.cs for <c>opcua-load [serve PORT TAGS CHANGE_MS]</c>; the arguments after "opcua-load" are read from the command line.</summary>
+    public static Task RunAsync() => RunAsync(Environment.GetCommandLineArgs().SkipWhile(a => a != "opcua-load").Skip(1).ToArray());
+
+    public static async Task RunAsync(string[] args)
     {
+        if (args is ["serve", string portText, string tagsText, string changeText])
+        {
+            await ServeAsync(int.Parse(portText, CultureInfo.InvariantCulture), int.Parse(tagsText, CultureInfo.InvariantCulture), int.Parse(changeText, CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            return;
+        }
+
         string folder = Path.Combine(FindRoot(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
         {
@@ -48,18 +57,65 @@ internal static class OpcUaLoad
             await server.WaitForExitAsync().ConfigureAwait(false);
         }
 
+        // The same two clients against our server in its own process, which can offer more changes than node-opcua's.
+        int ourPort = FreePort();
+        string self = typeof(OpcUaLoad).Assembly.Location;
+        using Process ourServer = Start("dotnet", [self, "opcua-load", "serve", ourPort.ToString(CultureInfo.InvariantCulture), FastTags.ToString(CultureInfo.InvariantCulture), FastChangeMs.ToString(CultureInfo.InvariantCulture)], folder);
+        try
+        {
+            await WaitForLineAsync(ourServer, $"listening {ourPort}").ConfigureAwait(false);
+            string endpoint = $"opc.tcp://127.0.0.1:{ourPort}";
+            double ours = await MeasureOurClientAsync(endpoint, FastTags, FastChangeMs).ConfigureAwait(false);
+            string output = await RunToEndAsync("node", ["bench-client.js", endpoint, FastTags.ToString(CultureInfo.InvariantCulture), FastChangeMs.ToString(CultureInfo.InvariantCulture), Seconds.ToString(CultureInfo.InvariantCulture)], folder).ConfigureAwait(false);
+            string[] parts = output.Split('\n').Single(l => l.StartsWith("NOTIFICATIONS ", StringComparison.Ordinal)).Split(' ');
+            double theirs = double.Parse(parts[1], CultureInfo.InvariantCulture) / double.Parse(parts[2], CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"notifications/s from DomioOps server ({FastTags} tags changing every {FastChangeMs} ms, {Seconds} s): DomioOps client {ours:F0}, node-opcua client {theirs:F0}, ratio {ours / theirs:F2}"));
+        }
+        finally
+        {
+            ourServer.Kill(entireProcessTree: true);
+            await ourServer.WaitForExitAsync().ConfigureAwait(false);
+        }
+
         await MeasureCreateItemsAsync().ConfigureAwait(false);
     }
 
-    private static async Task<double> MeasureOurClientAsync(string endpoint)
+    private const int FastChangeMs = 10;
+    private const int FastTags = 4000;
+
+    /// <summary>Our server with the node-opcua peer's namespace and tags, every tag changing every <paramref name="changeMs"/>.</summary>
+    private static async Task ServeAsync(int port, int tagCount, int changeMs)
+    {
+        await using OpcUaServer server = new(new OpcUaServerOptions { Port = port, MinSamplingInterval = 1, MinPublishingInterval = 10 });
+        ushort ns = server.AddressSpace.RegisterNamespace("urn:domioops:peer");
+        DateTime now = DateTime.UtcNow;
+        VariableNode[] tags = [.. Enumerable.Range(0, tagCount).Select(i => server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(ns, $"Tag{i}"), new QualifiedName(ns, $"Tag{i}"), new Variant(0), now))];
+        await server.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        Console.WriteLine($"listening {port}");
+        int tick = 0;
+        using PeriodicTimer timer = new(TimeSpan.FromMilliseconds(changeMs));
+        while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
+        {
+            tick++;
+            DateTime t = DateTime.UtcNow;
+            foreach (VariableNode tag in tags)
+            {
+                tag.SetValue(new Variant(tick), t);
+            }
+        }
+    }
+
+    private static Task<double> MeasureOurClientAsync(string endpoint) => MeasureOurClientAsync(endpoint, Tags, SamplingMs);
+
+    private static async Task<double> MeasureOurClientAsync(string endpoint, int tags, int samplingMs)
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = endpoint });
         await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
         ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: SamplingMs), CancellationToken.None).ConfigureAwait(false);
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: samplingMs, QueueValues: false), CancellationToken.None).ConfigureAwait(false);
         long count = 0;
         subscription.DataChanged += (_, batch) => Interlocked.Add(ref count, batch.Count);
-        await subscription.AddItemsAsync([.. Enumerable.Range(0, Tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), SamplingMs, 1))], CancellationToken.None).ConfigureAwait(false);
+        await subscription.AddItemsAsync([.. Enumerable.Range(0, tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), samplingMs, 1))], CancellationToken.None).ConfigureAwait(false);
         await Task.Delay(3000).ConfigureAwait(false);
         Interlocked.Exchange(ref count, 0);
         Stopwatch watch = Stopwatch.StartNew();

@@ -43,8 +43,11 @@ public sealed class MonitoredItem
 /// <summary>One value change delivered by a subscription.</summary>
 public readonly record struct MonitoredItemValue(MonitoredItem Item, DataValue Value);
 
-/// <summary>Publishing settings of a subscription (OPC 10000-4 §5.13.2).</summary>
-public sealed record SubscriptionOptions(double PublishingInterval = 100, uint KeepAliveCount = 10, uint LifetimeCount = 100, uint MaxNotificationsPerPublish = 0, byte Priority = 0);
+/// <summary>
+/// Publishing settings of a subscription (OPC 10000-4 §5.13.2). With <paramref name="QueueValues"/> false the values are
+/// only raised through <see cref="OpcUaSubscription.DataChanged"/>, and <see cref="OpcUaSubscription.Values"/> stays empty.
+/// </summary>
+public sealed record SubscriptionOptions(double PublishingInterval = 100, uint KeepAliveCount = 10, uint LifetimeCount = 100, uint MaxNotificationsPerPublish = 0, byte Priority = 0, bool QueueValues = true);
 
 /// <summary>
 /// A client subscription: its monitored items and a channel of value changes. The owning <see cref="OpcUaClient"/> feeds it
@@ -207,9 +210,12 @@ public sealed class OpcUaSubscription
         }
 
         Interlocked.Add(ref _notifications, batch.Count);
-        foreach (MonitoredItemValue value in batch)
+        if (Options.QueueValues)
         {
-            _values.Writer.TryWrite(value);
+            foreach (MonitoredItemValue value in batch)
+            {
+                _values.Writer.TryWrite(value);
+            }
         }
 
         DataChanged?.Invoke(this, batch);
