@@ -186,6 +186,28 @@ public sealed class ModbusSerialClientTests
         Assert.True(server.DiscardedFrames >= 1);
     }
 
+    [Fact]
+    public async Task OverTcp_RtuFramesThroughGateway_ReadsAndWrites()
+    {
+        using var gateway = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        gateway.Start();
+        await using ModbusSerialClient client = ModbusSerialClient.OverTcp(
+            "127.0.0.1", ((System.Net.IPEndPoint)gateway.LocalEndpoint).Port, new ModbusSerialClientOptions { ResponseTimeout = TimeSpan.FromSeconds(5) });
+        Task<ushort[]> read = client.ReadInputRegistersAsync(3, 8, 1, Ct).AsTask();
+        using Socket device = await gateway.AcceptSocketAsync(Ct);
+        var bus = new ScriptedBus(device);
+        (byte address, byte[] pdu) = await bus.NextRequestAsync();
+        Assert.Equal(3, address);
+        Assert.Equal("0400080001", Hex.Of(pdu));
+        await bus.AnswerAsync(3, "04 02 000A");
+        Assert.Equal(new ushort[] { 10 }, await read);
+
+        Task write = client.WriteSingleRegisterAsync(3, 1, 0x0203, Ct).AsTask();
+        Assert.Equal("0600010203", Hex.Of((await bus.NextRequestAsync()).Pdu));
+        await bus.AnswerAsync(3, "06 0001 0203");
+        await write;
+    }
+
     private static ModbusSerialClient Client(ConnectedSockets line, ModbusSerialClientOptions options, TimeProvider time) =>
         new(_ => Task.FromResult(new ModbusLine(new NetworkStream(line.Master), null)), options, TimeSpan.Zero, time);
 
