@@ -34,6 +34,7 @@ internal sealed partial class Program
         builder.AddIngestion();
         builder.AddMachines();
         builder.AddHistory();
+        builder.Services.AddOpenApi();
 
         var app = builder.Build();
         app.MapServiceDefaults();
@@ -46,6 +47,7 @@ internal sealed partial class Program
         app.MapEdgesApi();
         app.MapHistoryApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
+        app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         return app;
     }
 }

@@ -58,9 +58,10 @@ internal sealed partial class EdgeGrain(
         return new IngestResult(committed, duplicates, missing);
     }
 
-    public async Task SetOnline(bool online, DateTimeOffset at)
+    public async Task SetStatus(bool online, ulong backlog, DateTimeOffset at)
     {
         edge.State.Online = online;
+        edge.State.Backlog = backlog;
         edge.State.LastSeen = at;
         await edge.WriteStateAsync();
     }
@@ -71,6 +72,7 @@ internal sealed partial class EdgeGrain(
         return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), s.Online, s.HighestSequence, s.SamplesAccepted, s.DuplicatesDropped, s.MissingSamples, s.LastSeen)
         {
             Held = s.Held.Count,
+            Backlog = s.Backlog,
         });
     }
 
@@ -202,4 +204,6 @@ internal sealed class EdgeState
 
     /// <summary>When the current hole was first seen.</summary>
     [Id(7)] public DateTimeOffset? HoleSince { get; set; }
+
+    [Id(8)] public ulong Backlog { get; set; }
 }

@@ -14,7 +14,8 @@ public interface IEdgeGrain : IGrainWithStringKey
     /// <summary>Takes a batch (samples in increasing sequence order); returns once it is durable (committed or held).</summary>
     Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples);
 
-    Task SetOnline(bool online, DateTimeOffset at);
+    /// <summary>The edge's birth or death (its last will), with the backlog it reported.</summary>
+    Task SetStatus(bool online, ulong backlog, DateTimeOffset at);
 
     Task<EdgeSnapshot> GetSnapshot();
 }
@@ -39,4 +40,7 @@ public sealed record EdgeSnapshot(
 {
     /// <summary>Samples received beyond a hole, waiting for it to fill.</summary>
     [Id(7)] public int Held { get; init; }
+
+    /// <summary>Samples waiting in the edge's durable queue, as the edge last reported on its status topic.</summary>
+    [Id(8)] public ulong Backlog { get; init; }
 }

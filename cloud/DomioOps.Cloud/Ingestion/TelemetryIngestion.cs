@@ -55,7 +55,7 @@ internal sealed partial class TelemetryIngestion(
                     return await AcceptTelemetryAsync(site, edge, edgeKey, TelemetryBatch.Parser.ParseFrom(payload));
                 case EdgeTopics.StatusKind:
                     var status = EdgeStatus.Parser.ParseFrom(payload);
-                    await grains.GetGrain<IEdgeGrain>(edgeKey).SetOnline(status.Online, time.GetUtcNow());
+                    await grains.GetGrain<IEdgeGrain>(edgeKey).SetStatus(status.Online, status.Backlog, time.GetUtcNow());
                     return MqttPubAckReasonCode.Success;
                 default:
                     return MqttPubAckReasonCode.Success;
