@@ -18,5 +18,11 @@ if (args is ["modbus-load", .. var rest])
     return await ModbusLoadHarness.RunAsync(rest);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["history-load", .. var historyArgs])
+{
+    await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
 return 0;

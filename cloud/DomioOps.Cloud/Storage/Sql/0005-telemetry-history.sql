@@ -18,11 +18,11 @@ CREATE TABLE telemetry_history_mark
 CREATE TABLE telemetry_sample
 (
     ts       timestamptz      NOT NULL,                  -- the observation time at the edge
-    machine  text             NOT NULL,
+    machine  text COLLATE "C" NOT NULL,                  -- ids are ASCII: byte order, no locale cost in the index
     signal   smallint         NOT NULL,                  -- domio.v1.Signal
     number   double precision NULL,
     text     text             NULL,
-    edge     text             NOT NULL,
+    edge     text COLLATE "C" NOT NULL,
     sequence bigint           NOT NULL                   -- the edge's queue sequence: (edge, sequence) is the sample's identity
 ) PARTITION BY RANGE (ts);
 
@@ -33,7 +33,7 @@ CREATE INDEX telemetry_sample_machine_signal_ts ON telemetry_sample (machine, si
 CREATE TABLE telemetry_rollup_minute
 (
     minute        timestamptz      NOT NULL,
-    machine       text             NOT NULL,
+    machine       text COLLATE "C" NOT NULL,
     signal        smallint         NOT NULL,
     min           double precision NOT NULL,
     max           double precision NOT NULL,
