@@ -87,7 +87,7 @@ internal sealed partial class EdgeGrain(
     /// <summary>
     /// Commits the held samples that follow the committed sequence without a hole. A hole older than the
     /// reorder window (or too many held samples) is declared missing and
-    /// skipped. History and machines are written before the edge's mark: a crash in between means
+    /// skipped. History and machines are written (concurrently) before the edge's mark: a crash in between means
     /// redelivery, and the history (its own mark, in the same transaction as the rows) and each machine
     /// ignore what they already hold.
     /// </summary>
@@ -131,11 +131,12 @@ internal sealed partial class EdgeGrain(
 
         if (run.Count > 0)
         {
-            await history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None);
+            // History and machines concurrently: both are idempotent, and both finish before the edge's mark moves.
             var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
             await Task.WhenAll(run
                 .GroupBy(s => s.Machine, StringComparer.Ordinal)
-                .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)])));
+                .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)]))
+                .Append(history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None)));
             state.HighestSequence = run[^1].Sample.Sequence;
             state.SamplesAccepted += run.Count;
             state.LastSeen = run[^1].Sample.Timestamp;
