@@ -29,7 +29,8 @@ namespace DomioOps.Benchmarks.History;
 /// broker with edge authentication, EdgeGrain, MachineGrain, history), and N edges each publishing pre-built
 /// batches at QoS 1 and waiting for each PUBACK, as the edge agent does. Counts samples acknowledged after a
 /// warm-up, checks rows in history = samples acknowledged, and splits CPU between this process and PostgreSQL.
-/// Run: <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- history-load [--seconds 20] [--edges 8] [--batch 1000] [--machines 4] [--fsync on|off]</c>.
+/// Run: <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- history-load [--seconds 20] [--edges 8] [--batch 1000] [--machines 4] [--fsync on|off]</c>;
+/// <c>--writer-only</c> drives the history writer alone, <c>--writer-only --staging</c> the staging-table + ON CONFLICT alternative.
 /// </summary>
 internal static class HistoryLoad
 {
@@ -54,7 +55,7 @@ internal static class HistoryLoad
         var pgPort = int.Parse((await RunAsync("bash", [Path.Combine(root, "scripts", "postgres.sh"), "start", pgDir], fsync ? null : "off")).Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
         try
         {
-            await MeasureAsync(pgPort, seconds, warmup, edges, batch, machines, fsync, args.Contains("--writer-only"));
+            await MeasureAsync(pgPort, seconds, warmup, edges, batch, machines, fsync, args.Contains("--writer-only"), args.Contains("--staging"));
         }
         finally
         {
@@ -63,7 +64,7 @@ internal static class HistoryLoad
         }
     }
 
-    private static async Task MeasureAsync(int pgPort, int seconds, int warmup, int edges, int batch, int machines, bool fsync, bool writerOnly)
+    private static async Task MeasureAsync(int pgPort, int seconds, int warmup, int edges, int batch, int machines, bool fsync, bool writerOnly, bool staging)
     {
         var connectionString = $"Host=127.0.0.1;Port={pgPort};Database=domio_bench;Username=postgres;Maximum Pool Size=60";
         var brokerPort = FreePort();
@@ -86,7 +87,18 @@ internal static class HistoryLoad
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         if (writerOnly)
         {
-            await MeasureWriterAsync(host.Services.GetRequiredService<TelemetryHistory>(), seconds, warmup, edges, batch, machines, fsync);
+            var history = host.Services.GetRequiredService<TelemetryHistory>();
+            Func<string, List<EdgeSample>, Task<int>> append = (edge, samples) => history.AppendAsync(edge, samples, CancellationToken.None);
+            var scheme = "per-edge mark (the product's TelemetryHistory, with rollups)";
+            if (staging)
+            {
+                var staged = NpgsqlDataSource.Create(connectionString);
+                await CreateStagingTargetAsync(staged);
+                append = (edge, samples) => AppendStagedAsync(staged, edge, samples);
+                scheme = "COPY into a temp table + INSERT … ON CONFLICT (edge, sequence, ts) DO NOTHING (no rollups)";
+            }
+
+            await MeasureWriterAsync(append, scheme, seconds, warmup, edges, batch, machines, fsync);
             await host.StopAsync();
             return;
         }
@@ -231,7 +243,7 @@ internal static class HistoryLoad
     }
 
     /// <summary>The history writer alone (no MQTT, no grains): the ceiling of the PostgreSQL part.</summary>
-    private static async Task MeasureWriterAsync(TelemetryHistory history, int seconds, int warmup, int edges, int batch, int machines, bool fsync)
+    private static async Task MeasureWriterAsync(Func<string, List<EdgeSample>, Task<int>> append, string scheme, int seconds, int warmup, int edges, int batch, int machines, bool fsync)
     {
         var start = DateTimeOffset.UtcNow.AddMinutes(-10);
         var batchesPerEdge = (int)Math.Ceiling(400_000.0 * (seconds + warmup) / batch / edges);
@@ -258,12 +270,61 @@ internal static class HistoryLoad
                     break;
                 }
 
-                Interlocked.Add(ref written, await history.AppendAsync($"{Site}/edge-{e}", samples, CancellationToken.None));
+                Interlocked.Add(ref written, await append($"{Site}/edge-{e}", samples));
             }
         })));
         await sampler;
-        Console.WriteLine($"history-load --writer-only: TelemetryHistory.AppendAsync from {edges} concurrent edges, batches of {batch}, fsync {(fsync ? "on" : "off")}");
+        Console.WriteLine($"history-load --writer-only: {scheme}, {edges} concurrent edges, batches of {batch}, fsync {(fsync ? "on" : "off")}");
         Console.WriteLine($"  samples/s          {(Interlocked.Read(ref written) - atStart) / (stopwatch.Elapsed.TotalSeconds - warmup):N0}");
+    }
+
+    /// <summary>The alternative to the per-edge mark, for comparison: the same partitioned table with a unique key that includes the partition key.</summary>
+    private static async Task CreateStagingTargetAsync(NpgsqlDataSource data)
+    {
+        var today = DateTime.UtcNow.Date;
+        await using var command = data.CreateCommand($"""
+            CREATE TABLE staged_target (LIKE telemetry_sample) PARTITION BY RANGE (ts);
+            ALTER TABLE staged_target ADD PRIMARY KEY (edge, sequence, ts);
+            CREATE INDEX ON staged_target (machine, signal, ts);
+            CREATE TABLE staged_target_p PARTITION OF staged_target FOR VALUES FROM ('{today.AddDays(-1):yyyy-MM-dd}') TO ('{today.AddDays(2):yyyy-MM-dd}');
+            """);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<int> AppendStagedAsync(NpgsqlDataSource data, string edge, List<EdgeSample> samples)
+    {
+        await using var connection = await data.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var create = new NpgsqlCommand("CREATE TEMP TABLE IF NOT EXISTS staged (LIKE telemetry_sample) ON COMMIT DELETE ROWS", connection, transaction))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY staged (ts, machine, signal, number, text, edge, sequence) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var (machine, sample) in samples)
+            {
+                copy.StartRow();
+                copy.Write(sample.Timestamp.UtcDateTime, NpgsqlTypes.NpgsqlDbType.TimestampTz);
+                copy.Write(machine, NpgsqlTypes.NpgsqlDbType.Text);
+                copy.Write((short)sample.Signal, NpgsqlTypes.NpgsqlDbType.Smallint);
+                copy.Write(sample.Number!.Value, NpgsqlTypes.NpgsqlDbType.Double);
+                copy.WriteNull();
+                copy.Write(edge, NpgsqlTypes.NpgsqlDbType.Text);
+                copy.Write((long)sample.Sequence, NpgsqlTypes.NpgsqlDbType.Bigint);
+            }
+
+            await copy.CompleteAsync();
+        }
+
+        int rows;
+        await using (var insert = new NpgsqlCommand("INSERT INTO staged_target SELECT * FROM staged ON CONFLICT DO NOTHING", connection, transaction))
+        {
+            rows = await insert.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        return rows;
     }
 
     private static List<(byte[] Payload, int Count)> Payloads(string edge, int seed, int batches, int size, int machines, DateTimeOffset start)
