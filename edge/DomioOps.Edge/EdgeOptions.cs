@@ -55,6 +55,20 @@ public sealed class PublishingOptions
     /// <summary>This edge's MQTT password, as the cloud issued it; give it through the environment (<c>Edge__Publishing__Password</c>) or a file readable only by the service, not in appsettings.json.</summary>
     public string? Password { get; set; }
 
+    /// <summary>MQTT over TLS (the broker's TLS port, usually 8883).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>With <see cref="Tls"/>: a PEM file of the CA(s) the broker's certificate must chain to; the system's trust store when not set.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>With <see cref="Tls"/>: the host name the broker's certificate must be issued for; <see cref="BrokerHost"/> when not set.</summary>
+    public string? TlsTargetHost { get; set; }
+
+    /// <summary>With <see cref="Tls"/>: this edge's client certificate (PEM) and key, for brokers that require mutual TLS.</summary>
+    public string? ClientCertificatePath { get; set; }
+
+    public string? ClientKeyPath { get; set; }
+
     /// <summary>A batch is published when it holds this many samples...</summary>
     public int MaxBatchSamples { get; set; } = 500;
 

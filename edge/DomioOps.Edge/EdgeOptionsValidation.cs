@@ -31,6 +31,8 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
         Check(options.Queue.MaxBytes >= 1 << 20, "Queue:MaxBytes", "must be at least 1048576 (1 MiB)");
         Check(options.Publishing.BrokerPort is > 0 and < 65536, "Publishing:BrokerPort", "must be a TCP port, 1-65535");
         Check(!string.IsNullOrWhiteSpace(options.Publishing.BrokerHost), "Publishing:BrokerHost", "set it to the MQTT broker's host name or address");
+        Check(options.Publishing.CaCertificatePath is null || File.Exists(options.Publishing.CaCertificatePath), "Publishing:CaCertificatePath", $"'{options.Publishing.CaCertificatePath}' does not exist: give the PEM file of the CA that issued the broker's certificate");
+        Check((options.Publishing.ClientCertificatePath is null) == (options.Publishing.ClientKeyPath is null), "Publishing:ClientKeyPath", "a client certificate needs its key and a key its certificate: set both ClientCertificatePath and ClientKeyPath, or neither");
         Check(options.Publishing.MaxBatchSamples is > 0 and <= 10_000, "Publishing:MaxBatchSamples", "must be 1-10000");
         Check(options.Publishing.MaxBatchAge > TimeSpan.Zero, "Publishing:MaxBatchAge", "must be a positive time span, e.g. \"00:00:00.200\"");
 

@@ -20,6 +20,8 @@ internal sealed class Slice : IAsyncDisposable
     private readonly string database;
     private readonly string edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
     private readonly int brokerPort = FreePort.Next();
+    private readonly int brokerTlsPort = FreePort.Next();
+    private readonly TestCertificates certificates = TestCertificates.Create();
     private readonly int modbusPort = FreePort.Next();
     private readonly int cloudHttpPort = FreePort.Next();
     private readonly int siloPort = FreePort.Next();
@@ -75,6 +77,9 @@ internal sealed class Slice : IAsyncDisposable
             ["Silo__SiloPort"] = $"{siloPort}",
             ["Silo__GatewayPort"] = $"{gatewayPort}",
             ["Broker__Port"] = $"{brokerPort}",
+            ["Broker__TlsPort"] = $"{brokerTlsPort}",
+            ["Broker__CertificatePath"] = certificates.ServerCertificatePath,
+            ["Broker__CertificateKeyPath"] = certificates.ServerKeyPath,
             ["Broker__Edges__0__Site"] = Site,
             ["Broker__Edges__0__Id"] = EdgeId,
             ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
@@ -100,7 +105,11 @@ internal sealed class Slice : IAsyncDisposable
             ["Edge__Site"] = Site,
             ["Edge__Id"] = EdgeId,
             ["Edge__DataDirectory"] = edgeData,
-            ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
+            // The edge talks MQTT over TLS, trusting only the test CA.
+            ["Edge__Publishing__BrokerPort"] = $"{brokerTlsPort}",
+            ["Edge__Publishing__Tls"] = "true",
+            ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
+            ["Edge__Publishing__TlsTargetHost"] = "localhost",
             ["Edge__Publishing__Password"] = edgePassword,
             ["Edge__Devices__0__Machine"] = Machine,
             ["Edge__Devices__0__Port"] = $"{modbusPort}",
@@ -167,6 +176,7 @@ internal sealed class Slice : IAsyncDisposable
         CloudHttp.Dispose();
         await postgres.DisposeAsync();
         Directory.Delete(edgeData, recursive: true);
+        certificates.Dispose();
     }
 
     private static string Tail(string output) => output.Length > 4000 ? output[^4000..] : output;

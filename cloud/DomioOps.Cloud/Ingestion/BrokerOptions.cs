@@ -37,6 +37,19 @@ public sealed class BrokerOptions
     /// <summary>When set, a Mosquitto <c>passwd</c> and <c>acl</c> file generated from the edge registry are kept up to date in this folder.</summary>
     public string? MosquittoConfigDirectory { get; set; }
 
+    /// <summary>Embedded: a second listener with TLS on this port (MQTT over TLS, usually 8883); off when not set.</summary>
+    [Range(1, 65535)]
+    public int? TlsPort { get; set; }
+
+    /// <summary>Embedded with <see cref="TlsPort"/>: the server certificate, a PEM file (with <see cref="CertificateKeyPath"/>) or a PKCS#12 file.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="CertificatePath"/>; not set for a PKCS#12 file.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>The PKCS#12 file's password; give it through the environment.</summary>
+    public string? CertificatePassword { get; set; }
+
     /// <summary>Telemetry payloads larger than this are rejected.</summary>
     [Range(1024, 256 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;

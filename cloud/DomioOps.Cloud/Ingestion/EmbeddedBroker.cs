@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 using DomioOps.Models;
 
@@ -36,9 +38,19 @@ internal sealed partial class EmbeddedBroker(
             .WithDefaultEndpointBoundIPV6Address(IPAddress.IsLoopback(address) ? IPAddress.IPv6Loopback : IPAddress.IPv6Any)
             .WithDefaultEndpointPort(o.Port)
             .WithPersistentSessions(true)
-            .WithMaxPendingMessagesPerClient(10_000)
-            .Build();
-        server = new MqttServerFactory().CreateMqttServer(serverOptions);
+            .WithMaxPendingMessagesPerClient(10_000);
+        if (o.TlsPort is { } tlsPort)
+        {
+            serverOptions = serverOptions
+                .WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(address)
+                .WithEncryptedEndpointBoundIPV6Address(IPAddress.IsLoopback(address) ? IPAddress.IPv6Loopback : IPAddress.IPv6Any)
+                .WithEncryptedEndpointPort(tlsPort)
+                .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
+                .WithEncryptionCertificate(LoadCertificate(o));
+        }
+
+        server = new MqttServerFactory().CreateMqttServer(serverOptions.Build());
         server.ValidatingConnectionAsync += AuthenticateAsync;
         server.InterceptingSubscriptionAsync += e =>
         {
@@ -57,7 +69,7 @@ internal sealed partial class EmbeddedBroker(
             e.ProcessPublish = e.Response.ReasonCode == MqttPubAckReasonCode.Success;
         };
         await server.StartAsync();
-        LogStarted(o.Address, o.Port);
+        LogStarted(o.Address, o.Port, o.TlsPort);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -87,8 +99,14 @@ internal sealed partial class EmbeddedBroker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}")]
-    private partial void LogStarted(string address, int port);
+    /// <summary>The server certificate from a PEM pair or a PKCS#12 file, with its private key.</summary>
+    private static X509Certificate2 LoadCertificate(BrokerOptions o) =>
+        o.CertificateKeyPath is { } key
+            ? X509CertificateLoader.LoadPkcs12(X509Certificate2.CreateFromPemFile(o.CertificatePath!, key).Export(X509ContentType.Pkcs12), null)
+            : X509CertificateLoader.LoadPkcs12FromFile(o.CertificatePath!, o.CertificatePassword);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}, TLS port {TlsPort} (none when empty)")]
+    private partial void LogStarted(string address, int port, int? tlsPort);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused MQTT connection of '{User}' from {Remote}: {Reason}")]
     private partial void LogRefused(string user, string remote, string reason);

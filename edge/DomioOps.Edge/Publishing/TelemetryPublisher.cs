@@ -1,3 +1,6 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
@@ -155,6 +158,11 @@ internal sealed partial class TelemetryPublisher(
             .WithWillPayload(StatusPayload(online: false))
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithWillRetain(true);
+        if (edge.Publishing.Tls)
+        {
+            builder.WithTlsOptions(ConfigureTls);
+        }
+
         if (!string.IsNullOrEmpty(edge.Publishing.Password))
         {
             builder.WithCredentials(edge.Publishing.UserName ?? $"{edge.Site}/{edge.Id}", edge.Publishing.Password);
@@ -173,6 +181,24 @@ internal sealed partial class TelemetryPublisher(
 
         await client.PublishAsync(StatusMessage(online: true), cancellationToken);
         LogConnected(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort, queue.Count);
+    }
+
+    private void ConfigureTls(MqttClientTlsOptionsBuilder tls)
+    {
+        var p = edge.Publishing;
+        tls.UseTls().WithTargetHost(p.TlsTargetHost ?? p.BrokerHost).WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
+        if (p.CaCertificatePath is { } ca)
+        {
+            // Only the given CA is trusted for the broker's certificate (a custom root trust store).
+            var trust = new X509Certificate2Collection();
+            trust.ImportFromPemFile(ca);
+            tls.WithTrustChain(trust);
+        }
+
+        if (p.ClientCertificatePath is { } certificate && p.ClientKeyPath is { } key)
+        {
+            tls.WithClientCertificates([X509CertificateLoader.LoadPkcs12(X509Certificate2.CreateFromPemFile(certificate, key).Export(X509ContentType.Pkcs12), null)]);
+        }
     }
 
     private MqttApplicationMessage StatusMessage(bool online) => new MqttApplicationMessageBuilder()

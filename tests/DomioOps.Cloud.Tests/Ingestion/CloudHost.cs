@@ -28,6 +28,10 @@ public sealed class CloudHost : IAsyncLifetime
 
     public int BrokerPort { get; } = FreePort.Next();
 
+    public int BrokerTlsPort { get; } = FreePort.Next();
+
+    public TestCertificates Certificates { get; } = TestCertificates.Create();
+
     public IGrainFactory Grains => host!.Services.GetRequiredService<IGrainFactory>();
 
     public IServiceProvider Services => host!.Services;
@@ -45,6 +49,9 @@ public sealed class CloudHost : IAsyncLifetime
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{BrokerPort}",
             ["Broker:MaxPayloadBytes"] = $"{MaxPayloadBytes}",
+            ["Broker:TlsPort"] = $"{BrokerTlsPort}",
+            ["Broker:CertificatePath"] = Certificates.ServerCertificatePath,
+            ["Broker:CertificateKeyPath"] = Certificates.ServerKeyPath,
             ["Ingestion:ReorderWindow"] = ReorderWindow.ToString(),
         });
         builder.AddCluster();
@@ -64,17 +71,25 @@ public sealed class CloudHost : IAsyncLifetime
     }
 
     /// <summary>An MQTT 5 client connected to the embedded broker as <c>{site}/{edge}</c>, as an edge would be.</summary>
-    public async Task<IMqttClient> ConnectEdgeAsync(string userName, string password, CancellationToken cancellationToken)
+    /// <param name="trustedCa">Connect over TLS trusting only this CA (PEM); plain TCP when null.</param>
+    public async Task<IMqttClient> ConnectEdgeAsync(string userName, string password, CancellationToken cancellationToken, string? trustedCa = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         try
         {
-            var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", BrokerPort)
+            var options = new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", trustedCa is null ? BrokerPort : BrokerTlsPort)
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithClientId(userName)
-                .WithCredentials(userName, password)
-                .Build(), cancellationToken);
+                .WithCredentials(userName, password);
+            if (trustedCa is not null)
+            {
+                var trust = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+                trust.ImportFromPemFile(trustedCa);
+                options.WithTlsOptions(tls => tls.UseTls().WithTargetHost("localhost").WithTrustChain(trust));
+            }
+
+            var result = await client.ConnectAsync(options.Build(), cancellationToken);
             return result.ResultCode == MqttClientConnectResultCode.Success
                 ? client
                 : throw new InvalidOperationException($"the broker refused {userName}: {result.ResultCode}");
@@ -98,5 +113,7 @@ public sealed class CloudHost : IAsyncLifetime
         {
             await postgres.DisposeAsync();
         }
+
+        Certificates.Dispose();
     }
 }
