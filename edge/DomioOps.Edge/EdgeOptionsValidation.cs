@@ -1,4 +1,4 @@
-using DomioOps.Edge.Acquisition;
+using DomioOps.Devices.Modbus;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 using DomioOps.ServiceDefaults;
@@ -52,17 +52,17 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
                 var tag = device.Tags[t];
                 Check(tag.Signal != Signal.Unspecified && Enum.IsDefined(tag.Signal), $"{at}:Tags:{t}:Signal", $"name a signal: {string.Join(", ", Enum.GetNames<Signal>().Skip(1))}");
                 Check(tag.Scale != 0 && double.IsFinite(tag.Scale), $"{at}:Tags:{t}:Scale", "must be a finite number other than 0");
+                Check(tag.Type != ModbusDataType.String, $"{at}:Tags:{t}:Type", "a signal is a number: use Bit, Int16, UInt16, Int32, UInt32, Int64, UInt64, Float32 or Float64");
+                Check(tag.Bit is >= 0 and <= 15, $"{at}:Tags:{t}:Bit", "must be 0-15");
             }
 
             if (device.Tags.Count > 0)
             {
-                var span = device.Tags.Max(t => t.Register + RegisterCount(t.Type)) - device.Tags.Min(t => (int)t.Register);
+                var span = device.Tags.Max(t => t.Register + ModbusRegisters.Count(t.Type)) - device.Tags.Min(t => (int)t.Register);
                 Check(span <= 125, $"{at}:Tags", $"the tags span {span} registers; one read covers at most 125 (Modbus read holding registers limit)");
             }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-
-    public static int RegisterCount(RegisterType type) => type is RegisterType.UInt16 or RegisterType.Int16 ? 1 : 2;
 }

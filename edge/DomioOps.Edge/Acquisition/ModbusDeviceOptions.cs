@@ -1,3 +1,4 @@
+using DomioOps.Devices.Modbus;
 using DomioOps.Models.Wire;
 
 namespace DomioOps.Edge.Acquisition;
@@ -29,7 +30,14 @@ public sealed class RegisterTagOptions
     /// <summary>Zero-based holding register address.</summary>
     public ushort Register { get; set; }
 
-    public RegisterType Type { get; set; } = RegisterType.UInt16;
+    /// <summary>The value's data type (Bit, Int16, UInt16, Int32, UInt32, Int64, UInt64, Float32, Float64).</summary>
+    public ModbusDataType Type { get; set; } = ModbusDataType.UInt16;
+
+    /// <summary>Byte and word order of multi-register values: ABCD (big-endian, high word first), CDAB, BADC, DCBA.</summary>
+    public ModbusByteOrder ByteOrder { get; set; } = ModbusByteOrder.ABCD;
+
+    /// <summary>For <see cref="ModbusDataType.Bit"/>: the bit of the register, 0–15.</summary>
+    public int Bit { get; set; }
 
     /// <summary>Engineering value = raw × Scale + Offset.</summary>
     public double Scale { get; set; } = 1;
@@ -41,15 +49,4 @@ public sealed class RegisterTagOptions
 
     /// <summary>A sample is reported on every change beyond the deadband, and at least this often when nothing changes.</summary>
     public TimeSpan MaxSilence { get; set; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>How a tag's registers are read; 32-bit types are big-endian, high word first (ABCD).</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The data type names of tag configuration files.")]
-public enum RegisterType
-{
-    UInt16,
-    Int16,
-    UInt32,
-    Int32,
-    Float32,
 }

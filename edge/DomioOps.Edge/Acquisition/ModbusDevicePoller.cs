@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 using DomioOps.Devices.Modbus;
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models.Wire;
@@ -26,7 +24,7 @@ internal sealed partial class ModbusDevicePoller(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var clientOptions = new ModbusTcpClientOptions(device.Host, device.Port) { ResponseTimeout = device.ResponseTimeout, MaxInFlight = 1 };
-        var count = (ushort)(device.Tags.Max(t => t.Register + EdgeOptionsValidation.RegisterCount(t.Type)) - firstRegister);
+        var count = (ushort)(device.Tags.Max(t => t.Register + ModbusRegisters.Count(t.Type)) - firstRegister);
         var backoff = device.PollInterval;
         await using var client = new ModbusTcpClient(clientOptions, time);
         using var timer = new PeriodicTimer(device.PollInterval, time);
@@ -67,7 +65,7 @@ internal sealed partial class ModbusDevicePoller(
         for (var i = 0; i < device.Tags.Count; i++)
         {
             var tag = device.Tags[i];
-            var value = Read(registers[(tag.Register - firstRegister)..], tag.Type) * tag.Scale + tag.Offset;
+            var value = ModbusRegisters.GetNumber(tag.Type, registers[(tag.Register - firstRegister)..], tag.ByteOrder, tag.Bit) * tag.Scale + tag.Offset;
             if (reported[i] is { } last && Math.Abs(value - last.Value) <= tag.Deadband && now - last.At < tag.MaxSilence)
             {
                 continue;
@@ -79,16 +77,6 @@ internal sealed partial class ModbusDevicePoller(
 
         return samples;
     }
-
-    private static double Read(ReadOnlySpan<ushort> r, RegisterType type) => type switch
-    {
-        RegisterType.UInt16 => r[0],
-        RegisterType.Int16 => (short)r[0],
-        RegisterType.UInt32 => (uint)(r[0] << 16 | r[1]),
-        RegisterType.Int32 => (int)(r[0] << 16 | r[1]),
-        RegisterType.Float32 => BitConverter.Int32BitsToSingle(r[0] << 16 | r[1]),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
 
     private readonly record struct Reported(double Value, DateTimeOffset At);
 

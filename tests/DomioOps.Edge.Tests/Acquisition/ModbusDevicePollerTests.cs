@@ -1,3 +1,4 @@
+using DomioOps.Devices.Modbus;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models.Wire;
@@ -16,15 +17,17 @@ public sealed class ModbusDevicePollerTests
     {
         var poller = Poller(
             new RegisterTagOptions { Signal = Signal.MachineState, Register = 10 },
-            new RegisterTagOptions { Signal = Signal.PieceCounter, Register = 11, Type = RegisterType.UInt32 },
+            new RegisterTagOptions { Signal = Signal.PieceCounter, Register = 11, Type = ModbusDataType.UInt32 },
             new RegisterTagOptions { Signal = Signal.BladeMotorCurrent, Register = 13, Scale = 0.1 },
-            new RegisterTagOptions { Signal = Signal.SpindleTemperature, Register = 14, Type = RegisterType.Int16, Offset = 100 },
-            new RegisterTagOptions { Signal = Signal.FeedSpeed, Register = 15, Type = RegisterType.Float32 });
+            new RegisterTagOptions { Signal = Signal.SpindleTemperature, Register = 14, Type = ModbusDataType.Int16, Offset = 100 },
+            new RegisterTagOptions { Signal = Signal.FeedSpeed, Register = 15, Type = ModbusDataType.Float32 },
+            new RegisterTagOptions { Signal = Signal.CycleCounter, Register = 17, Type = ModbusDataType.UInt32, ByteOrder = ModbusByteOrder.CDAB },
+            new RegisterTagOptions { Signal = Signal.Alarm, Register = 19, Type = ModbusDataType.Bit, Bit = 3 });
 
-        // 0x0001_0002 = 65538 pieces; 0x4148_0000 = 12.5f.
-        var samples = poller.Decode([3, 0x0001, 0x0002, 115, 0xFFF6, 0x4148, 0x0000]);
+        // 0x0001_0002 = 65538 pieces; 0x4148_0000 = 12.5f; word-swapped 0x0002_0001 = 131073; bit 3 of 0x0008.
+        var samples = poller.Decode([3, 0x0001, 0x0002, 115, 0xFFF6, 0x4148, 0x0000, 0x0001, 0x0002, 0x0008]);
 
-        Assert.Equal([3d, 65538, 11.5, 90, 12.5], samples.Select(s => Math.Round(s.Number, 6)));
+        Assert.Equal([3d, 65538, 11.5, 90, 12.5, 131073, 1], samples.Select(s => Math.Round(s.Number, 6)));
         Assert.All(samples, s => Assert.Equal("saw-01", s.Machine));
     }
 
