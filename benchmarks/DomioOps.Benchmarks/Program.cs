@@ -8,6 +8,11 @@ if (args is ["opcua-load", ..])
     return 0;
 }
 
+if (args is ["cluster-load", .. var clusterArgs])
+{
+    return await DomioOps.Benchmarks.Cloud.ClusterThroughputHarness.RunAsync(clusterArgs);
+}
+
 if (args is ["ingestion-latency", .. var latencyArgs])
 {
     return await DomioOps.Benchmarks.Cloud.IngestionLatencyHarness.RunAsync(latencyArgs);

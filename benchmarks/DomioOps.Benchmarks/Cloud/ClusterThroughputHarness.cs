@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+
+using DomioOps.Cloud.Ingestion;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using DomioOps.Testing;
+
+using Google.Protobuf;
+
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Benchmarks.Cloud;
+
+/// <summary>
+/// Sustained ingestion of a cluster: N silos as separate processes on one PostgreSQL consume from a real
+/// Mosquitto through the shared subscription (the production path), while edges publish a fixed amount of
+/// telemetry as fast as Mosquitto takes it. The figure is samples committed per second, from the first publish
+/// until every edge's last sequence is committed (history rows, grain state).
+/// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- cluster-load [silos] [edges] [batches per edge] [batch size]</c>
+/// </summary>
+internal static class ClusterThroughputHarness
+{
+    private const string Site = "plant-load";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var silos = Arg(args, 0, 2);
+        var edges = Arg(args, 1, 8);
+        var batchesPerEdge = Arg(args, 2, 100);
+        var batchSize = Arg(args, 3, 1000);
+        var ct = CancellationToken.None;
+        Console.WriteLine($"cluster-load: {silos} silo(s), {edges} edges x {batchesPerEdge} batches of {batchSize} = {edges * batchesPerEdge * batchSize} samples");
+
+        await using var postgres = await PostgresServer.StartAsync(ct);
+        var edgePassword = EdgeCredentials.NewPassword();
+        var cloudPassword = EdgeCredentials.NewPassword();
+        var edgeHash = EdgeCredentials.Hash(edgePassword);
+        var (passwords, acl) = MosquittoConfiguration.Render(
+            Enumerable.Range(0, edges).Select(e => new EdgeRegistration(Site, $"edge-{e}", edgeHash, Disabled: false)), "domio-cloud", EdgeCredentials.Hash(cloudPassword));
+        await using var broker = await MosquittoBroker.StartAsync(passwords, acl, ct);
+        var adminPassword = $"Load-{Guid.NewGuid():N}-A1";
+        var hosts = new List<HostProcess>();
+        try
+        {
+            for (var i = 0; i < silos; i++)
+            {
+                hosts.Add(await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+                {
+                    ["Silo__ConnectionString"] = postgres.ConnectionString("domio_load") + ";Maximum Pool Size=60",
+                    ["Silo__AdvertisedAddress"] = "127.0.0.1",
+                    ["Silo__SiloPort"] = $"{FreePort.Next()}",
+                    ["Silo__GatewayPort"] = $"{FreePort.Next()}",
+                    ["Broker__Mode"] = "External",
+                    ["Broker__Address"] = "127.0.0.1",
+                    ["Broker__Port"] = $"{broker.Port}",
+                    ["Broker__ClientId"] = $"silo-{i}",
+                    ["Broker__UserName"] = "domio-cloud",
+                    ["Broker__Password"] = cloudPassword,
+                    ["Security__InitialAdmin__Password"] = adminPassword,
+                    ["Serilog__MinimumLevel__Default"] = "Warning",
+                }, ct));
+            }
+
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { Timeout = TimeSpan.FromSeconds(10) };
+            (await http.PostAsJsonAsync(new Uri(hosts[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = adminPassword }, ct)).EnsureSuccessStatusCode();
+
+            var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var payloads = Enumerable.Range(0, edges).Select(e => Enumerable.Range(0, batchesPerEdge).Select(b =>
+            {
+                var batch = new TelemetryBatch { SchemaVersion = 1, Site = Site, Edge = $"edge-{e}" };
+                for (var s = 1; s <= batchSize; s++)
+                {
+                    var sequence = (ulong)(b * batchSize + s);
+                    batch.Samples.Add(new Sample { Sequence = sequence, Machine = $"load-{e}-{s % 4}", Signal = Signal.SpindleLoad, TimestampMs = start + (long)sequence, Number = s });
+                }
+
+                return batch.ToByteArray();
+            }).ToList()).ToList();
+
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, edges).Select(async e =>
+            {
+                using var client = new MqttClientFactory().CreateMqttClient();
+                await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port)
+                    .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId($"{Site}/edge-{e}")
+                    .WithCredentials($"{Site}/edge-{e}", edgePassword).Build(), ct);
+                foreach (var payload in payloads[e])
+                {
+                    await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(EdgeTopics.Telemetry(Site, $"edge-{e}"))
+                        .WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+                }
+            }));
+            var published = clock.Elapsed;
+
+            var last = (ulong)(batchesPerEdge * batchSize);
+            while (true)
+            {
+                var done = 0;
+                for (var e = 0; e < edges; e++)
+                {
+                    var edge = await http.GetFromJsonAsync<EdgeProgress>(new Uri(hosts[e % hosts.Count].BaseAddress, $"api/edges/{Site}/edge-{e}"), ct);
+                    done += edge?.HighestSequence == last ? 1 : 0;
+                }
+
+                if (done == edges)
+                {
+                    break;
+                }
+
+                if (clock.Elapsed > TimeSpan.FromMinutes(5))
+                {
+                    throw new TimeoutException("the cluster did not commit everything within 5 minutes");
+                }
+
+                await Task.Delay(100, ct);
+            }
+
+            var total = edges * batchesPerEdge * batchSize;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"published in {published.TotalSeconds:F1} s; all {total} committed in {clock.Elapsed.TotalSeconds:F1} s: {total / clock.Elapsed.TotalSeconds:F0} samples/s with {silos} silo(s)"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    private static int Arg(string[] args, int index, int fallback) =>
+        args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+
+    private sealed record EdgeProgress(ulong HighestSequence);
+}
