@@ -61,7 +61,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
     public async Task PostgresRestartedDuringIngestion_EverySampleCommittedOnce()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await Cluster.StartAsync(silos: 2, ct);
+        // The silos reach Mosquitto over TLS here, trusting only the test CA.
+        await using var cluster = await Cluster.StartAsync(silos: 2, ct, tls: true);
         using var edge = await cluster.ConnectEdgeAsync(ct);
 
         await PublishAllAsync(edge, async batch =>
@@ -123,6 +124,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // data-protection keys, so signing in at one silo is signing in at all.
         private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(5) };
         private MosquittoBroker? broker;
+        private TestCertificates? certificates;
 
         private Cluster(PostgresServer postgres) => Postgres = postgres;
 
@@ -130,15 +132,15 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         public List<HostProcess> Silos { get; } = [];
 
-        public static async Task<Cluster> StartAsync(int silos, CancellationToken ct)
+        public static async Task<Cluster> StartAsync(int silos, CancellationToken ct, bool tls = false)
         {
-            var cluster = new Cluster(await PostgresServer.StartAsync(ct));
+            var cluster = new Cluster(await PostgresServer.StartAsync(ct)) { certificates = tls ? TestCertificates.Create() : null };
             try
             {
                 var edgeHash = EdgeCredentials.Hash(cluster.edgePassword);
                 var (passwords, acl) = MosquittoConfiguration.Render(
                     [new EdgeRegistration(Site, EdgeId, edgeHash, Disabled: false)], "domio-cloud", EdgeCredentials.Hash(cluster.cloudPassword));
-                cluster.broker = await MosquittoBroker.StartAsync(passwords, acl, ct);
+                cluster.broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cluster.certificates);
                 for (var i = 0; i < silos; i++)
                 {
                     cluster.ports.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
@@ -223,6 +225,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
             await Postgres.DisposeAsync();
             http.Dispose();
+            certificates?.Dispose();
         }
 
         private async Task<T?> AskAnySiloAsync<T>(string path, CancellationToken ct)
@@ -243,8 +246,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
             return null;
         }
 
-        private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct) =>
-            HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+        private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct)
+        {
+            var environment = new Dictionary<string, string>
             {
                 ["Silo__ConnectionString"] = Postgres.ConnectionString("domio_cluster"),
                 ["Silo__AdvertisedAddress"] = "127.0.0.1",
@@ -257,7 +261,17 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 ["Broker__UserName"] = "domio-cloud",
                 ["Broker__Password"] = cloudPassword,
                 ["Security__InitialAdmin__Password"] = adminPassword,
-            }, ct, ports[index].Http);
+            };
+            if (certificates is not null)
+            {
+                environment["Broker__Port"] = $"{broker.TlsPort}";
+                environment["Broker__Address"] = "localhost";
+                environment["Broker__Tls"] = "true";
+                environment["Broker__CaCertificatePath"] = certificates.CaPath;
+            }
+
+            return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct, ports[index].Http);
+        }
 
         private string Logs() =>
             string.Join("\n", Silos.Select(s => $"--- {s}\n{(s.Output.Length > 3000 ? s.Output[^3000..] : s.Output)}")) + $"\n--- mosquitto\n{broker?.Output}";

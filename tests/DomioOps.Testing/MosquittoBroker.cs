@@ -11,17 +11,24 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly PeerProcess process;
     private readonly string folder;
 
-    private MosquittoBroker(PeerProcess process, string folder, int port) => (this.process, this.folder, Port) = (process, folder, port);
+    private MosquittoBroker(PeerProcess process, string folder, int port, int? tlsPort) => (this.process, this.folder, Port, TlsPort) = (process, folder, port, tlsPort);
 
     public int Port { get; }
 
+    /// <summary>The MQTT-over-TLS listener, when started with certificates.</summary>
+    public int? TlsPort { get; }
+
     public string Output => process.Output;
 
-    /// <summary>Starts the broker; with <paramref name="passwords"/> and <paramref name="acl"/> (file contents) only those users may connect.</summary>
-    public static async Task<MosquittoBroker> StartAsync(string? passwords, string? acl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the broker; with <paramref name="passwords"/> and <paramref name="acl"/> (file contents) only those users
+    /// may connect; with <paramref name="certificates"/> it also listens with TLS on <see cref="TlsPort"/>.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartAsync(string? passwords, string? acl, CancellationToken cancellationToken, TestCertificates? certificates = null)
     {
         var folder = Directory.CreateTempSubdirectory("domioops-mosquitto-").FullName;
         var port = FreePort.Next();
+        int? tlsPort = certificates is null ? null : FreePort.Next();
         var config = new List<string>
         {
             $"listener {port} 127.0.0.1",
@@ -32,6 +39,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
             "log_type error",
             "log_type warning",
         };
+        if (certificates is not null)
+        {
+            config.AddRange([$"listener {tlsPort} 127.0.0.1", $"cafile {certificates.CaPath}", $"certfile {certificates.ServerCertificatePath}", $"keyfile {certificates.ServerKeyPath}"]);
+        }
+
         if (Environment.UserName == "root")
         {
             // As root Mosquitto would switch to the 'mosquitto' user, which cannot read this private folder.
@@ -53,7 +65,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         await File.WriteAllLinesAsync(file, config, cancellationToken);
         var mosquitto = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         var process = PeerProcess.Start(mosquitto, ["-c", file]);
-        var broker = new MosquittoBroker(process, folder, port);
+        var broker = new MosquittoBroker(process, folder, port, tlsPort);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {

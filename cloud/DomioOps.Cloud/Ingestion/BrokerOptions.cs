@@ -50,6 +50,12 @@ public sealed class BrokerOptions
     /// <summary>The PKCS#12 file's password; give it through the environment.</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>External: connect to the broker over TLS (its TLS port in <see cref="Port"/>).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>External with <see cref="Tls"/>: a PEM file of the CA(s) the broker's certificate must chain to; the system's trust store when not set.</summary>
+    public string? CaCertificatePath { get; set; }
+
     /// <summary>Telemetry payloads larger than this are rejected.</summary>
     [Range(1024, 256 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;

@@ -27,6 +27,7 @@ internal sealed class BrokerOptionsValidation(IConfiguration configuration) : IV
         Check(options.MaxPayloadBytes is >= 1024 and <= 256 * 1024 * 1024, "MaxPayloadBytes", "must be 1024-268435456");
         Check(options.TlsPort is null || File.Exists(options.CertificatePath), "CertificatePath", $"the TLS listener needs the server certificate: a PEM or PKCS#12 file ('{options.CertificatePath}' does not exist)");
         Check(options.CertificateKeyPath is null || File.Exists(options.CertificateKeyPath), "CertificateKeyPath", $"'{options.CertificateKeyPath}' does not exist: give the PEM private key of the certificate");
+        Check(options.CaCertificatePath is null || File.Exists(options.CaCertificatePath), "CaCertificatePath", $"'{options.CaCertificatePath}' does not exist: give the PEM file of the CA that issued the broker's certificate");
         Check(options.Password is null || options.UserName is not null, "UserName", "a password without a user name: set Broker:UserName too");
         for (var i = 0; i < options.Edges.Count; i++)
         {

@@ -1,3 +1,6 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
 using DomioOps.Models;
 
 using Microsoft.Extensions.Hosting;
@@ -63,6 +66,20 @@ internal sealed partial class SharedSubscriptionConsumer(
                 if (!string.IsNullOrEmpty(o.UserName))
                 {
                     connect.WithCredentials(o.UserName, o.Password);
+                }
+
+                if (o.Tls)
+                {
+                    connect.WithTlsOptions(tls =>
+                    {
+                        tls.UseTls().WithTargetHost(o.Address).WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
+                        if (o.CaCertificatePath is { } ca)
+                        {
+                            var trust = new X509Certificate2Collection();
+                            trust.ImportFromPemFile(ca);
+                            tls.WithTrustChain(trust);
+                        }
+                    });
                 }
 
                 var connected = await client.ConnectAsync(connect.Build(), stoppingToken);
