@@ -43,11 +43,6 @@ internal sealed partial class EdgeGrain(
         }
 
         state.DuplicatesDropped += duplicates;
-        if (state.Held.Count > 0 && state.HoleSince is null)
-        {
-            state.HoleSince = time.GetUtcNow();
-        }
-
         var (committed, missing) = await CommitInOrderAsync();
         if (committed == 0 && missing == 0)
         {
@@ -121,30 +116,23 @@ internal sealed partial class EdgeGrain(
             next++;
         }
 
-        // A new hole (after progress) gets the whole window again.
-        state.HoleSince = state.Held.Count == 0 ? null : run.Count > 0 || missing > 0 ? time.GetUtcNow() : state.HoleSince ?? time.GetUtcNow();
-        if (run.Count == 0 && missing == 0)
+        // The window runs from when a hole is first seen; a new hole (after progress) gets the whole window again.
+        state.HoleSince = state.Held.Count == 0 ? null : run.Count > 0 ? time.GetUtcNow() : state.HoleSince ?? time.GetUtcNow();
+        if (run.Count == 0)
         {
             WatchHole();
             return (0, 0);
         }
 
-        if (run.Count > 0)
-        {
-            // History and machines concurrently: both are idempotent, and both finish before the edge's mark moves.
-            var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
-            await Task.WhenAll(run
-                .GroupBy(s => s.Machine, StringComparer.Ordinal)
-                .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)]))
-                .Append(history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None)));
-            state.HighestSequence = run[^1].Sample.Sequence;
-            state.SamplesAccepted += run.Count;
-            state.LastSeen = run[^1].Sample.Timestamp;
-        }
-        else
-        {
-            state.HighestSequence = next - 1;
-        }
+        // History and machines concurrently: both are idempotent, and both finish before the edge's mark moves.
+        var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
+        await Task.WhenAll(run
+            .GroupBy(s => s.Machine, StringComparer.Ordinal)
+            .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)]))
+            .Append(history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None)));
+        state.HighestSequence = run[^1].Sample.Sequence;
+        state.SamplesAccepted += run.Count;
+        state.LastSeen = run[^1].Sample.Timestamp;
 
         state.MissingSamples += missing;
         await edge.WriteStateAsync();

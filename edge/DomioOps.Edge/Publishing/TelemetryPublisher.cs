@@ -54,7 +54,7 @@ internal sealed partial class TelemetryPublisher(
             catch (Exception e)
             {
                 LogPublishFailed(e.Message, backoff.TotalSeconds);
-                await Task.Delay(backoff, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
