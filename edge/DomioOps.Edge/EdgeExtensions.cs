@@ -36,6 +36,7 @@ internal static class EdgeExtensions
     public static IHostApplicationBuilder AddAcquisition(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DeviceStatusBoard>();
+        builder.Services.AddSingleton<AcquisitionContext>();
         builder.Services.AddHostedService<Acquisition.Acquisition>();
         builder.Services.AddHealthChecks().AddCheck<DeviceHealthCheck>("devices", HealthStatus.Degraded);
         return builder;

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 
+using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.StoreAndForward;
 
 namespace DomioOps.Edge;
@@ -16,6 +17,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> published;
     private readonly Counter<long> reconnects;
     private readonly Counter<long> readFailures;
+    private readonly Counter<long> deviceSamples;
 
     public EdgeMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -26,6 +28,7 @@ internal sealed class EdgeMetrics
         published = meter.CreateCounter<long>("domio.edge.samples.published", "{sample}", "Samples acknowledged by the cloud");
         reconnects = meter.CreateCounter<long>("domio.edge.mqtt.reconnects", "{connection}", "MQTT connections made after the first");
         readFailures = meter.CreateCounter<long>("domio.edge.device.read_failures", "{read}", "Failed device reads, by machine");
+        deviceSamples = meter.CreateCounter<long>("domio.edge.device.samples", "{sample}", "Samples produced, by machine");
     }
 
     public void ObserveQueue(SampleQueue queue)
@@ -37,6 +40,22 @@ internal sealed class EdgeMetrics
             () => queue.OldestEnqueued is { } oldest ? (time.GetUtcNow() - oldest).TotalSeconds : 0,
             "s",
             "Age of the oldest unacknowledged sample");
+    }
+
+    /// <summary>Per machine: its health (0 connecting, 1 connected, 2 degraded, 3 failing).</summary>
+    public void ObserveDevices(DeviceStatusBoard devices) =>
+        meter.CreateObservableGauge(
+            "domio.edge.device.health",
+            () => devices.Devices.Select(d => new Measurement<int>((int)d.Value.Health, new KeyValuePair<string, object?>("machine", d.Key))),
+            "{health}",
+            "Device health: 0 connecting, 1 connected, 2 degraded, 3 failing");
+
+    public void DeviceSamples(string machine, long samples)
+    {
+        if (samples > 0)
+        {
+            deviceSamples.Add(samples, new KeyValuePair<string, object?>("machine", machine));
+        }
     }
 
     public void Enqueued(long samples) => enqueued.Add(samples);

@@ -20,7 +20,7 @@ public sealed class EdgeOptions
 
     public PublishingOptions Publishing { get; set; } = new();
 
-    public List<ModbusDeviceOptions> Devices { get; set; } = [];
+    public DevicesOptions Devices { get; set; } = new();
 }
 
 /// <summary>The durable queue's bound and what happens when it is reached.</summary>

@@ -24,7 +24,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
     {
         var (options, validation) = Load("""
             { "Edge": { "Site": "plant 1", "Id": "edge-1",
-                        "Devices": [ { "Machine": "saw-01", "Port": 70000, "Tags": [ { "Signal": "PieceCounter", "Register": 1, "Scale": 0 } ] } ] } }
+                        "Devices": { "ModbusTcp": [ { "Machine": "saw-01", "Port": 70000, "Tags": [ { "Signal": "PieceCounter", "Register": 1, "Scale": 0 } ] } ] } } }
             """);
 
         var result = validation.Validate(null, options);
@@ -32,8 +32,8 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
         Assert.Contains(failures, f => f.StartsWith($"{Path.Combine(folder, "edge.json")}: Edge:Site: set it to this plant's id", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("Edge:Devices:0:Port: must be a TCP port, 1-65535", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("Edge:Devices:0:Tags:0:Scale: must be a finite number other than 0", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Edge:Devices:ModbusTcp:0:Port: must be a TCP port, 1-65535", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("Edge:Devices:ModbusTcp:0:Tags:0:Scale: must be a finite number other than 0", StringComparison.Ordinal));
         Assert.Equal(3, failures.Count);
     }
 
@@ -45,20 +45,6 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         var failures = validation.Validate(null, options).Failures!.ToList();
 
         Assert.Equal(["not set in any configuration file: Edge:Id: set it to this edge's id, unique within the site (1-64 of A-Z a-z 0-9 - _ .), e.g. \"hall-a\""], failures);
-    }
-
-    [Fact]
-    public void Validate_TagsSpanningMoreThanOneRead_AreRefused()
-    {
-        var (options, validation) = Load("""
-            { "Edge": { "Site": "plant-1", "Id": "edge-1",
-                        "Devices": [ { "Machine": "saw-01", "Tags": [ { "Signal": "PieceCounter", "Register": 0 }, { "Signal": "Alarm", "Register": 200 } ] } ] } }
-            """);
-
-        var failures = validation.Validate(null, options).Failures!.ToList();
-
-        Assert.Single(failures);
-        Assert.Contains("Edge:Devices:0:Tags: the tags span 201 registers; one read covers at most 125", failures[0], StringComparison.Ordinal);
     }
 
     private (EdgeOptions Options, EdgeOptionsValidation Validation) Load(string json)

@@ -94,7 +94,7 @@ public sealed class ComposeFileTests
         Assert.True(IsOptionsKey(cloud, ["Broker", "Port"]));
         Assert.False(IsOptionsKey(cloud, ["Broker", "Prot"]));
         Assert.False(IsOptionsKey(cloud, ["Edge", "Site"]));
-        Assert.True(IsOptionsKey(SectionsByProject["edge/DomioOps.Edge"], ["Edge", "Devices", "0", "Tags", "1", "Register"]));
+        Assert.True(IsOptionsKey(SectionsByProject["edge/DomioOps.Edge"], ["Edge", "Devices", "ModbusTcp", "0", "Tags", "1", "Register"]));
     }
 
     private static bool IsOptionsKey(Dictionary<string, Type> sections, string[] path)

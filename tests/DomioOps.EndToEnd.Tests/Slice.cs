@@ -111,9 +111,9 @@ internal sealed class Slice : IAsyncDisposable
             ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
             ["Edge__Publishing__TlsTargetHost"] = "localhost",
             ["Edge__Publishing__Password"] = edgePassword,
-            ["Edge__Devices__0__Machine"] = Machine,
-            ["Edge__Devices__0__Port"] = $"{modbusPort}",
-            ["Edge__Devices__0__PollInterval"] = "00:00:00.100",
+            ["Edge__Devices__ModbusTcp__0__Machine"] = Machine,
+            ["Edge__Devices__ModbusTcp__0__Port"] = $"{modbusPort}",
+            ["Edge__Devices__ModbusTcp__0__PollInterval"] = "00:00:00.100",
         }, cancellationToken);
 
     /// <summary>The saw as the simulator reports it.</summary>

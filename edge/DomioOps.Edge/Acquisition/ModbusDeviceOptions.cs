@@ -1,10 +1,11 @@
+using System.IO.Ports;
+
 using DomioOps.Devices.Modbus;
-using DomioOps.Models.Wire;
 
 namespace DomioOps.Edge.Acquisition;
 
 /// <summary>A machine read over Modbus TCP.</summary>
-public sealed class ModbusDeviceOptions
+public sealed class ModbusTcpDeviceOptions
 {
     /// <summary>The machine id the samples are reported under.</summary>
     public string Machine { get; set; } = "";
@@ -22,31 +23,82 @@ public sealed class ModbusDeviceOptions
     public List<RegisterTagOptions> Tags { get; set; } = [];
 }
 
-/// <summary>A holding register (or pair) mapped to a canonical signal.</summary>
-public sealed class RegisterTagOptions
+/// <summary>
+/// One serial port (RS-485/RS-232) with Modbus RTU or ASCII slaves. The slaves share one master and so the line,
+/// one request at a time; each slave has its own poll loop, response timeout and circuit breaker.
+/// </summary>
+public sealed class ModbusSerialBusOptions : SerialLineOptions
 {
-    public Signal Signal { get; set; }
+    public ModbusSerialBusOptions()
+    {
+        // Modbus over Serial Line v1.02 §2.5.1: the default is 19200 baud, even parity.
+        BaudRate = 19200;
+        Parity = Parity.Even;
+    }
 
-    /// <summary>Zero-based holding register address.</summary>
+    public ModbusSerialFraming Framing { get; set; } = ModbusSerialFraming.Rtu;
+
+    /// <summary>How long a request waits for its answer, unless the slave sets its own.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Consecutive failures after which a slave's circuit opens and its requests are refused without touching the line.</summary>
+    public int FailuresBeforeOpen { get; set; } = 3;
+
+    /// <summary>How long an open circuit refuses requests before one trial request.</summary>
+    public TimeSpan OpenDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    public List<ModbusSlaveOptions> Slaves { get; set; } = [];
+}
+
+/// <summary>A machine behind one unit id on a Modbus serial bus.</summary>
+public sealed class ModbusSlaveOptions
+{
+    public string Machine { get; set; } = "";
+
+    public byte UnitId { get; set; } = 1;
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>This slave's response timeout; the bus's when not set.</summary>
+    public TimeSpan? ResponseTimeout { get; set; }
+
+    public List<RegisterTagOptions> Tags { get; set; } = [];
+}
+
+/// <summary>A Modbus value (register, registers or bit) mapped to a canonical signal.</summary>
+public sealed class RegisterTagOptions : TagOptions
+{
+    /// <summary>HoldingRegisters (default), InputRegisters, Coils or DiscreteInputs.</summary>
+    public ModbusTable Table { get; set; } = ModbusTable.HoldingRegisters;
+
+    /// <summary>Zero-based protocol address of the (first) register or of the bit.</summary>
     public ushort Register { get; set; }
 
-    /// <summary>The value's data type (Bit, Int16, UInt16, Int32, UInt32, Int64, UInt64, Float32, Float64).</summary>
+    /// <summary>The value's data type (Bit, Int16, UInt16, Int32, UInt32, Int64, UInt64, Float32, Float64); coils and discrete inputs are bits.</summary>
     public ModbusDataType Type { get; set; } = ModbusDataType.UInt16;
 
     /// <summary>Byte and word order of multi-register values: ABCD (big-endian, high word first), CDAB, BADC, DCBA.</summary>
     public ModbusByteOrder ByteOrder { get; set; } = ModbusByteOrder.ABCD;
 
-    /// <summary>For <see cref="ModbusDataType.Bit"/>: the bit of the register, 0–15.</summary>
+    /// <summary>For <see cref="ModbusDataType.Bit"/> in a register: the bit, 0–15.</summary>
     public int Bit { get; set; }
+}
 
-    /// <summary>Engineering value = raw × Scale + Offset.</summary>
-    public double Scale { get; set; } = 1;
+/// <summary>Settings of a serial port (a device path such as /dev/ttyUSB0, a socat link, or COM3).</summary>
+public abstract class SerialLineOptions
+{
+    public string? SerialPort { get; set; }
 
-    public double Offset { get; set; }
+    public int BaudRate { get; set; } = 9600;
 
-    /// <summary>A change smaller than this (in engineering units) is not reported; 0 reports every change.</summary>
-    public double Deadband { get; set; }
+    public Parity Parity { get; set; } = Parity.None;
 
-    /// <summary>A sample is reported on every change beyond the deadband, and at least this often when nothing changes.</summary>
-    public TimeSpan MaxSilence { get; set; } = TimeSpan.FromSeconds(30);
+    public int DataBits { get; set; } = 8;
+
+    public StopBits StopBits { get; set; } = StopBits.One;
+
+    /// <summary>Drive RTS/DTR for RS-485 adapters that need it; pseudo-terminals have none (setting them fails).</summary>
+    public bool RtsEnable { get; set; }
+
+    public bool DtrEnable { get; set; }
 }

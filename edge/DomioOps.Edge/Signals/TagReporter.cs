@@ -1,0 +1,42 @@
+using DomioOps.Edge.Acquisition;
+using DomioOps.Models.Wire;
+
+namespace DomioOps.Edge.Signals;
+
+/// <summary>
+/// The tag engine for one tag: scales raw values and decides which become samples (report on change beyond the
+/// deadband with a longest silence, or on a period). Owned by the one driver loop that reads the tag.
+/// </summary>
+internal sealed class TagReporter(string machine, TagOptions tag)
+{
+    private double? lastValue;
+    private DateTimeOffset lastAt;
+    private double? seen;
+
+    public string Machine => machine;
+
+    public Signal Signal => tag.Signal;
+
+    /// <summary>A new raw value from the device: the sample to report, or null when it is not reported.</summary>
+    public Sample? Observe(double raw, DateTimeOffset now)
+    {
+        var value = raw * tag.Scale + tag.Offset;
+        seen = value;
+        var due = lastValue is not { } last || (tag.Report == TagReport.OnChange
+            ? Math.Abs(value - last) > tag.Deadband || now - lastAt >= tag.MaxSilence
+            : now - lastAt >= tag.Period);
+        return due ? Report(value, now) : null;
+    }
+
+    /// <summary>For devices that only send changes: the last value again when the tag's silence or period is over.</summary>
+    public Sample? Repeat(DateTimeOffset now) =>
+        seen is { } value && lastValue is not null && now - lastAt >= (tag.Report == TagReport.OnChange ? tag.MaxSilence : tag.Period)
+            ? Report(value, now)
+            : null;
+
+    private Sample Report(double value, DateTimeOffset now)
+    {
+        (lastValue, lastAt) = (value, now);
+        return new Sample { Machine = machine, Signal = tag.Signal, TimestampMs = now.ToUnixTimeMilliseconds(), Number = value };
+    }
+}
