@@ -86,6 +86,11 @@ public readonly record struct StatusCode(uint Code)
     public static readonly StatusCode BadApplicationSignatureInvalid = new(0x80580000);
     public static readonly StatusCode BadCertificateUntrusted = new(0x801A0000);
     public static readonly StatusCode BadDeadbandFilterInvalid = new(0x808E0000);
+    public static readonly StatusCode GoodSubscriptionTransferred = new(0x002D0000);
+    public static readonly StatusCode BadCertificateTimeInvalid = new(0x80140000);
+    public static readonly StatusCode BadCertificateRevoked = new(0x801D0000);
+    public static readonly StatusCode BadCertificateIssuerRevoked = new(0x801E0000);
+    public static readonly StatusCode BadCertificateChainIncomplete = new(0x810D0000);
 
     public bool IsGood => (Code & 0xC0000000) == 0;
     public bool IsUncertain => (Code & 0xC0000000) == 0x40000000;

@@ -52,6 +52,12 @@ public sealed class OpcUaClient : IAsyncDisposable
     /// <summary>Successful reconnections since the first connect.</summary>
     public int Reconnects { get; private set; }
 
+    /// <summary>New sessions created after the first one was lost (the server did not know the old one any more).</summary>
+    public int SessionRecreations { get; private set; }
+
+    /// <summary>Subscriptions taken over by a new session with TransferSubscriptions instead of being recreated.</summary>
+    public int SubscriptionTransfers { get; private set; }
+
     /// <summary>How many times the current channel renewed its security token.</summary>
     public int TokenRenewals => _channel?.TokenRenewals ?? 0;
 
@@ -116,7 +122,8 @@ public sealed class OpcUaClient : IAsyncDisposable
                 ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, "The server offers no endpoint with SecurityPolicy None.");
 
             bool reactivated = false;
-            if (reuseSession && !_authenticationToken.IsNull)
+            bool hadSession = !_authenticationToken.IsNull;
+            if (reuseSession && hadSession)
             {
                 try
                 {
@@ -145,18 +152,30 @@ public sealed class OpcUaClient : IAsyncDisposable
                 _serverCertificate = created.ServerCertificate;
                 SessionId = created.SessionId;
                 await ActivateAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                foreach (OpcUaSubscription subscription in Subscriptions)
+                if (hadSession)
                 {
-                    subscription.Id = 0;
+                    SessionRecreations++;
                 }
             }
 
             await ReadServerFactsAsync(cancellationToken).ConfigureAwait(false);
+            if (!reactivated)
+            {
+                await TransferSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (OpcUaSubscription subscription in Subscriptions)
             {
                 if (subscription.Id == 0)
                 {
-                    await RecreateSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await RecreateSubscriptionAsync(subscription, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadTooManySubscriptions)
+                    {
+                        // Beyond the server's MaxSubscriptionsPerSession: the others still come back; this one waits for the next session.
+                    }
                 }
             }
 
@@ -215,9 +234,63 @@ public sealed class OpcUaClient : IAsyncDisposable
         _serverNonce = activated.ServerNonce ?? _serverNonce;
     }
 
+    /// <summary>
+    /// A new session takes over the subscriptions of the lost one (OPC 10000-4 §5.13.7) with SendInitialValues, and
+    /// Republishes the messages that the old session's server sent but this client never received. A subscription the
+    /// server does not know any more (it restarted, or the lifetime ran out) is left with id 0 to be recreated.
+    /// </summary>
+    private async Task TransferSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        List<OpcUaSubscription> held = [.. Subscriptions.Where(s => s.Id != 0)];
+        if (held.Count == 0)
+        {
+            return;
+        }
+
+        TransferSubscriptionsResponse? response = null;
+        try
+        {
+            response = await RequestAsync<TransferSubscriptionsResponse>(new TransferSubscriptionsRequest(Header(_authenticationToken), [.. held.Select(s => s.Id)], true), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpcUaException ex) when (!IsConnectionLost(ex.StatusCode))
+        {
+            // The server refuses the service as a whole (unsupported, or nothing to transfer): recreate everything.
+        }
+
+        for (int i = 0; i < held.Count; i++)
+        {
+            OpcUaSubscription subscription = held[i];
+            TransferResult? result = response is not null && i < response.Results.Count ? response.Results[i] : null;
+            if (result is null || result.StatusCode.IsBad)
+            {
+                subscription.Id = 0;
+                continue;
+            }
+
+            SubscriptionTransfers++;
+            foreach (uint sequence in result.AvailableSequenceNumbers.Order())
+            {
+                if (!subscription.HasDelivered(sequence))
+                {
+                    RepublishResponse republished = await RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), cancellationToken).ConfigureAwait(false);
+                    subscription.DeliverRepublished(republished.NotificationMessage);
+                }
+
+                _acks.Enqueue(new SubscriptionAcknowledgement(subscription.Id, sequence));
+            }
+        }
+    }
+
+    private static bool IsConnectionLost(StatusCode status) =>
+        status == StatusCode.BadConnectionClosed || status == StatusCode.BadSecureChannelClosed || status == StatusCode.BadTimeout;
+
+    private static bool IsSessionLost(StatusCode status) =>
+        status == StatusCode.BadSessionIdInvalid || status == StatusCode.BadSessionClosed || status == StatusCode.BadSessionNotActivated;
+
     private async Task ReadServerFactsAsync(CancellationToken cancellationToken)
     {
-        NodeId[] ids = [WellKnownNodes.NamespaceArray, WellKnownNodes.MaxNodesPerRead, WellKnownNodes.MaxNodesPerWrite, WellKnownNodes.MaxNodesPerBrowse, WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, WellKnownNodes.MaxMonitoredItemsPerCall];
+        NodeId[] ids = [WellKnownNodes.NamespaceArray, WellKnownNodes.MaxNodesPerRead, WellKnownNodes.MaxNodesPerWrite, WellKnownNodes.MaxNodesPerBrowse, WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, WellKnownNodes.MaxMonitoredItemsPerCall,
+            WellKnownNodes.MaxNodesPerRegisterNodes, WellKnownNodes.MaxSubscriptionsPerSession];
         ReadResponse read = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, TimestampsToReturn.Neither, [.. ids.Select(id => new ReadValueId(id))]), cancellationToken).ConfigureAwait(false);
         if (read.Results.Count != ids.Length)
         {
@@ -226,14 +299,27 @@ public sealed class OpcUaClient : IAsyncDisposable
 
         NamespaceUris = read.Results[0].Value.Value as string[] ?? [];
         uint Limit(int i) => read.Results[i].StatusCode.IsGood && read.Results[i].Value.Value is uint v ? v : 0;
-        OperationLimits = new OperationLimits(Limit(1), Limit(2), Limit(3), Limit(4), Limit(5));
+        OperationLimits = new OperationLimits(Limit(1), Limit(2), Limit(3), Limit(4), Limit(5)) { MaxNodesPerRegisterNodes = Limit(6), MaxSubscriptionsPerSession = Limit(7) };
     }
 
     private RequestHeader Header(NodeId token) =>
         new(token, _time.GetUtcNow().UtcDateTime, (uint)Interlocked.Increment(ref _requestHandle), 0, null, (uint)Options.RequestTimeout.TotalMilliseconds);
 
-    private Task<T> RequestAsync<T>(IServiceRequest request, CancellationToken cancellationToken)
-        where T : IServiceResponse => Channel.RequestAsync<T>(request, Options.RequestTimeout, cancellationToken);
+    /// <summary>A service call on the session; a reply saying the session is gone ends the channel so that the client heals.</summary>
+    private async Task<T> RequestAsync<T>(IServiceRequest request, CancellationToken cancellationToken)
+        where T : IServiceResponse
+    {
+        ClientSecureChannel channel = Channel;
+        try
+        {
+            return await channel.RequestAsync<T>(request, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpcUaException ex) when (IsSessionLost(ex.StatusCode))
+        {
+            channel.Abort(ex);
+            throw;
+        }
+    }
 
     /// <summary>The namespace index of a URI in the server's NamespaceArray, or -1.</summary>
     public int NamespaceIndexOf(string uri) => NamespaceUris is IList<string> list ? list.IndexOf(uri) : NamespaceUris.ToList().IndexOf(uri);
@@ -350,6 +436,12 @@ public sealed class OpcUaClient : IAsyncDisposable
     public async Task<OpcUaSubscription> CreateSubscriptionAsync(SubscriptionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        uint max = OperationLimits.MaxSubscriptionsPerSession;
+        if (max != 0 && Subscriptions.Count >= max)
+        {
+            throw new OpcUaException(StatusCode.BadTooManySubscriptions, $"The server allows {max} subscriptions per session.");
+        }
+
         OpcUaSubscription subscription = new(this, options);
         await CreateSubscriptionOnServerAsync(subscription, cancellationToken).ConfigureAwait(false);
         lock (_gate)
@@ -521,6 +613,11 @@ public sealed class OpcUaClient : IAsyncDisposable
                 {
                     continue;
                 }
+                catch (OpcUaException ex) when (IsSessionLost(ex.StatusCode))
+                {
+                    channel.Abort(ex);
+                    return;
+                }
 
                 OpcUaSubscription? subscription = Subscriptions.FirstOrDefault(s => s.Id == response.SubscriptionId);
                 if (subscription is null)
@@ -536,9 +633,16 @@ public sealed class OpcUaClient : IAsyncDisposable
                 List<uint> missing = subscription.Deliver(response.NotificationMessage);
                 foreach (uint sequence in missing.Where(response.AvailableSequenceNumbers.Contains))
                 {
-                    RepublishResponse republished = await channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), Options.RequestTimeout, stop).ConfigureAwait(false);
-                    subscription.DeliverRepublished(republished.NotificationMessage);
-                    _acks.Enqueue(new SubscriptionAcknowledgement(subscription.Id, sequence));
+                    try
+                    {
+                        RepublishResponse republished = await channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), Options.RequestTimeout, stop).ConfigureAwait(false);
+                        subscription.DeliverRepublished(republished.NotificationMessage);
+                        _acks.Enqueue(new SubscriptionAcknowledgement(subscription.Id, sequence));
+                    }
+                    catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadMessageNotAvailable)
+                    {
+                        // Another publish loop delivered and acknowledged it meanwhile.
+                    }
                 }
             }
         }

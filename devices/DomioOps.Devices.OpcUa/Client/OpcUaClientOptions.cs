@@ -67,10 +67,17 @@ public sealed record OpcUaClientOptions
     }
 }
 
-/// <summary>The server's operation limits as read from Server/ServerCapabilities/OperationLimits (OPC 10000-5 §6.3.11); 0 is no limit.</summary>
+/// <summary>
+/// The server's limits as read from Server/ServerCapabilities/OperationLimits (OPC 10000-5 §6.3.11) and
+/// Server/ServerCapabilities/MaxSubscriptionsPerSession; 0 is no limit (or a server that does not say).
+/// </summary>
 public sealed record OperationLimits(uint MaxNodesPerRead, uint MaxNodesPerWrite, uint MaxNodesPerBrowse, uint MaxNodesPerTranslateBrowsePathsToNodeIds, uint MaxMonitoredItemsPerCall)
 {
     public static readonly OperationLimits None = new(0, 0, 0, 0, 0);
+
+    public uint MaxNodesPerRegisterNodes { get; init; }
+
+    public uint MaxSubscriptionsPerSession { get; init; }
 }
 
 /// <summary>Where the client stands with its server.</summary>

@@ -59,6 +59,9 @@ public sealed class OpcUaSubscription
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, MonitoredItem> _items = [];
     private readonly Channel<MonitoredItemValue> _values = Channel.CreateUnbounded<MonitoredItemValue>(new UnboundedChannelOptions { SingleWriter = true });
+    private const int DeliveredWindow = 1024;
+    private readonly HashSet<uint> _delivered = [];
+    private readonly Queue<uint> _deliveredOrder = new();
     private uint _lastSequence;
     private long _notifications;
     private long _keepAlives;
@@ -151,9 +154,29 @@ public sealed class OpcUaSubscription
 
     public Task DeleteAsync(CancellationToken cancellationToken) => _client.DeleteSubscriptionAsync(this, cancellationToken);
 
-    internal void ResetSequence() => _lastSequence = 0;
+    internal void ResetSequence()
+    {
+        lock (_gate)
+        {
+            _lastSequence = 0;
+            _delivered.Clear();
+            _deliveredOrder.Clear();
+        }
+    }
 
-    /// <summary>Returns the sequence numbers skipped before this message (to Republish).</summary>
+    /// <summary>Whether the message with this sequence number was delivered (among the last 1024).</summary>
+    internal bool HasDelivered(uint sequence)
+    {
+        lock (_gate)
+        {
+            return _delivered.Contains(sequence);
+        }
+    }
+
+    /// <summary>
+    /// Delivers a message once (several Publish requests are outstanding, so a message can overtake another) and returns
+    /// the sequence numbers skipped before it, to Republish.
+    /// </summary>
     internal List<uint> Deliver(NotificationMessage message)
     {
         List<uint> missing = [];
@@ -163,17 +186,25 @@ public sealed class OpcUaSubscription
             return missing;
         }
 
-        if (_lastSequence != 0 && message.SequenceNumber > _lastSequence + 1)
+        lock (_gate)
         {
-            for (uint s = _lastSequence + 1; s < message.SequenceNumber && missing.Count < 100; s++)
+            if (!MarkDelivered(message.SequenceNumber))
             {
-                missing.Add(s);
+                return missing;
             }
-        }
 
-        if (message.SequenceNumber > _lastSequence)
-        {
-            _lastSequence = message.SequenceNumber;
+            if (_lastSequence != 0 && message.SequenceNumber > _lastSequence + 1)
+            {
+                for (uint s = _lastSequence + 1; s < message.SequenceNumber && missing.Count < 100; s++)
+                {
+                    if (!_delivered.Contains(s))
+                    {
+                        missing.Add(s);
+                    }
+                }
+            }
+
+            _lastSequence = Math.Max(_lastSequence, message.SequenceNumber);
         }
 
         DeliverData(message);
@@ -182,8 +213,34 @@ public sealed class OpcUaSubscription
 
     internal void DeliverRepublished(NotificationMessage message)
     {
-        Republished++;
+        lock (_gate)
+        {
+            if (!MarkDelivered(message.SequenceNumber))
+            {
+                return;
+            }
+
+            _lastSequence = Math.Max(_lastSequence, message.SequenceNumber);
+            Republished++;
+        }
+
         DeliverData(message);
+    }
+
+    private bool MarkDelivered(uint sequence)
+    {
+        if (!_delivered.Add(sequence))
+        {
+            return false;
+        }
+
+        _deliveredOrder.Enqueue(sequence);
+        if (_deliveredOrder.Count > DeliveredWindow)
+        {
+            _delivered.Remove(_deliveredOrder.Dequeue());
+        }
+
+        return true;
     }
 
     private void DeliverData(NotificationMessage message)

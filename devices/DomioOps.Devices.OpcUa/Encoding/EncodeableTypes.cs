@@ -52,6 +52,16 @@ internal static class EncodeableTypes
         [811] = static (ref UaBinaryReader r) => DataChangeNotification.Decode(ref r),
         [820] = static (ref UaBinaryReader r) => StatusChangeNotification.Decode(ref r),
         [724] = static (ref UaBinaryReader r) => DataChangeFilter.Decode(ref r),
+        [841] = static (ref UaBinaryReader r) => TransferSubscriptionsRequest.Decode(ref r),
+        [844] = static (ref UaBinaryReader r) => TransferSubscriptionsResponse.Decode(ref r),
+        [769] = static (ref UaBinaryReader r) => SetMonitoringModeRequest.Decode(ref r),
+        [772] = static (ref UaBinaryReader r) => StatusCodesResponse.Decode(772, ref r),
+        [775] = static (ref UaBinaryReader r) => SetTriggeringRequest.Decode(ref r),
+        [778] = static (ref UaBinaryReader r) => SetTriggeringResponse.Decode(ref r),
+        [560] = static (ref UaBinaryReader r) => RegisterNodesRequest.Decode(ref r),
+        [563] = static (ref UaBinaryReader r) => RegisterNodesResponse.Decode(ref r),
+        [566] = static (ref UaBinaryReader r) => UnregisterNodesRequest.Decode(ref r),
+        [569] = static (ref UaBinaryReader r) => UnregisterNodesResponse.Decode(ref r),
     };
 
     public static bool TryGetDecoder(uint encodingId, [NotNullWhen(true)] out EncodeableDecoder? decoder) => s_decoders.TryGetValue(encodingId, out decoder);

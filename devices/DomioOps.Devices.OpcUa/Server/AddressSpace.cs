@@ -22,6 +22,8 @@ public static class WellKnownNodes
     public static readonly NodeId MaxNodesPerBrowse = new(0, 11710u);
     public static readonly NodeId MaxNodesPerTranslateBrowsePathsToNodeIds = new(0, 11712u);
     public static readonly NodeId MaxMonitoredItemsPerCall = new(0, 11714u);
+    public static readonly NodeId MaxNodesPerRegisterNodes = new(0, 11711u);
+    public static readonly NodeId MaxSubscriptionsPerSession = new(0, 24098u);
 
     public static readonly NodeId References = new(0, 31u);
     public static readonly NodeId NonHierarchicalReferences = new(0, 32u);
@@ -421,27 +423,13 @@ public sealed class AddressSpace
 
     private static DataValue ApplyIndexRange(DataValue value, string range)
     {
-        if (!value.Value.IsArray || value.Value.Value is not Array array)
-        {
-            return DataValue.FromStatus(StatusCode.BadIndexRangeNoData);
-        }
-
-        string[] parts = range.Split(':');
-        if (!int.TryParse(parts[0], out int first) || first < 0 || (parts.Length == 2 && (!int.TryParse(parts[1], out int l) || l <= first)) || parts.Length > 2)
+        if (!NumericRange.TryParse(range, out NumericRange parsed))
         {
             return DataValue.FromStatus(StatusCode.BadIndexRangeInvalid);
         }
 
-        int last = parts.Length == 2 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : first;
-        if (first >= array.Length)
-        {
-            return DataValue.FromStatus(StatusCode.BadIndexRangeNoData);
-        }
-
-        last = Math.Min(last, array.Length - 1);
-        Array slice = Array.CreateInstance(array.GetType().GetElementType()!, last - first + 1);
-        Array.Copy(array, first, slice, 0, slice.Length);
-        return value with { Value = new Variant(value.Value.Type, slice, true, null) };
+        StatusCode status = parsed.TrySlice(value.Value, out Variant slice);
+        return status.IsGood ? value with { Value = slice } : DataValue.FromStatus(status);
     }
 
     internal static DataValue WithTimestamps(DataValue value, TimestampsToReturn timestamps, DateTime now) => timestamps switch

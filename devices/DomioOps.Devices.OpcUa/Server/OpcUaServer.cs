@@ -19,6 +19,9 @@ public sealed class OpcUaServer : IAsyncDisposable
     private const string TransportProfile = "http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary";
 
     private readonly ConcurrentDictionary<NodeId, ServerSession> _sessions = new();
+
+    // Every live subscription by id, also those whose session is gone, so that TransferSubscriptions can find them.
+    private readonly ConcurrentDictionary<uint, ServerSubscription> _subscriptions = new();
     private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private TcpListener? _listener;
@@ -44,10 +47,13 @@ public sealed class OpcUaServer : IAsyncDisposable
             (WellKnownNodes.MaxNodesPerBrowse, "MaxNodesPerBrowse", options.MaxNodesPerBrowse),
             (WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, "MaxNodesPerTranslateBrowsePathsToNodeIds", options.MaxNodesPerBrowse),
             (WellKnownNodes.MaxMonitoredItemsPerCall, "MaxMonitoredItemsPerCall", options.MaxMonitoredItemsPerCall),
+            (WellKnownNodes.MaxNodesPerRegisterNodes, "MaxNodesPerRegisterNodes", options.MaxNodesPerRead),
         })
         {
             AddressSpace.AddVariable(WellKnownNodes.OperationLimits, id, new QualifiedName(0, name), new Variant(value), now, referenceType: WellKnownNodes.HasProperty);
         }
+
+        AddressSpace.AddVariable(WellKnownNodes.ServerCapabilities, WellKnownNodes.MaxSubscriptionsPerSession, new QualifiedName(0, "MaxSubscriptionsPerSession"), new Variant((uint)options.MaxSubscriptionsPerSession), now, referenceType: WellKnownNodes.HasProperty);
     }
 
     public OpcUaServerOptions Options { get; }
@@ -118,10 +124,16 @@ public sealed class OpcUaServer : IAsyncDisposable
         await Task.WhenAll(_connections.Values).ConfigureAwait(false);
         foreach (ServerSession session in _sessions.Values)
         {
-            session.Close();
+            session.Close(deleteSubscriptions: true);
         }
 
         _sessions.Clear();
+        foreach (ServerSubscription subscription in _subscriptions.Values)
+        {
+            subscription.Dispose();
+        }
+
+        _subscriptions.Clear();
         _stopping.Dispose();
     }
 
@@ -129,6 +141,10 @@ public sealed class OpcUaServer : IAsyncDisposable
 
     internal DataValue Sample(ReadValueId item, TimestampsToReturn timestamps) => AddressSpace.ReadAttribute(item, timestamps, Time.GetUtcNow().UtcDateTime);
 
+    /// <summary>
+    /// A session whose client fell silent for its timeout is closed; its subscriptions live on until their own lifetime
+    /// expires, so that the client can take them over with TransferSubscriptions (OPC 10000-4 §5.13.7).
+    /// </summary>
     private void SweepSessions()
     {
         DateTimeOffset now = Time.GetUtcNow();
@@ -136,9 +152,17 @@ public sealed class OpcUaServer : IAsyncDisposable
         {
             if ((now - session.LastActivity).TotalMilliseconds > session.Timeout && _sessions.TryRemove(session.AuthenticationToken, out _))
             {
-                session.Close();
+                session.Close(deleteSubscriptions: false);
             }
         }
+    }
+
+    /// <summary>A subscription whose lifetime expired (or that was deleted) leaves the server.</summary>
+    internal void RemoveSubscription(ServerSubscription subscription)
+    {
+        _subscriptions.TryRemove(new KeyValuePair<uint, ServerSubscription>(subscription.Id, subscription));
+        subscription.Session.DetachSubscription(subscription.Id);
+        subscription.Dispose();
     }
 
     internal IReadOnlyList<EndpointDescription> Endpoints()
@@ -222,10 +246,13 @@ public sealed class OpcUaServer : IAsyncDisposable
         ServerSession session = RequireSession(connection, request.RequestHeader);
         switch (request)
         {
-            case CloseSessionRequest:
+            case CloseSessionRequest close:
                 if (_sessions.TryRemove(session.AuthenticationToken, out _))
                 {
-                    session.Close();
+                    foreach (uint id in session.Close(close.DeleteSubscriptions))
+                    {
+                        _subscriptions.TryRemove(id, out _);
+                    }
                 }
 
                 return new CloseSessionResponse(Ok());
@@ -259,7 +286,37 @@ public sealed class OpcUaServer : IAsyncDisposable
                 }
 
             case DeleteSubscriptionsRequest delete:
-                return new StatusCodesResponse(850, Ok(), [.. delete.SubscriptionIds.Select(id => session.RemoveSubscription(id) ? StatusCode.Good : StatusCode.BadSubscriptionIdInvalid)]);
+                return new StatusCodesResponse(850, Ok(), [.. delete.SubscriptionIds.Select(id => DeleteSubscription(session, id))]);
+            case TransferSubscriptionsRequest transfer:
+                CheckCount(transfer.SubscriptionIds.Count, 0);
+                return new TransferSubscriptionsResponse(Ok(), [.. transfer.SubscriptionIds.Select(id => TransferSubscription(session, id, transfer.SendInitialValues))]);
+            case SetMonitoringModeRequest setMode:
+                {
+                    ServerSubscription subscription = session.FindSubscription(setMode.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+                    CheckCount(setMode.MonitoredItemIds.Count, Options.MaxMonitoredItemsPerCall);
+                    if (setMode.MonitoringMode is < MonitoringMode.Disabled or > MonitoringMode.Reporting)
+                    {
+                        throw new OpcUaException(StatusCode.BadMonitoringModeInvalid, "Invalid MonitoringMode.");
+                    }
+
+                    return new StatusCodesResponse(772, Ok(), [.. setMode.MonitoredItemIds.Select(id => subscription.SetMonitoringMode(id, setMode.MonitoringMode))]);
+                }
+
+            case SetTriggeringRequest triggering:
+                {
+                    ServerSubscription subscription = session.FindSubscription(triggering.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
+                    CheckCount(triggering.LinksToAdd.Count + triggering.LinksToRemove.Count, Options.MaxMonitoredItemsPerCall);
+                    (StatusCode[] added, StatusCode[] removed) = subscription.SetTriggering(triggering.TriggeringItemId, triggering.LinksToAdd, triggering.LinksToRemove);
+                    return new SetTriggeringResponse(Ok(), added, removed);
+                }
+
+            case RegisterNodesRequest register:
+                // Registration is a hint (OPC 10000-4 §5.9.5); our node lookup is already a dictionary, so the ids stay as they are.
+                CheckCount(register.NodesToRegister.Count, Options.MaxNodesPerRead);
+                return new RegisterNodesResponse(Ok(), register.NodesToRegister);
+            case UnregisterNodesRequest unregister:
+                CheckCount(unregister.NodesToUnregister.Count, Options.MaxNodesPerRead);
+                return new UnregisterNodesResponse(Ok());
             case CreateMonitoredItemsRequest create:
                 return CreateMonitoredItems(session, create, Ok());
             case ModifyMonitoredItemsRequest modify:
@@ -334,8 +391,8 @@ public sealed class OpcUaServer : IAsyncDisposable
         int n = Interlocked.Increment(ref _sessionCounter);
         NodeId sessionId = new(1, $"Session{n}");
         NodeId token = new(1, RandomNumberGenerator.GetBytes(32));
-        double timeout = double.IsNaN(create.RequestedSessionTimeout) ? 60_000 : Math.Clamp(create.RequestedSessionTimeout, 10_000, 3_600_000);
-        ServerSession session = new(this, sessionId, token, create.SessionName, timeout, connection) { ServerNonce = RandomNumberGenerator.GetBytes(32) };
+        double timeout = double.IsNaN(create.RequestedSessionTimeout) ? 60_000 : Math.Clamp(create.RequestedSessionTimeout, Options.MinSessionTimeout.TotalMilliseconds, 3_600_000);
+        ServerSession session = new(this, sessionId, token, create.SessionName, timeout, connection) { ServerNonce = RandomNumberGenerator.GetBytes(32), ClientCertificate = create.ClientCertificate };
         ChannelSecurity? security = connection.Security;
         SignatureData signature = SignatureData.Empty;
         if (security is not null)
@@ -540,12 +597,23 @@ public sealed class OpcUaServer : IAsyncDisposable
             return StatusCode.BadNotWritable;
         }
 
-        if (write.IndexRange is not null)
+        if (node is not VariableNode { Writable: true } variable)
+        {
+            return StatusCode.BadNotWritable;
+        }
+
+        if (write.IndexRange is null)
+        {
+            return variable.Write(write.Value, now);
+        }
+
+        if (!NumericRange.TryParse(write.IndexRange, out NumericRange range))
         {
             return StatusCode.BadIndexRangeInvalid;
         }
 
-        return node is VariableNode variable ? variable.Write(write.Value, now) : StatusCode.BadNotWritable;
+        StatusCode patched = range.TryPatch(variable.Value.Value, write.Value.Value, out Variant whole);
+        return patched.IsGood ? variable.Write(write.Value with { Value = whole }, now) : patched;
     }
 
     private (double Interval, uint Lifetime, uint KeepAlive) ReviseSubscription(double interval, uint lifetime, uint keepAlive)
@@ -565,9 +633,58 @@ public sealed class OpcUaServer : IAsyncDisposable
 
         (double interval, uint lifetime, uint keepAlive) = ReviseSubscription(create.RequestedPublishingInterval, create.RequestedLifetimeCount, create.RequestedMaxKeepAliveCount);
         uint id = (uint)Interlocked.Increment(ref _subscriptionId);
-        session.AddSubscription(new ServerSubscription(id, session, this, interval, lifetime, keepAlive, create.MaxNotificationsPerPublish, create.PublishingEnabled));
+        ServerSubscription subscription = new(id, session, this, interval, lifetime, keepAlive, create.MaxNotificationsPerPublish, create.PublishingEnabled);
+        _subscriptions[id] = subscription;
+        session.AddSubscription(subscription);
         return new CreateSubscriptionResponse(ok, id, interval, lifetime, keepAlive);
     }
+
+    private StatusCode DeleteSubscription(ServerSession session, uint id)
+    {
+        if (session.FindSubscription(id) is not { } subscription)
+        {
+            return StatusCode.BadSubscriptionIdInvalid;
+        }
+
+        RemoveSubscription(subscription);
+        return StatusCode.Good;
+    }
+
+    /// <summary>
+    /// TransferSubscriptions (OPC 10000-4 §5.13.7): a subscription of another (usually lost) session of the same user moves
+    /// to this session with its items and retransmission queue; its available sequence numbers tell the client what
+    /// to Republish.
+    /// </summary>
+    private TransferResult TransferSubscription(ServerSession session, uint id, bool sendInitialValues)
+    {
+        if (!_subscriptions.TryGetValue(id, out ServerSubscription? subscription))
+        {
+            return new TransferResult(StatusCode.BadSubscriptionIdInvalid, []);
+        }
+
+        ServerSession owner = subscription.Session;
+        if (owner != session)
+        {
+            if (owner.UserName != session.UserName || !SameClientCertificate(owner, session))
+            {
+                return new TransferResult(StatusCode.BadUserAccessDenied, []);
+            }
+
+            if (session.SubscriptionCount >= Options.MaxSubscriptionsPerSession)
+            {
+                return new TransferResult(StatusCode.BadTooManySubscriptions, []);
+            }
+
+            owner.DetachSubscription(id);
+            subscription.MoveTo(session);
+            session.AddSubscription(subscription);
+        }
+
+        return new TransferResult(StatusCode.Good, subscription.TransferredTo(sendInitialValues));
+    }
+
+    private static bool SameClientCertificate(ServerSession a, ServerSession b) =>
+        (a.ClientCertificate ?? []).AsSpan().SequenceEqual(b.ClientCertificate ?? []);
 
     private static (StatusCode Status, DataChangeFilter? Filter) CheckFilter(ExtensionObject filter, VariableNode? variable)
     {

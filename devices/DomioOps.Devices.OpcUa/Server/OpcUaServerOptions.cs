@@ -47,6 +47,9 @@ public sealed record OpcUaServerOptions
 
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The shortest session timeout granted; a session silent for its timeout is closed (its subscriptions stay transferable).</summary>
+    public TimeSpan MinSessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The endpoints offered: (SecurityPolicy URI, mode) pairs; None/None alone by default.</summary>
     public IReadOnlyList<(string PolicyUri, MessageSecurityMode Mode)> Endpoints { get; init; } = [(Security.SecurityPolicy.NoneUri, MessageSecurityMode.None)];
 
@@ -75,7 +78,7 @@ public sealed record OpcUaServerOptions
             }
         }
 
-        if (MinPublishingInterval <= 0 || MinSamplingInterval < 0 || MaxSessions < 1 || MaxSubscriptionsPerSession < 1 || MaxQueuedPublishRequests < 1)
+        if (MinPublishingInterval <= 0 || MinSessionTimeout <= TimeSpan.Zero || MinSamplingInterval < 0 || MaxSessions < 1 || MaxSubscriptionsPerSession < 1 || MaxQueuedPublishRequests < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MinPublishingInterval), "Limits must be positive.");
         }

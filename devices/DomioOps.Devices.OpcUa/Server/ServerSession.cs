@@ -48,6 +48,9 @@ internal sealed class ServerSession
 
     public string? UserName { get; set; }
 
+    /// <summary>The client certificate given in CreateSession (null on SecurityPolicy None); a transfer needs the same one.</summary>
+    public byte[]? ClientCertificate { get; init; }
+
     /// <summary>The nonce the client signs in its next ActivateSession.</summary>
     public byte[]? ServerNonce { get; set; }
 
@@ -82,22 +85,14 @@ internal sealed class ServerSession
         }
     }
 
-    public bool RemoveSubscription(uint id)
+    /// <summary>Takes a subscription out of this session without stopping it (deleted, expired or transferred away).</summary>
+    public bool DetachSubscription(uint id)
     {
-        ServerSubscription? subscription;
         lock (_gate)
         {
-            if (!_subscriptions.Remove(id, out subscription))
-            {
-                return false;
-            }
+            return _subscriptions.Remove(id);
         }
-
-        subscription.Dispose();
-        return true;
     }
-
-    public void ExpireSubscription(ServerSubscription subscription) => RemoveSubscription(subscription.Id);
 
     /// <summary>Queues a Publish request; when too many wait, the oldest is answered with BadTooManyPublishRequests.</summary>
     public void EnqueuePublish(PendingPublish pending)
@@ -187,19 +182,34 @@ internal sealed class ServerSession
         }
     }
 
-    public void Close()
+    /// <summary>
+    /// Ends the session (OPC 10000-4 §5.6.4): queued Publish requests are dropped; its subscriptions are stopped, or with
+    /// <paramref name="deleteSubscriptions"/> false left running for a TransferSubscriptions until their lifetime expires.
+    /// Returns the ids of the subscriptions stopped.
+    /// </summary>
+    public IReadOnlyList<uint> Close(bool deleteSubscriptions)
     {
         ServerSubscription[] subscriptions;
         lock (_gate)
         {
             subscriptions = [.. _subscriptions.Values];
-            _subscriptions.Clear();
             _publishQueue.Clear();
+            if (deleteSubscriptions)
+            {
+                _subscriptions.Clear();
+            }
+        }
+
+        if (!deleteSubscriptions)
+        {
+            return [];
         }
 
         foreach (ServerSubscription subscription in subscriptions)
         {
             subscription.Dispose();
         }
+
+        return [.. subscriptions.Select(s => s.Id)];
     }
 }

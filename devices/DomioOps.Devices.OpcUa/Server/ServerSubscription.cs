@@ -10,6 +10,7 @@ internal sealed class ServerMonitoredItem
 {
     private readonly Queue<DataValue> _queue = new();
     private DataValue? _lastSampled;
+    private bool _triggered;
 
     public ServerMonitoredItem(uint id, ReadValueId item, MonitoringMode mode, uint clientHandle, double samplingInterval, uint queueSize, bool discardOldest, DataChangeFilter? filter, (double Low, double High)? euRange)
     {
@@ -43,6 +44,37 @@ internal sealed class ServerMonitoredItem
     public (double Low, double High)? EURange { get; }
 
     public int Pending => _queue.Count;
+
+    /// <summary>Items in Sampling mode whose queues are reported when this item reports (SetTriggering, OPC 10000-4 §5.12.1.6).</summary>
+    public HashSet<ServerMonitoredItem> TriggeredItems { get; } = [];
+
+    /// <summary>Whether a Publish would take something from this item now.</summary>
+    public bool Reportable => _queue.Count > 0 && (Mode == MonitoringMode.Reporting || (Mode == MonitoringMode.Sampling && _triggered));
+
+    /// <summary>
+    /// SetMonitoringMode (OPC 10000-4 §5.12.4): Disabled stops sampling and empties the queue; leaving Disabled starts
+    /// over, so the next sample is reported as the first.
+    /// </summary>
+    public void SetMode(MonitoringMode mode)
+    {
+        if (mode == MonitoringMode.Disabled)
+        {
+            _queue.Clear();
+            _lastSampled = null;
+        }
+
+        _triggered = false;
+        Mode = mode;
+    }
+
+    /// <summary>After a transfer with SendInitialValues: the last sampled value is reported again (§5.13.7).</summary>
+    public void RequeueLastValue()
+    {
+        if (Mode != MonitoringMode.Disabled && _queue.Count == 0 && _lastSampled is not null)
+        {
+            _queue.Enqueue(_lastSampled);
+        }
+    }
 
     /// <summary>Takes a sample; a value that passes the filter is queued (the first sample always passes).</summary>
     public void Sample(DataValue value)
@@ -80,11 +112,18 @@ internal sealed class ServerMonitoredItem
         }
 
         _queue.Enqueue(value);
+        if (Mode == MonitoringMode.Reporting)
+        {
+            foreach (ServerMonitoredItem linked in TriggeredItems)
+            {
+                linked._triggered = linked.Mode == MonitoringMode.Sampling;
+            }
+        }
     }
 
     public void Drain(List<MonitoredItemNotification> into, int max)
     {
-        if (Mode != MonitoringMode.Reporting)
+        if (!Reportable)
         {
             return;
         }
@@ -93,6 +132,8 @@ internal sealed class ServerMonitoredItem
         {
             into.Add(new MonitoredItemNotification(ClientHandle, _queue.Dequeue()));
         }
+
+        _triggered = _triggered && _queue.Count > 0;
     }
 
     private bool Passes(DataValue last, DataValue next)
@@ -164,7 +205,7 @@ internal sealed class ServerSubscription : IDisposable
     private const int MaxRetransmissionQueue = 64;
 
     private readonly Lock _gate = new();
-    private readonly ServerSession _session;
+    private ServerSession _session;
     private readonly OpcUaServer _server;
     private readonly Dictionary<uint, ServerMonitoredItem> _items = [];
     private readonly Dictionary<double, ITimer> _samplers = [];
@@ -190,6 +231,18 @@ internal sealed class ServerSubscription : IDisposable
     }
 
     public uint Id { get; }
+
+    /// <summary>The session that owns it now; a transfer moves it (OPC 10000-4 §5.13.7).</summary>
+    public ServerSession Session
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _session;
+            }
+        }
+    }
 
     public double PublishingInterval { get; private set; }
 
@@ -268,7 +321,89 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            return _items.Remove(id) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid;
+            if (!_items.Remove(id, out ServerMonitoredItem? removed))
+            {
+                return StatusCode.BadMonitoredItemIdInvalid;
+            }
+
+            foreach (ServerMonitoredItem item in _items.Values)
+            {
+                item.TriggeredItems.Remove(removed);
+            }
+
+            return StatusCode.Good;
+        }
+    }
+
+    public StatusCode SetMonitoringMode(uint id, MonitoringMode mode)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryGetValue(id, out ServerMonitoredItem? item))
+            {
+                return StatusCode.BadMonitoredItemIdInvalid;
+            }
+
+            MonitoringMode was = item.Mode;
+            item.SetMode(mode);
+            if (was == MonitoringMode.Disabled && mode != MonitoringMode.Disabled)
+            {
+                item.Sample(_server.Sample(item.Item, Timestamps));
+            }
+
+            return StatusCode.Good;
+        }
+    }
+
+    /// <summary>SetTriggering (OPC 10000-4 §5.12.5): links are added and removed one by one, each with its own result.</summary>
+    public (StatusCode[] Added, StatusCode[] Removed) SetTriggering(uint triggeringId, IReadOnlyList<uint> add, IReadOnlyList<uint> remove)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryGetValue(triggeringId, out ServerMonitoredItem? trigger))
+            {
+                throw new OpcUaException(StatusCode.BadMonitoredItemIdInvalid, "Unknown triggering item.");
+            }
+
+            StatusCode[] removed = [.. remove.Select(id => _items.TryGetValue(id, out ServerMonitoredItem? item) && trigger.TriggeredItems.Remove(item) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid)];
+            StatusCode[] added = [.. add.Select(id =>
+            {
+                if (!_items.TryGetValue(id, out ServerMonitoredItem? item) || id == triggeringId)
+                {
+                    return StatusCode.BadMonitoredItemIdInvalid;
+                }
+
+                trigger.TriggeredItems.Add(item);
+                return StatusCode.Good;
+            })];
+            return (added, removed);
+        }
+    }
+
+    /// <summary>Moves the subscription to another session; Publish requests of the new session serve it from now on.</summary>
+    public void MoveTo(ServerSession session)
+    {
+        lock (_gate)
+        {
+            _session = session;
+            _lifetimeCounter = 0;
+        }
+    }
+
+    /// <summary>After a transfer: optionally requeues every item's last value and returns the sequence numbers still available.</summary>
+    public uint[] TransferredTo(bool sendInitialValues)
+    {
+        lock (_gate)
+        {
+            if (sendInitialValues)
+            {
+                foreach (ServerMonitoredItem item in _items.Values)
+                {
+                    item.RequeueLastValue();
+                }
+            }
+
+            return [.. _retransmission.Keys];
         }
     }
 
@@ -323,7 +458,7 @@ internal sealed class ServerSubscription : IDisposable
 
         foreach (ServerMonitoredItem item in _items.Values)
         {
-            if (item.Pending > 0 && item.Mode == MonitoringMode.Reporting)
+            if (item.Reportable)
             {
                 return true;
             }
@@ -381,7 +516,7 @@ internal sealed class ServerSubscription : IDisposable
         if (_lifetimeCounter >= LifetimeCount)
         {
             _disposed = true;
-            _ = Task.Run(() => _session.ExpireSubscription(this));
+            _ = Task.Run(() => _server.RemoveSubscription(this));
         }
     }
 

@@ -116,7 +116,7 @@ internal sealed record DeleteSubscriptionsRequest(RequestHeader RequestHeader, I
     internal static DeleteSubscriptionsRequest Decode(ref UaBinaryReader r) => new(RequestHeader.Decode(ref r), DiagnosticInfos.ReadUInt32s(ref r));
 }
 
-/// <summary>A response of ResponseHeader, Results StatusCode[], DiagnosticInfos[] (DeleteSubscriptions 850, DeleteMonitoredItems 784).</summary>
+/// <summary>A response of ResponseHeader, Results StatusCode[], DiagnosticInfos[] (DeleteSubscriptions 850, DeleteMonitoredItems 784, SetMonitoringMode 772).</summary>
 internal sealed record StatusCodesResponse(uint BinaryEncodingId, ResponseHeader ResponseHeader, IReadOnlyList<StatusCode> Results) : IServiceResponse
 {
     public void Encode(UaBinaryWriter w)

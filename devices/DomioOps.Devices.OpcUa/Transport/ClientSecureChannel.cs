@@ -272,6 +272,9 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         Fail(fault);
     }
 
+    /// <summary>Ends the channel as failed (the owner found its session lost); <see cref="Closed"/> completes with the fault.</summary>
+    public void Abort(Exception fault) => Fail(fault);
+
     private void Fail(Exception? fault)
     {
         if (!_closed.TrySetResult(fault))

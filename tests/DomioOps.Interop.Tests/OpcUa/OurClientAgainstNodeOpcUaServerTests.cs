@@ -101,26 +101,35 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     [Fact]
     public async Task Client_NodeOpcUaServerRestart_HealsSubscriptionWithoutLosingItems()
     {
+        // 450 items: more than the peer's MaxMonitoredItemsPerCall (200), so the recreation after the restart is batched;
+        // one unknown node rides along and must not take the others down.
+        const int Tags = 450;
         int port = FreePort.Next();
-        PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 20, Ct);
+        PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, Tags, Ct);
         try
         {
             await using OpcUaClient client = await ConnectAsync(port);
             ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
             OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 100), Ct);
-            IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([.. Enumerable.Range(0, 20).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), 100, 10))], Ct);
-            await ExpectRoundAsync(subscription, items, 20, 0);
+            IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+                [.. Enumerable.Range(0, Tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), 100, 10)), new MonitoredItemRequest(new NodeId(ns, "NoSuchTag"))], Ct);
+            await ExpectRoundAsync(subscription, items, Tags, 0);
 
             await server.DisposeAsync();
-            server = await NodeOpcUaPeer.StartServerAsync(port, 20, Ct);
+            server = await NodeOpcUaPeer.StartServerAsync(port, Tags, Ct);
 
-            // After the restart every item reports its initial value again from a recreated subscription.
-            await ExpectRoundAsync(subscription, items, 20, 0);
+            // The restarted server refuses TransferSubscriptions (it never heard of the old ids), so the client recreates
+            // the subscription and every item; each reports its initial value again.
+            await ExpectRoundAsync(subscription, items, Tags, 0);
             Assert.Equal(ConnectionState.Connected, client.State);
             Assert.Equal(1, client.Reconnects);
-            Assert.All(subscription.Items, i => Assert.Equal(StatusCode.Good, i.Status));
-            await client.WriteAsync([.. Enumerable.Range(0, 20).Select(i => new WriteValue(new NodeId(ns, $"Tag{i}"), new Variant(10_000 + i)))], Ct);
-            await ExpectRoundAsync(subscription, items, 20, 1);
+            Assert.Equal(1, client.SessionRecreations);
+            Assert.Equal(0, client.SubscriptionTransfers);
+            Assert.NotEqual(0u, subscription.Id);
+            Assert.All(subscription.Items.Where(i => i.NodeId != new NodeId(ns, "NoSuchTag")), i => Assert.Equal(StatusCode.Good, i.Status));
+            Assert.Equal(StatusCode.BadNodeIdUnknown, subscription.Items.Single(i => i.NodeId == new NodeId(ns, "NoSuchTag")).Status);
+            await client.WriteAsync([.. Enumerable.Range(0, Tags).Select(i => new WriteValue(new NodeId(ns, $"Tag{i}"), new Variant(10_000 + i)))], Ct);
+            await ExpectRoundAsync(subscription, items, Tags, 1);
         }
         finally
         {

@@ -1,0 +1,106 @@
+using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Devices.OpcUa.Services;
+
+namespace DomioOps.Devices.OpcUa.Tests.Client;
+
+/// <summary>
+/// The server stays up but the client's session is lost: the client takes its subscriptions over with
+/// TransferSubscriptions (OPC 10000-4 §5.13.7) and Republishes what was sent into the void, so no value is lost.
+/// </summary>
+public sealed class SessionTransferTests : IAsyncLifetime
+{
+    private OpcUaServer _server = null!;
+    private VariableNode _tag = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, MinSessionTimeout = TimeSpan.FromSeconds(1) });
+        _tag = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Tag"), new QualifiedName(2, "Tag"), new Variant(0), DateTime.UtcNow);
+        await _server.StartAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting for {what}.");
+            }
+        }
+    }
+
+    private static async Task<List<int>> ReadUntilAsync(OpcUaSubscription subscription, int last)
+    {
+        List<int> seen = [];
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (seen.Count == 0 || seen[^1] != last)
+        {
+            seen.Add((int)(await subscription.Values.ReadAsync(timeout.Token)).Value.Value.Value!);
+        }
+
+        return seen;
+    }
+
+    [Fact]
+    public async Task Client_SessionTimedOutWhileMessagesWereLost_TransfersAndRepublishesEveryValue()
+    {
+        await using LossyProxy proxy = new(_server.Port);
+        await using OpcUaClient client = new(new OpcUaClientOptions
+        {
+            EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}",
+            SessionTimeout = 1000,
+            ReconnectDelay = TimeSpan.FromMilliseconds(100),
+        });
+        await client.ConnectAsync(Ct);
+        NodeId sessionBefore = client.SessionId;
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50, LifetimeCount: 1200), Ct);
+        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), SamplingInterval: 10, QueueSize: 100)], Ct));
+        Assert.Equal(StatusCode.Good, item.Status);
+        uint subscriptionId = subscription.Id;
+        Assert.Equal([0], await ReadUntilAsync(subscription, 0));
+
+        // Phase 1: the server's Publish responses (values 1..3) vanish on the way; the server keeps them for Republish.
+        proxy.DropFromServer = true;
+        for (int value = 1; value <= 3; value++)
+        {
+            long dropped = proxy.DroppedFromServer;
+            _tag.SetValue(new Variant(value), DateTime.UtcNow);
+            await WaitUntilAsync(() => proxy.DroppedFromServer > dropped, $"the Publish response carrying {value} to be lost");
+        }
+
+        // Phase 2: nothing reaches the server either, so the session times out; values 4..6 wait in the subscription.
+        proxy.DropFromClient = true;
+        await WaitUntilAsync(() => _server.SessionCount == 0, "the server to close the silent session");
+        for (int value = 4; value <= 6; value++)
+        {
+            _tag.SetValue(new Variant(value), DateTime.UtcNow);
+            await Task.Delay(30, Ct);
+        }
+
+        // Phase 3: the network comes back; the old session is gone, its subscription is not.
+        proxy.Cut();
+        List<int> seen = await ReadUntilAsync(subscription, 6);
+
+        Assert.Equal([1, 2, 3, 4, 5, 6], seen.Distinct());
+        Assert.Equal(1, client.SessionRecreations);
+        Assert.Equal(1, client.SubscriptionTransfers);
+        Assert.NotEqual(sessionBefore, client.SessionId);
+        Assert.Equal(subscriptionId, subscription.Id);
+        Assert.True(subscription.Republished >= 1, "The lost messages came back through Republish.");
+        _tag.SetValue(new Variant(7), DateTime.UtcNow);
+        Assert.Equal([7], await ReadUntilAsync(subscription, 7));
+    }
+}
