@@ -53,6 +53,9 @@ public sealed class ModbusSerialServer : IAsyncDisposable
 
     public bool RemoveUnit(byte unitId) => units.Remove(unitId);
 
+    /// <summary>Fault injection: asked with the address of each request before it is answered; null answers normally.</summary>
+    public Func<byte, ModbusServerFault>? Fault { get; set; }
+
     /// <summary>Opens the port and starts answering.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -169,10 +172,27 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                         continue;
                     }
 
-                    int responseLength = ModbusRequestHandler.Handle(model, request.AsSpan(0, length), response);
+                    ModbusServerFault fault = Fault?.Invoke(address) ?? default;
+                    if (fault.Kind is ModbusServerFaultKind.NoAnswer or ModbusServerFaultKind.Disconnect)
+                    {
+                        continue;
+                    }
+
+                    int responseLength = fault.Kind == ModbusServerFaultKind.Exception
+                        ? ModbusRequestHandler.Exception(response, request[0], fault.ExceptionCode)
+                        : ModbusRequestHandler.Handle(model, request.AsSpan(0, length), response);
                     int frameLength = options.Framing == ModbusSerialFraming.Rtu
                         ? RtuFrame.Write(frame, address, response.AsSpan(0, responseLength))
                         : AsciiFrame.Write(frame, address, response.AsSpan(0, responseLength));
+                    if (fault.Kind == ModbusServerFaultKind.Garbage)
+                    {
+                        Random.Shared.NextBytes(frame.AsSpan(0, frameLength));
+                    }
+
+                    if (fault.Delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(fault.Delay, stopping.Token).ConfigureAwait(false);
+                    }
                     await current.WriteAsync(frame.AsMemory(0, frameLength), stopping.Token).ConfigureAwait(false);
                 }
 

@@ -42,6 +42,9 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
     public bool RemoveUnit(byte unitId) => units.Remove(unitId);
 
+    /// <summary>Fault injection: asked with the unit id of each request before it is answered; null answers normally.</summary>
+    public Func<byte, ModbusServerFault>? Fault { get; set; }
+
     /// <summary>Binds and starts accepting connections.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -155,25 +158,53 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 ReadResult result = await reader.ReadAsync(stopping.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool answered = false;
+                bool disconnect = false;
+                TimeSpan delay = TimeSpan.Zero;
                 try
                 {
                     while (MbapFrame.TryRead(ref buffer, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> pdu))
                     {
                         int length = (int)pdu.Length;
                         pdu.CopyTo(request);
+                        ModbusServerFault fault = Fault?.Invoke(unitId) ?? default;
+                        if (fault.Kind is ModbusServerFaultKind.NoAnswer or ModbusServerFaultKind.Disconnect)
+                        {
+                            disconnect = fault.Kind == ModbusServerFaultKind.Disconnect;
+                            continue;
+                        }
+
                         Span<byte> response = writer.GetSpan(MbapFrame.MaxAduLength);
                         Span<byte> responsePdu = response[MbapFrame.HeaderLength..];
                         ModbusDataModel? model = units.FindForTcp(unitId);
                         int responseLength = model is null
                             ? ModbusRequestHandler.Exception(responsePdu, request[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond)
-                            : ModbusRequestHandler.Handle(model, request.AsSpan(0, length), responsePdu);
-                        writer.Advance(MbapFrame.WriteHeader(response, transactionId, unitId, responseLength));
+                            : fault.Kind == ModbusServerFaultKind.Exception
+                                ? ModbusRequestHandler.Exception(responsePdu, request[0], fault.ExceptionCode)
+                                : ModbusRequestHandler.Handle(model, request.AsSpan(0, length), responsePdu);
+                        int written = MbapFrame.WriteHeader(response, transactionId, unitId, responseLength);
+                        if (fault.Kind == ModbusServerFaultKind.Garbage)
+                        {
+                            Random.Shared.NextBytes(response[..written]);
+                        }
+
+                        writer.Advance(written);
+                        delay = fault.Delay > delay ? fault.Delay : delay;
                         answered = true;
                     }
                 }
                 finally
                 {
                     reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (disconnect)
+                {
+                    break;
+                }
+
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, stopping.Token).ConfigureAwait(false);
                 }
 
                 if (answered)

@@ -1,15 +1,17 @@
 using DomioOps.ServiceDefaults;
 using DomioOps.Simulators;
-using DomioOps.Simulators.PanelSaws;
 
-var builder = WebApplication.CreateBuilder(args);
+if (args.Length > 0 && args[0] == "ground-truth")
+{
+    return GroundTruthCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+var builder = WebApplication.CreateBuilder(SimulatorCommandLine.Normalise(args));
 builder.AddServiceDefaults("domio-simulators");
-builder.Services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.Section);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<PanelSawHost>();
-builder.Services.AddHostedService(services => services.GetRequiredService<PanelSawHost>());
+builder.AddFactory();
 
 var app = builder.Build();
 app.MapServiceDefaults();
-app.MapPanelSawControl();
+app.MapFactoryControl();
 app.Run();
+return 0;

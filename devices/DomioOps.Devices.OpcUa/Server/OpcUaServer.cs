@@ -69,6 +69,9 @@ public sealed class OpcUaServer : IAsyncDisposable
 
     public int SessionCount => _sessions.Count;
 
+    /// <summary>Fault injection: asked before each service response (publish responses included) is sent; null answers normally.</summary>
+    public Func<OpcUaServerFault>? Fault { get; set; }
+
     /// <summary>The application instance certificate, loaded or created at start when a secured endpoint is offered.</summary>
     public X509Certificate2? Certificate { get; private set; }
 

@@ -211,6 +211,31 @@ internal sealed class ServerConnection : IAsyncDisposable
     {
         try
         {
+            OpcUaServerFault fault = _server.Fault?.Invoke() ?? default;
+            if (fault.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(fault.Delay).ConfigureAwait(false);
+            }
+
+            switch (fault.Kind)
+            {
+                case OpcUaServerFaultKind.NoAnswer:
+                    return;
+                case OpcUaServerFaultKind.Disconnect:
+                    await _channel.DisposeAsync().ConfigureAwait(false);
+                    return;
+                case OpcUaServerFaultKind.Garbage:
+                    byte[] garbage = new byte[64];
+                    Random.Shared.NextBytes(garbage);
+                    await _channel.SendRawAsync(garbage, CancellationToken.None).ConfigureAwait(false);
+                    return;
+                case OpcUaServerFaultKind.ServiceFault:
+                    response = new ServiceFault(new ResponseHeader(_server.Time.GetUtcNow().UtcDateTime, response.ResponseHeader.RequestHandle, fault.Status));
+                    break;
+                default:
+                    break;
+            }
+
             await _channel.SendMessageAsync(MessageTypes.Message, requestId, response, true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadResponseTooLarge)

@@ -1,0 +1,91 @@
+using System.Net;
+
+using DomioOps.Devices.Modbus;
+using DomioOps.Simulators.Scenarios;
+
+namespace DomioOps.Simulators.Faces;
+
+/// <summary>
+/// The Modbus servers of the factory: one TCP server per port (machines sharing a port are its unit ids),
+/// one RTU server per serial line (machines on it are its slaves). Each request asks the addressed
+/// machine's current fault.
+/// </summary>
+internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
+{
+    private readonly Dictionary<int, (ModbusTcpServer Server, Dictionary<byte, Func<MachineFault>> Faults)> tcp = [];
+    private readonly Dictionary<string, (ModbusSerialServer Server, Dictionary<byte, Func<MachineFault>> Faults)> serial = new(StringComparer.Ordinal);
+    private readonly List<ModbusTcpServer> ownPort = [];
+
+    /// <summary>Serves <paramref name="spec"/>'s registers; returns its data model and where it is reached.</summary>
+    public async Task<(ModbusDataModel Model, string Endpoint, int Port)> AddAsync(MachineSpec spec, Func<MachineFault> fault, CancellationToken cancellationToken)
+    {
+        var model = new ModbusDataModel(coils: 1, discreteInputs: 1, holdingRegisters: 64, inputRegisters: 64);
+        if (spec.Protocol == MachineProtocol.ModbusRtu)
+        {
+            if (!serial.TryGetValue(spec.SerialPort!, out var line))
+            {
+                var port = new ModbusSerialPortOptions(spec.SerialPort!, spec.BaudRate) { Parity = spec.Parity };
+                var server = new ModbusSerialServer(port, new ModbusSerialServerOptions { Framing = ModbusSerialFraming.Rtu });
+                line = (server, []);
+                var faults = line.Faults;
+                server.Fault = unit => ToModbus(faults.TryGetValue(unit, out var f) ? f() : MachineFault.None);
+                await server.StartAsync(cancellationToken);
+                serial[spec.SerialPort!] = line;
+            }
+
+            line.Faults[spec.UnitId] = fault;
+            line.Server.AddUnit(spec.UnitId, model);
+            return (model, $"modbus-rtu {spec.SerialPort} {spec.BaudRate} {spec.Parity} unit {spec.UnitId}", 0);
+        }
+
+        ModbusTcpServer tcpServer;
+        Dictionary<byte, Func<MachineFault>> unitFaults;
+        if (spec.Port != 0 && tcp.TryGetValue(spec.Port, out var shared))
+        {
+            (tcpServer, unitFaults) = shared;
+        }
+        else
+        {
+            tcpServer = new ModbusTcpServer(new ModbusTcpServerOptions(address, spec.Port));
+            unitFaults = [];
+            var faults = unitFaults;
+            tcpServer.Fault = unit => ToModbus(faults.TryGetValue(unit, out var f) ? f() : faults.Count == 1 ? faults.Values.First()() : MachineFault.None);
+            await tcpServer.StartAsync(cancellationToken);
+            if (spec.Port != 0)
+            {
+                tcp[spec.Port] = (tcpServer, unitFaults);
+            }
+            else
+            {
+                ownPort.Add(tcpServer);
+            }
+        }
+
+        unitFaults[spec.UnitId] = fault;
+        tcpServer.AddUnit(spec.UnitId, model);
+        return (model, $"modbus-tcp {address}:{tcpServer.Port} unit {spec.UnitId}", tcpServer.Port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in tcp.Values.Select(t => t.Server).Concat(ownPort))
+        {
+            await server.DisposeAsync();
+        }
+
+        foreach (var (server, _) in serial.Values)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    private static ModbusServerFault ToModbus(MachineFault fault) => fault.Kind switch
+    {
+        FaultKind.Drop => new ModbusServerFault(ModbusServerFaultKind.Disconnect),
+        FaultKind.Silent => new ModbusServerFault(ModbusServerFaultKind.NoAnswer),
+        FaultKind.Exception => new ModbusServerFault(ModbusServerFaultKind.Exception, ExceptionCode: (ModbusExceptionCode)fault.ExceptionCode),
+        FaultKind.Garbage => new ModbusServerFault(ModbusServerFaultKind.Garbage),
+        FaultKind.Slow => new ModbusServerFault(ModbusServerFaultKind.None, fault.Delay),
+        _ => default,
+    };
+}
