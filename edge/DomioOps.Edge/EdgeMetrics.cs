@@ -18,6 +18,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> reconnects;
     private readonly Counter<long> readFailures;
     private readonly Counter<long> deviceSamples;
+    private readonly Counter<long> replayed;
 
     public EdgeMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -25,10 +26,11 @@ internal sealed class EdgeMetrics
         meter = meters.Create(MeterName);
         enqueued = meter.CreateCounter<long>("domio.edge.samples.enqueued", "{sample}", "Samples committed to the durable queue");
         dropped = meter.CreateCounter<long>("domio.edge.queue.dropped", "{sample}", "Samples lost to the queue's overflow policy or refused by the cloud");
-        published = meter.CreateCounter<long>("domio.edge.samples.published", "{sample}", "Samples acknowledged by the cloud");
+        published = meter.CreateCounter<long>("domio.edge.samples.published", "{sample}", "Samples acknowledged (by the cloud, or the broker with Publishing:Acknowledgement Broker) and removed from the queue");
         reconnects = meter.CreateCounter<long>("domio.edge.mqtt.reconnects", "{connection}", "MQTT connections made after the first");
         readFailures = meter.CreateCounter<long>("domio.edge.device.read_failures", "{read}", "Failed device reads, by machine");
         deviceSamples = meter.CreateCounter<long>("domio.edge.device.samples", "{sample}", "Samples produced, by machine");
+        replayed = meter.CreateCounter<long>("domio.edge.samples.replayed", "{sample}", "Published samples sent again because no acknowledgement came (reconnect or timeout)");
     }
 
     public void ObserveQueue(SampleQueue queue)
@@ -71,6 +73,8 @@ internal sealed class EdgeMetrics
     public void Published(long samples) => published.Add(samples);
 
     public void Reconnected() => reconnects.Add(1);
+
+    public void Replayed(long samples) => replayed.Add(samples);
 
     public void ReadFailed(string machine) => readFailures.Add(1, new KeyValuePair<string, object?>("machine", machine));
 }

@@ -1,4 +1,5 @@
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Publishing;
 
 namespace DomioOps.Edge;
 
@@ -74,4 +75,13 @@ public sealed class PublishingOptions
 
     /// <summary>...or when its oldest sample is this old.</summary>
     public TimeSpan MaxBatchAge { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Whose word removes a sample from the durable queue; see <see cref="Publishing.Acknowledgement"/>.</summary>
+    public Acknowledgement Acknowledgement { get; set; } = Acknowledgement.Cloud;
+
+    /// <summary>With <see cref="Acknowledgement.Cloud"/>: samples published but not yet acknowledged, at most; publishing pauses beyond.</summary>
+    public int MaxInFlightSamples { get; set; } = 100_000;
+
+    /// <summary>With <see cref="Acknowledgement.Cloud"/>: when the cloud's acknowledgement does not advance for this long, everything unacknowledged is published again.</summary>
+    public TimeSpan AcknowledgementTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

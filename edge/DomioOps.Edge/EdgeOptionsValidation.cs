@@ -36,6 +36,9 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
         Check((options.Publishing.ClientCertificatePath is null) == (options.Publishing.ClientKeyPath is null), "Publishing:ClientKeyPath", "a client certificate needs its key and a key its certificate: set both ClientCertificatePath and ClientKeyPath, or neither");
         Check(options.Publishing.MaxBatchSamples is > 0 and <= 10_000, "Publishing:MaxBatchSamples", "must be 1-10000");
         Check(options.Publishing.MaxBatchAge > TimeSpan.Zero, "Publishing:MaxBatchAge", "must be a positive time span, e.g. \"00:00:00.200\"");
+        Check(Enum.IsDefined(options.Publishing.Acknowledgement), "Publishing:Acknowledgement", "must be Cloud (samples leave the queue when the cloud has committed them) or Broker (when the broker has them, for a plain MQTT consumer)");
+        Check(options.Publishing.MaxInFlightSamples >= options.Publishing.MaxBatchSamples, "Publishing:MaxInFlightSamples", $"must be at least Publishing:MaxBatchSamples ({options.Publishing.MaxBatchSamples}); it bounds what is published and not yet acknowledged");
+        Check(options.Publishing.AcknowledgementTimeout >= TimeSpan.FromMilliseconds(100), "Publishing:AcknowledgementTimeout", "must be at least 00:00:00.100; unacknowledged samples are published again after it");
 
         new DevicesValidation(options.Devices, Check).Validate();
 

@@ -11,12 +11,20 @@ public static class EdgeTopics
     public const string TelemetryKind = "telemetry";
     public const string StatusKind = "status";
     public const string CommandKind = "cmd";
+    public const string AcknowledgementKind = "cmd/ack";
+    public const string ConfigurationKind = "cmd/config";
 
     public static string Telemetry(string site, string edge) => $"{Prefix}{site}/{edge}/{TelemetryKind}";
 
     public static string Status(string site, string edge) => $"{Prefix}{site}/{edge}/{StatusKind}";
 
     public static string Commands(string site, string edge) => $"{Prefix}{site}/{edge}/{CommandKind}/#";
+
+    /// <summary>Where the cloud acknowledges committed telemetry (<c>TelemetryAck</c>).</summary>
+    public static string Acknowledgement(string site, string edge) => $"{Prefix}{site}/{edge}/{AcknowledgementKind}";
+
+    /// <summary>Where the cloud keeps the edge's desired configuration, retained (<c>EdgeConfiguration</c>).</summary>
+    public static string Configuration(string site, string edge) => $"{Prefix}{site}/{edge}/{ConfigurationKind}";
 
     /// <summary>The filter the cloud subscribes to for every edge's telemetry.</summary>
     public const string AllTelemetry = Prefix + "+/+/" + TelemetryKind;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Models;
@@ -34,6 +35,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await Cluster.StartAsync(silos: 3, ct);
         using var edge = await cluster.ConnectEdgeAsync(ct);
+        var acknowledged = await SubscribeToAcknowledgementsAsync(edge, ct);
 
         var killedAt = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
@@ -55,6 +57,37 @@ public sealed class ClusterTests(ITestOutputHelper output)
         output.WriteLine($"all {Batches * SamplesPerBatch} samples committed {(clock.Elapsed - killedAt).TotalSeconds:F1} s after the kill");
         AssertCommittedOnce(done, await cluster.GetMachineAsync(ct));
         Assert.Equal((Batches * SamplesPerBatch, Batches * SamplesPerBatch), await cluster.CountHistoryAsync(ct));
+
+        // Through Mosquitto and its generated ACL, the silos told the edge that everything is committed.
+        var deadline = DateTime.UtcNow + Bound;
+        while (Interlocked.Read(ref acknowledged.Value) < Batches * SamplesPerBatch && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+        }
+
+        Assert.Equal((ulong)(Batches * SamplesPerBatch), (ulong)Interlocked.Read(ref acknowledged.Value));
+    }
+
+    /// <summary>Subscribes the edge to its command topic (the ACL must allow it) and keeps the highest acknowledged sequence.</summary>
+    private static async Task<StrongBox<long>> SubscribeToAcknowledgementsAsync(IMqttClient edge, CancellationToken ct)
+    {
+        var highest = new StrongBox<long>();
+        edge.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == EdgeTopics.Acknowledgement(Site, EdgeId))
+            {
+                var sequence = (long)TelemetryAck.Parser.ParseFrom(e.ApplicationMessage.Payload).Sequence;
+                long seen;
+                while ((seen = Interlocked.Read(ref highest.Value)) < sequence && Interlocked.CompareExchange(ref highest.Value, sequence, seen) != seen)
+                {
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+        var granted = await edge.SubscribeAsync(EdgeTopics.Commands(Site, EdgeId), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, granted.Items.Single().ResultCode);
+        return highest;
     }
 
     [Fact]

@@ -50,15 +50,21 @@ internal sealed partial class EdgeGrain(
             await edge.WriteStateAsync();
         }
 
-        return new IngestResult(committed, duplicates, missing);
+        return new IngestResult(committed, duplicates, missing) { HighestSequence = state.HighestSequence };
     }
 
-    public async Task SetStatus(bool online, ulong backlog, DateTimeOffset at)
+    public async Task<EdgeSnapshot> SetStatus(EdgeReport report)
     {
-        edge.State.Online = online;
-        edge.State.Backlog = backlog;
-        edge.State.LastSeen = at;
+        var s = edge.State;
+        (s.Online, s.Backlog, s.LastSeen) = (report.Online, report.Backlog, report.At);
+        if (report.Online)
+        {
+            // A death (last will) is set when the edge connects: it carries no configuration news.
+            (s.AppliedConfigVersion, s.RejectedConfigVersion, s.ConfigErrors) = (report.ConfigVersion, report.RejectedConfigVersion, [.. report.ConfigErrors]);
+        }
+
         await edge.WriteStateAsync();
+        return await GetSnapshot();
     }
 
     public Task<EdgeSnapshot> GetSnapshot()
@@ -68,8 +74,22 @@ internal sealed partial class EdgeGrain(
         {
             Held = s.Held.Count,
             Backlog = s.Backlog,
+            DesiredConfigVersion = s.Desired?.Version ?? 0,
+            AppliedConfigVersion = s.AppliedConfigVersion,
+            RejectedConfigVersion = s.RejectedConfigVersion,
+            ConfigErrors = s.ConfigErrors,
         });
     }
+
+    public async Task<ulong> SetDesiredConfiguration(string devicesJson)
+    {
+        var s = edge.State;
+        s.Desired = new DesiredConfiguration((s.Desired?.Version ?? 0) + 1, devicesJson, time.GetUtcNow());
+        await edge.WriteStateAsync();
+        return s.Desired.Version;
+    }
+
+    public Task<DesiredConfiguration?> GetDesiredConfiguration() => Task.FromResult(edge.State.Desired);
 
     public static string Key(string site, string edge) => $"{site}/{edge}";
 
@@ -195,4 +215,12 @@ internal sealed class EdgeState
     [Id(7)] public DateTimeOffset? HoleSince { get; set; }
 
     [Id(8)] public ulong Backlog { get; set; }
+
+    [Id(9)] public DesiredConfiguration? Desired { get; set; }
+
+    [Id(10)] public ulong AppliedConfigVersion { get; set; }
+
+    [Id(11)] public ulong RejectedConfigVersion { get; set; }
+
+    [Id(12)] public List<string> ConfigErrors { get; set; } = [];
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 using DomioOps.Models;
 
 using Microsoft.AspNetCore.Builder;
@@ -10,8 +12,9 @@ internal static class EdgesApi
 {
     /// <summary>
     /// The edges: <c>GET /api/edges</c> (registry and ingestion status), <c>GET /api/edges/{site}/{edge}</c>,
-    /// <c>POST /api/edges/{site}/{edge}/credentials</c> (registers or rotates; the new password is shown once)
-    /// and <c>DELETE /api/edges/{site}/{edge}</c> (disables it).
+    /// <c>POST /api/edges/{site}/{edge}/credentials</c> (registers or rotates; the new password is shown once),
+    /// <c>DELETE /api/edges/{site}/{edge}</c> (disables it), and the edge's remote device configuration:
+    /// <c>GET</c>/<c>PUT /api/edges/{site}/{edge}/configuration</c> (desired, and what the edge reported).
     /// </summary>
     public static IEndpointRouteBuilder MapEdgesApi(this IEndpointRouteBuilder app)
     {
@@ -41,7 +44,48 @@ internal static class EdgesApi
                 ? (IResult)TypedResults.NoContent()
                 : TypedResults.Problem($"No edge {site}/{edge} is registered", statusCode: StatusCodes.Status404NotFound)))
             .RequireAuthorization(Security.SecurityPolicies.Admin);
+        edges.MapGet("/{site}/{edge}/configuration", async Task<IResult> (string site, string edge, IGrainFactory grains) =>
+        {
+            if (Invalid(site, edge) is { } invalid)
+            {
+                return invalid;
+            }
+
+            var grain = grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(site, edge));
+            var snapshot = await grain.GetSnapshot();
+            return TypedResults.Ok(new ConfigurationView(await grain.GetDesiredConfiguration(), snapshot.AppliedConfigVersion, snapshot.RejectedConfigVersion, snapshot.ConfigErrors));
+        });
+        edges.MapPut("/{site}/{edge}/configuration", async Task<IResult> (string site, string edge, JsonElement devices, IGrainFactory grains, EdgeCommands commands, CancellationToken cancellationToken) =>
+        {
+            if ((Invalid(site, edge) ?? InvalidConfiguration(devices)) is { } invalid)
+            {
+                return invalid;
+            }
+
+            var json = devices.GetRawText();
+            var version = await grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(site, edge)).SetDesiredConfiguration(json);
+            // Stored first: an edge that is away, or a broker that is down, gets it at the edge's next birth.
+            var published = await commands.PublishConfigurationAsync(site, edge, version, json, cancellationToken);
+            return TypedResults.Accepted($"/api/edges/{site}/{edge}/configuration", new ConfigurationAccepted(version, published));
+        }).RequireAuthorization(Security.SecurityPolicies.Admin);
         return app;
+    }
+
+    /// <summary>The sections of the edge's configuration that the cloud may not set: identity, storage and the way back to the cloud.</summary>
+    private static readonly string[] LocalOnly = ["Site", "Id", "DataDirectory", "Queue", "Publishing"];
+
+    /// <summary>The shape only; the edge validates the content as it validates its configuration file and reports errors back.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? InvalidConfiguration(JsonElement devices)
+    {
+        if (devices.ValueKind != JsonValueKind.Object)
+        {
+            return TypedResults.Problem("the body is a JSON object of device sections of the edge's \"Edge\" configuration, e.g. {\"Devices\": [...]}", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var local = devices.EnumerateObject().Select(p => p.Name).Where(name => LocalOnly.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+        return local.Count == 0
+            ? null
+            : TypedResults.Problem($"{string.Join(", ", local)} can be set only in the edge's own configuration file: remove them", statusCode: StatusCodes.Status400BadRequest);
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Invalid(string site, string edge) =>
@@ -50,6 +94,12 @@ internal static class EdgesApi
             : TypedResults.Problem("site and edge ids are 1-64 of A-Z a-z 0-9 - _ .", statusCode: StatusCodes.Status400BadRequest);
 
     internal sealed record EdgeView(string Site, string Edge, bool Disabled, EdgeSnapshot Status);
+
+    /// <summary>The desired configuration (null when none was set) and what the edge last reported about it.</summary>
+    internal sealed record ConfigurationView(DesiredConfiguration? Desired, ulong AppliedVersion, ulong RejectedVersion, IReadOnlyList<string> Errors);
+
+    /// <summary>The stored version; <paramref name="Published"/> is false when no broker took it yet (the edge gets it at its next birth).</summary>
+    internal sealed record ConfigurationAccepted(ulong Version, bool Published);
 
     /// <summary>The MQTT user name and password for the edge's configuration; the password is not stored and not shown again.</summary>
     internal sealed record EdgeCredentialIssued(string UserName, string Password);

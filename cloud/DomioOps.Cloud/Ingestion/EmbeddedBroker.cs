@@ -15,17 +15,21 @@ namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
 /// The single-node MQTT 5 broker (MQTTnet) inside the cloud host. Only registered edges connect (user name
-/// <c>{site}/{edge}</c>, password checked against the registry's hash); an edge publishes only under its
-/// own topic prefix and subscribes only to its own commands. Telemetry is committed inside the publish
+/// <c>{site}/{edge}</c>, password checked against the registry's hash); an edge publishes only its own telemetry
+/// and status and subscribes only to its own commands. Telemetry is committed inside the publish
 /// interceptor, so the PUBACK an edge receives means "durable in the cloud" (MQTT 5 §3.4: the reason code
 /// of the PUBACK carries our verdict).
 /// </summary>
 internal sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
     TelemetryIngestion ingestion,
+    EdgeCommands commands,
     IGrainFactory grains,
     ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
 {
+    /// <summary>The sender of the cloud's own messages (acknowledgements, configurations) injected into the broker.</summary>
+    private const string CloudSender = "domio-cloud";
+
     private MqttServer? server;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -65,15 +69,24 @@ internal sealed partial class EmbeddedBroker(
         };
         server.InterceptingPublishAsync += async e =>
         {
+            if (e.ClientId == CloudSender)
+            {
+                return;
+            }
+
             e.Response.ReasonCode = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, e.UserName, e.CancellationToken);
             e.ProcessPublish = e.Response.ReasonCode == MqttPubAckReasonCode.Success;
         };
         await server.StartAsync();
+        var started = server;
+        commands.Attach((message, cancellationToken) => started.InjectApplicationMessage(
+            new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSender, SenderUserName = CloudSender }, cancellationToken));
         LogStarted(o.Address, o.Port, o.TlsPort);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        commands.Attach(null);
         if (server is { IsStarted: true })
         {
             await server.StopAsync(new MqttServerStopOptions());

@@ -14,11 +14,31 @@ public interface IEdgeGrain : IGrainWithStringKey
     /// <summary>Takes a batch (samples in increasing sequence order); returns once it is durable (committed or held).</summary>
     Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples);
 
-    /// <summary>The edge's birth or death (its last will), with the backlog it reported.</summary>
-    Task SetStatus(bool online, ulong backlog, DateTimeOffset at);
+    /// <summary>The edge's birth or death (its last will), with the backlog and configuration it reported; returns the edge as it now stands.</summary>
+    Task<EdgeSnapshot> SetStatus(EdgeReport report);
 
     Task<EdgeSnapshot> GetSnapshot();
+
+    /// <summary>Stores a new desired device configuration (a JSON object, see <c>EdgeConfiguration</c>); returns its version.</summary>
+    Task<ulong> SetDesiredConfiguration(string devicesJson);
+
+    /// <summary>The desired configuration, or null when none was ever set.</summary>
+    Task<DesiredConfiguration?> GetDesiredConfiguration();
 }
+
+/// <summary>What an edge said on its status topic.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EdgeReport(
+    [property: Id(0)] bool Online,
+    [property: Id(1)] ulong Backlog,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] ulong ConfigVersion,
+    [property: Id(4)] ulong RejectedConfigVersion,
+    [property: Id(5)] IReadOnlyList<string> ConfigErrors);
+
+/// <summary>A desired device configuration and its version.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DesiredConfiguration([property: Id(0)] ulong Version, [property: Id(1)] string DevicesJson, [property: Id(2)] DateTimeOffset SetAt);
 
 /// <summary>A sample with the machine it belongs to.</summary>
 [GenerateSerializer, Immutable]
@@ -26,7 +46,11 @@ public sealed record EdgeSample([property: Id(0)] string Machine, [property: Id(
 
 /// <summary>What one call did: samples committed (including held ones it released), duplicates dropped, samples declared missing.</summary>
 [GenerateSerializer, Immutable]
-public sealed record IngestResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates, [property: Id(2)] ulong MissingBefore);
+public sealed record IngestResult([property: Id(0)] int Accepted, [property: Id(1)] int Duplicates, [property: Id(2)] ulong MissingBefore)
+{
+    /// <summary>The edge's committed high-water mark after the call: every sequence up to it is committed or declared missing.</summary>
+    [Id(3)] public ulong HighestSequence { get; init; }
+}
 
 [GenerateSerializer, Immutable]
 public sealed record EdgeSnapshot(
@@ -43,4 +67,15 @@ public sealed record EdgeSnapshot(
 
     /// <summary>Samples waiting in the edge's durable queue, as the edge last reported on its status topic.</summary>
     [Id(8)] public ulong Backlog { get; init; }
+
+    /// <summary>The version of the desired device configuration (0: none set through the cloud).</summary>
+    [Id(9)] public ulong DesiredConfigVersion { get; init; }
+
+    /// <summary>The remote configuration version the edge reported running (0: only its configuration file).</summary>
+    [Id(10)] public ulong AppliedConfigVersion { get; init; }
+
+    /// <summary>The last remote configuration version the edge refused (0: none), with its errors.</summary>
+    [Id(11)] public ulong RejectedConfigVersion { get; init; }
+
+    [Id(12)] public IReadOnlyList<string> ConfigErrors { get; init; } = [];
 }

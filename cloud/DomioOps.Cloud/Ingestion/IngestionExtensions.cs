@@ -20,6 +20,8 @@ internal static class IngestionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestionMetrics>();
         builder.Services.AddSingleton<TelemetryIngestion>();
+        builder.Services.AddSingleton<EdgeCommands>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EdgeCommands>());
         builder.Services.AddHostedService<EdgeRegistrySeeding>();
         var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
         if (broker.Mode == BrokerMode.External)

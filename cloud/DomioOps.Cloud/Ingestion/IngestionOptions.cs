@@ -17,4 +17,11 @@ public sealed class IngestionOptions
     /// <summary>Held samples per edge beyond which the oldest hole is declared missing at once.</summary>
     [Range(100, 10_000_000)]
     public int MaxHeldSamples { get; set; } = 200_000;
+
+    /// <summary>
+    /// How often each edge is told its committed high-water mark (<c>cmd/ack</c>) at most; acknowledgements in
+    /// between are coalesced. The edge's in-flight window must cover what it publishes in this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    public TimeSpan AcknowledgementInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 }

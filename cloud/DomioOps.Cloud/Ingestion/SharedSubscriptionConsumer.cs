@@ -18,11 +18,13 @@ namespace DomioOps.Cloud.Ingestion;
 /// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. A message is
 /// acknowledged only after its batch is committed (or refused for good); a transient failure drops the
 /// connection so the broker redelivers the unacknowledged message (MQTT 5 §4.4). The session is persistent,
-/// so a silo that restarts gets what it had not acknowledged.
+/// so a silo that restarts gets what it had not acknowledged. The same connection carries the cloud's messages
+/// to the edges (<see cref="EdgeCommands"/>): the broker's PUBACK to an edge only means the broker has the batch.
 /// </summary>
 internal sealed partial class SharedSubscriptionConsumer(
     IOptions<BrokerOptions> options,
     TelemetryIngestion ingestion,
+    EdgeCommands commands,
     TimeProvider time,
     ILogger<SharedSubscriptionConsumer> logger) : BackgroundService
 {
@@ -95,7 +97,22 @@ internal sealed partial class SharedSubscriptionConsumer(
                 await client.SubscribeAsync(subscribe, stoppingToken);
                 LogSubscribed(o.Address, o.Port, o.ShareGroup);
                 backoff = TimeSpan.FromMilliseconds(250);
-                await Task.Delay(Timeout.Infinite, lost.Token);
+                commands.Attach(async (message, cancellationToken) =>
+                {
+                    var result = await client.PublishAsync(message, cancellationToken);
+                    if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+                    {
+                        throw new InvalidOperationException($"the broker refused it: {result.ReasonCode} {result.ReasonString}");
+                    }
+                });
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, lost.Token);
+                }
+                finally
+                {
+                    commands.Attach(null);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

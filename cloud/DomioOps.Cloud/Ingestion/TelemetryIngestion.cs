@@ -21,6 +21,7 @@ namespace DomioOps.Cloud.Ingestion;
 /// </summary>
 internal sealed partial class TelemetryIngestion(
     IGrainFactory grains,
+    EdgeCommands commands,
     IngestionMetrics metrics,
     IOptions<BrokerOptions> options,
     TimeProvider time,
@@ -54,11 +55,11 @@ internal sealed partial class TelemetryIngestion(
                 case EdgeTopics.TelemetryKind:
                     return await AcceptTelemetryAsync(site, edge, edgeKey, TelemetryBatch.Parser.ParseFrom(payload));
                 case EdgeTopics.StatusKind:
-                    var status = EdgeStatus.Parser.ParseFrom(payload);
-                    await grains.GetGrain<IEdgeGrain>(edgeKey).SetStatus(status.Online, status.Backlog, time.GetUtcNow());
+                    await AcceptStatusAsync(site, edge, edgeKey, EdgeStatus.Parser.ParseFrom(payload), cancellationToken);
                     return MqttPubAckReasonCode.Success;
                 default:
-                    return MqttPubAckReasonCode.Success;
+                    // Commands flow from the cloud to the edge, never the other way.
+                    return publisher is null ? MqttPubAckReasonCode.Success : Reject("foreign-topic", edgeKey, $"an edge may not publish on {topic}", MqttPubAckReasonCode.NotAuthorized);
             }
         }
         catch (InvalidProtocolBufferException e)
@@ -120,7 +121,31 @@ internal sealed partial class TelemetryIngestion(
 
         var result = await grains.GetGrain<IEdgeGrain>(edgeKey).Ingest(samples);
         metrics.Committed(result);
+        // Also when everything was a duplicate: a republished batch means the edge missed an acknowledgement.
+        commands.Acknowledge(site, edge, result.HighestSequence);
         return MqttPubAckReasonCode.Success;
+    }
+
+    /// <summary>
+    /// Records the edge's birth or death. At birth the edge is told where it stands: its high-water mark (it may
+    /// have missed acknowledgements while away) and, when it does not run it yet, its desired configuration
+    /// (a broker that lost its retained messages would otherwise never deliver it).
+    /// </summary>
+    private async Task AcceptStatusAsync(string site, string edge, string edgeKey, EdgeStatus status, CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<IEdgeGrain>(edgeKey);
+        var snapshot = await grain.SetStatus(new EdgeReport(status.Online, status.Backlog, time.GetUtcNow(), status.ConfigVersion, status.RejectedConfigVersion, [.. status.ConfigErrors]));
+        if (!status.Online)
+        {
+            return;
+        }
+
+        commands.Acknowledge(site, edge, snapshot.HighestSequence);
+        if (snapshot.DesiredConfigVersion > Math.Max(snapshot.AppliedConfigVersion, snapshot.RejectedConfigVersion)
+            && await grain.GetDesiredConfiguration() is { } desired)
+        {
+            await commands.PublishConfigurationAsync(site, edge, desired.Version, desired.DevicesJson, cancellationToken);
+        }
     }
 
     private MqttPubAckReasonCode Reject(string reason, string source, string detail, MqttPubAckReasonCode code)

@@ -16,9 +16,11 @@ using MQTTnet.Protocol;
 namespace DomioOps.Edge.Publishing;
 
 /// <summary>
-/// Drains the durable queue to the cloud over MQTT 5 at QoS 1, oldest first, in batches by size and age.
-/// A batch leaves the queue only when the PUBACK says the cloud committed it; after an outage the backlog
-/// is replayed in order (live samples join its tail, so ordering by sequence is kept).
+/// Drains the durable queue to the cloud over MQTT 5 at QoS 1, oldest first, in batches by size and age, and
+/// listens on the edge's command topic. Samples leave the queue on the cloud's acknowledgement (<c>cmd/ack</c>)
+/// or, for a plain MQTT consumer, on the broker's PUBACK (<see cref="PublishingOptions.Acknowledgement"/>);
+/// <see cref="InFlightWindow"/> keeps what is published and unacknowledged bounded and replays it after a
+/// reconnect or a silence. After an outage the backlog is replayed in order (live samples join its tail).
 /// </summary>
 internal sealed partial class TelemetryPublisher(
     IOptions<EdgeOptions> options,
@@ -29,6 +31,8 @@ internal sealed partial class TelemetryPublisher(
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
     private readonly EdgeOptions edge = options.Value;
+    private readonly InFlightWindow window = new(queue, options.Value.Publishing, time, metrics);
+    private readonly SemaphoreSlim acknowledged = new(0, 1);
     private IMqttClient? client;
     private int connections;
 
@@ -40,9 +44,14 @@ internal sealed partial class TelemetryPublisher(
             try
             {
                 await EnsureConnectedAsync(stoppingToken);
-                if (!await PublishNextBatchAsync(stoppingToken))
+                var (batch, lookAgainAt) = window.Next();
+                if (batch.Count > 0)
                 {
-                    await WaitForBatchAsync(stoppingToken);
+                    await PublishAsync(batch, stoppingToken);
+                }
+                else
+                {
+                    await WaitAsync(lookAgainAt, stoppingToken);
                 }
 
                 backoff = TimeSpan.FromMilliseconds(250);
@@ -80,22 +89,14 @@ internal sealed partial class TelemetryPublisher(
         client?.Dispose();
     }
 
-    /// <summary>Publishes the oldest waiting samples if a batch is due; false when there is nothing to send yet.</summary>
-    private async Task<bool> PublishNextBatchAsync(CancellationToken cancellationToken)
+    public override void Dispose()
     {
-        var samples = queue.Peek(edge.Publishing.MaxBatchSamples);
-        if (samples.Count == 0)
-        {
-            return false;
-        }
+        acknowledged.Dispose();
+        base.Dispose();
+    }
 
-        if (samples.Count < edge.Publishing.MaxBatchSamples
-            && queue.OldestEnqueued is { } oldest
-            && time.GetUtcNow() - oldest < edge.Publishing.MaxBatchAge)
-        {
-            return false;
-        }
-
+    private async Task PublishAsync(IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
+    {
         var batch = new TelemetryBatch { SchemaVersion = 1, Site = edge.Site, Edge = edge.Id };
         batch.Samples.AddRange(samples);
         var message = new MqttApplicationMessageBuilder()
@@ -108,32 +109,72 @@ internal sealed partial class TelemetryPublisher(
         switch (result.ReasonCode)
         {
             case MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers:
-                queue.Acknowledge(last);
-                metrics.Published(samples.Count);
-                return true;
+                // With the cloud's acknowledgement, a broker without subscribers is no loss: nothing is acknowledged, so it is sent again.
+                window.Published(last);
+                break;
             case MqttClientPublishReasonCode.PayloadFormatInvalid or MqttClientPublishReasonCode.TopicNameInvalid
                 or MqttClientPublishReasonCode.NotAuthorized or MqttClientPublishReasonCode.QuotaExceeded:
                 // The cloud will never take this batch: keeping it would block everything behind it.
                 LogBatchRefused(samples[0].Sequence, last, result.ReasonCode.ToString(), result.ReasonString ?? "");
-                queue.Acknowledge(last);
-                metrics.Dropped(samples.Count);
-                return true;
+                window.Refused(last);
+                break;
             default:
-                throw new InvalidOperationException($"the cloud did not commit samples {samples[0].Sequence}..{last}: {result.ReasonCode} {result.ReasonString}");
+                throw new InvalidOperationException($"the broker did not take samples {samples[0].Sequence}..{last}: {result.ReasonCode} {result.ReasonString}");
         }
     }
 
-    private async Task WaitForBatchAsync(CancellationToken cancellationToken)
+    /// <summary>Until samples or an acknowledgement arrive, or <paramref name="until"/>.</summary>
+    private async Task WaitAsync(DateTimeOffset? until, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(edge.Publishing.MaxBatchAge);
+        wait.CancelAfter(until is { } at ? TimeSpan.FromTicks(Math.Max(at.Ticks - time.GetUtcNow().Ticks, TimeSpan.TicksPerMillisecond)) : MaxBackoff);
         try
         {
-            await queue.WaitForSamplesAsync(wait.Token);
+            await Task.WhenAny(queue.WaitForSamplesAsync(wait.Token), acknowledged.WaitAsync(wait.Token));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            // The batch age elapsed: look at the queue again.
+            await wait.CancelAsync();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private Task ReceiveAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        try
+        {
+            if (topic == EdgeTopics.Acknowledgement(edge.Site, edge.Id))
+            {
+                var ack = TelemetryAck.Parser.ParseFrom(e.ApplicationMessage.Payload);
+                if (ack.Site == edge.Site && ack.Edge == edge.Id)
+                {
+                    window.CloudAcknowledged(ack.Sequence);
+                    if (acknowledged.CurrentCount == 0)
+                    {
+                        Release(acknowledged);
+                    }
+                }
+            }
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            LogCommandMalformed(topic, ex.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Release(SemaphoreSlim signal)
+    {
+        try
+        {
+            signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Signalled already; once is enough.
         }
     }
 
@@ -146,6 +187,7 @@ internal sealed partial class TelemetryPublisher(
 
         client?.Dispose();
         client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += ReceiveAsync;
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -179,6 +221,9 @@ internal sealed partial class TelemetryPublisher(
             metrics.Reconnected();
         }
 
+        // Every connection: the broker may have lost the session, and with it the subscription.
+        await client.SubscribeAsync(EdgeTopics.Commands(edge.Site, edge.Id), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+        window.Reconnected();
         await client.PublishAsync(StatusMessage(online: true), cancellationToken);
         LogConnected(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort, queue.Count);
     }
@@ -226,6 +271,9 @@ internal sealed partial class TelemetryPublisher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Could not say goodbye to the broker ({Reason}); its last will reports this edge offline")]
     private partial void LogGoodbyeFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed command on {Topic}: {Reason}")]
+    private partial void LogCommandMalformed(string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The cloud refused samples {First}..{Last} for good ({Code}: {Detail}); they are dropped")]
     private partial void LogBatchRefused(ulong first, ulong last, string code, string detail);

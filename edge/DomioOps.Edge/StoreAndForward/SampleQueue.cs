@@ -25,6 +25,7 @@ internal sealed class SampleQueue : IDisposable
     private readonly EdgeMetrics metrics;
     private readonly Lock gate = new();
     private readonly SemaphoreSlim arrived = new(0, 1);
+    private SqliteCommand? peek;
     private ulong lastSequence;
     private long count;
     private long bytes;
@@ -144,25 +145,35 @@ internal sealed class SampleQueue : IDisposable
     }
 
     /// <summary>The oldest waiting samples, in sequence order.</summary>
-    public IReadOnlyList<Sample> Peek(int max)
+    public IReadOnlyList<Sample> Peek(int max) => PeekAfter(0, max).Samples;
+
+    /// <summary>
+    /// The oldest waiting samples after <paramref name="sequence"/> (those up to it are published and waiting for
+    /// the cloud's acknowledgement), in sequence order, with when the first of them was enqueued.
+    /// </summary>
+    public QueuedSamples PeekAfter(ulong sequence, int max)
     {
         lock (gate)
         {
-            using var command = Command("SELECT payload FROM samples ORDER BY sequence LIMIT $max");
-            command.Parameters.AddWithValue("$max", max);
-            using var reader = command.ExecuteReader();
+            peek ??= Command("SELECT enqueued_ms, payload FROM samples WHERE sequence > $after ORDER BY sequence LIMIT $max");
+            peek.Parameters.Clear();
+            peek.Parameters.AddWithValue("$after", (long)sequence);
+            peek.Parameters.AddWithValue("$max", max);
+            using var reader = peek.ExecuteReader();
             var samples = new List<Sample>();
+            DateTimeOffset? first = null;
             while (reader.Read())
             {
-                samples.Add(Sample.Parser.ParseFrom((byte[])reader[0]));
+                first ??= DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0));
+                samples.Add(Sample.Parser.ParseFrom((byte[])reader[1]));
             }
 
-            return samples;
+            return new QueuedSamples(samples, first);
         }
     }
 
-    /// <summary>Deletes every sample up to and including <paramref name="sequence"/>: the cloud has it.</summary>
-    public void Acknowledge(ulong sequence)
+    /// <summary>Deletes every sample up to and including <paramref name="sequence"/>: the cloud has it. Returns how many there were.</summary>
+    public long Acknowledge(ulong sequence)
     {
         lock (gate)
         {
@@ -171,6 +182,7 @@ internal sealed class SampleQueue : IDisposable
             transaction.Commit();
             count -= removed;
             bytes -= removedBytes;
+            return removed;
         }
     }
 
@@ -179,6 +191,7 @@ internal sealed class SampleQueue : IDisposable
 
     public void Dispose()
     {
+        peek?.Dispose();
         connection.Dispose();
         arrived.Dispose();
     }
@@ -232,3 +245,6 @@ internal sealed class SampleQueue : IDisposable
         command.ExecuteNonQuery();
     }
 }
+
+/// <summary>Samples read from the queue, and when the first of them was enqueued (null when there are none).</summary>
+internal sealed record QueuedSamples(IReadOnlyList<Sample> Samples, DateTimeOffset? FirstEnqueued);

@@ -6,6 +6,8 @@ using DomioOps.Models.Wire;
 
 using Google.Protobuf;
 
+using Microsoft.Extensions.DependencyInjection;
+
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -145,6 +147,65 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
     }
 
     [Fact]
+    public async Task Publish_Committed_CloudAcknowledgesTheContiguousHighWaterMarkOnCmdAck()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        var acks = await SubscribeAsync(client, EdgeTopics.Acknowledgement(Site, edge), TelemetryAck.Parser);
+
+        await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1), (2, Signal.PieceCounter, 2)));
+        Assert.Equal(2ul, (await acks.Reader.ReadAsync(TestContext.Current.CancellationToken)).Sequence);
+
+        // Beyond a hole: held, not acknowledged; the repeated mark tells the edge where the cloud stands.
+        await PublishAsync(client, Batch(edge, machine, (5, Signal.PieceCounter, 5)));
+        var atHole = await acks.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((2ul, Site, edge), (atHole.Sequence, atHole.Site, atHole.Edge));
+
+        await PublishAsync(client, Batch(edge, machine, (3, Signal.PieceCounter, 3), (4, Signal.PieceCounter, 4)));
+        Assert.Equal(5ul, (await acks.Reader.ReadAsync(TestContext.Current.CancellationToken)).Sequence);
+
+        // A republished batch (the edge missed the acknowledgement) is acknowledged again.
+        await PublishAsync(client, Batch(edge, machine, (4, Signal.PieceCounter, 4)));
+        Assert.Equal(5ul, (await acks.Reader.ReadAsync(TestContext.Current.CancellationToken)).Sequence);
+    }
+
+    [Fact]
+    public async Task Publish_OnOwnCommandTopic_RefusedAsNotAuthorized()
+    {
+        var (edge, _) = Names();
+        await using var client = await ConnectAsync(edge);
+
+        var result = await PublishRawAsync(client, EdgeTopics.Acknowledgement(Site, edge), new TelemetryAck { SchemaVersion = 1, Site = Site, Edge = edge, Sequence = 99 }.ToByteArray());
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+    }
+
+    [Fact]
+    public async Task DesiredConfiguration_RetainedOnCmdConfig_ReportedVersionInSnapshot()
+    {
+        const string Devices = """{"Devices":[]}""";
+        var (edge, _) = Names();
+        var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
+        var version = await grain.SetDesiredConfiguration(Devices);
+        var commands = cloud.Services.GetRequiredService<EdgeCommands>();
+        Assert.True(await commands.PublishConfigurationAsync(Site, edge, version, Devices, TestContext.Current.CancellationToken));
+
+        // Retained: an edge that subscribes later still gets it.
+        await using var client = await ConnectAsync(edge);
+        var configurations = await SubscribeAsync(client, EdgeTopics.Configuration(Site, edge), EdgeConfiguration.Parser);
+        var desired = await configurations.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((1ul, Devices, edge), (desired.Version, desired.DevicesJson, desired.Edge));
+
+        var status = new EdgeStatus { SchemaVersion = 1, Site = Site, Edge = edge, Online = true, ConfigVersion = 0, RejectedConfigVersion = 1 };
+        status.ConfigErrors.Add("Edge:Devices:0:Machine: set it");
+        AssertCommitted(await PublishRawAsync(client, EdgeTopics.Status(Site, edge), status.ToByteArray()));
+
+        var snapshot = await grain.GetSnapshot();
+        Assert.Equal((1ul, 0ul, 1ul), (snapshot.DesiredConfigVersion, snapshot.AppliedConfigVersion, snapshot.RejectedConfigVersion));
+        Assert.Equal(["Edge:Devices:0:Machine: set it"], snapshot.ConfigErrors);
+    }
+
+    [Fact]
     public async Task Subscribe_ToAnotherEdgesCommands_Refused()
     {
         var (edge, _) = Names();
@@ -260,6 +321,25 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
         var batch = new TelemetryBatch { SchemaVersion = 1, Site = Site, Edge = edge };
         batch.Samples.AddRange(samples.Select(s => new Sample { Sequence = s.Sequence, Machine = machine, Signal = s.Signal, TimestampMs = 1_764_000_000_000 + (long)s.Sequence, Number = s.Value }));
         return batch;
+    }
+
+    /// <summary>Subscribes the edge to <paramref name="topic"/>; what arrives is parsed into the channel.</summary>
+    private static async Task<System.Threading.Channels.Channel<T>> SubscribeAsync<T>(DisposableClient client, string topic, MessageParser<T> parser)
+        where T : IMessage<T>
+    {
+        var received = System.Threading.Channels.Channel.CreateUnbounded<T>();
+        client.Client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == topic)
+            {
+                received.Writer.TryWrite(parser.ParseFrom(e.ApplicationMessage.Payload));
+            }
+
+            return Task.CompletedTask;
+        };
+        var result = await client.Client.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
+        return received;
     }
 
     private static Task<MqttClientPublishResult> PublishAsync(DisposableClient client, TelemetryBatch batch) =>

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+
+using Google.Protobuf;
+
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Cloud.Ingestion;
+
+/// <summary>
+/// The cloud → edge direction, <c>domio/v1/{site}/{edge}/cmd/…</c>: acknowledgements of committed telemetry
+/// (<c>cmd/ack</c>) and desired configurations (<c>cmd/config</c>, retained). Acknowledgements are coalesced per
+/// edge: whatever the number of batches committed meanwhile, an edge gets at most one every
+/// <see cref="IngestionOptions.AcknowledgementInterval"/>, carrying its newest high-water mark. The broker in
+/// use (embedded, or the external broker's consumer) attaches itself as the transport while it is connected.
+/// </summary>
+internal sealed partial class EdgeCommands(
+    IOptions<IngestionOptions> options,
+    TimeProvider time,
+    ILogger<EdgeCommands> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<(string Site, string Edge), ulong> pending = new();
+    private Func<MqttApplicationMessage, CancellationToken, Task>? transport;
+
+    /// <summary>Sets (or, with null, removes) the way messages reach the broker.</summary>
+    public void Attach(Func<MqttApplicationMessage, CancellationToken, Task>? publish) => Volatile.Write(ref transport, publish);
+
+    /// <summary>Records that the edge's samples up to <paramref name="highest"/> are committed; sent with the next flush.</summary>
+    public void Acknowledge(string site, string edge, ulong highest)
+    {
+        if (highest > 0)
+        {
+            pending.AddOrUpdate((site, edge), highest, (_, previous) => Math.Max(previous, highest));
+        }
+    }
+
+    /// <summary>Publishes the edge's desired configuration, retained, so the edge gets it whenever it (re)subscribes.</summary>
+    public async Task<bool> PublishConfigurationAsync(string site, string edge, ulong version, string devicesJson, CancellationToken cancellationToken)
+    {
+        var publish = Volatile.Read(ref transport);
+        if (publish is null)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(EdgeTopics.Configuration(site, edge))
+            .WithPayload(new EdgeConfiguration { SchemaVersion = 1, Site = site, Edge = edge, Version = version, DevicesJson = devicesJson }.ToByteArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(true)
+            .Build();
+        try
+        {
+            await publish(message, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPublishFailed(EdgeTopics.Configuration(site, edge), e.Message);
+            return false;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.AcknowledgementInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await FlushAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>Sends one acknowledgement per edge with news; what cannot be sent now waits for the next flush.</summary>
+    internal async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var publish = Volatile.Read(ref transport);
+        if (publish is null)
+        {
+            return;
+        }
+
+        foreach (var key in pending.Keys)
+        {
+            if (!pending.TryRemove(key, out var sequence))
+            {
+                continue;
+            }
+
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(EdgeTopics.Acknowledgement(key.Site, key.Edge))
+                .WithPayload(new TelemetryAck { SchemaVersion = 1, Site = key.Site, Edge = key.Edge, Sequence = sequence }.ToByteArray())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            try
+            {
+                await publish(message, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Kept for the next flush; the edge republishes what stays unacknowledged too long anyway.
+                Acknowledge(key.Site, key.Edge, sequence);
+                LogPublishFailed(message.Topic, e.Message);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish {Topic}: {Reason}; trying again later")]
+    private partial void LogPublishFailed(string topic, string reason);
+}

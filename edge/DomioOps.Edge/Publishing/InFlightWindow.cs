@@ -1,0 +1,142 @@
+using DomioOps.Edge.StoreAndForward;
+using DomioOps.Models.Wire;
+
+namespace DomioOps.Edge.Publishing;
+
+/// <summary>
+/// What the publisher sends next, in sequence order: the samples after <see cref="Sent"/>, while no more than
+/// <see cref="PublishingOptions.MaxInFlightSamples"/> are published and unacknowledged. Acknowledgements (the
+/// cloud's or the broker's, per <see cref="PublishingOptions.Acknowledgement"/>) delete samples from the queue and
+/// move <see cref="Acknowledged"/>; a reconnect, or an acknowledgement that stops advancing for
+/// <see cref="PublishingOptions.AcknowledgementTimeout"/>, moves <see cref="Sent"/> back to it, so the
+/// unacknowledged samples are published again (replay from the last acknowledged sequence).
+/// </summary>
+/// <remarks>
+/// Owned by the publisher's loop; only <see cref="CloudAcknowledged"/> is called from elsewhere (the MQTT client's
+/// receive loop), and it only records the newest sequence for the loop to apply.
+/// </remarks>
+internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions options, TimeProvider time, EdgeMetrics metrics)
+{
+    private ulong received;
+    private DateTimeOffset? deadline;
+
+    /// <summary>Every sample up to here is acknowledged and deleted from the queue.</summary>
+    public ulong Acknowledged { get; private set; }
+
+    /// <summary>Every sample up to here has been published since the last replay.</summary>
+    public ulong Sent { get; private set; }
+
+    public ulong InFlight => Sent - Acknowledged;
+
+    /// <summary>Records the cloud's acknowledgement; applied by the next <see cref="Next"/>. Thread-safe.</summary>
+    public void CloudAcknowledged(ulong sequence)
+    {
+        var current = Interlocked.Read(ref received);
+        while (sequence > current)
+        {
+            var seen = Interlocked.CompareExchange(ref received, sequence, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>
+    /// The next batch to publish, or none with the time at which to look again (null: when samples or an
+    /// acknowledgement arrive).
+    /// </summary>
+    public (IReadOnlyList<Sample> Batch, DateTimeOffset? LookAgainAt) Next()
+    {
+        var now = time.GetUtcNow();
+        ApplyAcknowledgement(now);
+        if (Sent > Acknowledged && deadline <= now)
+        {
+            // The acknowledgement stopped advancing: the broker or the cloud lost something. Send it all again.
+            metrics.Replayed((long)InFlight);
+            Sent = Acknowledged;
+            deadline = null;
+        }
+
+        if (InFlight >= (ulong)options.MaxInFlightSamples)
+        {
+            return ([], deadline);
+        }
+
+        var waiting = queue.PeekAfter(Sent, options.MaxBatchSamples);
+        if (waiting.Samples.Count == 0)
+        {
+            return ([], deadline);
+        }
+
+        if (waiting.Samples.Count < options.MaxBatchSamples && waiting.FirstEnqueued + options.MaxBatchAge is { } due && due > now)
+        {
+            return ([], deadline is { } d && d < due ? d : due);
+        }
+
+        return (waiting.Samples, null);
+    }
+
+    /// <summary>The broker took the batch that ends at <paramref name="last"/> (its PUBACK).</summary>
+    public void Published(ulong last)
+    {
+        if (options.Acknowledgement == Acknowledgement.Broker)
+        {
+            Remove(last);
+            return;
+        }
+
+        if (Sent == Acknowledged)
+        {
+            deadline = time.GetUtcNow() + options.AcknowledgementTimeout;
+        }
+
+        Sent = Math.Max(Sent, last);
+    }
+
+    /// <summary>The batch ending at <paramref name="last"/> can never be taken (the cloud refused it for good): it leaves the queue.</summary>
+    public void Refused(ulong last) => Remove(last, refused: true);
+
+    /// <summary>A new MQTT connection: whatever was in flight on the old one may be lost, so it is sent again.</summary>
+    public void Reconnected()
+    {
+        if (InFlight > 0)
+        {
+            metrics.Replayed((long)InFlight);
+        }
+
+        Sent = Acknowledged;
+        deadline = null;
+    }
+
+    private void ApplyAcknowledgement(DateTimeOffset now)
+    {
+        // An acknowledgement beyond what this queue ever issued (a reset queue, a confused cloud) trims no more than exists.
+        var acknowledged = Math.Min(Interlocked.Read(ref received), queue.LastSequence);
+        if (acknowledged <= Acknowledged)
+        {
+            return;
+        }
+
+        Remove(acknowledged);
+        deadline = Sent > Acknowledged ? now + options.AcknowledgementTimeout : null;
+    }
+
+    private void Remove(ulong last, bool refused = false)
+    {
+        var removed = queue.Acknowledge(last);
+        if (refused)
+        {
+            metrics.Dropped(removed);
+        }
+        else
+        {
+            metrics.Published(removed);
+        }
+
+        Acknowledged = Math.Max(Acknowledged, last);
+        Sent = Math.Max(Sent, Acknowledged);
+    }
+}

@@ -1,0 +1,245 @@
+using DomioOps.Edge.Publishing;
+using DomioOps.Edge.StoreAndForward;
+using DomioOps.Models.Wire;
+
+using Microsoft.Extensions.Time.Testing;
+
+namespace DomioOps.Edge.Tests.Publishing;
+
+public sealed class InFlightWindowTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("domioops-window-").FullName;
+    private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly PublishingOptions options = new()
+    {
+        MaxBatchSamples = 10,
+        MaxBatchAge = TimeSpan.FromMilliseconds(200),
+        MaxInFlightSamples = 30,
+        AcknowledgementTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    private readonly SampleQueue queue;
+    private readonly InFlightWindow window;
+
+    public InFlightWindowTests()
+    {
+        var metrics = EdgeTestMetrics.Create(time);
+        queue = new SampleQueue(Path.Combine(folder, "queue.db"), new QueueOptions(), time, metrics);
+        window = new InFlightWindow(queue, options, time, metrics);
+    }
+
+    public void Dispose()
+    {
+        queue.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public void Next_BatchesInSequenceOrder_FullBatchAtOnce_PartialOnlyWhenOldEnough()
+    {
+        queue.Enqueue(Samples(25));
+
+        Assert.Equal(Range(1, 10), Send());
+        Assert.Equal(Range(11, 20), Send());
+
+        // Five left: not a full batch, and not yet old enough.
+        var (batch, lookAgainAt) = window.Next();
+        Assert.Empty(batch);
+        Assert.Equal(time.GetUtcNow() + options.MaxBatchAge, lookAgainAt);
+
+        time.Advance(options.MaxBatchAge);
+        Assert.Equal(Range(21, 25), Send());
+    }
+
+    [Fact]
+    public void CloudAcknowledged_DeletesUpToTheSequence_NotBeforeIt()
+    {
+        queue.Enqueue(Samples(20));
+        Send();
+        Send();
+
+        // The broker took everything, but only the cloud's word removes samples.
+        Assert.Equal(20, queue.Count);
+        window.CloudAcknowledged(15);
+        Assert.Empty(window.Next().Batch);
+
+        Assert.Equal(15ul, window.Acknowledged);
+        Assert.Equal(Range(16, 20), queue.Peek(100).Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public void CloudAcknowledged_OlderOrRepeated_ChangesNothing()
+    {
+        queue.Enqueue(Samples(20));
+        Send();
+        Send();
+        window.CloudAcknowledged(15);
+        window.Next();
+
+        window.CloudAcknowledged(12);
+        window.CloudAcknowledged(15);
+        window.Next();
+
+        Assert.Equal(15ul, window.Acknowledged);
+        Assert.Equal(5, queue.Count);
+    }
+
+    [Fact]
+    public void CloudAcknowledged_BeyondAnythingIssued_TrimsOnlyWhatExists()
+    {
+        queue.Enqueue(Samples(10));
+        Send();
+
+        window.CloudAcknowledged(1_000);
+        window.Next();
+        queue.Enqueue(Samples(1));
+
+        Assert.Equal(10ul, window.Acknowledged);
+        Assert.Equal([11ul], queue.Peek(10).Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public void Next_WindowFull_PausesUntilAcknowledged()
+    {
+        queue.Enqueue(Samples(50));
+        Send();
+        Send();
+        Send();
+
+        var (batch, lookAgainAt) = window.Next();
+        Assert.Empty(batch);
+        Assert.Equal(30ul, window.InFlight);
+        Assert.Equal(time.GetUtcNow() + options.AcknowledgementTimeout, lookAgainAt);
+
+        window.CloudAcknowledged(10);
+        Assert.Equal(Range(31, 40), Send());
+    }
+
+    [Fact]
+    public void Next_NoAcknowledgementWithinTimeout_ReplaysFromTheLastAcknowledged()
+    {
+        queue.Enqueue(Samples(30));
+        Send();
+        Send();
+        window.CloudAcknowledged(5);
+        Assert.Equal(Range(21, 30), Send());
+
+        time.Advance(options.AcknowledgementTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(window.Next().Batch);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Range(6, 15), Send());
+        Assert.Equal(Range(16, 25), Send());
+    }
+
+    [Fact]
+    public void Next_AcknowledgementKeepsAdvancing_NoReplay()
+    {
+        queue.Enqueue(Samples(40));
+        Send();
+        for (var i = 0; i < 3; i++)
+        {
+            time.Advance(options.AcknowledgementTimeout / 2);
+            window.CloudAcknowledged(window.Sent);
+            Assert.Equal(Range(11 + (10 * i), 20 + (10 * i)), Send());
+        }
+
+        time.Advance(options.AcknowledgementTimeout / 2);
+        Assert.Empty(window.Next().Batch);
+    }
+
+    [Fact]
+    public void Reconnected_ReplaysEverythingUnacknowledged_InOrder_ThenLiveSamples()
+    {
+        queue.Enqueue(Samples(20));
+        Send();
+        Send();
+        window.CloudAcknowledged(7);
+        window.Next();
+
+        window.Reconnected();
+        queue.Enqueue(Samples(5));
+
+        Assert.Equal(Range(8, 17), Send());
+        time.Advance(options.MaxBatchAge);
+        Assert.Equal(Range(18, 25), Send());
+    }
+
+    [Fact]
+    public void Published_BrokerAcknowledgement_DeletesAtOnce()
+    {
+        options.Acknowledgement = Acknowledgement.Broker;
+        queue.Enqueue(Samples(15));
+
+        Send();
+
+        Assert.Equal(10ul, window.Acknowledged);
+        Assert.Equal(Range(11, 15), queue.Peek(100).Select(s => s.Sequence));
+        window.Reconnected();
+        time.Advance(options.MaxBatchAge);
+        Assert.Equal(Range(11, 15), Send());
+    }
+
+    [Fact]
+    public void Refused_DeletesTheBatch_CountsItDropped()
+    {
+        queue.Enqueue(Samples(15));
+        var batch = window.Next().Batch;
+
+        var dropped = EdgeTestMetrics.Sum("domio.edge.queue.dropped", () => window.Refused(batch[^1].Sequence));
+
+        Assert.Equal(10, dropped);
+        Assert.Equal(5, queue.Count);
+    }
+
+    [Fact]
+    public void Reopen_AfterCrash_ResendsFromTheOldestUnacknowledged()
+    {
+        queue.Enqueue(Samples(20));
+        Send();
+        Send();
+        window.CloudAcknowledged(12);
+        window.Next();
+
+        // A new process: the queue on disk, a new window that knows nothing.
+        using var reopened = new SampleQueue(Path.Combine(folder, "queue.db"), new QueueOptions(), time, EdgeTestMetrics.Create(time));
+        var fresh = new InFlightWindow(reopened, options, time, EdgeTestMetrics.Create(time));
+        time.Advance(options.MaxBatchAge);
+
+        Assert.Equal(Range(13, 20), fresh.Next().Batch.Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public void Next_DropOldestOverflowWhileInFlight_ContinuesAfterTheGap()
+    {
+        var oneSample = Google.Protobuf.MessageExtensions.ToByteArray(Samples(1)[0]).Length + 2;
+        using var small = new SampleQueue(Path.Combine(folder, "small.db"), new QueueOptions { MaxBytes = oneSample * 20, Overflow = OverflowPolicy.DropOldest }, time, EdgeTestMetrics.Create(time));
+        var bounded = new InFlightWindow(small, options, time, EdgeTestMetrics.Create(time));
+        small.Enqueue(Samples(20));
+        bounded.Published(bounded.Next().Batch[^1].Sequence);
+
+        // The cloud is away; the queue overflows and deletes the oldest, including samples in flight.
+        small.Enqueue(Samples(15));
+        time.Advance(options.AcknowledgementTimeout);
+
+        var replay = bounded.Next().Batch.Select(s => s.Sequence).ToList();
+        Assert.Equal(small.Peek(1).Single().Sequence, replay[0]);
+        Assert.True(replay[0] > 1);
+        Assert.Equal(Enumerable.Range((int)replay[0], 10).Select(i => (ulong)i), replay);
+    }
+
+    private static IEnumerable<ulong> Range(int first, int last) => Enumerable.Range(first, last - first + 1).Select(i => (ulong)i);
+
+    /// <summary>Takes the next batch and reports it taken by the broker, as the publisher does.</summary>
+    private List<ulong> Send()
+    {
+        var batch = window.Next().Batch;
+        Assert.NotEmpty(batch);
+        window.Published(batch[^1].Sequence);
+        return [.. batch.Select(s => s.Sequence)];
+    }
+
+    private List<Sample> Samples(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new Sample { Machine = "saw-01", Signal = Signal.PieceCounter, TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(), Number = i })];
+}
