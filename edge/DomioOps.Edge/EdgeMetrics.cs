@@ -60,6 +60,13 @@ internal sealed class EdgeMetrics
         }
     }
 
+    public Publishing.InFlightWindow ObserveWindow(Publishing.InFlightWindow window)
+    {
+        meter.CreateObservableGauge("domio.edge.publishing.in_flight", () => (long)window.InFlight, "{sample}", "Samples published and not yet acknowledged");
+        meter.CreateObservableGauge("domio.edge.publishing.acknowledged_sequence", () => (long)window.Acknowledged, "{sequence}", "The highest sequence acknowledged (by the cloud or, in Broker mode, the broker)");
+        return window;
+    }
+
     public void Enqueued(long samples) => enqueued.Add(samples);
 
     public void Dropped(long samples)

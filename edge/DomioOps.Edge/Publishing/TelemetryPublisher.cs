@@ -31,7 +31,7 @@ internal sealed partial class TelemetryPublisher(
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
     private readonly EdgeOptions edge = options.Value;
-    private readonly InFlightWindow window = new(queue, options.Value.Publishing, time, metrics);
+    private readonly InFlightWindow window = metrics.ObserveWindow(new(queue, options.Value.Publishing, time, metrics));
     private readonly SemaphoreSlim acknowledged = new(0, 1);
     private IMqttClient? client;
     private int connections;
