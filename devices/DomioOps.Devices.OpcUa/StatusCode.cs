@@ -37,6 +37,7 @@ public readonly record struct StatusCode(uint Code)
     public static readonly StatusCode BadWaitingForInitialData = new(0x80320000);
     public static readonly StatusCode BadNodeIdInvalid = new(0x80330000);
     public static readonly StatusCode BadNodeIdUnknown = new(0x80340000);
+    public static readonly StatusCode BadNodeIdExists = new(0x805E0000);
     public static readonly StatusCode BadAttributeIdInvalid = new(0x80350000);
     public static readonly StatusCode BadIndexRangeInvalid = new(0x80360000);
     public static readonly StatusCode BadIndexRangeNoData = new(0x80370000);

@@ -62,6 +62,10 @@ internal static class EncodeableTypes
         [563] = static (ref UaBinaryReader r) => RegisterNodesResponse.Decode(ref r),
         [566] = static (ref UaBinaryReader r) => UnregisterNodesRequest.Decode(ref r),
         [569] = static (ref UaBinaryReader r) => UnregisterNodesResponse.Decode(ref r),
+        [298] = static (ref UaBinaryReader r) => Argument.Decode(ref r),
+        [8251] = static (ref UaBinaryReader r) => EnumValueType.Decode(ref r),
+        [889] = static (ref UaBinaryReader r) => EUInformation.Decode(ref r),
+        [886] = static (ref UaBinaryReader r) => Range.Decode(ref r),
     };
 
     public static bool TryGetDecoder(uint encodingId, [NotNullWhen(true)] out EncodeableDecoder? decoder) => s_decoders.TryGetValue(encodingId, out decoder);

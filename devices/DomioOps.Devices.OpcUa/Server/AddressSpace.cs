@@ -35,6 +35,27 @@ public static class WellKnownNodes
     public static readonly NodeId HasSubtype = new(0, 45u);
     public static readonly NodeId HasProperty = new(0, 46u);
     public static readonly NodeId HasComponent = new(0, 47u);
+    public static readonly NodeId HasModellingRule = new(0, 37u);
+    public static readonly NodeId HasEventSource = new(0, 36u);
+    public static readonly NodeId HasNotifier = new(0, 48u);
+    public static readonly NodeId HasOrderedComponent = new(0, 49u);
+    public static readonly NodeId GeneratesEvent = new(0, 41u);
+    public static readonly NodeId HasAddIn = new(0, 17604u);
+    public static readonly NodeId HasInterface = new(0, 17603u);
+
+    public static readonly NodeId ModellingRuleMandatory = new(0, 78u);
+    public static readonly NodeId ModellingRuleOptional = new(0, 80u);
+    public static readonly NodeId ModellingRuleExposesItsArray = new(0, 83u);
+    public static readonly NodeId ModellingRuleOptionalPlaceholder = new(0, 11508u);
+    public static readonly NodeId ModellingRuleMandatoryPlaceholder = new(0, 11510u);
+    public static readonly NodeId ObjectTypesFolder = new(0, 88u);
+    public static readonly NodeId VariableTypesFolder = new(0, 89u);
+    public static readonly NodeId DataTypesFolder = new(0, 90u);
+    public static readonly NodeId ReferenceTypesFolder = new(0, 91u);
+    public static readonly NodeId BaseVariableType = new(0, 62u);
+    public static readonly NodeId Enumeration = new(0, 29u);
+    public static readonly NodeId Structure = new(0, 22u);
+    public static readonly NodeId ModellingRuleType = new(0, 77u);
 
     public static readonly NodeId BaseObjectType = new(0, 58u);
     public static readonly NodeId FolderType = new(0, 61u);
@@ -83,18 +104,45 @@ public sealed class ObjectNode : Node
     }
 
     public override NodeClass NodeClass => NodeClass.Object;
+
+    /// <summary>The EventNotifier attribute (OPC 10000-3 §5.5.1): bit 0 SubscribeToEvents.</summary>
+    public byte EventNotifier { get; set; }
 }
 
 /// <summary>A type node (object type, variable type, reference type or data type) kept for browsing and type definitions.</summary>
 public sealed class TypeNode : Node
 {
-    public TypeNode(NodeId nodeId, QualifiedName browseName, NodeClass nodeClass)
-        : base(nodeId, browseName, new LocalizedText(browseName.Name))
+    public TypeNode(NodeId nodeId, QualifiedName browseName, NodeClass nodeClass, LocalizedText? displayName = null)
+        : base(nodeId, browseName, displayName ?? new LocalizedText(browseName.Name))
     {
         NodeClass = nodeClass;
     }
 
     public override NodeClass NodeClass { get; }
+
+    public bool IsAbstract { get; init; }
+
+    /// <summary>For a reference type: whether the reference means the same in both directions.</summary>
+    public bool Symmetric { get; init; }
+
+    /// <summary>For a reference type: its name seen from the target.</summary>
+    public LocalizedText? InverseName { get; init; }
+
+    /// <summary>For a variable type: the data type of its instances' values.</summary>
+    public NodeId? DataType { get; init; }
+}
+
+/// <summary>A method node (OPC 10000-3 §5.7); its arguments are the InputArguments and OutputArguments properties.</summary>
+public sealed class MethodNode : Node
+{
+    public MethodNode(NodeId nodeId, QualifiedName browseName, LocalizedText displayName)
+        : base(nodeId, browseName, displayName)
+    {
+    }
+
+    public override NodeClass NodeClass => NodeClass.Method;
+
+    public bool Executable { get; init; } = true;
 }
 
 /// <summary>A variable node whose value the application sets; readers, writers and monitored items see the latest value.</summary>
@@ -171,23 +219,13 @@ public sealed class VariableNode : Node
 /// The nodes a server exposes: the standard folders and Server object of namespace 0 plus whatever the application adds.
 /// Thread-safe for concurrent reads; structure changes are serialised.
 /// </summary>
-public sealed class AddressSpace
+public sealed partial class AddressSpace
 {
-    private static readonly Dictionary<NodeId, NodeId> s_referenceSupertypes = new()
-    {
-        [WellKnownNodes.NonHierarchicalReferences] = WellKnownNodes.References,
-        [WellKnownNodes.HierarchicalReferences] = WellKnownNodes.References,
-        [WellKnownNodes.HasChild] = WellKnownNodes.HierarchicalReferences,
-        [WellKnownNodes.Organizes] = WellKnownNodes.HierarchicalReferences,
-        [WellKnownNodes.Aggregates] = WellKnownNodes.HasChild,
-        [WellKnownNodes.HasSubtype] = WellKnownNodes.HasChild,
-        [WellKnownNodes.HasComponent] = WellKnownNodes.Aggregates,
-        [WellKnownNodes.HasProperty] = WellKnownNodes.Aggregates,
-        [WellKnownNodes.HasTypeDefinition] = WellKnownNodes.NonHierarchicalReferences,
-    };
-
     private static readonly uint[] s_oneDimension = [0u];
     private readonly Dictionary<NodeId, Node> _nodes = [];
+
+    /// <summary>Every type's supertype, from the HasSubtype references added so far (reference, object, variable and data types).</summary>
+    private readonly Dictionary<NodeId, NodeId> _supertypes = [];
     private readonly Lock _gate = new();
     private readonly List<string> _namespaces = ["http://opcfoundation.org/UA/"];
 
@@ -196,19 +234,12 @@ public sealed class AddressSpace
         TimeProvider time = timeProvider ?? TimeProvider.System;
         DateTime now = time.GetUtcNow().UtcDateTime;
         _namespaces.Add(applicationUri);
+        AddBaseTypes();
         Add(new ObjectNode(WellKnownNodes.RootFolder, new QualifiedName(0, "Root"), new LocalizedText("Root")), null, null, WellKnownNodes.FolderType);
         AddFolder(WellKnownNodes.RootFolder, WellKnownNodes.ObjectsFolder, new QualifiedName(0, "Objects"));
         AddFolder(WellKnownNodes.RootFolder, WellKnownNodes.TypesFolder, new QualifiedName(0, "Types"));
         AddFolder(WellKnownNodes.RootFolder, WellKnownNodes.ViewsFolder, new QualifiedName(0, "Views"));
-        foreach ((NodeId id, string name) in new[] { (WellKnownNodes.FolderType, "FolderType"), (WellKnownNodes.BaseObjectType, "BaseObjectType"), (WellKnownNodes.ServerType, "ServerType") })
-        {
-            Add(new TypeNode(id, new QualifiedName(0, name), NodeClass.ObjectType), null, null, null);
-        }
-
-        foreach ((NodeId id, string name) in new[] { (WellKnownNodes.BaseDataVariableType, "BaseDataVariableType"), (WellKnownNodes.PropertyType, "PropertyType") })
-        {
-            Add(new TypeNode(id, new QualifiedName(0, name), NodeClass.VariableType), null, null, null);
-        }
+        AddTypeFolders();
 
         AddObject(WellKnownNodes.ObjectsFolder, WellKnownNodes.Server, new QualifiedName(0, "Server"), WellKnownNodes.ServerType);
         AddVariable(WellKnownNodes.Server, WellKnownNodes.NamespaceArray, new QualifiedName(0, "NamespaceArray"), new Variant(_namespaces.ToArray()), now, referenceType: WellKnownNodes.HasProperty);
@@ -305,6 +336,96 @@ public sealed class AddressSpace
             {
                 to.AddReference(new NodeReference(referenceType, false, source));
             }
+
+            if (referenceType == WellKnownNodes.HasSubtype)
+            {
+                _supertypes[target] = source;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the forward half of a reference to <paramref name="source"/> and the inverse half to <paramref name="target"/>,
+    /// each only when that node exists and does not hold it yet. Returns false when either end is missing.
+    /// </summary>
+    internal bool AddReferenceHalves(NodeId source, NodeId referenceType, NodeId target)
+    {
+        lock (_gate)
+        {
+            bool complete = true;
+            if (_nodes.TryGetValue(source, out Node? from))
+            {
+                NodeReference forward = new(referenceType, true, target);
+                if (!from.References.Contains(forward))
+                {
+                    from.AddReference(forward);
+                }
+            }
+            else
+            {
+                complete = false;
+            }
+
+            if (_nodes.TryGetValue(target, out Node? to))
+            {
+                NodeReference inverse = new(referenceType, false, source);
+                if (!to.References.Contains(inverse))
+                {
+                    to.AddReference(inverse);
+                }
+            }
+            else
+            {
+                complete = false;
+            }
+
+            if (referenceType == WellKnownNodes.HasSubtype)
+            {
+                _supertypes[target] = source;
+            }
+
+            return complete;
+        }
+    }
+
+    /// <summary>Adds a node without references (the NodeSet loader adds them afterwards).</summary>
+    internal void AddNode(Node node)
+    {
+        lock (_gate)
+        {
+            if (!_nodes.TryAdd(node.NodeId, node))
+            {
+                throw new OpcUaException(StatusCode.BadNodeIdExists, $"Node {node.NodeId} already exists.");
+            }
+        }
+    }
+
+    /// <summary>The supertype of a type node, or null for a root type or an unknown node.</summary>
+    public NodeId? SupertypeOf(NodeId typeId)
+    {
+        lock (_gate)
+        {
+            return _supertypes.GetValueOrDefault(typeId);
+        }
+    }
+
+    /// <summary>True when <paramref name="typeId"/> is <paramref name="ancestor"/> or derives from it through HasSubtype.</summary>
+    public bool IsSubtypeOf(NodeId typeId, NodeId ancestor)
+    {
+        lock (_gate)
+        {
+            NodeId? current = typeId;
+            for (int depth = 0; current is not null && depth < 64; depth++)
+            {
+                if (current == ancestor)
+                {
+                    return true;
+                }
+
+                current = _supertypes.GetValueOrDefault(current);
+            }
+
+            return false;
         }
     }
 
@@ -335,30 +456,14 @@ public sealed class AddressSpace
     }
 
     /// <summary>True when <paramref name="type"/> is <paramref name="wanted"/> or (with subtypes) derives from it.</summary>
-    internal static bool IsReferenceOfType(NodeId type, NodeId? wanted, bool includeSubtypes)
+    internal bool IsReferenceOfType(NodeId type, NodeId? wanted, bool includeSubtypes)
     {
         if (wanted is null || wanted.IsNull || type == wanted)
         {
             return true;
         }
 
-        if (!includeSubtypes)
-        {
-            return false;
-        }
-
-        NodeId current = type;
-        while (s_referenceSupertypes.TryGetValue(current, out NodeId? super))
-        {
-            if (super == wanted)
-            {
-                return true;
-            }
-
-            current = super;
-        }
-
-        return false;
+        return includeSubtypes && IsSubtypeOf(type, wanted);
     }
 
     internal ReferenceDescription Describe(NodeReference reference, uint resultMask)
@@ -396,8 +501,13 @@ public sealed class AddressSpace
             AttributeId.DisplayName => new Variant(node.DisplayName),
             AttributeId.Description => new Variant(node.Description ?? LocalizedText.Null),
             AttributeId.WriteMask or AttributeId.UserWriteMask => new Variant(0u),
-            AttributeId.EventNotifier when node is ObjectNode => new Variant((byte)0),
-            AttributeId.IsAbstract when node is TypeNode => new Variant(false),
+            AttributeId.EventNotifier when node is ObjectNode o => new Variant(o.EventNotifier),
+            AttributeId.IsAbstract when node is TypeNode t => new Variant(t.IsAbstract),
+            AttributeId.Symmetric when node is TypeNode { NodeClass: NodeClass.ReferenceType } t => new Variant(t.Symmetric),
+            AttributeId.InverseName when node is TypeNode { NodeClass: NodeClass.ReferenceType } t => new Variant(t.InverseName ?? LocalizedText.Null),
+            AttributeId.DataType when node is TypeNode { NodeClass: NodeClass.VariableType } t => new Variant(t.DataType ?? WellKnownNodes.BaseDataType),
+            AttributeId.ValueRank when node is TypeNode { NodeClass: NodeClass.VariableType } => new Variant(-2),
+            AttributeId.Executable or AttributeId.UserExecutable when node is MethodNode m => new Variant(m.Executable),
             AttributeId.DataType when node is VariableNode v => new Variant(v.DataType),
             AttributeId.ValueRank when node is VariableNode v => new Variant(v.ValueRank),
             AttributeId.ArrayDimensions when node is VariableNode v => v.ValueRank == 1 ? new Variant(s_oneDimension) : Variant.Null,

@@ -1,0 +1,92 @@
+using DomioOps.Devices.OpcUa.Server;
+
+using Microsoft.Extensions.Logging;
+
+namespace DomioOps.Devices.OpcUa.NodeSets;
+
+/// <summary>
+/// The OPC Foundation companion NodeSets embedded in this library (see NodeSets/README.md): DI (OPC 10000-100), IA
+/// (OPC 10000-200), Machinery (OPC 40001-1), ISA-95 Job Control (OPC 10031-4), Machinery Job Management (OPC 40001-3)
+/// and Woodworking (OPC 40550-1), each loadable in its dependency order.
+/// </summary>
+public static class CompanionSpecifications
+{
+    public const string DiUri = "http://opcfoundation.org/UA/DI/";
+    public const string IaUri = "http://opcfoundation.org/UA/IA/";
+    public const string MachineryUri = "http://opcfoundation.org/UA/Machinery/";
+    public const string Isa95JobControlUri = "http://opcfoundation.org/UA/ISA95-JOBCONTROL_V2/";
+    public const string MachineryJobsUri = "http://opcfoundation.org/UA/Machinery/Jobs/";
+    public const string WoodworkingUri = "http://opcfoundation.org/UA/Woodworking/";
+
+    /// <summary>Woodworking's WwMachineType (OPC 40550-1 §7.2), in <see cref="WoodworkingUri"/>.</summary>
+    public const uint WwMachineTypeId = 2;
+
+    /// <summary>Machinery's Machines folder under Objects (OPC 40001-1 §9.2), in <see cref="MachineryUri"/>.</summary>
+    public const uint MachinesFolderId = 1001;
+
+    // Model URI -> embedded file, in dependency order.
+    private static readonly (string Uri, string File)[] s_files =
+    [
+        (DiUri, "Opc.Ua.Di.NodeSet2.xml"),
+        (IaUri, "Opc.Ua.IA.NodeSet2.xml"),
+        (MachineryUri, "Opc.Ua.Machinery.NodeSet2.xml"),
+        (Isa95JobControlUri, "opc.ua.isa95-jobcontrol.nodeset2.xml"),
+        (MachineryJobsUri, "Opc.Ua.Machinery.Jobs.Nodeset2.xml"),
+        (WoodworkingUri, "Opc.Ua.Woodworking.NodeSet2.xml"),
+    ];
+
+    /// <summary>The embedded NodeSet2 file names, in dependency order.</summary>
+    public static IReadOnlyList<string> Files => [.. s_files.Select(f => f.File)];
+
+    /// <summary>Opens one embedded NodeSet2 file by its name (see <see cref="Files"/>).</summary>
+    public static Stream Open(string file) =>
+        typeof(CompanionSpecifications).Assembly.GetManifestResourceStream($"DomioOps.Devices.OpcUa.NodeSets.{file}")
+        ?? throw new ArgumentException($"No embedded NodeSet named {file}; embedded are: {string.Join(", ", Files)}.", nameof(file));
+
+    /// <summary>
+    /// Loads the model <paramref name="modelUri"/> and, first, every embedded model it builds on; models the address space
+    /// already holds are skipped. Returns one import per file loaded.
+    /// </summary>
+    public static IReadOnlyList<NodeSetImport> Load(AddressSpace addressSpace, string modelUri, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(addressSpace);
+        int last = Array.FindIndex(s_files, f => f.Uri == modelUri);
+        if (last < 0)
+        {
+            throw new ArgumentException($"No embedded NodeSet defines {modelUri}.", nameof(modelUri));
+        }
+
+        NodeSetLoader loader = new(addressSpace, logger);
+        List<NodeSetImport> imports = [];
+        foreach ((string uri, string file) in s_files.Take(last + 1))
+        {
+            if (!addressSpace.HasModel(uri))
+            {
+                using Stream stream = Open(file);
+                imports.Add(loader.Load(stream, file));
+            }
+        }
+
+        return imports;
+    }
+
+    /// <summary>Loads Woodworking (OPC 40550-1) and the models it builds on: DI, IA, Machinery, ISA-95 Job Control, Machinery Jobs.</summary>
+    public static IReadOnlyList<NodeSetImport> LoadWoodworking(AddressSpace addressSpace, ILogger? logger = null) =>
+        Load(addressSpace, WoodworkingUri, logger);
+
+    /// <summary>
+    /// Creates a woodworking machine (WwMachineType) in Machinery's Machines folder, with the Mandatory nodes of the type
+    /// (Identification, State/Machine/Overview/CurrentState and CurrentMode, ...) and the Optional ones
+    /// <paramref name="includeOptional"/> accepts by browse path, e.g. <c>p => p.StartsWith("State/Machine/")</c> for
+    /// Flags and Values. <see cref="LoadWoodworking"/> must have run.
+    /// </summary>
+    public static ObjectNode AddWoodworkingMachine(AddressSpace addressSpace, NodeId nodeId, string name, Func<string, bool>? includeOptional = null)
+    {
+        ArgumentNullException.ThrowIfNull(addressSpace);
+        ArgumentNullException.ThrowIfNull(nodeId);
+        NodeId machines = addressSpace.NodeIdOf(MachineryUri, MachinesFolderId);
+        NodeId type = addressSpace.NodeIdOf(WoodworkingUri, WwMachineTypeId);
+        ObjectNode machine = addressSpace.AddInstance(machines, nodeId, new QualifiedName(nodeId.NamespaceIndex, name), type, includeOptional);
+        return machine;
+    }
+}

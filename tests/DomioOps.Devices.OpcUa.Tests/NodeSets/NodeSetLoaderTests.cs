@@ -1,0 +1,209 @@
+using DomioOps.Devices.OpcUa.NodeSets;
+using DomioOps.Devices.OpcUa.Server;
+
+namespace DomioOps.Devices.OpcUa.Tests.NodeSets;
+
+/// <summary>The NodeSet2 importer against the published OPC Foundation companion models and against broken files.</summary>
+public sealed class NodeSetLoaderTests
+{
+    private const string Header = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <UANodeSet xmlns="http://opcfoundation.org/UA/2011/03/UANodeSet.xsd" xmlns:uax="http://opcfoundation.org/UA/2008/02/Types.xsd">
+          <NamespaceUris><Uri>http://example.com/Test/</Uri></NamespaceUris>
+          <Models><Model ModelUri="http://example.com/Test/" Version="1.0"><RequiredModel ModelUri="http://opcfoundation.org/UA/" /></Model></Models>
+          <Aliases><Alias Alias="HasComponent">i=47</Alias><Alias Alias="Organizes">i=35</Alias><Alias Alias="HasTypeDefinition">i=40</Alias><Alias Alias="HasInterface">i=17603</Alias><Alias Alias="Int32">i=6</Alias></Aliases>
+
+        """;
+
+    private static NodeSetImport LoadText(AddressSpace space, string xml) =>
+        new NodeSetLoader(space).Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(xml)), "test.xml");
+
+    [Fact]
+    public void LoadWoodworking_CompanionModels_AllImportedInDependencyOrder()
+    {
+        AddressSpace space = new("urn:test");
+
+        IReadOnlyList<NodeSetImport> imports = CompanionSpecifications.LoadWoodworking(space);
+
+        Assert.Equal(
+            [CompanionSpecifications.DiUri, CompanionSpecifications.IaUri, CompanionSpecifications.MachineryUri, CompanionSpecifications.Isa95JobControlUri, CompanionSpecifications.MachineryJobsUri, CompanionSpecifications.WoodworkingUri],
+            imports.Select(i => i.ModelUris.Single()));
+        Assert.All(imports, i => Assert.True(i.NodesAdded > 0));
+        Assert.Contains(CompanionSpecifications.WoodworkingUri, space.NamespaceUris);
+        Assert.True(space.HasModel(CompanionSpecifications.WoodworkingUri));
+        TypeNode machineType = Assert.IsType<TypeNode>(space.Find(space.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId)));
+        Assert.Equal("WwMachineType", machineType.BrowseName.Name);
+        Assert.Equal(NodeClass.ObjectType, machineType.NodeClass);
+
+        // DI's DeviceSet and Machinery's Machines hang below the Objects folder through the files' inverse references.
+        Node objects = space.Find(WellKnownNodes.ObjectsFolder)!;
+        string[] below = [.. space.Children(objects).Select(n => n.BrowseName.Name!)];
+        Assert.Contains("DeviceSet", below);
+        Assert.Contains("Machines", below);
+
+        // A second call loads nothing: every model is there.
+        Assert.Empty(CompanionSpecifications.LoadWoodworking(space));
+    }
+
+    [Fact]
+    public void LoadWoodworking_EnumerationValues_DecodedAsEnumValueTypes()
+    {
+        AddressSpace space = new("urn:test");
+        CompanionSpecifications.LoadWoodworking(space);
+        NodeId stateEnum = ((VariableNode)space.FindByBrowsePath(space.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId), "State/Machine/Overview/CurrentState")!).DataType;
+
+        Assert.True(space.IsSubtypeOf(stateEnum, WellKnownNodes.Enumeration));
+        VariableNode enumValues = space.VariableAt(stateEnum, "EnumValues");
+        ExtensionObject[] values = Assert.IsType<ExtensionObject[]>(enumValues.Value.Value.Value);
+        EnumValueType[] decoded = [.. values.Select(v => Assert.IsType<EnumValueType>(v.Body))];
+        Assert.Contains(decoded, v => v.DisplayName.Text == "WORKING" && v.Value == 3);
+        Assert.All(values, v => Assert.Equal(new NodeId(0, 8251u), v.TypeId));
+    }
+
+    [Fact]
+    public void AddWoodworkingMachine_MandatoryOnly_HasDocumentedStructure()
+    {
+        AddressSpace space = new("urn:test");
+        CompanionSpecifications.LoadWoodworking(space);
+        ushort ns = space.RegisterNamespace("urn:test:machines");
+
+        ObjectNode machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(ns, "Router1"), "Router1");
+
+        VariableNode state = space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentState");
+        VariableNode mode = space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentMode");
+        Assert.Equal(new NodeId(ns, "Router1/State/Machine/Overview/CurrentState"), state.NodeId);
+        Assert.Equal(new Variant(0), state.Value.Value);
+        Assert.Equal(new Variant(0), mode.Value.Value);
+        Assert.Equal("WwUnitStateEnumeration", space.Find(state.DataType)!.BrowseName.Name);
+        foreach (string property in new[] { "Manufacturer", "SerialNumber", "ProductInstanceUri", "YearOfConstruction", "Model", "DeviceClass" })
+        {
+            Assert.NotNull(space.FindByBrowsePath(machine.NodeId, "Identification/" + property));
+        }
+
+        // Flags and Values are Optional in OPC 40550-1; not asked for, not there.
+        Assert.Null(space.FindByBrowsePath(machine.NodeId, "State/Machine/Flags"));
+        Assert.Null(space.FindByBrowsePath(machine.NodeId, "State/Machine/Values"));
+        Assert.Null(space.FindByBrowsePath(machine.NodeId, "Identification/AssetId"));
+        Assert.Contains(machine.References, r => r.ReferenceTypeId == WellKnownNodes.HasTypeDefinition && r.TargetId == space.NodeIdOf(CompanionSpecifications.WoodworkingUri, 2));
+        Assert.Contains(state.References, r => r.ReferenceTypeId == WellKnownNodes.HasTypeDefinition && r.TargetId == WellKnownNodes.BaseDataVariableType);
+    }
+
+    [Fact]
+    public void AddWoodworkingMachine_OptionalStateNodes_FlagsAndValuesCreated()
+    {
+        AddressSpace space = new("urn:test");
+        CompanionSpecifications.LoadWoodworking(space);
+        ushort ns = space.RegisterNamespace("urn:test:machines");
+
+        ObjectNode machine = CompanionSpecifications.AddWoodworkingMachine(
+            space,
+            new NodeId(ns, "Router1"),
+            "Router1",
+            path => path.StartsWith("State/Machine/", StringComparison.Ordinal) && path.Count(c => c == '/') <= 3 || path == "MachineryBuildingBlocks");
+
+        Assert.Equal(new Variant(false), space.VariableAt(machine.NodeId, "State/Machine/Flags/MachineOn").Value.Value);
+        Assert.Equal(new Variant(false), space.VariableAt(machine.NodeId, "State/Machine/Flags/Emergency").Value.Value);
+        VariableNode piecesOut = space.VariableAt(machine.NodeId, "State/Machine/Values/AbsolutePiecesOut");
+        Assert.Equal(new Variant(0UL), piecesOut.Value.Value);
+        Assert.Null(space.FindByBrowsePath(machine.NodeId, "State/Machine/Values/AbsolutePiecesOut/EURange"));
+
+        // Identification is one node, referenced from the machine and from MachineryBuildingBlocks (HasAddIn).
+        Assert.Same(space.FindByBrowsePath(machine.NodeId, "Identification"), space.FindByBrowsePath(machine.NodeId, "MachineryBuildingBlocks/Identification"));
+    }
+
+    [Fact]
+    public void Load_MalformedXml_NamesFileAndLine()
+    {
+        NodeSetException e = Assert.Throws<NodeSetException>(() => LoadText(new AddressSpace("urn:test"), Header + "<UAObject NodeId=\"ns=1;i=1\"\n</UANodeSet>"));
+
+        Assert.StartsWith("test.xml: malformed XML at line 7, position 1:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_UnknownAlias_NamesAliasAndLine()
+    {
+        AddressSpace space = new("urn:test");
+        string xml = Header + """
+              <UAVariable NodeId="ns=1;i=1" BrowseName="1:Speed" DataType="NoSuchType"><DisplayName>Speed</DisplayName></UAVariable>
+            </UANodeSet>
+            """;
+
+        NodeSetException e = Assert.Throws<NodeSetException>(() => LoadText(space, xml));
+
+        Assert.Equal("test.xml: line 6: 'NoSuchType' is neither a NodeId nor one of the file's aliases.", e.Message);
+        Assert.DoesNotContain("http://example.com/Test/", space.NamespaceUris);
+    }
+
+    [Fact]
+    public void Load_MissingRequiredModel_NamesTheModel()
+    {
+        AddressSpace space = new("urn:test");
+        using Stream woodworking = CompanionSpecifications.Open("Opc.Ua.Woodworking.NodeSet2.xml");
+
+        NodeSetException e = Assert.Throws<NodeSetException>(() => new NodeSetLoader(space).Load(woodworking, "Opc.Ua.Woodworking.NodeSet2.xml"));
+
+        Assert.Equal(CompanionSpecifications.DiUri, e.MissingModelUri);
+        Assert.Equal(
+            "Opc.Ua.Woodworking.NodeSet2.xml: model http://opcfoundation.org/UA/Woodworking/ requires model http://opcfoundation.org/UA/DI/ (version 1.04.0), which is not loaded; load its NodeSet2 file first.",
+            e.Message);
+        Assert.Null(space.Find(new NodeId(2, 2u)));
+    }
+
+    [Fact]
+    public void Load_SameFileTwice_RefusedAsAlreadyLoaded()
+    {
+        AddressSpace space = new("urn:test");
+        CompanionSpecifications.Load(space, CompanionSpecifications.DiUri);
+        using Stream di = CompanionSpecifications.Open("Opc.Ua.Di.NodeSet2.xml");
+
+        NodeSetException e = Assert.Throws<NodeSetException>(() => new NodeSetLoader(space).Load(di, "Opc.Ua.Di.NodeSet2.xml"));
+
+        Assert.Equal("Opc.Ua.Di.NodeSet2.xml: model http://opcfoundation.org/UA/DI/ is already loaded in this address space.", e.Message);
+    }
+
+    [Fact]
+    public void Load_ValuesAndReferences_MappedToServerNamespaces()
+    {
+        AddressSpace space = new("urn:test");
+        space.RegisterNamespace("urn:other");
+        string xml = Header + """
+              <UAObject NodeId="ns=1;i=1" BrowseName="1:Saw" EventNotifier="1">
+                <DisplayName>Saw</DisplayName>
+                <References><Reference ReferenceType="Organizes" IsForward="false">i=85</Reference><Reference ReferenceType="HasComponent">ns=1;i=2</Reference></References>
+              </UAObject>
+              <UAVariable NodeId="ns=1;i=2" BrowseName="1:Speeds" DataType="Int32" ValueRank="1" AccessLevel="3">
+                <DisplayName>Speeds</DisplayName>
+                <Value><uax:ListOfInt32><uax:Int32>1</uax:Int32><uax:Int32>-2</uax:Int32></uax:ListOfInt32></Value>
+              </UAVariable>
+              <UAVariable NodeId="ns=1;i=3" BrowseName="1:Label" ParentNodeId="ns=1;i=1" DataType="i=21">
+                <DisplayName>Label</DisplayName>
+                <References><Reference ReferenceType="HasComponent" IsForward="false">ns=1;i=1</Reference><Reference ReferenceType="HasTypeDefinition">i=63</Reference></References>
+                <Value><uax:LocalizedText><uax:Locale>en</uax:Locale><uax:Text>Panel saw</uax:Text></uax:LocalizedText></Value>
+              </UAVariable>
+              <UAVariable NodeId="ns=1;i=4" BrowseName="1:Blob" DataType="i=22">
+                <DisplayName>Blob</DisplayName>
+                <References><Reference ReferenceType="HasComponent" IsForward="false">ns=1;i=1</Reference><Reference ReferenceType="HasInterface">i=99999</Reference></References>
+                <Value><uax:ExtensionObject><uax:TypeId><uax:Identifier>i=12345</uax:Identifier></uax:TypeId><uax:Body><uax:Unknown /></uax:Body></uax:ExtensionObject></Value>
+              </UAVariable>
+            </UANodeSet>
+            """;
+
+        NodeSetImport import = LoadText(space, xml);
+
+        Assert.Equal(3, space.NamespaceUris.ToList().IndexOf("http://example.com/Test/"));
+        Assert.Equal(["http://example.com/Test/"], import.ModelUris);
+        Assert.Equal((4, 1, 1), (import.NodesAdded, import.UnresolvedReferences, import.SkippedValues));
+        ObjectNode saw = Assert.IsType<ObjectNode>(space.FindByBrowsePath(WellKnownNodes.ObjectsFolder, "3:Saw"));
+        Assert.Equal(1, saw.EventNotifier);
+        VariableNode speeds = space.VariableAt(saw.NodeId, "Speeds");
+        Assert.Equal(new NodeId(3, 2u), speeds.NodeId);
+        Assert.Equal(new int[] { 1, -2 }, speeds.Value.Value.Value);
+        Assert.True(speeds.Writable);
+        Assert.Equal(1, speeds.ValueRank);
+        Assert.Equal(new LocalizedText("en", "Panel saw"), space.VariableAt(saw.NodeId, "Label").Value.Value.Value);
+        Assert.True(space.VariableAt(saw.NodeId, "Blob").Value.Value.IsNull);
+
+        // The reference is held once although both ends list it.
+        Assert.Single(saw.References, r => r.TargetId == new NodeId(3, 3u));
+    }
+}
