@@ -429,6 +429,33 @@ public sealed class OpcUaClient : IAsyncDisposable
         return results;
     }
 
+    /// <summary>
+    /// RegisterNodes (OPC 10000-4 §5.9.5), batched by MaxNodesPerRegisterNodes: the server may hand back ids that are
+    /// faster to use in repeated Read/Write calls. They are valid for this session only (see <see cref="SessionRecreations"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<NodeId>> RegisterNodesAsync(IReadOnlyList<NodeId> nodes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        List<NodeId> registered = [];
+        foreach (List<NodeId> batch in Batches(nodes, OperationLimits.MaxNodesPerRegisterNodes))
+        {
+            RegisterNodesResponse response = await RequestAsync<RegisterNodesResponse>(new RegisterNodesRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            registered.AddRange(response.RegisteredNodeIds);
+        }
+
+        return registered;
+    }
+
+    /// <summary>UnregisterNodes (OPC 10000-4 §5.9.6), batched by MaxNodesPerRegisterNodes.</summary>
+    public async Task UnregisterNodesAsync(IReadOnlyList<NodeId> nodes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        foreach (List<NodeId> batch in Batches(nodes, OperationLimits.MaxNodesPerRegisterNodes))
+        {
+            await RequestAsync<UnregisterNodesResponse>(new UnregisterNodesRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<StatusCode> WriteValueAsync(NodeId nodeId, Variant value, CancellationToken cancellationToken) =>
         (await WriteAsync([new WriteValue(nodeId, value)], cancellationToken).ConfigureAwait(false))[0];
 
@@ -477,6 +504,54 @@ public sealed class OpcUaClient : IAsyncDisposable
         }
 
         await CreateItemsOnServerAsync(subscription, items, cancellationToken).ConfigureAwait(false);
+        foreach (MonitoredItem trigger in items.Where(i => i.TriggeredItems.Count > 0 && i.Status.IsGood))
+        {
+            await SetTriggeringOnServerAsync(subscription, trigger, [.. trigger.TriggeredItems.Where(i => i.Status.IsGood)], [], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal async Task<IReadOnlyList<StatusCode>> SetMonitoringModeOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, MonitoringMode mode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        List<StatusCode> results = [];
+        foreach (List<MonitoredItem> batch in Batches(items, OperationLimits.MaxMonitoredItemsPerCall))
+        {
+            StatusCodesResponse response = await RequestAsync<StatusCodesResponse>(new SetMonitoringModeRequest(Header(_authenticationToken), subscription.Id, mode, [.. batch.Select(i => i.ServerId)]), cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < batch.Count && i < response.Results.Count; i++)
+            {
+                if (response.Results[i].IsGood)
+                {
+                    batch[i].MonitoringMode = mode;
+                }
+            }
+
+            results.AddRange(response.Results);
+        }
+
+        return results;
+    }
+
+    internal async Task<(IReadOnlyList<StatusCode> Added, IReadOnlyList<StatusCode> Removed)> SetTriggeringOnServerAsync(OpcUaSubscription subscription, MonitoredItem trigger, IReadOnlyList<MonitoredItem> add, IReadOnlyList<MonitoredItem> remove, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(add);
+        ArgumentNullException.ThrowIfNull(remove);
+        SetTriggeringResponse response = await RequestAsync<SetTriggeringResponse>(
+            new SetTriggeringRequest(Header(_authenticationToken), subscription.Id, trigger.ServerId, [.. add.Select(i => i.ServerId)], [.. remove.Select(i => i.ServerId)]), cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < remove.Count && i < response.RemoveResults.Count; i++)
+        {
+            trigger.TriggeredItems.Remove(remove[i]);
+        }
+
+        for (int i = 0; i < add.Count && i < response.AddResults.Count; i++)
+        {
+            if (response.AddResults[i].IsGood)
+            {
+                trigger.TriggeredItems.Add(add[i]);
+            }
+        }
+
+        return (response.AddResults, response.RemoveResults);
     }
 
     internal async Task ModifySubscriptionOnServerAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
@@ -514,8 +589,8 @@ public sealed class OpcUaClient : IAsyncDisposable
         while (batches.TryDequeue(out List<MonitoredItem>? batch))
         {
             List<MonitoredItemCreateRequest> requests = [.. batch.Select(i => new MonitoredItemCreateRequest(
-                new ReadValueId(i.Request.NodeId, i.Request.AttributeId),
-                MonitoringMode.Reporting,
+                new ReadValueId(i.Request.NodeId, i.Request.AttributeId, i.Request.IndexRange),
+                i.MonitoringMode,
                 new MonitoringParameters(i.ClientHandle, i.Request.SamplingInterval, i.Request.Filter is null ? ExtensionObject.Null : new ExtensionObject(new NodeId(0, 724u), i.Request.Filter), i.Request.QueueSize, i.Request.DiscardOldest)))];
             CreateMonitoredItemsResponse response;
             try

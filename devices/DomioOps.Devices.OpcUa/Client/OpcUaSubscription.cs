@@ -4,14 +4,19 @@ using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Client;
 
-/// <summary>What to monitor: an attribute of a node, sampled at an interval, with a queue and an optional data change filter.</summary>
+/// <summary>
+/// What to monitor: an attribute of a node (or an IndexRange of its value), sampled at an interval, with a queue, an
+/// optional data change filter and the initial monitoring mode.
+/// </summary>
 public sealed record MonitoredItemRequest(
     NodeId NodeId,
     double SamplingInterval = 100,
     uint QueueSize = 1,
     DataChangeFilter? Filter = null,
     AttributeId AttributeId = AttributeId.Value,
-    bool DiscardOldest = true);
+    bool DiscardOldest = true,
+    MonitoringMode MonitoringMode = MonitoringMode.Reporting,
+    string? IndexRange = null);
 
 /// <summary>A monitored item of a client subscription; the server id and status change when the client recreates it.</summary>
 public sealed class MonitoredItem
@@ -20,6 +25,7 @@ public sealed class MonitoredItem
     {
         Request = request;
         ClientHandle = clientHandle;
+        MonitoringMode = request.MonitoringMode;
     }
 
     public MonitoredItemRequest Request { get; }
@@ -38,6 +44,12 @@ public sealed class MonitoredItem
     public uint RevisedQueueSize { get; internal set; }
 
     public DataValue? LastValue { get; internal set; }
+
+    /// <summary>The mode last set (OPC 10000-4 §5.12.4); a recreated item gets it again.</summary>
+    public MonitoringMode MonitoringMode { get; internal set; }
+
+    /// <summary>Items this one triggers (SetTriggering, §5.12.5); the links are made again when the item is recreated.</summary>
+    internal HashSet<MonitoredItem> TriggeredItems { get; } = [];
 }
 
 /// <summary>One value change delivered by a subscription.</summary>
@@ -153,6 +165,20 @@ public sealed class OpcUaSubscription
     }
 
     public Task DeleteAsync(CancellationToken cancellationToken) => _client.DeleteSubscriptionAsync(this, cancellationToken);
+
+    /// <summary>
+    /// SetMonitoringMode (OPC 10000-4 §5.12.4): Disabled stops sampling, Sampling samples and queues without reporting
+    /// (until a triggering item reports), Reporting reports. One status per item.
+    /// </summary>
+    public Task<IReadOnlyList<StatusCode>> SetMonitoringModeAsync(IReadOnlyList<MonitoredItem> items, MonitoringMode mode, CancellationToken cancellationToken) =>
+        _client.SetMonitoringModeOnServerAsync(this, items, mode, cancellationToken);
+
+    /// <summary>
+    /// SetTriggering (OPC 10000-4 §5.12.5): when <paramref name="trigger"/> reports, the queued values of the linked items
+    /// (usually in Sampling mode) are reported with it. Returns one status per added and per removed link.
+    /// </summary>
+    public Task<(IReadOnlyList<StatusCode> Added, IReadOnlyList<StatusCode> Removed)> SetTriggeringAsync(MonitoredItem trigger, IReadOnlyList<MonitoredItem> linksToAdd, IReadOnlyList<MonitoredItem> linksToRemove, CancellationToken cancellationToken) =>
+        _client.SetTriggeringOnServerAsync(this, trigger, linksToAdd, linksToRemove, cancellationToken);
 
     internal void ResetSequence()
     {

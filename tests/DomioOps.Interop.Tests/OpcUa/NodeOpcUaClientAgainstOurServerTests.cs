@@ -25,6 +25,8 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
         space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Machines"), new QualifiedName(ns, "Machines"));
         space.AddObject(new NodeId(ns, "Machines"), new NodeId(ns, "Saw1"), new QualifiedName(ns, "Saw1"));
         space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Speed"), new QualifiedName(ns, "Speed"), new Variant(1.5), now, writable: true);
+        space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Profile"), new QualifiedName(ns, "Profile"), new Variant(Enumerable.Range(0, 10).ToArray()), now, writable: true);
+        space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Program"), new QualifiedName(ns, "Program"), new Variant("Walnut"), now, writable: true);
         space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Tags"), new QualifiedName(ns, "Tags"));
         for (int i = 0; i < Tags; i++)
         {
@@ -36,10 +38,12 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<JsonElement> RunClientAsync(params string[] arguments)
+    private Task<JsonElement> RunClientAsync(params string[] arguments) => RunScriptAsync("client.js", arguments);
+
+    private async Task<JsonElement> RunScriptAsync(string script, params string[] arguments)
     {
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        string output = await PeerProcess.RunAsync("node", ["client.js", _server.EndpointUrl, .. arguments], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
+        string output = await PeerProcess.RunAsync("node", [script, _server.EndpointUrl, .. arguments], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
         string line = output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
         return JsonDocument.Parse(line["RESULT ".Length..]).RootElement;
     }
@@ -64,5 +68,25 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
         Assert.Equal(Tags * 4, result.GetProperty("received").GetInt32());
         Assert.Equal(0, result.GetProperty("wrong").GetInt32());
         Assert.Equal(0, result.GetProperty("duplicates").GetInt32());
+    }
+
+    [Fact]
+    public async Task NodeOpcUaClient_RegisterNodesIndexRangeMonitoringModeTriggeringTransfer_ServedByOurServer()
+    {
+        JsonElement result = await RunScriptAsync("services-client.js");
+        static string[] Strings(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetString()!)];
+        static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
+        Assert.Equal(["ns=2;s=Saw1.Profile", "ns=2;s=Saw1.Program"], Strings(result.GetProperty("registered")));
+        Assert.Equal([2, 3, 4], Ints(result.GetProperty("profileSlice")));
+        Assert.Equal("aln", result.GetProperty("programSlice").GetString());
+        Assert.Equal("BadIndexRangeNoData", result.GetProperty("noDataStatus").GetString());
+        Assert.Equal("BadIndexRangeInvalid", result.GetProperty("invalidStatus").GetString());
+        Assert.Equal(["Good", "BadIndexRangeInvalid"], Strings(result.GetProperty("writeStatuses")));
+        Assert.Equal([0, 100, 101, 3, 4, 5, 6, 7, 8, 9], Ints(result.GetProperty("profileAfter")));
+        Assert.Equal(["Good", "BadMonitoredItemIdInvalid"], Strings(result.GetProperty("setMonitoringMode")));
+        Assert.Equal(["Good", "BadMonitoredItemIdInvalid"], Strings(result.GetProperty("setTriggering")));
+        Assert.Equal(5, result.GetProperty("triggeredValue").GetInt32());
+        Assert.Equal(["Good", "BadSubscriptionIdInvalid"], Strings(result.GetProperty("transfer")));
+        Assert.Equal(["Good"], Strings(result.GetProperty("deletedBySecond")));
     }
 }

@@ -136,4 +136,99 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
             await server.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Client_RegisterNodesAndIndexRange_AgainstNodeOpcUa()
+    {
+        int port = FreePort.Next();
+        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
+        await using OpcUaClient client = await ConnectAsync(port);
+        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        IReadOnlyList<NodeId> registered = await client.RegisterNodesAsync([new NodeId(ns, "Saw1.Profile"), new NodeId(ns, "Saw1.Program")], Ct);
+        NodeId profile = registered[0];
+        NodeId program = registered[1];
+
+        IReadOnlyList<DataValue> read = await client.ReadAsync(
+        [
+            new ReadValueId(profile, AttributeId.Value, "2:4"),
+            new ReadValueId(profile, AttributeId.Value, "8:20"),
+            new ReadValueId(program, AttributeId.Value, "1:3"),
+            new ReadValueId(profile, AttributeId.Value, "10"),
+            new ReadValueId(profile, AttributeId.Value, "4:2"),
+        ], Ct);
+        Assert.Equal([2, 3, 4], (int[])read[0].Value.Value!);
+        Assert.Equal([8, 9], (int[])read[1].Value.Value!);
+        Assert.Equal("aln", read[2].Value.Value);
+        Assert.Equal(StatusCode.BadIndexRangeNoData, read[3].StatusCode);
+        Assert.Equal(StatusCode.BadIndexRangeInvalid, read[4].StatusCode);
+
+        IReadOnlyList<StatusCode> written = await client.WriteAsync(
+        [
+            new WriteValue(profile, AttributeId.Value, "1:2", new DataValue(new Variant(new[] { 100, 101 }))),
+            new WriteValue(profile, AttributeId.Value, "4:2", new DataValue(new Variant(new[] { 1, 2 }))),
+        ], Ct);
+        Assert.Equal([StatusCode.Good, StatusCode.BadIndexRangeInvalid], written);
+        int[] whole = (int[])(await client.ReadValueAsync(profile, Ct)).Value.Value!;
+        Assert.Equal([0, 100, 101, 3, 4, 5, 6, 7, 8, 9], whole);
+        await client.UnregisterNodesAsync(registered, Ct);
+    }
+
+    [Fact]
+    public async Task Subscription_SetMonitoringModeAndTriggering_AgainstNodeOpcUa()
+    {
+        int port = FreePort.Next();
+        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
+        await using OpcUaClient client = await ConnectAsync(port);
+        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        NodeId a = new(ns, "Tag0");
+        NodeId b = new(ns, "Tag1");
+        NodeId barrier = new(ns, "Tag2");
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+            [new MonitoredItemRequest(a, 10), new MonitoredItemRequest(b, 10, MonitoringMode: MonitoringMode.Sampling), new MonitoredItemRequest(barrier, 10)], Ct);
+        Assert.All(items, i => Assert.Equal(StatusCode.Good, i.Status));
+        Assert.DoesNotContain(await UntilBarrierAsync(subscription, barrier, 0), v => v.Node == b);
+
+        // Sampling: B's change stays queued at the server while the barrier's change arrives.
+        await client.WriteAsync([new WriteValue(b, new Variant(5)), new WriteValue(barrier, new Variant(1))], Ct);
+        Assert.DoesNotContain(await UntilBarrierAsync(subscription, barrier, 1), v => v.Node == b);
+
+        // Triggering: A's change brings B's queued value along.
+        (IReadOnlyList<StatusCode> added, _) = await subscription.SetTriggeringAsync(items[0], [items[1]], [], Ct);
+        Assert.Equal([StatusCode.Good], added);
+        await client.WriteAsync([new WriteValue(a, new Variant(1))], Ct);
+        await client.WriteAsync([new WriteValue(barrier, new Variant(2))], Ct);
+        List<(NodeId Node, int Value)> triggered = await UntilBarrierAsync(subscription, barrier, 2);
+        Assert.Contains((a, 1), triggered);
+        Assert.Contains((b, 5), triggered);
+
+        // Reporting: B reports by itself.
+        Assert.Equal([StatusCode.Good], await subscription.SetMonitoringModeAsync([items[1]], MonitoringMode.Reporting, Ct));
+        await client.WriteAsync([new WriteValue(b, new Variant(6))], Ct);
+        await client.WriteAsync([new WriteValue(barrier, new Variant(3))], Ct);
+        Assert.Contains((b, 6), await UntilBarrierAsync(subscription, barrier, 3));
+    }
+
+    /// <summary>Values until the barrier node reports <paramref name="value"/>; changes written before it arrive before or with it.</summary>
+    private static async Task<List<(NodeId Node, int Value)>> UntilBarrierAsync(OpcUaSubscription subscription, NodeId barrier, int value)
+    {
+        List<(NodeId, int)> seen = [];
+        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            MonitoredItemValue next = await subscription.Values.ReadAsync(timeout.Token);
+            if (next.Item.NodeId == barrier && (int)next.Value.Value.Value! == value)
+            {
+                while (subscription.Values.TryRead(out MonitoredItemValue more))
+                {
+                    seen.Add((more.Item.NodeId, (int)more.Value.Value.Value!));
+                }
+
+                return seen;
+            }
+
+            seen.Add((next.Item.NodeId, (int)next.Value.Value.Value!));
+        }
+    }
 }

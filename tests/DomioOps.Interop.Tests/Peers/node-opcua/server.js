@@ -2,13 +2,14 @@
 // Usage: node server.js PORT [TAGS] [CHANGE_MS]
 // Binds 127.0.0.1:PORT; SecurityPolicy None, Basic256Sha256 and Aes128_Sha256_RsaOaep (Sign, SignAndEncrypt), trusting
 // unknown client certificates (a test peer only); anonymous and operator/s3cret users; namespace urn:domioops:peer with
-// Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
+// Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only), Profile (Int32[10] 0..9, writable),
+// Program (String "Walnut", writable)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
 // With CHANGE_MS every tag takes a new value every CHANGE_MS milliseconds (load benchmark).
 // Prints "listening PORT" when ready. MaxMonitoredItemsPerCall is 200 so that a client must batch.
 "use strict";
 const path = require("path");
 const {
-    OPCUAServer, OPCUACertificateManager, Variant, DataType, SecurityPolicy, MessageSecurityMode, StatusCodes,
+    OPCUAServer, OPCUACertificateManager, Variant, VariantArrayType, DataType, SecurityPolicy, MessageSecurityMode, StatusCodes,
 } = require("node-opcua");
 
 async function main() {
@@ -45,6 +46,16 @@ async function main() {
         componentOf: saw, browseName: "Pieces", nodeId: "s=Saw1.Pieces", dataType: "Int32",
         accessLevel: "CurrentRead", userAccessLevel: "CurrentRead",
         value: new Variant({ dataType: DataType.Int32, value: 0 }), minimumSamplingInterval: 10,
+    });
+    ns.addVariable({
+        componentOf: saw, browseName: "Profile", nodeId: "s=Saw1.Profile", dataType: "Int32", valueRank: 1, arrayDimensions: [10],
+        accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+        value: new Variant({ dataType: DataType.Int32, arrayType: VariantArrayType.Array, value: new Int32Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) }), minimumSamplingInterval: 10,
+    });
+    ns.addVariable({
+        componentOf: saw, browseName: "Program", nodeId: "s=Saw1.Program", dataType: "String",
+        accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+        value: new Variant({ dataType: DataType.String, value: "Walnut" }), minimumSamplingInterval: 10,
     });
     const tags = ns.addFolder(objects, { browseName: "Tags", nodeId: "s=Tags" });
     const tagNodes = [];
