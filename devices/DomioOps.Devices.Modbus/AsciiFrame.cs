@@ -94,7 +94,7 @@ internal static class AsciiFrame
 
         if (sum != 0)
         {
-            throw new ModbusProtocolException($"ASCII LRC 0x{decoded[^1]:X2} does not match computed 0x{(byte)(decoded[^1] - sum):X2}.");
+            throw new ModbusProtocolException($"ASCII LRC 0x{decoded[^1]:X2} does not match computed 0x{(byte)(decoded[^1] - sum):X2}.") { IsChecksumMismatch = true };
         }
 
         address = decoded[0];

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Sockets;
 
 namespace DomioOps.Devices.Modbus;
@@ -9,57 +7,82 @@ namespace DomioOps.Devices.Modbus;
 /// responses are matched by id in any order (Messaging on TCP/IP Implementation Guide v1.0b, §4.2).
 /// The pending table is owned by <see cref="gate"/>; whoever removes a transaction from it completes it.
 /// </summary>
+/// <remarks>
+/// The connection's own thread connects and then reads with blocking calls, as libmodbus's client does: an
+/// answer wakes exactly one thread, where .NET's asynchronous sockets on Linux wake the epoll thread and then
+/// a thread-pool thread. That thread completes each answered request inline, so the caller's continuation runs
+/// on it; a request the caller sends from there is queued and all of them leave in one send once every answer
+/// of that receive is delivered (one receive, many answers; one send, many requests). Timeouts, cancellation and
+/// connection loss complete requests asynchronously, never inline on a timer's or canceller's thread.
+/// A caller that blocks on this thread (sync-over-async on the same client) delays the other answers until its
+/// own request times out.
+/// </remarks>
 internal sealed class MbapConnection : IDisposable
 {
+    /// <summary>Room for many pipelined answers per receive; a frame never needs more than 260 bytes.</summary>
+    private const int ReceiveBufferLength = 16 * 1024;
+
     private readonly Socket socket;
-    private readonly PipeReader reader;
+    private readonly string endpoint;
+    private readonly Thread reader;
+    private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock sendGate = new();
-    private ArrayBufferWriter<byte> queued = new(4096);
-    private ArrayBufferWriter<byte> sending = new(4096);
+    private byte[] queued = new byte[4096];
+    private int queuedLength;
+    private byte[] sending = new byte[4096];
     private bool sendInProgress;
+    private bool delivering;
     private readonly Lock gate = new();
     private readonly Dictionary<ushort, ModbusTransaction> pending = [];
     private readonly List<ModbusTransaction> expired = [];
-    private readonly Task readLoop;
     private ushort nextTransactionId;
     private Exception? closeReason;
 
-    private readonly bool exclusive;
-
-    private MbapConnection(Socket socket, bool exclusive)
+    private MbapConnection(string host, int port)
     {
-        this.socket = socket;
-        this.exclusive = exclusive;
-        reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 8192));
-
-        // With one request in flight at a time the caller reads its own response: no read loop, no hand-off
-        // between threads. With pipelining a read loop owns the socket's input and matches responses.
-        readLoop = exclusive ? Task.CompletedTask : Task.Run(ReadLoopAsync);
+        endpoint = $"{host}:{port}";
+        socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        reader = new Thread(() => Run(host, port), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"Modbus TCP {endpoint}" };
     }
 
     public bool IsOpen => Volatile.Read(ref closeReason) is null;
 
-    public Task Completion => readLoop;
+    /// <summary>Completes when the reading thread has ended.</summary>
+    public Task Completion => completion.Task;
 
-    public static async Task<MbapConnection> ConnectAsync(string host, int port, TimeSpan timeout, bool exclusive, CancellationToken cancellationToken)
+    public static async Task<MbapConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connection = new MbapConnection(host, port);
+        connection.reader.Start();
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
         try
         {
-            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutSource.CancelAfter(timeout);
-            await socket.ConnectAsync(host, port, timeoutSource.Token).ConfigureAwait(false);
-            return new MbapConnection(socket, exclusive);
+            // A blocking connect keeps the socket in blocking mode (an asynchronous one would switch it for good);
+            // disposing the socket is how the wait is cut short.
+            await using (timeoutSource.Token.UnsafeRegister(static s => ((MbapConnection)s!).socket.Dispose(), connection).ConfigureAwait(false))
+            {
+                await connection.connected.Task.ConfigureAwait(false);
+            }
+
+            return connection;
+        }
+        catch (Exception e) when (timeoutSource.IsCancellationRequested && e is SocketException or ObjectDisposedException)
+        {
+            connection.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new SocketException((int)SocketError.TimedOut);
         }
         catch
         {
-            socket.Dispose();
+            connection.Dispose();
             throw;
         }
     }
 
     /// <summary>Sends the request PDU at <c>Buffer[7..]</c> and returns the response PDU length once it is in the buffer.</summary>
-    public async ValueTask<int> TransactAsync(ModbusTransaction transaction, byte unitId, int pduLength, long deadline, CancellationToken cancellationToken)
+    public ValueTask<int> TransactAsync(ModbusTransaction transaction, byte unitId, int pduLength, long deadline, CancellationToken cancellationToken)
     {
         ushort transactionId;
         lock (gate)
@@ -100,18 +123,21 @@ internal sealed class MbapConnection : IDisposable
         int aduLength = MbapFrame.WriteHeader(transaction.Buffer, transactionId, unitId, pduLength);
         try
         {
-            await SendAsync(transaction.Buffer.AsMemory(0, aduLength)).ConfigureAwait(false);
+            Send(transaction.Buffer.AsSpan(0, aduLength));
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             Close(new ModbusConnectionException("Sending the request failed.", e));
         }
 
-        if (exclusive)
-        {
-            await ReadUntilCompletedAsync(transaction).ConfigureAwait(false);
-        }
+        // Without a cancellation registration the caller awaits the pooled transaction itself: no state machine.
+        return cancellationToken.CanBeCanceled ? CompleteCancellableAsync(transaction) : transaction.Completion;
+    }
 
+    /// <summary>Waits for the answer, then removes the cancellation callback (waiting for it if it is running, so it never sees the transaction reused).</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> CompleteCancellableAsync(ModbusTransaction transaction)
+    {
         try
         {
             return await transaction.Completion.ConfigureAwait(false);
@@ -126,57 +152,6 @@ internal sealed class MbapConnection : IDisposable
     public void Dispose()
     {
         Close(new ModbusConnectionException("The connection was disposed."));
-    }
-
-    /// <summary>
-    /// Group send: a request joins the queue; whoever finds no send in progress sends everything queued,
-    /// so pipelined requests share system calls. No allocation: two buffers swap roles.
-    /// </summary>
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> adu)
-    {
-        lock (sendGate)
-        {
-            queued.Write(adu.Span);
-            if (sendInProgress)
-            {
-                return;
-            }
-
-            sendInProgress = true;
-        }
-
-        try
-        {
-            while (true)
-            {
-                ArrayBufferWriter<byte> batch;
-                lock (sendGate)
-                {
-                    if (queued.WrittenCount == 0)
-                    {
-                        sendInProgress = false;
-                        return;
-                    }
-
-                    batch = queued;
-                    queued = sending;
-                    sending = batch;
-                }
-
-                await socket.SendAsync(batch.WrittenMemory, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
-                batch.ResetWrittenCount();
-            }
-        }
-        catch
-        {
-            lock (sendGate)
-            {
-                sendInProgress = false;
-                queued.ResetWrittenCount();
-            }
-
-            throw;
-        }
     }
 
     /// <summary>Fails every transaction whose deadline has passed.</summary>
@@ -203,11 +178,6 @@ internal sealed class MbapConnection : IDisposable
             t.SetException(new ModbusTimeoutException($"No response from unit {t.UnitId} to function 0x{(byte)t.Function:X2} (transaction {t.TransactionId})."));
         }
 
-        if (exclusive && expired.Count > 0)
-        {
-            reader.CancelPendingRead();
-        }
-
         expired.Clear();
     }
 
@@ -227,11 +197,87 @@ internal sealed class MbapConnection : IDisposable
             pending.Clear();
         }
 
+        try
+        {
+            // Wakes the reading thread out of its blocking receive.
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Not connected (yet), or already closed.
+        }
+
         socket.Dispose();
         foreach (ModbusTransaction t in inFlight)
         {
             t.SetException(new ModbusConnectionException(
-                $"The connection closed with function 0x{(byte)t.Function:X2} to unit {t.UnitId} in flight: {reason.Message}", reason));
+                $"The connection to {endpoint} closed with function 0x{(byte)t.Function:X2} to unit {t.UnitId} in flight: {reason.Message}", reason));
+        }
+    }
+
+    /// <summary>
+    /// Group send: a request joins the queue; whoever finds no send in progress sends everything queued,
+    /// so pipelined requests share system calls. On the reading thread, while it delivers answers, requests
+    /// only queue: it sends them together after the last answer of the receive. No allocation: two buffers swap roles.
+    /// </summary>
+    private void Send(ReadOnlySpan<byte> adu)
+    {
+        lock (sendGate)
+        {
+            if (queuedLength + adu.Length > queued.Length)
+            {
+                Array.Resize(ref queued, Math.Max(queued.Length * 2, queuedLength + adu.Length));
+            }
+
+            adu.CopyTo(queued.AsSpan(queuedLength));
+            queuedLength += adu.Length;
+            if (sendInProgress || (delivering && Thread.CurrentThread == reader))
+            {
+                return;
+            }
+
+            sendInProgress = true;
+        }
+
+        SendQueued();
+    }
+
+    /// <summary>Sends until the queue is empty; the caller has set <see cref="sendInProgress"/>.</summary>
+    private void SendQueued()
+    {
+        try
+        {
+            while (true)
+            {
+                int length;
+                lock (sendGate)
+                {
+                    if (queuedLength == 0)
+                    {
+                        sendInProgress = false;
+                        return;
+                    }
+
+                    (queued, sending) = (sending, queued);
+                    length = queuedLength;
+                    queuedLength = 0;
+                }
+
+                for (int sent = 0; sent < length;)
+                {
+                    sent += socket.Send(sending.AsSpan(sent, length - sent), SocketFlags.None);
+                }
+            }
+        }
+        catch
+        {
+            lock (sendGate)
+            {
+                sendInProgress = false;
+                queuedLength = 0;
+            }
+
+            throw;
         }
     }
 
@@ -248,69 +294,79 @@ internal sealed class MbapConnection : IDisposable
         }
 
         transaction.SetException(error);
-        if (exclusive)
-        {
-            reader.CancelPendingRead();
-        }
-
         return true;
     }
 
-    /// <summary>Exclusive mode: reads frames on the caller's flow until its transaction is completed (answered, timed out, cancelled or failed).</summary>
-    private async ValueTask ReadUntilCompletedAsync(ModbusTransaction transaction)
+    private void Run(string host, int port)
     {
         try
         {
-            while (transaction.Completion.IsCompleted is false)
-            {
-                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                while (MbapFrame.TryRead(ref buffer, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> pdu))
-                {
-                    Deliver(transactionId, unitId, pdu);
-                }
+            socket.Connect(host, port);
+        }
+        catch (Exception e)
+        {
+            connected.TrySetException(e);
+            completion.TrySetResult();
+            return;
+        }
 
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    Close(new ModbusConnectionException(buffer.IsEmpty
-                        ? "The server closed the connection."
-                        : $"The server closed the connection inside a frame ({buffer.Length} bytes pending)."));
-                    return;
-                }
-            }
-        }
-        catch (ModbusProtocolException e)
+        connected.TrySetResult();
+        try
         {
-            Close(e);
+            ReadLoop();
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        finally
         {
-            Close(new ModbusConnectionException("The connection failed.", e));
+            completion.TrySetResult();
         }
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop()
     {
+        byte[] buffer = new byte[ReceiveBufferLength];
+        int start = 0;
+        int end = 0;
         try
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                while (MbapFrame.TryRead(ref buffer, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> pdu))
+                if (buffer.Length - end < MbapFrame.MaxAduLength)
                 {
-                    Deliver(transactionId, unitId, pdu);
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
                 }
 
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
+                int received = socket.Receive(buffer.AsSpan(end), SocketFlags.None);
+                if (received == 0)
                 {
-                    Close(new ModbusConnectionException(buffer.IsEmpty
-                        ? "The server closed the connection."
-                        : $"The server closed the connection inside a frame ({buffer.Length} bytes pending)."));
-                    break;
+                    Close(new ModbusConnectionException(start == end
+                        ? $"The server {endpoint} closed the connection."
+                        : $"The server {endpoint} closed the connection inside a frame ({end - start} bytes pending)."));
+                    return;
                 }
+
+                end += received;
+                delivering = true;
+                try
+                {
+                    while (MbapFrame.TryRead(buffer.AsSpan(start, end - start), out int frameLength, out ushort transactionId, out byte unitId, out int pduLength))
+                    {
+                        Deliver(transactionId, unitId, buffer.AsSpan(start + MbapFrame.HeaderLength, pduLength));
+                        start += frameLength;
+                    }
+                }
+                finally
+                {
+                    delivering = false;
+                }
+
+                if (start == end)
+                {
+                    start = end = 0;
+                }
+
+                FlushQueued();
             }
         }
         catch (ModbusProtocolException e)
@@ -318,17 +374,29 @@ internal sealed class MbapConnection : IDisposable
             // An MBAP stream cannot be resynchronised after a bad header: drop the connection.
             Close(e);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Close(new ModbusConnectionException("The connection failed.", e));
-        }
-        finally
-        {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            Close(new ModbusConnectionException($"The connection to {endpoint} failed.", e));
         }
     }
 
-    private void Deliver(ushort transactionId, byte unitId, ReadOnlySequence<byte> pdu)
+    /// <summary>Sends what callers queued while this thread delivered answers, unless another thread is sending it already.</summary>
+    private void FlushQueued()
+    {
+        lock (sendGate)
+        {
+            if (sendInProgress || queuedLength == 0)
+            {
+                return;
+            }
+
+            sendInProgress = true;
+        }
+
+        SendQueued();
+    }
+
+    private void Deliver(ushort transactionId, byte unitId, ReadOnlySpan<byte> pdu)
     {
         ModbusTransaction? transaction;
         lock (gate)
@@ -348,6 +416,6 @@ internal sealed class MbapConnection : IDisposable
         }
 
         pdu.CopyTo(transaction.Buffer);
-        transaction.SetResult((int)pdu.Length);
+        transaction.SetResultInline(pdu.Length);
     }
 }

@@ -31,6 +31,51 @@ internal static class MbapFrame
 
         Span<byte> header = stackalloc byte[HeaderLength];
         buffer.Slice(0, HeaderLength).CopyTo(header);
+        int length = CheckHeader(header);
+        if (buffer.Length < 6 + length)
+        {
+            return false;
+        }
+
+        transactionId = BinaryPrimitives.ReadUInt16BigEndian(header);
+        unitId = header[6];
+        pdu = buffer.Slice(HeaderLength, length - 1);
+        buffer = buffer.Slice(6 + length);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads one ADU from the front of a contiguous <paramref name="buffer"/>, with the contract of the sequence
+    /// overload: false when incomplete, <see cref="ModbusProtocolException"/> for a bad header, nothing past the frame read.
+    /// The PDU is <c>buffer[HeaderLength..(HeaderLength + pduLength)]</c>.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> buffer, out int frameLength, out ushort transactionId, out byte unitId, out int pduLength)
+    {
+        frameLength = 0;
+        transactionId = 0;
+        unitId = 0;
+        pduLength = 0;
+        if (buffer.Length < HeaderLength)
+        {
+            return false;
+        }
+
+        int length = CheckHeader(buffer);
+        if (buffer.Length < 6 + length)
+        {
+            return false;
+        }
+
+        frameLength = 6 + length;
+        transactionId = BinaryPrimitives.ReadUInt16BigEndian(buffer);
+        unitId = buffer[6];
+        pduLength = length - 1;
+        return true;
+    }
+
+    /// <summary>Checks protocol id and length of a 7-byte header; returns the length field.</summary>
+    private static int CheckHeader(ReadOnlySpan<byte> header)
+    {
         ushort protocolId = BinaryPrimitives.ReadUInt16BigEndian(header[2..]);
         if (protocolId != 0)
         {
@@ -43,16 +88,7 @@ internal static class MbapFrame
             throw new ModbusProtocolException($"MBAP length {length} outside 2..{ModbusPdu.MaxLength + 1}.");
         }
 
-        if (buffer.Length < 6 + length)
-        {
-            return false;
-        }
-
-        transactionId = BinaryPrimitives.ReadUInt16BigEndian(header);
-        unitId = header[6];
-        pdu = buffer.Slice(HeaderLength, length - 1);
-        buffer = buffer.Slice(6 + length);
-        return true;
+        return length;
     }
 
     /// <summary>Writes the MBAP header in front of a PDU already placed at <c>destination[7..]</c>; returns the ADU length.</summary>

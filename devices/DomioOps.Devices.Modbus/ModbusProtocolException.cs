@@ -6,4 +6,7 @@ public sealed class ModbusProtocolException : ModbusException
     public ModbusProtocolException() { }
     public ModbusProtocolException(string message) : base(message) { }
     public ModbusProtocolException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>The frame arrived whole but its CRC-16 (RTU) or LRC (ASCII) did not match.</summary>
+    public bool IsChecksumMismatch { get; init; }
 }

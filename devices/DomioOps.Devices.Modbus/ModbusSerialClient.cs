@@ -18,9 +18,11 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
     private readonly TimeSpan interFrameDelay;
     private readonly ModbusFunctions functions;
     private readonly SemaphoreSlim bus = new(1, 1);
-    private readonly System.Collections.Concurrent.ConcurrentStack<ModbusTransaction> pool = new();
+    private readonly ModbusTransactionPool pool = new(4);
     private readonly byte[] asciiFrame = new byte[ModbusTransaction.BufferLength];
     private readonly Dictionary<byte, UnitCircuit> circuits = [];
+    private readonly ModbusClientMetrics metrics;
+    private bool lineWasOpen;
     private ModbusLine? line;
     private long quietUntil;
     private bool disposed;
@@ -36,16 +38,24 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
             },
             options,
             options?.InterFrameDelay ?? port?.InterFrameSilence ?? TimeSpan.Zero,
-            timeProvider)
+            timeProvider,
+            port?.PortName ?? "")
     {
         ArgumentNullException.ThrowIfNull(port);
         port.Validate();
     }
 
-    internal ModbusSerialClient(Func<CancellationToken, Task<ModbusLine>> openLine, ModbusSerialClientOptions options, TimeSpan interFrameDelay, TimeProvider? timeProvider)
+    internal ModbusSerialClient(
+        Func<CancellationToken, Task<ModbusLine>> openLine,
+        ModbusSerialClientOptions options,
+        TimeSpan interFrameDelay,
+        TimeProvider? timeProvider,
+        string endpoint = "line",
+        bool overTcp = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        metrics = new ModbusClientMetrics((options.Framing == ModbusSerialFraming.Rtu ? "rtu" : "ascii") + (overTcp ? "+tcp" : ""), endpoint);
         this.openLine = openLine;
         this.options = options;
         this.interFrameDelay = interFrameDelay;
@@ -77,7 +87,9 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
             },
             options,
             options?.InterFrameDelay ?? TimeSpan.Zero,
-            timeProvider);
+            timeProvider,
+            $"{host}:{port}",
+            overTcp: true);
     }
 
     /// <summary>Opens the port or connection now (requests also open it on demand).</summary>
@@ -168,16 +180,11 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
         }
     }
 
-    ModbusTransaction IModbusTransport.Rent()
-    {
-        return pool.TryPop(out ModbusTransaction? t) ? t : new ModbusTransaction();
-    }
+    ModbusTransaction IModbusTransport.Rent() => pool.Rent();
 
-    void IModbusTransport.Return(ModbusTransaction transaction)
-    {
-        pool.Push(transaction);
-    }
+    void IModbusTransport.Return(ModbusTransaction transaction) => pool.Return(transaction);
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<int> IModbusTransport.TransactAsync(byte unitId, ModbusTransaction request, int pduLength, bool idempotent, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -217,15 +224,32 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
             }
 
             TimeSpan timeout = options.UnitResponseTimeouts.GetValueOrDefault(unitId, options.ResponseTimeout);
+            byte function = request.Buffer[1];
+            metrics.Request(function);
+            long start = time.GetTimestamp();
             try
             {
                 int length = await ReadResponseAsync(current, unitId, request.Buffer, timeout, cancellationToken).ConfigureAwait(false);
+                metrics.Answered(function, unitId, request.Buffer.AsSpan(0, length), time.GetElapsedTime(start));
                 circuit.Succeeded();
                 return length;
             }
             catch (Exception e) when (e is ModbusTimeoutException or ModbusProtocolException)
             {
-                circuit.Failed(time.GetTimestamp(), options.FailuresBeforeOpen, Ticks(options.OpenDuration));
+                if (e is ModbusTimeoutException)
+                {
+                    metrics.Timeout(unitId);
+                }
+                else if (((ModbusProtocolException)e).IsChecksumMismatch)
+                {
+                    metrics.ChecksumError(options.Framing);
+                }
+
+                if (circuit.Failed(time.GetTimestamp(), options.FailuresBeforeOpen, Ticks(options.OpenDuration)))
+                {
+                    metrics.CircuitOpened(unitId);
+                }
+
                 throw;
             }
             finally
@@ -313,6 +337,12 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
         try
         {
             line = await openLine(cancellationToken).ConfigureAwait(false);
+            if (lineWasOpen)
+            {
+                metrics.Reconnect();
+            }
+
+            lineWasOpen = true;
             return line;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException or InvalidOperationException or ArgumentException)
@@ -380,14 +410,19 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
             open = false;
         }
 
-        public void Failed(long now, int threshold, long openTicks)
+        /// <summary>Counts a failure; true when it opened the circuit (or reopened it after a failed trial).</summary>
+        public bool Failed(long now, int threshold, long openTicks)
         {
             failures++;
             if (open || failures >= threshold)
             {
+                bool opened = !open || now >= openUntil;
                 open = true;
                 openUntil = now + openTicks;
+                return opened;
             }
+
+            return false;
         }
     }
 }

@@ -93,6 +93,7 @@ public sealed class ModbusSerialServer : IAsyncDisposable
         byte[] response = new byte[ModbusTransaction.BufferLength];
         byte[] frame = new byte[ModbusTransaction.BufferLength];
         bool partial = false;
+        bool resynchronising = false;
         try
         {
             while (true)
@@ -136,10 +137,16 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                             ? RtuFrame.TryReadRequest(ref buffer, request, out address, out length)
                             : AsciiFrame.TryRead(ref buffer, request, out address, out length);
                     }
-                    catch (ModbusProtocolException)
+                    catch (ModbusProtocolException e)
                     {
                         // Garbage or a corrupted frame: slide one byte and look for the next frame start.
                         Interlocked.Increment(ref discarded);
+                        if (e.IsChecksumMismatch && !resynchronising)
+                        {
+                            ModbusMetrics.ServerChecksumError(options.Framing);
+                        }
+
+                        resynchronising = true;
                         if (options.Framing == ModbusSerialFraming.Rtu)
                         {
                             buffer = buffer.Slice(1);
@@ -152,6 +159,8 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                     {
                         break;
                     }
+
+                    resynchronising = false;
 
                     if (address == 0)
                     {

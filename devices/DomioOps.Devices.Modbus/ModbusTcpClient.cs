@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace DomioOps.Devices.Modbus;
 
@@ -15,9 +15,10 @@ public sealed class ModbusTcpClient : IModbusClient, IModbusTransport
     private readonly ModbusFunctions functions;
     private readonly SemaphoreSlim inFlight;
     private readonly SemaphoreSlim connectLock = new(1, 1);
-    private readonly ConcurrentStack<ModbusTransaction> pool = new();
+    private readonly ModbusTransactionPool pool;
     private readonly ITimer timeoutSweep;
     private readonly long responseTimeoutTicks;
+    private readonly ModbusClientMetrics metrics;
     private MbapConnection? connection;
     private int consecutiveTimeouts;
     private TimeSpan reconnectDelay;
@@ -32,7 +33,9 @@ public sealed class ModbusTcpClient : IModbusClient, IModbusTransport
         this.options = options;
         time = timeProvider ?? TimeProvider.System;
         functions = new ModbusFunctions(this);
+        metrics = new ModbusClientMetrics("tcp", $"{options.Host}:{options.Port}");
         inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+        pool = new ModbusTransactionPool(options.MaxInFlight);
         reconnectDelay = options.MinReconnectDelay;
         responseTimeoutTicks = (long)(options.ResponseTimeout.TotalSeconds * time.TimestampFrequency);
         TimeSpan sweepPeriod = TimeSpan.FromTicks(Math.Clamp(options.ResponseTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond, 250 * TimeSpan.TicksPerMillisecond));
@@ -113,17 +116,11 @@ public sealed class ModbusTcpClient : IModbusClient, IModbusTransport
         inFlight.Dispose();
     }
 
-    ModbusTransaction IModbusTransport.Rent()
-    {
-        return pool.TryPop(out ModbusTransaction? t) ? t : new ModbusTransaction();
-    }
+    ModbusTransaction IModbusTransport.Rent() => pool.Rent();
 
-    void IModbusTransport.Return(ModbusTransaction transaction)
-    {
-        transaction.Reset();
-        pool.Push(transaction);
-    }
+    void IModbusTransport.Return(ModbusTransaction transaction) => pool.Return(transaction);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     async ValueTask<int> IModbusTransport.TransactAsync(
         byte unitId, ModbusTransaction transaction, int pduLength, bool idempotent, CancellationToken cancellationToken)
     {
@@ -136,15 +133,20 @@ public sealed class ModbusTcpClient : IModbusClient, IModbusTransport
                 MbapConnection current = connection is { IsOpen: true } open
                     ? open
                     : await EnsureConnectedAsync(ignoreBackoff: false, cancellationToken).ConfigureAwait(false);
+                byte function = transaction.Buffer[MbapFrame.HeaderLength];
+                metrics.Request(function);
+                long start = time.GetTimestamp();
                 try
                 {
                     int length = await current.TransactAsync(
-                        transaction, unitId, pduLength, time.GetTimestamp() + responseTimeoutTicks, cancellationToken).ConfigureAwait(false);
+                        transaction, unitId, pduLength, start + responseTimeoutTicks, cancellationToken).ConfigureAwait(false);
                     Volatile.Write(ref consecutiveTimeouts, 0);
+                    metrics.Answered(function, unitId, transaction.Buffer.AsSpan(0, length), time.GetElapsedTime(start));
                     return length;
                 }
                 catch (ModbusTimeoutException e)
                 {
+                    metrics.Timeout(unitId);
                     if (Interlocked.Increment(ref consecutiveTimeouts) >= options.TimeoutsBeforeReconnect)
                     {
                         Volatile.Write(ref consecutiveTimeouts, 0);
@@ -186,8 +188,14 @@ public sealed class ModbusTcpClient : IModbusClient, IModbusTransport
 
             try
             {
+                bool reconnect = connection is not null;
                 connection?.Dispose();
-                connection = await MbapConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, options.MaxInFlight == 1, cancellationToken).ConfigureAwait(false);
+                connection = await MbapConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                if (reconnect)
+                {
+                    metrics.Reconnect();
+                }
+
                 reconnectDelay = options.MinReconnectDelay;
                 nextConnectAttempt = 0;
                 lastConnectError = null;

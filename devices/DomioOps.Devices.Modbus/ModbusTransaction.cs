@@ -36,9 +36,26 @@ internal sealed class ModbusTransaction : IValueTaskSource<int>
         Owner = null;
     }
 
-    public void SetResult(int responsePduLength) => core.SetResult(responsePduLength);
+    /// <summary>Completes with the response; the awaiting caller continues on another thread.</summary>
+    public void SetResult(int responsePduLength)
+    {
+        core.RunContinuationsAsynchronously = true;
+        core.SetResult(responsePduLength);
+    }
 
-    public void SetException(Exception error) => core.SetException(error);
+    /// <summary>Completes with the response and runs the awaiting caller's continuation on this thread, before returning.</summary>
+    public void SetResultInline(int responsePduLength)
+    {
+        core.RunContinuationsAsynchronously = false;
+        core.SetResult(responsePduLength);
+    }
+
+    /// <summary>Fails the exchange; the awaiting caller continues on another thread (never inline on a timer's or canceller's thread).</summary>
+    public void SetException(Exception error)
+    {
+        core.RunContinuationsAsynchronously = true;
+        core.SetException(error);
+    }
 
     public int GetResult(short token) => core.GetResult(token);
 

@@ -75,7 +75,7 @@ internal static class RtuFrame
         ushort actual = BinaryPrimitives.ReadUInt16LittleEndian(head[(1 + length)..]);
         if (expected != actual)
         {
-            throw new ModbusProtocolException($"RTU CRC 0x{actual:X4} does not match computed 0x{expected:X4}.");
+            throw new ModbusProtocolException($"RTU CRC 0x{actual:X4} does not match computed 0x{expected:X4}.") { IsChecksumMismatch = true };
         }
 
         address = head[0];

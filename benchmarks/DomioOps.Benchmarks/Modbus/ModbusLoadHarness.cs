@@ -8,10 +8,12 @@ using DomioOps.Testing;
 namespace DomioOps.Benchmarks.Modbus;
 
 /// <summary>
-/// Register reads per second on loopback: libmodbus's own synchronous client and ours, against the same
-/// libmodbus server in one run, one request at a time and pipelined; then libmodbus's client against our
-/// server. Prints throughput, latency percentiles and the ratios to libmodbus.
-/// Usage: modbus-load [reads=20000] [registers=10] [inflight=16] [rounds=5]
+/// Register reads per second on loopback. For each server (libmodbus's, then ours) three clients run in
+/// interleaved rounds: libmodbus's own synchronous client (the baseline), our client one request at a time, and
+/// our client pipelined. Ratios are to libmodbus's client against the same server. Prints throughput, latency
+/// percentiles, the machine load before and after, and the CPU time the libmodbus server spends per request
+/// (its ceiling when pipelined).
+/// Usage: modbus-load [reads=20000] [registers=10] [inflight=8] [rounds=5]
 /// </summary>
 public static class ModbusLoadHarness
 {
@@ -19,7 +21,7 @@ public static class ModbusLoadHarness
     {
         int reads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20000;
         ushort registers = args.Length > 1 ? ushort.Parse(args[1], CultureInfo.InvariantCulture) : (ushort)10;
-        int inFlight = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
+        int inFlight = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8;
         int rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
         CancellationToken ct = CancellationToken.None;
 
@@ -30,44 +32,69 @@ public static class ModbusLoadHarness
             string serverPath = await CProgram.CompileAsync(Path.Combine(peers, "modbus_tcp_server.c"), bin.FullName, ["-lmodbus"], ct);
             string clientPath = await CProgram.CompileAsync(Path.Combine(peers, "modbus_tcp_bench_client.c"), bin.FullName, ["-lmodbus"], ct);
             int port = FreePort.Next();
-            await using PeerProcess server = PeerProcess.Start(serverPath, [Text(port)]);
-            await server.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(10), ct);
-
-            Console.WriteLine($"Modbus TCP register reads on loopback: {reads} reads of {registers} holding registers per scenario and round, {rounds} rounds interleaved (median shown), {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-            Console.WriteLine();
-
+            await using PeerProcess libmodbusServer = PeerProcess.Start(serverPath, [Text(port)]);
+            await libmodbusServer.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(10), ct);
             await using var ours = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
             ours.AddUnit(1);
             await ours.StartAsync(ct);
 
-            await LibmodbusClientAsync(clientPath, port, reads / 10, registers, ct); // warm-up
-            await OurClientAsync(port, reads / 10, registers, inFlight);
-            var results = new Dictionary<string, List<(double Rate, double[]? Latencies)>>();
-            void Add(string name, double rate, double[]? latencies) => (results.TryGetValue(name, out var list) ? list : results[name] = []).Add((rate, latencies));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Modbus TCP register reads on loopback: {reads} reads of {registers} holding registers per scenario and round, {rounds} rounds interleaved (median shown), pipelined with {inFlight} requests in flight on one connection; {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
+            string loadBefore = LoadAverage();
+            Console.WriteLine($"load average before: {loadBefore}");
+            Console.WriteLine();
 
+            (string Server, int Port)[] servers = [("libmodbus server", port), ("our server", ours.Port)];
+            foreach ((_, int p) in servers)
+            {
+                await LibmodbusClientAsync(clientPath, p, reads / 10, registers, ct); // warm-up
+                await OurClientAsync(p, reads / 10, registers, 1);
+                await OurClientAsync(p, reads / 10, registers, inFlight);
+            }
+
+            var results = new Dictionary<string, List<Run>>();
+            void Add(string name, Run run) => (results.TryGetValue(name, out List<Run>? list) ? list : results[name] = []).Add(run);
+            var serverCpu = new List<double>();
             for (int round = 0; round < rounds; round++)
             {
-                Add(LibmodbusToLibmodbus, await LibmodbusClientAsync(clientPath, port, reads, registers, ct), null);
-                (double one, double[] oneLatencies) = await OurClientAsync(port, reads, registers, 1);
-                Add(OursToLibmodbus, one, oneLatencies);
-                (double piped, double[] pipedLatencies) = await OurClientAsync(port, reads, registers, inFlight);
-                Add(OursPipelinedToLibmodbus, piped, pipedLatencies);
-                Add(LibmodbusToOurs, await LibmodbusClientAsync(clientPath, ours.Port, reads, registers, ct), null);
-                (double oursPiped, double[] oursLatencies) = await OurClientAsync(ours.Port, reads, registers, inFlight);
-                Add(OursPipelinedToOurs, oursPiped, oursLatencies);
+                foreach ((string server, int p) in servers)
+                {
+                    Add(Name("libmodbus client", server, "one at a time"), new Run(await LibmodbusClientAsync(clientPath, p, reads, registers, ct), null));
+                    Add(Name("our client", server, "one at a time"), await OurClientAsync(p, reads, registers, 1));
+                    TimeSpan cpuBefore = CpuTime(libmodbusServer.Id);
+                    Add(Name("our client", server, $"pipelined, {inFlight} in flight"), await OurClientAsync(p, reads, registers, inFlight));
+                    if (p == port)
+                    {
+                        serverCpu.Add((CpuTime(libmodbusServer.Id) - cpuBefore).TotalMicroseconds / reads);
+                    }
+                }
             }
 
-            double baseline = Median(results[LibmodbusToLibmodbus]).Rate;
-            foreach ((string name, List<(double Rate, double[]? Latencies)> runs) in results)
+            foreach ((string server, _) in servers)
             {
-                (double rate, double[]? latencies) = Median(runs);
-                Report(name.Replace("{n}", inFlight.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), rate, latencies, baseline);
+                double baseline = Median(results[Name("libmodbus client", server, "one at a time")]).Rate;
+                foreach ((string name, List<Run> runs) in results.Where(r => r.Key.Contains(server, StringComparison.Ordinal)))
+                {
+                    Report(name, Median(runs), baseline);
+                }
+
+                Console.WriteLine();
             }
 
+            string loadAfter = LoadAverage();
+            Console.WriteLine($"load average after: {loadAfter}");
+            double cpuPerRequest = serverCpu.Order().ElementAt(serverCpu.Count / 2);
+            double libmodbusBaseline = Median(results[Name("libmodbus client", "libmodbus server", "one at a time")]).Rate;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"libmodbus server CPU per pipelined request: {cpuPerRequest:F1} us (median), so one core serves at most {1e6 / cpuPerRequest:F0} reads/s = {1e6 / cpuPerRequest / libmodbusBaseline:F2}x its one-at-a-time rate"));
             Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio one-at-a-time vs libmodbus: {Median(results[OursToLibmodbus]).Rate / baseline:F2}x (goal >= 1.0x)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio pipelined vs libmodbus one-at-a-time, same libmodbus server: {Median(results[OursPipelinedToLibmodbus]).Rate / baseline:F2}x (goal >= 3x)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio pipelined to our server vs libmodbus one-at-a-time: {Median(results[OursPipelinedToOurs]).Rate / baseline:F2}x"));
+            foreach ((string server, _) in servers)
+            {
+                double baseline = Median(results[Name("libmodbus client", server, "one at a time")]).Rate;
+                double one = Median(results[Name("our client", server, "one at a time")]).Rate;
+                double piped = Median(results[Name("our client", server, $"pipelined, {inFlight} in flight")]).Rate;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{server}: one at a time {one / baseline:F2}x libmodbus (goal >= 1.0x), pipelined {piped / baseline:F2}x (goal >= 3x)"));
+            }
+
             return 0;
         }
         finally
@@ -76,14 +103,17 @@ public static class ModbusLoadHarness
         }
     }
 
-    private const string LibmodbusToLibmodbus = "libmodbus client -> libmodbus server (one at a time)";
-    private const string OursToLibmodbus = "our client -> libmodbus server (one at a time)";
-    private const string OursPipelinedToLibmodbus = "our client -> libmodbus server (pipelined, {n} in flight)";
-    private const string LibmodbusToOurs = "libmodbus client -> our server (one at a time)";
-    private const string OursPipelinedToOurs = "our client -> our server (pipelined, {n} in flight)";
+    private readonly record struct Run(double Rate, double[]? SortedLatencies);
 
-    private static (double Rate, double[]? Latencies) Median(List<(double Rate, double[]? Latencies)> runs) =>
-        runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+    private static string Name(string client, string server, string mode) => $"{client} -> {server} ({mode})";
+
+    private static Run Median(List<Run> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
+
+    /// <summary>CPU time of a single-threaded process in nanoseconds, from /proc/PID/schedstat (its first field).</summary>
+    private static TimeSpan CpuTime(int pid) =>
+        TimeSpan.FromMicroseconds(long.Parse(File.ReadAllText($"/proc/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0);
 
     private static async Task<double> LibmodbusClientAsync(string client, int port, int reads, ushort registers, CancellationToken ct)
     {
@@ -92,7 +122,7 @@ public static class ModbusLoadHarness
         return double.Parse(rate, CultureInfo.InvariantCulture);
     }
 
-    private static async Task<(double Rate, double[] LatenciesMicroseconds)> OurClientAsync(int port, int reads, ushort registers, int inFlight)
+    private static async Task<Run> OurClientAsync(int port, int reads, ushort registers, int inFlight)
     {
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port) { MaxInFlight = inFlight, ResponseTimeout = TimeSpan.FromSeconds(5) });
         await client.ConnectAsync(CancellationToken.None);
@@ -102,9 +132,10 @@ public static class ModbusLoadHarness
         await RunWorkersAsync(client, reads, registers, inFlight, latencies);
         double rate = reads / clock.Elapsed.TotalSeconds;
         Array.Sort(latencies);
-        return (rate, latencies);
+        return new Run(rate, latencies);
     }
 
+    /// <summary>As many workers as requests in flight, each reading in a loop into its own buffer (the allocation-free overload).</summary>
     private static Task RunWorkersAsync(ModbusTcpClient client, int reads, ushort registers, int workers, double[] latencies)
     {
         int next = -1;
@@ -121,12 +152,13 @@ public static class ModbusLoadHarness
         }));
     }
 
-    private static void Report(string name, double rate, double[]? sortedLatencies, double baseline)
+    private static void Report(string name, Run run, double baseline)
     {
-        string latency = sortedLatencies is null
+        double[]? sorted = run.SortedLatencies;
+        string latency = sorted is null
             ? ""
-            : string.Create(CultureInfo.InvariantCulture, $"  p50 {Percentile(sortedLatencies, 0.50):F0} us  p99 {Percentile(sortedLatencies, 0.99):F0} us  max {sortedLatencies[^1]:F0} us");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-62} {rate,10:F0} reads/s  {rate / baseline,5:F2}x{latency}"));
+            : string.Create(CultureInfo.InvariantCulture, $"  p50 {Percentile(sorted, 0.50):F0} us  p99 {Percentile(sorted, 0.99):F0} us  max {sorted[^1]:F0} us");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-62} {run.Rate,10:F0} reads/s  {run.Rate / baseline,5:F2}x{latency}"));
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -12,29 +12,39 @@ public sealed class AsciiFrameTests
 {
     private const string Request = ":1103006B00037E\r\n";
 
-    [Fact]
-    public void Write_SpecPdu_ProducesGoldenFrame()
+    // Its answer (registers 555, 0, 100, as in the guide's RTU example of the same exchange), LRC 0x55: the two's
+    // complement of 0x11+0x03+0x06+0x02+0x2B+0x00+0x00+0x00+0x64 = 0xAB.
+    private const string Response = ":110306022B0000006455\r\n";
+
+    [Theory]
+    [InlineData(Request, "03006B0003")]
+    [InlineData(Response, "0306022B00000064")]
+    public void Write_SpecPdu_ProducesGoldenFrame(string frame, string pdu)
     {
         var destination = new byte[513];
-        int length = AsciiFrame.Write(destination, 0x11, Hex.Bytes("03 006B 0003"));
-        Assert.Equal(Request, Encoding.ASCII.GetString(destination, 0, length));
+        int length = AsciiFrame.Write(destination, 0x11, Hex.Bytes(pdu));
+        Assert.Equal(frame, Encoding.ASCII.GetString(destination, 0, length));
     }
 
-    [Fact]
-    public void TryRead_WholeFrame_ReturnsAddressAndPdu()
+    [Theory]
+    [InlineData(Request, "03006B0003")]
+    [InlineData(Response, "0306022B00000064")]
+    public void TryRead_WholeFrame_ReturnsAddressAndPdu(string frame, string pdu)
     {
-        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(Request));
-        var pdu = new byte[256];
-        Assert.True(AsciiFrame.TryRead(ref buffer, pdu, out byte address, out int length));
+        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(frame));
+        var destination = new byte[256];
+        Assert.True(AsciiFrame.TryRead(ref buffer, destination, out byte address, out int length));
         Assert.Equal(0x11, address);
-        Assert.Equal("03006B0003", Hex.Of(pdu.AsSpan(0, length)));
+        Assert.Equal(pdu, Hex.Of(destination.AsSpan(0, length)));
         Assert.True(buffer.IsEmpty);
     }
 
-    [Fact]
-    public void TryRead_OneByteAtATime_IncompleteUntilLineFeed()
+    [Theory]
+    [InlineData(Request, "03006B0003")]
+    [InlineData(Response, "0306022B00000064")]
+    public void TryRead_OneByteAtATime_IncompleteUntilLineFeed(string frame, string pdu)
     {
-        byte[] bytes = Encoding.ASCII.GetBytes(Request);
+        byte[] bytes = Encoding.ASCII.GetBytes(frame);
         for (int length = 0; length < bytes.Length; length++)
         {
             ReadOnlySequence<byte> prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
@@ -42,9 +52,10 @@ public sealed class AsciiFrameTests
         }
 
         ReadOnlySequence<byte> whole = Hex.OneBytePerSegment(bytes);
-        var pdu = new byte[256];
-        Assert.True(AsciiFrame.TryRead(ref whole, pdu, out _, out int pduLength));
-        Assert.Equal("03006B0003", Hex.Of(pdu.AsSpan(0, pduLength)));
+        var destination = new byte[256];
+        Assert.True(AsciiFrame.TryRead(ref whole, destination, out _, out int pduLength));
+        Assert.Equal(pdu, Hex.Of(destination.AsSpan(0, pduLength)));
+        Assert.True(whole.IsEmpty);
     }
 
     [Fact]

@@ -176,6 +176,131 @@ public sealed class ModbusTcpClientTests
         Assert.False(client.IsConnected);
     }
 
+    [Fact]
+    public async Task ServerClosesMidPipeline_ReadsRetriedOnNewConnection_WriteFailsClearly()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { MaxInFlight = 4, ReadRetries = 1, MinReconnectDelay = TimeSpan.Zero });
+        Task<ushort[]>[] reads = [.. Enumerable.Range(0, 3).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)(10 + i), 1, Ct).AsTask())];
+        Task write = client.WriteSingleRegisterAsync(1, 20, 5, Ct).AsTask();
+        using (Socket first = await device.AcceptSocketAsync(Ct))
+        {
+            await ReceiveExactlyAsync(first, 4 * 12);
+        }
+
+        // Writes are never repeated: the device may have applied it before the connection dropped.
+        var error = await Assert.ThrowsAsync<ModbusConnectionException>(() => write);
+        Assert.Contains("in flight", error.Message, StringComparison.Ordinal);
+        Assert.Contains("closed the connection", error.Message, StringComparison.Ordinal);
+
+        // Every read is sent again on the next connection and answered there (by address, in any order).
+        using Socket second = await device.AcceptSocketAsync(Ct);
+        byte[] retried = await ReceiveExactlyAsync(second, 3 * 12);
+        for (int i = 0; i < 3; i++)
+        {
+            byte[] request = retried[(i * 12)..((i + 1) * 12)];
+            Assert.Equal(0x03, request[7]);
+            await second.SendAsync((byte[])[request[0], request[1], 0, 0, 0, 5, 1, 3, 2, 0, (byte)(request[9] * 2)], Ct);
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(new[] { (ushort)((10 + i) * 2) }, await reads[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task Read_DeviceStopsAnswering_ReconnectsAfterConsecutiveTimeouts(int maxInFlight)
+    {
+        var time = new FakeTimeProvider();
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(
+            new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port)
+            {
+                MaxInFlight = maxInFlight,
+                TimeoutsBeforeReconnect = 2,
+                MinReconnectDelay = TimeSpan.Zero,
+            },
+            time);
+        Task<ushort[]> first = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using Socket hung = await device.AcceptSocketAsync(Ct);
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            Task<ushort[]> read = attempt == 0 ? first : client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+            await ReceiveExactlyAsync(hung, 12);
+            time.Advance(TimeSpan.FromSeconds(2));
+            await Assert.ThrowsAsync<ModbusTimeoutException>(() => read);
+        }
+
+        Assert.False(client.IsConnected);
+        Task<ushort[]> next = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using Socket fresh = await device.AcceptSocketAsync(Ct);
+        byte[] request = await ReceiveExactlyAsync(fresh, 12);
+        await fresh.SendAsync((byte[])[request[0], request[1], .. Hex.Bytes("0000 0005 01 03 02 0009")], Ct);
+        Assert.Equal(new ushort[] { 9 }, await next);
+    }
+
+    [Fact]
+    public async Task Read_AnswerArrivesOneByteAtATime_Completes()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { MaxInFlight = 1 });
+        Task<ushort[]> read = client.ReadHoldingRegistersAsync(0x11, 0x6B, 3, Ct).AsTask();
+        using Socket peer = await device.AcceptSocketAsync(Ct);
+        peer.NoDelay = true;
+        byte[] request = await ReceiveExactlyAsync(peer, 12);
+        Assert.Equal("0000000611", Hex.Of(request.AsSpan(2, 5)));
+        Assert.Equal("03006B0003", Hex.Of(request.AsSpan(7)));
+
+        // The answer of the Application Protocol §6.3 example, one byte per send.
+        byte[] answer = [request[0], request[1], .. Hex.Bytes("0000 0009 11 03 06 022B 0000 0064")];
+        foreach (byte b in answer)
+        {
+            Assert.False(read.IsCompleted);
+            await peer.SendAsync(new[] { b }, Ct);
+        }
+
+        Assert.Equal(new ushort[] { 555, 0, 100 }, await read);
+    }
+
+    [Fact]
+    public async Task Read_ManyAnswersInOneSend_EachMatchedToItsRequest()
+    {
+        // 256 answers of 125 registers (259 bytes each, 66 KB) in one send: far more than one receive holds, so
+        // frames straddle receives and the client's buffer is compacted many times.
+        const int Reads = 256;
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { MaxInFlight = Reads });
+        Task<ushort[]>[] reads = [.. Enumerable.Range(0, Reads).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)i, 125, Ct).AsTask())];
+        using Socket peer = await device.AcceptSocketAsync(Ct);
+        byte[] requests = await ReceiveExactlyAsync(peer, Reads * 12);
+        var answers = new List<byte>();
+        for (int i = Reads - 1; i >= 0; i--)
+        {
+            // Answered in reverse order: matching is by transaction id. Register k of a read at address a holds a + k.
+            byte[] request = requests[(i * 12)..((i + 1) * 12)];
+            int address = (request[8] << 8) | request[9];
+            answers.AddRange([request[0], request[1], 0, 0, 0, 253, 1, 3, 250]);
+            for (int k = 0; k < 125; k++)
+            {
+                answers.AddRange([(byte)((address + k) >> 8), (byte)(address + k)]);
+            }
+        }
+
+        await peer.SendAsync(answers.ToArray(), Ct);
+        for (int i = 0; i < Reads; i++)
+        {
+            Assert.Equal(Enumerable.Range(i, 125).Select(v => (ushort)v), await reads[i]);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(8)]
