@@ -26,7 +26,7 @@ internal sealed class Factory
         {
             var seed = SeedOf(scenario.Seed, spec.Id);
             var random = new Random(seed ^ 0x2545f491);
-            var failures = FailuresOf(spec).Select(f => new FailureMode(f.Kind, AlarmOf(f.Kind), f.Spec, random, start)).ToList();
+            var failures = FailuresOf(spec).Select(f => new FailureMode(f.Kind, AlarmOf(f.Kind), f.Spec, random)).ToList();
             var parts = scenario.PartTypes
                 .Where(p => (spec.Parts.Count == 0 || spec.Parts.Contains(p.Key)) && p.Value.CycleTimes.ContainsKey(spec.Kind))
                 .OrderBy(p => p.Key, StringComparer.Ordinal)

@@ -3,13 +3,14 @@ using DomioOps.Simulators.Scenarios;
 namespace DomioOps.Simulators.Behaviour;
 
 /// <summary>
-/// One degradation process of a machine: healthy until an onset drawn from an exponential distribution,
-/// then degrading (severity 0 → 1 over its progression) until it fails; a repair resets it.
+/// One degradation process of a machine, on the machine's operating clock (time switched on): healthy until an
+/// onset drawn from an exponential distribution, then degrading (severity 0 → 1 over its progression) until it
+/// fails; a repair resets it. Wear does not progress while the machine is off.
 /// </summary>
-internal sealed class FailureMode(string kind, ushort alarm, FailureSpec spec, Random random, DateTimeOffset start)
+internal sealed class FailureMode(string kind, ushort alarm, FailureSpec spec, Random random)
 {
-    private DateTimeOffset onset = start + Exponential(random, spec.MeanTimeToOnset);
-    private DateTimeOffset failure;
+    private TimeSpan onset = Exponential(random, spec.MeanTimeToOnset);
+    private TimeSpan failure;
 
     public string Kind { get; } = kind;
 
@@ -21,26 +22,28 @@ internal sealed class FailureMode(string kind, ushort alarm, FailureSpec spec, R
 
     public bool Failed { get; private set; }
 
-    /// <summary>The next time this process changes on its own: its onset, or its failure while degrading.</summary>
-    public DateTimeOffset NextEvent => Failed ? DateTimeOffset.MaxValue : Degrading ? failure : onset;
+    /// <summary>Operating time of the next change: the onset, or the failure while degrading; MaxValue once failed.</summary>
+    public TimeSpan NextEvent => Failed ? TimeSpan.MaxValue : Degrading ? failure : onset;
 
-    /// <summary>0 while healthy, rising to 1 at the failure.</summary>
-    public double Severity(DateTimeOffset at) =>
-        Failed ? 1 : !Degrading ? 0 : Math.Clamp((at - onset) / (failure - onset), 0, 1);
+    /// <summary>0 while healthy, rising to 1 at the failure, at operating time <paramref name="operating"/>.</summary>
+    public double Severity(TimeSpan operating) =>
+        Failed ? 1 : !Degrading ? 0 : Math.Clamp((operating - onset) / (failure - onset), 0, 1);
 
-    public void Begin()
+    /// <summary>Degradation begins (at its drawn onset, or at <paramref name="now"/> when forced earlier).</summary>
+    public void Begin(TimeSpan now)
     {
+        onset = onset < now ? onset : now;
         Degrading = true;
         failure = onset + Spread(random, Spec.Progression);
     }
 
     public void Fail() => Failed = true;
 
-    public void Repair(DateTimeOffset at)
+    public void Repair(TimeSpan operating)
     {
         Degrading = false;
         Failed = false;
-        onset = at + Exponential(random, Spec.MeanTimeToOnset);
+        onset = operating + Exponential(random, Spec.MeanTimeToOnset);
     }
 
     /// <summary>A mean ±30 %, uniformly.</summary>

@@ -18,6 +18,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     private DateTimeOffset nextCalendarChange;
     private DateTimeOffset lastAdvance;
     private DateTimeOffset cycleStarted;
+    private TimeSpan operating;
     private Phase phase;
     private (string Name, PartType Part, CycleTime Cycle)? job;
     private int jobLeft;
@@ -123,7 +124,8 @@ internal abstract class SimulatedMachine : ISimulatedDevice
 
         if (!mode.Degrading)
         {
-            mode.Begin();
+            mode.Begin(operating);
+            log.Add(new GroundTruthEvent(now, Spec.Id, mode.Kind, "onset", mode.Alarm));
         }
 
         Fail(mode, now, log);
@@ -134,11 +136,11 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     {
         while (true)
         {
-            // Degradation starts whatever the machine does; a failure shows only while it is switched on.
+            // Degradation runs on the operating clock; a machine that is down fails no further.
             var beginning = Failures.Where(f => !f.Degrading && !f.Failed).MinBy(f => f.NextEvent);
-            var failing = phase is Phase.Off or Phase.Down ? null : Failures.Where(f => f.Degrading && !f.Failed).MinBy(f => f.NextEvent);
-            var onsetAt = beginning?.NextEvent ?? DateTimeOffset.MaxValue;
-            var failureAt = failing?.NextEvent ?? DateTimeOffset.MaxValue;
+            var failing = phase == Phase.Down ? null : Failures.Where(f => f.Degrading && !f.Failed).MinBy(f => f.NextEvent);
+            var onsetAt = AtOperating(beginning?.NextEvent);
+            var failureAt = AtOperating(failing?.NextEvent);
             var next = Min(Min(phaseEnds, nextCalendarChange), Min(failureAt, onsetAt));
             if (next > now)
             {
@@ -149,7 +151,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
             Account(next);
             if (beginning is not null && onsetAt <= next)
             {
-                beginning.Begin();
+                beginning.Begin(operating);
                 log.Add(new GroundTruthEvent(next, Spec.Id, beginning.Kind, "onset", beginning.Alarm));
             }
             else if (failing is not null && failureAt <= next)
@@ -185,7 +187,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
             Phase.Break => MachineMode.Sleep,
             _ => MachineMode.Automatic,
         };
-        var severity = Failures.Count == 0 ? 0 : Failures.Max(f => f.Severity(now));
+        var severity = Failures.Count == 0 ? 0 : Failures.Max(f => f.Severity(OperatingAt(now)));
         var flags = MachineFlags.PowerPresent;
         flags |= phase != Phase.Off ? MachineFlags.MachineOn : 0;
         flags |= phase == Phase.Down ? MachineFlags.Error | MachineFlags.Alarm : 0;
@@ -204,7 +206,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     }
 
     /// <summary>Severity (0–1) of the named degradation now.</summary>
-    protected double Severity(string kind, DateTimeOffset now) => Failures.FirstOrDefault(f => f.Kind == kind)?.Severity(now) ?? 0;
+    protected double Severity(string kind, DateTimeOffset now) => Failures.FirstOrDefault(f => f.Kind == kind)?.Severity(OperatingAt(now)) ?? 0;
 
     /// <summary>How much longer a cycle takes as the machine degrades (1 = healthy).</summary>
     protected virtual double CycleStretch(DateTimeOffset at) => 1;
@@ -232,9 +234,20 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         if (until > lastAdvance)
         {
             StateTimes[(int)State] += until - lastAdvance;
+            operating += phase == Phase.Off ? TimeSpan.Zero : until - lastAdvance;
             lastAdvance = until;
         }
     }
+
+    /// <summary>Time switched on, up to <paramref name="now"/>.</summary>
+    private TimeSpan OperatingAt(DateTimeOffset now) => operating + (phase != Phase.Off && now > lastAdvance ? now - lastAdvance : TimeSpan.Zero);
+
+    /// <summary>The factory time the operating clock reaches <paramref name="target"/>; never while the machine is off.</summary>
+    private DateTimeOffset AtOperating(TimeSpan? target) =>
+        target is not { } t || t == TimeSpan.MaxValue || phase == Phase.Off ? DateTimeOffset.MaxValue
+        : t <= operating ? lastAdvance
+        : t - operating >= DateTimeOffset.MaxValue - lastAdvance ? DateTimeOffset.MaxValue
+        : lastAdvance + (t - operating);
 
     private void Fail(FailureMode mode, DateTimeOffset at, List<GroundTruthEvent> log)
     {
@@ -268,9 +281,12 @@ internal abstract class SimulatedMachine : ISimulatedDevice
                 NextWork(at);
                 break;
             case Phase.WarmUp or Phase.Setup or Phase.Loading or Phase.MicroStop or Phase.Break when !onShift:
+                job = phase == Phase.Setup ? null : job;
                 Enter(Phase.Off, DateTimeOffset.MaxValue);
                 break;
-            case Phase.Loading or Phase.MicroStop when onBreak:
+            case Phase.Setup or Phase.Loading or Phase.MicroStop when onBreak:
+                // An interrupted set-up is done again after the break.
+                job = phase == Phase.Setup ? null : job;
                 Enter(Phase.Break, DateTimeOffset.MaxValue);
                 break;
             default:
@@ -285,7 +301,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         {
             case Phase.Setup:
                 OnSetup(job!.Value.Part);
-                Loading(at);
+                NextWork(at);
                 break;
             case Phase.Loading:
                 PiecesIn += (uint)job!.Value.Cycle.Pieces;
@@ -318,7 +334,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
                 break;
             case Phase.Down:
                 log.Add(new GroundTruthEvent(at, Spec.Id, down?.Kind ?? sudden!, "repair", AlarmCode));
-                down?.Repair(at);
+                down?.Repair(operating);
                 OnRepaired(down);
                 down = null;
                 sudden = null;

@@ -1,0 +1,77 @@
+using System.Text.Json;
+
+using DomioOps.Devices.OpcUa;
+using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Testing;
+
+namespace DomioOps.Simulators.Tests.Machines;
+
+/// <summary>The CNC router's OPC UA woodworking face, read by our client and by node-opcua's.</summary>
+public sealed class CncRouterTests(FactoryFixture factory) : IClassFixture<FactoryFixture>
+{
+    [Fact]
+    public async Task CncRouter_OurOpcUaClient_ReadsTheWoodworkingModel()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cnc = await factory.Simulator.MachineAsync("cnc-01", ct);
+        await using var client = new OpcUaClient(new OpcUaClientOptions { EndpointUrl = cnc.Endpoint });
+        await client.ConnectAsync(ct);
+        var sim = (ushort)client.NamespaceIndexOf("urn:domioops:simulators");
+        Assert.True(client.NamespaceIndexOf("http://opcfoundation.org/UA/Woodworking/") > 0);
+
+        var state = await client.ReadValueAsync(new NodeId(sim, "cnc-01/State/Machine/Overview/CurrentState"), ct);
+        var machineOn = await client.ReadValueAsync(new NodeId(sim, "cnc-01/State/Machine/Flags/MachineOn"), ct);
+        var speed = await client.ReadValueAsync(new NodeId(sim, "cnc-01/Spindle/Speed"), ct);
+        var working = await client.ReadValueAsync(new NodeId(sim, "cnc-01/State/Machine/Values/AbsoluteWorkingTime"), ct);
+
+        Assert.Equal(StatusCode.Good, state.StatusCode);
+        Assert.InRange((int)state.Value.Value!, 0, 4);
+        Assert.True((bool)machineOn.Value.Value!);
+        Assert.IsType<double>(speed.Value.Value);
+        Assert.IsType<ulong>(working.Value.Value);
+    }
+
+    [Fact]
+    public async Task CncRouter_NodeOpcUaClient_TranslatesTheBrowsePathsAndSeesPiecesCounted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cnc = await factory.Simulator.MachineAsync("cnc-01", ct);
+        await NpmPackages.EnsureInstalledAsync(MachinePeers.NodeOpcUaFolder, ct);
+
+        var output = await PeerProcess.RunAsync("node", ["woodworking-client.js", cnc.Endpoint, "cnc-01"], MachinePeers.NodeOpcUaFolder, TimeSpan.FromSeconds(60), ct);
+        var result = JsonDocument.Parse(output[(output.IndexOf("RESULT ", StringComparison.Ordinal) + 7)..].Split('\n')[0]).RootElement;
+
+        var values = result.GetProperty("values");
+        Assert.InRange(values.GetProperty("currentState").GetInt32(), 0, 4);
+        Assert.InRange(values.GetProperty("currentMode").GetInt32(), 0, 5);
+        Assert.True(values.GetProperty("machineOn").GetBoolean());
+        var children = result.GetProperty("machineChildren").EnumerateArray().Select(c => c.GetString()!.Split(':')[1]).ToList();
+        Assert.Contains("Identification", children);
+        Assert.Contains("State", children);
+        Assert.Contains("Spindle", children);
+        var sim = result.GetProperty("namespaces").GetProperty("sim").GetInt32();
+        Assert.Equal($"ns={sim};s=cnc-01/State/Machine/Overview/CurrentState", result.GetProperty("nodeIds").GetProperty("currentState").GetString());
+    }
+
+    [Fact]
+    public async Task CncRouter_ExceptionFault_ReadFailsWithBadDeviceFailureThenRecovers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cnc = await factory.Simulator.MachineAsync("cnc-01", ct);
+        await using var client = new OpcUaClient(new OpcUaClientOptions { EndpointUrl = cnc.Endpoint });
+        await client.ConnectAsync(ct);
+        var state = new NodeId((ushort)client.NamespaceIndexOf("urn:domioops:simulators"), "cnc-01/State/Machine/Overview/CurrentState");
+        try
+        {
+            await factory.Simulator.SetFaultAsync("cnc-01", "exception", ct);
+            var e = await Assert.ThrowsAnyAsync<OpcUaException>(() => client.ReadValueAsync(state, ct));
+            Assert.Equal(0x808B0000u, e.StatusCode.Code);
+        }
+        finally
+        {
+            await factory.Simulator.SetFaultAsync("cnc-01", "none", ct);
+        }
+
+        Assert.Equal(StatusCode.Good, (await client.ReadValueAsync(state, ct)).StatusCode);
+    }
+}
