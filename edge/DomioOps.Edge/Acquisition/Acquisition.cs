@@ -35,6 +35,12 @@ internal sealed class Acquisition(IOptions<EdgeOptions> options, AcquisitionCont
                 }
             }
 
+            foreach (var device in devices.OpcUa)
+            {
+                var driver = new OpcUaDeviceDriver(device, Path.Combine(options.Value.DataDirectory, "pki"), context);
+                loops.Add(Run(device.Machine is { Length: > 0 } machine ? machine : device.EndpointUrl, driver.RunAsync, stoppingToken));
+            }
+
             await Task.WhenAll(loops);
         }
         finally

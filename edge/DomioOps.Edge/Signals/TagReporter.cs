@@ -17,15 +17,18 @@ internal sealed class TagReporter(string machine, TagOptions tag)
 
     public Signal Signal => tag.Signal;
 
-    /// <summary>A new raw value from the device: the sample to report, or null when it is not reported.</summary>
-    public Sample? Observe(double raw, DateTimeOffset now)
+    /// <summary>
+    /// A new raw value from the device: the sample to report, or null when it is not reported. The sample is stamped
+    /// <paramref name="observedAt"/> (the device's own timestamp) when given, else <paramref name="now"/>.
+    /// </summary>
+    public Sample? Observe(double raw, DateTimeOffset now, DateTime? observedAt = null)
     {
         var value = raw * tag.Scale + tag.Offset;
         seen = value;
         var due = lastValue is not { } last || (tag.Report == TagReport.OnChange
             ? Math.Abs(value - last) > tag.Deadband || now - lastAt >= tag.MaxSilence
             : now - lastAt >= tag.Period);
-        return due ? Report(value, now) : null;
+        return due ? Report(value, now, observedAt) : null;
     }
 
     /// <summary>For devices that only send changes: the last value again when the tag's silence or period is over.</summary>
@@ -34,9 +37,10 @@ internal sealed class TagReporter(string machine, TagOptions tag)
             ? Report(value, now)
             : null;
 
-    private Sample Report(double value, DateTimeOffset now)
+    private Sample Report(double value, DateTimeOffset now, DateTime? observedAt = null)
     {
         (lastValue, lastAt) = (value, now);
-        return new Sample { Machine = machine, Signal = tag.Signal, TimestampMs = now.ToUnixTimeMilliseconds(), Number = value };
+        var at = observedAt is { } source ? new DateTimeOffset(DateTime.SpecifyKind(source, DateTimeKind.Utc)) : now;
+        return new Sample { Machine = machine, Signal = tag.Signal, TimestampMs = at.ToUnixTimeMilliseconds(), Number = value };
     }
 }

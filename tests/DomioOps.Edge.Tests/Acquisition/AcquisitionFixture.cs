@@ -28,6 +28,45 @@ internal sealed class AcquisitionFixture : IDisposable
     /// <summary>Every sample committed so far, oldest first.</summary>
     public IReadOnlyList<Sample> Samples() => Queue.Peek(int.MaxValue);
 
+    /// <summary>Waits (bounded) until the committed samples satisfy <paramref name="condition"/>; fails with what arrived.</summary>
+    public async Task<IReadOnlyList<Sample>> WaitForSamplesAsync(Func<IReadOnlyList<Sample>, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var samples = Samples();
+            if (condition(samples))
+            {
+                return samples;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var last = string.Join(", ", samples.TakeLast(20).Select(s => $"{s.Machine}/{s.Signal}={s.Number}"));
+                var status = string.Join("; ", Status.Devices.Select(d => $"{d.Key}: {d.Value.Health} {d.Value.LastError}"));
+                Assert.Fail($"Timed out after {timeout} waiting for {what}. {samples.Count} samples, the last: {last}. Devices: {status}");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="machine"/> has <paramref name="health"/>.</summary>
+    public async Task WaitForHealthAsync(string machine, DeviceHealth health, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Status.Devices.GetValueOrDefault(machine)?.Health != health)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var status = string.Join("; ", Status.Devices.Select(d => $"{d.Key}: {d.Value.Health} {d.Value.LastError}"));
+                Assert.Fail($"Timed out after {timeout} waiting for {machine} to be {health}. Devices: {status}");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     public void Dispose()
     {
         queue?.Dispose();

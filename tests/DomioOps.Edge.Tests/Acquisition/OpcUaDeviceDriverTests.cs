@@ -1,0 +1,149 @@
+using DomioOps.Devices.OpcUa;
+using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Edge.Acquisition;
+using DomioOps.Models.Wire;
+
+namespace DomioOps.Edge.Tests.Acquisition;
+
+/// <summary>The OPC UA driver against our OPC UA server on a loopback port: subscriptions, health and healing.</summary>
+public sealed class OpcUaDeviceDriverTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly AcquisitionFixture fixture = new();
+    private readonly string pki = Directory.CreateTempSubdirectory("domioops-pki-").FullName;
+    private OpcUaServer server = null!;
+    private WoodworkingAddressSpace space = null!;
+
+    public async ValueTask InitializeAsync() => (server, space) = await StartServerAsync(0);
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync();
+        fixture.Dispose();
+        Directory.Delete(pki, recursive: true);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConfiguredTag_EveryChangeLandsScaledInTheQueue()
+    {
+        var device = Device(new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad", Scale = 0.5 });
+        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        await using var run = new DriverRun(driver.RunAsync);
+
+        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
+        foreach (var value in new[] { 10.0, 20.0, 30.0 })
+        {
+            space.Set("SpindleLoad", new Variant(value));
+            await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == value / 2), Patience, $"spindle load {value / 2}");
+        }
+
+        var loads = fixture.Samples().Where(s => s.Signal == Signal.SpindleLoad).Select(s => s.Number).ToList();
+        Assert.Equal([0d, 5, 10, 15], loads);
+        Assert.All(fixture.Samples(), s => Assert.Equal("router-01", s.Machine));
+        Assert.Equal(1, driver.Connects);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownNode_DeviceDegradedAndTheOtherTagsStillRead()
+    {
+        var device = Device(
+            new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad" },
+            new NodeTagOptions { Signal = Signal.Vibration, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.NoSuchSensor" });
+        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        await using var run = new DriverRun(driver.RunAsync);
+
+        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Degraded, Patience);
+        space.Set("SpindleLoad", new Variant(7.0));
+        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Signal == Signal.SpindleLoad && x.Number == 7), Patience, "spindle load 7");
+
+        Assert.Contains("Line.NoSuchSensor", fixture.Status.Devices["router-01"].LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain(fixture.Samples(), s => s.Signal == Signal.Vibration);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerRestartedMidSubscription_TheClientHealsAndValuesFlowAgain()
+    {
+        var device = Device(new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad" });
+        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        await using var run = new DriverRun(driver.RunAsync);
+        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
+        space.Set("SpindleLoad", new Variant(1.0));
+        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 1), Patience, "spindle load 1 before the restart");
+
+        var port = server.Port;
+        await server.DisposeAsync();
+        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Degraded, Patience);
+        (server, space) = await StartServerAsync(port);
+        space.Set("SpindleLoad", new Variant(2.0));
+
+        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 2), Patience, "spindle load 2 from the restarted server");
+        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
+        space.Set("SpindleLoad", new Variant(3.0));
+        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 3), Patience, "spindle load 3 after healing");
+        Assert.Equal(1, driver.Connects);
+        Assert.True(run.Running);
+    }
+
+    [Fact]
+    public async Task RunAsync_AutoMap_WoodworkingMachinesMappedToSignalsWithoutTags()
+    {
+        space.AddMachine("Router7", assetId: null, serialNumber: "SN-7");
+        space.AddMachine("EdgeBander3", assetId: "eb-03", serialNumber: "SN-3");
+        space.AddMachine("Saw9", assetId: null, serialNumber: "SN-9");
+        var device = new OpcUaDeviceOptions
+        {
+            EndpointUrl = server.EndpointUrl,
+            AutoMap = true,
+            PublishingInterval = TimeSpan.FromMilliseconds(50),
+            SamplingInterval = TimeSpan.FromMilliseconds(10),
+            MachineIds = new Dictionary<string, string> { ["SN-9"] = "saw-09" },
+        };
+        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        await using var run = new DriverRun(driver.RunAsync);
+
+        await fixture.WaitForHealthAsync("Router7", DeviceHealth.Connected, Patience);
+        space.Set("EdgeBander3.AbsolutePiecesOut", new Variant(41UL));
+        space.Set("EdgeBander3.Alarm", new Variant(true));
+        var samples = await fixture.WaitForSamplesAsync(
+            s => s.Any(x => x is { Machine: "eb-03", Signal: Signal.PieceCounter, Number: 41 }) && s.Any(x => x is { Machine: "eb-03", Signal: Signal.Alarm, Number: 1 }),
+            Patience,
+            "eb-03's pieces and alarm");
+
+        Assert.Equal(["Router7", "eb-03", "saw-09"], driver.Machines);
+        var router = samples.Where(s => s.Machine == "Router7").ToDictionary(s => s.Signal, s => s.Number);
+        Assert.Equal(
+            new Dictionary<Signal, double>
+            {
+                [Signal.MachineState] = 3,
+                [Signal.MachineMode] = 1,
+                [Signal.Alarm] = 0,
+                [Signal.Warning] = 0,
+                [Signal.Emergency] = 0,
+                [Signal.MaintenanceRequired] = 0,
+                [Signal.PiecesIn] = 0,
+                [Signal.PieceCounter] = 0,
+                [Signal.RunsGood] = 0,
+                [Signal.RunsAborted] = 0,
+                [Signal.FeedSpeed] = 12.5,
+            },
+            router);
+        Assert.Equal(["Router7", "eb-03", "saw-09"], fixture.Status.Devices.Keys.Order(StringComparer.Ordinal));
+    }
+
+    private OpcUaDeviceOptions Device(params NodeTagOptions[] tags) => new()
+    {
+        Machine = "router-01",
+        EndpointUrl = server.EndpointUrl,
+        PublishingInterval = TimeSpan.FromMilliseconds(50),
+        SamplingInterval = TimeSpan.FromMilliseconds(10),
+        Tags = [.. tags],
+    };
+
+    private static async Task<(OpcUaServer, WoodworkingAddressSpace)> StartServerAsync(int port)
+    {
+        var started = new OpcUaServer(new OpcUaServerOptions { Port = port });
+        var space = new WoodworkingAddressSpace(started.AddressSpace);
+        await started.StartAsync(TestContext.Current.CancellationToken);
+        return (started, space);
+    }
+}
