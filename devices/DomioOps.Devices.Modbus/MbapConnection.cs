@@ -48,6 +48,9 @@ internal sealed class MbapConnection : IDisposable
 
     public bool IsOpen => Volatile.Read(ref closeReason) is null;
 
+    /// <summary>True on the connection's own thread (in a continuation of an answer).</summary>
+    public bool IsReadingThread => Thread.CurrentThread == reader;
+
     /// <summary>Completes when the reading thread has ended.</summary>
     public Task Completion => completion.Task;
 
@@ -231,7 +234,7 @@ internal sealed class MbapConnection : IDisposable
 
             adu.CopyTo(queued.AsSpan(queuedLength));
             queuedLength += adu.Length;
-            if (sendInProgress || (delivering && Thread.CurrentThread == reader))
+            if (sendInProgress || (delivering && IsReadingThread))
             {
                 return;
             }

@@ -21,6 +21,7 @@ public class ModbusClientBenchmarks : IDisposable
     private const int Sequence = 100;
     private readonly ushort[][] destinations = [.. Enumerable.Range(0, Window).Select(_ => new ushort[10])];
     private readonly ValueTask[] reads = new ValueTask[Window];
+    private readonly CancellationTokenSource cancellation = new();
     private LoopbackResponder? device;
     private ModbusTcpClient? oneAtATime;
     private ModbusTcpClient? pipelined;
@@ -41,6 +42,7 @@ public class ModbusClientBenchmarks : IDisposable
         oneAtATime?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         pipelined?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         device?.Dispose();
+        cancellation.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -49,6 +51,13 @@ public class ModbusClientBenchmarks : IDisposable
     public async ValueTask ReadOneAtATime()
     {
         await oneAtATime!.ReadHoldingRegistersAsync(1, 0, destinations[0], CancellationToken.None);
+    }
+
+    [Benchmark(Description = "read 10 registers into caller's buffer, one at a time, cancellable token")]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ReadOneAtATimeCancellable()
+    {
+        await oneAtATime!.ReadHoldingRegistersAsync(1, 0, destinations[0], cancellation.Token);
     }
 
     [Benchmark(OperationsPerInvoke = Window, Description = "read 10 registers into caller's buffer, 8 in flight")]

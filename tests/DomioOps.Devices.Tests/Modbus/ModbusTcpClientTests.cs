@@ -375,6 +375,26 @@ public sealed class ModbusTcpClientTests
     }
 
     [Fact]
+    public async Task Dispose_BlockingOnTheAnsweringThread_DoesNotHang()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+        server.AddUnit(1);
+        await server.StartAsync(Ct);
+        var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port) { MaxInFlight = 1 });
+        Task disposed = Task.Run(
+            async () =>
+            {
+                await client.ReadHoldingRegistersAsync(1, 0, new ushort[1], Ct);
+
+                // The continuation runs on the connection's reading thread; a blocking dispose there must not wait for that thread.
+                client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            },
+            Ct);
+        await disposed.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
     public async Task ReadHoldingRegisters_CountOutOfRange_ThrowsBeforeSending()
     {
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", 1));
