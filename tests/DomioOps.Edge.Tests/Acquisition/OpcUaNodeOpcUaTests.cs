@@ -97,7 +97,7 @@ public sealed class OpcUaNodeOpcUaTests : IDisposable
         Assert.Equal(0, cnc[Signal.Emergency]);
         Assert.Contains(samples, s => s is { Machine: "Hall-3-Machine-039", Signal: Signal.FeedSpeed } && s.Number is 40 or 41);
         Assert.Contains(samples, s => s is { Machine: "Hall-3-Machine-039", Signal: Signal.RunsAborted, Number: 7 });
-        Assert.Equal(DeviceHealth.Connected, fixture.Status.Devices["cnc-074"].Health);
+        await fixture.WaitForHealthAsync("cnc-074", DeviceHealth.Connected, Patience);
     }
 
     private static async Task WriteSpeedAsync(int port, double speed, CancellationToken ct)
