@@ -60,6 +60,12 @@ public readonly record struct StatusCode(uint Code)
     public static readonly StatusCode BadBrowseNameInvalid = new(0x80600000);
     public static readonly StatusCode BadNoMatch = new(0x806F0000);
     public static readonly StatusCode BadTypeMismatch = new(0x80740000);
+    public static readonly StatusCode BadMethodInvalid = new(0x80750000);
+    public static readonly StatusCode BadArgumentsMissing = new(0x80760000);
+    public static readonly StatusCode BadTooManyArguments = new(0x80E50000);
+    public static readonly StatusCode BadInvalidArgument = new(0x80AB0000);
+    public static readonly StatusCode BadNotImplemented = new(0x80400000);
+    public static readonly StatusCode BadNotExecutable = new(0x81110000);
     public static readonly StatusCode BadTooManySubscriptions = new(0x80770000);
     public static readonly StatusCode BadTooManyPublishRequests = new(0x80780000);
     public static readonly StatusCode BadNoSubscription = new(0x80790000);

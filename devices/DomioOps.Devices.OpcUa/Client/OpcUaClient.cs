@@ -459,6 +459,23 @@ public sealed class OpcUaClient : IAsyncDisposable
     public async Task<StatusCode> WriteValueAsync(NodeId nodeId, Variant value, CancellationToken cancellationToken) =>
         (await WriteAsync([new WriteValue(nodeId, value)], cancellationToken).ConfigureAwait(false))[0];
 
+    /// <summary>Call (OPC 10000-4 §5.11.2): runs methods on the server; each result carries its own status and output arguments.</summary>
+    public async Task<IReadOnlyList<CallMethodResult>> CallAsync(IReadOnlyList<CallMethodRequest> methods, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(methods);
+        CallResponse response = await RequestAsync<CallResponse>(new CallRequest(Header(_authenticationToken), methods), cancellationToken).ConfigureAwait(false);
+        return response.Results;
+    }
+
+    /// <summary>Calls one method and returns its output arguments; a bad result throws an <see cref="OpcUaException"/> with its status.</summary>
+    public async Task<IReadOnlyList<Variant>> CallMethodAsync(NodeId objectId, NodeId methodId, IReadOnlyList<Variant> inputArguments, CancellationToken cancellationToken)
+    {
+        CallMethodResult result = (await CallAsync([new CallMethodRequest(objectId, methodId, inputArguments)], cancellationToken).ConfigureAwait(false))[0];
+        return result.StatusCode.IsBad
+            ? throw new OpcUaException(result.StatusCode, $"Method {methodId} on {objectId} failed.")
+            : result.OutputArguments;
+    }
+
     /// <summary>CreateSubscription (OPC 10000-4 §5.13.2); publishing starts at once.</summary>
     public async Task<OpcUaSubscription> CreateSubscriptionAsync(SubscriptionOptions options, CancellationToken cancellationToken)
     {
@@ -591,7 +608,7 @@ public sealed class OpcUaClient : IAsyncDisposable
             List<MonitoredItemCreateRequest> requests = [.. batch.Select(i => new MonitoredItemCreateRequest(
                 new ReadValueId(i.Request.NodeId, i.Request.AttributeId, i.Request.IndexRange),
                 i.MonitoringMode,
-                new MonitoringParameters(i.ClientHandle, i.Request.SamplingInterval, i.Request.Filter is null ? ExtensionObject.Null : new ExtensionObject(new NodeId(0, 724u), i.Request.Filter), i.Request.QueueSize, i.Request.DiscardOldest)))];
+                new MonitoringParameters(i.ClientHandle, i.Request.SamplingInterval, FilterOf(i.Request), i.Request.QueueSize, i.Request.DiscardOldest)))];
             CreateMonitoredItemsResponse response;
             try
             {
@@ -615,6 +632,11 @@ public sealed class OpcUaClient : IAsyncDisposable
             }
         }
     }
+
+    private static ExtensionObject FilterOf(MonitoredItemRequest request) =>
+        request.EventFilter is { } events ? new ExtensionObject(new NodeId(0, 727u), events)
+        : request.Filter is { } dataChange ? new ExtensionObject(new NodeId(0, 724u), dataChange)
+        : ExtensionObject.Null;
 
     internal async Task DeleteItemsOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, CancellationToken cancellationToken)
     {

@@ -6,7 +6,8 @@ namespace DomioOps.Devices.OpcUa.Client;
 
 /// <summary>
 /// What to monitor: an attribute of a node (or an IndexRange of its value), sampled at an interval, with a queue, an
-/// optional data change filter and the initial monitoring mode.
+/// optional data change filter and the initial monitoring mode; or, with an <paramref name="EventFilter"/>, the events of a
+/// notifier object (see <see cref="ForEvents"/>).
 /// </summary>
 public sealed record MonitoredItemRequest(
     NodeId NodeId,
@@ -16,7 +17,13 @@ public sealed record MonitoredItemRequest(
     AttributeId AttributeId = AttributeId.Value,
     bool DiscardOldest = true,
     MonitoringMode MonitoringMode = MonitoringMode.Reporting,
-    string? IndexRange = null);
+    string? IndexRange = null,
+    EventFilter? EventFilter = null)
+{
+    /// <summary>The events of a notifier (an object with EventNotifier set, e.g. the Server object i=2253) that pass the filter (OPC 10000-4 §5.12.1.4).</summary>
+    public static MonitoredItemRequest ForEvents(NodeId notifier, EventFilter filter, uint queueSize = 1000) =>
+        new(notifier, 0, queueSize, null, AttributeId.EventNotifier, true, MonitoringMode.Reporting, null, filter);
+}
 
 /// <summary>A monitored item of a client subscription; the server id and status change when the client recreates it.</summary>
 public sealed class MonitoredItem
@@ -55,6 +62,9 @@ public sealed class MonitoredItem
 /// <summary>One value change delivered by a subscription.</summary>
 public readonly record struct MonitoredItemValue(MonitoredItem Item, DataValue Value);
 
+/// <summary>One event delivered by a subscription: the fields its EventFilter selected, in the order of the select clauses.</summary>
+public readonly record struct MonitoredItemEvent(MonitoredItem Item, IReadOnlyList<Variant> Fields);
+
 /// <summary>
 /// Publishing settings of a subscription (OPC 10000-4 §5.13.2). With <paramref name="QueueValues"/> false the values are
 /// only raised through <see cref="OpcUaSubscription.DataChanged"/>, and <see cref="OpcUaSubscription.Values"/> stays empty.
@@ -71,6 +81,7 @@ public sealed class OpcUaSubscription
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, MonitoredItem> _items = [];
     private readonly Channel<MonitoredItemValue> _values = Channel.CreateUnbounded<MonitoredItemValue>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<MonitoredItemEvent> _events = Channel.CreateUnbounded<MonitoredItemEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private const int DeliveredWindow = 1024;
     private readonly HashSet<uint> _delivered = [];
     private readonly Queue<uint> _deliveredOrder = new();
@@ -99,6 +110,12 @@ public sealed class OpcUaSubscription
 
     /// <summary>Called for each delivered batch on the publish loop; keep it short.</summary>
     public event Action<OpcUaSubscription, IReadOnlyList<MonitoredItemValue>>? DataChanged;
+
+    /// <summary>Events of the event items, in arrival order (queued when <see cref="SubscriptionOptions.QueueValues"/> is set).</summary>
+    public ChannelReader<MonitoredItemEvent> Events => _events.Reader;
+
+    /// <summary>Called for each delivered batch of events on the publish loop; keep it short.</summary>
+    public event Action<OpcUaSubscription, IReadOnlyList<MonitoredItemEvent>>? EventsReceived;
 
     public long NotificationCount => Interlocked.Read(ref _notifications);
 
@@ -274,6 +291,12 @@ public sealed class OpcUaSubscription
         List<MonitoredItemValue> batch = [];
         foreach (ExtensionObject data in message.NotificationData)
         {
+            if (data.Body is EventNotificationList events)
+            {
+                DeliverEvents(events);
+                continue;
+            }
+
             if (data.Body is not DataChangeNotification change)
             {
                 continue;
@@ -304,6 +327,32 @@ public sealed class OpcUaSubscription
         DataChanged?.Invoke(this, batch);
     }
 
+    private void DeliverEvents(EventNotificationList list)
+    {
+        List<MonitoredItemEvent> batch = [];
+        lock (_gate)
+        {
+            foreach (EventFieldList fields in list.Events)
+            {
+                if (_items.TryGetValue(fields.ClientHandle, out MonitoredItem? item))
+                {
+                    batch.Add(new MonitoredItemEvent(item, fields.EventFields));
+                }
+            }
+        }
+
+        Interlocked.Add(ref _notifications, batch.Count);
+        if (Options.QueueValues)
+        {
+            foreach (MonitoredItemEvent raised in batch)
+            {
+                _events.Writer.TryWrite(raised);
+            }
+        }
+
+        EventsReceived?.Invoke(this, batch);
+    }
+
     internal MonitoredItem? FindByServerId(uint serverId)
     {
         lock (_gate)
@@ -312,5 +361,9 @@ public sealed class OpcUaSubscription
         }
     }
 
-    internal void Complete() => _values.Writer.TryComplete();
+    internal void Complete()
+    {
+        _values.Writer.TryComplete();
+        _events.Writer.TryComplete();
+    }
 }

@@ -66,6 +66,15 @@ internal static class EncodeableTypes
         [8251] = static (ref UaBinaryReader r) => EnumValueType.Decode(ref r),
         [889] = static (ref UaBinaryReader r) => EUInformation.Decode(ref r),
         [886] = static (ref UaBinaryReader r) => Range.Decode(ref r),
+        [603] = static (ref UaBinaryReader r) => SimpleAttributeOperand.Decode(ref r),
+        [597] = static (ref UaBinaryReader r) => LiteralOperand.Decode(ref r),
+        [594] = static (ref UaBinaryReader r) => ElementOperand.Decode(ref r),
+        [600] = static (ref UaBinaryReader r) => AttributeOperand.Decode(ref r),
+        [727] = static (ref UaBinaryReader r) => EventFilter.Decode(ref r),
+        [736] = static (ref UaBinaryReader r) => EventFilterResult.Decode(ref r),
+        [916] = static (ref UaBinaryReader r) => EventNotificationList.Decode(ref r),
+        [712] = static (ref UaBinaryReader r) => CallRequest.Decode(ref r),
+        [715] = static (ref UaBinaryReader r) => CallResponse.Decode(ref r),
     };
 
     public static bool TryGetDecoder(uint encodingId, [NotNullWhen(true)] out EncodeableDecoder? decoder) => s_decoders.TryGetValue(encodingId, out decoder);

@@ -143,6 +143,9 @@ public sealed class MethodNode : Node
     public override NodeClass NodeClass => NodeClass.Method;
 
     public bool Executable { get; init; } = true;
+
+    /// <summary>What runs when a client calls the method; without one, Call answers BadNotImplemented.</summary>
+    public MethodHandler? Handler { get; set; }
 }
 
 /// <summary>A variable node whose value the application sets; readers, writers and monitored items see the latest value.</summary>
@@ -241,7 +244,8 @@ public sealed partial class AddressSpace
         AddFolder(WellKnownNodes.RootFolder, WellKnownNodes.ViewsFolder, new QualifiedName(0, "Views"));
         AddTypeFolders();
 
-        AddObject(WellKnownNodes.ObjectsFolder, WellKnownNodes.Server, new QualifiedName(0, "Server"), WellKnownNodes.ServerType);
+        // The Server object is the root notifier: every event of the server is reported to it (OPC 10000-3 §5.5.1, 10000-5 §8.3.2).
+        AddObject(WellKnownNodes.ObjectsFolder, WellKnownNodes.Server, new QualifiedName(0, "Server"), WellKnownNodes.ServerType).EventNotifier = 1;
         AddVariable(WellKnownNodes.Server, WellKnownNodes.NamespaceArray, new QualifiedName(0, "NamespaceArray"), new Variant(_namespaces.ToArray()), now, referenceType: WellKnownNodes.HasProperty);
         AddVariable(WellKnownNodes.Server, WellKnownNodes.ServerArray, new QualifiedName(0, "ServerArray"), new Variant(new[] { applicationUri }), now, referenceType: WellKnownNodes.HasProperty);
         AddVariable(WellKnownNodes.Server, WellKnownNodes.ServerStatus, new QualifiedName(0, "ServerStatus"), Variant.Null, now, dataType: new NodeId(0, 862u));

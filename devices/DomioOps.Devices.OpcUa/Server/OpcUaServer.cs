@@ -278,6 +278,10 @@ public sealed class OpcUaServer : IAsyncDisposable
             case WriteRequest write:
                 CheckCount(write.NodesToWrite.Count, Options.MaxNodesPerWrite);
                 return new WriteResponse(Ok(), [.. write.NodesToWrite.Select(w => Write(w, now))]);
+            case CallRequest call:
+                CheckCount(call.MethodsToCall.Count, Options.MaxNodesPerWrite);
+                _ = CallAsync(connection, requestId, call, Ok());
+                return null;
             case CreateSubscriptionRequest create:
                 return CreateSubscription(session, create, Ok());
             case ModifySubscriptionRequest modify:
@@ -754,6 +758,12 @@ public sealed class OpcUaServer : IAsyncDisposable
                 continue;
             }
 
+            if (item.ItemToMonitor.AttributeId == AttributeId.EventNotifier || item.RequestedParameters.Filter.Body is EventFilter)
+            {
+                results.Add(CreateEventItem(subscription, node, item, create.TimestampsToReturn));
+                continue;
+            }
+
             VariableNode? variable = node as VariableNode;
             (StatusCode filterStatus, DataChangeFilter? filter) = CheckFilter(item.RequestedParameters.Filter, variable);
             if (filterStatus.IsBad)
@@ -771,6 +781,84 @@ public sealed class OpcUaServer : IAsyncDisposable
         }
 
         return new CreateMonitoredItemsResponse(ok, results);
+    }
+
+    /// <summary>An event monitored item (OPC 10000-4 §5.12.1.4): the EventNotifier attribute of a notifier object, with an EventFilter.</summary>
+    private MonitoredItemCreateResult CreateEventItem(ServerSubscription subscription, Node node, MonitoredItemCreateRequest item, TimestampsToReturn timestamps)
+    {
+        if (item.ItemToMonitor.AttributeId != AttributeId.EventNotifier)
+        {
+            return new MonitoredItemCreateResult(StatusCode.BadFilterNotAllowed, 0, 0, 0);
+        }
+
+        if (node is not ObjectNode { EventNotifier: var notifier } || (notifier & 0x01) == 0)
+        {
+            return new MonitoredItemCreateResult(node is ObjectNode ? StatusCode.BadNotSupported : StatusCode.BadAttributeIdInvalid, 0, 0, 0);
+        }
+
+        if (item.RequestedParameters.Filter.Body is not EventFilter filter)
+        {
+            return new MonitoredItemCreateResult(StatusCode.BadMonitoredItemFilterInvalid, 0, 0, 0);
+        }
+
+        StatusCode valid = EventFilterEvaluator.Validate(filter);
+        if (valid.IsBad)
+        {
+            return new MonitoredItemCreateResult(valid, 0, 0, 0);
+        }
+
+        MonitoringParameters p = item.RequestedParameters;
+        uint queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
+        uint id = (uint)Interlocked.Increment(ref _monitoredItemId);
+        subscription.AddItem(new ServerMonitoredItem(id, item.ItemToMonitor, item.MonitoringMode, p.ClientHandle, 0, queueSize, p.DiscardOldest, null, null) { EventFilter = filter }, timestamps);
+        return new MonitoredItemCreateResult(StatusCode.Good, id, 0, queueSize);
+    }
+
+    /// <summary>
+    /// Reports an event (OPC 10000-4 §5.12.1.4) to the event monitored items of every session on its source node, on the
+    /// nodes above it and on the Server object, each through its own EventFilter.
+    /// </summary>
+    public void RaiseEvent(BaseEvent raised)
+    {
+        ArgumentNullException.ThrowIfNull(raised);
+        DateTime now = Time.GetUtcNow().UtcDateTime;
+        HashSet<NodeId> notifiers = AddressSpace.NotifiersOf(raised.SourceNode);
+        foreach (ServerSubscription subscription in _subscriptions.Values)
+        {
+            subscription.ReportEvent(raised, notifiers, now);
+        }
+    }
+
+    /// <summary>Call (OPC 10000-4 §5.11.2): each method is checked, then its handler runs; the response goes out when all are done.</summary>
+    private async Task CallAsync(ServerConnection connection, uint requestId, CallRequest call, ResponseHeader ok)
+    {
+        List<CallMethodResult> results = new(call.MethodsToCall.Count);
+        foreach (CallMethodRequest request in call.MethodsToCall)
+        {
+            (MethodNode? method, CallMethodResult? failure) = AddressSpace.CheckCall(request);
+            if (method is null)
+            {
+                results.Add(failure!);
+                continue;
+            }
+
+            try
+            {
+                IReadOnlyList<Variant> outputs = await method.Handler!(new MethodCall(request.ObjectId, request.MethodId, request.InputArguments), _stopping.Token).ConfigureAwait(false);
+                results.Add(new CallMethodResult(StatusCode.Good, [], outputs));
+            }
+            catch (OpcUaException ex)
+            {
+                results.Add(new CallMethodResult(ex.StatusCode, [], []));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A failing handler answers BadInternalError for its call only; the session and the other calls go on.
+                results.Add(new CallMethodResult(StatusCode.BadInternalError, [], []));
+            }
+        }
+
+        connection.SendResponseInBackground(requestId, new CallResponse(ok with { Timestamp = Time.GetUtcNow().UtcDateTime }, results));
     }
 
     private ModifyMonitoredItemsResponse ModifyMonitoredItems(ServerSession session, ModifyMonitoredItemsRequest modify, ResponseHeader ok)

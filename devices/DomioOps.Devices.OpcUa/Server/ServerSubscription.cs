@@ -9,6 +9,7 @@ namespace DomioOps.Devices.OpcUa.Server;
 internal sealed class ServerMonitoredItem
 {
     private readonly Queue<DataValue> _queue = new();
+    private readonly Queue<EventFieldList> _events = new();
     private DataValue? _lastSampled;
     private bool _triggered;
 
@@ -43,13 +44,16 @@ internal sealed class ServerMonitoredItem
 
     public (double Low, double High)? EURange { get; }
 
-    public int Pending => _queue.Count;
+    /// <summary>Set for an item on an EventNotifier attribute (OPC 10000-4 §5.12.1.4): it is not sampled, events are queued.</summary>
+    public EventFilter? EventFilter { get; init; }
+
+    public int Pending => _queue.Count + _events.Count;
 
     /// <summary>Items in Sampling mode whose queues are reported when this item reports (SetTriggering, OPC 10000-4 §5.12.1.6).</summary>
     public HashSet<ServerMonitoredItem> TriggeredItems { get; } = [];
 
     /// <summary>Whether a Publish would take something from this item now.</summary>
-    public bool Reportable => _queue.Count > 0 && (Mode == MonitoringMode.Reporting || (Mode == MonitoringMode.Sampling && _triggered));
+    public bool Reportable => (_queue.Count > 0 || _events.Count > 0) && (Mode == MonitoringMode.Reporting || (Mode == MonitoringMode.Sampling && _triggered));
 
     /// <summary>
     /// SetMonitoringMode (OPC 10000-4 §5.12.4): Disabled stops sampling and empties the queue; leaving Disabled starts
@@ -60,6 +64,7 @@ internal sealed class ServerMonitoredItem
         if (mode == MonitoringMode.Disabled)
         {
             _queue.Clear();
+            _events.Clear();
             _lastSampled = null;
         }
 
@@ -79,7 +84,7 @@ internal sealed class ServerMonitoredItem
     /// <summary>Takes a sample; a value that passes the filter is queued (the first sample always passes).</summary>
     public void Sample(DataValue value)
     {
-        if (Mode == MonitoringMode.Disabled)
+        if (Mode == MonitoringMode.Disabled || EventFilter is not null)
         {
             return;
         }
@@ -118,6 +123,40 @@ internal sealed class ServerMonitoredItem
             {
                 linked._triggered = linked.Mode == MonitoringMode.Sampling;
             }
+        }
+    }
+
+    /// <summary>Queues the selected fields of an event; a full queue drops the oldest or the newest (§5.12.1.5).</summary>
+    public void EnqueueEvent(IReadOnlyList<Variant> fields)
+    {
+        if (Mode == MonitoringMode.Disabled)
+        {
+            return;
+        }
+
+        if (_events.Count >= QueueSize)
+        {
+            if (!DiscardOldest)
+            {
+                return;
+            }
+
+            _events.Dequeue();
+        }
+
+        _events.Enqueue(new EventFieldList(ClientHandle, fields));
+    }
+
+    public void DrainEvents(List<EventFieldList> into, int max)
+    {
+        if (!Reportable)
+        {
+            return;
+        }
+
+        while (_events.Count > 0 && into.Count < max)
+        {
+            into.Add(_events.Dequeue());
         }
     }
 
@@ -293,6 +332,11 @@ internal sealed class ServerSubscription : IDisposable
         {
             Timestamps = timestamps;
             _items[item.Id] = item;
+            if (item.EventFilter is not null)
+            {
+                return;
+            }
+
             EnsureSampler(item.SamplingInterval);
             item.Sample(_server.Sample(item.Item, timestamps));
         }
@@ -540,17 +584,30 @@ internal sealed class ServerSubscription : IDisposable
         {
             int max = MaxNotificationsPerPublish == 0 ? int.MaxValue : (int)MaxNotificationsPerPublish;
             List<MonitoredItemNotification> notifications = [];
+            List<EventFieldList> events = [];
             foreach (ServerMonitoredItem item in _items.Values)
             {
-                item.Drain(notifications, max);
-                if (notifications.Count >= max)
+                item.Drain(notifications, max - events.Count);
+                item.DrainEvents(events, max - notifications.Count);
+                if (notifications.Count + events.Count >= max)
                 {
                     break;
                 }
             }
 
             more = HasNotificationsLocked();
-            message = new NotificationMessage(_nextSequence, now, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification(notifications))]);
+            List<ExtensionObject> data = [];
+            if (notifications.Count > 0 || events.Count == 0)
+            {
+                data.Add(new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification(notifications)));
+            }
+
+            if (events.Count > 0)
+            {
+                data.Add(new ExtensionObject(new NodeId(0, 916u), new EventNotificationList(events)));
+            }
+
+            message = new NotificationMessage(_nextSequence, now, data);
             _retransmission[_nextSequence] = message;
             while (_retransmission.Count > MaxRetransmissionQueue)
             {
@@ -569,6 +626,27 @@ internal sealed class ServerSubscription : IDisposable
             pending.AckResults);
         pending.Respond(response);
         return true;
+    }
+
+    /// <summary>Queues an event on every event item of this subscription that monitors one of <paramref name="notifiers"/> and whose filter passes it.</summary>
+    public void ReportEvent(BaseEvent raised, IReadOnlySet<NodeId> notifiers, DateTime receiveTime)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            foreach (ServerMonitoredItem item in _items.Values)
+            {
+                if (item.EventFilter is not null && notifiers.Contains(item.Item.NodeId)
+                    && EventFilterEvaluator.Apply(item.EventFilter, raised, receiveTime, _server.AddressSpace) is { } fields)
+                {
+                    item.EnqueueEvent(fields);
+                }
+            }
+        }
     }
 
     public StatusCode Acknowledge(uint sequenceNumber)
