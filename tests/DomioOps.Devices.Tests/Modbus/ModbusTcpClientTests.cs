@@ -67,6 +67,44 @@ public sealed class ModbusTcpClientTests
     }
 
     [Fact]
+    public async Task Read_MoreThanMaxInFlight_SendsOnlyTheWindowUntilAnAnswerFreesASlot()
+    {
+        using var device = new TcpListener(IPAddress.Loopback, 0);
+        device.Start();
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", ((IPEndPoint)device.LocalEndpoint).Port) { MaxInFlight = 2 });
+        Task connected = client.ConnectAsync(Ct);
+        using Socket peer = await device.AcceptSocketAsync(Ct);
+        await connected;
+
+        // Each call sends synchronously when it gets a slot, and loopback queues the bytes at the peer before the call
+        // returns: once the five calls have returned, whatever the client sent is already readable.
+        Task<ushort[]>[] reads = [.. Enumerable.Range(0, 5).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)i, 1, Ct).AsTask())];
+        byte[] window = await ReceiveExactlyAsync(peer, 2 * 12);
+        Assert.Equal(0, peer.Available);
+        Assert.Equal([0, 1], new[] { window[9], window[21] });
+
+        await peer.SendAsync((byte[])[window[0], window[1], .. Hex.Bytes("0000 0005 01 03 02 0000")], Ct);
+        Assert.Equal(new ushort[] { 0 }, await reads[0]);
+        byte[] third = await ReceiveExactlyAsync(peer, 12);
+        Assert.Equal(2, third[9]);
+        foreach (byte[] request in (byte[][])[window[12..], third])
+        {
+            await peer.SendAsync((byte[])[request[0], request[1], .. Hex.Bytes("0000 0005 01 03 02 00"), request[9]], Ct);
+        }
+
+        byte[] rest = await ReceiveExactlyAsync(peer, 2 * 12);
+        foreach (byte[] request in (byte[][])[rest[..12], rest[12..]])
+        {
+            await peer.SendAsync((byte[])[request[0], request[1], .. Hex.Bytes("0000 0005 01 03 02 00"), request[9]], Ct);
+        }
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(new[] { (ushort)i }, await reads[i]);
+        }
+    }
+
+    [Fact]
     public async Task Read_UnknownUnit_ThrowsGatewayTargetFailed()
     {
         await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
