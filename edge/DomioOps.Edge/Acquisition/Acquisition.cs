@@ -41,6 +41,11 @@ internal sealed class Acquisition(IOptions<EdgeOptions> options, AcquisitionCont
                 loops.Add(Run(device.Machine is { Length: > 0 } machine ? machine : device.EndpointUrl, driver.RunAsync, stoppingToken));
             }
 
+            foreach (var device in devices.Line)
+            {
+                loops.Add(Run(device.Machine, new LineDeviceDriver(device, context).RunAsync, stoppingToken));
+            }
+
             await Task.WhenAll(loops);
         }
         finally

@@ -25,6 +25,12 @@ public sealed class LineDeviceOptions : SerialLineOptions
     /// <summary>Longest accepted line; longer ones are dropped as garbage.</summary>
     public int MaxLineLength { get; set; } = 1024;
 
+    /// <summary>
+    /// How a line is framed and checked: None (the whole line is parsed), or Nmea (<c>$…*hh</c>: hh is the XOR of the
+    /// characters between $ and *, in hex; a line whose checksum is wrong is dropped, and $ and *hh are not parsed).
+    /// </summary>
+    public LineChecksum Checksum { get; set; } = LineChecksum.None;
+
     /// <summary>Characters separating the pairs of a key=value line.</summary>
     public string PairSeparators { get; set; } = " ;,\t";
 
@@ -50,4 +56,13 @@ public sealed class LineFieldOptions : TagOptions
 
     /// <summary>Text values and the numbers they stand for, e.g. RUN → 3 (the raw value before scaling).</summary>
     public Dictionary<string, double> Values { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The framing and check of an ASCII line.</summary>
+public enum LineChecksum
+{
+    None,
+
+    /// <summary>NMEA 0183 style: <c>$</c>, the text, <c>*</c>, the XOR of the text's characters as two hex digits.</summary>
+    Nmea,
 }
