@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from the OS package manager, what DomioOps needs and the machine lacks.
-#   install-deps.sh run    what the running system needs (PostgreSQL server)
+#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line)
 #   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js, InfluxDB, VictoriaMetrics)
 set -euo pipefail
 profile=${1:-test}
@@ -10,10 +10,10 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
 
 have_pg || need+=(postgresql)
+have_cmd socat || need+=(socat)
 if [ "$profile" = test ]; then
   have_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
   have_cmd mosquitto_sub || need+=(mosquitto-clients)
-  have_cmd socat || need+=(socat)
   have_cmd chromium || [ -x /usr/bin/chromium ] || need+=(chromium)
   have_cmd mbpoll || need+=(mbpoll)
   [ -f /usr/include/modbus/modbus.h ] || need+=(libmodbus-dev)

@@ -23,6 +23,11 @@ if (args is ["modbus-load", .. var rest])
     return await ModbusLoadHarness.RunAsync(rest);
 }
 
+if (args is ["simulator-fleet", .. var fleetArgs])
+{
+    return await DomioOps.Benchmarks.Simulators.FleetLoadHarness.RunAsync(fleetArgs);
+}
+
 if (args is ["history-load", .. var historyArgs])
 {
     await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);

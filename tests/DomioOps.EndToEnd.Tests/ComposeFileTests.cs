@@ -72,9 +72,9 @@ public sealed class ComposeFileTests
         var problems = new List<string>();
         foreach (var service in BuiltServices())
         {
-            // Ports the service is configured to listen on: its URLs and every *Port setting it is given.
+            // Ports the service is configured to listen on: its URLs, every *Port setting and every entry of a Ports map.
             var listening = service.Environment
-                .Where(e => e.Name == "ASPNETCORE_URLS" || e.Name.EndsWith("Port", StringComparison.Ordinal))
+                .Where(e => e.Name == "ASPNETCORE_URLS" || e.Name.EndsWith("Port", StringComparison.Ordinal) || e.Name.Contains("__Ports__", StringComparison.Ordinal))
                 .Select(e => int.Parse(e.Value[(e.Value.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))
                 .ToHashSet();
             foreach (var port in service.ContainerPorts.Where(p => !listening.Contains(p)))
@@ -95,6 +95,8 @@ public sealed class ComposeFileTests
         Assert.False(IsOptionsKey(cloud, ["Broker", "Prot"]));
         Assert.False(IsOptionsKey(cloud, ["Edge", "Site"]));
         Assert.True(IsOptionsKey(SectionsByProject["edge/DomioOps.Edge"], ["Edge", "Devices", "ModbusTcp", "0", "Tags", "1", "Register"]));
+        Assert.True(IsOptionsKey(SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01"]));
+        Assert.False(IsOptionsKey(SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01", "Port"]));
     }
 
     private static bool IsOptionsKey(Dictionary<string, Type> sections, string[] path)
@@ -115,6 +117,13 @@ public sealed class ComposeFileTests
             if (int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _) && type.IsArray)
             {
                 type = type.GetElementType()!;
+                continue;
+            }
+
+            // A map (e.g. Simulators:Ports:<machine>): any key, then the value's type.
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                type = type.GetGenericArguments()[1];
                 continue;
             }
 

@@ -26,6 +26,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    /// <summary>The operating system's id of the process (for CPU and memory readings).</summary>
+    public int ProcessId => process.Id;
+
     public Uri BaseAddress { get; }
 
     public bool HasExited => process.HasExited;

@@ -23,6 +23,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     private (string Name, PartType Part, CycleTime Cycle)? job;
     private int jobLeft;
     private bool held;
+    private bool setUp;
     private FailureMode? down;
     private string? sudden;
 
@@ -36,8 +37,9 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         Noise = new Random(seed ^ 0x5bd1e995);
         lastAdvance = start;
         nextCalendarChange = calendar.NextChange(start);
-        // A machine on shift at the start was switched on earlier: it goes to work at the first advance.
+        // A machine on shift at the start was switched on and set up earlier: it goes on producing at the first advance.
         var (onShift, _) = calendar.At(start);
+        setUp = onShift;
         Enter(onShift ? Phase.WarmUp : Phase.Off, onShift ? start : DateTimeOffset.MaxValue);
     }
 
@@ -367,12 +369,13 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         {
             job = PickPart();
             jobLeft = events.Next(job.Value.Part.MinQuantity, job.Value.Part.MaxQuantity + 1);
-            if (Spec.Setup > TimeSpan.Zero)
+            if (Spec.Setup > TimeSpan.Zero && !setUp)
             {
                 Enter(Phase.Setup, at + FailureMode.Spread(events, Spec.Setup));
             }
             else
             {
+                setUp = false;
                 OnSetup(job.Value.Part);
                 Loading(at);
             }

@@ -1,4 +1,5 @@
 using DomioOps.Devices.OpcUa;
+using DomioOps.Devices.OpcUa.NodeSets;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Scenarios;
@@ -13,9 +14,6 @@ namespace DomioOps.Simulators.Faces;
 /// </summary>
 internal sealed class CncRouterFace : IAsyncDisposable
 {
-    public const string WoodworkingUri = "http://opcfoundation.org/UA/Woodworking/";
-    public const string MachineryUri = "http://opcfoundation.org/UA/Machinery/";
-    public const string DiUri = "http://opcfoundation.org/UA/DI/";
     public const string SimulatorUri = "urn:domioops:simulators";
 
     private static readonly StatusCode BadDeviceFailure = new(0x808B0000);
@@ -110,62 +108,72 @@ internal sealed class CncRouterFace : IAsyncDisposable
 
     private void Build(MachineSpec spec, DateTime now)
     {
+        // The woodworking machine is an instance of WwMachineType from the published NodeSets (DI, Machinery,
+        // Woodworking, ...), with the optional Flags and Values the simulator feeds.
         var space = server.AddressSpace;
-        var ww = space.RegisterNamespace(WoodworkingUri);
-        var machinery = space.RegisterNamespace(MachineryUri);
-        var di = space.RegisterNamespace(DiUri);
+        CompanionSpecifications.LoadWoodworking(space);
         var own = space.RegisterNamespace(SimulatorUri);
-        NodeId Id(string path) => new(own, path.Length == 0 ? spec.Id : $"{spec.Id}/{path}");
-
-        var machines = new NodeId(machinery, 1001u);
-        if (space.Find(machines) is null)
+        var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(own, spec.Id), spec.Id, Included).NodeId;
+        foreach (var path in WoodworkingPaths)
         {
-            space.AddFolder(WellKnownNodes.ObjectsFolder, machines, new QualifiedName(machinery, "Machines"));
+            variables[path] = space.VariableAt(machine, path);
         }
 
-        var machine = Id("");
-        space.AddObject(machines, machine, new QualifiedName(own, spec.Id), new NodeId(ww, 2u), WellKnownNodes.Organizes);
-        space.AddObject(machine, Id("Identification"), new QualifiedName(di, "Identification"), new NodeId(machinery, 1012u));
         foreach (var (name, value) in new (string, object)[] { ("Manufacturer", new LocalizedText("DomioOps simulators")), ("Model", new LocalizedText("Nesting CNC router")), ("SerialNumber", spec.Id), ("ProductInstanceUri", $"urn:domioops:simulators:{spec.Id}"), ("YearOfConstruction", (ushort)2024) })
         {
-            space.AddVariable(Id("Identification"), Id($"Identification/{name}"), new QualifiedName(di, name), new Variant(value), now, referenceType: WellKnownNodes.HasProperty);
+            if (space.FindByBrowsePath(machine, $"Identification/{name}") is VariableNode identification)
+            {
+                identification.SetValue(new Variant(value), now);
+            }
         }
 
-        space.AddObject(machine, Id("State"), new QualifiedName(ww, "State"));
-        space.AddObject(Id("State"), Id("State/Machine"), new QualifiedName(ww, "Machine"));
-        foreach (var group in new[] { "Overview", "Flags", "Values" })
-        {
-            space.AddObject(Id("State/Machine"), Id($"State/Machine/{group}"), new QualifiedName(ww, group));
-        }
-
-        Add("State/Machine/Overview/CurrentState", ww, 0, new NodeId(ww, 21u));
-        Add("State/Machine/Overview/CurrentMode", ww, 0, new NodeId(ww, 20u));
-        foreach (var flag in Enum.GetValues<MachineFlags>().Where(f => f != MachineFlags.None))
-        {
-            Add($"State/Machine/Flags/{flag}", ww, false);
-        }
-
-        foreach (var value in new[] { "AbsolutePiecesIn", "AbsolutePiecesOut", "AbsoluteRunsGood", "AbsoluteRunsAborted", "AbsoluteRunsTotal", "AbsoluteMachineOffTime", "AbsoluteStandbyTime", "AbsoluteReadyTime", "AbsoluteWorkingTime", "AbsoluteErrorTime", "AbsoluteMachineOnTime" })
-        {
-            Add($"State/Machine/Values/{value}", ww, 0UL);
-        }
-
-        Add("State/Machine/Values/FeedSpeed", ww, 0.0);
-        Add("State/Machine/Values/ActualCycle", ww, 0.0);
+        NodeId Id(string path) => new(own, $"{spec.Id}/{path}");
         space.AddObject(machine, Id("Spindle"), new QualifiedName(own, "Spindle"));
         space.AddObject(machine, Id("Tool"), new QualifiedName(own, "Tool"));
         foreach (var path in new[] { "Spindle/Speed", "Spindle/Load", "Spindle/Temperature", "Spindle/Vibration", "Tool/ToolLife", "CycleTime" })
         {
-            Add(path, own, 0.0);
+            Add(path, 0.0);
         }
 
-        Add("Tool/ActiveTool", own, 0);
-        Add("AlarmCode", own, 0);
+        Add("Tool/ActiveTool", 0);
+        Add("AlarmCode", 0);
 
-        void Add(string path, ushort ns, object initial, NodeId? dataType = null)
+        void Add(string path, object initial)
         {
             var parent = path.Contains('/', StringComparison.Ordinal) ? Id(path[..path.LastIndexOf('/')]) : machine;
-            variables[path] = space.AddVariable(parent, Id(path), new QualifiedName(ns, path[(path.LastIndexOf('/') + 1)..]), new Variant(initial), now, dataType);
+            variables[path] = space.AddVariable(parent, Id(path), new QualifiedName(own, path[(path.LastIndexOf('/') + 1)..]), new Variant(initial), now);
         }
     }
+
+    /// <summary>Optional nodes of the type that are instantiated: the variables below, the objects on their way, the identification.</summary>
+    private static bool Included(string path) =>
+        path.StartsWith("Identification/", StringComparison.Ordinal) || WoodworkingPaths.Any(p => p == path || p.StartsWith(path + "/", StringComparison.Ordinal));
+
+    /// <summary>The woodworking variables the simulator sets, by browse path from the machine (OPC 40550-1 §7–8).</summary>
+    private static readonly HashSet<string> WoodworkingPaths = new(StringComparer.Ordinal)
+    {
+        "State/Machine/Overview/CurrentState",
+        "State/Machine/Overview/CurrentMode",
+        "State/Machine/Flags/MachineOn",
+        "State/Machine/Flags/PowerPresent",
+        "State/Machine/Flags/Emergency",
+        "State/Machine/Flags/Error",
+        "State/Machine/Flags/Alarm",
+        "State/Machine/Flags/Warning",
+        "State/Machine/Flags/RecipeInRun",
+        "State/Machine/Flags/MaintenanceRequired",
+        "State/Machine/Values/AbsolutePiecesIn",
+        "State/Machine/Values/AbsolutePiecesOut",
+        "State/Machine/Values/AbsoluteRunsGood",
+        "State/Machine/Values/AbsoluteRunsAborted",
+        "State/Machine/Values/AbsoluteRunsTotal",
+        "State/Machine/Values/AbsoluteMachineOffTime",
+        "State/Machine/Values/AbsoluteStandbyTime",
+        "State/Machine/Values/AbsoluteReadyTime",
+        "State/Machine/Values/AbsoluteWorkingTime",
+        "State/Machine/Values/AbsoluteErrorTime",
+        "State/Machine/Values/AbsoluteMachineOnTime",
+        "State/Machine/Values/FeedSpeed",
+        "State/Machine/Values/ActualCycle",
+    };
 }

@@ -93,10 +93,12 @@ public sealed class ScenarioFileTests
         Assert.Equal(MachineProtocol.ModbusRtu, scenario.Machines[1].Protocol);
     }
 
-    [Fact]
-    public void Load_FactoryOfDomioRun_IsValid()
+    [Theory]
+    [InlineData("factory.json")]
+    [InlineData("factory-compose.json")]
+    public void Load_FactoryOfDomioRunAndCompose_IsValid(string file)
     {
-        var scenario = ScenarioFile.Load(Path.Combine(AppContext.BaseDirectory, "scenarios", "factory.json"));
+        var scenario = ScenarioFile.Load(Path.Combine(AppContext.BaseDirectory, "scenarios", file));
 
         Assert.Equal(["cnc-01", "saw-01", "eb-01", "meter-eb-01", "meter-cnc-01"], scenario.Machines.Select(m => m.Id));
         Assert.Equal(3, scenario.Shifts.Count);

@@ -1,0 +1,38 @@
+using System.Net.Http.Json;
+
+using DomioOps.Devices.Modbus;
+
+namespace DomioOps.Simulators.Tests.Machines;
+
+/// <summary>Fleet mode: many machines in one process, each on its own port or unit id.</summary>
+public sealed class FleetTests
+{
+    [Fact]
+    public async Task Fleet_FortySawsAndAMeter_EveryMachineAnswersOnItsOwnPort()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string scenario = """
+            {
+              "acceleration": 60,
+              "fleet": [
+                { "kind": "panel-saw", "count": 40, "idPrefix": "saw-", "firstPort": 0 },
+                { "kind": "energy-meter", "count": 1, "idPrefix": "meter-", "firstPort": 0 }
+              ]
+            }
+            """;
+        await using var simulator = await SimulatorProcess.StartAsync(scenario, ct);
+
+        var machines = (await simulator.Http.GetFromJsonAsync<List<MachineStatus>>("api/machines", ct))!;
+
+        Assert.Equal(41, machines.Count);
+        Assert.Equal(41, machines.Select(m => m.Port).Distinct().Count());
+        foreach (var saw in machines.Where(m => m.Kind == "panel-saw"))
+        {
+            await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", saw.Port));
+            await client.ConnectAsync(ct);
+            var registers = await client.ReadHoldingRegistersAsync(saw.UnitId, 0, 17, ct);
+            Assert.InRange(registers[0], 0, 4);
+            Assert.InRange(registers[12], 4400, 4600);
+        }
+    }
+}
