@@ -6,6 +6,9 @@ using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
 
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace DomioOps.Devices.OpcUa.Client;
 
 /// <summary>
@@ -13,9 +16,10 @@ namespace DomioOps.Devices.OpcUa.Client;
 /// subscription and monitored item services, a publish loop, and self-healing — after a lost connection it reopens the
 /// channel, reactivates the session or creates a new one, and recreates lost subscriptions item by item.
 /// </summary>
-public sealed class OpcUaClient : IAsyncDisposable
+public sealed partial class OpcUaClient : IAsyncDisposable
 {
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly List<OpcUaSubscription> _subscriptions = [];
     private readonly ConcurrentQueue<SubscriptionAcknowledgement> _acks = new();
@@ -28,9 +32,10 @@ public sealed class OpcUaClient : IAsyncDisposable
     private int _clientHandle;
     private int _publishLoops;
 
-    public OpcUaClient(OpcUaClientOptions options, TimeProvider? timeProvider = null)
+    public OpcUaClient(OpcUaClientOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? NullLogger.Instance;
         options.Validate();
         Options = options;
         _time = timeProvider ?? TimeProvider.System;
@@ -106,7 +111,16 @@ public sealed class OpcUaClient : IAsyncDisposable
         EndpointDescription endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == Options.SecurityMode && e.SecurityPolicyUri == policy.Uri)
             ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, $"The server offers no endpoint with {policy.Uri} and {Options.SecurityMode}.");
         X509Certificate2 serverCertificate = X509CertificateLoader.LoadCertificate(endpoint.ServerCertificate.Span);
-        Options.Certificates!.Validate(serverCertificate);
+        try
+        {
+            Options.Certificates!.Validate(serverCertificate);
+        }
+        catch (OpcUaException ex)
+        {
+            LogServerCertificateRejected(_logger, Options.EndpointUrl, serverCertificate.Subject, ex.StatusCode, ex.Message);
+            throw;
+        }
+
         return (endpoint, new ChannelSecurity(policy, Options.SecurityMode, _ownCertificate, serverCertificate));
     }
 
@@ -155,6 +169,7 @@ public sealed class OpcUaClient : IAsyncDisposable
                 if (hadSession)
                 {
                     SessionRecreations++;
+                    LogSessionRecreated(_logger, Options.EndpointUrl, SessionId);
                 }
             }
 
@@ -263,11 +278,13 @@ public sealed class OpcUaClient : IAsyncDisposable
             TransferResult? result = response is not null && i < response.Results.Count ? response.Results[i] : null;
             if (result is null || result.StatusCode.IsBad)
             {
+                LogSubscriptionNotTransferred(_logger, Options.EndpointUrl, subscription.Id, result?.StatusCode ?? StatusCode.BadServiceUnsupported);
                 subscription.Id = 0;
                 continue;
             }
 
             SubscriptionTransfers++;
+            LogSubscriptionTransferred(_logger, Options.EndpointUrl, subscription.Id, result.AvailableSequenceNumbers.Count);
             foreach (uint sequence in result.AvailableSequenceNumbers.Order())
             {
                 if (!subscription.HasDelivered(sequence))
@@ -794,6 +811,7 @@ public sealed class OpcUaClient : IAsyncDisposable
                 attempt.CancelAfter(Options.RequestTimeout * 2);
                 await EstablishAsync(reuseSession: true, attempt.Token).ConfigureAwait(false);
                 Reconnects++;
+                LogReconnected(_logger, Options.EndpointUrl, Reconnects);
                 SetState(ConnectionState.Connected);
                 return;
             }
@@ -803,6 +821,7 @@ public sealed class OpcUaClient : IAsyncDisposable
             }
             catch (Exception ex) when (ex is OpcUaException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException)
             {
+                LogReconnectFailed(_logger, Options.EndpointUrl, ex.Message);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.MaxReconnectDelay.Ticks));
             }
         }
@@ -857,4 +876,22 @@ public sealed class OpcUaClient : IAsyncDisposable
         _publishStop?.Dispose();
         _disposing.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OPC UA server {Endpoint}: certificate {Subject} rejected ({Status}): {Reason}")]
+    private static partial void LogServerCertificateRejected(ILogger logger, string endpoint, string subject, StatusCode status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: reconnected (reconnect {Count})")]
+    private static partial void LogReconnected(ILogger logger, string endpoint, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "OPC UA server {Endpoint}: reconnect attempt failed: {Reason}")]
+    private static partial void LogReconnectFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: the old session is gone, created session {SessionId}")]
+    private static partial void LogSessionRecreated(ILogger logger, string endpoint, NodeId sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} transferred, {Available} messages to check for Republish")]
+    private static partial void LogSubscriptionTransferred(ILogger logger, string endpoint, uint subscriptionId, int available);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} not transferred ({Status}); recreating it and its items")]
+    private static partial void LogSubscriptionNotTransferred(ILogger logger, string endpoint, uint subscriptionId, StatusCode status);
 }

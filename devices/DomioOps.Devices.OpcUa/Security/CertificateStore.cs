@@ -5,9 +5,11 @@ namespace DomioOps.Devices.OpcUa.Security;
 
 /// <summary>
 /// An application's PKI folder (the layout of OPC 10000-12 §F.1): <c>own/</c> holds the application instance certificate
-/// and key, created on first use; <c>trusted/certs</c> holds peer certificates an operator trusts; a peer certificate
-/// that is not there is refused and copied to <c>rejected/certs</c> for the operator to review. Nothing is trusted
-/// automatically.
+/// and key, created on first use; <c>trusted/certs</c> holds what an operator trusts — peer certificates, or CA
+/// certificates whose every issued certificate is then trusted; <c>issuers/certs</c> holds CA certificates that only
+/// complete chains (trusting nothing by themselves); <c>trusted/crl</c> and <c>issuers/crl</c> hold the CAs' revocation
+/// lists. A peer certificate that is not trusted is refused with the reason and copied to <c>rejected/certs</c> for the
+/// operator to review. Nothing is trusted automatically.
 /// </summary>
 public sealed class CertificateStore
 {
@@ -26,6 +28,12 @@ public sealed class CertificateStore
     public string TrustedFolder => Path.Combine(RootFolder, "trusted", "certs");
 
     public string RejectedFolder => Path.Combine(RootFolder, "rejected", "certs");
+
+    public string TrustedCrlFolder => Path.Combine(RootFolder, "trusted", "crl");
+
+    public string IssuersFolder => Path.Combine(RootFolder, "issuers", "certs");
+
+    public string IssuersCrlFolder => Path.Combine(RootFolder, "issuers", "crl");
 
     /// <summary>Loads the application instance certificate with its private key, creating a self-signed one (RSA 2048, SHA-256) if none exists.</summary>
     public X509Certificate2 LoadOrCreateApplicationCertificate(string applicationUri, string applicationName, string hostName = "localhost")
@@ -65,7 +73,7 @@ public sealed class CertificateStore
         }
     }
 
-    /// <summary>Adds a certificate to the trusted folder (what an operator does after reviewing it).</summary>
+    /// <summary>Adds a certificate (a peer's, or a CA's) to the trusted folder (what an operator does after reviewing it).</summary>
     public void Trust(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
@@ -73,53 +81,141 @@ public sealed class CertificateStore
         File.WriteAllBytes(Path.Combine(TrustedFolder, FileName(certificate)), certificate.RawData);
     }
 
+    /// <summary>Adds a CA certificate to the issuers folder: it completes chains but trusts nothing by itself.</summary>
+    public void AddIssuer(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        Directory.CreateDirectory(IssuersFolder);
+        File.WriteAllBytes(Path.Combine(IssuersFolder, FileName(certificate)), certificate.RawData);
+    }
+
     /// <summary>
-    /// Accepts a peer certificate only if an identical one is in the trusted folder and it is within its validity period;
-    /// otherwise copies it to the rejected folder and throws BadSecurityChecksFailed.
+    /// Accepts a peer certificate (OPC 10000-4 §6.1.3) when it or a CA of its chain is in the trusted folder, the chain
+    /// up to a self-signed root can be built from the trusted and issuers folders, every certificate of the chain is
+    /// within its validity period, and no CRL of an issuer in the chain lists it. Otherwise the certificate is copied to
+    /// the rejected folder and an <see cref="OpcUaException"/> says why: BadCertificateUntrusted,
+    /// BadCertificateChainIncomplete, BadCertificateTimeInvalid or BadCertificateRevoked.
     /// </summary>
+    /// <remarks>A CA without a CRL in the folders is taken as revoking nothing.</remarks>
     public void Validate(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        string trusted = Path.Combine(TrustedFolder, FileName(certificate));
-        bool known = File.Exists(trusted) && File.ReadAllBytes(trusted).AsSpan().SequenceEqual(certificate.RawData);
-        if (!known)
+        List<X509Certificate2> trusted = LoadCertificates(TrustedFolder);
+        List<X509Certificate2> issuers = LoadCertificates(IssuersFolder);
+        try
         {
-            known = Directory.Exists(TrustedFolder) && Directory.EnumerateFiles(TrustedFolder).Any(f => SameCertificate(f, certificate));
+            Check(certificate, trusted, issuers);
         }
-
-        if (!known)
+        catch (OpcUaException)
         {
             Directory.CreateDirectory(RejectedFolder);
             File.WriteAllBytes(Path.Combine(RejectedFolder, FileName(certificate)), certificate.RawData);
-            throw new OpcUaException(StatusCode.BadSecurityChecksFailed, $"Certificate '{certificate.Subject}' ({certificate.Thumbprint}) is not trusted; it was put in {RejectedFolder}.");
+            throw;
         }
-
-        DateTime now = DateTime.Now;
-        if (now < certificate.NotBefore || now > certificate.NotAfter)
+        finally
         {
-            throw new OpcUaException(StatusCode.BadSecurityChecksFailed, $"Certificate '{certificate.Subject}' is outside its validity period.");
+            trusted.ForEach(c => c.Dispose());
+            issuers.ForEach(c => c.Dispose());
         }
     }
 
-    private static bool SameCertificate(string file, X509Certificate2 certificate)
+    private void Check(X509Certificate2 certificate, List<X509Certificate2> trusted, List<X509Certificate2> issuers)
     {
-        try
+        string who = $"Certificate '{certificate.Subject}' ({certificate.Thumbprint})";
+        bool leafTrusted = trusted.Any(t => t.RawData.AsSpan().SequenceEqual(certificate.RawData));
+        using X509Chain chain = new();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
+        foreach (X509Certificate2 ca in trusted.Concat(issuers))
         {
-            byte[] bytes = File.ReadAllBytes(file);
-            if (bytes.AsSpan().SequenceEqual(certificate.RawData))
+            (ca.SubjectName.RawData.AsSpan().SequenceEqual(ca.IssuerName.RawData) ? chain.ChainPolicy.CustomTrustStore : chain.ChainPolicy.ExtraStore).Add(ca);
+        }
+
+        chain.Build(certificate);
+        X509ChainStatusFlags problems = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+        X509Certificate2[] path = [.. chain.ChainElements.Select(e => e.Certificate)];
+        bool complete = (problems & (X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot)) == 0;
+        bool chainTrusted = path.Skip(1).Any(ca => trusted.Any(t => t.RawData.AsSpan().SequenceEqual(ca.RawData)));
+        if (!leafTrusted && !complete)
+        {
+            throw new OpcUaException(certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? StatusCode.BadCertificateUntrusted : StatusCode.BadCertificateChainIncomplete,
+                $"{who} is not trusted: its issuer '{certificate.Issuer}' is in neither {TrustedFolder} nor {IssuersFolder}; it was put in {RejectedFolder}.");
+        }
+
+        if (!leafTrusted && !chainTrusted)
+        {
+            throw new OpcUaException(StatusCode.BadCertificateUntrusted, $"{who} is not trusted: neither it nor a CA of its chain is in {TrustedFolder}; it was put in {RejectedFolder}.");
+        }
+
+        if ((problems & X509ChainStatusFlags.NotSignatureValid) != 0)
+        {
+            throw new OpcUaException(StatusCode.BadSecurityChecksFailed, $"{who} has an invalid signature in its chain.");
+        }
+
+        DateTime now = DateTime.Now;
+        foreach (X509Certificate2 link in complete ? path : [certificate])
+        {
+            if (now < link.NotBefore || now > link.NotAfter)
             {
-                return true;
+                throw new OpcUaException(StatusCode.BadCertificateTimeInvalid, $"{who}: '{link.Subject}' is outside its validity period ({link.NotBefore:u} to {link.NotAfter:u}).");
+            }
+        }
+
+        for (int i = 0; complete && i + 1 < path.Length; i++)
+        {
+            if (IsRevoked(path[i], path[i + 1]))
+            {
+                throw new OpcUaException(i == 0 ? StatusCode.BadCertificateRevoked : StatusCode.BadCertificateIssuerRevoked, $"{who}: '{path[i].Subject}' is revoked by a CRL of '{path[i + 1].Subject}'.");
+            }
+        }
+    }
+
+    /// <summary>Whether a CRL signed by <paramref name="issuer"/> in the crl folders lists <paramref name="certificate"/>.</summary>
+    private bool IsRevoked(X509Certificate2 certificate, X509Certificate2 issuer)
+    {
+        foreach (string folder in new[] { TrustedCrlFolder, IssuersCrlFolder })
+        {
+            if (!Directory.Exists(folder))
+            {
+                continue;
             }
 
-            using X509Certificate2 other = file.EndsWith(".pem", StringComparison.OrdinalIgnoreCase)
-                ? X509Certificate2.CreateFromPem(File.ReadAllText(file))
-                : X509CertificateLoader.LoadCertificate(bytes);
-            return other.RawData.AsSpan().SequenceEqual(certificate.RawData);
+            foreach (string file in Directory.EnumerateFiles(folder))
+            {
+                if (CertificateRevocationList.TryLoad(File.ReadAllBytes(file), issuer, out CertificateRevocationList? crl) && crl.Lists(certificate.SerialNumberBytes.Span))
+                {
+                    return true;
+                }
+            }
         }
-        catch (CryptographicException)
+
+        return false;
+    }
+
+    private static List<X509Certificate2> LoadCertificates(string folder)
+    {
+        List<X509Certificate2> certificates = [];
+        if (!Directory.Exists(folder))
         {
-            return false;
+            return certificates;
         }
+
+        foreach (string file in Directory.EnumerateFiles(folder))
+        {
+            try
+            {
+                certificates.Add(file.EndsWith(".pem", StringComparison.OrdinalIgnoreCase)
+                    ? X509Certificate2.CreateFromPem(File.ReadAllText(file))
+                    : X509CertificateLoader.LoadCertificateFromFile(file));
+            }
+            catch (CryptographicException)
+            {
+                // Not a certificate (a stray file): it trusts nothing.
+            }
+        }
+
+        return certificates;
     }
 
     private static string FileName(X509Certificate2 certificate) => $"{certificate.Thumbprint}.der";

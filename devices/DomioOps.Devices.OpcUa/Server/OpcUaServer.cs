@@ -8,13 +8,16 @@ using DomioOps.Devices.OpcUa.Security;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
 
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace DomioOps.Devices.OpcUa.Server;
 
 /// <summary>
 /// An OPC UA server over UA TCP with SecurityPolicy None: discovery, sessions (anonymous and user name), browse,
 /// translate, read, write, subscriptions and monitored items over an <see cref="OpcUa.Server.AddressSpace"/>.
 /// </summary>
-public sealed class OpcUaServer : IAsyncDisposable
+public sealed partial class OpcUaServer : IAsyncDisposable
 {
     private const string TransportProfile = "http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary";
 
@@ -24,6 +27,7 @@ public sealed class OpcUaServer : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, ServerSubscription> _subscriptions = new();
     private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
     private TcpListener? _listener;
     private Task? _acceptLoop;
     private ITimer? _sessionSweep;
@@ -32,9 +36,10 @@ public sealed class OpcUaServer : IAsyncDisposable
     private int _subscriptionId;
     private int _monitoredItemId;
 
-    public OpcUaServer(OpcUaServerOptions options, TimeProvider? timeProvider = null)
+    public OpcUaServer(OpcUaServerOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? NullLogger.Instance;
         options.Validate();
         Options = options;
         Time = timeProvider ?? TimeProvider.System;
@@ -223,7 +228,9 @@ public sealed class OpcUaServer : IAsyncDisposable
         }
         catch (OpcUaException ex)
         {
-            throw new OpcUaProtocolException(ex.StatusCode, ex.Message);
+            // The operator reads why in the log; the client only learns that the checks failed (OPC 10000-4 §5.5.2).
+            LogClientCertificateRejected(_logger, client.Subject, ex.StatusCode, ex.Message);
+            throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "The client certificate is not accepted.");
         }
 
         return new ChannelSecurity(policy, MessageSecurityMode.SignAndEncrypt, Certificate, client);
@@ -885,4 +892,7 @@ public sealed class OpcUaServer : IAsyncDisposable
 
         return new ModifyMonitoredItemsResponse(ok, results);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OPC UA client certificate {Subject} rejected ({Status}): {Reason}")]
+    private static partial void LogClientCertificateRejected(ILogger logger, string subject, StatusCode status, string reason);
 }

@@ -180,7 +180,8 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
 
         DateTime now = _server.Time.GetUtcNow().UtcDateTime;
-        uint lifetime = Math.Clamp(open.RequestedLifetime, 10_000u, 3_600_000u);
+        // One second at least: short enough to test renewal in real time, long enough that renewal is not a load.
+        uint lifetime = Math.Clamp(open.RequestedLifetime, 1_000u, 3_600_000u);
         byte[] serverNonce = security?.NewNonce() ?? [];
         security?.InstallToken(_channel.TokenId, serverNonce, open.ClientNonce!);
         OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), serverNonce);

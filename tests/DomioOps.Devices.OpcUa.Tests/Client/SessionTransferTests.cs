@@ -61,7 +61,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
         await using OpcUaClient client = new(new OpcUaClientOptions
         {
             EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}",
-            SessionTimeout = 1000,
+            SessionTimeout = 3000,
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
         });
         await client.ConnectAsync(Ct);
@@ -73,6 +73,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
         Assert.Equal([0], await ReadUntilAsync(subscription, 0));
 
         // Phase 1: the server's Publish responses (values 1..3) vanish on the way; the server keeps them for Republish.
+        // The client sends nothing more (it waits for those responses), so this must end within the 3 s session timeout.
         proxy.DropFromServer = true;
         for (int value = 1; value <= 3; value++)
         {

@@ -89,7 +89,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
     {
         await using OpcUaClient client = NewClient(SecurityPolicy.Basic256Sha256Uri, MessageSecurityMode.SignAndEncrypt);
         OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
-        Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
+        Assert.Equal(StatusCode.BadCertificateUntrusted, ex.StatusCode);
         string rejected = Assert.Single(Directory.GetFiles(_clientStore.RejectedFolder));
         Assert.Equal(_server.Certificate!.RawData, File.ReadAllBytes(rejected));
     }
@@ -122,6 +122,72 @@ public sealed class SecureChannelTests : IAsyncLifetime
         Assert.Equal(0, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
         counter.SetValue(new Variant(5), DateTime.UtcNow);
         Assert.Equal(5, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
+    }
+
+    [Fact]
+    public async Task Subscription_OneSecondTokenLifetime_RenewsRepeatedlyWithoutLosingValues()
+    {
+        TrustEachOther();
+        VariableNode counter = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
+        await using OpcUaClient client = new(new OpcUaClientOptions
+        {
+            EndpointUrl = _server.EndpointUrl,
+            SecurityPolicyUri = SecurityPolicy.Basic256Sha256Uri,
+            SecurityMode = MessageSecurityMode.SignAndEncrypt,
+            Certificates = _clientStore,
+            SecureChannelLifetime = 1_000,
+            AutoReconnect = false,
+        });
+        await client.ConnectAsync(Ct);
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Counter"), 10, 1000)], Ct);
+
+        // Renewal at 75 % of the lifetime: three renewals while values keep flowing, each with new keys.
+        int written = 0;
+        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        while (client.TokenRenewals < 3)
+        {
+            counter.SetValue(new Variant(++written), DateTime.UtcNow);
+            await Task.Delay(25, bound.Token);
+        }
+
+        List<int> seen = [];
+        while (seen.Count == 0 || seen[^1] != written)
+        {
+            seen.Add((int)(await subscription.Values.ReadAsync(bound.Token)).Value.Value.Value!);
+        }
+
+        Assert.Equal(Enumerable.Range(0, written + 1), seen);
+        Assert.Equal(ConnectionState.Connected, client.State);
+        Assert.Equal(0, client.Reconnects);
+    }
+
+    [Fact]
+    public async Task Client_CertificateIssuedByCaTheServerTrusts_ConnectsUntilTheCaRevokesIt()
+    {
+        using TestCertificateAuthority ca = TestCertificateAuthority.CreateRoot("Plant Root CA");
+        using X509Certificate2 issued = ca.IssueApplication("DomioOps OPC UA Client", "urn:domioops:opcua:client");
+        CertificateStore clientStore = new(Path.Combine(_root, "ca-client"));
+        Directory.CreateDirectory(clientStore.OwnFolder);
+        File.WriteAllBytes(Path.Combine(clientStore.OwnFolder, "certificate.der"), issued.RawData);
+        File.WriteAllText(Path.Combine(clientStore.OwnFolder, "private.pem"), issued.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        clientStore.Trust(_server.Certificate!);
+        _serverStore.Trust(ca.Certificate);
+        OpcUaClientOptions options = new() { EndpointUrl = _server.EndpointUrl, SecurityPolicyUri = SecurityPolicy.Basic256Sha256Uri, SecurityMode = MessageSecurityMode.SignAndEncrypt, Certificates = clientStore, AutoReconnect = false };
+
+        await using (OpcUaClient client = new(options))
+        {
+            await client.ConnectAsync(Ct);
+            Assert.Equal(StatusCode.Good, (await client.ReadValueAsync(WellKnownNodes.NamespaceArray, Ct)).StatusCode);
+        }
+
+        Directory.CreateDirectory(_serverStore.TrustedCrlFolder);
+        File.WriteAllBytes(Path.Combine(_serverStore.TrustedCrlFolder, "plant.crl"), ca.RevocationList(issued));
+        await using OpcUaClient revoked = new(options);
+        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => revoked.ConnectAsync(Ct));
+        Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
+        Assert.Equal(issued.RawData, File.ReadAllBytes(Assert.Single(Directory.GetFiles(_serverStore.RejectedFolder))));
     }
 
     [Theory]

@@ -25,13 +25,13 @@ public sealed class OurSecureClientAgainstNodeOpcUaServerTests : IDisposable
         int port = FreePort.Next();
         await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 10, Ct);
         CertificateStore store = new(_pki);
-        OpcUaClientOptions options = new() { EndpointUrl = $"opc.tcp://127.0.0.1:{port}", SecurityPolicyUri = policy, SecurityMode = mode, Certificates = store, UserName = "operator", Password = "s3cret" };
+        OpcUaClientOptions options = new() { EndpointUrl = $"opc.tcp://127.0.0.1:{port}", SecurityPolicyUri = policy, SecurityMode = mode, Certificates = store, UserName = "operator", Password = "s3cret", SecureChannelLifetime = 2_000 };
 
         // No silent auto-accept: the unknown node-opcua certificate is refused and parked in rejected/.
         await using (OpcUaClient refused = new(options))
         {
             OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => refused.ConnectAsync(Ct));
-            Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
+            Assert.Equal(StatusCode.BadCertificateUntrusted, ex.StatusCode);
         }
 
         // The operator trusts it by moving it to trusted/.
@@ -51,5 +51,17 @@ public sealed class OurSecureClientAgainstNodeOpcUaServerTests : IDisposable
         Assert.Equal(0, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
         await client.WriteValueAsync(new NodeId(ns, "Tag3"), new Variant(77), Ct);
         Assert.Equal(77, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
+
+        // A short token lifetime: the channel renews with node-opcua before expiry, twice, and keeps working.
+        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        for (int value = 78; client.TokenRenewals < 2; value++)
+        {
+            await client.WriteValueAsync(new NodeId(ns, "Tag3"), new Variant(value), bound.Token);
+            Assert.Equal(value, (await subscription.Values.ReadAsync(bound.Token)).Value.Value.Value);
+            await Task.Delay(100, bound.Token);
+        }
+
+        Assert.Equal(0, client.Reconnects);
     }
 }
