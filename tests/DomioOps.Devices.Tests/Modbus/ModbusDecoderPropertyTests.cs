@@ -131,11 +131,16 @@ public sealed class ModbusDecoderPropertyTests
         Drain(bytes, (ref ReadOnlySequence<byte> b) =>
         {
             long before = b.Length;
-            bool framed = MbapFrame.TryRead(ref b, out _, out _, out ReadOnlySequence<byte> body);
+            byte[] contiguous = b.ToArray();
+            bool framed = MbapFrame.TryRead(ref b, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> body);
+
+            // The span reader (the client's) agrees with the sequence reader (the server's), or throws as it did.
+            Assert.Equal(framed, MbapFrame.TryRead(contiguous, out int frameLength, out ushort spanTransactionId, out byte spanUnitId, out int pduLength));
             if (framed)
             {
                 Assert.Equal(before - 7 - body.Length, b.Length);
                 Assert.InRange(body.Length, 1, ModbusPdu.MaxLength);
+                Assert.Equal((transactionId, unitId, (int)body.Length, 7 + (int)body.Length), (spanTransactionId, spanUnitId, pduLength, frameLength));
             }
 
             return framed;
