@@ -19,6 +19,7 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
 {
     private readonly List<RunningMachine> machines = [];
     private ModbusFaces? modbus;
+    private OpcUaFaces? opcUa;
     private StreamWriter? groundTruth;
     private bool completedLogged;
 
@@ -49,6 +50,7 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
 
         var faults = options.Value.ParsedFaults().ToDictionary(f => f.Machine, f => f.Fault!, StringComparer.Ordinal);
         modbus = new ModbusFaces(IPAddress.Parse(scenario.Address));
+        opcUa = new OpcUaFaces(scenario.Address, time);
         foreach (var device in Factory.Devices)
         {
             var running = new RunningMachine(device, faults.GetValueOrDefault(device.Spec.Id) ?? MachineFault.None);
@@ -64,9 +66,8 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
                     running.Attach($"ascii-line {device.Spec.SerialPort} {device.Spec.BaudRate} {device.Spec.Parity}", 0, line.Publish, line);
                     break;
                 default:
-                    var face = new CncRouterFace(device.Spec, scenario.Address, () => running.Fault, time);
-                    await face.StartAsync(cancellationToken);
-                    running.Attach(face.EndpointUrl, face.Port, face.Publish, face);
+                    var face = await opcUa.AddAsync(device.Spec, () => running.Fault, cancellationToken);
+                    running.Attach(face.EndpointUrl, face.Port, face.Publish, null);
                     break;
             }
 
@@ -93,6 +94,11 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         if (modbus is not null)
         {
             await modbus.DisposeAsync();
+        }
+
+        if (opcUa is not null)
+        {
+            await opcUa.DisposeAsync();
         }
 
         if (groundTruth is not null)

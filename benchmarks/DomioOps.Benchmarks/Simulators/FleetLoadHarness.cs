@@ -11,10 +11,10 @@ namespace DomioOps.Benchmarks.Simulators;
 
 /// <summary>
 /// How many simulated machines one simulator process serves at 1 s polling, and the CPU it costs. For each fleet size
-/// the simulator runs as its own process with a fleet of panel saws on Modbus TCP (one port each) or of CNC routers on
-/// OPC UA; this process polls every machine once a second (the saw's 17 registers; the router's state, counters and
+/// the simulator runs as its own process with a fleet of panel saws on Modbus TCP (one port each, or all as unit ids of
+/// one port: modbus-shared) or of CNC routers on OPC UA (a server each, or all in one server: opcua-shared); this process polls every machine once a second (the saw's 17 registers; the router's state, counters and
 /// spindle, 8 nodes) for the measured window and reads the simulator's CPU time and memory from /proc.
-/// Usage: simulator-fleet [modbus|opcua] [seconds=30] [sizes=100,250,500,1000]
+/// Usage: simulator-fleet [modbus|modbus-shared|opcua|opcua-shared] [seconds=30] [sizes]
 /// </summary>
 public static class FleetLoadHarness
 {
@@ -27,7 +27,7 @@ public static class FleetLoadHarness
     {
         var protocol = args.Length > 0 ? args[0] : "modbus";
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
-        var sizes = (args.Length > 2 ? args[2] : protocol == "opcua" ? "10,25,50,100" : "100,250,500,1000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var sizes = (args.Length > 2 ? args[2] : protocol == "opcua" ? "10,25" : protocol == "opcua-shared" ? "100,250,500" : "100,250,500,1000,2000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var ct = CancellationToken.None;
         Console.WriteLine($"Simulator fleet ({protocol}), each machine polled once a second for {seconds} s; {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average before: {LoadAverage()}");
         Console.WriteLine("machines | start s | polls/s | failed | p50 ms | p99 ms | max ms | simulator CPU % of one core | RSS MB");
@@ -36,9 +36,10 @@ public static class FleetLoadHarness
             var folder = Directory.CreateTempSubdirectory("domioops-fleet-");
             try
             {
-                var kind = protocol == "opcua" ? "cnc-router" : "panel-saw";
+                var kind = protocol.StartsWith("opcua", StringComparison.Ordinal) ? "cnc-router" : "panel-saw";
+                var share = protocol.EndsWith("-shared", StringComparison.Ordinal) ? "true" : "false";
                 var scenario = Path.Combine(folder.FullName, "fleet.json");
-                await File.WriteAllTextAsync(scenario, $$"""{ "seed": 1, "fleet": [ { "kind": "{{kind}}", "count": {{size}}, "idPrefix": "m-", "firstPort": {{FirstPort}} } ] }""", ct);
+                await File.WriteAllTextAsync(scenario, $$"""{ "seed": 1, "fleet": [ { "kind": "{{kind}}", "count": {{size}}, "idPrefix": "m-", "firstPort": {{FirstPort}}, "sharePort": {{share}} } ] }""", ct);
                 var started = Stopwatch.StartNew();
                 await using var simulator = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string> { ["Simulators__Scenario"] = scenario }, ct);
                 var startSeconds = started.Elapsed.TotalSeconds;
@@ -51,7 +52,7 @@ public static class FleetLoadHarness
                 {
                     latencies[i] = [];
                     await Task.Delay(TimeSpan.FromMilliseconds(1000.0 * i / machines.Count), ct);
-                    await using var poll = protocol == "opcua" ? await OpcUaPollAsync(m) : await ModbusPollAsync(m);
+                    await using var poll = kind == "cnc-router" ? await OpcUaPollAsync(m) : await ModbusPollAsync(m);
                     using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
                     var until = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
                     do
@@ -70,7 +71,7 @@ public static class FleetLoadHarness
                             Interlocked.Increment(ref failures);
                         }
                     }
-                    while (Stopwatch.GetTimestamp() < until && await timer.WaitForNextTickAsync(window.Token));
+                    while (Stopwatch.GetTimestamp() < until && await NextTickAsync(timer, window.Token));
                 }).ToList();
 
                 // CPU over the steady part of the window: after every poller has connected.
@@ -97,7 +98,7 @@ public static class FleetLoadHarness
     {
         var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", machine.Port) { ResponseTimeout = TimeSpan.FromSeconds(1) });
         await client.ConnectAsync(CancellationToken.None);
-        return new Poll(async () => await client.ReadHoldingRegistersAsync(1, 0, 17, CancellationToken.None), client.DisposeAsync);
+        return new Poll(async () => await client.ReadHoldingRegistersAsync(machine.UnitId, 0, 17, CancellationToken.None), client.DisposeAsync);
     }
 
     private static async Task<Poll> OpcUaPollAsync(FleetMachine machine)
@@ -108,6 +109,19 @@ public static class FleetLoadHarness
         var nodes = PolledNodes.Select(p => new DomioOps.Devices.OpcUa.Services.ReadValueId(new NodeId(ns, $"{machine.Machine}/{p}")))
             .ToList();
         return new Poll(async () => await client.ReadAsync(nodes, CancellationToken.None), client.DisposeAsync);
+    }
+
+    /// <summary>The next tick; false when the window closed (a poller that started late stops with the others).</summary>
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken window)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(window);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static double CpuSeconds(int pid)
@@ -125,7 +139,7 @@ public static class FleetLoadHarness
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
-    private sealed record FleetMachine(string Machine, string Endpoint, int Port);
+    private sealed record FleetMachine(string Machine, string Endpoint, int Port, byte UnitId);
 
     private sealed class Poll(Func<Task> read, Func<ValueTask> dispose) : IAsyncDisposable
     {

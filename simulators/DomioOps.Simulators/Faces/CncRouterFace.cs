@@ -7,57 +7,34 @@ using DomioOps.Simulators.Scenarios;
 namespace DomioOps.Simulators.Faces;
 
 /// <summary>
-/// The CNC router's OPC UA server: a woodworking machine (OPC 40550-1 WwMachineType on OPC 40001-1 Machinery)
+/// A CNC router in an OPC UA server: a woodworking machine (OPC 40550-1 WwMachineType on OPC 40001-1 Machinery)
 /// under Objects/Machines, with Identification, State/Machine/Overview (CurrentState, CurrentMode), Flags and
-/// Values, plus the router's own variables (spindle, feed, tool, cycle time, alarm code) in the simulator's
-/// namespace. Browse paths are listed in the README.
+/// Values, alarm events, plus the router's own variables (spindle, feed, tool, cycle time, alarm code) in the
+/// simulator's namespace. Browse paths are listed in the README. The server is <see cref="OpcUaFaces"/>'.
 /// </summary>
-internal sealed class CncRouterFace : IAsyncDisposable
+internal sealed class CncRouterFace
 {
     public const string SimulatorUri = "urn:domioops:simulators";
 
-    private static readonly StatusCode BadDeviceFailure = new(0x808B0000);
     private readonly OpcUaServer server;
-    private readonly Func<MachineFault> fault;
     private readonly Dictionary<string, VariableNode> variables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object> last = new(StringComparer.Ordinal);
+    private readonly string machineName;
+    private NodeId events = NodeId.Null;
+    private NodeId alarmType = NodeId.Null;
+    private ushort raisedAlarm;
 
-    public CncRouterFace(MachineSpec spec, string address, Func<MachineFault> fault, TimeProvider time)
+    /// <summary>Adds the machine <paramref name="spec"/> to <paramref name="server"/>, whose address space holds the woodworking model.</summary>
+    public CncRouterFace(OpcUaServer server, MachineSpec spec, DateTime now)
     {
-        this.fault = fault;
-        server = new OpcUaServer(
-            new OpcUaServerOptions
-            {
-                Host = address,
-                Port = spec.Port,
-                ApplicationUri = $"urn:domioops:simulators:{spec.Id}",
-                ApplicationName = $"DomioOps simulated CNC router {spec.Id}",
-                MinSamplingInterval = 50,
-                MinPublishingInterval = 50,
-            },
-            time);
-        server.Fault = () => fault() switch
-        {
-            { Kind: FaultKind.Drop } => new OpcUaServerFault(OpcUaServerFaultKind.Disconnect),
-            { Kind: FaultKind.Silent } => new OpcUaServerFault(OpcUaServerFaultKind.NoAnswer),
-            { Kind: FaultKind.Exception } => new OpcUaServerFault(OpcUaServerFaultKind.ServiceFault, Status: BadDeviceFailure),
-            { Kind: FaultKind.Garbage } => new OpcUaServerFault(OpcUaServerFaultKind.Garbage),
-            { Kind: FaultKind.Slow } f => new OpcUaServerFault(OpcUaServerFaultKind.None, f.Delay),
-            _ => default,
-        };
-        Build(spec, time.GetUtcNow().UtcDateTime);
+        this.server = server;
+        machineName = spec.Id;
+        Build(spec, now);
     }
 
     public string EndpointUrl => server.EndpointUrl;
 
     public int Port => server.Port;
-
-    /// <summary>Browse paths (from the machine) of every variable the face sets.</summary>
-    public IReadOnlyCollection<string> Paths => variables.Keys;
-
-    public Task StartAsync(CancellationToken cancellationToken) => server.StartAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => server.DisposeAsync();
 
     public void Publish(MachineReading r)
     {
@@ -90,6 +67,39 @@ internal sealed class CncRouterFace : IAsyncDisposable
         Set("Tool/ToolLife", Math.Round(r.ToolLife, 1), t);
         Set("CycleTime", Math.Round(r.CycleTime, 2), t);
         Set("AlarmCode", (int)r.Alarm, t);
+        if (r.Alarm != raisedAlarm)
+        {
+            RaiseAlarm(r.Alarm == 0 ? raisedAlarm : r.Alarm, active: r.Alarm != 0, t);
+            raisedAlarm = r.Alarm;
+        }
+    }
+
+    /// <summary>
+    /// An alarm event (WwAlarmConditionType, OPC 40550-1 §7.16) from the machine's Events object when an alarm is
+    /// raised and when it clears; subscribers on the machine, the Machines folder or the Server object receive it.
+    /// </summary>
+    private void RaiseAlarm(ushort code, bool active, DateTime time)
+    {
+        var text = code switch
+        {
+            201 => "Spindle bearing failure: vibration and temperature over limit",
+            210 => "Tool breakage",
+            _ => $"Alarm {code}",
+        };
+        server.RaiseEvent(new BaseEvent(events, machineName, new LocalizedText("en", active ? text : $"Cleared: {text}"), active ? (ushort)800 : (ushort)100)
+        {
+            EventType = alarmType,
+            Time = time,
+            Fields = new Dictionary<string, Variant>
+            {
+                ["ConditionName"] = new Variant(code == 201 ? "SpindleBearingFailure" : code == 210 ? "ToolBreakage" : $"Alarm{code}"),
+                ["ActiveState/Id"] = new Variant(active),
+                ["Retain"] = new Variant(active),
+                ["MessageId"] = new Variant(code.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ["MessageName"] = new Variant(text),
+                ["EventCategory"] = new Variant(4),
+            },
+        });
     }
 
     private static ulong Milliseconds(TimeSpan time) => (ulong)time.TotalMilliseconds;
@@ -111,13 +121,19 @@ internal sealed class CncRouterFace : IAsyncDisposable
         // The woodworking machine is an instance of WwMachineType from the published NodeSets (DI, Machinery,
         // Woodworking, ...), with the optional Flags and Values the simulator feeds.
         var space = server.AddressSpace;
-        CompanionSpecifications.LoadWoodworking(space);
         var own = space.RegisterNamespace(SimulatorUri);
         var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(own, spec.Id), spec.Id, Included).NodeId;
         foreach (var path in WoodworkingPaths)
         {
             variables[path] = space.VariableAt(machine, path);
         }
+
+        // Alarms are events of the machine's Events object (OPC 40550-1 §7.2); both notify subscribers.
+        alarmType = space.NodeIdOf(CompanionSpecifications.WoodworkingUri, 1007);
+        var eventsObject = (ObjectNode)space.FindByBrowsePath(machine, "Events")!;
+        eventsObject.EventNotifier = 1;
+        ((ObjectNode)space.Find(machine)!).EventNotifier = 1;
+        events = eventsObject.NodeId;
 
         foreach (var (name, value) in new (string, object)[] { ("Manufacturer", new LocalizedText("DomioOps simulators")), ("Model", new LocalizedText("Nesting CNC router")), ("SerialNumber", spec.Id), ("ProductInstanceUri", $"urn:domioops:simulators:{spec.Id}"), ("YearOfConstruction", (ushort)2024) })
         {
@@ -145,9 +161,9 @@ internal sealed class CncRouterFace : IAsyncDisposable
         }
     }
 
-    /// <summary>Optional nodes of the type that are instantiated: the variables below, the objects on their way, the identification.</summary>
+    /// <summary>Optional nodes of the type that are instantiated: the Events object, the identification, the variables below and the objects on their way.</summary>
     private static bool Included(string path) =>
-        path.StartsWith("Identification/", StringComparison.Ordinal) || WoodworkingPaths.Any(p => p == path || p.StartsWith(path + "/", StringComparison.Ordinal));
+        path == "Events" || path.StartsWith("Identification/", StringComparison.Ordinal) || WoodworkingPaths.Any(p => p == path || p.StartsWith(path + "/", StringComparison.Ordinal));
 
     /// <summary>The woodworking variables the simulator sets, by browse path from the machine (OPC 40550-1 §7–8).</summary>
     private static readonly HashSet<string> WoodworkingPaths = new(StringComparer.Ordinal)

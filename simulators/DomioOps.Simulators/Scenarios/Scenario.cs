@@ -168,7 +168,7 @@ public sealed class FailureSpec
     public TimeSpan Repair { get; set; }
 }
 
-/// <summary>Count machines of a kind named <c>{IdPrefix}{n:000}</c>, on ports from FirstPort (or unit ids from FirstUnitId on one serial line).</summary>
+/// <summary>Count machines of a kind named <c>{IdPrefix}{n:000}</c>, on ports from FirstPort (or unit ids from FirstUnitId on one serial line or shared port).</summary>
 public sealed class FleetSpec
 {
     public MachineKind Kind { get; set; }
@@ -180,6 +180,9 @@ public sealed class FleetSpec
     public string IdPrefix { get; set; } = "";
 
     public int FirstPort { get; set; }
+
+    /// <summary>All on FirstPort: Modbus TCP machines as unit ids counting up from FirstUnitId, CNC routers as machines of one OPC UA server.</summary>
+    public bool SharePort { get; set; }
 
     public byte FirstUnitId { get; set; } = 1;
 

@@ -124,8 +124,8 @@ public static class ScenarioFile
                     Id = $"{fleet.IdPrefix}{n + 1:000}",
                     Kind = fleet.Kind,
                     Protocol = protocol,
-                    Port = serial || fleet.FirstPort == 0 ? 0 : fleet.FirstPort + n,
-                    UnitId = serial ? (byte)Math.Min(255, fleet.FirstUnitId + n) : fleet.FirstUnitId,
+                    Port = serial || fleet.FirstPort == 0 ? 0 : fleet.SharePort ? fleet.FirstPort : fleet.FirstPort + n,
+                    UnitId = serial || fleet.SharePort ? (byte)Math.Min(255, fleet.FirstUnitId + n) : fleet.FirstUnitId,
                     SerialPort = fleet.SerialPort,
                     BaudRate = fleet.BaudRate,
                     Parity = fleet.Parity,
@@ -229,9 +229,9 @@ public static class ScenarioFile
                 {
                     yield return (key + ".port", $"{m.Port} is not a TCP port.", "give 1-65535, or 0 for a free port.");
                 }
-                else if (m.Port != 0 && endpoints.TryGetValue(m.Port, out var other) && !(protocol == MachineProtocol.ModbusTcp && other.StartsWith("modbus-tcp", StringComparison.Ordinal)))
+                else if (m.Port != 0 && endpoints.TryGetValue(m.Port, out var other) && !other.StartsWith(Kebab(protocol), StringComparison.Ordinal))
                 {
-                    yield return (key + ".port", $"port {m.Port} is taken by {other}.", "give each OPC UA server its own port; Modbus TCP machines share a port only as distinct unit ids.");
+                    yield return (key + ".port", $"port {m.Port} is taken by {other}.", "give OPC UA and Modbus TCP different ports; Modbus TCP machines share a port as distinct unit ids, CNC routers as machines of one OPC UA server.");
                 }
                 else if (m.Port != 0)
                 {

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 using DomioOps.Devices.OpcUa;
 using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Testing;
 
 namespace DomioOps.Simulators.Tests.Machines;
@@ -51,6 +52,32 @@ public sealed class CncRouterTests(FactoryFixture factory) : IClassFixture<Facto
         Assert.Contains("Spindle", children);
         var sim = result.GetProperty("namespaces").GetProperty("sim").GetInt32();
         Assert.Equal($"ns={sim};s=cnc-01/State/Machine/Overview/CurrentState", result.GetProperty("nodeIds").GetProperty("currentState").GetString());
+    }
+
+    [Fact]
+    public async Task CncRouter_ForcedFailure_RaisesAnAlarmEventAndShowsError()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cnc = await factory.Simulator.MachineAsync("cnc-01", ct);
+        await using var client = new OpcUaClient(new OpcUaClientOptions { EndpointUrl = cnc.Endpoint });
+        await client.ConnectAsync(ct);
+        var sim = (ushort)client.NamespaceIndexOf("urn:domioops:simulators");
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), ct);
+        var item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(new NodeId(sim, "cnc-01"), EventFilter.Select("Message", "Severity", "ConditionName", "ActiveState/Id", "MessageId", "EventType"))], ct));
+        Assert.Equal(StatusCode.Good, item.Status);
+
+        using var fail = await factory.Simulator.Http.PostAsync(new Uri("api/machines/cnc-01/fail?kind=spindle-bearing", UriKind.Relative), null, ct);
+        fail.EnsureSuccessStatusCode();
+        var received = await subscription.Events.ReadAsync(ct);
+
+        Assert.Equal(new Variant(new LocalizedText("en", "Spindle bearing failure: vibration and temperature over limit")), received.Fields[0]);
+        Assert.Equal(new Variant((ushort)800), received.Fields[1]);
+        Assert.Equal(new Variant("SpindleBearingFailure"), received.Fields[2]);
+        Assert.Equal(new Variant(true), received.Fields[3]);
+        Assert.Equal(new Variant("201"), received.Fields[4]);
+        Assert.Equal(new Variant(new NodeId((ushort)client.NamespaceIndexOf("http://opcfoundation.org/UA/Woodworking/"), 1007u)), received.Fields[5]);
+        var state = await client.ReadValueAsync(new NodeId(sim, "cnc-01/State/Machine/Overview/CurrentState"), ct);
+        Assert.Equal(4, (int)state.Value.Value!);
     }
 
     [Fact]

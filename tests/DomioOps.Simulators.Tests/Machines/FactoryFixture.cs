@@ -32,7 +32,7 @@ public sealed class FactoryFixture : IAsyncLifetime
               "start": "2026-01-05T06:00:00Z",
               "acceleration": 60,
               "machines": [
-                { "id": "cnc-01", "kind": "cnc-router", "port": 0, "setup": "00:01:00" },
+                { "id": "cnc-01", "kind": "cnc-router", "port": 0, "setup": "00:01:00", "suddenFaultProbability": 0 },
                 { "id": "saw-01", "kind": "panel-saw", "port": 0, "setup": "00:01:00" },
                 { "id": "meter-saw-01", "kind": "energy-meter", "port": 0, "measures": "saw-01" },
                 { "id": "eb-01", "kind": "edgebander", "protocol": "modbus-rtu", "serialPort": "{{rtu.PathA}}", "unitId": 1 },

@@ -35,4 +35,24 @@ public sealed class FleetTests
             Assert.InRange(registers[12], 4400, 4600);
         }
     }
+
+    [Fact]
+    public async Task Fleet_CncRoutersSharingAPort_AreMachinesOfOneOpcUaServer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = DomioOps.Testing.FreePort.Next();
+        await using var simulator = await SimulatorProcess.StartAsync($$"""{ "fleet": [ { "kind": "cnc-router", "count": 3, "idPrefix": "cnc-", "firstPort": {{port}}, "sharePort": true } ] }""", ct);
+
+        var machines = (await simulator.Http.GetFromJsonAsync<List<MachineStatus>>("api/machines", ct))!;
+        await using var client = new DomioOps.Devices.OpcUa.Client.OpcUaClient(new DomioOps.Devices.OpcUa.Client.OpcUaClientOptions { EndpointUrl = machines[0].Endpoint });
+        await client.ConnectAsync(ct);
+        var sim = (ushort)client.NamespaceIndexOf("urn:domioops:simulators");
+
+        Assert.All(machines, m => Assert.Equal(port, m.Port));
+        foreach (var machine in machines)
+        {
+            var state = await client.ReadValueAsync(new DomioOps.Devices.OpcUa.NodeId(sim, $"{machine.Machine}/State/Machine/Overview/CurrentState"), ct);
+            Assert.InRange((int)state.Value.Value!, 0, 4);
+        }
+    }
 }

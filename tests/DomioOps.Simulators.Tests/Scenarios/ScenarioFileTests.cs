@@ -84,6 +84,23 @@ public sealed class ScenarioFileTests
     }
 
     [Fact]
+    public void Parse_FleetSharingAPort_CountsUnitIdsUpOnThatPort()
+    {
+        var scenario = ScenarioFile.Parse("""{ "fleet": [ { "kind": "panel-saw", "count": 3, "idPrefix": "saw-", "firstPort": 20000, "sharePort": true, "firstUnitId": 5 }, { "kind": "cnc-router", "count": 2, "idPrefix": "cnc-", "firstPort": 20001, "sharePort": true } ] }""", "f.json");
+
+        Assert.Equal([20000, 20000, 20000, 20001, 20001], scenario.Machines.Select(m => m.Port));
+        Assert.Equal([(byte)5, (byte)6, (byte)7], scenario.Machines.Take(3).Select(m => m.UnitId));
+    }
+
+    [Fact]
+    public void Parse_OpcUaAndModbusOnOnePort_IsRefused()
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioFile.Parse("""{ "machines": [ { "id": "cnc-01", "kind": "cnc-router", "port": 4840 }, { "id": "saw-01", "kind": "panel-saw", "port": 4840 } ] }""", "f.json"));
+
+        Assert.StartsWith("f.json: key $.machines[1].port: port 4840 is taken by opc-ua cnc-01.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_NoPartTypes_TakesTheDefaultsAndProtocolsByKind()
     {
         var scenario = ScenarioFile.Parse("""{ "machines": [ { "id": "cnc-01", "kind": "cnc-router" }, { "id": "eb-01", "kind": "edgebander", "serialPort": "/tmp/eb" } ] }""", "f.json");
