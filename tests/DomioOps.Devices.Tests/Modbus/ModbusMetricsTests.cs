@@ -108,7 +108,7 @@ public sealed class ModbusMetricsTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (int i = 0; i < 500 && !condition(); i++)
+        for (int i = 0; i < 3000 && !condition(); i++)
         {
             await Task.Delay(10, Ct);
         }
