@@ -19,7 +19,8 @@ namespace DomioOps.Devices.OpcUa.Transport;
 /// </remarks>
 internal sealed class ChannelSecurity
 {
-    private readonly Dictionary<uint, (SymmetricKeys Send, SymmetricKeys Receive)> _keys = [];
+    // Written by the receive side on a renewal while sends read it: a concurrent dictionary.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<uint, (SymmetricKeys Send, SymmetricKeys Receive)> _keys = new();
 
     public ChannelSecurity(SecurityPolicy policy, MessageSecurityMode mode, X509Certificate2 localCertificate, X509Certificate2? remoteCertificate)
     {
@@ -53,7 +54,7 @@ internal sealed class ChannelSecurity
         _keys[tokenId] = (send, receive);
         foreach (uint old in _keys.Keys.Where(k => k < tokenId - 1).ToArray())
         {
-            _keys.Remove(old);
+            _keys.TryRemove(old, out _);
         }
     }
 

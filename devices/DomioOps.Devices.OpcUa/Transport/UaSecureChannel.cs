@@ -345,6 +345,9 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // The receive side switches SendTokenId when a renewed token comes into use; the header and the keys of a
+            // message must name the same token, so it is read once.
+            uint tokenId = SendTokenId;
             ReadOnlyMemory<byte> remaining = body.WrittenMemory;
             do
             {
@@ -365,7 +368,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                 }
                 else
                 {
-                    BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(12), SendTokenId);
+                    BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(12), tokenId);
                 }
 
                 BinaryPrimitives.WriteUInt32LittleEndian(plain, NextSendSequence());
@@ -373,7 +376,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                 remaining.Span[..take].CopyTo(plain.AsSpan(SequenceHeaderSize));
                 ReadOnlySpan<byte> plainPart = plain.AsSpan(0, SequenceHeaderSize + take);
                 byte[] chunk = asymmetric ? security!.SecureAsymmetric(prefix, plainPart)
-                    : !open && security is not null ? security.SecureSymmetric(SendTokenId, prefix, plainPart)
+                    : !open && security is not null ? security.SecureSymmetric(tokenId, prefix, plainPart)
                     : [.. prefix, .. plainPart];
                 await _stream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                 remaining = remaining[take..];
