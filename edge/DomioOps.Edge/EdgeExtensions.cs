@@ -1,4 +1,5 @@
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Configuration;
 using DomioOps.Edge.Publishing;
 using DomioOps.Edge.StoreAndForward;
 
@@ -16,6 +17,7 @@ internal static class EdgeExtensions
         builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddSingleton<DeviceConfiguration>();
         return builder;
     }
 

@@ -47,6 +47,9 @@ internal sealed class Slice : IAsyncDisposable
 
     public HttpClient CloudHttp { get; }
 
+    /// <summary>The simulated saw's Modbus TCP port.</summary>
+    public int ModbusPort => modbusPort;
+
     /// <summary>The initial administrator ("admin"), whose password this test makes up and hands to the cloud through its environment.</summary>
     public string AdminPassword { get; } = $"E2e-{Guid.NewGuid():N}-A1";
 

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace DomioOps.EndToEnd.Tests;
 
 /// <summary>Simulated saw → edge → MQTT → Orleans → API, as real processes with a real PostgreSQL.</summary>
@@ -19,6 +21,73 @@ public sealed class SliceTests
         Assert.Equal(held.Pieces, settled.PieceCount);
         await AssertEveryReadingCommittedOnceAsync(slice, ct);
     }
+
+    [Fact]
+    public async Task RemoteConfiguration_AppliedAndReported_InvalidOneRefusedAndLastGoodKept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var slice = await Slice.StartAsync(ct);
+        await slice.WaitForMachineAsync(m => m.PieceCount >= 1, Bound, ct);
+        var uri = new Uri($"api/edges/{Slice.Site}/{Slice.EdgeId}/configuration", UriKind.Relative);
+
+        using var local = await slice.CloudHttp.PutAsJsonAsync(uri, new { Publishing = new { BrokerHost = "elsewhere" } }, ct);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, local.StatusCode);
+
+        using var good = await slice.CloudHttp.PutAsJsonAsync(uri, Devices(slice.ModbusPort), ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, good.StatusCode);
+        var applied = await WaitForConfigurationAsync(slice, c => c.AppliedVersion == 1, ct);
+        Assert.Equal(1ul, applied.Desired!.Version);
+
+        using var bad = await slice.CloudHttp.PutAsJsonAsync(uri, Devices(port: 0), ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, bad.StatusCode);
+        var refused = await WaitForConfigurationAsync(slice, c => c.RejectedVersion == 2, ct);
+        Assert.Equal(1ul, refused.AppliedVersion);
+        Assert.Contains(refused.Errors, e => e.Contains("Edge:Devices:ModbusTcp:0:Port", StringComparison.Ordinal));
+
+        // The last good configuration still reads the saw: every piece arrives.
+        var held = await slice.HoldSawAsync(true, ct);
+        var settled = await slice.WaitForMachineAsync(m => m.PieceCount >= held.Pieces, Bound, ct);
+        Assert.Equal(held.Pieces, settled.PieceCount);
+
+        static object Devices(int port) => new
+        {
+            Devices = new
+            {
+                ModbusTcp = new[]
+                {
+                    new
+                    {
+                        Machine = Slice.Machine,
+                        Port = port,
+                        PollInterval = "00:00:00.050",
+                        Tags = new object[] { new { Signal = "MachineState", Register = 0 }, new { Signal = "PieceCounter", Register = 1, Type = "UInt32" } },
+                    },
+                },
+            },
+        };
+    }
+
+    private static async Task<EdgeConfigurationView> WaitForConfigurationAsync(Slice slice, Func<EdgeConfigurationView, bool> condition, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        EdgeConfigurationView? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await slice.CloudHttp.GetFromJsonAsync<EdgeConfigurationView>($"api/edges/{Slice.Site}/{Slice.EdgeId}/configuration", ct);
+            if (last is not null && condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new TimeoutException($"after {Bound.TotalSeconds} s the cloud shows {last}\n{slice.Logs()}");
+    }
+
+    internal sealed record EdgeConfigurationView(DesiredView? Desired, ulong AppliedVersion, ulong RejectedVersion, IReadOnlyList<string> Errors);
+
+    internal sealed record DesiredView(ulong Version, string DevicesJson);
 
     [Fact]
     public async Task CloudRestarted_KeepsMachineStateAndGoesOn()

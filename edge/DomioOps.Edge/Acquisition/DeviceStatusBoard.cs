@@ -37,6 +37,9 @@ internal sealed partial class DeviceStatusBoard
     public IReadOnlyDictionary<string, DeviceStatus> Devices => devices;
 
     /// <summary>Records the device's status; true when its health changed (the change is logged).</summary>
+    /// <summary>The machine is no longer configured (or restarts with new options): it leaves the board.</summary>
+    public void Forget(string machine) => devices.TryRemove(machine, out _);
+
     public bool Report(string machine, DeviceHealth health, string? error, string? endpoint = null)
     {
         var previous = devices.GetValueOrDefault(machine);

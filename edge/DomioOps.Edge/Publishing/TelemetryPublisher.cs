@@ -1,6 +1,7 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
+using DomioOps.Edge.Configuration;
 using DomioOps.Edge.StoreAndForward;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
@@ -25,6 +26,7 @@ namespace DomioOps.Edge.Publishing;
 internal sealed partial class TelemetryPublisher(
     IOptions<EdgeOptions> options,
     SampleQueue queue,
+    DeviceConfiguration configuration,
     TimeProvider time,
     EdgeMetrics metrics,
     ILogger<TelemetryPublisher> logger) : BackgroundService
@@ -35,6 +37,7 @@ internal sealed partial class TelemetryPublisher(
     private readonly SemaphoreSlim acknowledged = new(0, 1);
     private IMqttClient? client;
     private int connections;
+    private Task configurationChanged = configuration.Changed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,6 +47,13 @@ internal sealed partial class TelemetryPublisher(
             try
             {
                 await EnsureConnectedAsync(stoppingToken);
+                if (configurationChanged.IsCompleted)
+                {
+                    // An applied or refused remote configuration (or a reloaded file): the cloud shows what runs.
+                    configurationChanged = configuration.Changed;
+                    await client!.PublishAsync(StatusMessage(online: true), stoppingToken);
+                }
+
                 var (batch, lookAgainAt) = window.Next();
                 if (batch.Count > 0)
                 {
@@ -130,7 +140,7 @@ internal sealed partial class TelemetryPublisher(
         wait.CancelAfter(until is { } at ? TimeSpan.FromTicks(Math.Max(at.Ticks - time.GetUtcNow().Ticks, TimeSpan.TicksPerMillisecond)) : MaxBackoff);
         try
         {
-            await Task.WhenAny(queue.WaitForSamplesAsync(wait.Token), acknowledged.WaitAsync(wait.Token));
+            await Task.WhenAny(queue.WaitForSamplesAsync(wait.Token), acknowledged.WaitAsync(wait.Token), configurationChanged.WaitAsync(wait.Token));
         }
         finally
         {
@@ -155,6 +165,14 @@ internal sealed partial class TelemetryPublisher(
                     {
                         Release(acknowledged);
                     }
+                }
+            }
+            else if (topic == EdgeTopics.Configuration(edge.Site, edge.Id))
+            {
+                var desired = EdgeConfiguration.Parser.ParseFrom(e.ApplicationMessage.Payload);
+                if (desired.Site == edge.Site && desired.Edge == edge.Id && desired.SchemaVersion == 1)
+                {
+                    configuration.Apply(desired);
                 }
             }
         }
@@ -253,15 +271,22 @@ internal sealed partial class TelemetryPublisher(
         .WithRetainFlag(true)
         .Build();
 
-    private byte[] StatusPayload(bool online) => new EdgeStatus
+    private byte[] StatusPayload(bool online)
     {
-        SchemaVersion = 1,
-        Site = edge.Site,
-        Edge = edge.Id,
-        Online = online,
-        TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        Backlog = (ulong)queue.Count,
-    }.ToByteArray();
+        var status = new EdgeStatus
+        {
+            SchemaVersion = 1,
+            Site = edge.Site,
+            Edge = edge.Id,
+            Online = online,
+            TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Backlog = (ulong)queue.Count,
+            ConfigVersion = configuration.AppliedVersion,
+            RejectedConfigVersion = configuration.RejectedVersion,
+        };
+        status.ConfigErrors.AddRange(configuration.Errors);
+        return status.ToByteArray();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port}; {Backlog} samples waiting")]
     private partial void LogConnected(string host, int port, long backlog);
