@@ -8,10 +8,12 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class MosquittoBroker : IAsyncDisposable
 {
-    private readonly PeerProcess process;
     private readonly string folder;
+    private PeerProcess process;
 
     private MosquittoBroker(PeerProcess process, string folder, int port, int? tlsPort) => (this.process, this.folder, Port, TlsPort) = (process, folder, port, tlsPort);
+
+    private string ConfigFile => Path.Combine(folder, "mosquitto.conf");
 
     public int Port { get; }
 
@@ -63,17 +65,42 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
         var file = Path.Combine(folder, "mosquitto.conf");
         await File.WriteAllLinesAsync(file, config, cancellationToken);
-        var mosquitto = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
-        var process = PeerProcess.Start(mosquitto, ["-c", file]);
-        var broker = new MosquittoBroker(process, folder, port, tlsPort);
+        var broker = new MosquittoBroker(PeerProcess.Start(Executable, ["-c", file]), folder, port, tlsPort);
+        await broker.WaitUntilListeningAsync(cancellationToken);
+        return broker;
+    }
+
+    /// <summary>Stops the broker as an operator would (SIGTERM): it writes its persistent sessions and messages to disk.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync(cancellationToken);
+        }
+
+        await process.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        await process.DisposeAsync();
+    }
+
+    /// <summary>Starts the stopped broker again, on the same port with the same persistence.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken)
+    {
+        process = PeerProcess.Start(Executable, ["-c", ConfigFile]);
+        await WaitUntilListeningAsync(cancellationToken);
+    }
+
+    private static string Executable => File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
+
+    private async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port, cancellationToken);
-                return broker;
+                await probe.ConnectAsync("127.0.0.1", Port, cancellationToken);
+                return;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
@@ -82,8 +109,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
             catch (SocketException)
             {
                 var output = process.Output;
-                await broker.DisposeAsync();
-                throw new InvalidOperationException($"mosquitto did not start on port {port} (is it installed? ./domio test installs it):\n{output}");
+                await DisposeAsync();
+                throw new InvalidOperationException($"mosquitto did not start on port {Port} (is it installed? ./domio test installs it):\n{output}");
             }
         }
     }
