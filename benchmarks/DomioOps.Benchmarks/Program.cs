@@ -18,6 +18,11 @@ if (args is ["ingestion-latency", .. var latencyArgs])
     return await DomioOps.Benchmarks.Cloud.IngestionLatencyHarness.RunAsync(latencyArgs);
 }
 
+if (args is ["edge-load", .. var edgeArgs])
+{
+    return await DomioOps.Benchmarks.Edge.EdgeLoadHarness.RunAsync(edgeArgs);
+}
+
 if (args is ["modbus-load", .. var rest])
 {
     return await ModbusLoadHarness.RunAsync(rest);

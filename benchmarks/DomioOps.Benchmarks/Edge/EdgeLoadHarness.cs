@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+using DomioOps.Devices.Modbus;
+using DomioOps.Models;
+using DomioOps.Models.Wire;
+using DomioOps.Testing;
+
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace DomioOps.Benchmarks.Edge;
+
+/// <summary>
+/// One edge process between simulated Modbus TCP devices (our server, in this process; every register read changes,
+/// so every poll yields one sample per tag) and a real Mosquitto, with an MQTT subscriber counting samples and
+/// measuring latency from the device change (the sample's timestamp, taken at the read) to delivery by the broker.
+/// Two runs: throughput with 10,000 tags polled every 100 ms (offering 100,000 samples/s), and latency at
+/// 10,000 samples/s (1,000 tags every 100 ms). Prints samples/s, the edge's CPU and resident memory, p50/p99.
+/// Usage: edge-load [seconds=20] [acknowledgement=Broker]
+/// </summary>
+public static class EdgeLoadHarness
+{
+    private const string Site = "plant-bench";
+    private const string EdgeId = "edge-bench";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+        var acknowledgement = args.Length > 1 ? args[1] : "Broker";
+        Console.WriteLine($"edge-load: {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}, {seconds} s per run, Publishing:Acknowledgement {acknowledgement}; load average before: {LoadAverage()}");
+        await RunOnceAsync("throughput, 10,000 tags (20 devices x 500) every 100 ms", devices: 20, tags: 500, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), seconds, acknowledgement);
+        await RunOnceAsync("latency, 10,000 samples/s (10 devices x 100 tags every 100 ms), MaxBatchAge 10 ms", devices: 10, tags: 100, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(10), seconds, acknowledgement);
+        Console.WriteLine($"load average after: {LoadAverage()}");
+        return 0;
+    }
+
+    private static async Task RunOnceAsync(string name, int devices, int tags, TimeSpan poll, TimeSpan batchAge, int seconds, string acknowledgement)
+    {
+        var ct = CancellationToken.None;
+        var data = Directory.CreateTempSubdirectory("domioops-edge-bench-");
+        await using var broker = await MosquittoBroker.StartAsync(null, null, ct);
+        var servers = new List<ModbusTcpServer>();
+        HostProcess? edge = null;
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            for (var d = 0; d < devices; d++)
+            {
+                var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
+                var unit = server.AddUnit(1);
+                unit.BeforeRead = (_, start, count) =>
+                {
+                    for (var r = start; r < start + count; r++)
+                    {
+                        unit.HoldingRegisters[r]++;
+                    }
+                };
+                await server.StartAsync(ct);
+                servers.Add(server);
+            }
+
+            long received = 0;
+            var latencies = new List<long>();
+            var measuring = false;
+            subscriber.ApplicationMessageReceivedAsync += e =>
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var batch = TelemetryBatch.Parser.ParseFrom(e.ApplicationMessage.Payload);
+                Interlocked.Add(ref received, batch.Samples.Count);
+                if (Volatile.Read(ref measuring))
+                {
+                    lock (latencies)
+                    {
+                        latencies.AddRange(batch.Samples.Select(s => now - s.TimestampMs));
+                    }
+                }
+
+                return Task.CompletedTask;
+            };
+            await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId("bench-consumer").Build(), ct);
+            await subscriber.SubscribeAsync(EdgeTopics.Telemetry(Site, EdgeId), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+
+            edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(data.FullName, broker.Port, servers, tags, poll, batchAge, acknowledgement), ct);
+            await Task.Delay(TimeSpan.FromSeconds(5), ct); // warm-up: connections, JIT, queue
+            lock (latencies)
+            {
+                latencies.Clear();
+            }
+
+            Volatile.Write(ref measuring, true);
+            var cpuBefore = CpuTime(edge.ProcessId);
+            var countBefore = Interlocked.Read(ref received);
+            var clock = Stopwatch.StartNew();
+            var peakRss = 0L;
+            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                await Task.Delay(500, ct);
+                peakRss = Math.Max(peakRss, ResidentBytes(edge.ProcessId));
+            }
+
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var rate = (Interlocked.Read(ref received) - countBefore) / elapsed;
+            var cpu = (CpuTime(edge.ProcessId) - cpuBefore).TotalSeconds / elapsed;
+            Volatile.Write(ref measuring, false);
+            long[] sorted;
+            lock (latencies)
+            {
+                sorted = [.. latencies.Order()];
+            }
+
+            var offered = devices * tags / poll.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: offered {offered:F0} samples/s, delivered {rate:F0} samples/s; edge CPU {cpu * 100:F0}% of one core; resident memory peak {peakRss / (1024.0 * 1024):F0} MB; latency change→broker p50 {Percentile(sorted, 0.50)} ms, p99 {Percentile(sorted, 0.99)} ms, max {(sorted.Length > 0 ? sorted[^1] : 0)} ms ({sorted.Length} samples)"));
+        }
+        finally
+        {
+            if (edge is not null)
+            {
+                await edge.DisposeAsync();
+            }
+
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static Dictionary<string, string> EdgeEnvironment(string data, int brokerPort, List<ModbusTcpServer> servers, int tags, TimeSpan poll, TimeSpan batchAge, string acknowledgement)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Edge__Site"] = Site,
+            ["Edge__Id"] = EdgeId,
+            ["Edge__DataDirectory"] = data,
+            ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
+            ["Edge__Publishing__Acknowledgement"] = acknowledgement,
+            ["Edge__Publishing__MaxBatchAge"] = batchAge.ToString("c", CultureInfo.InvariantCulture),
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+        };
+        var signals = Enum.GetValues<Signal>().Where(s => s != Signal.Unspecified).ToArray();
+        for (var d = 0; d < servers.Count; d++)
+        {
+            var at = $"Edge__Devices__ModbusTcp__{d}__";
+            environment[at + "Machine"] = $"bench-{d:D2}";
+            environment[at + "Port"] = $"{servers[d].Port}";
+            environment[at + "PollInterval"] = poll.ToString("c", CultureInfo.InvariantCulture);
+            for (var t = 0; t < tags; t++)
+            {
+                var tag = $"{at}Tags__{t}__";
+                environment[tag + "Signal"] = signals[t % signals.Length].ToString();
+                environment[tag + "Register"] = $"{t}";
+                environment[tag + "Type"] = "UInt16";
+                environment[tag + "Scale"] = "1";
+                environment[tag + "Deadband"] = "0";
+            }
+        }
+
+        return environment;
+    }
+
+    private static long Percentile(long[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
+
+    /// <summary>User + system CPU time of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms).</summary>
+    private static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
+    }
+
+    private static long ResidentBytes(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).FirstOrDefault();
+}
