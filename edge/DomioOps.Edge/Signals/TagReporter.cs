@@ -13,22 +13,15 @@ internal sealed class TagReporter(string machine, TagOptions tag)
     private DateTimeOffset lastAt;
     private double? seen;
 
-    public string Machine => machine;
-
-    public Signal Signal => tag.Signal;
-
-    /// <summary>
-    /// A new raw value from the device: the sample to report, or null when it is not reported. The sample is stamped
-    /// <paramref name="observedAt"/> (the device's own timestamp) when given, else <paramref name="now"/>.
-    /// </summary>
-    public Sample? Observe(double raw, DateTimeOffset now, DateTime? observedAt = null)
+    /// <summary>A new raw value from the device: the sample to report (stamped with the edge's clock), or null when it is not reported.</summary>
+    public Sample? Observe(double raw, DateTimeOffset now)
     {
         var value = raw * tag.Scale + tag.Offset;
         seen = value;
         var due = lastValue is not { } last || (tag.Report == TagReport.OnChange
             ? Math.Abs(value - last) > tag.Deadband || now - lastAt >= tag.MaxSilence
             : now - lastAt >= tag.Period);
-        return due ? Report(value, now, observedAt) : null;
+        return due ? Report(value, now) : null;
     }
 
     /// <summary>For devices that only send changes: the last value again when the tag's silence or period is over.</summary>
@@ -37,10 +30,9 @@ internal sealed class TagReporter(string machine, TagOptions tag)
             ? Report(value, now)
             : null;
 
-    private Sample Report(double value, DateTimeOffset now, DateTime? observedAt = null)
+    private Sample Report(double value, DateTimeOffset now)
     {
         (lastValue, lastAt) = (value, now);
-        var at = observedAt is { } source ? new DateTimeOffset(DateTime.SpecifyKind(source, DateTimeKind.Utc)) : now;
-        return new Sample { Machine = machine, Signal = tag.Signal, TimestampMs = at.ToUnixTimeMilliseconds(), Number = value };
+        return new Sample { Machine = machine, Signal = tag.Signal, TimestampMs = now.ToUnixTimeMilliseconds(), Number = value };
     }
 }
