@@ -68,7 +68,9 @@ public sealed class CncRouterTests(FactoryFixture factory) : IClassFixture<Facto
 
         using var fail = await factory.Simulator.Http.PostAsync(new Uri("api/machines/cnc-01/fail?kind=spindle-bearing", UriKind.Relative), null, ct);
         fail.EnsureSuccessStatusCode();
-        var received = await subscription.Events.ReadAsync(ct);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        var received = await subscription.Events.ReadAsync(bound.Token);
 
         Assert.Equal(new Variant(new LocalizedText("en", "Spindle bearing failure: vibration and temperature over limit")), received.Fields[0]);
         Assert.Equal(new Variant((ushort)800), received.Fields[1]);

@@ -18,9 +18,11 @@ public sealed class ModbusMachinesTests(FactoryFixture factory) : IClassFixture<
         var first = await client.ReadHoldingRegistersAsync(1, 0, 17, ct);
         var pieces = Pieces(first);
         ushort[] later;
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
         do
         {
-            await Task.Delay(200, ct);
+            await Task.Delay(200, bound.Token);
             later = await client.ReadHoldingRegistersAsync(1, 0, 17, ct);
         }
         while (Pieces(later) == pieces);
@@ -83,6 +85,31 @@ public sealed class ModbusMachinesTests(FactoryFixture factory) : IClassFixture<
         Assert.Equal(15, registers.Count);
         Assert.Equal("1900", registers[8]);
         Assert.InRange(double.Parse(meter[1], CultureInfo.InvariantCulture), 228, 232);
+    }
+
+    [Fact]
+    public async Task FaultOnOneRtuSlave_TheOtherSlaveOnTheLineKeepsAnswering()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var client = new ModbusSerialClient(new ModbusSerialPortOptions(factory.RtuLine, 19200) { Parity = System.IO.Ports.Parity.None }, new ModbusSerialClientOptions { ResponseTimeout = TimeSpan.FromMilliseconds(500), FailuresBeforeOpen = 100 });
+        await client.ConnectAsync(ct);
+        try
+        {
+            await factory.Simulator.SetFaultAsync("eb-01", "exception:4", ct);
+            var failure = await Assert.ThrowsAsync<ModbusExceptionResponseException>(async () => await client.ReadHoldingRegistersAsync(1, 0, 15, ct));
+            Assert.Equal(ModbusExceptionCode.ServerDeviceFailure, failure.ExceptionCode);
+            Assert.InRange(Float(await client.ReadInputRegistersAsync(2, 0, 2, ct), 0), 228, 232);
+
+            await factory.Simulator.SetFaultAsync("eb-01", "silent", ct);
+            await Assert.ThrowsAsync<ModbusTimeoutException>(async () => await client.ReadHoldingRegistersAsync(1, 0, 15, ct));
+            Assert.InRange(Float(await client.ReadInputRegistersAsync(2, 0, 2, ct), 0), 228, 232);
+        }
+        finally
+        {
+            await factory.Simulator.SetFaultAsync("eb-01", "none", ct);
+        }
+
+        Assert.Equal(1900, (await client.ReadHoldingRegistersAsync(1, 0, 15, ct))[7]);
     }
 
     [Fact]
