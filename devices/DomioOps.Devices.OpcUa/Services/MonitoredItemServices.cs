@@ -73,7 +73,7 @@ internal sealed record MonitoredItemCreateRequest(ReadValueId ItemToMonitor, Mon
 }
 
 /// <summary>OPC 10000-4 §5.12.2 MonitoredItemCreateResult: StatusCode, MonitoredItemId UInt32, RevisedSamplingInterval Double, RevisedQueueSize UInt32, FilterResult ExtensionObject.</summary>
-internal sealed record MonitoredItemCreateResult(StatusCode StatusCode, uint MonitoredItemId, double RevisedSamplingInterval, uint RevisedQueueSize)
+internal sealed record MonitoredItemCreateResult(StatusCode StatusCode, uint MonitoredItemId, double RevisedSamplingInterval, uint RevisedQueueSize, ExtensionObject? FilterResult = null)
 {
     internal void Encode(UaBinaryWriter w)
     {
@@ -81,15 +81,11 @@ internal sealed record MonitoredItemCreateResult(StatusCode StatusCode, uint Mon
         w.WriteUInt32(MonitoredItemId);
         w.WriteDouble(RevisedSamplingInterval);
         w.WriteUInt32(RevisedQueueSize);
-        w.WriteExtensionObject(null);
+        w.WriteExtensionObject(FilterResult);
     }
 
-    internal static MonitoredItemCreateResult Decode(ref UaBinaryReader r)
-    {
-        MonitoredItemCreateResult result = new(r.ReadStatusCode(), r.ReadUInt32(), r.ReadDouble(), r.ReadUInt32());
-        _ = r.ReadExtensionObject();
-        return result;
-    }
+    internal static MonitoredItemCreateResult Decode(ref UaBinaryReader r) =>
+        new(r.ReadStatusCode(), r.ReadUInt32(), r.ReadDouble(), r.ReadUInt32(), r.ReadExtensionObject());
 }
 
 /// <summary>OPC 10000-4 §5.12.2 CreateMonitoredItems request: RequestHeader, SubscriptionId, TimestampsToReturn, ItemsToCreate[].</summary>
