@@ -20,6 +20,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private ReverseConnectListener? _reverse;
     private readonly Lock _gate = new();
     private readonly List<OpcUaSubscription> _subscriptions = [];
     private readonly ConcurrentQueue<SubscriptionAcknowledgement> _acks = new();
@@ -82,6 +83,11 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     /// <summary>Opens the channel, creates and activates the session and reads the server's operation limits.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
+        if (Options.ReverseConnectUrl is not null)
+        {
+            _reverse ??= new ReverseConnectListener(Options.ReverseConnectUrl, Options.ReverseConnectServerUri);
+        }
+
         await EstablishAsync(reuseSession: false, cancellationToken).ConfigureAwait(false);
         SetState(ConnectionState.Connected);
     }
@@ -106,7 +112,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         }
 
         _ownCertificate ??= Options.Certificates!.LoadOrCreateApplicationCertificate(Options.ApplicationUri, Options.ApplicationName);
-        await using ClientSecureChannel discovery = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken).ConfigureAwait(false);
+        await using ClientSecureChannel discovery = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, reverse: _reverse).ConfigureAwait(false);
         GetEndpointsResponse endpoints = await discovery.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         EndpointDescription endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == Options.SecurityMode && e.SecurityPolicyUri == policy.Uri)
             ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, $"The server offers no endpoint with {policy.Uri} and {Options.SecurityMode}.");
@@ -127,7 +133,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     private async Task EstablishAsync(bool reuseSession, CancellationToken cancellationToken)
     {
         (EndpointDescription? securedEndpoint, ChannelSecurity? security) = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, security).ConfigureAwait(false);
+        ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, security, _reverse).ConfigureAwait(false);
         try
         {
             _channel = channel;
@@ -863,6 +869,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             subscription.Complete();
         }
 
+        _reverse?.Dispose();
         SetState(ConnectionState.Closed);
     }
 

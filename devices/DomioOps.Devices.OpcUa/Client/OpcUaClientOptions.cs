@@ -43,6 +43,16 @@ public sealed record OpcUaClientOptions
     /// <summary>The client's PKI folder: its own certificate (created on first use) and the server certificates the operator trusts.</summary>
     public Security.CertificateStore? Certificates { get; init; }
 
+    /// <summary>
+    /// Reverse Connect (OPC 10000-6 §7.1.3): listen on this opc.tcp URL (host and port) for servers that dial in with
+    /// ReverseHello, instead of dialling <see cref="EndpointUrl"/> (which still names the server's endpoint in Hello and
+    /// CreateSession). Every channel — also a discovery channel and each reconnection — waits for the next dial-in.
+    /// </summary>
+    public string? ReverseConnectUrl { get; init; }
+
+    /// <summary>With <see cref="ReverseConnectUrl"/>: accept only a ReverseHello whose ServerUri is this; null accepts any.</summary>
+    public string? ReverseConnectServerUri { get; init; }
+
     /// <summary>Publish requests kept outstanding while subscriptions exist (OPC 10000-4 §5.13.5).</summary>
     public int PublishRequests { get; init; } = 3;
 
@@ -58,6 +68,11 @@ public sealed record OpcUaClientOptions
         if (!policy.IsNone && Certificates is null)
         {
             throw new ArgumentException("A secured channel needs a certificate store.", nameof(Certificates));
+        }
+
+        if (ReverseConnectUrl is not null)
+        {
+            _ = ClientSecureChannel.ParseEndpoint(ReverseConnectUrl);
         }
 
         if (PublishRequests < 1 || SessionTimeout <= 0 || RequestTimeout <= TimeSpan.Zero || ReconnectDelay <= TimeSpan.Zero)

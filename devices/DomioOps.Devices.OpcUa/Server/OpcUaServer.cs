@@ -30,6 +30,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
     private readonly ILogger _logger;
     private TcpListener? _listener;
     private Task? _acceptLoop;
+    private Task[] _reverseLoops = [];
     private ITimer? _sessionSweep;
     private int _channelId;
     private int _sessionCounter;
@@ -91,6 +92,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        _reverseLoops = [.. Options.ReverseConnect.Select(url => Task.Run(() => ReverseConnectLoopAsync(url), CancellationToken.None))];
         _sessionSweep = Time.CreateTimer(static s => ((OpcUaServer)s!).SweepSessions(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -119,6 +121,55 @@ public sealed partial class OpcUaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reverse Connect (OPC 10000-6 §7.1.3): dials the client's listener, says ReverseHello and serves the connection as
+    /// if the client had dialled in; when it ends (or the dial fails) it dials again after the delay, so one connection
+    /// per client is always waiting or in use.
+    /// </summary>
+    private async Task ReverseConnectLoopAsync(string clientUrl)
+    {
+        (string host, int port) = ClientSecureChannel.ParseEndpoint(clientUrl);
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                Socket socket = new(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(host, port, _stopping.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+
+                ServerConnection connection = new(socket, this);
+                Task run = connection.RunAsync(_stopping.Token, new ReverseHelloMessage(Options.ApplicationUri, EndpointUrl));
+                _connections[connection] = run;
+                await run.ConfigureAwait(false);
+                _connections.TryRemove(connection, out _);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                LogReverseConnectFailed(_logger, clientUrl, ex.Message);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(Options.ReverseConnectDelay, Time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -128,6 +179,8 @@ public sealed partial class OpcUaServer : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
+
+        await Task.WhenAll(_reverseLoops).ConfigureAwait(false);
 
         await Task.WhenAll(_connections.Values).ConfigureAwait(false);
         foreach (ServerSession session in _sessions.Values)
@@ -895,4 +948,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OPC UA client certificate {Subject} rejected ({Status}): {Reason}")]
     private static partial void LogClientCertificateRejected(ILogger logger, string subject, StatusCode status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "OPC UA reverse connect to {ClientUrl} failed: {Reason}")]
+    private static partial void LogReverseConnectFailed(ILogger logger, string clientUrl, string reason);
 }

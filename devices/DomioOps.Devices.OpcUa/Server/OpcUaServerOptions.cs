@@ -47,6 +47,15 @@ public sealed record OpcUaServerOptions
 
     public TimeSpan HelloTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Reverse Connect (OPC 10000-6 §7.1.3): opc.tcp URLs of clients' listeners that this server dials, sending ReverseHello,
+    /// for clients that cannot reach it (a machine behind a firewall with no inbound ports). Empty: none.
+    /// </summary>
+    public IReadOnlyList<string> ReverseConnect { get; init; } = [];
+
+    /// <summary>How long to wait before dialling a reverse-connect client again after a connection ended or a dial failed.</summary>
+    public TimeSpan ReverseConnectDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The shortest session timeout granted; a session silent for its timeout is closed (its subscriptions stay transferable).</summary>
     public TimeSpan MinSessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -69,6 +78,11 @@ public sealed record OpcUaServerOptions
             throw new ArgumentOutOfRangeException(nameof(TransportLimits), "Buffers must be at least 8192 bytes.");
         }
 
+        foreach (string url in ReverseConnect)
+        {
+            _ = ClientSecureChannel.ParseEndpoint(url);
+        }
+
         foreach ((string policyUri, MessageSecurityMode mode) in Endpoints)
         {
             Security.SecurityPolicy policy = Security.SecurityPolicy.FromUri(policyUri) ?? throw new ArgumentException($"Unsupported security policy {policyUri}.", nameof(Endpoints));
@@ -78,7 +92,7 @@ public sealed record OpcUaServerOptions
             }
         }
 
-        if (MinPublishingInterval <= 0 || MinSessionTimeout <= TimeSpan.Zero || MinSamplingInterval < 0 || MaxSessions < 1 || MaxSubscriptionsPerSession < 1 || MaxQueuedPublishRequests < 1)
+        if (MinPublishingInterval <= 0 || MinSessionTimeout <= TimeSpan.Zero || ReverseConnectDelay <= TimeSpan.Zero || MinSamplingInterval < 0 || MaxSessions < 1 || MaxSubscriptionsPerSession < 1 || MaxQueuedPublishRequests < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MinPublishingInterval), "Limits must be positive.");
         }

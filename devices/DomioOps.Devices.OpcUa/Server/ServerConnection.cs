@@ -35,10 +35,16 @@ internal sealed class ServerConnection : IAsyncDisposable
 
     public uint ChannelId => _channel.ChannelId;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Serves the connection; with <paramref name="reverseHello"/> (a connection we dialled) that is sent first.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken, ReverseHelloMessage? reverseHello = null)
     {
         try
         {
+            if (reverseHello is not null)
+            {
+                await _channel.SendRawAsync(UaTcpMessageWriter.Build(MessageTypes.ReverseHello, reverseHello.Encode), cancellationToken).ConfigureAwait(false);
+            }
+
             await AcceptHelloAsync(cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {

@@ -56,18 +56,30 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         return (uri.Host, uri.Port < 0 ? 4840 : uri.Port);
     }
 
-    public static async Task<ClientSecureChannel> OpenAsync(string endpointUrl, TransportLimits limits, uint requestedLifetimeMs, TimeProvider time, CancellationToken cancellationToken, ChannelSecurity? security = null)
+    /// <summary>
+    /// Connects to <paramref name="endpointUrl"/> — or, with <paramref name="reverse"/>, takes the next server that dialled
+    /// in with ReverseHello (OPC 10000-6 §7.1.3) — then says Hello and opens the secure channel.
+    /// </summary>
+    public static async Task<ClientSecureChannel> OpenAsync(string endpointUrl, TransportLimits limits, uint requestedLifetimeMs, TimeProvider time, CancellationToken cancellationToken, ChannelSecurity? security = null, ReverseConnectListener? reverse = null)
     {
         (string host, int port) = ParseEndpoint(endpointUrl);
-        Socket socket = new(SocketType.Stream, ProtocolType.Tcp);
-        try
+        Socket socket;
+        if (reverse is not null)
         {
-            await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+            (socket, _) = await reverse.AcceptAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        else
         {
-            socket.Dispose();
-            throw;
+            socket = new(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
 
         UaSecureChannel channel = new(socket, limits) { Security = security };

@@ -13,10 +13,12 @@ internal static class NodeOpcUaPeer
     public static string Folder => Path.Combine(RepositoryRoot.Find(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
 
     /// <summary>Starts server.js on a port of 127.0.0.1 and waits until it listens (its first start creates its PKI).</summary>
-    public static async Task<PeerProcess> StartServerAsync(int port, int tags, CancellationToken cancellationToken)
+    /// <remarks>With <paramref name="reverseConnectUrl"/> the server also dials that client listener with ReverseHello.</remarks>
+    public static async Task<PeerProcess> StartServerAsync(int port, int tags, CancellationToken cancellationToken, string? reverseConnectUrl = null)
     {
         await NpmPackages.EnsureInstalledAsync(Folder, cancellationToken);
-        PeerProcess server = PeerProcess.Start("node", ["server.js", port.ToString(CultureInfo.InvariantCulture), tags.ToString(CultureInfo.InvariantCulture)], Folder);
+        string[] arguments = ["server.js", port.ToString(CultureInfo.InvariantCulture), tags.ToString(CultureInfo.InvariantCulture)];
+        PeerProcess server = PeerProcess.Start("node", reverseConnectUrl is null ? arguments : [.. arguments, "0", reverseConnectUrl], Folder);
         try
         {
             await server.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(60), cancellationToken);

@@ -231,4 +231,22 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
             seen.Add((next.Item.NodeId, (int)next.Value.Value.Value!));
         }
     }
+
+    [Fact]
+    public async Task Client_NodeOpcUaServerDialsInWithReverseHello_ReadsAndSubscribes()
+    {
+        int port = FreePort.Next();
+        string listen = $"opc.tcp://127.0.0.1:{FreePort.Next()}";
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{port}", ReverseConnectUrl = listen });
+        Task connect = client.ConnectAsync(Ct);
+        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct, listen);
+        await connect.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        Assert.True(ns > 0);
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(ns, "Tag1"), 10, 10)], Ct);
+        Assert.Equal(0, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
+        Assert.Equal(StatusCode.Good, await client.WriteValueAsync(new NodeId(ns, "Tag1"), new Variant(12), Ct));
+        Assert.Equal(12, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
+    }
 }

@@ -1,10 +1,11 @@
 // node-opcua server used as the independent peer of our OPC UA client.
-// Usage: node server.js PORT [TAGS] [CHANGE_MS]
+// Usage: node server.js PORT [TAGS] [CHANGE_MS] [REVERSE_CONNECT_URL]
 // Binds 127.0.0.1:PORT; SecurityPolicy None, Basic256Sha256 and Aes128_Sha256_RsaOaep (Sign, SignAndEncrypt), trusting
 // unknown client certificates (a test peer only); anonymous and operator/s3cret users; namespace urn:domioops:peer with
 // Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only), Profile (Int32[10] 0..9, writable),
 // Program (String "Walnut", writable)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
 // With CHANGE_MS every tag takes a new value every CHANGE_MS milliseconds (load benchmark).
+// With REVERSE_CONNECT_URL the server also dials that client listener and sends ReverseHello (OPC 10000-6 §7.1.3).
 // Prints "listening PORT" when ready. MaxMonitoredItemsPerCall is 200 so that a client must batch.
 "use strict";
 const path = require("path");
@@ -16,6 +17,7 @@ async function main() {
     const port = parseInt(process.argv[2], 10);
     const tagCount = parseInt(process.argv[3] || "1000", 10);
     const changeMs = parseInt(process.argv[4] || "0", 10);
+    const reverseConnectUrl = process.argv[5];
     const serverCertificateManager = new OPCUACertificateManager({
         rootFolder: path.join(__dirname, "pki"),
         automaticallyAcceptUnknownCertificate: true,
@@ -31,6 +33,7 @@ async function main() {
         userManager: { isValidUser: (user, password) => user === "operator" && password === "s3cret" },
         serverCapabilities: { maxSessions: 20, operationLimits: { maxMonitoredItemsPerCall: 200, maxNodesPerRead: 500, maxNodesPerWrite: 500 } },
         buildInfo: { productName: "DomioOpsPeer" },
+        reverseConnect: reverseConnectUrl ? { connections: [{ endpointUrl: reverseConnectUrl }], reconnectDelay: 200 } : undefined,
     });
     await server.initialize();
     const addressSpace = server.engine.addressSpace;
