@@ -1,8 +1,10 @@
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Configuration;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
 
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace DomioOps.Edge.Tests.Acquisition;
@@ -45,7 +47,7 @@ public sealed class SimulatedFactoryTests : IDisposable
             """);
         await using var simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string> { ["Simulators__Scenario"] = scenario }, ct);
 
-        var options = EdgeConfiguration($$"""
+        var (configuration, options) = EdgeConfiguration($$"""
             { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{folder}}", "Devices": {
               "OpcUa": [ { "EndpointUrl": "opc.tcp://127.0.0.1:{{cncPort}}", "AutoMap": true, "PublishingInterval": "00:00:00.100" } ],
               "Line": [ { "Machine": "eb-01", "SerialPort": "{{asciiLine.PathB}}", "BaudRate": 19200, "Checksum": "Nmea", "Fields": [
@@ -64,7 +66,8 @@ public sealed class SimulatedFactoryTests : IDisposable
                       { "Signal": "Voltage", "Table": "InputRegisters", "Register": 0, "Type": "Float32" },
                       { "Signal": "Power", "Table": "InputRegisters", "Register": 4, "Type": "Float32" } ] } ] } ] } } }
             """);
-        using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(options, fixture.Context(TimeProvider.System));
+        using var devices = new DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), NullLogger<DeviceConfiguration>.Instance);
+        using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(devices, options, fixture.Context(TimeProvider.System), NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
         await acquisition.StartAsync(ct);
         try
         {
@@ -95,7 +98,7 @@ public sealed class SimulatedFactoryTests : IDisposable
         Assert.False(simulators.HasExited, simulators.Output);
     }
 
-    private IOptions<EdgeOptions> EdgeConfiguration(string json)
+    private (IConfiguration Configuration, IOptions<EdgeOptions> Options) EdgeConfiguration(string json)
     {
         var path = Path.Combine(folder, "edge.json");
         File.WriteAllText(path, json);
@@ -103,6 +106,6 @@ public sealed class SimulatedFactoryTests : IDisposable
         var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>()!;
         var validation = new EdgeOptionsValidation(configuration).Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
-        return Options.Create(options);
+        return (configuration, Options.Create(options));
     }
 }
