@@ -2,7 +2,7 @@ using DomioOps.Edge;
 using DomioOps.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("domio-edge", EdgeMetrics.MeterName, DomioOps.Devices.Modbus.ModbusMetrics.MeterName);
+builder.AddServiceDefaults("domio-edge", EdgeMetrics.MeterName, DomioOps.Devices.Modbus.ModbusMetrics.MeterName, DomioOps.Devices.OpcUa.OpcUaMetrics.MeterName);
 builder.Services.AddSystemd();
 builder.Services.AddWindowsService();
 builder.AddEdgeOptions();

@@ -175,6 +175,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                 if (hadSession)
                 {
                     SessionRecreations++;
+                    OpcUaMetrics.SessionRecreations.Add(1);
                     LogSessionRecreated(_logger, Options.EndpointUrl, SessionId);
                 }
             }
@@ -285,11 +286,13 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             if (result is null || result.StatusCode.IsBad)
             {
                 LogSubscriptionNotTransferred(_logger, Options.EndpointUrl, subscription.Id, result?.StatusCode ?? StatusCode.BadServiceUnsupported);
+                OpcUaMetrics.SubscriptionTransfers.Add(1, OpcUaMetrics.Result(transferred: false));
                 subscription.Id = 0;
                 continue;
             }
 
             SubscriptionTransfers++;
+            OpcUaMetrics.SubscriptionTransfers.Add(1, OpcUaMetrics.Result(transferred: true));
             LogSubscriptionTransferred(_logger, Options.EndpointUrl, subscription.Id, result.AvailableSequenceNumbers.Count);
             foreach (uint sequence in result.AvailableSequenceNumbers.Order())
             {
@@ -722,7 +725,9 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                 PublishResponse response;
                 try
                 {
+                    long started = System.Diagnostics.Stopwatch.GetTimestamp();
                     response = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(_authenticationToken), acks), timeout, stop).ConfigureAwait(false);
+                    OpcUaMetrics.PublishDuration.Record(OpcUaMetrics.ElapsedMs(started));
                 }
                 catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadNoSubscription || ex.StatusCode == StatusCode.BadTooManyPublishRequests)
                 {
@@ -817,6 +822,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                 attempt.CancelAfter(Options.RequestTimeout * 2);
                 await EstablishAsync(reuseSession: true, attempt.Token).ConfigureAwait(false);
                 Reconnects++;
+                OpcUaMetrics.Reconnects.Add(1);
                 LogReconnected(_logger, Options.EndpointUrl, Reconnects);
                 SetState(ConnectionState.Connected);
                 return;

@@ -316,6 +316,7 @@ public sealed class OpcUaSubscription
         }
 
         Interlocked.Add(ref _notifications, batch.Count);
+        OpcUaMetrics.NotificationsReceived.Add(batch.Count);
         if (Options.QueueValues)
         {
             foreach (MonitoredItemValue value in batch)
@@ -342,6 +343,7 @@ public sealed class OpcUaSubscription
         }
 
         Interlocked.Add(ref _notifications, batch.Count);
+        OpcUaMetrics.NotificationsReceived.Add(batch.Count);
         if (Options.QueueValues)
         {
             foreach (MonitoredItemEvent raised in batch)

@@ -22,6 +22,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         _server = server;
         _channel = new UaSecureChannel(socket, server.Options.TransportLimits)
         {
+            IsServer = true,
             AllowNone = server.Options.Endpoints.Any(e => e.Mode == MessageSecurityMode.None),
             AcceptAsymmetric = (policy, certificate, _) => server.AcceptChannel(policy, certificate),
         };

@@ -40,6 +40,9 @@ internal sealed class UaSecureChannel : IAsyncDisposable
     private uint? _receiveSequence;
     private int _disposed;
 
+    /// <summary>Whether this is the server end (the tag of the transport metrics).</summary>
+    public bool IsServer { get; init; }
+
     public UaSecureChannel(Socket socket, TransportLimits localLimits)
     {
         _socket = socket;
@@ -106,6 +109,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
             {
                 byte[] chunk = frame.ToArray();
                 _reader.AdvanceTo(buffer.Start);
+                OpcUaMetrics.BytesReceived.Add(chunk.Length, OpcUaMetrics.Role(IsServer));
                 return (header, chunk);
             }
 
@@ -265,6 +269,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
             if (header.ChunkType == MessageTypes.Final)
             {
                 CheckMessageSize(body.Length, 1);
+                OpcUaMetrics.MessagesReceived.Add(1, OpcUaMetrics.Role(IsServer));
                 return new InboundMessage(header.MessageType, requestId, tokenId, body.ToArray());
             }
 
@@ -287,6 +292,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         }
 
         _partial.Remove(requestId);
+        OpcUaMetrics.MessagesReceived.Add(1, OpcUaMetrics.Role(IsServer));
         return new InboundMessage(header.MessageType, requestId, tokenId, entry.Body.WrittenSpan.ToArray());
     }
 
@@ -379,9 +385,11 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                     : !open && security is not null ? security.SecureSymmetric(tokenId, prefix, plainPart)
                     : [.. prefix, .. plainPart];
                 await _stream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                OpcUaMetrics.BytesSent.Add(chunk.Length, OpcUaMetrics.Role(IsServer));
                 remaining = remaining[take..];
             }
             while (!remaining.IsEmpty);
+            OpcUaMetrics.MessagesSent.Add(1, OpcUaMetrics.Role(IsServer));
         }
         finally
         {
@@ -401,6 +409,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         try
         {
             await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            OpcUaMetrics.BytesSent.Add(bytes.Length, OpcUaMetrics.Role(IsServer));
         }
         finally
         {
