@@ -36,10 +36,10 @@ internal sealed partial class DeviceStatusBoard
 
     public IReadOnlyDictionary<string, DeviceStatus> Devices => devices;
 
-    /// <summary>Records the device's status; true when its health changed (the change is logged).</summary>
-    /// <summary>The machine is no longer configured (or restarts with new options): it leaves the board.</summary>
+    /// <summary>The machine is no longer read (no longer configured, restarting with new options, or an auto-mapped machine that disappeared): it leaves the board.</summary>
     public void Forget(string machine) => devices.TryRemove(machine, out _);
 
+    /// <summary>Records the device's status; true when its health changed (the change is logged).</summary>
     public bool Report(string machine, DeviceHealth health, string? error, string? endpoint = null)
     {
         var previous = devices.GetValueOrDefault(machine);
@@ -68,9 +68,6 @@ internal sealed partial class DeviceStatusBoard
 
         return changed;
     }
-
-    /// <summary>Forgets a machine that is no longer read (an auto-mapped machine that disappeared).</summary>
-    public void Remove(string machine) => devices.TryRemove(machine, out _);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {Machine} at {Endpoint} is connected")]
     private partial void LogConnected(string machine, string endpoint);

@@ -42,6 +42,22 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await ReadAsync(cancellationToken);
+        }
+        finally
+        {
+            // Machines found by auto-mapping are known only here: they leave the status board with the driver.
+            foreach (var machine in machines.Where(m => m != Name))
+            {
+                context.Status.Forget(machine);
+            }
+        }
+    }
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
+    {
         var backoff = TimeSpan.FromSeconds(1);
         while (true)
         {
@@ -134,7 +150,7 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
         // Machines no longer found, and the endpoint's own entry once machines stand for it, leave the status board.
         foreach (var gone in machines.Append(Name).Except(found, StringComparer.Ordinal).Where(m => found.Count > 0 || m != Name))
         {
-            context.Status.Remove(gone);
+            context.Status.Forget(gone);
         }
 
         machines = found;
