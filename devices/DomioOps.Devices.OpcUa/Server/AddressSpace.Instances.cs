@@ -6,6 +6,7 @@ namespace DomioOps.Devices.OpcUa.Server;
 public sealed partial class AddressSpace
 {
     private readonly Dictionary<string, string?> _models = new(StringComparer.Ordinal) { ["http://opcfoundation.org/UA/"] = null };
+    private readonly Dictionary<NodeId, (Node Node, NodeId ReferenceType, NodeId Rule)[]> _declaredChildren = [];
 
     /// <summary>The URIs of the information models loaded so far (namespace 0 is always there).</summary>
     public IReadOnlyCollection<string> ModelUris
@@ -144,20 +145,48 @@ public sealed partial class AddressSpace
     }
 
     /// <summary>The declarations directly below a type or a declaration: children with a modelling rule.</summary>
-    private IEnumerable<Declaration> OwnDeclarations(Node owner, NodeId context)
+    private IEnumerable<Declaration> OwnDeclarations(Node owner, NodeId context) =>
+        DeclaredChildren(owner).Select(d => new Declaration(d.Node, d.ReferenceType, d.Rule, context));
+
+    /// <summary>
+    /// The children of <paramref name="owner"/> that have a modelling rule. Cached for type nodes: a base type such as
+    /// BaseDataVariableType holds an inverse HasTypeDefinition from every variable, so scanning it per instance would grow
+    /// with the address space. The cache is dropped when a type gains a forward reference or a node a modelling rule.
+    /// </summary>
+    private (Node Node, NodeId ReferenceType, NodeId Rule)[] DeclaredChildren(Node owner)
     {
+        lock (_gate)
+        {
+            if (owner is TypeNode && _declaredChildren.TryGetValue(owner.NodeId, out (Node, NodeId, NodeId)[]? cached))
+            {
+                return cached;
+            }
+        }
+
+        List<(Node, NodeId, NodeId)> children = [];
         foreach (NodeReference reference in owner.References.ToArray())
         {
-            if (!reference.IsForward || !IsSubtypeOf(reference.ReferenceTypeId, WellKnownNodes.HasChild) || reference.ReferenceTypeId == WellKnownNodes.HasSubtype)
+            if (!reference.IsForward || reference.ReferenceTypeId == WellKnownNodes.HasSubtype || !IsSubtypeOf(reference.ReferenceTypeId, WellKnownNodes.HasChild))
             {
                 continue;
             }
 
             if (Find(reference.TargetId) is { } child && ModellingRuleOf(child) is { } rule)
             {
-                yield return new Declaration(child, reference.ReferenceTypeId, rule, context);
+                children.Add((child, reference.ReferenceTypeId, rule));
             }
         }
+
+        (Node, NodeId, NodeId)[] result = [.. children];
+        if (owner is TypeNode)
+        {
+            lock (_gate)
+            {
+                _declaredChildren[owner.NodeId] = result;
+            }
+        }
+
+        return result;
     }
 
     private static NodeId? ModellingRuleOf(Node node) =>

@@ -336,6 +336,7 @@ public sealed partial class AddressSpace
         {
             Node from = _nodes.GetValueOrDefault(source) ?? throw new OpcUaException(StatusCode.BadNodeIdUnknown, $"Node {source} does not exist.");
             from.AddReference(new NodeReference(referenceType, true, target));
+            ForgetDeclarations(from, referenceType);
             if (_nodes.TryGetValue(target, out Node? to))
             {
                 to.AddReference(new NodeReference(referenceType, false, source));
@@ -357,23 +358,29 @@ public sealed partial class AddressSpace
         lock (_gate)
         {
             bool complete = true;
+            bool added = false;
             if (_nodes.TryGetValue(source, out Node? from))
             {
                 NodeReference forward = new(referenceType, true, target);
                 if (!from.References.Contains(forward))
                 {
                     from.AddReference(forward);
+                    added = true;
                 }
+
+                ForgetDeclarations(from, referenceType);
             }
             else
             {
                 complete = false;
             }
 
+            // The inverse half exists exactly when the forward one did, so only a missing source needs the search
+            // (a base type's list of inverse HasTypeDefinitions is long).
             if (_nodes.TryGetValue(target, out Node? to))
             {
                 NodeReference inverse = new(referenceType, false, source);
-                if (!to.References.Contains(inverse))
+                if (added || (from is null && !to.References.Contains(inverse)))
                 {
                     to.AddReference(inverse);
                 }
@@ -389,6 +396,15 @@ public sealed partial class AddressSpace
             }
 
             return complete;
+        }
+    }
+
+    /// <summary>Drops cached instance declarations when a type gains a child or a node a modelling rule (caller holds the lock).</summary>
+    private void ForgetDeclarations(Node source, NodeId referenceType)
+    {
+        if (source is TypeNode || referenceType == WellKnownNodes.HasModellingRule)
+        {
+            _declaredChildren.Clear();
         }
     }
 
