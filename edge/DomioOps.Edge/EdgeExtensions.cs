@@ -3,6 +3,7 @@ using DomioOps.Edge.Configuration;
 using DomioOps.Edge.Publishing;
 using DomioOps.Edge.StoreAndForward;
 
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,17 @@ internal static class EdgeExtensions
     /// <summary>The validated <see cref="EdgeOptions"/>: a wrong configuration stops the start with every error listed.</summary>
     public static IHostApplicationBuilder AddEdgeOptions(this IHostApplicationBuilder builder)
     {
+        if (builder.Configuration["ConfigurationFile"] is { Length: > 0 } file)
+        {
+            // The site's own file (--ConfigurationFile /etc/domio-edge/edge.json): above appsettings.json, below the
+            // environment and the command line, and reloaded when it changes like appsettings.json.
+            var sources = builder.Configuration.Sources;
+            var json = new JsonConfigurationSource { Path = Path.GetFullPath(file), Optional = false, ReloadOnChange = true };
+            json.ResolveFileProvider();
+            var lastJson = sources.Select((source, index) => (source, index)).LastOrDefault(s => s.source is JsonConfigurationSource).index;
+            sources.Insert(lastJson + 1, json);
+        }
+
         builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
         builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -43,7 +43,7 @@ public sealed class HostProcess : IAsyncDisposable
     /// Starts <paramref name="project"/> (a path relative to the repository root, e.g. <c>cloud/DomioOps.Cloud</c>)
     /// and waits until its <c>/health/live</c> answers.
     /// </summary>
-    public static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, int? httpPort = null)
+    public static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, int? httpPort = null, TimeSpan? startLimit = null)
     {
         var root = RepositoryRoot.Find();
         var name = Path.GetFileName(project);
@@ -74,7 +74,7 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await host.WaitUntilLiveAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            await host.WaitUntilLiveAsync(startLimit ?? TimeSpan.FromSeconds(60), cancellationToken);
         }
         catch
         {
