@@ -82,6 +82,7 @@ public sealed class OpcUaSubscription
     private readonly Dictionary<uint, MonitoredItem> _items = [];
     private readonly Channel<MonitoredItemValue> _values = Channel.CreateUnbounded<MonitoredItemValue>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<MonitoredItemEvent> _events = Channel.CreateUnbounded<MonitoredItemEvent>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Lock _deliveryGate = new();
     private const int DeliveredWindow = 1024;
     private readonly HashSet<uint> _delivered = [];
     private readonly Queue<uint> _deliveredOrder = new();
@@ -287,6 +288,16 @@ public sealed class OpcUaSubscription
     }
 
     private void DeliverData(NotificationMessage message)
+    {
+        // Publish responses are handled on whichever thread receives them: one message at a time keeps the channels'
+        // single writer single and each message's values together.
+        lock (_deliveryGate)
+        {
+            DeliverOneMessage(message);
+        }
+    }
+
+    private void DeliverOneMessage(NotificationMessage message)
     {
         List<MonitoredItemValue> batch = [];
         foreach (ExtensionObject data in message.NotificationData)
