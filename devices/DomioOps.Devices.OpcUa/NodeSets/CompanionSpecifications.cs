@@ -35,6 +35,9 @@ public static class CompanionSpecifications
         (WoodworkingUri, "Opc.Ua.Woodworking.NodeSet2.xml"),
     ];
 
+    // Each file parsed once per process, on first use, and imported into every address space that loads it.
+    private static readonly Lazy<NodeSet>[] s_parsed = [.. s_files.Select(f => new Lazy<NodeSet>(() => Parse(f.File), LazyThreadSafetyMode.ExecutionAndPublication))];
+
     /// <summary>The embedded NodeSet2 file names, in dependency order.</summary>
     public static IReadOnlyList<string> Files => [.. s_files.Select(f => f.File)];
 
@@ -43,9 +46,23 @@ public static class CompanionSpecifications
         typeof(CompanionSpecifications).Assembly.GetManifestResourceStream($"DomioOps.Devices.OpcUa.NodeSets.{file}")
         ?? throw new ArgumentException($"No embedded NodeSet named {file}; embedded are: {string.Join(", ", Files)}.", nameof(file));
 
+    /// <summary>The parsed model of one embedded NodeSet2 file (see <see cref="Files"/>), parsed once per process.</summary>
+    public static NodeSet Parsed(string file)
+    {
+        int index = Array.FindIndex(s_files, f => f.File == file);
+        return index >= 0 ? s_parsed[index].Value : throw new ArgumentException($"No embedded NodeSet named {file}; embedded are: {string.Join(", ", Files)}.", nameof(file));
+    }
+
+    private static NodeSet Parse(string file)
+    {
+        using Stream stream = Open(file);
+        return NodeSet.Parse(stream, file);
+    }
+
     /// <summary>
     /// Loads the model <paramref name="modelUri"/> and, first, every embedded model it builds on; models the address space
-    /// already holds are skipped. Returns one import per file loaded.
+    /// already holds are skipped. Each file is parsed once per process (<see cref="Parsed"/>); loading imports the parsed
+    /// model. Returns one import per file loaded.
     /// </summary>
     public static IReadOnlyList<NodeSetImport> Load(AddressSpace addressSpace, string modelUri, ILogger? logger = null)
     {
@@ -58,12 +75,11 @@ public static class CompanionSpecifications
 
         NodeSetLoader loader = new(addressSpace, logger);
         List<NodeSetImport> imports = [];
-        foreach ((string uri, string file) in s_files.Take(last + 1))
+        for (int i = 0; i <= last; i++)
         {
-            if (!addressSpace.HasModel(uri))
+            if (!addressSpace.HasModel(s_files[i].Uri))
             {
-                using Stream stream = Open(file);
-                imports.Add(loader.Load(stream, file));
+                imports.Add(loader.Import(s_parsed[i].Value));
             }
         }
 

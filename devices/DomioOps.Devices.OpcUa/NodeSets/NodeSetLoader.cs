@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Xml;
-using System.Xml.Linq;
-
 using DomioOps.Devices.OpcUa.Server;
 
 using Microsoft.Extensions.Logging;
@@ -10,16 +6,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DomioOps.Devices.OpcUa.NodeSets;
 
 /// <summary>
-/// Imports a UANodeSet XML file (OPC 10000-6 Annex F) into an <see cref="AddressSpace"/>: the file's namespace table is
-/// mapped onto the server's, aliases are resolved, every node with its attributes, references and value is added.
-/// The file's RequiredModels must be loaded first. The whole file is parsed and checked before the first node is added,
-/// so a bad file leaves the address space as it was (apart from namespace URIs it registered).
+/// Imports a UANodeSet (OPC 10000-6 Annex F) into an <see cref="AddressSpace"/>: the file's namespace table is mapped
+/// onto the server's, every node is created with its attributes, references and value (NodeIds, QualifiedNames and
+/// Argument data types in values mapped too). The file's RequiredModels must be loaded first. Everything is checked
+/// before the first node is added, so a bad file leaves the address space as it was.
 /// </summary>
 public sealed partial class NodeSetLoader
 {
     private const string UaNamespaceUri = "http://opcfoundation.org/UA/";
-    private static readonly XNamespace s_nodeSet = "http://opcfoundation.org/UA/2011/03/UANodeSet.xsd";
-    private static readonly XNamespace s_types = "http://opcfoundation.org/UA/2008/02/Types.xsd";
 
     private readonly AddressSpace _space;
     private readonly ILogger _logger;
@@ -31,124 +25,146 @@ public sealed partial class NodeSetLoader
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Imports a NodeSet2 file from disk.</summary>
-    public NodeSetImport Load(string path)
+    /// <summary>Parses and imports a NodeSet2 file from disk.</summary>
+    public NodeSetImport Load(string path) => Import(NodeSet.Parse(path));
+
+    /// <summary>Parses and imports a NodeSet2 document; <paramref name="sourceName"/> names it in errors and logs.</summary>
+    public NodeSetImport Load(Stream xml, string sourceName) => Import(NodeSet.Parse(xml, sourceName));
+
+    /// <summary>Imports a parsed NodeSet; the same <see cref="NodeSet"/> can be imported into many address spaces.</summary>
+    public NodeSetImport Import(NodeSet nodeSet)
     {
-        using FileStream stream = File.OpenRead(path);
-        return Load(stream, path);
-    }
+        ArgumentNullException.ThrowIfNull(nodeSet);
+        string sourceName = nodeSet.SourceName;
+        CheckModels(nodeSet);
 
-    /// <summary>Imports a NodeSet2 document; <paramref name="sourceName"/> names it in errors and logs.</summary>
-    public NodeSetImport Load(Stream xml, string sourceName)
-    {
-        ArgumentNullException.ThrowIfNull(xml);
-        XDocument document;
-        try
+        // File index i maps to the index its URI has in the server, or will get when registered in order.
+        List<string> server = [.. _space.NamespaceUris];
+        ushort[] map = new ushort[nodeSet.NamespaceUris.Count + 1];
+        for (int i = 0; i < nodeSet.NamespaceUris.Count; i++)
         {
-            document = XDocument.Load(xml, LoadOptions.SetLineInfo);
-        }
-        catch (XmlException e)
-        {
-            throw new NodeSetException($"{sourceName}: malformed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message}", e);
-        }
-
-        XElement root = document.Root!;
-        if (root.Name != s_nodeSet + "UANodeSet")
-        {
-            throw new NodeSetException($"{sourceName}: the root element is <{root.Name.LocalName}>, not a UANodeSet in namespace {s_nodeSet.NamespaceName}.");
-        }
-
-        FileContext file = new(sourceName, this);
-        List<(string Uri, string? Version)> models = ReadModels(root, file);
-        file.MapNamespaces(root);
-        file.ReadAliases(root);
-
-        List<(Node Node, List<(NodeId Type, bool Forward, NodeId Target)> References)> parsed = [];
-        foreach (XElement element in root.Elements())
-        {
-            string kind = element.Name.LocalName;
-            if (kind is "NamespaceUris" or "Models" or "Aliases" or "Extensions" or "ServerUris" || element.Name.Namespace != s_nodeSet)
+            int index = server.IndexOf(nodeSet.NamespaceUris[i]);
+            if (index < 0)
             {
-                continue;
+                server.Add(nodeSet.NamespaceUris[i]);
+                index = server.Count - 1;
             }
 
-            Node? node = file.ReadNode(element);
-            if (node is null)
-            {
-                continue;
-            }
-
-            if (_space.Find(node.NodeId) is not null || parsed.Any(p => p.Node.NodeId == node.NodeId))
-            {
-                throw new NodeSetException($"{sourceName}: line {Line(element)}: node {node.NodeId} ({node.BrowseName}) already exists; was this NodeSet loaded twice?");
-            }
-
-            parsed.Add((node, file.ReadReferences(element)));
+            map[i + 1] = (ushort)index;
         }
 
-        file.RegisterNamespaces();
-        foreach ((Node node, _) in parsed)
+        NamespaceMap remap = new(map);
+        List<Node> nodes = new(nodeSet.Nodes.Count);
+        foreach (NodeDefinition definition in nodeSet.Nodes)
+        {
+            Node node = Create(definition, remap);
+            if (_space.Find(node.NodeId) is not null)
+            {
+                throw new NodeSetException($"{sourceName}: line {definition.Line}: node {node.NodeId} ({node.BrowseName}) already exists; was this NodeSet loaded twice?");
+            }
+
+            nodes.Add(node);
+        }
+
+        for (int i = 0; i < nodeSet.NamespaceUris.Count; i++)
+        {
+            ushort index = _space.RegisterNamespace(nodeSet.NamespaceUris[i]);
+            if (index != map[i + 1])
+            {
+                throw new NodeSetException($"{sourceName}: namespace {nodeSet.NamespaceUris[i]} got index {index}, expected {map[i + 1]}; load NodeSets one at a time.");
+            }
+        }
+
+        foreach (Node node in nodes)
         {
             _space.AddNode(node);
         }
 
         int unresolved = 0;
-        foreach ((Node node, List<(NodeId Type, bool Forward, NodeId Target)> references) in parsed)
+        for (int i = 0; i < nodes.Count; i++)
         {
-            foreach ((NodeId type, bool forward, NodeId target) in references)
+            NodeId source = nodes[i].NodeId;
+            foreach ((NodeId fileType, bool forward, NodeId fileTarget) in nodeSet.Nodes[i].References)
             {
-                bool complete = forward ? _space.AddReferenceHalves(node.NodeId, type, target) : _space.AddReferenceHalves(target, type, node.NodeId);
+                NodeId type = remap.Map(fileType);
+                NodeId target = remap.Map(fileTarget);
+                bool complete = forward ? _space.AddReferenceHalves(source, type, target) : _space.AddReferenceHalves(target, type, source);
                 if (!complete)
                 {
                     unresolved++;
-                    LogUnresolvedReference(_logger, sourceName, node.NodeId, type, target);
+                    LogUnresolvedReference(_logger, sourceName, source, type, target);
                 }
             }
         }
 
-        foreach ((string uri, string? version) in models)
+        foreach (NodeSetModel model in nodeSet.Models)
         {
-            _space.AddModel(uri, version);
+            _space.AddModel(model.Uri, model.Version);
         }
 
-        string[] modelUris = [.. models.Select(m => m.Uri)];
-        NodeSetImport result = new(sourceName, modelUris, parsed.Count, unresolved, file.SkippedValues);
+        int skippedValues = 0;
+        foreach (NodeSetSkip skip in nodeSet.Skipped)
+        {
+            skippedValues += skip.IsValue ? 1 : 0;
+            LogSkipped(_logger, sourceName, skip.Line, remap.Map(skip.NodeId), skip.Reason);
+        }
+
+        string[] modelUris = [.. nodeSet.Models.Select(m => m.Uri)];
+        NodeSetImport result = new(sourceName, modelUris, nodes.Count, unresolved, skippedValues);
         LogImported(_logger, sourceName, modelUris, result.NodesAdded, result.UnresolvedReferences, result.SkippedValues);
         return result;
     }
 
-    private List<(string Uri, string? Version)> ReadModels(XElement root, FileContext file)
+    private void CheckModels(NodeSet nodeSet)
     {
-        List<(string Uri, string? Version)> models = [];
-        foreach (XElement model in root.Element(s_nodeSet + "Models")?.Elements(s_nodeSet + "Model") ?? [])
+        for (int m = 0; m < nodeSet.Models.Count; m++)
         {
-            string uri = (string?)model.Attribute("ModelUri") ?? throw new NodeSetException($"{file.SourceName}: line {Line(model)}: a Model has no ModelUri.");
-            if (_space.HasModel(uri))
+            NodeSetModel model = nodeSet.Models[m];
+            if (_space.HasModel(model.Uri))
             {
-                throw new NodeSetException($"{file.SourceName}: model {uri} is already loaded in this address space.");
+                throw new NodeSetException($"{nodeSet.SourceName}: model {model.Uri} is already loaded in this address space.");
             }
 
-            foreach (XElement required in model.Elements(s_nodeSet + "RequiredModel"))
+            foreach (NodeSetModel required in model.RequiredModels)
             {
-                string requiredUri = (string?)required.Attribute("ModelUri") ?? string.Empty;
-                if (requiredUri != UaNamespaceUri && !_space.HasModel(requiredUri) && !models.Any(m => m.Uri == requiredUri))
+                if (required.Uri != UaNamespaceUri && !_space.HasModel(required.Uri) && !nodeSet.Models.Take(m).Any(earlier => earlier.Uri == required.Uri))
                 {
-                    string version = (string?)required.Attribute("Version") ?? "any";
                     throw new NodeSetException(
-                        $"{file.SourceName}: model {uri} requires model {requiredUri} (version {version}), which is not loaded; load its NodeSet2 file first.")
+                        $"{nodeSet.SourceName}: model {model.Uri} requires model {required.Uri} (version {required.Version ?? "any"}), which is not loaded; load its NodeSet2 file first.")
                     {
-                        MissingModelUri = requiredUri,
+                        MissingModelUri = required.Uri,
                     };
                 }
             }
-
-            models.Add((uri, (string?)model.Attribute("Version")));
         }
-
-        return models;
     }
 
-    private static int Line(XObject node) => node is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber : 0;
+    /// <summary>A new node of this address space from its definition (nodes hold references and values, so each space has its own).</summary>
+    private static Node Create(NodeDefinition d, NamespaceMap map)
+    {
+        NodeId nodeId = map.Map(d.NodeId);
+        QualifiedName browseName = map.Map(d.BrowseName);
+        return d.NodeClass switch
+        {
+            NodeClass.Object => new ObjectNode(nodeId, browseName, d.DisplayName) { Description = d.Description, EventNotifier = d.EventNotifier },
+            NodeClass.Variable => new VariableNode(nodeId, browseName, d.DisplayName, map.Map(d.DataType!), map.Map(d.Value), DateTime.UtcNow)
+            {
+                Description = d.Description,
+                ValueRank = d.ValueRank,
+                Writable = d.Writable,
+                MinimumSamplingInterval = d.MinimumSamplingInterval,
+            },
+            NodeClass.Method => new MethodNode(nodeId, browseName, d.DisplayName) { Description = d.Description, Executable = d.Executable },
+            _ => new TypeNode(nodeId, browseName, d.NodeClass, d.DisplayName)
+            {
+                Description = d.Description,
+                IsAbstract = d.IsAbstract,
+                Symmetric = d.Symmetric,
+                InverseName = d.InverseName,
+                DataType = d.DataType is null ? null : map.Map(d.DataType),
+            },
+        };
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NodeSet {Source} imported: models {Models}, {Nodes} nodes, {Unresolved} references to nodes this server does not hold, {Skipped} values skipped")]
     private static partial void LogImported(ILogger logger, string source, string[] models, int nodes, int unresolved, int skipped);
@@ -156,6 +172,6 @@ public sealed partial class NodeSetLoader
     [LoggerMessage(Level = LogLevel.Debug, Message = "NodeSet {Source}: reference {From}-{Type}->{Target} has an end this server does not hold")]
     private static partial void LogUnresolvedReference(ILogger logger, string source, NodeId from, NodeId type, NodeId target);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "NodeSet {Source}: line {Line}: value of {NodeId} skipped: {Reason}")]
-    private static partial void LogSkippedValue(ILogger logger, string source, int line, NodeId nodeId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "NodeSet {Source}: line {Line}: {NodeId} skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string source, int line, NodeId nodeId, string reason);
 }

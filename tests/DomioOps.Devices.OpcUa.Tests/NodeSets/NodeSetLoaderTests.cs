@@ -206,4 +206,69 @@ public sealed class NodeSetLoaderTests
         // The reference is held once although both ends list it.
         Assert.Single(saw.References, r => r.TargetId == new NodeId(3, 3u));
     }
+
+    [Fact]
+    public void Import_OneParsedNodeSetIntoTwoSpaces_EachMappedToItsOwnNamespaces()
+    {
+        string xml = Header + """
+              <UAObject NodeId="ns=1;i=1" BrowseName="1:Saw">
+                <DisplayName>Saw</DisplayName>
+                <References><Reference ReferenceType="Organizes" IsForward="false">i=85</Reference></References>
+              </UAObject>
+              <UAVariable NodeId="ns=1;i=2" BrowseName="1:Kind" DataType="i=17">
+                <DisplayName>Kind</DisplayName>
+                <References><Reference ReferenceType="HasComponent" IsForward="false">ns=1;i=1</Reference></References>
+                <Value><uax:NodeId><uax:Identifier>ns=1;i=1</uax:Identifier></uax:NodeId></Value>
+              </UAVariable>
+              <UAVariable NodeId="ns=1;i=3" BrowseName="1:Args" DataType="i=296" ValueRank="1">
+                <DisplayName>Args</DisplayName>
+                <References><Reference ReferenceType="HasComponent" IsForward="false">ns=1;i=1</Reference></References>
+                <Value><uax:ListOfExtensionObject><uax:ExtensionObject><uax:TypeId><uax:Identifier>i=297</uax:Identifier></uax:TypeId>
+                  <uax:Body><uax:Argument><uax:Name>Blade</uax:Name><uax:DataType><uax:Identifier>ns=1;i=1</uax:Identifier></uax:DataType><uax:ValueRank>-1</uax:ValueRank></uax:Argument></uax:Body>
+                </uax:ExtensionObject></uax:ListOfExtensionObject></Value>
+              </UAVariable>
+            </UANodeSet>
+            """;
+        NodeSet parsed = NodeSet.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(xml)), "test.xml");
+        AddressSpace plain = new("urn:a");
+        AddressSpace shifted = new("urn:b");
+        shifted.RegisterNamespace("urn:other");
+
+        new NodeSetLoader(plain).Import(parsed);
+        new NodeSetLoader(shifted).Import(parsed);
+
+        foreach ((AddressSpace space, ushort ns) in new[] { (plain, (ushort)2), (shifted, (ushort)3) })
+        {
+            ObjectNode saw = Assert.IsType<ObjectNode>(space.FindByBrowsePath(WellKnownNodes.ObjectsFolder, $"{ns}:Saw"));
+            Assert.Equal(new NodeId(ns, 1u), saw.NodeId);
+            Assert.Equal(new NodeId(ns, 1u), space.VariableAt(saw.NodeId, "Kind").Value.Value.Value);
+            ExtensionObject argument = Assert.Single(Assert.IsType<ExtensionObject[]>(space.VariableAt(saw.NodeId, "Args").Value.Value.Value));
+            Assert.Equal(new NodeId(ns, 1u), Assert.IsType<Argument>(argument.Body).DataType);
+        }
+
+        // Each address space has nodes of its own: a value set in one is not seen in the other.
+        plain.VariableAt(new NodeId(2, 1u), "Kind").SetValue(new Variant(new NodeId(0, 85u)), DateTime.UtcNow);
+        Assert.Equal(new NodeId(3, 1u), shifted.VariableAt(new NodeId(3, 1u), "Kind").Value.Value.Value);
+    }
+
+    [Fact]
+    public void Parsed_EmbeddedFile_ParsedOncePerProcess()
+    {
+        NodeSet first = CompanionSpecifications.Parsed("Opc.Ua.Woodworking.NodeSet2.xml");
+
+        Assert.Same(first, CompanionSpecifications.Parsed("Opc.Ua.Woodworking.NodeSet2.xml"));
+        Assert.Equal([CompanionSpecifications.WoodworkingUri], first.Models.Select(m => m.Uri));
+        Assert.Throws<ArgumentException>(() => CompanionSpecifications.Parsed("nope.xml"));
+    }
+
+    [Fact]
+    public async Task LoadWoodworking_ManyAddressSpacesAtOnce_EachComplete()
+    {
+        AddressSpace[] spaces = [.. Enumerable.Range(0, 8).Select(i => new AddressSpace($"urn:test:{i}"))];
+
+        IReadOnlyList<NodeSetImport>[] imports = await Task.WhenAll(spaces.Select(s => Task.Run(() => CompanionSpecifications.LoadWoodworking(s))));
+
+        Assert.All(imports, i => Assert.Equal(imports[0].Select(x => (x.NodesAdded, x.UnresolvedReferences)), i.Select(x => (x.NodesAdded, x.UnresolvedReferences))));
+        Assert.All(spaces, s => Assert.IsType<TypeNode>(s.Find(s.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId))));
+    }
 }

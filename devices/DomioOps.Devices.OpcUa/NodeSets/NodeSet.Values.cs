@@ -4,10 +4,10 @@ using System.Xml.Linq;
 
 namespace DomioOps.Devices.OpcUa.NodeSets;
 
-public sealed partial class NodeSetLoader
+public sealed partial class NodeSet
 {
     /// <summary>Reads the XML encoding of variable values (OPC 10000-6 §5.3): built-in scalars, ListOf arrays, known structures.</summary>
-    private sealed partial class FileContext
+    private sealed partial class Reader
     {
         private static readonly Dictionary<string, (BuiltInType Type, Type Clr)> s_builtIns = new(StringComparer.Ordinal)
         {
@@ -66,8 +66,7 @@ public sealed partial class NodeSetLoader
             }
             catch (NotSupportedException e)
             {
-                SkippedValues++;
-                LogSkippedValue(loader._logger, SourceName, Line(value), nodeId, e.Message);
+                _skipped.Add(new NodeSetSkip(Line(value), nodeId, e.Message, IsValue: true));
                 return Variant.Null;
             }
             catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
@@ -100,7 +99,7 @@ public sealed partial class NodeSetLoader
                 BuiltInType.ExpandedNodeId => new ExpandedNodeId(NodeIdOf(e, Child(e, "Identifier")?.Value.Trim() ?? text)),
                 BuiltInType.StatusCode => new StatusCode(uint.Parse(Child(e, "Code")?.Value ?? text, CultureInfo.InvariantCulture)),
                 BuiltInType.QualifiedName => new QualifiedName(
-                    MapIndex(e, int.Parse(Child(e, "NamespaceIndex")?.Value ?? "0", CultureInfo.InvariantCulture)),
+                    CheckIndex(e, int.Parse(Child(e, "NamespaceIndex")?.Value ?? "0", CultureInfo.InvariantCulture)),
                     Child(e, "Name")?.Value),
                 BuiltInType.LocalizedText => LocalizedTextOf(e),
                 BuiltInType.ExtensionObject => ExtensionObjectOf(e),
