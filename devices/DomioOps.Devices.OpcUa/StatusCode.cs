@@ -83,6 +83,13 @@ public readonly record struct StatusCode(uint Code)
     public static readonly StatusCode BadSecureChannelClosed = new(0x80860000);
     public static readonly StatusCode BadSecureChannelTokenUnknown = new(0x80870000);
     public static readonly StatusCode BadSequenceNumberInvalid = new(0x80880000);
+    public static readonly StatusCode BadRefreshInProgress = new(0x80970000);
+    public static readonly StatusCode BadConditionAlreadyDisabled = new(0x80980000);
+    public static readonly StatusCode BadConditionDisabled = new(0x80990000);
+    public static readonly StatusCode BadEventIdUnknown = new(0x809A0000);
+    public static readonly StatusCode BadConditionAlreadyEnabled = new(0x80CC0000);
+    public static readonly StatusCode BadConditionBranchAlreadyAcked = new(0x80CF0000);
+    public static readonly StatusCode BadConditionBranchAlreadyConfirmed = new(0x80D00000);
     public static readonly StatusCode BadProtocolVersionUnsupported = new(0x80BE0000);
     public static readonly StatusCode BadConnectionClosed = new(0x80AE0000);
     public static readonly StatusCode BadInvalidState = new(0x80AF0000);

@@ -243,6 +243,7 @@ public sealed partial class AddressSpace
         AddFolder(WellKnownNodes.RootFolder, WellKnownNodes.TypesFolder, new QualifiedName(0, "Types"));
         AddFolder(WellKnownNodes.RootFolder, WellKnownNodes.ViewsFolder, new QualifiedName(0, "Views"));
         AddTypeFolders();
+        AddConditionMethods();
 
         // The Server object is the root notifier: every event of the server is reported to it (OPC 10000-3 §5.5.1, 10000-5 §8.3.2).
         AddObject(WellKnownNodes.ObjectsFolder, WellKnownNodes.Server, new QualifiedName(0, "Server"), WellKnownNodes.ServerType).EventNotifier = 1;

@@ -20,6 +20,12 @@ public sealed record BaseEvent(NodeId SourceNode, string? SourceName, LocalizedT
     /// <summary>Unique id of this event; 16 random bytes when not set.</summary>
     public byte[] EventId { get; init; } = RandomNumberGenerator.GetBytes(16);
 
+    /// <summary>
+    /// The condition this event reports a state of (OPC 10000-9 §5.5.2 ConditionId): the NodeId a select clause on
+    /// ConditionType with an empty browse path and the NodeId attribute returns; null for events that are no condition's.
+    /// </summary>
+    public NodeId? ConditionId { get; init; }
+
     /// <summary>Further fields by slash-separated browse path, names without namespace index.</summary>
     public IReadOnlyDictionary<string, Variant> Fields { get; init; } = new Dictionary<string, Variant>();
 

@@ -66,6 +66,12 @@ internal static class EventFilterEvaluator
             return null;
         }
 
+        return SelectFields(filter, raised, receiveTime, space);
+    }
+
+    /// <summary>The selected fields whatever the where clause says: RefreshStartEvent and RefreshEndEvent reach every event item (OPC 10000-9 §4.5).</summary>
+    public static Variant[] SelectFields(EventFilter filter, BaseEvent raised, DateTime receiveTime, AddressSpace space)
+    {
         Variant[] fields = new Variant[filter.SelectClauses.Count];
         for (int i = 0; i < fields.Length; i++)
         {
@@ -78,6 +84,12 @@ internal static class EventFilterEvaluator
     private static Variant Select(SimpleAttributeOperand operand, BaseEvent raised, DateTime receiveTime, AddressSpace space)
     {
         bool typeMatches = operand.TypeDefinitionId.IsNull || operand.TypeDefinitionId == BaseEvent.BaseEventType || space.IsSubtypeOf(raised.EventType, operand.TypeDefinitionId);
+        if (typeMatches && operand.AttributeId == AttributeId.NodeId && operand.BrowsePath.Count == 0)
+        {
+            // The ConditionId (OPC 10000-9 §5.5.2): the NodeId of the condition object itself.
+            return raised.ConditionId is { } conditionId ? new Variant(conditionId) : Variant.Null;
+        }
+
         if (!typeMatches || operand.AttributeId != AttributeId.Value)
         {
             return Variant.Null;

@@ -7,4 +7,11 @@ namespace DomioOps.Devices.OpcUa.Server;
 public delegate ValueTask<IReadOnlyList<Variant>> MethodHandler(MethodCall call, CancellationToken cancellationToken);
 
 /// <summary>One method call: the object it is called on, the method, and the input arguments (already checked against InputArguments).</summary>
-public sealed record MethodCall(NodeId ObjectId, NodeId MethodId, IReadOnlyList<Variant> InputArguments);
+public sealed record MethodCall(NodeId ObjectId, NodeId MethodId, IReadOnlyList<Variant> InputArguments)
+{
+    /// <summary>The user name of the calling session, when it activated with one.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>The calling session (ConditionRefresh names one of its subscriptions).</summary>
+    internal ServerSession? Session { get; init; }
+}

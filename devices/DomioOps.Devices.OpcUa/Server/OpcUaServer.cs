@@ -59,6 +59,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
             AddressSpace.AddVariable(WellKnownNodes.OperationLimits, id, new QualifiedName(0, name), new Variant(value), now, referenceType: WellKnownNodes.HasProperty);
         }
 
+        InstallConditionMethods();
         AddressSpace.AddVariable(WellKnownNodes.ServerCapabilities, WellKnownNodes.MaxSubscriptionsPerSession, new QualifiedName(0, "MaxSubscriptionsPerSession"), new Variant((uint)options.MaxSubscriptionsPerSession), now, referenceType: WellKnownNodes.HasProperty);
     }
 
@@ -340,7 +341,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
                 return new WriteResponse(Ok(), [.. write.NodesToWrite.Select(w => Write(w, now))]);
             case CallRequest call:
                 CheckCount(call.MethodsToCall.Count, Options.MaxNodesPerWrite);
-                _ = CallAsync(connection, requestId, call, Ok());
+                _ = CallAsync(connection, session, requestId, call, Ok());
                 return null;
             case CreateSubscriptionRequest create:
                 return CreateSubscription(session, create, Ok());
@@ -890,7 +891,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
     }
 
     /// <summary>Call (OPC 10000-4 §5.11.2): each method is checked, then its handler runs; the response goes out when all are done.</summary>
-    private async Task CallAsync(ServerConnection connection, uint requestId, CallRequest call, ResponseHeader ok)
+    private async Task CallAsync(ServerConnection connection, ServerSession session, uint requestId, CallRequest call, ResponseHeader ok)
     {
         List<CallMethodResult> results = new(call.MethodsToCall.Count);
         foreach (CallMethodRequest request in call.MethodsToCall)
@@ -904,7 +905,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
 
             try
             {
-                IReadOnlyList<Variant> outputs = await method.Handler!(new MethodCall(request.ObjectId, request.MethodId, request.InputArguments), _stopping.Token).ConfigureAwait(false);
+                IReadOnlyList<Variant> outputs = await method.Handler!(new MethodCall(request.ObjectId, request.MethodId, request.InputArguments) { UserName = session.UserName, Session = session }, _stopping.Token).ConfigureAwait(false);
                 results.Add(new CallMethodResult(StatusCode.Good, [], outputs));
             }
             catch (OpcUaException ex)

@@ -649,6 +649,40 @@ internal sealed class ServerSubscription : IDisposable
         }
     }
 
+    /// <summary>
+    /// ConditionRefresh (OPC 10000-9 §5.5.7) for this subscription: every event item gets the RefreshStartEvent, then the
+    /// retained conditions its notifier and where clause let through, then the RefreshEndEvent, in one block.
+    /// </summary>
+    public void ReportRefresh(BaseEvent start, IReadOnlyList<(BaseEvent Event, IReadOnlySet<NodeId> Notifiers)> retained, BaseEvent end, DateTime receiveTime)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            foreach (ServerMonitoredItem item in _items.Values)
+            {
+                if (item.EventFilter is not { } filter)
+                {
+                    continue;
+                }
+
+                item.EnqueueEvent(EventFilterEvaluator.SelectFields(filter, start, receiveTime, _server.AddressSpace));
+                foreach ((BaseEvent condition, IReadOnlySet<NodeId> notifiers) in retained)
+                {
+                    if (notifiers.Contains(item.Item.NodeId) && EventFilterEvaluator.Apply(filter, condition, receiveTime, _server.AddressSpace) is { } fields)
+                    {
+                        item.EnqueueEvent(fields);
+                    }
+                }
+
+                item.EnqueueEvent(EventFilterEvaluator.SelectFields(filter, end, receiveTime, _server.AddressSpace));
+            }
+        }
+    }
+
     public StatusCode Acknowledge(uint sequenceNumber)
     {
         lock (_gate)

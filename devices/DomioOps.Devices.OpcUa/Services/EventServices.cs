@@ -35,6 +35,9 @@ public sealed record SimpleAttributeOperand(NodeId TypeDefinitionId, IReadOnlyLi
     public static SimpleAttributeOperand Field(string path) =>
         new(new NodeId(0, 2041u), [.. (path ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries).Select(n => new QualifiedName(0, n))]);
 
+    /// <summary>The ConditionId of a condition event (OPC 10000-9 §5.5.2): ConditionType, empty browse path, the NodeId attribute.</summary>
+    public static SimpleAttributeOperand ConditionId { get; } = new(new NodeId(0, 2782u), [], AttributeId.NodeId);
+
     public uint BinaryEncodingId => 603;
 
     /// <summary>The browse path as "A/B" (names only), the key event fields are looked up by.</summary>

@@ -19,7 +19,9 @@ internal sealed class CncRouterFace
     private readonly OpcUaServer server;
     private readonly Dictionary<string, VariableNode> variables = new(StringComparer.Ordinal);
     private readonly Dictionary<string, object> last = new(StringComparer.Ordinal);
+    private readonly Dictionary<ushort, AlarmCondition> alarms = [];
     private readonly string machineName;
+    private ushort own;
     private NodeId events = NodeId.Null;
     private NodeId alarmType = NodeId.Null;
     private ushort raisedAlarm;
@@ -75,8 +77,10 @@ internal sealed class CncRouterFace
     }
 
     /// <summary>
-    /// An alarm event (WwAlarmConditionType, OPC 40550-1 §7.16) from the machine's Events object when an alarm is
-    /// raised and when it clears; subscribers on the machine, the Machines folder or the Server object receive it.
+    /// An alarm condition (WwAlarmConditionType, OPC 40550-1 §7.16; ConditionId "{machine}/Alarms/{ConditionName}") of the
+    /// machine's Events object, set active when the alarm is raised and inactive when it clears; each change is an event
+    /// that subscribers on the machine, the Machines folder or the Server object receive. Operators acknowledge it with
+    /// the Acknowledge method (OPC 10000-9 §5.7.3).
     /// </summary>
     private void RaiseAlarm(ushort code, bool active, DateTime time)
     {
@@ -86,19 +90,18 @@ internal sealed class CncRouterFace
             210 => "Tool breakage",
             _ => $"Alarm {code}",
         };
-        server.RaiseEvent(new BaseEvent(events, machineName, new LocalizedText("en", active ? text : $"Cleared: {text}"), active ? (ushort)800 : (ushort)100)
+        if (!alarms.TryGetValue(code, out var condition))
         {
-            EventType = alarmType,
-            Time = time,
-            Fields = new Dictionary<string, Variant>
-            {
-                ["ConditionName"] = new Variant(code == 201 ? "SpindleBearingFailure" : code == 210 ? "ToolBreakage" : $"Alarm{code}"),
-                ["ActiveState/Id"] = new Variant(active),
-                ["Retain"] = new Variant(active),
-                ["MessageId"] = new Variant(code.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                ["MessageName"] = new Variant(text),
-                ["EventCategory"] = new Variant(4),
-            },
+            var name = code == 201 ? "SpindleBearingFailure" : code == 210 ? "ToolBreakage" : $"Alarm{code}";
+            condition = server.AddCondition(events, new NodeId(own, $"{machineName}/Alarms/{name}"), name, alarmType, machineName);
+            alarms[code] = condition;
+        }
+
+        condition.SetActive(active, new LocalizedText("en", active ? text : $"Cleared: {text}"), active ? (ushort)800 : (ushort)100, time, new Dictionary<string, Variant>
+        {
+            ["MessageId"] = new Variant(code.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ["MessageName"] = new Variant(text),
+            ["EventCategory"] = new Variant(4),
         });
     }
 
@@ -121,7 +124,7 @@ internal sealed class CncRouterFace
         // The woodworking machine is an instance of WwMachineType from the published NodeSets (DI, Machinery,
         // Woodworking, ...), with the optional Flags and Values the simulator feeds.
         var space = server.AddressSpace;
-        var own = space.RegisterNamespace(SimulatorUri);
+        own = space.RegisterNamespace(SimulatorUri);
         var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(own, spec.Id), spec.Id, Included).NodeId;
         foreach (var path in WoodworkingPaths)
         {

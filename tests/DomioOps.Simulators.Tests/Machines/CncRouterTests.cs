@@ -55,7 +55,7 @@ public sealed class CncRouterTests(FactoryFixture factory) : IClassFixture<Facto
     }
 
     [Fact]
-    public async Task CncRouter_ForcedFailure_RaisesAnAlarmEventAndShowsError()
+    public async Task CncRouter_ForcedFailure_RaisesAnAlarmEventAndShowsErrorAndAnOperatorAcknowledgesIt()
     {
         var ct = TestContext.Current.CancellationToken;
         var cnc = await factory.Simulator.MachineAsync("cnc-01", ct);
@@ -63,7 +63,7 @@ public sealed class CncRouterTests(FactoryFixture factory) : IClassFixture<Facto
         await client.ConnectAsync(ct);
         var sim = (ushort)client.NamespaceIndexOf("urn:domioops:simulators");
         var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), ct);
-        var item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(new NodeId(sim, "cnc-01"), EventFilter.Select("Message", "Severity", "ConditionName", "ActiveState/Id", "MessageId", "EventType"))], ct));
+        var item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(new NodeId(sim, "cnc-01"), new EventFilter([.. new[] { "Message", "Severity", "ConditionName", "ActiveState/Id", "MessageId", "EventType", "EventId", "AckedState/Id", "Comment" }.Select(SimpleAttributeOperand.Field), SimpleAttributeOperand.ConditionId]))], ct));
         Assert.Equal(StatusCode.Good, item.Status);
 
         using var fail = await factory.Simulator.Http.PostAsync(new Uri("api/machines/cnc-01/fail?kind=spindle-bearing", UriKind.Relative), null, ct);
@@ -80,6 +80,13 @@ public sealed class CncRouterTests(FactoryFixture factory) : IClassFixture<Facto
         Assert.Equal(new Variant(new NodeId((ushort)client.NamespaceIndexOf("http://opcfoundation.org/UA/Woodworking/"), 1007u)), received.Fields[5]);
         var state = await client.ReadValueAsync(new NodeId(sim, "cnc-01/State/Machine/Overview/CurrentState"), ct);
         Assert.Equal(4, (int)state.Value.Value!);
+
+        // The alarm is a condition (OPC 10000-9): the operator acknowledges it from the client, every subscriber sees it acknowledged.
+        var conditionId = new NodeId(sim, "cnc-01/Alarms/SpindleBearingFailure");
+        Assert.Equal((new Variant(false), new Variant(conditionId)), (received.Fields[7], received.Fields[9]));
+        await client.AcknowledgeAsync(conditionId, (byte[])received.Fields[6].Value!, new LocalizedText("en", "bearing replaced"), ct);
+        var acked = await subscription.Events.ReadAsync(bound.Token);
+        Assert.Equal((new Variant(conditionId), new Variant(true), new Variant(new LocalizedText("en", "bearing replaced"))), (acked.Fields[9], acked.Fields[7], acked.Fields[8]));
     }
 
     [Fact]
