@@ -10,6 +10,7 @@ namespace DomioOps.Devices.OpcUa;
 /// <item><term>opcua.messages.sent / opcua.messages.received</term><description>secure conversation messages (MSG, OPN, CLO)</description></item>
 /// <item><term>opcua.bytes.sent / opcua.bytes.received</term><description>bytes on the wire, all chunks and connection messages</description></item>
 /// <item><term>opcua.client.notifications.received</term><description>monitored item values delivered to subscriptions</description></item>
+/// <item><term>opcua.client.notification_messages.lost</term><description>NotificationMessages whose sequence numbers were skipped: not received within the gap timeout and not available for Republish</description></item>
 /// <item><term>opcua.client.reconnects</term><description>connections re-established after a loss</description></item>
 /// <item><term>opcua.client.session.recreations</term><description>new sessions because the server no longer knew the old one</description></item>
 /// <item><term>opcua.client.subscription.transfers</term><description>subscriptions taken over with TransferSubscriptions (tag <c>opcua.result</c> = transferred or recreated)</description></item>
@@ -28,6 +29,7 @@ public static class OpcUaMetrics
     internal static readonly Counter<long> BytesSent = s_meter.CreateCounter<long>("opcua.bytes.sent", "By");
     internal static readonly Counter<long> BytesReceived = s_meter.CreateCounter<long>("opcua.bytes.received", "By");
     internal static readonly Counter<long> NotificationsReceived = s_meter.CreateCounter<long>("opcua.client.notifications.received", "{notification}");
+    internal static readonly Counter<long> NotificationMessagesLost = s_meter.CreateCounter<long>("opcua.client.notification_messages.lost", "{message}");
     internal static readonly Counter<long> Reconnects = s_meter.CreateCounter<long>("opcua.client.reconnects", "{reconnect}");
     internal static readonly Counter<long> SessionRecreations = s_meter.CreateCounter<long>("opcua.client.session.recreations", "{session}");
     internal static readonly Counter<long> SubscriptionTransfers = s_meter.CreateCounter<long>("opcua.client.subscription.transfers", "{subscription}");

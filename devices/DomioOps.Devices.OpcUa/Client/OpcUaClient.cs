@@ -622,6 +622,36 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     internal uint NextClientHandle() => (uint)Interlocked.Increment(ref _clientHandle);
 
     /// <summary>
+    /// The in-order delivery of a subscription's messages: a gap that lasts <see cref="OpcUaClientOptions.NotificationGapTimeout"/>
+    /// (while connected) is Republished, and what the server no longer has is declared lost and logged.
+    /// </summary>
+    internal NotificationSequence CreateNotificationSequence(OpcUaSubscription subscription, Action<NotificationMessage> deliver) =>
+        new(_time, Options.NotificationGapTimeout, deliver)
+        {
+            CanGiveUp = () => State == ConnectionState.Connected,
+            Recover = missing => RepublishAsync(subscription, missing),
+            Lost = (first, count) => LogNotificationMessagesLost(_logger, Options.EndpointUrl, subscription.Id, first, count),
+        };
+
+    /// <summary>Republish (OPC 10000-4 §5.13.6) of missing messages, each acknowledged once received; one the server no longer has is skipped.</summary>
+    private async Task RepublishAsync(OpcUaSubscription subscription, IReadOnlyList<uint> missing)
+    {
+        foreach (uint sequence in missing)
+        {
+            try
+            {
+                RepublishResponse republished = await RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), _disposing.Token).ConfigureAwait(false);
+                subscription.DeliverRepublished(republished.NotificationMessage);
+                _acks.Enqueue(new SubscriptionAcknowledgement(subscription.Id, sequence));
+            }
+            catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadMessageNotAvailable)
+            {
+                // Gone from the server's retransmission queue: lost.
+            }
+        }
+    }
+
+    /// <summary>
     /// CreateMonitoredItems in batches of MaxMonitoredItemsPerCall; a batch refused with BadTooManyOperations is split.
     /// Each item gets its own status, so one unknown node never fails the others.
     /// </summary>
@@ -755,20 +785,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                     _acks.Enqueue(new SubscriptionAcknowledgement(response.SubscriptionId, response.NotificationMessage.SequenceNumber));
                 }
 
-                List<uint> missing = subscription.Deliver(response.NotificationMessage);
-                foreach (uint sequence in missing.Where(response.AvailableSequenceNumbers.Contains))
-                {
-                    try
-                    {
-                        RepublishResponse republished = await channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), Options.RequestTimeout, stop).ConfigureAwait(false);
-                        subscription.DeliverRepublished(republished.NotificationMessage);
-                        _acks.Enqueue(new SubscriptionAcknowledgement(subscription.Id, sequence));
-                    }
-                    catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadMessageNotAvailable)
-                    {
-                        // Another publish loop delivered and acknowledged it meanwhile.
-                    }
-                }
+                subscription.Deliver(response.NotificationMessage);
             }
         }
         catch (OperationCanceledException)
@@ -904,6 +921,9 @@ public sealed partial class OpcUaClient : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} transferred, {Available} messages to check for Republish")]
     private static partial void LogSubscriptionTransferred(ILogger logger, string endpoint, uint subscriptionId, int available);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} lost {Count} notification messages from sequence number {First} (not received in time, not available for Republish)")]
+    private static partial void LogNotificationMessagesLost(ILogger logger, string endpoint, uint subscriptionId, uint first, long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} not transferred ({Status}); recreating it and its items")]
     private static partial void LogSubscriptionNotTransferred(ILogger logger, string endpoint, uint subscriptionId, StatusCode status);

@@ -56,6 +56,12 @@ public sealed record OpcUaClientOptions
     /// <summary>Publish requests kept outstanding while subscriptions exist (OPC 10000-4 §5.13.5).</summary>
     public int PublishRequests { get; init; } = 3;
 
+    /// <summary>
+    /// How long a subscription holds back NotificationMessages behind a missing sequence number (a response still on its
+    /// way, or lost) before it tries Republish and then declares the rest lost and delivers on.
+    /// </summary>
+    public TimeSpan NotificationGapTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     public void Validate()
     {
         _ = ClientSecureChannel.ParseEndpoint(EndpointUrl);
@@ -75,7 +81,7 @@ public sealed record OpcUaClientOptions
             _ = ClientSecureChannel.ParseEndpoint(ReverseConnectUrl);
         }
 
-        if (PublishRequests < 1 || SessionTimeout <= 0 || RequestTimeout <= TimeSpan.Zero || ReconnectDelay <= TimeSpan.Zero)
+        if (PublishRequests < 1 || SessionTimeout <= 0 || RequestTimeout <= TimeSpan.Zero || ReconnectDelay <= TimeSpan.Zero || NotificationGapTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(PublishRequests), "Limits must be positive.");
         }

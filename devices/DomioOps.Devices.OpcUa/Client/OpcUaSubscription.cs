@@ -82,18 +82,19 @@ public sealed class OpcUaSubscription
     private readonly Dictionary<uint, MonitoredItem> _items = [];
     private readonly Channel<MonitoredItemValue> _values = Channel.CreateUnbounded<MonitoredItemValue>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<MonitoredItemEvent> _events = Channel.CreateUnbounded<MonitoredItemEvent>(new UnboundedChannelOptions { SingleWriter = true });
-    private readonly Lock _deliveryGate = new();
-    private const int DeliveredWindow = 1024;
-    private readonly HashSet<uint> _delivered = [];
-    private readonly Queue<uint> _deliveredOrder = new();
-    private uint _lastSequence;
+    private readonly NotificationSequence _sequence;
     private long _notifications;
     private long _keepAlives;
+    private long _republished;
 
     internal OpcUaSubscription(OpcUaClient client, SubscriptionOptions options)
     {
         _client = client;
         Options = options;
+
+        // Delivery runs under the sequence's lock, one message at a time and in order: the channels' single writer stays
+        // single and each message's values stay together.
+        _sequence = client.CreateNotificationSequence(this, DeliverOneMessage);
     }
 
     public SubscriptionOptions Options { get; private set; }
@@ -123,7 +124,10 @@ public sealed class OpcUaSubscription
     public long KeepAliveCount => Interlocked.Read(ref _keepAlives);
 
     /// <summary>Sequence numbers found missing and recovered with Republish.</summary>
-    public long Republished { get; private set; }
+    public long Republished => Interlocked.Read(ref _republished);
+
+    /// <summary>NotificationMessages never received: a gap in the sequence numbers that neither a late response nor Republish filled in time.</summary>
+    public long LostMessages => _sequence.LostCount;
 
     public IReadOnlyList<MonitoredItem> Items
     {
@@ -198,102 +202,32 @@ public sealed class OpcUaSubscription
     public Task<(IReadOnlyList<StatusCode> Added, IReadOnlyList<StatusCode> Removed)> SetTriggeringAsync(MonitoredItem trigger, IReadOnlyList<MonitoredItem> linksToAdd, IReadOnlyList<MonitoredItem> linksToRemove, CancellationToken cancellationToken) =>
         _client.SetTriggeringOnServerAsync(this, trigger, linksToAdd, linksToRemove, cancellationToken);
 
-    internal void ResetSequence()
-    {
-        lock (_gate)
-        {
-            _lastSequence = 0;
-            _delivered.Clear();
-            _deliveredOrder.Clear();
-        }
-    }
+    /// <summary>A new subscription on the server starts its sequence numbers at 1 again.</summary>
+    internal void ResetSequence() => _sequence.Reset();
 
-    /// <summary>Whether the message with this sequence number was delivered (among the last 1024).</summary>
-    internal bool HasDelivered(uint sequence)
-    {
-        lock (_gate)
-        {
-            return _delivered.Contains(sequence);
-        }
-    }
+    /// <summary>Whether the message with this sequence number was delivered or is held for delivery.</summary>
+    internal bool HasDelivered(uint sequence) => _sequence.Has(sequence);
 
     /// <summary>
-    /// Delivers a message once (several Publish requests are outstanding, so a message can overtake another) and returns
-    /// the sequence numbers skipped before it, to Republish.
+    /// Takes a NotificationMessage from a Publish response: delivered once and in SequenceNumber order (several Publish
+    /// requests are outstanding, so a message can overtake another; see <see cref="NotificationSequence"/>).
     /// </summary>
-    internal List<uint> Deliver(NotificationMessage message)
+    internal void Deliver(NotificationMessage message)
     {
-        List<uint> missing = [];
         if (message.NotificationData.Count == 0)
         {
             Interlocked.Increment(ref _keepAlives);
-            return missing;
         }
 
-        lock (_gate)
-        {
-            if (!MarkDelivered(message.SequenceNumber))
-            {
-                return missing;
-            }
-
-            if (_lastSequence != 0 && message.SequenceNumber > _lastSequence + 1)
-            {
-                for (uint s = _lastSequence + 1; s < message.SequenceNumber && missing.Count < 100; s++)
-                {
-                    if (!_delivered.Contains(s))
-                    {
-                        missing.Add(s);
-                    }
-                }
-            }
-
-            _lastSequence = Math.Max(_lastSequence, message.SequenceNumber);
-        }
-
-        DeliverData(message);
-        return missing;
+        _sequence.Offer(message);
     }
 
+    /// <summary>Takes a message fetched with Republish; counted in <see cref="Republished"/> when it was still missing.</summary>
     internal void DeliverRepublished(NotificationMessage message)
     {
-        lock (_gate)
+        if (_sequence.Offer(message))
         {
-            if (!MarkDelivered(message.SequenceNumber))
-            {
-                return;
-            }
-
-            _lastSequence = Math.Max(_lastSequence, message.SequenceNumber);
-            Republished++;
-        }
-
-        DeliverData(message);
-    }
-
-    private bool MarkDelivered(uint sequence)
-    {
-        if (!_delivered.Add(sequence))
-        {
-            return false;
-        }
-
-        _deliveredOrder.Enqueue(sequence);
-        if (_deliveredOrder.Count > DeliveredWindow)
-        {
-            _delivered.Remove(_deliveredOrder.Dequeue());
-        }
-
-        return true;
-    }
-
-    private void DeliverData(NotificationMessage message)
-    {
-        // Publish responses are handled on whichever thread receives them: one message at a time keeps the channels'
-        // single writer single and each message's values together.
-        lock (_deliveryGate)
-        {
-            DeliverOneMessage(message);
+            Interlocked.Increment(ref _republished);
         }
     }
 
@@ -376,6 +310,7 @@ public sealed class OpcUaSubscription
 
     internal void Complete()
     {
+        _sequence.Dispose();
         _values.Writer.TryComplete();
         _events.Writer.TryComplete();
     }
