@@ -178,8 +178,6 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
         var namespaces = client.NamespaceUris;
         DateTimeOffset? reconnectingSince = null;
         var samples = new List<Sample>();
-        var changes = new List<MonitoredItemValue>();
-        var newest = new Dictionary<uint, DateTime>();
         while (true)
         {
             using (var tick = new CancellationTokenSource(Tick, context.Time))
@@ -199,28 +197,11 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
 
             var now = context.Time.GetUtcNow();
             samples.Clear();
-            changes.Clear();
+
+            // The client delivers each item's values in the server's order (NotificationMessages in sequence order).
             while (subscription.Values.TryRead(out var change))
             {
-                changes.Add(change);
-            }
-
-            // Notifications of concurrent Publish responses (and Republished ones) can be handed over out of order: take
-            // them in source time, and drop a value older than one already taken for its item (it was superseded).
-            foreach (var change in changes.OrderBy(c => c.Value.SourceTimestamp ?? DateTime.MinValue))
-            {
-                var handle = change.Item.ClientHandle;
-                if (change.Value.SourceTimestamp is { } source)
-                {
-                    if (newest.TryGetValue(handle, out var seen) && source < seen)
-                    {
-                        continue;
-                    }
-
-                    newest[handle] = source;
-                }
-
-                if (reporters.TryGetValue(handle, out var reporter) && !change.Value.StatusCode.IsBad && Number(change.Value.Value) is { } raw
+                if (reporters.TryGetValue(change.Item.ClientHandle, out var reporter) && !change.Value.StatusCode.IsBad && Number(change.Value.Value) is { } raw
                     && reporter.Observe(raw, now) is { } sample)
                 {
                     samples.Add(sample);
@@ -241,9 +222,7 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
             {
                 if (reconnectingSince is not null)
                 {
-                    // A restarted server may have another clock: order its values afresh.
                     reconnectingSince = null;
-                    newest.Clear();
                     if (!client.NamespaceUris.SequenceEqual(namespaces, StringComparer.Ordinal))
                     {
                         return;
