@@ -353,7 +353,7 @@ internal ref struct UaBinaryReader
                 throw new OpcUaProtocolException("A Variant scalar cannot contain a Variant.");
             }
 
-            result = new Variant(type, ReadScalar(type), false, null);
+            result = Variant.IsInline(type) ? ReadInlineScalar(type) : new Variant(type, ReadScalar(type), false, null);
         }
         else
         {
@@ -416,6 +416,24 @@ internal ref struct UaBinaryReader
 
         return length;
     }
+
+    /// <summary>A numeric, Boolean, DateTime or StatusCode scalar straight into the Variant's inline bits (no boxing).</summary>
+    private Variant ReadInlineScalar(BuiltInType type) => type switch
+    {
+        BuiltInType.Boolean => Variant.FromBits(type, ReadBoolean() ? 1 : 0),
+        BuiltInType.SByte => Variant.FromBits(type, ReadSByte()),
+        BuiltInType.Byte => Variant.FromBits(type, ReadByte()),
+        BuiltInType.Int16 => Variant.FromBits(type, ReadInt16()),
+        BuiltInType.UInt16 => Variant.FromBits(type, ReadUInt16()),
+        BuiltInType.Int32 => Variant.FromBits(type, ReadInt32()),
+        BuiltInType.UInt32 => Variant.FromBits(type, ReadUInt32()),
+        BuiltInType.Int64 => Variant.FromBits(type, ReadInt64()),
+        BuiltInType.UInt64 => Variant.FromBits(type, (long)ReadUInt64()),
+        BuiltInType.Float => Variant.FromBits(type, BinaryPrimitives.ReadInt32LittleEndian(Take(4))),
+        BuiltInType.Double => Variant.FromBits(type, BinaryPrimitives.ReadInt64LittleEndian(Take(8))),
+        BuiltInType.DateTime => new Variant(ReadDateTime()),
+        _ => Variant.FromBits(type, ReadUInt32()),
+    };
 
     private object? ReadScalar(BuiltInType type) => type switch
     {

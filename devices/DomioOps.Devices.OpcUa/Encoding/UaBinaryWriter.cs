@@ -415,7 +415,15 @@ internal sealed class UaBinaryWriter
             }
 
             WriteByte(mask);
-            WriteScalar(value.Type, value.Value);
+            if (Variant.IsInline(value.Type))
+            {
+                WriteInlineScalar(value.Type, value.Bits);
+            }
+            else
+            {
+                WriteScalar(value.Type, value.Value);
+            }
+
             return;
         }
 
@@ -447,6 +455,28 @@ internal sealed class UaBinaryWriter
             {
                 WriteInt32(d);
             }
+        }
+    }
+
+    /// <summary>A scalar held inline in a <see cref="Variant"/>, written from its bits (no boxing).</summary>
+    private void WriteInlineScalar(BuiltInType type, long bits)
+    {
+        switch (type)
+        {
+            case BuiltInType.Boolean: WriteBoolean(bits != 0); break;
+            case BuiltInType.SByte: WriteSByte((sbyte)bits); break;
+            case BuiltInType.Byte: WriteByte((byte)bits); break;
+            case BuiltInType.Int16: WriteInt16((short)bits); break;
+            case BuiltInType.UInt16: WriteUInt16((ushort)bits); break;
+            case BuiltInType.Int32: WriteInt32((int)bits); break;
+            case BuiltInType.UInt32: WriteUInt32((uint)bits); break;
+            case BuiltInType.Int64: WriteInt64(bits); break;
+            case BuiltInType.UInt64: WriteUInt64((ulong)bits); break;
+            case BuiltInType.Float: WriteFloat(BitConverter.Int32BitsToSingle((int)bits)); break;
+            case BuiltInType.Double: WriteDouble(BitConverter.Int64BitsToDouble(bits)); break;
+            case BuiltInType.DateTime: WriteDateTime(Variant.FromBits(type, bits).AsDateTime()); break;
+            case BuiltInType.StatusCode: WriteUInt32((uint)bits); break;
+            default: throw new OpcUaException(StatusCode.BadEncodingError, $"Type {type} is not held inline.");
         }
     }
 
