@@ -244,22 +244,8 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
         }
     }
 
-    /// <summary>The value of a notification as a number: numbers, booleans (0/1) and enumerations (their Int32).</summary>
-    internal static double? Number(Variant value) => value.IsArray ? null : value.Value switch
-    {
-        bool b => b ? 1 : 0,
-        sbyte n => n,
-        byte n => n,
-        short n => n,
-        ushort n => n,
-        int n => n,
-        uint n => n,
-        long n => n,
-        ulong n => n,
-        float n => n,
-        double n => n,
-        _ => null,
-    };
+    /// <summary>The value of a notification as a number: numbers, booleans (0/1) and enumerations (their Int32); read without boxing.</summary>
+    internal static double? Number(Variant value) => value.TryGetDouble(out var number) ? number : null;
 
     private void Report(DeviceHealth health, string? error)
     {
