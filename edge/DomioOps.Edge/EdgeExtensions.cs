@@ -26,7 +26,7 @@ internal static class EdgeExtensions
         }
 
         builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
-        builder.Services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<EdgeOptions>().Configure<IConfiguration>(EdgeSection.Bind).ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddSingleton<DeviceConfiguration>();

@@ -22,6 +22,9 @@ public sealed class EdgeOptions
     public PublishingOptions Publishing { get; set; } = new();
 
     public DevicesOptions Devices { get; set; } = new();
+
+    /// <summary>Keys of <see cref="Devices"/> that could not be read (unknown, or a value that does not convert): reported by the validation.</summary>
+    internal IReadOnlyList<string> DeviceErrors { get; set; } = [];
 }
 
 /// <summary>The durable queue's bound and what happens when it is reached.</summary>

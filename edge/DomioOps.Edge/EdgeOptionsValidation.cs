@@ -14,7 +14,7 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
 {
     public ValidateOptionsResult Validate(string? name, EdgeOptions options)
     {
-        var errors = new List<string>();
+        var errors = new List<string>(options.DeviceErrors);
         bool Check(bool ok, string key, string problem)
         {
             if (!ok)

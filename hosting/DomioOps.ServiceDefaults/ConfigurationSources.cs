@@ -15,13 +15,17 @@ public static class ConfigurationSources
             {
                 if (provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any())
                 {
-                    return provider is FileConfigurationProvider { Source.Path: { } path } file
-                        ? Path.Combine((file.Source.FileProvider as PhysicalFileProvider)?.Root ?? "", path)
-                        : provider.ToString()!;
+                    return Describe(provider);
                 }
             }
         }
 
         return "not set in any configuration file";
     }
+
+    /// <summary>The full path of a configuration file, or the name of another provider (environment, command line).</summary>
+    public static string Describe(IConfigurationProvider provider) =>
+        provider is FileConfigurationProvider { Source.Path: { } path } file
+            ? Path.Combine((file.Source.FileProvider as PhysicalFileProvider)?.Root ?? "", path)
+            : provider.ToString()!;
 }

@@ -1,3 +1,5 @@
+using DomioOps.Edge.Configuration;
+
 using Microsoft.Extensions.Configuration;
 
 namespace DomioOps.Edge.Tests;
@@ -154,7 +156,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         var path = Path.Combine(folder, "edge.json");
         File.WriteAllText(path, json);
         var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
-        var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new EdgeOptions();
+        var options = EdgeSection.Read(configuration);
         return (options, new EdgeOptionsValidation(configuration));
     }
 }

@@ -14,6 +14,7 @@ namespace DomioOps.Edge.Acquisition;
 /// </summary>
 internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, string, string, bool> check)
 {
+    private static readonly string SignalNames = string.Join(", ", Enum.GetNames<Signal>().Skip(1));
     private readonly HashSet<string> machines = new(StringComparer.Ordinal);
     private readonly HashSet<string> serialPorts = new(StringComparer.Ordinal);
 
@@ -151,7 +152,7 @@ internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, strin
 
     private void Tag(TagOptions tag, string at)
     {
-        check(tag.Signal != Signal.Unspecified && Enum.IsDefined(tag.Signal), $"{at}:Signal", $"name a signal: {string.Join(", ", Enum.GetNames<Signal>().Skip(1))}");
+        check(tag.Signal != Signal.Unspecified && Enum.IsDefined(tag.Signal), $"{at}:Signal", $"name a signal: {SignalNames}");
         check(tag.Scale != 0 && double.IsFinite(tag.Scale), $"{at}:Scale", "must be a finite number other than 0");
         check(double.IsFinite(tag.Offset), $"{at}:Offset", "must be a finite number");
         check(tag.Deadband >= 0 && double.IsFinite(tag.Deadband), $"{at}:Deadband", "must be 0 (every change) or a positive number in engineering units");

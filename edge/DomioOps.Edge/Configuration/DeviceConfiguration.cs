@@ -128,12 +128,11 @@ internal sealed partial class DeviceConfiguration : IDisposable
                 return [$"{path}: {EdgeOptions.Section}: a remote configuration sets only {EdgeOptions.Section}:{nameof(EdgeOptions.Devices)}{(local.Count > 0 ? $"; remove {string.Join(", ", local)}" : "")}"];
             }
 
-            var section = remote.GetSection($"{EdgeOptions.Section}:{nameof(EdgeOptions.Devices)}");
-            devices = section.Get<DevicesOptions>() ?? new DevicesOptions();
-            var unbound = Unbound(section, devices).Select(key => $"{path}: {key}: '{remote[key]}' is not a valid value here, or the key is unknown").ToList();
-            if (unbound.Count > 0)
+            var errors = new List<string>();
+            devices = DevicesSection.Read(remote, errors);
+            if (errors.Count > 0)
             {
-                return unbound;
+                return errors;
             }
 
             var result = new EdgeOptionsValidation(remote).Validate(null, WithDevices(current, devices));
@@ -158,9 +157,9 @@ internal sealed partial class DeviceConfiguration : IDisposable
             EdgeOptions reloaded;
             try
             {
-                reloaded = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>() ?? new EdgeOptions();
+                reloaded = EdgeSection.Read(configuration);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or JsonException or IOException)
             {
                 LogFileRejected(e.Message);
                 return;
@@ -200,44 +199,9 @@ internal sealed partial class DeviceConfiguration : IDisposable
         Devices = devices,
     };
 
-    /// <summary>
-    /// The keys under <paramref name="section"/> that did not make it into <paramref name="bound"/>: the binder silently
-    /// drops a list item with a value it cannot convert (a device would vanish), and ignores unknown keys.
-    /// </summary>
-    private static IEnumerable<string> Unbound(IConfigurationSection section, object bound)
-    {
-        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        Flatten(JsonSerializer.SerializeToElement(bound, bound.GetType()), section.Path, present);
-        return section.AsEnumerable().Where(pair => pair.Value is not null && !present.Contains(pair.Key)).Select(pair => pair.Key).Order(StringComparer.Ordinal);
-
-        static void Flatten(JsonElement element, string path, HashSet<string> keys)
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        Flatten(property.Value, $"{path}:{property.Name}", keys);
-                    }
-
-                    break;
-                case JsonValueKind.Array:
-                    var index = 0;
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        Flatten(item, $"{path}:{index++}", keys);
-                    }
-
-                    break;
-                default:
-                    keys.Add(path);
-                    break;
-            }
-        }
-    }
-
     /// <summary>Equal for equal device options: what decides whether a device restarts.</summary>
-    public static string Fingerprint(object options) => JsonSerializer.Serialize(options, options.GetType());
+    public static string Fingerprint(object options) =>
+        JsonSerializer.Serialize(options, DevicesJsonContext.Default.GetTypeInfo(options.GetType()) ?? throw new ArgumentException($"{options.GetType()} is not a device option", nameof(options)));
 
     /// <summary>The file form of a remote configuration: its version, and the devices under the same keys as in appsettings.json.</summary>
     private static string Envelope(EdgeConfiguration desired)

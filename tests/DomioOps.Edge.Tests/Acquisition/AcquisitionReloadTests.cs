@@ -50,7 +50,7 @@ public sealed class AcquisitionReloadTests : IAsyncLifetime
                         "Devices": { "ModbusTcp": [ {{Device("saw-01", saw.Port, 20)}}, {{Device("router-01", router.Port, 20)}} ] } } }
             """);
         var root = new ConfigurationBuilder().AddJsonFile(Path.Combine(folder, "edge.json")).Build();
-        var options = root.GetSection(EdgeOptions.Section).Get<EdgeOptions>()!;
+        var options = EdgeSection.Read(root);
         using var configuration = new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), new EdgeOptionsValidation(root), NullLogger<DeviceConfiguration>.Instance);
         var context = fixture.Context(TimeProvider.System);
         using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(configuration, Microsoft.Extensions.Options.Options.Create(options), context, NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);

@@ -103,7 +103,7 @@ public sealed class SimulatedFactoryTests : IDisposable
         var path = Path.Combine(folder, "edge.json");
         File.WriteAllText(path, json);
         var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
-        var options = configuration.GetSection(EdgeOptions.Section).Get<EdgeOptions>()!;
+        var options = EdgeSection.Read(configuration);
         var validation = new EdgeOptionsValidation(configuration).Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
         return (configuration, Options.Create(options));

@@ -116,7 +116,7 @@ public sealed class DeviceConfigurationTests : IDisposable
     private DeviceConfiguration Open(out IConfigurationRoot root)
     {
         root = new ConfigurationBuilder().AddJsonFile(FilePath, optional: false, reloadOnChange: true).Build();
-        var options = root.GetSection(EdgeOptions.Section).Get<EdgeOptions>()!;
+        var options = EdgeSection.Read(root);
         var validation = new EdgeOptionsValidation(root);
         Assert.True(validation.Validate(null, options).Succeeded);
         return new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), validation, NullLogger<DeviceConfiguration>.Instance);
