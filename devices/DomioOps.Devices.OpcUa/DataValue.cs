@@ -1,7 +1,10 @@
 namespace DomioOps.Devices.OpcUa;
 
-/// <summary>A value with its status and timestamps (OPC 10000-4 §7.11).</summary>
-public sealed record DataValue(
+/// <summary>
+/// A value with its status and timestamps (OPC 10000-4 §7.11). A struct, like <see cref="Variant"/>: decoding a data
+/// change of a numeric value allocates nothing.
+/// </summary>
+public readonly record struct DataValue(
     Variant Value,
     StatusCode StatusCode = default,
     DateTime? SourceTimestamp = null,

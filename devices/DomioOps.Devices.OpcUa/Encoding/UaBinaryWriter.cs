@@ -353,12 +353,18 @@ internal sealed class UaBinaryWriter
 
     public void WriteDataValue(DataValue? value)
     {
-        if (value is null)
+        if (value is DataValue present)
+        {
+            WriteDataValue(present);
+        }
+        else
         {
             WriteByte(0);
-            return;
         }
+    }
 
+    public void WriteDataValue(in DataValue value)
+    {
         byte mask = 0;
         mask |= value.Value.IsNull ? (byte)0 : (byte)0x01;
         mask |= value.StatusCode == StatusCode.Good ? (byte)0 : (byte)0x02;

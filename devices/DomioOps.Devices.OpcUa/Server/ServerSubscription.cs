@@ -75,9 +75,9 @@ internal sealed class ServerMonitoredItem
     /// <summary>After a transfer with SendInitialValues: the last sampled value is reported again (§5.13.7).</summary>
     public void RequeueLastValue()
     {
-        if (Mode != MonitoringMode.Disabled && _queue.Count == 0 && _lastSampled is not null)
+        if (Mode != MonitoringMode.Disabled && _queue.Count == 0 && _lastSampled is DataValue last)
         {
-            _queue.Enqueue(_lastSampled);
+            _queue.Enqueue(last);
         }
     }
 
@@ -89,7 +89,7 @@ internal sealed class ServerMonitoredItem
             return;
         }
 
-        if (_lastSampled is not null && !Passes(_lastSampled, value))
+        if (_lastSampled is DataValue last && !Passes(last, value))
         {
             return;
         }
