@@ -1,3 +1,4 @@
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Client;
@@ -140,6 +141,28 @@ internal sealed class NotificationSequence : IDisposable
                 ArmIfGap();
             }
 
+            return true;
+        }
+    }
+
+    /// <summary>Reads and delivers a message from a receive buffer (the reader stands at its NotificationData).</summary>
+    internal delegate void InPlaceDelivery(ref UaBinaryReader reader, int count);
+
+    /// <summary>
+    /// Delivers the message at <paramref name="reader"/> straight from the buffer when <paramref name="sequence"/> is the
+    /// next one (then any held ones that follow); false otherwise, and nothing was read: the caller decodes it and <see cref="Offer"/>s it.
+    /// </summary>
+    public bool TryDeliverInPlace(uint sequence, ref UaBinaryReader reader, int count, InPlaceDelivery deliver)
+    {
+        lock (_gate)
+        {
+            if (_disposed || sequence != _next)
+            {
+                return false;
+            }
+
+            deliver(ref reader, count);
+            AdvanceLocked();
             return true;
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Security;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
@@ -40,7 +41,10 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         options.Validate();
         Options = options;
         _time = timeProvider ?? TimeProvider.System;
+        _publishResponseReader = ReadPublishResponse;
     }
+
+    private readonly Func<ReadOnlySpan<byte>, EncodingLimits, IServiceResponse?> _publishResponseReader;
 
     public OpcUaClientOptions Options { get; }
 
@@ -134,6 +138,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     {
         (EndpointDescription? securedEndpoint, ChannelSecurity? security) = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
         ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, security, _reverse).ConfigureAwait(false);
+        channel.PublishResponseReader = _publishResponseReader;
         try
         {
             _channel = channel;
@@ -633,6 +638,9 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             Lost = (first, count) => LogNotificationMessagesLost(_logger, Options.EndpointUrl, subscription.Id, first, count),
         };
 
+    internal void OnHandlerFailed(OpcUaSubscription subscription, Exception exception) =>
+        LogHandlerFailed(_logger, exception, Options.EndpointUrl, subscription.Id);
+
     /// <summary>Republish (OPC 10000-4 §5.13.6) of missing messages, each acknowledged once received; one the server no longer has is skipped.</summary>
     private async Task RepublishAsync(OpcUaSubscription subscription, IReadOnlyList<uint> missing)
     {
@@ -750,13 +758,12 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                     acks.Add(ack);
                 }
 
-                double longest = Subscriptions.Select(s => s.RevisedPublishingInterval * Math.Max(s.RevisedKeepAliveCount, 1)).DefaultIfEmpty(1000).Max();
-                TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Max(Options.RequestTimeout.TotalMilliseconds, longest * 2));
-                PublishResponse response;
+                TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Max(Options.RequestTimeout.TotalMilliseconds, LongestKeepAliveMs() * 2));
+                IServiceResponse response;
                 try
                 {
                     long started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    response = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(_authenticationToken), acks), timeout, stop).ConfigureAwait(false);
+                    response = await channel.RequestAsync<IServiceResponse>(new PublishRequest(Header(_authenticationToken), acks), timeout, stop).ConfigureAwait(false);
                     OpcUaMetrics.PublishDuration.Record(OpcUaMetrics.ElapsedMs(started));
                 }
                 catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadNoSubscription || ex.StatusCode == StatusCode.BadTooManyPublishRequests)
@@ -774,18 +781,28 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                     return;
                 }
 
-                OpcUaSubscription? subscription = Subscriptions.FirstOrDefault(s => s.Id == response.SubscriptionId);
-                if (subscription is null)
+                if (response is DeliveredPublishResponse delivered)
+                {
+                    // Delivered on the receive loop as it was read (see ReadPublishResponse); only the acknowledgement is left.
+                    if (delivered.HasNotifications)
+                    {
+                        _acks.Enqueue(new SubscriptionAcknowledgement(delivered.SubscriptionId, delivered.SequenceNumber));
+                    }
+
+                    continue;
+                }
+
+                if (response is not PublishResponse full || FindSubscription(full.SubscriptionId) is not { } subscription)
                 {
                     continue;
                 }
 
-                if (response.NotificationMessage.NotificationData.Count > 0)
+                if (full.NotificationMessage.NotificationData.Count > 0)
                 {
-                    _acks.Enqueue(new SubscriptionAcknowledgement(response.SubscriptionId, response.NotificationMessage.SequenceNumber));
+                    _acks.Enqueue(new SubscriptionAcknowledgement(full.SubscriptionId, full.NotificationMessage.SequenceNumber));
                 }
 
-                subscription.Deliver(response.NotificationMessage);
+                subscription.Deliver(full.NotificationMessage);
             }
         }
         catch (OperationCanceledException)
@@ -799,6 +816,80 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         {
             Interlocked.Decrement(ref _publishLoops);
         }
+    }
+
+    private double LongestKeepAliveMs()
+    {
+        double longest = 1000;
+        lock (_gate)
+        {
+            foreach (OpcUaSubscription s in _subscriptions)
+            {
+                longest = Math.Max(longest, s.RevisedPublishingInterval * Math.Max(s.RevisedKeepAliveCount, 1));
+            }
+        }
+
+        return longest;
+    }
+
+    /// <summary>A subscription the server already has, registered without a service call (tests and benchmarks feed it Publish responses).</summary>
+    internal OpcUaSubscription AttachSubscription(uint id, SubscriptionOptions options)
+    {
+        OpcUaSubscription subscription = new(this, options) { Id = id };
+        lock (_gate)
+        {
+            _subscriptions.Add(subscription);
+        }
+
+        return subscription;
+    }
+
+    private OpcUaSubscription? FindSubscription(uint id)
+    {
+        lock (_gate)
+        {
+            foreach (OpcUaSubscription s in _subscriptions)
+            {
+                if (s.Id == id)
+                {
+                    return s;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A Publish response (OPC 10000-4 §5.13.5) read on the receive loop: a NotificationMessage that is the next of its
+    /// subscription goes to the subscription straight from the receive buffer (nothing allocated per value); one that is
+    /// not (held back, a duplicate) or a keep-alive is decoded in full. Null for a bad service result (the ordinary path throws it).
+    /// </summary>
+    internal DeliveredPublishResponse? ReadPublishResponse(ReadOnlySpan<byte> body, EncodingLimits limits)
+    {
+        UaBinaryReader r = new(body, limits);
+        _ = r.ReadNodeId();
+        ResponseHeader header = ResponseHeader.Decode(ref r);
+        if (header.ServiceResult.IsBad)
+        {
+            return null;
+        }
+
+        uint subscriptionId = r.ReadUInt32();
+        int available = r.ReadArrayLength();
+        _ = r.ReadRaw(Math.Max(available, 0) * 4);
+        _ = r.ReadBoolean();
+        int messageStart = r.Position;
+        uint sequence = r.ReadUInt32();
+        _ = r.ReadDateTime();
+        int count = r.ReadArrayLength();
+        if (FindSubscription(subscriptionId) is { } subscription && !subscription.DeliverInPlace(sequence, ref r, count))
+        {
+            UaBinaryReader message = new(body[messageStart..], limits);
+            subscription.Deliver(NotificationMessage.Decode(ref message));
+        }
+
+        return new DeliveredPublishResponse(header, subscriptionId, sequence, count > 0);
     }
 
     private void OnChannelClosed(ClientSecureChannel channel, Exception? fault)
@@ -921,6 +1012,9 @@ public sealed partial class OpcUaClient : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} transferred, {Available} messages to check for Republish")]
     private static partial void LogSubscriptionTransferred(ILogger logger, string endpoint, uint subscriptionId, int available);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OPC UA server {Endpoint}: a handler of subscription {SubscriptionId} failed; delivery goes on")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string endpoint, uint subscriptionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OPC UA server {Endpoint}: subscription {SubscriptionId} lost {Count} notification messages from sequence number {First} (not received in time, not available for Republish)")]
     private static partial void LogNotificationMessagesLost(ILogger logger, string endpoint, uint subscriptionId, uint first, long count);

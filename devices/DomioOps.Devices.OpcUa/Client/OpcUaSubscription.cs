@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Client;
@@ -83,6 +84,8 @@ public sealed class OpcUaSubscription
     private readonly Channel<MonitoredItemValue> _values = Channel.CreateUnbounded<MonitoredItemValue>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<MonitoredItemEvent> _events = Channel.CreateUnbounded<MonitoredItemEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly NotificationSequence _sequence;
+    private readonly NotificationSequence.InPlaceDelivery _deliverInPlace;
+    private readonly List<MonitoredItemValue> _batch = [];
     private long _notifications;
     private long _keepAlives;
     private long _republished;
@@ -95,6 +98,7 @@ public sealed class OpcUaSubscription
         // Delivery runs under the sequence's lock, one message at a time and in order: the channels' single writer stays
         // single and each message's values stay together.
         _sequence = client.CreateNotificationSequence(this, DeliverOneMessage);
+        _deliverInPlace = DeliverInPlace;
     }
 
     public SubscriptionOptions Options { get; private set; }
@@ -110,13 +114,16 @@ public sealed class OpcUaSubscription
     /// <summary>Value changes in arrival order.</summary>
     public ChannelReader<MonitoredItemValue> Values => _values.Reader;
 
-    /// <summary>Called for each delivered batch on the publish loop; keep it short.</summary>
+    /// <summary>
+    /// Called for each delivered NotificationMessage with its values, in sequence order, on the connection's receive loop:
+    /// keep it short, do not block on a service call of the same client, and copy what you keep (the list is reused).
+    /// </summary>
     public event Action<OpcUaSubscription, IReadOnlyList<MonitoredItemValue>>? DataChanged;
 
     /// <summary>Events of the event items, in arrival order (queued when <see cref="SubscriptionOptions.QueueValues"/> is set).</summary>
     public ChannelReader<MonitoredItemEvent> Events => _events.Reader;
 
-    /// <summary>Called for each delivered batch of events on the publish loop; keep it short.</summary>
+    /// <summary>Called for each delivered batch of events on the connection's receive loop; keep it short.</summary>
     public event Action<OpcUaSubscription, IReadOnlyList<MonitoredItemEvent>>? EventsReceived;
 
     public long NotificationCount => Interlocked.Read(ref _notifications);
@@ -160,6 +167,18 @@ public sealed class OpcUaSubscription
 
         await _client.CreateItemsOnServerAsync(this, created, cancellationToken).ConfigureAwait(false);
         return created;
+    }
+
+    /// <summary>An item the server already monitors under its client handle, tracked without a service call (tests and benchmarks).</summary>
+    internal MonitoredItem TrackItem(MonitoredItemRequest request)
+    {
+        MonitoredItem item = new(request, _client.NextClientHandle()) { Status = StatusCode.Good };
+        lock (_gate)
+        {
+            _items[item.ClientHandle] = item;
+        }
+
+        return item;
     }
 
     public async Task RemoveItemsAsync(IEnumerable<MonitoredItem> items, CancellationToken cancellationToken)
@@ -231,9 +250,58 @@ public sealed class OpcUaSubscription
         }
     }
 
+    /// <summary>
+    /// Delivers a NotificationMessage read in place from a Publish response (<paramref name="count"/> NotificationData
+    /// ExtensionObjects at the reader) when it is the next in sequence; false when it is not (or is a keep-alive) and must
+    /// go through <see cref="Deliver"/> decoded in full.
+    /// </summary>
+    internal bool DeliverInPlace(uint sequence, ref UaBinaryReader reader, int count) =>
+        count > 0 && _sequence.TryDeliverInPlace(sequence, ref reader, count, _deliverInPlace);
+
+    /// <summary>OPC 10000-4 §7.25: NotificationData ExtensionObjects; DataChangeNotifications (i=811) are read value by value.</summary>
+    private void DeliverInPlace(ref UaBinaryReader reader, int count)
+    {
+        _batch.Clear();
+        for (int i = 0; i < count; i++)
+        {
+            NodeId typeId = reader.ReadNodeId();
+            byte encoding = reader.ReadByte();
+            if (encoding != 0x01)
+            {
+                // No body, or an XML body: nothing a subscription delivers.
+                _ = encoding == 0x02 ? reader.ReadXmlElement() : default;
+                continue;
+            }
+
+            int length = reader.ReadInt32();
+            ReadOnlySpan<byte> body = reader.ReadRaw(Math.Max(length, 0));
+            UaBinaryReader inner = new(body, reader.Limits);
+            if (typeId == DataChangeNotificationEncoding)
+            {
+                int values = inner.ReadArrayLength();
+                lock (_gate)
+                {
+                    for (int v = 0; v < values; v++)
+                    {
+                        Collect(inner.ReadUInt32(), inner.ReadDataValue());
+                    }
+                }
+            }
+            else if (typeId == EventNotificationListEncoding)
+            {
+                DeliverEvents(EventNotificationList.Decode(ref inner));
+            }
+        }
+
+        FlushValues();
+    }
+
+    private static readonly NodeId DataChangeNotificationEncoding = new(0, 811u);
+    private static readonly NodeId EventNotificationListEncoding = new(0, 916u);
+
     private void DeliverOneMessage(NotificationMessage message)
     {
-        List<MonitoredItemValue> batch = [];
+        _batch.Clear();
         foreach (ExtensionObject data in message.NotificationData)
         {
             if (data.Body is EventNotificationList events)
@@ -251,26 +319,45 @@ public sealed class OpcUaSubscription
             {
                 foreach (MonitoredItemNotification n in change.MonitoredItems)
                 {
-                    if (_items.TryGetValue(n.ClientHandle, out MonitoredItem? item))
-                    {
-                        item.LastValue = n.Value;
-                        batch.Add(new MonitoredItemValue(item, n.Value));
-                    }
+                    Collect(n.ClientHandle, n.Value);
                 }
             }
         }
 
-        Interlocked.Add(ref _notifications, batch.Count);
-        OpcUaMetrics.NotificationsReceived.Add(batch.Count);
+        FlushValues();
+    }
+
+    private void Collect(uint clientHandle, in DataValue value)
+    {
+        if (_items.TryGetValue(clientHandle, out MonitoredItem? item))
+        {
+            item.LastValue = value;
+            _batch.Add(new MonitoredItemValue(item, value));
+        }
+    }
+
+    /// <summary>Hands one message's values to the channel and the <see cref="DataChanged"/> handlers (the list is reused afterwards).</summary>
+    private void FlushValues()
+    {
+        Interlocked.Add(ref _notifications, _batch.Count);
+        OpcUaMetrics.NotificationsReceived.Add(_batch.Count);
         if (Options.QueueValues)
         {
-            foreach (MonitoredItemValue value in batch)
+            foreach (MonitoredItemValue value in _batch)
             {
                 _values.Writer.TryWrite(value);
             }
         }
 
-        DataChanged?.Invoke(this, batch);
+        try
+        {
+            DataChanged?.Invoke(this, _batch);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A consumer's fault must not stop delivery (it runs on the connection's receive loop).
+            _client.OnHandlerFailed(this, ex);
+        }
     }
 
     private void DeliverEvents(EventNotificationList list)
@@ -297,7 +384,14 @@ public sealed class OpcUaSubscription
             }
         }
 
-        EventsReceived?.Invoke(this, batch);
+        try
+        {
+            EventsReceived?.Invoke(this, batch);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _client.OnHandlerFailed(this, ex);
+        }
     }
 
     internal MonitoredItem? FindByServerId(uint serverId)

@@ -248,6 +248,17 @@ internal sealed record PublishResponse(
     }
 }
 
+/// <summary>
+/// What the client keeps of a Publish response whose NotificationMessage it delivered while reading it from the receive
+/// buffer: enough to acknowledge the message (OPC 10000-4 §5.13.5). It is never encoded.
+/// </summary>
+internal sealed record DeliveredPublishResponse(ResponseHeader ResponseHeader, uint SubscriptionId, uint SequenceNumber, bool HasNotifications) : IServiceResponse
+{
+    public uint BinaryEncodingId => 829;
+
+    public void Encode(UaBinaryWriter w) => throw new NotSupportedException("A delivered Publish response is not sent again.");
+}
+
 /// <summary>OPC 10000-4 §5.13.6 Republish request: RequestHeader, SubscriptionId UInt32, RetransmitSequenceNumber UInt32.</summary>
 internal sealed record RepublishRequest(RequestHeader RequestHeader, uint SubscriptionId, uint RetransmitSequenceNumber) : IServiceRequest
 {

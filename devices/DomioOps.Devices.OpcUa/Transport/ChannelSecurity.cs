@@ -132,18 +132,18 @@ internal sealed class ChannelSecurity
     }
 
     /// <summary>Decrypts and verifies an asymmetric chunk; returns the plain sequence header + body.</summary>
-    public byte[] UnsecureAsymmetric(byte[] chunk, int prefixLength)
+    public byte[] UnsecureAsymmetric(ReadOnlySpan<byte> chunk, int prefixLength)
     {
         RSA local = LocalKey;
         RSA remote = RemoteKey;
-        byte[] plain = SecurityPolicy.AsymmetricDecrypt(local, chunk.AsSpan(prefixLength));
+        byte[] plain = SecurityPolicy.AsymmetricDecrypt(local, chunk[prefixLength..]);
         int signatureSize = remote.KeySize / 8;
         if (plain.Length < 8 + signatureSize + 1)
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Asymmetric chunk too short.");
         }
 
-        byte[] signedPart = [.. chunk.AsSpan(0, prefixLength), .. plain.AsSpan(0, plain.Length - signatureSize)];
+        byte[] signedPart = [.. chunk[..prefixLength], .. plain.AsSpan(0, plain.Length - signatureSize)];
         if (!SecurityPolicy.AsymmetricVerify(remote, signedPart, plain.AsSpan(plain.Length - signatureSize)))
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Asymmetric signature is invalid.");
@@ -202,7 +202,7 @@ internal sealed class ChannelSecurity
     }
 
     /// <summary>Decrypts (in place) and verifies a symmetric chunk; returns the length of sequence header + body after the prefix.</summary>
-    public int UnsecureSymmetric(uint tokenId, byte[] chunk, int prefixLength)
+    public int UnsecureSymmetric(uint tokenId, Span<byte> chunk, int prefixLength)
     {
         if (!Signs)
         {
@@ -216,11 +216,11 @@ internal sealed class ChannelSecurity
 
         if (Encrypts)
         {
-            keys.Receive.Decrypt(chunk.AsSpan(prefixLength));
+            keys.Receive.Decrypt(chunk[prefixLength..]);
         }
 
         int signatureAt = chunk.Length - SecurityPolicy.SymmetricSignatureSize;
-        if (signatureAt < prefixLength + 8 || !keys.Receive.Verify(chunk.AsSpan(0, signatureAt), chunk.AsSpan(signatureAt)))
+        if (signatureAt < prefixLength + 8 || !keys.Receive.Verify(chunk[..signatureAt], chunk[signatureAt..]))
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Message signature is invalid.");
         }

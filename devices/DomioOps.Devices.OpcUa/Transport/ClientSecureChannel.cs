@@ -23,13 +23,22 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
     private int _requestId;
     private int _disposed;
 
+    private readonly InboundMessageHandler _onMessage;
+
     private ClientSecureChannel(UaSecureChannel channel, string endpointUrl, uint requestedLifetime, TimeProvider time)
     {
         _channel = channel;
         EndpointUrl = endpointUrl;
         _requestedLifetime = requestedLifetime;
         _time = time;
+        _onMessage = OnMessage;
     }
+
+    /// <summary>
+    /// Reads a Publish response on the receive loop, straight from the receive buffer, and returns what stands for it;
+    /// null leaves it to the ordinary decoder. Set by the session's owner before Publish requests are sent.
+    /// </summary>
+    public Func<ReadOnlySpan<byte>, EncodingLimits, IServiceResponse?>? PublishResponseReader { get; set; }
 
     public string EndpointUrl { get; }
 
@@ -248,23 +257,10 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         {
             while (!_stopping.IsCancellationRequested)
             {
-                InboundMessage? message = await _channel.ReceiveMessageAsync(_stopping.Token).ConfigureAwait(false);
-                if (message is null)
+                if (!await _channel.ReceiveMessageAsync(_onMessage, _stopping.Token).ConfigureAwait(false))
                 {
                     fault = new OpcUaException(StatusCode.BadConnectionClosed, "The server closed the connection.");
                     break;
-                }
-
-                IEncodeable response = EncodeableTypes.DecodeMessage(message.Value.Body, _channel.EncodingLimits);
-                if (response is OpenSecureChannelResponse renewed)
-                {
-                    ApplyToken(renewed.SecurityToken, renewed.ServerNonce);
-                    TokenRenewals++;
-                }
-
-                if (_pending.TryRemove(message.Value.RequestId, out TaskCompletionSource<IEncodeable>? pending))
-                {
-                    pending.TrySetResult(response);
                 }
             }
         }
@@ -282,6 +278,31 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         }
 
         Fail(fault);
+    }
+
+    /// <summary>The encoding of the PublishResponse type id (i=829) in the four-byte NodeId form that servers send.</summary>
+    private static ReadOnlySpan<byte> PublishResponseTypeId => [0x01, 0x00, 0x3D, 0x03];
+
+    /// <summary>A message on the receive loop, its body still in the receive buffer.</summary>
+    private void OnMessage(uint messageType, uint requestId, uint tokenId, ReadOnlySpan<byte> body)
+    {
+        IServiceResponse? read = null;
+        if (PublishResponseReader is { } reader && body.StartsWith(PublishResponseTypeId))
+        {
+            read = reader(body, _channel.EncodingLimits);
+        }
+
+        IEncodeable response = read ?? EncodeableTypes.DecodeMessage(body, _channel.EncodingLimits);
+        if (response is OpenSecureChannelResponse renewed)
+        {
+            ApplyToken(renewed.SecurityToken, renewed.ServerNonce);
+            TokenRenewals++;
+        }
+
+        if (_pending.TryRemove(requestId, out TaskCompletionSource<IEncodeable>? pending))
+        {
+            pending.TrySetResult(response);
+        }
     }
 
     /// <summary>Ends the channel as failed (the owner found its session lost); <see cref="Closed"/> completes with the fault.</summary>

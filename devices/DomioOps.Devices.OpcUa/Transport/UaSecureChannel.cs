@@ -14,6 +14,11 @@ namespace DomioOps.Devices.OpcUa.Transport;
 internal readonly record struct InboundMessage(uint MessageType, uint RequestId, uint TokenId, byte[] Body);
 
 /// <summary>
+/// Takes one assembled message while its body is still in the receive buffer: the span is valid only during the call.
+/// </summary>
+internal delegate void InboundMessageHandler(uint messageType, uint requestId, uint tokenId, ReadOnlySpan<byte> body);
+
+/// <summary>
 /// One UA TCP connection carrying one secure channel with SecurityPolicy None (OPC 10000-6 §6.7, §7.1): reads chunks,
 /// checks channel id, token and sequence numbers, assembles chunks into messages within the negotiated limits, and
 /// splits outgoing messages into chunks. Both the client and the server side use it; it owns the socket.
@@ -34,7 +39,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly PipeReader _reader;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly Dictionary<uint, (ArrayBufferWriter<byte> Body, int Chunks)> _partial = [];
+    private readonly Dictionary<uint, PartialMessage> _partial = [];
     private readonly EncodingLimits _encodingLimits;
     private uint _sendSequence;
     private uint? _receiveSequence;
@@ -131,35 +136,108 @@ internal sealed class UaSecureChannel : IAsyncDisposable
 
     /// <summary>
     /// Reads chunks until one secure conversation message is complete. An ERR from the peer throws with its status code;
-    /// protocol violations throw <see cref="OpcUaProtocolException"/>. Returns null on a clean close.
+    /// protocol violations throw <see cref="OpcUaProtocolException"/>. Returns null on a clean close. The body is a copy.
     /// </summary>
     public async ValueTask<InboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
+        InboundMessage? message = null;
+        bool received = await ReceiveMessageAsync((type, requestId, tokenId, body) => message = new InboundMessage(type, requestId, tokenId, body.ToArray()), cancellationToken).ConfigureAwait(false);
+        return received ? message : null;
+    }
+
+    /// <summary>
+    /// Reads chunks until one secure conversation message is complete and hands its body to <paramref name="handler"/>
+    /// straight from the receive buffer: a single chunk of a channel with SecurityPolicy None is not copied at all; a
+    /// secured chunk is decrypted in a pooled buffer, and the chunks of a multi-chunk message are joined in one. Returns
+    /// false on a clean close; errors as <see cref="ReceiveMessageAsync(CancellationToken)"/>.
+    /// </summary>
+    public async ValueTask<bool> ReceiveMessageAsync(InboundMessageHandler handler, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            (UaTcpHeader Header, byte[] Chunk)? read = await ReadChunkAsync(cancellationToken).ConfigureAwait(false);
-            if (read is null)
+            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            bool found;
+            UaTcpHeader header;
+            ReadOnlySequence<byte> frame;
+            try
             {
-                return null;
+                found = UaTcpFrameReader.TryReadFrame(ref buffer, ReceiveChunkSize, out header, out frame);
+            }
+            catch
+            {
+                _reader.AdvanceTo(result.Buffer.Start);
+                throw;
             }
 
-            (UaTcpHeader header, byte[] chunk) = read.Value;
-            if (header.MessageType == MessageTypes.Error)
+            if (found)
             {
-                ErrorMessage error = ErrorMessage.Decode(chunk.AsSpan(UaTcpHeader.Size));
-                throw new OpcUaException(error.Error, $"Peer sent Error: {error.Reason}");
+                bool complete;
+                try
+                {
+                    OpcUaMetrics.BytesReceived.Add(frame.Length, OpcUaMetrics.Role(IsServer));
+                    complete = AcceptFrame(header, frame, handler);
+                }
+                finally
+                {
+                    _reader.AdvanceTo(buffer.Start);
+                }
+
+                if (complete)
+                {
+                    return true;
+                }
+
+                continue;
             }
 
-            if (!MessageTypes.IsSecureConversation(header.MessageType))
+            if (result.IsCompleted || result.IsCanceled)
             {
-                throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "Unexpected connection protocol message on an open channel.");
+                long left = buffer.Length;
+                _reader.AdvanceTo(buffer.End);
+                if (left > 0)
+                {
+                    throw new OpcUaException(StatusCode.BadConnectionClosed, $"Connection closed inside a chunk ({left} bytes pending).");
+                }
+
+                return false;
             }
 
-            InboundMessage? message = AcceptChunk(header, chunk);
-            if (message is not null)
-            {
-                return message;
-            }
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>One chunk from the receive buffer; returns whether a message was completed (and handed over).</summary>
+    internal bool AcceptFrame(UaTcpHeader header, in ReadOnlySequence<byte> frame, InboundMessageHandler handler)
+    {
+        if (header.MessageType == MessageTypes.Error)
+        {
+            ErrorMessage error = ErrorMessage.Decode(frame.ToArray().AsSpan(UaTcpHeader.Size));
+            throw new OpcUaException(error.Error, $"Peer sent Error: {error.Reason}");
+        }
+
+        if (!MessageTypes.IsSecureConversation(header.MessageType))
+        {
+            throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "Unexpected connection protocol message on an open channel.");
+        }
+
+        if (frame.IsSingleSegment && Security is null)
+        {
+            // Nothing is written into a chunk of SecurityPolicy None: the pipe's own memory is read in place.
+            return AcceptChunk(header, System.Runtime.InteropServices.MemoryMarshal.AsMemory(frame.First).Span, handler);
+        }
+
+        // A secured chunk is decrypted in place, and one spread over pipe segments must be made contiguous: a pooled copy.
+        int length = (int)frame.Length;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(rented);
+            return AcceptChunk(header, rented.AsSpan(0, length), handler);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
@@ -172,14 +250,12 @@ internal sealed class UaSecureChannel : IAsyncDisposable
     /// </summary>
     public Func<string, byte[]?, byte[]?, ChannelSecurity>? AcceptAsymmetric { get; set; }
 
-    private InboundMessage? AcceptChunk(UaTcpHeader header, byte[] chunk)
+    private bool AcceptChunk(UaTcpHeader header, Span<byte> chunk, InboundMessageHandler handler)
     {
-        UaBinaryReader r = new(chunk.AsSpan(UaTcpHeader.Size), _encodingLimits);
+        UaBinaryReader r = new(chunk[UaTcpHeader.Size..], _encodingLimits);
         uint channelId = r.ReadUInt32();
         uint tokenId = 0;
-        byte[] plain;
-        int plainOffset;
-        int plainLength;
+        ReadOnlySpan<byte> plain;
         if (header.MessageType == MessageTypes.Open)
         {
             string? policy = r.ReadString();
@@ -198,7 +274,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                     throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, "SecurityPolicy None is not offered.");
                 }
 
-                (plain, plainOffset, plainLength) = (chunk, prefix, chunk.Length - prefix);
+                plain = chunk[prefix..];
             }
             else
             {
@@ -222,7 +298,6 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                 }
 
                 plain = Security.UnsecureAsymmetric(chunk, prefix);
-                (plainOffset, plainLength) = (0, plain.Length);
             }
         }
         else
@@ -245,32 +320,37 @@ internal sealed class UaSecureChannel : IAsyncDisposable
 
             int prefix = UaTcpHeader.Size + 8;
             int length = Security is null ? chunk.Length - prefix : Security.UnsecureSymmetric(tokenId, chunk, prefix);
-            (plain, plainOffset, plainLength) = (chunk, prefix, length);
+            plain = chunk.Slice(prefix, length);
         }
 
-        if (plainLength < 8)
+        if (plain.Length < 8)
         {
             throw new OpcUaProtocolException(StatusCode.BadDecodingError, "Chunk has no sequence header.");
         }
 
-        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(plainOffset));
-        uint requestId = BinaryPrimitives.ReadUInt32LittleEndian(plain.AsSpan(plainOffset + 4));
+        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(plain);
+        uint requestId = BinaryPrimitives.ReadUInt32LittleEndian(plain[4..]);
         CheckSequence(sequence, header.MessageType == MessageTypes.Open);
-        ReadOnlySpan<byte> body = plain.AsSpan(plainOffset + 8, plainLength - 8);
+        ReadOnlySpan<byte> body = plain[8..];
 
         if (header.ChunkType == MessageTypes.Abort)
         {
-            _partial.Remove(requestId);
-            return null;
+            if (_partial.Remove(requestId, out PartialMessage? aborted))
+            {
+                aborted.Dispose();
+            }
+
+            return false;
         }
 
-        if (!_partial.TryGetValue(requestId, out (ArrayBufferWriter<byte> Body, int Chunks) entry))
+        if (!_partial.TryGetValue(requestId, out PartialMessage? partial))
         {
             if (header.ChunkType == MessageTypes.Final)
             {
                 CheckMessageSize(body.Length, 1);
                 OpcUaMetrics.MessagesReceived.Add(1, OpcUaMetrics.Role(IsServer));
-                return new InboundMessage(header.MessageType, requestId, tokenId, body.ToArray());
+                handler(header.MessageType, requestId, tokenId, body);
+                return true;
             }
 
             if (_partial.Count >= 64)
@@ -278,22 +358,59 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                 throw new OpcUaProtocolException(StatusCode.BadTcpNotEnoughResources, "Too many partial messages.");
             }
 
-            entry = (new ArrayBufferWriter<byte>(body.Length * 2), 0);
+            partial = new PartialMessage(body.Length * 2);
+            _partial[requestId] = partial;
         }
 
-        entry.Chunks++;
-        CheckMessageSize(entry.Body.WrittenCount + body.Length, entry.Chunks);
-        body.CopyTo(entry.Body.GetSpan(body.Length));
-        entry.Body.Advance(body.Length);
+        partial.Chunks++;
+        CheckMessageSize(partial.Length + (long)body.Length, partial.Chunks);
+        partial.Append(body);
         if (header.ChunkType == MessageTypes.Intermediate)
         {
-            _partial[requestId] = entry;
-            return null;
+            return false;
         }
 
         _partial.Remove(requestId);
-        OpcUaMetrics.MessagesReceived.Add(1, OpcUaMetrics.Role(IsServer));
-        return new InboundMessage(header.MessageType, requestId, tokenId, entry.Body.WrittenSpan.ToArray());
+        using (partial)
+        {
+            OpcUaMetrics.MessagesReceived.Add(1, OpcUaMetrics.Role(IsServer));
+            handler(header.MessageType, requestId, tokenId, partial.Body);
+        }
+
+        return true;
+    }
+
+    /// <summary>The chunks of a message received so far, joined in a pooled buffer (returned when the message is done).</summary>
+    private sealed class PartialMessage(int capacity) : IDisposable
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 256));
+
+        public int Chunks { get; set; }
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> Body => _buffer.AsSpan(0, Length);
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            if (Length + data.Length > _buffer.Length)
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, Length + data.Length));
+                _buffer.AsSpan(0, Length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+
+            data.CopyTo(_buffer.AsSpan(Length));
+            Length += data.Length;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+            Length = 0;
+        }
     }
 
     /// <summary>Server side: whether an OPN with SecurityPolicy None is accepted.</summary>
@@ -347,7 +464,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         }
 
         byte[] prefix = new byte[prefixSize];
-        byte[] plain = new byte[SequenceHeaderSize + maxBody];
+        byte[] plain = new byte[SequenceHeaderSize + Math.Min(maxBody, body.WrittenCount)];
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
