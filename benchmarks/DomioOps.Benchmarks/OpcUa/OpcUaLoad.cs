@@ -10,26 +10,67 @@ using DomioOps.Devices.OpcUa.Server;
 namespace DomioOps.Benchmarks.OpcUa;
 
 /// <summary>
-/// Load harness: data change notifications per second received by our client and by node-opcua's own client from the
-/// same node-opcua server (every tag changes every sampling interval), one run each, and the ratio; then the time to
-/// create 10,000 monitored items on our server. Run: <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- opcua-load</c>.
+/// Load harness: data change notifications received per second, and per CPU-second of the receiving client process, by
+/// our client and by node-opcua's own client from the same node-opcua server (every tag changes every CHANGE_MS), in
+/// interleaved rounds, with the server's CPU during each window; then the same against our server, and the time to
+/// create 10,000 monitored items on our server.
+/// Run: <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- opcua-load [--rounds N] [--seconds S]
+/// [--tags N] [--change-ms N] [--sampling-ms N] [--publishing-ms N] [--queue N] [--only node|ours]</c>.
+/// Each client runs in its own process (ours: <c>opcua-load client ...</c>, node-opcua's: <c>bench-client.js</c>) so its
+/// CPU time is its own: user + system time over the counting window only.
 /// </summary>
 internal static class OpcUaLoad
 {
-    private const int Tags = 1000;
-    private const int SamplingMs = 50;
-    private const double Seconds = 10;
+    /// <summary>One client measurement: notifications in the window, its length, the client's and the server's CPU time in it.</summary>
+    private sealed record Window(double Notifications, double Seconds, double ClientCpu, double ServerCpu)
+    {
+        public double Rate => Notifications / Seconds;
 
-    /// <summary>Entry from Program.cs for <c>opcua-load [serve PORT TAGS CHANGE_MS]</c>; the arguments after "opcua-load" are read from the command line.</summary>
+        public double PerCpuSecond => Notifications / ClientCpu;
+
+        public double ClientCpuShare => ClientCpu / Seconds;
+
+        public double ServerCpuShare => ServerCpu / Seconds;
+    }
+
+    /// <summary>A subscription load: tags changing every ChangeMs, sampled, published and queued as given.</summary>
+    private sealed record Load(int Tags, int ChangeMs, int SamplingMs, int PublishingMs, int Queue)
+    {
+        public double Offered => Tags * 1000.0 / ChangeMs;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Tags} tags changing every {ChangeMs} ms ({Offered:N0} changes/s offered), sampling {SamplingMs} ms, publishing {PublishingMs} ms, queue {Queue}");
+    }
+
+    /// <summary>Entry from Program.cs; the arguments after "opcua-load" are read from the command line.</summary>
     public static Task RunAsync() => RunAsync(Environment.GetCommandLineArgs().SkipWhile(a => a != "opcua-load").Skip(1).ToArray());
 
     public static async Task RunAsync(string[] args)
     {
         if (args is ["serve", string portText, string tagsText, string changeText])
         {
-            await ServeAsync(int.Parse(portText, CultureInfo.InvariantCulture), int.Parse(tagsText, CultureInfo.InvariantCulture), int.Parse(changeText, CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            await ServeAsync(Int(portText), Int(tagsText), Int(changeText)).ConfigureAwait(false);
             return;
         }
+
+        if (args is ["client", string endpoint, string clientTags, string sampling, string publishing, string queue, string windowText])
+        {
+            await RunOurClientAsync(endpoint, Int(clientTags), Int(sampling), Int(publishing), (uint)Int(queue), Dbl(windowText)).ConfigureAwait(false);
+            return;
+        }
+
+        Dictionary<string, string> options = [];
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            options[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        int Option(string name, int fallback) => options.TryGetValue(name, out string? v) ? Int(v) : fallback;
+        int rounds = Option("rounds", 3);
+        double seconds = Option("seconds", 10);
+        int change = Option("change-ms", 50);
+        Load load = new(Option("tags", 1000), change, Option("sampling-ms", change), Option("publishing-ms", Option("sampling-ms", change)), Option("queue", 1));
+        string only = options.GetValueOrDefault("only", "");
 
         string folder = Path.Combine(FindRoot(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
@@ -37,48 +78,153 @@ internal static class OpcUaLoad
             await RunToEndAsync("npm", ["ci", "--no-audit", "--no-fund"], folder).ConfigureAwait(false);
         }
 
-        int port = FreePort();
-        using Process server = Start("node", ["server.js", port.ToString(CultureInfo.InvariantCulture), Tags.ToString(CultureInfo.InvariantCulture), SamplingMs.ToString(CultureInfo.InvariantCulture)], folder);
+        if (only is "" or "node")
+        {
+            int port = FreePort();
+            using Process server = Start("node", ["server.js", Text(port), Text(load.Tags), Text(load.ChangeMs)], folder);
+            await CompareAsync("node-opcua server", server, port, load, rounds, seconds, folder).ConfigureAwait(false);
+        }
+
+        if (only is "" or "ours")
+        {
+            // Our server in its own process can offer more changes than node-opcua's.
+            Load fast = only == "ours" ? load : new Load(FastTags, FastChangeMs, FastChangeMs, FastChangeMs, 1);
+            int port = FreePort();
+            using Process server = Start("dotnet", [typeof(OpcUaLoad).Assembly.Location, "opcua-load", "serve", Text(port), Text(fast.Tags), Text(fast.ChangeMs)], folder);
+            await CompareAsync("DomioOps server", server, port, fast, rounds, seconds, folder).ConfigureAwait(false);
+        }
+
+        if (only == "")
+        {
+            await MeasureCreateItemsAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Both clients against one server process, in rounds whose order alternates; per-round lines, then medians.</summary>
+    private static async Task CompareAsync(string serverName, Process server, int port, Load load, int rounds, double seconds, string folder)
+    {
         try
         {
             await WaitForLineAsync(server, $"listening {port}").ConfigureAwait(false);
-            Console.Error.WriteLine("node-opcua server is up; measuring the DomioOps client");
             string endpoint = $"opc.tcp://127.0.0.1:{port}";
-            double ours = await MeasureOurClientAsync(endpoint).ConfigureAwait(false);
-            Console.Error.WriteLine("measuring the node-opcua client");
-            string output = await RunToEndAsync("node", ["bench-client.js", endpoint, Tags.ToString(CultureInfo.InvariantCulture), SamplingMs.ToString(CultureInfo.InvariantCulture), Seconds.ToString(CultureInfo.InvariantCulture)], folder).ConfigureAwait(false);
-            string[] parts = output.Split('\n').Single(l => l.StartsWith("NOTIFICATIONS ", StringComparison.Ordinal)).Split(' ');
-            double theirs = double.Parse(parts[1], CultureInfo.InvariantCulture) / double.Parse(parts[2], CultureInfo.InvariantCulture);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"notifications/s from node-opcua server ({Tags} tags changing every {SamplingMs} ms, {Seconds} s): DomioOps client {ours:F0}, node-opcua client {theirs:F0}, ratio {ours / theirs:F2}"));
+            Console.WriteLine($"{serverName}: {load}, {rounds} rounds of {seconds} s per client");
+            List<(Window Ours, Window Theirs)> results = [];
+            for (int round = 1; round <= rounds; round++)
+            {
+                string loadBefore = LoadAverage();
+                Window ours = default!;
+                Window theirs = default!;
+                foreach (bool oursFirst in round % 2 == 1 ? new[] { true, false } : [false, true])
+                {
+                    if (oursFirst)
+                    {
+                        ours = await MeasureAsync("dotnet", [typeof(OpcUaLoad).Assembly.Location, "opcua-load", "client", endpoint, Text(load.Tags), Text(load.SamplingMs), Text(load.PublishingMs), Text(load.Queue), Text(seconds)], folder, server).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        theirs = await MeasureAsync("node", ["bench-client.js", endpoint, Text(load.Tags), Text(load.SamplingMs), Text(seconds), Text(load.PublishingMs), Text(load.Queue), "3"], folder, server).ConfigureAwait(false);
+                    }
+                }
+
+                results.Add((ours, theirs));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  round {round} (load {loadBefore} -> {LoadAverage()}): DomioOps {ours.Rate:F0}/s, CPU {ours.ClientCpuShare:P0}, {ours.PerCpuSecond:F0}/CPU-s (server CPU {ours.ServerCpuShare:P0}) | node-opcua {theirs.Rate:F0}/s, CPU {theirs.ClientCpuShare:P0}, {theirs.PerCpuSecond:F0}/CPU-s (server CPU {theirs.ServerCpuShare:P0}) | rate ratio {ours.Rate / theirs.Rate:F2}, per-CPU ratio {ours.PerCpuSecond / theirs.PerCpuSecond:F2}"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  median: DomioOps {Median(results, r => r.Ours.Rate):F0}/s at {Median(results, r => r.Ours.ClientCpuShare):P0} CPU = {Median(results, r => r.Ours.PerCpuSecond):F0}/CPU-s; node-opcua {Median(results, r => r.Theirs.Rate):F0}/s at {Median(results, r => r.Theirs.ClientCpuShare):P0} CPU = {Median(results, r => r.Theirs.PerCpuSecond):F0}/CPU-s; rate ratio {Median(results, r => r.Ours.Rate / r.Theirs.Rate):F2}, per-CPU ratio {Median(results, r => r.Ours.PerCpuSecond / r.Theirs.PerCpuSecond):F2}"));
         }
         finally
         {
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync().ConfigureAwait(false);
         }
-
-        // The same two clients against our server in its own process, which can offer more changes than node-opcua's.
-        int ourPort = FreePort();
-        string self = typeof(OpcUaLoad).Assembly.Location;
-        using Process ourServer = Start("dotnet", [self, "opcua-load", "serve", ourPort.ToString(CultureInfo.InvariantCulture), FastTags.ToString(CultureInfo.InvariantCulture), FastChangeMs.ToString(CultureInfo.InvariantCulture)], folder);
-        try
-        {
-            await WaitForLineAsync(ourServer, $"listening {ourPort}").ConfigureAwait(false);
-            string endpoint = $"opc.tcp://127.0.0.1:{ourPort}";
-            double ours = await MeasureOurClientAsync(endpoint, FastTags, FastChangeMs).ConfigureAwait(false);
-            string output = await RunToEndAsync("node", ["bench-client.js", endpoint, FastTags.ToString(CultureInfo.InvariantCulture), FastChangeMs.ToString(CultureInfo.InvariantCulture), Seconds.ToString(CultureInfo.InvariantCulture)], folder).ConfigureAwait(false);
-            string[] parts = output.Split('\n').Single(l => l.StartsWith("NOTIFICATIONS ", StringComparison.Ordinal)).Split(' ');
-            double theirs = double.Parse(parts[1], CultureInfo.InvariantCulture) / double.Parse(parts[2], CultureInfo.InvariantCulture);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"notifications/s from DomioOps server ({FastTags} tags changing every {FastChangeMs} ms, {Seconds} s): DomioOps client {ours:F0}, node-opcua client {theirs:F0}, ratio {ours / theirs:F2}"));
-        }
-        finally
-        {
-            ourServer.Kill(entireProcessTree: true);
-            await ourServer.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        await MeasureCreateItemsAsync().ConfigureAwait(false);
     }
+
+    private static double Median<T>(List<T> values, Func<T, double> of)
+    {
+        double[] sorted = [.. values.Select(of).Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Runs a client process; the server's CPU time is read when it prints START and when it prints its result.</summary>
+    private static async Task<Window> MeasureAsync(string file, string[] arguments, string folder, Process server)
+    {
+        using Process client = Start(file, arguments, folder);
+        Task<string> errors = client.StandardError.ReadToEndAsync();
+        double serverStart = 0;
+        string? result = null;
+        while (await client.StandardOutput.ReadLineAsync().ConfigureAwait(false) is string line)
+        {
+            if (line == "START")
+            {
+                serverStart = CpuSeconds(server.Id);
+            }
+            else if (line.StartsWith("NOTIFICATIONS ", StringComparison.Ordinal))
+            {
+                result = line;
+                serverStart = CpuSeconds(server.Id) - serverStart;
+            }
+        }
+
+        await client.WaitForExitAsync().ConfigureAwait(false);
+        if (result is null)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} printed no result: {await errors.ConfigureAwait(false)}");
+        }
+
+        string[] parts = result.Split(' ');
+        return new Window(Dbl(parts[1]), Dbl(parts[2]), Dbl(parts[3]), serverStart);
+    }
+
+    /// <summary>User + system time of a process from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    /// <summary>
+    /// Our client as a process of its own (the counterpart of bench-client.js): subscribes, waits 3 s after its items
+    /// exist, prints START, counts through DataChanged for the window and prints "NOTIFICATIONS count seconds cpu-seconds"
+    /// with this process's CPU time (all threads) in the window.
+    /// </summary>
+    private static async Task RunOurClientAsync(string endpoint, int tags, int samplingMs, int publishingMs, uint queue, double seconds)
+    {
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = endpoint });
+        await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: publishingMs, QueueValues: false), CancellationToken.None).ConfigureAwait(false);
+        long count = 0;
+        subscription.DataChanged += (_, batch) => Interlocked.Add(ref count, batch.Count);
+        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([.. Enumerable.Range(0, tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), samplingMs, queue))], CancellationToken.None).ConfigureAwait(false);
+        if (items.Any(i => i.Status.IsBad))
+        {
+            throw new InvalidOperationException($"items refused: {items.First(i => i.Status.IsBad).Status}");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        Console.WriteLine("START");
+        using Process self = Process.GetCurrentProcess();
+        TimeSpan cpuStart = self.TotalProcessorTime;
+        Interlocked.Exchange(ref count, 0);
+        Stopwatch watch = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+        long total = Interlocked.Read(ref count);
+        double elapsed = watch.Elapsed.TotalSeconds;
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpuStart).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"NOTIFICATIONS {total} {elapsed:F3} {cpu:F3} lost {subscription.LostMessages}"));
+    }
+
+    private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+    private static double Dbl(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+
+    private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     private const int FastChangeMs = 10;
     private const int FastTags = 4000;
@@ -103,25 +249,6 @@ internal static class OpcUaLoad
                 tag.SetValue(new Variant(tick), t);
             }
         }
-    }
-
-    private static Task<double> MeasureOurClientAsync(string endpoint) => MeasureOurClientAsync(endpoint, Tags, SamplingMs);
-
-    private static async Task<double> MeasureOurClientAsync(string endpoint, int tags, int samplingMs)
-    {
-        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = endpoint });
-        await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: samplingMs, QueueValues: false), CancellationToken.None).ConfigureAwait(false);
-        long count = 0;
-        subscription.DataChanged += (_, batch) => Interlocked.Add(ref count, batch.Count);
-        await subscription.AddItemsAsync([.. Enumerable.Range(0, tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), samplingMs, 1))], CancellationToken.None).ConfigureAwait(false);
-        await Task.Delay(3000).ConfigureAwait(false);
-        Interlocked.Exchange(ref count, 0);
-        Stopwatch watch = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(Seconds)).ConfigureAwait(false);
-        long total = Interlocked.Read(ref count);
-        return total / watch.Elapsed.TotalSeconds;
     }
 
     private static async Task MeasureCreateItemsAsync()
