@@ -194,7 +194,8 @@ internal static class OpcUaLoad
     /// </summary>
     private static async Task RunOurClientAsync(string endpoint, int tags, int samplingMs, int publishingMs, uint queue, double seconds)
     {
-        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = endpoint });
+        // Five Publish requests in the pipeline, as node-opcua's client keeps (ClientSidePublishEngine.publishRequestCountInPipeline).
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = endpoint, PublishRequests = 5 });
         await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
         ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
         OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: publishingMs, QueueValues: false), CancellationToken.None).ConfigureAwait(false);
