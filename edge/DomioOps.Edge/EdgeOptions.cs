@@ -73,10 +73,16 @@ public sealed class PublishingOptions
 
     public string? ClientKeyPath { get; set; }
 
-    /// <summary>A batch is published when it holds this many samples...</summary>
+    /// <summary>
+    /// The most samples in one batch. A full batch is published at once; so is a partial one when nothing is in flight
+    /// (what arrives during a publish forms the next batch, so batches grow with the load).
+    /// </summary>
     public int MaxBatchSamples { get; set; } = 500;
 
-    /// <summary>...or when its oldest sample is this old.</summary>
+    /// <summary>
+    /// While samples are in flight (published, waiting for the cloud's acknowledgement), a partial batch waits for the
+    /// acknowledgement, but no longer than until its oldest sample is this old.
+    /// </summary>
     public TimeSpan MaxBatchAge { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Whose word removes a sample from the durable queue; see <see cref="Publishing.Acknowledgement"/>.</summary>

@@ -5,8 +5,10 @@ namespace DomioOps.Edge.Publishing;
 
 /// <summary>
 /// What the publisher sends next, in sequence order: the samples after <see cref="Sent"/>, while no more than
-/// <see cref="PublishingOptions.MaxInFlightSamples"/> are published and unacknowledged. Acknowledgements (the
-/// cloud's or the broker's, per <see cref="PublishingOptions.Acknowledgement"/>) delete samples from the queue and
+/// <see cref="PublishingOptions.MaxInFlightSamples"/> are published and unacknowledged. A full batch
+/// (<see cref="PublishingOptions.MaxBatchSamples"/>) goes at once; a partial one too when nothing is in flight, and
+/// otherwise when the acknowledgement arrives or its oldest sample is <see cref="PublishingOptions.MaxBatchAge"/> old.
+/// Acknowledgements (the cloud's or the broker's, per <see cref="PublishingOptions.Acknowledgement"/>) delete samples from the queue and
 /// move <see cref="Acknowledged"/>; a reconnect, or an acknowledgement that stops advancing for
 /// <see cref="PublishingOptions.AcknowledgementTimeout"/>, moves <see cref="Sent"/> back to it, so the
 /// unacknowledged samples are published again (replay from the last acknowledged sequence).
@@ -71,7 +73,11 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
             return ([], deadline);
         }
 
-        if (waiting.Samples.Count < options.MaxBatchSamples && waiting.FirstEnqueued + options.MaxBatchAge is { } due && due > now)
+        // A partial batch goes at once while nothing is in flight (Nagle's rule, Kafka's linger 0): what arrives during
+        // a publish forms the next batch, so batches grow with the load by themselves. While samples are in flight
+        // (waiting for the cloud's acknowledgement), a partial batch waits for it, at most MaxBatchAge.
+        if (waiting.Samples.Count < options.MaxBatchSamples && InFlight > 0
+            && waiting.FirstEnqueued + options.MaxBatchAge is { } due && due > now)
         {
             return ([], deadline is { } d && d < due ? d : due);
         }

@@ -17,8 +17,8 @@ using MQTTnet.Protocol;
 namespace DomioOps.Edge.Publishing;
 
 /// <summary>
-/// Drains the durable queue to the cloud over MQTT 5 at QoS 1, oldest first, in batches by size and age, and
-/// listens on the edge's command topic. Samples leave the queue on the cloud's acknowledgement (<c>cmd/ack</c>)
+/// Drains the durable queue to the cloud over MQTT 5 at QoS 1, oldest first, in batches that form while the previous
+/// publish is in flight (see <see cref="InFlightWindow"/>), and listens on the edge's command topic. Samples leave the queue on the cloud's acknowledgement (<c>cmd/ack</c>)
 /// or, for a plain MQTT consumer, on the broker's PUBACK (<see cref="PublishingOptions.Acknowledgement"/>);
 /// <see cref="InFlightWindow"/> keeps what is published and unacknowledged bounded and replays it after a
 /// reconnect or a silence. After an outage the backlog is replayed in order (live samples join its tail).

@@ -36,20 +36,90 @@ public sealed class InFlightWindowTests : IDisposable
     }
 
     [Fact]
-    public void Next_BatchesInSequenceOrder_FullBatchAtOnce_PartialOnlyWhenOldEnough()
+    public void Next_BatchesInSequenceOrder_FullBatchAtOnce_PartialWaitsWhileSamplesInFlight()
     {
         queue.Enqueue(Samples(25));
 
         Assert.Equal(Range(1, 10), Send());
         Assert.Equal(Range(11, 20), Send());
 
-        // Five left: not a full batch, and not yet old enough.
+        // Five left: not a full batch, 20 samples wait for the cloud's acknowledgement, and not yet old enough.
         var (batch, lookAgainAt) = window.Next();
         Assert.Empty(batch);
         Assert.Equal(time.GetUtcNow() + options.MaxBatchAge, lookAgainAt);
 
         time.Advance(options.MaxBatchAge);
         Assert.Equal(Range(21, 25), Send());
+    }
+
+    [Fact]
+    public void Next_LoneSampleNothingInFlight_PublishedWithoutWaitingForMaxBatchAge()
+    {
+        queue.Enqueue(Samples(1));
+
+        // No time passes: the window is free, so the sample need not wait for company.
+        Assert.Equal(Range(1, 1), Send());
+    }
+
+    [Fact]
+    public void Next_BrokerAcknowledgement_WhatArrivesDuringAPublishIsTheNextBatch_AtOnce()
+    {
+        options.Acknowledgement = Acknowledgement.Broker;
+        queue.Enqueue(Samples(1));
+        var first = window.Next().Batch;
+
+        // Three device reads commit while the first batch waits for its PUBACK.
+        queue.Enqueue(Samples(3));
+        queue.Enqueue(Samples(4));
+        queue.Enqueue(Samples(2));
+        window.Published(first[^1].Sequence);
+
+        Assert.Equal(Range(2, 10), Send());
+        queue.Enqueue(Samples(1));
+        Assert.Equal(Range(11, 11), Send());
+    }
+
+    [Fact]
+    public void Next_UnderLoad_BatchesFill()
+    {
+        options.Acknowledgement = Acknowledgement.Broker;
+        queue.Enqueue(Samples(1));
+        var first = window.Next().Batch;
+
+        // A load burst while the first publish is in flight: full batches, then the rest, without waiting.
+        for (var read = 0; read < 7; read++)
+        {
+            queue.Enqueue(Samples(5));
+        }
+
+        window.Published(first[^1].Sequence);
+
+        Assert.Equal(Range(2, 11), Send());
+        Assert.Equal(Range(12, 21), Send());
+        Assert.Equal(Range(22, 31), Send());
+        Assert.Equal(Range(32, 36), Send());
+        Assert.Empty(window.Next().Batch);
+    }
+
+    [Fact]
+    public void Next_CloudAcknowledgement_PartialBatchWaitsForTheAcknowledgement_AtMostMaxBatchAge()
+    {
+        queue.Enqueue(Samples(1));
+        Assert.Equal(Range(1, 1), Send());
+        queue.Enqueue(Samples(3));
+
+        // Sample 1 waits for the cloud: the three wait for its acknowledgement, at most MaxBatchAge.
+        var (batch, lookAgainAt) = window.Next();
+        Assert.Empty(batch);
+        Assert.Equal(time.GetUtcNow() + options.MaxBatchAge, lookAgainAt);
+        window.CloudAcknowledged(1);
+        Assert.Equal(Range(2, 4), Send());
+
+        queue.Enqueue(Samples(2));
+        time.Advance(options.MaxBatchAge - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(window.Next().Batch);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Range(5, 6), Send());
     }
 
     [Fact]
