@@ -6,8 +6,12 @@ using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Security;
 using DomioOps.Edge;
+using DomioOps.Edge.Configuration;
 using DomioOps.Simulators;
+using DomioOps.Simulators.Scenarios;
 using DomioOps.Testing;
+
+using Microsoft.Extensions.Configuration;
 
 using YamlDotNet.RepresentationModel;
 
@@ -15,8 +19,9 @@ namespace DomioOps.EndToEnd.Tests;
 
 /// <summary>
 /// No Docker engine runs here, so docker-compose.yml is checked statically: every image we build has its
-/// context and Dockerfile, and every environment variable and port our services are given is one the code
-/// reads (an options property reachable from the section the host binds, or a variable of ASP.NET Core).
+/// context and Dockerfile, every environment variable and port our services are given is one the code
+/// reads (an options property reachable from the section the host binds, or a variable of ASP.NET Core), and
+/// the edge's configuration passes the edge's own validation and reads only what the simulators serve.
 /// </summary>
 public sealed class ComposeFileTests
 {
@@ -97,6 +102,104 @@ public sealed class ComposeFileTests
         Assert.True(IsOptionsKey(SectionsByProject["edge/DomioOps.Edge"], ["Edge", "Devices", "ModbusTcp", "0", "Tags", "1", "Register"]));
         Assert.True(IsOptionsKey(SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01"]));
         Assert.False(IsOptionsKey(SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01", "Port"]));
+    }
+
+    [Fact]
+    public void ComposeFile_EdgeReadsTheWholeSimulatedFactory_ValidAndServedBySimulators()
+    {
+        var services = BuiltServices().ToList();
+        var edge = services.Single(s => s.Project == "edge/DomioOps.Edge");
+        var simulators = services.Single(s => s.Project == "simulators/DomioOps.Simulators");
+
+        Assert.Empty(EdgeAgainstSimulators(edge.Environment, simulators));
+    }
+
+    [Fact]
+    public void EdgeAgainstSimulators_WrongPortUnitOrHost_IsCaught()
+    {
+        // The check above must be able to fail.
+        var services = BuiltServices().ToList();
+        var edge = services.Single(s => s.Project == "edge/DomioOps.Edge");
+        var simulators = services.Single(s => s.Project == "simulators/DomioOps.Simulators");
+        List<(string Name, string Value)> wrong =
+        [
+            .. edge.Environment,
+            ("Edge__Devices__ModbusTcp__0__Port", "5030"),
+            ("Edge__Devices__ModbusTcp__3__UnitId", "3"),
+            ("Edge__Devices__OpcUa__0__EndpointUrl", "opc.tcp://cnc-router:4840"),
+            ("Edge__Devices__ModbusTcp__1__PollInterval", "00:00:00.001"),
+        ];
+
+        var problems = EdgeAgainstSimulators(wrong, simulators);
+
+        Assert.Contains(problems, p => p.Contains("Edge:Devices:ModbusTcp:0 (saw-01) reads simulators:5030 unit 1", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Edge:Devices:ModbusTcp:3 (meter-eb-01) reads simulators:5022 unit 3", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Edge:Devices:OpcUa:0 reads cnc-router:4840", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("Edge:Devices:ModbusTcp:1:PollInterval: must be at least", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("saw-01 (simulators:5020 unit 1) is served but the edge does not read it", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// What is wrong with the compose edge's devices: its configuration as the container builds it (appsettings.json,
+    /// appsettings.{DOTNET_ENVIRONMENT}.json, the environment) checked by the edge's own reader and validation, every
+    /// device a host:port (and unit) that the simulators container serves, every machine there read.
+    /// </summary>
+    private static List<string> EdgeAgainstSimulators(List<(string Name, string Value)> edgeEnvironment, ComposeService simulators)
+    {
+        var project = Path.Combine(Root, "edge", "DomioOps.Edge");
+        var environment = edgeEnvironment.ToDictionary(e => e.Name, e => e.Value, StringComparer.OrdinalIgnoreCase);
+        var builder = new ConfigurationBuilder().AddJsonFile(Path.Combine(project, "appsettings.json"));
+        if (environment.TryGetValue("DOTNET_ENVIRONMENT", out var name))
+        {
+            builder.AddJsonFile(Path.Combine(project, $"appsettings.{name}.json"));
+        }
+
+        var configuration = builder.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value))).Build();
+        var options = EdgeSection.Read(configuration);
+        var validation = new EdgeOptionsValidation(configuration).Validate(null, options);
+        var problems = validation.Failed ? validation.Failures.ToList() : [];
+
+        var scenario = new ConfigurationBuilder()
+            .AddInMemoryCollection(simulators.Environment.Select(e => new KeyValuePair<string, string?>(e.Name.Replace("__", ":", StringComparison.Ordinal), e.Value)))
+            .Build().GetSection(SimulatorOptions.Section).Get<SimulatorOptions>()!
+            .BuildScenario(Path.Combine(Root, "simulators", "DomioOps.Simulators"));
+        var host = simulators.Name;
+        var modbus = scenario.Machines.Where(m => m.Protocol == MachineProtocol.ModbusTcp).ToDictionary(m => (m.Port, m.UnitId), m => m.Id);
+        var opcUa = scenario.Machines.Where(m => m.Protocol == MachineProtocol.OpcUa).Select(m => m.Port).ToHashSet();
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        var devices = options.Devices;
+        for (var d = 0; d < devices.ModbusTcp.Count; d++)
+        {
+            var device = devices.ModbusTcp[d];
+            if (device.Host != host || !modbus.TryGetValue((device.Port, device.UnitId), out var served))
+            {
+                problems.Add($"Edge:Devices:ModbusTcp:{d} ({device.Machine}) reads {device.Host}:{device.Port} unit {device.UnitId}, which the {host} container does not serve over Modbus TCP");
+                continue;
+            }
+
+            read.Add(served);
+            if (served != device.Machine)
+            {
+                problems.Add($"Edge:Devices:ModbusTcp:{d} reports {host}:{device.Port} unit {device.UnitId} as {device.Machine}, but it is {served}");
+            }
+        }
+
+        for (var d = 0; d < devices.OpcUa.Count; d++)
+        {
+            var endpoint = new Uri(devices.OpcUa[d].EndpointUrl);
+            if (endpoint.Host != host || !opcUa.Contains(endpoint.Port))
+            {
+                problems.Add($"Edge:Devices:OpcUa:{d} reads {endpoint.Host}:{endpoint.Port}, which the {host} container does not serve over OPC UA");
+                continue;
+            }
+
+            read.UnionWith(scenario.Machines.Where(m => m.Protocol == MachineProtocol.OpcUa && m.Port == endpoint.Port).Select(m => m.Id));
+        }
+
+        problems.AddRange(devices.ModbusSerial.Select((bus, b) => $"Edge:Devices:ModbusSerial:{b}: no serial line ({bus.SerialPort}) reaches a container"));
+        problems.AddRange(devices.Line.Where(l => l.Host is null).Select(l => $"Edge:Devices:Line ({l.Machine}): no serial line ({l.SerialPort}) reaches a container"));
+        problems.AddRange(scenario.Machines.Where(m => !read.Contains(m.Id)).Select(m => $"{m.Id} ({host}:{m.Port}{(m.Protocol == MachineProtocol.ModbusTcp ? $" unit {m.UnitId}" : "")}) is served but the edge does not read it"));
+        return problems;
     }
 
     private static bool IsOptionsKey(Dictionary<string, Type> sections, string[] path)

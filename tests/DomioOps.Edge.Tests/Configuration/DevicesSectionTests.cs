@@ -13,7 +13,7 @@ public sealed class DevicesSectionTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    public static TheoryData<string> Configurations => ["appsettings.json", "appsettings.SimulatedFactory.json"];
+    public static TheoryData<string> Configurations => ["appsettings.json", "appsettings.SimulatedFactory.json", "appsettings.ComposeFactory.json"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
