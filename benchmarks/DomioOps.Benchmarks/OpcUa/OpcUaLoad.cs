@@ -15,7 +15,7 @@ namespace DomioOps.Benchmarks.OpcUa;
 /// interleaved rounds, with the server's CPU during each window; then the same against our server, and the time to
 /// create 10,000 monitored items on our server.
 /// Run: <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- opcua-load [--rounds N] [--seconds S]
-/// [--tags N] [--change-ms N] [--sampling-ms N] [--publishing-ms N] [--queue N] [--only node|ours]</c>.
+/// [--tags N] [--change-ms N] [--sampling-ms N] [--publishing-ms N] [--queue N] [--only node|ours|create]</c>.
 /// Each client runs in its own process (ours: <c>opcua-load client ...</c>, node-opcua's: <c>bench-client.js</c>) so its
 /// CPU time is its own: user + system time over the counting window only.
 /// </summary>
@@ -94,7 +94,7 @@ internal static class OpcUaLoad
             await CompareAsync("DomioOps server", server, port, fast, rounds, seconds, folder).ConfigureAwait(false);
         }
 
-        if (only == "")
+        if (only is "" or "create")
         {
             await MeasureCreateItemsAsync().ConfigureAwait(false);
         }
