@@ -321,7 +321,7 @@ internal sealed class NotificationSequence : IDisposable
         {
             await recover(missing).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OpcUaException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is OpcUaException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             // What Republish could not fetch is lost; that is decided below.
         }

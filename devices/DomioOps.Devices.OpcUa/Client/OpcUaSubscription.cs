@@ -29,8 +29,12 @@ public sealed record MonitoredItemRequest(
 /// <summary>A monitored item of a client subscription; the server id and status change when the client recreates it.</summary>
 public sealed class MonitoredItem
 {
-    internal MonitoredItem(MonitoredItemRequest request, uint clientHandle)
+    private readonly Lock _gate;
+    private DataValue? _lastValue;
+
+    internal MonitoredItem(MonitoredItemRequest request, uint clientHandle, Lock gate)
     {
+        _gate = gate;
         Request = request;
         ClientHandle = clientHandle;
         MonitoringMode = request.MonitoringMode;
@@ -51,7 +55,20 @@ public sealed class MonitoredItem
 
     public uint RevisedQueueSize { get; internal set; }
 
-    public DataValue? LastValue { get; internal set; }
+    /// <summary>The last value delivered (read under the subscription's lock: a DataValue is a struct, written by the receive loop).</summary>
+    public DataValue? LastValue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastValue;
+            }
+        }
+    }
+
+    /// <summary>Sets <see cref="LastValue"/>; the caller holds the subscription's lock.</summary>
+    internal void SetLastValueLocked(in DataValue value) => _lastValue = value;
 
     /// <summary>The mode last set (OPC 10000-4 §5.12.4); a recreated item gets it again.</summary>
     public MonitoringMode MonitoringMode { get; internal set; }
@@ -154,7 +171,7 @@ public sealed class OpcUaSubscription
         List<MonitoredItem> created = [];
         foreach (MonitoredItemRequest request in requests)
         {
-            created.Add(new MonitoredItem(request, _client.NextClientHandle()));
+            created.Add(new MonitoredItem(request, _client.NextClientHandle(), _gate));
         }
 
         lock (_gate)
@@ -172,7 +189,7 @@ public sealed class OpcUaSubscription
     /// <summary>An item the server already monitors under its client handle, tracked without a service call (tests and benchmarks).</summary>
     internal MonitoredItem TrackItem(MonitoredItemRequest request)
     {
-        MonitoredItem item = new(request, _client.NextClientHandle()) { Status = StatusCode.Good };
+        MonitoredItem item = new(request, _client.NextClientHandle(), _gate) { Status = StatusCode.Good };
         lock (_gate)
         {
             _items[item.ClientHandle] = item;
@@ -331,7 +348,7 @@ public sealed class OpcUaSubscription
     {
         if (_items.TryGetValue(clientHandle, out MonitoredItem? item))
         {
-            item.LastValue = value;
+            item.SetLastValueLocked(value);
             _batch.Add(new MonitoredItemValue(item, value));
         }
     }
