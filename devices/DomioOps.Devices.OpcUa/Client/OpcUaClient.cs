@@ -26,6 +26,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     private readonly List<OpcUaSubscription> _subscriptions = [];
     private readonly ConcurrentQueue<SubscriptionAcknowledgement> _acks = new();
     private readonly CancellationTokenSource _disposing = new();
+    private readonly Func<ReadOnlySpan<byte>, EncodingLimits, IServiceResponse?> _publishResponseReader;
     private ClientSecureChannel? _channel;
     private NodeId _authenticationToken = NodeId.Null;
     private CancellationTokenSource? _publishStop;
@@ -43,8 +44,6 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _publishResponseReader = ReadPublishResponse;
     }
-
-    private readonly Func<ReadOnlySpan<byte>, EncodingLimits, IServiceResponse?> _publishResponseReader;
 
     public OpcUaClientOptions Options { get; }
 

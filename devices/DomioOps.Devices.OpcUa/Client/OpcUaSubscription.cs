@@ -128,7 +128,7 @@ public sealed class OpcUaSubscription
 
     public uint RevisedLifetimeCount { get; internal set; }
 
-    /// <summary>Value changes in arrival order.</summary>
+    /// <summary>Value changes in the server's order: NotificationMessages in sequence number order, values in message order.</summary>
     public ChannelReader<MonitoredItemValue> Values => _values.Reader;
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class OpcUaSubscription
     /// </summary>
     public event Action<OpcUaSubscription, IReadOnlyList<MonitoredItemValue>>? DataChanged;
 
-    /// <summary>Events of the event items, in arrival order (queued when <see cref="SubscriptionOptions.QueueValues"/> is set).</summary>
+    /// <summary>Events of the event items, in the server's order (queued when <see cref="SubscriptionOptions.QueueValues"/> is set).</summary>
     public ChannelReader<MonitoredItemEvent> Events => _events.Reader;
 
     /// <summary>Called for each delivered batch of events on the connection's receive loop; keep it short.</summary>

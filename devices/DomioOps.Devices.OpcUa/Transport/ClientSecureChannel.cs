@@ -18,12 +18,11 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly uint _requestedLifetime;
+    private readonly InboundMessageHandler _onMessage;
     private ITimer? _renewTimer;
     private Task? _receiveLoop;
     private int _requestId;
     private int _disposed;
-
-    private readonly InboundMessageHandler _onMessage;
 
     private ClientSecureChannel(UaSecureChannel channel, string endpointUrl, uint requestedLifetime, TimeProvider time)
     {
