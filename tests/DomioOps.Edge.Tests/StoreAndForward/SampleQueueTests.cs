@@ -34,6 +34,22 @@ public sealed class SampleQueueTests : IDisposable
     }
 
     [Fact]
+    public void Enqueue_ReadsLargerThanOneInsert_EverySampleStoredInOrder()
+    {
+        // Rows are inserted 50 to a statement: 123 and 50 samples cross and meet that boundary.
+        using var queue = Open();
+        Assert.Equal(123, queue.Enqueue(Samples(123)));
+        Assert.Equal(50, queue.Enqueue(Samples(50, first: 1000)));
+
+        var peeked = queue.Peek(1000);
+
+        Assert.Equal(Enumerable.Range(1, 173).Select(i => (ulong)i), peeked.Select(s => s.Sequence));
+        Assert.Equal(Enumerable.Range(0, 123).Concat(Enumerable.Range(1000, 50)).Select(i => (double)i), peeked.Select(s => s.Number));
+        Assert.Equal(173, queue.Count);
+        Assert.Equal(173ul, queue.LastSequence);
+    }
+
+    [Fact]
     public void Acknowledge_RemovesUpToTheSequence_KeepsTheRest()
     {
         using var queue = Open();
