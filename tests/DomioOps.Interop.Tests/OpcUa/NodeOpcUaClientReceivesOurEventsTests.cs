@@ -59,4 +59,38 @@ public sealed class NodeOpcUaClientReceivesOurEventsTests : IAsyncLifetime
         Assert.Equal("Door open", events[1].GetProperty("message").GetString());
         Assert.Equal(JsonValueKind.Null, events[1].GetProperty("conditionName").ValueKind);
     }
+
+    [Fact]
+    public async Task NodeOpcUaClient_AcknowledgesOurAlarm_AckedStateEventAndConditionRefresh()
+    {
+        AlarmCondition alarm = _server.AddCondition(_router.NodeId, new NodeId(_router.NodeId.NamespaceIndex, "Router1/ToolBreakage"), "ToolBreakage", ConditionMethods.AlarmConditionType, "Router1");
+        await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
+        await using PeerProcess client = PeerProcess.Start("node", ["conditions-client.js", _server.EndpointUrl, _router.NodeId.ToString()], NodeOpcUaPeer.Folder);
+        await client.WaitForOutputAsync("subscribed", TimeSpan.FromSeconds(60), Ct);
+
+        alarm.SetActive(true, new LocalizedText("en", "Tool breakage"), 900);
+
+        Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(60), Ct));
+        JsonElement result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        JsonElement raised = result.GetProperty("raised");
+        JsonElement acked = result.GetProperty("acked");
+        Assert.Equal(alarm.ConditionId.ToString(), raised.GetProperty("conditionId").GetString());
+        Assert.Equal("ToolBreakage", raised.GetProperty("conditionName").GetString());
+        Assert.Equal("Good", result.GetProperty("ackStatus").GetString());
+        Assert.Equal(alarm.ConditionId.ToString(), acked.GetProperty("conditionId").GetString());
+        Assert.True(acked.GetProperty("active").GetBoolean());
+        Assert.Equal("acknowledged by node-opcua", acked.GetProperty("comment").GetString());
+        Assert.NotEqual(raised.GetProperty("eventId").GetString(), acked.GetProperty("eventId").GetString());
+        Assert.Equal(Convert.ToHexStringLower(alarm.LastEventId!), acked.GetProperty("eventId").GetString());
+        Assert.Equal("BadConditionBranchAlreadyAcked", result.GetProperty("againStatus").GetString());
+        Assert.True(alarm.Acked);
+        Assert.Equal("acknowledged by node-opcua", alarm.Comment.Text);
+
+        // ConditionRefresh: start, the retained (still active) alarm, end.
+        Assert.Equal("Good", result.GetProperty("refreshStatus").GetString());
+        JsonElement[] refreshed = [.. result.GetProperty("refreshed").EnumerateArray()];
+        Assert.Equal(["ns=0;i=2787", "ns=0;i=2915", "ns=0;i=2788"], refreshed.Select(e => e.GetProperty("eventType").GetString()));
+        Assert.Equal(alarm.ConditionId.ToString(), refreshed[1].GetProperty("conditionId").GetString());
+        Assert.True(refreshed[1].GetProperty("acked").GetBoolean());
+    }
 }

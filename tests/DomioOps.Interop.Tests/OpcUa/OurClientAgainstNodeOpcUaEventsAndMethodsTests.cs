@@ -83,4 +83,63 @@ public sealed class OurClientAgainstNodeOpcUaEventsAndMethodsTests : IAsyncLifet
         // The plain event was raised first: had the filter let it through, it would have come before this one.
         Assert.False(subscription.Events.TryRead(out _));
     }
+
+    [Fact]
+    public async Task Acknowledge_NodeOpcUaAlarm_AckedAndConfirmedStatesReported()
+    {
+        (OpcUaClient client, ushort ns) = await ConnectAsync();
+        await using OpcUaClient owned = client;
+        NodeId saw = new(ns, "Saw1");
+        NodeId alarm = new(ns, "Saw1.BladeBroken");
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        EventFilter filter = new([.. new[] { "EventId", "EventType", "ActiveState/Id", "AckedState/Id", "ConfirmedState/Id", "Comment", "Retain" }.Select(SimpleAttributeOperand.Field), SimpleAttributeOperand.ConditionId]);
+        // On the Server object: node-opcua reports Saw1's events there too (Saw1 is its event source) and the refresh bracket only there.
+        Assert.Equal(StatusCode.Good, Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(new NodeId(0, 2253u), filter)], Ct)).Status);
+        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+        List<string> seen = [];
+        async Task<IReadOnlyList<Variant>> NextAsync(Func<IReadOnlyList<Variant>, bool> wanted)
+        {
+            while (true)
+            {
+                IReadOnlyList<Variant> fields;
+                try
+                {
+                    fields = (await subscription.Events.ReadAsync(bound.Token)).Fields;
+                }
+                catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"No expected event within 60 s; received: {string.Join(" | ", seen)}");
+                }
+
+                seen.Add(string.Join(", ", fields.Skip(1).Select(f => f.Value is LocalizedText t ? t.Text : f.Value?.ToString())));
+                if (wanted(fields))
+                {
+                    return fields;
+                }
+            }
+        }
+
+        await client.CallMethodAsync(saw, new NodeId(ns, "Saw1.SetAlarm"), [new Variant(true)], Ct);
+        IReadOnlyList<Variant> raised = await NextAsync(f => Equals(f[2].Value, true) && Equals(f[3].Value, false));
+        Assert.Equal(new Variant(alarm), raised[7]);
+
+        await client.AcknowledgeAsync(alarm, (byte[])raised[0].Value!, new LocalizedText("en", "blade changed"), Ct);
+        IReadOnlyList<Variant> acked = await NextAsync(f => Equals(f[3].Value, true));
+        Assert.Equal((new Variant(alarm), new Variant(false)), (acked[7], acked[4]));
+        Assert.NotEqual(raised[0], acked[0]);
+        Assert.Equal("blade changed", Assert.IsType<LocalizedText>(acked[5].Value).Text);
+
+        // ConditionRefresh: the acknowledged, unconfirmed (so retained) alarm between RefreshStartEvent and RefreshEndEvent.
+        await client.ConditionRefreshAsync(subscription, Ct);
+        await NextAsync(f => Equals(f[1].Value, new NodeId(0, 2787u)));
+        IReadOnlyList<Variant> current = await NextAsync(_ => true);
+        IReadOnlyList<Variant> end = await NextAsync(_ => true);
+        Assert.Equal((new Variant(alarm), new Variant(true), new Variant(false)), (current[7], current[3], current[4]));
+        Assert.Equal(new Variant(new NodeId(0, 2788u)), end[1]);
+
+        await client.ConfirmAsync(alarm, (byte[])current[0].Value!, new LocalizedText("en", "saw runs again"), Ct);
+        IReadOnlyList<Variant> confirmed = await NextAsync(f => Equals(f[4].Value, true));
+        Assert.Equal("saw runs again", Assert.IsType<LocalizedText>(confirmed[5].Value).Text);
+    }
 }
