@@ -3,15 +3,50 @@ using System.Globalization;
 namespace DomioOps.Devices.OpcUa;
 
 /// <summary>
-/// An IndexRange of one dimension (OPC 10000-4 §7.27 NumericRange): <c>"i"</c> or <c>"first:last"</c> with first &lt; last,
-/// applied to a one-dimensional array, a String (by character) or a ByteString (by byte).
+/// An IndexRange (OPC 10000-4 §7.27 NumericRange): one <c>"i"</c> or <c>"first:last"</c> (first &lt; last) per dimension,
+/// separated by commas ("1:2,0:3"). One dimension applies to a one-dimensional array, a String (by character) or a
+/// ByteString (by byte); a matrix takes one per dimension, in the order of its ArrayDimensions.
 /// </summary>
-internal readonly record struct NumericRange(int First, int Last)
+internal readonly record struct NumericRange
 {
-    /// <summary>Parses "i" or "a:b"; false for anything else (more dimensions, a ≥ b, negatives), which is BadIndexRangeInvalid.</summary>
+    private readonly (int First, int Last)[] _dimensions;
+
+    private NumericRange((int First, int Last)[] dimensions) => _dimensions = dimensions;
+
+    public NumericRange(int first, int last)
+        : this([(first, last)])
+    {
+    }
+
+    /// <summary>The range of the first dimension.</summary>
+    public int First => _dimensions[0].First;
+
+    public int Last => _dimensions[0].Last;
+
+    /// <summary>The ranges of every dimension, in order.</summary>
+    public IReadOnlyList<(int First, int Last)> Dimensions => _dimensions;
+
+    /// <summary>Parses "i", "a:b", or several of them separated by ','; false for anything else (a ≥ b, negatives, blanks), which is BadIndexRangeInvalid.</summary>
     public static bool TryParse(string text, out NumericRange range)
     {
         range = default;
+        string[] parts = text.Split(',');
+        (int, int)[] dimensions = new (int, int)[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!TryParseDimension(parts[i], out dimensions[i]))
+            {
+                return false;
+            }
+        }
+
+        range = new NumericRange(dimensions);
+        return true;
+    }
+
+    private static bool TryParseDimension(string text, out (int First, int Last) dimension)
+    {
+        dimension = default;
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
@@ -20,7 +55,7 @@ internal readonly record struct NumericRange(int First, int Last)
                 return false;
             }
 
-            range = new NumericRange(index, index);
+            dimension = (index, index);
             return true;
         }
 
@@ -29,7 +64,7 @@ internal readonly record struct NumericRange(int First, int Last)
             return false;
         }
 
-        range = new NumericRange(first, last);
+        dimension = (first, last);
         return true;
     }
 
@@ -40,6 +75,17 @@ internal readonly record struct NumericRange(int First, int Last)
     public StatusCode TrySlice(Variant value, out Variant slice)
     {
         slice = Variant.Null;
+        if (value.ArrayDimensions is { } shape)
+        {
+            return TrySliceMatrix(value, shape, out slice);
+        }
+
+        if (_dimensions.Length != 1)
+        {
+            // Valid syntax, but not the value's number of dimensions (OPC 10000-4 §7.27: all dimensions are specified).
+            return StatusCode.BadIndexRangeNoData;
+        }
+
         switch (value.Value)
         {
             case string s when !value.IsArray:
@@ -84,6 +130,16 @@ internal readonly record struct NumericRange(int First, int Last)
         if (patch.Type != current.Type || patch.IsArray != current.IsArray)
         {
             return StatusCode.BadTypeMismatch;
+        }
+
+        if (current.ArrayDimensions is { } shape)
+        {
+            return TryPatchMatrix(current, shape, patch, out patched);
+        }
+
+        if (_dimensions.Length != 1)
+        {
+            return StatusCode.BadIndexRangeNoData;
         }
 
         switch (current.Value)
@@ -136,5 +192,89 @@ internal readonly record struct NumericRange(int First, int Last)
         }
     }
 
-    public override string ToString() => First == Last ? First.ToString(CultureInfo.InvariantCulture) : $"{First}:{Last}";
+    /// <summary>A block of a matrix (row-major): a lower bound past a dimension is no data, an upper bound past it is cut.</summary>
+    private StatusCode TrySliceMatrix(Variant value, IReadOnlyList<int> shape, out Variant slice)
+    {
+        slice = Variant.Null;
+        if (_dimensions.Length != shape.Count)
+        {
+            return StatusCode.BadIndexRangeNoData;
+        }
+
+        int[] counts = new int[shape.Count];
+        for (int d = 0; d < shape.Count; d++)
+        {
+            if (_dimensions[d].First >= shape[d])
+            {
+                return StatusCode.BadIndexRangeNoData;
+            }
+
+            counts[d] = Math.Min(_dimensions[d].Last, shape[d] - 1) - _dimensions[d].First + 1;
+        }
+
+        Array source = (Array)value.Value!;
+        Array part = Array.CreateInstance(source.GetType().GetElementType()!, counts.Aggregate(1, (a, b) => a * b));
+        CopyBlock(shape, counts, (offset, i) => part.SetValue(source.GetValue(offset), i));
+        slice = Variant.Matrix(part, counts);
+        return StatusCode.Good;
+    }
+
+    /// <summary>
+    /// A matrix with a block replaced: the block lies within the matrix (else no data) and the patch has exactly its
+    /// element count, as a matrix of the block's dimensions or a flat array (else BadIndexRangeInvalid).
+    /// </summary>
+    private StatusCode TryPatchMatrix(Variant current, IReadOnlyList<int> shape, Variant patch, out Variant patched)
+    {
+        patched = Variant.Null;
+        if (_dimensions.Length != shape.Count)
+        {
+            return StatusCode.BadIndexRangeNoData;
+        }
+
+        int[] counts = new int[shape.Count];
+        for (int d = 0; d < shape.Count; d++)
+        {
+            if (_dimensions[d].Last >= shape[d])
+            {
+                return StatusCode.BadIndexRangeNoData;
+            }
+
+            counts[d] = _dimensions[d].Last - _dimensions[d].First + 1;
+        }
+
+        Array values = (Array)patch.Value!;
+        if (values.Length != counts.Aggregate(1, (a, b) => a * b) || (patch.ArrayDimensions is { } given && !given.SequenceEqual(counts)))
+        {
+            return StatusCode.BadIndexRangeInvalid;
+        }
+
+        Array whole = (Array)((Array)current.Value!).Clone();
+        CopyBlock(shape, counts, (offset, i) => whole.SetValue(values.GetValue(i), offset));
+        patched = Variant.Matrix(whole, [.. shape]);
+        return StatusCode.Good;
+    }
+
+    /// <summary>Visits the block's elements in row-major order: (flat offset in the matrix, index in the block).</summary>
+    private void CopyBlock(IReadOnlyList<int> shape, int[] counts, Action<int, int> copy)
+    {
+        int[] index = new int[counts.Length];
+        int total = counts.Aggregate(1, (a, b) => a * b);
+        for (int i = 0; i < total; i++)
+        {
+            int offset = 0;
+            for (int d = 0; d < shape.Count; d++)
+            {
+                offset = (offset * shape[d]) + _dimensions[d].First + index[d];
+            }
+
+            copy(offset, i);
+            for (int d = counts.Length - 1; d >= 0 && ++index[d] == counts[d]; d--)
+            {
+                index[d] = 0;
+            }
+        }
+    }
+
+    public override string ToString() =>
+        string.Join(',', _dimensions.Select(d => d.First == d.Last ? d.First.ToString(CultureInfo.InvariantCulture) : $"{d.First}:{d.Last}"));
 }

@@ -25,6 +25,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
         }
 
         _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, Id("Profile"), new QualifiedName(2, "Profile"), new Variant(Enumerable.Range(0, 10).ToArray()), now, writable: true);
+        _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, Id("Grid"), new QualifiedName(2, "Grid"), Variant.Matrix(Enumerable.Range(0, 12).ToArray(), [3, 4]), now, writable: true);
         _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, Id("Program"), new QualifiedName(2, "Program"), new Variant("Walnut"), now, writable: true);
         _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, Id("Label"), new QualifiedName(2, "Label"), new Variant(new byte[] { 1, 2, 3, 4 }), now, writable: true);
         await _server.StartAsync(Ct);
@@ -167,7 +168,14 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [InlineData("Profile", "4:2", 0x80360000u)]
     [InlineData("Profile", "2:2", 0x80360000u)]
     [InlineData("Profile", "x", 0x80360000u)]
-    [InlineData("Profile", "1:2,0:1", 0x80360000u)]
+    [InlineData("Profile", "1:2,0:1", 0x80370000u)] // valid syntax, but two dimensions for an array of one: no data (OPC 10000-4 §7.27)
+    [InlineData("Grid", "3,0", 0x80370000u)]
+    [InlineData("Grid", "0,4", 0x80370000u)]
+    [InlineData("Grid", "1:2", 0x80370000u)]
+    [InlineData("Grid", "1:2,0:1,0", 0x80370000u)]
+    [InlineData("Grid", "1:2,x", 0x80360000u)]
+    [InlineData("Grid", "1:2,", 0x80360000u)]
+    [InlineData("Grid", "1:2,1:1", 0x80360000u)]
     [InlineData("Program", "6", 0x80370000u)]
     [InlineData("A", "0", 0x80370000u)]
     public async Task Read_BadIndexRange_ReturnsInvalidOrNoData(string node, string range, uint expected)
@@ -210,5 +218,47 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
         Assert.Equal(StatusCode.Good, item.Status);
         int[] slice = (int[])(await subscription.Values.ReadAsync(Ct)).Value.Value.Value!;
         Assert.Equal([1, 2], slice);
+    }
+
+    // Grid is the 3×4 matrix 0..11 in row-major order: row r holds 4r..4r+3.
+    [Theory]
+    [InlineData("1:2,0:1", new[] { 2, 2 }, new[] { 4, 5, 8, 9 })]
+    [InlineData("1,3", new[] { 1, 1 }, new[] { 7 })]
+    [InlineData("2:5,2:9", new[] { 1, 2 }, new[] { 10, 11 })]
+    [InlineData("0:2,3", new[] { 3, 1 }, new[] { 3, 7, 11 })]
+    public async Task Read_IndexRangeOfMatrix_ReturnsTheBlock(string range, int[] dimensions, int[] expected)
+    {
+        DataValue value = (await _client.ReadAsync([new ReadValueId(Id("Grid"), AttributeId.Value, range)], Ct))[0];
+
+        Assert.Equal(StatusCode.Good, value.StatusCode);
+        Assert.Equal(Variant.Matrix(expected, dimensions), value.Value);
+    }
+
+    [Fact]
+    public async Task Write_IndexRangeOfMatrix_PatchesOnlyTheBlock()
+    {
+        IReadOnlyList<StatusCode> results = await _client.WriteAsync(
+        [
+            new WriteValue(Id("Grid"), AttributeId.Value, "0:1,1:2", new DataValue(Variant.Matrix(new[] { 100, 101, 102, 103 }, [2, 2]))),
+            new WriteValue(Id("Grid"), AttributeId.Value, "2,0:1", new DataValue(new Variant(new[] { 200, 201 }))),
+            new WriteValue(Id("Grid"), AttributeId.Value, "2,0:1", new DataValue(new Variant(new[] { 1, 2, 3 }))),
+            new WriteValue(Id("Grid"), AttributeId.Value, "0:1,1:2", new DataValue(Variant.Matrix(new[] { 1, 2, 3, 4 }, [1, 4]))),
+            new WriteValue(Id("Grid"), AttributeId.Value, "2:3,0", new DataValue(new Variant(new[] { 1, 2 }))),
+            new WriteValue(Id("Grid"), AttributeId.Value, "1", new DataValue(new Variant(new[] { 1 }))),
+        ], Ct);
+
+        Assert.Equal([StatusCode.Good, StatusCode.Good, StatusCode.BadIndexRangeInvalid, StatusCode.BadIndexRangeInvalid, StatusCode.BadIndexRangeNoData, StatusCode.BadIndexRangeNoData], results);
+        DataValue grid = (await _client.ReadAsync([new ReadValueId(Id("Grid"))], Ct))[0];
+        Assert.Equal(Variant.Matrix(new[] { 0, 100, 101, 3, 4, 102, 103, 7, 200, 201, 10, 11 }, [3, 4]), grid.Value);
+    }
+
+    [Fact]
+    public async Task MonitoredItem_IndexRangeOfMatrix_ReportsTheBlock()
+    {
+        OpcUaSubscription subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(Id("Grid"), SamplingInterval: 10, IndexRange: "1:2,2:3")], Ct));
+
+        Assert.Equal(StatusCode.Good, item.Status);
+        Assert.Equal(Variant.Matrix(new[] { 6, 7, 10, 11 }, [2, 2]), (await subscription.Values.ReadAsync(Ct)).Value.Value);
     }
 }
