@@ -15,6 +15,8 @@ internal sealed class ServerConnection : IAsyncDisposable
 {
     private readonly UaSecureChannel _channel;
     private readonly OpcUaServer _server;
+    private readonly Lock _expiryGate = new();
+    private ITimer? _expiry;
     private bool _opened;
 
     public ServerConnection(Socket socket, OpcUaServer server)
@@ -94,9 +96,31 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
         finally
         {
+            lock (_expiryGate)
+            {
+                _expiry?.Dispose();
+                _expiry = null;
+            }
+
             await _channel.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// OPC 10000-6 §6.7.4: a token stays valid for its revised lifetime; a client that has not renewed it by then (plus 25 %
+    /// slack for a renewal on its way) loses the channel. Its sessions stay until their own timeout, for another channel.
+    /// </summary>
+    private void ArmExpiry(uint lifetime)
+    {
+        lock (_expiryGate)
+        {
+            _expiry?.Dispose();
+            _expiry = _server.Time.CreateTimer(_ => Expire(), null, TimeSpan.FromMilliseconds(lifetime * 1.25), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Expire() =>
+        _ = _channel.SendErrorAndCloseAsync(StatusCode.BadSecureChannelClosed, "The security token expired without renewal.").AsTask();
 
     private async Task AcceptHelloAsync(CancellationToken cancellationToken)
     {
@@ -193,6 +217,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         security?.InstallToken(_channel.TokenId, serverNonce, open.ClientNonce!);
         OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), serverNonce);
         await _channel.SendMessageAsync(MessageTypes.Open, requestId, response, true, cancellationToken).ConfigureAwait(false);
+        ArmExpiry(lifetime);
     }
 
     private async Task ProcessAsync(uint requestId, IServiceRequest request)

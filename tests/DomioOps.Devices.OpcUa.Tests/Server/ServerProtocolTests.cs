@@ -3,6 +3,7 @@ using System.Net.Sockets;
 
 using DomioOps.Devices.OpcUa.Client;
 using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Tests.Encoding;
 using DomioOps.Devices.OpcUa.Transport;
 
@@ -99,7 +100,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Server_MessageBeforeOpenSecureChannel_SendsSecureChannelUnknown()
     {
-        byte[] body = ServiceEncodingTests.EncodeMessage(ServiceEncodingTests.SampleMessages().OfType<DomioOps.Devices.OpcUa.Services.ReadRequest>().First());
+        byte[] body = ServiceEncodingTests.EncodeMessage(ServiceEncodingTests.SampleMessages().OfType<ReadRequest>().First());
         byte[] chunk = new byte[24 + body.Length];
         UaTcpHeader.Write(chunk, MessageTypes.Message, MessageTypes.Final, (uint)chunk.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(16), 1);
@@ -191,5 +192,70 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         DataValue value = await client.ReadValueAsync(WellKnownNodes.NamespaceArray, TestContext.Current.CancellationToken);
         Assert.Equal(StatusCode.Good, value.StatusCode);
         Assert.Equal(1, client.TokenRenewals);
+    }
+
+    /// <summary>An OpenSecureChannel request (SecurityPolicy None) as one chunk: header, channel id, asymmetric security header, sequence header, body.</summary>
+    private static byte[] OpenChunk(uint channelId, uint sequence, SecurityTokenRequestType type, uint lifetime)
+    {
+        byte[] body = ServiceEncodingTests.EncodeMessage(new OpenSecureChannelRequest(
+            new RequestHeader(NodeId.Null, DateTime.UtcNow, sequence), 0, type, MessageSecurityMode.None, null, lifetime));
+        byte[] chunk = new byte[79 + body.Length];
+        UaTcpHeader.Write(chunk, MessageTypes.Open, MessageTypes.Final, (uint)chunk.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(8), channelId);
+        BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(12), 47);
+        "http://opcfoundation.org/UA/SecurityPolicy#None"u8.CopyTo(chunk.AsSpan(16));
+        BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(63), -1);
+        BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(67), -1);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(71), sequence);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(75), sequence);
+        body.CopyTo(chunk, 79);
+        return chunk;
+    }
+
+    /// <summary>Reads one whole message (header and body); null when the server closed the connection; 30 s at most.</summary>
+    private static async Task<(uint Type, byte[] Message)?> ReadMessageAsync(NetworkStream stream)
+    {
+        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        byte[] header = new byte[8];
+        if (await stream.ReadAtLeastAsync(header, 8, throwOnEndOfStream: false, bound.Token) < 8)
+        {
+            return null;
+        }
+
+        byte[] message = new byte[BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4))];
+        header.CopyTo(message, 0);
+        await stream.ReadExactlyAsync(message.AsMemory(8), bound.Token);
+        return (BinaryPrimitives.ReadUInt32LittleEndian(header) & 0xFFFFFF, message);
+    }
+
+    [Fact]
+    public async Task Server_TokenNotRenewedWithinLifetimeAndSlack_ClosesTheChannel()
+    {
+        FakeTimeProvider time = new(DateTimeOffset.UtcNow);
+        await using OpcUaServer server = new(new OpcUaServerOptions { Port = 0 }, time);
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        using TcpClient tcp = new();
+        await tcp.ConnectAsync("127.0.0.1", server.Port, TestContext.Current.CancellationToken);
+        NetworkStream stream = tcp.GetStream();
+        await stream.WriteAsync(s_hello, TestContext.Current.CancellationToken);
+        Assert.Equal(MessageTypes.Acknowledge, (await ReadMessageAsync(stream))!.Value.Type);
+
+        // Issue with a 1 s lifetime (the server's minimum), then renew once inside lifetime + 25 %: the channel stays.
+        await stream.WriteAsync(OpenChunk(0, 1, SecurityTokenRequestType.Issue, 1_000), TestContext.Current.CancellationToken);
+        (uint type, byte[] issued) = (await ReadMessageAsync(stream))!.Value;
+        Assert.Equal(MessageTypes.Open, type);
+        uint channelId = BinaryPrimitives.ReadUInt32LittleEndian(issued.AsSpan(8));
+        time.Advance(TimeSpan.FromMilliseconds(1_200));
+        await stream.WriteAsync(OpenChunk(channelId, 2, SecurityTokenRequestType.Renew, 1_000), TestContext.Current.CancellationToken);
+        Assert.Equal(MessageTypes.Open, (await ReadMessageAsync(stream))!.Value.Type);
+
+        // No renewal of the second token: 1 s + 25 % after it, the server says why and closes.
+        time.Advance(TimeSpan.FromMilliseconds(1_251));
+        (uint Type, byte[] Message)? error = await ReadMessageAsync(stream);
+
+        Assert.Equal(MessageTypes.Error, error!.Value.Type);
+        Assert.Equal(StatusCode.BadSecureChannelClosed, ErrorMessage.Decode(error.Value.Message.AsSpan(8)).Error);
+        Assert.Null(await ReadMessageAsync(stream));
     }
 }
