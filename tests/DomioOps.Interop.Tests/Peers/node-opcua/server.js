@@ -3,7 +3,7 @@
 // Binds 127.0.0.1:PORT; SecurityPolicy None, Basic256Sha256 and Aes128_Sha256_RsaOaep (Sign, SignAndEncrypt), trusting
 // unknown client certificates (a test peer only); anonymous and operator/s3cret users; namespace urn:domioops:peer with
 // Objects/Saw1 {Speed (Double, writable, EURange 0..100), Pieces (Int32, read-only), Profile (Int32[10] 0..9, writable),
-// Program (String "Walnut", writable)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
+// Program (String "Walnut", writable), Grid (Int32 3x4 matrix 0..11 in row-major order, writable)} and Objects/Tags {Tag0..Tag<TAGS-1>, Int32, writable}.
 // With CHANGE_MS every tag takes a new value every CHANGE_MS milliseconds (load benchmark).
 // With REVERSE_CONNECT_URL the server also dials that client listener and sends ReverseHello (OPC 10000-6 §7.1.3).
 // Prints "listening PORT" when ready. MaxMonitoredItemsPerCall is 200 so that a client must batch.
@@ -59,6 +59,15 @@ async function main() {
         componentOf: saw, browseName: "Program", nodeId: "s=Saw1.Program", dataType: "String",
         accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
         value: new Variant({ dataType: DataType.String, value: "Walnut" }), minimumSamplingInterval: 10,
+    });
+    ns.addVariable({
+        componentOf: saw, browseName: "Grid", nodeId: "s=Saw1.Grid", dataType: "Int32", valueRank: 2, arrayDimensions: [3, 4],
+        accessLevel: "CurrentRead | CurrentWrite", userAccessLevel: "CurrentRead | CurrentWrite",
+        value: new Variant({
+            dataType: DataType.Int32, arrayType: VariantArrayType.Matrix, dimensions: [3, 4],
+            value: new Int32Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+        }),
+        minimumSamplingInterval: 10,
     });
     const tags = ns.addFolder(objects, { browseName: "Tags", nodeId: "s=Tags" });
     const tagNodes = [];
