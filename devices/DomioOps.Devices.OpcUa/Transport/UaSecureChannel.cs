@@ -97,20 +97,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         {
             ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            bool found;
-            UaTcpHeader header;
-            ReadOnlySequence<byte> frame;
-            try
-            {
-                found = UaTcpFrameReader.TryReadFrame(ref buffer, ReceiveChunkSize, out header, out frame);
-            }
-            catch
-            {
-                _reader.AdvanceTo(result.Buffer.Start);
-                throw;
-            }
-
-            if (found)
+            if (TryReadFrame(result, ref buffer, out UaTcpHeader header, out ReadOnlySequence<byte> frame))
             {
                 byte[] chunk = frame.ToArray();
                 _reader.AdvanceTo(buffer.Start);
@@ -118,19 +105,10 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                 return (header, chunk);
             }
 
-            if (result.IsCompleted || result.IsCanceled)
+            if (ClosedBetweenChunks(result, buffer))
             {
-                long left = buffer.Length;
-                _reader.AdvanceTo(buffer.End);
-                if (left > 0)
-                {
-                    throw new OpcUaException(StatusCode.BadConnectionClosed, $"Connection closed inside a chunk ({left} bytes pending).");
-                }
-
                 return null;
             }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 
@@ -157,20 +135,7 @@ internal sealed class UaSecureChannel : IAsyncDisposable
         {
             ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            bool found;
-            UaTcpHeader header;
-            ReadOnlySequence<byte> frame;
-            try
-            {
-                found = UaTcpFrameReader.TryReadFrame(ref buffer, ReceiveChunkSize, out header, out frame);
-            }
-            catch
-            {
-                _reader.AdvanceTo(result.Buffer.Start);
-                throw;
-            }
-
-            if (found)
+            if (TryReadFrame(result, ref buffer, out UaTcpHeader header, out ReadOnlySequence<byte> frame))
             {
                 bool complete;
                 try
@@ -187,24 +152,51 @@ internal sealed class UaSecureChannel : IAsyncDisposable
                 {
                     return true;
                 }
-
-                continue;
             }
-
-            if (result.IsCompleted || result.IsCanceled)
+            else if (ClosedBetweenChunks(result, buffer))
             {
-                long left = buffer.Length;
-                _reader.AdvanceTo(buffer.End);
-                if (left > 0)
-                {
-                    throw new OpcUaException(StatusCode.BadConnectionClosed, $"Connection closed inside a chunk ({left} bytes pending).");
-                }
-
                 return false;
             }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>
+    /// Takes the next whole chunk from what was read; the caller advances the reader to <paramref name="buffer"/>'s start
+    /// once it is done with <paramref name="frame"/>. A malformed header leaves the reader where it was and throws.
+    /// </summary>
+    private bool TryReadFrame(in ReadResult result, ref ReadOnlySequence<byte> buffer, out UaTcpHeader header, out ReadOnlySequence<byte> frame)
+    {
+        try
+        {
+            return UaTcpFrameReader.TryReadFrame(ref buffer, ReceiveChunkSize, out header, out frame);
+        }
+        catch
+        {
+            _reader.AdvanceTo(result.Buffer.Start);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// No whole chunk in what was read: true when the peer closed cleanly between chunks; a close inside a chunk throws;
+    /// otherwise marks everything examined so the next read waits for more bytes, and returns false.
+    /// </summary>
+    private bool ClosedBetweenChunks(in ReadResult result, in ReadOnlySequence<byte> buffer)
+    {
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            long left = buffer.Length;
+            _reader.AdvanceTo(buffer.End);
+            if (left > 0)
+            {
+                throw new OpcUaException(StatusCode.BadConnectionClosed, $"Connection closed inside a chunk ({left} bytes pending).");
+            }
+
+            return true;
+        }
+
+        _reader.AdvanceTo(buffer.Start, buffer.End);
+        return false;
     }
 
     /// <summary>One chunk from the receive buffer; returns whether a message was completed (and handed over).</summary>
