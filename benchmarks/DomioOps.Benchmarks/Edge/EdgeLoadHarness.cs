@@ -19,7 +19,9 @@ namespace DomioOps.Benchmarks.Edge;
 /// Two runs: throughput with 10,000 tags polled every 100 ms (offering 100,000 samples/s), and latency at
 /// 10,000 samples/s (1,000 tags every 100 ms), both with the edge's default publishing options. Prints samples/s and
 /// batches/s, the edge's CPU and resident memory, p50/p99.
-/// Usage: edge-load [seconds=20] [acknowledgement=Broker]
+/// With acknowledgement <c>Cloud</c> the subscriber acts as the cloud (<see cref="CloudAcknowledgements"/>): it
+/// acknowledges what it counted on the edge's <c>cmd/ack</c>, and the edge trims its queue only on that.
+/// Usage: edge-load [seconds=20] [acknowledgement=Broker|Cloud]
 /// </summary>
 public static class EdgeLoadHarness
 {
@@ -30,6 +32,12 @@ public static class EdgeLoadHarness
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
         var acknowledgement = args.Length > 1 ? args[1] : "Broker";
+        if (acknowledgement is not ("Broker" or "Cloud"))
+        {
+            Console.Error.WriteLine($"edge-load: acknowledgement must be Broker or Cloud, not '{acknowledgement}'");
+            return 2;
+        }
+
         Console.WriteLine($"edge-load: {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}, {seconds} s per run, Publishing:Acknowledgement {acknowledgement}; load average before: {LoadAverage()}");
         await RunOnceAsync("throughput, 10,000 tags (20 devices x 500) every 100 ms", devices: 20, tags: 500, TimeSpan.FromMilliseconds(100), seconds, acknowledgement);
         await RunOnceAsync("latency, 10,000 samples/s (10 devices x 100 tags every 100 ms)", devices: 10, tags: 100, TimeSpan.FromMilliseconds(100), seconds, acknowledgement);
@@ -44,6 +52,8 @@ public static class EdgeLoadHarness
         await using var broker = await MosquittoBroker.StartAsync(null, null, ct);
         var servers = new List<ModbusTcpServer>();
         HostProcess? edge = null;
+        var acknowledging = Task.CompletedTask;
+        using var stopAcknowledging = new CancellationTokenSource();
         using var subscriber = new MqttClientFactory().CreateMqttClient();
         try
         {
@@ -66,12 +76,14 @@ public static class EdgeLoadHarness
             long batches = 0;
             var latencies = new List<long>();
             var measuring = false;
+            var cloud = acknowledgement == "Cloud" ? new CloudAcknowledgements() : null;
             subscriber.ApplicationMessageReceivedAsync += e =>
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var batch = TelemetryBatch.Parser.ParseFrom(e.ApplicationMessage.Payload);
                 Interlocked.Add(ref received, batch.Samples.Count);
                 Interlocked.Increment(ref batches);
+                cloud?.Received(batch);
                 if (Volatile.Read(ref measuring))
                 {
                     lock (latencies)
@@ -84,6 +96,7 @@ public static class EdgeLoadHarness
             };
             await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId("bench-consumer").Build(), ct);
             await subscriber.SubscribeAsync(EdgeTopics.Telemetry(Site, EdgeId), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+            acknowledging = cloud?.RunAsync(subscriber, stopAcknowledging.Token) ?? Task.CompletedTask;
 
             var starting = Stopwatch.StartNew();
             edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(data.FullName, broker.Port, servers, tags, poll, acknowledgement), ct, startLimit: TimeSpan.FromMinutes(5));
@@ -121,9 +134,16 @@ public static class EdgeLoadHarness
             var offered = devices * tags / poll.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: offered {offered:F0} samples/s, delivered {rate:F0} samples/s in {published / elapsed:F0} batches/s of {(published > 0 ? samples / (double)published : 0):F0} samples on average; edge CPU {cpu * 100:F0}% of one core; resident memory peak {peakRss / (1024.0 * 1024):F0} MB; latency change→broker p50 {Percentile(sorted, 0.50)} ms, p99 {Percentile(sorted, 0.99)} ms, max {(sorted.Length > 0 ? sorted[^1] : 0)} ms ({sorted.Length} samples)"));
+            if (cloud is not null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: as the cloud, {cloud.Sent} acknowledgements sent in all, {cloud.Duplicates} samples delivered again (replays)"));
+            }
         }
         finally
         {
+            await stopAcknowledging.CancelAsync();
+            await acknowledging;
             if (edge is not null)
             {
                 await edge.DisposeAsync();
