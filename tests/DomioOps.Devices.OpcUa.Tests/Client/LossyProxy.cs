@@ -1,11 +1,17 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+
+using DomioOps.Devices.OpcUa.Transport;
 
 namespace DomioOps.Devices.OpcUa.Tests.Client;
 
 /// <summary>
-/// A loopback TCP proxy that can swallow the bytes of either direction (what a dying network does: the sender believes
-/// they went out) and cut every connection; connections made after a cut are forwarded normally again.
+/// A loopback TCP proxy that forwards whole UA TCP chunks (OPC 10000-6 §7.1.2: 3-byte type, 1-byte chunk type, UInt32
+/// size) and can swallow those of either direction (what a dying network does: the sender believes they went out), hide
+/// the client's OpenSecureChannel renewals, and cut every connection; connections made after a cut are forwarded
+/// normally again. It records the status of every Error message the server sends.
 /// </summary>
 internal sealed class LossyProxy : IAsyncDisposable
 {
@@ -16,6 +22,7 @@ internal sealed class LossyProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly Lock _gate = new();
     private long _droppedFromServer;
+    private long _droppedRenewals;
 
     public LossyProxy(int targetPort)
     {
@@ -32,8 +39,21 @@ internal sealed class LossyProxy : IAsyncDisposable
     /// <summary>Drop what the client sends.</summary>
     public volatile bool DropFromClient;
 
-    /// <summary>Reads of server bytes swallowed so far.</summary>
+    /// <summary>
+    /// Hide every OpenSecureChannel chunk of a connection after its first (the Issue), so that the server sees a client that
+    /// never renews: the client's later chunks are renumbered (SecurityPolicy None only) to close the gap in sequence
+    /// numbers that the server would otherwise reject (OPC 10000-6 §6.7.2.4).
+    /// </summary>
+    public volatile bool DropRenewals;
+
+    /// <summary>Server chunks swallowed so far.</summary>
     public long DroppedFromServer => Interlocked.Read(ref _droppedFromServer);
+
+    /// <summary>Client renewals swallowed so far.</summary>
+    public long DroppedRenewals => Interlocked.Read(ref _droppedRenewals);
+
+    /// <summary>The Error field of every Error message the server sent through the proxy.</summary>
+    public ConcurrentQueue<StatusCode> ServerErrors { get; } = new();
 
     /// <summary>Closes every open connection and stops dropping.</summary>
     public void Cut()
@@ -76,40 +96,91 @@ internal sealed class LossyProxy : IAsyncDisposable
 
     private async Task PumpAsync(TcpClient from, TcpClient to, bool fromServer)
     {
-        byte[] buffer = new byte[65536];
+        byte[] header = new byte[UaTcpHeader.Size];
+        int opens = 0;
+        uint hidden = 0;
         try
         {
             NetworkStream input = from.GetStream();
             NetworkStream output = to.GetStream();
             while (true)
             {
-                int read = await input.ReadAsync(buffer, _stop.Token);
-                if (read == 0)
+                await input.ReadExactlyAsync(header, _stop.Token);
+                uint type = BinaryPrimitives.ReadUInt32LittleEndian(header) & 0xFFFFFF;
+                uint size = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+                if (size < UaTcpHeader.Size)
                 {
                     break;
                 }
 
-                if (fromServer ? DropFromServer : DropFromClient)
+                byte[] chunk = new byte[size];
+                header.CopyTo(chunk, 0);
+                await input.ReadExactlyAsync(chunk.AsMemory(UaTcpHeader.Size), _stop.Token);
+                if (fromServer && type == MessageTypes.Error)
                 {
-                    if (fromServer)
+                    ServerErrors.Enqueue(ErrorMessage.Decode(chunk.AsSpan(UaTcpHeader.Size)).Error);
+                }
+
+                if (fromServer && DropFromServer)
+                {
+                    Interlocked.Increment(ref _droppedFromServer);
+                    continue;
+                }
+
+                if (!fromServer && (DropFromClient || (type == MessageTypes.Open && opens++ > 0 && DropRenewals)))
+                {
+                    if (!DropFromClient)
                     {
-                        Interlocked.Increment(ref _droppedFromServer);
+                        hidden++;
+                        Interlocked.Increment(ref _droppedRenewals);
                     }
 
                     continue;
                 }
 
-                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                if (!fromServer && hidden > 0 && SequenceNumberOffset(chunk, type) is int at)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(at), BinaryPrimitives.ReadUInt32LittleEndian(chunk.AsSpan(at)) - hidden);
+                }
+
+                await output.WriteAsync(chunk, _stop.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
+            // EndOfStreamException (an IOException) is the peer closing between or inside chunks.
         }
         finally
         {
             from.Dispose();
             to.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Where the SequenceNumber sits (OPC 10000-6 §6.7.2): after the SecureChannelId and TokenId of a symmetric chunk, or
+    /// after the SecureChannelId and the asymmetric security header (policy URI, certificate, thumbprint) of an OPN.
+    /// </summary>
+    private static int? SequenceNumberOffset(byte[] chunk, uint type)
+    {
+        if (type is MessageTypes.Message or MessageTypes.Close)
+        {
+            return UaTcpHeader.Size + 8;
+        }
+
+        if (type != MessageTypes.Open)
+        {
+            return null;
+        }
+
+        int at = UaTcpHeader.Size + 4;
+        for (int field = 0; field < 3; field++)
+        {
+            int length = BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(at));
+            at += 4 + Math.Max(length, 0);
+        }
+
+        return at;
     }
 
     public async ValueTask DisposeAsync()

@@ -5,8 +5,9 @@ using DomioOps.Devices.OpcUa.Services;
 namespace DomioOps.Devices.OpcUa.Tests.Client;
 
 /// <summary>
-/// The server stays up but the client's session is lost: the client takes its subscriptions over with
-/// TransferSubscriptions (OPC 10000-4 §5.13.7) and Republishes what was sent into the void, so no value is lost.
+/// The server stays up but the client loses its channel or its session. A lost channel: the client re-activates the same
+/// session on a new one (OPC 10000-4 §5.6.3). A lost session: the client takes its subscriptions over with
+/// TransferSubscriptions (OPC 10000-4 §5.13.7) and Republishes what was sent into the void. Either way no value is lost.
 /// </summary>
 public sealed class SessionTransferTests : IAsyncLifetime
 {
@@ -101,6 +102,61 @@ public sealed class SessionTransferTests : IAsyncLifetime
         Assert.NotEqual(sessionBefore, client.SessionId);
         Assert.Equal(subscriptionId, subscription.Id);
         Assert.True(subscription.Republished >= 1, "The lost messages came back through Republish.");
+        _tag.SetValue(new Variant(7), DateTime.UtcNow);
+        Assert.Equal([7], await ReadUntilAsync(subscription, 7));
+    }
+
+    [Fact]
+    public async Task Client_ServerClosesChannelForUnrenewedToken_ReactivatesSameSessionAndKeepsEveryValue()
+    {
+        // The proxy swallows the client's OpenSecureChannel renewals, so the server sees a token that is not renewed
+        // within 1.25 x its 1 s lifetime and closes the channel with BadSecureChannelClosed (OPC 10000-6 §6.7.4).
+        await using LossyProxy proxy = new(_server.Port);
+        await using OpcUaClient client = new(new OpcUaClientOptions
+        {
+            EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}",
+            SecureChannelLifetime = 1_000,
+            ReconnectDelay = TimeSpan.FromSeconds(1),
+        });
+        await client.ConnectAsync(Ct);
+        NodeId sessionBefore = client.SessionId;
+        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50, LifetimeCount: 1200), Ct);
+        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), SamplingInterval: 10, QueueSize: 100)], Ct));
+        Assert.Equal(StatusCode.Good, item.Status);
+        uint subscriptionId = subscription.Id;
+        Assert.Equal([0], await ReadUntilAsync(subscription, 0));
+        await WaitUntilAsync(() => client.TokenRenewals >= 1, "a renewal to pass while the proxy forwards them");
+
+        // Phase 1: renewals vanish; values 1..3 still flow on the doomed channel until the server closes it.
+        proxy.DropRenewals = true;
+        for (int value = 1; value <= 3; value++)
+        {
+            _tag.SetValue(new Variant(value), DateTime.UtcNow);
+            await Task.Delay(30, Ct);
+        }
+
+        await WaitUntilAsync(() => !proxy.ServerErrors.IsEmpty, "the server to close the channel of the unrenewed token");
+        proxy.DropRenewals = false;
+
+        // Phase 2: values 4..6 are written while the client waits its 1 s reconnect delay; the session and its
+        // subscription stay on the server and queue them.
+        for (int value = 4; value <= 6; value++)
+        {
+            _tag.SetValue(new Variant(value), DateTime.UtcNow);
+            await Task.Delay(30, Ct);
+        }
+
+        List<int> seen = await ReadUntilAsync(subscription, 6);
+        await WaitUntilAsync(() => client.Reconnects == 1 && client.State == ConnectionState.Connected, "the client to report the reconnection");
+
+        Assert.Equal([1, 2, 3, 4, 5, 6], seen.Distinct());
+        Assert.Equal([StatusCode.BadSecureChannelClosed], proxy.ServerErrors);
+        Assert.True(proxy.DroppedRenewals >= 1, "The renewal was swallowed.");
+        Assert.Equal(sessionBefore, client.SessionId);
+        Assert.Equal(0, client.SessionRecreations);
+        Assert.Equal(0, client.SubscriptionTransfers);
+        Assert.Equal(1, _server.SessionCount);
+        Assert.Equal(subscriptionId, subscription.Id);
         _tag.SetValue(new Variant(7), DateTime.UtcNow);
         Assert.Equal([7], await ReadUntilAsync(subscription, 7));
     }
