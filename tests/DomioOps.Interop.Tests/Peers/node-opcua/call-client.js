@@ -3,25 +3,12 @@
 // Reads the method's argument definitions (InputArguments/OutputArguments), calls it with ("door-panel.nc" String,
 // 12 UInt32), then with one argument missing and with a wrong type. Prints "RESULT <json>" and exits 0; failures exit 1.
 "use strict";
-const path = require("path");
-const { OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, DataType } = require("node-opcua");
-
-function fail(message) {
-    console.error(`FAIL ${message}`);
-    process.exit(1);
-}
+const { fail, createPeerClient } = require("./peer-client");
+const { DataType } = require("node-opcua");
 
 async function main() {
     const [endpointUrl, objectId, methodId] = process.argv.slice(2);
-    const client = OPCUAClient.create({
-        applicationName: "DomioOpsPeerClient",
-        endpointMustExist: false,
-        securityMode: MessageSecurityMode.None,
-        securityPolicy: SecurityPolicy.None,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
-        requestedSessionTimeout: 30000,
-    });
+    const client = createPeerClient();
     await client.connect(endpointUrl);
     const session = await client.createSession();
     const result = {};

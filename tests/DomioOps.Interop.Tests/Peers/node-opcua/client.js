@@ -5,16 +5,11 @@
 // tag at 100 ms sampling, writes three rounds of new values and checks that each change arrives exactly once.
 // Prints one line "RESULT <json>" and exits 0; any failure exits 1 with the reason.
 "use strict";
-const path = require("path");
+const { fail, createPeerClient } = require("./peer-client");
 const {
-    OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, DataType, UserTokenType,
+    MessageSecurityMode, SecurityPolicy, AttributeIds, DataType, UserTokenType,
     ClientSubscription, ClientMonitoredItemGroup, TimestampsToReturn, makeBrowsePath, StatusCodes,
 } = require("node-opcua");
-
-function fail(message) {
-    console.error(`FAIL ${message}`);
-    process.exit(1);
-}
 
 async function main() {
     const endpointUrl = process.argv[2];
@@ -23,16 +18,7 @@ async function main() {
     const tagCount = parseInt(process.argv[5] || "1000", 10);
     const policy = process.argv[6] ? SecurityPolicy[process.argv[6]] : SecurityPolicy.None;
     const mode = process.argv[7] ? MessageSecurityMode[process.argv[7]] : MessageSecurityMode.None;
-    const client = OPCUAClient.create({
-        applicationName: "DomioOpsPeerClient",
-        endpointMustExist: false,
-        securityMode: mode,
-        securityPolicy: policy,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        // A test peer may trust the server under test without asking; our own stack never does that.
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
-        requestedSessionTimeout: 30000,
-    });
+    const client = createPeerClient(mode, policy);
     await client.connect(endpointUrl);
     const session = user
         ? await client.createSession({ type: UserTokenType.UserName, userName: user, password })

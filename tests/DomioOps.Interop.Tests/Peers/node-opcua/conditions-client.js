@@ -7,29 +7,16 @@
 // (expects a Bad status), calls ConditionRefresh (i=3875 on ConditionType i=2782) with its SubscriptionId and collects
 // the events up to the RefreshEndEvent (i=2788). Prints "RESULT <json>" and exits 0; any failure (or 30 s) exits 1.
 "use strict";
-const path = require("path");
+const { fail, createPeerClient } = require("./peer-client");
 const {
-    OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, ClientSubscription, ClientMonitoredItem,
+    AttributeIds, ClientSubscription, ClientMonitoredItem,
     TimestampsToReturn, constructEventFilter, DataType, StatusCodes,
 } = require("node-opcua");
-
-function fail(message) {
-    console.error(`FAIL ${message}`);
-    process.exit(1);
-}
 
 async function main() {
     const [endpointUrl, notifier] = process.argv.slice(2);
     const timer = setTimeout(() => fail("not done within 30 s"), 30000);
-    const client = OPCUAClient.create({
-        applicationName: "DomioOpsPeerClient",
-        endpointMustExist: false,
-        securityMode: MessageSecurityMode.None,
-        securityPolicy: SecurityPolicy.None,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
-        requestedSessionTimeout: 30000,
-    });
+    const client = createPeerClient();
     await client.connect(endpointUrl);
     const session = await client.createSession();
     const filter = constructEventFilter(["EventId", "ConditionId", "ConditionName", "ActiveState.Id", "AckedState.Id", "Comment", "EventType", "Retain"]);

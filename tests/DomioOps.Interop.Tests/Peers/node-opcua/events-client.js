@@ -5,29 +5,16 @@
 // "subscribed" once the monitored item exists, waits for COUNT events, prints "RESULT <json>" and exits 0; any failure
 // (or no events within 30 s) exits 1.
 "use strict";
-const path = require("path");
+const { fail, createPeerClient } = require("./peer-client");
 const {
-    OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, ClientSubscription, ClientMonitoredItem,
+    AttributeIds, ClientSubscription, ClientMonitoredItem,
     TimestampsToReturn, constructEventFilter, ContentFilterElement, FilterOperator, LiteralOperand, Variant, DataType, resolveNodeId, StatusCodes,
 } = require("node-opcua");
-
-function fail(message) {
-    console.error(`FAIL ${message}`);
-    process.exit(1);
-}
 
 async function main() {
     const [endpointUrl, notifier, countText, ofType] = process.argv.slice(2);
     const count = parseInt(countText, 10);
-    const client = OPCUAClient.create({
-        applicationName: "DomioOpsPeerClient",
-        endpointMustExist: false,
-        securityMode: MessageSecurityMode.None,
-        securityPolicy: SecurityPolicy.None,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
-        requestedSessionTimeout: 30000,
-    });
+    const client = createPeerClient();
     await client.connect(endpointUrl);
     const session = await client.createSession();
     const fields = ["EventId", "EventType", "SourceName", "Message", "Severity", "Time", "ConditionName"];

@@ -4,13 +4,8 @@
 // ServerUri SERVER_URI to dial in with ReverseHello (client.connectReverse), opens a session over that connection, reads
 // the Value of NODE_ID, prints "RESULT <json>" and exits 0; any failure (or 30 s) exits 1.
 "use strict";
-const path = require("path");
-const { OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, ClientReverseConnect } = require("node-opcua");
-
-function fail(message) {
-    console.error(`FAIL ${message}`);
-    process.exit(1);
-}
+const { fail, createPeerClient } = require("./peer-client");
+const { AttributeIds, ClientReverseConnect } = require("node-opcua");
 
 async function main() {
     const [portText, serverUri, nodeId] = process.argv.slice(2);
@@ -18,15 +13,7 @@ async function main() {
     const listener = new ClientReverseConnect(`opc.tcp://127.0.0.1:${portText}`);
     await listener.start();
     console.log(`listening ${portText}`);
-    const client = OPCUAClient.create({
-        applicationName: "DomioOpsPeerClient",
-        endpointMustExist: false,
-        securityMode: MessageSecurityMode.None,
-        securityPolicy: SecurityPolicy.None,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
-        requestedSessionTimeout: 30000,
-    });
+    const client = createPeerClient();
     await client.connectReverse(listener, { serverUri });
     const session = await client.createSession();
     const value = await session.read({ nodeId, attributeId: AttributeIds.Value });

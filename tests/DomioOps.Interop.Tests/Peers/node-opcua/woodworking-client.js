@@ -5,27 +5,14 @@
 // CurrentState and CurrentMode (values, data types and the enumeration's EnumValues), Identification/Manufacturer and
 // State/Machine/Flags/Emergency. Prints one line "RESULT <json>" and exits 0; any failure exits 1 with the reason.
 "use strict";
-const path = require("path");
+const { fail, createPeerClient } = require("./peer-client");
 const {
-    OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, makeBrowsePath, StatusCodes,
+    AttributeIds, makeBrowsePath, StatusCodes,
 } = require("node-opcua");
-
-function fail(message) {
-    console.error(`FAIL ${message}`);
-    process.exit(1);
-}
 
 async function main() {
     const [endpointUrl, machineUri, machineName] = process.argv.slice(2);
-    const client = OPCUAClient.create({
-        applicationName: "DomioOpsPeerClient",
-        endpointMustExist: false,
-        securityMode: MessageSecurityMode.None,
-        securityPolicy: SecurityPolicy.None,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100 },
-        clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client"), automaticallyAcceptUnknownCertificate: true }),
-        requestedSessionTimeout: 30000,
-    });
+    const client = createPeerClient();
     await client.connect(endpointUrl);
     const session = await client.createSession();
     const result = {};
