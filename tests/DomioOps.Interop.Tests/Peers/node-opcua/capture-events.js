@@ -3,41 +3,19 @@
 // CallMethodResult and EventNotificationList. Usage: node capture-events.js SERVER_PORT OUT_FILE
 // Each line of OUT_FILE is "C>S <hex>" or "S>C <hex>", one UA TCP chunk per line.
 "use strict";
-const net = require("net");
 const fs = require("fs");
 const path = require("path");
+const { startRecordingProxy } = require("./recording-proxy");
 const {
     OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, DataType, ClientSubscription,
     ClientMonitoredItem, TimestampsToReturn, constructEventFilter, ContentFilterElement, FilterOperator, LiteralOperand, Variant, resolveNodeId,
 } = require("node-opcua");
 
-function splitter(direction, lines) {
-    let pending = Buffer.alloc(0);
-    return (data) => {
-        pending = Buffer.concat([pending, data]);
-        while (pending.length >= 8) {
-            const size = pending.readUInt32LE(4);
-            if (pending.length < size) break;
-            lines.push(`${direction} ${pending.subarray(0, size).toString("hex")}`);
-            pending = pending.subarray(size);
-        }
-    };
-}
-
 async function main() {
     const serverPort = parseInt(process.argv[2], 10);
     const out = process.argv[3];
     const lines = [];
-    const proxy = net.createServer((inbound) => {
-        const outbound = net.connect(serverPort, "127.0.0.1");
-        const up = splitter("C>S", lines);
-        const down = splitter("S>C", lines);
-        inbound.on("data", (d) => { up(d); outbound.write(d); });
-        outbound.on("data", (d) => { down(d); inbound.write(d); });
-        inbound.on("close", () => outbound.destroy());
-        outbound.on("close", () => inbound.destroy());
-    });
-    await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxy = await startRecordingProxy(serverPort, lines);
     const client = OPCUAClient.create({
         endpointMustExist: false, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None,
         connectionStrategy: { maxRetry: 0 }, clientCertificateManager: new OPCUACertificateManager({ rootFolder: path.join(__dirname, "pki-client") }),

@@ -2,41 +2,19 @@
 // through a loopback proxy, for golden vectors. Usage: node capture.js SERVER_PORT OUT_FILE
 // Each line of OUT_FILE is "C>S <hex>" or "S>C <hex>", one UA TCP chunk per line.
 "use strict";
-const net = require("net");
 const fs = require("fs");
 const path = require("path");
+const { startRecordingProxy } = require("./recording-proxy");
 const {
     OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, AttributeIds, DataType,
     ClientSubscription, ClientMonitoredItem, TimestampsToReturn,
 } = require("node-opcua");
 
-function splitter(direction, lines) {
-    let pending = Buffer.alloc(0);
-    return (data) => {
-        pending = Buffer.concat([pending, data]);
-        while (pending.length >= 8) {
-            const size = pending.readUInt32LE(4);
-            if (pending.length < size) break;
-            lines.push(`${direction} ${pending.subarray(0, size).toString("hex")}`);
-            pending = pending.subarray(size);
-        }
-    };
-}
-
 async function main() {
     const serverPort = parseInt(process.argv[2], 10);
     const out = process.argv[3];
     const lines = [];
-    const proxy = net.createServer((inbound) => {
-        const outbound = net.connect(serverPort, "127.0.0.1");
-        const up = splitter("C>S", lines);
-        const down = splitter("S>C", lines);
-        inbound.on("data", (d) => { up(d); outbound.write(d); });
-        outbound.on("data", (d) => { down(d); inbound.write(d); });
-        inbound.on("close", () => outbound.destroy());
-        outbound.on("close", () => inbound.destroy());
-    });
-    await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxy = await startRecordingProxy(serverPort, lines);
     const endpointUrl = `opc.tcp://127.0.0.1:${proxy.address().port}`;
     const client = OPCUAClient.create({
         endpointMustExist: false, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None,
