@@ -13,18 +13,10 @@ internal readonly record struct NumericRange
 
     private NumericRange((int First, int Last)[] dimensions) => _dimensions = dimensions;
 
-    public NumericRange(int first, int last)
-        : this([(first, last)])
-    {
-    }
-
     /// <summary>The range of the first dimension.</summary>
     public int First => _dimensions[0].First;
 
     public int Last => _dimensions[0].Last;
-
-    /// <summary>The ranges of every dimension, in order.</summary>
-    public IReadOnlyList<(int First, int Last)> Dimensions => _dimensions;
 
     /// <summary>Parses "i", "a:b", or several of them separated by ','; false for anything else (a ≥ b, negatives, blanks), which is BadIndexRangeInvalid.</summary>
     public static bool TryParse(string text, out NumericRange range)
