@@ -371,8 +371,8 @@ internal sealed class NotificationSequence : IDisposable
         ArmIfGap();
     }
 
-    /// <summary>§5.13.1.1: sequence numbers roll over from UInt32.MaxValue to 1; 0 is never used.</summary>
-    internal static uint Following(uint sequence) => sequence == uint.MaxValue ? 1 : sequence + 1;
+    /// <summary>The sequence number after <paramref name="sequence"/> (see <see cref="NotificationMessage.Following"/>).</summary>
+    internal static uint Following(uint sequence) => NotificationMessage.Following(sequence);
 
     /// <summary>Steps from <paramref name="from"/> to <paramref name="to"/> in the rolling sequence 1..UInt32.MaxValue.</summary>
     internal static long Distance(uint from, uint to) => to >= from ? to - from : (long)uint.MaxValue - from + to;

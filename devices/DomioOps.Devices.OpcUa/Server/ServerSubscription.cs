@@ -614,7 +614,7 @@ internal sealed class ServerSubscription : IDisposable
                 _retransmission.Remove(_retransmission.Keys.First());
             }
 
-            _nextSequence = _nextSequence == uint.MaxValue ? 1 : _nextSequence + 1;
+            _nextSequence = NotificationMessage.Following(_nextSequence);
         }
 
         PublishResponse response = new(

@@ -159,6 +159,9 @@ internal sealed record PublishRequest(RequestHeader RequestHeader, IReadOnlyList
 /// <summary>OPC 10000-4 §7.25 NotificationMessage: SequenceNumber UInt32, PublishTime DateTime, NotificationData ExtensionObject[].</summary>
 internal sealed record NotificationMessage(uint SequenceNumber, DateTime PublishTime, IReadOnlyList<ExtensionObject> NotificationData)
 {
+    /// <summary>OPC 10000-4 §5.13.1.1: sequence numbers roll over from UInt32.MaxValue to 1; 0 is never used.</summary>
+    internal static uint Following(uint sequenceNumber) => sequenceNumber == uint.MaxValue ? 1 : sequenceNumber + 1;
+
     internal void Encode(UaBinaryWriter w)
     {
         w.WriteUInt32(SequenceNumber);
