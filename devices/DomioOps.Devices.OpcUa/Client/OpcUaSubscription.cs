@@ -354,28 +354,7 @@ public sealed class OpcUaSubscription
     }
 
     /// <summary>Hands one message's values to the channel and the <see cref="DataChanged"/> handlers (the list is reused afterwards).</summary>
-    private void FlushValues()
-    {
-        Interlocked.Add(ref _notifications, _batch.Count);
-        OpcUaMetrics.NotificationsReceived.Add(_batch.Count);
-        if (Options.QueueValues)
-        {
-            foreach (MonitoredItemValue value in _batch)
-            {
-                _values.Writer.TryWrite(value);
-            }
-        }
-
-        try
-        {
-            DataChanged?.Invoke(this, _batch);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // A consumer's fault must not stop delivery (it runs on the connection's receive loop).
-            _client.OnHandlerFailed(this, ex);
-        }
-    }
+    private void FlushValues() => Hand(_batch, _values.Writer, DataChanged);
 
     private void DeliverEvents(EventNotificationList list)
     {
@@ -391,22 +370,29 @@ public sealed class OpcUaSubscription
             }
         }
 
+        Hand(batch, _events.Writer, EventsReceived);
+    }
+
+    /// <summary>Counts a delivered batch, queues it when <see cref="SubscriptionOptions.QueueValues"/> is set and raises <paramref name="handlers"/> with it.</summary>
+    private void Hand<T>(List<T> batch, ChannelWriter<T> queue, Action<OpcUaSubscription, IReadOnlyList<T>>? handlers)
+    {
         Interlocked.Add(ref _notifications, batch.Count);
         OpcUaMetrics.NotificationsReceived.Add(batch.Count);
         if (Options.QueueValues)
         {
-            foreach (MonitoredItemEvent raised in batch)
+            foreach (T delivered in batch)
             {
-                _events.Writer.TryWrite(raised);
+                queue.TryWrite(delivered);
             }
         }
 
         try
         {
-            EventsReceived?.Invoke(this, batch);
+            handlers?.Invoke(this, batch);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // A consumer's fault must not stop delivery (it runs on the connection's receive loop).
             _client.OnHandlerFailed(this, ex);
         }
     }
