@@ -320,7 +320,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     private async Task ReadServerFactsAsync(CancellationToken cancellationToken)
     {
         NodeId[] ids = [WellKnownNodes.NamespaceArray, WellKnownNodes.MaxNodesPerRead, WellKnownNodes.MaxNodesPerWrite, WellKnownNodes.MaxNodesPerBrowse, WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, WellKnownNodes.MaxMonitoredItemsPerCall,
-            WellKnownNodes.MaxNodesPerRegisterNodes, WellKnownNodes.MaxSubscriptionsPerSession];
+            WellKnownNodes.MaxNodesPerRegisterNodes, WellKnownNodes.MaxSubscriptionsPerSession, WellKnownNodes.MaxNodesPerMethodCall];
         ReadResponse read = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, TimestampsToReturn.Neither, [.. ids.Select(id => new ReadValueId(id))]), cancellationToken).ConfigureAwait(false);
         if (read.Results.Count != ids.Length)
         {
@@ -329,7 +329,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
 
         NamespaceUris = read.Results[0].Value.Value as string[] ?? [];
         uint Limit(int i) => read.Results[i].StatusCode.IsGood && read.Results[i].Value.Value is uint v ? v : 0;
-        OperationLimits = new OperationLimits(Limit(1), Limit(2), Limit(3), Limit(4), Limit(5)) { MaxNodesPerRegisterNodes = Limit(6), MaxSubscriptionsPerSession = Limit(7) };
+        OperationLimits = new OperationLimits(Limit(1), Limit(2), Limit(3), Limit(4), Limit(5)) { MaxNodesPerRegisterNodes = Limit(6), MaxSubscriptionsPerSession = Limit(7), MaxNodesPerMethodCall = Limit(8) };
     }
 
     private RequestHeader Header(NodeId token) =>
@@ -489,12 +489,21 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     public async Task<StatusCode> WriteValueAsync(NodeId nodeId, Variant value, CancellationToken cancellationToken) =>
         (await WriteAsync([new WriteValue(nodeId, value)], cancellationToken).ConfigureAwait(false))[0];
 
-    /// <summary>Call (OPC 10000-4 §5.11.2): runs methods on the server; each result carries its own status and output arguments.</summary>
+    /// <summary>
+    /// Call (OPC 10000-4 §5.11.2), batched by MaxNodesPerMethodCall: runs methods on the server; each result carries its
+    /// own status and output arguments.
+    /// </summary>
     public async Task<IReadOnlyList<CallMethodResult>> CallAsync(IReadOnlyList<CallMethodRequest> methods, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(methods);
-        CallResponse response = await RequestAsync<CallResponse>(new CallRequest(Header(_authenticationToken), methods), cancellationToken).ConfigureAwait(false);
-        return response.Results;
+        List<CallMethodResult> results = [];
+        foreach (List<CallMethodRequest> batch in Batches(methods, OperationLimits.MaxNodesPerMethodCall))
+        {
+            CallResponse response = await RequestAsync<CallResponse>(new CallRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            results.AddRange(response.Results);
+        }
+
+        return results;
     }
 
     /// <summary>Calls one method and returns its output arguments; a bad result throws an <see cref="OpcUaException"/> with its status.</summary>

@@ -99,6 +99,8 @@ public sealed record OperationLimits(uint MaxNodesPerRead, uint MaxNodesPerWrite
     public uint MaxNodesPerRegisterNodes { get; init; }
 
     public uint MaxSubscriptionsPerSession { get; init; }
+
+    public uint MaxNodesPerMethodCall { get; init; }
 }
 
 /// <summary>Where the client stands with its server.</summary>

@@ -19,6 +19,7 @@ public static class WellKnownNodes
     public static readonly NodeId OperationLimits = new(0, 11704u);
     public static readonly NodeId MaxNodesPerRead = new(0, 11705u);
     public static readonly NodeId MaxNodesPerWrite = new(0, 11707u);
+    public static readonly NodeId MaxNodesPerMethodCall = new(0, 11709u);
     public static readonly NodeId MaxNodesPerBrowse = new(0, 11710u);
     public static readonly NodeId MaxNodesPerTranslateBrowsePathsToNodeIds = new(0, 11712u);
     public static readonly NodeId MaxMonitoredItemsPerCall = new(0, 11714u);

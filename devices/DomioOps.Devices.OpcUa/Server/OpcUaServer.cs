@@ -50,6 +50,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
         {
             (WellKnownNodes.MaxNodesPerRead, "MaxNodesPerRead", options.MaxNodesPerRead),
             (WellKnownNodes.MaxNodesPerWrite, "MaxNodesPerWrite", options.MaxNodesPerWrite),
+            (WellKnownNodes.MaxNodesPerMethodCall, "MaxNodesPerMethodCall", options.MaxNodesPerMethodCall),
             (WellKnownNodes.MaxNodesPerBrowse, "MaxNodesPerBrowse", options.MaxNodesPerBrowse),
             (WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, "MaxNodesPerTranslateBrowsePathsToNodeIds", options.MaxNodesPerBrowse),
             (WellKnownNodes.MaxMonitoredItemsPerCall, "MaxMonitoredItemsPerCall", options.MaxMonitoredItemsPerCall),
@@ -340,7 +341,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
                 CheckCount(write.NodesToWrite.Count, Options.MaxNodesPerWrite);
                 return new WriteResponse(Ok(), [.. write.NodesToWrite.Select(w => Write(w, now))]);
             case CallRequest call:
-                CheckCount(call.MethodsToCall.Count, Options.MaxNodesPerWrite);
+                CheckCount(call.MethodsToCall.Count, Options.MaxNodesPerMethodCall);
                 _ = CallAsync(connection, session, requestId, call, Ok());
                 return null;
             case CreateSubscriptionRequest create:

@@ -37,6 +37,8 @@ public sealed record OpcUaServerOptions
 
     public uint MaxNodesPerWrite { get; init; } = 10_000;
 
+    public uint MaxNodesPerMethodCall { get; init; } = 10_000;
+
     public uint MaxNodesPerBrowse { get; init; } = 1_000;
 
     public uint MaxReferencesPerNode { get; init; } = 1_000;

@@ -56,6 +56,24 @@ public sealed class MethodCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Call_MoreMethodsThanTheServersMaxNodesPerMethodCall_ClientBatchesAndEveryCallRuns()
+    {
+        await using OpcUaServer server = new(new OpcUaServerOptions { Port = 0, MaxNodesPerMethodCall = 2 });
+        server.AddressSpace.RegisterNamespace("urn:test");
+        server.AddressSpace.AddObject(WellKnownNodes.ObjectsFolder, Router, new QualifiedName(2, "Router1"));
+        server.AddressSpace.AddMethod(Router, StartJob, new QualifiedName(2, "StartJob"), [new Argument("Quantity", new NodeId(0, 7u))], [new Argument("Echo", new NodeId(0, 7u))], (call, _) => ValueTask.FromResult<IReadOnlyList<Variant>>([call.InputArguments[0]]));
+        await server.StartAsync(Ct);
+        await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = server.EndpointUrl });
+        await client.ConnectAsync(Ct);
+
+        IReadOnlyList<CallMethodResult> results = await client.CallAsync([.. Enumerable.Range(1, 5).Select(i => new CallMethodRequest(Router, StartJob, [new Variant((uint)i)]))], Ct);
+
+        Assert.Equal(2u, client.OperationLimits.MaxNodesPerMethodCall);
+        Assert.All(results, r => Assert.Equal(StatusCode.Good, r.StatusCode));
+        Assert.Equal([1u, 2u, 3u, 4u, 5u], results.Select(r => r.OutputArguments[0].Value));
+    }
+
+    [Fact]
     public async Task Call_BadCalls_EachHasItsStatus()
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
