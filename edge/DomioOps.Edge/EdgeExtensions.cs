@@ -27,6 +27,10 @@ internal static class EdgeExtensions
 
         builder.Services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidation>();
         builder.Services.AddOptions<EdgeOptions>().Configure<IConfiguration>(EdgeSection.Bind).ValidateOnStart();
+
+        // ValidateOnStart builds and validates the options through IOptionsMonitor, whose cache is not IOptions's:
+        // IOptions hands out that same instance instead of reading and validating Edge a second time.
+        builder.Services.AddSingleton<IOptions<EdgeOptions>>(services => Options.Create(services.GetRequiredService<IOptionsMonitor<EdgeOptions>>().CurrentValue));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddSingleton<DeviceConfiguration>();
