@@ -25,9 +25,6 @@ internal sealed class SectionTree
 
     public SectionTree? Parent { get; }
 
-    /// <summary>Whether some provider set this key's own value (which may be null: a JSON null or an empty object).</summary>
-    public bool HasValue { get; private set; }
-
     public string? Value { get; private set; }
 
     /// <summary>The provider whose value is in force.</summary>
@@ -85,7 +82,7 @@ internal sealed class SectionTree
         return child;
     }
 
-    private void Set(string? value, IConfigurationProvider provider) => (HasValue, Value, Source) = (true, value, provider);
+    private void Set(string? value, IConfigurationProvider provider) => (Value, Source) = (value, provider);
 
     /// <summary>
     /// Adds what a JSON file sets below <paramref name="path"/> (the element's key, split at ':'), as
