@@ -32,9 +32,7 @@ internal sealed class LineDeviceDriver
         endpoint = device.Host is not null ? $"{device.Host}:{device.Port}" : device.SerialPort!;
     }
 
-    /// <summary>Lines taken (good ones), and lines dropped (too long, wrong checksum, or no configured field in them).</summary>
-    public long Lines { get; private set; }
-
+    /// <summary>Lines dropped (too long, wrong checksum, or no configured field in them).</summary>
     public long Dropped { get; private set; }
 
     /// <summary>Connections (or port openings) made.</summary>
@@ -222,7 +220,6 @@ internal sealed class LineDeviceDriver
             return false;
         }
 
-        Lines++;
         var now = context.Time.GetUtcNow();
         foreach (var (field, raw) in values)
         {
