@@ -38,10 +38,10 @@ public static class EdgeLoadHarness
             return 2;
         }
 
-        Console.WriteLine($"edge-load: {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}, {seconds} s per run, Publishing:Acknowledgement {acknowledgement}; load average before: {LoadAverage()}");
+        Console.WriteLine($"edge-load: {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}, {seconds} s per run, Publishing:Acknowledgement {acknowledgement}; load average before: {ProcessFigures.LoadAverage()}");
         await RunOnceAsync("throughput, 10,000 tags (20 devices x 500) every 100 ms", devices: 20, tags: 500, TimeSpan.FromMilliseconds(100), seconds, acknowledgement);
         await RunOnceAsync("latency, 10,000 samples/s (10 devices x 100 tags every 100 ms)", devices: 10, tags: 100, TimeSpan.FromMilliseconds(100), seconds, acknowledgement);
-        Console.WriteLine($"load average after: {LoadAverage()}");
+        Console.WriteLine($"load average after: {ProcessFigures.LoadAverage()}");
         return 0;
     }
 
@@ -108,7 +108,7 @@ public static class EdgeLoadHarness
             }
 
             Volatile.Write(ref measuring, true);
-            var cpuBefore = CpuTime(edge.ProcessId);
+            var cpuBefore = ProcessFigures.CpuTime(edge.ProcessId);
             var countBefore = Interlocked.Read(ref received);
             var batchesBefore = Interlocked.Read(ref batches);
             var clock = Stopwatch.StartNew();
@@ -116,14 +116,14 @@ public static class EdgeLoadHarness
             while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
             {
                 await Task.Delay(500, ct);
-                peakRss = Math.Max(peakRss, ResidentBytes(edge.ProcessId));
+                peakRss = Math.Max(peakRss, ProcessFigures.ResidentBytes(edge.ProcessId));
             }
 
             var elapsed = clock.Elapsed.TotalSeconds;
             var samples = Interlocked.Read(ref received) - countBefore;
             var rate = samples / elapsed;
             var published = Interlocked.Read(ref batches) - batchesBefore;
-            var cpu = (CpuTime(edge.ProcessId) - cpuBefore).TotalSeconds / elapsed;
+            var cpu = (ProcessFigures.CpuTime(edge.ProcessId) - cpuBefore).TotalSeconds / elapsed;
             Volatile.Write(ref measuring, false);
             long[] sorted;
             lock (latencies)
@@ -189,17 +189,4 @@ public static class EdgeLoadHarness
 
     private static long Percentile(long[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
-
-    /// <summary>User + system CPU time of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms).</summary>
-    private static TimeSpan CpuTime(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
-    }
-
-    private static long ResidentBytes(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).FirstOrDefault();
 }

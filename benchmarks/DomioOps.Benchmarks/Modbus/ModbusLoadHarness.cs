@@ -39,7 +39,7 @@ public static class ModbusLoadHarness
             await ours.StartAsync(ct);
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Modbus TCP register reads on loopback: {reads} reads of {registers} holding registers per scenario and round, {rounds} rounds interleaved (median shown), pipelined with {inFlight} requests in flight on one connection; {Environment.ProcessorCount} cores, .NET {Environment.Version}"));
-            string loadBefore = LoadAverage();
+            string loadBefore = ProcessFigures.LoadAverage();
             Console.WriteLine($"load average before: {loadBefore}");
             Console.WriteLine();
 
@@ -80,7 +80,7 @@ public static class ModbusLoadHarness
                 Console.WriteLine();
             }
 
-            string loadAfter = LoadAverage();
+            string loadAfter = ProcessFigures.LoadAverage();
             Console.WriteLine($"load average after: {loadAfter}");
             double cpuPerRequest = serverCpu.Order().ElementAt(serverCpu.Count / 2);
             double libmodbusBaseline = Median(results[Name("libmodbus client", "libmodbus server", "one at a time")]).Rate;
@@ -108,8 +108,6 @@ public static class ModbusLoadHarness
     private static string Name(string client, string server, string mode) => $"{client} -> {server} ({mode})";
 
     private static Run Median(List<Run> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
 
     /// <summary>CPU time of a single-threaded process in nanoseconds, from /proc/PID/schedstat (its first field).</summary>
     private static TimeSpan CpuTime(int pid) =>

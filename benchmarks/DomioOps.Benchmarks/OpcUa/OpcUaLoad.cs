@@ -111,7 +111,7 @@ internal static class OpcUaLoad
             List<(Window Ours, Window Theirs)> results = [];
             for (int round = 1; round <= rounds; round++)
             {
-                string loadBefore = LoadAverage();
+                string loadBefore = ProcessFigures.LoadAverage();
                 Window ours = default!;
                 Window theirs = default!;
                 foreach (bool oursFirst in round % 2 == 1 ? new[] { true, false } : [false, true])
@@ -128,7 +128,7 @@ internal static class OpcUaLoad
 
                 results.Add((ours, theirs));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  round {round} (load {loadBefore} -> {LoadAverage()}): DomioOps {ours.Rate:F0}/s, CPU {ours.ClientCpuShare:P0}, {ours.PerCpuSecond:F0}/CPU-s (server CPU {ours.ServerCpuShare:P0}) | node-opcua {theirs.Rate:F0}/s, CPU {theirs.ClientCpuShare:P0}, {theirs.PerCpuSecond:F0}/CPU-s (server CPU {theirs.ServerCpuShare:P0}) | rate ratio {ours.Rate / theirs.Rate:F2}, per-CPU ratio {ours.PerCpuSecond / theirs.PerCpuSecond:F2}"));
+                    $"  round {round} (load {loadBefore} -> {ProcessFigures.LoadAverage()}): DomioOps {ours.Rate:F0}/s, CPU {ours.ClientCpuShare:P0}, {ours.PerCpuSecond:F0}/CPU-s (server CPU {ours.ServerCpuShare:P0}) | node-opcua {theirs.Rate:F0}/s, CPU {theirs.ClientCpuShare:P0}, {theirs.PerCpuSecond:F0}/CPU-s (server CPU {theirs.ServerCpuShare:P0}) | rate ratio {ours.Rate / theirs.Rate:F2}, per-CPU ratio {ours.PerCpuSecond / theirs.PerCpuSecond:F2}"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -158,12 +158,12 @@ internal static class OpcUaLoad
         {
             if (line == "START")
             {
-                serverStart = CpuSeconds(server.Id);
+                serverStart = ProcessFigures.CpuTime(server.Id).TotalSeconds;
             }
             else if (line.StartsWith("NOTIFICATIONS ", StringComparison.Ordinal))
             {
                 result = line;
-                serverStart = CpuSeconds(server.Id) - serverStart;
+                serverStart = ProcessFigures.CpuTime(server.Id).TotalSeconds - serverStart;
             }
         }
 
@@ -176,16 +176,6 @@ internal static class OpcUaLoad
         string[] parts = result.Split(' ');
         return new Window(Dbl(parts[1]), Dbl(parts[2]), Dbl(parts[3]), serverStart);
     }
-
-    /// <summary>User + system time of a process from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     /// <summary>
     /// Our client as a process of its own (the counterpart of bench-client.js): subscribes, waits 3 s after its items

@@ -29,7 +29,7 @@ public static class FleetLoadHarness
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         var sizes = (args.Length > 2 ? args[2] : protocol == "opcua" ? "10,25" : protocol == "opcua-shared" ? "100,250,500" : "100,250,500,1000,2000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var ct = CancellationToken.None;
-        Console.WriteLine($"Simulator fleet ({protocol}), each machine polled once a second for {seconds} s; {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average before: {LoadAverage()}");
+        Console.WriteLine($"Simulator fleet ({protocol}), each machine polled once a second for {seconds} s; {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average before: {ProcessFigures.LoadAverage()}");
         Console.WriteLine("machines | start s | polls/s | failed | p50 ms | p99 ms | max ms | simulator CPU % of one core | RSS MB");
         foreach (var size in sizes)
         {
@@ -76,10 +76,10 @@ public static class FleetLoadHarness
 
                 // CPU over the steady part of the window: after every poller has connected.
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                var (cpu0, wall0) = (CpuSeconds(simulator.ProcessId), Stopwatch.GetTimestamp());
+                var (cpu0, wall0) = (ProcessFigures.CpuTime(simulator.ProcessId).TotalSeconds, Stopwatch.GetTimestamp());
                 await Task.Delay(TimeSpan.FromSeconds(seconds - 4), ct);
-                var cpu = (CpuSeconds(simulator.ProcessId) - cpu0) / Stopwatch.GetElapsedTime(wall0).TotalSeconds * 100;
-                var rss = RssMegabytes(simulator.ProcessId);
+                var cpu = (ProcessFigures.CpuTime(simulator.ProcessId).TotalSeconds - cpu0) / Stopwatch.GetElapsedTime(wall0).TotalSeconds * 100;
+                var rss = ProcessFigures.ResidentBytes(simulator.ProcessId) / 1024.0 / 1024.0;
                 await Task.WhenAll(pollers);
                 var all = latencies.SelectMany(l => l).Order().ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size,8} | {startSeconds,7:0.0} | {all.Count / (double)seconds,7:0} | {failures,6} | {Percentile(all, 0.5),6:0.0} | {Percentile(all, 0.99),6:0.0} | {all.DefaultIfEmpty().Max(),6:0.0} | {cpu,27:0.0} | {rss,6:0}"));
@@ -90,7 +90,7 @@ public static class FleetLoadHarness
             }
         }
 
-        Console.WriteLine($"load average after: {LoadAverage()}");
+        Console.WriteLine($"load average after: {ProcessFigures.LoadAverage()}");
         return 0;
     }
 
@@ -124,20 +124,7 @@ public static class FleetLoadHarness
         }
     }
 
-    private static double CpuSeconds(int pid)
-    {
-        // /proc/PID/stat fields 14 and 15: user and system time in clock ticks (100 per second on Linux).
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static double RssMegabytes(int pid) =>
-        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 
     private sealed record FleetMachine(string Machine, string Endpoint, int Port, byte UnitId);
 
