@@ -94,6 +94,10 @@ internal sealed class ServerConnection : IAsyncDisposable
         catch (Exception ex) when (ex is OpcUaException or IOException or SocketException or ObjectDisposedException or TimeoutException)
         {
         }
+        catch (InvalidOperationException) when (_channel.IsDisposed)
+        {
+            // The channel was closed under the receive loop (an expired token): its pipe refuses further reads.
+        }
         finally
         {
             lock (_expiryGate)
@@ -216,8 +220,9 @@ internal sealed class ServerConnection : IAsyncDisposable
         byte[] serverNonce = security?.NewNonce() ?? [];
         security?.InstallToken(_channel.TokenId, serverNonce, open.ClientNonce!);
         OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), serverNonce);
-        await _channel.SendMessageAsync(MessageTypes.Open, requestId, response, true, cancellationToken).ConfigureAwait(false);
+        // The lifetime runs from the token's creation, so the expiry is armed before the client can see the token.
         ArmExpiry(lifetime);
+        await _channel.SendMessageAsync(MessageTypes.Open, requestId, response, true, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ProcessAsync(uint requestId, IServiceRequest request)
