@@ -171,9 +171,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
             try
             {
                 var edgeHash = EdgeCredentials.Hash(cluster.edgePassword);
-                var (passwords, acl) = MosquittoConfiguration.Render(
+                var (passwords, cloudPasswords, acl) = MosquittoConfiguration.Render(
                     [new EdgeRegistration(Site, EdgeId, edgeHash, Disabled: false)], "domio-cloud", EdgeCredentials.Hash(cluster.cloudPassword));
-                cluster.broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cluster.certificates);
+                cluster.broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cluster.certificates, cloudPasswords);
                 for (var i = 0; i < silos; i++)
                 {
                     cluster.ports.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
@@ -289,7 +289,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 ["Silo__GatewayPort"] = $"{ports[index].Gateway}",
                 ["Broker__Mode"] = "External",
                 ["Broker__Address"] = "127.0.0.1",
-                ["Broker__Port"] = $"{broker!.Port}",
+                ["Broker__Port"] = $"{broker!.CloudPort}",
                 ["Broker__ClientId"] = $"silo-{index}",
                 ["Broker__UserName"] = "domio-cloud",
                 ["Broker__Password"] = cloudPassword,
@@ -297,7 +297,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
             };
             if (certificates is not null)
             {
-                environment["Broker__Port"] = $"{broker.TlsPort}";
                 environment["Broker__Address"] = "localhost";
                 environment["Broker__Tls"] = "true";
                 environment["Broker__CaCertificatePath"] = certificates.CaPath;

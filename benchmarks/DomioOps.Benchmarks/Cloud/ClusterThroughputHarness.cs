@@ -39,9 +39,9 @@ internal static class ClusterThroughputHarness
         var edgePassword = EdgeCredentials.NewPassword();
         var cloudPassword = EdgeCredentials.NewPassword();
         var edgeHash = EdgeCredentials.Hash(edgePassword);
-        var (passwords, acl) = MosquittoConfiguration.Render(
+        var (passwords, cloudPasswords, acl) = MosquittoConfiguration.Render(
             Enumerable.Range(0, edges).Select(e => new EdgeRegistration(Site, $"edge-{e}", edgeHash, Disabled: false)), "domio-cloud", EdgeCredentials.Hash(cloudPassword));
-        await using var broker = await MosquittoBroker.StartAsync(passwords, acl, ct);
+        await using var broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cloudPasswords: cloudPasswords);
         var adminPassword = $"Load-{Guid.NewGuid():N}-A1";
         var hosts = new List<HostProcess>();
         try
@@ -56,7 +56,7 @@ internal static class ClusterThroughputHarness
                     ["Silo__GatewayPort"] = $"{FreePort.Next()}",
                     ["Broker__Mode"] = "External",
                     ["Broker__Address"] = "127.0.0.1",
-                    ["Broker__Port"] = $"{broker.Port}",
+                    ["Broker__Port"] = $"{broker.CloudPort}",
                     ["Broker__ClientId"] = $"silo-{i}",
                     ["Broker__UserName"] = "domio-cloud",
                     ["Broker__Password"] = cloudPassword,

@@ -34,10 +34,16 @@ public sealed class BrokerOptions
     /// <summary>Edges registered at start (more can be registered through the API). Only password hashes, never passwords.</summary>
     public List<EdgeCredentialOptions> Edges { get; set; } = [];
 
+    /// <summary>
+    /// The PEM file of the ECDSA P-256 key that signs edge configurations (made on first start when missing; give every
+    /// silo the same file). Remote configuration is off while it is not set.
+    /// </summary>
+    public string? ConfigurationKeyPath { get; set; }
+
     /// <summary>When set, a Mosquitto <c>passwd</c> and <c>acl</c> file generated from the edge registry are kept up to date in this folder.</summary>
     public string? MosquittoConfigDirectory { get; set; }
 
-    /// <summary>Embedded: a second listener with TLS on this port (MQTT over TLS, usually 8883); off when not set.</summary>
+    /// <summary>Embedded: listen with TLS on this port (MQTT over TLS, usually 8883) instead of in clear on <see cref="Port"/>; in clear when not set.</summary>
     [Range(1, 65535)]
     public int? TlsPort { get; set; }
 
@@ -56,9 +62,20 @@ public sealed class BrokerOptions
     /// <summary>External with <see cref="Tls"/>: a PEM file of the CA(s) the broker's certificate must chain to; the system's trust store when not set.</summary>
     public string? CaCertificatePath { get; set; }
 
-    /// <summary>Telemetry payloads larger than this are rejected.</summary>
+    /// <summary>Telemetry payloads larger than this are rejected; an embedded broker's connection that sends a packet larger than this plus 64 KiB is closed.</summary>
     [Range(1024, 256 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Embedded: connections open at once, authenticated or not; more are closed as they arrive.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Embedded: a new connection must finish its TLS handshake and send CONNECT within this time.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Embedded: cloud messages (acknowledgements, configurations) queued for one edge, at most; the oldest go first.</summary>
+    [Range(10, 1_000_000)]
+    public int MaxQueuedMessagesPerClient { get; set; } = 1000;
 }
 
 public enum BrokerMode

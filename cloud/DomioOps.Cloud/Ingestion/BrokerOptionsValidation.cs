@@ -28,6 +28,11 @@ internal sealed class BrokerOptionsValidation(IConfiguration configuration) : IV
         Check(options.TlsPort is null || File.Exists(options.CertificatePath), "CertificatePath", $"the TLS listener needs the server certificate: a PEM or PKCS#12 file ('{options.CertificatePath}' does not exist)");
         Check(options.CertificateKeyPath is null || File.Exists(options.CertificateKeyPath), "CertificateKeyPath", $"'{options.CertificateKeyPath}' does not exist: give the PEM private key of the certificate");
         Check(options.CaCertificatePath is null || File.Exists(options.CaCertificatePath), "CaCertificatePath", $"'{options.CaCertificatePath}' does not exist: give the PEM file of the CA that issued the broker's certificate");
+        Check(options.MaxConnections is >= 1 and <= 1_000_000, "MaxConnections", "must be 1-1000000");
+        Check(options.ConnectTimeout > TimeSpan.Zero && options.ConnectTimeout <= TimeSpan.FromMinutes(5), "ConnectTimeout", "must be a time span over 0 and at most 00:05:00, e.g. 00:00:10");
+        Check(options.MaxQueuedMessagesPerClient is >= 10 and <= 1_000_000, "MaxQueuedMessagesPerClient", "must be 10-1000000");
+        Check(options.ConfigurationKeyPath is null || File.Exists(options.ConfigurationKeyPath) || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(options.ConfigurationKeyPath))),
+            "ConfigurationKeyPath", $"the folder of '{options.ConfigurationKeyPath}' does not exist: create it, or give the path of the PEM key every silo shares");
         Check(options.Password is null || options.UserName is not null, "UserName", "a password without a user name: set Broker:UserName too");
         for (var i = 0; i < options.Edges.Count; i++)
         {

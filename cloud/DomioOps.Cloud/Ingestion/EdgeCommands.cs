@@ -23,14 +23,26 @@ namespace DomioOps.Cloud.Ingestion;
 /// </summary>
 internal sealed partial class EdgeCommands(
     IOptions<IngestionOptions> options,
+    EdgeConfigurationKey configurationKey,
     TimeProvider time,
     ILogger<EdgeCommands> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<(string Site, string Edge), ulong> pending = new();
     private Func<MqttApplicationMessage, CancellationToken, Task>? transport;
+    private Func<string, string, Task>? endSession;
 
-    /// <summary>Sets (or, with null, removes) the way messages reach the broker.</summary>
-    public void Attach(Func<MqttApplicationMessage, CancellationToken, Task>? publish) => Volatile.Write(ref transport, publish);
+    /// <summary>
+    /// Sets (or, with nulls, removes) the way messages reach the broker, and the way to end an edge's live session
+    /// (null where the broker cannot be told, as with an external broker).
+    /// </summary>
+    public void Attach(Func<MqttApplicationMessage, CancellationToken, Task>? publish, Func<string, string, Task>? end)
+    {
+        Volatile.Write(ref transport, publish);
+        Volatile.Write(ref endSession, end);
+    }
+
+    /// <summary>Ends the edge's live MQTT connection, if the broker is ours: its credential was rotated or disabled.</summary>
+    public Task EndSessionAsync(string site, string edge) => Volatile.Read(ref endSession) is { } end ? end(site, edge) : Task.CompletedTask;
 
     /// <summary>Records that the edge's samples up to <paramref name="highest"/> are committed; sent with the next flush.</summary>
     public void Acknowledge(string site, string edge, ulong highest)
@@ -41,18 +53,27 @@ internal sealed partial class EdgeCommands(
         }
     }
 
-    /// <summary>Publishes the edge's desired configuration, retained, so the edge gets it whenever it (re)subscribes.</summary>
+    /// <summary>Publishes the edge's desired configuration, signed and retained, so the edge gets it whenever it (re)subscribes.</summary>
     public async Task<bool> PublishConfigurationAsync(string site, string edge, ulong version, string devicesJson, CancellationToken cancellationToken)
     {
         var publish = Volatile.Read(ref transport);
-        if (publish is null)
+        if (publish is null || !configurationKey.IsConfigured)
         {
             return false;
         }
 
+        var configuration = new EdgeConfiguration
+        {
+            SchemaVersion = 1,
+            Site = site,
+            Edge = edge,
+            Version = version,
+            DevicesJson = devicesJson,
+            Signature = ByteString.CopyFrom(configurationKey.Sign(site, edge, version, devicesJson)),
+        };
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(EdgeTopics.Configuration(site, edge))
-            .WithPayload(new EdgeConfiguration { SchemaVersion = 1, Site = site, Edge = edge, Version = version, DevicesJson = devicesJson }.ToByteArray())
+            .WithPayload(configuration.ToByteArray())
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(true)
             .Build();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 using DomioOps.Models;
@@ -15,46 +13,47 @@ namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
 /// The single-node MQTT 5 broker (MQTTnet) inside the cloud host. Only registered edges connect (user name
-/// <c>{site}/{edge}</c>, password checked against the registry's hash); an edge publishes only its own telemetry
-/// and status and subscribes only to its own commands. Telemetry is committed inside the publish
-/// interceptor, so the PUBACK an edge receives means "durable in the cloud" (MQTT 5 §3.4: the reason code
-/// of the PUBACK carries our verdict).
+/// <c>{site}/{edge}</c>, password checked against the registry's hash, and the client id equal to the user name, so no
+/// connection can take over another edge's session); an edge publishes only its own telemetry and status and subscribes
+/// only to its own commands. Only the cloud itself publishes commands: its messages are injected with a session item no
+/// client can hold, whatever client id or user name they claim. Telemetry is committed inside the publish interceptor,
+/// so the PUBACK an edge receives means "durable in the cloud" (MQTT 5 §3.4: the reason code of the PUBACK carries our
+/// verdict). Limits before authentication (connections, handshake time, packet size) are <see cref="BrokerListener"/>'s.
 /// </summary>
 internal sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
     TelemetryIngestion ingestion,
     EdgeCommands commands,
     IGrainFactory grains,
-    ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+    ILogger<EmbeddedBroker> logger,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
-    /// <summary>The sender of the cloud's own messages (acknowledgements, configurations) injected into the broker.</summary>
+    /// <summary>The sender named on the cloud's own messages (acknowledgements, configurations), for logs only: proves nothing.</summary>
     private const string CloudSender = "domio-cloud";
 
+    /// <summary>
+    /// The mark of the cloud's own injected messages: a session item whose key is this private object. A client's session
+    /// items are filled only by this process, so no client can present it.
+    /// </summary>
+    private static readonly object CloudOrigin = new();
+
     private MqttServer? server;
+    private BrokerListener? listener;
+
+    /// <summary>Connections open now, authenticated or not.</summary>
+    internal int Connections => listener?.Connections ?? 0;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var address = IPAddress.Parse(o.Address);
         var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
-            .WithDefaultEndpointBoundIPV6Address(IPAddress.IsLoopback(address) ? IPAddress.IPv6Loopback : IPAddress.IPv6Any)
-            .WithDefaultEndpointPort(o.Port)
+            .WithoutDefaultEndpoint()
+            .WithDefaultCommunicationTimeout(o.ConnectTimeout)
             .WithPersistentSessions(true)
-            .WithMaxPendingMessagesPerClient(10_000);
-        if (o.TlsPort is { } tlsPort)
-        {
-            serverOptions = serverOptions
-                .WithEncryptedEndpoint()
-                .WithEncryptedEndpointBoundIPAddress(address)
-                .WithEncryptedEndpointBoundIPV6Address(IPAddress.IsLoopback(address) ? IPAddress.IPv6Loopback : IPAddress.IPv6Any)
-                .WithEncryptedEndpointPort(tlsPort)
-                .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
-                .WithEncryptionCertificate(LoadCertificate(o));
-        }
-
-        server = new MqttServerFactory().CreateMqttServer(serverOptions.Build());
+            .WithMaxPendingMessagesPerClient(o.MaxQueuedMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
+        listener = new BrokerListener(o, o.TlsPort is null ? null : LoadCertificate(o), loggers.CreateLogger<BrokerListener>());
+        server = new MqttServerFactory().CreateMqttServer(serverOptions.Build(), [listener]);
         server.ValidatingConnectionAsync += AuthenticateAsync;
         server.InterceptingSubscriptionAsync += e =>
         {
@@ -69,7 +68,7 @@ internal sealed partial class EmbeddedBroker(
         };
         server.InterceptingPublishAsync += async e =>
         {
-            if (e.ClientId == CloudSender)
+            if (e.SessionItems?.Contains(CloudOrigin) == true)
             {
                 return;
             }
@@ -79,14 +78,22 @@ internal sealed partial class EmbeddedBroker(
         };
         await server.StartAsync();
         var started = server;
-        commands.Attach((message, cancellationToken) => started.InjectApplicationMessage(
-            new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSender, SenderUserName = CloudSender }, cancellationToken));
-        LogStarted(o.Address, o.Port, o.TlsPort);
+        commands.Attach(
+            (message, cancellationToken) => started.InjectApplicationMessage(
+                new InjectedMqttApplicationMessage(message)
+                {
+                    SenderClientId = CloudSender,
+                    SenderUserName = CloudSender,
+                    CustomSessionItems = new System.Collections.Hashtable { [CloudOrigin] = CloudOrigin },
+                },
+                cancellationToken),
+            EndSessionAsync);
+        LogStarted(o.Address, o.TlsPort ?? o.Port, o.TlsPort is null ? "in clear" : "TLS only");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        commands.Attach(null);
+        commands.Attach(null, null);
         if (server is { IsStarted: true })
         {
             await server.StopAsync(new MqttServerStopOptions());
@@ -95,12 +102,13 @@ internal sealed partial class EmbeddedBroker(
 
     public ValueTask DisposeAsync()
     {
-        server?.Dispose();
+        server?.Dispose(); // and its adapter, the listener
         return ValueTask.CompletedTask;
     }
 
     private async Task AuthenticateAsync(ValidatingConnectionEventArgs e)
     {
+        var user = e.UserName ?? "(none)";
         var slash = e.UserName?.IndexOf('/', StringComparison.Ordinal) ?? -1;
         var registration = slash > 0
             ? await grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key).Find(e.UserName![..slash], e.UserName[(slash + 1)..])
@@ -108,7 +116,24 @@ internal sealed partial class EmbeddedBroker(
         if (registration is null || registration.Disabled || !EdgeCredentials.Verify(e.Password, registration.PasswordHash))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            LogRefused(e.UserName ?? "(none)", e.RemoteEndPoint?.ToString() ?? "?", registration is null ? "unknown edge" : registration.Disabled ? "edge disabled" : "wrong password");
+            LogRefused(user, e.ClientId, e.RemoteEndPoint?.ToString() ?? "?", registration is null ? "unknown edge" : registration.Disabled ? "edge disabled" : "wrong password");
+        }
+        else if (e.ClientId != registration.UserName)
+        {
+            // The session (and its queued commands) belongs to the client id: bound to the identity, no edge reaches another's.
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            LogRefused(user, e.ClientId, e.RemoteEndPoint?.ToString() ?? "?", $"the client id must be the user name '{registration.UserName}'");
+        }
+    }
+
+    /// <summary>Ends the live connection of an edge whose credential was rotated or disabled; it must connect again with the new one.</summary>
+    private async Task EndSessionAsync(string site, string edge)
+    {
+        var clientId = EdgeGrain.Key(site, edge);
+        if (server is { IsStarted: true } && (await server.GetClientsAsync()).Any(c => c.Id == clientId))
+        {
+            await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "credential rotated or disabled" });
+            LogSessionEnded(clientId);
         }
     }
 
@@ -118,9 +143,12 @@ internal sealed partial class EmbeddedBroker(
             ? X509CertificateLoader.LoadPkcs12(X509Certificate2.CreateFromPemFile(o.CertificatePath!, key).Export(X509ContentType.Pkcs12), null)
             : X509CertificateLoader.LoadPkcs12FromFile(o.CertificatePath!, o.CertificatePassword);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}, TLS port {TlsPort} (none when empty)")]
-    private partial void LogStarted(string address, int port, int? tlsPort);
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}, {Transport}")]
+    private partial void LogStarted(string address, int port, string transport);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused MQTT connection of '{User}' from {Remote}: {Reason}")]
-    private partial void LogRefused(string user, string remote, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused MQTT connection of '{User}' (client id '{ClientId}') from {Remote}: {Reason}")]
+    private partial void LogRefused(string user, string clientId, string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ended the MQTT session of {ClientId}: its credential was rotated or disabled")]
+    private partial void LogSessionEnded(string clientId);
 }

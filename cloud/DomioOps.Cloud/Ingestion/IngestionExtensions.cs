@@ -20,6 +20,7 @@ internal static class IngestionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestionMetrics>();
         builder.Services.AddSingleton<TelemetryIngestion>();
+        builder.Services.AddSingleton<EdgeConfigurationKey>();
         builder.Services.AddSingleton<EdgeCommands>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EdgeCommands>());
         builder.Services.AddHostedService<EdgeRegistrySeeding>();

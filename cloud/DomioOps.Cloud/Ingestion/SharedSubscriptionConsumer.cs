@@ -104,14 +104,15 @@ internal sealed partial class SharedSubscriptionConsumer(
                     {
                         throw new InvalidOperationException($"the broker refused it: {result.ReasonCode} {result.ReasonString}");
                     }
-                });
+                },
+                end: null); // Mosquitto cannot be told to drop a client; the reloaded password and ACL files refuse it from its next packet.
                 try
                 {
                     await Task.Delay(Timeout.Infinite, lost.Token);
                 }
                 finally
                 {
-                    commands.Attach(null);
+                    commands.Attach(null, null);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

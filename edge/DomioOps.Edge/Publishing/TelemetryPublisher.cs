@@ -206,10 +206,12 @@ internal sealed partial class TelemetryPublisher(
         client?.Dispose();
         client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += ReceiveAsync;
+        // The client id is the user name: the cloud's broker (and Mosquitto's use_username_as_clientid) binds the session to it.
+        var userName = edge.Publishing.UserName ?? $"{edge.Site}/{edge.Id}";
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId($"edge/{edge.Site}/{edge.Id}")
+            .WithClientId(userName)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(24 * 3600)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
@@ -225,7 +227,7 @@ internal sealed partial class TelemetryPublisher(
 
         if (!string.IsNullOrEmpty(edge.Publishing.Password))
         {
-            builder.WithCredentials(edge.Publishing.UserName ?? $"{edge.Site}/{edge.Id}", edge.Publishing.Password);
+            builder.WithCredentials(userName, edge.Publishing.Password);
         }
 
         var connected = await client.ConnectAsync(builder.Build(), cancellationToken);

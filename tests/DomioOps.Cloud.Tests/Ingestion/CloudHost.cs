@@ -15,22 +15,42 @@ namespace DomioOps.Cloud.Tests.Ingestion;
 
 /// <summary>
 /// The cloud's ingestion path in this process, wired as the cloud host wires it: one silo on a private
-/// PostgreSQL, the embedded MQTT broker on a free port, and an MQTT 5 client to publish as an edge.
+/// PostgreSQL, the embedded MQTT broker on a free port (in clear, or TLS only: <see cref="TlsCloudHost"/>), and an
+/// MQTT 5 client to publish as an edge.
 /// </summary>
-public sealed class CloudHost : IAsyncLifetime
+public class CloudHost : IAsyncLifetime
 {
     public const int MaxPayloadBytes = 64 * 1024;
 
+    public const int MaxConnections = 16;
+
     public static readonly TimeSpan ReorderWindow = TimeSpan.FromSeconds(1);
 
+    /// <summary>Long, so that a test proving a connection is closed at once cannot pass by this timeout.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly bool tls;
+    private readonly string keyFolder = Directory.CreateTempSubdirectory("domioops-keys-").FullName;
     private PostgresServer? postgres;
     private IHost? host;
 
+    public CloudHost()
+        : this(tls: false)
+    {
+    }
+
+    protected CloudHost(bool tls) => this.tls = tls;
+
+    /// <summary>The plain listener, or with TLS the TLS listener.</summary>
     public int BrokerPort { get; } = FreePort.Next();
 
-    public int BrokerTlsPort { get; } = FreePort.Next();
+    /// <summary>A port that a TLS-only broker must not open (it was its plain listener before).</summary>
+    public int UnusedPlainPort { get; } = FreePort.Next();
 
     public TestCertificates Certificates { get; } = TestCertificates.Create();
+
+    /// <summary>The file of the key that signs edge configurations.</summary>
+    public string ConfigurationKeyPath => Path.Combine(keyFolder, "edge-configuration.pem");
 
     public IGrainFactory Grains => host!.Services.GetRequiredService<IGrainFactory>();
 
@@ -41,7 +61,7 @@ public sealed class CloudHost : IAsyncLifetime
         postgres = await PostgresServer.StartAsync(TestContext.Current.CancellationToken);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Silo:ConnectionString"] = postgres.ConnectionString("domio_ingestion"),
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
@@ -49,11 +69,20 @@ public sealed class CloudHost : IAsyncLifetime
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{BrokerPort}",
             ["Broker:MaxPayloadBytes"] = $"{MaxPayloadBytes}",
-            ["Broker:TlsPort"] = $"{BrokerTlsPort}",
-            ["Broker:CertificatePath"] = Certificates.ServerCertificatePath,
-            ["Broker:CertificateKeyPath"] = Certificates.ServerKeyPath,
+            ["Broker:MaxConnections"] = $"{MaxConnections}",
+            ["Broker:ConnectTimeout"] = ConnectTimeout.ToString(),
+            ["Broker:ConfigurationKeyPath"] = ConfigurationKeyPath,
             ["Ingestion:ReorderWindow"] = ReorderWindow.ToString(),
-        });
+        };
+        if (tls)
+        {
+            settings["Broker:Port"] = $"{UnusedPlainPort}";
+            settings["Broker:TlsPort"] = $"{BrokerPort}";
+            settings["Broker:CertificatePath"] = Certificates.ServerCertificatePath;
+            settings["Broker:CertificateKeyPath"] = Certificates.ServerKeyPath;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddCluster();
         builder.AddIngestion();
         builder.AddMachines();
@@ -72,15 +101,16 @@ public sealed class CloudHost : IAsyncLifetime
 
     /// <summary>An MQTT 5 client connected to the embedded broker as <c>{site}/{edge}</c>, as an edge would be.</summary>
     /// <param name="trustedCa">Connect over TLS trusting only this CA (PEM); plain TCP when null.</param>
-    public async Task<IMqttClient> ConnectEdgeAsync(string userName, string password, CancellationToken cancellationToken, string? trustedCa = null)
+    /// <param name="clientId">The client id; the user name, as an edge's, when null.</param>
+    public async Task<IMqttClient> ConnectEdgeAsync(string userName, string password, CancellationToken cancellationToken, string? trustedCa = null, string? clientId = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         try
         {
             var options = new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", trustedCa is null ? BrokerPort : BrokerTlsPort)
+                .WithTcpServer("127.0.0.1", BrokerPort)
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-                .WithClientId(userName)
+                .WithClientId(clientId ?? userName)
                 .WithCredentials(userName, password);
             if (trustedCa is not null)
             {
@@ -115,5 +145,10 @@ public sealed class CloudHost : IAsyncLifetime
         }
 
         Certificates.Dispose();
+        Directory.Delete(keyFolder, recursive: true);
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A <see cref="CloudHost"/> whose broker listens only with TLS (on <see cref="CloudHost.BrokerPort"/>).</summary>
+public sealed class TlsCloudHost() : CloudHost(tls: true);

@@ -220,30 +220,6 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
         Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, everything.Items.Single().ResultCode);
     }
 
-    [Fact]
-    public async Task Publish_OverTlsTrustingTheBrokersCa_Committed()
-    {
-        var (edge, machine) = Names();
-        var password = await cloud.RegisterEdgeAsync(Site, edge);
-        using var client = await cloud.ConnectEdgeAsync($"{Site}/{edge}", password, TestContext.Current.CancellationToken, cloud.Certificates.CaPath);
-
-        AssertCommitted(await PublishRawAsync(new DisposableClient(client), EdgeTopics.Telemetry(Site, edge), Batch(edge, machine, (1, Signal.PieceCounter, 3)).ToByteArray()));
-        Assert.Equal(3, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
-    }
-
-    [Fact]
-    public async Task Connect_OverTlsToABrokerOfAnotherCa_Refused()
-    {
-        var (edge, _) = Names();
-        var password = await cloud.RegisterEdgeAsync(Site, edge);
-        using var stranger = Testing.TestCertificates.Create();
-
-        var refused = await Assert.ThrowsAnyAsync<MQTTnet.Exceptions.MqttCommunicationException>(() =>
-            cloud.ConnectEdgeAsync($"{Site}/{edge}", password, TestContext.Current.CancellationToken, stranger.CaPath));
-
-        Assert.IsType<System.Security.Authentication.AuthenticationException>(refused.GetBaseException());
-    }
-
     [Theory]
     [InlineData("wrong password")]
     [InlineData("unknown edge")]
