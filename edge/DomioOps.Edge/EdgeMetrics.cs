@@ -19,6 +19,8 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> readFailures;
     private readonly Counter<long> deviceSamples;
     private readonly Counter<long> replayed;
+    private readonly Counter<long> acknowledgementsRefused;
+    private readonly Counter<long> configurationsUnverified;
 
     public EdgeMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -31,6 +33,8 @@ internal sealed class EdgeMetrics
         readFailures = meter.CreateCounter<long>("domio.edge.device.read_failures", "{read}", "Failed device reads, by machine");
         deviceSamples = meter.CreateCounter<long>("domio.edge.device.samples", "{sample}", "Samples produced, by machine");
         replayed = meter.CreateCounter<long>("domio.edge.samples.replayed", "{sample}", "Published samples sent again because no acknowledgement came (reconnect or timeout)");
+        acknowledgementsRefused = meter.CreateCounter<long>("domio.edge.acknowledgements.refused", "{acknowledgement}", "Acknowledgements ignored because they name a sequence above any this edge has published (forged, or left from before a restart)");
+        configurationsUnverified = meter.CreateCounter<long>("domio.edge.configurations.unverified", "{configuration}", "Remote configurations refused unapplied: no configuration key is set (reason no_key) or their signature does not verify with it (reason bad_signature)");
     }
 
     public void ObserveQueue(SampleQueue queue)
@@ -82,6 +86,10 @@ internal sealed class EdgeMetrics
     public void Reconnected() => reconnects.Add(1);
 
     public void Replayed(long samples) => replayed.Add(samples);
+
+    public void AcknowledgementRefused() => acknowledgementsRefused.Add(1);
+
+    public void ConfigurationUnverified(string reason) => configurationsUnverified.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void ReadFailed(string machine) => readFailures.Add(1, new KeyValuePair<string, object?>("machine", machine));
 }

@@ -1,4 +1,5 @@
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Configuration;
 using DomioOps.Edge.Publishing;
 
 namespace DomioOps.Edge;
@@ -20,6 +21,9 @@ public sealed class EdgeOptions
     public QueueOptions Queue { get; set; } = new();
 
     public PublishingOptions Publishing { get; set; } = new();
+
+    /// <summary>The cloud's configuration key and the endpoints a remote configuration may use; local only.</summary>
+    public RemoteConfigurationOptions RemoteConfiguration { get; set; } = new();
 
     public DevicesOptions Devices { get; set; } = new();
 

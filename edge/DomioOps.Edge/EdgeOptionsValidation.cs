@@ -1,4 +1,5 @@
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Configuration;
 using DomioOps.Models;
 using DomioOps.ServiceDefaults;
 
@@ -8,9 +9,10 @@ namespace DomioOps.Edge;
 
 /// <summary>
 /// Checks the whole configuration at start. Every failure names the configuration file that set the key
-/// (or says that nothing did), the key, what is wrong and how to fix it.
+/// (or says that nothing did), the key, what is wrong and how to fix it. For a remote configuration, an
+/// <paramref name="allowList"/> also checks the endpoints and serial ports its devices use.
 /// </summary>
-internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IValidateOptions<EdgeOptions>
+internal sealed class EdgeOptionsValidation(IConfiguration configuration, RemoteAllowList? allowList = null) : IValidateOptions<EdgeOptions>
 {
     public ValidateOptionsResult Validate(string? name, EdgeOptions options)
     {
@@ -40,8 +42,33 @@ internal sealed class EdgeOptionsValidation(IConfiguration configuration) : IVal
         Check(options.Publishing.MaxInFlightSamples >= options.Publishing.MaxBatchSamples, "Publishing:MaxInFlightSamples", $"must be at least Publishing:MaxBatchSamples ({options.Publishing.MaxBatchSamples}); it bounds what is published and not yet acknowledged");
         Check(options.Publishing.AcknowledgementTimeout >= TimeSpan.FromMilliseconds(100), "Publishing:AcknowledgementTimeout", "must be at least 00:00:00.100; unacknowledged samples are published again after it");
 
+        RemoteConfiguration(options.RemoteConfiguration, Check);
         new DevicesValidation(options.Devices, Check).Validate();
+        allowList?.Check(options.Devices, Check);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void RemoteConfiguration(RemoteConfigurationOptions remote, Func<bool, string, string, bool> check)
+    {
+        const string At = RemoteConfigurationOptions.Section;
+        if (ConfigurationSigningKey.TryLoad(remote, out var key, out var failure))
+        {
+            key?.Dispose();
+        }
+        else
+        {
+            check(false, failure.Key, failure.Problem);
+        }
+
+        for (var i = 0; i < remote.AllowedEndpoints.Count; i++)
+        {
+            check(RemoteAllowList.TryParseEndpoint(remote.AllowedEndpoints[i], out _), $"{At}:AllowedEndpoints:{i}", $"'{remote.AllowedEndpoints[i]}' is not an endpoint: {RemoteAllowList.EndpointSyntax}");
+        }
+
+        for (var i = 0; i < remote.AllowedSerialPorts.Count; i++)
+        {
+            check(RemoteAllowList.IsSerialPortPattern(remote.AllowedSerialPorts[i]), $"{At}:AllowedSerialPorts:{i}", $"'{remote.AllowedSerialPorts[i]}' is not a serial port: write its path, e.g. \"/dev/ttyUSB0\" or \"/dev/ttyUSB*\" (* matches any characters but /; no . or .. segments)");
+        }
     }
 }

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+
 using DomioOps.Edge.Configuration;
+using DomioOps.Edge.Tests.Configuration;
 
 using Microsoft.Extensions.Configuration;
 
@@ -149,6 +152,101 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         var result = validation.Validate(null, options);
 
         Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_SigningKeyFileOfTheCloud_IsValid()
+    {
+        using var cloud = new CloudKey();
+        var (options, validation) = Load($$"""
+            { "Edge": { "Site": "plant-1", "Id": "edge-1",
+                        "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}",
+                                                 "AllowedEndpoints": [ "10.1.2.0/24:502", "plc-*.hall1:4840", "127.0.0.1:*", "[fd00::/64]:*", "[::1]:4840", "*:5020" ],
+                                                 "AllowedSerialPorts": [ "/dev/ttyUSB*", "COM3" ] } } }
+            """);
+
+        var result = validation.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("not a key", "holds no PEM block")]
+    [InlineData("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "holds a CERTIFICATE, not a public key")]
+    [InlineData("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "is not an ECDSA public key")]
+    public void Validate_SigningKeyFileMalformed_NamesFileKeyAndFix(string content, string problem)
+    {
+        var key = Path.Combine(folder, "cloud.pem");
+        File.WriteAllText(key, content);
+        var (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{key}}" } } }""");
+
+        var failure = Assert.Single(validation.Validate(null, options).Failures!);
+
+        Assert.StartsWith($"{Path.Combine(folder, "edge.json")}: Edge:RemoteConfiguration:SigningKeyPath: '{key}' {problem}", failure, StringComparison.Ordinal);
+        Assert.EndsWith("give the cloud's configuration key, shown when the edge was registered (\"-----BEGIN PUBLIC KEY-----\", ECDSA P-256)", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SigningKeyWrongKind_Refused()
+    {
+        using var cloud = new CloudKey();
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var rsa = RSA.Create(2048);
+        string[] wrong = [cloud.PrivateKeyPem, p384.ExportSubjectPublicKeyInfoPem(), rsa.ExportSubjectPublicKeyInfoPem()];
+        string[] expected = ["holds a private key (PRIVATE KEY)", "holds an ECDSA key on another curve than P-256", "is not an ECDSA public key"];
+
+        for (var i = 0; i < wrong.Length; i++)
+        {
+            var path = Path.Combine(folder, $"key-{i}.pem");
+            File.WriteAllText(path, wrong[i]);
+            var (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{path}}" } } }""");
+            var failure = Assert.Single(validation.Validate(null, options).Failures!);
+            Assert.Contains($"Edge:RemoteConfiguration:SigningKeyPath: '{path}' {expected[i]}", failure, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Validate_SigningKeyMissingOrTwice_NamesTheKey()
+    {
+        using var cloud = new CloudKey();
+        var missing = Path.Combine(folder, "nowhere.pem");
+        var (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{missing}}" } } }""");
+        Assert.StartsWith(
+            $"{Path.Combine(folder, "edge.json")}: Edge:RemoteConfiguration:SigningKeyPath: '{missing}' cannot be read (",
+            Assert.Single(validation.Validate(null, options).Failures!),
+            StringComparison.Ordinal);
+
+        (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}", "SigningKey": "x" } } }""");
+        Assert.EndsWith(
+            "Edge:RemoteConfiguration:SigningKeyPath: set either SigningKey (the PEM text) or SigningKeyPath (a PEM file), not both",
+            Assert.Single(validation.Validate(null, options).Failures!),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AllowListEntriesMalformed_EachNamed()
+    {
+        var (options, validation) = Load("""
+            { "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": {
+                "AllowedEndpoints": [ "10.1.2.0/33:502", "plc-1:99999", "plc-1", "::1:502", "plc 1:502", "10.1.2.5/24:*" ],
+                "AllowedSerialPorts": [ "/dev/../etc/shadow", "" ] } } }
+            """);
+
+        var failures = validation.Validate(null, options).Failures!.Select(f => f[(f.IndexOf(": Edge:", StringComparison.Ordinal) + 2)..]).ToList();
+
+        string[] expected =
+        [
+            "Edge:RemoteConfiguration:AllowedEndpoints:0: '10.1.2.0/33:502' is not an endpoint: write host:port, where host is a name",
+            "Edge:RemoteConfiguration:AllowedEndpoints:1: 'plc-1:99999' is not an endpoint",
+            "Edge:RemoteConfiguration:AllowedEndpoints:2: 'plc-1' is not an endpoint",
+            "Edge:RemoteConfiguration:AllowedEndpoints:3: '::1:502' is not an endpoint",
+            "Edge:RemoteConfiguration:AllowedEndpoints:4: 'plc 1:502' is not an endpoint",
+            "Edge:RemoteConfiguration:AllowedEndpoints:5: '10.1.2.5/24:*' is not an endpoint",
+            "Edge:RemoteConfiguration:AllowedSerialPorts:0: '/dev/../etc/shadow' is not a serial port: write its path",
+            "Edge:RemoteConfiguration:AllowedSerialPorts:1: '' is not a serial port",
+        ];
+        Assert.True(expected.Length == failures.Count, string.Join("\n", failures));
+        Assert.All(expected.Zip(failures), pair => Assert.StartsWith(pair.First, pair.Second, StringComparison.Ordinal));
     }
 
     private (EdgeOptions Options, EdgeOptionsValidation Validation) Load(string json)

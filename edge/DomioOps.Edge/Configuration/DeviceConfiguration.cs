@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 
 using DomioOps.Edge.Acquisition;
+using DomioOps.Models;
 using DomioOps.Models.Wire;
 
 using Microsoft.Extensions.Options;
@@ -14,26 +16,47 @@ namespace DomioOps.Edge.Configuration;
 /// <c>{DataDirectory}/remote-configuration.json</c> across restarts. Every candidate is validated as the file is at
 /// start; one that fails changes nothing, and its errors are logged and, for a remote one, reported to the cloud.
 /// Only the devices change at run time: the other sections (identity, queue, publishing) take effect at restart.
+/// A remote configuration counts only when signed by the cloud's key (<c>Edge:RemoteConfiguration</c>): without a
+/// key every one is refused; one whose signature does not verify is ignored, changing nothing, so that a forged
+/// configuration cannot block later real ones. Its devices may use only the endpoints and serial ports of the local
+/// configuration and of the allow-list (<see cref="RemoteAllowList"/>).
 /// </summary>
 internal sealed partial class DeviceConfiguration : IDisposable
 {
     public const string RemoteFile = "remote-configuration.json";
 
+    private const string Signed = "Signed";
+
+    public const string RemoteOff =
+        "remote configuration is off: set Edge:RemoteConfiguration:SigningKeyPath to the cloud's configuration key (shown when the edge was registered)";
+
     private readonly IConfiguration configuration;
     private readonly IValidateOptions<EdgeOptions> validation;
     private readonly ILogger<DeviceConfiguration> logger;
+    private readonly EdgeMetrics metrics;
+    private readonly ECDsa? signingKey;
+    private readonly RemoteAllowList allowList;
     private readonly string folder;
     private readonly IDisposable fileWatch;
     private readonly Lock gate = new();
     private EdgeOptions current;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public DeviceConfiguration(IConfiguration configuration, IOptions<EdgeOptions> options, IValidateOptions<EdgeOptions> validation, ILogger<DeviceConfiguration> logger)
+    public DeviceConfiguration(IConfiguration configuration, IOptions<EdgeOptions> options, IValidateOptions<EdgeOptions> validation, EdgeMetrics metrics, ILogger<DeviceConfiguration> logger)
     {
-        (this.configuration, this.validation, this.logger) = (configuration, validation, logger);
+        (this.configuration, this.validation, this.metrics, this.logger) = (configuration, validation, metrics, logger);
         current = options.Value;
         folder = current.DataDirectory;
-        if (LoadRemote(Path.Combine(folder, RemoteFile), out var version, out var remote) is { Count: 0 })
+        allowList = new RemoteAllowList(current.RemoteConfiguration, current.Devices);
+
+        // Validated at start (EdgeOptionsValidation); a key that stopped loading since leaves remote configuration off.
+        ConfigurationSigningKey.TryLoad(current.RemoteConfiguration, out signingKey, out _);
+        var stored = Path.Combine(folder, RemoteFile);
+        if (File.Exists(stored) && !StoredIsSigned(stored))
+        {
+            LogStoredUnverified(stored);
+        }
+        else if (LoadRemote(stored, out var version, out var remote) is { Count: 0 })
         {
             current = WithDevices(current, remote!);
             AppliedVersion = version;
@@ -59,15 +82,33 @@ internal sealed partial class DeviceConfiguration : IDisposable
 
     /// <summary>
     /// Applies the cloud's desired configuration when it is new and valid: it becomes the devices in force and the last
-    /// good one on disk. An invalid one is refused with its errors; what runs stays. Returns false when it was not new.
+    /// good one on disk. An invalid one is refused with its errors; what runs stays. Returns false when it was not new,
+    /// or not signed by the cloud's key (then nothing changes, not even what is reported).
     /// </summary>
     public bool Apply(EdgeConfiguration desired)
     {
         lock (gate)
         {
+            if (signingKey is not null && !IsSigned(desired))
+            {
+                metrics.ConfigurationUnverified("bad_signature");
+                LogRemoteUnverified(desired.Version);
+                return false;
+            }
+
             if (desired.Version <= AppliedVersion || desired.Version == RejectedVersion)
             {
                 return false;
+            }
+
+            if (signingKey is null)
+            {
+                // Nothing can tell the cloud's configurations from forged ones: refuse, and say how to turn it on.
+                metrics.ConfigurationUnverified("no_key");
+                (RejectedVersion, Errors) = (desired.Version, [RemoteOff]);
+                LogRemoteRejected(desired.Version, RemoteOff);
+                Signal();
+                return true;
             }
 
             var candidate = Path.Combine(folder, RemoteFile + ".candidate");
@@ -103,7 +144,56 @@ internal sealed partial class DeviceConfiguration : IDisposable
         }
     }
 
-    public void Dispose() => fileWatch.Dispose();
+    public void Dispose()
+    {
+        fileWatch.Dispose();
+        signingKey?.Dispose();
+    }
+
+    /// <summary>Signed by the cloud's key, for this edge.</summary>
+    private bool IsSigned(EdgeConfiguration desired)
+    {
+        try
+        {
+            return desired.Site == current.Site && desired.Edge == current.Id && EdgeConfigurationSignature.Verify(signingKey!, desired);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether the last good configuration on disk carries the signature of the key set now: one kept before the key
+    /// was set, or under another key, is not run (the cloud sends its configuration again, retained).
+    /// </summary>
+    private bool StoredIsSigned(string path)
+    {
+        if (signingKey is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            var signed = root.GetProperty(Signed);
+            return IsSigned(new EdgeConfiguration
+            {
+                SchemaVersion = 1,
+                Site = current.Site,
+                Edge = current.Id,
+                Version = root.GetProperty("Version").GetUInt64(),
+                DevicesJson = signed.GetProperty(nameof(EdgeConfiguration.DevicesJson)).GetString() ?? "",
+                Signature = Google.Protobuf.ByteString.CopyFrom(signed.GetProperty(nameof(EdgeConfiguration.Signature)).GetBytesFromBase64()),
+            });
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Reads a remote configuration file (<c>{"Version": N, "Edge": {"Devices": …}}</c>) and validates the devices in it
@@ -135,7 +225,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
                 return errors;
             }
 
-            var result = new EdgeOptionsValidation(remote).Validate(null, WithDevices(current, devices));
+            var result = new EdgeOptionsValidation(remote, allowList).Validate(null, WithDevices(current, devices));
             return result.Failed ? [.. result.Failures] : [];
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException or JsonException)
@@ -196,6 +286,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
         DataDirectory = options.DataDirectory,
         Queue = options.Queue,
         Publishing = options.Publishing,
+        RemoteConfiguration = options.RemoteConfiguration,
         Devices = devices,
     };
 
@@ -203,11 +294,23 @@ internal sealed partial class DeviceConfiguration : IDisposable
     public static string Fingerprint(object options) =>
         JsonSerializer.Serialize(options, DevicesJsonContext.Default.GetTypeInfo(options.GetType()) ?? throw new ArgumentException($"{options.GetType()} is not a device option", nameof(options)));
 
-    /// <summary>The file form of a remote configuration: its version, and the devices under the same keys as in appsettings.json.</summary>
+    /// <summary>
+    /// The file form of a remote configuration: its version, the devices under the same keys as in appsettings.json,
+    /// and, to check it again at start, the text the cloud signed and its signature.
+    /// </summary>
     private static string Envelope(EdgeConfiguration desired)
     {
         using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(desired.DevicesJson) ? "{}" : desired.DevicesJson);
-        return JsonSerializer.Serialize(new Dictionary<string, object> { ["Version"] = desired.Version, [EdgeOptions.Section] = document.RootElement });
+        return JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Version"] = desired.Version,
+            [Signed] = new Dictionary<string, string>
+            {
+                [nameof(EdgeConfiguration.DevicesJson)] = desired.DevicesJson,
+                [nameof(EdgeConfiguration.Signature)] = desired.Signature.ToBase64(),
+            },
+            [EdgeOptions.Section] = document.RootElement,
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Running the devices of remote configuration version {Version} (the last good one the cloud sent)")]
@@ -218,6 +321,12 @@ internal sealed partial class DeviceConfiguration : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused remote configuration version {Version}; the devices in force keep running: {Errors}")]
     private partial void LogRemoteRejected(ulong version, string errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored remote configuration version {Version}: it is not signed for this edge by the key in Edge:RemoteConfiguration (forged, or signed by another cloud)")]
+    private partial void LogRemoteUnverified(ulong version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not running the remote configuration kept in {Path}: it is not signed by the key in Edge:RemoteConfiguration (or no key is set); the file's devices run until the cloud sends one that is")]
+    private partial void LogStoredUnverified(string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Configuration file changed: devices reloaded")]
     private partial void LogFileApplied();

@@ -1,7 +1,7 @@
 namespace DomioOps.Edge.Configuration;
 
 /// <summary>
-/// The <c>Edge</c> section as <see cref="EdgeOptions"/>: identity, queue and publishing (a few keys) through the
+/// The <c>Edge</c> section as <see cref="EdgeOptions"/>: identity, queue, publishing and remote configuration (a few keys) through the
 /// configuration binder, the devices (up to tens of thousands of keys) through <see cref="DevicesSection"/>.
 /// </summary>
 internal static class EdgeSection
@@ -21,6 +21,7 @@ internal static class EdgeSection
         options.DataDirectory = section[nameof(EdgeOptions.DataDirectory)] ?? options.DataDirectory;
         section.GetSection(nameof(EdgeOptions.Queue)).Bind(options.Queue);
         section.GetSection(nameof(EdgeOptions.Publishing)).Bind(options.Publishing);
+        section.GetSection(nameof(EdgeOptions.RemoteConfiguration)).Bind(options.RemoteConfiguration);
         var errors = new List<string>();
         options.Devices = DevicesSection.Read(configuration, errors);
         options.DeviceErrors = errors;

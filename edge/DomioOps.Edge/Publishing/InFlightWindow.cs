@@ -15,11 +15,14 @@ namespace DomioOps.Edge.Publishing;
 /// </summary>
 /// <remarks>
 /// Owned by the publisher's loop; only <see cref="CloudAcknowledged"/> is called from elsewhere (the MQTT client's
-/// receive loop), and it only records the newest sequence for the loop to apply.
+/// receive loop), and it only records the newest sequence for the loop to apply. An acknowledgement above
+/// <see cref="HandedOut"/> names samples this process never published: it is ignored, never remembered, so a forged
+/// one cannot delete samples as they are published later.
 /// </remarks>
 internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions options, TimeProvider time, EdgeMetrics metrics)
 {
     private ulong received;
+    private ulong handedOut;
     private DateTimeOffset? deadline;
 
     /// <summary>Every sample up to here is acknowledged and deleted from the queue.</summary>
@@ -30,20 +33,29 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
 
     public ulong InFlight => Sent - Acknowledged;
 
-    /// <summary>Records the cloud's acknowledgement; applied by the next <see cref="Next"/>. Thread-safe.</summary>
-    public void CloudAcknowledged(ulong sequence)
-    {
-        var current = Interlocked.Read(ref received);
-        while (sequence > current)
-        {
-            var seen = Interlocked.CompareExchange(ref received, sequence, current);
-            if (seen == current)
-            {
-                return;
-            }
+    /// <summary>The highest sequence handed to the MQTT client in this process; it never decreases. Thread-safe.</summary>
+    public ulong HandedOut => Interlocked.Read(ref handedOut);
 
-            current = seen;
+    /// <summary>
+    /// The batch ending at <paramref name="last"/> goes to the MQTT client now: called before the publish, since the
+    /// cloud may commit and acknowledge it before the broker's PUBACK comes back.
+    /// </summary>
+    public void Publishing(ulong last) => RaiseTo(ref handedOut, last);
+
+    /// <summary>
+    /// Records the cloud's acknowledgement; applied by the next <see cref="Next"/>. False, and nothing recorded, when it
+    /// is above <see cref="HandedOut"/>. Thread-safe.
+    /// </summary>
+    public bool CloudAcknowledged(ulong sequence)
+    {
+        if (sequence > HandedOut)
+        {
+            metrics.AcknowledgementRefused();
+            return false;
         }
+
+        RaiseTo(ref received, sequence);
+        return true;
     }
 
     /// <summary>
@@ -117,9 +129,24 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
         deadline = null;
     }
 
+    private static void RaiseTo(ref ulong field, ulong value)
+    {
+        var current = Interlocked.Read(ref field);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref field, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
     private void ApplyAcknowledgement(DateTimeOffset now)
     {
-        // An acknowledgement beyond what this queue ever issued (a reset queue, a confused cloud) trims no more than exists.
+        // Never above HandedOut (see CloudAcknowledged), so never beyond what this queue issued; the bound stays as a guard.
         var acknowledged = Math.Min(Interlocked.Read(ref received), queue.LastSequence);
         if (acknowledged <= Acknowledged)
         {

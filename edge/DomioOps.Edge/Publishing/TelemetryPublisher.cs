@@ -114,8 +114,9 @@ internal sealed partial class TelemetryPublisher(
             .WithPayload(batch.ToByteArray())
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        var result = await client!.PublishAsync(message, cancellationToken);
         var last = samples[^1].Sequence;
+        window.Publishing(last);
+        var result = await client!.PublishAsync(message, cancellationToken);
         switch (result.ReasonCode)
         {
             case MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers:
@@ -160,8 +161,11 @@ internal sealed partial class TelemetryPublisher(
                 var ack = TelemetryAck.Parser.ParseFrom(e.ApplicationMessage.Payload);
                 if (ack.Site == edge.Site && ack.Edge == edge.Id)
                 {
-                    window.CloudAcknowledged(ack.Sequence);
-                    if (acknowledged.CurrentCount == 0)
+                    if (!window.CloudAcknowledged(ack.Sequence))
+                    {
+                        LogAcknowledgementRefused(ack.Sequence, window.HandedOut);
+                    }
+                    else if (acknowledged.CurrentCount == 0)
                     {
                         Release(acknowledged);
                     }
@@ -301,6 +305,9 @@ internal sealed partial class TelemetryPublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed command on {Topic}: {Reason}")]
     private partial void LogCommandMalformed(string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an acknowledgement of sequence {Sequence}: this edge has published only up to {Published} since it started (forged, or left from before a restart)")]
+    private partial void LogAcknowledgementRefused(ulong sequence, ulong published);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The cloud refused samples {First}..{Last} for good ({Code}: {Detail}); they are dropped")]
     private partial void LogBatchRefused(ulong first, ulong last, string code, string detail);

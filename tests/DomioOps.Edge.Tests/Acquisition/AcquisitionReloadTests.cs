@@ -3,6 +3,7 @@ using System.Net;
 using DomioOps.Devices.Modbus;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.Configuration;
+using DomioOps.Edge.Tests.Configuration;
 using DomioOps.Models.Wire;
 
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,7 @@ public sealed class AcquisitionReloadTests : IAsyncLifetime
     private readonly ModbusTcpServer saw = new(new ModbusTcpServerOptions(IPAddress.Loopback));
     private readonly ModbusTcpServer router = new(new ModbusTcpServerOptions(IPAddress.Loopback));
     private readonly AcquisitionFixture fixture = new();
+    private readonly CloudKey cloud = new();
 
     public async ValueTask InitializeAsync()
     {
@@ -38,6 +40,7 @@ public sealed class AcquisitionReloadTests : IAsyncLifetime
         await saw.DisposeAsync();
         await router.DisposeAsync();
         fixture.Dispose();
+        cloud.Dispose();
         Directory.Delete(folder, recursive: true);
     }
 
@@ -47,11 +50,12 @@ public sealed class AcquisitionReloadTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         File.WriteAllText(Path.Combine(folder, "edge.json"), $$"""
             { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{Path.Combine(folder, "data")}}",
+                        "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}" },
                         "Devices": { "ModbusTcp": [ {{Device("saw-01", saw.Port, 20)}}, {{Device("router-01", router.Port, 20)}} ] } } }
             """);
         var root = new ConfigurationBuilder().AddJsonFile(Path.Combine(folder, "edge.json")).Build();
         var options = EdgeSection.Read(root);
-        using var configuration = new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), new EdgeOptionsValidation(root), NullLogger<DeviceConfiguration>.Instance);
+        using var configuration = new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), new EdgeOptionsValidation(root), EdgeTestMetrics.Create(TimeProvider.System), NullLogger<DeviceConfiguration>.Instance);
         var context = fixture.Context(TimeProvider.System);
         using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(configuration, Microsoft.Extensions.Options.Options.Create(options), context, NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
         await acquisition.StartAsync(ct);
@@ -95,14 +99,14 @@ public sealed class AcquisitionReloadTests : IAsyncLifetime
         }
     }
 
-    private static EdgeConfiguration Remote(ulong version, params string[] devices) => new()
+    private EdgeConfiguration Remote(ulong version, params string[] devices) => cloud.Sign(new()
     {
         SchemaVersion = 1,
         Site = "plant-1",
         Edge = "edge-1",
         Version = version,
         DevicesJson = $$"""{ "Devices": { "ModbusTcp": [ {{string.Join(", ", devices)}} ] } }""",
-    };
+    });
 
     private static string Device(string machine, int port, int pollMs) =>
         $$"""{ "Machine": "{{machine}}", "Port": {{port}}, "PollInterval": "00:00:00.{{pollMs:D3}}", "Tags": [ { "Signal": "PieceCounter", "Register": 0 } ] }""";

@@ -65,7 +65,7 @@ public sealed class ModbusSerialBusTests : IDisposable
             },
         });
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
-        using var devices = new DomioOps.Edge.Configuration.DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), Microsoft.Extensions.Logging.Abstractions.NullLogger<DomioOps.Edge.Configuration.DeviceConfiguration>.Instance);
+        using var devices = new DomioOps.Edge.Configuration.DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), EdgeTestMetrics.Create(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DomioOps.Edge.Configuration.DeviceConfiguration>.Instance);
         using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(devices, options, fixture.Context(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
         await acquisition.StartAsync(ct);
         try

@@ -6,16 +6,32 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DomioOps.Edge.Tests.Configuration;
 
-/// <summary>The devices in force: the configuration file (reloaded when it changes) or the cloud's last good remote configuration.</summary>
+/// <summary>
+/// The devices in force: the configuration file (reloaded when it changes) or the cloud's last good remote
+/// configuration, signed by the cloud's key pinned in Edge:RemoteConfiguration.
+/// </summary>
 public sealed class DeviceConfigurationTests : IDisposable
 {
+    private const string Unverified = "domio.edge.configurations.unverified";
     private readonly string folder = Directory.CreateTempSubdirectory("domioops-config-").FullName;
+    private readonly CloudKey cloud = new();
+    private readonly CloudKey impostor = new();
+    private string remoteSection;
 
-    public DeviceConfigurationTests() => WriteFile(Device("saw-01", 5020));
+    public DeviceConfigurationTests()
+    {
+        remoteSection = $$"""{ "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}", "AllowedEndpoints": [ "127.0.0.1:*" ] }""";
+        WriteFile(Device("saw-01", 5020));
+    }
 
     private string FilePath => Path.Combine(folder, "edge.json");
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose()
+    {
+        cloud.Dispose();
+        impostor.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
 
     [Fact]
     public void Apply_ValidRemote_DevicesReplacedReportedAndSignalled()
@@ -58,7 +74,7 @@ public sealed class DeviceConfigurationTests : IDisposable
     {
         using var configuration = Open(out _);
 
-        configuration.Apply(new EdgeConfiguration { SchemaVersion = 1, Site = "plant-1", Edge = "edge-1", Version = 1, DevicesJson = devicesJson });
+        configuration.Apply(cloud.Sign(new EdgeConfiguration { SchemaVersion = 1, Site = "plant-1", Edge = "edge-1", Version = 1, DevicesJson = devicesJson }));
 
         Assert.Equal((0ul, 1ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.Contains(configuration.Errors, e => e.Contains(expected, StringComparison.Ordinal));
@@ -113,21 +129,185 @@ public sealed class DeviceConfigurationTests : IDisposable
         Assert.Equal(["saw-01", "saw-03"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
     }
 
+    [Fact]
+    public void Apply_Unsigned_IgnoredAndCounted_NothingReported_SignedOneOfTheSameVersionApplied()
+    {
+        using var configuration = Open(out _);
+        var changed = configuration.Changed;
+
+        var counted = EdgeTestMetrics.Sum(Unverified, () => Assert.False(configuration.Apply(Unsigned(5, Device("cnc-01", 5021)))));
+
+        Assert.Equal(1, counted);
+        Assert.False(changed.IsCompleted);
+        Assert.Equal((0ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+        Assert.Empty(configuration.Errors);
+        Assert.Equal(["saw-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
+
+        Assert.True(configuration.Apply(Remote(5, Device("cnc-01", 5021))));
+        Assert.Equal(["cnc-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
+    }
+
+    [Fact]
+    public void Apply_SignedByAnotherKey_Ignored()
+    {
+        using var configuration = Open(out _);
+
+        Assert.False(configuration.Apply(impostor.Sign(Unsigned(1, Device("cnc-01", 5021)))));
+
+        Assert.Equal((0ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+        Assert.Equal(["saw-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
+        Assert.False(File.Exists(Path.Combine(folder, "data", DeviceConfiguration.RemoteFile)));
+    }
+
+    [Fact]
+    public void Apply_DevicesChangedAfterSigning_Ignored_TheSignedOneStillApplies()
+    {
+        using var configuration = Open(out _);
+        var signed = Remote(1, Device("cnc-01", 5021));
+        var tampered = signed.Clone();
+        tampered.DevicesJson = signed.DevicesJson.Replace("5021", "5099", StringComparison.Ordinal);
+
+        Assert.False(configuration.Apply(tampered));
+        Assert.Equal((0ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+
+        Assert.True(configuration.Apply(signed));
+        Assert.Equal([5021], configuration.Devices.ModbusTcp.Select(d => d.Port));
+    }
+
+    [Fact]
+    public void Apply_SignedForAnotherEdge_Ignored()
+    {
+        using var configuration = Open(out _);
+        var elsewhere = Unsigned(1, Device("cnc-01", 5021));
+        elsewhere.Edge = "edge-2";
+
+        Assert.False(configuration.Apply(cloud.Sign(elsewhere)));
+
+        Assert.Equal((0ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Apply_ForgedHugeVersion_DoesNotBlockALaterRealOne(bool forgerHasAKey)
+    {
+        using var configuration = Open(out _);
+        configuration.Apply(Remote(4, Device("cnc-01", 5021)));
+        var forged = Unsigned(1ul << 63, Device("evil-01", 5066));
+
+        Assert.False(configuration.Apply(forgerHasAKey ? impostor.Sign(forged) : forged));
+
+        Assert.Equal((4ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+        Assert.True(configuration.Apply(Remote(5, Device("cnc-02", 5022))));
+        Assert.Equal(["cnc-02"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
+        Assert.Equal(5ul, configuration.AppliedVersion);
+    }
+
+    [Fact]
+    public void Apply_NoSigningKey_RefusedAndReportedWithTheFix()
+    {
+        remoteSection = "{}";
+        WriteFile(Device("saw-01", 5020));
+        using var configuration = Open(out _);
+        var changed = configuration.Changed;
+
+        var counted = EdgeTestMetrics.Sum(Unverified, () => Assert.True(configuration.Apply(Remote(1, Device("saw-01", 5020)))));
+
+        Assert.Equal(1, counted);
+        Assert.True(changed.IsCompleted);
+        Assert.Equal((0ul, 1ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+        Assert.Equal(["remote configuration is off: set Edge:RemoteConfiguration:SigningKeyPath to the cloud's configuration key (shown when the edge was registered)"], configuration.Errors);
+        Assert.False(File.Exists(Path.Combine(folder, "data", DeviceConfiguration.RemoteFile)));
+    }
+
+    [Fact]
+    public void Restart_StoredRemoteRunsOnlyUnderTheKeyThatSignedIt()
+    {
+        using (var configuration = Open(out _))
+        {
+            Assert.True(configuration.Apply(Remote(4, Device("cnc-01", 5021))));
+        }
+
+        using (var sameKey = Open(out _))
+        {
+            Assert.Equal(4ul, sameKey.AppliedVersion);
+            Assert.Equal(["cnc-01"], sameKey.Devices.ModbusTcp.Select(d => d.Machine));
+        }
+
+        remoteSection = $$"""{ "SigningKeyPath": "{{impostor.WritePublicKey(folder, "other.pem")}}", "AllowedEndpoints": [ "127.0.0.1:*" ] }""";
+        WriteFile(Device("saw-01", 5020));
+        using (var otherKey = Open(out _))
+        {
+            Assert.Equal(0ul, otherKey.AppliedVersion);
+            Assert.Equal(["saw-01"], otherKey.Devices.ModbusTcp.Select(d => d.Machine));
+        }
+
+        remoteSection = "{}";
+        WriteFile(Device("saw-01", 5020));
+        using var noKey = Open(out _);
+        Assert.Equal(0ul, noKey.AppliedVersion);
+        Assert.Equal(["saw-01"], noKey.Devices.ModbusTcp.Select(d => d.Machine));
+    }
+
+    [Fact]
+    public void Apply_EndpointOutsideTheAllowList_RefusedWhole_ErrorNamesKeyAndValue()
+    {
+        remoteSection = $$"""{ "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}", "AllowedEndpoints": [ "10.1.2.0/24:502" ] }""";
+        WriteFile(Device("saw-01", 5020));
+        using var configuration = Open(out _);
+
+        Assert.True(configuration.Apply(Remote(1, Device("saw-01", 5020), Device("cnc-01", 502, "10.1.2.7"), Device("evil-01", 502, "10.1.3.7"), Device("evil-02", 5021))));
+
+        Assert.Equal((0ul, 1ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+        Assert.Equal(["saw-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
+        var remoteFile = Path.Combine(folder, "data", DeviceConfiguration.RemoteFile + ".candidate");
+        Assert.Equal(
+            [
+                $"{remoteFile}: Edge:Devices:ModbusTcp:2:Host: '10.1.3.7:502' is not an endpoint a remote configuration may use: add it to Edge:RemoteConfiguration:AllowedEndpoints in the edge's local configuration, or configure the device there",
+                $"{remoteFile}: Edge:Devices:ModbusTcp:3:Host: '127.0.0.1:5021' is not an endpoint a remote configuration may use: add it to Edge:RemoteConfiguration:AllowedEndpoints in the edge's local configuration, or configure the device there",
+            ],
+            configuration.Errors);
+
+        // Within the list and the local file's own endpoint: applied.
+        Assert.True(configuration.Apply(Remote(2, Device("saw-01", 5020), Device("cnc-01", 502, "10.1.2.7"))));
+        Assert.Equal(2ul, configuration.AppliedVersion);
+    }
+
+    [Fact]
+    public void Apply_NoAllowList_OnlyTheLocalDevicesEndpoints()
+    {
+        remoteSection = $$"""{ "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}" }""";
+        WriteFile(Device("saw-01", 5020, "10.9.9.9"));
+        using var configuration = Open(out _);
+
+        Assert.True(configuration.Apply(Remote(1, Device("saw-02", 5020, "10.9.9.9"))));
+        Assert.Equal(1ul, configuration.AppliedVersion);
+
+        Assert.True(configuration.Apply(Remote(2, Device("saw-02", 5021, "10.9.9.9"))));
+        Assert.Equal((1ul, 2ul), (configuration.AppliedVersion, configuration.RejectedVersion));
+        Assert.Contains("Edge:Devices:ModbusTcp:0:Host: '10.9.9.9:5021' is not an endpoint a remote configuration may use", Assert.Single(configuration.Errors), StringComparison.Ordinal);
+    }
+
     private DeviceConfiguration Open(out IConfigurationRoot root)
     {
         root = new ConfigurationBuilder().AddJsonFile(FilePath, optional: false, reloadOnChange: true).Build();
         var options = EdgeSection.Read(root);
         var validation = new EdgeOptionsValidation(root);
-        Assert.True(validation.Validate(null, options).Succeeded);
-        return new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), validation, NullLogger<DeviceConfiguration>.Instance);
+        var result = validation.Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+        return new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), validation, EdgeTestMetrics.Create(TimeProvider.System), NullLogger<DeviceConfiguration>.Instance);
     }
 
     private void WriteFile(params string[] devices) => File.WriteAllText(FilePath, $$"""
         { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{Path.Combine(folder, "data")}}",
+                    "RemoteConfiguration": {{remoteSection}},
                     "Devices": { "ModbusTcp": [ {{string.Join(", ", devices)}} ] } } }
         """);
 
-    private static EdgeConfiguration Remote(ulong version, params string[] devices) => new()
+    /// <summary>A configuration the cloud signed.</summary>
+    private EdgeConfiguration Remote(ulong version, params string[] devices) => cloud.Sign(Unsigned(version, devices));
+
+    private static EdgeConfiguration Unsigned(ulong version, params string[] devices) => new()
     {
         SchemaVersion = 1,
         Site = "plant-1",
@@ -136,6 +316,6 @@ public sealed class DeviceConfigurationTests : IDisposable
         DevicesJson = $$"""{ "Devices": { "ModbusTcp": [ {{string.Join(", ", devices)}} ] } }""",
     };
 
-    private static string Device(string machine, int port) =>
-        $$"""{ "Machine": "{{machine}}", "Port": {{port}}, "Tags": [ { "Signal": "PieceCounter", "Register": 1 } ] }""";
+    private static string Device(string machine, int port, string host = "127.0.0.1") =>
+        $$"""{ "Machine": "{{machine}}", "Host": "{{host}}", "Port": {{port}}, "Tags": [ { "Signal": "PieceCounter", "Register": 1 } ] }""";
 }

@@ -156,17 +156,73 @@ public sealed class InFlightWindowTests : IDisposable
     }
 
     [Fact]
-    public void CloudAcknowledged_BeyondAnythingIssued_TrimsOnlyWhatExists()
+    public void CloudAcknowledged_AboveTheHighestPublished_DeletesNothing_IsForgotten_Counted()
     {
         queue.Enqueue(Samples(10));
         Send();
 
-        window.CloudAcknowledged(1_000);
+        // A forged acknowledgement (issue #20): the edge has published up to 10.
+        var refused = EdgeTestMetrics.Sum("domio.edge.acknowledgements.refused", () => Assert.False(window.CloudAcknowledged(1_000_000_000_000_000_000)));
+        Assert.Equal(1, refused);
+        Assert.Empty(window.Next().Batch);
+        Assert.Equal(0ul, window.Acknowledged);
+        Assert.Equal(Range(1, 10), queue.Peek(100).Select(s => s.Sequence));
+
+        // Not remembered: the samples published after it stay until the cloud acknowledges them.
+        queue.Enqueue(Samples(10));
+        time.Advance(options.MaxBatchAge);
+        Assert.Equal(Range(11, 20), Send());
+        Assert.Empty(window.Next().Batch);
+        Assert.Equal(0ul, window.Acknowledged);
+        Assert.Equal(20, queue.Count);
+    }
+
+    [Fact]
+    public void CloudAcknowledged_LegitimateAfterAForgedOne_Deletes()
+    {
+        queue.Enqueue(Samples(20));
+        Send();
+        window.CloudAcknowledged(ulong.MaxValue);
+        Send();
+
+        Assert.True(window.CloudAcknowledged(15));
         window.Next();
-        queue.Enqueue(Samples(1));
+
+        Assert.Equal(15ul, window.Acknowledged);
+        Assert.Equal(Range(16, 20), queue.Peek(100).Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public void CloudAcknowledged_HandedToTheClientBeforeItsPubAck_Deletes()
+    {
+        queue.Enqueue(Samples(10));
+        var batch = window.Next().Batch;
+        window.Publishing(batch[^1].Sequence);
+
+        // The cloud committed and acknowledged the batch before the broker's PUBACK reached the edge.
+        Assert.True(window.CloudAcknowledged(10));
+        window.Next();
+        window.Published(batch[^1].Sequence);
 
         Assert.Equal(10ul, window.Acknowledged);
-        Assert.Equal([11ul], queue.Peek(10).Select(s => s.Sequence));
+        Assert.Equal(0, queue.Count);
+        Assert.Equal(0ul, window.InFlight);
+    }
+
+    [Fact]
+    public void CloudAcknowledged_AfterAReplay_UpToTheHighestEverPublished()
+    {
+        queue.Enqueue(Samples(20));
+        Send();
+        Send();
+
+        // The reconnect moves Sent back; the highest sequence handed out stays, and the cloud may still acknowledge it.
+        window.Reconnected();
+        Assert.True(window.CloudAcknowledged(20));
+        window.Next();
+
+        Assert.Equal(20ul, window.Acknowledged);
+        Assert.Equal(0, queue.Count);
     }
 
     [Fact]
@@ -277,6 +333,8 @@ public sealed class InFlightWindowTests : IDisposable
         var fresh = new InFlightWindow(reopened, options, time, EdgeTestMetrics.Create(time));
         time.Advance(options.MaxBatchAge);
 
+        // An acknowledgement the old process was owed names samples this one has not published yet: ignored.
+        Assert.False(fresh.CloudAcknowledged(20));
         Assert.Equal(Range(13, 20), fresh.Next().Batch.Select(s => s.Sequence));
     }
 
@@ -306,6 +364,7 @@ public sealed class InFlightWindowTests : IDisposable
     {
         var batch = window.Next().Batch;
         Assert.NotEmpty(batch);
+        window.Publishing(batch[^1].Sequence);
         window.Published(batch[^1].Sequence);
         return [.. batch.Select(s => s.Sequence)];
     }
