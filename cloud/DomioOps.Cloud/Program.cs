@@ -13,6 +13,16 @@ if (args is ["hash-password", ..])
     return 0;
 }
 
+if (args is ["configuration-key", var keyPath])
+{
+    // The public key edges pin (Edge:RemoteConfiguration:SigningKeyPath); makes the private key file when missing.
+    using var loggers = LoggerFactory.Create(_ => { });
+    using var key = EdgeConfigurationKey.Load(keyPath, loggers.CreateLogger<EdgeConfigurationKey>())!;
+    Console.Write(key.ExportSubjectPublicKeyInfoPem());
+    Console.WriteLine();
+    return 0;
+}
+
 if (await AuditExtensions.RunAuditCommandAsync(args) is { } exitCode)
 {
     return exitCode;

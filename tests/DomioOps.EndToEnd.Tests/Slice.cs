@@ -19,6 +19,7 @@ internal sealed class Slice : IAsyncDisposable
     private readonly PostgresServer postgres;
     private readonly string database;
     private readonly string edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
+    private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
     private readonly int brokerPort = FreePort.Next();
     private readonly int brokerTlsPort = FreePort.Next();
     private readonly TestCertificates certificates = TestCertificates.Create();
@@ -86,6 +87,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Broker__Edges__0__Site"] = Site,
             ["Broker__Edges__0__Id"] = EdgeId,
             ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
+            ["Broker__ConfigurationKeyPath"] = Path.Combine(cloudKeys, "edge-configuration.pem"),
             ["Security__InitialAdmin__Password"] = AdminPassword,
         }, cancellationToken, cloudHttpPort);
         using var signIn = await CloudHttp.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, cancellationToken);
@@ -102,6 +104,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Simulators__PanelSaws__0__PauseProbability"] = "0",
         }, cancellationToken);
 
+    /// <summary>Starts the edge, pinning the key the cloud signs configurations with (as an administrator would copy it at registration).</summary>
     public async Task StartEdgeAsync(CancellationToken cancellationToken) =>
         Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", new Dictionary<string, string>
         {
@@ -114,6 +117,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
             ["Edge__Publishing__TlsTargetHost"] = "localhost",
             ["Edge__Publishing__Password"] = edgePassword,
+            ["Edge__RemoteConfiguration__SigningKey"] = await CloudHttp.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), cancellationToken),
             ["Edge__Devices__ModbusTcp__0__Machine"] = Machine,
             ["Edge__Devices__ModbusTcp__0__Port"] = $"{modbusPort}",
             ["Edge__Devices__ModbusTcp__0__PollInterval"] = "00:00:00.100",
@@ -179,6 +183,7 @@ internal sealed class Slice : IAsyncDisposable
         CloudHttp.Dispose();
         await postgres.DisposeAsync();
         Directory.Delete(edgeData, recursive: true);
+        Directory.Delete(cloudKeys, recursive: true);
         certificates.Dispose();
     }
 

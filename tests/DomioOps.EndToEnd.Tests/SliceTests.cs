@@ -87,7 +87,7 @@ public sealed class SliceTests
 
     internal sealed record EdgeConfigurationView(DesiredView? Desired, ulong AppliedVersion, ulong RejectedVersion, IReadOnlyList<string> Errors);
 
-    internal sealed record DesiredView(ulong Version, string DevicesJson);
+    internal sealed record DesiredView(ulong Version, System.Text.Json.JsonElement Devices);
 
     [Fact]
     public async Task CloudRestarted_KeepsMachineStateAndGoesOn()
