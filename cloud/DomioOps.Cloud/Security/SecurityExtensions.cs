@@ -166,11 +166,13 @@ internal static class SecurityExtensions
                     : RateLimitPartition.GetNoLimiter("")));
     }
 
+    // One token every minute / perMinute: the configured rate for any value (a whole number of tokens a second refilled
+    // 60 a minute for a limit of 5, and 60 instead of 100 for a limit of 100), and Retry-After says when the next one comes.
     private static TokenBucketRateLimiterOptions Bucket(int perMinute) => new()
     {
         TokenLimit = perMinute,
-        TokensPerPeriod = Math.Max(1, perMinute / 60),
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
         QueueLimit = 0,
         AutoReplenishment = true,
     };

@@ -1,12 +1,14 @@
 using DomioOps.Devices.OpcUa.Client;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Devices.OpcUa.Tests.Server;
 
 namespace DomioOps.Devices.OpcUa.Tests.Client;
 
 /// <summary>Our client against our server on loopback: the services end to end over real sockets.</summary>
 public sealed class ClientServerTests : IAsyncLifetime
 {
+    private readonly SamplingClock _clock = new(TimeSpan.FromMilliseconds(10));
     private OpcUaServer _server = null!;
     private VariableNode _speed = null!;
     private VariableNode _counter = null!;
@@ -14,7 +16,7 @@ public sealed class ClientServerTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, Users = new Dictionary<string, string> { ["operator"] = "s3cret" } });
+        _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, Users = new Dictionary<string, string> { ["operator"] = "s3cret" } }, _clock);
         _ns = _server.AddressSpace.RegisterNamespace("urn:domioops:test");
         DateTime now = DateTime.UtcNow;
         _server.AddressSpace.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(_ns, "Machines"), new QualifiedName(_ns, "Machines"));
@@ -152,7 +154,8 @@ public sealed class ClientServerTests : IAsyncLifetime
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(_ns, "Saw1.Speed"), 10, 100, new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Absolute, 5))], TestContext.Current.CancellationToken);
         Assert.Equal(1.0, (await subscription.Values.ReadAsync(TestContext.Current.CancellationToken)).Value.Value.Value);
         _speed.SetValue(new Variant(3.0), DateTime.UtcNow);
-        await WaitForSamplesAsync();
+        // Sampled (and dropped by the deadband) before the next value is written: had it passed, it would come first.
+        await _clock.SampledAsync(TestContext.Current.CancellationToken);
         _speed.SetValue(new Variant(10.0), DateTime.UtcNow);
         Assert.Equal(10.0, (await subscription.Values.ReadAsync(TestContext.Current.CancellationToken)).Value.Value.Value);
     }
@@ -176,12 +179,13 @@ public sealed class ClientServerTests : IAsyncLifetime
     {
         await using OpcUaClient client = await ConnectAsync();
         OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20, KeepAliveCount: 2), TestContext.Current.CancellationToken);
-        while (subscription.KeepAliveCount < 3)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await Eventually.TrueAsync(() => subscription.KeepAliveCount >= 3, "three keep-alives", TestContext.Current.CancellationToken);
 
-        Assert.True(subscription.KeepAliveCount >= 3);
+        // Keep-alives carry no notifications: nothing was delivered and no message was counted lost.
+        Assert.Equal(2u, subscription.RevisedKeepAliveCount);
+        Assert.Equal(0, subscription.NotificationCount);
+        Assert.Equal(0, subscription.LostMessages);
+        Assert.False(subscription.Values.TryRead(out _));
     }
 
     [Fact]
@@ -189,6 +193,8 @@ public sealed class ClientServerTests : IAsyncLifetime
     {
         int port = _server.Port;
         await using OpcUaClient client = await ConnectAsync();
+        // A first subscription, deleted, so that the one under test has id 2 here and the new server's first id, 1, after the restart.
+        await (await client.CreateSubscriptionAsync(new SubscriptionOptions(), TestContext.Current.CancellationToken)).DeleteAsync(TestContext.Current.CancellationToken);
         OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(_ns, "Saw1.Pieces"), 10, 100), new MonitoredItemRequest(new NodeId(_ns, "Nope"))], TestContext.Current.CancellationToken);
         Assert.Equal(0, (await subscription.Values.ReadAsync(TestContext.Current.CancellationToken)).Value.Value.Value);
@@ -203,13 +209,13 @@ public sealed class ClientServerTests : IAsyncLifetime
         MonitoredItemValue afterRestart = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(100, afterRestart.Value.Value.Value);
         Assert.Equal(1, client.Reconnects);
-        Assert.NotEqual(0u, subscription.Id);
+        // Recreated on the new server (which never saw id 2), not carried over by its old id.
+        Assert.Equal(2u, oldId);
+        Assert.Equal(1u, subscription.Id);
+        Assert.Single(client.Subscriptions);
         Assert.Equal(StatusCode.Good, subscription.Items[0].Status);
         Assert.Equal(StatusCode.BadNodeIdUnknown, subscription.Items[1].Status);
         pieces.SetValue(new Variant(101), DateTime.UtcNow);
         Assert.Equal(101, (await subscription.Values.ReadAsync(TestContext.Current.CancellationToken)).Value.Value.Value);
-        _ = oldId;
     }
-
-    private static async Task WaitForSamplesAsync() => await Task.Delay(100, TestContext.Current.CancellationToken);
 }

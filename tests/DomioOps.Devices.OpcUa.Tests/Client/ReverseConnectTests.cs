@@ -77,8 +77,6 @@ public sealed class ReverseConnectTests : IDisposable
     public async Task Client_ReverseHelloFromAnotherServer_Ignored()
     {
         int listen = UnusedPort();
-        await using OpcUaServer stranger = new(new OpcUaServerOptions { Port = 0, ApplicationUri = "urn:stranger", ReverseConnect = [$"opc.tcp://127.0.0.1:{listen}"], ReverseConnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stranger.StartAsync(Ct);
         await using OpcUaClient client = new(new OpcUaClientOptions
         {
             EndpointUrl = $"opc.tcp://127.0.0.1:{UnusedPort()}",
@@ -86,9 +84,37 @@ public sealed class ReverseConnectTests : IDisposable
             ReverseConnectServerUri = "urn:expected",
             AutoReconnect = false,
         });
-        using CancellationTokenSource bounded = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        bounded.CancelAfter(TimeSpan.FromSeconds(1));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ConnectAsync(bounded.Token));
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        // Listening once ConnectAsync returns its task; then the stranger dials in.
+        Task connect = client.ConnectAsync(stop.Token);
+        RedialClock redials = new(TimeSpan.FromMilliseconds(50));
+        await using OpcUaServer stranger = new(new OpcUaServerOptions { Port = 0, ApplicationUri = "urn:stranger", ReverseConnect = [$"opc.tcp://127.0.0.1:{listen}"], ReverseConnectDelay = TimeSpan.FromMilliseconds(50) }, redials);
+        await stranger.StartAsync(Ct);
+
+        // The sentinel: the stranger waits its redial delay only after a connection ended, i.e. after the client read its
+        // ReverseHello and hung up. Two of them, and the client is still not connected to anything.
+        await Eventually.TrueAsync(() => redials.Count >= 2, "the client to hang up on the stranger twice", Ct);
+        Assert.False(connect.IsCompleted);
         Assert.Equal(0, stranger.SessionCount);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect);
+    }
+
+    /// <summary>The system clock, counting the delays of the given length a server waits before it dials again.</summary>
+    private sealed class RedialClock(TimeSpan delay) : TimeProvider
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime == delay && period == Timeout.InfiniteTimeSpan)
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }

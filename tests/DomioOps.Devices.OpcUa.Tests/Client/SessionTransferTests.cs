@@ -1,6 +1,7 @@
 using DomioOps.Devices.OpcUa.Client;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Devices.OpcUa.Tests.Server;
 
 namespace DomioOps.Devices.OpcUa.Tests.Client;
 
@@ -11,6 +12,7 @@ namespace DomioOps.Devices.OpcUa.Tests.Client;
 /// </summary>
 public sealed class SessionTransferTests : IAsyncLifetime
 {
+    private readonly SamplingClock _clock = new(TimeSpan.FromMilliseconds(10));
     private OpcUaServer _server = null!;
     private VariableNode _tag = null!;
 
@@ -18,7 +20,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, MinSessionTimeout = TimeSpan.FromSeconds(1) });
+        _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, MinSessionTimeout = TimeSpan.FromSeconds(1) }, _clock);
         _tag = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Tag"), new QualifiedName(2, "Tag"), new Variant(0), DateTime.UtcNow);
         await _server.StartAsync(Ct);
     }
@@ -89,7 +91,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
         for (int value = 4; value <= 6; value++)
         {
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
-            await Task.Delay(30, Ct);
+            await _clock.SampledAsync(Ct);
         }
 
         // Phase 3: the network comes back; the old session is gone, its subscription is not.
@@ -132,7 +134,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
         for (int value = 1; value <= 3; value++)
         {
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
-            await Task.Delay(30, Ct);
+            await _clock.SampledAsync(Ct);
         }
 
         await WaitUntilAsync(() => !proxy.ServerErrors.IsEmpty, "the server to close the channel of the unrenewed token");
@@ -143,7 +145,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
         for (int value = 4; value <= 6; value++)
         {
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
-            await Task.Delay(30, Ct);
+            await _clock.SampledAsync(Ct);
         }
 
         List<int> seen = await ReadUntilAsync(subscription, 6);

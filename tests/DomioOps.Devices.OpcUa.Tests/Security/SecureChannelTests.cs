@@ -102,10 +102,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl, SecurityPolicyUri = SecurityPolicy.Basic256Sha256Uri, SecurityMode = MessageSecurityMode.SignAndEncrypt, Certificates = _clientStore, SecureChannelLifetime = 10_000 }, time);
         await client.ConnectAsync(Ct);
         time.Advance(TimeSpan.FromSeconds(8));
-        while (client.TokenRenewals == 0)
-        {
-            await Task.Delay(10, Ct);
-        }
+        await Eventually.TrueAsync(() => client.TokenRenewals > 0, "the token renewal at 75 % of its lifetime", Ct);
 
         Assert.Equal(StatusCode.Good, (await client.ReadValueAsync(WellKnownNodes.NamespaceArray, Ct)).StatusCode);
     }

@@ -184,10 +184,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl, SecureChannelLifetime = 10_000 }, time);
         await client.ConnectAsync(TestContext.Current.CancellationToken);
         time.Advance(TimeSpan.FromSeconds(8));
-        while (client.TokenRenewals == 0)
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        await Eventually.TrueAsync(() => client.TokenRenewals > 0, "the token renewal at 75 % of its lifetime", TestContext.Current.CancellationToken);
 
         DataValue value = await client.ReadValueAsync(WellKnownNodes.NamespaceArray, TestContext.Current.CancellationToken);
         Assert.Equal(StatusCode.Good, value.StatusCode);

@@ -3,13 +3,14 @@ using DomioOps.Devices.Modbus;
 namespace DomioOps.Edge.Tests.Faults;
 
 /// <summary>
-/// The edge as a real process under faults: the broker away for a minute, the edge killed (SIGKILL) again and again,
-/// a device that stops answering. Each test is bounded in samples and time.
+/// The edge as a real process under faults: the broker away while 100,000 samples queue, the edge killed (SIGKILL) again
+/// and again, a device that stops answering. Each test is bounded in samples, every wait by a deadline; rates under these
+/// faults are benchmark figures (benchmarks/README.md), not pass conditions.
 /// </summary>
 public sealed class EdgeFaultTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task BrokerStoppedForAMinute_EverySampleArrivesOnceInSequenceOrder()
+    public async Task BrokerStoppedWhileAHundredThousandSamplesQueue_EverySampleArrivesOnceInSequenceOrder()
     {
         var ct = TestContext.Current.CancellationToken;
         // 10 devices × 50 tags every 100 ms: about 5,000 samples/s.
@@ -17,26 +18,28 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
         await rig.UntilAsync(() => Task.FromResult(rig.DistinctCount() >= 10_000), TimeSpan.FromSeconds(60), "samples flowing", ct);
 
         await rig.Broker.StopAsync(ct);
-        var stoppedAt = DateTimeOffset.UtcNow;
-        await Task.Delay(TimeSpan.FromSeconds(60), ct);
-        var startedAt = DateTimeOffset.UtcNow;
+        var (lastAtStop, _, _) = rig.ReadQueue();
+        // The outage lasts until the edge holds 100,000 samples more than it did (about 20 s at the offered rate), not a
+        // fixed time: how fast it reads and queues meanwhile is a figure for the benchmarks, not a pass condition.
+        await rig.UntilAsync(() => Task.FromResult(rig.ReadQueue().Last >= lastAtStop + 100_000), TimeSpan.FromSeconds(180), "100,000 samples queued while the broker is down", ct);
+        var (lastAtRestart, _, _) = rig.ReadQueue();
         await rig.Broker.StartAgainAsync(ct);
-        await Task.Delay(TimeSpan.FromSeconds(5), ct);
+        // Replay and live reading together: until samples read after the restart have arrived too.
+        await rig.UntilAsync(() => Task.FromResult(rig.DistinctCount() >= (int)lastAtRestart + 5_000), TimeSpan.FromSeconds(180), "backlog replayed and live samples after it", ct);
         var last = await rig.DrainAndStopEdgeAsync(ct);
 
         var deliveries = rig.Deliveries();
         var sequences = deliveries.Select(d => d.Sample.Sequence).ToList();
-        var duringOutage = deliveries.Count(d => d.Sample.TimestampMs >= stoppedAt.ToUnixTimeMilliseconds() && d.Sample.TimestampMs < startedAt.ToUnixTimeMilliseconds());
-        output.WriteLine($"{last} samples, {deliveries.Count - sequences.Distinct().Count()} duplicate deliveries, {duringOutage} read while the broker was down");
+        output.WriteLine($"{last} samples, {deliveries.Count - sequences.Distinct().Count()} duplicate deliveries, {lastAtRestart - lastAtStop} read while the broker was down");
 
         // Every sample exactly once by sequence, none missing; first arrivals in sequence order.
         Assert.Equal(Enumerable.Range(1, (int)last).Select(i => (ulong)i), sequences.Distinct().Order());
         var firstArrivals = sequences.Distinct().ToList();
         Assert.Equal(firstArrivals.Order(), firstArrivals);
+        Assert.True(last > lastAtRestart, $"nothing was read after the restart (last {last})");
 
         // A batch in flight when the broker went down may come twice (QoS 1); nothing else does.
         Assert.True(deliveries.Count - (int)last <= 2 * 500, $"{deliveries.Count - (int)last} duplicates");
-        Assert.True(duringOutage > 100_000, $"only {duringOutage} samples were read during the outage");
     }
 
     [Fact]
@@ -49,7 +52,9 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
         var trimmedAtKill = new List<ulong>();
         for (var kill = 0; kill < 20; kill++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(200, 2_000)), ct);
+            // Killed at a random point of its work, counted in samples (0.2–2 s of production), not in time.
+            var killAt = rig.DistinctCount() + random.Next(200, 2_000);
+            await rig.UntilAsync(() => Task.FromResult(rig.DistinctCount() >= killAt), TimeSpan.FromSeconds(60), $"{killAt} samples before kill {kill + 1}", ct);
             await rig.Edge!.StopAsync(kill: true);
 
             // What the dead edge had deleted from its queue: the cloud had acknowledged it, so it must have arrived.
@@ -86,28 +91,40 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task OneDeviceStopsAnswering_TheOthersKeepTheirRate()
+    public async Task OneDeviceStopsAnswering_TheOthersKeepDelivering()
     {
         var ct = TestContext.Current.CancellationToken;
-        // 4 devices × 10 tags every 50 ms: 200 samples/s each.
+        // 4 devices × 10 tags every 50 ms: 200 samples/s each; a read times out after 1 s.
         await using var rig = await EdgeRig.StartAsync(deviceCount: 4, tags: 10, TimeSpan.FromMilliseconds(50), "Broker", ct);
         await rig.UntilAsync(() => Task.FromResult(rig.DistinctCount() >= 2_000), TimeSpan.FromSeconds(60), "samples flowing", ct);
-        var window = TimeSpan.FromSeconds(4);
-        var baselineFrom = DateTimeOffset.UtcNow;
-        await Task.Delay(window, ct);
 
         rig.Devices[0].Fault = _ => new ModbusServerFault(ModbusServerFaultKind.NoAnswer);
-        var faultFrom = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2);
-        await Task.Delay(window + TimeSpan.FromSeconds(3), ct);
+        var atFault = Counts(rig);
+        // Samples arrive in sequence order: once the healthy devices have each delivered 500 samples (50 reads) more, the
+        // last read device 0 answered before the fault has arrived too. From then on, device 0 must deliver nothing while
+        // each healthy device delivers 500 samples more. Had the silent device held up the others behind its 1 s timeouts,
+        // 100 reads each would take over 100 s and miss the deadline.
+        await rig.UntilAsync(() => Task.FromResult(Healthy(rig, atFault, 500)), TimeSpan.FromSeconds(60), "healthy devices delivering after the fault", ct);
+        var silentFrom = Counts(rig)[0];
+        await rig.UntilAsync(() => Task.FromResult(Healthy(rig, atFault, 1_000)), TimeSpan.FromSeconds(60), "healthy devices still delivering", ct);
         await rig.DrainAndStopEdgeAsync(ct);
 
-        var samples = rig.Deliveries().Select(d => d.Sample).DistinctBy(s => s.Sequence).ToList();
-        int Count(int device, DateTimeOffset from) => samples.Count(s => s.Machine == EdgeRig.Machine(device)
-            && s.TimestampMs >= from.ToUnixTimeMilliseconds() && s.TimestampMs < (from + window).ToUnixTimeMilliseconds());
-        var rates = Enumerable.Range(0, 4).Select(d => (Before: Count(d, baselineFrom), During: Count(d, faultFrom))).ToList();
-        output.WriteLine(string.Join("; ", rates.Select((r, d) => $"{EdgeRig.Machine(d)}: {r.Before} then {r.During} samples in {window.TotalSeconds} s")));
+        var final = Counts(rig);
+        output.WriteLine($"at the fault {string.Join(", ", atFault)}; device 0 silent from {silentFrom}; at the end {string.Join(", ", final)}");
+        Assert.Equal(silentFrom, final[0]);
+        Assert.All(Enumerable.Range(1, 3), d => Assert.True(final[d] >= atFault[d] + 1_000, $"{EdgeRig.Machine(d)}: {atFault[d]} then {final[d]}"));
+    }
 
-        Assert.Equal(0, rates[0].During);
-        Assert.All(rates.Skip(1), r => Assert.True(r.During >= r.Before / 2, $"a healthy device fell from {r.Before} to {r.During} samples"));
+    /// <summary>Distinct samples delivered so far per device.</summary>
+    private static int[] Counts(EdgeRig rig)
+    {
+        var samples = rig.Deliveries().Select(d => d.Sample).DistinctBy(s => s.Sequence).ToList();
+        return [.. Enumerable.Range(0, rig.Devices.Count).Select(d => samples.Count(s => s.Machine == EdgeRig.Machine(d)))];
+    }
+
+    private static bool Healthy(EdgeRig rig, int[] from, int more)
+    {
+        var now = Counts(rig);
+        return Enumerable.Range(1, now.Length - 1).All(d => now[d] >= from[d] + more);
     }
 }
