@@ -67,6 +67,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/account/sign-out", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
 
         new("GET", "/api/edges/", [Maintenance, Planner, Admin]),
+        new("GET", "/api/edges/configuration-key", [Maintenance, Planner, Admin]),
         new("GET", "/api/edges/{site}/{edge}", [Maintenance, Planner, Admin]),
         new("GET", "/api/edges/{site}/{edge}/configuration", [Maintenance, Planner, Admin]),
         new("PUT", "/api/edges/{site}/{edge}/configuration", [Admin]),
