@@ -147,9 +147,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 36 closed rows, the 2 hub rows on GET and POST, refuse the anonymous caller
-            // 38 times; 20 rows of one role refuse the other 5 callers, 3 edge reading rows refuse 3 callers.
-            Assert.Equal(38 + (20 * 5) + (3 * 3), refusals);
+            // Counted by hand from the table: 37 closed rows, the 2 hub rows on GET and POST, refuse the anonymous caller
+            // 39 times; 20 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
+            Assert.Equal(39 + (20 * 5) + (4 * 3), refusals);
         }
         finally
         {
@@ -194,8 +194,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 6 open rows, the 3 probes on GET and POST; 13 rows for all 6 callers, the 2 hub rows on GET and POST;
-            // 3 edge reading rows for 3 roles; 20 rows of one role.
-            Assert.Equal(9 + (15 * 6) + (3 * 3) + 20, admissions);
+            // 4 edge reading rows for 3 roles; 20 rows of one role.
+            Assert.Equal(9 + (15 * 6) + (4 * 3) + 20, admissions);
         }
         finally
         {
