@@ -37,6 +37,12 @@ internal sealed partial class PostgresSchema
         _logger = logger;
     }
 
+    /// <summary>
+    /// Whether the silos' own connection string migrates (no <c>Silo:MigrationConnectionString</c>): then the
+    /// application's role owns the schema, the audit table included, and a warning says so.
+    /// </summary>
+    public bool MigratesAsApplication { get; init; }
+
     /// <summary>The embedded migrations, ordered by version.</summary>
     public static IReadOnlyList<Migration> Migrations { get; } = LoadMigrations();
 
@@ -47,6 +53,10 @@ internal sealed partial class PostgresSchema
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await OpenCreatingDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        if (MigratesAsApplication)
+        {
+            LogMigratingAsApplication(connection.UserName ?? "?");
+        }
 
         if (await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false) >= LatestVersion)
         {
@@ -220,6 +230,9 @@ internal sealed partial class PostgresSchema
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} schema migrations to database {Database}, now at version {Version}, in {ElapsedMs} ms")]
     private partial void LogMigrated(string database, int count, int version, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo:MigrationConnectionString is not set: the silo's own role {User} migrates and owns the schema, so it can rewrite the audit table. For production, migrate as a separate owner role and run silos as domio_app (see docker-compose.yml)")]
+    private partial void LogMigratingAsApplication(string user);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Database {Database} schema is current at version {Version}")]
     private partial void LogSchemaCurrent(string database, int version);
