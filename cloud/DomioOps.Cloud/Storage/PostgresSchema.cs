@@ -39,7 +39,8 @@ internal sealed partial class PostgresSchema
 
     /// <summary>
     /// Whether the silos' own connection string migrates (no <c>Silo:MigrationConnectionString</c>): then the
-    /// application's role owns the schema, the audit table included, and a warning says so.
+    /// application's role owns the schema, the audit table included, and a warning says so when it migrates. Silos that
+    /// find the schema current (migrated beforehand by <c>DomioOps.Cloud migrate</c>) need no owner credentials.
     /// </summary>
     public bool MigratesAsApplication { get; init; }
 
@@ -53,10 +54,6 @@ internal sealed partial class PostgresSchema
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await OpenCreatingDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        if (MigratesAsApplication)
-        {
-            LogMigratingAsApplication(connection.UserName ?? "?");
-        }
 
         if (await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false) >= LatestVersion)
         {
@@ -79,6 +76,11 @@ internal sealed partial class PostgresSchema
         // Read again under the lock: another process may have finished the work while we waited.
         int current = await ReadVersionAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
         int applied = 0;
+        if (MigratesAsApplication && current < LatestVersion)
+        {
+            LogMigratingAsApplication(connection.UserName ?? "?");
+        }
+
         foreach (Migration migration in Migrations.Where(m => m.Version > current))
         {
             LogApplyingMigration(connection.Database, migration.Version, migration.Name);

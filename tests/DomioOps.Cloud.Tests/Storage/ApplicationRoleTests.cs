@@ -67,8 +67,30 @@ public sealed class ApplicationRoleTests(PostgresSchemaTests.Server server) : IC
         Assert.Equal("not a history table: domio_audit", other.MessageText);
     }
 
+    [Fact]
+    public async Task MigrateCommand_AsOwner_LeavesASchemaTheApplicationRoleFindsCurrent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (owner, application) = await RolesAndDatabaseAsync("roles_command", ct);
+        Assert.Equal(0, await MigrateCommand.RunAsync(["migrate", $"--Silo:MigrationConnectionString={owner}"]));
+        // What a silo that holds only the application role's credentials does at start: finds nothing to apply.
+        await new PostgresSchema(application, NullLogger<PostgresSchema>.Instance) { MigratesAsApplication = true }.ApplyAsync(ct);
+        await using var connection = new NpgsqlConnection(application);
+        await connection.OpenAsync(ct);
+        Assert.Equal(PostgresSchema.LatestVersion, await ScalarAsync(connection, "SELECT max(version) FROM domioops_schema_version", ct));
+        Assert.Null(await MigrateCommand.RunAsync(["--urls=http://127.0.0.1:1"]));
+    }
+
     /// <summary>A database owned and migrated by <c>{name}_owner</c>; returns the connection string of <c>{name}_app</c>, a member of domio_app.</summary>
     private async Task<string> MigrateAsOwnerAsync(string name, CancellationToken ct)
+    {
+        var (owner, application) = await RolesAndDatabaseAsync(name, ct);
+        await new PostgresSchema(owner, NullLogger<PostgresSchema>.Instance).ApplyAsync(ct);
+        return application;
+    }
+
+    /// <summary>Roles <c>{name}_owner</c> and <c>{name}_app</c> (a member of domio_app) and an empty database owned by the first; their connection strings.</summary>
+    private async Task<(string Owner, string Application)> RolesAndDatabaseAsync(string name, CancellationToken ct)
     {
         var postgres = server.Instance;
         await using (var connection = new NpgsqlConnection(postgres.ConnectionString()))
@@ -82,8 +104,7 @@ public sealed class ApplicationRoleTests(PostgresSchemaTests.Server server) : IC
         await postgres.CreateRoleAsync($"{name}_owner", cancellationToken: ct);
         await postgres.CreateRoleAsync($"{name}_app", memberOf: "domio_app", cancellationToken: ct);
         await postgres.CreateDatabaseAsync(name, $"{name}_owner", ct);
-        await new PostgresSchema(postgres.ConnectionString(name, $"{name}_owner"), NullLogger<PostgresSchema>.Instance).ApplyAsync(ct);
-        return postgres.ConnectionString(name, $"{name}_app");
+        return (postgres.ConnectionString(name, $"{name}_owner"), postgres.ConnectionString(name, $"{name}_app"));
     }
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
