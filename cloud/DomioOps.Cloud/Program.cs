@@ -28,6 +28,11 @@ if (await AuditExtensions.RunAuditCommandAsync(args) is { } exitCode)
     return exitCode;
 }
 
+if (await DomioOps.Cloud.Storage.MigrateCommand.RunAsync(args) is { } migrated)
+{
+    return migrated;
+}
+
 await Program.Build(args).RunAsync();
 return 0;
 

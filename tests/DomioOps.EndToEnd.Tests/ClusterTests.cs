@@ -284,6 +284,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
             var environment = new Dictionary<string, string>
             {
                 ["Silo__ConnectionString"] = Postgres.ConnectionString("domio_cluster"),
+                ["Audit__KeyPath"] = Path.Combine(Postgres.DataDirectory, "audit", "audit.key"),
+                ["Audit__CreateKey"] = "true",
+                ["Audit__CheckpointDirectory"] = Path.Combine(Postgres.DataDirectory, "audit", "checkpoints"),
                 ["Silo__AdvertisedAddress"] = "127.0.0.1",
                 ["Silo__SiloPort"] = $"{ports[index].Silo}",
                 ["Silo__GatewayPort"] = $"{ports[index].Gateway}",

@@ -77,6 +77,9 @@ internal sealed class Slice : IAsyncDisposable
         Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
         {
             ["Silo__ConnectionString"] = postgres.ConnectionString(database),
+            ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
+            ["Audit__CreateKey"] = "true",
+            ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
             ["Silo__AdvertisedAddress"] = "127.0.0.1",
             ["Silo__SiloPort"] = $"{siloPort}",
             ["Silo__GatewayPort"] = $"{gatewayPort}",

@@ -83,18 +83,42 @@ public sealed class PostgresServer : IAsyncDisposable
         return builder.ConnectionString;
     }
 
+    /// <summary>A connection string for <paramref name="database"/> as <paramref name="role"/> (the cluster trusts loopback: no password).</summary>
+    public string ConnectionString(string database, string role) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString(database)) { Username = role }.ConnectionString;
+
     /// <summary>Creates an empty database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    public Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default) => CreateDatabaseAsync(name, null, cancellationToken);
+
+    /// <summary>Creates an empty database owned by <paramref name="owner"/> (the superuser when null) and returns its superuser connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name, string? owner, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        await using var connection = new NpgsqlConnection(ConnectionString());
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         // CREATE DATABASE takes no parameters; quote the identifier instead.
-        string quoted = "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        await using var command = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync("CREATE DATABASE " + Quote(name) + (owner is null ? "" : " OWNER " + Quote(owner)), cancellationToken).ConfigureAwait(false);
         return ConnectionString(name);
     }
+
+    /// <summary>
+    /// Creates a role, as the superuser: a login role unless <paramref name="login"/> is false, a member of
+    /// <paramref name="memberOf"/> when given. Roles belong to the whole server, so each test picks its own names.
+    /// </summary>
+    public async Task CreateRoleAsync(string name, bool login = true, string? memberOf = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await ExecuteAsync("CREATE ROLE " + Quote(name) + (login ? " LOGIN" : " NOLOGIN") + (memberOf is null ? "" : " IN ROLE " + Quote(memberOf)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Stops the server (fast shutdown: open connections are cut), keeping its data, to test an outage.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default) =>

@@ -51,6 +51,9 @@ internal static class ClusterThroughputHarness
                 hosts.Add(await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
                 {
                     ["Silo__ConnectionString"] = postgres.ConnectionString("domio_load") + ";Maximum Pool Size=60",
+                    ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
+                    ["Audit__CreateKey"] = "true",
+                    ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
                     ["Silo__AdvertisedAddress"] = "127.0.0.1",
                     ["Silo__SiloPort"] = $"{FreePort.Next()}",
                     ["Silo__GatewayPort"] = $"{FreePort.Next()}",

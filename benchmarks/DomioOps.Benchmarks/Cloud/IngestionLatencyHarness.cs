@@ -48,6 +48,9 @@ internal static class IngestionLatencyHarness
         var environment = new Dictionary<string, string>
         {
             ["Silo__ConnectionString"] = postgres.ConnectionString("domio_bench"),
+            ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
+            ["Audit__CreateKey"] = "true",
+            ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
             ["Silo__AdvertisedAddress"] = "127.0.0.1",
             ["Silo__SiloPort"] = $"{FreePort.Next()}",
             ["Silo__GatewayPort"] = $"{FreePort.Next()}",

@@ -9,11 +9,13 @@ using Npgsql;
 namespace DomioOps.Cloud.Audit;
 
 /// <summary>
-/// Appends to the hash-chained audit trail (<c>domio_audit</c>). Appends from every silo are serialised by a
-/// transaction-level advisory lock, so the chain has one order cluster-wide; each row and the head move together.
+/// Appends to the hash-chained audit trail (<c>domio_audit</c>), each row keyed with <see cref="AuditKey"/>. Appends from
+/// every silo are serialised by a transaction-level advisory lock, so the chain has one order cluster-wide; each row
+/// and the head move together.
 /// </summary>
-internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, TimeProvider time, ILogger<AuditTrail> logger)
+internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, AuditKey key, TimeProvider time, ILogger<AuditTrail> logger)
 {
+    /// <summary>Also taken by the migration that starts the keyed chain (Storage/Sql/0007), so no row slips past the boundary.</summary>
     private const long AppendLockKey = 0x446F_6D69_6F41_7564; // "DomioAud"
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -47,7 +49,7 @@ internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, TimeProvide
         }
 
         DateTimeOffset at = AuditRecord.ToStoredPrecision(time.GetUtcNow());
-        byte[] hash = AuditRecord.ComputeHash(prevHash, seq, at, actor.Kind, actor.Id, actor.Address, action, entityType, entityId, beforeJson, afterJson);
+        byte[] hash = AuditRecord.ComputeHash(key, prevHash, seq, at, actor.Kind, actor.Id, actor.Address, action, entityType, entityId, beforeJson, afterJson);
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO domio_audit (seq, at, actor_kind, actor_id, address, action, entity_type, entity_id, before, after, prev_hash, hash)
             VALUES (@seq, @at, @actor_kind, @actor_id, @address, @action, @entity_type, @entity_id, @before, @after, @prev_hash, @hash);
@@ -97,6 +99,29 @@ internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, TimeProvide
         }
     }
 
+    /// <summary>The head (0 and the genesis hash for an empty chain) and the first keyed row, as one snapshot.</summary>
+    public async Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return await ReadHeadAsync(connection, cancellationToken);
+    }
+
+    internal static async Task<AuditHead> ReadHeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT h.seq, h.hash, k.from_seq FROM domio_audit_keyed k LEFT JOIN domio_audit_head h ON h.id = 1 WHERE k.id = 1", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException("domio_audit_keyed has no row: the database's schema is older than this build (run the cloud once to migrate it).");
+        }
+
+        return reader.IsDBNull(0)
+            ? new AuditHead(0, AuditRecord.Genesis, reader.GetInt64(2))
+            : new AuditHead(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetInt64(2));
+    }
+
     internal static AuditRecord Read(NpgsqlDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetFieldValue<DateTimeOffset>(1),
@@ -114,3 +139,6 @@ internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, TimeProvide
     [LoggerMessage(Level = LogLevel.Information, Message = "Audit {Seq}: {ActorKind} {Action} {EntityType} {EntityId}")]
     private partial void LogAppended(long seq, string actorKind, string action, string entityType, string? entityId);
 }
+
+/// <summary>The chain's last row (<see cref="Seq"/> 0 when empty) and the first row written with the key.</summary>
+internal sealed record AuditHead(long Seq, byte[] Hash, long KeyedFrom);

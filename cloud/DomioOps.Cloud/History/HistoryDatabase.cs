@@ -92,8 +92,10 @@ internal sealed partial class HistoryDatabase : IAsyncDisposable
             }
 
             known.TryRemove((table, day), out _);
-            // The name is ours (table constant + digits), so plain concatenation is safe.
-            await using var command = DataSource.CreateCommand($"DROP TABLE IF EXISTS {PartitionName(table, day)}");
+            // Dropping needs the table's owner: the function runs as it (Storage/Sql/0008), the silo need not be.
+            await using var command = DataSource.CreateCommand("SELECT telemetry_history_drop_partition(@parent, @day)");
+            command.Parameters.AddWithValue("parent", table);
+            command.Parameters.AddWithValue("day", day);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             metrics.PartitionDropped();
             LogPartitionDropped(table, day);

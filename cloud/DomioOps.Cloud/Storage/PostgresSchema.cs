@@ -37,6 +37,13 @@ internal sealed partial class PostgresSchema
         _logger = logger;
     }
 
+    /// <summary>
+    /// Whether the silos' own connection string migrates (no <c>Silo:MigrationConnectionString</c>): then the
+    /// application's role owns the schema, the audit table included, and a warning says so when it migrates. Silos that
+    /// find the schema current (migrated beforehand by <c>DomioOps.Cloud migrate</c>) need no owner credentials.
+    /// </summary>
+    public bool MigratesAsApplication { get; init; }
+
     /// <summary>The embedded migrations, ordered by version.</summary>
     public static IReadOnlyList<Migration> Migrations { get; } = LoadMigrations();
 
@@ -69,6 +76,11 @@ internal sealed partial class PostgresSchema
         // Read again under the lock: another process may have finished the work while we waited.
         int current = await ReadVersionAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
         int applied = 0;
+        if (MigratesAsApplication && current < LatestVersion)
+        {
+            LogMigratingAsApplication(connection.UserName ?? "?");
+        }
+
         foreach (Migration migration in Migrations.Where(m => m.Version > current))
         {
             LogApplyingMigration(connection.Database, migration.Version, migration.Name);
@@ -220,6 +232,9 @@ internal sealed partial class PostgresSchema
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} schema migrations to database {Database}, now at version {Version}, in {ElapsedMs} ms")]
     private partial void LogMigrated(string database, int count, int version, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo:MigrationConnectionString is not set: the silo's own role {User} migrates and owns the schema, so it can rewrite the audit table. For production, migrate as a separate owner role and run silos as domio_app (see docker-compose.yml)")]
+    private partial void LogMigratingAsApplication(string user);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Database {Database} schema is current at version {Version}")]
     private partial void LogSchemaCurrent(string database, int version);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 using Orleans.Configuration;
 
 namespace DomioOps.Cloud.Storage;
@@ -12,14 +14,19 @@ internal static class PostgresSiloBuilderExtensions
     /// Uses the PostgreSQL database in <paramref name="connectionString"/> for cluster membership,
     /// grain state (the default storage, which is also the one named "Default") and reminders, and
     /// brings its schema up to date (creating the database if needed) before anything else in the
-    /// silo starts.
+    /// silo starts, as <see cref="Cluster.SiloOptions.MigrationConnectionString"/>'s role when one is configured.
     /// </summary>
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
 
-        silo.Services.AddSingleton(services => new PostgresSchema(connectionString, services.GetRequiredService<ILogger<PostgresSchema>>()));
+        silo.Services.AddSingleton(services =>
+        {
+            string? migration = services.GetService<IOptions<Cluster.SiloOptions>>()?.Value.MigrationConnectionString;
+            bool shared = string.IsNullOrWhiteSpace(migration);
+            return new PostgresSchema(shared ? connectionString : migration!, services.GetRequiredService<ILogger<PostgresSchema>>()) { MigratesAsApplication = shared };
+        });
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaLifecycle>();
 
         silo.UseAdoNetClustering(options =>

@@ -28,7 +28,11 @@ public class SecureCloud : IAsyncLifetime
 
     public PostgresServer Postgres => postgres ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>The cluster's database as the superuser, for tests that reach under the application; the silos connect as domio_cloud.</summary>
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The audit key file and the checkpoint folder of the silos.</summary>
+    public string AuditDirectory { get; private set; } = "";
 
     internal WebApplication App { get; private set; } = null!;
 
@@ -39,13 +43,22 @@ public class SecureCloud : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         postgres = await PostgresServer.StartAsync(ct);
-        ConnectionString = postgres.ConnectionString("domio_security");
+        // As in docker-compose.yml: an owner role migrates, the silos run as a member of domio_app (Storage/Sql/0008).
+        await postgres.CreateRoleAsync("domio_owner", cancellationToken: ct);
+        await postgres.CreateRoleAsync("domio_app", login: false, cancellationToken: ct);
+        await postgres.CreateRoleAsync("domio_cloud", memberOf: "domio_app", cancellationToken: ct);
+        ConnectionString = await postgres.CreateDatabaseAsync("domio_security", "domio_owner", ct);
+        AuditDirectory = Directory.CreateTempSubdirectory("domioops-audit-").FullName;
         var settings = new Dictionary<string, string>
         {
             ["urls"] = $"http://127.0.0.1:{HttpPort}",
             ["contentRoot"] = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud"),
             ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Silo:ConnectionString"] = ConnectionString,
+            ["Silo:ConnectionString"] = postgres.ConnectionString("domio_security", "domio_cloud"),
+            ["Silo:MigrationConnectionString"] = postgres.ConnectionString("domio_security", "domio_owner"),
+            ["Audit:KeyPath"] = Path.Combine(AuditDirectory, "audit.key"),
+            ["Audit:CreateKey"] = "true",
+            ["Audit:CheckpointDirectory"] = Path.Combine(AuditDirectory, "checkpoints"),
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Silo:SiloPort"] = $"{FreePort.Next()}",
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
@@ -68,6 +81,14 @@ public class SecureCloud : IAsyncLifetime
     internal async Task<(WebApplication App, Uri BaseAddress)> StartSecondSiloAsync(CancellationToken ct)
     {
         int port = FreePort.Next();
+        var app = BuildSilo(port, new Dictionary<string, string>());
+        await app.StartAsync(ct);
+        return (app, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
+    /// <summary>Another silo's host (not started) on HTTP port <paramref name="port"/>, with <paramref name="overrides"/> on top of this one's settings.</summary>
+    internal WebApplication BuildSilo(int port, IReadOnlyDictionary<string, string> overrides)
+    {
         var second = new Dictionary<string, string>(settings)
         {
             ["urls"] = $"http://127.0.0.1:{port}",
@@ -75,9 +96,12 @@ public class SecureCloud : IAsyncLifetime
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{FreePort.Next()}",
         };
-        var app = Program.Build([.. second.Select(s => $"--{s.Key}={s.Value}")]);
-        await app.StartAsync(ct);
-        return (app, new Uri($"http://127.0.0.1:{port}/"));
+        foreach (var (key, value) in overrides)
+        {
+            second[key] = value;
+        }
+
+        return Program.Build([.. second.Select(s => $"--{s.Key}={s.Value}")]);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,6 +115,11 @@ public class SecureCloud : IAsyncLifetime
         if (postgres is not null)
         {
             await postgres.DisposeAsync();
+        }
+
+        if (AuditDirectory.Length > 0)
+        {
+            Directory.Delete(AuditDirectory, recursive: true);
         }
 
         GC.SuppressFinalize(this);
