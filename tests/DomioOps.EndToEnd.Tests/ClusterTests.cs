@@ -180,9 +180,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
                     cluster.Silos.Add(await cluster.StartSiloAsync(i, ct));
                 }
 
-                using var signIn = await cluster.http.PostAsJsonAsync(
-                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster.adminPassword }, ct);
-                signIn.EnsureSuccessStatusCode();
+                using (var signIn = await cluster.http.PostAsJsonAsync(
+                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster.adminPassword }, ct))
+                {
+                    signIn.EnsureSuccessStatusCode();
+                }
+
+                // An Admin sets up two-factor before reaching anything but their account.
+                await Totp.EnrolAsync(cluster.http, ct, cluster.Silos[0].BaseAddress);
                 return cluster;
             }
             catch

@@ -11,13 +11,15 @@ public static class Totp
     /// <summary>
     /// Sets up two-factor sign-in for the person signed in on <paramref name="client"/> as they would on the account page:
     /// reads the shared key, answers with the current code. The session then carries the second factor. Returns the key.
+    /// The cloud is at <paramref name="cloud"/>, or at the client's base address.
     /// </summary>
-    public static async Task<string> EnrolAsync(HttpClient client, CancellationToken ct)
+    public static async Task<string> EnrolAsync(HttpClient client, CancellationToken ct, Uri? cloud = null)
     {
-        var status = await client.GetFromJsonAsync<Enrolment>("api/account/two-factor", ct)
+        Uri At(string path) => cloud is null ? new Uri(path, UriKind.Relative) : new Uri(cloud, path);
+        var status = await client.GetFromJsonAsync<Enrolment>(At("api/account/two-factor"), ct)
             ?? throw new InvalidOperationException("No two-factor status");
         string key = status.SharedKey ?? throw new InvalidOperationException("Two-factor is on already: the key is not shown again");
-        using var enable = await client.PostAsJsonAsync("api/account/two-factor/enable", new { code = Code(key, DateTimeOffset.UtcNow) }, ct);
+        using var enable = await client.PostAsJsonAsync(At("api/account/two-factor/enable"), new { code = Code(key, DateTimeOffset.UtcNow) }, ct);
         enable.EnsureSuccessStatusCode();
         return key;
     }

@@ -32,6 +32,9 @@ public class SecureCloud : IAsyncLifetime
     /// <summary>The administrator's authenticator key, set up at start.</summary>
     public string AdminTotpKey { get; private set; } = "";
 
+    /// <summary>The administrator's session cookies, for clients other than <see cref="HttpClient"/> (SignalR).</summary>
+    public CookieContainer AdminCookies => adminCookies;
+
     /// <summary>The file holding the key badge numbers are hashed with.</summary>
     public string BadgeKeyFile => badgeKeyFile;
 

@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Security;
 using DomioOps.Models.Wire;
 
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DomioOps.Cloud.Tests.Security;
@@ -250,6 +252,71 @@ public sealed class TerminalTests(SecureCloud cloud)
             using var foreign = await atA.GetAsync(new Uri($"api/machines/{b}", UriKind.Relative), ct);
             Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task MachineHub_TerminalBoundToAMachine_HearsOnlyOfIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string tag = Guid.NewGuid().ToString("N")[..8];
+        string mine = $"hub-mine-{tag}", other = $"hub-other-{tag}";
+        using var admin = await cloud.AdminAsync(ct);
+        using var created = await admin.PostAsJsonAsync("api/security/terminals", new { name = "hub terminal", workCentre = mine }, ct);
+        var key = (await created.Content.ReadFromJsonAsync<SecureCloud.NewKey>(ct))!;
+        var terminalCookies = new CookieContainer();
+        using (var terminal = new HttpClient(new HttpClientHandler { CookieContainer = terminalCookies }) { BaseAddress = cloud.BaseAddress })
+        using (var signIn = await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key = key.Key }, ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        }
+
+        var (atTerminal, heardByTerminal) = await ListenAsync(terminalCookies, tag, ct);
+        var (atOffice, heardByOffice) = await ListenAsync(cloud.AdminCookies, tag, ct);
+        await using (atTerminal)
+        await using (atOffice)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            var grains = cloud.App.Services.GetRequiredService<IGrainFactory>();
+            for (ulong sequence = 1; sequence <= 2; sequence++)
+            {
+                // The other machine changes first each time, so its news would be heard before the terminal's own.
+                foreach (string machine in new[] { other, mine })
+                {
+                    await grains.GetGrain<IMachineGrain>(machine).Apply("plant-1", $"edge-{tag}", [new MachineSample(sequence, Signal.SpindleLoad, DateTimeOffset.UtcNow, sequence, null)]);
+                }
+
+                Assert.Equal(mine, await heardByTerminal.ReadAsync(deadline.Token));
+            }
+
+            // People hear of every machine.
+            var office = new List<string>();
+            while (office.Count < 4)
+            {
+                office.Add(await heardByOffice.ReadAsync(deadline.Token));
+            }
+
+            Assert.Equal([mine, mine, other, other], office.Order(StringComparer.Ordinal));
+            Assert.False(heardByTerminal.TryRead(out _));
+        }
+    }
+
+    /// <summary>A hub connection with <paramref name="cookies"/>, and the ids of the machines it hears of (those of this test only).</summary>
+    private async Task<(HubConnection Connection, ChannelReader<string> Heard)> ListenAsync(CookieContainer cookies, string tag, CancellationToken ct)
+    {
+        var heard = Channel.CreateUnbounded<string>();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(cloud.BaseAddress, MachineHub.Path.TrimStart('/')), options => options.Cookies = cookies)
+            .Build();
+        connection.On<Machine>("MachineChanged", machine =>
+        {
+            if (machine.Id.StartsWith("hub-", StringComparison.Ordinal) && machine.Id.EndsWith(tag, StringComparison.Ordinal))
+            {
+                heard.Writer.TryWrite(machine.Id);
+            }
+        });
+        await connection.StartAsync(ct);
+        return (connection, heard.Reader);
     }
 
     private static async Task<string[]> MachineIdsAsync(HttpClient client, string tag, CancellationToken ct) =>
