@@ -152,6 +152,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         private readonly string cloudPassword = EdgeCredentials.NewPassword();
         private readonly string adminPassword = $"Cluster-{Guid.NewGuid():N}-A1";
         private readonly List<(int Http, int Silo, int Gateway)> ports = [];
+        private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
 
         // One cookie jar for the whole cluster: cookies are not bound to a port, and the silos share their
         // data-protection keys, so signing in at one silo is signing in at all.
@@ -264,6 +265,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await Postgres.DisposeAsync();
             http.Dispose();
             certificates?.Dispose();
+            Directory.Delete(cloudKeys, recursive: true);
         }
 
         private async Task<T?> AskAnySiloAsync<T>(string path, CancellationToken ct)
@@ -299,6 +301,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 ["Broker__UserName"] = "domio-cloud",
                 ["Broker__Password"] = cloudPassword,
                 ["Security__InitialAdmin__Password"] = adminPassword,
+                // Every silo reads the same badge key file.
+                ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
             };
             if (certificates is not null)
             {

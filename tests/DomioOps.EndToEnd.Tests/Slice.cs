@@ -19,6 +19,7 @@ internal sealed class Slice : IAsyncDisposable
     private readonly PostgresServer postgres;
     private readonly string database;
     private readonly string edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
+    private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
     private readonly int brokerPort = FreePort.Next();
     private readonly int brokerTlsPort = FreePort.Next();
     private readonly TestCertificates certificates = TestCertificates.Create();
@@ -90,6 +91,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Broker__Edges__0__Id"] = EdgeId,
             ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
             ["Security__InitialAdmin__Password"] = AdminPassword,
+            ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
         }, cancellationToken, cloudHttpPort);
         if (AdminTotpKey is not null)
         {
@@ -193,6 +195,7 @@ internal sealed class Slice : IAsyncDisposable
         CloudHttp.Dispose();
         await postgres.DisposeAsync();
         Directory.Delete(edgeData, recursive: true);
+        Directory.Delete(cloudKeys, recursive: true);
         certificates.Dispose();
     }
 
