@@ -224,6 +224,40 @@ public sealed class TerminalTests(SecureCloud cloud)
     }
 
     [Fact]
+    public async Task Terminal_BadgeStoredBeforeKeying_RecognisedOnceAndRehashed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = await cloud.AdminAsync(ct);
+        string userId = await cloud.CreateUserAsync("lars-legacy", "Lars-Legacy-2026", DomioRoles.Operator);
+        const string Badge = "0012345678";
+        // As the previous release stored it: the plain SHA-256 of the badge number.
+        await using (var connection = new Npgsql.NpgsqlConnection(cloud.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await using var insert = new Npgsql.NpgsqlCommand("""INSERT INTO domio_operator_credentials ("UserId", "BadgeHash") VALUES (@id, @hash)""", connection);
+            insert.Parameters.AddWithValue("id", userId);
+            insert.Parameters.AddWithValue("hash", SHA256.HashData(Encoding.UTF8.GetBytes(Badge)));
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        var (terminal, _) = await cloud.TerminalClientAsync(admin, "sander-2", ct);
+        using (terminal)
+        using (var identified = await terminal.PostAsJsonAsync("api/terminal/operator", new { badge = Badge }, ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, identified.StatusCode);
+        }
+
+        await using (var connection = new Npgsql.NpgsqlConnection(cloud.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await using var select = new Npgsql.NpgsqlCommand("""SELECT "BadgeHash" FROM domio_operator_credentials WHERE "UserId" = @id""", connection);
+            select.Parameters.AddWithValue("id", userId);
+            var stored = (byte[])(await select.ExecuteScalarAsync(ct))!;
+            Assert.Equal(HMACSHA256.HashData(await File.ReadAllBytesAsync(cloud.BadgeKeyFile, ct), Encoding.UTF8.GetBytes(Badge)), stored);
+        }
+    }
+
+    [Fact]
     public async Task Machines_TerminalBoundToAMachineOrWorkCentre_SeesOnlyThose()
     {
         var ct = TestContext.Current.CancellationToken;
