@@ -152,6 +152,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         private readonly string cloudPassword = EdgeCredentials.NewPassword();
         private readonly string adminPassword = $"Cluster-{Guid.NewGuid():N}-A1";
         private readonly List<(int Http, int Silo, int Gateway)> ports = [];
+        private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
 
         // One cookie jar for the whole cluster: cookies are not bound to a port, and the silos share their
         // data-protection keys, so signing in at one silo is signing in at all.
@@ -180,9 +181,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
                     cluster.Silos.Add(await cluster.StartSiloAsync(i, ct));
                 }
 
-                using var signIn = await cluster.http.PostAsJsonAsync(
-                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster.adminPassword }, ct);
-                signIn.EnsureSuccessStatusCode();
+                using (var signIn = await cluster.http.PostAsJsonAsync(
+                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster.adminPassword }, ct))
+                {
+                    signIn.EnsureSuccessStatusCode();
+                }
+
+                // An Admin sets up two-factor before reaching anything but their account.
+                await Totp.EnrolAsync(cluster.http, ct, cluster.Silos[0].BaseAddress);
                 return cluster;
             }
             catch
@@ -259,6 +265,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await Postgres.DisposeAsync();
             http.Dispose();
             certificates?.Dispose();
+            Directory.Delete(cloudKeys, recursive: true);
         }
 
         private async Task<T?> AskAnySiloAsync<T>(string path, CancellationToken ct)
@@ -297,6 +304,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 ["Broker__UserName"] = "domio-cloud",
                 ["Broker__Password"] = cloudPassword,
                 ["Security__InitialAdmin__Password"] = adminPassword,
+                // Every silo reads the same badge key file.
+                ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
             };
             if (certificates is not null)
             {

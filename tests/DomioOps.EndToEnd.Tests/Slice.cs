@@ -54,6 +54,9 @@ internal sealed class Slice : IAsyncDisposable
     /// <summary>The initial administrator ("admin"), whose password this test makes up and hands to the cloud through its environment.</summary>
     public string AdminPassword { get; } = $"E2e-{Guid.NewGuid():N}-A1";
 
+    /// <summary>The administrator's authenticator key, set up at the first start of the cloud.</summary>
+    public string? AdminTotpKey { get; private set; }
+
     public static async Task<Slice> StartAsync(CancellationToken cancellationToken)
     {
         var postgres = await PostgresServer.StartAsync(cancellationToken);
@@ -92,9 +95,21 @@ internal sealed class Slice : IAsyncDisposable
             ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
             ["Broker__ConfigurationKeyPath"] = Path.Combine(cloudKeys, "edge-configuration.pem"),
             ["Security__InitialAdmin__Password"] = AdminPassword,
+            ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
         }, cancellationToken, cloudHttpPort);
-        using var signIn = await CloudHttp.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, cancellationToken);
-        signIn.EnsureSuccessStatusCode();
+        if (AdminTotpKey is not null)
+        {
+            // A restart: the session survives it (the data protection keys are in PostgreSQL).
+            return;
+        }
+
+        // The administrator's first sign-in: password, then two-factor set up, which an Admin must do before anything else.
+        using (var signIn = await CloudHttp.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, cancellationToken))
+        {
+            signIn.EnsureSuccessStatusCode();
+        }
+
+        AdminTotpKey = await Totp.EnrolAsync(CloudHttp, cancellationToken);
     }
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>

@@ -14,7 +14,7 @@ internal sealed partial class MachineFeed(
     TimeProvider time,
     ILogger<MachineFeed> logger) : BackgroundService, IMachineFeedObserver
 {
-    public Task MachineChanged(MachineSnapshot machine) => hub.Clients.All.MachineChanged(machine);
+    public Task MachineChanged(MachineSnapshot machine) => hub.Clients.Groups(Security.TerminalScope.HubGroups(machine)).MachineChanged(machine);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

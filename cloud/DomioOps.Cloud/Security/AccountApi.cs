@@ -12,7 +12,8 @@ namespace DomioOps.Cloud.Security;
 
 /// <summary>
 /// <c>/api/account</c>: a person signs in (password, then an authenticator code or a recovery code when two-factor is on),
-/// sees who they are, sets up two-factor, changes their password, signs out.
+/// sees who they are, sets up two-factor (turning it off or renewing recovery codes takes a current code), changes their
+/// password, signs out.
 /// </summary>
 internal static class AccountApi
 {
@@ -39,7 +40,7 @@ internal static class AccountApi
 
     internal sealed record TwoFactorRequest(string? Code, string? RecoveryCode);
 
-    internal sealed record CodeRequest(string Code);
+    internal sealed record CodeRequest(string? Code);
 
     internal sealed record PasswordRequest(string CurrentPassword, string NewPassword);
 
@@ -132,7 +133,8 @@ internal static class AccountApi
         user.FindFirstValue(SecurityClaims.WorkCentre),
         user.FindFirstValue(SecurityClaims.OperatorName)));
 
-    internal sealed record TwoFactorStatus(bool Enabled, string SharedKey, string AuthenticatorUri, int RecoveryCodesLeft, bool RequiredByRole);
+    /// <summary>The shared key and its link only while two-factor is being set up: once on, the key is never shown again.</summary>
+    internal sealed record TwoFactorStatus(bool Enabled, string? SharedKey, string? AuthenticatorUri, int RecoveryCodesLeft, bool RequiredByRole);
 
     private static async Task<Results<Ok<TwoFactorStatus>, ProblemHttpResult>> TwoFactorStatusAsync(
         ClaimsPrincipal principal, UserManager<IdentityUser> users, IOptionsMonitor<SecurityOptions> options)
@@ -140,6 +142,12 @@ internal static class AccountApi
         if (await PersonAsync(principal, users) is not { } user)
         {
             return NotAPerson();
+        }
+
+        bool requiredByRole = RequiredByRole(principal, options.CurrentValue);
+        if (await users.GetTwoFactorEnabledAsync(user))
+        {
+            return TypedResults.Ok(new TwoFactorStatus(true, null, null, await users.CountRecoveryCodesAsync(user), requiredByRole));
         }
 
         string? key = await users.GetAuthenticatorKeyAsync(user);
@@ -151,8 +159,7 @@ internal static class AccountApi
 
         string name = await users.GetUserNameAsync(user) ?? user.Id;
         string uri = $"otpauth://totp/{UrlEncoder.Default.Encode("DomioOps")}:{UrlEncoder.Default.Encode(name)}?secret={key}&issuer=DomioOps&digits=6";
-        return TypedResults.Ok(new TwoFactorStatus(
-            await users.GetTwoFactorEnabledAsync(user), key!, uri, await users.CountRecoveryCodesAsync(user), RequiredByRole(principal, options.CurrentValue)));
+        return TypedResults.Ok(new TwoFactorStatus(false, key!, uri, await users.CountRecoveryCodesAsync(user), requiredByRole));
     }
 
     private static async Task<Results<Ok<string[]>, ProblemHttpResult>> EnableTwoFactorAsync(
@@ -161,6 +168,11 @@ internal static class AccountApi
         if (await PersonAsync(principal, users) is not { } user)
         {
             return NotAPerson();
+        }
+
+        if (await users.GetTwoFactorEnabledAsync(user))
+        {
+            return TypedResults.Problem("Two-factor sign-in is already enabled", statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, Normalize(request.Code)))
@@ -177,7 +189,7 @@ internal static class AccountApi
     }
 
     private static async Task<Results<Ok<string[]>, ProblemHttpResult>> NewRecoveryCodesAsync(
-        ClaimsPrincipal principal, UserManager<IdentityUser> users, AuditTrail audit, HttpContext http)
+        CodeRequest? request, ClaimsPrincipal principal, UserManager<IdentityUser> users, AuditTrail audit, HttpContext http)
     {
         if (await PersonAsync(principal, users) is not { } user)
         {
@@ -189,13 +201,18 @@ internal static class AccountApi
             return TypedResults.Problem("Two-factor sign-in is not enabled", statusCode: StatusCodes.Status400BadRequest);
         }
 
+        if (await FreshCodeProblemAsync(request, user, users) is { } problem)
+        {
+            return problem;
+        }
+
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))!.ToArray();
         await audit.AppendAsync(AuditActor.From(http), "user.recovery-codes-renewed", "user", user.Id, null, null, http.RequestAborted);
         return TypedResults.Ok(codes);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableTwoFactorAsync(
-        ClaimsPrincipal principal, UserManager<IdentityUser> users, IOptionsMonitor<SecurityOptions> options, AuditTrail audit, HttpContext http)
+        CodeRequest? request, ClaimsPrincipal principal, UserManager<IdentityUser> users, IOptionsMonitor<SecurityOptions> options, AuditTrail audit, HttpContext http)
     {
         if (await PersonAsync(principal, users) is not { } user)
         {
@@ -207,10 +224,40 @@ internal static class AccountApi
             return TypedResults.Problem("Your role requires two-factor sign-in", statusCode: StatusCodes.Status403Forbidden);
         }
 
+        if (!await users.GetTwoFactorEnabledAsync(user))
+        {
+            return TypedResults.Problem("Two-factor sign-in is not enabled", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (await FreshCodeProblemAsync(request, user, users) is { } problem)
+        {
+            return problem;
+        }
+
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
         await audit.AppendAsync(AuditActor.From(http), "user.two-factor-disabled", "user", user.Id, new { twoFactor = true }, new { twoFactor = false }, http.RequestAborted);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Turning the second factor off or renewing the recovery codes takes a current authenticator code, so that a stolen
+    /// session alone cannot do it; a wrong code counts toward the account's lockout, so the code cannot be guessed either.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> FreshCodeProblemAsync(CodeRequest? request, IdentityUser user, UserManager<IdentityUser> users)
+    {
+        if (string.IsNullOrWhiteSpace(request?.Code))
+        {
+            return TypedResults.Problem("Enter the code your authenticator app shows now", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, Normalize(request.Code)))
+        {
+            return null;
+        }
+
+        await users.AccessFailedAsync(user);
+        return TypedResults.Problem("The code does not match the authenticator key, or was used already", statusCode: StatusCodes.Status400BadRequest);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
@@ -239,7 +286,7 @@ internal static class AccountApi
     private static ProblemHttpResult NotAPerson() =>
         TypedResults.Problem("Only a person signed in with a password manages an account", statusCode: StatusCodes.Status400BadRequest);
 
-    private static bool RequiredByRole(ClaimsPrincipal principal, SecurityOptions options) => options.RequireTwoFactorRoles.Any(principal.IsInRole);
+    private static bool RequiredByRole(ClaimsPrincipal principal, SecurityOptions options) => options.TwoFactorRoles.Any(principal.IsInRole);
 
     private static string Normalize(string? code) =>
         new StringBuilder(code ?? "").Replace(" ", "").Replace("-", "").ToString();

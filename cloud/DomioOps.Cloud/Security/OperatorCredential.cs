@@ -1,6 +1,6 @@
 namespace DomioOps.Cloud.Security;
 
-/// <summary>How a person identifies at a terminal: a badge (stored as its SHA-256) and/or a PIN (stored as an Identity password hash).</summary>
+/// <summary>How a person identifies at a terminal: a badge (stored as its HMAC-SHA256 under the <see cref="BadgeKey"/>) and/or a PIN (stored as an Identity password hash).</summary>
 internal sealed class OperatorCredential
 {
     public string UserId { get; set; } = "";

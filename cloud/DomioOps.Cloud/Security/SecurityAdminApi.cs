@@ -9,6 +9,9 @@ namespace DomioOps.Cloud.Security;
 /// <summary><c>/api/security</c>, administrators only: users and their roles, API keys, terminals, operator badges and PINs.</summary>
 internal static class SecurityAdminApi
 {
+    /// <summary>Fewer digits are too few guesses for a terminal's failure budget to protect.</summary>
+    public const int MinPinDigits = 6;
+
     public static IEndpointRouteBuilder MapSecurityAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/security").WithTags("Security").RequireAuthorization(SecurityPolicies.Admin).WithMetadata(AuditsItself.Instance);
@@ -111,7 +114,7 @@ internal static class SecurityAdminApi
         return TypedResults.Ok(await ViewAsync(users, user));
     }
 
-    private static async Task<Results<NoContent, NotFound>> UnlockAsync(string id, UserManager<IdentityUser> users, AuditTrail audit, HttpContext http)
+    private static async Task<Results<NoContent, NotFound>> UnlockAsync(string id, UserManager<IdentityUser> users, SecurityDbContext db, AuditTrail audit, HttpContext http)
     {
         if (await users.FindByIdAsync(id) is not { } user)
         {
@@ -120,6 +123,7 @@ internal static class SecurityAdminApi
 
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        await db.TerminalPinLockouts.Where(l => l.UserId == user.Id).ExecuteDeleteAsync(http.RequestAborted);
         await audit.AppendAsync(AuditActor.From(http), "user.unlocked", "user", user.Id, null, null, http.RequestAborted);
         return TypedResults.NoContent();
     }
@@ -157,16 +161,16 @@ internal static class SecurityAdminApi
     }
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> SetOperatorCredentialAsync(
-        string id, OperatorCredentialRequest request, UserManager<IdentityUser> users, SecurityDbContext db, AuditTrail audit, HttpContext http)
+        string id, OperatorCredentialRequest request, UserManager<IdentityUser> users, SecurityDbContext db, BadgeKey badgeKey, AuditTrail audit, HttpContext http)
     {
         if (await users.FindByIdAsync(id) is not { } user)
         {
             return TypedResults.NotFound();
         }
 
-        if (request.Pin is { } pin && (pin.Length is < 4 or > 12 || !pin.All(char.IsAsciiDigit)))
+        if (request.Pin is { } pin && (pin.Length is < MinPinDigits or > 12 || !pin.All(char.IsAsciiDigit)))
         {
-            return TypedResults.Problem("A PIN is 4 to 12 digits", statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem($"A PIN is {MinPinDigits} to 12 digits", statusCode: StatusCodes.Status400BadRequest);
         }
 
         var credential = await db.OperatorCredentials.FindAsync([user.Id], http.RequestAborted);
@@ -179,7 +183,7 @@ internal static class SecurityAdminApi
         var before = new { badge = credential.BadgeHash is not null, pin = credential.PinHash is not null };
         if (request.Badge is not null)
         {
-            credential.BadgeHash = request.Badge.Length == 0 ? null : SecretKeys.Hash(request.Badge);
+            credential.BadgeHash = request.Badge.Length == 0 ? null : badgeKey.Hash(request.Badge);
         }
 
         if (request.Pin is not null)

@@ -7,7 +7,8 @@ namespace DomioOps.Cloud.Security;
 
 /// <summary>
 /// Identity's users and roles, API keys, terminals and the data protection key ring, in the cluster's PostgreSQL.
-/// The schema is created by <c>Storage/Sql/0006-security.sql</c> (generated from this model); change both together.
+/// The schema is created by <c>Storage/Sql/0006-security.sql</c> and <c>0007-security-hardening.sql</c> (generated from this
+/// model); change both together.
 /// </summary>
 internal sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> options)
     : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
@@ -19,6 +20,10 @@ internal sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> opti
     public DbSet<Terminal> Terminals => Set<Terminal>();
 
     public DbSet<OperatorCredential> OperatorCredentials => Set<OperatorCredential>();
+
+    public DbSet<TerminalPinLockout> TerminalPinLockouts => Set<TerminalPinLockout>();
+
+    public DbSet<TotpStep> TotpSteps => Set<TotpStep>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -45,6 +50,19 @@ internal sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> opti
             credential.HasKey(c => c.UserId);
             credential.HasIndex(c => c.BadgeHash).IsUnique();
             credential.HasOne<IdentityUser>().WithOne().HasForeignKey<OperatorCredential>(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<TerminalPinLockout>(lockout =>
+        {
+            lockout.ToTable("domio_terminal_pin_lockouts");
+            lockout.HasKey(l => new { l.TerminalId, l.UserId });
+            lockout.HasOne<Terminal>().WithMany().HasForeignKey(l => l.TerminalId).OnDelete(DeleteBehavior.Cascade);
+            lockout.HasOne<IdentityUser>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<TotpStep>(step =>
+        {
+            step.ToTable("domio_totp_steps");
+            step.HasKey(s => s.UserId);
+            step.HasOne<IdentityUser>().WithOne().HasForeignKey<TotpStep>(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -37,7 +37,8 @@ internal static class SecurityExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<SecurityDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<TotpTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddOptions<IdentityOptions>().Configure<IOptions<SecurityOptions>>((identity, security) =>
         {
             identity.Password.RequiredLength = security.Value.RequiredPasswordLength;
@@ -82,7 +83,10 @@ internal static class SecurityExtensions
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<SecurityOptions>>((limiter, security) => ConfigureRateLimits(limiter, security.Value.RateLimits));
 
         services.AddHostedService<InitialAdmin>();
+        services.AddSingleton<BadgeKey>();
+        services.AddHostedService(sp => sp.GetRequiredService<BadgeKey>());
         services.AddScoped<TerminalSession>();
+        services.AddScoped<TerminalLockouts>();
         return builder;
     }
 

@@ -14,4 +14,12 @@ internal sealed class Terminal
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Failed operator identifications (unknown badge or user name, wrong PIN) since <see cref="OperatorFailuresSince"/>.</summary>
+    public int OperatorFailures { get; set; }
+
+    public DateTimeOffset? OperatorFailuresSince { get; set; }
+
+    /// <summary>Set when the terminal spent its failure budget (<see cref="TerminalOptions"/>): no operator identifies before then.</summary>
+    public DateTimeOffset? OperatorLockedUntil { get; set; }
 }

@@ -21,13 +21,22 @@ internal static class TerminalApi
             .AllowAnonymous().RequireRateLimiting(SecurityExtensions.SignInLimit).WithMetadata(new SignInSizeLimit());
 
         var own = terminal.MapGroup("/").RequireAuthorization(SecurityPolicies.Terminal);
-        own.MapPost("/operator", async Task<Results<NoContent, ProblemHttpResult>> (OperatorSignIn request, TerminalSession session, HttpContext http) =>
-                await session.IdentifyOperatorAsync(http, request.Badge, request.UserName, request.Pin) switch
+        own.MapPost("/operator", async Task<Results<NoContent, ProblemHttpResult>> (OperatorSignIn request, TerminalSession session, TimeProvider time, HttpContext http) =>
+            {
+                var (outcome, lockedUntil) = await session.IdentifyOperatorAsync(http, request.Badge, request.UserName, request.Pin);
+                if (lockedUntil is { } until)
+                {
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                return outcome switch
                 {
                     IdentifyOutcome.Identified => TypedResults.NoContent(),
-                    IdentifyOutcome.LockedOut => TypedResults.Problem("Too many failed attempts: locked for a while", statusCode: StatusCodes.Status423Locked),
+                    IdentifyOutcome.LockedOut => TypedResults.Problem("Too many wrong PINs at this terminal: your PIN is locked here for a while", statusCode: StatusCodes.Status423Locked),
+                    IdentifyOutcome.TerminalLocked => TypedResults.Problem("Too many failed sign-ins at this terminal: it refuses operators for a while", statusCode: StatusCodes.Status429TooManyRequests),
                     _ => TypedResults.Problem("Unknown badge, or wrong user name or PIN", statusCode: StatusCodes.Status401Unauthorized),
-                })
+                };
+            })
             .RequireRateLimiting(SecurityExtensions.SignInLimit).WithMetadata(new SignInSizeLimit());
         own.MapDelete("/operator", async (TerminalSession session, HttpContext http) =>
         {

@@ -15,8 +15,12 @@ namespace DomioOps.Cloud.Security;
 /// or user name and PIN, which names the person for the audit trail but never adds their roles, so a shared terminal
 /// never reaches office data whoever stands at it.
 /// </summary>
-internal sealed class TerminalSession(SecurityDbContext db, UserManager<IdentityUser> users, AuditTrail audit, TimeProvider time)
+internal sealed class TerminalSession(
+    SecurityDbContext db, UserManager<IdentityUser> users, TerminalLockouts lockouts, BadgeKey badgeKey, AuditTrail audit, TimeProvider time)
 {
+    private static readonly IdentityUser s_nobody = new("nobody");
+    private static readonly string s_nobodysPin = new PasswordHasher<IdentityUser>().HashPassword(s_nobody, "no PIN");
+
     public const string Scheme = "Terminal";
     public const string CookieName = "domio.terminal";
     public const string KeyPrefix = "domioterm";
@@ -40,51 +44,76 @@ internal sealed class TerminalSession(SecurityDbContext db, UserManager<Identity
         return true;
     }
 
-    /// <summary>Identifies the operator at the terminal by badge, or by user name and PIN (failures count toward the person's lockout).</summary>
-    public async Task<IdentifyOutcome> IdentifyOperatorAsync(HttpContext http, string? badge, string? userName, string? pin)
+    /// <summary>
+    /// Identifies the operator at the terminal by badge, or by user name and PIN. A wrong PIN counts toward that person's PIN
+    /// lockout at this terminal only (never their web account); every failure spends the terminal's budget.
+    /// </summary>
+    public async Task<(IdentifyOutcome Outcome, DateTimeOffset? LockedUntil)> IdentifyOperatorAsync(HttpContext http, string? badge, string? userName, string? pin)
     {
+        var ct = http.RequestAborted;
         string terminalId = http.User.FindFirstValue(SecurityClaims.CredentialId)!;
-        var terminal = await db.Terminals.AsNoTracking().SingleAsync(t => t.Id == terminalId, http.RequestAborted);
+        var terminal = await db.Terminals.AsNoTracking().SingleAsync(t => t.Id == terminalId, ct);
+        if (await lockouts.TerminalLockedUntilAsync(terminalId, ct) is { } lockedUntil)
+        {
+            return (IdentifyOutcome.TerminalLocked, lockedUntil);
+        }
+
         IdentityUser? person = null;
         if (!string.IsNullOrEmpty(badge))
         {
-            byte[] hash = SecretKeys.Hash(badge);
-            var credential = await db.OperatorCredentials.AsNoTracking().SingleOrDefaultAsync(c => c.BadgeHash == hash, http.RequestAborted);
-            person = credential is null ? null : await users.FindByIdAsync(credential.UserId);
-            if (person is not null && await users.IsLockedOutAsync(person))
-            {
-                return IdentifyOutcome.LockedOut;
-            }
+            person = await FindByBadgeAsync(badge, ct);
         }
-        else if (!string.IsNullOrEmpty(userName) && !string.IsNullOrEmpty(pin) && await users.FindByNameAsync(userName) is { } candidate)
+        else if (!string.IsNullOrEmpty(userName) && !string.IsNullOrEmpty(pin))
         {
-            if (await users.IsLockedOutAsync(candidate))
+            var candidate = await users.FindByNameAsync(userName);
+            if (candidate is not null && await lockouts.PinLockedAsync(terminalId, candidate.Id, ct))
             {
-                return IdentifyOutcome.LockedOut;
+                return (IdentifyOutcome.LockedOut, null);
             }
 
-            var credential = await db.OperatorCredentials.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == candidate.Id, http.RequestAborted);
-            if (credential?.PinHash is not null
-                && users.PasswordHasher.VerifyHashedPassword(candidate, credential.PinHash, pin) != PasswordVerificationResult.Failed)
+            var credential = candidate is null ? null : await db.OperatorCredentials.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == candidate.Id, ct);
+            // An unknown name costs a hash check too, so the time taken does not tell which names exist.
+            bool matches = users.PasswordHasher.VerifyHashedPassword(candidate ?? s_nobody, credential?.PinHash ?? s_nobodysPin, pin) != PasswordVerificationResult.Failed;
+            if (candidate is not null && credential?.PinHash is not null && matches)
             {
                 person = candidate;
-                await users.ResetAccessFailedCountAsync(candidate);
+                await lockouts.PinSucceededAsync(terminalId, candidate.Id, ct);
             }
-            else
+            else if (candidate is not null)
             {
-                await users.AccessFailedAsync(candidate);
+                await lockouts.PinFailedAsync(terminalId, candidate.Id, ct);
             }
         }
 
         if (person is null)
         {
-            return IdentifyOutcome.Unknown;
+            await lockouts.TerminalFailedAsync(terminalId, ct);
+            return (IdentifyOutcome.Unknown, null);
         }
 
         await http.SignInAsync(Scheme, Principal(terminal, person));
         await audit.AppendAsync(new AuditActor($"terminal:{terminal.Id}", person.Id, http.Connection.RemoteIpAddress?.ToString()),
-            "terminal.operator-identified", "terminal", terminal.Id, null, new { operatorId = person.Id, method = badge is null ? "pin" : "badge" }, http.RequestAborted);
-        return IdentifyOutcome.Identified;
+            "terminal.operator-identified", "terminal", terminal.Id, null, new { operatorId = person.Id, method = badge is null ? "pin" : "badge" }, ct);
+        return (IdentifyOutcome.Identified, null);
+    }
+
+    private async Task<IdentityUser?> FindByBadgeAsync(string badge, CancellationToken ct)
+    {
+        byte[] hash = badgeKey.Hash(badge);
+        var credential = await db.OperatorCredentials.SingleOrDefaultAsync(c => c.BadgeHash == hash, ct);
+        if (credential is null)
+        {
+            // A badge stored before badges were keyed (plain SHA-256) is found once more and rehashed on the spot.
+            byte[] legacy = SecretKeys.Hash(badge);
+            credential = await db.OperatorCredentials.SingleOrDefaultAsync(c => c.BadgeHash == legacy, ct);
+            if (credential is not null)
+            {
+                credential.BadgeHash = hash;
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
+        return credential is null ? null : await users.FindByIdAsync(credential.UserId);
     }
 
     public async Task ForgetOperatorAsync(HttpContext http)
@@ -132,5 +161,10 @@ internal enum IdentifyOutcome
 {
     Identified,
     Unknown,
+
+    /// <summary>This person's PIN is locked at this terminal.</summary>
     LockedOut,
+
+    /// <summary>The terminal spent its failure budget and refuses every operator for a while.</summary>
+    TerminalLocked,
 }

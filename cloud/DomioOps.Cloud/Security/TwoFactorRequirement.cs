@@ -27,5 +27,5 @@ internal sealed class TwoFactorRequirementHandler(IOptionsMonitor<SecurityOption
         // API keys and terminals are not people signing in: their secret is the credential.
         user.HasClaim(c => c.Type == SecurityClaims.CredentialKind && c.Value != SecurityClaims.PasswordCredential)
         || user.HasClaim(AuthenticationMethodClaim, "mfa")
-        || !options.RequireTwoFactorRoles.Any(user.IsInRole);
+        || !options.TwoFactorRoles.Any(user.IsInRole);
 }

@@ -35,8 +35,9 @@ async function load() {
   status = await response.json();
   document.getElementById("required").hidden = !(status.requiredByRole && !status.enabled);
   document.getElementById("setup").hidden = status.enabled;
-  document.getElementById("shared-key").textContent = status.sharedKey.replace(/(.{4})/g, "$1 ").trim();
-  document.getElementById("authenticator-uri").href = status.authenticatorUri;
+  // The key comes only while two-factor is being set up; once it is on, the server no longer shows it.
+  document.getElementById("shared-key").textContent = (status.sharedKey ?? "").replace(/(.{4})/g, "$1 ").trim();
+  if (status.authenticatorUri) document.getElementById("authenticator-uri").href = status.authenticatorUri;
   applyLanguage();
 }
 

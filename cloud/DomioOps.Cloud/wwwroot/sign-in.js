@@ -5,14 +5,14 @@ const texts = {
     title: "Sign in", userName: "User name", password: "Password", signIn: "Sign in",
     codeHint: "Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
     code: "Code", recovery: "This is a recovery code", verify: "Verify",
-    failed: "Wrong user name, password or code.", locked: "Too many failed attempts: the account is locked for a while.",
+    failed: "Wrong user name, password or code (a code works once: wait for the next one).", locked: "Too many failed attempts: the account is locked for a while.",
     limited: "Too many attempts from this address: wait a minute.", error: "Sign-in is not available right now.",
   },
   ru: {
     title: "Вход", userName: "Имя пользователя", password: "Пароль", signIn: "Войти",
     codeHint: "Введите 6-значный код из приложения-аутентификатора или один из резервных кодов.",
     code: "Код", recovery: "Это резервный код", verify: "Проверить",
-    failed: "Неверное имя пользователя, пароль или код.", locked: "Слишком много неудачных попыток: учётная запись временно заблокирована.",
+    failed: "Неверное имя пользователя, пароль или код (код действует один раз: дождитесь следующего).", locked: "Слишком много неудачных попыток: учётная запись временно заблокирована.",
     limited: "Слишком много попыток с этого адреса: подождите минуту.", error: "Вход сейчас недоступен.",
   },
 };

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 
+using DomioOps.Cloud.Security;
+
 namespace DomioOps.Cloud.Tests.Security;
 
 /// <summary>Two silos of one cluster: the data protection key ring is in PostgreSQL, so a cookie from one silo is good at the other.</summary>
@@ -10,12 +12,13 @@ public sealed class ClusterSessionTests(SecureCloud cloud) : IClassFixture<Secur
     public async Task Cookie_IssuedByOneSilo_IsAcceptedByAnother()
     {
         var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("cluster-planner", "Cluster-Planner-2026", DomioRoles.Planner);
         var (second, secondAddress) = await cloud.StartSecondSiloAsync(ct);
         try
         {
             var cookies = new CookieContainer();
             using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies });
-            using (var signIn = await client.PostAsJsonAsync(new Uri(cloud.BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cloud.AdminPassword }, ct))
+            using (var signIn = await client.PostAsJsonAsync(new Uri(cloud.BaseAddress, "api/account/sign-in"), new { userName = "cluster-planner", password = "Cluster-Planner-2026" }, ct))
             {
                 Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
             }

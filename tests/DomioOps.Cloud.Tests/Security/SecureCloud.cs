@@ -13,10 +13,13 @@ namespace DomioOps.Cloud.Tests.Security;
 
 /// <summary>
 /// The real cloud host (<c>Program.Build</c>: silo, broker, API, security) in this process on a free 127.0.0.1 port,
-/// on a private PostgreSQL, with an initial administrator whose password the fixture makes up.
+/// on a private PostgreSQL, with an initial administrator whose password the fixture makes up and who sets up two-factor
+/// sign-in at start, as an administrator must.
 /// </summary>
 public class SecureCloud : IAsyncLifetime
 {
+    private readonly CookieContainer adminCookies = new();
+    private readonly string badgeKeyFile = Path.Combine(Path.GetTempPath(), $"domio-badge-{Guid.NewGuid():N}.key");
     private PostgresServer? postgres;
     private Dictionary<string, string> settings = [];
 
@@ -25,6 +28,15 @@ public class SecureCloud : IAsyncLifetime
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
 
     public string AdminPassword { get; } = InitialAdmin.Generate();
+
+    /// <summary>The administrator's authenticator key, set up at start.</summary>
+    public string AdminTotpKey { get; private set; } = "";
+
+    /// <summary>The administrator's session cookies, for clients other than <see cref="HttpClient"/> (SignalR).</summary>
+    public CookieContainer AdminCookies => adminCookies;
+
+    /// <summary>The file holding the key badge numbers are hashed with.</summary>
+    public string BadgeKeyFile => badgeKeyFile;
 
     public PostgresServer Postgres => postgres ?? throw new InvalidOperationException("Not started.");
 
@@ -64,7 +76,11 @@ public class SecureCloud : IAsyncLifetime
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{FreePort.Next()}",
             ["Security:InitialAdmin:Password"] = AdminPassword,
-            ["Security:RequireTwoFactorRoles:0"] = DomioRoles.Office,
+            // The default (Admin, Maintenance) and Office.
+            ["Security:RequireTwoFactorRoles:0"] = DomioRoles.Admin,
+            ["Security:RequireTwoFactorRoles:1"] = DomioRoles.Maintenance,
+            ["Security:RequireTwoFactorRoles:2"] = DomioRoles.Office,
+            ["Security:BadgeKeyFile"] = badgeKeyFile,
             ["Security:RateLimits:SignInPerMinutePerAddress"] = "10000",
         };
         foreach (var (key, value) in Settings)
@@ -75,6 +91,15 @@ public class SecureCloud : IAsyncLifetime
         this.settings = settings;
         App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
         await App.StartAsync(ct);
+
+        // The administrator's first sign-in: password, then two-factor set up; the tests share that session.
+        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = adminCookies }) { BaseAddress = BaseAddress };
+        using (var signIn = await admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, ct))
+        {
+            signIn.EnsureSuccessStatusCode();
+        }
+
+        AdminTotpKey = await Totp.EnrolAsync(admin, ct);
     }
 
     /// <summary>Another silo of the same cluster (same database), serving HTTP on its own port; the caller stops and disposes it.</summary>
@@ -122,6 +147,8 @@ public class SecureCloud : IAsyncLifetime
             Directory.Delete(AuditDirectory, recursive: true);
         }
 
+        File.Delete(badgeKeyFile);
+
         GC.SuppressFinalize(this);
     }
 
@@ -141,7 +168,16 @@ public class SecureCloud : IAsyncLifetime
         return client;
     }
 
-    public Task<HttpClient> AdminAsync(CancellationToken ct) => SignInAsync("admin", AdminPassword, ct);
+    /// <summary>A client in the administrator's session (password and second factor), shared by every test of the fixture.</summary>
+    public Task<HttpClient> AdminAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(new HttpClient(new HttpClientHandler { CookieContainer = adminCookies, AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        });
+    }
 
     /// <summary>Creates a person with <paramref name="roles"/> directly through Identity; returns the user id.</summary>
     public async Task<string> CreateUserAsync(string userName, string password, params string[] roles)

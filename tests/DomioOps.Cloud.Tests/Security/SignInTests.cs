@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 
 using DomioOps.Cloud.Security;
+using DomioOps.Testing;
+
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DomioOps.Cloud.Tests.Security;
 
@@ -48,7 +53,7 @@ public sealed class SignInTests(SecureCloud cloud)
         string key;
         using (var first = await cloud.SignInAsync("planner-2fa", Password, ct))
         {
-            key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey;
+            key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey!;
             using var wrongCode = await first.PostAsJsonAsync("api/account/two-factor/enable", new { code = "000000" == Totp.Code(key, DateTimeOffset.UtcNow) ? "111111" : "000000" }, ct);
             Assert.Equal(HttpStatusCode.BadRequest, wrongCode.StatusCode);
             using var enable = await first.PostAsJsonAsync("api/account/two-factor/enable", new { code = Totp.Code(key, DateTimeOffset.UtcNow) }, ct);
@@ -92,7 +97,7 @@ public sealed class SignInTests(SecureCloud cloud)
         string[] codes;
         using (var first = await cloud.SignInAsync("maint-recovery", Password, ct))
         {
-            string key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey;
+            string key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey!;
             using var enable = await first.PostAsJsonAsync("api/account/two-factor/enable", new { code = Totp.Code(key, DateTimeOffset.UtcNow) }, ct);
             codes = (await enable.Content.ReadFromJsonAsync<string[]>(ct))!;
         }
@@ -123,7 +128,7 @@ public sealed class SignInTests(SecureCloud cloud)
         Assert.False(me.TwoFactorSatisfied);
         var status = (await client.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!;
         Assert.True(status.RequiredByRole);
-        using (var enable = await client.PostAsJsonAsync("api/account/two-factor/enable", new { code = Totp.Code(status.SharedKey, DateTimeOffset.UtcNow) }, ct))
+        using (var enable = await client.PostAsJsonAsync("api/account/two-factor/enable", new { code = Totp.Code(status.SharedKey!, DateTimeOffset.UtcNow) }, ct))
         {
             Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
         }
@@ -154,7 +159,180 @@ public sealed class SignInTests(SecureCloud cloud)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
-    private sealed record TwoFactorStatus(bool Enabled, string SharedKey, string AuthenticatorUri, int RecoveryCodesLeft, bool RequiredByRole);
+    [Fact]
+    public async Task TotpTokenProvider_StepsAroundNow_AcceptsOnlyTheNeighboursAndEachOnce()
+    {
+        await cloud.CreateUserAsync("totp-window", Password, DomioRoles.Planner);
+        await using var scope = cloud.App.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var user = (await users.FindByNameAsync("totp-window"))!;
+        await users.ResetAuthenticatorKeyAsync(user);
+        string key = (await users.GetAuthenticatorKeyAsync(user))!;
+        // 10:00:15 UTC on 2026-03-02 is 1 772 445 615 s: 15 s into step 59 081 520.
+        var now = new DateTimeOffset(2026, 3, 2, 10, 0, 15, TimeSpan.Zero);
+        var provider = new TotpTokenProvider(scope.ServiceProvider.GetRequiredService<SecurityDbContext>(), new FakeTimeProvider(now));
+        Task<bool> Accepts(int stepsFromNow) => provider.ValidateAsync("TwoFactor", Totp.Code(key, now.AddSeconds(30 * stepsFromNow)), users, user);
+
+        // Identity's own provider accepts two steps either side; at most one is allowed.
+        Assert.False(await Accepts(-2));
+        Assert.False(await Accepts(+2));
+        Assert.True(await Accepts(-1));
+        Assert.False(await Accepts(-1));
+        Assert.True(await Accepts(0));
+        Assert.False(await Accepts(-1));
+        Assert.False(await Accepts(0));
+        Assert.True(await Accepts(+1));
+    }
+
+    [Fact]
+    public async Task SignInTwoFactor_CodeTwoStepsOld_Refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("planner-old-code", Password, DomioRoles.Planner);
+        string key;
+        using (var first = await cloud.SignInAsync("planner-old-code", Password, ct))
+        {
+            key = await Totp.EnrolAsync(first, ct);
+        }
+
+        using var client = cloud.Client();
+        using (var password = await client.PostAsJsonAsync("api/account/sign-in", new { userName = "planner-old-code", password = Password }, ct))
+        {
+            Assert.True((await password.Content.ReadFromJsonAsync<SignInResponse>(ct))!.RequiresTwoFactor);
+        }
+
+        // 60 s ago is two steps back (or three, should a step begin before the server looks): outside the window either way.
+        using var old = await client.PostAsJsonAsync("api/account/sign-in/two-factor", new { code = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(-60)) }, ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+    }
+
+    [Fact]
+    public async Task SignInTwoFactor_CodeUsedAlready_Refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("planner-replay", Password, DomioRoles.Planner);
+        string key, used;
+        using (var first = await cloud.SignInAsync("planner-replay", Password, ct))
+        {
+            key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey!;
+            used = Totp.Code(key, DateTimeOffset.UtcNow);
+            using var enable = await first.PostAsJsonAsync("api/account/two-factor/enable", new { code = used }, ct);
+            Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        }
+
+        using var client = cloud.Client();
+        using (var password = await client.PostAsJsonAsync("api/account/sign-in", new { userName = "planner-replay", password = Password }, ct))
+        {
+            Assert.True((await password.Content.ReadFromJsonAsync<SignInResponse>(ct))!.RequiresTwoFactor);
+        }
+
+        // The code that turned two-factor on, seen on the wire or over a shoulder, does not sign in.
+        using (var replay = await client.PostAsJsonAsync("api/account/sign-in/two-factor", new { code = used }, ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        }
+
+        using (var next = await client.PostAsJsonAsync("api/account/sign-in/two-factor", new { code = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30)) }, ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        }
+
+        // And a code, once it signed in, does not sign in again.
+        using var again = cloud.Client();
+        using (var password = await again.PostAsJsonAsync("api/account/sign-in", new { userName = "planner-replay", password = Password }, ct))
+        {
+            Assert.True((await password.Content.ReadFromJsonAsync<SignInResponse>(ct))!.RequiresTwoFactor);
+        }
+
+        using var twice = await again.PostAsJsonAsync("api/account/sign-in/two-factor", new { code = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30)) }, ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, twice.StatusCode);
+    }
+
+    [Fact]
+    public async Task TwoFactorStatus_AfterEnrolment_ShowsNoKey()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("planner-no-key", Password, DomioRoles.Planner);
+        using var client = await cloud.SignInAsync("planner-no-key", Password, ct);
+        var before = (await client.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!;
+        Assert.Equal((false, 32), (before.Enabled, before.SharedKey!.Length));
+        await Totp.EnrolAsync(client, ct);
+
+        var after = (await client.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!;
+        Assert.Equal(new TwoFactorStatus(true, null, null, 10, false), after);
+    }
+
+    [Fact]
+    public async Task DisableTwoFactor_WithoutAFreshCode_Refused400()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("planner-disable", Password, DomioRoles.Planner);
+        using var client = await cloud.SignInAsync("planner-disable", Password, ct);
+        string key = await Totp.EnrolAsync(client, ct);
+
+        using (var bare = await client.PostAsJsonAsync("api/account/two-factor/disable", new { }, ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        }
+
+        using (var wrong = await client.PostAsJsonAsync("api/account/two-factor/disable", new { code = "12345x" }, ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+
+        Assert.True((await client.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.Enabled);
+        using (var fresh = await client.PostAsJsonAsync("api/account/two-factor/disable", new { code = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30)) }, ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, fresh.StatusCode);
+        }
+
+        Assert.False((await client.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.Enabled);
+    }
+
+    [Fact]
+    public async Task RenewRecoveryCodes_WithoutAFreshCode_Refused400()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("planner-renew", Password, DomioRoles.Planner);
+        using var client = await cloud.SignInAsync("planner-renew", Password, ct);
+        string key = await Totp.EnrolAsync(client, ct);
+
+        using (var bare = await client.PostAsJsonAsync("api/account/two-factor/recovery-codes", new { }, ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        }
+
+        using var fresh = await client.PostAsJsonAsync("api/account/two-factor/recovery-codes", new { code = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30)) }, ct);
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal(10, (await fresh.Content.ReadFromJsonAsync<string[]>(ct))!.Length);
+    }
+
+    [Fact]
+    public async Task Authorization_AdminAndMaintenanceByDefault_RequireTwoFactor()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The fixture's administrator has set up two-factor: a password alone no longer signs them in.
+        using (var client = cloud.Client())
+        using (var password = await client.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = cloud.AdminPassword }, ct))
+        {
+            Assert.Equal(new SignInResponse(false, true), await password.Content.ReadFromJsonAsync<SignInResponse>(ct));
+        }
+
+        // With no configuration at all, Admin and Maintenance require a second factor, and the others do not.
+        var defaults = new SecurityOptions();
+        Assert.False(TwoFactorRequirementHandler.IsSatisfied(Person(DomioRoles.Admin), defaults));
+        Assert.False(TwoFactorRequirementHandler.IsSatisfied(Person(DomioRoles.Maintenance), defaults));
+        Assert.True(TwoFactorRequirementHandler.IsSatisfied(Person(DomioRoles.Planner), defaults));
+        Assert.True(TwoFactorRequirementHandler.IsSatisfied(Person(DomioRoles.Operator), defaults));
+        // A configured list replaces the default; "None" turns it off.
+        Assert.True(TwoFactorRequirementHandler.IsSatisfied(Person(DomioRoles.Admin), new SecurityOptions { RequireTwoFactorRoles = [DomioRoles.Office] }));
+        Assert.True(TwoFactorRequirementHandler.IsSatisfied(Person(DomioRoles.Admin), new SecurityOptions { RequireTwoFactorRoles = ["None"] }));
+    }
+
+    private static System.Security.Claims.ClaimsPrincipal Person(string role) =>
+        new(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.Role, role)], "test"));
+
+    private sealed record TwoFactorStatus(bool Enabled, string? SharedKey, string? AuthenticatorUri, int RecoveryCodesLeft, bool RequiredByRole);
 
     private sealed record SignInResponse(bool SignedIn, bool RequiresTwoFactor);
 
