@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
 using DomioOps.Cloud.Security;
@@ -14,7 +15,53 @@ public sealed class RateLimitTests(RateLimitTests.LimitedCloud cloud) : IClassFi
         [
             new("Security:RateLimits:SignInPerMinutePerAddress", "4"),
             new("Security:RateLimits:ApiPerMinutePerUser", "5"),
+            new("Security:RateLimits:ApiPerMinutePerAddress", "20"),
         ];
+    }
+
+    [Fact]
+    public async Task Limits_BadApiKeysFromOneAddress_Answer429BeforeAuthentication()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var attacker = cloud.Client();
+        // Its own address (through the loopback proxy, trusted by default), so no other test spends its budget.
+        attacker.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 200 && !statuses.Contains(HttpStatusCode.TooManyRequests); i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/machines");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", $"domio_{i:x24}.not-the-secret");
+            using var response = await attacker.SendAsync(request, ct);
+            statuses.Add(response.StatusCode);
+        }
+
+        // A bucket of 20: the first 20 keys are looked up and refused, then the address is refused before any look-up.
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 20), statuses.Take(20));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
+    public async Task Limits_ForwardedForFromLoopbackProxy_IsTheAddressLimited()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = cloud.Client();
+        async Task<HttpStatusCode> CallAsync(string address)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/machines");
+            request.Headers.Add("X-Forwarded-For", address);
+            using var response = await client.SendAsync(request, ct);
+            return response.StatusCode;
+        }
+
+        var first = new List<HttpStatusCode>();
+        for (int i = 0; i < 200 && !first.Contains(HttpStatusCode.TooManyRequests); i++)
+        {
+            first.Add(await CallAsync("198.51.100.30"));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, first[^1]);
+        // Another client behind the same proxy has its own budget.
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync("198.51.100.31"));
     }
 
     [Fact]

@@ -19,10 +19,14 @@ public class SecureCloud : IAsyncLifetime
 {
     private PostgresServer? postgres;
     private Dictionary<string, string> settings = [];
+    private readonly CountingPasswordHasher passwordChecks = new();
 
     public int HttpPort { get; } = FreePort.Next();
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+    public virtual Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+
+    /// <summary>How often the password hasher has checked a password (sign-ins of known and unknown users alike).</summary>
+    public int PasswordChecks => passwordChecks.Count;
 
     public string AdminPassword { get; } = InitialAdmin.Generate();
 
@@ -53,14 +57,21 @@ public class SecureCloud : IAsyncLifetime
             ["Security:InitialAdmin:Password"] = AdminPassword,
             ["Security:RequireTwoFactorRoles:0"] = DomioRoles.Office,
             ["Security:RateLimits:SignInPerMinutePerAddress"] = "10000",
+            // Plain HTTP on loopback, as ./domio run serves it; HttpsCloud serves HTTPS.
+            ["Security:AllowInsecureHttp"] = "true",
         };
+        foreach (var (key, value) in KeyRingCertificates.Settings(":"))
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;
         }
 
         this.settings = settings;
-        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")], builder => builder.Services.AddSingleton<IPasswordHasher<IdentityUser>>(passwordChecks));
         await App.StartAsync(ct);
     }
 
@@ -80,7 +91,7 @@ public class SecureCloud : IAsyncLifetime
         return (app, new Uri($"http://127.0.0.1:{port}/"));
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (App is not null)
         {
@@ -97,19 +108,30 @@ public class SecureCloud : IAsyncLifetime
     }
 
     /// <summary>A client with its own cookie jar.</summary>
-    public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+    public HttpClient Client() => new(Handler())
     {
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    /// <summary>A client signed in with a password (no second factor).</summary>
+    protected virtual HttpClientHandler Handler() => new() { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+
+    /// <summary>A client signed in with a password (no second factor), sending the session's antiforgery token.</summary>
     public async Task<HttpClient> SignInAsync(string userName, string password, CancellationToken ct)
     {
         var client = Client();
         using var response = await client.PostAsJsonAsync("api/account/sign-in", new { userName, password }, ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await SendAntiforgeryTokenAsync(client, ct);
         return client;
+    }
+
+    /// <summary>From now on <paramref name="client"/> (a cookie session) sends its antiforgery token, as the pages' script does.</summary>
+    public static async Task SendAntiforgeryTokenAsync(HttpClient client, CancellationToken ct)
+    {
+        var token = (await client.GetFromJsonAsync<AntiforgeryToken>("api/account/antiforgery", ct))!;
+        client.DefaultRequestHeaders.Remove(token.HeaderName);
+        client.DefaultRequestHeaders.Add(token.HeaderName, token.Value);
     }
 
     public Task<HttpClient> AdminAsync(CancellationToken ct) => SignInAsync("admin", AdminPassword, ct);
@@ -147,10 +169,30 @@ public class SecureCloud : IAsyncLifetime
         var client = Client();
         using var signIn = await client.PostAsJsonAsync("api/terminal/sign-in", new { key = key.Key }, ct);
         Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        await SendAntiforgeryTokenAsync(client, ct);
         return (client, key.Id);
     }
 
     internal sealed record NewKey(string Id, string Key);
+
+    internal sealed record AntiforgeryToken(string HeaderName, string Value);
+
+    /// <summary>Identity's hasher, counting the passwords it checks.</summary>
+    private sealed class CountingPasswordHasher : IPasswordHasher<IdentityUser>
+    {
+        private readonly PasswordHasher<IdentityUser> hasher = new();
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public string HashPassword(IdentityUser user, string password) => hasher.HashPassword(user, password);
+
+        public PasswordVerificationResult VerifyHashedPassword(IdentityUser user, string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref count);
+            return hasher.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
+    }
 }
 
 [CollectionDefinition(Name)]
