@@ -90,6 +90,9 @@ internal sealed class Slice : IAsyncDisposable
         }, cancellationToken, cloudHttpPort);
         using var signIn = await CloudHttp.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, cancellationToken);
         signIn.EnsureSuccessStatusCode();
+        // The session's writes carry its antiforgery token, as the pages' script sends it.
+        var token = await CloudHttp.GetFromJsonAsync<System.Text.Json.JsonElement>("api/account/antiforgery", cancellationToken);
+        CloudHttp.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("value").GetString());
     }
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
