@@ -53,15 +53,26 @@ internal sealed class HubSessions
 }
 
 /// <summary>Ends a subject's hub connections on every silo: here at once, elsewhere through the machine feed's fan-out.</summary>
-internal sealed class SessionRevocation(HubSessions local, IGrainFactory grains)
+internal sealed partial class SessionRevocation(HubSessions local, IGrainFactory grains, ILogger<SessionRevocation> logger)
 {
     public Task EndUserAsync(string userId) => EndAsync(userId);
 
     public Task EndCredentialAsync(string credentialKind, string credentialId) => EndAsync(HubSessions.Subject(credentialKind, credentialId));
 
-    private Task EndAsync(string subject)
+    private async Task EndAsync(string subject)
     {
         local.End(subject);
-        return grains.GetGrain<IMachineFeedGrain>(IMachineFeedGrain.Key).EndSessions(subject);
+        try
+        {
+            await grains.GetGrain<IMachineFeedGrain>(IMachineFeedGrain.Key).EndSessions(subject);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            // The revocation is stored and every request is checked against it; only hub connections open on other silos live on.
+            LogFanOutFailed(subject, e.Message);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the other silos to end the hub connections of {Subject} ({Reason})")]
+    private partial void LogFanOutFailed(string subject, string reason);
 }

@@ -102,6 +102,43 @@ public sealed class HubRevocationTests(SecureCloud cloud)
     }
 
     [Fact]
+    public async Task RevokeApiKey_HubConnectionOnAnotherSilo_IsEnded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (second, secondAddress) = await cloud.StartSecondSiloAsync(ct);
+        try
+        {
+            using var admin = await cloud.AdminAsync(ct);
+            var (integration, _, keyId) = await cloud.ApiKeyClientAsync(admin, DomioRoles.Planner, ct);
+            using (integration)
+            {
+                string header = integration.DefaultRequestHeaders.Authorization!.ToString();
+                await using var hub = new HubConnectionBuilder()
+                    .WithUrl(new Uri(secondAddress, MachineHub.Path.TrimStart('/')), o => o.Headers["Authorization"] = header).Build();
+                var closed = Closed(hub);
+                await hub.StartAsync(ct);
+
+                // Revoked through the first silo; the second hears of it through the cluster. A revocation may be repeated
+                // (the second silo subscribes to the fan-out as it starts, possibly after the first attempt).
+                var ended = await Eventually.ReturnsAsync(
+                    async () =>
+                    {
+                        using var revoke = await admin.DeleteAsync(new Uri($"api/security/api-keys/{keyId}", UriKind.Relative), ct);
+                        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+                        return await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(2), ct)) == closed;
+                    },
+                    done => done, Deadline, ct);
+                Assert.True(ended, "the hub connection on the second silo was not ended");
+            }
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task RevokeTerminal_LiveHubConnection_IsEnded()
     {
         var ct = TestContext.Current.CancellationToken;
