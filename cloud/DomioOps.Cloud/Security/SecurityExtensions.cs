@@ -140,7 +140,7 @@ internal static class SecurityExtensions
         options.Cookie.HttpOnly = true;
         // Strict: a cross-site page can neither read nor ride on the session, which is what protects the JSON POSTs from CSRF.
         options.Cookie.SameSite = SameSiteMode.Strict;
-        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        // Secure: set for every cookie by TransportSecurity (always outside Development, unless loopback-only plain HTTP).
         options.ExpireTimeSpan = lifetime;
         options.SlidingExpiration = true;
         // An API answers 401/403; the page's script sends the person to sign-in.html.
