@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from the OS package manager, what DomioOps needs and the machine lacks.
-#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line)
+#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line; openssl for the key ring certificate)
 #   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js, InfluxDB, VictoriaMetrics)
 set -euo pipefail
 profile=${1:-test}
@@ -11,6 +11,7 @@ have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
 
 have_pg || need+=(postgresql)
 have_cmd socat || need+=(socat)
+have_cmd openssl || need+=(openssl)
 if [ "$profile" = test ]; then
   have_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
   have_cmd mosquitto_sub || need+=(mosquitto-clients)

@@ -38,8 +38,8 @@ return 0;
 
 internal sealed partial class Program
 {
-    /// <summary>The cloud host; the tests build the same one.</summary>
-    internal static WebApplication Build(string[] args)
+    /// <summary>The cloud host; the tests build the same one (<paramref name="configure"/> lets them observe a service).</summary>
+    internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName, HistoryMetrics.MeterName);
@@ -50,8 +50,10 @@ internal sealed partial class Program
         builder.AddMachines();
         builder.AddHistory();
         builder.Services.AddOpenApi();
+        configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseTransportSecurity();
         app.MapServiceDefaults();
         app.UseDefaultFiles();
         app.UseStaticFiles();

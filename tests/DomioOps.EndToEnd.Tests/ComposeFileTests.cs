@@ -36,7 +36,11 @@ public sealed class ComposeFileTests
         ["simulators/DomioOps.Simulators"] = new(StringComparer.OrdinalIgnoreCase) { [SimulatorOptions.Section] = typeof(SimulatorOptions) },
     };
 
-    private static readonly HashSet<string> HostVariables = new(StringComparer.Ordinal) { "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" };
+    private static readonly HashSet<string> HostVariables = new(StringComparer.Ordinal)
+    {
+        "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT",
+        "ASPNETCORE_Kestrel__Certificates__Default__Path", "ASPNETCORE_Kestrel__Certificates__Default__KeyPath",
+    };
 
     [Fact]
     public void ComposeFile_EveryBuiltServiceHasContextAndDockerfile()
@@ -90,6 +94,21 @@ public sealed class ComposeFileTests
         }
 
         Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void ComposeFile_CloudServesHttpsOnlyWithItsKeyRingEncrypted()
+    {
+        var clouds = BuiltServices().Where(s => s.Project == "cloud/DomioOps.Cloud").ToList();
+        Assert.NotEmpty(clouds);
+        foreach (var cloud in clouds)
+        {
+            var environment = cloud.Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
+            Assert.All(environment["ASPNETCORE_URLS"].Split(';'), url => Assert.StartsWith("https://", url, StringComparison.Ordinal));
+            Assert.True(environment.ContainsKey("ASPNETCORE_Kestrel__Certificates__Default__Path"), $"{cloud.Name}: no HTTPS certificate");
+            Assert.True(environment.ContainsKey("Security__DataProtection__CertificatePath"), $"{cloud.Name}: the data-protection keys would be stored in clear");
+            Assert.False(environment.ContainsKey("Security__AllowInsecureHttp"), $"{cloud.Name}: plain HTTP is for loopback");
+        }
     }
 
     [Fact]

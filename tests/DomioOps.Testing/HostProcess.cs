@@ -59,6 +59,13 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        // The cloud: sessions over this plain HTTP on loopback, its key ring encrypted with the tests' certificate.
+        start.Environment["Security__AllowInsecureHttp"] = "true";
+        foreach (var (key, value) in KeyRingCertificates.Settings("__"))
+        {
+            start.Environment[key] = value;
+        }
+
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)

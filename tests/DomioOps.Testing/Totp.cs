@@ -10,12 +10,17 @@ public static class Totp
 {
     /// <summary>
     /// Sets up two-factor sign-in for the person signed in on <paramref name="client"/> as they would on the account page:
-    /// reads the shared key, answers with the current code. The session then carries the second factor. Returns the key.
+    /// reads the shared key, answers with the current code. The session then carries the second factor, and the client
+    /// sends the session's antiforgery token from now on, as the page's script does. Returns the key.
     /// The cloud is at <paramref name="cloud"/>, or at the client's base address.
     /// </summary>
     public static async Task<string> EnrolAsync(HttpClient client, CancellationToken ct, Uri? cloud = null)
     {
         Uri At(string path) => cloud is null ? new Uri(path, UriKind.Relative) : new Uri(cloud, path);
+        var antiforgery = await client.GetFromJsonAsync<System.Text.Json.JsonElement>(At("api/account/antiforgery"), ct);
+        string header = antiforgery.GetProperty("headerName").GetString()!;
+        client.DefaultRequestHeaders.Remove(header);
+        client.DefaultRequestHeaders.Add(header, antiforgery.GetProperty("value").GetString());
         var status = await client.GetFromJsonAsync<Enrolment>(At("api/account/two-factor"), ct)
             ?? throw new InvalidOperationException("No two-factor status");
         string key = status.SharedKey ?? throw new InvalidOperationException("Two-factor is on already: the key is not shown again");

@@ -16,6 +16,10 @@ public interface IMachineFeedGrain : IGrainWithStringKey
 
     [OneWay]
     Task Publish(MachineSnapshot machine);
+
+    /// <summary>Every silo ends the hub connections of <paramref name="subject"/> (a user id, or an API key or terminal), whose access was revoked.</summary>
+    [OneWay]
+    Task EndSessions(string subject);
 }
 
 /// <summary>A silo's receiver of machine changes.</summary>
@@ -23,4 +27,7 @@ public interface IMachineFeedObserver : IGrainObserver
 {
     [OneWay]
     Task MachineChanged(MachineSnapshot machine);
+
+    [OneWay]
+    Task EndSessions(string subject);
 }

@@ -11,10 +11,17 @@ namespace DomioOps.Cloud.Machines;
 internal sealed partial class MachineFeed(
     IGrainFactory grains,
     IHubContext<MachineHub, IMachineHubClient> hub,
+    Security.HubSessions sessions,
     TimeProvider time,
     ILogger<MachineFeed> logger) : BackgroundService, IMachineFeedObserver
 {
     public Task MachineChanged(MachineSnapshot machine) => hub.Clients.Groups(Security.TerminalScope.HubGroups(machine)).MachineChanged(machine);
+
+    public Task EndSessions(string subject)
+    {
+        sessions.End(subject);
+        return Task.CompletedTask;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

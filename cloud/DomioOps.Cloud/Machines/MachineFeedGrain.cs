@@ -21,4 +21,10 @@ internal sealed class MachineFeedGrain(ILogger<MachineFeedGrain> logger) : Grain
         observers.Notify(observer => observer.MachineChanged(machine));
         return Task.CompletedTask;
     }
+
+    public Task EndSessions(string subject)
+    {
+        observers.Notify(observer => observer.EndSessions(subject));
+        return Task.CompletedTask;
+    }
 }

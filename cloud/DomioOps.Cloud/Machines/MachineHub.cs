@@ -1,14 +1,33 @@
+using DomioOps.Cloud.Security;
+
 using Microsoft.AspNetCore.SignalR;
 
 namespace DomioOps.Cloud.Machines;
 
-/// <summary>Live machine updates for the web UI at <see cref="Path"/>; clients receive <see cref="IMachineHubClient.MachineChanged"/>.</summary>
-public sealed class MachineHub : Hub<IMachineHubClient>
+/// <summary>
+/// Live machine updates for the web UI at <see cref="Path"/>; clients receive <see cref="IMachineHubClient.MachineChanged"/>.
+/// Each connection is known to <see cref="HubSessions"/> while open, so that a revocation ends it.
+/// </summary>
+internal sealed class MachineHub(HubSessions sessions) : Hub<IMachineHubClient>
 {
     public const string Path = "/hubs/machines";
 
-    /// <summary>A terminal's connection joins only its machines' group, so it hears of no other machine (<see cref="Security.TerminalScope"/>).</summary>
-    public override Task OnConnectedAsync() => Groups.AddToGroupAsync(Context.ConnectionId, Security.TerminalScope.HubGroup(Context.User));
+    /// <summary>
+    /// Every connection is recorded, so a revocation can close it (<see cref="HubSessions"/>); a terminal's joins only its
+    /// machines' group, so it hears of no other machine (<see cref="Security.TerminalScope"/>).
+    /// </summary>
+    public override async Task OnConnectedAsync()
+    {
+        sessions.Add(Context);
+        await Groups.AddToGroupAsync(Context.ConnectionId, Security.TerminalScope.HubGroup(Context.User));
+        await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        sessions.Remove(Context);
+        return base.OnDisconnectedAsync(exception);
+    }
 }
 
 /// <summary>What the hub calls on its clients.</summary>

@@ -52,6 +52,7 @@ internal static class AccountApi
         var user = await signIn.UserManager.FindByNameAsync(request.UserName ?? "");
         if (user is null)
         {
+            SignInTiming.VerifyUnknownUser(signIn.UserManager.PasswordHasher, request.Password);
             return Failed();
         }
 

@@ -67,7 +67,7 @@ internal static class PersonDataApi
     }
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> EraseAsync(
-        string id, UserManager<IdentityUser> users, AuditTrail audit, HttpContext http)
+        string id, UserManager<IdentityUser> users, SessionRevocation sessions, AuditTrail audit, HttpContext http)
     {
         if (await users.FindByIdAsync(id) is not { } user)
         {
@@ -86,6 +86,7 @@ internal static class PersonDataApi
             return TypedResults.Problem(string.Join(" ", result.Errors.Select(e => e.Description)), statusCode: StatusCodes.Status400BadRequest);
         }
 
+        await sessions.EndUserAsync(id);
         await audit.AppendAsync(AuditActor.From(http), "person.erased", "user", id, null, null, http.RequestAborted);
         return TypedResults.NoContent();
     }

@@ -18,6 +18,7 @@ internal static class SecurityAdminApi
         admin.MapGet("/users", ListUsersAsync);
         admin.MapPost("/users", CreateUserAsync);
         admin.MapPut("/users/{id}/roles", SetRolesAsync);
+        admin.MapPost("/users/{id}/lock", LockAsync);
         admin.MapPost("/users/{id}/unlock", UnlockAsync);
         admin.MapPost("/users/{id}/api-keys", CreateApiKeyAsync);
         admin.MapGet("/api-keys", ListApiKeysAsync);
@@ -62,6 +63,13 @@ internal static class SecurityAdminApi
     private static async Task<Results<Created<UserView>, ProblemHttpResult>> CreateUserAsync(
         CreateUserRequest request, UserManager<IdentityUser> users, AuditTrail audit, HttpContext http)
     {
+        var invalid = RequestFields.Check(RequestFields.Required("userName", request.UserName, 256), RequestFields.Optional("email", request.Email, 256), RequestFields.Required("password", request.Password, 256))
+            ?? (request.Roles is null ? null : RequestFields.CheckList("roles", request.Roles, DomioRoles.People.Count, 64));
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
         if (UnknownRole(request.Roles) is { } bad)
         {
             return bad;
@@ -84,8 +92,13 @@ internal static class SecurityAdminApi
     }
 
     private static async Task<Results<Ok<UserView>, NotFound, ProblemHttpResult>> SetRolesAsync(
-        string id, RolesRequest request, UserManager<IdentityUser> users, AuditTrail audit, HttpContext http)
+        string id, RolesRequest request, UserManager<IdentityUser> users, SessionRevocation sessions, AuditTrail audit, HttpContext http)
     {
+        if (RequestFields.CheckList("roles", request.Roles, DomioRoles.People.Count, 64) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (UnknownRole(request.Roles) is { } bad)
         {
             return bad;
@@ -108,10 +121,27 @@ internal static class SecurityAdminApi
             return Problem(result);
         }
 
-        // Sessions issued with the old roles end at their next security stamp check.
+        // Cookies issued with the old roles end at their next security stamp check; live hub connections end now.
         await users.UpdateSecurityStampAsync(user);
+        await sessions.EndUserAsync(user.Id);
         await audit.AppendAsync(AuditActor.From(http), "user.roles-changed", "user", user.Id, new { roles = before }, new { roles = request.Roles }, http.RequestAborted);
         return TypedResults.Ok(await ViewAsync(users, user));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> LockAsync(string id, UserManager<IdentityUser> users, SessionRevocation sessions, AuditTrail audit, HttpContext http)
+    {
+        if (await users.FindByIdAsync(id) is not { } user)
+        {
+            return TypedResults.NotFound();
+        }
+
+        // Until unlocked: no sign-in, no API key; the stamp ends cookies, the revocation ends hub connections.
+        await users.SetLockoutEnabledAsync(user, true);
+        await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
+        await users.UpdateSecurityStampAsync(user);
+        await sessions.EndUserAsync(user.Id);
+        await audit.AppendAsync(AuditActor.From(http), "user.locked", "user", user.Id, null, null, http.RequestAborted);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, NotFound>> UnlockAsync(string id, UserManager<IdentityUser> users, SecurityDbContext db, AuditTrail audit, HttpContext http)
@@ -128,9 +158,14 @@ internal static class SecurityAdminApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<NewKey>, NotFound>> CreateApiKeyAsync(
+    private static async Task<Results<Created<NewKey>, NotFound, ProblemHttpResult>> CreateApiKeyAsync(
         string id, NameRequest request, UserManager<IdentityUser> users, SecurityDbContext db, TimeProvider time, AuditTrail audit, HttpContext http)
     {
+        if (RequestFields.Check(RequestFields.Required("name", request.Name, 200)) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (await users.FindByIdAsync(id) is not { } user)
         {
             return TypedResults.NotFound();
@@ -147,7 +182,8 @@ internal static class SecurityAdminApi
     private static Task<List<ApiKeyView>> ListApiKeysAsync(SecurityDbContext db, CancellationToken ct) =>
         db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).Select(k => new ApiKeyView(k.Id, k.UserId, k.Name, k.CreatedAt, k.RevokedAt)).ToListAsync(ct);
 
-    private static async Task<Results<NoContent, NotFound>> RevokeApiKeyAsync(string id, SecurityDbContext db, TimeProvider time, AuditTrail audit, HttpContext http)
+    private static async Task<Results<NoContent, NotFound>> RevokeApiKeyAsync(
+        string id, SecurityDbContext db, TimeProvider time, SessionRevocation sessions, AuditTrail audit, HttpContext http)
     {
         if (await db.ApiKeys.FindAsync([id], http.RequestAborted) is not { } key)
         {
@@ -156,6 +192,7 @@ internal static class SecurityAdminApi
 
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(http.RequestAborted);
+        await sessions.EndCredentialAsync(SecurityClaims.ApiKeyCredential, key.Id);
         await audit.AppendAsync(AuditActor.From(http), "api-key.revoked", "api-key", id, new { revoked = false }, new { revoked = true }, http.RequestAborted);
         return TypedResults.NoContent();
     }
@@ -163,6 +200,11 @@ internal static class SecurityAdminApi
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> SetOperatorCredentialAsync(
         string id, OperatorCredentialRequest request, UserManager<IdentityUser> users, SecurityDbContext db, BadgeKey badgeKey, AuditTrail audit, HttpContext http)
     {
+        if (RequestFields.Check(RequestFields.Optional("badge", request.Badge, 256), RequestFields.Optional("pin", request.Pin, 64)) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (await users.FindByIdAsync(id) is not { } user)
         {
             return TypedResults.NotFound();
@@ -208,6 +250,11 @@ internal static class SecurityAdminApi
     private static async Task<Results<Created<NewKey>, ProblemHttpResult>> CreateTerminalAsync(
         TerminalRequest request, SecurityDbContext db, TimeProvider time, AuditTrail audit, HttpContext http)
     {
+        if (RequestFields.Check(RequestFields.Required("name", request.Name, 200), RequestFields.Required("workCentre", request.WorkCentre, 64)) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (!Models.EdgeTopics.IsValidId(request.WorkCentre ?? ""))
         {
             return TypedResults.Problem("workCentre is a machine or work centre id (1-64 of A-Z a-z 0-9 - _ .)", statusCode: StatusCodes.Status400BadRequest);
@@ -220,7 +267,8 @@ internal static class SecurityAdminApi
         return TypedResults.Created($"/api/security/terminals/{id}", new NewKey(id, key));
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeTerminalAsync(string id, SecurityDbContext db, TimeProvider time, AuditTrail audit, HttpContext http)
+    private static async Task<Results<NoContent, NotFound>> RevokeTerminalAsync(
+        string id, SecurityDbContext db, TimeProvider time, SessionRevocation sessions, AuditTrail audit, HttpContext http)
     {
         if (await db.Terminals.FindAsync([id], http.RequestAborted) is not { } terminal)
         {
@@ -229,6 +277,7 @@ internal static class SecurityAdminApi
 
         terminal.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(http.RequestAborted);
+        await sessions.EndCredentialAsync(SecurityClaims.TerminalCredential, terminal.Id);
         await audit.AppendAsync(AuditActor.From(http), "terminal.revoked", "terminal", id, new { revoked = false }, new { revoked = true }, http.RequestAborted);
         return TypedResults.NoContent();
     }

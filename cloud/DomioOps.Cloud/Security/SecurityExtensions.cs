@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 
 using DomioOps.Cloud.Cluster;
@@ -72,7 +71,16 @@ internal static class SecurityExtensions
         services.AddAuthorization(SecurityPolicies.Configure);
         services.AddSingleton<IAuthorizationHandler, TwoFactorRequirementHandler>();
 
-        services.AddDataProtection().SetApplicationName("DomioOps").PersistKeysToDbContext<SecurityDbContext>();
+        var keyRing = services.AddDataProtection().SetApplicationName("DomioOps").PersistKeysToDbContext<SecurityDbContext>();
+        if (KeyRingCertificate.Load(builder.Configuration, builder.Environment) is { } certificate)
+        {
+            keyRing.ProtectKeysWithCertificate(certificate);
+        }
+
+        // A role change, lock or deletion changes the security stamp; a session cookie is checked against it this often.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((stamp, security) => stamp.ValidationInterval = security.Value.SessionCheckInterval);
+        builder.AddTransportSecurity();
+        services.AddRequestForgery();
 
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<SecurityOptions>>((kestrel, security) =>
         {
@@ -82,20 +90,29 @@ internal static class SecurityExtensions
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<SecurityOptions>>((limiter, security) => ConfigureRateLimits(limiter, security.Value.RateLimits));
 
+        services.AddSingleton<UserRateLimit>();
         services.AddHostedService<InitialAdmin>();
         services.AddSingleton<BadgeKey>();
         services.AddHostedService(sp => sp.GetRequiredService<BadgeKey>());
         services.AddScoped<TerminalSession>();
         services.AddScoped<TerminalLockouts>();
+        services.AddSingleton<HubSessions>();
+        services.AddSingleton<SessionRevocation>();
         return builder;
     }
 
-    /// <summary>Authentication, authorization, rate limiting and the audit of changes, after the static files (the page shells are public; their data is not).</summary>
+    /// <summary>
+    /// Rate limits per address (before authentication: a flood of bad API keys costs no database look-up), authentication,
+    /// authorization, the per-user rate limit, antiforgery and the audit of changes, after the static files (the page shells
+    /// are public; their data is not).
+    /// </summary>
     public static WebApplication UseSecurity(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseMiddleware<UserRateLimit>();
+        app.Use(RequestForgery.CheckAsync);
         app.UseMiddleware<Audit.ChangeAuditMiddleware>();
         return app;
     }
@@ -107,6 +124,7 @@ internal static class SecurityExtensions
         app.MapSecurityAdminApi();
         app.MapTerminalApi();
         app.MapPersonDataApi();
+        app.MapRequestForgeryApi();
         return app;
     }
 
@@ -126,7 +144,7 @@ internal static class SecurityExtensions
         options.Cookie.HttpOnly = true;
         // Strict: a cross-site page can neither read nor ride on the session, which is what protects the JSON POSTs from CSRF.
         options.Cookie.SameSite = SameSiteMode.Strict;
-        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        // Secure: set for every cookie by TransportSecurity (always outside Development, unless loopback-only plain HTTP).
         options.ExpireTimeSpan = lifetime;
         options.SlidingExpiration = true;
         // An API answers 401/403; the page's script sends the person to sign-in.html.
@@ -146,11 +164,7 @@ internal static class SecurityExtensions
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.OnRejected = (context, _) =>
         {
-            if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
-            {
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
+            RetryAfter(context.HttpContext, context.Lease);
             return ValueTask.CompletedTask;
         };
 
@@ -158,21 +172,25 @@ internal static class SecurityExtensions
             "sign-in:" + Address(context),
             _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.SignInPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
 
-        // Every API and hub call: a budget per signed-in user and one per client address, both must have room.
-        limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsApi(context) && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user
-                    ? RateLimitPartition.GetTokenBucketLimiter("user:" + user, _ => Bucket(limits.ApiPerMinutePerUser))
-                    : RateLimitPartition.GetNoLimiter("")),
-            PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsApi(context)
-                    ? RateLimitPartition.GetTokenBucketLimiter("address:" + Address(context), _ => Bucket(limits.ApiPerMinutePerAddress))
-                    : RateLimitPartition.GetNoLimiter("")));
+        // Every API and hub call: a budget per client address, spent before authentication; the budget per user
+        // (UserRateLimit) is spent after it. The address is the forwarded one only from a known proxy (TransportSecurity).
+        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            IsApi(context)
+                ? RateLimitPartition.GetTokenBucketLimiter("address:" + Address(context), _ => Bucket(limits.ApiPerMinutePerAddress))
+                : RateLimitPartition.GetNoLimiter(""));
+    }
+
+    internal static void RetryAfter(HttpContext context, RateLimitLease lease)
+    {
+        if (lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     // One token every minute / perMinute: the configured rate for any value (a whole number of tokens a second refilled
     // 60 a minute for a limit of 5, and 60 instead of 100 for a limit of 100), and Retry-After says when the next one comes.
-    private static TokenBucketRateLimiterOptions Bucket(int perMinute) => new()
+    internal static TokenBucketRateLimiterOptions Bucket(int perMinute) => new()
     {
         TokenLimit = perMinute,
         TokensPerPeriod = 1,
@@ -181,7 +199,7 @@ internal static class SecurityExtensions
         AutoReplenishment = true,
     };
 
-    private static bool IsApi(HttpContext context) =>
+    internal static bool IsApi(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         || context.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase);
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace DomioOps.Cloud.Security;
 
 /// <summary>Sign-in, two-factor, limits (section <c>Security</c>). No secret lives here: see <see cref="InitialAdminOptions"/>.</summary>
-public sealed class SecurityOptions : IValidatableObject
+public sealed partial class SecurityOptions : IValidatableObject
 {
     public const string Section = "Security";
 

@@ -21,6 +21,15 @@ let language = localStorage.getItem("language") || (navigator.language.startsWit
 let status = null;
 const t = (key) => texts[language][key] ?? key;
 
+// State-changing calls of a signed-in session carry its antiforgery token (asked for once, sent in a header).
+let antiforgery = null;
+async function post(path, body) {
+  if (!antiforgery) antiforgery = await (await fetch("/api/account/antiforgery")).json();
+  const headers = { [antiforgery.headerName]: antiforgery.value };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(path, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
 function applyLanguage() {
   document.documentElement.lang = language;
   document.getElementById("language").textContent = language === "en" ? "RU" : "EN";
@@ -43,9 +52,7 @@ async function load() {
 
 document.getElementById("enable-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const response = await fetch("/api/account/two-factor/enable", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: document.getElementById("code").value }),
-  });
+  const response = await post("/api/account/two-factor/enable", { code: document.getElementById("code").value });
   const error = document.getElementById("error");
   if (!response.ok) { error.textContent = t("wrongCode"); error.hidden = false; return; }
   error.hidden = true;
@@ -55,7 +62,7 @@ document.getElementById("enable-form").addEventListener("submit", async (event) 
 });
 
 document.getElementById("sign-out").addEventListener("click", async () => {
-  await fetch("/api/account/sign-out", { method: "POST" });
+  await post("/api/account/sign-out");
   location.href = "sign-in.html";
 });
 

@@ -22,10 +22,15 @@ public class SecureCloud : IAsyncLifetime
     private readonly string badgeKeyFile = Path.Combine(Path.GetTempPath(), $"domio-badge-{Guid.NewGuid():N}.key");
     private PostgresServer? postgres;
     private Dictionary<string, string> settings = [];
+    private readonly CountingPasswordHasher passwordChecks = new();
+    private AntiforgeryToken adminAntiforgery = new("", "");
 
     public int HttpPort { get; } = FreePort.Next();
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+    public virtual Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+
+    /// <summary>How often the password hasher has checked a password (sign-ins of known and unknown users alike).</summary>
+    public int PasswordChecks => passwordChecks.Count;
 
     public string AdminPassword { get; } = InitialAdmin.Generate();
 
@@ -82,14 +87,21 @@ public class SecureCloud : IAsyncLifetime
             ["Security:RequireTwoFactorRoles:2"] = DomioRoles.Office,
             ["Security:BadgeKeyFile"] = badgeKeyFile,
             ["Security:RateLimits:SignInPerMinutePerAddress"] = "10000",
+            // Plain HTTP on loopback, as ./domio run serves it; HttpsCloud serves HTTPS.
+            ["Security:AllowInsecureHttp"] = "true",
         };
+        foreach (var (key, value) in KeyRingCertificates.Settings(":"))
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;
         }
 
         this.settings = settings;
-        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")], builder => builder.Services.AddSingleton<IPasswordHasher<IdentityUser>>(passwordChecks));
         await App.StartAsync(ct);
 
         // The administrator's first sign-in: password, then two-factor set up; the tests share that session.
@@ -100,6 +112,7 @@ public class SecureCloud : IAsyncLifetime
         }
 
         AdminTotpKey = await Totp.EnrolAsync(admin, ct);
+        adminAntiforgery = (await admin.GetFromJsonAsync<AntiforgeryToken>("api/account/antiforgery", ct))!;
     }
 
     /// <summary>Another silo of the same cluster (same database), serving HTTP on its own port; the caller stops and disposes it.</summary>
@@ -129,7 +142,7 @@ public class SecureCloud : IAsyncLifetime
         return Program.Build([.. second.Select(s => $"--{s.Key}={s.Value}")]);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (App is not null)
         {
@@ -153,30 +166,46 @@ public class SecureCloud : IAsyncLifetime
     }
 
     /// <summary>A client with its own cookie jar.</summary>
-    public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+    public HttpClient Client() => new(Handler())
     {
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    /// <summary>A client signed in with a password (no second factor).</summary>
+    protected virtual HttpClientHandler Handler() => new() { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+
+    /// <summary>A client signed in with a password (no second factor), sending the session's antiforgery token.</summary>
     public async Task<HttpClient> SignInAsync(string userName, string password, CancellationToken ct)
     {
         var client = Client();
         using var response = await client.PostAsJsonAsync("api/account/sign-in", new { userName, password }, ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await SendAntiforgeryTokenAsync(client, ct);
         return client;
     }
 
-    /// <summary>A client in the administrator's session (password and second factor), shared by every test of the fixture.</summary>
+    /// <summary>From now on <paramref name="client"/> (a cookie session) sends its antiforgery token, as the pages' script does.</summary>
+    public static async Task SendAntiforgeryTokenAsync(HttpClient client, CancellationToken ct)
+    {
+        var token = (await client.GetFromJsonAsync<AntiforgeryToken>("api/account/antiforgery", ct))!;
+        client.DefaultRequestHeaders.Remove(token.HeaderName);
+        client.DefaultRequestHeaders.Add(token.HeaderName, token.Value);
+    }
+
+    /// <summary>
+    /// A client in the administrator's session (password and second factor, and its antiforgery token), shared by every
+    /// test of the fixture: a code works once, so the administrator cannot sign in again within the same 30 seconds.
+    /// </summary>
     public Task<HttpClient> AdminAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(new HttpClient(new HttpClientHandler { CookieContainer = adminCookies, AllowAutoRedirect = false })
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = adminCookies, AllowAutoRedirect = false })
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
-        });
+        };
+        client.DefaultRequestHeaders.Add(adminAntiforgery.HeaderName, adminAntiforgery.Value);
+        return Task.FromResult(client);
     }
 
     /// <summary>Creates a person with <paramref name="roles"/> directly through Identity; returns the user id.</summary>
@@ -212,10 +241,30 @@ public class SecureCloud : IAsyncLifetime
         var client = Client();
         using var signIn = await client.PostAsJsonAsync("api/terminal/sign-in", new { key = key.Key }, ct);
         Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
+        await SendAntiforgeryTokenAsync(client, ct);
         return (client, key.Id);
     }
 
     internal sealed record NewKey(string Id, string Key);
+
+    internal sealed record AntiforgeryToken(string HeaderName, string Value);
+
+    /// <summary>Identity's hasher, counting the passwords it checks.</summary>
+    private sealed class CountingPasswordHasher : IPasswordHasher<IdentityUser>
+    {
+        private readonly PasswordHasher<IdentityUser> hasher = new();
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public string HashPassword(IdentityUser user, string password) => hasher.HashPassword(user, password);
+
+        public PasswordVerificationResult VerifyHashedPassword(IdentityUser user, string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref count);
+            return hasher.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
+    }
 }
 
 [CollectionDefinition(Name)]

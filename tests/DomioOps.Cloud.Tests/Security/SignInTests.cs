@@ -23,6 +23,25 @@ public sealed class SignInTests(SecureCloud cloud)
     }
 
     [Fact]
+    public async Task SignIn_UnknownUserName_ChecksAPasswordLikeAKnownOne()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cloud.CreateUserAsync("timing-known", Password, DomioRoles.Operator);
+        using var client = cloud.Client();
+        var checks = new List<int>();
+        foreach (string userName in new[] { "timing-known", "timing-nobody" })
+        {
+            int before = cloud.PasswordChecks;
+            using var response = await client.PostAsJsonAsync("api/account/sign-in", new { userName, password = "Wrong-Guess-1" }, ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            checks.Add(cloud.PasswordChecks - before);
+        }
+
+        // One password hash check each: the time to answer does not tell whether the name exists.
+        Assert.Equal([1, 1], checks);
+    }
+
+    [Fact]
     public async Task SignIn_RepeatedWrongPasswords_LocksTheAccountEvenForTheRightOne()
     {
         var ct = TestContext.Current.CancellationToken;
