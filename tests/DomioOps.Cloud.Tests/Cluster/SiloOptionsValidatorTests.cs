@@ -93,6 +93,32 @@ public sealed class SiloOptionsValidatorTests : IDisposable
         Assert.StartsWith($"Silo:Tls:CaCertificatePath {tls.CaCertificatePath} cannot be read", failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_CertificatesOfTheComposeScript_Succeed()
+    {
+        // deploy/silo-tls/make-certificates.sh makes what docker-compose.yml mounts into cloud-1 and cloud-2.
+        var folder = Directory.CreateTempSubdirectory("domioops-silo-tls-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(RepositoryRoot.Find(), "deploy", "silo-tls", "make-certificates.sh"), Path.Combine(folder, "make-certificates.sh"));
+            using (var script = System.Diagnostics.Process.Start("bash", [Path.Combine(folder, "make-certificates.sh")]))
+            {
+                Assert.True(script.WaitForExit(TimeSpan.FromSeconds(60)));
+                Assert.Equal(0, script.ExitCode);
+            }
+
+            foreach (var silo in new[] { "cloud-1", "cloud-2" })
+            {
+                var tls = new SiloTlsOptions { CertificatePath = Path.Combine(folder, $"{silo}.crt"), KeyPath = Path.Combine(folder, $"{silo}.key"), CaCertificatePath = Path.Combine(folder, "ca.crt") };
+                Assert.Empty(Failures(new SiloOptions { ConnectionString = "Host=x", AdvertisedAddress = "172.18.0.4", Tls = tls }));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public void Dispose()
     {
         _cluster.Dispose();
