@@ -160,6 +160,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
         private MosquittoBroker? broker;
         private TestCertificates? certificates;
 
+        // The silos admit each other over mutual TLS (Silo:Tls), as in production.
+        private readonly TestCertificates siloCertificates = TestCertificates.Create();
+
         private Cluster(PostgresServer postgres) => Postgres = postgres;
 
         public PostgresServer Postgres { get; }
@@ -266,6 +269,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             http.Dispose();
             certificates?.Dispose();
             Directory.Delete(cloudKeys, recursive: true);
+            siloCertificates.Dispose();
         }
 
         private async Task<T?> AskAnySiloAsync<T>(string path, CancellationToken ct)
@@ -297,6 +301,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 ["Silo__AdvertisedAddress"] = "127.0.0.1",
                 ["Silo__SiloPort"] = $"{ports[index].Silo}",
                 ["Silo__GatewayPort"] = $"{ports[index].Gateway}",
+                ["Silo__Tls__CertificatePath"] = siloCertificates.ServerCertificatePath,
+                ["Silo__Tls__KeyPath"] = siloCertificates.ServerKeyPath,
+                ["Silo__Tls__CaCertificatePath"] = siloCertificates.CaPath,
                 ["Broker__Mode"] = "External",
                 ["Broker__Address"] = "127.0.0.1",
                 ["Broker__Port"] = $"{broker!.CloudPort}",

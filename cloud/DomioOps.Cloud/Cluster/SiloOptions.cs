@@ -29,6 +29,18 @@ public sealed class SiloOptions
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>The address other silos reach this one on; empty means the host's first non-loopback address.</summary>
+    /// <summary>The address other silos reach this one on; empty means the host's first private (RFC 1918, RFC 4193) address.</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// The local address the silo and gateway ports are bound to; empty means the advertised address when it is private
+    /// or loopback. Every interface (<c>0.0.0.0</c>, <c>::</c>) only when named here.
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>Runs a silo that listens on a non-loopback address without TLS: cluster and gateway traffic then travel in clear text.</summary>
+    public bool AllowInsecureClusterTraffic { get; set; }
+
+    /// <summary>Mutual TLS between silos and for gateway clients; required when the silo listens on a non-loopback address.</summary>
+    public SiloTlsOptions Tls { get; set; } = new();
 }
