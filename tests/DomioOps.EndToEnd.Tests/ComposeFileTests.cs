@@ -167,7 +167,15 @@ public sealed class ComposeFileTests
     private static List<string> EdgeAgainstSimulators(List<(string Name, string Value)> edgeEnvironment, ComposeService simulators)
     {
         var project = Path.Combine(Root, "edge", "DomioOps.Edge");
-        var environment = edgeEnvironment.ToDictionary(e => e.Name, e => e.Value, StringComparer.OrdinalIgnoreCase);
+        // The files the container is given (DOMIO_CERTIFICATES, mounted at /etc/domio) stand in as files of this machine.
+        var mounted = Directory.CreateTempSubdirectory("domioops-compose-etc-").FullName;
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            File.WriteAllText(Path.Combine(mounted, "edge-configuration.pub.pem"), key.ExportSubjectPublicKeyInfoPem());
+        }
+
+        File.WriteAllText(Path.Combine(mounted, "ca.crt"), "");
+        var environment = edgeEnvironment.ToDictionary(e => e.Name, e => e.Value.Replace("/etc/domio/", mounted + "/", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase);
         var builder = new ConfigurationBuilder().AddJsonFile(Path.Combine(project, "appsettings.json"));
         if (environment.TryGetValue("DOTNET_ENVIRONMENT", out var name))
         {
@@ -178,6 +186,7 @@ public sealed class ComposeFileTests
         var options = EdgeSection.Read(configuration);
         var validation = new EdgeOptionsValidation(configuration).Validate(null, options);
         var problems = validation.Failed ? validation.Failures.ToList() : [];
+        Directory.Delete(mounted, recursive: true);
 
         var scenario = new ConfigurationBuilder()
             .AddInMemoryCollection(simulators.Environment.Select(e => new KeyValuePair<string, string?>(e.Name.Replace("__", ":", StringComparison.Ordinal), e.Value)))
