@@ -99,8 +99,9 @@ public sealed class ComposeFileTests
     [Fact]
     public void ComposeFile_CloudServesHttpsOnlyWithItsKeyRingEncrypted()
     {
-        var clouds = BuiltServices().Where(s => s.Project == "cloud/DomioOps.Cloud").ToList();
-        Assert.NotEmpty(clouds);
+        // The silos (the one-shot migrate service of the same image serves nothing).
+        var clouds = BuiltServices().Where(s => s.Project == "cloud/DomioOps.Cloud" && s.ContainerPorts.Count > 0).ToList();
+        Assert.Equal(["cloud-1", "cloud-2"], clouds.Select(c => c.Name));
         foreach (var cloud in clouds)
         {
             var environment = cloud.Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);

@@ -5,10 +5,14 @@ namespace DomioOps.Cloud.Machines;
 
 internal static class MachinesExtensions
 {
-    /// <summary>Live machine state to the browsers: the SignalR hub and this silo's subscription to the machine feed.</summary>
+    /// <summary>
+    /// Live machine state to the browsers: the SignalR hub, its open connections (which a revocation ends) and this silo's
+    /// subscription to the machine feed.
+    /// </summary>
     public static IHostApplicationBuilder AddMachines(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSignalR();
+        builder.Services.AddSingleton<Security.HubSessions>();
         builder.Services.AddHostedService<MachineFeed>();
         return builder;
     }

@@ -7,7 +7,7 @@ namespace DomioOps.Cloud.Security;
 
 /// <summary>
 /// Identity's users and roles, API keys, terminals and the data protection key ring, in the cluster's PostgreSQL.
-/// The schema is created by <c>Storage/Sql/0006-security.sql</c> and <c>0007-security-hardening.sql</c> (generated from this
+/// The schema is created by <c>Storage/Sql/0006-security.sql</c> and <c>0009-security-hardening.sql</c> (generated from this
 /// model); change both together.
 /// </summary>
 internal sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> options)

@@ -96,7 +96,6 @@ internal static class SecurityExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BadgeKey>());
         services.AddScoped<TerminalSession>();
         services.AddScoped<TerminalLockouts>();
-        services.AddSingleton<HubSessions>();
         services.AddSingleton<SessionRevocation>();
         return builder;
     }
