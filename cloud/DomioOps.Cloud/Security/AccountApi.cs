@@ -138,7 +138,7 @@ internal static class AccountApi
     internal sealed record TwoFactorStatus(bool Enabled, string? SharedKey, string? AuthenticatorUri, int RecoveryCodesLeft, bool RequiredByRole);
 
     private static async Task<Results<Ok<TwoFactorStatus>, ProblemHttpResult>> TwoFactorStatusAsync(
-        ClaimsPrincipal principal, UserManager<IdentityUser> users, IOptionsMonitor<SecurityOptions> options)
+        ClaimsPrincipal principal, UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn, IOptionsMonitor<SecurityOptions> options)
     {
         if (await PersonAsync(principal, users) is not { } user)
         {
@@ -156,6 +156,8 @@ internal static class AccountApi
         {
             await users.ResetAuthenticatorKeyAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
+            // A new key changes the security stamp: the session is renewed with it, or its next check would end it.
+            await signIn.RefreshSignInAsync(user);
         }
 
         string name = await users.GetUserNameAsync(user) ?? user.Id;
@@ -213,7 +215,7 @@ internal static class AccountApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableTwoFactorAsync(
-        CodeRequest? request, ClaimsPrincipal principal, UserManager<IdentityUser> users, IOptionsMonitor<SecurityOptions> options, AuditTrail audit, HttpContext http)
+        CodeRequest? request, ClaimsPrincipal principal, UserManager<IdentityUser> users, SignInManager<IdentityUser> signIn, IOptionsMonitor<SecurityOptions> options, AuditTrail audit, HttpContext http)
     {
         if (await PersonAsync(principal, users) is not { } user)
         {
@@ -237,6 +239,7 @@ internal static class AccountApi
 
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
+        await signIn.RefreshSignInAsync(user);
         await audit.AppendAsync(AuditActor.From(http), "user.two-factor-disabled", "user", user.Id, new { twoFactor = true }, new { twoFactor = false }, http.RequestAborted);
         return TypedResults.NoContent();
     }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 
 using DomioOps.Cloud.Cluster;
@@ -78,7 +79,11 @@ internal static class SecurityExtensions
         }
 
         // A role change, lock or deletion changes the security stamp; a session cookie is checked against it this often.
-        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((stamp, security) => stamp.ValidationInterval = security.Value.SessionCheckInterval);
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((stamp, security) =>
+        {
+            stamp.ValidationInterval = security.Value.SessionCheckInterval;
+            stamp.OnRefreshingPrincipal = KeepSignInClaims;
+        });
         builder.AddTransportSecurity();
         services.AddRequestForgery();
 
@@ -125,6 +130,27 @@ internal static class SecurityExtensions
         app.MapPersonDataApi();
         app.MapRequestForgeryApi();
         return app;
+    }
+
+    /// <summary>
+    /// The session's principal is rebuilt from the store at every check of the security stamp, which knows nothing of how
+    /// the person signed in: the second factor (<c>amr</c>) and the kind of credential are carried over, or a person of a
+    /// role that requires two factors would be refused from the first check on.
+    /// </summary>
+    private static Task KeepSignInClaims(SecurityStampRefreshingPrincipalContext context)
+    {
+        if (context.CurrentPrincipal is { } current && context.NewPrincipal?.Identity is ClaimsIdentity refreshed)
+        {
+            foreach (var claim in current.Claims.Where(c => c.Type is TwoFactorRequirementHandler.AuthenticationMethodClaim or SecurityClaims.CredentialKind))
+            {
+                if (!refreshed.HasClaim(claim.Type, claim.Value))
+                {
+                    refreshed.AddClaim(new Claim(claim.Type, claim.Value));
+                }
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     private static string SelectScheme(HttpContext context)

@@ -134,12 +134,18 @@ public sealed class BrokerSecurityTests(CloudHost cloud) : IClassFixture<CloudHo
         var edge = NewEdge();
         using var client = await cloud.ConnectEdgeAsync($"{Site}/{edge}", await cloud.RegisterEdgeAsync(Site, edge), TestContext.Current.CancellationToken);
         var limit = CloudHost.MaxPayloadBytes + (64 * 1024);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
 
         var withinTheLimit = await PublishAsync(client, EdgeTopics.Telemetry(Site, edge), new byte[CloudHost.MaxPayloadBytes + 1]);
         await Assert.ThrowsAnyAsync<Exception>(() => PublishAsync(client, EdgeTopics.Telemetry(Site, edge), new byte[limit + 1]));
 
         Assert.Equal(MqttClientPublishReasonCode.QuotaExceeded, withinTheLimit.ReasonCode);
-        Assert.False(client.IsConnected);
+        await disconnected.Task.WaitAsync(Deadline, TestContext.Current.CancellationToken);
     }
 
     [Fact]

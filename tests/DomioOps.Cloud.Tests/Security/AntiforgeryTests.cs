@@ -13,28 +13,29 @@ public sealed class AntiforgeryTests(SecureCloud cloud)
     public async Task CookieSession_PostWithoutToken_Is400AndWithTokenSucceeds()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var admin = cloud.Client();
-        using (var signIn = await admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = cloud.AdminPassword }, ct))
+        await cloud.CreateUserAsync("forgery-planner", "Forgery-Planner-42", DomioRoles.Planner);
+        using var person = cloud.Client();
+        using (var signIn = await person.PostAsJsonAsync("api/account/sign-in", new { userName = "forgery-planner", password = "Forgery-Planner-42" }, ct))
         {
             Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         }
 
-        var terminal = new { name = "forgery terminal", workCentre = "saw-forgery" };
-        using (var forged = await admin.PostAsJsonAsync("api/security/terminals", terminal, ct))
+        var change = new { currentPassword = "Forgery-Planner-42", newPassword = "Forgery-Planner-43" };
+        using (var forged = await person.PostAsJsonAsync("api/account/password", change, ct))
         {
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         }
 
-        using (var wrong = new HttpRequestMessage(HttpMethod.Post, "api/security/terminals") { Content = JsonContent.Create(terminal) })
+        using (var wrong = new HttpRequestMessage(HttpMethod.Post, "api/account/password") { Content = JsonContent.Create(change) })
         {
             wrong.Headers.Add("X-CSRF-TOKEN", "not-a-token");
-            using var response = await admin.SendAsync(wrong, ct);
+            using var response = await person.SendAsync(wrong, ct);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
-        await SecureCloud.SendAntiforgeryTokenAsync(admin, ct);
-        using var created = await admin.PostAsJsonAsync("api/security/terminals", terminal, ct);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await SecureCloud.SendAntiforgeryTokenAsync(person, ct);
+        using var changed = await person.PostAsJsonAsync("api/account/password", change, ct);
+        Assert.True(changed.IsSuccessStatusCode, $"{(int)changed.StatusCode}");
     }
 
     [Fact]

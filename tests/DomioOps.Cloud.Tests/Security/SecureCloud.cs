@@ -87,6 +87,8 @@ public class SecureCloud : IAsyncLifetime
             ["Security:RequireTwoFactorRoles:2"] = DomioRoles.Office,
             ["Security:BadgeKeyFile"] = badgeKeyFile,
             ["Security:RateLimits:SignInPerMinutePerAddress"] = "10000",
+            // Every request checks the session against the store, as every request does 10 s into a session by default.
+            ["Security:SessionCheckInterval"] = "00:00:00",
             // Plain HTTP on loopback, as ./domio run serves it; HttpsCloud serves HTTPS.
             ["Security:AllowInsecureHttp"] = "true",
         };
@@ -105,7 +107,7 @@ public class SecureCloud : IAsyncLifetime
         await App.StartAsync(ct);
 
         // The administrator's first sign-in: password, then two-factor set up; the tests share that session.
-        using var admin = new HttpClient(new HttpClientHandler { CookieContainer = adminCookies }) { BaseAddress = BaseAddress };
+        using var admin = new HttpClient(AdminHandler()) { BaseAddress = BaseAddress };
         using (var signIn = await admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = AdminPassword }, ct))
         {
             signIn.EnsureSuccessStatusCode();
@@ -174,6 +176,14 @@ public class SecureCloud : IAsyncLifetime
 
     protected virtual HttpClientHandler Handler() => new() { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
 
+    /// <summary>A handler in the administrator's session.</summary>
+    private HttpClientHandler AdminHandler()
+    {
+        var handler = Handler();
+        handler.CookieContainer = adminCookies;
+        return handler;
+    }
+
     /// <summary>A client signed in with a password (no second factor), sending the session's antiforgery token.</summary>
     public async Task<HttpClient> SignInAsync(string userName, string password, CancellationToken ct)
     {
@@ -199,7 +209,7 @@ public class SecureCloud : IAsyncLifetime
     public Task<HttpClient> AdminAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = adminCookies, AllowAutoRedirect = false })
+        var client = new HttpClient(AdminHandler())
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
