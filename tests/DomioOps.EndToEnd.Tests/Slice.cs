@@ -20,6 +20,7 @@ internal sealed class Slice : IAsyncDisposable
     private readonly string database;
     private readonly string edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
     private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
+    private string configurationKey = "";
     private readonly int brokerPort = FreePort.Next();
     private readonly int brokerTlsPort = FreePort.Next();
     private readonly TestCertificates certificates = TestCertificates.Create();
@@ -110,6 +111,7 @@ internal sealed class Slice : IAsyncDisposable
         }
 
         AdminTotpKey = await Totp.EnrolAsync(CloudHttp, cancellationToken);
+        configurationKey = await CloudHttp.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), cancellationToken);
     }
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
@@ -122,7 +124,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Simulators__PanelSaws__0__PauseProbability"] = "0",
         }, cancellationToken);
 
-    /// <summary>Starts the edge, pinning the key the cloud signs configurations with (as an administrator would copy it at registration).</summary>
+    /// <summary>Starts the edge, pinning the key the cloud signs configurations with (as an administrator copies it at registration).</summary>
     public async Task StartEdgeAsync(CancellationToken cancellationToken) =>
         Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", new Dictionary<string, string>
         {
@@ -135,7 +137,7 @@ internal sealed class Slice : IAsyncDisposable
             ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
             ["Edge__Publishing__TlsTargetHost"] = "localhost",
             ["Edge__Publishing__Password"] = edgePassword,
-            ["Edge__RemoteConfiguration__SigningKey"] = await CloudHttp.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), cancellationToken),
+            ["Edge__RemoteConfiguration__SigningKey"] = configurationKey,
             ["Edge__Devices__ModbusTcp__0__Machine"] = Machine,
             ["Edge__Devices__ModbusTcp__0__Port"] = $"{modbusPort}",
             ["Edge__Devices__ModbusTcp__0__PollInterval"] = "00:00:00.100",

@@ -36,6 +36,22 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public static async Task<MosquittoBroker> StartAsync(
         string? passwords, string? acl, CancellationToken cancellationToken, TestCertificates? certificates = null, string? cloudPasswords = null)
     {
+        // A port found free may be taken by another process before Mosquitto binds it: then it starts again on others.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(passwords, acl, certificates, cloudPasswords, cancellationToken);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<MosquittoBroker> StartOnceAsync(
+        string? passwords, string? acl, TestCertificates? certificates, string? cloudPasswords, CancellationToken cancellationToken)
+    {
         var folder = Directory.CreateTempSubdirectory("domioops-mosquitto-").FullName;
         var port = FreePort.Next();
         int? tlsPort = certificates is null ? null : FreePort.Next();

@@ -45,7 +45,7 @@ public sealed class BrokerSecurityTests(CloudHost cloud) : IClassFixture<CloudHo
     {
         var (victim, attacker) = (NewEdge(), NewEdge());
         using var victimClient = await cloud.ConnectEdgeAsync($"{Site}/{victim}", await cloud.RegisterEdgeAsync(Site, victim), TestContext.Current.CancellationToken);
-        var acks = await SubscribeAsync(victimClient, EdgeTopics.Acknowledgement(Site, victim));
+        var acks = await CommandSubscription.SubscribeAsync(victimClient, EdgeTopics.Acknowledgement(Site, victim), TelemetryAck.Parser);
         var attackerPassword = await cloud.RegisterEdgeAsync(Site, attacker);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
@@ -61,7 +61,7 @@ public sealed class BrokerSecurityTests(CloudHost cloud) : IClassFixture<CloudHo
     {
         var edge = NewEdge();
         using var client = await cloud.ConnectEdgeAsync($"{Site}/{edge}", await cloud.RegisterEdgeAsync(Site, edge), TestContext.Current.CancellationToken);
-        var acks = await SubscribeAsync(client, EdgeTopics.Acknowledgement(Site, edge));
+        var acks = await CommandSubscription.SubscribeAsync(client, EdgeTopics.Acknowledgement(Site, edge), TelemetryAck.Parser);
 
         var forged = await PublishAsync(client, EdgeTopics.Acknowledgement(Site, edge), new TelemetryAck { SchemaVersion = 1, Site = Site, Edge = edge, Sequence = ulong.MaxValue }.ToByteArray());
         await AcknowledgeAsync(edge, 3);
@@ -78,7 +78,7 @@ public sealed class BrokerSecurityTests(CloudHost cloud) : IClassFixture<CloudHo
         const string Devices = """{"Devices":{}}""";
         var (victim, attacker) = (NewEdge(), NewEdge());
         using var victimClient = await cloud.ConnectEdgeAsync($"{Site}/{victim}", await cloud.RegisterEdgeAsync(Site, victim), TestContext.Current.CancellationToken);
-        var configurations = await SubscribeAsync(victimClient, EdgeTopics.Configuration(Site, victim), EdgeConfiguration.Parser);
+        var configurations = await CommandSubscription.SubscribeAsync(victimClient, EdgeTopics.Configuration(Site, victim), EdgeConfiguration.Parser);
         using var attackerClient = await cloud.ConnectEdgeAsync($"{Site}/{attacker}", await cloud.RegisterEdgeAsync(Site, attacker), TestContext.Current.CancellationToken);
 
         var forged = await PublishAsync(attackerClient, EdgeTopics.Configuration(Site, victim), new EdgeConfiguration { SchemaVersion = 1, Site = Site, Edge = victim, Version = ulong.MaxValue, DevicesJson = Devices }.ToByteArray());
@@ -210,26 +210,6 @@ public sealed class BrokerSecurityTests(CloudHost cloud) : IClassFixture<CloudHo
         var commands = cloud.Services.GetRequiredService<EdgeCommands>();
         commands.Acknowledge(Site, edge, sequence);
         await commands.FlushAsync(TestContext.Current.CancellationToken);
-    }
-
-    private static Task<System.Threading.Channels.Channel<TelemetryAck>> SubscribeAsync(IMqttClient client, string topic) => SubscribeAsync(client, topic, TelemetryAck.Parser);
-
-    private static async Task<System.Threading.Channels.Channel<T>> SubscribeAsync<T>(IMqttClient client, string topic, MessageParser<T> parser)
-        where T : IMessage<T>
-    {
-        var received = System.Threading.Channels.Channel.CreateUnbounded<T>();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            if (e.ApplicationMessage.Topic == topic)
-            {
-                received.Writer.TryWrite(parser.ParseFrom(e.ApplicationMessage.Payload));
-            }
-
-            return Task.CompletedTask;
-        };
-        var result = await client.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
-        return received;
     }
 
     private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, byte[] payload) =>

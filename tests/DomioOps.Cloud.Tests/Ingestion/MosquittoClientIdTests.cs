@@ -57,7 +57,7 @@ public sealed class MosquittoClientIdTests : IAsyncLifetime
     {
         var silo = await ConnectAsync(broker!.CloudPort!.Value, SiloClientId, CloudUser, cloudPassword);
         var victim = await ConnectAsync(broker.Port, $"{Site}/victim", $"{Site}/victim", victimPassword);
-        var victimConfigurations = await SubscribeAsync(victim, EdgeTopics.Configuration(Site, "victim"), EdgeConfiguration.Parser);
+        var victimConfigurations = await CommandSubscription.SubscribeAsync(victim, EdgeTopics.Configuration(Site, "victim"), EdgeConfiguration.Parser);
 
         var asSilo = await ConnectAsync(broker.Port, SiloClientId, $"{Site}/attacker", attackerPassword);
         var takenOver = new TaskCompletionSource<MqttClientDisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,14 +67,14 @@ public sealed class MosquittoClientIdTests : IAsyncLifetime
             return Task.CompletedTask;
         };
         var asVictim = await ConnectAsync(broker.Port, $"{Site}/victim", $"{Site}/attacker", attackerPassword);
-        await SubscribeAsync(asVictim, EdgeTopics.Acknowledgement(Site, "attacker"), TelemetryAck.Parser);
+        await CommandSubscription.SubscribeAsync(asVictim, EdgeTopics.Acknowledgement(Site, "attacker"), TelemetryAck.Parser);
         await TryPublishAsync(asVictim, EdgeTopics.Acknowledgement(Site, "attacker"), new TelemetryAck { SchemaVersion = 1, Site = Site, Edge = "attacker", Sequence = ulong.MaxValue });
         var forger = await ConnectAsync(broker.Port, $"{Site}/victim", $"{Site}/attacker", attackerPassword);
         await TryPublishAsync(forger, EdgeTopics.Configuration(Site, "victim"), new EdgeConfiguration { SchemaVersion = 1, Site = Site, Edge = "victim", Version = ulong.MaxValue });
         // The attacker's persistent session keeps its subscription; whatever reached it is delivered to its next connection.
         var attacker = new MqttClientFactory().CreateMqttClient();
         clients.Add(attacker);
-        var attackerAcks = Listen(attacker, EdgeTopics.Acknowledgement(Site, "attacker"), TelemetryAck.Parser);
+        var attackerAcks = CommandSubscription.Listen(attacker, EdgeTopics.Acknowledgement(Site, "attacker"), TelemetryAck.Parser);
         Assert.Equal(MqttClientConnectResultCode.Success, (await attacker.ConnectAsync(Options(broker.Port, $"{Site}/attacker", $"{Site}/attacker", attackerPassword), TestContext.Current.CancellationToken)).ResultCode);
 
         // The silo's own commands, sent after the forged ones (and failing if the silo had been thrown out), are the
@@ -116,32 +116,6 @@ public sealed class MosquittoClientIdTests : IAsyncLifetime
         var result = await client.ConnectAsync(Options(port, clientId, user, password), TestContext.Current.CancellationToken);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         return client;
-    }
-
-    private static async Task<System.Threading.Channels.Channel<T>> SubscribeAsync<T>(IMqttClient client, string topic, MessageParser<T> parser)
-        where T : IMessage<T>
-    {
-        var received = Listen(client, topic, parser);
-        var result = await client.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce, TestContext.Current.CancellationToken);
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
-        return received;
-    }
-
-    /// <summary>What arrives on <paramref name="topic"/>, parsed into the channel.</summary>
-    private static System.Threading.Channels.Channel<T> Listen<T>(IMqttClient client, string topic, MessageParser<T> parser)
-        where T : IMessage<T>
-    {
-        var received = System.Threading.Channels.Channel.CreateUnbounded<T>();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            if (e.ApplicationMessage.Topic == topic)
-            {
-                received.Writer.TryWrite(parser.ParseFrom(e.ApplicationMessage.Payload));
-            }
-
-            return Task.CompletedTask;
-        };
-        return received;
     }
 
     /// <summary>A forged publish: Mosquitto answers it Not authorized (0x87); the connection was seen to drop right after.</summary>
