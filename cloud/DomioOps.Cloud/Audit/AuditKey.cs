@@ -74,46 +74,15 @@ internal sealed class AuditKey
 
     private static void Create(string path)
     {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(MinimumBytes)));
-            }
-
             // Not replacing: a key another silo created a moment ago wins, and ours is thrown away.
-            File.Move(temporary, full, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(full))
-        {
+            Security.SecretFile.TryCreate(path, System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(MinimumBytes)) + "\n"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"Audit:KeyPath: cannot create the audit key file '{full}' ({e.Message}). "
+            throw new InvalidOperationException($"Audit:KeyPath: cannot create the audit key file '{Path.GetFullPath(path)}' ({e.Message}). "
                 + "Make its folder writable for this process, or create the key yourself: (umask 077; head -c 32 /dev/urandom | base64 > KEYFILE).", e);
-        }
-        finally
-        {
-            File.Delete(temporary);
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed partial class EdgeConfigurationKey(IOptions<BrokerOptions> optio
         }
     }
 
-    /// <summary>Reads the key, or makes one and writes it with mode 600 (created with that mode: never readable by others, not even for a moment).</summary>
+    /// <summary>Reads the key, or makes one first (mode 600, <see cref="Security.SecretFile"/>).</summary>
     internal static ECDsa? Load(string? path, ILogger logger)
     {
         if (path is null)
@@ -47,32 +47,24 @@ internal sealed partial class EdgeConfigurationKey(IOptions<BrokerOptions> optio
             return null;
         }
 
-        var key = ECDsa.Create();
-        if (File.Exists(path))
+        if (!File.Exists(path))
         {
-            key.ImportFromPem(File.ReadAllText(path));
-            if (key.KeySize != 256)
+            // Silos starting together agree on one key: the first file in place wins, and everyone reads it.
+            using var made = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            if (Security.SecretFile.TryCreate(path, System.Text.Encoding.ASCII.GetBytes(made.ExportPkcs8PrivateKeyPem())))
             {
-                throw new CryptographicException($"{path}: the edge configuration key must be ECDSA P-256, not {key.KeySize} bits");
+                LogCreated(logger, path);
             }
-
-            return key;
         }
 
-        key.GenerateKey(ECCurve.NamedCurves.nistP256);
-        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(path));
+        if (key.KeySize != 256)
         {
-            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            key.Dispose();
+            throw new CryptographicException($"{path}: the edge configuration key must be ECDSA P-256, not {key.KeySize} bits");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using (var writer = new StreamWriter(path, file))
-        {
-            writer.Write(key.ExportPkcs8PrivateKeyPem());
-        }
-
-        LogCreated(logger, path);
         return key;
     }
 

@@ -63,9 +63,9 @@ internal sealed partial class MosquittoConfiguration(
             if (version != written)
             {
                 var (passwords, cloudPasswords, acl) = Render(await registry.List(), o.UserName, cloudHash);
-                await ReplaceAsync(Path.Combine(folder, PasswordFile), passwords, stoppingToken);
-                await ReplaceAsync(Path.Combine(folder, CloudPasswordFile), cloudPasswords, stoppingToken);
-                await ReplaceAsync(Path.Combine(folder, AclFile), acl, stoppingToken);
+                Replace(Path.Combine(folder, PasswordFile), passwords);
+                Replace(Path.Combine(folder, CloudPasswordFile), cloudPasswords);
+                Replace(Path.Combine(folder, AclFile), acl);
                 written = version;
                 LogWritten(folder, version);
             }
@@ -73,24 +73,9 @@ internal sealed partial class MosquittoConfiguration(
         while (await poll.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Writes a new file created with mode 640 (never readable by others, not even for a moment), then moves it over <paramref name="path"/>.</summary>
-    internal static async Task ReplaceAsync(string path, string content, CancellationToken cancellationToken)
-    {
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        }
-
-        await using (var writer = new StreamWriter(temporary, file))
-        {
-            await writer.WriteAsync(content.AsMemory(), cancellationToken);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Mode 640: Mosquitto may run as another user of the same group.</summary>
+    private static void Replace(string path, string content) =>
+        Security.SecretFile.Replace(path, Encoding.UTF8.GetBytes(content), Security.SecretFile.OwnerOnly | UnixFileMode.GroupRead);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote Mosquitto password and ACL files to {Folder} (registry version {Version})")]
     private partial void LogWritten(string folder, long version);

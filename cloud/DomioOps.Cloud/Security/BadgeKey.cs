@@ -60,32 +60,10 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
 
     private async Task<byte[]> LoadOrCreateAsync(string path, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path))
+        // Silos starting together agree on one key: the first file in place wins.
+        if (SecretFile.TryCreate(path, RandomNumberGenerator.GetBytes(KeyBytes)))
         {
-            // Written aside and linked into place without overwriting: silos starting together agree on one key.
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            string temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-            await using (var stream = OperatingSystem.IsWindows()
-                ? new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)
-                : new FileStream(temporary, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                }))
-            {
-                await stream.WriteAsync(RandomNumberGenerator.GetBytes(KeyBytes), cancellationToken);
-            }
-
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-                LogCreated(path);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(temporary);
-            }
+            LogCreated(path);
         }
 
         byte[] key = await File.ReadAllBytesAsync(path, cancellationToken);

@@ -85,15 +85,10 @@ internal sealed partial class InitialAdmin(
         }
 
         string generated = Generate();
-        if (admin.PasswordFile is { } target)
+        if (admin.PasswordFile is { } target && !SecretFile.TryCreate(target, System.Text.Encoding.UTF8.GetBytes(generated + "\n")))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
-            var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            await using var stream = OperatingSystem.IsWindows()
-                ? new FileStream(target, FileMode.CreateNew, FileAccess.Write)
-                : new FileStream(target, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
-            await using var writer = new StreamWriter(stream);
-            await writer.WriteLineAsync(generated.AsMemory(), cancellationToken);
+            // Another silo generated it a moment ago: that password is the administrator's.
+            return ((await File.ReadAllTextAsync(target, cancellationToken)).Trim(), target);
         }
 
         return (generated, "generated");
