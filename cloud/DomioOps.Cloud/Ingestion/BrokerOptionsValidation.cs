@@ -33,6 +33,8 @@ internal sealed class BrokerOptionsValidation(IConfiguration configuration) : IV
         Check(options.MaxQueuedMessagesPerClient is >= 10 and <= 1_000_000, "MaxQueuedMessagesPerClient", "must be 10-1000000");
         Check(options.ConfigurationKeyPath is null || File.Exists(options.ConfigurationKeyPath) || Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(options.ConfigurationKeyPath))),
             "ConfigurationKeyPath", $"the folder of '{options.ConfigurationKeyPath}' does not exist: create it, or give the path of the PEM key every silo shares");
+        Check(options.ConfigurationKeyPath is null || !File.Exists(options.ConfigurationKeyPath) || IsSigningKey(options.ConfigurationKeyPath),
+            "ConfigurationKeyPath", $"'{options.ConfigurationKeyPath}' is not an ECDSA P-256 private key in PEM: give the key file every silo shares, or move it away to have a new one made");
         Check(options.Password is null || options.UserName is not null, "UserName", "a password without a user name: set Broker:UserName too");
         for (var i = 0; i < options.Edges.Count; i++)
         {
@@ -43,5 +45,19 @@ internal sealed class BrokerOptionsValidation(IConfiguration configuration) : IV
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsSigningKey(string path)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+            return key.KeySize == 256;
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
