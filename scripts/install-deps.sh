@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from the OS package manager, what DomioOps needs and the machine lacks.
-#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line; openssl for the key ring certificate)
+#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line; openssl for the key ring certificate; Node.js and npm for the web application's front-end build)
 #   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js, InfluxDB, VictoriaMetrics)
 set -euo pipefail
 profile=${1:-test}
@@ -12,6 +12,8 @@ have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
 have_pg || need+=(postgresql)
 have_cmd socat || need+=(socat)
 have_cmd openssl || need+=(openssl)
+have_cmd node || need+=(nodejs)
+have_cmd npm || need+=(npm)
 if [ "$profile" = test ]; then
   have_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
   have_cmd mosquitto_sub || need+=(mosquitto-clients)
@@ -19,8 +21,6 @@ if [ "$profile" = test ]; then
   have_cmd mbpoll || need+=(mbpoll)
   [ -f /usr/include/modbus/modbus.h ] || need+=(libmodbus-dev)
   have_cmd gcc || need+=(gcc)
-  have_cmd node || need+=(nodejs)
-  have_cmd npm || need+=(npm)
   have_cmd influxd || need+=(influxdb)
   have_cmd victoria-metrics || need+=(victoria-metrics)
 fi

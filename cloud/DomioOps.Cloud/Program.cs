@@ -1,5 +1,6 @@
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Cluster;
+using DomioOps.Cloud.Components;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
@@ -41,7 +42,8 @@ internal sealed partial class Program
     /// <summary>The cloud host; the tests build the same one (<paramref name="configure"/> lets them observe a service).</summary>
     internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application is this assembly whichever process hosts it (the tests do): its static web assets are found by that name.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddServiceDefaults("domio-cloud", IngestionMetrics.MeterName, HistoryMetrics.MeterName);
         builder.AddCluster();
         builder.AddAudit();
@@ -49,14 +51,14 @@ internal sealed partial class Program
         builder.AddIngestion();
         builder.AddMachines();
         builder.AddHistory();
+        builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseTransportSecurity();
         app.MapServiceDefaults();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseWebUiCulture();
         app.UseSecurity();
         app.MapSecurityApi();
         app.MapAuditApi();
@@ -65,6 +67,7 @@ internal sealed partial class Program
         app.MapHistoryApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
+        app.MapWebUi();
         return app;
     }
 }

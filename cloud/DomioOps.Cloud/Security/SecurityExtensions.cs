@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 
 using DomioOps.Cloud.Cluster;
 
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
@@ -172,10 +173,25 @@ internal static class SecurityExtensions
         // Secure: set for every cookie by TransportSecurity (always outside Development, unless loopback-only plain HTTP).
         options.ExpireTimeSpan = lifetime;
         options.SlidingExpiration = true;
-        // An API answers 401/403; the page's script sends the person to sign-in.html.
-        options.Events.OnRedirectToLogin = context => Status(context.Response, StatusCodes.Status401Unauthorized);
-        options.Events.OnRedirectToAccessDenied = context => Status(context.Response, StatusCodes.Status403Forbidden);
+        // An API answers 401/403; a page sends the person to sign in, to set up the second factor their role requires, or
+        // to a page saying they may not see it.
+        options.LoginPath = Components.WebUi.SignInPath;
+        options.AccessDeniedPath = Components.WebUi.AccessDeniedPath;
+        options.Events.OnRedirectToLogin = context => Components.WebUi.IsPage(context.Request)
+            ? Redirect(context, context.RedirectUri)
+            : Status(context.Response, StatusCodes.Status401Unauthorized);
+        options.Events.OnRedirectToAccessDenied = context => Components.WebUi.IsPage(context.Request)
+            ? Redirect(context, TwoFactorRequirementHandler.IsSatisfied(context.HttpContext.User, context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue)
+                ? context.RedirectUri
+                : Components.WebUi.AccountPath)
+            : Status(context.Response, StatusCodes.Status403Forbidden);
         options.Events.OnRedirectToLogout = context => Status(context.Response, StatusCodes.Status200OK);
+    }
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context, string location)
+    {
+        context.Response.Redirect(location);
+        return Task.CompletedTask;
     }
 
     private static Task Status(HttpResponse response, int status)
@@ -193,9 +209,12 @@ internal static class SecurityExtensions
             return ValueTask.CompletedTask;
         };
 
-        limiter.AddPolicy(SignInLimit, context => RateLimitPartition.GetFixedWindowLimiter(
-            "sign-in:" + Address(context),
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.SignInPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        // Attempts only: showing the sign-in page (GET) spends nothing.
+        limiter.AddPolicy(SignInLimit, context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetFixedWindowLimiter(
+                "sign-in:" + Address(context),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.SignInPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
 
         // Every API and hub call: a budget per client address, spent before authentication; the budget per user
         // (UserRateLimit) is spent after it. The address is the forwarded one only from a known proxy (TransportSecurity).

@@ -50,6 +50,30 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/account/sign-in", null),
         new("POST", "/api/account/sign-in/two-factor", null),
         new("POST", "/api/terminal/sign-in", null),
+        new("GET", "/sign-in", null, Page: true),
+        new("POST", "/sign-in", null, Page: true),
+        new("GET", "/not-found", null, Page: true),
+        new("POST", "/not-found", null, Page: true),
+        new("POST", "/culture", null, Page: true),
+
+        // The web application: every page a signed-in person may open checks its own policy when it renders; the live
+        // pages' circuit is open to anyone signed in, whose pages check theirs.
+        new("GET", "/", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("POST", "/", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("GET", "/account", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("POST", "/account", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("GET", "/access-denied", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("POST", "/access-denied", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("POST", "/sign-out", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("*", "/_blazor", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
+        new("*", "/_blazor/negotiate", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
+        new("*", "/_blazor/disconnect/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
+        new("*", "/_blazor/initializers/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
+        // Closed by the fallback policy: Blazor's redirect for enhanced navigation (which the application turns off), and
+        // files not in the static assets manifest (the ones in it are public, as the page shells are).
+        new("GET", "/_framework/opaque-redirect", [Admin], Page: true),
+        new("GET", "/{**path:file}", [Admin], Page: true),
+        new("HEAD", "/{**path:file}", [Admin], Page: true),
 
         new("GET", "/api/machines/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("GET", "/api/machines/{id}", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
@@ -133,25 +157,28 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             {
                 foreach (string method in route.Methods)
                 {
+                    // A page sends an anonymous person to sign in, and a terminal (signed in by cookie) to the page saying no;
+                    // an API key is told 403 everywhere.
                     using (var response = await SendAsync(anonymous, method, route, ct))
                     {
-                        Expect(route, method, "anonymous", response.StatusCode, HttpStatusCode.Unauthorized, failures);
+                        Expect(route, method, "anonymous", response, route.Page ? HttpStatusCode.Redirect : HttpStatusCode.Unauthorized, route.Page ? "/sign-in" : null, failures);
                         refusals++;
                     }
 
                     foreach (string role in Callers.Except(route.Roles!))
                     {
                         using var response = await SendAsync(callers[role], method, route, ct);
-                        Expect(route, method, role, response.StatusCode, HttpStatusCode.Forbidden, failures);
+                        bool redirected = route.Page && role == Terminal;
+                        Expect(route, method, role, response, redirected ? HttpStatusCode.Redirect : HttpStatusCode.Forbidden, redirected ? "/access-denied" : null, failures);
                         refusals++;
                     }
                 }
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 39 closed rows, the 2 hub rows on GET and POST, refuse the anonymous caller
-            // 41 times; 21 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
-            Assert.Equal(41 + (21 * 5) + (4 * 3), refusals);
+            // Counted by hand from the table: 49 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 59 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
+            Assert.Equal(59 + (24 * 5) + (4 * 3), refusals);
         }
         finally
         {
@@ -195,9 +222,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 6 open rows, the 3 probes on GET and POST; 14 rows for all 6 callers, the 2 hub rows on GET and POST;
-            // 4 edge reading rows for 3 roles; 21 rows of one role.
-            Assert.Equal(9 + (16 * 6) + (4 * 3) + 21, admissions);
+            // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 21 rows for all 6 callers, the 2 hub
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 24 rows of one role.
+            Assert.Equal(14 + (31 * 6) + (4 * 3) + 24, admissions);
         }
         finally
         {
@@ -272,18 +299,18 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         }
     }
 
-    private static void Expect(Route route, string method, string caller, HttpStatusCode actual, HttpStatusCode expected, List<string> failures)
+    private static void Expect(Route route, string method, string caller, HttpResponseMessage actual, HttpStatusCode expected, string? location, List<string> failures)
     {
-        if (actual != expected)
+        if (actual.StatusCode != expected || (location is not null && actual.Headers.Location?.AbsolutePath != location))
         {
-            failures.Add($"{method} {route.Pattern} as {caller}: {(int)actual}, expected {(int)expected}");
+            failures.Add($"{method} {route.Pattern} as {caller}: {(int)actual.StatusCode} {actual.Headers.Location}, expected {(int)expected} {location}");
         }
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string method, Route route, CancellationToken ct)
     {
         // Parameters become "x": no such user, key, terminal, person, machine or edge, so an admitted write changes nothing that matters.
-        string path = Parameter().Replace(route.Pattern, "x").TrimStart('/');
+        string path = Parameter().Replace(route.Pattern, route.Pattern.Contains(":file}", StringComparison.Ordinal) ? "x.txt" : "x").TrimStart('/');
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
         if (method is "POST" or "PUT")
         {
@@ -296,8 +323,14 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     private List<string> RouteTable() =>
         [.. cloud.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().SelectMany(Keys)];
 
+    /// <summary>The routes of the table: every endpoint but the files of the static assets manifest, which are public.</summary>
     private static IEnumerable<string> Keys(RouteEndpoint endpoint)
     {
+        if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is not null)
+        {
+            return [];
+        }
+
         string pattern = "/" + endpoint.RoutePattern.RawText?.TrimStart('/');
         var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"];
         return methods.Where(m => m != "OPTIONS").Select(m => $"{m} {pattern}");
@@ -306,8 +339,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     [GeneratedRegex(@"\{[^}]+\}")]
     private static partial Regex Parameter();
 
-    /// <summary>A row of <see cref="Table"/>: <paramref name="Roles"/> null means open to anyone.</summary>
-    private sealed record Route(string Method, string Pattern, string[]? Roles, string Body = "{}")
+    /// <summary>A row of <see cref="Table"/>: <paramref name="Roles"/> null means open to anyone; a <paramref name="Page"/> redirects whom it refuses.</summary>
+    private sealed record Route(string Method, string Pattern, string[]? Roles, string Body = "{}", bool Page = false)
     {
         public string Key => $"{Method} {Pattern}";
 
