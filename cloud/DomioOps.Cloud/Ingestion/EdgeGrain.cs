@@ -64,7 +64,9 @@ internal sealed partial class EdgeGrain(
         }
 
         await edge.WriteStateAsync();
-        return await GetSnapshot();
+        var snapshot = await GetSnapshot();
+        await GrainFactory.GetGrain<Machines.IMachineFeedGrain>(Machines.IMachineFeedGrain.Key).PublishEdge(snapshot);
+        return snapshot;
     }
 
     public Task<EdgeSnapshot> GetSnapshot()

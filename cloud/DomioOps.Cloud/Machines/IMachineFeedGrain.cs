@@ -17,6 +17,10 @@ public interface IMachineFeedGrain : IGrainWithStringKey
     [OneWay]
     Task Publish(MachineSnapshot machine);
 
+    /// <summary>An edge came or went, or reported its backlog and configuration.</summary>
+    [OneWay]
+    Task PublishEdge(Ingestion.EdgeSnapshot edge);
+
     /// <summary>Every silo ends the hub connections of <paramref name="subject"/> (a user id, or an API key or terminal), whose access was revoked.</summary>
     [OneWay]
     Task EndSessions(string subject);
@@ -27,6 +31,9 @@ public interface IMachineFeedObserver : IGrainObserver
 {
     [OneWay]
     Task MachineChanged(MachineSnapshot machine);
+
+    [OneWay]
+    Task EdgeChanged(Ingestion.EdgeSnapshot edge);
 
     [OneWay]
     Task EndSessions(string subject);

@@ -6,16 +6,27 @@ namespace DomioOps.Cloud.Machines;
 
 /// <summary>
 /// This silo's subscription to the machine feed: renews it well within its lifetime and pushes every change
-/// to the SignalR clients connected here.
+/// to the SignalR clients connected here and to the live pages of this silo (<see cref="MachineChanges"/>).
 /// </summary>
 internal sealed partial class MachineFeed(
     IGrainFactory grains,
     IHubContext<MachineHub, IMachineHubClient> hub,
+    MachineChanges pages,
     Security.HubSessions sessions,
     TimeProvider time,
     ILogger<MachineFeed> logger) : BackgroundService, IMachineFeedObserver
 {
-    public Task MachineChanged(MachineSnapshot machine) => hub.Clients.Groups(Security.TerminalScope.HubGroups(machine)).MachineChanged(machine);
+    public Task MachineChanged(MachineSnapshot machine)
+    {
+        pages.Publish(machine);
+        return hub.Clients.Groups(Security.TerminalScope.HubGroups(machine)).MachineChanged(machine);
+    }
+
+    public Task EdgeChanged(Ingestion.EdgeSnapshot edge)
+    {
+        pages.Publish(edge);
+        return Task.CompletedTask;
+    }
 
     public Task EndSessions(string subject)
     {

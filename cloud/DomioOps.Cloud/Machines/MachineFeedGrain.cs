@@ -22,6 +22,12 @@ internal sealed class MachineFeedGrain(ILogger<MachineFeedGrain> logger) : Grain
         return Task.CompletedTask;
     }
 
+    public Task PublishEdge(Ingestion.EdgeSnapshot edge)
+    {
+        observers.Notify(observer => observer.EdgeChanged(edge));
+        return Task.CompletedTask;
+    }
+
     public Task EndSessions(string subject)
     {
         observers.Notify(observer => observer.EndSessions(subject));
