@@ -13,8 +13,16 @@ internal sealed record AuditActor(string Kind, string? Id, string? Address)
     public static AuditActor From(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ClaimsPrincipal user = http.User;
-        string? address = http.Connection.RemoteIpAddress?.ToString();
+        return From(http.User, http.Connection.RemoteIpAddress?.ToString());
+    }
+
+    /// <summary>
+    /// The person (or key, or terminal) of <paramref name="user"/> from <paramref name="address"/>: for a live page, whose
+    /// circuit has no HTTP request of its own (the page keeps the address it was opened from).
+    /// </summary>
+    public static AuditActor From(ClaimsPrincipal user, string? address)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         string? credential = user.FindFirstValue(SecurityClaims.CredentialKind);
         string? credentialId = user.FindFirstValue(SecurityClaims.CredentialId);
         return credential switch
