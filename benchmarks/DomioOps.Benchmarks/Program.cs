@@ -33,6 +33,11 @@ if (args is ["simulator-fleet", .. var fleetArgs])
     return await DomioOps.Benchmarks.Simulators.FleetLoadHarness.RunAsync(fleetArgs);
 }
 
+if (args is ["web-load", .. var webArgs])
+{
+    return await DomioOps.Benchmarks.Web.WebLoadHarness.RunAsync(webArgs);
+}
+
 if (args is ["history-load", .. var historyArgs])
 {
     await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);

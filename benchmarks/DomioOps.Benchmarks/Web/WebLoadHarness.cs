@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+using DomioOps.Cloud.Ingestion;
+using DomioOps.Testing;
+
+using Microsoft.Playwright;
+
+namespace DomioOps.Benchmarks.Web;
+
+/// <summary>
+/// The web application under load, on this machine, with a simulated factory running: PostgreSQL, the cloud host,
+/// the simulators (panel saws on Modbus TCP) and an edge polling them, as processes. Then:
+/// <list type="number">
+/// <item>server response time: <c>users</c> signed-in people (Planner role), each asking for a page or an API call
+/// about once per <c>think</c> (randomised ±50 %), for <c>seconds</c>: p50/p90/p99 per request kind, and the machine's load;</item>
+/// <item>a machine's state change to the board's DOM, measured in the browser (Chromium, Playwright): the saw is held
+/// and resumed at the simulator; a MutationObserver on its card takes the time its <c>data-state</c> changes minus the
+/// edge's timestamp of that state (<c>data-state-since</c>), on the same clock;</item>
+/// <item>with <c>--lighthouse</c>: Lighthouse 12.2.3 (benchmarks/lighthouse) on the sign-in page (mobile preset), the
+/// board and the saw's detail (desktop preset), signed in.</item>
+/// </list>
+/// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- web-load [users] [seconds] [think-ms] [--lighthouse]</c>
+/// </summary>
+internal static class WebLoadHarness
+{
+    private const string Site = "plant-bench";
+    private const string EdgeId = "edge-bench";
+    private const int Saws = 5;
+    private const int StateChanges = 40;
+    private static readonly string[] PlannerRole = ["Planner"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+        int users = numbers.Length > 0 ? numbers[0] : 50;
+        int seconds = numbers.Length > 1 ? numbers[1] : 60;
+        var think = TimeSpan.FromMilliseconds(numbers.Length > 2 ? numbers[2] : 1000);
+        bool lighthouse = args.Contains("--lighthouse");
+        var ct = CancellationToken.None;
+
+        await using var factory = await Factory.StartAsync(ct);
+        Console.WriteLine($"web-load: cloud {factory.Cloud}, {Saws} simulated saws polled by an edge; {users} users, one request per ~{think.TotalMilliseconds:F0} ms each, {seconds} s");
+        await factory.WaitForMachinesAsync(ct);
+
+        var people = await factory.CreatePeopleAsync(users, ct);
+        var loadBefore = ProcessFigures.LoadAverage();
+        var cpuBefore = ProcessFigures.CpuTime(factory.Cloud.ProcessId);
+        var measured = await MeasureRequestsAsync(factory.Cloud.BaseAddress, people, TimeSpan.FromSeconds(seconds), think, ct);
+        var cpu = ProcessFigures.CpuTime(factory.Cloud.ProcessId) - cpuBefore;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s in {seconds} s ({cpu.TotalSeconds / seconds * 100:F0} % of one core)"));
+        foreach (var (kind, latencies) in measured.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            Report(kind, latencies);
+        }
+
+        Report("all requests", [.. measured.Values.SelectMany(l => l)]);
+
+        await using var browser = await Browser.LaunchAsync();
+        Report("state change at the edge → board DOM (browser)", await MeasureBoardAsync(browser, factory, people[0], ct));
+
+        if (lighthouse)
+        {
+            await RunLighthouseAsync(factory, people[0], ct);
+        }
+
+        return 0;
+    }
+
+    private static async Task<Dictionary<string, List<double>>> MeasureRequestsAsync(
+        Uri cloud, IReadOnlyList<Person> people, TimeSpan duration, TimeSpan think, CancellationToken ct)
+    {
+        string saw = Factory.Saw(0);
+        (string Kind, string Path)[] requests =
+        [
+            ("page /machines (board, prerendered)", "machines"),
+            ($"page /machines/{{id}} (detail, prerendered)", $"machines/{saw}"),
+            ("page / (home)", ""),
+            ("api GET /api/machines", "api/machines"),
+            ("api GET /api/machines/{id}/history (1 h)", $"api/machines/{saw}/history?signal=PieceCounter"),
+        ];
+        var results = requests.ToDictionary(r => r.Kind, _ => new List<double>());
+        var clients = await Task.WhenAll(people.Select(p => SignInAsync(cloud, p, ct)));
+        try
+        {
+            var end = Stopwatch.StartNew();
+            await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
+            {
+                var random = new Random(index);
+                // Spread the first requests over one think time, so the users do not all start at once.
+                await Task.Delay(think * random.NextDouble(), ct);
+                for (int i = index; end.Elapsed < duration; i++)
+                {
+                    var (kind, path) = requests[i % requests.Length];
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
+                    double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        throw new InvalidOperationException($"{kind}: {(int)response.StatusCode} for {path}");
+                    }
+
+                    lock (results)
+                    {
+                        results[kind].Add(elapsed);
+                    }
+
+                    await Task.Delay(think * (0.5 + random.NextDouble()), ct);
+                }
+            }, ct)));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<List<double>> MeasureBoardAsync(Browser browser, Factory factory, Person person, CancellationToken ct)
+    {
+        var page = await browser.NewPageAsync(factory.Cloud.BaseAddress);
+        await Browser.SignInAsync(page, person.UserName, person.Password);
+        await page.GotoAsync("/machines");
+        string card = $"[data-machine=\"{Factory.Saw(0)}\"]";
+        await page.Locator(card).WaitForAsync();
+        // The board is live once Blazor's circuit is up; a change before that would be seen by a reload, not measured.
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('[data-live=\"connected\"]') !== null");
+        await page.EvaluateAsync("""
+            selector => {
+                window.domioLatencies = [];
+                const observe = card => new MutationObserver(() => {
+                    const since = Number(card.dataset.stateSince);
+                    if (since > 0) window.domioLatencies.push(Date.now() - since);
+                }).observe(card, { attributes: true, attributeFilter: ['data-state'] });
+                observe(document.querySelector(selector));
+            }
+            """, card);
+        for (int i = 0; i < StateChanges; i++)
+        {
+            bool hold = i % 2 == 0;
+            await factory.HoldSawAsync(hold, ct);
+            await page.WaitForFunctionAsync($"n => window.domioLatencies.length >= n", i + 1, new PageWaitForFunctionOptions { Timeout = 30_000 });
+            // The saw finishes its cycle before it stops: the next change waits a little, as an operator would.
+            await Task.Delay(TimeSpan.FromMilliseconds(400), ct);
+        }
+
+        var latencies = await page.EvaluateAsync<double[]>("() => window.domioLatencies");
+        return [.. latencies];
+    }
+
+    private static async Task RunLighthouseAsync(Factory factory, Person person, CancellationToken ct)
+    {
+        string folder = Path.Combine(RepositoryRoot.Find(), "benchmarks", "lighthouse");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules")))
+        {
+            await PeerProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(5), ct);
+        }
+
+        using var client = await SignInAsync(factory.Cloud.BaseAddress, person, ct);
+        string cookie = string.Join("; ", client.Cookies.GetCookies(factory.Cloud.BaseAddress).Select(c => $"{c.Name}={c.Value}"));
+        (string Page, string Path, string Preset, bool SignedIn)[] audits =
+        [
+            ("sign-in", "sign-in", "mobile", false),
+            ("machines board", "machines", "desktop", true),
+            ("machine detail", $"machines/{Factory.Saw(0)}", "desktop", true),
+        ];
+        foreach (var (name, path, preset, signedIn) in audits)
+        {
+            string report = Path.Combine(Path.GetTempPath(), $"lighthouse-{Guid.NewGuid():N}.json");
+            var arguments = new List<string>
+            {
+                new Uri(factory.Cloud.BaseAddress, path).ToString(),
+                "--output=json", $"--output-path={report}", "--quiet",
+                "--only-categories=performance,accessibility,best-practices",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            };
+            if (preset == "desktop")
+            {
+                arguments.Add("--preset=desktop");
+            }
+
+            if (signedIn)
+            {
+                arguments.Add($"--extra-headers={JsonSerializer.Serialize(new Dictionary<string, string> { ["Cookie"] = cookie })}");
+            }
+
+            // Lighthouse finds its browser through CHROME_PATH: Debian's Chromium, as the browser tests use.
+            Environment.SetEnvironmentVariable("CHROME_PATH", "/usr/bin/chromium");
+            await PeerProcess.RunAsync(Path.Combine(folder, "node_modules", ".bin", "lighthouse"), arguments, folder, TimeSpan.FromMinutes(3), ct);
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, ct));
+            var categories = json.RootElement.GetProperty("categories");
+            string Score(string category) => (categories.GetProperty(category).GetProperty("score").GetDouble() * 100).ToString("F0", CultureInfo.InvariantCulture);
+            var audit = json.RootElement.GetProperty("audits");
+            string Metric(string id) => audit.GetProperty(id).GetProperty("displayValue").GetString() ?? "";
+            Console.WriteLine($"lighthouse {name} ({preset}): performance {Score("performance")}, accessibility {Score("accessibility")}, best practices {Score("best-practices")}; FCP {Metric("first-contentful-paint")}, LCP {Metric("largest-contentful-paint")}, TBT {Metric("total-blocking-time")}, CLS {Metric("cumulative-layout-shift")}");
+            File.Delete(report);
+        }
+    }
+
+    private static async Task<SignedInClient> SignInAsync(Uri cloud, Person person, CancellationToken ct)
+    {
+        var cookies = new CookieContainer();
+        var client = new SignedInClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }, cookies) { BaseAddress = cloud };
+        using var signIn = await client.PostAsJsonAsync("api/account/sign-in", new { userName = person.UserName, password = person.Password }, ct);
+        signIn.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    private static void Report(string what, List<double> latencies)
+    {
+        if (latencies.Count == 0)
+        {
+            Console.WriteLine($"{what}: no measurement");
+            return;
+        }
+
+        latencies.Sort();
+        double At(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: n={latencies.Count} p50={At(0.50):F1} ms p90={At(0.90):F1} ms p99={At(0.99):F1} ms max={latencies[^1]:F1} ms"));
+    }
+
+    private sealed record Person(string UserName, string Password);
+
+    private sealed class SignedInClient(HttpMessageHandler handler, CookieContainer cookies) : HttpClient(handler)
+    {
+        public CookieContainer Cookies { get; } = cookies;
+    }
+
+    /// <summary>PostgreSQL, the cloud, the simulators and an edge as processes, as in tests/DomioOps.EndToEnd.Tests/Slice.cs.</summary>
+    private sealed class Factory : IAsyncDisposable
+    {
+        private readonly PostgresServer postgres;
+        private readonly string keys;
+        private readonly HttpClient admin;
+        private HostProcess? simulators;
+        private HostProcess? edge;
+
+        private Factory(PostgresServer postgres, string keys, HostProcess cloud)
+        {
+            (this.postgres, this.keys, Cloud) = (postgres, keys, cloud);
+            admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = cloud.BaseAddress };
+        }
+
+        public HostProcess Cloud { get; }
+
+        public static string Saw(int index) => $"saw-{index + 1:D2}";
+
+        public static async Task<Factory> StartAsync(CancellationToken ct)
+        {
+            var postgres = await PostgresServer.StartAsync(ct);
+            string edgePassword = EdgeCredentials.NewPassword();
+            int brokerPort = FreePort.Next();
+            var keys = Directory.CreateTempSubdirectory("domio-web-load-keys-").FullName;
+            string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
+            var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+            {
+                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_web"),
+                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
+                ["Audit__CreateKey"] = "true",
+                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
+                ["Silo__AdvertisedAddress"] = "127.0.0.1",
+                ["Silo__SiloPort"] = $"{FreePort.Next()}",
+                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
+                ["Broker__Port"] = $"{brokerPort}",
+                ["Broker__Edges__0__Site"] = Site,
+                ["Broker__Edges__0__Id"] = EdgeId,
+                ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
+                ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
+                ["Security__InitialAdmin__Password"] = adminPassword,
+                ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
+                // 50 people sign in from this one address within a minute.
+                ["Security__RateLimits__SignInPerMinutePerAddress"] = "1000",
+                ["Serilog__MinimumLevel__Default"] = "Warning",
+            }, ct);
+            var factory = new Factory(postgres, keys, cloud);
+            await factory.SignInAdminAsync(adminPassword, ct);
+            var simulatorSettings = new Dictionary<string, string>();
+            var edgeSettings = new Dictionary<string, string>
+            {
+                ["Edge__Site"] = Site,
+                ["Edge__Id"] = EdgeId,
+                ["Edge__DataDirectory"] = Path.Combine(keys, "edge"),
+                ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
+                ["Edge__Publishing__Password"] = edgePassword,
+                ["Edge__RemoteConfiguration__SigningKey"] = await factory.admin.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), ct),
+            };
+            for (int i = 0; i < Saws; i++)
+            {
+                int port = FreePort.Next();
+                simulatorSettings[$"Simulators__PanelSaws__{i}__Machine"] = Saw(i);
+                simulatorSettings[$"Simulators__PanelSaws__{i}__Port"] = $"{port}";
+                simulatorSettings[$"Simulators__PanelSaws__{i}__CycleTime"] = "00:00:00.500";
+                simulatorSettings[$"Simulators__PanelSaws__{i}__FaultProbability"] = "0";
+                simulatorSettings[$"Simulators__PanelSaws__{i}__PauseProbability"] = "0";
+                edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Machine"] = Saw(i);
+                edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Port"] = $"{port}";
+                edgeSettings[$"Edge__Devices__ModbusTcp__{i}__PollInterval"] = "00:00:00.100";
+            }
+
+            factory.simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", simulatorSettings, ct);
+            factory.edge = await HostProcess.StartAsync("edge/DomioOps.Edge", edgeSettings, ct);
+            return factory;
+        }
+
+        private async Task SignInAdminAsync(string password, CancellationToken ct)
+        {
+            using var signIn = await admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password }, ct);
+            signIn.EnsureSuccessStatusCode();
+            await Totp.EnrolAsync(admin, ct);
+        }
+
+        public async Task WaitForMachinesAsync(CancellationToken ct)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                var machines = await admin.GetFromJsonAsync<JsonElement[]>("api/machines", ct);
+                if (machines?.Length >= Saws)
+                {
+                    return;
+                }
+
+                await Task.Delay(500, ct);
+            }
+
+            throw new TimeoutException($"the {Saws} saws did not all report within 90 s\n{edge?.Output}");
+        }
+
+        public async Task<List<Person>> CreatePeopleAsync(int count, CancellationToken ct)
+        {
+            var people = new List<Person>();
+            for (int i = 0; i < count; i++)
+            {
+                var person = new Person($"planner-{i:D3}", $"Planner-{Guid.NewGuid():N}-A1");
+                using var created = await admin.PostAsJsonAsync("api/security/users", new { userName = person.UserName, password = person.Password, roles = PlannerRole }, ct);
+                created.EnsureSuccessStatusCode();
+                people.Add(person);
+            }
+
+            return people;
+        }
+
+        public async Task HoldSawAsync(bool hold, CancellationToken ct)
+        {
+            using var http = new HttpClient { BaseAddress = simulators!.BaseAddress };
+            using var response = await http.PostAsync(new Uri($"api/saws/{Saw(0)}/{(hold ? "hold" : "resume")}", UriKind.Relative), null, ct);
+            response.EnsureSuccessStatusCode();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var process in new[] { edge, simulators, Cloud })
+            {
+                if (process is not null)
+                {
+                    await process.DisposeAsync();
+                }
+            }
+
+            admin.Dispose();
+            await postgres.DisposeAsync();
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+}
