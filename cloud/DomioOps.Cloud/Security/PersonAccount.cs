@@ -62,6 +62,8 @@ internal sealed class PersonAccount(
         if (result.Succeeded)
         {
             await audit.AppendAsync(actor, "session.signed-in", "user", user.Id, null, new { method }, Http.RequestAborted);
+            // The language the person chose on any browser becomes this one's.
+            await Components.UiCulture.RestoreAsync(Http, Users, user);
             return SignInOutcome.SignedIn;
         }
 
