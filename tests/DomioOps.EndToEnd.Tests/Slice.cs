@@ -29,6 +29,7 @@ internal sealed class Slice : IAsyncDisposable
     private readonly int siloPort = FreePort.Next();
     private readonly int gatewayPort = FreePort.Next();
     private readonly string edgePassword = EdgeCredentials.NewPassword();
+    private readonly List<(HostProcess Process, string Data)> otherEdges = [];
 
     private Slice(PostgresServer postgres, string database)
     {
@@ -57,6 +58,9 @@ internal sealed class Slice : IAsyncDisposable
 
     /// <summary>The administrator's authenticator key, set up at the first start of the cloud.</summary>
     public string? AdminTotpKey { get; private set; }
+
+    /// <summary>When the set-up used a code of <see cref="AdminTotpKey"/>: a code is good once, so a sign-in takes one of a later 30 s step.</summary>
+    public DateTimeOffset AdminTotpUsedAt { get; private set; }
 
     public static async Task<Slice> StartAsync(CancellationToken cancellationToken)
     {
@@ -111,6 +115,7 @@ internal sealed class Slice : IAsyncDisposable
         }
 
         AdminTotpKey = await Totp.EnrolAsync(CloudHttp, cancellationToken);
+        AdminTotpUsedAt = DateTimeOffset.UtcNow;
         configurationKey = await CloudHttp.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), cancellationToken);
     }
 
@@ -126,22 +131,44 @@ internal sealed class Slice : IAsyncDisposable
 
     /// <summary>Starts the edge, pinning the key the cloud signs configurations with (as an administrator copies it at registration).</summary>
     public async Task StartEdgeAsync(CancellationToken cancellationToken) =>
-        Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", new Dictionary<string, string>
+        Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(EdgeId, edgePassword, edgeData, Machine), cancellationToken);
+
+    /// <summary>
+    /// Another edge agent of <see cref="Site"/>, with the password an administrator was given when registering it, reading
+    /// the simulated saw as machine <paramref name="machine"/>. It stops with the slice.
+    /// </summary>
+    public async Task<HostProcess> StartEdgeAsync(string edgeId, string password, string machine, CancellationToken cancellationToken)
+    {
+        var data = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
+        try
         {
-            ["Edge__Site"] = Site,
-            ["Edge__Id"] = EdgeId,
-            ["Edge__DataDirectory"] = edgeData,
-            // The edge talks MQTT over TLS, trusting only the test CA.
-            ["Edge__Publishing__BrokerPort"] = $"{brokerTlsPort}",
-            ["Edge__Publishing__Tls"] = "true",
-            ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
-            ["Edge__Publishing__TlsTargetHost"] = "localhost",
-            ["Edge__Publishing__Password"] = edgePassword,
-            ["Edge__RemoteConfiguration__SigningKey"] = configurationKey,
-            ["Edge__Devices__ModbusTcp__0__Machine"] = Machine,
-            ["Edge__Devices__ModbusTcp__0__Port"] = $"{modbusPort}",
-            ["Edge__Devices__ModbusTcp__0__PollInterval"] = "00:00:00.100",
-        }, cancellationToken);
+            var edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(edgeId, password, data, machine), cancellationToken);
+            otherEdges.Add((edge, data));
+            return edge;
+        }
+        catch
+        {
+            Directory.Delete(data, recursive: true);
+            throw;
+        }
+    }
+
+    private Dictionary<string, string> EdgeEnvironment(string edgeId, string password, string data, string machine) => new()
+    {
+        ["Edge__Site"] = Site,
+        ["Edge__Id"] = edgeId,
+        ["Edge__DataDirectory"] = data,
+        // The edge talks MQTT over TLS, trusting only the test CA.
+        ["Edge__Publishing__BrokerPort"] = $"{brokerTlsPort}",
+        ["Edge__Publishing__Tls"] = "true",
+        ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
+        ["Edge__Publishing__TlsTargetHost"] = "localhost",
+        ["Edge__Publishing__Password"] = password,
+        ["Edge__RemoteConfiguration__SigningKey"] = configurationKey,
+        ["Edge__Devices__ModbusTcp__0__Machine"] = machine,
+        ["Edge__Devices__ModbusTcp__0__Port"] = $"{modbusPort}",
+        ["Edge__Devices__ModbusTcp__0__PollInterval"] = "00:00:00.100",
+    };
 
     /// <summary>The saw as the simulator reports it.</summary>
     public async Task<SawStatus> GetSawAsync(CancellationToken cancellationToken)
@@ -188,10 +215,16 @@ internal sealed class Slice : IAsyncDisposable
         throw new TimeoutException($"after {limit.TotalSeconds} s the cloud shows {last?.ToString() ?? "no machine"}\n{Logs()}");
     }
 
-    public string Logs() => string.Join("\n", new[] { Cloud, Simulators, Edge }.OfType<HostProcess>().Select(p => $"--- {p}\n{Tail(p.Output)}"));
+    public string Logs() => string.Join("\n", new[] { Cloud, Simulators, Edge }.Concat(otherEdges.Select(e => e.Process)).OfType<HostProcess>().Select(p => $"--- {p}\n{Tail(p.Output)}"));
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var (process, data) in otherEdges)
+        {
+            await process.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
+
         foreach (var process in new[] { Edge, Simulators, Cloud })
         {
             if (process is not null)

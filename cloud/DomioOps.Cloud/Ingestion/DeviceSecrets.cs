@@ -51,7 +51,7 @@ internal static class DeviceSecrets
         return (root?.ToJsonString() ?? "null", unresolved);
     }
 
-    private static bool IsSecret(string name) => name.EndsWith("Password", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Secret", StringComparison.OrdinalIgnoreCase);
+    public static bool IsSecret(string name) => name.EndsWith("Password", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Secret", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Calls <paramref name="found"/> for every secret property, with its configuration key (<c>Devices:OpcUa:0:Password</c>).</summary>
     private static void Walk(JsonNode? node, string path, Action<JsonObject, string, string> found)

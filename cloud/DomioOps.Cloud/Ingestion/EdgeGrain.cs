@@ -61,6 +61,7 @@ internal sealed partial class EdgeGrain(
         {
             // A death (last will) is set when the edge connects: it carries no configuration news.
             (s.AppliedConfigVersion, s.RejectedConfigVersion, s.ConfigErrors) = (report.ConfigVersion, report.RejectedConfigVersion, [.. report.ConfigErrors]);
+            RecordOutcome(report);
         }
 
         await edge.WriteStateAsync();
@@ -83,15 +84,46 @@ internal sealed partial class EdgeGrain(
         });
     }
 
-    public async Task<ulong> SetDesiredConfiguration(string devicesJson)
+    public async Task<ulong> SetDesiredConfiguration(string devicesJson, ConfigurationAuthor? setBy)
     {
         var s = edge.State;
         s.Desired = new DesiredConfiguration((s.Desired?.Version ?? 0) + 1, devicesJson, time.GetUtcNow());
+        s.History.Add(new ConfigurationHistoryEntry(s.Desired.Version, s.Desired.SetAt, setBy));
+        if (s.History.Count > ConfigurationHistoryEntry.Kept)
+        {
+            s.History.RemoveRange(0, s.History.Count - ConfigurationHistoryEntry.Kept);
+        }
+
         await edge.WriteStateAsync();
+        // Open pages show the new desired version, waiting for the edge's answer.
+        await GrainFactory.GetGrain<Machines.IMachineFeedGrain>(Machines.IMachineFeedGrain.Key).PublishEdge(await GetSnapshot());
         return s.Desired.Version;
     }
 
     public Task<DesiredConfiguration?> GetDesiredConfiguration() => Task.FromResult(edge.State.Desired);
+
+    public Task<IReadOnlyList<ConfigurationHistoryEntry>> GetConfigurationHistory() =>
+        Task.FromResult<IReadOnlyList<ConfigurationHistoryEntry>>([.. Enumerable.Reverse(edge.State.History)]);
+
+    /// <summary>
+    /// The edge's answer in the history: the first report of a version as running (or as refused, with its errors) dates
+    /// it; later reports of the same version (every birth repeats them) change nothing.
+    /// </summary>
+    private void RecordOutcome(EdgeReport report)
+    {
+        var history = edge.State.History;
+        var applied = history.FindIndex(h => h.Version == report.ConfigVersion);
+        if (report.ConfigVersion > 0 && applied >= 0 && history[applied].AppliedAt is null)
+        {
+            history[applied] = history[applied] with { AppliedAt = report.At };
+        }
+
+        var refused = history.FindIndex(h => h.Version == report.RejectedConfigVersion);
+        if (report.RejectedConfigVersion > 0 && refused >= 0 && history[refused].RefusedAt is null)
+        {
+            history[refused] = history[refused] with { RefusedAt = report.At, Errors = [.. report.ConfigErrors] };
+        }
+    }
 
     public static string Key(string site, string edge) => $"{site}/{edge}";
 
@@ -225,4 +257,7 @@ internal sealed class EdgeState
     [Id(11)] public ulong RejectedConfigVersion { get; set; }
 
     [Id(12)] public List<string> ConfigErrors { get; set; } = [];
+
+    /// <summary>The last desired versions, oldest first (state written before it existed reads as none).</summary>
+    [Id(13)] public List<ConfigurationHistoryEntry> History { get; set; } = [];
 }

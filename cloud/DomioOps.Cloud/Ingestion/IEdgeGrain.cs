@@ -19,11 +19,42 @@ public interface IEdgeGrain : IGrainWithStringKey
 
     Task<EdgeSnapshot> GetSnapshot();
 
-    /// <summary>Stores a new desired device configuration (a JSON object, see <c>EdgeConfiguration</c>); returns its version.</summary>
-    Task<ulong> SetDesiredConfiguration(string devicesJson);
+    /// <summary>
+    /// Stores a new desired device configuration (a JSON object, see <c>EdgeConfiguration</c>) that <paramref name="setBy"/>
+    /// set, and starts its entry in the history; returns its version.
+    /// </summary>
+    Task<ulong> SetDesiredConfiguration(string devicesJson, ConfigurationAuthor? setBy);
 
     /// <summary>The desired configuration, or null when none was ever set.</summary>
     Task<DesiredConfiguration?> GetDesiredConfiguration();
+
+    /// <summary>The last <see cref="ConfigurationHistoryEntry.Kept"/> desired versions, newest first, with what the edge did with each.</summary>
+    Task<IReadOnlyList<ConfigurationHistoryEntry>> GetConfigurationHistory();
+}
+
+/// <summary>Who set a desired configuration: an audit actor's kind (<c>person</c>, <c>api-key:{id}</c>) and id (a user id, never a name).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ConfigurationAuthor([property: Id(0)] string Kind, [property: Id(1)] string? Id);
+
+/// <summary>
+/// One desired configuration version and what became of it: applied by the edge (it reported running it), or refused
+/// with the edge's errors. Neither while the edge has not answered, or when a newer version came first.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ConfigurationHistoryEntry(
+    [property: Id(0)] ulong Version,
+    [property: Id(1)] DateTimeOffset SetAt,
+    [property: Id(2)] ConfigurationAuthor? SetBy)
+{
+    /// <summary>How many versions an edge keeps: enough for the story of a commissioning, bounded so the state stays small.</summary>
+    public const int Kept = 50;
+
+    [Id(3)] public DateTimeOffset? AppliedAt { get; init; }
+
+    [Id(4)] public DateTimeOffset? RefusedAt { get; init; }
+
+    /// <summary>The edge's errors when it refused the version; each names the key, e.g. <c>Edge:Devices:ModbusTcp:0:Port</c>.</summary>
+    [Id(5)] public IReadOnlyList<string> Errors { get; init; } = [];
 }
 
 /// <summary>What an edge said on its status topic.</summary>

@@ -22,6 +22,7 @@ internal static class IngestionExtensions
         builder.Services.AddSingleton<TelemetryIngestion>();
         builder.Services.AddSingleton<EdgeConfigurationKey>();
         builder.Services.AddSingleton<EdgeCommands>();
+        builder.Services.AddScoped<EdgeAdministration>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EdgeCommands>());
         builder.Services.AddHostedService<EdgeRegistrySeeding>();
         var broker = builder.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 using DomioOps.Cloud.Ingestion;
 
 namespace DomioOps.Cloud.Machines;
@@ -5,7 +7,8 @@ namespace DomioOps.Cloud.Machines;
 /// <summary>
 /// The machine feed inside one silo, for its live pages: a page subscribes while it is open and hears every machine and
 /// edge change the silo's <see cref="MachineFeed"/> receives. Handlers run on the feed's thread: a page hands the change
-/// to its own renderer (<c>InvokeAsync</c>) and returns.
+/// to its own renderer (<c>InvokeAsync</c>) and returns. They run in the culture their page subscribed in (the feed's
+/// thread has the process's), which <c>InvokeAsync</c> carries to the rendering: a live update keeps the page's language.
 /// </summary>
 internal sealed class MachineChanges
 {
@@ -15,7 +18,7 @@ internal sealed class MachineChanges
 
     public IDisposable Subscribe(Action<MachineSnapshot>? machineChanged, Action<EdgeSnapshot>? edgeChanged = null)
     {
-        var subscriber = new Subscriber(this, machineChanged, edgeChanged);
+        var subscriber = new Subscriber(this, machineChanged, edgeChanged, CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         lock (gate)
         {
             subscribers = [.. subscribers, subscriber];
@@ -28,7 +31,7 @@ internal sealed class MachineChanges
     {
         foreach (var subscriber in subscribers)
         {
-            subscriber.MachineChanged?.Invoke(machine);
+            subscriber.Deliver(subscriber.MachineChanged, machine);
         }
     }
 
@@ -36,7 +39,7 @@ internal sealed class MachineChanges
     {
         foreach (var subscriber in subscribers)
         {
-            subscriber.EdgeChanged?.Invoke(edge);
+            subscriber.Deliver(subscriber.EdgeChanged, edge);
         }
     }
 
@@ -48,11 +51,36 @@ internal sealed class MachineChanges
         }
     }
 
-    private sealed class Subscriber(MachineChanges owner, Action<MachineSnapshot>? machineChanged, Action<EdgeSnapshot>? edgeChanged) : IDisposable
+    private sealed class Subscriber(
+        MachineChanges owner,
+        Action<MachineSnapshot>? machineChanged,
+        Action<EdgeSnapshot>? edgeChanged,
+        CultureInfo culture,
+        CultureInfo uiCulture) : IDisposable
     {
         public Action<MachineSnapshot>? MachineChanged { get; } = machineChanged;
 
         public Action<EdgeSnapshot>? EdgeChanged { get; } = edgeChanged;
+
+        /// <summary>Calls <paramref name="handler"/> in the subscriber's culture, and puts the thread's back.</summary>
+        public void Deliver<T>(Action<T>? handler, T change)
+        {
+            if (handler is null)
+            {
+                return;
+            }
+
+            var (threadCulture, threadUiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+            try
+            {
+                (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+                handler(change);
+            }
+            finally
+            {
+                (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (threadCulture, threadUiCulture);
+            }
+        }
 
         public void Dispose() => owner.Remove(this);
     }

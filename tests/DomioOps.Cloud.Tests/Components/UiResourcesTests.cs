@@ -50,6 +50,9 @@ public sealed partial class UiResourcesTests
         Assert.Equal([], used.Where(k => !english.ContainsKey(k)).Order());
         // Keys made up at run time: one per reason an account operation is refused.
         Assert.Equal([], Enum.GetNames<AccountError>().Select(e => "Account.Error." + e).Where(k => !english.ContainsKey(k)));
+        // One per reason an edge change is refused, and one per connection filter of the edges list.
+        Assert.Equal([], Enum.GetNames<DomioOps.Cloud.Ingestion.EdgeChangeError>().Select(e => "Edges.Error." + e).Where(k => !english.ContainsKey(k)));
+        Assert.Equal([], Enum.GetNames<DomioOps.Cloud.Ingestion.EdgeStatusFilter>().Select(e => "Edges.Filter." + e).Where(k => !english.ContainsKey(k)));
     }
 
     private static Dictionary<string, string> Entries(CultureInfo culture)

@@ -186,7 +186,7 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
         const string Devices = """{"Devices":[]}""";
         var (edge, _) = Names();
         var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
-        var version = await grain.SetDesiredConfiguration(Devices);
+        var version = await grain.SetDesiredConfiguration(Devices, setBy: null);
         var commands = cloud.Services.GetRequiredService<EdgeCommands>();
         Assert.True(await commands.PublishConfigurationAsync(Site, edge, version, Devices, TestContext.Current.CancellationToken));
 

@@ -65,6 +65,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/access-denied", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
         new("POST", "/access-denied", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
         new("POST", "/sign-out", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        // The edges pages: read by operations, as the edges API is; their changes are an administrator's, checked by the service.
+        new("GET", "/admin/edges", [Maintenance, Planner, Admin], Page: true),
+        new("POST", "/admin/edges", [Maintenance, Planner, Admin], Page: true),
+        new("GET", "/admin/edges/{site}/{edge}", [Maintenance, Planner, Admin], Page: true),
+        new("POST", "/admin/edges/{site}/{edge}", [Maintenance, Planner, Admin], Page: true),
         new("*", "/_blazor", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("*", "/_blazor/negotiate", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("*", "/_blazor/disconnect/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
@@ -176,9 +181,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 49 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 59 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
-            Assert.Equal(59 + (24 * 5) + (4 * 3), refusals);
+            // Counted by hand from the table: 53 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 63 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
+            // rows refuse 3 callers.
+            Assert.Equal(63 + (24 * 5) + (8 * 3), refusals);
         }
         finally
         {
@@ -223,8 +229,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 21 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 24 rows of one role.
-            Assert.Equal(14 + (31 * 6) + (4 * 3) + 24, admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 24 rows of one role.
+            Assert.Equal(14 + (31 * 6) + (8 * 3) + 24, admissions);
         }
         finally
         {

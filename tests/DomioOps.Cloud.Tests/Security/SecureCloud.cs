@@ -80,6 +80,8 @@ public class SecureCloud : IAsyncLifetime
             ["Silo:SiloPort"] = $"{FreePort.Next()}",
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{FreePort.Next()}",
+            // Remote edge configuration on: the key that signs configurations is made at start.
+            ["Broker:ConfigurationKeyPath"] = Path.Combine(AuditDirectory, "edge-configuration.pem"),
             ["Security:InitialAdmin:Password"] = AdminPassword,
             // The default (Admin, Maintenance) and Office.
             ["Security:RequireTwoFactorRoles:0"] = DomioRoles.Admin,
