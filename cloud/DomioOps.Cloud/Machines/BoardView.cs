@@ -21,6 +21,7 @@ internal sealed record BoardGroup(string? WorkCentre, IReadOnlyList<BoardCard> C
 /// One card as it stands at one moment. Equal cards look the same, so a change that leaves its card equal needs no render.
 /// </summary>
 /// <param name="State">The machine's state (a <c>MachineState</c> name); null for a meter.</param>
+/// <param name="StateSince">When the state began, by the edge's clock.</param>
 /// <param name="TimeInState">Since the state began: up to now, or, when stale, up to the last sample.</param>
 /// <param name="Alarm">The active alarm code, 0 when none.</param>
 /// <param name="PowerKw">A meter's power now, kW.</param>
@@ -31,6 +32,7 @@ internal sealed record BoardCard(
     string Id,
     BoardCardKind Kind,
     string? State,
+    DateTimeOffset? StateSince,
     TimeSpan? TimeInState,
     long Pieces,
     int Alarm,

@@ -30,6 +30,10 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     /// <summary>A terminal sees its machines and their edges only (<see cref="TerminalScope"/>).</summary>
     public bool IsTerminal { get; } = TerminalScope.Binding(viewer) is not null;
 
+    /// <summary>Whether the board holds <paramref name="machine"/> already, on the same edge (nothing to complete for it).</summary>
+    public bool Knows(MachineSnapshot machine) =>
+        machines.TryGetValue(machine.Id, out var known) && known.Site == machine.Site && known.Edge == machine.Edge;
+
     /// <summary>A machine, loaded or heard; returns whether the board now looks different.</summary>
     public bool Apply(MachineSnapshot machine, DateTimeOffset now)
     {
@@ -194,7 +198,7 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
         if (MachineBoard.Classify(machine) == BoardCardKind.Meter)
         {
             var energy = EnergyToday.Since(Value(machine, nameof(Models.Wire.Signal.Energy)), atMidnight.TryGetValue(machine.Id, out var reading) ? reading : null);
-            return new BoardCard(machine.Id, BoardCardKind.Meter, null, null, 0, 0, Value(machine, nameof(Models.Wire.Signal.Power)), energy, edgeOnline, stale, lastSeen);
+            return new BoardCard(machine.Id, BoardCardKind.Meter, null, null, null, 0, 0, Value(machine, nameof(Models.Wire.Signal.Power)), energy, edgeOnline, stale, lastSeen);
         }
 
         // A machine that reports no state (a counter alone) has none to show, rather than the grain's initial Offline.
@@ -202,7 +206,7 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
         TimeSpan? inState = reportsState && machine.StateSince is { } since
             ? TimeSpan.FromSeconds(Math.Max(0, Math.Floor(((stale ? machine.UpdatedAt ?? now : now) - since).TotalSeconds)))
             : null;
-        return new BoardCard(machine.Id, BoardCardKind.Machine, reportsState ? machine.State : null, inState, machine.PieceCount, machine.ActiveAlarm, null, null, edgeOnline, stale, lastSeen);
+        return new BoardCard(machine.Id, BoardCardKind.Machine, reportsState ? machine.State : null, reportsState ? machine.StateSince : null, inState, machine.PieceCount, machine.ActiveAlarm, null, null, edgeOnline, stale, lastSeen);
     }
 
     private static double? Value(MachineSnapshot machine, string signal) => machine.Signals.TryGetValue(signal, out var value) ? value : null;

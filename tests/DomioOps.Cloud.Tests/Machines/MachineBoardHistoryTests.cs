@@ -87,8 +87,8 @@ public sealed class MachineBoardHistoryTests(CloudHost cloud) : IClassFixture<Cl
         Assert.Equal(("edge-m", true), (shown.Edge, shown.Online));
         Assert.Equal(
             [
-                new BoardCard("saw-m", BoardCardKind.Machine, "Working", TimeSpan.FromMinutes(10), 42, 0, null, null, EdgeOnline: true, Stale: false, LastSeen: null),
-                new BoardCard("meter-m", BoardCardKind.Meter, null, null, 0, 0, 4.25, 12.5, EdgeOnline: true, Stale: false, LastSeen: null),
+                new BoardCard("saw-m", BoardCardKind.Machine, "Working", Now.AddMinutes(-10), TimeSpan.FromMinutes(10), 42, 0, null, null, EdgeOnline: true, Stale: false, LastSeen: null),
+                new BoardCard("meter-m", BoardCardKind.Meter, null, null, null, 0, 0, 4.25, 12.5, EdgeOnline: true, Stale: false, LastSeen: null),
             ],
             shown.Groups.Single().Cards);
         Assert.False(boards.NeedsCompleting(board));

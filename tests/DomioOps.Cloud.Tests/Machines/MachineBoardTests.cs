@@ -132,7 +132,7 @@ public sealed class MachineBoardTests
 
         var card = board.Card(saw, Now);
 
-        Assert.Equal(new BoardCard("saw-1", BoardCardKind.Machine, "Working", TimeSpan.FromSeconds(303), 42, 17, null, null, EdgeOnline: true, Stale: false, LastSeen: null), card);
+        Assert.Equal(new BoardCard("saw-1", BoardCardKind.Machine, "Working", Now.AddSeconds(-303), TimeSpan.FromSeconds(303), 42, 17, null, null, EdgeOnline: true, Stale: false, LastSeen: null), card);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class MachineBoardTests
 
         board.SetReadings(Midnight, ["meter-1"], new Dictionary<string, double> { ["meter-1"] = 100 }, Now);
 
-        Assert.Equal(new BoardCard("meter-1", BoardCardKind.Meter, null, null, 0, 0, 4.25, 12.5, EdgeOnline: true, Stale: false, LastSeen: null), board.Card(meter, Now));
+        Assert.Equal(new BoardCard("meter-1", BoardCardKind.Meter, null, null, null, 0, 0, 4.25, 12.5, EdgeOnline: true, Stale: false, LastSeen: null), board.Card(meter, Now));
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class MachineBoardTests
     {
         var card = Board().Card(Snapshot("counter-1", ("PieceCounter", 7)) with { PieceCount = 7 }, Now);
 
-        Assert.Equal((null, null, 7L), (card.State, card.TimeInState, card.Pieces));
+        Assert.Equal((null, null, null, 7L), (card.State, card.StateSince, card.TimeInState, card.Pieces));
     }
 
     [Fact]
@@ -208,6 +208,18 @@ public sealed class MachineBoardTests
 
         Assert.False(board.Apply(saw with { Signals = Signals(("MachineState", 3), ("SpindleLoad", 41)), UpdatedAt = Now.AddSeconds(1) }, Now));
         Assert.True(board.Apply(saw with { PieceCount = 1, UpdatedAt = Now.AddSeconds(2) }, Now));
+    }
+
+    [Fact]
+    public void Knows_MachineHeardOnAnotherEdge_NotUntilApplied()
+    {
+        var board = Board();
+        var saw = Snapshot("saw-1", ("MachineState", 3));
+        Assert.False(board.Knows(saw));
+        board.Apply(saw, Now);
+        Assert.True(board.Knows(saw with { PieceCount = 3 }));
+
+        Assert.False(board.Knows(saw with { Edge = "edge-2" }));
     }
 
     [Fact]

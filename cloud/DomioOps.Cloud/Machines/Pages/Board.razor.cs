@@ -11,8 +11,8 @@ namespace DomioOps.Cloud.Machines.Pages;
 /// <summary>
 /// The machines board. Prerendered with the grains' state (useful HTML before any script), it hands that to its live self,
 /// which subscribes to this silo's machine feed (<see cref="MachineChanges"/>), loads again to close the gap, and from then
-/// on hears every change; the grains are never polled. A clock re-renders every second, for the times in state and the
-/// stale rule only.
+/// on hears every change; the grains are never polled. A clock re-renders every second for the times in state and the
+/// stale rule (<see cref="TickAsync"/>).
 /// </summary>
 public sealed partial class Board : IDisposable
 {
@@ -72,6 +72,8 @@ public sealed partial class Board : IDisposable
         subscription = Changes.Subscribe(machine => Hand(() => HeardAsync(machine)), edge => Hand(() => HeardAsync(edge)));
         await Boards.LoadAsync(board, closing.Token);
         now = Boards.Time.GetUtcNow();
+        // Up to date as of now; from here on, as of the last change heard.
+        lastUpdate = now;
         live = true;
         clock = Boards.Time.CreateTimer(_ => Hand(TickAsync), null, Second, Second);
     }
@@ -112,13 +114,15 @@ public sealed partial class Board : IDisposable
     {
         var at = Boards.Time.GetUtcNow();
         lastUpdate = at;
+        var known = board.Knows(machine);
         if (board.Apply(machine, at))
         {
             now = at;
             StateHasChanged();
         }
 
-        return Boards.NeedsCompleting(board) ? CompleteAsync() : Task.CompletedTask;
+        // A machine new to the board may bring an edge or a meter the board knows nothing of yet.
+        return !known && Boards.NeedsCompleting(board) ? CompleteAsync() : Task.CompletedTask;
     }
 
     private Task HeardAsync(EdgeSnapshot edge)
@@ -134,11 +138,15 @@ public sealed partial class Board : IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The clock: re-renders for the times in state and the stale rule; at the plant's midnight (energy today starts again)
+    /// and while something is missing (a meter the history had no reading of, asked again once a minute), completes the board.
+    /// </summary>
     private Task TickAsync()
     {
         now = Boards.Time.GetUtcNow();
         StateHasChanged();
-        return board.DayTurned(now) ? CompleteAsync() : Task.CompletedTask;
+        return board.DayTurned(now) || Boards.NeedsCompleting(board) ? CompleteAsync() : Task.CompletedTask;
     }
 
     /// <summary>One completion at a time; a need that arises meanwhile runs it once more.</summary>
