@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DomioOps.Cloud.Machines;
 
@@ -7,7 +9,7 @@ internal static class MachinesExtensions
 {
     /// <summary>
     /// Live machine state to the browsers: the SignalR hub, its open connections (which a revocation ends) and this silo's
-    /// subscription to the machine feed, which it hands to the live pages too.
+    /// subscription to the machine feed, which it hands to the live pages too; the machines board (<see cref="MachineBoard"/>).
     /// </summary>
     public static IHostApplicationBuilder AddMachines(this IHostApplicationBuilder builder)
     {
@@ -15,6 +17,11 @@ internal static class MachinesExtensions
         builder.Services.AddSingleton<Security.HubSessions>();
         builder.Services.AddSingleton<MachineChanges>();
         builder.Services.AddHostedService<MachineFeed>();
+        builder.Services.AddOptions<MachinesOptions>().BindConfiguration(MachinesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MachinesOptions>, MachinesOptionsValidator>();
+        builder.Services.AddSingleton<EnergyToday>();
+        builder.Services.AddSingleton<MachineBoard>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 }
