@@ -26,6 +26,8 @@ internal static class MachinesExtensions
         builder.Services.AddSingleton<StateTimeline>();
         builder.Services.AddSingleton<MachineAlarms>();
         builder.Services.AddSingleton<EnergyPerDay>();
+        builder.Services.AddSingleton<VisibleMachines>();
+        builder.Services.AddSingleton<MachineDetailQuery>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
