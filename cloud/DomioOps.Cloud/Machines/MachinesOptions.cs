@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DomioOps.Cloud.Machines;
 
-/// <summary>How the machines board reads the live state (section <c>Machines</c>).</summary>
+/// <summary>
+/// How the machines pages read the live state and the history (section <c>Machines</c>): staleness, the plant's time zone
+/// and, until production tracking brings shift calendars, its shifts (every day the same, each starting at a local time
+/// and ending where the next one starts).
+/// </summary>
 public sealed class MachinesOptions
 {
     public const string Section = "Machines";
@@ -15,10 +19,15 @@ public sealed class MachinesOptions
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// The plant's time zone (an IANA id such as <c>Europe/Moscow</c>): "energy today" counts from its midnight and the
-    /// board's clock times are in it. Empty: the host's own time zone.
+    /// The plant's time zone (an IANA id such as <c>Europe/Moscow</c>): "energy today" counts from its midnight, shifts and
+    /// days are in it, and so are the clock times the pages show. Empty: the host's own time zone.
     /// </summary>
     public string? TimeZone { get; set; }
+
+    /// <summary>The local start of each shift, <c>HH:mm</c>; <see cref="DefaultShiftStarts"/> when none is given.</summary>
+    public List<string> ShiftStarts { get; set; } = [];
+
+    public static IReadOnlyList<string> DefaultShiftStarts { get; } = ["06:00", "14:00", "22:00"];
 
     /// <summary>The plant's time zone; call on validated options only.</summary>
     internal TimeZoneInfo Zone() =>

@@ -67,6 +67,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/machines", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
         new("POST", "/machines", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
         new("POST", "/sign-out", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        // A machine's page: a terminal sees only the machines it is bound to, the others are "no such machine" (404).
+        new("GET", "/machines/{Id}", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
+        new("POST", "/machines/{Id}", [Operator, Maintenance, Planner, Office, Admin, Terminal], Page: true),
         // The edges pages: read by operations, as the edges API is; their changes are an administrator's, checked by the service.
         new("GET", "/admin/edges", [Maintenance, Planner, Admin], Page: true),
         new("POST", "/admin/edges", [Maintenance, Planner, Admin], Page: true),
@@ -183,10 +186,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 55 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 65 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
+            // Counted by hand from the table: 57 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 67 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
             // rows refuse 3 callers.
-            Assert.Equal(65 + (24 * 5) + (8 * 3), refusals);
+            Assert.Equal(67 + (24 * 5) + (8 * 3), refusals);
         }
         finally
         {
@@ -230,9 +233,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 23 rows for all 6 callers, the 2 hub
+            // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 24 rows of one role.
-            Assert.Equal(14 + (33 * 6) + (8 * 3) + 24, admissions);
+            Assert.Equal(14 + (35 * 6) + (8 * 3) + 24, admissions);
         }
         finally
         {
