@@ -108,6 +108,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("PUT", "/api/security/users/{id}/operator-credential", [Admin]),
         new("GET", "/api/security/api-keys", [Admin]),
         new("DELETE", "/api/security/api-keys/{id}", [Admin]),
+        new("GET", "/api/security/terminals", [Admin]),
         new("POST", "/api/security/terminals", [Admin]),
         new("DELETE", "/api/security/terminals/{id}", [Admin]),
         new("GET", "/api/security/people/{id}/export", [Admin]),
@@ -176,9 +177,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 49 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 59 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
-            Assert.Equal(59 + (24 * 5) + (4 * 3), refusals);
+            // Counted by hand from the table: 50 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 60 times; 25 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
+            Assert.Equal(60 + (25 * 5) + (4 * 3), refusals);
         }
         finally
         {
@@ -223,8 +224,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 21 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 24 rows of one role.
-            Assert.Equal(14 + (31 * 6) + (4 * 3) + 24, admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 25 rows of one role.
+            Assert.Equal(14 + (31 * 6) + (4 * 3) + 25, admissions);
         }
         finally
         {
