@@ -114,6 +114,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/security/people/{id}/export", [Admin]),
         new("DELETE", "/api/security/people/{id}", [Admin]),
         new("GET", "/api/audit/", [Admin]),
+        new("GET", "/api/audit/export", [Admin]),
         new("POST", "/api/audit/verify", [Admin]),
 
         new("POST", "/api/terminal/operator", [Terminal], $$"""{"badge":"{{Badge}}"}"""),
@@ -177,9 +178,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 50 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 60 times; 25 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
-            Assert.Equal(60 + (25 * 5) + (4 * 3), refusals);
+            // Counted by hand from the table: 51 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 61 times; 26 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
+            Assert.Equal(61 + (26 * 5) + (4 * 3), refusals);
         }
         finally
         {
@@ -224,8 +225,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 21 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 25 rows of one role.
-            Assert.Equal(14 + (31 * 6) + (4 * 3) + 25, admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 26 rows of one role.
+            Assert.Equal(14 + (31 * 6) + (4 * 3) + 26, admissions);
         }
         finally
         {
