@@ -74,6 +74,12 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/_framework/opaque-redirect", [Admin], Page: true),
         new("GET", "/{**path:file}", [Admin], Page: true),
         new("HEAD", "/{**path:file}", [Admin], Page: true),
+        new("GET", "/admin/people", [Admin], Page: true),
+        new("POST", "/admin/people", [Admin], Page: true),
+        new("GET", "/admin/terminals", [Admin], Page: true),
+        new("POST", "/admin/terminals", [Admin], Page: true),
+        new("GET", "/admin/audit", [Admin], Page: true),
+        new("POST", "/admin/audit", [Admin], Page: true),
 
         new("GET", "/api/machines/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("GET", "/api/machines/{id}", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
@@ -178,9 +184,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 51 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 61 times; 26 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
-            Assert.Equal(61 + (26 * 5) + (4 * 3), refusals);
+            // Counted by hand from the table: 57 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 67 times; 32 rows of one role refuse the other 5 callers, 4 edge reading rows refuse 3 callers.
+            Assert.Equal(67 + (32 * 5) + (4 * 3), refusals);
         }
         finally
         {
@@ -225,8 +231,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 21 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 26 rows of one role.
-            Assert.Equal(14 + (31 * 6) + (4 * 3) + 26, admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows for 3 roles; 32 rows of one role.
+            Assert.Equal(14 + (31 * 6) + (4 * 3) + 32, admissions);
         }
         finally
         {
