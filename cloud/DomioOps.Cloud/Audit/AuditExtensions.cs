@@ -15,6 +15,7 @@ internal static class AuditExtensions
     {
         AddAuditAnchors(builder.Services, allowCreateKey: true);
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<AuditSearch>();
         builder.Services.AddSingleton<AuditCheckpointWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AuditCheckpointWriter>());
         return builder;
@@ -35,12 +36,16 @@ internal static class AuditExtensions
         services.TryAddSingleton(TimeProvider.System);
     }
 
-    /// <summary><c>GET /api/audit</c> (rows in order) and <c>POST /api/audit/verify</c>: administrators only.</summary>
+    /// <summary>
+    /// <c>GET /api/audit</c> (rows in order), <c>GET /api/audit/export</c> (the rows a filter admits, as CSV) and
+    /// <c>POST /api/audit/verify</c>: administrators only.
+    /// </summary>
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         var audit = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(SecurityPolicies.Admin).WithMetadata(AuditsItself.Instance);
         audit.MapGet("/", (AuditTrail trail, long? after, int? limit, CancellationToken ct) =>
             trail.ReadAsync(after ?? 0, Math.Clamp(limit ?? 100, 1, 1000), null, ct));
+        audit.MapGet("/export", ExportAsync);
         audit.MapPost("/verify", async (AuditVerifier verifier, CancellationToken ct) =>
         {
             var result = await verifier.VerifyAsync(null, ct);
@@ -48,6 +53,24 @@ internal static class AuditExtensions
         });
         return app;
     }
+
+    /// <summary>
+    /// The rows by or about <paramref name="person"/> (user name or id), whose action starts with <paramref name="action"/>,
+    /// from <paramref name="from"/> to <paramref name="to"/> (exclusive), as the Audit page filters them, in a CSV file.
+    /// The export is itself audited: the trail names people and addresses.
+    /// </summary>
+    private static async Task<IResult> ExportAsync(
+        AuditSearch search, AuditTrail trail, HttpContext http, string? person, string? action, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var filter = new AuditFilter(person, action, from, to);
+        await trail.AppendAsync(AuditActor.From(http), "audit.exported", "audit", null, null,
+            new { person = !string.IsNullOrWhiteSpace(person), action, from, to }, http.RequestAborted);
+        return TypedResults.Stream(output => search.WriteCsvAsync(filter, output, http.RequestAborted), "text/csv; charset=utf-8", ExportFileName);
+    }
+
+    public const string ExportPath = "/api/audit/export";
+
+    public const string ExportFileName = "audit-trail.csv";
 
     /// <summary>
     /// <c>DomioOps.Cloud audit verify</c>: verifies the chain in the configured database with the key and against the

@@ -20,12 +20,12 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
 
     public async Task<AuditVerification> VerifyAsync(Action<long>? progress, CancellationToken cancellationToken)
     {
-        var problems = new List<string>();
+        var problems = new List<AuditProblem>();
         long? firstBroken = null;
-        void Broken(long seq, string problem)
+        void Broken(AuditProblem problem)
         {
             problems.Add(problem);
-            firstBroken = Math.Min(firstBroken ?? seq, seq);
+            firstBroken = Math.Min(firstBroken ?? problem.From!.Value, problem.From!.Value);
         }
 
         await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
@@ -38,7 +38,8 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
         IReadOnlyList<AuditCheckpoints.Found> found = checkpoints.ReadAll();
         if (found.Count == 0)
         {
-            problems.Add($"no checkpoint in {checkpoints.Directory}: nothing outside the database vouches for the chain (the cloud writes one at start and every Audit:CheckpointInterval)");
+            problems.Add(new(AuditProblemKind.NoCheckpoint, null, null, null,
+                $"no checkpoint in {checkpoints.Directory}: nothing outside the database vouches for the chain (the cloud writes one at start and every Audit:CheckpointInterval)"));
         }
 
         foreach (var (path, checkpoint) in found)
@@ -46,15 +47,16 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
             string file = Path.GetFileName(path);
             if (checkpoint is null)
             {
-                problems.Add($"checkpoint {file} is not signed with the audit key (forged, damaged, or written under another key)");
+                problems.Add(new(AuditProblemKind.CheckpointUnsigned, null, null, file,
+                    $"checkpoint {file} is not signed with the audit key (forged, damaged, or written under another key)"));
                 continue;
             }
 
             if (checkpoint.KeyedFrom != head.KeyedFrom)
             {
                 // The rows verified under the signed boundary below are the ones to blame, not the boundary itself.
-                problems.Add(
-                    $"the database says rows from {head.KeyedFrom} are keyed, checkpoint {file} says from {checkpoint.KeyedFrom}: the boundary was moved");
+                problems.Add(new(AuditProblemKind.BoundaryMoved, null, null, file,
+                    $"the database says rows from {head.KeyedFrom} are keyed, checkpoint {file} says from {checkpoint.KeyedFrom}: the boundary was moved"));
                 keyedFrom = checkpoint.KeyedFrom;
             }
 
@@ -63,7 +65,7 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
 
         if (anchors.TryGetValue(0, out var empty) && !empty.Checkpoint.Hash.AsSpan().SequenceEqual(AuditRecord.Genesis))
         {
-            Broken(1, $"checkpoint {empty.File} of the empty chain does not hold the genesis hash");
+            Broken(new(AuditProblemKind.GenesisMismatch, 1, 1, empty.File, $"checkpoint {empty.File} of the empty chain does not hold the genesis hash"));
         }
 
         long expectedSeq = 1;
@@ -79,17 +81,17 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
                 AuditRecord record = AuditTrail.Read(reader);
                 if (record.Seq != expectedSeq)
                 {
-                    Broken(expectedSeq, $"rows {expectedSeq}..{record.Seq - 1} are missing (deleted)");
+                    Broken(new(AuditProblemKind.Missing, expectedSeq, record.Seq - 1, null, $"rows {expectedSeq}..{record.Seq - 1} are missing (deleted)"));
                 }
 
                 if (!record.PrevHash.AsSpan().SequenceEqual(prevHash))
                 {
-                    Broken(record.Seq, $"row {record.Seq} does not link to the row before it");
+                    Broken(new(AuditProblemKind.Unlinked, record.Seq, record.Seq, null, $"row {record.Seq} does not link to the row before it"));
                 }
 
                 if (!record.ComputeHash(record.Seq >= keyedFrom ? key : null).AsSpan().SequenceEqual(record.Hash))
                 {
-                    Broken(record.Seq, $"row {record.Seq} was modified: its content does not match its hash");
+                    Broken(new(AuditProblemKind.Modified, record.Seq, record.Seq, null, $"row {record.Seq} was modified: its content does not match its hash"));
                 }
 
                 if (anchors.Remove(record.Seq, out var anchor))
@@ -100,7 +102,8 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
                     }
                     else
                     {
-                        Broken(lastAgreed + 1, $"rows {lastAgreed + 1}..{record.Seq} disagree with checkpoint {anchor.File} of {Time(anchor.Checkpoint)}: row {record.Seq}'s hash is not the one exported then");
+                        Broken(new(AuditProblemKind.CheckpointDisagrees, lastAgreed + 1, record.Seq, anchor.File,
+                            $"rows {lastAgreed + 1}..{record.Seq} disagree with checkpoint {anchor.File} of {Time(anchor.Checkpoint)}: row {record.Seq}'s hash is not the one exported then"));
                     }
                 }
 
@@ -118,25 +121,26 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
         anchors.Remove(0);
         foreach (var (seq, (file, checkpoint)) in anchors)
         {
-            Broken(Math.Min(seq, lastSeq + 1), seq > lastSeq
-                ? $"rows {lastSeq + 1}..{seq} are missing (deleted): checkpoint {file} of {Time(checkpoint)} records the chain up to row {seq}"
-                : $"row {seq} is missing (deleted): checkpoint {file} of {Time(checkpoint)} records it");
+            Broken(seq > lastSeq
+                ? new(AuditProblemKind.CheckpointBeyondEnd, lastSeq + 1, seq, file,
+                    $"rows {lastSeq + 1}..{seq} are missing (deleted): checkpoint {file} of {Time(checkpoint)} records the chain up to row {seq}")
+                : new(AuditProblemKind.CheckpointRowMissing, seq, seq, file, $"row {seq} is missing (deleted): checkpoint {file} of {Time(checkpoint)} records it"));
         }
 
         if (head.Seq != lastSeq)
         {
             if (head.Seq > lastSeq)
             {
-                Broken(lastSeq + 1, $"rows {lastSeq + 1}..{head.Seq} at the end are missing (deleted)");
+                Broken(new(AuditProblemKind.TailMissing, lastSeq + 1, head.Seq, null, $"rows {lastSeq + 1}..{head.Seq} at the end are missing (deleted)"));
             }
             else
             {
-                Broken(head.Seq + 1, $"rows after {head.Seq} were added without moving the head");
+                Broken(new(AuditProblemKind.HeadBehind, head.Seq + 1, lastSeq, null, $"rows after {head.Seq} were added without moving the head"));
             }
         }
         else if (!head.Hash.AsSpan().SequenceEqual(prevHash))
         {
-            Broken(lastSeq, $"the last row {lastSeq} does not match the recorded head");
+            Broken(new(AuditProblemKind.HeadMismatch, lastSeq, lastSeq, null, $"the last row {lastSeq} does not match the recorded head"));
         }
 
         progress?.Invoke(rows);
@@ -147,10 +151,39 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
 }
 
 /// <summary>
-/// The outcome of <see cref="AuditVerifier.VerifyAsync"/>: intact when <see cref="Problems"/> is empty;
-/// <see cref="FirstBrokenSeq"/> is the lowest row that cannot be trusted (null when no row is to blame).
+/// The outcome of <see cref="AuditVerifier.VerifyAsync"/>: intact when there is no problem; <see cref="FirstBrokenSeq"/>
+/// is the lowest row that cannot be trusted (null when no row is to blame).
 /// </summary>
-internal sealed record AuditVerification(long Rows, IReadOnlyList<string> Problems, long? FirstBrokenSeq)
+internal sealed record AuditVerification(long Rows, IReadOnlyList<AuditProblem> Details, long? FirstBrokenSeq)
 {
-    public bool Intact => Problems.Count == 0;
+    public bool Intact => Details.Count == 0;
+
+    /// <summary>Each problem in words, for the command line and the API.</summary>
+    public IReadOnlyList<string> Problems { get; } = [.. Details.Select(d => d.Text)];
+
+    /// <summary>Whether row <paramref name="seq"/> is one a problem blames.</summary>
+    public bool Blames(long seq) => Details.Any(d => d.From <= seq && seq <= d.To);
 }
+
+internal enum AuditProblemKind
+{
+    NoCheckpoint,
+    CheckpointUnsigned,
+    BoundaryMoved,
+    GenesisMismatch,
+    Missing,
+    Unlinked,
+    Modified,
+    CheckpointDisagrees,
+    CheckpointBeyondEnd,
+    CheckpointRowMissing,
+    TailMissing,
+    HeadBehind,
+    HeadMismatch,
+}
+
+/// <summary>
+/// One problem the verification found: its kind, the rows it blames (<see cref="From"/> to <see cref="To"/>, null when
+/// it blames none), the checkpoint file it involves, and the problem in words.
+/// </summary>
+internal sealed record AuditProblem(AuditProblemKind Kind, long? From, long? To, string? Checkpoint, string Text);

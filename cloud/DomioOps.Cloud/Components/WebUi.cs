@@ -66,6 +66,8 @@ internal static class WebUi
             if (endpoint is RouteEndpointBuilder route && route.RoutePattern.RawText?.StartsWith("/_blazor", StringComparison.Ordinal) == true)
             {
                 route.Metadata.Add(new AuthorizeAttribute(SecurityPolicies.SignedIn));
+                // Opening and closing a circuit changes nothing: what a live page changes, its service audits in detail.
+                route.Metadata.Add(Audit.AuditsItself.Instance);
             }
         });
         return app;

@@ -103,6 +103,8 @@ internal static class SecurityExtensions
         services.AddScoped<TerminalSession>();
         services.AddScoped<TerminalLockouts>();
         services.AddSingleton<SessionRevocation>();
+        services.AddSingleton<PeopleAdministration>();
+        services.AddSingleton<TerminalAdministration>();
         return builder;
     }
 

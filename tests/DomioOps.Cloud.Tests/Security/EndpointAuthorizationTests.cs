@@ -84,6 +84,12 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/_framework/opaque-redirect", [Admin], Page: true),
         new("GET", "/{**path:file}", [Admin], Page: true),
         new("HEAD", "/{**path:file}", [Admin], Page: true),
+        new("GET", "/admin/people", [Admin], Page: true),
+        new("POST", "/admin/people", [Admin], Page: true),
+        new("GET", "/admin/terminals", [Admin], Page: true),
+        new("POST", "/admin/terminals", [Admin], Page: true),
+        new("GET", "/admin/audit", [Admin], Page: true),
+        new("POST", "/admin/audit", [Admin], Page: true),
 
         new("GET", "/api/machines/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("GET", "/api/machines/{id}", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
@@ -118,11 +124,13 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("PUT", "/api/security/users/{id}/operator-credential", [Admin]),
         new("GET", "/api/security/api-keys", [Admin]),
         new("DELETE", "/api/security/api-keys/{id}", [Admin]),
+        new("GET", "/api/security/terminals", [Admin]),
         new("POST", "/api/security/terminals", [Admin]),
         new("DELETE", "/api/security/terminals/{id}", [Admin]),
         new("GET", "/api/security/people/{id}/export", [Admin]),
         new("DELETE", "/api/security/people/{id}", [Admin]),
         new("GET", "/api/audit/", [Admin]),
+        new("GET", "/api/audit/export", [Admin]),
         new("POST", "/api/audit/verify", [Admin]),
 
         new("POST", "/api/terminal/operator", [Terminal], $$"""{"badge":"{{Badge}}"}"""),
@@ -186,10 +194,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 57 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 67 times; 24 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
+            // Counted by hand from the table: 65 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 75 times; 32 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
             // rows refuse 3 callers.
-            Assert.Equal(67 + (24 * 5) + (8 * 3), refusals);
+            Assert.Equal(75 + (32 * 5) + (8 * 3), refusals);
         }
         finally
         {
@@ -234,8 +242,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 24 rows of one role.
-            Assert.Equal(14 + (35 * 6) + (8 * 3) + 24, admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 32 rows of one role.
+            Assert.Equal(14 + (35 * 6) + (8 * 3) + 32, admissions);
         }
         finally
         {
