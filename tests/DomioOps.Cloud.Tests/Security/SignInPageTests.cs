@@ -49,6 +49,8 @@ public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
         await Assertions.Expect(codes).ToHaveCountAsync(10);
         string recoveryCode = await codes.First.InnerTextAsync();
         await Assertions.Expect(page.Locator("#setup")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#renew-form")).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(page);
 
         await page.GotoAsync("/");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Welcome, {userName}");
