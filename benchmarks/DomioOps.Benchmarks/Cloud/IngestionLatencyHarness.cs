@@ -107,10 +107,10 @@ internal static class IngestionLatencyHarness
         var commitLatencies = edges.SelectMany(e => e.Latencies).ToList();
         var samples = edges.Sum(e => e.MeasuredSamples);
         Console.WriteLine($"achieved: {samples / (end - warmUp).TotalSeconds:F0} samples/s ({commitLatencies.Count} batches)");
-        Report("publish → PUBACK (committed to EdgeGrain, history, MachineGrain)", commitLatencies);
+        LatencyReport.Print("publish → PUBACK (committed to EdgeGrain, history, MachineGrain)", commitLatencies);
         lock (pushLatencies)
         {
-            Report("publish → SignalR MachineChanged at the client", pushLatencies);
+            LatencyReport.Print("publish → SignalR MachineChanged at the client", pushLatencies);
         }
 
         return 0;
@@ -177,18 +177,6 @@ internal static class IngestionLatencyHarness
         }
     }
 
-    private static void Report(string what, List<double> latencies)
-    {
-        if (latencies.Count == 0)
-        {
-            Console.WriteLine($"{what}: no measurement");
-            return;
-        }
-
-        latencies.Sort();
-        double At(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: n={latencies.Count} p50={At(0.50):F1} ms p90={At(0.90):F1} ms p99={At(0.99):F1} ms max={latencies[^1]:F1} ms"));
-    }
 
     /// <summary>The part of the hub's machine snapshot this harness reads.</summary>
     private sealed record MachineChange(string Id, DateTimeOffset? UpdatedAt);

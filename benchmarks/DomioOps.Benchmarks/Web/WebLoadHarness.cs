@@ -55,13 +55,13 @@ internal static class WebLoadHarness
             $"load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s in {seconds} s ({cpu.TotalSeconds / seconds * 100:F0} % of one core)"));
         foreach (var (kind, latencies) in measured.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
-            Report(kind, latencies);
+            LatencyReport.Print(kind, latencies);
         }
 
-        Report("all requests", [.. measured.Values.SelectMany(l => l)]);
+        LatencyReport.Print("all requests", [.. measured.Values.SelectMany(l => l)]);
 
         await using var browser = await Browser.LaunchAsync();
-        Report("state change at the edge → board DOM (browser)", await MeasureBoardAsync(browser, factory, people[0], ct));
+        LatencyReport.Print("state change at the edge → board DOM (browser)", await MeasureBoardAsync(browser, factory, people[0], ct));
 
         if (lighthouse)
         {
@@ -214,18 +214,6 @@ internal static class WebLoadHarness
         return client;
     }
 
-    private static void Report(string what, List<double> latencies)
-    {
-        if (latencies.Count == 0)
-        {
-            Console.WriteLine($"{what}: no measurement");
-            return;
-        }
-
-        latencies.Sort();
-        double At(double p) => latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: n={latencies.Count} p50={At(0.50):F1} ms p90={At(0.90):F1} ms p99={At(0.99):F1} ms max={latencies[^1]:F1} ms"));
-    }
 
     private sealed record Person(string UserName, string Password);
 

@@ -10,9 +10,10 @@ namespace DomioOps.Cloud.Security;
 /// <summary>
 /// A live page's circuit outlives the request that opened it: its person is checked against their security stamp as
 /// often as a session cookie is (<see cref="SecurityOptions.SessionCheckInterval"/>), so a lock, a role change or a
-/// deletion ends the circuit's access as it ends the cookie's.
+/// deletion ends the circuit's access as it ends the cookie's. A static page needs none of it: its request's cookie was
+/// checked when it came in, and the page may itself renew the stamp (a password change) while it renders.
 /// </summary>
-internal sealed class SessionRevalidation(ILoggerFactory loggers, IServiceScopeFactory scopes, IOptions<SecurityOptions> options)
+internal sealed class SessionRevalidation(ILoggerFactory loggers, IServiceScopeFactory scopes, IHttpContextAccessor accessor, IOptions<SecurityOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggers)
 {
     /// <summary>At least a second: a check on every request (an interval of zero, as the tests use) would be a busy loop here.</summary>
@@ -22,7 +23,7 @@ internal sealed class SessionRevalidation(ILoggerFactory loggers, IServiceScopeF
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var principal = authenticationState.User;
-        if (principal.FindFirstValue(SecurityClaims.CredentialKind) is not null)
+        if (principal.FindFirstValue(SecurityClaims.CredentialKind) is not null || IsStaticRender())
         {
             return true;
         }
@@ -42,4 +43,8 @@ internal sealed class SessionRevalidation(ILoggerFactory loggers, IServiceScopeF
         string? stamp = principal.FindFirstValue(users.Options.ClaimsIdentity.SecurityStampClaimType);
         return stamp == await users.GetSecurityStampAsync(user);
     }
+
+    /// <summary>A page rendered for one request, not a live page's circuit (whose requests go to <c>/_blazor</c>).</summary>
+    private bool IsStaticRender() =>
+        accessor.HttpContext is { } http && !http.Request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase);
 }
