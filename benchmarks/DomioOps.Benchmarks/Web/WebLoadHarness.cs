@@ -33,6 +33,9 @@ internal static class WebLoadHarness
     private const int StateChanges = 40;
     private static readonly string[] PlannerRole = ["Planner"];
 
+    private static readonly (string Signal, int Register, string Type)[] SawTags =
+        [("MachineState", 0, "UInt16"), ("PieceCounter", 1, "UInt32"), ("CycleCounter", 4, "UInt32"), ("Alarm", 7, "UInt16")];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
@@ -269,7 +272,22 @@ internal static class WebLoadHarness
                 ["Serilog__MinimumLevel__Default"] = "Warning",
             }, ct);
             var factory = new Factory(postgres, keys, cloud);
-            await factory.SignInAdminAsync(adminPassword, ct);
+            try
+            {
+                await factory.StartFactoryAsync(adminPassword, brokerPort, edgePassword, ct);
+                return factory;
+            }
+            catch
+            {
+                // A piece that did not start must not leave the others running.
+                await factory.DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task StartFactoryAsync(string adminPassword, int brokerPort, string edgePassword, CancellationToken ct)
+        {
+            await SignInAdminAsync(adminPassword, ct);
             var simulatorSettings = new Dictionary<string, string>();
             var edgeSettings = new Dictionary<string, string>
             {
@@ -278,7 +296,7 @@ internal static class WebLoadHarness
                 ["Edge__DataDirectory"] = Path.Combine(keys, "edge"),
                 ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
                 ["Edge__Publishing__Password"] = edgePassword,
-                ["Edge__RemoteConfiguration__SigningKey"] = await factory.admin.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), ct),
+                ["Edge__RemoteConfiguration__SigningKey"] = await admin.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), ct),
             };
             for (int i = 0; i < Saws; i++)
             {
@@ -291,11 +309,17 @@ internal static class WebLoadHarness
                 edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Machine"] = Saw(i);
                 edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Port"] = $"{port}";
                 edgeSettings[$"Edge__Devices__ModbusTcp__{i}__PollInterval"] = "00:00:00.100";
+                // The saw's register map (edge/DomioOps.Edge/appsettings.json gives it to the first device only).
+                foreach (var (tag, (signal, register, type)) in SawTags.Index())
+                {
+                    edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Tags__{tag}__Signal"] = signal;
+                    edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Tags__{tag}__Register"] = $"{register}";
+                    edgeSettings[$"Edge__Devices__ModbusTcp__{i}__Tags__{tag}__Type"] = type;
+                }
             }
 
-            factory.simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", simulatorSettings, ct);
-            factory.edge = await HostProcess.StartAsync("edge/DomioOps.Edge", edgeSettings, ct);
-            return factory;
+            simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", simulatorSettings, ct);
+            edge = await HostProcess.StartAsync("edge/DomioOps.Edge", edgeSettings, ct);
         }
 
         private async Task SignInAdminAsync(string password, CancellationToken ct)
