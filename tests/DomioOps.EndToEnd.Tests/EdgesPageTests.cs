@@ -70,6 +70,13 @@ public sealed class EdgesPageTests(EdgesPageTests.Fixture fixture) : IClassFixtu
         await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-live", "true");
         await Assertions.Expect(row.Locator("[data-state]")).ToHaveAttributeAsync("data-state", "online");
         Assert.DoesNotContain(password, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // And its machine is on the board, under the new edge.
+        await page.GotoAsync("/machines");
+        var card = page.Locator($"[data-machine=\"{NewMachine}\"]");
+        await Assertions.Expect(card).ToBeVisibleAsync();
+        await Assertions.Expect(card.Locator(".pieces")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("[0-9]"));
+        await Assertions.Expect(page.Locator($"[data-edge=\"{Slice.Site}/{NewEdge}\"] [data-machine=\"{NewMachine}\"]")).ToBeVisibleAsync();
     }
 
     [Fact]
