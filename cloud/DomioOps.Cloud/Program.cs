@@ -4,7 +4,9 @@ using DomioOps.Cloud.Components;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
+using DomioOps.Cloud.Terminal;
 using DomioOps.ServiceDefaults;
 
 if (args is ["hash-password", ..])
@@ -51,6 +53,7 @@ internal sealed partial class Program
         builder.AddIngestion();
         builder.AddMachines();
         builder.AddHistory();
+        builder.AddProduction();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -65,6 +68,7 @@ internal sealed partial class Program
         app.MapMachinesApi();
         app.MapEdgesApi();
         app.MapHistoryApi();
+        app.MapTerminalWorkApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
