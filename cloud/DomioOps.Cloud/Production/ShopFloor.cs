@@ -294,8 +294,14 @@ internal sealed partial class ShopFloor(
         operation.Scrap += scrap;
         db.Reports.Add(new OperationReport
         {
-            OperationId = operation.Id, Good = good, Scrap = scrap, ScrapReason = reason, Counted = operation.Counted(pieceCount),
-            OperatorId = actor.OperatorId, TerminalId = actor.TerminalId, At = now,
+            OperationId = operation.Id,
+            Good = good,
+            Scrap = scrap,
+            ScrapReason = reason,
+            Counted = operation.Counted(pieceCount),
+            OperatorId = actor.OperatorId,
+            TerminalId = actor.TerminalId,
+            At = now,
         });
         return null;
     }

@@ -73,7 +73,14 @@ public class ProductionCloud : SecureCloud
 
     internal static Part Panel(string name, int quantity, string? edge = null, string? program = null) => new()
     {
-        Name = name, Material = "Egger W1000 ST9", Thickness = 18, Length = 720, Width = 560, Quantity = quantity, Grain = GrainDirection.Length,
-        EdgeL1 = edge, Program = program,
+        Name = name,
+        Material = "Egger W1000 ST9",
+        Thickness = 18,
+        Length = 720,
+        Width = 560,
+        Quantity = quantity,
+        Grain = GrainDirection.Length,
+        EdgeL1 = edge,
+        Program = program,
     };
 }

@@ -51,7 +51,14 @@ public sealed class RoutingTests
 
     private static Part Part(int quantity = 1, string? edgeL1 = null, string? edgeW2 = null, string? program = null) => new()
     {
-        Name = "Side", Material = "Kronospan K001", Thickness = 18, Length = 2000, Width = 600, Quantity = quantity,
-        EdgeL1 = edgeL1, EdgeW2 = edgeW2, Program = program,
+        Name = "Side",
+        Material = "Kronospan K001",
+        Thickness = 18,
+        Length = 2000,
+        Width = 600,
+        Quantity = quantity,
+        EdgeL1 = edgeL1,
+        EdgeW2 = edgeW2,
+        Program = program,
     };
 }
