@@ -1,7 +1,7 @@
 namespace DomioOps.Cloud.Production;
 
 /// <summary>The direction of a part's grain (wood texture): along its length, along its width, or none.</summary>
-internal enum Grain
+internal enum GrainDirection
 {
     None,
     Length,
@@ -21,7 +21,7 @@ internal sealed record CutListPart(
     decimal Length,
     decimal Width,
     int Quantity,
-    Grain Grain,
+    GrainDirection Grain,
     string? EdgeL1,
     string? EdgeL2,
     string? EdgeW1,

@@ -432,7 +432,7 @@ internal static partial class CutListReader
             decimal length = Number(row, cells, Field.Length, 1, 5000, "write millimetres like 720 or 719.5");
             decimal width = Number(row, cells, Field.Width, 1, 5000, "write millimetres like 560 or 559.5");
             int quantity = Quantity(row, cells);
-            Grain grain = GrainOf(row, cells);
+            GrainDirection grain = GrainOf(row, cells);
             string? edgeL1 = Edge(row, cells, Field.EdgeL1);
             string? edgeL2 = Edge(row, cells, Field.EdgeL2);
             string? edgeW1 = Edge(row, cells, Field.EdgeW1);
@@ -520,24 +520,24 @@ internal static partial class CutListReader
             return (int)value;
         }
 
-        private Grain GrainOf(int row, IReadOnlyList<string?> cells)
+        private GrainDirection GrainOf(int row, IReadOnlyList<string?> cells)
         {
             string text = Cell(cells, Field.Grain);
             string key = Whitespace().Replace(text.ToLowerInvariant().Replace('ё', 'е'), " ");
             if (NoGrain.Contains(key))
             {
-                return Grain.None;
+                return GrainDirection.None;
             }
             if (LengthGrain.Contains(key))
             {
-                return Grain.Length;
+                return GrainDirection.Length;
             }
             if (WidthGrain.Contains(key))
             {
-                return Grain.Width;
+                return GrainDirection.Width;
             }
             Error(row, Field.Grain, CutListProblem.UnknownGrain, $"'{text}' is not a grain direction; write 1, length, along, L, вдоль or по длине for grain along the length; 2, width, across, W, поперёк or по ширине for grain along the width; empty, 0, none or нет for none.");
-            return Grain.None;
+            return GrainDirection.None;
         }
 
         private string? Edge(int row, IReadOnlyList<string?> cells, Field field)
