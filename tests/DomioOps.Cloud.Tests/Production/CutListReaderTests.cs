@@ -331,6 +331,28 @@ public sealed class CutListReaderTests
     }
 
     [Fact]
+    public void Read_WorkbookOfTwoSheets_TheFirstOnly()
+    {
+        var workbook = new MemoryStream();
+        workbook.SaveAs(
+            new Dictionary<string, object>
+            {
+                ["Детали"] = new[] { Row("Деталь", "Материал", "Толщина", "Длина", "Ширина", "Кол-во"), Row("Полка", "ЛДСП", 16.0, 566.0, 520.0, 2.0) },
+                ["Заметки"] = new[] { Row("Not", "a", "cut", "list") },
+            },
+            printHeader: false);
+        workbook.Position = 0;
+
+        var result = CutListReader.Read(workbook, "two-sheets.xlsx");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("Полка", Assert.Single(result.Parts).Name);
+
+        static Dictionary<string, object?> Row(params object?[] cells) =>
+            cells.Select((value, i) => (Column: ((char)('A' + i)).ToString(), Value: value)).ToDictionary(cell => cell.Column, cell => cell.Value);
+    }
+
+    [Fact]
     public void Read_WorkbookWithBadCells_ErrorsAtTheirCells()
     {
         var workbook = Xlsx(
