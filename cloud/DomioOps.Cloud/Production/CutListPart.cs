@@ -73,6 +73,9 @@ internal enum CutListProblem
 
     /// <summary>More errors than are listed: the rest of the file was not read.</summary>
     TooManyErrors,
+
+    /// <summary>The part needs a kind of work centre the shop does not have (found by the import, not the reader).</summary>
+    NoWorkCentre,
 }
 
 /// <summary>

@@ -15,6 +15,7 @@ internal static class ProductionExtensions
         builder.Services.AddSingleton<IValidateOptions<ProductionOptions>, ProductionOptionsValidator>();
         builder.Services.AddHostedService<WorkCentreSeeding>();
         builder.Services.AddSingleton<ShopFloor>();
+        builder.Services.AddSingleton<ProductionImport>();
         return builder;
     }
 }

@@ -32,14 +32,6 @@ internal sealed class ProductionOrder
     public List<Part> Parts { get; set; } = [];
 }
 
-/// <summary>Grain direction of a panel's decor: along its length, along its width, or none (plain colours).</summary>
-internal enum GrainDirection
-{
-    None,
-    Length,
-    Width,
-}
-
 /// <summary>
 /// A panel of an order: material, size, quantity, grain, edge banding per side (L1 L2 along the length, W1 W2 along
 /// the width; null where the side has none) and its CNC program. Its <see cref="Operations"/> are its routing, in order.
