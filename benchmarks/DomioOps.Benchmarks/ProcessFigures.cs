@@ -18,7 +18,12 @@ internal static class ProcessFigures
     }
 
     /// <summary>Resident memory of a process (VmRSS of /proc/PID/status), in bytes.</summary>
-    public static long ResidentBytes(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+    public static long ResidentBytes(int pid) => Status(pid, "VmRSS:");
+
+    /// <summary>The most resident memory the process has had (VmHWM of /proc/PID/status), in bytes.</summary>
+    public static long PeakResidentBytes(int pid) => Status(pid, "VmHWM:");
+
+    private static long Status(int pid, string field) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).FirstOrDefault();
 }

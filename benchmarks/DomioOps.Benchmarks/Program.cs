@@ -38,6 +38,11 @@ if (args is ["web-load", .. var webArgs])
     return await DomioOps.Benchmarks.Web.WebLoadHarness.RunAsync(webArgs);
 }
 
+if (args is ["production-load", .. var productionArgs])
+{
+    return await DomioOps.Benchmarks.Production.ProductionLoadHarness.RunAsync(productionArgs);
+}
+
 if (args is ["history-load", .. var historyArgs])
 {
     await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);

@@ -134,12 +134,6 @@ internal sealed partial class ShopFloor(
         record.Response = JsonSerializer.Serialize(outcome, s_json);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        if (outcome.Operation is { } view)
-        {
-            // Read after commit, so the answer shows the next step and the order as they now are.
-            outcome = outcome with { Operation = await ShopFloorQuery.ViewAsync(view.Id, db, grains, time.GetUtcNow(), ct) };
-        }
-
         return outcome;
     }
 

@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+using DomioOps.Cloud.Production;
+using DomioOps.Testing;
+
+using Npgsql;
+
+namespace DomioOps.Benchmarks.Production;
+
+/// <summary>
+/// Production tracking under load, against the cloud host as a process on a real PostgreSQL:
+/// <list type="number">
+/// <item><c>production-load import [parts]</c>: a cut list of that many parts (default 5,000) read by the reader alone
+/// (time and bytes allocated), then imported through the API as CSV and as XLSX (time from POST to 201, and the cloud's
+/// resident memory before and its peak after);</item>
+/// <item><c>production-load terminals [terminals] [seconds]</c>: that many terminals (default 200), each bound to its own
+/// work centre and running its own operation, each sending an action about once a second (randomised ±50 %): mostly a
+/// report of one good piece, every tenth a pause and a start again. The latency is from the POST to its answer, which
+/// comes after the commit. At the end every operation's good count must equal the reports its terminal had answered.</item>
+/// </list>
+/// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- production-load import|terminals [...]</c>
+/// </summary>
+internal static class ProductionLoadHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var ct = CancellationToken.None;
+        int Number(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+        switch (args.FirstOrDefault())
+        {
+            case "import":
+                await ImportAsync(Number(1, 5000), ct);
+                return 0;
+            case "terminals":
+                return await TerminalsAsync(Number(1, 200), TimeSpan.FromSeconds(Number(2, 60)), ct);
+            default:
+                Console.Error.WriteLine("usage: production-load import [parts] | terminals [terminals] [seconds]");
+                return 2;
+        }
+    }
+
+    private static async Task ImportAsync(int parts, CancellationToken ct)
+    {
+        byte[] csv = CutListCsv(parts);
+        byte[] xlsx = CutListXlsx(parts);
+        Console.WriteLine($"production-load import: {parts} parts, CSV {csv.Length / 1024} KiB, XLSX {xlsx.Length / 1024} KiB");
+        foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
+        {
+            // Warm the reader once, then measure it alone.
+            CutListReader.Read(new MemoryStream(bytes), name);
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            var read = CutListReader.Read(new MemoryStream(bytes), name);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"reader alone, {name}: {read.Parts.Count} parts in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / 1024.0 / 1024:F1} MiB allocated"));
+        }
+
+        await using var cloud = await Cloud.StartAsync(new Dictionary<string, string>(), ct);
+        foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
+        {
+            long residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent($"BENCH-{Path.GetExtension(name)[1..]}"), "number" },
+                { new StringContent("Benchmark kitchens"), "customer" },
+                { new StringContent("2026-12-31"), "dueDate" },
+                { new StringContent("3"), "priority" },
+                { new ByteArrayContent(bytes), "file", name },
+            };
+            var started = Stopwatch.GetTimestamp();
+            using var response = await cloud.Admin.PostAsync(new Uri("api/production/orders/import", UriKind.Relative), form, ct);
+            double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                throw new InvalidOperationException($"import of {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            }
+
+            var created = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"import through the API, {name}: {created.GetProperty("parts").GetInt32()} parts and {created.GetProperty("operations").GetInt32()} operations committed in {elapsed:F0} ms; cloud resident {residentBefore / 1048576.0:F0} MiB before, peak {ProcessFigures.PeakResidentBytes(cloud.Process.ProcessId) / 1048576.0:F0} MiB"));
+        }
+    }
+
+    private static async Task<int> TerminalsAsync(int terminals, TimeSpan duration, CancellationToken ct)
+    {
+        var settings = new Dictionary<string, string>();
+        for (int i = 0; i < terminals; i++)
+        {
+            settings[$"Production__WorkCentres__{i}__Id"] = Centre(i);
+            settings[$"Production__WorkCentres__{i}__Name"] = $"Saw {i + 1}";
+            settings[$"Production__WorkCentres__{i}__Kind"] = nameof(WorkCentreKind.PanelSaw);
+            settings[$"Production__WorkCentres__{i}__Machines__0"] = $"saw-{i + 1:D3}";
+        }
+
+        await using var cloud = await Cloud.StartAsync(settings, ct);
+        var operations = await cloud.OperationsAsync(terminals, ct);
+        Console.WriteLine($"production-load terminals: {terminals} terminals, each an action per ~1 s, {duration.TotalSeconds:F0} s; cloud {cloud.Process}");
+        var clients = new List<HttpClient>();
+        for (int i = 0; i < terminals; i++)
+        {
+            clients.Add(await cloud.TerminalAsync(Centre(i), ct));
+        }
+
+        var latencies = new List<double>();
+        var goodSent = new int[terminals];
+        var loadBefore = ProcessFigures.LoadAverage();
+        var cpuBefore = ProcessFigures.CpuTime(cloud.Process.ProcessId);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
+        {
+            var random = new Random(index);
+            await SendAsync(client, new { kind = "start", operationId = operations[index] }, null, ct);
+            await Task.Delay(TimeSpan.FromSeconds(random.NextDouble()), ct);
+            for (int i = 1; clock.Elapsed < duration; i++)
+            {
+                string kind = (i % 10) switch
+                {
+                    0 => "pause",
+                    1 when i > 1 => "start",
+                    _ => "report",
+                };
+                await SendAsync(client, new { kind, operationId = operations[index], good = kind == "report" ? 1 : (int?)null }, latencies, ct);
+                goodSent[index] += kind == "report" ? 1 : 0;
+
+                await Task.Delay(TimeSpan.FromSeconds(0.5 + random.NextDouble()), ct);
+            }
+        }, ct)));
+        var cpu = ProcessFigures.CpuTime(cloud.Process.ProcessId) - cpuBefore;
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{latencies.Count} actions in {clock.Elapsed.TotalSeconds:F0} s ({latencies.Count / clock.Elapsed.TotalSeconds:F0}/s); load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s ({cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:F0} % of one core)"));
+        LatencyReport.Print("terminal action, POST to committed answer", latencies);
+        var good = await cloud.GoodAsync(operations, ct);
+        int wrong = operations.Select((id, i) => good[id] == goodSent[i] ? 0 : 1).Sum();
+        Console.WriteLine($"exactly once: {terminals - wrong} of {terminals} operations hold exactly the good pieces their terminal reported");
+        return wrong == 0 ? 0 : 1;
+    }
+
+    private static async Task SendAsync(HttpClient client, object action, List<double>? latencies, CancellationToken ct)
+    {
+        var body = JsonSerializer.SerializeToNode(action)!.AsObject();
+        body["key"] = Guid.NewGuid();
+        var started = Stopwatch.GetTimestamp();
+        using var response = await client.PostAsJsonAsync("api/terminal/actions", body, ct);
+        double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"{body.ToJsonString()}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        if (latencies is not null)
+        {
+            lock (latencies)
+            {
+                latencies.Add(elapsed);
+            }
+        }
+    }
+
+    private static string Centre(int index) => $"saw-centre-{index + 1:D3}";
+
+    private static readonly string[] Materials = ["Egger W1000 ST9", "Kronospan K001 PW", "Egger H1145 ST10", "Lamarty Ясень Шимо"];
+
+    private static IEnumerable<string[]> Rows(int parts)
+    {
+        yield return ["Наименование", "Материал", "Толщина", "Длина", "Ширина", "Количество", "Текстура", "Кромка Д1", "Кромка Д2", "Кромка Ш1", "Кромка Ш2", "Программа"];
+        for (int i = 0; i < parts; i++)
+        {
+            bool edged = i % 3 != 0;
+            yield return
+            [
+                $"Деталь {i + 1}", Materials[i % Materials.Length], "18", $"{300 + (i % 2000)}", $"{100 + (i % 500)},5", $"{1 + (i % 8)}",
+                i % 2 == 0 ? "вдоль" : "", edged ? "ПВХ 2" : "", edged ? "ПВХ 0,4" : "", "", "", i % 4 == 0 ? $"P{i}.mpr" : "",
+            ];
+        }
+    }
+
+    private static byte[] CutListCsv(int parts) =>
+        Encoding.UTF8.GetBytes(string.Join("\n", Rows(parts).Select(r => string.Join(';', r))));
+
+    private static byte[] CutListXlsx(int parts)
+    {
+        var rows = Rows(parts).ToList();
+        var sheet = rows.Skip(1).Select(r => rows[0].Zip(r).ToDictionary(p => p.First, p => (object)p.Second));
+        using var stream = new MemoryStream();
+        MiniExcelLibs.MiniExcel.SaveAs(stream, sheet);
+        return stream.ToArray();
+    }
+
+    /// <summary>PostgreSQL and the cloud host as a process, the administrator signed in with two factors.</summary>
+    private sealed class Cloud : IAsyncDisposable
+    {
+        private readonly PostgresServer postgres;
+        private readonly string keys;
+
+        private Cloud(PostgresServer postgres, string keys, HostProcess process)
+        {
+            (this.postgres, this.keys, Process) = (postgres, keys, process);
+            Admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        }
+
+        public HostProcess Process { get; }
+
+        public HttpClient Admin { get; }
+
+        private string ConnectionString => postgres.ConnectionString("domio_production");
+
+        public static async Task<Cloud> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+        {
+            var postgres = await PostgresServer.StartAsync(ct);
+            var keys = Directory.CreateTempSubdirectory("domio-production-load-").FullName;
+            string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
+            var environment = new Dictionary<string, string>(settings)
+            {
+                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_production"),
+                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
+                ["Audit__CreateKey"] = "true",
+                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
+                ["Silo__AdvertisedAddress"] = "127.0.0.1",
+                ["Silo__SiloPort"] = $"{FreePort.Next()}",
+                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
+                ["Broker__Port"] = $"{FreePort.Next()}",
+                ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
+                ["Security__InitialAdmin__Password"] = adminPassword,
+                ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
+                // Every terminal of the plant is on this one address here: the per-address limits are a plant's, not one device's.
+                ["Security__RateLimits__SignInPerMinutePerAddress"] = "100000",
+                ["Security__RateLimits__ApiPerMinutePerAddress"] = "1000000",
+                ["Serilog__MinimumLevel__Default"] = "Warning",
+            };
+            HostProcess? process = null;
+            try
+            {
+                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct);
+                var cloud = new Cloud(postgres, keys, process);
+                using var signIn = await cloud.Admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
+                signIn.EnsureSuccessStatusCode();
+                await Totp.EnrolAsync(cloud.Admin, ct);
+                return cloud;
+            }
+            catch
+            {
+                if (process is not null)
+                {
+                    await process.DisposeAsync();
+                }
+
+                await postgres.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>One order with one part per work centre, each part's one operation Ready there; their ids in work-centre order.</summary>
+        public async Task<long[]> OperationsAsync(int count, CancellationToken ct)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("""
+                WITH o AS (INSERT INTO production_orders ("Number", "Customer", "DueDate", "Priority", "CreatedAt") VALUES ('TERMINALS', 'Benchmark', '2026-12-31', 3, now()) RETURNING "Id"),
+                p AS (INSERT INTO production_parts ("OrderId", "Line", "Name", "Material", "Thickness", "Length", "Width", "Quantity", "Grain")
+                      SELECT o."Id", i, 'Panel ' || i, 'Egger W1000 ST9', 18, 720, 560, 100000, 'None' FROM o, generate_series(1, @count) i RETURNING "Id", "OrderId", "Line")
+                INSERT INTO production_operations ("OrderId", "PartId", "Step", "WorkCentreId", "SetupMinutes", "CycleSeconds", "State", "Planned", "Good", "Scrap", "CountedClosed", "RunTime")
+                SELECT p."OrderId", p."Id", 1, 'saw-centre-' || lpad(p."Line"::text, 3, '0'), 10, 30, 'Ready', 100000, 0, 0, 0, interval '0' FROM p
+                RETURNING "Id", "WorkCentreId"
+                """, connection);
+            command.Parameters.AddWithValue("count", count);
+            var ids = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                ids[reader.GetString(1)] = reader.GetInt64(0);
+            }
+
+            return [.. ids.Values];
+        }
+
+        public async Task<Dictionary<long, int>> GoodAsync(long[] operations, CancellationToken ct)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("""SELECT "Id", "Good" FROM production_operations WHERE "Id" = ANY(@ids)""", connection);
+            command.Parameters.AddWithValue("ids", operations);
+            var good = new Dictionary<long, int>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                good[reader.GetInt64(0)] = reader.GetInt32(1);
+            }
+
+            return good;
+        }
+
+        /// <summary>A terminal bound to <paramref name="workCentre"/>, signed in, sending its antiforgery token.</summary>
+        public async Task<HttpClient> TerminalAsync(string workCentre, CancellationToken ct)
+        {
+            using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
+            created.EnsureSuccessStatusCode();
+            string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+            var terminal = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            using var signIn = await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct);
+            signIn.EnsureSuccessStatusCode();
+            var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
+            terminal.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("value").GetString());
+            return terminal;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Admin.Dispose();
+            await Process.DisposeAsync();
+            await postgres.DisposeAsync();
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+}
