@@ -46,8 +46,18 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
         {
             var part = new Part
             {
-                Line = row.Row, Name = row.Name, Material = row.Material, Thickness = row.Thickness, Length = row.Length, Width = row.Width,
-                Quantity = row.Quantity, Grain = row.Grain, EdgeL1 = row.EdgeL1, EdgeL2 = row.EdgeL2, EdgeW1 = row.EdgeW1, EdgeW2 = row.EdgeW2,
+                Line = row.Row,
+                Name = row.Name,
+                Material = row.Material,
+                Thickness = row.Thickness,
+                Length = row.Length,
+                Width = row.Width,
+                Quantity = row.Quantity,
+                Grain = row.Grain,
+                EdgeL1 = row.EdgeL1,
+                EdgeL2 = row.EdgeL2,
+                EdgeW1 = row.EdgeW1,
+                EdgeW2 = row.EdgeW2,
                 Program = row.Program,
             };
             var routing = Routing.Derive(part, workCentres);
@@ -71,8 +81,12 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
         var now = time.GetUtcNow();
         var order = new ProductionOrder
         {
-            Number = header.Number!.Trim(), Customer = header.Customer!.Trim(), DueDate = header.DueDate!.Value,
-            Priority = header.Priority ?? 3, Source = Path.GetFileName(fileName), CreatedAt = now,
+            Number = header.Number!.Trim(),
+            Customer = header.Customer!.Trim(),
+            DueDate = header.DueDate!.Value,
+            Priority = header.Priority ?? 3,
+            Source = Path.GetFileName(fileName),
+            CreatedAt = now,
         };
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
