@@ -5,6 +5,7 @@ using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Security;
+using DomioOps.Cloud.Terminal;
 using DomioOps.ServiceDefaults;
 
 if (args is ["hash-password", ..])
@@ -68,6 +69,7 @@ internal sealed partial class Program
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
+        app.MapTerminalPwa();
         return app;
     }
 }
