@@ -256,14 +256,14 @@ export function quantities(kind, operation, proposed, reasons, on) {
       on.submit({ good, scrap, scrapReason: scrap > 0 ? reason : null });
     },
   },
-  h('h2', { id: 'quantities-title', text: t(kind === 'finish' ? 'Quantities.FinishTitle' : 'Quantities.ReportTitle', `${operation.orderNumber} · ${operation.partName}`) }),
+  h('h2', { id: 'quantities-title', text: kind === 'finish' ? t('Quantities.FinishTitle', `${operation.orderNumber} · ${operation.partName}`) : t('Quantities.ReportTitle', `${operation.orderNumber} · ${operation.partName}`) }),
   h('div', { class: 'steppers' }, stepper('good', t('Quantities.Good'), proposed), stepper('scrap', t('Quantities.Scrap'), 0)),
   h('fieldset', { class: 'scrap-reasons' },
     h('legend', { text: t('Quantities.Reason') }),
     reasons.map(reason => h('label', { class: 'tile' }, h('input', { type: 'radio', name: 'scrap-reason', value: reason }), h('span', { text: t(`ScrapReason.${reason}`) })))),
   error,
   h('div', { class: 'actions' },
-    h('button', { id: 'quantities-submit', type: 'submit', class: `button ${kind === 'finish' ? 'finish' : 'start'}`, text: t(kind === 'finish' ? 'Action.Finish' : 'Action.Report') }),
+    h('button', { id: 'quantities-submit', type: 'submit', class: `button ${kind === 'finish' ? 'finish' : 'start'}`, text: kind === 'finish' ? t('Action.Finish') : t('Action.Report') }),
     h('button', { id: 'quantities-cancel', type: 'button', class: 'button quiet', onclick: () => dialog.close(), text: t('Quantities.Cancel') })));
   dialog.setAttribute('aria-labelledby', 'quantities-title');
   dialog.replaceChildren(form);
