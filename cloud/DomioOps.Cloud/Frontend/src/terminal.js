@@ -156,6 +156,7 @@ const handlers = {
     document.getElementById('terminal-key')?.select();
   },
   async identify(credential) {
+    if (!credential.badge && (!credential.userName || !credential.pin)) { view.alert(t('OperatorSignIn.Required')); return; }
     let answer;
     try { answer = await api.identify(credential); } catch { reachable(false); view.alert(t('Error.Offline')); return; }
     reachable(true);

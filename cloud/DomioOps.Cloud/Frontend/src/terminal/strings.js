@@ -31,9 +31,12 @@ export function t(key, ...args) {
   return text.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
 }
 
+/** A date-only value (2026-12-20) is that day wherever the terminal is; a time is an instant. */
+const day = iso => /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) : new Date(iso);
+
 export const format = {
   number: n => new Intl.NumberFormat(language).format(n),
-  date: iso => iso ? new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(new Date(iso)) : '',
+  date: iso => iso ? new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(day(iso)) : '',
   time: iso => iso ? new Intl.DateTimeFormat(language, { timeStyle: 'short' }).format(new Date(iso)) : '',
   dateTime: iso => iso ? new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso)) : '',
   /** Seconds as h:mm:ss (or m:ss), digits in the language's numbering. */

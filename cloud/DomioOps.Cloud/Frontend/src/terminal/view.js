@@ -54,9 +54,9 @@ export function terminalSignIn(on) {
   show('terminal-sign-in',
     h('h1', { text: t('TerminalSignIn.Title') }),
     h('p', { class: 'lead', text: t('TerminalSignIn.Text') }),
-    h('form', { id: 'terminal-form', class: 'card narrow', onsubmit: e => { e.preventDefault(); on.signInTerminal(document.getElementById('terminal-key').value.trim()); } },
+    h('form', { id: 'terminal-form', class: 'card narrow', novalidate: true, onsubmit: e => { e.preventDefault(); on.signInTerminal(document.getElementById('terminal-key').value.trim()); } },
       h('label', { for: 'terminal-key', text: t('TerminalSignIn.Key') }),
-      h('input', { id: 'terminal-key', name: 'key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true }),
+      h('input', { id: 'terminal-key', name: 'key', type: 'password', autocomplete: 'off', spellcheck: 'false' }),
       h('button', { id: 'terminal-sign-in', type: 'submit', class: 'button primary', text: t('TerminalSignIn.Submit') })));
   document.getElementById('terminal-key').focus();
 }
@@ -83,12 +83,12 @@ export function operatorSignIn(model, on) {
         h('label', { for: 'badge', text: t('OperatorSignIn.BadgeField') }),
         h('input', { id: 'badge', name: 'badge', type: 'password', autocomplete: 'off', inputmode: 'none' }),
         h('button', { id: 'badge-submit', type: 'submit', class: 'button primary', text: t('OperatorSignIn.BadgeSubmit') })),
-      h('form', { id: 'pin-form', class: 'card', onsubmit: e => { e.preventDefault(); on.identify({ userName: document.getElementById('user-name').value.trim(), pin: pin().value }); } },
+      h('form', { id: 'pin-form', class: 'card', novalidate: true, onsubmit: e => { e.preventDefault(); on.identify({ userName: document.getElementById('user-name').value.trim(), pin: pin().value }); } },
         h('h2', { text: t('OperatorSignIn.Pin') }),
         h('label', { for: 'user-name', text: t('OperatorSignIn.UserName') }),
-        h('input', { id: 'user-name', name: 'userName', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', required: true }),
+        h('input', { id: 'user-name', name: 'userName', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }),
         h('label', { for: 'pin', text: t('OperatorSignIn.PinField') }),
-        h('input', { id: 'pin', name: 'pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', required: true }),
+        h('input', { id: 'pin', name: 'pin', type: 'password', inputmode: 'numeric', autocomplete: 'off' }),
         h('div', { class: 'keypad', role: 'group', 'aria-label': t('Keypad') }, ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'].map(key)),
         h('button', { id: 'pin-submit', type: 'submit', class: 'button primary', text: t('OperatorSignIn.PinSubmit') }))));
   document.getElementById('badge').focus();
@@ -202,17 +202,6 @@ function operationView(operation, shown, machines, model, runningElsewhere, on) 
     h('div', { class: 'current-head' },
       h('h2', { id: 'current-title' }, h('span', { class: 'order', text: operation.orderNumber }), ' ', h('span', { text: operation.partName })),
       h('span', { id: 'operation-state', class: `badge op-${state.toLowerCase()}`, text: machineId && state === 'Running' ? t('Current.RunningOn', machineId) : operationState(state) })),
-    h('dl', { class: 'facts' },
-      fact(t('Current.Customer'), operation.customer),
-      fact(t('Current.Due'), format.date(operation.dueDate)),
-      fact(t('Current.Size'), size),
-      fact(t('Current.Material'), operation.material),
-      fact(t('Current.Grain'), t(`Grain.${operation.grain ?? 'None'}`)),
-      fact(t('Current.Edges'), `L1 ${edge('l1')} · L2 ${edge('l2')} · W1 ${edge('w1')} · W2 ${edge('w2')}`),
-      fact(t('Current.Program'), operation.program ?? t('Current.NoProgram')),
-      fact(t('Current.Step'), operation.nextWorkCentreName
-        ? t('Current.StepNext', format.number(operation.step), format.number(operation.steps), operation.nextWorkCentreName)
-        : t('Current.StepOf', format.number(operation.step), format.number(operation.steps)))),
     h('dl', { class: 'counts' },
       ['planned', 'good', 'scrap', 'remaining', 'counted', 'run-time'].map(name =>
         h('div', { class: `count count-${name}` }, h('dt', { text: t(`Count.${name}`) }), h('dd', { 'data-value': name })))),
@@ -227,6 +216,17 @@ function operationView(operation, shown, machines, model, runningElsewhere, on) 
       h('button', { id: 'pause', type: 'button', class: 'button pause', disabled: state !== 'Running', onclick: () => on.pause(operation) }, t('Action.Pause')),
       h('button', { id: 'report', type: 'button', class: 'button report', disabled: !working, onclick: () => on.quantities('report', operation) }, t('Action.Report')),
       h('button', { id: 'finish', type: 'button', class: 'button finish', disabled: !working, onclick: () => on.quantities('finish', operation) }, t('Action.Finish'))),
+    h('dl', { class: 'facts' },
+      fact(t('Current.Customer'), operation.customer),
+      fact(t('Current.Due'), format.date(operation.dueDate)),
+      fact(t('Current.Size'), size),
+      fact(t('Current.Material'), operation.material),
+      fact(t('Current.Grain'), t(`Grain.${operation.grain ?? 'None'}`)),
+      fact(t('Current.Edges'), `L1 ${edge('l1')} · L2 ${edge('l2')} · W1 ${edge('w1')} · W2 ${edge('w2')}`),
+      fact(t('Current.Program'), operation.program ?? t('Current.NoProgram')),
+      fact(t('Current.Step'), operation.nextWorkCentreName
+        ? t('Current.StepNext', format.number(operation.step), format.number(operation.steps), operation.nextWorkCentreName)
+        : t('Current.StepOf', format.number(operation.step), format.number(operation.steps)))),
   ];
 }
 

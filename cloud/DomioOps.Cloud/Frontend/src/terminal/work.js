@@ -99,7 +99,9 @@ export function stopsToExplain(work, machines, answered, now = Date.now()) {
   for (const stop of work.openStops ?? []) stops.set(stop.machineId, stop);
   const threshold = (work.stopReasonAfterSeconds ?? 120) * 1000;
   for (const machine of machines.values()) {
+    // A machine not heard of for a minute is in an unknown state: only the host can say it stopped.
     if (stops.has(machine.id) || !machine.state || machine.state === 'Working' || !machine.stateSince) continue;
+    if (!machine.updatedAt || now - Date.parse(machine.updatedAt) > 60_000) continue;
     if (now - Date.parse(machine.stateSince) < threshold) continue;
     stops.set(machine.id, { machineId: machine.id, since: machine.stateSince });
   }
