@@ -4,6 +4,7 @@ using DomioOps.Cloud.Components;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Terminal;
 using DomioOps.ServiceDefaults;
@@ -52,6 +53,7 @@ internal sealed partial class Program
         builder.AddIngestion();
         builder.AddMachines();
         builder.AddHistory();
+        builder.AddProduction();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -66,6 +68,7 @@ internal sealed partial class Program
         app.MapMachinesApi();
         app.MapEdgesApi();
         app.MapHistoryApi();
+        app.MapTerminalWorkApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

@@ -50,6 +50,9 @@ internal sealed class Slice : IAsyncDisposable
 
     public HttpClient CloudHttp { get; }
 
+    /// <summary>The cloud's database, for checks that the API does not show.</summary>
+    public string DatabaseConnectionString => postgres.ConnectionString(database);
+
     /// <summary>The simulated saw's Modbus TCP port.</summary>
     public int ModbusPort => modbusPort;
 
@@ -101,6 +104,15 @@ internal sealed class Slice : IAsyncDisposable
             ["Broker__ConfigurationKeyPath"] = Path.Combine(cloudKeys, "edge-configuration.pem"),
             ["Security__InitialAdmin__Password"] = AdminPassword,
             ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
+            // The shop: the simulated saw is the panel saw; the edgebander has no telemetry (its operator reports by hand).
+            ["Production__WorkCentres__0__Id"] = "saw",
+            ["Production__WorkCentres__0__Name"] = "Panel saw",
+            ["Production__WorkCentres__0__Kind"] = "PanelSaw",
+            ["Production__WorkCentres__0__Machines__0"] = Machine,
+            ["Production__WorkCentres__1__Id"] = "edging",
+            ["Production__WorkCentres__1__Name"] = "Edgebander",
+            ["Production__WorkCentres__1__Kind"] = "Edgebander",
+            ["Production__WorkCentres__1__Machines__0"] = "edgebander-e2e",
         }, cancellationToken, cloudHttpPort);
         if (AdminTotpKey is not null)
         {

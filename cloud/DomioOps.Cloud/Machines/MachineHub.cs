@@ -14,12 +14,16 @@ internal sealed class MachineHub(HubSessions sessions) : Hub<IMachineHubClient>
 
     /// <summary>
     /// Every connection is recorded, so a revocation can close it (<see cref="HubSessions"/>); a terminal's joins only its
-    /// machines' group, so it hears of no other machine (<see cref="Security.TerminalScope"/>).
+    /// machines' groups, so it hears of no other machine (<see cref="Security.TerminalScope"/>).
     /// </summary>
     public override async Task OnConnectedAsync()
     {
         sessions.Add(Context);
-        await Groups.AddToGroupAsync(Context.ConnectionId, Security.TerminalScope.HubGroup(Context.User));
+        foreach (string group in Security.TerminalScope.HubGroupsOf(Context.User))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        }
+
         await base.OnConnectedAsync();
     }
 

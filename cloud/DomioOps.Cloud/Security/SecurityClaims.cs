@@ -16,6 +16,9 @@ internal static class SecurityClaims
     /// <summary>The machine or work centre a terminal is bound to.</summary>
     public const string WorkCentre = "domio:work-centre";
 
+    /// <summary>A machine of the work centre a terminal is bound to (one claim per machine, as the work centre had them at sign-in).</summary>
+    public const string Machine = "domio:machine";
+
     /// <summary>The person (user id) who identified at a terminal with badge or PIN.</summary>
     public const string OperatorId = "domio:operator-id";
 

@@ -6,8 +6,8 @@ namespace DomioOps.Cloud.Security;
 
 /// <summary>
 /// What a shop-floor terminal may see of the machines: the one it is bound to (<see cref="Terminal.WorkCentre"/> names a
-/// machine), or every machine read by the edge of that id (a work centre is the machines one edge serves). People and API
-/// keys see every machine their policy admits them to.
+/// machine), the machines of the production work centre of that id (<see cref="SecurityClaims.Machine"/>, taken at
+/// sign-in), or every machine read by the edge of that id. People and API keys see every machine their policy admits them to.
 /// </summary>
 internal static class TerminalScope
 {
@@ -21,10 +21,12 @@ internal static class TerminalScope
             : null;
 
     public static bool Sees(ClaimsPrincipal user, MachineSnapshot machine) =>
-        Binding(user) is not { } binding || machine.Id == binding || machine.Edge == binding;
+        Binding(user) is not { } binding || machine.Id == binding || machine.Edge == binding || user.HasClaim(SecurityClaims.Machine, machine.Id);
 
-    /// <summary>The one hub group a connection joins.</summary>
-    public static string HubGroup(ClaimsPrincipal? user) => Binding(user) is { } binding ? BoundGroup(binding) : EveryoneGroup;
+    /// <summary>The hub groups a connection joins: everyone's, or a terminal's binding and each machine of its work centre.</summary>
+    public static IEnumerable<string> HubGroupsOf(ClaimsPrincipal? user) => Binding(user) is { } binding
+        ? [BoundGroup(binding), .. user!.FindAll(SecurityClaims.Machine).Select(claim => BoundGroup(claim.Value))]
+        : [EveryoneGroup];
 
     /// <summary>The hub groups a change of <paramref name="machine"/> goes to: everyone, and the terminals bound to it or to its edge.</summary>
     public static IReadOnlyList<string> HubGroups(MachineSnapshot machine) =>

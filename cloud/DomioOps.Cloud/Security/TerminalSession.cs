@@ -16,7 +16,7 @@ namespace DomioOps.Cloud.Security;
 /// never reaches office data whoever stands at it.
 /// </summary>
 internal sealed class TerminalSession(
-    SecurityDbContext db, UserManager<IdentityUser> users, TerminalLockouts lockouts, BadgeKey badgeKey, AuditTrail audit, TimeProvider time)
+    SecurityDbContext db, Production.ProductionDbContext production, UserManager<IdentityUser> users, TerminalLockouts lockouts, BadgeKey badgeKey, AuditTrail audit, TimeProvider time)
 {
     private static readonly IdentityUser s_nobody = new("nobody");
     private static readonly string s_nobodysPin = new PasswordHasher<IdentityUser>().HashPassword(s_nobody, "no PIN");
@@ -38,7 +38,7 @@ internal sealed class TerminalSession(
             return false;
         }
 
-        await http.SignInAsync(Scheme, Principal(terminal, null));
+        await http.SignInAsync(Scheme, await PrincipalAsync(terminal, null, http.RequestAborted));
         await audit.AppendAsync(new AuditActor($"terminal:{terminal.Id}", null, http.Connection.RemoteIpAddress?.ToString()),
             "terminal.signed-in", "terminal", terminal.Id, null, new { terminal.WorkCentre }, http.RequestAborted);
         return true;
@@ -91,7 +91,7 @@ internal sealed class TerminalSession(
             return (IdentifyOutcome.Unknown, null);
         }
 
-        await http.SignInAsync(Scheme, Principal(terminal, person));
+        await http.SignInAsync(Scheme, await PrincipalAsync(terminal, person, ct));
         await audit.AppendAsync(new AuditActor($"terminal:{terminal.Id}", person.Id, http.Connection.RemoteIpAddress?.ToString()),
             "terminal.operator-identified", "terminal", terminal.Id, null, new { operatorId = person.Id, method = badge is null ? "pin" : "badge" }, ct);
         return (IdentifyOutcome.Identified, null);
@@ -120,7 +120,7 @@ internal sealed class TerminalSession(
     {
         string terminalId = http.User.FindFirstValue(SecurityClaims.CredentialId)!;
         var terminal = await db.Terminals.AsNoTracking().SingleAsync(t => t.Id == terminalId, http.RequestAborted);
-        await http.SignInAsync(Scheme, Principal(terminal, null));
+        await http.SignInAsync(Scheme, await PrincipalAsync(terminal, null, http.RequestAborted));
     }
 
     /// <summary>Every request: a revoked terminal's session ends at once.</summary>
@@ -135,8 +135,10 @@ internal sealed class TerminalSession(
         }
     }
 
-    private ClaimsPrincipal Principal(Terminal terminal, IdentityUser? person)
+    private async Task<ClaimsPrincipal> PrincipalAsync(Terminal terminal, IdentityUser? person, CancellationToken ct)
     {
+        var machines = await production.WorkCentreMachines.AsNoTracking()
+            .Where(m => m.WorkCentreId == terminal.WorkCentre).Select(m => m.MachineId).ToListAsync(ct);
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, "terminal:" + terminal.Id),
@@ -147,6 +149,7 @@ internal sealed class TerminalSession(
             new(SecurityClaims.WorkCentre, terminal.WorkCentre),
             new("domio:signed-in-at", time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
         };
+        claims.AddRange(machines.Select(machine => new Claim(SecurityClaims.Machine, machine)));
         if (person is not null)
         {
             claims.Add(new(SecurityClaims.OperatorId, person.Id));

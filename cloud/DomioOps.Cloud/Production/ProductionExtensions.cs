@@ -1,0 +1,21 @@
+using DomioOps.Cloud.Cluster;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DomioOps.Cloud.Production;
+
+internal static class ProductionExtensions
+{
+    /// <summary>Work centres, orders with their routings, cut-list import, and the shop floor's queues and actions.</summary>
+    public static IHostApplicationBuilder AddProduction(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDbContext<ProductionDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<IOptions<SiloOptions>>().Value.ConnectionString));
+        builder.Services.AddOptions<ProductionOptions>().BindConfiguration(ProductionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ProductionOptions>, ProductionOptionsValidator>();
+        builder.Services.AddHostedService<WorkCentreSeeding>();
+        builder.Services.AddSingleton<ShopFloor>();
+        builder.Services.AddSingleton<ProductionImport>();
+        return builder;
+    }
+}
