@@ -5,7 +5,7 @@ import { createLive } from './terminal/live.js';
 import { createSender, enqueue, keep, kept, newKey, pending } from './terminal/outbox.js';
 import { chosenLanguage, format, loadLanguage, t } from './terminal/strings.js';
 import * as view from './terminal/view.js';
-import { current, proposedGood, shown, stopsToExplain } from './terminal/work.js';
+import { normalOperation, normalWork, proposedGood, shown, stopsToExplain } from './terminal/work.js';
 
 const model = {
   screen: null,
@@ -81,7 +81,7 @@ async function refresh() {
     reachable(true);
     if (answer.status === 401 || answer.status === 403) { live.stop(); go('terminal-sign-in'); return; }
     if (!answer.ok || !answer.data) { view.alert(t('Error.Host', answer.status)); if (!model.screen) fromKept(); return; }
-    model.work = answer.data;
+    model.work = normalWork(answer.data);
     mergeMachines(model.work.machines);
     await keep('work', model.work);
     live.start();
@@ -100,7 +100,7 @@ const sender = createSender({
   reachable,
   async applied(item, answer) {
     model.outbox = model.outbox.filter(i => i.seq !== item.seq);
-    const operation = answer.data?.operation;
+    const operation = normalOperation(answer.data?.operation);
     if (operation && model.work) {
       const at = model.work.queue.findIndex(o => o.id === operation.id);
       if (at >= 0) model.work.queue[at] = operation; else model.work.queue.push(operation);
@@ -239,7 +239,7 @@ const handlers = {
     if (answer.status === 401 || answer.status === 403) { refresh(); return; }
     if (answer.status === 404) { view.alert(t('Scan.Unknown', partId)); return; }
     if (!answer.ok || !answer.data) { view.alert(t('Error.Host', answer.status)); return; }
-    const operation = answer.data;
+    const operation = normalOperation(answer.data);
     if (!model.work.queue.some(o => o.id === operation.id)) model.work.queue.push(operation);
     view.alert('');
     view.notice(t('Scan.Found', `${operation.orderNumber} · ${operation.partName}`));

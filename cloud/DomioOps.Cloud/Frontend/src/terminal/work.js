@@ -107,3 +107,18 @@ export function stopsToExplain(work, machines, answered, now = Date.now()) {
   }
   return [...stops.values()].filter(s => !answered.has(`${s.machineId}|${s.since}`));
 }
+
+const operationStates = ['Planned', 'Ready', 'Running', 'Paused', 'Done'];
+const grains = ['None', 'Length', 'Width'];
+
+/** States and grain by name, whether the host writes its enumerations as names or as numbers. */
+export function normalOperation(operation) {
+  if (operation && typeof operation.state === 'number') operation.state = operationStates[operation.state] ?? 'Planned';
+  if (operation && typeof operation.grain === 'number') operation.grain = grains[operation.grain] ?? 'None';
+  return operation;
+}
+
+export function normalWork(work) {
+  for (const operation of work.queue ?? []) normalOperation(operation);
+  return work;
+}
