@@ -4,6 +4,7 @@ using System.Text.Json;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Tests.Production;
+using DomioOps.Models.Wire;
 using DomioOps.Testing;
 
 using Microsoft.EntityFrameworkCore;
@@ -200,6 +201,46 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
     }
 
     [Fact]
+    public async Task Terminal_MachineStoodTooLong_ReasonGivenWithOneTapInRussian()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var since = DateTimeOffset.UtcNow.AddSeconds(-30);
+        await cloud.ReportAsync("cnc-01", "edge-s", (1, Signal.MachineState, (double)MachineState.Working, since.AddMinutes(-5)), (2, Signal.MachineState, (double)MachineState.Standby, since));
+        var (key, userName, pin) = await TerminalAndOperatorAsync(ct, "cnc");
+        var page = await browser.NewPageAsync(cloud.BaseAddress, width: 360, height: 740);
+        try
+        {
+            await page.GotoAsync("/terminal/");
+            await page.Locator("#terminal-key").FillAsync(key);
+            await page.Locator("#terminal-sign-in").ClickAsync();
+            // The language is the operator's choice, kept on the terminal.
+            await page.Locator("button[lang=\"ru\"]").ClickAsync();
+            await Expect(page.Locator("h1")).ToHaveTextAsync("Кто работает?");
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ru");
+            await page.Locator("#user-name").FillAsync(userName);
+            await page.Locator("#pin").FillAsync(pin);
+            await page.Locator("#pin-submit").ClickAsync();
+
+            // At 360 px: the stop prompt asks, one big button per reason.
+            var stops = page.Locator("#stops");
+            await Expect(stops).ToContainTextAsync("cnc-01 стоит с");
+            await Expect(page.Locator("#online")).ToHaveTextAsync("В сети");
+            await Browser.AssertAccessibleAsync(page);
+            await page.ReloadAsync();
+            await Expect(stops).ToContainTextAsync("Почему?");
+            await stops.Locator("[data-reason=\"setup\"]").ClickAsync();
+            await Expect(stops).ToBeHiddenAsync();
+            await Expect(page.Locator("#notice")).ToContainTextAsync("Наладка");
+            await Expect(page.Locator("#outbox-count")).ToBeHiddenAsync();
+            Assert.Equal(StopReason.Setup, await cloud.QueryAsync(db => db.Stops.AsNoTracking().Where(s => s.MachineId == "cnc-01").Select(s => s.Reason).SingleAsync(ct)));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task Terminal_Chromium_FindsItInstallable()
     {
         var page = await browser.NewPageAsync(cloud.BaseAddress);
@@ -247,11 +288,11 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
         }
     }
 
-    /// <summary>A terminal at the saw (its key) and an operator with a PIN.</summary>
-    private async Task<(string Key, string UserName, string Pin)> TerminalAndOperatorAsync(CancellationToken ct)
+    /// <summary>A terminal at <paramref name="workCentre"/> (its key) and an operator with a PIN.</summary>
+    private async Task<(string Key, string UserName, string Pin)> TerminalAndOperatorAsync(CancellationToken ct, string workCentre = "saw")
     {
         using var admin = await cloud.AdminAsync(ct);
-        using var created = await admin.PostAsJsonAsync("api/security/terminals", new { name = $"Saw {Guid.NewGuid():N}"[..12], workCentre = "saw" }, ct);
+        using var created = await admin.PostAsJsonAsync("api/security/terminals", new { name = $"Terminal {Guid.NewGuid():N}"[..17], workCentre }, ct);
         Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
         var terminal = (await created.Content.ReadFromJsonAsync<Security.SecureCloud.NewKey>(ct))!;
         string userName = $"op-{Guid.NewGuid():N}"[..12];
