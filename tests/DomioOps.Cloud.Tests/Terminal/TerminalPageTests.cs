@@ -99,6 +99,12 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
             var done = await cloud.QueryAsync(db => db.Operations.AsNoTracking().SingleAsync(o => o.Id == id, ct));
             Assert.Equal((OperationState.Done, 2, 0), (done.State, done.Good, done.Scrap));
             await Browser.AssertAccessibleAsync(page);
+
+            // The operator signs off; the terminal stays signed in and waits for the next one.
+            await page.Locator("#sign-off").ClickAsync();
+            await Expect(page.Locator("#badge")).ToBeFocusedAsync();
+            await page.ReloadAsync();
+            await Expect(page.Locator("#badge")).ToBeVisibleAsync();
         }
         finally
         {
