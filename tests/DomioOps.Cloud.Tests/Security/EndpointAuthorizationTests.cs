@@ -55,6 +55,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/not-found", null, Page: true),
         new("POST", "/not-found", null, Page: true),
         new("POST", "/culture", null, Page: true),
+        // The operator terminal's shell and words: public as the page shells are (its API asks for the terminal's sign-in).
+        new("GET", "/terminal", null),
+        new("GET", "/terminal/strings/{culture}.json", null),
 
         // The web application: every page a signed-in person may open checks its own policy when it renders; the live
         // pages' circuit is open to anyone signed in, whose pages check theirs.
@@ -244,9 +247,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
+            // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 35 rows of one role.
-            Assert.Equal(14 + (35 * 6) + (8 * 3) + 35, admissions);
+            Assert.Equal(16 + (35 * 6) + (8 * 3) + 35, admissions);
         }
         finally
         {
