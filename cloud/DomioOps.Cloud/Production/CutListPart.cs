@@ -1,6 +1,7 @@
 namespace DomioOps.Cloud.Production;
 
 /// <summary>The direction of a part's grain (wood texture): along its length, along its width, or none.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<GrainDirection>))]
 internal enum GrainDirection
 {
     None,

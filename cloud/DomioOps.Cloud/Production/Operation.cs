@@ -1,6 +1,7 @@
 namespace DomioOps.Cloud.Production;
 
 /// <summary>Where an operation is: waiting for the step before it, free to start, on a machine, paused, or finished.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OperationState>))]
 internal enum OperationState
 {
     Planned,

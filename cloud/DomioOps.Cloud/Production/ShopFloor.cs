@@ -371,10 +371,10 @@ internal sealed partial class ShopFloor(
                 : (centres, [binding]);
         }
 
-        // An edge: the machines it reads, and their work centres.
+        // A machine in no work centre, or an edge: the machines it reads (and their work centres).
         var ids = await grains.GetGrain<IMachineDirectoryGrain>(IMachineDirectoryGrain.Key).GetMachineIds();
         var snapshots = await Task.WhenAll(ids.Select(id => grains.GetGrain<IMachineGrain>(id).GetSnapshot()));
-        var machines = snapshots.OfType<MachineSnapshot>().Where(s => s.Edge == binding).Select(s => s.Id).Order(StringComparer.Ordinal).ToList();
+        var machines = snapshots.OfType<MachineSnapshot>().Where(s => s.Id == binding || s.Edge == binding).Select(s => s.Id).Order(StringComparer.Ordinal).ToList();
         var theirs = await db.WorkCentres.AsNoTracking().Include(c => c.Machines).Where(c => c.Machines.Any(m => machines.Contains(m.MachineId))).ToListAsync(ct);
         return (theirs, machines);
     }

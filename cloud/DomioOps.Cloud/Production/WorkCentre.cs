@@ -1,6 +1,7 @@
 namespace DomioOps.Cloud.Production;
 
 /// <summary>The kinds of work centre a furniture shop has; a part's routing is derived from them.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<WorkCentreKind>))]
 internal enum WorkCentreKind
 {
     PanelSaw,
