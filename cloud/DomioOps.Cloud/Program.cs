@@ -69,6 +69,8 @@ internal sealed partial class Program
         app.MapEdgesApi();
         app.MapHistoryApi();
         app.MapTerminalWorkApi();
+        app.MapImportApi();
+        app.MapRoutingApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

@@ -17,6 +17,9 @@ internal static class SecurityPolicies
     /// <summary>Office data (customers, projects, documents): never a terminal or an operator.</summary>
     public const string Office = "Office";
 
+    /// <summary>Production office work (importing cut lists, printing part labels): planners, the office, administrators.</summary>
+    public const string ProductionOffice = "ProductionOffice";
+
     /// <summary>Users, API keys, terminals, audit, GDPR.</summary>
     public const string Admin = "Admin";
 
@@ -32,6 +35,7 @@ internal static class SecurityPolicies
         [ShopFloor] = [DomioRoles.Operator, DomioRoles.Maintenance, DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin, DomioRoles.Terminal],
         [Operations] = [DomioRoles.Maintenance, DomioRoles.Planner, DomioRoles.Admin],
         [Office] = [DomioRoles.Office, DomioRoles.Admin],
+        [ProductionOffice] = [DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin],
         [Admin] = [DomioRoles.Admin],
         [Terminal] = [DomioRoles.Terminal],
     };
