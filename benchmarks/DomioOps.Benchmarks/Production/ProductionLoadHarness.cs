@@ -22,8 +22,10 @@ namespace DomioOps.Benchmarks.Production;
 /// work centre and running its own operation, each sending an action about once a second (randomised ±50 %): mostly a
 /// report of one good piece, every tenth a pause and a start again. The latency is from the POST to its answer, which
 /// comes after the commit. At the end every operation's good count must equal the reports its terminal had answered.</item>
+/// <item><c>production-load lighthouse</c>: Lighthouse 12.2.3 on the operator terminal (mobile preset), signed in as a
+/// terminal with an operator identified, a kitchen order in its queue.</item>
 /// </list>
-/// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- production-load import|terminals [...]</c>
+/// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- production-load import|terminals|lighthouse [...]</c>
 /// </summary>
 internal static class ProductionLoadHarness
 {
@@ -38,8 +40,11 @@ internal static class ProductionLoadHarness
                 return 0;
             case "terminals":
                 return await TerminalsAsync(Number(1, 200), TimeSpan.FromSeconds(Number(2, 60)), ct);
+            case "lighthouse":
+                await LighthouseAsync(ct);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: production-load import [parts] | terminals [terminals] [seconds]");
+                Console.Error.WriteLine("usage: production-load import [parts] | terminals [terminals] [seconds] | lighthouse");
                 return 2;
         }
     }
@@ -145,6 +150,39 @@ internal static class ProductionLoadHarness
         return wrong == 0 ? 0 : 1;
     }
 
+    private static async Task LighthouseAsync(CancellationToken ct)
+    {
+        await using var cloud = await Cloud.StartAsync(new Dictionary<string, string>
+        {
+            [$"Production__WorkCentres__0__Id"] = "saw",
+            [$"Production__WorkCentres__0__Name"] = "Panel saw",
+            [$"Production__WorkCentres__0__Kind"] = nameof(WorkCentreKind.PanelSaw),
+            [$"Production__WorkCentres__0__Machines__0"] = "saw-01",
+            [$"Production__WorkCentres__1__Id"] = "edging",
+            [$"Production__WorkCentres__1__Name"] = "Edgebander",
+            [$"Production__WorkCentres__1__Kind"] = nameof(WorkCentreKind.Edgebander),
+            [$"Production__WorkCentres__2__Id"] = "cnc",
+            [$"Production__WorkCentres__2__Name"] = "CNC router",
+            [$"Production__WorkCentres__2__Kind"] = nameof(WorkCentreKind.CncRouter),
+        }, ct);
+        byte[] kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("KITCHEN-1"), "number" },
+            { new StringContent("Ivanov kitchens"), "customer" },
+            { new StringContent("2026-12-31"), "dueDate" },
+            { new StringContent("2"), "priority" },
+            { new ByteArrayContent(kitchen), "file", "kitchen.csv" },
+        };
+        using (var imported = await cloud.Admin.PostAsync(new Uri("api/production/orders/import", UriKind.Relative), form, ct))
+        {
+            imported.EnsureSuccessStatusCode();
+        }
+
+        string cookie = await cloud.TerminalWithOperatorCookieAsync("saw", ct);
+        await Lighthouse.RunAsync("operator terminal", new Uri(cloud.Process.BaseAddress, "terminal/"), desktop: false, cookie, ct);
+    }
+
     private static async Task SendAsync(HttpClient client, object action, List<double>? latencies, CancellationToken ct)
     {
         var body = JsonSerializer.SerializeToNode(action)!.AsObject();
@@ -167,6 +205,8 @@ internal static class ProductionLoadHarness
     }
 
     private static string Centre(int index) => $"saw-centre-{index + 1:D3}";
+
+    private static readonly string[] OperatorRole = ["Operator"];
 
     private static readonly string[] Materials = ["Egger W1000 ST9", "Kronospan K001 PW", "Egger H1145 ST10", "Lamarty Ясень Шимо"];
 
@@ -311,6 +351,30 @@ internal static class ProductionLoadHarness
             var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
             terminal.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("value").GetString());
             return terminal;
+        }
+
+        /// <summary>The cookies of a terminal bound to <paramref name="workCentre"/> with an operator identified by PIN.</summary>
+        public async Task<string> TerminalWithOperatorCookieAsync(string workCentre, CancellationToken ct)
+        {
+            string password = $"Operator-{Guid.NewGuid():N}-A1";
+            using var user = await Admin.PostAsJsonAsync("api/security/users", new { userName = "olga", password, roles = OperatorRole }, ct);
+            user.EnsureSuccessStatusCode();
+            string userId = (await user.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+            using (var pin = await Admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin = "246810" }, ct))
+            {
+                pin.EnsureSuccessStatusCode();
+            }
+
+            var cookies = new CookieContainer();
+            using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
+            created.EnsureSuccessStatusCode();
+            string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+            using var terminal = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = Process.BaseAddress };
+            (await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct)).EnsureSuccessStatusCode();
+            var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
+            terminal.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("value").GetString());
+            (await terminal.PostAsJsonAsync("api/terminal/operator", new { userName = "olga", pin = "246810" }, ct)).EnsureSuccessStatusCode();
+            return string.Join("; ", cookies.GetCookies(Process.BaseAddress).Select(c => $"{c.Name}={c.Value}"));
         }
 
         public async ValueTask DisposeAsync()

@@ -161,51 +161,11 @@ internal static class WebLoadHarness
 
     private static async Task RunLighthouseAsync(Factory factory, Person person, CancellationToken ct)
     {
-        string folder = Path.Combine(RepositoryRoot.Find(), "benchmarks", "lighthouse");
-        if (!Directory.Exists(Path.Combine(folder, "node_modules")))
-        {
-            await PeerProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(5), ct);
-        }
-
         using var client = await SignInAsync(factory.Cloud.BaseAddress, person, ct);
         string cookie = string.Join("; ", client.Cookies.GetCookies(factory.Cloud.BaseAddress).Select(c => $"{c.Name}={c.Value}"));
-        (string Page, string Path, string Preset, bool SignedIn)[] audits =
-        [
-            ("sign-in", "sign-in", "mobile", false),
-            ("machines board", "machines", "desktop", true),
-            ("machine detail", $"machines/{Factory.Saw(0)}", "desktop", true),
-        ];
-        foreach (var (name, path, preset, signedIn) in audits)
-        {
-            string report = Path.Combine(Path.GetTempPath(), $"lighthouse-{Guid.NewGuid():N}.json");
-            var arguments = new List<string>
-            {
-                new Uri(factory.Cloud.BaseAddress, path).ToString(),
-                "--output=json", $"--output-path={report}", "--quiet",
-                "--only-categories=performance,accessibility,best-practices",
-                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-            };
-            if (preset == "desktop")
-            {
-                arguments.Add("--preset=desktop");
-            }
-
-            if (signedIn)
-            {
-                arguments.Add($"--extra-headers={JsonSerializer.Serialize(new Dictionary<string, string> { ["Cookie"] = cookie })}");
-            }
-
-            // Lighthouse finds its browser through CHROME_PATH: Debian's Chromium, as the browser tests use.
-            Environment.SetEnvironmentVariable("CHROME_PATH", "/usr/bin/chromium");
-            await PeerProcess.RunAsync(Path.Combine(folder, "node_modules", ".bin", "lighthouse"), arguments, folder, TimeSpan.FromMinutes(3), ct);
-            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report, ct));
-            var categories = json.RootElement.GetProperty("categories");
-            string Score(string category) => (categories.GetProperty(category).GetProperty("score").GetDouble() * 100).ToString("F0", CultureInfo.InvariantCulture);
-            var audit = json.RootElement.GetProperty("audits");
-            string Metric(string id) => audit.GetProperty(id).GetProperty("displayValue").GetString() ?? "";
-            Console.WriteLine($"lighthouse {name} ({preset}): performance {Score("performance")}, accessibility {Score("accessibility")}, best practices {Score("best-practices")}; FCP {Metric("first-contentful-paint")}, LCP {Metric("largest-contentful-paint")}, TBT {Metric("total-blocking-time")}, CLS {Metric("cumulative-layout-shift")}");
-            File.Delete(report);
-        }
+        await Lighthouse.RunAsync("sign-in", new Uri(factory.Cloud.BaseAddress, "sign-in"), desktop: false, cookie: null, ct);
+        await Lighthouse.RunAsync("machines board", new Uri(factory.Cloud.BaseAddress, "machines"), desktop: true, cookie, ct);
+        await Lighthouse.RunAsync("machine detail", new Uri(factory.Cloud.BaseAddress, $"machines/{Factory.Saw(0)}"), desktop: true, cookie, ct);
     }
 
     private static async Task<SignedInClient> SignInAsync(Uri cloud, Person person, CancellationToken ct)
