@@ -123,16 +123,11 @@ internal sealed partial class ShopFloor(
             return new ShopFloorOutcome(StatusCodes.Status409Conflict, null, "The machine started another operation at the same moment: pause or finish it first.", false);
         }
 
-        if (outcome.Status != StatusCodes.Status200OK)
-        {
-            // A refusal changes nothing but is answered the same way when replayed.
-            db.ChangeTracker.Clear();
-        }
-
-        var record = await db.TerminalActions.SingleAsync(a => a.TerminalId == actor.TerminalId && a.Key == action.Key, ct);
-        record.Status = outcome.Status;
-        record.Response = JsonSerializer.Serialize(outcome, s_json);
-        await db.SaveChangesAsync(ct);
+        string response = JsonSerializer.Serialize(outcome, s_json);
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE production_terminal_actions SET "Status" = {outcome.Status}, "Response" = {response}::jsonb
+            WHERE "TerminalId" = {actor.TerminalId} AND "Key" = {action.Key}
+            """, ct);
         await transaction.CommitAsync(ct);
         return outcome;
     }
