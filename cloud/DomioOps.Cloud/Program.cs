@@ -69,6 +69,7 @@ internal sealed partial class Program
         app.MapEdgesApi();
         app.MapHistoryApi();
         app.MapTerminalWorkApi();
+        app.MapProductionApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

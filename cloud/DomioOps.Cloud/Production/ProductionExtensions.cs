@@ -16,6 +16,7 @@ internal static class ProductionExtensions
         builder.Services.AddHostedService<WorkCentreSeeding>();
         builder.Services.AddSingleton<ShopFloor>();
         builder.Services.AddSingleton<ProductionImport>();
+        builder.Services.AddSingleton<ProductionOrders>();
         return builder;
     }
 }

@@ -17,6 +17,9 @@ internal static class SecurityPolicies
     /// <summary>Office data (customers, projects, documents): never a terminal or an operator.</summary>
     public const string Office = "Office";
 
+    /// <summary>Production orders and their progress: every person (read), never a terminal.</summary>
+    public const string Production = "Production";
+
     /// <summary>Users, API keys, terminals, audit, GDPR.</summary>
     public const string Admin = "Admin";
 
@@ -32,6 +35,7 @@ internal static class SecurityPolicies
         [ShopFloor] = [DomioRoles.Operator, DomioRoles.Maintenance, DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin, DomioRoles.Terminal],
         [Operations] = [DomioRoles.Maintenance, DomioRoles.Planner, DomioRoles.Admin],
         [Office] = [DomioRoles.Office, DomioRoles.Admin],
+        [Production] = [DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin, DomioRoles.Operator, DomioRoles.Maintenance],
         [Admin] = [DomioRoles.Admin],
         [Terminal] = [DomioRoles.Terminal],
     };
