@@ -40,7 +40,7 @@ internal static class ProductionApi
                 _ => BadFormat(),
             };
         });
-        orders.MapGet("/{id}", async Task<Results<Ok<OrderDetail>, NotFound>> (long id, ProductionOrders production, CancellationToken ct) =>
+        orders.MapGet("/{id}", async Task<Results<Ok<OrderDetails>, NotFound>> (long id, ProductionOrders production, CancellationToken ct) =>
             await production.DetailAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound());
         orders.MapGet("/{id}/export", async Task<Results<PushStreamHttpResult, NotFound, ProblemHttpResult>> (long id, string? format, ProductionOrders production, HttpContext http, CancellationToken ct) =>
         {

@@ -59,7 +59,7 @@ internal sealed record OrderPage(IReadOnlyList<OrderSummary> Rows, int Total);
 internal sealed record PartDetail(long Id, int Line, string Name, string Material, decimal Thickness, decimal Length, decimal Width, int Quantity, IReadOnlyList<OperationView> Operations);
 
 /// <summary>An order, its parts and their operations as they are now, and the operations running on a machine now.</summary>
-internal sealed record OrderDetail(OrderSummary Order, string? Source, IReadOnlyList<PartDetail> Parts, IReadOnlyList<OperationView> RunningNow);
+internal sealed record OrderDetails(OrderSummary Order, string? Source, IReadOnlyList<PartDetail> Parts, IReadOnlyList<OperationView> RunningNow);
 
 /// <summary>
 /// The office's view of production: the orders, paged, searched, filtered and sorted in PostgreSQL; one order with each
@@ -85,7 +85,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
         return new OrderPage(page, total);
     }
 
-    public async Task<OrderDetail?> DetailAsync(long orderId, CancellationToken ct)
+    public async Task<OrderDetails?> DetailAsync(long orderId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
@@ -99,7 +99,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
         var parts = await db.Parts.Where(p => p.OrderId == orderId).OrderBy(p => p.Line).ThenBy(p => p.Id).AsNoTracking().ToListAsync(ct);
         var operations = await ShopFloorQuery.ViewsAsync(db.Operations.Where(o => o.OrderId == orderId), db, grains, time.GetUtcNow(), ct);
         var byPart = operations.ToLookup(o => o.PartId);
-        return new OrderDetail(order, source,
+        return new OrderDetails(order, source,
             [.. parts.Select(p => new PartDetail(p.Id, p.Line, p.Name, p.Material, p.Thickness, p.Length, p.Width, p.Quantity, [.. byPart[p.Id].OrderBy(o => o.Step)]))],
             [.. operations.Where(o => o.State == OperationState.Running).OrderBy(o => o.MachineId, StringComparer.Ordinal)]);
     }
@@ -268,7 +268,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
             r.Operations, r.Good, r.Planned, r.Scrap, r.Progress,
         })]));
 
-    private Table OperationTable(OrderDetail detail, CultureInfo culture) => InCulture(culture, () => new Table(
+    private Table OperationTable(OrderDetails detail, CultureInfo culture) => InCulture(culture, () => new Table(
         [text["Orders.Line"], text["Orders.Part"], text["Orders.Step"], text["Orders.WorkCentre"], text["Orders.State"],
          text["Orders.Machine"], text["Orders.Planned"], text["Orders.Good"], text["Orders.Scrap"], text["Orders.Counted"],
          text["Orders.Remaining"], text["Orders.RunMinutes"]],

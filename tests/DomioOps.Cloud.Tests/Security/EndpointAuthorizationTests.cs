@@ -139,6 +139,15 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/terminal/work", [Terminal]),
         new("GET", "/api/terminal/parts/{partId}", [Terminal]),
         new("POST", "/api/terminal/actions", [Terminal]),
+        // Production orders, the office's view: every person reads them, a terminal (which has its own queue) does not.
+        new("GET", "/api/production/orders", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/production/orders/export", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/production/orders/{id}", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/production/orders/{id}/export", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/production/orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/production/orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/production/orders/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/production/orders/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -197,10 +206,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 68 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 78 times; 35 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
-            // rows refuse 3 callers.
-            Assert.Equal(78 + (35 * 5) + (8 * 3), refusals);
+            // Counted by hand from the table: 76 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 86 times; 35 rows of one role refuse the other 5 callers, 4 edge reading rows and 4 edge page
+            // rows refuse 3 callers; 4 production order rows and 4 production page rows refuse the terminal.
+            Assert.Equal(86 + (35 * 5) + (8 * 3) + (8 * 1), refusals);
         }
         finally
         {
@@ -245,8 +254,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 11 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 35 rows of one role.
-            Assert.Equal(14 + (35 * 6) + (8 * 3) + 35, admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows and 4 edge page rows for 3 roles; 35 rows of one role;
+            // 4 production order rows and 4 production page rows for the 5 people roles.
+            Assert.Equal(14 + (35 * 6) + (8 * 3) + 35 + (8 * 5), admissions);
         }
         finally
         {
