@@ -40,8 +40,10 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
         var late = await Orders.PageAsync(new OrderQuery(prefix, OrderState.Late), ct);
         var page = await Orders.PageAsync(new OrderQuery(prefix, Sort: "Number", Descending: true, Skip: 1, Take: 2), ct);
         var byProgress = await Orders.PageAsync(new OrderQuery(prefix, Sort: "progress", Descending: true), ct);
+        var unfiltered = await Orders.PageAsync(new OrderQuery(), ct);
 
         Assert.Equal(4, all.Total);
+        Assert.True(unfiltered.Total >= 4 && unfiltered.Rows.Count >= 4, $"{unfiltered.Total} orders, {unfiltered.Rows.Count} rows");
         Assert.Equal([$"{prefix}-1", $"{prefix}-2", $"{prefix}-3", $"{prefix}-4"], all.Rows.Select(r => r.Number));
         Assert.Equal([OrderState.Released, OrderState.InProgress, OrderState.Done, OrderState.Late], all.Rows.Select(r => r.State));
         Assert.Equal([$"{prefix}-2"], byCustomer.Rows.Select(r => r.Number));
