@@ -20,12 +20,12 @@ internal static class ProductionApi
 
     public static IEndpointRouteBuilder MapProductionApi(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup(OrdersPath).WithTags("Production").RequireAuthorization(SecurityPolicies.Production);
-        orders.MapGet("", async Task<Results<Ok<OrderPage>, ProblemHttpResult>> (ProductionOrders production, string? search, string? state, string? sort, bool? desc, int? skip, int? take, CancellationToken ct) =>
+        var orders = app.MapGroup("/api/production").WithTags("Production").RequireAuthorization(SecurityPolicies.Production);
+        orders.MapGet("/orders", async Task<Results<Ok<OrderPage>, ProblemHttpResult>> (ProductionOrders production, string? search, string? state, string? sort, bool? desc, int? skip, int? take, CancellationToken ct) =>
             Query(search, state, sort, desc, skip, take) is { } query
                 ? TypedResults.Ok(await production.PageAsync(query, ct))
                 : BadState(state));
-        orders.MapGet("/export", Results<PushStreamHttpResult, ProblemHttpResult> (ProductionOrders production, HttpContext http, string? format, string? search, string? state, string? sort, bool? desc) =>
+        orders.MapGet("/orders/export", Results<PushStreamHttpResult, ProblemHttpResult> (ProductionOrders production, HttpContext http, string? format, string? search, string? state, string? sort, bool? desc) =>
         {
             if (Query(search, state, sort, desc, 0, OrderQuery.MaxTake) is not { } query)
             {
@@ -40,9 +40,9 @@ internal static class ProductionApi
                 _ => BadFormat(),
             };
         });
-        orders.MapGet("/{id}", async Task<Results<Ok<OrderDetails>, NotFound>> (long id, ProductionOrders production, CancellationToken ct) =>
+        orders.MapGet("/orders/{id}", async Task<Results<Ok<OrderDetails>, NotFound>> (long id, ProductionOrders production, CancellationToken ct) =>
             await production.DetailAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound());
-        orders.MapGet("/{id}/export", async Task<Results<PushStreamHttpResult, NotFound, ProblemHttpResult>> (long id, string? format, ProductionOrders production, HttpContext http, CancellationToken ct) =>
+        orders.MapGet("/orders/{id}/export", async Task<Results<PushStreamHttpResult, NotFound, ProblemHttpResult>> (long id, string? format, ProductionOrders production, HttpContext http, CancellationToken ct) =>
         {
             if (format?.ToLowerInvariant() is not (null or "csv" or "xlsx"))
             {
