@@ -18,6 +18,7 @@ internal static class ProductionExtensions
         builder.Services.AddSingleton<ProductionImport>();
         builder.Services.AddSingleton<RoutingEditor>();
         builder.Services.AddSingleton<PartLabels>();
+        builder.Services.AddSingleton<ProductionOrders>();
         return builder;
     }
 }

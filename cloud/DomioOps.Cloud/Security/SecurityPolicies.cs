@@ -17,6 +17,9 @@ internal static class SecurityPolicies
     /// <summary>Office data (customers, projects, documents): never a terminal or an operator.</summary>
     public const string Office = "Office";
 
+    /// <summary>Production orders and their progress: every person (read), never a terminal.</summary>
+    public const string Production = "Production";
+
     /// <summary>Production office work (importing cut lists, printing part labels): planners, the office, administrators.</summary>
     public const string ProductionOffice = "ProductionOffice";
 
@@ -35,6 +38,7 @@ internal static class SecurityPolicies
         [ShopFloor] = [DomioRoles.Operator, DomioRoles.Maintenance, DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin, DomioRoles.Terminal],
         [Operations] = [DomioRoles.Maintenance, DomioRoles.Planner, DomioRoles.Admin],
         [Office] = [DomioRoles.Office, DomioRoles.Admin],
+        [Production] = [DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin, DomioRoles.Operator, DomioRoles.Maintenance],
         [ProductionOffice] = [DomioRoles.Planner, DomioRoles.Office, DomioRoles.Admin],
         [Admin] = [DomioRoles.Admin],
         [Terminal] = [DomioRoles.Terminal],

@@ -150,6 +150,15 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/terminal/work", [Terminal]),
         new("GET", "/api/terminal/parts/{partId}", [Terminal]),
         new("POST", "/api/terminal/actions", [Terminal]),
+        // Production orders, the office's view: every person reads them, a terminal (which has its own queue) does not.
+        new("GET", "/api/production/orders", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/production/orders/export", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/production/orders/{id}", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/production/orders/{id}/export", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/production/orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/production/orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/production/orders/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/production/orders/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -208,10 +217,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 75 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 85 times; 35 rows of one role refuse the other 5 callers, 4 edge reading rows, 4 edge page rows
-            // and 7 production office rows (2 import API, 1 routing, 4 import and labels page) refuse 3 callers.
-            Assert.Equal(85 + (35 * 5) + (15 * 3), refusals);
+            // Counted by hand from the table: 83 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 93 times; 35 rows of one role refuse the other 5 callers, 4 edge reading rows, 4 edge page rows
+            // and 7 production office rows (2 import API, 1 routing, 4 import and labels page) refuse 3 callers; 4 production
+            // order rows and 4 production page rows refuse the terminal.
+            Assert.Equal(93 + (35 * 5) + (15 * 3) + (8 * 1), refusals);
         }
         finally
         {
@@ -257,8 +267,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows and 7 production office rows for
-            // 3 roles; 35 rows of one role.
-            Assert.Equal(16 + (35 * 6) + (15 * 3) + 35, admissions);
+            // 3 roles; 35 rows of one role; 4 production order rows and 4 production page rows for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (15 * 3) + 35 + (8 * 5), admissions);
         }
         finally
         {
