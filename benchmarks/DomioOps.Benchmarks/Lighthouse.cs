@@ -44,6 +44,23 @@ internal static class Lighthouse
         var audit = json.RootElement.GetProperty("audits");
         string Metric(string id) => audit.GetProperty(id).GetProperty("displayValue").GetString() ?? "";
         Console.WriteLine($"lighthouse {name} ({(desktop ? "desktop" : "mobile")}): performance {Score("performance")}, accessibility {Score("accessibility")}, best practices {Score("best-practices")}; FCP {Metric("first-contentful-paint")}, LCP {Metric("largest-contentful-paint")}, TBT {Metric("total-blocking-time")}, CLS {Metric("cumulative-layout-shift")}");
+        // What cost points in the two categories scored out of 100 without timings, so a score below 100 says why.
+        foreach (string category in new[] { "accessibility", "best-practices" })
+        {
+            var lost = categories.GetProperty(category).GetProperty("auditRefs").EnumerateArray()
+                .Where(r => r.GetProperty("weight").GetDouble() > 0)
+                .Select(r => r.GetProperty("id").GetString()!)
+                .Where(id => audit.GetProperty(id).GetProperty("score") is { ValueKind: JsonValueKind.Number } score && score.GetDouble() < 1)
+                .ToList();
+            foreach (string id in lost)
+            {
+                var items = audit.GetProperty(id).TryGetProperty("details", out var details) && details.TryGetProperty("items", out var list)
+                    ? list.EnumerateArray().Take(3).Select(i => i.TryGetProperty("description", out var d) ? $"{d} {(i.TryGetProperty("sourceLocation", out var at) ? at.GetProperty("url").ToString() : "")}" : i.ToString())
+                    : [];
+                Console.WriteLine($"  {category} lost on {id}: {string.Join(" | ", items)}");
+            }
+        }
+
         File.Delete(report);
     }
 }
