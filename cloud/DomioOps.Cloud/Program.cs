@@ -71,6 +71,7 @@ internal sealed partial class Program
         app.MapTerminalWorkApi();
         app.MapImportApi();
         app.MapRoutingApi();
+        app.MapWorkCentresApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
