@@ -43,7 +43,37 @@ internal sealed record BreakDraft(string? Start, string? End);
 /// One thing wrong with a draft: the field (as the API names it, e.g. <c>shifts[1].breaks[0]</c>), a code a page
 /// translates with <see cref="Args"/>, and the English message the API answers with.
 /// </summary>
-internal sealed record WorkCentreProblem(string Field, string Code, string Message, params string[] Args);
+internal sealed record WorkCentreProblem(string Field, WorkCentreProblemCode Code, string Message, params string[] Args);
+
+/// <summary>Why a work centre change was refused; a page words each as <c>WorkCentres.Error.{Code}</c>.</summary>
+internal enum WorkCentreProblemCode
+{
+    Id,
+    IdTaken,
+    IdFixed,
+    InUse,
+    MachinesChanged,
+    Name,
+    Kind,
+    SetupMinutes,
+    CycleSeconds,
+    TooManyMachines,
+    MachineId,
+    MachineTwice,
+    MachineElsewhere,
+    TooManyShifts,
+    ShiftName,
+    Time,
+    ShiftEmpty,
+    Day,
+    NoDays,
+    TooManyBreaks,
+    BreakOutside,
+    ShiftOverlap,
+    TooManyHolidays,
+    Holiday,
+    HolidayTwice,
+}
 
 /// <summary>What a change came to: the work centre, or the problems (none when there was no such work centre).</summary>
 internal sealed record WorkCentreResult(WorkCentreDraft? Centre, IReadOnlyList<WorkCentreProblem> Problems)
@@ -93,11 +123,11 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         var problems = new List<WorkCentreProblem>();
         if (!EdgeTopics.IsValidId(draft.Id ?? ""))
         {
-            problems.Add(new("id", "Id", $"The id '{draft.Id}' must be 1-64 of A-Z a-z 0-9 - _ . (e.g. saw-2)."));
+            problems.Add(new("id", WorkCentreProblemCode.Id, $"The id '{draft.Id}' must be 1-64 of A-Z a-z 0-9 - _ . (e.g. saw-2)."));
         }
         else if (await db.WorkCentres.AnyAsync(c => c.Id == draft.Id, ct))
         {
-            problems.Add(new("id", "IdTaken", $"There is a work centre '{draft.Id}' already: give this one its own id.", draft.Id!));
+            problems.Add(new("id", WorkCentreProblemCode.IdTaken, $"There is a work centre '{draft.Id}' already: give this one its own id.", draft.Id!));
         }
 
         var (centre, more) = await ValidateAsync(db, draft.Id ?? "", draft, ct);
@@ -132,7 +162,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         var problems = new List<WorkCentreProblem>();
         if (draft.Id is { Length: > 0 } && draft.Id != id)
         {
-            problems.Add(new("id", "IdFixed", $"A work centre's id does not change: send '{id}' or leave it out.", id));
+            problems.Add(new("id", WorkCentreProblemCode.IdFixed, $"A work centre's id does not change: send '{id}' or leave it out.", id));
         }
 
         var (centre, more) = await ValidateAsync(db, id, draft, ct);
@@ -195,7 +225,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
     }
 
     private static WorkCentreProblem InUse(string id, int operations) =>
-        new("id", "InUse", $"Work centre '{id}' is in the routing of {operations} operation(s): change those routings first, or keep it.",
+        new("id", WorkCentreProblemCode.InUse, $"Work centre '{id}' is in the routing of {operations} operation(s): change those routings first, or keep it.",
             id, operations.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Saves; a machine placed in another work centre at the same moment (its primary key) is that field's problem.</summary>
@@ -208,7 +238,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
         catch (DbUpdateException)
         {
-            return new("machines", "MachinesChanged", "A machine of this work centre was just placed in another one: reload and try again.");
+            return new("machines", WorkCentreProblemCode.MachinesChanged, "A machine of this work centre was just placed in another one: reload and try again.");
         }
     }
 
@@ -218,23 +248,23 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         string name = draft.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength)
         {
-            problems.Add(new("name", "Name", $"The name is required (at most {MaxNameLength} characters), e.g. \"Panel saw 2\"."));
+            problems.Add(new("name", WorkCentreProblemCode.Name, $"The name is required (at most {MaxNameLength} characters), e.g. \"Panel saw 2\"."));
         }
 
         WorkCentreKind kind = default;
         if (draft.Kind is null || int.TryParse(draft.Kind, out _) || !Enum.TryParse(draft.Kind, ignoreCase: false, out kind) || !Enum.IsDefined(kind))
         {
-            problems.Add(new("kind", "Kind", $"The kind '{draft.Kind}' is not a kind of work centre: use one of {string.Join(", ", Enum.GetNames<WorkCentreKind>())}.", draft.Kind ?? ""));
+            problems.Add(new("kind", WorkCentreProblemCode.Kind, $"The kind '{draft.Kind}' is not a kind of work centre: use one of {string.Join(", ", Enum.GetNames<WorkCentreKind>())}.", draft.Kind ?? ""));
         }
 
         if (draft.SetupMinutes is not { } setup || setup is < 0 or > MaxSetupMinutes)
         {
-            problems.Add(new("setupMinutes", "SetupMinutes", $"The set-up time is 0 to {MaxSetupMinutes} minutes."));
+            problems.Add(new("setupMinutes", WorkCentreProblemCode.SetupMinutes, $"The set-up time is 0 to {MaxSetupMinutes} minutes."));
         }
 
         if (draft.CycleSeconds is not { } cycle || cycle is < 0 or > MaxCycleSeconds)
         {
-            problems.Add(new("cycleSeconds", "CycleSeconds", $"The cycle time is 0 to {MaxCycleSeconds} seconds per piece."));
+            problems.Add(new("cycleSeconds", WorkCentreProblemCode.CycleSeconds, $"The cycle time is 0 to {MaxCycleSeconds} seconds per piece."));
         }
 
         var machines = await ValidateMachinesAsync(db, id, draft.Machines ?? [], problems, ct);
@@ -261,7 +291,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
     {
         if (machines.Count > MaxMachines)
         {
-            problems.Add(new("machines", "TooManyMachines", $"A work centre has at most {MaxMachines} machines."));
+            problems.Add(new("machines", WorkCentreProblemCode.TooManyMachines, $"A work centre has at most {MaxMachines} machines."));
             return [];
         }
 
@@ -271,11 +301,11 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             string machine = machines[i]?.Trim() ?? "";
             if (!EdgeTopics.IsValidId(machine))
             {
-                problems.Add(new($"machines[{i}]", "MachineId", $"'{machine}' is not a machine id (1-64 of A-Z a-z 0-9 - _ .).", machine));
+                problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineId, $"'{machine}' is not a machine id (1-64 of A-Z a-z 0-9 - _ .).", machine));
             }
             else if (valid.Contains(machine, StringComparer.Ordinal))
             {
-                problems.Add(new($"machines[{i}]", "MachineTwice", $"'{machine}' is listed twice.", machine));
+                problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineTwice, $"'{machine}' is listed twice.", machine));
             }
             else
             {
@@ -290,7 +320,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         foreach (var placed in elsewhere)
         {
             int i = machines.Select(m => m?.Trim()).ToList().IndexOf(placed.MachineId);
-            problems.Add(new($"machines[{i}]", "MachineElsewhere",
+            problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineElsewhere,
                 $"'{placed.MachineId}' is in work centre '{placed.Id}' ({placed.Name}): take it out of that one first; a machine is in one work centre.",
                 placed.MachineId, placed.Id, placed.Name));
         }
@@ -302,7 +332,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
     {
         if (drafts.Count > MaxShifts)
         {
-            problems.Add(new("shifts", "TooManyShifts", $"A work centre has at most {MaxShifts} shifts."));
+            problems.Add(new("shifts", WorkCentreProblemCode.TooManyShifts, $"A work centre has at most {MaxShifts} shifts."));
             return [];
         }
 
@@ -315,14 +345,14 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             string name = draft.Name?.Trim() ?? "";
             if (name.Length is 0 or > 50)
             {
-                problems.Add(new($"{field}.name", "ShiftName", $"Shift {i + 1}: the name is required (at most 50 characters), e.g. \"1\" or \"Morning\".", (i + 1).ToString(CultureInfo.InvariantCulture)));
+                problems.Add(new($"{field}.name", WorkCentreProblemCode.ShiftName, $"Shift {i + 1}: the name is required (at most 50 characters), e.g. \"1\" or \"Morning\".", (i + 1).ToString(CultureInfo.InvariantCulture)));
             }
 
             var start = Time(draft.Start, $"{field}.start", i, problems);
             var end = Time(draft.End, $"{field}.end", i, problems);
             if (start is not null && start == end)
             {
-                problems.Add(new($"{field}.end", "ShiftEmpty", $"Shift {i + 1}: the end must differ from the start (an end before the start runs past midnight).", (i + 1).ToString(CultureInfo.InvariantCulture)));
+                problems.Add(new($"{field}.end", WorkCentreProblemCode.ShiftEmpty, $"Shift {i + 1}: the end must differ from the start (an end before the start runs past midnight).", (i + 1).ToString(CultureInfo.InvariantCulture)));
             }
 
             var days = new List<DayOfWeek>();
@@ -330,7 +360,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             {
                 if (int.TryParse(day, out _) || !Enum.TryParse<DayOfWeek>(day, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
                 {
-                    problems.Add(new($"{field}.days", "Day", $"Shift {i + 1}: '{day}' is not a day: use Monday … Sunday.", (i + 1).ToString(CultureInfo.InvariantCulture), day ?? ""));
+                    problems.Add(new($"{field}.days", WorkCentreProblemCode.Day, $"Shift {i + 1}: '{day}' is not a day: use Monday … Sunday.", (i + 1).ToString(CultureInfo.InvariantCulture), day ?? ""));
                 }
                 else if (!days.Contains(parsed))
                 {
@@ -340,14 +370,14 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
 
             if (days.Count == 0 && (draft.Days ?? []).Count == 0)
             {
-                problems.Add(new($"{field}.days", "NoDays", $"Shift {i + 1}: choose the days it is worked on.", (i + 1).ToString(CultureInfo.InvariantCulture)));
+                problems.Add(new($"{field}.days", WorkCentreProblemCode.NoDays, $"Shift {i + 1}: choose the days it is worked on.", (i + 1).ToString(CultureInfo.InvariantCulture)));
             }
 
             var breaks = new List<ShiftBreak>();
             var pauses = draft.Breaks ?? [];
             if (pauses.Count > MaxBreaks)
             {
-                problems.Add(new($"{field}.breaks", "TooManyBreaks", $"Shift {i + 1}: at most {MaxBreaks} breaks.", (i + 1).ToString(CultureInfo.InvariantCulture)));
+                problems.Add(new($"{field}.breaks", WorkCentreProblemCode.TooManyBreaks, $"Shift {i + 1}: at most {MaxBreaks} breaks.", (i + 1).ToString(CultureInfo.InvariantCulture)));
                 pauses = [];
             }
 
@@ -364,7 +394,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
                 int length = Offset(s, e);
                 if (Offset(s, bs) >= Offset(s, be) || Offset(s, be) > length || bs == be)
                 {
-                    problems.Add(new(breakField, "BreakOutside",
+                    problems.Add(new(breakField, WorkCentreProblemCode.BreakOutside,
                         $"Shift {i + 1}: the break {bs:HH\\:mm}-{be:HH\\:mm} must lie inside the shift {s:HH\\:mm}-{e:HH\\:mm}.",
                         (i + 1).ToString(CultureInfo.InvariantCulture), Hm(bs), Hm(be), Hm(s), Hm(e)));
                 }
@@ -388,7 +418,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
                 if (Overlap(shifts[a].Shift, shifts[b].Shift) is { } day)
                 {
                     var (first, second) = (shifts[a], shifts[b]);
-                    problems.Add(new($"shifts[{second.Index}]", "ShiftOverlap",
+                    problems.Add(new($"shifts[{second.Index}]", WorkCentreProblemCode.ShiftOverlap,
                         $"Shift {second.Index + 1} ({second.Shift.Name}) overlaps shift {first.Index + 1} ({first.Shift.Name}) on {day}: shifts of the same day must not overlap.",
                         (second.Index + 1).ToString(CultureInfo.InvariantCulture), second.Shift.Name, (first.Index + 1).ToString(CultureInfo.InvariantCulture), first.Shift.Name, day.ToString()));
                 }
@@ -438,7 +468,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             return new TimeOnly(time.Hour, time.Minute);
         }
 
-        problems.Add(new(field, "Time", $"Shift {shift + 1}: '{value}' is not a time written HH:mm (e.g. 06:00).", (shift + 1).ToString(CultureInfo.InvariantCulture), value ?? ""));
+        problems.Add(new(field, WorkCentreProblemCode.Time, $"Shift {shift + 1}: '{value}' is not a time written HH:mm (e.g. 06:00).", (shift + 1).ToString(CultureInfo.InvariantCulture), value ?? ""));
         return null;
     }
 
@@ -446,7 +476,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
     {
         if (drafts.Count > MaxHolidays)
         {
-            problems.Add(new("holidays", "TooManyHolidays", $"At most {MaxHolidays} holidays."));
+            problems.Add(new("holidays", WorkCentreProblemCode.TooManyHolidays, $"At most {MaxHolidays} holidays."));
             return [];
         }
 
@@ -455,11 +485,11 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         {
             if (!DateOnly.TryParseExact(drafts[i]?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
-                problems.Add(new($"holidays[{i}]", "Holiday", $"'{drafts[i]}' is not a date written yyyy-MM-dd.", drafts[i] ?? ""));
+                problems.Add(new($"holidays[{i}]", WorkCentreProblemCode.Holiday, $"'{drafts[i]}' is not a date written yyyy-MM-dd.", drafts[i] ?? ""));
             }
             else if (holidays.Contains(day))
             {
-                problems.Add(new($"holidays[{i}]", "HolidayTwice", $"{drafts[i]} is listed twice: each holiday once.", drafts[i]!));
+                problems.Add(new($"holidays[{i}]", WorkCentreProblemCode.HolidayTwice, $"{drafts[i]} is listed twice: each holiday once.", drafts[i]!));
             }
             else
             {
