@@ -140,7 +140,10 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         db.WorkCentres.Add(centre!);
         if (await SaveAsync(db, draft, ct) is { } conflict)
         {
-            return new(null, [conflict]);
+            // Created by someone else at the same moment, or one of its machines placed elsewhere meanwhile.
+            return await db.WorkCentres.AsNoTracking().AnyAsync(c => c.Id == centre!.Id, ct)
+                ? new(null, [new("id", WorkCentreProblemCode.IdTaken, $"There is a work centre '{draft.Id}' already: give this one its own id.", draft.Id!)])
+                : new(null, [conflict]);
         }
 
         var after = WorkCentreDraft.From(centre!);

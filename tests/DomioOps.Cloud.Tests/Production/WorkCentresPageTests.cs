@@ -60,8 +60,15 @@ public sealed class WorkCentresPageTests(ProductionCloud cloud) : IClassFixture<
         await page.SetViewportSizeAsync(360, 800);
         await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Edit Press" }).ClickAsync();
         await Expect(page.Locator("#wc-id")).ToBeDisabledAsync();
+        await Expect(page.Locator("#wc-name")).ToBeFocusedAsync();
         string wide = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right)).join(' ')");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "The page scrolls sideways at 360 px: " + wide);
         await Browser.AssertAccessibleAsync(page);
+
+        await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Delete Press" }).ClickAsync();
+        await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Delete Press for good" }).ClickAsync();
+        await Expect(page.Locator("#workcentres-message")).ToHaveTextAsync("Work centre press was deleted.");
+        await Expect(row).ToHaveCountAsync(0);
+        await Expect(page.Locator("#workcentres-editor-heading")).ToHaveCountAsync(0);
     }
 }
