@@ -72,6 +72,7 @@ internal sealed partial class Program
         app.MapImportApi();
         app.MapRoutingApi();
         app.MapProductionApi();
+        app.MapWorkCentresApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

@@ -65,7 +65,7 @@ internal static class ProductionLoadHarness
                 $"reader alone, {name}: {read.Parts.Count} parts in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / 1024.0 / 1024:F1} MiB allocated"));
         }
 
-        await using var cloud = await Cloud.StartAsync(new Dictionary<string, string>(), ct);
+        await using var cloud = await Cloud.StartAsync(Shop, ct);
         foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
         {
             long residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
@@ -82,7 +82,8 @@ internal static class ProductionLoadHarness
             double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (response.StatusCode != HttpStatusCode.Created)
             {
-                throw new InvalidOperationException($"import of {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                string body = await response.Content.ReadAsStringAsync(ct);
+                throw new InvalidOperationException($"import of {name}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 1000)]}");
             }
 
             var created = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
@@ -152,19 +153,7 @@ internal static class ProductionLoadHarness
 
     private static async Task LighthouseAsync(CancellationToken ct)
     {
-        await using var cloud = await Cloud.StartAsync(new Dictionary<string, string>
-        {
-            [$"Production__WorkCentres__0__Id"] = "saw",
-            [$"Production__WorkCentres__0__Name"] = "Panel saw",
-            [$"Production__WorkCentres__0__Kind"] = nameof(WorkCentreKind.PanelSaw),
-            [$"Production__WorkCentres__0__Machines__0"] = "saw-01",
-            [$"Production__WorkCentres__1__Id"] = "edging",
-            [$"Production__WorkCentres__1__Name"] = "Edgebander",
-            [$"Production__WorkCentres__1__Kind"] = nameof(WorkCentreKind.Edgebander),
-            [$"Production__WorkCentres__2__Id"] = "cnc",
-            [$"Production__WorkCentres__2__Name"] = "CNC router",
-            [$"Production__WorkCentres__2__Kind"] = nameof(WorkCentreKind.CncRouter),
-        }, ct);
+        await using var cloud = await Cloud.StartAsync(Shop, ct);
         byte[] kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
         using var form = new MultipartFormDataContent
         {
@@ -203,6 +192,21 @@ internal static class ProductionLoadHarness
             }
         }
     }
+
+    /// <summary>A panel saw, an edgebander and a CNC router: every routing of the cut lists has its work centres.</summary>
+    private static Dictionary<string, string> Shop => new()
+    {
+        ["Production__WorkCentres__0__Id"] = "saw",
+        ["Production__WorkCentres__0__Name"] = "Panel saw",
+        ["Production__WorkCentres__0__Kind"] = nameof(WorkCentreKind.PanelSaw),
+        ["Production__WorkCentres__0__Machines__0"] = "saw-01",
+        ["Production__WorkCentres__1__Id"] = "edging",
+        ["Production__WorkCentres__1__Name"] = "Edgebander",
+        ["Production__WorkCentres__1__Kind"] = nameof(WorkCentreKind.Edgebander),
+        ["Production__WorkCentres__2__Id"] = "cnc",
+        ["Production__WorkCentres__2__Name"] = "CNC router",
+        ["Production__WorkCentres__2__Kind"] = nameof(WorkCentreKind.CncRouter),
+    };
 
     private static string Centre(int index) => $"saw-centre-{index + 1:D3}";
 

@@ -17,6 +17,7 @@ internal static class ProductionExtensions
         builder.Services.AddSingleton<ShopFloor>();
         builder.Services.AddSingleton<ProductionImport>();
         builder.Services.AddSingleton<RoutingEditor>();
+        builder.Services.AddSingleton<WorkCentres>();
         builder.Services.AddSingleton<PartLabels>();
         builder.Services.AddSingleton<ProductionOrders>();
         return builder;

@@ -53,6 +53,9 @@ public sealed partial class UiResourcesTests
         // One per reason an edge change is refused, and one per connection filter of the edges list.
         Assert.Equal([], Enum.GetNames<DomioOps.Cloud.Ingestion.EdgeChangeError>().Select(e => "Edges.Error." + e).Where(k => !english.ContainsKey(k)));
         Assert.Equal([], Enum.GetNames<DomioOps.Cloud.Ingestion.EdgeStatusFilter>().Select(e => "Edges.Filter." + e).Where(k => !english.ContainsKey(k)));
+        // One per reason a work centre change is refused, and one per kind of work centre.
+        Assert.Equal([], Enum.GetNames<DomioOps.Cloud.Production.WorkCentreProblemCode>().Select(e => "WorkCentres.Error." + e).Where(k => !english.ContainsKey(k)));
+        Assert.Equal([], Enum.GetNames<DomioOps.Cloud.Production.WorkCentreKind>().Select(e => "WorkCentres.Kind." + e).Where(k => !english.ContainsKey(k)));
     }
 
     private static Dictionary<string, string> Entries(CultureInfo culture)

@@ -86,6 +86,14 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/production/orders/import", [Planner, Office, Admin], Page: true),
         new("GET", "/production/orders/{Id:long}/labels", [Planner, Office, Admin], Page: true),
         new("POST", "/production/orders/{Id:long}/labels", [Planner, Office, Admin], Page: true),
+        // Work centres (machines, shift calendar, standard rates): the production office reads and changes them.
+        new("GET", "/api/production/work-centres/", [Planner, Office, Admin]),
+        new("GET", "/api/production/work-centres/{id}", [Planner, Office, Admin]),
+        new("POST", "/api/production/work-centres/", [Planner, Office, Admin]),
+        new("PUT", "/api/production/work-centres/{id}", [Planner, Office, Admin]),
+        new("DELETE", "/api/production/work-centres/{id}", [Planner, Office, Admin]),
+        new("GET", "/production/work-centres", [Planner, Office, Admin], Page: true),
+        new("POST", "/production/work-centres", [Planner, Office, Admin], Page: true),
         new("*", "/_blazor", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("*", "/_blazor/negotiate", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
         new("*", "/_blazor/disconnect/", [Operator, Maintenance, Planner, Office, Admin, Terminal]),
@@ -217,11 +225,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 83 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 93 times; 35 rows of one role refuse the other 5 callers, 4 edge reading rows, 4 edge page rows
-            // and 7 production office rows (2 import API, 1 routing, 4 import and labels page) refuse 3 callers; 4 production
-            // order rows and 4 production page rows refuse the terminal.
-            Assert.Equal(93 + (35 * 5) + (15 * 3) + (8 * 1), refusals);
+            // Counted by hand from the table: 90 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 100 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows
+            // and 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows) refuse 3 callers; 4
+            // production order rows and 4 production page rows refuse the terminal.
+            Assert.Equal(100 + (35 * 5) + (22 * 3) + (8 * 1), refusals);
         }
         finally
         {
@@ -266,9 +274,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows and 7 production office rows for
+            // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows and 14 production office rows for
             // 3 roles; 35 rows of one role; 4 production order rows and 4 production page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (15 * 3) + 35 + (8 * 5), admissions);
+            Assert.Equal(16 + (35 * 6) + (22 * 3) + 35 + (8 * 5), admissions);
         }
         finally
         {
