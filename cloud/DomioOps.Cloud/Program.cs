@@ -69,10 +69,7 @@ internal sealed partial class Program
         app.MapEdgesApi();
         app.MapHistoryApi();
         app.MapTerminalWorkApi();
-        app.MapImportApi();
-        app.MapRoutingApi();
         app.MapProductionApi();
-        app.MapWorkCentresApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

@@ -60,6 +60,10 @@ internal static class ProductionApi
                 ? TypedResults.Stream(output => production.WriteOperationsXlsxAsync(id, output, culture, http.RequestAborted), XlsxType, name + ".xlsx")
                 : TypedResults.Stream(output => production.WriteOperationsCsvAsync(id, output, culture, http.RequestAborted), CsvType, name + ".csv");
         });
+        // The office's other production endpoints, each in the file of what it does.
+        app.MapImportApi();
+        app.MapRoutingApi();
+        app.MapWorkCentresApi();
         return app;
     }
 
