@@ -114,15 +114,18 @@ internal static class ProductionLoadHarness
 
         var latencies = new List<double>();
         var goodSent = new int[terminals];
-        var loadBefore = ProcessFigures.LoadAverage();
-        var cpuBefore = ProcessFigures.CpuTime(cloud.Process.ProcessId);
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
+        var figures = Task.Run(async () =>
+        {
+            await Task.Delay(WarmUp, ct);
+            return (Load: ProcessFigures.LoadAverage(), Cpu: ProcessFigures.CpuTime(cloud.Process.ProcessId));
+        }, ct);
+        var load = Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
         {
             var random = new Random(index);
             await SendAsync(client, new { kind = "start", operationId = operations[index] }, null, ct);
             await Task.Delay(TimeSpan.FromSeconds(random.NextDouble()), ct);
-            for (int i = 1; clock.Elapsed < duration; i++)
+            for (int i = 1; clock.Elapsed < WarmUp + duration; i++)
             {
                 string kind = (i % 10) switch
                 {
@@ -130,12 +133,24 @@ internal static class ProductionLoadHarness
                     1 when i > 1 => "start",
                     _ => "report",
                 };
-                await SendAsync(client, new { kind, operationId = operations[index], good = kind == "report" ? 1 : (int?)null }, latencies, ct);
+                // The first seconds warm the host (JIT, pools, grain activations) and are not measured.
+                await SendAsync(client, new { kind, operationId = operations[index], good = kind == "report" ? 1 : (int?)null }, clock.Elapsed < WarmUp ? null : latencies, ct);
                 goodSent[index] += kind == "report" ? 1 : 0;
 
                 await Task.Delay(TimeSpan.FromSeconds(0.5 + random.NextDouble()), ct);
             }
         }, ct)));
+        try
+        {
+            await load;
+        }
+        catch
+        {
+            File.WriteAllText(Path.Combine(Path.GetTempPath(), "production-load-cloud.log"), cloud.Process.Output);
+            throw;
+        }
+
+        var (loadBefore, cpuBefore) = await figures;
         var cpu = ProcessFigures.CpuTime(cloud.Process.ProcessId) - cpuBefore;
         foreach (var client in clients)
         {
@@ -143,7 +158,7 @@ internal static class ProductionLoadHarness
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{latencies.Count} actions in {clock.Elapsed.TotalSeconds:F0} s ({latencies.Count / clock.Elapsed.TotalSeconds:F0}/s); load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s ({cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:F0} % of one core)"));
+            $"{latencies.Count} actions measured in {(clock.Elapsed - WarmUp).TotalSeconds:F0} s after {WarmUp.TotalSeconds:F0} s of warm-up ({latencies.Count / (clock.Elapsed - WarmUp).TotalSeconds:F0}/s); load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s ({cpu.TotalSeconds / (clock.Elapsed - WarmUp).TotalSeconds * 100:F0} % of one core)"));
         LatencyReport.Print("terminal action, POST to committed answer", latencies);
         var good = await cloud.GoodAsync(operations, ct);
         int wrong = operations.Select((id, i) => good[id] == goodSent[i] ? 0 : 1).Sum();
@@ -207,6 +222,8 @@ internal static class ProductionLoadHarness
         ["Production__WorkCentres__2__Name"] = "CNC router",
         ["Production__WorkCentres__2__Kind"] = nameof(WorkCentreKind.CncRouter),
     };
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(15);
 
     private static string Centre(int index) => $"saw-centre-{index + 1:D3}";
 

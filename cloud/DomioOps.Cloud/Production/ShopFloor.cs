@@ -1,6 +1,7 @@
 using System.Text.Json;
 
 using DomioOps.Cloud.Machines;
+using DomioOps.Models;
 
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -95,6 +96,25 @@ internal sealed partial class ShopFloor(
         ArgumentNullException.ThrowIfNull(action);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
+        // Everything the grains tell is asked before the transaction takes a connection: a grain activating reads its
+        // state through the same connection pool, and 200 terminals holding connections while waiting on it would starve it.
+        var (centres, machineIds) = await ScopeAsync(db, actor.Binding, ct);
+        var machines = new List<string>(machineIds);
+        // The operation as it was, with its part and order: the answer is this with the action's changes.
+        var before = action.OperationId is { } id
+            ? (await ShopFloorQuery.ViewsAsync(db.Operations.Where(o => o.Id == id), db, grains, time.GetUtcNow(), ct)).SingleOrDefault()
+            : null;
+        if (before?.MachineId is { } current)
+        {
+            machines.Add(current);
+        }
+
+        if (action.MachineId is { } named && EdgeTopics.IsValidId(named))
+        {
+            machines.Add(named);
+        }
+
+        var counts = new PieceCounts(grains, await ShopFloorQuery.PieceCountsAsync(grains, machines));
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // The key is claimed first: a concurrent replay of the same key waits on this row and then finds it answered.
         var now = time.GetUtcNow();
@@ -114,7 +134,7 @@ internal sealed partial class ShopFloor(
         ShopFloorOutcome outcome;
         try
         {
-            outcome = await ApplyOnceAsync(db, actor, action, now, ct);
+            outcome = await ApplyOnceAsync(db, actor, action, (centres, machineIds), before, counts, now, ct);
         }
         catch (DbUpdateException error) when (error.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
@@ -132,9 +152,10 @@ internal sealed partial class ShopFloor(
         return outcome;
     }
 
-    private async Task<ShopFloorOutcome> ApplyOnceAsync(ProductionDbContext db, ShopFloorActor actor, ShopFloorAction action, DateTimeOffset now, CancellationToken ct)
+    private async Task<ShopFloorOutcome> ApplyOnceAsync(ProductionDbContext db, ShopFloorActor actor, ShopFloorAction action,
+        (List<WorkCentre> Centres, List<string> Machines) reach, OperationView? before, PieceCounts counts, DateTimeOffset now, CancellationToken ct)
     {
-        var (centres, machineIds) = await ScopeAsync(db, actor.Binding, ct);
+        var (centres, machineIds) = reach;
         if (action.Kind == "stop-reason")
         {
             return await ExplainStopAsync(db, actor, action, machineIds, now, ct);
@@ -151,17 +172,17 @@ internal sealed partial class ShopFloor(
         }
 
         var operation = await db.Operations.FromSql($"""SELECT * FROM production_operations WHERE "Id" = {operationId} FOR UPDATE""").SingleOrDefaultAsync(ct);
-        if (operation is null || !centres.Any(c => c.Id == operation.WorkCentreId))
+        if (operation is null || before is null || !centres.Any(c => c.Id == operation.WorkCentreId))
         {
             return Refused(StatusCodes.Status404NotFound, $"Operation {operationId} is not in this terminal's work centres.");
         }
 
         var refusal = action.Kind switch
         {
-            "start" => await StartAsync(db, operation, action.MachineId ?? (machineIds.Count == 1 ? machineIds[0] : null), now, ct),
-            "pause" => await PauseAsync(operation, now),
-            "report" => await ReportAsync(db, actor, operation, action, now),
-            _ => await FinishAsync(db, actor, operation, action, now, ct),
+            "start" => await StartAsync(db, operation, centres.Single(c => c.Id == operation.WorkCentreId), action.MachineId ?? (machineIds.Count == 1 ? machineIds[0] : null), counts, now, ct),
+            "pause" => await PauseAsync(operation, counts, now),
+            "report" => await ReportAsync(db, actor, operation, action, counts, now),
+            _ => await FinishAsync(db, actor, operation, action, counts, now, ct),
         };
         if (refusal is not null)
         {
@@ -170,10 +191,11 @@ internal sealed partial class ShopFloor(
 
         await db.SaveChangesAsync(ct);
         LogApplied(action.Kind!, operation.Id, operation.State, actor.TerminalId);
-        return new ShopFloorOutcome(StatusCodes.Status200OK, await ShopFloorQuery.ViewAsync(operation.Id, db, grains, now, ct), null, false);
+        long pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
+        return new ShopFloorOutcome(StatusCodes.Status200OK, ShopFloorQuery.Now(before, operation, pieceCount, now), null, false);
     }
 
-    private async Task<ShopFloorOutcome?> StartAsync(ProductionDbContext db, Operation operation, string? machineId, DateTimeOffset now, CancellationToken ct)
+    private static async Task<ShopFloorOutcome?> StartAsync(ProductionDbContext db, Operation operation, WorkCentre centre, string? machineId, PieceCounts counts, DateTimeOffset now, CancellationToken ct)
     {
         switch (operation.State)
         {
@@ -187,7 +209,7 @@ internal sealed partial class ShopFloor(
                 break;
         }
 
-        if (machineId is null || !await db.WorkCentreMachines.AnyAsync(m => m.MachineId == machineId && m.WorkCentreId == operation.WorkCentreId, ct))
+        if (machineId is null || !centre.Machines.Any(m => m.MachineId == machineId))
         {
             return Refused(StatusCodes.Status400BadRequest, $"machineId must name a machine of work centre {operation.WorkCentreId}.");
         }
@@ -197,7 +219,7 @@ internal sealed partial class ShopFloor(
             return Refused(StatusCodes.Status409Conflict, $"{machineId} runs another operation: pause or finish it first.");
         }
 
-        long pieceCount = (await ShopFloorQuery.PieceCountsAsync(grains, [machineId]))[machineId];
+        long pieceCount = await counts.OfAsync(machineId);
         operation.State = OperationState.Running;
         operation.MachineId = machineId;
         operation.CounterBaseline = pieceCount;
@@ -206,23 +228,23 @@ internal sealed partial class ShopFloor(
         return null;
     }
 
-    private async Task<ShopFloorOutcome?> PauseAsync(Operation operation, DateTimeOffset now)
+    private static async Task<ShopFloorOutcome?> PauseAsync(Operation operation, PieceCounts counts, DateTimeOffset now)
     {
         if (operation.State != OperationState.Running)
         {
             return Refused(StatusCodes.Status409Conflict, "Only a running operation can be paused.");
         }
 
-        await CloseRunAsync(operation, OperationState.Paused, now);
+        await CloseRunAsync(operation, OperationState.Paused, counts, now);
         return null;
     }
 
     /// <summary>Ends the current run segment: what the machine counted and the time run are added, nothing is reset.</summary>
-    private async Task CloseRunAsync(Operation operation, OperationState next, DateTimeOffset now)
+    private static async Task CloseRunAsync(Operation operation, OperationState next, PieceCounts counts, DateTimeOffset now)
     {
         if (operation.State == OperationState.Running && operation.MachineId is { } machine)
         {
-            long pieceCount = (await ShopFloorQuery.PieceCountsAsync(grains, [machine]))[machine];
+            long pieceCount = await counts.OfAsync(machine);
             operation.CountedClosed = operation.Counted(pieceCount);
             operation.RunTime = operation.RunTimeAt(now);
         }
@@ -232,7 +254,7 @@ internal sealed partial class ShopFloor(
         operation.State = next;
     }
 
-    private async Task<ShopFloorOutcome?> ReportAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, DateTimeOffset now)
+    private static async Task<ShopFloorOutcome?> ReportAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, PieceCounts counts, DateTimeOffset now)
     {
         if (operation.State is OperationState.Planned or OperationState.Ready)
         {
@@ -244,11 +266,11 @@ internal sealed partial class ShopFloor(
             return Refused(StatusCodes.Status400BadRequest, "A report needs good or scrap pieces.");
         }
 
-        return await AddReportAsync(db, actor, operation, action, now);
+        return await AddReportAsync(db, actor, operation, action, counts, now);
     }
 
     /// <summary>Adds good and scrap pieces (negative numbers correct an earlier report; totals never go below zero), with what the machine counted.</summary>
-    private async Task<ShopFloorOutcome?> AddReportAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, DateTimeOffset now)
+    private static async Task<ShopFloorOutcome?> AddReportAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, PieceCounts counts, DateTimeOffset now)
     {
         int good = action.Good ?? 0;
         int scrap = action.Scrap ?? 0;
@@ -278,7 +300,7 @@ internal sealed partial class ShopFloor(
             return null;
         }
 
-        long pieceCount = operation.MachineId is { } machine ? (await ShopFloorQuery.PieceCountsAsync(grains, [machine]))[machine] : 0;
+        long pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
         operation.Good += good;
         operation.Scrap += scrap;
         db.Reports.Add(new OperationReport
@@ -295,19 +317,19 @@ internal sealed partial class ShopFloor(
         return null;
     }
 
-    private async Task<ShopFloorOutcome?> FinishAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, DateTimeOffset now, CancellationToken ct)
+    private async Task<ShopFloorOutcome?> FinishAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, PieceCounts counts, DateTimeOffset now, CancellationToken ct)
     {
         if (operation.State is OperationState.Planned or OperationState.Done)
         {
             return Refused(StatusCodes.Status409Conflict, operation.State == OperationState.Done ? "The operation is finished." : "The step before it is not finished yet.");
         }
 
-        if (await AddReportAsync(db, actor, operation, action, now) is { } refusal)
+        if (await AddReportAsync(db, actor, operation, action, counts, now) is { } refusal)
         {
             return refusal;
         }
 
-        await CloseRunAsync(operation, OperationState.Done, now);
+        await CloseRunAsync(operation, OperationState.Done, counts, now);
         operation.FinishedAt = now;
         var next = await db.Operations.SingleOrDefaultAsync(o => o.PartId == operation.PartId && o.Step == operation.Step + 1, ct);
         if (next is { State: OperationState.Planned })
@@ -397,6 +419,23 @@ internal sealed partial class ShopFloor(
     private static DateTimeOffset AsStored(DateTimeOffset time) => new(time.Ticks - (time.Ticks % 10), time.Offset);
 
     private static ShopFloorOutcome Refused(int status, string problem) => new(status, null, problem, false);
+
+    /// <summary>
+    /// The machines' piece counts asked before the action's transaction; one not asked (another terminal moved the
+    /// operation to another machine in between) is asked then.
+    /// </summary>
+    private sealed class PieceCounts(IGrainFactory grains, Dictionary<string, long> known)
+    {
+        public async Task<long> OfAsync(string machine)
+        {
+            if (!known.TryGetValue(machine, out long count))
+            {
+                count = known[machine] = (await ShopFloorQuery.PieceCountsAsync(grains, [machine]))[machine];
+            }
+
+            return count;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminal {Terminal}: {Action} applied to operation {Operation}, now {State}")]
     private partial void LogApplied(string action, long operation, OperationState state, string terminal);

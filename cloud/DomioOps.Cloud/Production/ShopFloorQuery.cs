@@ -47,8 +47,20 @@ internal static class ShopFloorQuery
             r.Operation.MachineId is { } machine ? counts.GetValueOrDefault(machine) : 0, now))];
     }
 
-    public static async Task<OperationView?> ViewAsync(long operationId, ProductionDbContext db, IGrainFactory grains, DateTimeOffset now, CancellationToken ct) =>
-        (await ViewsAsync(db.Operations.Where(o => o.Id == operationId), db, grains, now, ct)).SingleOrDefault();
+    /// <summary>An operation's view after a change: its part, order and routing as <paramref name="before"/>, its state and quantities now.</summary>
+    public static OperationView Now(OperationView before, Operation op, long pieceCount, DateTimeOffset now) => before with
+    {
+        State = op.State,
+        MachineId = op.MachineId,
+        Good = op.Good,
+        Scrap = op.Scrap,
+        Remaining = op.Remaining,
+        Counted = op.Counted(pieceCount),
+        CountedClosed = op.CountedClosed,
+        CounterBaseline = op.CounterBaseline,
+        RunSeconds = op.RunTimeAt(now).TotalSeconds,
+        RunningSince = op.RunningSince,
+    };
 
     /// <summary>Each machine's piece count as the cloud holds it (0 for a machine that never reported).</summary>
     public static async Task<Dictionary<string, long>> PieceCountsAsync(IGrainFactory grains, IEnumerable<string> machineIds)
