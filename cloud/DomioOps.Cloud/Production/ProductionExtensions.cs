@@ -14,6 +14,8 @@ internal static class ProductionExtensions
         builder.Services.AddOptions<ProductionOptions>().BindConfiguration(ProductionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ProductionOptions>, ProductionOptionsValidator>();
         builder.Services.AddHostedService<WorkCentreSeeding>();
+        builder.Services.AddSingleton<TerminalActionRetention>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TerminalActionRetention>());
         builder.Services.AddSingleton<ShopFloor>();
         builder.Services.AddSingleton<ProductionImport>();
         builder.Services.AddSingleton<RoutingEditor>();

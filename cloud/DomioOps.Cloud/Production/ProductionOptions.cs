@@ -15,6 +15,13 @@ public sealed class ProductionOptions
     [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan StopReasonAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a terminal action's idempotency key is kept: an action replayed after that (an outbox offline for longer)
+    /// would be applied again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    public TimeSpan ActionKeysKept { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Work centres created at start when missing (an existing one is left as the office edited it).</summary>
     public List<WorkCentreSeed> WorkCentres { get; set; } = [];
 }

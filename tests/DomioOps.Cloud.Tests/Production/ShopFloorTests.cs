@@ -201,6 +201,25 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
         Assert.DoesNotContain(work.Queue, o => o.OrderNumber == "SCOPE-1");
     }
 
+    [Fact]
+    public async Task ForgetAsync_KeysOlderThanKept_DeletedYoungerKept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var now = DateTimeOffset.UtcNow;
+        var old = new TerminalAction { TerminalId = "retention", Key = Guid.NewGuid(), Kind = "report", AppliedAt = now.AddDays(-8), Response = "null" };
+        var recent = new TerminalAction { TerminalId = "retention", Key = Guid.NewGuid(), Kind = "report", AppliedAt = now.AddDays(-6), Response = "null" };
+        await cloud.QueryAsync(db =>
+        {
+            db.TerminalActions.AddRange(old, recent);
+            return db.SaveChangesAsync(ct);
+        });
+
+        int forgotten = await cloud.App.Services.GetRequiredService<TerminalActionRetention>().ForgetAsync(ct);
+
+        Assert.Equal(1, forgotten);
+        Assert.Equal([recent.Key], await cloud.QueryAsync(db => db.TerminalActions.Where(a => a.TerminalId == "retention").Select(a => a.Key).ToListAsync(ct)));
+    }
+
     private async Task<HttpClient> TerminalAsync(CancellationToken ct, string workCentre = "saw")
     {
         using var admin = await cloud.AdminAsync(ct);
