@@ -10,7 +10,7 @@ internal static class ProductionExtensions
     /// <summary>Work centres, orders with their routings, cut-list import, and the shop floor's queues and actions.</summary>
     public static IHostApplicationBuilder AddProduction(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDbContext<ProductionDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<IOptions<SiloOptions>>().Value.ConnectionString));
+        builder.Services.AddDbContextPool<ProductionDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<IOptions<SiloOptions>>().Value.ConnectionString));
         builder.Services.AddOptions<ProductionOptions>().BindConfiguration(ProductionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ProductionOptions>, ProductionOptionsValidator>();
         builder.Services.AddHostedService<WorkCentreSeeding>();
