@@ -5,6 +5,7 @@ using System.Reflection;
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Ingestion;
+using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Edge;
 using DomioOps.Edge.Configuration;
@@ -31,7 +32,7 @@ public sealed class ComposeFileTests
     /// <summary>The options sections each of our hosts binds, by the project its Dockerfile builds.</summary>
     private static readonly Dictionary<string, Dictionary<string, Type>> SectionsByProject = new(StringComparer.Ordinal)
     {
-        ["cloud/DomioOps.Cloud"] = new(StringComparer.OrdinalIgnoreCase) { [SiloOptions.Section] = typeof(SiloOptions), [BrokerOptions.Section] = typeof(BrokerOptions), [SecurityOptions.Section] = typeof(SecurityOptions), [AuditOptions.Section] = typeof(AuditOptions) },
+        ["cloud/DomioOps.Cloud"] = new(StringComparer.OrdinalIgnoreCase) { [SiloOptions.Section] = typeof(SiloOptions), [BrokerOptions.Section] = typeof(BrokerOptions), [SecurityOptions.Section] = typeof(SecurityOptions), [AuditOptions.Section] = typeof(AuditOptions), [ProductionOptions.Section] = typeof(ProductionOptions) },
         ["edge/DomioOps.Edge"] = new(StringComparer.OrdinalIgnoreCase) { [EdgeOptions.Section] = typeof(EdgeOptions) },
         ["simulators/DomioOps.Simulators"] = new(StringComparer.OrdinalIgnoreCase) { [SimulatorOptions.Section] = typeof(SimulatorOptions) },
     };
