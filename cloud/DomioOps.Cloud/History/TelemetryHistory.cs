@@ -109,6 +109,7 @@ internal sealed partial class TelemetryHistory(
         }
 
         var rollups = new MinuteRollups();
+        var dirty = new Oee.OeeDirty.Batch();
         var rows = 0;
         var tooOld = 0;
         await using (var copy = await connection.BeginBinaryImportAsync(CopyCommand, cancellationToken).ConfigureAwait(false))
@@ -150,6 +151,7 @@ internal sealed partial class TelemetryHistory(
 
                 copy.Write(edge, NpgsqlDbType.Text);
                 copy.Write((long)sample.Sequence, NpgsqlDbType.Bigint);
+                dirty.Add(machine, sample.Signal, sample.Timestamp);
                 rows++;
             }
 
@@ -161,6 +163,12 @@ internal sealed partial class TelemetryHistory(
             if (rollups.Count > 0)
             {
                 batch.BatchCommands.Add(rollups.ToCommand(UpsertRollups));
+            }
+
+            if (dirty.Count > 0)
+            {
+                // The OEE of the shifts these samples fall in is computed again (Oee/README.md), late samples included.
+                batch.BatchCommands.Add(dirty.ToCommand());
             }
 
             var move = new NpgsqlBatchCommand(MoveMark);

@@ -149,3 +149,22 @@ internal sealed class TerminalAction
 
     public string Response { get; set; } = "";
 }
+
+/// <summary>
+/// A stretch of time an operation ran on a machine: from a start to the pause or finish that ended it (<see cref="To"/>
+/// null while it runs). OEE per order reads them (<c>Oee/README.md</c>).
+/// </summary>
+internal sealed class OperationRun
+{
+    public long Id { get; set; }
+
+    public long OperationId { get; set; }
+
+    public long OrderId { get; set; }
+
+    public string MachineId { get; set; } = "";
+
+    public DateTimeOffset From { get; set; }
+
+    public DateTimeOffset? To { get; set; }
+}

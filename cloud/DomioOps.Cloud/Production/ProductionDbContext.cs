@@ -8,7 +8,7 @@ namespace DomioOps.Cloud.Production;
 /// <summary>
 /// Work centres, production orders with their parts and operations, operators' reports, stop reasons and the terminals'
 /// applied actions, in the cluster's PostgreSQL. The schema is created by <c>Storage/Sql/0010-production.sql</c>
-/// (generated from this model); change both together.
+/// (generated from this model) and <c>0011-oee.sql</c> (operation runs, the reports' time index); change both together.
 /// </summary>
 internal sealed class ProductionDbContext(DbContextOptions<ProductionDbContext> options) : DbContext(options)
 {
@@ -29,6 +29,9 @@ internal sealed class ProductionDbContext(DbContextOptions<ProductionDbContext> 
     public DbSet<MachineStop> Stops => Set<MachineStop>();
 
     public DbSet<TerminalAction> TerminalActions => Set<TerminalAction>();
+
+    /// <summary>When operations ran on which machine (<c>Storage/Sql/0011-oee.sql</c>).</summary>
+    public DbSet<OperationRun> OperationRuns => Set<OperationRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -104,6 +107,7 @@ internal sealed class ProductionDbContext(DbContextOptions<ProductionDbContext> 
             report.ToTable("production_reports");
             report.HasKey(r => r.Id);
             report.HasIndex(r => r.OperationId);
+            report.HasIndex(r => r.At);
             report.HasOne<Operation>().WithMany().HasForeignKey(r => r.OperationId).OnDelete(DeleteBehavior.Cascade);
             report.Property(r => r.ScrapReason).HasConversion<string>().HasMaxLength(32);
             report.Property(r => r.OperatorId).HasMaxLength(450);
@@ -125,6 +129,15 @@ internal sealed class ProductionDbContext(DbContextOptions<ProductionDbContext> 
             action.Property(a => a.TerminalId).HasMaxLength(32);
             action.Property(a => a.Kind).HasMaxLength(32);
             action.Property(a => a.Response).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<OperationRun>(run =>
+        {
+            run.ToTable("production_operation_runs");
+            run.HasKey(r => r.Id);
+            run.HasIndex(r => new { r.MachineId, r.From });
+            run.HasIndex(r => r.OperationId);
+            run.HasOne<Operation>().WithMany().HasForeignKey(r => r.OperationId).OnDelete(DeleteBehavior.Cascade);
+            run.Property(r => r.MachineId).HasMaxLength(64);
         });
     }
 }

@@ -180,7 +180,7 @@ internal sealed partial class ShopFloor(
         var refusal = action.Kind switch
         {
             "start" => await StartAsync(db, operation, centres.Single(c => c.Id == operation.WorkCentreId), action.MachineId ?? (machineIds.Count == 1 ? machineIds[0] : null), counts, now, ct),
-            "pause" => await PauseAsync(operation, counts, now),
+            "pause" => await PauseAsync(db, operation, counts, now, ct),
             "report" => await ReportAsync(db, actor, operation, action, counts, now),
             _ => await FinishAsync(db, actor, operation, action, counts, now, ct),
         };
@@ -190,6 +190,12 @@ internal sealed partial class ShopFloor(
         }
 
         await db.SaveChangesAsync(ct);
+        if (operation.MachineId is { } ran)
+        {
+            // Its runs, scrap and cycle change the machine's OEE of this hour (Oee/README.md).
+            await Oee.OeeDirty.MarkAsync(db.Database, ran, now, ct);
+        }
+
         LogApplied(action.Kind!, operation.Id, operation.State, actor.TerminalId);
         long pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
         return new ShopFloorOutcome(StatusCodes.Status200OK, ShopFloorQuery.Now(before, operation, pieceCount, now), null, false);
@@ -225,28 +231,33 @@ internal sealed partial class ShopFloor(
         operation.CounterBaseline = pieceCount;
         operation.RunningSince = now;
         operation.StartedAt ??= now;
+        db.OperationRuns.Add(new OperationRun { OperationId = operation.Id, OrderId = operation.OrderId, MachineId = machineId, From = now });
         return null;
     }
 
-    private static async Task<ShopFloorOutcome?> PauseAsync(Operation operation, PieceCounts counts, DateTimeOffset now)
+    private static async Task<ShopFloorOutcome?> PauseAsync(ProductionDbContext db, Operation operation, PieceCounts counts, DateTimeOffset now, CancellationToken ct)
     {
         if (operation.State != OperationState.Running)
         {
             return Refused(StatusCodes.Status409Conflict, "Only a running operation can be paused.");
         }
 
-        await CloseRunAsync(operation, OperationState.Paused, counts, now);
+        await CloseRunAsync(db, operation, OperationState.Paused, counts, now, ct);
         return null;
     }
 
     /// <summary>Ends the current run segment: what the machine counted and the time run are added, nothing is reset.</summary>
-    private static async Task CloseRunAsync(Operation operation, OperationState next, PieceCounts counts, DateTimeOffset now)
+    private static async Task CloseRunAsync(ProductionDbContext db, Operation operation, OperationState next, PieceCounts counts, DateTimeOffset now, CancellationToken ct)
     {
         if (operation.State == OperationState.Running && operation.MachineId is { } machine)
         {
             long pieceCount = await counts.OfAsync(machine);
             operation.CountedClosed = operation.Counted(pieceCount);
             operation.RunTime = operation.RunTimeAt(now);
+            foreach (var run in await db.OperationRuns.Where(r => r.OperationId == operation.Id && r.To == null).ToListAsync(ct))
+            {
+                run.To = now;
+            }
         }
 
         operation.CounterBaseline = null;
@@ -329,7 +340,7 @@ internal sealed partial class ShopFloor(
             return refusal;
         }
 
-        await CloseRunAsync(operation, OperationState.Done, counts, now);
+        await CloseRunAsync(db, operation, OperationState.Done, counts, now, ct);
         operation.FinishedAt = now;
         var next = await db.Operations.SingleOrDefaultAsync(o => o.PartId == operation.PartId && o.Step == operation.Step + 1, ct);
         if (next is { State: OperationState.Planned })
