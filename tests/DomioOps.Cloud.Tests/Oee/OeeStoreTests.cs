@@ -177,6 +177,11 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         Assert.Equal(JsonValueKind.Array, scrap.ValueKind);
         Assert.Equal(($"{DaysAgo(3, 0):yyyy-MM-dd} shift 2", 4), (report.GetProperty("label").GetString(), report.GetProperty("machines").GetArrayLength()));
         Assert.Equal("1.06:00:00", report.GetProperty("total").GetProperty("plannedTime").GetString());
+        // One computation: the report's machine is the dashboard's row, and its stops add up to its delay and down time.
+        Assert.Equal(shift2.GetProperty("figures").GetRawText(), report.GetProperty("machines").EnumerateArray().Single(m => m.GetProperty("key").GetString() == "oee-d").GetProperty("figures").GetRawText());
+        var total = report.GetProperty("total");
+        Assert.Equal(Time(total.GetProperty("delayTime")) + Time(total.GetProperty("downTime")),
+            TimeSpan.FromTicks(report.GetProperty("downtime").EnumerateArray().Sum(l => Time(l.GetProperty("time")).Ticks)));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         string text = await csv.Content.ReadAsStringAsync(ct);
         Assert.Contains("OEE %", text, StringComparison.Ordinal);
@@ -184,6 +189,8 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(ct))[..2]);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
+
+    private static TimeSpan Time(JsonElement value) => TimeSpan.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
