@@ -4,6 +4,7 @@ using DomioOps.Cloud.Production;
 using DomioOps.Models.Wire;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 using Npgsql;
 
@@ -27,7 +28,8 @@ internal sealed record ShiftComputation(MachinePlan Machine, ShiftOccurrence Shi
 /// that stores ended shifts and by the reads that compute the open shift up to now; and the store of ended shifts
 /// (<c>oee_shift</c>). Reads only the machine's samples of the shift's window (and the one sample before it).
 /// </summary>
-internal sealed class OeeShifts(HistoryDatabase history, SignalChanges changes, IServiceScopeFactory scopes, ShiftCalendar plant, TimeProvider time)
+internal sealed class OeeShifts(
+    HistoryDatabase history, SignalChanges changes, IServiceScopeFactory scopes, ShiftCalendar plant, IOptions<HistoryOptions> historyOptions, TimeProvider time)
 {
     private const string CounterSamples = """
         (SELECT ts, sequence, number FROM telemetry_sample
@@ -189,6 +191,8 @@ internal sealed class OeeShifts(HistoryDatabase history, SignalChanges changes, 
             }
         }
 
+        // Before the history kept begins there are no samples to compute from: only what was stored then counts.
+        var kept = new DateTimeOffset(HistoryOptions.OldestKeptDay(now, historyOptions.Value.RetentionDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var result = new List<ShiftFigures>();
         foreach (var machine in machines)
         {
@@ -197,6 +201,11 @@ internal sealed class OeeShifts(HistoryDatabase history, SignalChanges changes, 
                 if (shift.Span.To <= now && stored.TryGetValue((machine.MachineId, shift.Span.From), out var rows) && rows.Any(r => r.Order == 0))
                 {
                     result.AddRange(rows.Select(r => new ShiftFigures(machine, shift, r.Order, r.Figures)));
+                    continue;
+                }
+
+                if (shift.Span.From < kept)
+                {
                     continue;
                 }
 
