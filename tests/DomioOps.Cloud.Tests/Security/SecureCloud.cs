@@ -27,6 +27,9 @@ public class SecureCloud : IAsyncLifetime
 
     public int HttpPort { get; } = FreePort.Next();
 
+    /// <summary>The embedded MQTT broker's port (plain TCP on 127.0.0.1), where edges publish.</summary>
+    public int BrokerPort { get; } = FreePort.Next();
+
     public virtual Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
 
     /// <summary>How often the password hasher has checked a password (sign-ins of known and unknown users alike).</summary>
@@ -79,7 +82,7 @@ public class SecureCloud : IAsyncLifetime
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Silo:SiloPort"] = $"{FreePort.Next()}",
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
-            ["Broker:Port"] = $"{FreePort.Next()}",
+            ["Broker:Port"] = $"{BrokerPort}",
             // Remote edge configuration on: the key that signs configurations is made at start.
             ["Broker:ConfigurationKeyPath"] = Path.Combine(AuditDirectory, "edge-configuration.pem"),
             ["Security:InitialAdmin:Password"] = AdminPassword,
