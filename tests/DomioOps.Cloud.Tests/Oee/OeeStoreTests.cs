@@ -70,6 +70,20 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
     }
 
     [Fact]
+    public async Task PlanMaintenance_InAStoredShift_IsCutFromItsPlannedTime()
+    {
+        await cloud.ThreeShiftsAsync();
+        await cloud.HistoryAsync("oee-d", State(WireState.Working, DaysAgo(4, 7)), State(WireState.Offline, DaysAgo(4, 9)), State(WireState.Working, DaysAgo(4, 10)));
+        await cloud.StoredWhenAsync("oee-d", DaysAgo(4, 8), f => f?.DownTime == TimeSpan.FromHours(1));
+
+        await cloud.App.Services.GetRequiredService<OeeShifts>().PlanMaintenanceAsync("oee", "oee-d", DaysAgo(4, 9), DaysAgo(4, 10), "spindle", TestContext.Current.CancellationToken);
+        var expected = new OeeFigures(Shift2Planned - TimeSpan.FromHours(1), Shift2Planned - TimeSpan.FromHours(1), TimeSpan.Zero, TimeSpan.Zero, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(expected, await cloud.StoredWhenAsync("oee-d", DaysAgo(4, 8), f => f == expected));
+        Assert.Equal(1.0, expected.Availability);
+    }
+
+    [Fact]
     public async Task Rows_WorkCentreOrderAndDay_SumMachinesAndTheOrdersRuns()
     {
         var ct = TestContext.Current.CancellationToken;
