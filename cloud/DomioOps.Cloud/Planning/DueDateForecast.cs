@@ -124,6 +124,9 @@ internal static class DueDateForecast
         return answer;
     }
 
+    /// <summary>Whether an order whose P90 is <paramref name="p90"/> is at risk: P90 after the end of its due date (plant-local midnight).</summary>
+    public static bool AtRisk(DateOnly dueDate, long p90, TimeZoneInfo zone) => p90 > WorkingTime.Instant(zone, dueDate.AddDays(1), TimeOnly.MinValue);
+
     /// <summary>The nearest-rank quantile of sorted values.</summary>
     public static int Quantile(int[] sorted, double p)
     {
