@@ -4,6 +4,7 @@ using DomioOps.Cloud.Components;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Terminal;
@@ -54,6 +55,7 @@ internal sealed partial class Program
         builder.AddMachines();
         builder.AddHistory();
         builder.AddProduction();
+        builder.AddPlanning();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -70,6 +72,7 @@ internal sealed partial class Program
         app.MapHistoryApi();
         app.MapTerminalWorkApi();
         app.MapProductionApi();
+        app.MapPlanningApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
