@@ -15,11 +15,11 @@ internal static class PlanningApi
     public static IEndpointRouteBuilder MapPlanningApi(this IEndpointRouteBuilder app)
     {
         var planning = app.MapGroup("/api/planning").WithTags("Planning");
-        var read = planning.MapGroup("").RequireAuthorization(SecurityPolicies.Production);
-        read.MapGet("/schedule", (Planner planner) => TypedResults.Ok(planner.Current));
-        read.MapGet("/capacity", (Planner planner) => TypedResults.Ok(planner.Current.Capacity));
-        read.MapGet("/orders", (Planner planner) => TypedResults.Ok(planner.Current.Orders));
-        read.MapGet("/maintenance", async (Maintenance maintenance, CancellationToken ct) => TypedResults.Ok(await maintenance.ListAsync(ct)));
+        planning.MapGet("/schedule", (Planner planner) => TypedResults.Ok(planner.Current)).RequireAuthorization(SecurityPolicies.Production);
+        planning.MapGet("/capacity", (Planner planner) => TypedResults.Ok(planner.Current.Capacity)).RequireAuthorization(SecurityPolicies.Production);
+        planning.MapGet("/orders", (Planner planner) => TypedResults.Ok(planner.Current.Orders)).RequireAuthorization(SecurityPolicies.Production);
+        planning.MapGet("/maintenance", async (Maintenance maintenance, CancellationToken ct) => TypedResults.Ok(await maintenance.ListAsync(ct)))
+            .RequireAuthorization(SecurityPolicies.Production);
 
         planning.MapPost("/sequence", async Task<Results<Ok<Schedule>, ProblemHttpResult>> (SequenceChange change, bool? preview, Planner planner, HttpContext http) =>
         {

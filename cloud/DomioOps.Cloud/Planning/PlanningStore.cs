@@ -120,12 +120,10 @@ internal sealed class PlanningStore(IServiceScopeFactory scopes, IGrainFactory g
             var from = s.StateSince!.Value;
             double elapsed = (now - from).TotalSeconds;
             var longer = past.Where(p => p.Machine == s.Id && p.Seconds > elapsed).Select(p => p.Seconds).Order().ToList();
-            var end = longer.Count > 0 ? from.AddSeconds(longer[(longer.Count - 1) / 2]) : Max(from + settings.DefaultRepair, now + settings.DefaultRepair);
+            var end = longer.Count > 0 ? from.AddSeconds(longer[(longer.Count - 1) / 2]) : from + settings.DefaultRepair > now ? from + settings.DefaultRepair : now + settings.DefaultRepair;
             return new MachineDown(s.Id, now, end, false);
         })];
     }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>Each work centre's cycle ratios: run time per piece (good and scrap) over the standard cycle, of operations done lately.</summary>
     private static async Task<List<WorkCentreHistory>> HistoryAsync(ProductionDbContext db, DateTimeOffset now, PlanningOptions settings, CancellationToken ct)
