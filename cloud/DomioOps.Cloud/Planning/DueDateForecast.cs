@@ -63,12 +63,19 @@ internal static class DueDateForecast
             distributions[c] = new Distribution(byCentre.GetValueOrDefault(plan.Input.Centres[c].Id));
         }
 
-        var setup = new double[n];
-        var run = new double[n];
-        for (int i = 0; i < n; i++)
+        // The operations in simulation order, each with what a trial needs, next to each other in memory.
+        var position = new int[n];
+        for (int k = 0; k < n; k++)
         {
-            setup[i] = ops[i].Started ? 0 : ops[i].SetupSeconds;
-            run[i] = ops[i].Remaining * ops[i].CycleSeconds;
+            position[sequence[k]] = k;
+        }
+
+        var steps = new Step[n];
+        for (int k = 0; k < n; k++)
+        {
+            int op = sequence[k];
+            steps[k] = new Step(plan.Machine[op], plan.Predecessor[op] >= 0 ? position[plan.Predecessor[op]] : -1, plan.OperationCentre[op], orderOf[op],
+                ops[op].Started ? 0 : ops[op].SetupSeconds, ops[op].Remaining * ops[op].CycleSeconds);
         }
 
         int orders = orderIndex.Count;
@@ -80,28 +87,32 @@ internal static class DueDateForecast
 
         long now = plan.Now;
         long horizon = plan.End;
-        Parallel.For(0, trials, () => (End: new long[n], Free: new long[plan.MachineIds.Length], Done: new long[orders]), (trial, _, state) =>
+        var times = plan.MachineTimes;
+        Parallel.For(0, trials, () => (End: new long[n], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
         {
             var random = new SplitMix(seed, (ulong)trial);
-            Array.Fill(state.Free, now);
-            Array.Clear(state.Done);
-            foreach (int op in sequence)
+            var (ends, free, done) = state;
+            Array.Fill(free, now);
+            Array.Clear(done);
+            for (int k = 0; k < steps.Length; k++)
             {
-                int m = plan.Machine[op];
-                var dist = distributions[plan.OperationCentre[op]];
-                long release = Math.Max(state.Free[m], plan.Predecessor[op] >= 0 ? state.End[plan.Predecessor[op]] : now);
-                double work = (setup[op] > 0 ? setup[op] * dist.Setup(ref random) : 0) + (run[op] > 0 ? run[op] * dist.Cycle(ref random) * (1 + dist.Stop(ref random)) : 0);
-                long end = plan.MachineTimes[m].Advance(release, (long)Math.Ceiling(work));
+                ref readonly var step = ref steps[k];
+                var dist = distributions[step.Centre];
+                long release = Math.Max(free[step.Machine], step.Predecessor >= 0 ? ends[step.Predecessor] : now);
+                double work = (step.Setup > 0 ? step.Setup * dist.Setup(ref random) : 0) + (step.Run > 0 ? step.Run * dist.Cycle(ref random) * (1 + dist.Stop(ref random)) : 0);
+                long end = times[step.Machine].Advance(release, (long)Math.Ceiling(work));
                 end = end == long.MaxValue ? horizon : end;
-                state.End[op] = end;
-                state.Free[m] = end;
-                int o = orderOf[op];
-                state.Done[o] = Math.Max(state.Done[o], end);
+                ends[k] = end;
+                free[step.Machine] = end;
+                if (end > done[step.Order])
+                {
+                    done[step.Order] = end;
+                }
             }
 
             for (int o = 0; o < orders; o++)
             {
-                results[o][trial] = (int)Math.Min(int.MaxValue, Math.Max(0, state.Done[o] - now));
+                results[o][trial] = (int)Math.Min(int.MaxValue, Math.Max(0, done[o] - now));
             }
 
             return state;
@@ -116,9 +127,9 @@ internal static class DueDateForecast
         var answer = new OrderCompletion[orders];
         foreach (var (orderId, o) in orderIndex)
         {
-            var times = results[o];
-            Array.Sort(times);
-            answer[o] = new OrderCompletion(orderId, projected[o], now + Quantile(times, 0.5), now + Quantile(times, 0.9));
+            var sorted = results[o];
+            Array.Sort(sorted);
+            answer[o] = new OrderCompletion(orderId, projected[o], now + Quantile(sorted, 0.5), now + Quantile(sorted, 0.9));
         }
 
         return answer;
@@ -134,6 +145,8 @@ internal static class DueDateForecast
         int rank = (int)Math.Ceiling(p * sorted.Length);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
+
+    private readonly record struct Step(int Machine, int Predecessor, int Centre, int Order, double Setup, double Run);
 
     /// <summary>A work centre's ratios: drawn from the measured values, or from the fallback spread when they are too few.</summary>
     private sealed class Distribution(WorkCentreHistory? history)

@@ -9,20 +9,52 @@ namespace DomioOps.Cloud.Planning;
 /// </summary>
 internal sealed class WorkingTime
 {
+    /// <summary>The lookups below are by the hour: an instant's hour, or a count of working seconds' hour.</summary>
+    private const long Bucket = 3600;
+
     private readonly long[] starts;
     private readonly long[] ends;
     private readonly long[] before;
+    // For each hour from the first start, the first interval ending after its beginning; for each hour of working
+    // seconds, the interval in which that much work is reached. Both turn a search into a step or two.
+    private readonly int[] byInstant;
+    private readonly int[] byWork;
 
     public WorkingTime(IReadOnlyList<(long Start, long End)> intervals)
     {
         ArgumentNullException.ThrowIfNull(intervals);
-        starts = new long[intervals.Count];
-        ends = new long[intervals.Count];
-        before = new long[intervals.Count + 1];
-        for (int i = 0; i < intervals.Count; i++)
+        int n = intervals.Count;
+        starts = new long[n];
+        ends = new long[n];
+        before = new long[n + 1];
+        for (int i = 0; i < n; i++)
         {
             (starts[i], ends[i]) = intervals[i];
             before[i + 1] = before[i] + (ends[i] - starts[i]);
+        }
+
+        byInstant = new int[n == 0 ? 0 : ((ends[^1] - starts[0]) / Bucket) + 1];
+        for (int b = 0, i = 0; b < byInstant.Length; b++)
+        {
+            long at = starts[0] + (b * Bucket);
+            while (i < n && ends[i] <= at)
+            {
+                i++;
+            }
+
+            byInstant[b] = i;
+        }
+
+        byWork = new int[(before[^1] / Bucket) + 1];
+        for (int k = 0, i = 0; k < byWork.Length; k++)
+        {
+            // The last interval i whose work before it is under k hours (or the first).
+            while (i + 1 < n && before[i + 1] < k * Bucket)
+            {
+                i++;
+            }
+
+            byWork[k] = i;
         }
     }
 
@@ -57,18 +89,10 @@ internal sealed class WorkingTime
         }
 
         // The interval in which the target-th working second ends: the last i with before[i] < target.
-        int lo = 0, hi = starts.Length - 1;
-        while (lo < hi)
+        int lo = byWork[(target - 1) / Bucket];
+        while (lo + 1 < starts.Length && before[lo + 1] < target)
         {
-            int mid = (lo + hi + 1) >>> 1;
-            if (before[mid] < target)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
+            lo++;
         }
 
         return starts[lo] + (target - before[lo]);
@@ -93,21 +117,24 @@ internal sealed class WorkingTime
 
     private int FirstEndingAfter(long t)
     {
-        int lo = 0, hi = ends.Length;
-        while (lo < hi)
+        if (starts.Length == 0 || t < starts[0])
         {
-            int mid = (lo + hi) >>> 1;
-            if (ends[mid] <= t)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            return 0;
         }
 
-        return lo;
+        long b = (t - starts[0]) / Bucket;
+        if (b >= byInstant.Length)
+        {
+            return ends.Length;
+        }
+
+        int i = byInstant[b];
+        while (i < ends.Length && ends[i] <= t)
+        {
+            i++;
+        }
+
+        return i;
     }
 
     /// <summary>These intervals without <paramref name="windows"/> (sorted or not; they may overlap).</summary>
