@@ -40,8 +40,25 @@ internal sealed class PlanningStore(IServiceScopeFactory scopes, IGrainFactory g
             join order in db.Orders on op.OrderId equals order.Id
             select new
             {
-                op.Id, op.OrderId, order.Number, order.Customer, order.DueDate, order.Priority, op.PartId, PartName = part.Name, op.Step,
-                op.WorkCentreId, op.State, op.MachineId, op.Planned, op.Good, op.CountedClosed, op.CounterBaseline, op.SetupMinutes, op.CycleSeconds, op.StartedAt,
+                op.Id,
+                op.OrderId,
+                order.Number,
+                order.Customer,
+                order.DueDate,
+                order.Priority,
+                op.PartId,
+                PartName = part.Name,
+                op.Step,
+                op.WorkCentreId,
+                op.State,
+                op.MachineId,
+                op.Planned,
+                op.Good,
+                op.CountedClosed,
+                op.CounterBaseline,
+                op.SetupMinutes,
+                op.CycleSeconds,
+                op.StartedAt,
             }).AsNoTracking().ToListAsync(ct);
         var overrides = await db.Database.SqlQuery<SequenceOverride>($"""
             SELECT o."OperationId", o."BeforeOperationId", o."MachineId" FROM planning_sequence_overrides o
@@ -68,9 +85,10 @@ internal sealed class PlanningStore(IServiceScopeFactory scopes, IGrainFactory g
                 Math.Max(0, r.Planned - done), (double)r.SetupMinutes * 60, (double)r.CycleSeconds, r.Priority, r.DueDate, r.StartedAt is not null);
         }).ToList();
         var orders = rows.GroupBy(r => r.OrderId).ToDictionary(g => g.Key, g => new PlanOrder(g.Key, g.First().Number, g.First().Customer, g.First().DueDate, g.First().Priority));
-        var input = new PlanInput(now, shifts.Zone,
+        var plan = new PlanInput(now, shifts.Zone,
             [.. centres.Select(c => new PlanCentre(c.Id, [.. c.Machines.Select(m => m.MachineId).Order(StringComparer.Ordinal)], c.Calendar))],
-            operations, downs, overrides) { Horizon = TimeSpan.FromDays(settings.HorizonDays) };
+            operations, downs, overrides);
+        var input = plan with { Horizon = TimeSpan.FromDays(settings.HorizonDays) };
         return new PlanningData(input, orders, await HistoryAsync(db, now, settings, ct), states);
     }
 

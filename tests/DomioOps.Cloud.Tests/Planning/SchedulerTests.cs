@@ -153,8 +153,8 @@ public sealed class SchedulerTests
     public void Plan_LoadPastTheHorizon_LaysTheCalendarOutFurther()
     {
         // 100 hours on one machine working 15 hours a weekday, with a 1-week horizon.
-        var input = Input(At(Monday, 6, 0), [Centre("saw", "saw-1")], Op(1, part: 1, step: 1, "saw", priority: 1, remaining: 100, cycle: 3600, setupMinutes: 0))
-            with { Horizon = TimeSpan.FromDays(7) };
+        var oneWeek = Input(At(Monday, 6, 0), [Centre("saw", "saw-1")], Op(1, part: 1, step: 1, "saw", priority: 1, remaining: 100, cycle: 3600, setupMinutes: 0));
+        var input = oneWeek with { Horizon = TimeSpan.FromDays(7) };
 
         var plan = Scheduler.Plan(input);
 
@@ -166,8 +166,8 @@ public sealed class SchedulerTests
     public void Capacity_TwoMachinesOneDown_CountsWorkingTimeAndLoadPerDay()
     {
         var now = At(Monday, 6, 0);
-        var input = Input(now, [Centre("saw", "saw-1", "saw-2")], Op(1, part: 1, step: 1, "saw", priority: 1, remaining: 120, cycle: 60, setupMinutes: 0))
-            with { Downs = [new MachineDown("saw-2", Instant(now), Instant(At(Monday, 12, 0)), true)] };
+        var shop = Input(now, [Centre("saw", "saw-1", "saw-2")], Op(1, part: 1, step: 1, "saw", priority: 1, remaining: 120, cycle: 60, setupMinutes: 0));
+        var input = shop with { Downs = [new MachineDown("saw-2", Instant(now), Instant(At(Monday, 12, 0)), true)] };
 
         var monday = Scheduler.Plan(input).Capacity(7).First(d => d.Day == Monday);
 
