@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 
 namespace DomioOps.Cloud.Planning;
 
-/// <summary>Why a sequence change was refused: <see cref="Status"/> 404 for an unknown operation, 409 or 422 otherwise.</summary>
-internal sealed class SequenceChangeRefused(int status, string message) : Exception(message)
+/// <summary>Why a sequence change was refused: <see cref="Status"/> 404 for an unknown operation, 409 or 422 otherwise (an <see cref="InvalidOperationException"/>, as the board expects).</summary>
+internal sealed class SequenceChangeRefused(int status, string message) : InvalidOperationException(message)
 {
     public int Status { get; } = status;
 }
