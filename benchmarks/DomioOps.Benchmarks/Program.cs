@@ -43,6 +43,11 @@ if (args is ["production-load", .. var productionArgs])
     return await DomioOps.Benchmarks.Production.ProductionLoadHarness.RunAsync(productionArgs);
 }
 
+if (args is ["planning-load", .. var planningArgs])
+{
+    return await DomioOps.Benchmarks.Planning.PlanningLoadHarness.RunAsync(planningArgs);
+}
+
 if (args is ["history-load", .. var historyArgs])
 {
     await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);

@@ -5,6 +5,7 @@ using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Oee;
+using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Terminal;
@@ -56,6 +57,7 @@ internal sealed partial class Program
         builder.AddHistory();
         builder.AddProduction();
         builder.AddOee();
+        builder.AddPlanning();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -73,6 +75,7 @@ internal sealed partial class Program
         app.MapTerminalWorkApi();
         app.MapProductionApi();
         app.MapOeeApi();
+        app.MapPlanningApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

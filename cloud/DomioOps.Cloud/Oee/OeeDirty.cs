@@ -38,6 +38,18 @@ internal static class OeeDirty
             """, ct);
     }
 
+    /// <summary>Marks every hour of <paramref name="machine"/> from <paramref name="from"/> to <paramref name="to"/> (a maintenance window planned or removed).</summary>
+    public static Task MarkWindowAsync(DatabaseFacade database, string machine, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        var first = Hour(from);
+        return database.ExecuteSqlAsync($"""
+            INSERT INTO oee_dirty AS d (machine, hour) SELECT {machine}, hour FROM generate_series({first}::timestamptz, {to}::timestamptz, interval '1 hour') AS hour
+            WHERE hour < {to}
+            ON CONFLICT (machine, hour) DO UPDATE SET marks = d.marks + 1
+            """, ct);
+    }
+
     /// <summary>The hours a batch of samples touches, each once (a statement may not update a row twice), in key order (no deadlocks).</summary>
     internal sealed class Batch
     {

@@ -83,19 +83,20 @@ internal sealed class OeeShifts(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
         var centres = await db.WorkCentres.AsNoTracking().Include(c => c.Machines).ToListAsync(ct);
-        var maintenance = new List<(string Centre, string? Machine, TimeRange Window)>();
-        await using (var command = history.DataSource.CreateCommand("SELECT work_centre, machine, starts_at, ends_at FROM oee_planned_maintenance"))
+        // Planned maintenance (Planning/Maintenance.cs) is outside planned time, as breaks are.
+        var maintenance = new List<(string Machine, TimeRange Window)>();
+        await using (var command = history.DataSource.CreateCommand("""SELECT "MachineId", "From", "To" FROM planning_maintenance"""))
         {
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                maintenance.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), new TimeRange(Utc(reader.GetDateTime(2)), Utc(reader.GetDateTime(3)))));
+                maintenance.Add((reader.GetString(0), new TimeRange(Utc(reader.GetDateTime(1)), Utc(reader.GetDateTime(2)))));
             }
         }
 
         return [.. centres.SelectMany(c => c.Machines.Select(m => new MachinePlan(m.MachineId, c.Id, c.Name, c.Calendar, c.CycleSeconds)
             {
-                Maintenance = [.. maintenance.Where(w => w.Centre == c.Id && (w.Machine is null || w.Machine == m.MachineId)).Select(w => w.Window)],
+                Maintenance = [.. maintenance.Where(w => w.Machine == m.MachineId).Select(w => w.Window)],
             }))
             .OrderBy(p => p.MachineId, StringComparer.Ordinal)];
     }
@@ -103,42 +104,6 @@ internal sealed class OeeShifts(
     /// <summary>The machine's shift occurrences overlapping [<paramref name="from"/>, <paramref name="to"/>).</summary>
     public IReadOnlyList<ShiftOccurrence> Occurrences(MachinePlan machine, DateTimeOffset from, DateTimeOffset to) =>
         ShiftOccurrences.Overlapping(machine.Calendar, plant.Zone, from, to, machine.Maintenance);
-
-    /// <summary>
-    /// Plans maintenance of a work centre's machines (or of one of them) from <paramref name="from"/> to
-    /// <paramref name="to"/>: out of planned time from now on, and the shifts it touches are recomputed.
-    /// </summary>
-    public async Task PlanMaintenanceAsync(string workCentreId, string? machineId, DateTimeOffset from, DateTimeOffset to, string note, CancellationToken ct)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(to, from);
-        var machines = (await PlansAsync(ct).ConfigureAwait(false)).Where(p => p.WorkCentreId == workCentreId && (machineId is null || p.MachineId == machineId))
-            .Select(p => p.MachineId).ToList();
-        await using var connection = await history.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection);
-        var insert = new NpgsqlBatchCommand("INSERT INTO oee_planned_maintenance (work_centre, machine, starts_at, ends_at, note) VALUES (@centre, @machine, @from, @to, @note)");
-        insert.Parameters.AddWithValue("centre", workCentreId);
-        insert.Parameters.AddWithValue("machine", (object?)machineId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("from", from.UtcDateTime);
-        insert.Parameters.AddWithValue("to", to.UtcDateTime);
-        insert.Parameters.AddWithValue("note", note);
-        batch.BatchCommands.Add(insert);
-        var marks = new OeeDirty.Batch();
-        foreach (var machine in machines)
-        {
-            for (var hour = OeeDirty.Hour(from); hour < to; hour = hour.AddHours(1))
-            {
-                marks.Add(machine, Signal.MachineState, hour);
-            }
-        }
-
-        if (marks.Count > 0)
-        {
-            batch.BatchCommands.Add(marks.ToCommand());
-        }
-
-        // One statement batch: one implicit transaction.
-        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
 
     /// <summary>
     /// The machine's figures of <paramref name="shift"/> up to <paramref name="until"/> (its end, or now while it runs):

@@ -90,6 +90,9 @@ internal sealed partial class ShopFloor(
         return (await ShopFloorQuery.ViewsAsync(operations, db, grains, time.GetUtcNow(), ct)).SingleOrDefault();
     }
 
+    /// <summary>An operation was started, paused or finished (after the commit): the planner reschedules.</summary>
+    public event Action<long, string>? OperationChanged;
+
     public async Task<ShopFloorOutcome> ApplyAsync(ShopFloorActor actor, ShopFloorAction action, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -149,6 +152,11 @@ internal sealed partial class ShopFloor(
             WHERE "TerminalId" = {actor.TerminalId} AND "Key" = {action.Key}
             """, ct);
         await transaction.CommitAsync(ct);
+        if (outcome.Status == StatusCodes.Status200OK && action is { Kind: "start" or "pause" or "finish", OperationId: { } changed })
+        {
+            OperationChanged?.Invoke(changed, action.Kind);
+        }
+
         return outcome;
     }
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Oee;
+using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Tests.Production;
 
@@ -76,7 +78,9 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         await cloud.HistoryAsync("oee-d", State(WireState.Working, DaysAgo(4, 7)), State(WireState.Offline, DaysAgo(4, 9)), State(WireState.Working, DaysAgo(4, 10)));
         await cloud.StoredWhenAsync("oee-d", DaysAgo(4, 8), f => f?.DownTime == TimeSpan.FromHours(1));
 
-        await cloud.App.Services.GetRequiredService<OeeShifts>().PlanMaintenanceAsync("oee", "oee-d", DaysAgo(4, 9), DaysAgo(4, 10), "spindle", TestContext.Current.CancellationToken);
+        var (window, problem) = await cloud.App.Services.GetRequiredService<Maintenance>()
+            .PlanAsync(AuditActor.System, new MaintenanceDraft("oee-d", DaysAgo(4, 9), DaysAgo(4, 10), "spindle"), TestContext.Current.CancellationToken);
+        Assert.True(window is not null, problem);
         var expected = new OeeFigures(Shift2Planned - TimeSpan.FromHours(1), Shift2Planned - TimeSpan.FromHours(1), TimeSpan.Zero, TimeSpan.Zero, 0, 0, TimeSpan.Zero);
 
         Assert.Equal(expected, await cloud.StoredWhenAsync("oee-d", DaysAgo(4, 8), f => f == expected));
