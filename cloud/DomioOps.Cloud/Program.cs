@@ -4,6 +4,8 @@ using DomioOps.Cloud.Components;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Oee;
+using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Terminal;
@@ -54,6 +56,10 @@ internal sealed partial class Program
         builder.AddMachines();
         builder.AddHistory();
         builder.AddProduction();
+        // STAND-INS for the OEE query and the planner until helpers oee and plan are merged: replace these two lines by
+        // builder.AddOee() and builder.AddPlanning() (and delete Oee/OeeContractStandIn.cs, Planning/PlannerContractStandIn.cs).
+        builder.AddOeeStandIn();
+        builder.AddPlanningStandIn();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
