@@ -97,7 +97,8 @@ internal sealed class OeeQuery(WorkCentres centres, TimeProvider time)
             return null;
         }
 
-        var (start, end, label) = Periods(OeePeriod.Shift, at, at).First();
+        var shifts = Periods(OeePeriod.Shift, at, at).ToList();
+        var (start, end, label) = shifts.FirstOrDefault(s => at < s.To, shifts[^1]);
         var machines = (centre.Machines ?? []).Select(m => new OeeRow(m, m, start, end, label, Figures(m, start, end - start))).ToList();
         var total = machines.Count == 0
             ? new OeeFigures(end - start, TimeSpan.Zero, TimeSpan.Zero, end - start, 0, 0, TimeSpan.Zero)
@@ -125,7 +126,7 @@ internal sealed class OeeQuery(WorkCentres centres, TimeProvider time)
     {
         var zone = time.LocalTimeZone;
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, zone).Date);
-        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(to, zone).Date);
+        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(to > from ? to.AddTicks(-1) : to, zone).Date);
         if (period == OeePeriod.Week)
         {
             day = day.AddDays(-(((int)day.DayOfWeek + 6) % 7));

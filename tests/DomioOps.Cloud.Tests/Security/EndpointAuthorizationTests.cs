@@ -167,6 +167,15 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/production/orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("GET", "/production/orders/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("POST", "/production/orders/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        // OEE and planning pages (#15): every person reads them (the board's changes check ProductionOffice themselves).
+        new("GET", "/oee", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/oee", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/oee/shift-report", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/oee/shift-report", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/planning", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/planning", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -225,11 +234,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 90 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 100 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows
+            // Counted by hand from the table: 98 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 108 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows
             // and 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows) refuse 3 callers; 4
-            // production order rows and 4 production page rows refuse the terminal.
-            Assert.Equal(100 + (35 * 5) + (22 * 3) + (8 * 1), refusals);
+            // production order rows, 4 production page rows and 8 OEE and planning page rows refuse the terminal.
+            Assert.Equal(108 + (35 * 5) + (22 * 3) + (16 * 1), refusals);
         }
         finally
         {
@@ -276,8 +285,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows and 14 production office rows for
-            // 3 roles; 35 rows of one role; 4 production order rows and 4 production page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (22 * 3) + 35 + (8 * 5), admissions);
+            // 3 roles; 35 rows of one role; 4 production order rows, 4 production page rows and 8 OEE and planning page rows
+            // for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (22 * 3) + 35 + (16 * 5), admissions);
         }
         finally
         {

@@ -57,6 +57,7 @@ class ScheduleBoard {
       verticalScroll: false,
       groupHeightMode: 'fitItems',
       editable: { updateTime: true, updateGroup: true, add: false, remove: false, overrideItems: false },
+      itemsAlwaysDraggable: { item: true, range: true },
       snap: null,
       tooltip: { followMouse: false, overflowMethod: 'cap' },
       xss: { disabled: false },

@@ -8,6 +8,7 @@ using DomioOps.Cloud.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 
 namespace DomioOps.Cloud.Planning.Pages;
@@ -247,6 +248,14 @@ public sealed partial class Board : IAsyncDisposable
     }
 
     private void Cancel() => (preview, pending, applyError) = (null, null, null);
+
+    private void DialogKey(KeyboardEventArgs e)
+    {
+        if (e.Key == "Escape")
+        {
+            Cancel();
+        }
+    }
 
     private async Task RescheduledAsync(Schedule next)
     {
