@@ -106,6 +106,32 @@ public sealed class PlanningPagesTests(PlanningCloud cloud) : IClassFixture<Plan
     }
 
     [Fact]
+    public async Task Board_OperatorMovesByTheForm_SeesTheConsequencesButMayNotApply()
+    {
+        var page = await SignedInAsync("en-US", 1280, DomioRoles.Operator);
+        await OpenBoardAsync(page);
+        string version = (await page.Locator("#board-version").GetAttributeAsync("data-version"))!;
+
+        // Without a mouse: SO-2603's saw step, first in the saw's sequence, on saw-02.
+        await page.Locator("#move-operation").SelectOptionAsync("301");
+        await page.Locator("#move-machine").SelectOptionAsync("saw-02");
+        await page.Locator("#move-position").FillAsync("1");
+        await page.Locator("#move-preview").ClickAsync();
+
+        await Expect(page.Locator("#board-preview")).ToBeVisibleAsync();
+        await Expect(page.Locator("#board-preview-what")).ToContainTextAsync("SO-2603");
+        await Expect(page.Locator("#board-preview-what")).ToContainTextAsync("place 1");
+        await Expect(page.Locator("#board-cannot-apply")).ToBeVisibleAsync();
+        await Expect(page.Locator("#board-apply")).ToBeDisabledAsync();
+        await Browser.AssertAccessibleAsync(page);
+
+        await page.Locator("#board-cancel").FocusAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#board-preview")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#board-version")).ToHaveAttributeAsync("data-version", version);
+    }
+
+    [Fact]
     public async Task PlanningPages_RussianAt360Pixels_RussianWordsNoSidewaysScrollAndAccessible()
     {
         var page = await SignedInAsync("ru-RU", 360);
@@ -135,11 +161,11 @@ public sealed class PlanningPagesTests(PlanningCloud cloud) : IClassFixture<Plan
         await Expect(page.Locator("#schedule-board .vis-item").First).ToBeVisibleAsync();
     }
 
-    private async Task<IPage> SignedInAsync(string locale, int width)
+    private async Task<IPage> SignedInAsync(string locale, int width, string role = DomioRoles.Planner)
     {
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
+        string userName = $"person-{Guid.NewGuid():N}"[..20];
         string password = InitialAdmin.Generate();
-        await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
+        await cloud.CreateUserAsync(userName, password, role);
         var page = await browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
         await Browser.SignInAsync(page, userName, password);
         return page;
