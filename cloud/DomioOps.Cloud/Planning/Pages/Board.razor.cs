@@ -175,7 +175,7 @@ public sealed partial class Board : IAsyncDisposable
             pending = change;
             focusDialog = true;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             formError = T["Planning.Board.CannotMove"];
         }
@@ -237,7 +237,7 @@ public sealed partial class Board : IAsyncDisposable
             (preview, pending) = (null, null);
             await RescheduledAsync(applied);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             applyError = T["Planning.Board.CannotMove"];
         }
