@@ -28,6 +28,8 @@ function number(locale, unit) {
 }
 
 function base(spec, locale) {
+  // Names (reasons, machines) rather than periods: every one shown, slanted when there are many.
+  const names = spec.names && spec.categories.length > 3;
   return {
     animation: false,
     color: Palette,
@@ -39,7 +41,7 @@ function base(spec, locale) {
       type: 'category',
       data: spec.categories,
       axisLine: { lineStyle: { color: Axis } },
-      axisLabel: { color: Axis, hideOverlap: true },
+      axisLabel: names ? { color: Axis, interval: 0, rotate: 30 } : { color: Axis, hideOverlap: true },
     },
     yAxis: {
       type: 'value',
@@ -95,7 +97,7 @@ function pareto(spec, locale) {
   return option;
 }
 
-const Kinds = { lines, bars, pareto };
+const Kinds = { lines, bars: (spec, locale) => bars({ ...spec, names: true }, locale), pareto: (spec, locale) => pareto({ ...spec, names: true }, locale) };
 
 function draw(element, locale) {
   try {

@@ -55,7 +55,7 @@ class ScheduleBoard {
       zoomKey: 'ctrlKey',
       horizontalScroll: true,
       verticalScroll: false,
-      groupHeightMode: 'fitItems',
+      groupHeightMode: 'auto',
       editable: { updateTime: true, updateGroup: true, add: false, remove: false, overrideItems: false },
       itemsAlwaysDraggable: { item: true, range: true },
       snap: null,
