@@ -10,6 +10,7 @@ mkdirSync(out, { recursive: true });
 const entryPoints = readdirSync('src').filter(f => f.endsWith('.js')).map(f => `src/${f}`);
 await build({ entryPoints, bundle: true, format: 'esm', minify: true, target: 'es2020', outdir: out, logLevel: 'warning' });
 copyFileSync('node_modules/uplot/dist/uPlot.min.css', `${out}/uplot.css`);
+copyFileSync('node_modules/vis-timeline/styles/vis-timeline-graph2d.min.css', `${out}/vis-timeline.css`);
 
 // The terminal's service worker caches its shell under a name made of the shell's contents: a change of any file is
 // a new cache (the worker imports this file, and a browser checks imported scripts for updates too).

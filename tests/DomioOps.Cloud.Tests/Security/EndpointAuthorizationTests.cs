@@ -183,6 +183,15 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/planning/sequence", [Planner, Office, Admin], """{"operationId":1,"position":0}"""),
         new("POST", "/api/planning/maintenance/", [Maintenance, Planner, Admin], """{"machineId":"none"}"""),
         new("DELETE", "/api/planning/maintenance/{id:long}", [Maintenance, Planner, Admin]),
+        // OEE and planning pages (#15): every person reads them (the board's changes check ProductionOffice themselves).
+        new("GET", "/oee", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/oee", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/oee/shift-report", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/oee/shift-report", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/planning", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/planning", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -241,12 +250,12 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 103 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 113 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
+            // Counted by hand from the table: 111 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 121 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
             // 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows) and 3 planning change rows
-            // (sequence, maintenance) refuse 3 callers; 4 production order rows, 4 production page rows, 6 OEE rows and 4
-            // planning reading rows refuse the terminal.
-            Assert.Equal(113 + (35 * 5) + (25 * 3) + (18 * 1), refusals);
+            // (sequence, maintenance) refuse 3 callers; 4 production order rows, 4 production page rows, 6 OEE rows, 4
+            // planning reading rows and 8 OEE and planning page rows refuse the terminal.
+            Assert.Equal(121 + (35 * 5) + (25 * 3) + (26 * 1), refusals);
         }
         finally
         {
@@ -292,9 +301,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows, 14 production office rows and 3
-            // planning change rows for 3 roles; 35 rows of one role; 4 production order rows, 4 production page rows, 6 OEE rows
-            // and 4 planning reading rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (25 * 3) + 35 + (18 * 5), admissions);
+            // planning change rows for 3 roles; 35 rows of one role; 4 production order rows, 4 production page rows, 6 OEE rows,
+            // 4 planning reading rows and 8 OEE and planning page rows for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (25 * 3) + 35 + (26 * 5), admissions);
         }
         finally
         {
