@@ -1,14 +1,13 @@
 using System.Globalization;
 
-using CsvHelper;
 
+using DomioOps.Cloud.Components;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-using MiniExcelLibs;
 
 namespace DomioOps.Cloud.Oee;
 
@@ -55,7 +54,7 @@ internal static class OeeApi
 
             var rows = await query.RowsAsync(request.Scope, request.Period, request.From, request.To, key, ct);
             var culture = CultureInfo.CurrentUICulture;
-            return TypedResults.Stream((output) => OeeExport.WriteCsvAsync(rows, output, culture, CancellationToken.None), ProductionApi.CsvType, "oee.csv");
+            return TypedResults.Stream((output) => SpreadsheetExport.WriteCsvAsync(output, culture, OeeExport.Table(rows), CancellationToken.None), ProductionApi.CsvType, "oee.csv");
         });
         oee.MapGet("/export.xlsx", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (OeeQuery query, IOptions<OeeOptions> options, TimeProvider time,
             string? scope, string? period, DateTimeOffset? from, DateTimeOffset? to, string? key, CancellationToken ct) =>
@@ -66,7 +65,7 @@ internal static class OeeApi
             }
 
             var rows = await query.RowsAsync(request.Scope, request.Period, request.From, request.To, key, ct);
-            return TypedResults.Stream((output) => OeeExport.WriteXlsxAsync(rows, output, CancellationToken.None), ProductionApi.XlsxType, "oee.xlsx");
+            return TypedResults.Stream((output) => SpreadsheetExport.WriteXlsxAsync(output, OeeExport.Table(rows), "OEE", CancellationToken.None), ProductionApi.XlsxType, "oee.xlsx");
         });
         return app;
     }
@@ -138,64 +137,6 @@ internal static class OeeExport
 
     private static double? Percent(double? ratio) => ratio is { } r ? Math.Round(r * 100, 2) : null;
 
-    public static async Task WriteCsvAsync(IReadOnlyList<OeeRow> rows, Stream output, CultureInfo culture, CancellationToken ct)
-    {
-        bool russian = culture.TwoLetterISOLanguageName == "ru";
-        var options = new CsvWriterOptions
-        {
-            Separator = russian ? ';' : ',',
-            WriteByteOrderMark = russian,
-            FormatProvider = culture,
-            Injection = CsvInjection.Escape,
-        };
-        using var buffer = new MemoryStream();
-        await using (var csv = CsvWriter.Create(buffer, options, leaveOpen: true))
-        {
-            foreach (string header in Headers)
-            {
-                csv.WriteField(header);
-            }
-
-            await csv.EndRecordAsync(ct);
-            foreach (var row in rows)
-            {
-                foreach (object? value in Values(row))
-                {
-                    csv.WriteField(value switch
-                    {
-                        null => "",
-                        DateTime date => date.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                        IFormattable number => number.ToString(null, culture),
-                        _ => value.ToString() ?? "",
-                    });
-                }
-
-                await csv.EndRecordAsync(ct);
-            }
-
-            await csv.FlushAsync(ct);
-        }
-
-        buffer.Position = 0;
-        await buffer.CopyToAsync(output, ct);
-    }
-
-    public static async Task WriteXlsxAsync(IReadOnlyList<OeeRow> rows, Stream output, CancellationToken ct)
-    {
-        var records = rows.Select(row =>
-        {
-            var values = Values(row);
-            var record = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (int i = 0; i < Headers.Length; i++)
-            {
-                record[Headers[i]] = values[i];
-            }
-
-            return record;
-        }).ToList();
-        using var buffer = new MemoryStream();
-        await MiniExcel.SaveAsAsync(buffer, records, sheetName: "OEE", excelType: ExcelType.XLSX, cancellationToken: ct);
-        buffer.Position = 0;
-        await buffer.CopyToAsync(output, ct);
-    }
+    /// <summary>The rows as a spreadsheet table.</summary>
+    public static SpreadsheetTable Table(IReadOnlyList<OeeRow> rows) => new(Headers, [.. rows.Select(Values)]);
 }

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Linq.Expressions;
 using System.Text;
 
-using CsvHelper;
 
+using DomioOps.Cloud.Components;
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Resources;
 
@@ -11,7 +11,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
-using MiniExcelLibs;
 
 namespace DomioOps.Cloud.Production;
 
@@ -108,13 +107,13 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
     public async Task WriteCsvAsync(OrderQuery query, Stream output, CultureInfo culture, CancellationToken ct)
     {
         var rows = await AllAsync(query, ct);
-        await WriteCsvAsync(output, culture, OrderTable(rows, culture), ct);
+        await SpreadsheetExport.WriteCsvAsync(output, culture, OrderTable(rows, culture), ct);
     }
 
     public async Task WriteXlsxAsync(OrderQuery query, Stream output, CultureInfo culture, CancellationToken ct)
     {
         var rows = await AllAsync(query, ct);
-        await WriteXlsxAsync(output, OrderTable(rows, culture), text["Orders.Title"], ct);
+        await SpreadsheetExport.WriteXlsxAsync(output, OrderTable(rows, culture), text["Orders.Title"], ct);
     }
 
     /// <summary>One order's operations as CSV; false when there is no such order.</summary>
@@ -126,7 +125,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
             return false;
         }
 
-        await WriteCsvAsync(output, culture, OperationTable(detail, culture), ct);
+        await SpreadsheetExport.WriteCsvAsync(output, culture, OperationTable(detail, culture), ct);
         return true;
     }
 
@@ -138,7 +137,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
             return false;
         }
 
-        await WriteXlsxAsync(output, OperationTable(detail, culture), detail.Order.Number, ct);
+        await SpreadsheetExport.WriteXlsxAsync(output, OperationTable(detail, culture), detail.Order.Number, ct);
         return true;
     }
 
@@ -257,7 +256,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
 
     public string OperationStateText(OperationState state) => text[$"Orders.OpState.{state}"];
 
-    private Table OrderTable(List<OrderSummary> rows, CultureInfo culture) => InCulture(culture, () => new Table(
+    private SpreadsheetTable OrderTable(List<OrderSummary> rows, CultureInfo culture) => InCulture(culture, () => new SpreadsheetTable(
         [text["Orders.Number"], text["Orders.Customer"], text["Orders.DueDate"], text["Orders.Priority"], text["Orders.Created"],
          text["Orders.State"], text["Orders.Parts"], text["Orders.OperationsDone"], text["Orders.Operations"], text["Orders.Good"],
          text["Orders.Planned"], text["Orders.Scrap"], text["Orders.Progress"]],
@@ -268,7 +267,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
             r.Operations, r.Good, r.Planned, r.Scrap, r.Progress,
         })]));
 
-    private Table OperationTable(OrderDetails detail, CultureInfo culture) => InCulture(culture, () => new Table(
+    private SpreadsheetTable OperationTable(OrderDetails detail, CultureInfo culture) => InCulture(culture, () => new SpreadsheetTable(
         [text["Orders.Line"], text["Orders.Part"], text["Orders.Step"], text["Orders.WorkCentre"], text["Orders.State"],
          text["Orders.Machine"], text["Orders.Planned"], text["Orders.Good"], text["Orders.Scrap"], text["Orders.Counted"],
          text["Orders.Remaining"], text["Orders.RunMinutes"]],
@@ -293,79 +292,6 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
         }
     }
 
-    /// <summary>
-    /// Russian Excel reads <c>;</c>-separated UTF-8 with a byte order mark; others read <c>,</c>. Text that a spreadsheet
-    /// would run as a formula is escaped.
-    /// </summary>
-    private static async Task WriteCsvAsync(Stream output, CultureInfo culture, Table table, CancellationToken ct)
-    {
-        bool russian = culture.TwoLetterISOLanguageName == "ru";
-        var options = new CsvWriterOptions
-        {
-            Separator = russian ? ';' : ',',
-            WriteByteOrderMark = russian,
-            FormatProvider = culture,
-            Injection = CsvInjection.Escape,
-        };
-        // Written in memory, then copied out asynchronously: the response refuses synchronous writes.
-        using var buffer = new MemoryStream();
-        await using (var csv = CsvWriter.Create(buffer, options, leaveOpen: true))
-        {
-            foreach (string header in table.Headers)
-            {
-                csv.WriteField(header);
-            }
-
-            await csv.EndRecordAsync(ct);
-            foreach (var row in table.Rows)
-            {
-                foreach (object? value in row)
-                {
-                    csv.WriteField(value switch
-                    {
-                        null => "",
-                        DateTime date => date.ToString(date.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                        IFormattable number => number.ToString(null, culture),
-                        _ => value.ToString() ?? "",
-                    });
-                }
-
-                await csv.EndRecordAsync(ct);
-            }
-
-            await csv.FlushAsync(ct);
-        }
-
-        buffer.Position = 0;
-        await buffer.CopyToAsync(output, ct);
-    }
-
-    private static async Task WriteXlsxAsync(Stream output, Table table, string sheet, CancellationToken ct)
-    {
-        var rows = table.Rows.Select(row =>
-        {
-            var record = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (int i = 0; i < table.Headers.Count; i++)
-            {
-                record[table.Headers[i]] = row[i];
-            }
-
-            return record;
-        }).ToList();
-        // The workbook is a zip written whole: made in memory, then copied out asynchronously.
-        using var buffer = new MemoryStream();
-        await MiniExcel.SaveAsAsync(buffer, rows, sheetName: SheetName(sheet), excelType: ExcelType.XLSX, cancellationToken: ct);
-        buffer.Position = 0;
-        await buffer.CopyToAsync(output, ct);
-    }
-
-    private static string SheetName(string name)
-    {
-        var clean = new string([.. name.Where(c => c is not ('[' or ']' or ':' or '*' or '?' or '/' or '\\'))]);
-        return clean.Length == 0 ? "Sheet1" : clean[..Math.Min(31, clean.Length)];
-    }
-
-    private sealed record Table(IReadOnlyList<string> Headers, IReadOnlyList<object?[]> Rows);
 
     /// <summary>An order with its counts, as PostgreSQL computes them.</summary>
     private sealed class OrderRow
