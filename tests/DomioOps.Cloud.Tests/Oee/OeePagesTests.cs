@@ -1,5 +1,4 @@
 using DomioOps.Cloud.Security;
-using DomioOps.Cloud.Tests.Production;
 using DomioOps.Testing;
 
 using Microsoft.Playwright;
@@ -9,11 +8,12 @@ using static Microsoft.Playwright.Assertions;
 namespace DomioOps.Cloud.Tests.Oee;
 
 /// <summary>
-/// The OEE dashboard and the shift report in Chromium against the real host (the OEE query as the contract shapes it):
-/// a planner chooses what to see, the charts draw, the export links carry the same query, the shift report prints per
-/// work centre; in Russian and at 360 px too; axe on each.
+/// The OEE dashboard and the shift report in Chromium against the real host and the real OEE query, over five days of
+/// history (<see cref="OeePagesCloud"/>): a planner chooses what to see, the charts draw (or say there is nothing to
+/// draw), the export links carry the same query, the shift report prints per work centre; in Russian and at 360 px too;
+/// axe on each.
 /// </summary>
-public sealed class OeePagesTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>, IAsyncLifetime
+public sealed class OeePagesTests(OeePagesCloud cloud) : IClassFixture<OeePagesCloud>, IAsyncLifetime
 {
     private Browser browser = null!;
 
@@ -26,15 +26,20 @@ public sealed class OeePagesTests(ProductionCloud cloud) : IClassFixture<Product
     {
         var page = await SignedInAsync("en-US", 1280);
 
-        await page.GotoAsync("/oee?from=2026-11-30&to=2026-12-04");
+        string from = OeePagesCloud.Iso(OeePagesCloud.FirstDay), to = OeePagesCloud.Iso(OeePagesCloud.LastDay);
+        await page.GotoAsync($"/oee?from={from}&to={to}");
         await Expect(page.Locator("h1")).ToHaveTextAsync("Overall equipment effectiveness (OEE)");
         await Expect(page.Locator("nav a[href='/oee']")).ToHaveTextAsync("OEE");
         await Expect(page.Locator("#oee-rows tbody tr[data-key='saw']")).ToHaveCountAsync(5);
         await Expect(page.Locator("#oee-rows thead")).ToContainTextAsync("Work centre");
+        // The saw's day rows carry its figures: 1,400 pieces a day in 15 planned hours.
+        await Expect(page.Locator("#oee-rows tbody tr[data-key='saw']").First).ToContainTextAsync("1,400");
         await Expect(page.Locator(".oee-chart[data-state='ready']")).ToHaveCountAsync(6);
         await Expect(page.Locator("#oee-downtime")).ToHaveAttributeAsync("data-spec", new System.Text.RegularExpressions.Regex("Unexplained"));
+        await Expect(page.Locator("#oee-downtime")).ToHaveAttributeAsync("data-spec", new System.Text.RegularExpressions.Regex("Breakdown"));
+        await Expect(page.Locator("#oee-scrap")).ToHaveAttributeAsync("data-spec", new System.Text.RegularExpressions.Regex("Chipped"));
         await Expect(page.Locator("#oee-csv")).ToHaveAttributeAsync("href",
-            "/api/oee/export.csv?scope=work-centre&period=day&from=2026-11-30T00%3A00%3A00Z&to=2026-12-05T00%3A00%3A00Z");
+            $"/api/oee/export.csv?scope=work-centre&period=day&from={Utc(OeePagesCloud.FirstDay)}&to={Utc(OeePagesCloud.LastDay.AddDays(1))}");
         await Browser.AssertAccessibleAsync(page);
 
         await page.Locator("#oee-scope").SelectOptionAsync("machine");
@@ -55,6 +60,30 @@ public sealed class OeePagesTests(ProductionCloud cloud) : IClassFixture<Product
     }
 
     [Fact]
+    public async Task Dashboard_WorkCentreWithoutScrap_TheScrapChartSaysSoAndTheOthersDraw()
+    {
+        var page = await SignedInAsync("en-US", 1280);
+
+        await page.GotoAsync($"/oee?scope=work-centre&period=day&from={OeePagesCloud.Iso(OeePagesCloud.FirstDay)}&to={OeePagesCloud.Iso(OeePagesCloud.LastDay)}&key=cnc");
+        await Expect(page.Locator("#oee-rows tbody tr")).ToHaveCountAsync(5);
+        await Expect(page.Locator("#oee-rows tbody tr[data-key='cnc']")).ToHaveCountAsync(5);
+        // Nobody reported scrap at the CNC router: no chart, a sentence in its place; it never ran: all its downtime is unexplained.
+        await Expect(page.Locator("#oee-scrap")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#oee-scrap-empty")).ToHaveTextAsync("No figures for this choice.");
+        await Expect(page.Locator(".oee-chart[data-state='ready']")).ToHaveCountAsync(5);
+        await Expect(page.Locator(".chart-empty")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#oee-downtime")).ToHaveAttributeAsync("data-spec", new System.Text.RegularExpressions.Regex("Unexplained"));
+        await Expect(page.Locator("#oee-downtime")).Not.ToHaveAttributeAsync("data-spec", new System.Text.RegularExpressions.Regex("Breakdown"));
+        await Browser.AssertAccessibleAsync(page);
+
+        // A range before any history and any shift the store knows: still a table of planned, all-down days, never an error.
+        await page.GotoAsync($"/oee?scope=machine&period=day&from={OeePagesCloud.Iso(OeePagesCloud.FirstDay.AddDays(-20))}&to={OeePagesCloud.Iso(OeePagesCloud.FirstDay.AddDays(-20))}&key=cnc-01");
+        await Expect(page.Locator("#oee-scrap-empty")).ToBeVisibleAsync();
+        await Expect(page.Locator("#oee-rows tbody tr")).ToHaveCountAsync(1);
+        await Browser.AssertAccessibleAsync(page);
+    }
+
+    [Fact]
     public async Task ShiftReport_AllWorkCentres_ASectionPerCentreAndAPrintButton()
     {
         var page = await SignedInAsync("en-US", 1280);
@@ -62,15 +91,15 @@ public sealed class OeePagesTests(ProductionCloud cloud) : IClassFixture<Product
         await page.GotoAsync("/oee");
         await page.Locator("#oee-shift-report").ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Shift report");
-        await page.Locator("#shift-date").FillAsync("2026-12-03");
+        await page.Locator("#shift-date").FillAsync(OeePagesCloud.Iso(OeePagesCloud.LastDay));
         await page.Locator("#shift-time").FillAsync("09:30");
         await page.Locator("#shift-show").ClickAsync();
         await Expect(page.Locator(".shift-report")).ToHaveCountAsync(3);
         var saw = page.Locator(".shift-report[data-work-centre='saw']");
         await Expect(saw.Locator("h2")).ToContainTextAsync("Panel saw");
         await Expect(saw.Locator("tr[data-machine='saw-01']")).ToHaveCountAsync(1);
-        // A percentage, or "—" where the shift had no planned time.
-        await Expect(saw.Locator("[data-figure='oee']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^(\d.*%|—)$"));
+        // The saw worked that shift: a percentage.
+        await Expect(saw.Locator("[data-figure='oee']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d.*%$"));
         await Expect(page.Locator("#shift-print")).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
 
@@ -86,7 +115,7 @@ public sealed class OeePagesTests(ProductionCloud cloud) : IClassFixture<Product
     {
         var page = await SignedInAsync("ru-RU", 360);
 
-        await page.GotoAsync("/oee?scope=work-centre&period=week&from=2026-11-02&to=2026-12-04");
+        await page.GotoAsync($"/oee?scope=work-centre&period=week&from={OeePagesCloud.Iso(OeePagesCloud.LastDay.AddDays(-32))}&to={OeePagesCloud.Iso(OeePagesCloud.LastDay)}");
         await Expect(page.Locator("h1")).ToHaveTextAsync("Общая эффективность оборудования (OEE)");
         await Expect(page.Locator("#oee-rows thead")).ToContainTextAsync("Рабочий центр");
         await Expect(page.Locator("#oee-rows tbody tr").First).ToContainTextAsync("Неделя");
@@ -94,12 +123,16 @@ public sealed class OeePagesTests(ProductionCloud cloud) : IClassFixture<Product
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "The dashboard scrolls sideways at 360 px.");
         await Browser.AssertAccessibleAsync(page);
 
-        await page.GotoAsync("/oee/shift-report?date=2026-12-03&time=15:00");
+        await page.GotoAsync($"/oee/shift-report?date={OeePagesCloud.Iso(OeePagesCloud.LastDay)}&time=15:00");
         await Expect(page.Locator("h1")).ToHaveTextAsync("Сменный отчёт");
         await Expect(page.Locator("#shift-print")).ToHaveTextAsync("Печать");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "The shift report scrolls sideways at 360 px.");
         await Browser.AssertAccessibleAsync(page);
     }
+
+    /// <summary>The plant's midnight starting <paramref name="day"/> in UTC, as the export link carries it.</summary>
+    private static string Utc(DateOnly day) =>
+        Uri.EscapeDataString(OeePagesCloud.At(day, 0).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
 
     private async Task<IPage> SignedInAsync(string locale, int width)
     {

@@ -1,19 +1,48 @@
+using DomioOps.Cloud.Planning;
+using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Tests.Production;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
 
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 using static Microsoft.Playwright.Assertions;
 
 namespace DomioOps.Cloud.Tests.Planning;
 
-/// <summary>The small shop of <see cref="ProductionCloud"/> with a second panel saw (saw-02), so an operation can change machines.</summary>
-public sealed class TwoSawsCloud : ProductionCloud
+/// <summary>
+/// The small shop of <see cref="ProductionCloud"/> with a second panel saw (saw-02), so an operation can change machines,
+/// working around the clock (a test's now is always working time) with orders the real planner has scheduled.
+/// </summary>
+public sealed class TwoSawsCloud : ProductionCloud, IAsyncLifetime
 {
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-        [.. base.Settings, new("Production:WorkCentres:0:Machines:1", "saw-02")];
+        [.. base.Settings, new("Production:WorkCentres:0:Machines:1", "saw-02"), new("Planning:Debounce", "00:00:00.200")];
+
+    async ValueTask IAsyncLifetime.InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await QueryAsync(async db =>
+        {
+            foreach (var centre in await db.WorkCentres.ToListAsync())
+            {
+                centre.Calendar = new WorkCalendar();
+            }
+
+            return await db.SaveChangesAsync();
+        });
+
+        // Enough saw work for both saws: every order is cut, edged and routed.
+        for (int i = 1; i <= 6; i++)
+        {
+            await CreateOrderAsync($"PG-{i}-{Guid.NewGuid():N}"[..12], Panel($"Door {i}", 40, edge: "ABS 0.4", program: $"door-{i}.mpr"), Panel($"Side {i}", 30));
+        }
+
+        await App.Services.GetRequiredService<Planner>().RescheduleAsync("test orders", CancellationToken.None);
+    }
 }
 
 /// <summary>

@@ -25,6 +25,7 @@ public sealed partial class Board : IAsyncDisposable
     private const int MaxListed = 50;
     private static readonly TimeSpan Before = TimeSpan.FromHours(2);
     private static readonly TimeSpan After = TimeSpan.FromDays(3);
+    private static readonly TimeSpan MinWindow = TimeSpan.FromHours(2);
 
     private readonly CancellationTokenSource closing = new();
     private ElementReference host;
@@ -285,14 +286,35 @@ public sealed partial class Board : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// What the board shows first: the operations (from the earliest, at most <see cref="Before"/> back, to the last, at
+    /// most <see cref="After"/> ahead), at least <see cref="MinWindow"/> wide, with a little room either side; so a short
+    /// plan is wide enough to read and drag, and an empty one still shows the coming days.
+    /// </summary>
+    internal static (DateTimeOffset From, DateTimeOffset To) Window(IReadOnlyList<ScheduledOperation> operations, DateTimeOffset now)
+    {
+        if (operations.Count == 0)
+        {
+            return (now - Before, now + After);
+        }
+
+        var first = operations.Min(o => o.Start);
+        first = first < now - Before ? now - Before : first > now ? now : first;
+        var last = operations.Max(o => o.End);
+        var span = last - first;
+        span = span < MinWindow ? MinWindow : span > After ? After : span;
+        var margin = span / 20;
+        return (first - margin, first + span + margin);
+    }
+
     private Task ShowAsync(IReadOnlyList<ScheduleMove>? moves)
     {
-        var now = Time.GetUtcNow();
+        var (from, to) = Window(schedule.Operations, Time.GetUtcNow());
         return CallAsync("show", new
         {
             version = schedule.Version,
-            from = (now - Before).ToUnixTimeMilliseconds(),
-            to = (now + After).ToUnixTimeMilliseconds(),
+            from = from.ToUnixTimeMilliseconds(),
+            to = to.ToUnixTimeMilliseconds(),
             centres = lanes.Select(l => new
             {
                 id = l.Id,
