@@ -20,8 +20,8 @@ using MQTTnet.Protocol;
 using Npgsql;
 
 using Factory = simulators::DomioOps.Simulators.Behaviour.Factory;
-using MachineReading = simulators::DomioOps.Simulators.Behaviour.MachineReading;
 using MachineKind = simulators::DomioOps.Simulators.Scenarios.MachineKind;
+using MachineReading = simulators::DomioOps.Simulators.Behaviour.MachineReading;
 using Scenario = simulators::DomioOps.Simulators.Scenarios.Scenario;
 using ScenarioFile = simulators::DomioOps.Simulators.Scenarios.ScenarioFile;
 using SimulatedState = simulators::DomioOps.Simulators.Behaviour.MachineState;
