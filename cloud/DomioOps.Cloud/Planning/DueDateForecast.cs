@@ -88,7 +88,9 @@ internal static class DueDateForecast
         long now = plan.Now;
         long horizon = plan.End;
         var times = plan.MachineTimes;
-        Parallel.For(0, trials, () => (End: new long[n], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
+        // At most one worker per core: the trials never grow the thread pool that requests are served from.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, trials, parallel, () => (End: new long[n], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
         {
             var random = new SplitMix(seed, (ulong)trial);
             var (ends, free, done) = state;
