@@ -54,7 +54,8 @@ public sealed class Browser : IAsyncDisposable
         await page.Locator("#user-name").FillAsync(userName);
         await page.Locator("#password").FillAsync(password);
         await page.Locator("#sign-in").ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        // The password form is gone once the sign-in answered: the code step, or the page it lands on.
+        await Assertions.Expect(page.Locator("#user-name")).ToHaveCountAsync(0);
         if (totpKey is not null)
         {
             await page.Locator("#code").FillAsync(Totp.Code(totpKey, DateTimeOffset.UtcNow));

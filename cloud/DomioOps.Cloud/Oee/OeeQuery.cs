@@ -6,6 +6,8 @@ using DomioOps.Models.Wire;
 
 using Microsoft.EntityFrameworkCore;
 
+using WireState = DomioOps.Models.Wire.MachineState;
+
 namespace DomioOps.Cloud.Oee;
 
 /// <summary>
@@ -74,16 +76,24 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
         var losses = new Dictionary<string, (long Ticks, int Stops)>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
-            var machineStops = new List<(StopTime Stop, DateTimeOffset Until, DateTimeOffset LookFrom)>();
-            foreach (var shift in shifts.Occurrences(plan, from, to).Where(s => s.Span.From >= from && s.Span.From < to && s.Span.From < now))
+            var occurrences = shifts.Occurrences(plan, from, to).Where(s => s.Span.From >= from && s.Span.From < to && s.Span.From < now).ToList();
+            if (occurrences.Count == 0)
             {
-                var computed = await shifts.ComputeAsync(plan, shift, now, ct, withPieces: false);
+                continue;
+            }
+
+            // The states over all the shifts, to find where a stop under way at a shift's start began.
+            var read = new TimeRange(occurrences.Min(s => s.Span.From), now);
+            var states = await changes.ReadAsync(plan.MachineId, Signal.MachineState, read, ct);
+            var machineStops = new List<(StopTime Stop, DateTimeOffset Until, DateTimeOffset LookFrom)>();
+            foreach (var computed in await shifts.ComputeAsync(plan, occurrences, now, ct, withPieces: false))
+            {
                 for (int i = 0; i < computed.Stops.Count; i++)
                 {
                     var stop = computed.Stops[i];
                     // A stop under way when the shift began started earlier: its reason is keyed by when its state began.
-                    var lookFrom = stop.Since == shift.Span.From && stop.State is { } state
-                        ? await changes.RunStartAsync(plan.MachineId, Signal.MachineState, (double)state, shift.Span.From, ct) ?? stop.Since
+                    var lookFrom = stop.Since == computed.Shift.Span.From && stop.State is { } state
+                        ? await RunStartAsync(plan.MachineId, states, read.From, state, stop.Since, ct) ?? stop.Since
                         : stop.Since;
                     // It ends where the next stop begins (a Working between them), else where the shift was computed to.
                     machineStops.Add((stop, i + 1 < computed.Stops.Count ? computed.Stops[i + 1].Since : computed.Until, lookFrom));
@@ -145,6 +155,32 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
         var downtime = await DowntimeAsync(from, to, workCentreId, ct);
         var scrap = await ScrapAsync(shift.Span.From, shift.Span.To, workCentreId, ct);
         return new ShiftReport(centre.Id, centre.Name, shift.Label, shift.Span.From, shift.Span.To, OeeFigures.Sum(machines.Select(m => m.Figures)), machines, downtime, scrap);
+    }
+
+    /// <summary>
+    /// When the machine entered <paramref name="state"/>, which it was in at <paramref name="at"/>: the earliest of the
+    /// changes read from <paramref name="readFrom"/> on that runs on in that state up to <paramref name="at"/>, else (it
+    /// began before) asked of the history.
+    /// </summary>
+    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, WireState state, DateTimeOffset at, CancellationToken ct)
+    {
+        int i = states.Count - 1;
+        while (i >= 0 && states[i].Time > at)
+        {
+            i--;
+        }
+
+        while (i > 0 && StateTimeline.StateOf(states[i - 1].Value) == state)
+        {
+            i--;
+        }
+
+        if (i >= 0 && StateTimeline.StateOf(states[i].Value) == state && (states[i].Time >= readFrom || i > 0))
+        {
+            return states[i].Time;
+        }
+
+        return await changes.RunStartAsync(machine, Signal.MachineState, (double)state, at, ct);
     }
 
     private async Task<IReadOnlyList<MachinePlan>> PlansAsync(string? workCentreId, CancellationToken ct) =>

@@ -85,11 +85,8 @@ internal sealed partial class OeeRecomputation(
         int computed = 0;
         foreach (var plan in plans.Values)
         {
-            foreach (var shift in shifts.Occurrences(plan, since, now).Where(s => s.Span.From >= since && s.Span.To <= now && !stored.Contains((plan.MachineId, s.Span.From))))
-            {
-                await shifts.StoreAsync(plan, shift, ct);
-                computed++;
-            }
+            var ended = shifts.Occurrences(plan, since, now).Where(s => s.Span.From >= since && s.Span.To <= now && !stored.Contains((plan.MachineId, s.Span.From))).ToList();
+            computed += (await shifts.StoreAsync(plan, ended, ct)).Count;
         }
 
         if (computed > 0)
@@ -113,24 +110,29 @@ internal sealed partial class OeeRecomputation(
         }
 
         var now = time.GetUtcNow();
-        var done = new HashSet<(string, DateTimeOffset)>();
-        int computed = 0;
-        foreach (var (machine, hour, count) in marks)
+        // A shift that ended is recomputed once per tick, however many of its hours were marked.
+        var affected = new Dictionary<string, Dictionary<DateTimeOffset, ShiftOccurrence>>(StringComparer.Ordinal);
+        foreach (var (machine, hour, _) in marks)
         {
             if (plans.TryGetValue(machine, out var plan))
             {
                 var to = await AffectedUntilAsync(machine, hour, now, ct);
+                var machineShifts = affected.TryGetValue(machine, out var known) ? known : affected[machine] = [];
                 foreach (var shift in shifts.Occurrences(plan, hour, to).Where(s => s.Span.To <= now))
                 {
-                    // A shift that ended is recomputed once per tick, however many of its hours were marked.
-                    if (done.Add((machine, shift.Span.From)))
-                    {
-                        await shifts.StoreAsync(plan, shift, ct);
-                        computed++;
-                    }
+                    machineShifts.TryAdd(shift.Span.From, shift);
                 }
             }
+        }
 
+        int computed = 0;
+        foreach (var (machine, machineShifts) in affected)
+        {
+            computed += (await shifts.StoreAsync(plans[machine], [.. machineShifts.Values], ct)).Count;
+        }
+
+        foreach (var (machine, hour, count) in marks)
+        {
             // Unless marked again meanwhile: then the next tick reads the newer samples.
             await using var delete = history.DataSource.CreateCommand("DELETE FROM oee_dirty WHERE machine = @machine AND hour = @hour AND marks = @marks");
             delete.Parameters.AddWithValue("machine", machine);

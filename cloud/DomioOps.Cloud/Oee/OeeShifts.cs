@@ -27,9 +27,9 @@ internal sealed record ShiftComputation(MachinePlan Machine, ShiftOccurrence Shi
     IReadOnlyDictionary<long, OeeFigures> Orders, IReadOnlyList<StopTime> Stops);
 
 /// <summary>
-/// The one code path from samples to a machine's shift figures (<see cref="ComputeAsync"/>), used by the recomputation
-/// that stores ended shifts and by the reads that compute the open shift up to now; and the store of ended shifts
-/// (<c>oee_shift</c>). Reads only the machine's samples of the shift's window (and the one sample before it).
+/// The one code path from samples to a machine's shift figures (<c>ComputeAsync</c>), used by the recomputation that
+/// stores ended shifts and by the reads that compute the open shift up to now; and the store of ended shifts
+/// (<c>oee_shift</c>). Reads only the machine's samples of the shifts' windows (and the one sample before them).
 /// </summary>
 internal sealed class OeeShifts(
     HistoryDatabase history, SignalChanges changes, IServiceScopeFactory scopes, ShiftCalendar plant, IOptions<HistoryOptions> historyOptions, TimeProvider time)
@@ -75,6 +75,9 @@ internal sealed class OeeShifts(
         FROM oee_shift WHERE shift_start >= @from AND shift_start < @to AND machine = ANY(@machines)
         """;
 
+    /// <summary>How much history one read covers at most when many shifts are computed: a week of a busy machine's counter.</summary>
+    private static readonly TimeSpan ReadSpan = TimeSpan.FromDays(7);
+
     public TimeZoneInfo Zone => plant.Zone;
 
     /// <summary>Every machine in a work centre, with its centre's calendar and standard cycle.</summary>
@@ -109,52 +112,70 @@ internal sealed class OeeShifts(
     /// The machine's figures of <paramref name="shift"/> up to <paramref name="until"/> (its end, or now while it runs):
     /// the whole, per order that ran in it, and its stops. <paramref name="withPieces"/> false reads the states only.
     /// </summary>
-    public async Task<ShiftComputation> ComputeAsync(MachinePlan machine, ShiftOccurrence shift, DateTimeOffset until, CancellationToken ct, bool withPieces = true)
+    public async Task<ShiftComputation> ComputeAsync(MachinePlan machine, ShiftOccurrence shift, DateTimeOffset until, CancellationToken ct, bool withPieces = true) =>
+        (await ComputeAsync(machine, [shift], until, ct, withPieces).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// <see cref="ComputeAsync(MachinePlan, ShiftOccurrence, DateTimeOffset, CancellationToken, bool)"/> for several shifts
+    /// of one machine, in their order: the history is read once per stretch of up to <see cref="ReadSpan"/> of them, not
+    /// once per shift (a month of shifts is four reads, not a few hundred).
+    /// </summary>
+    public async Task<IReadOnlyList<ShiftComputation>> ComputeAsync(MachinePlan machine, IReadOnlyList<ShiftOccurrence> shifts, DateTimeOffset until, CancellationToken ct, bool withPieces = true)
     {
         ArgumentNullException.ThrowIfNull(machine);
-        ArgumentNullException.ThrowIfNull(shift);
-        var window = new TimeRange(shift.Span.From, until < shift.Span.To ? until : shift.Span.To);
-        if (window.To <= window.From)
+        ArgumentNullException.ThrowIfNull(shifts);
+        var results = new ShiftComputation[shifts.Count];
+        var order = Enumerable.Range(0, shifts.Count).OrderBy(i => shifts[i].Span.From).ToList();
+        for (int first = 0; first < order.Count;)
         {
-            return new ShiftComputation(machine, shift, window.To, OeeFigures.Zero, new Dictionary<long, OeeFigures>(), []);
+            int last = first;
+            while (last + 1 < order.Count && shifts[order[last + 1]].Span.From - shifts[order[first]].Span.From < ReadSpan)
+            {
+                last++;
+            }
+
+            var stretch = order.GetRange(first, last - first + 1);
+            var windows = stretch.Select(i => Window(shifts[i], until)).Where(w => w.To > w.From).ToList();
+            var record = windows.Count == 0
+                ? MachineRecord.Empty
+                : await RecordAsync(machine, new TimeRange(windows.Min(w => w.From), windows.Max(w => w.To)), withPieces, ct).ConfigureAwait(false);
+            foreach (int i in stretch)
+            {
+                results[i] = Compute(machine, shifts[i], Window(shifts[i], until), record);
+            }
+
+            first = last + 1;
         }
 
-        var stateChanges = await changes.ReadAsync(machine.MachineId, Signal.MachineState, window, ct).ConfigureAwait(false);
-        var states = StateTimeline.Intervals([.. stateChanges], window.From, window.To);
-        var runs = withPieces ? await RunsAsync(machine.MachineId, window, ct).ConfigureAwait(false) : [];
-        var pieces = withPieces ? await PiecesAsync(machine, window, runs, ct).ConfigureAwait(false) : [];
-        var scrap = withPieces ? await ScrapAsync(machine.MachineId, window, ct).ConfigureAwait(false) : [];
-
-        var whole = OeeCalculator.Compute(new OeeInput(window, shift.Planned, states, pieces, [.. scrap.Select(s => s.Count)], machine.IdealCycle));
-        var orders = new Dictionary<long, OeeFigures>();
-        foreach (var order in runs.Select(r => r.OrderId).Distinct())
-        {
-            // The order's part of the shift: its planned time while its operations ran, the pieces counted then.
-            var ran = runs.Where(r => r.OrderId == order).Select(r => new TimeRange(r.From, r.To ?? window.To)).ToList();
-            var planned = Intersect(shift.Planned, ran);
-            orders[order] = OeeCalculator.Compute(new OeeInput(window, planned, states, pieces, [.. scrap.Where(s => s.OrderId == order).Select(s => s.Count)], machine.IdealCycle)).Figures;
-        }
-
-        return new ShiftComputation(machine, shift, window.To, whole.Figures, orders, whole.Stops);
+        return results;
     }
 
-    /// <summary>Computes <paramref name="shift"/> (which has ended) and stores it, replacing what was stored.</summary>
-    public async Task<ShiftComputation> StoreAsync(MachinePlan machine, ShiftOccurrence shift, CancellationToken ct)
+    /// <summary>Computes the ended <paramref name="shifts"/> of one machine and stores them in one transaction, replacing what was stored.</summary>
+    public async Task<IReadOnlyList<ShiftComputation>> StoreAsync(MachinePlan machine, IReadOnlyList<ShiftOccurrence> shifts, CancellationToken ct)
     {
-        var computed = await ComputeAsync(machine, shift, shift.Span.To, ct).ConfigureAwait(false);
-        var rows = new List<(long Order, OeeFigures Figures)> { (0, computed.Total) };
-        rows.AddRange(computed.Orders.Select(o => (o.Key, o.Value)));
+        ArgumentNullException.ThrowIfNull(shifts);
+        if (shifts.Count == 0)
+        {
+            return [];
+        }
+
+        var computed = await ComputeAsync(machine, shifts, DateTimeOffset.MaxValue, ct).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
         await using var connection = await history.DataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await using (var upsert = new NpgsqlCommand(Upsert, connection, transaction))
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var shift in computed)
         {
+            var rows = new List<(long Order, OeeFigures Figures)> { (0, shift.Total) };
+            rows.AddRange(shift.Orders.Select(o => (o.Key, o.Value)));
+            var upsert = new NpgsqlBatchCommand(Upsert);
             upsert.Parameters.AddWithValue("machine", machine.MachineId);
-            upsert.Parameters.AddWithValue("start", shift.Span.From.UtcDateTime);
-            upsert.Parameters.AddWithValue("end", shift.Span.To.UtcDateTime);
-            upsert.Parameters.AddWithValue("name", shift.Name);
-            upsert.Parameters.AddWithValue("day", shift.Day);
+            upsert.Parameters.AddWithValue("start", shift.Shift.Span.From.UtcDateTime);
+            upsert.Parameters.AddWithValue("end", shift.Shift.Span.To.UtcDateTime);
+            upsert.Parameters.AddWithValue("name", shift.Shift.Name);
+            upsert.Parameters.AddWithValue("day", shift.Shift.Day);
             upsert.Parameters.AddWithValue("centre", machine.WorkCentreId);
-            upsert.Parameters.AddWithValue("now", time.GetUtcNow().UtcDateTime);
+            upsert.Parameters.AddWithValue("now", now);
             upsert.Parameters.AddWithValue("orders", rows.Select(r => r.Order).ToArray());
             upsert.Parameters.AddWithValue("planned", rows.Select(r => r.Figures.PlannedTime.Ticks).ToArray());
             upsert.Parameters.AddWithValue("run", rows.Select(r => r.Figures.RunTime.Ticks).ToArray());
@@ -163,18 +184,17 @@ internal sealed class OeeShifts(
             upsert.Parameters.AddWithValue("pieces", rows.Select(r => r.Figures.Pieces).ToArray());
             upsert.Parameters.AddWithValue("scrap", rows.Select(r => r.Figures.Scrap).ToArray());
             upsert.Parameters.AddWithValue("ideal", rows.Select(r => r.Figures.IdealTime.Ticks).ToArray());
-            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
+            batch.BatchCommands.Add(upsert);
 
-        // An order that no longer ran in the shift (a late correction of the runs) keeps no row.
-        await using (var stale = new NpgsqlCommand("DELETE FROM oee_shift WHERE machine = @machine AND shift_start = @start AND order_id <> ALL(@orders)", connection, transaction))
-        {
+            // An order that no longer ran in the shift (a late correction of the runs) keeps no row.
+            var stale = new NpgsqlBatchCommand("DELETE FROM oee_shift WHERE machine = @machine AND shift_start = @start AND order_id <> ALL(@orders)");
             stale.Parameters.AddWithValue("machine", machine.MachineId);
-            stale.Parameters.AddWithValue("start", shift.Span.From.UtcDateTime);
+            stale.Parameters.AddWithValue("start", shift.Shift.Span.From.UtcDateTime);
             stale.Parameters.AddWithValue("orders", rows.Select(r => r.Order).ToArray());
-            await stale.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            batch.BatchCommands.Add(stale);
         }
 
+        await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         await transaction.CommitAsync(ct).ConfigureAwait(false);
         return computed;
     }
@@ -213,27 +233,83 @@ internal sealed class OeeShifts(
         var result = new List<ShiftFigures>();
         foreach (var machine in machines)
         {
+            var ended = new List<ShiftOccurrence>();
+            var open = new List<ShiftOccurrence>();
             foreach (var shift in Occurrences(machine, from, to).Where(s => s.Span.From >= from && s.Span.From < to && s.Span.From < now))
             {
                 if (shift.Span.To <= now && stored.TryGetValue((machine.MachineId, shift.Span.From), out var rows) && rows.Any(r => r.Order == 0))
                 {
                     result.AddRange(rows.Select(r => new ShiftFigures(machine, shift, r.Order, r.Figures)));
-                    continue;
                 }
-
-                if (shift.Span.From < kept)
+                else if (shift.Span.From >= kept)
                 {
-                    continue;
+                    (shift.Span.To <= now ? ended : open).Add(shift);
                 }
+            }
 
-                // The open shift up to now, or an ended one not stored yet (stored now): the same computation as the store's.
-                var computed = shift.Span.To <= now ? await StoreAsync(machine, shift, ct).ConfigureAwait(false) : await ComputeAsync(machine, shift, now, ct).ConfigureAwait(false);
-                result.Add(new ShiftFigures(machine, shift, 0, computed.Total));
-                result.AddRange(computed.Orders.Select(o => new ShiftFigures(machine, shift, o.Key, o.Value)));
+            // Ended shifts not stored yet are stored now; the open one is computed up to now: the same computation as the store's.
+            foreach (var computed in (await StoreAsync(machine, ended, ct).ConfigureAwait(false)).Concat(await ComputeAsync(machine, open, now, ct).ConfigureAwait(false)))
+            {
+                result.Add(new ShiftFigures(machine, computed.Shift, 0, computed.Total));
+                result.AddRange(computed.Orders.Select(o => new ShiftFigures(machine, computed.Shift, o.Key, o.Value)));
             }
         }
 
         return result;
+    }
+
+    /// <summary>The part of <paramref name="shift"/> computed: from its start to its end or <paramref name="until"/>, whichever is first.</summary>
+    private static TimeRange Window(ShiftOccurrence shift, DateTimeOffset until) => new(shift.Span.From, until < shift.Span.To ? until : shift.Span.To);
+
+    /// <summary>The figures of one shift from what <paramref name="record"/> holds of its window (and before it).</summary>
+    private static ShiftComputation Compute(MachinePlan machine, ShiftOccurrence shift, TimeRange window, MachineRecord record)
+    {
+        if (window.To <= window.From)
+        {
+            return new ShiftComputation(machine, shift, window.To, OeeFigures.Zero, new Dictionary<long, OeeFigures>(), []);
+        }
+
+        var states = StateTimeline.Intervals(record.States, window.From, window.To);
+        var runs = record.Runs.Where(r => r.From < window.To && (r.To is not { } end || end > window.From)).ToList();
+        var pieces = record.Pieces.Where(p => p.At >= window.From && p.At < window.To).ToList();
+        var scrap = record.Scrap.Where(s => s.Count.At >= window.From && s.Count.At < window.To).ToList();
+
+        var whole = OeeCalculator.Compute(new OeeInput(window, shift.Planned, states, pieces, [.. scrap.Select(s => s.Count)], machine.IdealCycle));
+        var orders = new Dictionary<long, OeeFigures>();
+        foreach (var order in runs.Select(r => r.OrderId).Distinct())
+        {
+            // The order's part of the shift: its planned time while its operations ran, the pieces counted then.
+            var ran = runs.Where(r => r.OrderId == order).Select(r => new TimeRange(r.From, r.To ?? window.To)).ToList();
+            var planned = Intersect(shift.Planned, ran);
+            orders[order] = OeeCalculator.Compute(new OeeInput(window, planned, states, pieces, [.. scrap.Where(s => s.OrderId == order).Select(s => s.Count)], machine.IdealCycle)).Figures;
+        }
+
+        return new ShiftComputation(machine, shift, window.To, whole.Figures, orders, whole.Stops);
+    }
+
+    /// <summary>What the history holds of one machine over a window (<paramref name="withPieces"/> false: its states only).</summary>
+    private async Task<MachineRecord> RecordAsync(MachinePlan machine, TimeRange window, bool withPieces, CancellationToken ct)
+    {
+        var states = await changes.ReadAsync(machine.MachineId, Signal.MachineState, window, ct).ConfigureAwait(false);
+        if (!withPieces)
+        {
+            return MachineRecord.Empty with { States = states };
+        }
+
+        var runs = await RunsAsync(machine.MachineId, window, ct).ConfigureAwait(false);
+        var pieces = await PiecesAsync(machine, window, runs, ct).ConfigureAwait(false);
+        var scrap = await ScrapAsync(machine.MachineId, window, ct).ConfigureAwait(false);
+        return new MachineRecord(states, runs, pieces, scrap);
+    }
+
+    /// <summary>
+    /// One machine's history over a window: its state changes (the one before the window first), the runs of operations,
+    /// the counter's increments (at the cycle of the operation running then) and the scrap reported.
+    /// </summary>
+    private sealed record MachineRecord(IReadOnlyList<SignalChange> States, List<(long OrderId, DateTimeOffset From, DateTimeOffset? To, decimal CycleSeconds)> Runs,
+        List<PieceIncrement> Pieces, List<(ScrapCount Count, long OrderId)> Scrap)
+    {
+        public static MachineRecord Empty { get; } = new([], [], [], []);
     }
 
     private async Task<List<(long OrderId, DateTimeOffset From, DateTimeOffset? To, decimal CycleSeconds)>> RunsAsync(string machine, TimeRange window, CancellationToken ct)
