@@ -19,8 +19,9 @@ public sealed class Browser : IAsyncDisposable
 
     public static async Task<Browser> LaunchAsync()
     {
-        // The machine is shared and often loaded: an expectation waits up to 15 s (a failure still fails, later).
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // The machine is shared and often loaded: an expectation waits up to 30 s, a navigation up to 60 s (see
+        // NewPageAsync); a failure still fails, later.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -40,6 +41,7 @@ public sealed class Browser : IAsyncDisposable
             Locale = locale,
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
+        context.SetDefaultNavigationTimeout(60_000);
         return await context.NewPageAsync();
     }
 

@@ -33,7 +33,7 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         Assert.Equal(3, activeRows);
         Assert.True(await cluster.ScalarAsync<int>(
             "SELECT Version FROM OrleansMembershipVersionTable WHERE DeploymentId = @cluster", ct) >= 3);
-        Assert.Empty(cluster.Errors);
+        SiloErrorLog.AssertNone(cluster.Errors);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         Assert.Equal(12, await again.Pieces());
         Assert.Equal(2, await cluster.ScalarAsync<int>(
             "SELECT Version FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = 'panel-saw-1'", ct));
-        Assert.Empty(cluster.Errors);
+        SiloErrorLog.AssertNone(cluster.Errors);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
         await timer.Cancel();
         Assert.Equal(0, await cluster.ScalarAsync<long>(
             "SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @service AND ReminderName = 'maintenance'", ct));
-        Assert.Empty(cluster.Errors);
+        SiloErrorLog.AssertNone(cluster.Errors);
     }
 
     public sealed class Cluster : IAsyncLifetime

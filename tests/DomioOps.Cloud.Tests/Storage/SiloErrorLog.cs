@@ -11,6 +11,13 @@ public sealed class SiloErrorLog : ILoggerProvider
 
     public IReadOnlyCollection<string> Entries => _entries;
 
+    /// <summary>Fails when anything was logged, with the first entries in the message's first line (a CI log keeps only a message's start).</summary>
+    public static void AssertNone(IEnumerable<string> entries)
+    {
+        var all = entries.ToList();
+        Assert.True(all.Count == 0, $"{all.Count} error(s) logged: {string.Join(" | ", all.Take(3).Select(e => e.ReplaceLineEndings(" ")).Select(e => e[..Math.Min(e.Length, 600)]))}");
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
 
     public void Dispose()

@@ -55,6 +55,14 @@ public sealed class TestSilo : IAsyncDisposable
                 options.ServiceId = ServiceId;
             });
             silo.ConfigureEndpoints(IPAddress.Loopback, FreePort.Next(), FreePort.Next());
+            // The silos of a test share one process on a shared, often loaded machine: a probe answered late there is not a
+            // dead silo (the defaults declare one dead after three probes of 5 s go unanswered), and these tests are about
+            // the PostgreSQL tables, not Orleans' failure detector.
+            silo.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = TimeSpan.FromSeconds(15);
+                options.NumMissedProbesLimit = 6;
+            });
             // Orleans refuses reminder periods under a minute unless told otherwise.
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromMilliseconds(500));
         });
