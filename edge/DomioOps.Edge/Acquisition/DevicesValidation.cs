@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 
 using DomioOps.Devices.Modbus;
 using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Edge.Signals;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 

@@ -1,3 +1,5 @@
+using DomioOps.Edge.Signals;
+
 namespace DomioOps.Edge.Acquisition;
 
 /// <summary>

@@ -2,7 +2,7 @@ using DomioOps.Devices.Modbus;
 
 namespace DomioOps.Edge.Acquisition;
 
-/// <summary>The one master of a serial port, shared by the pollers of its slaves.</summary>
+/// <summary>The one master of a serial port, shared by the drivers of its slaves.</summary>
 internal static class ModbusSerialBus
 {
     public static ModbusSerialClient Open(ModbusSerialBusOptions bus, TimeProvider time) =>

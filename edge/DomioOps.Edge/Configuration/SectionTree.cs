@@ -11,7 +11,8 @@ namespace DomioOps.Edge.Configuration;
 /// </summary>
 /// <remarks>
 /// Built without <see cref="IConfiguration"/>'s child lookups: each of them scans every key of every provider, so
-/// walking a section of n keys costs n², and 10,000 tags (30,000 keys) took 40 s and 450 MB of garbage. JSON files
+/// walking a section of n keys costs n², too slow for the device lists of a large plant (start-up figures in
+/// benchmarks/README.md, "Start-up and memory with 10,000 tags"). JSON files
 /// are read again with System.Text.Json, flattened as <c>JsonConfigurationProvider</c> does; the other providers
 /// (environment, command line, in memory: a few keys) are asked for their keys under the section.
 /// </remarks>

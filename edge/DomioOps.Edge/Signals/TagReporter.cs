@@ -1,4 +1,3 @@
-using DomioOps.Edge.Acquisition;
 using DomioOps.Models.Wire;
 
 namespace DomioOps.Edge.Signals;

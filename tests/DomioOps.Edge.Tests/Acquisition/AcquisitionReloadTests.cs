@@ -57,7 +57,7 @@ public sealed class AcquisitionReloadTests : IAsyncLifetime
         var options = EdgeSection.Read(root);
         using var configuration = new DeviceConfiguration(root, Microsoft.Extensions.Options.Options.Create(options), new EdgeOptionsValidation(root), EdgeTestMetrics.Create(TimeProvider.System), NullLogger<DeviceConfiguration>.Instance);
         var context = fixture.Context(TimeProvider.System);
-        using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(configuration, Microsoft.Extensions.Options.Options.Create(options), context, NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
+        using var acquisition = new DeviceAcquisition(configuration, Microsoft.Extensions.Options.Options.Create(options), context, NullLogger<DeviceAcquisition>.Instance);
         await acquisition.StartAsync(ct);
         try
         {

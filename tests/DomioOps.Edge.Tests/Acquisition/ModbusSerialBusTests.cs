@@ -2,6 +2,7 @@ using System.IO.Ports;
 
 using DomioOps.Devices.Modbus;
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Configuration;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
 
@@ -11,7 +12,7 @@ namespace DomioOps.Edge.Tests.Acquisition;
 
 /// <summary>
 /// Two slaves configured on one serial port (a socat pseudo-terminal pair, our Modbus serial server at the other end):
-/// one answers, the other is dead. The edge runs as configured (the Acquisition service), one master for the port.
+/// one answers, the other is dead. The edge runs as configured (the DeviceAcquisition service), one master for the port.
 /// </summary>
 public sealed class ModbusSerialBusTests : IDisposable
 {
@@ -66,7 +67,7 @@ public sealed class ModbusSerialBusTests : IDisposable
         });
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
         using var devices = new DomioOps.Edge.Configuration.DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), EdgeTestMetrics.Create(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DomioOps.Edge.Configuration.DeviceConfiguration>.Instance);
-        using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(devices, options, fixture.Context(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
+        using var acquisition = new DeviceAcquisition(devices, options, fixture.Context(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DeviceAcquisition>.Instance);
         await acquisition.StartAsync(ct);
         try
         {

@@ -67,7 +67,7 @@ public sealed class SimulatedFactoryTests : IDisposable
                       { "Signal": "Power", "Table": "InputRegisters", "Register": 4, "Type": "Float32" } ] } ] } ] } } }
             """);
         using var devices = new DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), EdgeTestMetrics.Create(TimeProvider.System), NullLogger<DeviceConfiguration>.Instance);
-        using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(devices, options, fixture.Context(TimeProvider.System), NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
+        using var acquisition = new DeviceAcquisition(devices, options, fixture.Context(TimeProvider.System), NullLogger<DeviceAcquisition>.Instance);
         await acquisition.StartAsync(ct);
         try
         {

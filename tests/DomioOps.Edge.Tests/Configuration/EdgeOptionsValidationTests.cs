@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 
 using DomioOps.Edge.Configuration;
-using DomioOps.Edge.Tests.Configuration;
 
 using Microsoft.Extensions.Configuration;
 
-namespace DomioOps.Edge.Tests;
+namespace DomioOps.Edge.Tests.Configuration;
 
 public sealed class EdgeOptionsValidationTests : IDisposable
 {

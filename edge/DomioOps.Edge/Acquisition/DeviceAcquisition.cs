@@ -10,7 +10,7 @@ namespace DomioOps.Edge.Acquisition;
 /// devices in force change (the configuration file, or the cloud's remote configuration), only the units whose
 /// options changed are stopped and started again; the others, the queue and the publisher never stop.
 /// </summary>
-internal sealed partial class Acquisition(DeviceConfiguration configuration, IOptions<EdgeOptions> options, AcquisitionContext context, ILogger<Acquisition> logger) : BackgroundService
+internal sealed partial class DeviceAcquisition(DeviceConfiguration configuration, IOptions<EdgeOptions> options, AcquisitionContext context, ILogger<DeviceAcquisition> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,8 +77,8 @@ internal sealed partial class Acquisition(DeviceConfiguration configuration, IOp
                 await using var client = new ModbusTcpClient(
                     new ModbusTcpClientOptions(device.Host, device.Port) { ResponseTimeout = device.ResponseTimeout, MaxInFlight = 1 },
                     context.Time);
-                var poller = new ModbusDevicePoller(device.Machine, $"{device.Host}:{device.Port}", device.UnitId, device.PollInterval, device.Tags, client, context);
-                await Run(device.Machine, poller.RunAsync, ct);
+                var driver = new ModbusDeviceDriver(device.Machine, $"{device.Host}:{device.Port}", device.UnitId, device.PollInterval, device.Tags, client, context);
+                await Run(device.Machine, driver.RunAsync, ct);
             });
         }
 
@@ -88,7 +88,7 @@ internal sealed partial class Acquisition(DeviceConfiguration configuration, IOp
             {
                 await using var client = ModbusSerialBus.Open(bus, context.Time);
                 await Task.WhenAll(bus.Slaves.Select(slave =>
-                    Run(slave.Machine, new ModbusDevicePoller(slave.Machine, $"{bus.SerialPort} unit {slave.UnitId}", slave.UnitId, slave.PollInterval, slave.Tags, client, context).RunAsync, ct)));
+                    Run(slave.Machine, new ModbusDeviceDriver(slave.Machine, $"{bus.SerialPort} unit {slave.UnitId}", slave.UnitId, slave.PollInterval, slave.Tags, client, context).RunAsync, ct)));
             });
         }
 

@@ -2,14 +2,15 @@ using System.Net;
 
 using DomioOps.Devices.Modbus;
 using DomioOps.Edge.Acquisition;
+using DomioOps.Edge.Signals;
 using DomioOps.Models.Wire;
 
 using Microsoft.Extensions.Time.Testing;
 
 namespace DomioOps.Edge.Tests.Acquisition;
 
-/// <summary>The poller against our Modbus TCP server on loopback; time is fake, so reporting is deterministic.</summary>
-public sealed class ModbusDevicePollerTests : IAsyncLifetime
+/// <summary>The driver against our Modbus TCP server on loopback; time is fake, so reporting is deterministic.</summary>
+public sealed class ModbusDeviceDriverTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider time = new();
     private readonly ModbusTcpServer server = new(new ModbusTcpServerOptions(IPAddress.Loopback));
@@ -34,7 +35,7 @@ public sealed class ModbusDevicePollerTests : IAsyncLifetime
     [Fact]
     public async Task PollAsync_TypesScalingAndWordOrder_GiveEngineeringValues()
     {
-        var poller = Poller(
+        var driver = Driver(
             new RegisterTagOptions { Signal = Signal.MachineState, Register = 10 },
             new RegisterTagOptions { Signal = Signal.PieceCounter, Register = 11, Type = ModbusDataType.UInt32 },
             new RegisterTagOptions { Signal = Signal.BladeMotorCurrent, Register = 13, Scale = 0.1 },
@@ -46,17 +47,17 @@ public sealed class ModbusDevicePollerTests : IAsyncLifetime
 
         // 0x0001_0002 = 65538 pieces; 0x4148_0000 = 12.5f; word-swapped 0x0002_0001 = 131073; bits 3 and 4 of 0x0008.
         unit.SetHoldingRegisters(10, [3, 0x0001, 0x0002, 115, 0xFFF6, 0x4148, 0x0000, 0x0001, 0x0002, 0x0008]);
-        var samples = await poller.PollAsync(TestContext.Current.CancellationToken);
+        var samples = await driver.PollAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal([3d, 65538, 11.5, 90, 12.5, 131073, 1, 0], samples.Select(s => Math.Round(s.Number, 6)));
         Assert.All(samples, s => Assert.Equal("saw-01", s.Machine));
-        Assert.Single(poller.Blocks);
+        Assert.Single(driver.Blocks);
     }
 
     [Fact]
     public async Task PollAsync_EveryTable_ReadInOneRequestPerTable()
     {
-        var poller = Poller(
+        var driver = Driver(
             new RegisterTagOptions { Signal = Signal.MachineState, Register = 0 },
             new RegisterTagOptions { Signal = Signal.Power, Table = ModbusTable.InputRegisters, Register = 100, Type = ModbusDataType.Float32 },
             new RegisterTagOptions { Signal = Signal.Emergency, Table = ModbusTable.Coils, Register = 5, Type = ModbusDataType.Bit },
@@ -66,24 +67,24 @@ public sealed class ModbusDevicePollerTests : IAsyncLifetime
         unit.Coils.Set(5, [true]);
         unit.DiscreteInputs.Set(7, [true]);
 
-        var samples = await poller.PollAsync(TestContext.Current.CancellationToken);
+        var samples = await driver.PollAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(
             [(Signal.Emergency, 1d), (Signal.MachineState, 2), (Signal.MaintenanceRequired, 1), (Signal.Power, 12.5)],
             samples.Select(s => (s.Signal, s.Number)).OrderBy(s => s.Signal.ToString(), StringComparer.Ordinal));
-        Assert.Equal(4, poller.Blocks.Count);
+        Assert.Equal(4, driver.Blocks.Count);
     }
 
     [Fact]
     public async Task PollAsync_UnchangedOrWithinDeadband_ReportsNothingUntilMaxSilence()
     {
-        var poller = Poller(
+        var driver = Driver(
             new RegisterTagOptions { Signal = Signal.PieceCounter, Register = 0 },
             new RegisterTagOptions { Signal = Signal.BladeMotorCurrent, Register = 1, Scale = 0.1, Deadband = 0.5, MaxSilence = TimeSpan.FromSeconds(10) });
         async Task<List<Signal>> Poll(ushort pieces, ushort current)
         {
             unit.SetHoldingRegisters(0, [pieces, current]);
-            return [.. (await poller.PollAsync(TestContext.Current.CancellationToken)).Select(s => s.Signal)];
+            return [.. (await driver.PollAsync(TestContext.Current.CancellationToken)).Select(s => s.Signal)];
         }
 
         Assert.Equal(2, (await Poll(5, 100)).Count);
@@ -98,11 +99,11 @@ public sealed class ModbusDevicePollerTests : IAsyncLifetime
     [Fact]
     public async Task PollAsync_ReportOnPeriod_ReportsEveryPeriodChangedOrNot()
     {
-        var poller = Poller(new RegisterTagOptions { Signal = Signal.Energy, Register = 0, Report = TagReport.Period, Period = TimeSpan.FromSeconds(5) });
+        var driver = Driver(new RegisterTagOptions { Signal = Signal.Energy, Register = 0, Report = TagReport.Period, Period = TimeSpan.FromSeconds(5) });
         async Task<int> Poll(ushort value)
         {
             unit.SetHoldingRegisters(0, [value]);
-            return (await poller.PollAsync(TestContext.Current.CancellationToken)).Count;
+            return (await driver.PollAsync(TestContext.Current.CancellationToken)).Count;
         }
 
         Assert.Equal(1, await Poll(1));
@@ -125,17 +126,17 @@ public sealed class ModbusDevicePollerTests : IAsyncLifetime
         };
         unit.SetHoldingRegisters(0, [7]);
         unit.SetHoldingRegisters(10, [9]);
-        var poller = Poller(
+        var driver = Driver(
             new RegisterTagOptions { Signal = Signal.PieceCounter, Register = 0 },
             new RegisterTagOptions { Signal = Signal.Alarm, Register = 10 });
-        Assert.Single(poller.Blocks);
+        Assert.Single(driver.Blocks);
 
-        var samples = await poller.PollAsync(TestContext.Current.CancellationToken);
+        var samples = await driver.PollAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal([7d, 9], samples.Select(s => s.Number));
-        Assert.Equal(2, poller.Blocks.Count);
+        Assert.Equal(2, driver.Blocks.Count);
     }
 
-    private ModbusDevicePoller Poller(params RegisterTagOptions[] tags) =>
+    private ModbusDeviceDriver Driver(params RegisterTagOptions[] tags) =>
         new("saw-01", $"127.0.0.1:{server.Port}", 1, TimeSpan.FromMilliseconds(100), tags, client, fixture.Context(time));
 }

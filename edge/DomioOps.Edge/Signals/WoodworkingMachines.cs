@@ -7,7 +7,7 @@ using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 
-namespace DomioOps.Edge.Acquisition;
+namespace DomioOps.Edge.Signals;
 
 /// <summary>A woodworking machine found on a server and the variables that carry its signals.</summary>
 internal sealed record WoodworkingMachine(string Machine, string BrowseName, IReadOnlyList<(Signal Signal, NodeId NodeId)> Variables);

@@ -10,7 +10,7 @@ namespace DomioOps.Edge.Acquisition;
 /// to the durable queue. On a Modbus TCP device the client is its own; on a serial bus it is shared with the other
 /// slaves and holds this unit's circuit breaker. A failing unit backs off alone; the others never wait for it.
 /// </summary>
-internal sealed class ModbusDevicePoller
+internal sealed class ModbusDeviceDriver
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -26,7 +26,7 @@ internal sealed class ModbusDevicePoller
     private readonly List<ModbusReadBlock> blocks;
     private readonly List<string> refused = [];
 
-    public ModbusDevicePoller(string machine, string endpoint, byte unitId, TimeSpan pollInterval, IReadOnlyList<RegisterTagOptions> tagOptions, IModbusClient client, AcquisitionContext context)
+    public ModbusDeviceDriver(string machine, string endpoint, byte unitId, TimeSpan pollInterval, IReadOnlyList<RegisterTagOptions> tagOptions, IModbusClient client, AcquisitionContext context)
     {
         (this.machine, this.endpoint, this.client, this.pollInterval, this.context) = (machine, endpoint, client, pollInterval, context);
         foreach (var tag in tagOptions)

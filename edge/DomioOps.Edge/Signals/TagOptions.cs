@@ -1,6 +1,6 @@
 using DomioOps.Models.Wire;
 
-namespace DomioOps.Edge.Acquisition;
+namespace DomioOps.Edge.Signals;
 
 /// <summary>How a raw device value becomes a canonical signal and when it is reported; every protocol's tag has these.</summary>
 public abstract class TagOptions

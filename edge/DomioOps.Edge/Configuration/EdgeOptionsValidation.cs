@@ -1,11 +1,10 @@
 using DomioOps.Edge.Acquisition;
-using DomioOps.Edge.Configuration;
 using DomioOps.Models;
 using DomioOps.ServiceDefaults;
 
 using Microsoft.Extensions.Options;
 
-namespace DomioOps.Edge;
+namespace DomioOps.Edge.Configuration;
 
 /// <summary>
 /// Checks the whole configuration at start. Every failure names the configuration file that set the key
