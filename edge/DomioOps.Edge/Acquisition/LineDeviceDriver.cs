@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
+using DomioOps.Devices.Serial;
 using DomioOps.Edge.Signals;
 using DomioOps.Models.Wire;
 
@@ -27,7 +28,7 @@ internal sealed class LineDeviceDriver
     public LineDeviceDriver(LineDeviceOptions device, AcquisitionContext context)
     {
         (this.device, this.context) = (device, context);
-        parser = new LineParser(device);
+        parser = Parser(device);
         reporters = [.. device.Fields.Select(f => new TagReporter(device.Machine, f))];
         endpoint = device.Host is not null ? $"{device.Host}:{device.Port}" : device.SerialPort!;
     }
@@ -37,6 +38,11 @@ internal sealed class LineDeviceDriver
 
     /// <summary>Connections (or port openings) made.</summary>
     public int Connects { get; private set; }
+
+    /// <summary>The parser of the device's line format and fields; a field's index is its index in <see cref="LineDeviceOptions.Fields"/>.</summary>
+    internal static LineParser Parser(LineDeviceOptions device) => new(
+        new LineFormat { Checksum = device.Checksum, PairSeparators = device.PairSeparators, KeyValueSeparator = device.KeyValueSeparator },
+        [.. device.Fields.Select(f => new LineField(f.Key, f.Pattern, f.Group, f.Values))]);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

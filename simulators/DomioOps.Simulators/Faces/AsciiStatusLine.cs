@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Ports;
 using System.Text;
 
+using DomioOps.Devices.Serial;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Scenarios;
 
@@ -36,19 +37,7 @@ internal sealed class AsciiStatusLine : IAsyncDisposable
     public static string Format(string machine, MachineReading reading)
     {
         var body = string.Create(CultureInfo.InvariantCulture, $"EB ID={machine} T={reading.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ST={reading.State.ToString().ToUpperInvariant()} MD={reading.Mode.ToString().ToUpperInvariant()} PCS={reading.PiecesOut} IN={reading.PiecesIn} GLUE={reading.GlueTemperature:0.0} SET={reading.GlueSetpoint:0.0} FEED={reading.FeedSpeed:0.0} TRIM={TrimmingStates[Math.Min(reading.TrimmingUnit, (ushort)3)]} ALM={reading.Alarm} CT={reading.CycleTime:0.0}");
-        return $"${body}*{Checksum(body):X2}\r\n";
-    }
-
-    /// <summary>XOR of the characters between '$' and '*' (as NMEA 0183).</summary>
-    public static byte Checksum(string body)
-    {
-        byte sum = 0;
-        foreach (var c in body)
-        {
-            sum ^= (byte)c;
-        }
-
-        return sum;
+        return NmeaFraming.Frame(body);
     }
 
     public void Publish(MachineReading reading) => line = Format(spec.Id, reading);
@@ -86,7 +75,7 @@ internal sealed class AsciiStatusLine : IAsyncDisposable
                 var text = now.Kind switch
                 {
                     FaultKind.Drop or FaultKind.Silent => null,
-                    FaultKind.Exception => $"$EB ID={spec.Id} ERR={now.ExceptionCode}*{Checksum($"EB ID={spec.Id} ERR={now.ExceptionCode}"):X2}\r\n",
+                    FaultKind.Exception => NmeaFraming.Frame($"EB ID={spec.Id} ERR={now.ExceptionCode}"),
                     FaultKind.Garbage => Garble(line),
                     _ => line,
                 };

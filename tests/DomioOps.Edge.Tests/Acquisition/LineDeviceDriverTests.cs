@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using DomioOps.Devices.Serial;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;

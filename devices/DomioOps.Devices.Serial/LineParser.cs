@@ -1,59 +1,36 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DomioOps.Edge.Acquisition;
+namespace DomioOps.Devices.Serial;
 
 /// <summary>
-/// Takes the configured fields out of one ASCII line: the value of a <c>KEY=value</c> pair, or a group of a regular
-/// expression; text values go through the field's Values table, then must be numbers (invariant culture, '.' decimals).
+/// Takes the fields out of one ASCII line: the value of a <c>KEY=value</c> pair, or a group of a regular expression;
+/// text values go through the field's Values table, then must be numbers (invariant culture, '.' decimals).
 /// </summary>
-internal sealed class LineParser
+public sealed class LineParser
 {
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
-    private readonly LineDeviceOptions device;
+    private readonly LineFormat format;
+    private readonly IReadOnlyList<LineField> fields;
     private readonly Regex?[] patterns;
 
-    public LineParser(LineDeviceOptions device)
+    public LineParser(LineFormat format, IReadOnlyList<LineField> fields)
     {
-        this.device = device;
-        patterns = [.. device.Fields.Select(f => f.Pattern is null ? null : new Regex(f.Pattern, RegexOptions.CultureInvariant, RegexTimeout))];
+        (this.format, this.fields) = (format, fields);
+        patterns = [.. fields.Select(f => f.Pattern is null ? null : new Regex(f.Pattern, RegexOptions.CultureInvariant, RegexTimeout))];
     }
 
     /// <summary>The line's text without its framing, or null when its checksum is wrong or missing.</summary>
-    public string? Unframe(string line)
-    {
-        if (device.Checksum == LineChecksum.None)
-        {
-            return line;
-        }
-
-        // NMEA 0183: $<text>*<two hex digits>; the checksum is the XOR of the characters of <text>.
-        var start = line.IndexOf('$', StringComparison.Ordinal);
-        var star = line.LastIndexOf('*');
-        if (start < 0 || star < start || star + 3 > line.Length
-            || !byte.TryParse(line.AsSpan(star + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var expected))
-        {
-            return null;
-        }
-
-        var text = line[(start + 1)..star];
-        var sum = 0;
-        foreach (var c in text)
-        {
-            sum ^= c;
-        }
-
-        return sum == expected ? text : null;
-    }
+    public string? Unframe(string line) => format.Checksum == LineChecksum.None ? line : NmeaFraming.Unframe(line);
 
     /// <summary>The raw value of every field found in <paramref name="text"/> (an unframed line), by field index.</summary>
     public List<(int Field, double Raw)> Parse(string text)
     {
         var values = new List<(int, double)>();
         Dictionary<string, string>? pairs = null;
-        for (var f = 0; f < device.Fields.Count; f++)
+        for (var f = 0; f < fields.Count; f++)
         {
-            var field = device.Fields[f];
+            var field = fields[f];
             string? found = null;
             if (field.Key is not null)
             {
@@ -89,9 +66,9 @@ internal sealed class LineParser
     private Dictionary<string, string> Pairs(string text)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var token in text.Split(device.PairSeparators.ToCharArray(), StringSplitOptions.RemoveEmptyEntries))
+        foreach (var token in text.Split(format.PairSeparators.ToCharArray(), StringSplitOptions.RemoveEmptyEntries))
         {
-            var at = token.IndexOf(device.KeyValueSeparator, StringComparison.Ordinal);
+            var at = token.IndexOf(format.KeyValueSeparator, StringComparison.Ordinal);
             if (at > 0)
             {
                 pairs[token[..at]] = token[(at + 1)..];
@@ -101,7 +78,7 @@ internal sealed class LineParser
         return pairs;
     }
 
-    private static double? Number(LineFieldOptions field, string text) =>
+    private static double? Number(LineField field, string text) =>
         field.Values.TryGetValue(text, out var mapped) ? mapped
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number
         : null;
