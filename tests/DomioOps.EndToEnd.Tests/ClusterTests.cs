@@ -292,28 +292,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct)
         {
-            var environment = new Dictionary<string, string>
+            var environment = new CloudEnvironment(Postgres.ConnectionString("domio_cluster"), Path.Combine(Postgres.DataDirectory, "audit"), adminPassword, broker!.CloudPort!.Value, ports[index].Silo, ports[index].Gateway)
             {
-                ["Silo__ConnectionString"] = Postgres.ConnectionString("domio_cluster"),
-                ["Audit__KeyPath"] = Path.Combine(Postgres.DataDirectory, "audit", "audit.key"),
-                ["Audit__CreateKey"] = "true",
-                ["Audit__CheckpointDirectory"] = Path.Combine(Postgres.DataDirectory, "audit", "checkpoints"),
-                ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                ["Silo__SiloPort"] = $"{ports[index].Silo}",
-                ["Silo__GatewayPort"] = $"{ports[index].Gateway}",
                 ["Silo__Tls__CertificatePath"] = siloCertificates.ServerCertificatePath,
                 ["Silo__Tls__KeyPath"] = siloCertificates.ServerKeyPath,
                 ["Silo__Tls__CaCertificatePath"] = siloCertificates.CaPath,
-                ["Broker__Mode"] = "External",
-                ["Broker__Address"] = "127.0.0.1",
-                ["Broker__Port"] = $"{broker!.CloudPort}",
-                ["Broker__ClientId"] = $"silo-{index}",
-                ["Broker__UserName"] = "domio-cloud",
-                ["Broker__Password"] = cloudPassword,
-                ["Security__InitialAdmin__Password"] = adminPassword,
                 // Every silo reads the same badge key file.
                 ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
-            };
+            }.UseExternalBroker($"silo-{index}", cloudPassword);
             if (certificates is not null)
             {
                 environment["Broker__Address"] = "localhost";
@@ -321,7 +307,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 environment["Broker__CaCertificatePath"] = certificates.CaPath;
             }
 
-            return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct, ports[index].Http);
+            return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, ports[index].Http);
         }
 
         private string Logs() =>

@@ -85,24 +85,12 @@ internal sealed class Slice : IAsyncDisposable
 
     public async Task StartCloudAsync(CancellationToken cancellationToken)
     {
-        Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+        var environment = new CloudEnvironment(postgres.ConnectionString(database), Path.Combine(postgres.DataDirectory, "audit"), AdminPassword, brokerPort, siloPort, gatewayPort)
         {
-            ["Silo__ConnectionString"] = postgres.ConnectionString(database),
-            ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
-            ["Audit__CreateKey"] = "true",
-            ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
-            ["Silo__AdvertisedAddress"] = "127.0.0.1",
-            ["Silo__SiloPort"] = $"{siloPort}",
-            ["Silo__GatewayPort"] = $"{gatewayPort}",
-            ["Broker__Port"] = $"{brokerPort}",
             ["Broker__TlsPort"] = $"{brokerTlsPort}",
             ["Broker__CertificatePath"] = certificates.ServerCertificatePath,
             ["Broker__CertificateKeyPath"] = certificates.ServerKeyPath,
-            ["Broker__Edges__0__Site"] = Site,
-            ["Broker__Edges__0__Id"] = EdgeId,
-            ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
             ["Broker__ConfigurationKeyPath"] = Path.Combine(cloudKeys, "edge-configuration.pem"),
-            ["Security__InitialAdmin__Password"] = AdminPassword,
             ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
             // The shop: the simulated saw is the panel saw; the edgebander has no telemetry (its operator reports by hand).
             ["Production__WorkCentres__0__Id"] = "saw",
@@ -113,7 +101,8 @@ internal sealed class Slice : IAsyncDisposable
             ["Production__WorkCentres__1__Name"] = "Edgebander",
             ["Production__WorkCentres__1__Kind"] = "Edgebander",
             ["Production__WorkCentres__1__Machines__0"] = "edgebander-e2e",
-        }, cancellationToken, cloudHttpPort);
+        }.AddEdge(Site, EdgeId, EdgeCredentials.Hash(edgePassword));
+        Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, cancellationToken, cloudHttpPort);
         if (AdminTotpKey is not null)
         {
             // A restart: the session survives it (the data protection keys are in PostgreSQL).

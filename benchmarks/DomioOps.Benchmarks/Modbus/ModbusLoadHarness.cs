@@ -60,11 +60,11 @@ public static class ModbusLoadHarness
                 {
                     Add(Name("libmodbus client", server, "one at a time"), new Run(await LibmodbusClientAsync(clientPath, p, reads, registers, ct), null));
                     Add(Name("our client", server, "one at a time"), await OurClientAsync(p, reads, registers, 1));
-                    TimeSpan cpuBefore = CpuTime(libmodbusServer.Id);
+                    TimeSpan cpuBefore = ProcessFigures.ScheduledTime(libmodbusServer.Id);
                     Add(Name("our client", server, $"pipelined, {inFlight} in flight"), await OurClientAsync(p, reads, registers, inFlight));
                     if (p == port)
                     {
-                        serverCpu.Add((CpuTime(libmodbusServer.Id) - cpuBefore).TotalMicroseconds / reads);
+                        serverCpu.Add((ProcessFigures.ScheduledTime(libmodbusServer.Id) - cpuBefore).TotalMicroseconds / reads);
                     }
                 }
             }
@@ -108,10 +108,6 @@ public static class ModbusLoadHarness
     private static string Name(string client, string server, string mode) => $"{client} -> {server} ({mode})";
 
     private static Run Median(List<Run> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
-
-    /// <summary>CPU time of a single-threaded process in nanoseconds, from /proc/PID/schedstat (its first field).</summary>
-    private static TimeSpan CpuTime(int pid) =>
-        TimeSpan.FromMicroseconds(long.Parse(File.ReadAllText($"/proc/{pid}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture) / 1000.0);
 
     private static async Task<double> LibmodbusClientAsync(string client, int port, int reads, ushort registers, CancellationToken ct)
     {

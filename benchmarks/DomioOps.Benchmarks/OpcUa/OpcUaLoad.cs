@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 using DomioOps.Devices.OpcUa;
 using DomioOps.Devices.OpcUa.Client;
 using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Testing;
 
 namespace DomioOps.Benchmarks.OpcUa;
 
@@ -72,7 +71,7 @@ internal static class OpcUaLoad
         Load load = new(Option("tags", 1000), change, Option("sampling-ms", change), Option("publishing-ms", Option("sampling-ms", change)), Option("queue", 1));
         string only = options.GetValueOrDefault("only", "");
 
-        string folder = Path.Combine(FindRoot(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
+        string folder = Path.Combine(RepositoryRoot.Find(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
         {
             await RunToEndAsync("npm", ["ci", "--no-audit", "--no-fund"], folder).ConfigureAwait(false);
@@ -80,7 +79,7 @@ internal static class OpcUaLoad
 
         if (only is "" or "node")
         {
-            int port = FreePort();
+            int port = FreePort.Next();
             using Process server = Start("node", ["server.js", Text(port), Text(load.Tags), Text(load.ChangeMs)], folder);
             await CompareAsync("node-opcua server", server, port, load, rounds, seconds, folder).ConfigureAwait(false);
         }
@@ -89,7 +88,7 @@ internal static class OpcUaLoad
         {
             // Our server in its own process can offer more changes than node-opcua's.
             Load fast = only == "ours" ? load : new Load(FastTags, FastChangeMs, FastChangeMs, FastChangeMs, 1);
-            int port = FreePort();
+            int port = FreePort.Next();
             using Process server = Start("dotnet", [typeof(OpcUaLoad).Assembly.Location, "opcua-load", "serve", Text(port), Text(fast.Tags), Text(fast.ChangeMs)], folder);
             await CompareAsync("DomioOps server", server, port, fast, rounds, seconds, folder).ConfigureAwait(false);
         }
@@ -260,26 +259,6 @@ internal static class OpcUaLoad
         IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([.. Enumerable.Range(0, 10_000).Select(i => new MonitoredItemRequest(new NodeId(ns, (uint)i), 1000))], CancellationToken.None).ConfigureAwait(false);
         watch.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"create 10,000 monitored items on the DomioOps server (batches of {client.OperationLimits.MaxMonitoredItemsPerCall}): {watch.Elapsed.TotalMilliseconds:F0} ms, {items.Count(i => i.Status.IsGood)} good"));
-    }
-
-    private static int FreePort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "DomioOps.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DomioOps.sln not found above the benchmark binaries.");
     }
 
     private static Process Start(string file, string[] arguments, string folder)

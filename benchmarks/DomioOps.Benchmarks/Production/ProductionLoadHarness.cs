@@ -280,28 +280,19 @@ internal static class ProductionLoadHarness
             var postgres = await PostgresServer.StartAsync(ct);
             var keys = Directory.CreateTempSubdirectory("domio-production-load-").FullName;
             string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-            var environment = new Dictionary<string, string>(settings)
+            var environment = new CloudEnvironment(postgres.ConnectionString("domio_production"), keys, adminPassword, FreePort.Next())
             {
-                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_production"),
-                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
-                ["Audit__CreateKey"] = "true",
-                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
-                ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                ["Silo__SiloPort"] = $"{FreePort.Next()}",
-                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
-                ["Broker__Port"] = $"{FreePort.Next()}",
                 ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
-                ["Security__InitialAdmin__Password"] = adminPassword,
                 ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
                 // Every terminal of the plant is on this one address here: the per-address limits are a plant's, not one device's.
                 ["Security__RateLimits__SignInPerMinutePerAddress"] = "100000",
                 ["Security__RateLimits__ApiPerMinutePerAddress"] = "1000000",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
-            };
+            }.Add(settings);
             HostProcess? process = null;
             try
             {
-                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct);
+                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
                 var cloud = new Cloud(postgres, keys, process);
                 using var signIn = await cloud.Admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
                 signIn.EnsureSuccessStatusCode();

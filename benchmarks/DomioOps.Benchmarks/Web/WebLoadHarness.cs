@@ -211,26 +211,15 @@ internal static class WebLoadHarness
             int brokerPort = FreePort.Next();
             var keys = Directory.CreateTempSubdirectory("domio-web-load-keys-").FullName;
             string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-            var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+            var environment = new CloudEnvironment(postgres.ConnectionString("domio_web"), keys, adminPassword, brokerPort)
             {
-                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_web"),
-                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
-                ["Audit__CreateKey"] = "true",
-                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
-                ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                ["Silo__SiloPort"] = $"{FreePort.Next()}",
-                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
-                ["Broker__Port"] = $"{brokerPort}",
-                ["Broker__Edges__0__Site"] = Site,
-                ["Broker__Edges__0__Id"] = EdgeId,
-                ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
                 ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
-                ["Security__InitialAdmin__Password"] = adminPassword,
                 ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
                 // 50 people sign in from this one address within a minute.
                 ["Security__RateLimits__SignInPerMinutePerAddress"] = "1000",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
-            }, ct);
+            }.AddEdge(Site, EdgeId, EdgeCredentials.Hash(edgePassword));
+            var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
             var factory = new Factory(postgres, keys, cloud);
             try
             {
