@@ -228,7 +228,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
         {
             UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.Anonymous)
                 ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server does not accept anonymous users.");
-            identity = new ExtensionObject(new NodeId(0, 321u), new AnonymousIdentityToken(policy.PolicyId));
+            identity = new ExtensionObject(new NodeId(0, BinaryEncodingIds.AnonymousIdentityToken_Encoding_DefaultBinary), new AnonymousIdentityToken(policy.PolicyId));
         }
         else
         {
@@ -238,7 +238,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             string tokenPolicyUri = string.IsNullOrEmpty(policy.SecurityPolicyUri) ? endpoint.SecurityPolicyUri ?? SecurityPolicy.NoneUri : policy.SecurityPolicyUri;
             if (tokenPolicyUri == SecurityPolicy.NoneUri)
             {
-                identity = new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken(policy.PolicyId, Options.UserName, password, null));
+                identity = new ExtensionObject(new NodeId(0, BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary), new UserNameIdentityToken(policy.PolicyId, Options.UserName, password, null));
             }
             else
             {
@@ -250,7 +250,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
                 password.CopyTo(plain, 4);
                 nonce.CopyTo(plain, 4 + password.Length);
                 byte[] secret = SecurityPolicy.AsymmetricEncrypt(serverCertificate.GetRSAPublicKey()!, plain);
-                identity = new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken(policy.PolicyId, Options.UserName, secret, SecurityPolicy.RsaOaepEncryptionUri));
+                identity = new ExtensionObject(new NodeId(0, BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary), new UserNameIdentityToken(policy.PolicyId, Options.UserName, secret, SecurityPolicy.RsaOaepEncryptionUri));
             }
         }
 
@@ -706,8 +706,8 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     }
 
     private static ExtensionObject FilterOf(MonitoredItemRequest request) =>
-        request.EventFilter is { } events ? new ExtensionObject(new NodeId(0, 727u), events)
-        : request.Filter is { } dataChange ? new ExtensionObject(new NodeId(0, 724u), dataChange)
+        request.EventFilter is { } events ? new ExtensionObject(new NodeId(0, BinaryEncodingIds.EventFilter_Encoding_DefaultBinary), events)
+        : request.Filter is { } dataChange ? new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeFilter_Encoding_DefaultBinary), dataChange)
         : ExtensionObject.Null;
 
     internal async Task DeleteItemsOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, CancellationToken cancellationToken)

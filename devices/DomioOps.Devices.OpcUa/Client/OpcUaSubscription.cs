@@ -313,8 +313,8 @@ public sealed class OpcUaSubscription
         FlushValues();
     }
 
-    private static readonly NodeId DataChangeNotificationEncoding = new(0, 811u);
-    private static readonly NodeId EventNotificationListEncoding = new(0, 916u);
+    private static readonly NodeId DataChangeNotificationEncoding = new(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary);
+    private static readonly NodeId EventNotificationListEncoding = new(0, BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary);
 
     private void DeliverOneMessage(NotificationMessage message)
     {

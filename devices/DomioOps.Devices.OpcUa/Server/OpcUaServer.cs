@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Security;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
@@ -355,7 +356,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
                 }
 
             case DeleteSubscriptionsRequest delete:
-                return new StatusCodesResponse(850, Ok(), [.. delete.SubscriptionIds.Select(id => DeleteSubscription(session, id))]);
+                return new StatusCodesResponse(BinaryEncodingIds.DeleteSubscriptionsResponse_Encoding_DefaultBinary, Ok(), [.. delete.SubscriptionIds.Select(id => DeleteSubscription(session, id))]);
             case TransferSubscriptionsRequest transfer:
                 CheckCount(transfer.SubscriptionIds.Count, 0);
                 return new TransferSubscriptionsResponse(Ok(), [.. transfer.SubscriptionIds.Select(id => TransferSubscription(session, id, transfer.SendInitialValues))]);
@@ -368,7 +369,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
                         throw new OpcUaException(StatusCode.BadMonitoringModeInvalid, "Invalid MonitoringMode.");
                     }
 
-                    return new StatusCodesResponse(772, Ok(), [.. setMode.MonitoredItemIds.Select(id => subscription.SetMonitoringMode(id, setMode.MonitoringMode))]);
+                    return new StatusCodesResponse(BinaryEncodingIds.SetMonitoringModeResponse_Encoding_DefaultBinary, Ok(), [.. setMode.MonitoredItemIds.Select(id => subscription.SetMonitoringMode(id, setMode.MonitoringMode))]);
                 }
 
             case SetTriggeringRequest triggering:
@@ -394,7 +395,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
                 {
                     ServerSubscription subscription = session.FindSubscription(delete.SubscriptionId) ?? throw new OpcUaException(StatusCode.BadSubscriptionIdInvalid, "Unknown subscription.");
                     CheckCount(delete.MonitoredItemIds.Count, Options.MaxMonitoredItemsPerCall);
-                    return new StatusCodesResponse(784, Ok(), [.. delete.MonitoredItemIds.Select(subscription.RemoveItem)]);
+                    return new StatusCodesResponse(BinaryEncodingIds.DeleteMonitoredItemsResponse_Encoding_DefaultBinary, Ok(), [.. delete.MonitoredItemIds.Select(subscription.RemoveItem)]);
                 }
 
             case PublishRequest publish:

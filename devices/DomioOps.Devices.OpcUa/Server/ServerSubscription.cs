@@ -1,3 +1,4 @@
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Server;
@@ -366,12 +367,12 @@ internal sealed class ServerSubscription : IDisposable
             List<ExtensionObject> data = [];
             if (notifications.Count > 0 || events.Count == 0)
             {
-                data.Add(new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification(notifications)));
+                data.Add(new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification(notifications)));
             }
 
             if (events.Count > 0)
             {
-                data.Add(new ExtensionObject(new NodeId(0, 916u), new EventNotificationList(events)));
+                data.Add(new ExtensionObject(new NodeId(0, BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary), new EventNotificationList(events)));
             }
 
             message = new NotificationMessage(_nextSequence, now, data);
