@@ -153,6 +153,9 @@ public sealed class OpcUaSubscription
     /// <summary>NotificationMessages never received: a gap in the sequence numbers that neither a late response nor Republish filled in time.</summary>
     public long LostMessages => _sequence.LostCount;
 
+    /// <summary>NotificationMessages that arrived ahead of their turn and were held until the ones before them came.</summary>
+    internal long OvertakenMessages => _sequence.Overtaken;
+
     public IReadOnlyList<MonitoredItem> Items
     {
         get
