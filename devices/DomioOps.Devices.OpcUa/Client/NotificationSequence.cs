@@ -75,6 +75,9 @@ internal sealed class NotificationSequence : IDisposable
     /// <summary>Messages dropped because they were delivered or held already.</summary>
     public long Duplicates { get; private set; }
 
+    /// <summary>Messages that came ahead of their turn (another response overtook the one before them) and were held.</summary>
+    public long Overtaken { get; private set; }
+
     public int HeldCount
     {
         get
@@ -127,6 +130,7 @@ internal sealed class NotificationSequence : IDisposable
             }
 
             _held[sequence] = message;
+            Overtaken++;
             if (IsAhead(Following(sequence), _horizon))
             {
                 _horizon = Following(sequence);

@@ -153,6 +153,9 @@ public sealed class OpcUaSubscription
     /// <summary>NotificationMessages never received: a gap in the sequence numbers that neither a late response nor Republish filled in time.</summary>
     public long LostMessages => _sequence.LostCount;
 
+    /// <summary>NotificationMessages that arrived ahead of their turn and were held until the ones before them came.</summary>
+    internal long OvertakenMessages => _sequence.Overtaken;
+
     public IReadOnlyList<MonitoredItem> Items
     {
         get
@@ -313,8 +316,8 @@ public sealed class OpcUaSubscription
         FlushValues();
     }
 
-    private static readonly NodeId DataChangeNotificationEncoding = new(0, 811u);
-    private static readonly NodeId EventNotificationListEncoding = new(0, 916u);
+    private static readonly NodeId DataChangeNotificationEncoding = new(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary);
+    private static readonly NodeId EventNotificationListEncoding = new(0, BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary);
 
     private void DeliverOneMessage(NotificationMessage message)
     {

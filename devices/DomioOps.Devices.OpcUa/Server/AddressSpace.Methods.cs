@@ -1,3 +1,4 @@
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Server;
@@ -22,7 +23,7 @@ public sealed partial class AddressSpace
         {
             if (arguments.Count > 0)
             {
-                ExtensionObject[] value = [.. arguments.Select(a => new ExtensionObject(new NodeId(0, 298u), a))];
+                ExtensionObject[] value = [.. arguments.Select(a => new ExtensionObject(new NodeId(0, BinaryEncodingIds.Argument_Encoding_DefaultBinary), a))];
                 AddVariable(nodeId, new NodeId(nodeId.NamespaceIndex, $"{prefix}/{name}"), new QualifiedName(0, name), new Variant(value), now, dataType: new NodeId(0, 296u), referenceType: WellKnownNodes.HasProperty);
             }
         }

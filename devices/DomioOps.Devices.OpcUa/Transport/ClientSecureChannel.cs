@@ -279,8 +279,9 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         Fail(fault);
     }
 
-    /// <summary>The encoding of the PublishResponse type id (i=829) in the four-byte NodeId form that servers send.</summary>
-    private static ReadOnlySpan<byte> PublishResponseTypeId => [0x01, 0x00, 0x3D, 0x03];
+    /// <summary>The PublishResponse type id in the four-byte NodeId form that servers send (OPC 10000-6 §5.2.2.9): 0x01, namespace 0, UInt16 id.</summary>
+    private static ReadOnlySpan<byte> PublishResponseTypeId =>
+        [0x01, 0x00, (byte)(BinaryEncodingIds.PublishResponse_Encoding_DefaultBinary & 0xFF), (byte)(BinaryEncodingIds.PublishResponse_Encoding_DefaultBinary >> 8)];
 
     /// <summary>A message on the receive loop, its body still in the receive buffer.</summary>
     private void OnMessage(uint messageType, uint requestId, uint tokenId, ReadOnlySpan<byte> body)

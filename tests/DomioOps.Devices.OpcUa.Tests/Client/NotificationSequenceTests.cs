@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 
 using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 using Microsoft.Extensions.Time.Testing;
@@ -23,7 +24,7 @@ public sealed class NotificationSequenceTests : IDisposable
     public void Dispose() => _sequence.Dispose();
 
     private static NotificationMessage Data(uint sequence) =>
-        new(sequence, DateTime.UnixEpoch, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([]))]);
+        new(sequence, DateTime.UnixEpoch, [new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification([]))]);
 
     private static NotificationMessage KeepAlive(uint next) => new(next, DateTime.UnixEpoch, []);
 

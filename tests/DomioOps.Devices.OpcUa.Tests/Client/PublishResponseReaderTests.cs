@@ -28,7 +28,7 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     private byte[] Publish(uint sequence, params int[] values)
     {
         List<ExtensionObject> data = values.Length == 0 ? [] :
-            [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([.. values.Select(v => new MonitoredItemNotification(_item.ClientHandle, new DataValue(new Variant(v), StatusCode.Good, T, T)))]))];
+            [new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification([.. values.Select(v => new MonitoredItemNotification(_item.ClientHandle, new DataValue(new Variant(v), StatusCode.Good, T, T)))]))];
         PublishResponse response = new(new ResponseHeader(T, 1), 7, [sequence], false, new NotificationMessage(sequence, T, data), []);
         ArrayBufferWriter<byte> buffer = new();
         EncodeableTypes.EncodeMessage(new UaBinaryWriter(buffer), response);

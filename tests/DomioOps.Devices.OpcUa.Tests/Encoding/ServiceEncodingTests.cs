@@ -21,7 +21,7 @@ public sealed class ServiceEncodingTests
         yield return new GetEndpointsResponse(rs, [endpoint]);
         yield return new CreateSessionRequest(rq, app, null, "opc.tcp://127.0.0.1:4840", "s", new byte[32], null, 60000, 0);
         yield return new CreateSessionResponse(rs, new NodeId(1, 5u), new NodeId(1, "tok"), 60000, new byte[32], null, [endpoint], SignatureData.Empty, 0);
-        yield return new ActivateSessionRequest(rq, SignatureData.Empty, ["en"], new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken("u", "user", [1, 2, 3], null)), SignatureData.Empty);
+        yield return new ActivateSessionRequest(rq, SignatureData.Empty, ["en"], new ExtensionObject(new NodeId(0, BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary), new UserNameIdentityToken("u", "user", [1, 2, 3], null)), SignatureData.Empty);
         yield return new ActivateSessionResponse(rs, new byte[32], [StatusCode.Good]);
         yield return new CloseSessionRequest(rq, true);
         yield return new BrowseRequest(rq, 100, [new BrowseDescription(new NodeId(0, 85u), BrowseDirection.Both, new NodeId(0, 33u))]);
@@ -35,13 +35,13 @@ public sealed class ServiceEncodingTests
         yield return new WriteResponse(rs, [StatusCode.BadNotWritable]);
         yield return new CreateSubscriptionRequest(rq, 100, 300, 10, 0, true, 0);
         yield return new CreateSubscriptionResponse(rs, 1, 100, 300, 10);
-        yield return new CreateMonitoredItemsRequest(rq, 1, TimestampsToReturn.Both, [new MonitoredItemCreateRequest(new ReadValueId(new NodeId(2, "M")), MonitoringMode.Reporting, new MonitoringParameters(1, 100, new ExtensionObject(new NodeId(0, 724u), new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Absolute, 0.5)), 10, true))]);
+        yield return new CreateMonitoredItemsRequest(rq, 1, TimestampsToReturn.Both, [new MonitoredItemCreateRequest(new ReadValueId(new NodeId(2, "M")), MonitoringMode.Reporting, new MonitoringParameters(1, 100, new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeFilter_Encoding_DefaultBinary), new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Absolute, 0.5)), 10, true))]);
         yield return new CreateMonitoredItemsResponse(rs, [new MonitoredItemCreateResult(StatusCode.Good, 3, 100, 10)]);
         yield return new PublishRequest(rq, [new SubscriptionAcknowledgement(1, 2)]);
-        yield return new PublishResponse(rs, 1, [2, 3], false, new NotificationMessage(3, s_t, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([new MonitoredItemNotification(1, new DataValue(new Variant(2)))]))]), [StatusCode.Good]);
+        yield return new PublishResponse(rs, 1, [2, 3], false, new NotificationMessage(3, s_t, [new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification([new MonitoredItemNotification(1, new DataValue(new Variant(2)))]))]), [StatusCode.Good]);
         yield return new RepublishRequest(rq, 1, 2);
         yield return new DeleteSubscriptionsRequest(rq, [1]);
-        yield return new StatusCodesResponse(850, rs, [StatusCode.Good]);
+        yield return new StatusCodesResponse(BinaryEncodingIds.DeleteSubscriptionsResponse_Encoding_DefaultBinary, rs, [StatusCode.Good]);
         yield return new ServiceFault(new ResponseHeader(s_t, 7, StatusCode.BadSessionIdInvalid));
     }
 

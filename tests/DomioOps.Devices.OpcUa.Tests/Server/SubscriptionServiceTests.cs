@@ -1,4 +1,5 @@
 using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
@@ -35,7 +36,7 @@ public sealed class SubscriptionServiceTests : IAsyncLifetime
         ApplicationDescription app = new("urn:test", null, new LocalizedText("t"), ApplicationType.Client);
         CreateSessionResponse session = await channel.RequestAsync<CreateSessionResponse>(new CreateSessionRequest(Header(NodeId.Null, 1), app, null, _server.EndpointUrl, "s", new byte[32], null, 60_000, 0), timeout, Ct);
         NodeId token = session.AuthenticationToken;
-        await channel.RequestAsync<ActivateSessionResponse>(new ActivateSessionRequest(Header(token, 2), SignatureData.Empty, [], new ExtensionObject(new NodeId(0, 321u), new AnonymousIdentityToken("anonymous")), SignatureData.Empty), timeout, Ct);
+        await channel.RequestAsync<ActivateSessionResponse>(new ActivateSessionRequest(Header(token, 2), SignatureData.Empty, [], new ExtensionObject(new NodeId(0, BinaryEncodingIds.AnonymousIdentityToken_Encoding_DefaultBinary), new AnonymousIdentityToken("anonymous")), SignatureData.Empty), timeout, Ct);
         CreateSubscriptionResponse subscription = await channel.RequestAsync<CreateSubscriptionResponse>(new CreateSubscriptionRequest(Header(token, 3), 20, 1000, 100, 0, true, 0), timeout, Ct);
         CreateMonitoredItemsResponse items = await channel.RequestAsync<CreateMonitoredItemsResponse>(new CreateMonitoredItemsRequest(Header(token, 4), subscription.SubscriptionId, TimestampsToReturn.Both,
             [new MonitoredItemCreateRequest(new ReadValueId(new NodeId(2, "Pieces")), MonitoringMode.Reporting, new MonitoringParameters(7, 10, ExtensionObject.Null, 1, true))]), timeout, Ct);
