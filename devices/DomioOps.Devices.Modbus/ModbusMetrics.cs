@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 
+using DomioOps.Devices.Modbus.Framing;
+
 namespace DomioOps.Devices.Modbus;
 
 /// <summary>

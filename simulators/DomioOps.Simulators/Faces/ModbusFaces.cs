@@ -1,6 +1,9 @@
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 using DomioOps.Simulators.Scenarios;
 
 namespace DomioOps.Simulators.Faces;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

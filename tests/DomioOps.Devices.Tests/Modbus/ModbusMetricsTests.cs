@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Transport;
 
 using Microsoft.Extensions.Time.Testing;
 

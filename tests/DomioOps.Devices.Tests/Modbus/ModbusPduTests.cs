@@ -1,4 +1,6 @@
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

@@ -1,4 +1,7 @@
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

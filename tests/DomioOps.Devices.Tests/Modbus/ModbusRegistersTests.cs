@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Pdu;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

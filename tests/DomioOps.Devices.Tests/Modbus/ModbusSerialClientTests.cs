@@ -3,6 +3,11 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 
 using Microsoft.Extensions.Time.Testing;
 

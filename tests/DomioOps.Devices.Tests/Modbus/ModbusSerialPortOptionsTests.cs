@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Transport;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 
 namespace DomioOps.Devices.Tests.Modbus;
 

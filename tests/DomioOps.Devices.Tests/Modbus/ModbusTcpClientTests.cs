@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 
 using Microsoft.Extensions.Time.Testing;
 
