@@ -10,9 +10,9 @@ using DomioOps.Devices.Modbus.Transport;
 namespace DomioOps.Devices.Modbus.Client;
 
 /// <summary>
-/// Modbus RTU or ASCII client (master) for a bus of several slaves on one serial port, or for RTU/ASCII
+/// Modbus RTU or ASCII client (master) for a bus of several units on one serial port, or for RTU/ASCII
 /// frames tunnelled over TCP. One request is on the bus at a time, in arrival order, paced by the
-/// inter-frame silence. Each unit has its own response timeout and circuit breaker, so a dead slave
+/// inter-frame silence. Each unit has its own response timeout and circuit breaker, so a dead unit
 /// costs a few timeouts and is then skipped until its open period ends, never stalling the others.
 /// </summary>
 public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
@@ -292,13 +292,13 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
 
             ReadOnlySequence<byte> buffer = result.Buffer;
             bool framed;
-            byte address;
+            byte answeredBy;
             int pduLength;
             try
             {
                 framed = options.Framing == ModbusSerialFraming.Rtu
-                    ? RtuFrame.TryReadResponse(ref buffer, destination, out address, out pduLength)
-                    : AsciiFrame.TryRead(ref buffer, destination, out address, out pduLength);
+                    ? RtuFrame.TryReadResponse(ref buffer, destination, out answeredBy, out pduLength)
+                    : AsciiFrame.TryRead(ref buffer, destination, out answeredBy, out pduLength);
             }
             catch (ModbusProtocolException)
             {
@@ -310,9 +310,9 @@ public sealed class ModbusSerialClient : IModbusClient, IModbusTransport
             if (framed)
             {
                 input.AdvanceTo(buffer.Start);
-                if (address != unitId)
+                if (answeredBy != unitId)
                 {
-                    throw new ModbusProtocolException($"Answer from unit {address}; the request went to unit {unitId}.");
+                    throw new ModbusProtocolException($"Answer from unit {answeredBy}; the request went to unit {unitId}.");
                 }
 
                 return pduLength;

@@ -2,7 +2,7 @@ using DomioOps.Devices.Modbus.Framing;
 
 namespace DomioOps.Devices.Modbus.Client;
 
-/// <summary>Options of a <see cref="ModbusSerialClient"/> (master on a bus of several slaves).</summary>
+/// <summary>Options of a <see cref="ModbusSerialClient"/> (the client of a bus of several units).</summary>
 public sealed record ModbusSerialClientOptions
 {
     public ModbusSerialFraming Framing { get; init; } = ModbusSerialFraming.Rtu;
@@ -10,7 +10,7 @@ public sealed record ModbusSerialClientOptions
     /// <summary>How long a request waits for its response, unless the unit has its own entry in <see cref="UnitResponseTimeouts"/>.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Response timeouts per unit id, for slow slaves on the same bus.</summary>
+    /// <summary>Response timeouts per unit id, for slow units on the same bus.</summary>
     public IReadOnlyDictionary<byte, TimeSpan> UnitResponseTimeouts { get; init; } = new Dictionary<byte, TimeSpan>();
 
     /// <summary>Consecutive failures (timeouts, bad frames) after which a unit's circuit opens.</summary>

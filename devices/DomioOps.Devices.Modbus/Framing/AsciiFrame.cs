@@ -4,19 +4,19 @@ namespace DomioOps.Devices.Modbus.Framing;
 
 // ASCII framing, Modbus over Serial Line v1.02, §2.5.2:
 //
-//   ':' | address (2 hex) | function (2 hex) | data (0..2×252 hex) | LRC (2 hex) | CR LF     at most 513 characters
+//   ':' | unit id (2 hex) | function (2 hex) | data (0..2×252 hex) | LRC (2 hex) | CR LF     at most 513 characters
 //
 // Every byte is sent as two upper-case hex digits. LRC (§6.2.1) is the two's complement of the 8-bit sum of
-// address and PDU. A frame starts at ':', so bytes before it are garbage and skipped (resynchronisation).
+// unit id and PDU. A frame starts at ':', so bytes before it are garbage and skipped (resynchronisation).
 internal static class AsciiFrame
 {
     public const int MaxLength = 513;
 
-    public static int Write(Span<byte> destination, byte address, ReadOnlySpan<byte> pdu)
+    public static int Write(Span<byte> destination, byte unitId, ReadOnlySpan<byte> pdu)
     {
         destination[0] = (byte)':';
-        byte sum = address;
-        int offset = WriteHex(destination, 1, address);
+        byte sum = unitId;
+        int offset = WriteHex(destination, 1, unitId);
         foreach (byte b in pdu)
         {
             sum += b;
@@ -34,9 +34,9 @@ internal static class AsciiFrame
     /// Throws <see cref="ModbusProtocolException"/> for a bad LRC, a non-hex character, an odd digit count
     /// or a frame over 513 characters; the bad frame is consumed so the next read starts after it.
     /// </summary>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, out byte address, out int pduLength)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, out byte unitId, out int pduLength)
     {
-        address = 0;
+        unitId = 0;
         pduLength = 0;
         SequencePosition? start = buffer.PositionOf((byte)':');
         if (start is null)
@@ -97,7 +97,7 @@ internal static class AsciiFrame
             throw new ModbusProtocolException($"ASCII LRC 0x{decoded[^1]:X2} does not match computed 0x{(byte)(decoded[^1] - sum):X2}.") { IsChecksumMismatch = true };
         }
 
-        address = decoded[0];
+        unitId = decoded[0];
         pduLength = bytes - 2;
         decoded.Slice(1, pduLength).CopyTo(pdu);
         return true;

@@ -7,7 +7,10 @@ namespace DomioOps.Devices.Modbus.Framing;
 
 // RTU framing, Modbus over Serial Line v1.02, §2.5.1:
 //
-//   address (1) | function (1) | data (0..252) | CRC-16 (2, low byte first)        at most 256 bytes
+//   unit id (1) | function (1) | data (0..252) | CRC-16 (2, low byte first)        at most 256 bytes
+//
+// The unit id is a device's address on the bus: 1-247, 0 broadcasts to all (§2.2). Modbus over Serial Line calls it
+// the slave address and the TCP guide the unit identifier; this library says unit id throughout.
 //
 // On a line, frames are separated by 3.5 character times of silence. Silence does not survive ptys,
 // USB adapters or TCP tunnels, so frames are delimited here by the length each function implies
@@ -17,15 +20,15 @@ internal static class RtuFrame
 {
     public const int MaxLength = 256;
 
-    /// <summary>Writes address, PDU and CRC; returns the frame length.</summary>
-    public static int Write(Span<byte> destination, byte address, ReadOnlySpan<byte> pdu)
+    /// <summary>Writes unit id, PDU and CRC; returns the frame length.</summary>
+    public static int Write(Span<byte> destination, byte unitId, ReadOnlySpan<byte> pdu)
     {
-        destination[0] = address;
+        destination[0] = unitId;
         pdu.CopyTo(destination[1..]);
         return Seal(destination, 1 + pdu.Length);
     }
 
-    /// <summary>Appends the CRC over the first <paramref name="length"/> bytes (address and PDU already in place).</summary>
+    /// <summary>Appends the CRC over the first <paramref name="length"/> bytes (unit id and PDU already in place).</summary>
     public static int Seal(Span<byte> frame, int length)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(frame[length..], Crc16.Compute(frame[..length]));
@@ -33,20 +36,20 @@ internal static class RtuFrame
     }
 
     /// <summary>
-    /// Reads one response frame (a slave's answer). Returns false while incomplete. Throws
+    /// Reads one response frame (a server's answer). Returns false while incomplete. Throws
     /// <see cref="ModbusProtocolException"/> for a bad CRC, an unknown function or an oversized frame.
-    /// The PDU (without address and CRC) is copied to <paramref name="pdu"/>.
+    /// The PDU (without unit id and CRC) is copied to <paramref name="pdu"/>.
     /// </summary>
-    public static bool TryReadResponse(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, out byte address, out int pduLength) =>
-        TryRead(ref buffer, pdu, isRequest: false, out address, out pduLength);
+    public static bool TryReadResponse(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, out byte unitId, out int pduLength) =>
+        TryRead(ref buffer, pdu, isRequest: false, out unitId, out pduLength);
 
-    /// <summary>Reads one request frame (a master's question), with the same contract as <see cref="TryReadResponse"/>.</summary>
-    public static bool TryReadRequest(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, out byte address, out int pduLength) =>
-        TryRead(ref buffer, pdu, isRequest: true, out address, out pduLength);
+    /// <summary>Reads one request frame (a client's request), with the same contract as <see cref="TryReadResponse"/>.</summary>
+    public static bool TryReadRequest(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, out byte unitId, out int pduLength) =>
+        TryRead(ref buffer, pdu, isRequest: true, out unitId, out pduLength);
 
-    private static bool TryRead(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, bool isRequest, out byte address, out int pduLength)
+    private static bool TryRead(ref ReadOnlySequence<byte> buffer, Span<byte> pdu, bool isRequest, out byte unitId, out int pduLength)
     {
-        address = 0;
+        unitId = 0;
         pduLength = 0;
         if (buffer.Length < 2)
         {
@@ -80,7 +83,7 @@ internal static class RtuFrame
             throw new ModbusProtocolException($"RTU CRC 0x{actual:X4} does not match computed 0x{expected:X4}.") { IsChecksumMismatch = true };
         }
 
-        address = head[0];
+        unitId = head[0];
         head.Slice(1, length).CopyTo(pdu);
         pduLength = length;
         buffer = buffer.Slice(frameLength);

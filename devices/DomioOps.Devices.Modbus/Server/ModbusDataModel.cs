@@ -3,7 +3,7 @@ using DomioOps.Devices.Modbus.Pdu;
 namespace DomioOps.Devices.Modbus.Server;
 
 /// <summary>
-/// What one unit (slave) serves: coils, discrete inputs, holding and input registers (Modbus Application
+/// What one unit serves: coils, discrete inputs, holding and input registers (Modbus Application
 /// Protocol v1.1b3, §4.3). Thread-safe: a simulator sets values from its own loop while servers read them.
 /// </summary>
 public sealed class ModbusDataModel

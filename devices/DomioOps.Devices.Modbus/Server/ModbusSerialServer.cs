@@ -8,9 +8,9 @@ using DomioOps.Devices.Modbus.Transport;
 namespace DomioOps.Devices.Modbus.Server;
 
 /// <summary>
-/// Modbus RTU or ASCII server (one or more slaves) on a serial port. Answers requests addressed to its
+/// Modbus RTU or ASCII server (one or more units) on a serial port. Answers requests addressed to its
 /// units, executes broadcast (unit 0) writes without answering, and stays silent for other addresses,
-/// which belong to other slaves on the bus (Modbus over Serial Line v1.02, §2.1–2.2).
+/// which belong to other units on the bus (Modbus over Serial Line v1.02, §2.1–2.2).
 /// </summary>
 public sealed class ModbusSerialServer : IAsyncDisposable
 {
@@ -57,7 +57,7 @@ public sealed class ModbusSerialServer : IAsyncDisposable
 
     public bool RemoveUnit(byte unitId) => units.Remove(unitId);
 
-    /// <summary>Fault injection: asked with the address of each request before it is answered; null answers normally.</summary>
+    /// <summary>Fault injection: asked with the unit id of each request before it is answered; null answers normally.</summary>
     public Func<byte, ModbusServerFault>? Fault { get; set; }
 
     /// <summary>Opens the port and starts answering.</summary>
@@ -133,13 +133,13 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                 while (!buffer.IsEmpty)
                 {
                     bool framed;
-                    byte address;
+                    byte unitId;
                     int length;
                     try
                     {
                         framed = options.Framing == ModbusSerialFraming.Rtu
-                            ? RtuFrame.TryReadRequest(ref buffer, request, out address, out length)
-                            : AsciiFrame.TryRead(ref buffer, request, out address, out length);
+                            ? RtuFrame.TryReadRequest(ref buffer, request, out unitId, out length)
+                            : AsciiFrame.TryRead(ref buffer, request, out unitId, out length);
                     }
                     catch (ModbusProtocolException e)
                     {
@@ -166,7 +166,7 @@ public sealed class ModbusSerialServer : IAsyncDisposable
 
                     resynchronising = false;
 
-                    if (address == 0)
+                    if (unitId == 0)
                     {
                         if (ModbusRequestHandler.IsWrite(request[0]))
                         {
@@ -179,13 +179,13 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                         continue;
                     }
 
-                    ModbusDataModel? model = units.Find(address);
+                    ModbusDataModel? model = units.Find(unitId);
                     if (model is null)
                     {
                         continue;
                     }
 
-                    ModbusServerFault fault = Fault?.Invoke(address) ?? default;
+                    ModbusServerFault fault = Fault?.Invoke(unitId) ?? default;
                     if (fault.Kind is ModbusServerFaultKind.NoAnswer or ModbusServerFaultKind.Disconnect)
                     {
                         continue;
@@ -195,8 +195,8 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                         ? ModbusRequestHandler.Exception(response, request[0], fault.ExceptionCode)
                         : ModbusRequestHandler.Handle(model, request.AsSpan(0, length), response);
                     int frameLength = options.Framing == ModbusSerialFraming.Rtu
-                        ? RtuFrame.Write(frame, address, response.AsSpan(0, responseLength))
-                        : AsciiFrame.Write(frame, address, response.AsSpan(0, responseLength));
+                        ? RtuFrame.Write(frame, unitId, response.AsSpan(0, responseLength))
+                        : AsciiFrame.Write(frame, unitId, response.AsSpan(0, responseLength));
                     if (fault.Kind == ModbusServerFaultKind.Garbage)
                     {
                         Random.Shared.NextBytes(frame.AsSpan(0, frameLength));

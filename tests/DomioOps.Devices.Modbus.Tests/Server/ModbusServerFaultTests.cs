@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.Modbus.Server;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Server;
 
 /// <summary>The TCP server's fault hook: each request asks it, with the request's unit id, how to misbehave.</summary>
 public sealed class ModbusServerFaultTests

@@ -1,8 +1,7 @@
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.Modbus.Server;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Pdu;
 
 // Golden vectors: the request/response examples of the Modbus Application Protocol Specification v1.1b3, §6 and §7,
 // each proven in both directions: our client encodes the request and decodes the response; our server handler,

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests;
 
 /// <summary>Hex vectors as the specifications print them ("01 03 00 6B") and sequences split into one-byte segments.</summary>
 internal static class Hex

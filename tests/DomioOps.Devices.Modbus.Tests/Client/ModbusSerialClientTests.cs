@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Client;
 using DomioOps.Devices.Modbus.Framing;
 using DomioOps.Devices.Modbus.Pdu;
@@ -11,10 +10,10 @@ using DomioOps.Devices.Modbus.Transport;
 
 using Microsoft.Extensions.Time.Testing;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Client;
 
-// The serial master over a byte pipe (two connected sockets stand in for the line): against our serial server,
-// and against a scripted bus of slaves for timeouts, circuit breakers, corrupted frames and broadcasts.
+// The serial client over a byte pipe (two connected sockets stand in for the line): against our serial server,
+// and against a scripted bus of units for timeouts, circuit breakers, corrupted frames and broadcasts.
 public sealed class ModbusSerialClientTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -25,7 +24,7 @@ public sealed class ModbusSerialClientTests
     public async Task AllFunctions_AgainstOurSerialServer_RoundTrip(ModbusSerialFraming framing)
     {
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        await using var server = new ModbusSerialServer(() => new ModbusLine(new NetworkStream(line.Slave), null), new ModbusSerialServerOptions { Framing = framing });
+        await using var server = new ModbusSerialServer(() => new ModbusLine(new NetworkStream(line.ServerEnd), null), new ModbusSerialServerOptions { Framing = framing });
         ModbusDataModel one = server.AddUnit(1);
         ModbusDataModel two = server.AddUnit(2, new ModbusDataModel(100));
         one.DeviceIdentification = new Dictionary<byte, string> { [0] = "Domio", [1] = "EB-1", [2] = "2.0" };
@@ -53,7 +52,7 @@ public sealed class ModbusSerialClientTests
     {
         var time = new FakeTimeProvider();
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        var bus = new ScriptedBus(line.Slave);
+        var bus = new ScriptedBus(line.ServerEnd);
         await using ModbusSerialClient client = Client(line, new ModbusSerialClientOptions { FailuresBeforeOpen = 3, OpenDuration = TimeSpan.FromSeconds(10) }, time);
 
         for (int attempt = 0; attempt < 3; attempt++)
@@ -85,7 +84,7 @@ public sealed class ModbusSerialClientTests
     {
         var time = new FakeTimeProvider();
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        var bus = new ScriptedBus(line.Slave);
+        var bus = new ScriptedBus(line.ServerEnd);
         await using ModbusSerialClient client = Client(line, new ModbusSerialClientOptions { FailuresBeforeOpen = 1, OpenDuration = TimeSpan.FromSeconds(10) }, time);
 
         Task<ushort[]> dead = client.ReadInputRegistersAsync(4, 0, 1, Ct).AsTask();
@@ -108,7 +107,7 @@ public sealed class ModbusSerialClientTests
     {
         var time = new FakeTimeProvider();
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        var bus = new ScriptedBus(line.Slave);
+        var bus = new ScriptedBus(line.ServerEnd);
         var options = new ModbusSerialClientOptions
         {
             ResponseTimeout = TimeSpan.FromMilliseconds(200),
@@ -128,7 +127,7 @@ public sealed class ModbusSerialClientTests
     public async Task CorruptedAnswer_ThrowsProtocolException_NextRequestResynchronises()
     {
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        var bus = new ScriptedBus(line.Slave);
+        var bus = new ScriptedBus(line.ServerEnd);
         await using ModbusSerialClient client = Client(line, new ModbusSerialClientOptions(), new FakeTimeProvider());
 
         Task<ushort[]> first = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
@@ -147,7 +146,7 @@ public sealed class ModbusSerialClientTests
     public async Task AnswerFromOtherUnit_ThrowsProtocolException()
     {
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        var bus = new ScriptedBus(line.Slave);
+        var bus = new ScriptedBus(line.ServerEnd);
         await using ModbusSerialClient client = Client(line, new ModbusSerialClientOptions(), new FakeTimeProvider());
         Task<ushort[]> read = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
         await bus.NextRequestAsync();
@@ -161,7 +160,7 @@ public sealed class ModbusSerialClientTests
     {
         var time = new FakeTimeProvider();
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        await using var server = new ModbusSerialServer(() => new ModbusLine(new NetworkStream(line.Slave), null), new ModbusSerialServerOptions());
+        await using var server = new ModbusSerialServer(() => new ModbusLine(new NetworkStream(line.ServerEnd), null), new ModbusSerialServerOptions());
         ModbusDataModel one = server.AddUnit(1);
         ModbusDataModel two = server.AddUnit(2);
         await server.StartAsync(Ct);
@@ -179,13 +178,13 @@ public sealed class ModbusSerialClientTests
     public async Task SerialServer_GarbageBetweenFrames_DiscardsAndAnswersNextFrame()
     {
         using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        await using var server = new ModbusSerialServer(() => new ModbusLine(new NetworkStream(line.Slave), null), new ModbusSerialServerOptions());
+        await using var server = new ModbusSerialServer(() => new ModbusLine(new NetworkStream(line.ServerEnd), null), new ModbusSerialServerOptions());
         server.AddUnit(1).HoldingRegisters[0] = 3;
         await server.StartAsync(Ct);
-        var master = new ScriptedBus(line.Master);
-        await master.SendRawAsync("01 03 0000 0001 FFFF"); // bad CRC: dropped
-        await master.SendRawAsync("01 03 0000 0001 840A");
-        (byte address, byte[] pdu) = await master.NextResponseAsync();
+        var client = new ScriptedBus(line.ClientEnd);
+        await client.SendRawAsync("01 03 0000 0001 FFFF"); // bad CRC: dropped
+        await client.SendRawAsync("01 03 0000 0001 840A");
+        (byte address, byte[] pdu) = await client.NextResponseAsync();
         Assert.Equal(1, address);
         Assert.Equal("03020003", Hex.Of(pdu));
         Assert.True(server.DiscardedFrames >= 1);
@@ -214,9 +213,9 @@ public sealed class ModbusSerialClientTests
     }
 
     private static ModbusSerialClient Client(ConnectedSockets line, ModbusSerialClientOptions options, TimeProvider time) =>
-        new(_ => Task.FromResult(new ModbusLine(new NetworkStream(line.Master), null)), options, TimeSpan.Zero, time);
+        new(_ => Task.FromResult(new ModbusLine(new NetworkStream(line.ClientEnd), null)), options, TimeSpan.Zero, time);
 
-    /// <summary>The far end of the line, played by the test: reads RTU frames and answers as any slave it likes.</summary>
+    /// <summary>The far end of the line, played by the test: reads RTU frames and answers as any unit it likes.</summary>
     private sealed class ScriptedBus(Socket socket)
     {
         private readonly PipeReader reader = PipeReader.Create(new NetworkStream(socket));

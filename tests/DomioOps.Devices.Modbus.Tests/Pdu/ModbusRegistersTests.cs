@@ -1,6 +1,6 @@
 using DomioOps.Devices.Modbus.Pdu;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Pdu;
 
 // Register layouts of wider values. Vectors: IEEE 754 encodings (3.1415927f = 0x40490FDB, Math.PI = 0x400921FB54442D18)
 // spread over registers as each order names them; the ABCD float is also what mbpoll -B shows (see MbpollInteropTests).

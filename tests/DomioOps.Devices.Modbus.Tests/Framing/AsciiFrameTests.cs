@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Text;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Framing;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Framing;
 
 // ASCII framing, Modbus over Serial Line v1.02 §2.5.2, LRC §6.2.1. Vector: the ASCII framing example of the
-// Modicon Modbus Protocol Reference Guide PI-MBUS-300 rev. J: slave 0x11 reads holding registers 108-110,
+// Modicon Modbus Protocol Reference Guide PI-MBUS-300 rev. J: unit 0x11 reads holding registers 108-110,
 // LRC 0x7E (the two's complement of 0x11+0x03+0x00+0x6B+0x00+0x03 = 0x82).
 public sealed class AsciiFrameTests
 {

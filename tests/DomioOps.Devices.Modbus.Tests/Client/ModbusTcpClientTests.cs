@@ -1,14 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Client;
 using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.Modbus.Server;
 
 using Microsoft.Extensions.Time.Testing;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Client;
 
 // Our client against our server on 127.0.0.1 (the interop tests pit each against independent peers), and
 // against scripted raw sockets for the faults a real server would not produce on demand.

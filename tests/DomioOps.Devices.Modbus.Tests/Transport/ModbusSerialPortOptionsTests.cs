@@ -1,6 +1,6 @@
 using DomioOps.Devices.Modbus.Transport;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Transport;
 
 // Inter-frame silence, Modbus over Serial Line v1.02 §2.5.1.1: 3.5 character times (11 bits each: start, 8 data,
 // parity or a second stop bit, stop), and a fixed 1.75 ms above 19200 baud.

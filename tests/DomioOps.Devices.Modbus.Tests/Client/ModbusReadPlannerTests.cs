@@ -1,9 +1,8 @@
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Client;
 using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.Modbus.Server;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Client;
 
 public sealed class ModbusReadPlannerTests
 {

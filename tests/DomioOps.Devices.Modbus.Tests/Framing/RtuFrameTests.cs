@@ -1,13 +1,12 @@
 using System.Buffers;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Framing;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Framing;
 
 // RTU framing, Modbus over Serial Line v1.02 §2.5.1 and CRC §6.2.2. Vectors:
 //  - "11 03 006B 0003 7687" and its answer "... C8BA": the RTU framing example of the Modicon Modbus Protocol
-//    Reference Guide PI-MBUS-300 rev. J (slave 17, read holding registers 108-110);
+//    Reference Guide PI-MBUS-300 rev. J (unit 17, read holding registers 108-110);
 //  - "01 2B 0E 01 00 7077" and its answer: a capture printed in the manual of a KBR multicomp F144 energy meter.
 public sealed class RtuFrameTests
 {

@@ -1,9 +1,8 @@
 using System.Buffers;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Framing;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Framing;
 
 // MBAP framing, Messaging on TCP/IP Implementation Guide v1.0b, §3.1.3. The vectors wrap the PDU examples of the
 // Application Protocol v1.1b3 §6.3 in the MBAP header; the same bytes were exchanged with libmodbus in the interop tests.

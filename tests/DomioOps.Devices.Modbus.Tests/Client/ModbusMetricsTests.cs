@@ -3,13 +3,12 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Client;
 using DomioOps.Devices.Modbus.Transport;
 
 using Microsoft.Extensions.Time.Testing;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Client;
 
 // The meter "DomioOps.Devices.Modbus" seen through a MeterListener. The meter is process-wide and other tests run in
 // parallel, so each test counts only measurements tagged with its own endpoint.
@@ -65,19 +64,19 @@ public sealed class ModbusMetricsTests
         string endpoint = $"metrics-line-{Guid.NewGuid():N}";
         using var measurements = new Measurements(endpoint);
         await using var client = new ModbusSerialClient(
-            _ => Task.FromResult(new ModbusLine(new NetworkStream(line.Master), null)),
+            _ => Task.FromResult(new ModbusLine(new NetworkStream(line.ClientEnd), null)),
             new ModbusSerialClientOptions { FailuresBeforeOpen = 2, OpenDuration = TimeSpan.FromSeconds(10) },
             TimeSpan.Zero,
             time,
             endpoint);
 
         Task<ushort[]> corrupted = client.ReadHoldingRegistersAsync(3, 0, 1, Ct).AsTask();
-        await ReceiveAsync(line.Slave, 8);
-        await line.Slave.SendAsync(Hex.Bytes("03 03 02 0005 0000"), Ct); // wrong CRC
+        await ReceiveAsync(line.ServerEnd, 8);
+        await line.ServerEnd.SendAsync(Hex.Bytes("03 03 02 0005 0000"), Ct); // wrong CRC
         await Assert.ThrowsAsync<ModbusProtocolException>(() => corrupted);
 
         Task<ushort[]> silent = client.ReadHoldingRegistersAsync(3, 0, 1, Ct).AsTask();
-        await ReceiveAsync(line.Slave, 8);
+        await ReceiveAsync(line.ServerEnd, 8);
         time.Advance(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => silent);
         Assert.Equal(ModbusCircuitState.Open, client.GetCircuitState(3));

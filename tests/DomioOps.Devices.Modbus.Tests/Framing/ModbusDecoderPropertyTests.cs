@@ -2,14 +2,13 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Devices.Modbus.Client;
 using DomioOps.Devices.Modbus.Framing;
 using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.Modbus.Server;
 using DomioOps.Devices.Modbus.Transport;
 
-namespace DomioOps.Devices.Tests.Modbus;
+namespace DomioOps.Devices.Modbus.Tests.Framing;
 
 // Seeded property tests: random and mutated bytes never crash, hang or over-read the decoders. Every call either
 // returns false without consuming, returns a frame it consumed exactly, or throws ModbusProtocolException.
