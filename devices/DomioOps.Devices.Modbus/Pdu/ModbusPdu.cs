@@ -53,6 +53,9 @@ internal static partial class ModbusPdu
         }
     }
 
+    /// <summary>True for the functions that write (05, 06, 0F, 10, 16, 17): the only ones a broadcast may carry (Serial Line §2.1).</summary>
+    public static bool IsWrite(byte function) => function is 0x05 or 0x06 or 0x0F or 0x10 or 0x16 or 0x17;
+
     /// <summary>Writes the 5-byte request shared by functions 01–06: function, address, quantity or value.</summary>
     public static int WriteAddressValueRequest(Span<byte> destination, ModbusFunctionCode function, ushort address, ushort quantityOrValue)
     {

@@ -50,9 +50,6 @@ internal static class ModbusRequestHandler
         }
     }
 
-    /// <summary>True for a request that changes the model (executed, but not answered, when broadcast).</summary>
-    public static bool IsWrite(byte function) => function is 0x05 or 0x06 or 0x0F or 0x10 or 0x16 or 0x17;
-
     public static int Exception(Span<byte> response, byte function, ModbusExceptionCode code)
     {
         response[0] = (byte)(function | ModbusPdu.ExceptionFlag);

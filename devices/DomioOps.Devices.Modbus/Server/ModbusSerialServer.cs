@@ -168,7 +168,7 @@ public sealed class ModbusSerialServer : IAsyncDisposable
 
                     if (unitId == 0)
                     {
-                        if (ModbusRequestHandler.IsWrite(request[0]))
+                        if (ModbusPdu.IsWrite(request[0]))
                         {
                             foreach (byte unit in BroadcastTargets())
                             {
