@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Faces;
 using DomioOps.Simulators.Scenarios;

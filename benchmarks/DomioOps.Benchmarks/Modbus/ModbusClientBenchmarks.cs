@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 
 using BenchmarkDotNet.Attributes;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
 
 namespace DomioOps.Benchmarks.Modbus;
 

@@ -2,7 +2,8 @@ using System.Buffers;
 
 using BenchmarkDotNet.Attributes;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
 
 namespace DomioOps.Benchmarks.Modbus;
 

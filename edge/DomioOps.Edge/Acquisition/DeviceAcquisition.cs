@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
 using DomioOps.Edge.Configuration;
 
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.IO.Ports;
 using System.Text.RegularExpressions;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Edge.Signals;
 using DomioOps.Models;

@@ -1,4 +1,6 @@
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Edge.Signals;
 using DomioOps.Models.Wire;
 

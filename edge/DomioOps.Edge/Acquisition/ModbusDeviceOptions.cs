@@ -1,6 +1,7 @@
 using System.IO.Ports;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Edge.Signals;
 
 namespace DomioOps.Edge.Acquisition;

@@ -1,4 +1,5 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Transport;
 
 namespace DomioOps.Edge.Acquisition;
 

@@ -1,13 +1,16 @@
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 using DomioOps.Simulators.Scenarios;
 
 namespace DomioOps.Simulators.Faces;
 
 /// <summary>
 /// The Modbus servers of the factory: one TCP server per port (machines sharing a port are its unit ids),
-/// one RTU server per serial line (machines on it are its slaves). Each request asks the addressed
+/// one RTU server per serial line (machines on it are its units). Each request asks the addressed
 /// machine's current fault.
 /// </summary>
 internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable

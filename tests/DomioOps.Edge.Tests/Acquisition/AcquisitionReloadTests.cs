@@ -1,6 +1,6 @@
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.Configuration;
 using DomioOps.Edge.Tests.Configuration;

@@ -1,6 +1,9 @@
 using System.Net;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.Signals;
 using DomioOps.Models.Wire;

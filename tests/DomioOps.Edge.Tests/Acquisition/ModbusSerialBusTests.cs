@@ -1,6 +1,8 @@
 using System.IO.Ports;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Edge.Configuration;
 using DomioOps.Models.Wire;

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;

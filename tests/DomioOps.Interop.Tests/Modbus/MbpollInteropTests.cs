@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;

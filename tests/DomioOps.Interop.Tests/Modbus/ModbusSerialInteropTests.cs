@@ -1,6 +1,8 @@
 using System.Globalization;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;

@@ -1,6 +1,9 @@
 using System.IO.Ports;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;

@@ -4,7 +4,7 @@ namespace DomioOps.Simulators.Tests.Machines;
 
 /// <summary>
 /// One simulator process serving every kind of machine: a CNC router on OPC UA, a panel saw and a meter on Modbus
-/// TCP, an edgebander and a meter as two slaves of one Modbus RTU line, and an edgebander printing ASCII status lines
+/// TCP, an edgebander and a meter as two units of one Modbus RTU line, and an edgebander printing ASCII status lines
 /// (the serial lines are socat pseudo-terminal pairs). Around the clock, a minute of factory time per wall second.
 /// </summary>
 public sealed class FactoryFixture : IAsyncLifetime
