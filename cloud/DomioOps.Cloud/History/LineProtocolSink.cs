@@ -150,14 +150,14 @@ internal sealed partial class LineProtocolSink : BackgroundService
             else
             {
                 body.Append(" text=\"");
-                foreach (var c in sample.Text!)
+                foreach (var character in sample.Text!)
                 {
-                    if (c is '"' or '\\')
+                    if (character is '"' or '\\')
                     {
                         body.Append('\\');
                     }
 
-                    body.Append(c);
+                    body.Append(character);
                 }
 
                 body.Append('"');

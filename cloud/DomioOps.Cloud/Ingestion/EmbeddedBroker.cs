@@ -45,14 +45,14 @@ internal sealed partial class EmbeddedBroker(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
+        var broker = options.Value;
         var serverOptions = new MqttServerOptionsBuilder()
             .WithoutDefaultEndpoint()
-            .WithDefaultCommunicationTimeout(o.ConnectTimeout)
+            .WithDefaultCommunicationTimeout(broker.ConnectTimeout)
             .WithPersistentSessions(true)
-            .WithMaxPendingMessagesPerClient(o.MaxQueuedMessagesPerClient)
+            .WithMaxPendingMessagesPerClient(broker.MaxQueuedMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
-        listener = new BrokerListener(o, o.TlsPort is null ? null : LoadCertificate(o), loggers.CreateLogger<BrokerListener>());
+        listener = new BrokerListener(broker, broker.TlsPort is null ? null : LoadCertificate(broker), loggers.CreateLogger<BrokerListener>());
         server = new MqttServerFactory().CreateMqttServer(serverOptions.Build(), [listener]);
         server.ValidatingConnectionAsync += AuthenticateAsync;
         server.InterceptingSubscriptionAsync += e =>
@@ -88,7 +88,7 @@ internal sealed partial class EmbeddedBroker(
                 },
                 cancellationToken),
             EndSessionAsync);
-        LogStarted(o.Address, o.TlsPort ?? o.Port, o.TlsPort is null ? "in clear" : "TLS only");
+        LogStarted(broker.Address, broker.TlsPort ?? broker.Port, broker.TlsPort is null ? "in clear" : "TLS only");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -6,8 +6,6 @@ using DomioOps.Models.Wire;
 
 using Microsoft.EntityFrameworkCore;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Oee;
 
 /// <summary>
@@ -162,7 +160,7 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
     /// changes read from <paramref name="readFrom"/> on that runs on in that state up to <paramref name="at"/>, else (it
     /// began before) asked of the history.
     /// </summary>
-    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, WireState state, DateTimeOffset at, CancellationToken ct)
+    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, MachineState state, DateTimeOffset at, CancellationToken ct)
     {
         int i = states.Count - 1;
         while (i >= 0 && states[i].Time > at)

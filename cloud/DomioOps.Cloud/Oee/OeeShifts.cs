@@ -118,7 +118,7 @@ internal sealed class OeeShifts(
     /// <summary>
     /// <see cref="ComputeAsync(MachinePlan, ShiftOccurrence, DateTimeOffset, CancellationToken, bool)"/> for several shifts
     /// of one machine, in their order: the history is read once per stretch of up to <see cref="ReadSpan"/> of them, not
-    /// once per shift (a month of shifts is four reads, not a few hundred).
+    /// once per shift (a month of shifts is four reads).
     /// </summary>
     public async Task<IReadOnlyList<ShiftComputation>> ComputeAsync(MachinePlan machine, IReadOnlyList<ShiftOccurrence> shifts, DateTimeOffset until, CancellationToken ct, bool withPieces = true)
     {
@@ -384,12 +384,12 @@ internal sealed class OeeShifts(
     private static List<TimeRange> Intersect(IReadOnlyList<TimeRange> planned, List<TimeRange> ran)
     {
         var result = new List<TimeRange>();
-        foreach (var p in planned)
+        foreach (var plannedRange in planned)
         {
-            foreach (var r in ran)
+            foreach (var runRange in ran)
             {
-                var from = p.From > r.From ? p.From : r.From;
-                var to = p.To < r.To ? p.To : r.To;
+                var from = plannedRange.From > runRange.From ? plannedRange.From : runRange.From;
+                var to = plannedRange.To < runRange.To ? plannedRange.To : runRange.To;
                 if (to > from)
                 {
                     result.Add(new TimeRange(from, to));

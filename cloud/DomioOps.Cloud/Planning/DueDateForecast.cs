@@ -34,23 +34,23 @@ internal static class DueDateForecast
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(history);
         var ops = plan.Input.Operations;
-        int n = ops.Count;
+        int operationCount = ops.Count;
         // The orders, and each operation's order index.
         var orderIndex = new Dictionary<long, int>();
-        var orderOf = new int[n];
-        for (int i = 0; i < n; i++)
+        var orderOf = new int[operationCount];
+        for (int i = 0; i < operationCount; i++)
         {
-            if (!orderIndex.TryGetValue(ops[i].OrderId, out int o))
+            if (!orderIndex.TryGetValue(ops[i].OrderId, out int order))
             {
-                orderIndex[ops[i].OrderId] = o = orderIndex.Count;
+                orderIndex[ops[i].OrderId] = order = orderIndex.Count;
             }
 
-            orderOf[i] = o;
+            orderOf[i] = order;
         }
 
         // The simulation order: planned start (a machine's sequence and every step after its predecessor).
-        var sequence = new int[n];
-        for (int i = 0; i < n; i++)
+        var sequence = new int[operationCount];
+        for (int i = 0; i < operationCount; i++)
         {
             sequence[i] = i;
         }
@@ -64,14 +64,14 @@ internal static class DueDateForecast
         }
 
         // The operations in simulation order, each with what a trial needs, next to each other in memory.
-        var position = new int[n];
-        for (int k = 0; k < n; k++)
+        var position = new int[operationCount];
+        for (int k = 0; k < operationCount; k++)
         {
             position[sequence[k]] = k;
         }
 
-        var steps = new Step[n];
-        for (int k = 0; k < n; k++)
+        var steps = new Step[operationCount];
+        for (int k = 0; k < operationCount; k++)
         {
             int op = sequence[k];
             steps[k] = new Step(plan.Machine[op], plan.Predecessor[op] >= 0 ? position[plan.Predecessor[op]] : -1, plan.OperationCentre[op], orderOf[op],
@@ -80,9 +80,9 @@ internal static class DueDateForecast
 
         int orders = orderIndex.Count;
         var results = new int[orders][];
-        for (int o = 0; o < orders; o++)
+        for (int order = 0; order < orders; order++)
         {
-            results[o] = new int[trials];
+            results[order] = new int[trials];
         }
 
         long now = plan.Now;
@@ -90,7 +90,7 @@ internal static class DueDateForecast
         var times = plan.MachineTimes;
         // At most one worker per core: the trials never grow the thread pool that requests are served from.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.For(0, trials, parallel, () => (End: new long[n], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
+        Parallel.For(0, trials, parallel, () => (End: new long[operationCount], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
         {
             var random = new SplitMix(seed, (ulong)trial);
             var (ends, free, done) = state;
@@ -112,26 +112,26 @@ internal static class DueDateForecast
                 }
             }
 
-            for (int o = 0; o < orders; o++)
+            for (int order = 0; order < orders; order++)
             {
-                results[o][trial] = (int)Math.Min(int.MaxValue, Math.Max(0, done[o] - now));
+                results[order][trial] = (int)Math.Min(int.MaxValue, Math.Max(0, done[order] - now));
             }
 
             return state;
         }, _ => { });
 
         var projected = new long[orders];
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < operationCount; i++)
         {
             projected[orderOf[i]] = Math.Max(projected[orderOf[i]], plan.Finish[i]);
         }
 
         var answer = new OrderCompletion[orders];
-        foreach (var (orderId, o) in orderIndex)
+        foreach (var (orderId, order) in orderIndex)
         {
-            var sorted = results[o];
+            var sorted = results[order];
             Array.Sort(sorted);
-            answer[o] = new OrderCompletion(orderId, projected[o], now + Quantile(sorted, 0.5), now + Quantile(sorted, 0.9));
+            answer[order] = new OrderCompletion(orderId, projected[order], now + Quantile(sorted, 0.5), now + Quantile(sorted, 0.9));
         }
 
         return answer;

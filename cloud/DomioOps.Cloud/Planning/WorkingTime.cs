@@ -23,33 +23,33 @@ internal sealed class WorkingTime
     public WorkingTime(IReadOnlyList<(long Start, long End)> intervals)
     {
         ArgumentNullException.ThrowIfNull(intervals);
-        int n = intervals.Count;
-        starts = new long[n];
-        ends = new long[n];
-        before = new long[n + 1];
-        for (int i = 0; i < n; i++)
+        int count = intervals.Count;
+        starts = new long[count];
+        ends = new long[count];
+        before = new long[count + 1];
+        for (int i = 0; i < count; i++)
         {
             (starts[i], ends[i]) = intervals[i];
             before[i + 1] = before[i] + (ends[i] - starts[i]);
         }
 
-        byInstant = new int[n == 0 ? 0 : ((ends[^1] - starts[0]) / Bucket) + 1];
-        for (int b = 0, i = 0; b < byInstant.Length; b++)
+        byInstant = new int[count == 0 ? 0 : ((ends[^1] - starts[0]) / Bucket) + 1];
+        for (int bucket = 0, i = 0; bucket < byInstant.Length; bucket++)
         {
-            long at = starts[0] + (b * Bucket);
-            while (i < n && ends[i] <= at)
+            long at = starts[0] + (bucket * Bucket);
+            while (i < count && ends[i] <= at)
             {
                 i++;
             }
 
-            byInstant[b] = i;
+            byInstant[bucket] = i;
         }
 
         byWork = new int[(before[^1] / Bucket) + 1];
         for (int k = 0, i = 0; k < byWork.Length; k++)
         {
             // The last interval i whose work before it is under k hours (or the first).
-            while (i + 1 < n && before[i + 1] < k * Bucket)
+            while (i + 1 < count && before[i + 1] < k * Bucket)
             {
                 i++;
             }
@@ -122,13 +122,13 @@ internal sealed class WorkingTime
             return 0;
         }
 
-        long b = (t - starts[0]) / Bucket;
-        if (b >= byInstant.Length)
+        long bucket = (t - starts[0]) / Bucket;
+        if (bucket >= byInstant.Length)
         {
             return ends.Length;
         }
 
-        int i = byInstant[b];
+        int i = byInstant[bucket];
         while (i < ends.Length && ends[i] <= t)
         {
             i++;
@@ -147,28 +147,28 @@ internal sealed class WorkingTime
         }
 
         var result = new List<(long, long)>(starts.Length + cuts.Count);
-        int c = 0;
+        int firstCut = 0;
         for (int i = 0; i < starts.Length; i++)
         {
-            long s = starts[i], e = ends[i];
-            while (c < cuts.Count && cuts[c].To <= s)
+            long pieceStart = starts[i], pieceEnd = ends[i];
+            while (firstCut < cuts.Count && cuts[firstCut].To <= pieceStart)
             {
-                c++;
+                firstCut++;
             }
 
-            for (int k = c; k < cuts.Count && cuts[k].From < e && s < e; k++)
+            for (int k = firstCut; k < cuts.Count && cuts[k].From < pieceEnd && pieceStart < pieceEnd; k++)
             {
-                if (cuts[k].From > s)
+                if (cuts[k].From > pieceStart)
                 {
-                    result.Add((s, Math.Min(e, cuts[k].From)));
+                    result.Add((pieceStart, Math.Min(pieceEnd, cuts[k].From)));
                 }
 
-                s = Math.Max(s, cuts[k].To);
+                pieceStart = Math.Max(pieceStart, cuts[k].To);
             }
 
-            if (s < e)
+            if (pieceStart < pieceEnd)
             {
-                result.Add((s, e));
+                result.Add((pieceStart, pieceEnd));
             }
         }
 
@@ -216,41 +216,41 @@ internal sealed class WorkingTime
                         To: Instant(zone, b.End <= shift.Start ? day.AddDays(1) : day, b.End)))
                     .Where(b => b.To > b.From)
                     .OrderBy(b => b.From);
-                long s = start;
+                long cursor = start;
                 foreach (var (bFrom, bTo) in breaks)
                 {
-                    if (bFrom > s)
+                    if (bFrom > cursor)
                     {
-                        pieces.Add((s, Math.Min(bFrom, end)));
+                        pieces.Add((cursor, Math.Min(bFrom, end)));
                     }
 
-                    s = Math.Max(s, bTo);
+                    cursor = Math.Max(cursor, bTo);
                 }
 
-                if (s < end)
+                if (cursor < end)
                 {
-                    pieces.Add((s, end));
+                    pieces.Add((cursor, end));
                 }
             }
         }
 
         pieces.Sort();
         var merged = new List<(long, long)>(pieces.Count);
-        foreach (var (s0, e0) in pieces)
+        foreach (var (shiftStart, shiftEnd) in pieces)
         {
-            long s = Math.Max(s0, from), e = Math.Min(e0, to);
-            if (e <= s)
+            long pieceStart = Math.Max(shiftStart, from), pieceEnd = Math.Min(shiftEnd, to);
+            if (pieceEnd <= pieceStart)
             {
                 continue;
             }
 
-            if (merged.Count > 0 && merged[^1].Item2 >= s)
+            if (merged.Count > 0 && merged[^1].Item2 >= pieceStart)
             {
-                merged[^1] = (merged[^1].Item1, Math.Max(merged[^1].Item2, e));
+                merged[^1] = (merged[^1].Item1, Math.Max(merged[^1].Item2, pieceEnd));
             }
             else
             {
-                merged.Add((s, e));
+                merged.Add((pieceStart, pieceEnd));
             }
         }
 

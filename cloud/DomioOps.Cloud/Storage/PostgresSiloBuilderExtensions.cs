@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 
 using Orleans.Configuration;
+using Orleans.Serialization;
 
 namespace DomioOps.Cloud.Storage;
 
@@ -42,6 +43,13 @@ internal static class PostgresSiloBuilderExtensions
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;
         });
+
+        // Grain state is stored as JSON naming its CLR type; renamed state classes keep their stored names. This runs after
+        // Orleans' own post-configuration, which sets the binder wrapped here.
+        silo.Services.PostConfigure<OrleansJsonSerializerOptions>(options =>
+            options.JsonSerializerSettings.SerializationBinder = new StoredTypeNames(
+                options.JsonSerializerSettings.SerializationBinder
+                ?? throw new InvalidOperationException("Orleans set no JSON serialization binder before the stored type names.")));
 
         silo.UseAdoNetReminderService(options =>
         {

@@ -24,8 +24,8 @@ public class CloudHost : IAsyncLifetime
 
     public const int MaxConnections = 16;
 
-    // Long enough that a loaded machine never lets it pass between a test's publish and its look at the held batch
-    // (at 1 s, a loaded run saw the hole declared missing before the test looked); the test of a hole that never fills waits it out.
+    // Long enough that a loaded machine never lets it pass between a test's publish and its look at the held batch; the
+    // test of a hole that never fills waits it out.
     public static readonly TimeSpan ReorderWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>Long, so that a test proving a connection is closed at once cannot pass by this timeout.</summary>
@@ -46,7 +46,7 @@ public class CloudHost : IAsyncLifetime
     /// <summary>The plain listener, or with TLS the TLS listener.</summary>
     public int BrokerPort { get; } = FreePort.Next();
 
-    /// <summary>A port that a TLS-only broker must not open (it was its plain listener before).</summary>
+    /// <summary>The plain port in the broker's settings, which a TLS-only broker must not open.</summary>
     public int UnusedPlainPort { get; } = FreePort.Next();
 
     public TestCertificates Certificates { get; } = TestCertificates.Create();

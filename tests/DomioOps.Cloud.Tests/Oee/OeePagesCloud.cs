@@ -8,8 +8,6 @@ using DomioOps.Models.Wire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Tests.Oee;
 
 /// <summary>
@@ -64,15 +62,15 @@ public sealed class OeePagesCloud : ProductionCloud, IAsyncLifetime
         double counter = 0;
         for (var day = FirstDay; day <= LastDay; day = day.AddDays(1))
         {
-            samples.Add((Signal.MachineState, (double)WireState.Working, At(day, 6)));
+            samples.Add((Signal.MachineState, (double)MachineState.Working, At(day, 6)));
             samples.Add((Signal.PieceCounter, counter += 300, At(day, 8, 30)));
-            samples.Add((Signal.MachineState, (double)WireState.Error, At(day, 9)));
-            samples.Add((Signal.MachineState, (double)WireState.Working, At(day, 9, 40)));
-            samples.Add((Signal.MachineState, (double)WireState.Ready, At(day, 11)));
-            samples.Add((Signal.MachineState, (double)WireState.Working, At(day, 11, 10)));
+            samples.Add((Signal.MachineState, (double)MachineState.Error, At(day, 9)));
+            samples.Add((Signal.MachineState, (double)MachineState.Working, At(day, 9, 40)));
+            samples.Add((Signal.MachineState, (double)MachineState.Ready, At(day, 11)));
+            samples.Add((Signal.MachineState, (double)MachineState.Working, At(day, 11, 10)));
             samples.Add((Signal.PieceCounter, counter += 600, At(day, 16)));
             samples.Add((Signal.PieceCounter, counter += 500, At(day, 21, 30)));
-            samples.Add((Signal.MachineState, (double)WireState.Standby, At(day, 22)));
+            samples.Add((Signal.MachineState, (double)MachineState.Standby, At(day, 22)));
         }
 
         var history = App.Services.GetRequiredService<TelemetryHistory>();

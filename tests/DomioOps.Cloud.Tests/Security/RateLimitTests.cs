@@ -85,7 +85,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedCloud cloud) : IClassFi
             }
 
             Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, 8), statuses.Take(8));
-            // The next token comes 60 s / 8 later, rounded up to whole seconds (a whole token a second was refilled before).
+            // The next token comes 60 s / 8 later, rounded up to whole seconds.
             Assert.Equal(TimeSpan.FromSeconds(8), retryAfter);
         }
 

@@ -262,28 +262,28 @@ public sealed class TerminalTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         string tag = Guid.NewGuid().ToString("N")[..8];
-        string a = $"scope-a-{tag}", b = $"scope-b-{tag}", c = $"scope-c-{tag}", workCentre = $"line-{tag}";
+        string machineA = $"scope-a-{tag}", machineB = $"scope-b-{tag}", machineC = $"scope-c-{tag}", workCentre = $"line-{tag}";
         var grains = cloud.App.Services.GetRequiredService<IGrainFactory>();
-        foreach (var (machine, edge) in new[] { (a, workCentre), (b, workCentre), (c, $"other-{tag}") })
+        foreach (var (machine, edge) in new[] { (machineA, workCentre), (machineB, workCentre), (machineC, $"other-{tag}") })
         {
             await grains.GetGrain<IMachineGrain>(machine).Apply("plant-1", edge, [new MachineSample(1, Signal.SpindleLoad, DateTimeOffset.UtcNow, 42, null)]);
         }
 
         using var admin = await cloud.AdminAsync(ct);
-        var (atA, _) = await cloud.TerminalClientAsync(admin, a, ct);
+        var (atA, _) = await cloud.TerminalClientAsync(admin, machineA, ct);
         var (atLine, _) = await cloud.TerminalClientAsync(admin, workCentre, ct);
         using (atA)
         using (atLine)
         {
-            Assert.Equal([a], await MachineIdsAsync(atA, tag, ct));
-            Assert.Equal([a, b], await MachineIdsAsync(atLine, tag, ct));
-            Assert.Equal([a, b, c], await MachineIdsAsync(admin, tag, ct));
-            using (var own = await atA.GetAsync(new Uri($"api/machines/{a}", UriKind.Relative), ct))
+            Assert.Equal([machineA], await MachineIdsAsync(atA, tag, ct));
+            Assert.Equal([machineA, machineB], await MachineIdsAsync(atLine, tag, ct));
+            Assert.Equal([machineA, machineB, machineC], await MachineIdsAsync(admin, tag, ct));
+            using (var own = await atA.GetAsync(new Uri($"api/machines/{machineA}", UriKind.Relative), ct))
             {
                 Assert.Equal(HttpStatusCode.OK, own.StatusCode);
             }
 
-            using var foreign = await atA.GetAsync(new Uri($"api/machines/{b}", UriKind.Relative), ct);
+            using var foreign = await atA.GetAsync(new Uri($"api/machines/{machineB}", UriKind.Relative), ct);
             Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         }
     }
