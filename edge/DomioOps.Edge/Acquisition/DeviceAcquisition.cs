@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DomioOps.Edge.Acquisition;
 
 /// <summary>
-/// Runs one independent driver per configured device (per slave on a serial bus), each in its own loop. When the
+/// Runs one independent driver per configured device (per unit on a serial bus), each in its own loop. When the
 /// devices in force change (the configuration file, or the cloud's remote configuration), only the units whose
 /// options changed are stopped and started again; the others, the queue and the publisher never stop.
 /// </summary>
@@ -65,7 +65,7 @@ internal sealed partial class DeviceAcquisition(DeviceConfiguration configuratio
     }
 
     /// <summary>
-    /// What runs on its own: a Modbus TCP device, a serial bus with its slaves (they share the port), an OPC UA server, a
+    /// What runs on its own: a Modbus TCP device, a serial bus with its units (they share the port), an OPC UA server, a
     /// line device. A unit restarts when its options change (its fingerprint).
     /// </summary>
     private IEnumerable<Unit> Units(DevicesOptions devices)
@@ -84,11 +84,11 @@ internal sealed partial class DeviceAcquisition(DeviceConfiguration configuratio
 
         foreach (var bus in devices.ModbusSerial)
         {
-            yield return new Unit($"modbus-serial/{bus.SerialPort}", DeviceConfiguration.Fingerprint(bus), [.. bus.Slaves.Select(s => s.Machine)], async ct =>
+            yield return new Unit($"modbus-serial/{bus.SerialPort}", DeviceConfiguration.Fingerprint(bus), [.. bus.Units.Select(s => s.Machine)], async ct =>
             {
                 await using var client = ModbusSerialBus.Open(bus, context.Time);
-                await Task.WhenAll(bus.Slaves.Select(slave =>
-                    Run(slave.Machine, new ModbusDeviceDriver(slave.Machine, $"{bus.SerialPort} unit {slave.UnitId}", slave.UnitId, slave.PollInterval, slave.Tags, client, context).RunAsync, ct)));
+                await Task.WhenAll(bus.Units.Select(unit =>
+                    Run(unit.Machine, new ModbusDeviceDriver(unit.Machine, $"{bus.SerialPort} unit {unit.UnitId}", unit.UnitId, unit.PollInterval, unit.Tags, client, context).RunAsync, ct)));
             });
         }
 

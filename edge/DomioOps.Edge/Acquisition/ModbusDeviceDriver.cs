@@ -10,7 +10,7 @@ namespace DomioOps.Edge.Acquisition;
 /// Polls one Modbus unit in its own loop: the tags are coalesced into as few reads as the planner allows
 /// (adjacent registers of one table), each read's tags go through the tag engine, and the samples are committed
 /// to the durable queue. On a Modbus TCP device the client is its own; on a serial bus it is shared with the other
-/// slaves and holds this unit's circuit breaker. A failing unit backs off alone; the others never wait for it.
+/// units and holds this unit's circuit breaker. A failing unit backs off alone; the others never wait for it.
 /// </summary>
 internal sealed class ModbusDeviceDriver
 {

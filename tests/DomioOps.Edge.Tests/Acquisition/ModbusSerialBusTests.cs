@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace DomioOps.Edge.Tests.Acquisition;
 
 /// <summary>
-/// Two slaves configured on one serial port (a socat pseudo-terminal pair, our Modbus serial server at the other end):
+/// Two units configured on one serial port (a socat pseudo-terminal pair, our Modbus serial server at the other end):
 /// one answers, the other is dead. The edge runs as configured (the DeviceAcquisition service), one master for the port.
 /// </summary>
 public sealed class ModbusSerialBusTests : IDisposable
@@ -26,21 +26,21 @@ public sealed class ModbusSerialBusTests : IDisposable
     [Theory]
     [InlineData(ModbusSerialFraming.Rtu)]
     [InlineData(ModbusSerialFraming.Ascii)]
-    public async Task Acquisition_OneDeadSlaveOnThePort_TheLiveSlaveKeepsBeingPolled(ModbusSerialFraming framing)
+    public async Task Acquisition_OneDeadUnitOnThePort_TheLiveUnitKeepsBeingPolled(ModbusSerialFraming framing)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var pty = await SocatPtyPair.StartAsync(ct);
-        await using var slaves = new ModbusSerialServer(new ModbusSerialPortOptions(pty.PathA, 115200) { Parity = Parity.None }, new ModbusSerialServerOptions { Framing = framing });
-        var live = slaves.AddUnit(1);
-        slaves.AddUnit(2);
+        await using var units = new ModbusSerialServer(new ModbusSerialPortOptions(pty.PathA, 115200) { Parity = Parity.None }, new ModbusSerialServerOptions { Framing = framing });
+        var live = units.AddUnit(1);
+        units.AddUnit(2);
         long livePolls = 0;
         long deadRequests = 0;
 
         // Every read of the live meter sees a new energy count, so every poll becomes a sample; the second meter hears
-        // its requests and never answers (a dead slave on the line).
+        // its requests and never answers (a dead unit on the line).
         live.BeforeRead = (_, _, _) => live.SetHoldingRegisters(0, [(ushort)Interlocked.Increment(ref livePolls)]);
-        slaves.Fault = unit => unit == 2 && Interlocked.Increment(ref deadRequests) > 0 ? new ModbusServerFault(ModbusServerFaultKind.NoAnswer) : ModbusServerFault.None;
-        await slaves.StartAsync(ct);
+        units.Fault = unit => unit == 2 && Interlocked.Increment(ref deadRequests) > 0 ? new ModbusServerFault(ModbusServerFaultKind.NoAnswer) : ModbusServerFault.None;
+        await units.StartAsync(ct);
 
         var options = Options.Create(new EdgeOptions
         {
@@ -58,10 +58,10 @@ public sealed class ModbusSerialBusTests : IDisposable
                         ResponseTimeout = TimeSpan.FromMilliseconds(200),
                         FailuresBeforeOpen = 3,
                         OpenDuration = TimeSpan.FromSeconds(1),
-                        Slaves =
+                        Units =
                         [
-                            new ModbusSlaveOptions { Machine = "meter-01", UnitId = 1, PollInterval = TimeSpan.FromMilliseconds(50), Tags = [new RegisterTagOptions { Signal = Signal.Energy, Register = 0 }] },
-                            new ModbusSlaveOptions { Machine = "meter-02", UnitId = 2, PollInterval = TimeSpan.FromMilliseconds(50), Tags = [new RegisterTagOptions { Signal = Signal.Energy, Register = 0 }] },
+                            new ModbusUnitOptions { Machine = "meter-01", UnitId = 1, PollInterval = TimeSpan.FromMilliseconds(50), Tags = [new RegisterTagOptions { Signal = Signal.Energy, Register = 0 }] },
+                            new ModbusUnitOptions { Machine = "meter-02", UnitId = 2, PollInterval = TimeSpan.FromMilliseconds(50), Tags = [new RegisterTagOptions { Signal = Signal.Energy, Register = 0 }] },
                         ],
                     },
                 ],
@@ -76,15 +76,15 @@ public sealed class ModbusSerialBusTests : IDisposable
             await fixture.WaitForHealthAsync("meter-01", DeviceHealth.Connected, Patience);
             await fixture.WaitForHealthAsync("meter-02", DeviceHealth.Failing, Patience);
 
-            // While the dead slave keeps failing (timeouts, then its open circuit, then trials), the live one keeps being read:
+            // While the dead unit keeps failing (timeouts, then its open circuit, then trials), the live one keeps being read:
             // the dead one costs the line a few timeouts per open period, the live one is polled every 50 ms in between.
             var deadBefore = Interlocked.Read(ref deadRequests);
             var pollsBefore = Interlocked.Read(ref livePolls);
-            await fixture.WaitForSamplesAsync(s => s.Count(x => x.Machine == "meter-01") >= pollsBefore + 60, Patience, "60 more polls of the live slave");
+            await fixture.WaitForSamplesAsync(s => s.Count(x => x.Machine == "meter-01") >= pollsBefore + 60, Patience, "60 more polls of the live unit");
             var deadDuring = Interlocked.Read(ref deadRequests) - deadBefore;
             var liveDuring = Interlocked.Read(ref livePolls) - pollsBefore;
-            Assert.True(deadDuring >= 1, "the dead slave is still tried (circuit trials)");
-            Assert.True(liveDuring >= 5 * deadDuring, $"live slave polls {liveDuring} while the dead one was asked {deadDuring} times");
+            Assert.True(deadDuring >= 1, "the dead unit is still tried (circuit trials)");
+            Assert.True(liveDuring >= 5 * deadDuring, $"live unit polls {liveDuring} while the dead one was asked {deadDuring} times");
             Assert.Equal(DeviceHealth.Failing, fixture.Status.Devices["meter-02"].Health);
             Assert.Equal(DeviceHealth.Connected, fixture.Status.Devices["meter-01"].Health);
             Assert.DoesNotContain(fixture.Samples(), s => s.Machine == "meter-02");

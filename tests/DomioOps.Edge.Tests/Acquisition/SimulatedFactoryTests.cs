@@ -12,7 +12,7 @@ namespace DomioOps.Edge.Tests.Acquisition;
 /// <summary>
 /// The edge's acquisition, configured from JSON as the edge reads it, against the simulators run as a process: a CNC router
 /// on OPC UA (a WwMachineType instance, auto-mapped without tags), an edgebander sending its ASCII status line on one
-/// pseudo-terminal, and an edgebander and an energy meter as two Modbus RTU slaves on another.
+/// pseudo-terminal, and an edgebander and an energy meter as two Modbus RTU units on another.
 /// </summary>
 public sealed class SimulatedFactoryTests : IDisposable
 {
@@ -57,7 +57,7 @@ public sealed class SimulatedFactoryTests : IDisposable
                   { "Signal": "GlueTemperature", "Key": "GLUE", "Deadband": 0.5 }, { "Signal": "FeedSpeed", "Key": "FEED" },
                   { "Signal": "TrimmingUnit", "Key": "TRIM", "Values": { "OFF": 0, "READY": 1, "WORKING": 2, "FAULT": 3 } },
                   { "Signal": "Alarm", "Key": "ALM" }, { "Signal": "CycleTime", "Key": "CT" } ] } ],
-              "ModbusSerial": [ { "SerialPort": "{{rtuLine.PathB}}", "BaudRate": 19200, "Parity": "None", "Slaves": [
+              "ModbusSerial": [ { "SerialPort": "{{rtuLine.PathB}}", "BaudRate": 19200, "Parity": "None", "Units": [
                   { "Machine": "eb-02", "UnitId": 1, "PollInterval": "00:00:00.200", "Tags": [
                       { "Signal": "MachineState", "Register": 0 }, { "Signal": "MachineMode", "Register": 1 },
                       { "Signal": "PieceCounter", "Register": 4, "Type": "UInt32" }, { "Signal": "GlueTemperature", "Register": 6, "Scale": 0.1 },

@@ -48,7 +48,7 @@ public sealed class DevicesSectionTests : IDisposable
                                            { "Signal": 13, "Register": 12, "Type": "Float32", "ByteOrder": "CDAB", "Bit": 7 } ] } ],
                 "ModbusSerial": [ { "SerialPort": "/dev/ttyUSB0", "Framing": "Ascii", "BaudRate": 9600, "Parity": "Odd", "DataBits": 7, "StopBits": "Two",
                                     "RtsEnable": true, "DtrEnable": "false", "ResponseTimeout": "00:00:01", "FailuresBeforeOpen": 5, "OpenDuration": "00:00:30",
-                                    "Slaves": [ { "Machine": "meter-01", "UnitId": 1, "ResponseTimeout": "", "Tags": [ { "Signal": "Power" } ] },
+                                    "Units": [ { "Machine": "meter-01", "UnitId": 1, "ResponseTimeout": "", "Tags": [ { "Signal": "Power" } ] },
                                                 { "Machine": "meter-02", "UnitId": 2, "ResponseTimeout": "00:00:02", "Tags": [ { "Signal": "Energy", "Type": "UInt32" } ] } ] } ],
                 "OpcUa": [ { "EndpointUrl": "opc.tcp://10.0.0.21:4840", "AutoMap": true, "MachineIds": { "CNC-7": "cnc-01", "7": "cnc-07" },
                              "SecurityPolicy": "Basic256Sha256", "UserName": "edge", "Password": null, "PublishingInterval": "00:00:00.500",
@@ -66,7 +66,7 @@ public sealed class DevicesSectionTests : IDisposable
         var devices = EdgeSection.Read(configuration).Devices;
         Assert.Equal(Signal.Power, devices.ModbusTcp[0].Tags[1].Signal);
         Assert.Equal(TimeSpan.FromDays(2), devices.ModbusTcp[0].ResponseTimeout);
-        Assert.Null(devices.ModbusSerial[0].Slaves[0].ResponseTimeout);
+        Assert.Null(devices.ModbusSerial[0].Units[0].ResponseTimeout);
         Assert.Equal(2, devices.Line[0].Fields[1].Values["IDLE"]);
         Assert.Equal("cnc-07", devices.OpcUa[0].MachineIds["7"]);
     }

@@ -59,10 +59,10 @@ public sealed class EdgeOptionsValidationTests : IDisposable
                 "ModbusTcp": [ { "Machine": "saw-01", "Host": "", "UnitId": 250, "PollInterval": "00:00:00.001", "ResponseTimeout": "00:00:00",
                                  "Tags": [ { "Signal": "Unspecified", "Table": "Coils", "Type": "UInt16", "Bit": 16, "Deadband": -1,
                                              "Report": "Period", "Period": "00:00:00", "MaxSilence": "00:00:00" } ] } ],
-                "ModbusSerial": [ { "SerialPort": "", "BaudRate": 100, "DataBits": 6, "FailuresBeforeOpen": 0, "Slaves": [
+                "ModbusSerial": [ { "SerialPort": "", "BaudRate": 100, "DataBits": 6, "FailuresBeforeOpen": 0, "Units": [
                                     { "Machine": "saw-01", "UnitId": 0, "Tags": [ { "Signal": "Power", "Type": "String" } ] },
                                     { "Machine": "meter-02", "UnitId": 0, "Tags": [] } ] },
-                                  { "SerialPort": "/dev/ttyUSB1", "Slaves": [] } ],
+                                  { "SerialPort": "/dev/ttyUSB1", "Units": [] } ],
                 "OpcUa": [ { "Machine": "cnc-01", "EndpointUrl": "http://cnc:4840", "SecurityPolicy": "Basic128", "QueueSize": 0,
                              "PublishingInterval": "00:00:00", "MachineIds": { "CNC 7": "cnc 7" },
                              "Tags": [ { "Signal": "SpindleLoad", "NodeId": "Spindle.Load", "QueueSize": 0, "DeadbandType": "Percent" } ] },
@@ -93,13 +93,13 @@ public sealed class EdgeOptionsValidationTests : IDisposable
             "Edge:Devices:ModbusSerial:0:BaudRate: must be 300-4000000",
             "Edge:Devices:ModbusSerial:0:DataBits: must be 7 or 8",
             "Edge:Devices:ModbusSerial:0:FailuresBeforeOpen: must be at least 1",
-            "Edge:Devices:ModbusSerial:0:Slaves:0:Machine: 'saw-01' is already used by another device",
-            "Edge:Devices:ModbusSerial:0:Slaves:0:UnitId: must be 1-247",
-            "Edge:Devices:ModbusSerial:0:Slaves:0:Tags:0:Type: a signal is a number",
-            "Edge:Devices:ModbusSerial:0:Slaves:1:UnitId: must be 1-247",
-            "Edge:Devices:ModbusSerial:0:Slaves:1:UnitId: unit 0 is already used by another slave on this port",
-            "Edge:Devices:ModbusSerial:0:Slaves:1:Tags: list at least one tag",
-            "Edge:Devices:ModbusSerial:1:Slaves: list at least one slave",
+            "Edge:Devices:ModbusSerial:0:Units:0:Machine: 'saw-01' is already used by another device",
+            "Edge:Devices:ModbusSerial:0:Units:0:UnitId: must be 1-247",
+            "Edge:Devices:ModbusSerial:0:Units:0:Tags:0:Type: a signal is a number",
+            "Edge:Devices:ModbusSerial:0:Units:1:UnitId: must be 1-247",
+            "Edge:Devices:ModbusSerial:0:Units:1:UnitId: unit 0 is already used by another unit on this port",
+            "Edge:Devices:ModbusSerial:0:Units:1:Tags: list at least one tag",
+            "Edge:Devices:ModbusSerial:1:Units: list at least one unit",
             "Edge:Devices:OpcUa:0:EndpointUrl: set it to the server's endpoint, e.g. \"opc.tcp://",
             "Edge:Devices:OpcUa:0:SecurityPolicy: must be None or Basic256Sha256",
             "Edge:Devices:OpcUa:0:PublishingInterval: must be at least 00:00:00.010",
@@ -137,7 +137,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         var (options, validation) = Load("""
             { "Edge": { "Site": "plant-1", "Id": "edge-1", "Devices": {
                 "ModbusTcp": [ { "Machine": "saw-01", "Tags": [ { "Signal": "Emergency", "Table": "DiscreteInputs", "Register": 3, "Type": "Bit" } ] } ],
-                "ModbusSerial": [ { "SerialPort": "/dev/ttyUSB0", "Framing": "Ascii", "Slaves": [
+                "ModbusSerial": [ { "SerialPort": "/dev/ttyUSB0", "Framing": "Ascii", "Units": [
                     { "Machine": "meter-01", "UnitId": 1, "Tags": [ { "Signal": "Power", "Table": "InputRegisters", "Register": 12, "Type": "Float32", "ByteOrder": "CDAB" } ] },
                     { "Machine": "meter-02", "UnitId": 2, "ResponseTimeout": "00:00:01", "Tags": [ { "Signal": "Energy", "Register": 0, "Type": "UInt32", "Report": "Period", "Period": "00:01:00" } ] } ] } ],
                 "OpcUa": [ { "EndpointUrl": "opc.tcp://10.0.0.21:4840", "AutoMap": true, "MachineIds": { "CNC-7": "cnc-01" } },
