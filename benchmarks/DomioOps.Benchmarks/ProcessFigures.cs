@@ -12,7 +12,7 @@ internal static class ProcessFigures
     /// <summary>User + system CPU time of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms).</summary>
     public static TimeSpan CpuTime(int pid)
     {
-        string[] fields = StatFields(pid);
+        var fields = StatFields(pid);
         return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
     }
 
@@ -45,7 +45,7 @@ internal static class ProcessFigures
     /// <summary>The fields of /proc/PID/stat after the command name (which may hold spaces): field 3 (the state) first.</summary>
     private static string[] StatFields(int pid)
     {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 

@@ -10,27 +10,27 @@ namespace DomioOps.Devices.Serial;
 public sealed class LineParser
 {
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
-    private readonly LineFormat format;
-    private readonly IReadOnlyList<LineField> fields;
-    private readonly Regex?[] patterns;
+    private readonly LineFormat _format;
+    private readonly IReadOnlyList<LineField> _fields;
+    private readonly Regex?[] _patterns;
 
     public LineParser(LineFormat format, IReadOnlyList<LineField> fields)
     {
-        (this.format, this.fields) = (format, fields);
-        patterns = [.. fields.Select(f => f.Pattern is null ? null : new Regex(f.Pattern, RegexOptions.CultureInvariant, RegexTimeout))];
+        (this._format, this._fields) = (format, fields);
+        _patterns = [.. fields.Select(f => f.Pattern is null ? null : new Regex(f.Pattern, RegexOptions.CultureInvariant, RegexTimeout))];
     }
 
     /// <summary>The line's text without its framing, or null when its checksum is wrong or missing.</summary>
-    public string? Unframe(string line) => format.Checksum == LineChecksum.None ? line : NmeaFraming.Unframe(line);
+    public string? Unframe(string line) => _format.Checksum == LineChecksum.None ? line : NmeaFraming.Unframe(line);
 
     /// <summary>The raw value of every field found in <paramref name="text"/> (an unframed line), by field index.</summary>
     public List<(int Field, double Raw)> Parse(string text)
     {
         var values = new List<(int, double)>();
         Dictionary<string, string>? pairs = null;
-        for (var f = 0; f < fields.Count; f++)
+        for (var f = 0; f < _fields.Count; f++)
         {
-            var field = fields[f];
+            var field = _fields[f];
             string? found = null;
             if (field.Key is not null)
             {
@@ -41,7 +41,7 @@ public sealed class LineParser
             {
                 try
                 {
-                    var match = patterns[f]!.Match(text);
+                    var match = _patterns[f]!.Match(text);
                     if (match.Success)
                     {
                         var group = field.Group is null ? match.Groups[1] : match.Groups[field.Group];
@@ -66,9 +66,9 @@ public sealed class LineParser
     private Dictionary<string, string> Pairs(string text)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var token in text.Split(format.PairSeparators.ToCharArray(), StringSplitOptions.RemoveEmptyEntries))
+        foreach (var token in text.Split(_format.PairSeparators.ToCharArray(), StringSplitOptions.RemoveEmptyEntries))
         {
-            var at = token.IndexOf(format.KeyValueSeparator, StringComparison.Ordinal);
+            var at = token.IndexOf(_format.KeyValueSeparator, StringComparison.Ordinal);
             if (at > 0)
             {
                 pairs[token[..at]] = token[(at + 1)..];

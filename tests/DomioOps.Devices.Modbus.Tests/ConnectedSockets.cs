@@ -23,8 +23,8 @@ internal sealed class ConnectedSockets : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var clientEnd = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Task connect = clientEnd.ConnectAsync((IPEndPoint)listener.LocalEndpoint, cancellationToken).AsTask();
-        Socket serverEnd = await listener.AcceptSocketAsync(cancellationToken);
+        var connect = clientEnd.ConnectAsync((IPEndPoint)listener.LocalEndpoint, cancellationToken).AsTask();
+        var serverEnd = await listener.AcceptSocketAsync(cancellationToken);
         await connect;
         serverEnd.NoDelay = true;
         return new ConnectedSockets(clientEnd, serverEnd);

@@ -18,8 +18,8 @@ internal static class Hex
         }
 
         var first = new Segment(bytes[..1].ToArray(), 0);
-        Segment last = first;
-        for (int i = 1; i < bytes.Length; i++)
+        var last = first;
+        for (var i = 1; i < bytes.Length; i++)
         {
             last = last.Append(bytes.Slice(i, 1).ToArray());
         }

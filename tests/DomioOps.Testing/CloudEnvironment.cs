@@ -8,8 +8,8 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class CloudEnvironment
 {
-    private readonly Dictionary<string, string> variables = new(StringComparer.Ordinal);
-    private int edges;
+    private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
+    private int _edges;
 
     /// <param name="connectionString">The silo's PostgreSQL database.</param>
     /// <param name="auditDirectory">Where the audit key is created and its checkpoints are written.</param>
@@ -19,25 +19,25 @@ public sealed class CloudEnvironment
     /// <param name="gatewayPort">The gateway port; a free one when not given.</param>
     public CloudEnvironment(string connectionString, string auditDirectory, string adminPassword, int brokerPort, int? siloPort = null, int? gatewayPort = null)
     {
-        variables["Silo__ConnectionString"] = connectionString;
-        variables["Audit__KeyPath"] = Path.Combine(auditDirectory, "audit.key");
-        variables["Audit__CreateKey"] = "true";
-        variables["Audit__CheckpointDirectory"] = Path.Combine(auditDirectory, "checkpoints");
-        variables["Silo__AdvertisedAddress"] = "127.0.0.1";
-        variables["Silo__SiloPort"] = $"{siloPort ?? FreePort.Next()}";
-        variables["Silo__GatewayPort"] = $"{gatewayPort ?? FreePort.Next()}";
-        variables["Broker__Port"] = $"{brokerPort}";
-        variables["Security__InitialAdmin__Password"] = adminPassword;
+        _variables["Silo__ConnectionString"] = connectionString;
+        _variables["Audit__KeyPath"] = Path.Combine(auditDirectory, "audit.key");
+        _variables["Audit__CreateKey"] = "true";
+        _variables["Audit__CheckpointDirectory"] = Path.Combine(auditDirectory, "checkpoints");
+        _variables["Silo__AdvertisedAddress"] = "127.0.0.1";
+        _variables["Silo__SiloPort"] = $"{siloPort ?? FreePort.Next()}";
+        _variables["Silo__GatewayPort"] = $"{gatewayPort ?? FreePort.Next()}";
+        _variables["Broker__Port"] = $"{brokerPort}";
+        _variables["Security__InitialAdmin__Password"] = adminPassword;
     }
 
     /// <summary>The variables, as <see cref="HostProcess.StartAsync"/> takes them.</summary>
-    public IReadOnlyDictionary<string, string> Variables => variables;
+    public IReadOnlyDictionary<string, string> Variables => _variables;
 
     /// <summary>Any other setting, by its environment variable name (<c>Section__Key</c>).</summary>
     public string this[string name]
     {
-        get => variables[name];
-        set => variables[name] = value;
+        get => _variables[name];
+        set => _variables[name] = value;
     }
 
     /// <summary>Sets every variable of <paramref name="settings"/>.</summary>
@@ -45,7 +45,7 @@ public sealed class CloudEnvironment
     {
         foreach (var (name, value) in settings)
         {
-            variables[name] = value;
+            _variables[name] = value;
         }
 
         return this;
@@ -54,21 +54,21 @@ public sealed class CloudEnvironment
     /// <summary>Registers one more edge with the embedded broker (<c>Broker:Edges:N</c>).</summary>
     public CloudEnvironment AddEdge(string site, string id, string passwordHash)
     {
-        var n = edges++;
-        variables[$"Broker__Edges__{n}__Site"] = site;
-        variables[$"Broker__Edges__{n}__Id"] = id;
-        variables[$"Broker__Edges__{n}__PasswordHash"] = passwordHash;
+        var n = _edges++;
+        _variables[$"Broker__Edges__{n}__Site"] = site;
+        _variables[$"Broker__Edges__{n}__Id"] = id;
+        _variables[$"Broker__Edges__{n}__PasswordHash"] = passwordHash;
         return this;
     }
 
     /// <summary>The cloud joins an external broker on 127.0.0.1 (Mosquitto) as <c>domio-cloud</c> instead of running its own.</summary>
     public CloudEnvironment UseExternalBroker(string clientId, string password)
     {
-        variables["Broker__Mode"] = "External";
-        variables["Broker__Address"] = "127.0.0.1";
-        variables["Broker__ClientId"] = clientId;
-        variables["Broker__UserName"] = "domio-cloud";
-        variables["Broker__Password"] = password;
+        _variables["Broker__Mode"] = "External";
+        _variables["Broker__Address"] = "127.0.0.1";
+        _variables["Broker__ClientId"] = clientId;
+        _variables["Broker__UserName"] = "domio-cloud";
+        _variables["Broker__Password"] = password;
         return this;
     }
 }

@@ -13,16 +13,16 @@ namespace DomioOps.Cloud.History;
 /// </summary>
 internal sealed class MinuteRollups
 {
-    private readonly Dictionary<(string Machine, short Signal, long Minute), Aggregate> aggregates = [];
+    private readonly Dictionary<(string Machine, short Signal, long Minute), Aggregate> _aggregates = [];
 
-    public int Count => aggregates.Count;
+    public int Count => _aggregates.Count;
 
     public void Add(string machine, MachineSample sample, double value)
     {
         var ticks = sample.Timestamp.UtcTicks;
         var key = (machine, (short)sample.Signal, ticks - (ticks % TimeSpan.TicksPerMinute));
         var sequence = (long)sample.Sequence;
-        if (aggregates.TryGetValue(key, out var aggregate))
+        if (_aggregates.TryGetValue(key, out var aggregate))
         {
             aggregate.Min = Math.Min(aggregate.Min, value);
             aggregate.Max = Math.Max(aggregate.Max, value);
@@ -35,13 +35,13 @@ internal sealed class MinuteRollups
         }
         else
         {
-            aggregates[key] = new Aggregate { Min = value, Max = value, Sum = value, Count = 1, Last = value, LastTicks = ticks, LastSequence = sequence };
+            _aggregates[key] = new Aggregate { Min = value, Max = value, Sum = value, Count = 1, Last = value, LastTicks = ticks, LastSequence = sequence };
         }
     }
 
     public NpgsqlBatchCommand ToCommand(string sql)
     {
-        var keys = aggregates.Keys.ToArray();
+        var keys = _aggregates.Keys.ToArray();
         Array.Sort(keys, (x, y) =>
         {
             var c = string.CompareOrdinal(x.Machine, y.Machine);
@@ -60,7 +60,7 @@ internal sealed class MinuteRollups
         var lastSequence = new long[rows];
         for (var i = 0; i < rows; i++)
         {
-            var aggregate = aggregates[keys[i]];
+            var aggregate = _aggregates[keys[i]];
             (minute[i], machine[i], signal[i]) = (new DateTime(keys[i].Minute, DateTimeKind.Utc), keys[i].Machine, keys[i].Signal);
             (min[i], max[i], sum[i], count[i], last[i]) = (aggregate.Min, aggregate.Max, aggregate.Sum, aggregate.Count, aggregate.Last);
             (lastTs[i], lastSequence[i]) = (new DateTime(aggregate.LastTicks, DateTimeKind.Utc), aggregate.LastSequence);

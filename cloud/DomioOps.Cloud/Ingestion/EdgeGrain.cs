@@ -14,7 +14,7 @@ internal sealed partial class EdgeGrain(
     TimeProvider time,
     ILogger<EdgeGrain> logger) : Grain, IEdgeGrain
 {
-    private IGrainTimer? holeTimer;
+    private IGrainTimer? _holeTimer;
 
     public async Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples)
     {
@@ -199,13 +199,13 @@ internal sealed partial class EdgeGrain(
     {
         if (edge.State.Held.Count == 0)
         {
-            holeTimer?.Dispose();
-            holeTimer = null;
+            _holeTimer?.Dispose();
+            _holeTimer = null;
         }
         else
         {
             var period = options.Value.ReorderWindow / 4;
-            holeTimer ??= this.RegisterGrainTimer(
+            _holeTimer ??= this.RegisterGrainTimer(
                 async _ =>
                 {
                     try

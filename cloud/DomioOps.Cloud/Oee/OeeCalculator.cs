@@ -47,7 +47,7 @@ internal static class OeeCalculator
         long run = 0, delay = 0, down = 0;
         var stops = new List<StopTime>();
         (DateTimeOffset Since, MachineState? State, long Time)? stop = null;
-        int firstPlanned = 0;
+        var firstPlanned = 0;
         foreach (var segment in states)
         {
             long inPlan = 0;
@@ -57,7 +57,7 @@ internal static class OeeCalculator
                 firstPlanned++;
             }
 
-            for (int i = firstPlanned; i < planned.Count && planned[i].From < segment.To; i++)
+            for (var i = firstPlanned; i < planned.Count && planned[i].From < segment.To; i++)
             {
                 var from = planned[i].From > segment.From ? planned[i].From : segment.From;
                 var to = planned[i].To < segment.To ? planned[i].To : segment.To;
@@ -101,7 +101,7 @@ internal static class OeeCalculator
             }
         }
 
-        long scrap = input.Scrap.Where(s => s.At >= input.Window.From && s.At < input.Window.To).Sum(s => s.Pieces);
+        var scrap = input.Scrap.Where(s => s.At >= input.Window.From && s.At < input.Window.To).Sum(s => s.Pieces);
         var figures = new OeeFigures(TimeSpan.FromTicks(run + delay + down), TimeSpan.FromTicks(run), TimeSpan.FromTicks(delay),
             TimeSpan.FromTicks(down), pieces, scrap, TimeSpan.FromTicks(ideal));
         return new OeeResult(figures, stops);
@@ -159,7 +159,7 @@ internal static class OeeCalculator
         {
             if (previous is { } from && boundary > from)
             {
-                MachineState? state = active.Count > 0 ? clipped[IndexOf(clipped, active.Max.Index)].State : null;
+                var state = active.Count > 0 ? clipped[IndexOf(clipped, active.Max.Index)].State : null;
                 if (result.Count > 0 && result[^1].State == state && result[^1].To == from)
                 {
                     result[^1] = result[^1] with { To = boundary };
@@ -192,7 +192,7 @@ internal static class OeeCalculator
         int lo = 0, hi = clipped.Count - 1;
         while (lo < hi)
         {
-            int mid = (lo + hi) / 2;
+            var mid = (lo + hi) / 2;
             if (clipped[mid].Index < index)
             {
                 lo = mid + 1;
@@ -211,7 +211,7 @@ internal static class OeeCalculator
         int lo = 0, hi = windows.Count - 1;
         while (lo <= hi)
         {
-            int mid = (lo + hi) / 2;
+            var mid = (lo + hi) / 2;
             if (at < windows[mid].From)
             {
                 hi = mid - 1;

@@ -12,13 +12,13 @@ internal sealed partial class SchedulePlan
         Array.Fill(pred, -1);
         Array.Fill(succ, -1);
         var byPart = new int[ops.Count];
-        for (int i = 0; i < byPart.Length; i++)
+        for (var i = 0; i < byPart.Length; i++)
         {
             byPart[i] = i;
         }
 
         Array.Sort(byPart, (x, y) => ops[x].PartId != ops[y].PartId ? ops[x].PartId.CompareTo(ops[y].PartId) : ops[x].Step.CompareTo(ops[y].Step));
-        for (int k = 1; k < byPart.Length; k++)
+        for (var k = 1; k < byPart.Length; k++)
         {
             int before = byPart[k - 1], op = byPart[k];
             if (ops[before].PartId == ops[op].PartId && ops[op].State is not (OperationState.Running or OperationState.Paused))
@@ -40,7 +40,7 @@ internal sealed partial class SchedulePlan
     {
         var ops = input.Operations;
         var sorted = new int[ops.Count];
-        for (int i = 0; i < sorted.Length; i++)
+        for (var i = 0; i < sorted.Length; i++)
         {
             sorted[i] = i;
         }
@@ -49,7 +49,7 @@ internal sealed partial class SchedulePlan
         {
             var left = ops[x];
             var right = ops[y];
-            int comparison = Group(left).CompareTo(Group(right));
+            var comparison = Group(left).CompareTo(Group(right));
             comparison = comparison != 0 ? comparison : left.Priority.CompareTo(right.Priority);
             comparison = comparison != 0 ? comparison : left.DueDate.CompareTo(right.DueDate);
             comparison = comparison != 0 ? comparison : left.OrderId.CompareTo(right.OrderId);
@@ -58,7 +58,7 @@ internal sealed partial class SchedulePlan
             return comparison != 0 ? comparison : left.Id.CompareTo(right.Id);
         });
         var rank = new int[ops.Count];
-        for (int position = 0; position < sorted.Length; position++)
+        for (var position = 0; position < sorted.Length; position++)
         {
             rank[sorted[position]] = position;
         }
@@ -69,7 +69,7 @@ internal sealed partial class SchedulePlan
         }
 
         var index = new Dictionary<long, int>(ops.Count);
-        for (int i = 0; i < ops.Count; i++)
+        for (var i = 0; i < ops.Count; i++)
         {
             index[ops[i].Id] = i;
         }
@@ -87,19 +87,19 @@ internal sealed partial class SchedulePlan
 
         foreach (var change in input.Overrides)
         {
-            if (!index.TryGetValue(change.OperationId, out int op) || Group(ops[op]) < 2)
+            if (!index.TryGetValue(change.OperationId, out var op) || Group(ops[op]) < 2)
             {
                 continue;
             }
 
             var list = sequences[centreOf[op]];
-            int fixedCount = list.Count(o => Group(ops[o]) < 2);
+            var fixedCount = list.Count(o => Group(ops[o]) < 2);
             list.Remove(op);
-            int at = change.BeforeOperationId is not { } anchor ? list.Count
-                : index.TryGetValue(anchor, out int anchorOp) && centreOf[anchorOp] == centreOf[op] ? list.IndexOf(anchorOp)
+            var at = change.BeforeOperationId is not { } anchor ? list.Count
+                : index.TryGetValue(anchor, out var anchorOp) && centreOf[anchorOp] == centreOf[op] ? list.IndexOf(anchorOp)
                 : fixedCount; // the operation it was put before has finished (or moved away): it goes first.
             list.Insert(Math.Max(at, fixedCount), op);
-            if (change.MachineId is { } machine && machines.TryGetValue(machine, out int pinnedMachine) && machineCentre[pinnedMachine] == centreOf[op])
+            if (change.MachineId is { } machine && machines.TryGetValue(machine, out var pinnedMachine) && machineCentre[pinnedMachine] == centreOf[op])
             {
                 pinned[op] = pinnedMachine;
             }
@@ -109,7 +109,7 @@ internal sealed partial class SchedulePlan
         foreach (var list in sequences.Values)
         {
             var ranks = list.Select(o => rank[o]).Order().ToArray();
-            for (int j = 0; j < list.Count; j++)
+            for (var j = 0; j < list.Count; j++)
             {
                 result[list[j]] = ranks[j];
             }
@@ -130,7 +130,7 @@ internal sealed partial class SchedulePlan
     {
         var order = new int[rank.Length];
         var queue = new PriorityQueue<int, int>(rank.Length);
-        for (int i = 0; i < rank.Length; i++)
+        for (var i = 0; i < rank.Length; i++)
         {
             if (pred[i] < 0)
             {
@@ -138,8 +138,8 @@ internal sealed partial class SchedulePlan
             }
         }
 
-        int placed = 0;
-        while (queue.TryDequeue(out int op, out _))
+        var placed = 0;
+        while (queue.TryDequeue(out var op, out _))
         {
             order[placed++] = op;
             if (succ[op] >= 0)

@@ -5,48 +5,48 @@ internal sealed partial class SchedulePlan
     internal bool TryPlace()
     {
         var ops = Input.Operations;
-        int first = Previous is null ? 0 : FirstAffected(Previous);
+        var first = Previous is null ? 0 : FirstAffected(Previous);
         var previous = Previous;
         Previous = null;
         if (first > 0)
         {
             var previousIndex = new Dictionary<long, int>(previous!.Input.Operations.Count);
-            for (int i = 0; i < previous.Input.Operations.Count; i++)
+            for (var i = 0; i < previous.Input.Operations.Count; i++)
             {
                 previousIndex[previous.Input.Operations[i].Id] = i;
             }
 
-            for (int k = 0; k < first; k++)
+            for (var k = 0; k < first; k++)
             {
-                int op = Order[k];
-                int previousOp = previousIndex[ops[op].Id];
-                int machine = MachineIndex.GetValueOrDefault(previous.MachineIds[previous.Machine[previousOp]] ?? "", -1);
+                var op = Order[k];
+                var previousOp = previousIndex[ops[op].Id];
+                var machine = MachineIndex.GetValueOrDefault(previous.MachineIds[previous.Machine[previousOp]] ?? "", -1);
                 if (machine < 0)
                 {
                     machine = CentreMachines[OperationCentre[op]][0];
                 }
 
                 (Machine[op], Start[op], Finish[op]) = (machine, previous.Start[previousOp], previous.Finish[previousOp]);
-                busy[machine].Add((Start[op], Finish[op]));
+                _busy[machine].Add((Start[op], Finish[op]));
             }
 
-            foreach (var list in busy)
+            foreach (var list in _busy)
             {
                 list.Sort();
             }
         }
 
         Reused = first;
-        for (int k = first; k < Order.Length; k++)
+        for (var k = first; k < Order.Length; k++)
         {
-            int op = Order[k];
-            long release = Predecessor[op] >= 0 ? Math.Max(Now, Finish[Predecessor[op]]) : Now;
-            long work = ops[op].WorkSeconds;
-            int bestMachine = -1;
+            var op = Order[k];
+            var release = Predecessor[op] >= 0 ? Math.Max(Now, Finish[Predecessor[op]]) : Now;
+            var work = ops[op].WorkSeconds;
+            var bestMachine = -1;
             long bestStart = long.MaxValue, bestEnd = long.MaxValue;
-            int bestSlot = 0;
-            int[] candidates = Pinned[op] >= 0 ? [Pinned[op]] : CentreMachines[OperationCentre[op]];
-            foreach (int candidate in candidates)
+            var bestSlot = 0;
+            var candidates = Pinned[op] >= 0 ? [Pinned[op]] : CentreMachines[OperationCentre[op]];
+            foreach (var candidate in candidates)
             {
                 var (start, end, slot) = EarliestSlot(candidate, release, work);
                 if (end < bestEnd || (end == bestEnd && start < bestStart))
@@ -61,7 +61,7 @@ internal sealed partial class SchedulePlan
                 return false;
             }
 
-            busy[bestMachine].Insert(bestSlot, (bestStart, bestEnd));
+            _busy[bestMachine].Insert(bestSlot, (bestStart, bestEnd));
             (Machine[op], Start[op], Finish[op]) = (bestMachine, bestStart, bestEnd);
         }
 
@@ -71,13 +71,13 @@ internal sealed partial class SchedulePlan
     /// <summary>The earliest [start, end) on <paramref name="machine"/> from <paramref name="release"/> that fits <paramref name="work"/> between its placed operations, and where it goes in its list.</summary>
     private (long Start, long End, int Slot) EarliestSlot(int machine, long release, long work)
     {
-        var list = busy[machine];
+        var list = _busy[machine];
         var time = MachineTimes[machine];
         // The first placed operation ending after the release.
         int lo = 0, hi = list.Count;
         while (lo < hi)
         {
-            int mid = (lo + hi) >>> 1;
+            var mid = (lo + hi) >>> 1;
             if (list[mid].End <= release)
             {
                 lo = mid + 1;
@@ -88,16 +88,16 @@ internal sealed partial class SchedulePlan
             }
         }
 
-        long from = release;
-        for (int i = lo; ; i++)
+        var from = release;
+        for (var i = lo; ; i++)
         {
-            long start = time.NextWorking(from);
+            var start = time.NextWorking(from);
             if (start == long.MaxValue)
             {
                 return (long.MaxValue, long.MaxValue, i);
             }
 
-            long end = work == 0 ? start : time.Advance(start, work);
+            var end = work == 0 ? start : time.Advance(start, work);
             if (i == list.Count || end <= list[i].Start)
             {
                 return (start, end, i);

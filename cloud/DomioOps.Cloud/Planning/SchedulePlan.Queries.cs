@@ -7,7 +7,7 @@ internal sealed partial class SchedulePlan
     {
         var ops = Input.Operations;
         var result = new ScheduledOperation[ops.Count];
-        for (int i = 0; i < ops.Count; i++)
+        for (var i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
             result[i] = new ScheduledOperation(op.Id, op.OrderId, op.OrderNumber, op.PartName, op.Step, op.WorkCentreId,
@@ -16,7 +16,7 @@ internal sealed partial class SchedulePlan
 
         Array.Sort(result, (a, b) =>
         {
-            int c = string.CompareOrdinal(a.WorkCentreId, b.WorkCentreId);
+            var c = string.CompareOrdinal(a.WorkCentreId, b.WorkCentreId);
             c = c != 0 ? c : string.CompareOrdinal(a.MachineId, b.MachineId);
             c = c != 0 ? c : a.Start.CompareTo(b.Start);
             return c != 0 ? c : a.OperationId.CompareTo(b.OperationId);
@@ -34,11 +34,11 @@ internal sealed partial class SchedulePlan
     {
         var zone = Input.Zone;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Input.Now, zone).DateTime);
-        long last = Finish.Length == 0 ? Now : Finish.Max();
+        var last = Finish.Length == 0 ? Now : Finish.Max();
         var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(Math.Min(last, End)), zone).DateTime);
-        int count = Math.Max(days, lastDay.DayNumber - today.DayNumber + 1);
+        var count = Math.Max(days, lastDay.DayNumber - today.DayNumber + 1);
         var bounds = new long[count + 1];
-        for (int d = 0; d <= count; d++)
+        for (var d = 0; d <= count; d++)
         {
             bounds[d] = WorkingTime.Instant(zone, today.AddDays(d), TimeOnly.MinValue);
         }
@@ -46,23 +46,23 @@ internal sealed partial class SchedulePlan
         bounds[0] = Now;
         var capacity = new long[CentreMachines.Length, count];
         var load = new long[CentreMachines.Length, count];
-        for (int m = 0; m < MachineIds.Length; m++)
+        for (var m = 0; m < MachineIds.Length; m++)
         {
-            for (int d = 0; d < count; d++)
+            for (var d = 0; d < count; d++)
             {
                 capacity[MachineCentre[m], d] += MachineTimes[m].WorkBetween(bounds[d], bounds[d + 1]);
             }
         }
 
-        for (int op = 0; op < Machine.Length; op++)
+        for (var op = 0; op < Machine.Length; op++)
         {
-            int machine = Machine[op];
+            var machine = Machine[op];
             if (machine < 0 || Finish[op] <= Start[op])
             {
                 continue;
             }
 
-            int d = Math.Max(0, Array.BinarySearch(bounds, Start[op]) is var found && found >= 0 ? found : ~found - 1);
+            var d = Math.Max(0, Array.BinarySearch(bounds, Start[op]) is var found && found >= 0 ? found : ~found - 1);
             for (; d < count && bounds[d] < Finish[op]; d++)
             {
                 load[MachineCentre[machine], d] += MachineTimes[machine].WorkBetween(Math.Max(Start[op], bounds[d]), Math.Min(Finish[op], bounds[d + 1]));
@@ -70,9 +70,9 @@ internal sealed partial class SchedulePlan
         }
 
         var result = new List<CapacityDay>(CentreMachines.Length * count);
-        for (int c = 0; c < CentreMachines.Length; c++)
+        for (var c = 0; c < CentreMachines.Length; c++)
         {
-            for (int d = 0; d < count; d++)
+            for (var d = 0; d < count; d++)
             {
                 result.Add(new CapacityDay(Input.Centres[c].Id, today.AddDays(d), TimeSpan.FromSeconds(capacity[c, d]), TimeSpan.FromSeconds(load[c, d])));
             }

@@ -16,19 +16,19 @@ internal sealed partial class SchedulePlan
         var was = previous.Input.Operations;
         // Per machine (by id), the first instant its working time differs.
         var changedFrom = new long[MachineIds.Length];
-        for (int m = 0; m < MachineIds.Length; m++)
+        for (var m = 0; m < MachineIds.Length; m++)
         {
-            changedFrom[m] = MachineIds[m] is { } id && previous.MachineIndex.TryGetValue(id, out int previousMachine) && previous.MachineCentreIds[previousMachine] == MachineCentreIds[m]
+            changedFrom[m] = MachineIds[m] is { } id && previous.MachineIndex.TryGetValue(id, out var previousMachine) && previous.MachineCentreIds[previousMachine] == MachineCentreIds[m]
                 ? FirstDifference(previous.MachineTimes[previousMachine], MachineTimes[m])
                 : long.MinValue;
             if (MachineIds[m] is null)
             {
-                changedFrom[m] = ReferenceEquals(previous.centreTimes.GetValueOrDefault(MachineCentreIds[m]), centreTimes[MachineCentreIds[m]]) ? long.MaxValue : long.MinValue;
+                changedFrom[m] = ReferenceEquals(previous._centreTimes.GetValueOrDefault(MachineCentreIds[m]), _centreTimes[MachineCentreIds[m]]) ? long.MaxValue : long.MinValue;
             }
         }
 
         var centreChangedFrom = new long[CentreMachines.Length];
-        for (int c = 0; c < CentreMachines.Length; c++)
+        for (var c = 0; c < CentreMachines.Length; c++)
         {
             centreChangedFrom[c] = CentreMachines[c].Length == previous.CentreMachines.ElementAtOrDefault(c)?.Length
                 && Input.Centres[c].Id == previous.Input.Centres.ElementAtOrDefault(c)?.Id
@@ -36,8 +36,8 @@ internal sealed partial class SchedulePlan
                 : long.MinValue;
         }
 
-        int limit = Math.Min(Order.Length, previous.Order.Length);
-        for (int k = 0; k < limit; k++)
+        var limit = Math.Min(Order.Length, previous.Order.Length);
+        for (var k = 0; k < limit; k++)
         {
             int op = Order[k], previousOp = previous.Order[k];
             if (ops[op] != was[previousOp]
@@ -60,8 +60,8 @@ internal sealed partial class SchedulePlan
             return long.MaxValue;
         }
 
-        int common = Math.Min(a.Count, b.Count);
-        for (int i = 0; i < common; i++)
+        var common = Math.Min(a.Count, b.Count);
+        for (var i = 0; i < common; i++)
         {
             if (a[i] != b[i])
             {

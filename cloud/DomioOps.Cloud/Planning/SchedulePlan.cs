@@ -5,8 +5,8 @@ namespace DomioOps.Cloud.Planning;
 /// <summary>A computed schedule: the placements, in arrays indexed like the input's operations, and what it was made from.</summary>
 internal sealed partial class SchedulePlan
 {
-    private readonly Dictionary<string, WorkingTime> centreTimes = new(StringComparer.Ordinal);
-    private readonly List<(long Start, long End)>[] busy;
+    private readonly Dictionary<string, WorkingTime> _centreTimes = new(StringComparer.Ordinal);
+    private readonly List<(long Start, long End)>[] _busy;
 
     internal SchedulePlan(PlanInput input, TimeSpan horizon, SchedulePlan? previous)
     {
@@ -31,25 +31,25 @@ internal sealed partial class SchedulePlan
         var downs = input.Downs.GroupBy(d => d.MachineId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(d => (d.From.ToUnixTimeSeconds(), d.To.ToUnixTimeSeconds())).OrderBy(w => w).ToList(), StringComparer.Ordinal);
         var previousMachines = previous is null ? null : previous.MachineIndex;
-        for (int c = 0; c < input.Centres.Count; c++)
+        for (var c = 0; c < input.Centres.Count; c++)
         {
             var centre = input.Centres[c];
             centreIndex[centre.Id] = c;
-            var calendar = previous is not null && previous.centreTimes.TryGetValue(centre.Id, out var known)
+            var calendar = previous is not null && previous._centreTimes.TryGetValue(centre.Id, out var known)
                 && previous.Input.Centres.FirstOrDefault(p => p.Id == centre.Id) is { } before && SameCalendar(before.Calendar, centre.Calendar)
                 ? known
                 : WorkingTime.Of(centre.Calendar, input.Zone, Origin, End);
-            centreTimes[centre.Id] = calendar;
+            _centreTimes[centre.Id] = calendar;
             List<string?> lanes = centre.Machines.Count == 0 ? [null] : [.. centre.Machines];
             CentreMachines[c] = new int[lanes.Count];
-            for (int m = 0; m < lanes.Count; m++)
+            for (var m = 0; m < lanes.Count; m++)
             {
                 CentreMachines[c][m] = machineIds.Count;
-                string? id = lanes[m];
+                var id = lanes[m];
                 var windows = id is not null && downs.TryGetValue(id, out var downWindows) ? downWindows : [];
                 WorkingTime time;
-                if (previousMachines is not null && id is not null && previousMachines.TryGetValue(id, out int previousMachine)
-                    && previous!.MachineCentreIds[previousMachine] == centre.Id && ReferenceEquals(previous.centreTimes[centre.Id], calendar)
+                if (previousMachines is not null && id is not null && previousMachines.TryGetValue(id, out var previousMachine)
+                    && previous!.MachineCentreIds[previousMachine] == centre.Id && ReferenceEquals(previous._centreTimes[centre.Id], calendar)
                     && previous.MachineDowns[previousMachine].SequenceEqual(windows))
                 {
                     time = previous.MachineTimes[previousMachine];
@@ -71,7 +71,7 @@ internal sealed partial class SchedulePlan
         MachineCentre = [.. machineCentre];
         MachineTimes = [.. machineTimes];
         MachineIndex = [];
-        for (int m = 0; m < MachineIds.Length; m++)
+        for (var m = 0; m < MachineIds.Length; m++)
         {
             if (MachineIds[m] is { } id)
             {
@@ -79,10 +79,10 @@ internal sealed partial class SchedulePlan
             }
         }
 
-        busy = new List<(long, long)>[MachineIds.Length];
-        for (int m = 0; m < busy.Length; m++)
+        _busy = new List<(long, long)>[MachineIds.Length];
+        for (var m = 0; m < _busy.Length; m++)
         {
-            busy[m] = [];
+            _busy[m] = [];
         }
 
         OperationCentre = new int[ops.Count];
@@ -91,16 +91,16 @@ internal sealed partial class SchedulePlan
         Start = new long[ops.Count];
         Finish = new long[ops.Count];
         Array.Fill(Machine, -1);
-        for (int i = 0; i < ops.Count; i++)
+        for (var i = 0; i < ops.Count; i++)
         {
-            OperationCentre[i] = centreIndex.TryGetValue(ops[i].WorkCentreId, out int centrePosition) ? centrePosition : -1;
+            OperationCentre[i] = centreIndex.TryGetValue(ops[i].WorkCentreId, out var centrePosition) ? centrePosition : -1;
             if (OperationCentre[i] < 0)
             {
                 throw new ArgumentException($"Operation {ops[i].Id} is at work centre '{ops[i].WorkCentreId}', which the input lacks.", nameof(input));
             }
 
             Pinned[i] = ops[i].State is OperationState.Running or OperationState.Paused && ops[i].MachineId is { } running
-                && MachineIndex.TryGetValue(running, out int runningMachine) && MachineCentre[runningMachine] == OperationCentre[i] ? runningMachine : -1;
+                && MachineIndex.TryGetValue(running, out var runningMachine) && MachineCentre[runningMachine] == OperationCentre[i] ? runningMachine : -1;
         }
 
         (Predecessor, Successor) = Precedence(ops);

@@ -31,7 +31,7 @@ internal static class Scheduler
     {
         ArgumentNullException.ThrowIfNull(input);
         var horizon = input.Horizon;
-        for (int attempt = 0; ; attempt++)
+        for (var attempt = 0; ; attempt++)
         {
             var plan = new SchedulePlan(input, horizon, previous);
             if (plan.TryPlace() || attempt == MaxHorizonDoublings)

@@ -12,90 +12,90 @@ internal sealed class WorkingTime
     /// <summary>The lookups below are by the hour: an instant's hour, or a count of working seconds' hour.</summary>
     private const long Bucket = 3600;
 
-    private readonly long[] starts;
-    private readonly long[] ends;
-    private readonly long[] before;
+    private readonly long[] _starts;
+    private readonly long[] _ends;
+    private readonly long[] _before;
     // For each hour from the first start, the first interval ending after its beginning; for each hour of working
     // seconds, the interval in which that much work is reached. Both turn a search into a step or two.
-    private readonly int[] byInstant;
-    private readonly int[] byWork;
+    private readonly int[] _byInstant;
+    private readonly int[] _byWork;
 
     public WorkingTime(IReadOnlyList<(long Start, long End)> intervals)
     {
         ArgumentNullException.ThrowIfNull(intervals);
-        int count = intervals.Count;
-        starts = new long[count];
-        ends = new long[count];
-        before = new long[count + 1];
-        for (int i = 0; i < count; i++)
+        var count = intervals.Count;
+        _starts = new long[count];
+        _ends = new long[count];
+        _before = new long[count + 1];
+        for (var i = 0; i < count; i++)
         {
-            (starts[i], ends[i]) = intervals[i];
-            before[i + 1] = before[i] + (ends[i] - starts[i]);
+            (_starts[i], _ends[i]) = intervals[i];
+            _before[i + 1] = _before[i] + (_ends[i] - _starts[i]);
         }
 
-        byInstant = new int[count == 0 ? 0 : ((ends[^1] - starts[0]) / Bucket) + 1];
-        for (int bucket = 0, i = 0; bucket < byInstant.Length; bucket++)
+        _byInstant = new int[count == 0 ? 0 : ((_ends[^1] - _starts[0]) / Bucket) + 1];
+        for (int bucket = 0, i = 0; bucket < _byInstant.Length; bucket++)
         {
-            long at = starts[0] + (bucket * Bucket);
-            while (i < count && ends[i] <= at)
+            var at = _starts[0] + (bucket * Bucket);
+            while (i < count && _ends[i] <= at)
             {
                 i++;
             }
 
-            byInstant[bucket] = i;
+            _byInstant[bucket] = i;
         }
 
-        byWork = new int[(before[^1] / Bucket) + 1];
-        for (int k = 0, i = 0; k < byWork.Length; k++)
+        _byWork = new int[(_before[^1] / Bucket) + 1];
+        for (int k = 0, i = 0; k < _byWork.Length; k++)
         {
             // The last interval i whose work before it is under k hours (or the first).
-            while (i + 1 < count && before[i + 1] < k * Bucket)
+            while (i + 1 < count && _before[i + 1] < k * Bucket)
             {
                 i++;
             }
 
-            byWork[k] = i;
+            _byWork[k] = i;
         }
     }
 
-    public int Count => starts.Length;
+    public int Count => _starts.Length;
 
     /// <summary>The last instant it covers (the horizon).</summary>
     public long Horizon { get; init; }
 
-    public long TotalSeconds => before[^1];
+    public long TotalSeconds => _before[^1];
 
-    public (long Start, long End) this[int index] => (starts[index], ends[index]);
+    public (long Start, long End) this[int index] => (_starts[index], _ends[index]);
 
     /// <summary>The first working instant at or after <paramref name="t"/>; <see cref="long.MaxValue"/> past the horizon.</summary>
     public long NextWorking(long t)
     {
-        int i = FirstEndingAfter(t);
-        return i == starts.Length ? long.MaxValue : Math.Max(t, starts[i]);
+        var i = FirstEndingAfter(t);
+        return i == _starts.Length ? long.MaxValue : Math.Max(t, _starts[i]);
     }
 
     /// <summary>The instant <paramref name="work"/> working seconds after <paramref name="t"/>; <see cref="long.MaxValue"/> past the horizon.</summary>
     public long Advance(long t, long work)
     {
-        long target = WorkBefore(t) + work;
+        var target = WorkBefore(t) + work;
         if (work <= 0)
         {
             return NextWorking(t);
         }
 
-        if (target > before[^1])
+        if (target > _before[^1])
         {
             return long.MaxValue;
         }
 
         // The interval in which the target-th working second ends: the last i with before[i] < target.
-        int lo = byWork[(target - 1) / Bucket];
-        while (lo + 1 < starts.Length && before[lo + 1] < target)
+        var lo = _byWork[(target - 1) / Bucket];
+        while (lo + 1 < _starts.Length && _before[lo + 1] < target)
         {
             lo++;
         }
 
-        return starts[lo] + (target - before[lo]);
+        return _starts[lo] + (target - _before[lo]);
     }
 
     /// <summary>Working seconds in [<paramref name="from"/>, <paramref name="to"/>).</summary>
@@ -104,32 +104,32 @@ internal sealed class WorkingTime
     /// <summary>Working seconds from the first interval up to <paramref name="t"/>.</summary>
     public long WorkBefore(long t)
     {
-        int i = FirstEndingAfter(t);
-        return i == starts.Length ? before[^1] : before[i] + Math.Max(0, t - starts[i]);
+        var i = FirstEndingAfter(t);
+        return i == _starts.Length ? _before[^1] : _before[i] + Math.Max(0, t - _starts[i]);
     }
 
     /// <summary>Whether <paramref name="t"/> is inside a working interval.</summary>
     public bool IsWorking(long t)
     {
-        int i = FirstEndingAfter(t);
-        return i < starts.Length && starts[i] <= t;
+        var i = FirstEndingAfter(t);
+        return i < _starts.Length && _starts[i] <= t;
     }
 
     private int FirstEndingAfter(long t)
     {
-        if (starts.Length == 0 || t < starts[0])
+        if (_starts.Length == 0 || t < _starts[0])
         {
             return 0;
         }
 
-        long bucket = (t - starts[0]) / Bucket;
-        if (bucket >= byInstant.Length)
+        var bucket = (t - _starts[0]) / Bucket;
+        if (bucket >= _byInstant.Length)
         {
-            return ends.Length;
+            return _ends.Length;
         }
 
-        int i = byInstant[bucket];
-        while (i < ends.Length && ends[i] <= t)
+        var i = _byInstant[bucket];
+        while (i < _ends.Length && _ends[i] <= t)
         {
             i++;
         }
@@ -146,17 +146,17 @@ internal sealed class WorkingTime
             return this;
         }
 
-        var result = new List<(long, long)>(starts.Length + cuts.Count);
-        int firstCut = 0;
-        for (int i = 0; i < starts.Length; i++)
+        var result = new List<(long, long)>(_starts.Length + cuts.Count);
+        var firstCut = 0;
+        for (var i = 0; i < _starts.Length; i++)
         {
-            long pieceStart = starts[i], pieceEnd = ends[i];
+            long pieceStart = _starts[i], pieceEnd = _ends[i];
             while (firstCut < cuts.Count && cuts[firstCut].To <= pieceStart)
             {
                 firstCut++;
             }
 
-            for (int k = firstCut; k < cuts.Count && cuts[k].From < pieceEnd && pieceStart < pieceEnd; k++)
+            for (var k = firstCut; k < cuts.Count && cuts[k].From < pieceEnd && pieceStart < pieceEnd; k++)
             {
                 if (cuts[k].From > pieceStart)
                 {
@@ -209,14 +209,14 @@ internal sealed class WorkingTime
                     continue;
                 }
 
-                long start = Instant(zone, day, shift.Start);
-                long end = Instant(zone, shift.End <= shift.Start ? day.AddDays(1) : day, shift.End);
+                var start = Instant(zone, day, shift.Start);
+                var end = Instant(zone, shift.End <= shift.Start ? day.AddDays(1) : day, shift.End);
                 var breaks = shift.Breaks
                     .Select(b => (From: Instant(zone, b.Start < shift.Start ? day.AddDays(1) : day, b.Start),
                         To: Instant(zone, b.End <= shift.Start ? day.AddDays(1) : day, b.End)))
                     .Where(b => b.To > b.From)
                     .OrderBy(b => b.From);
-                long cursor = start;
+                var cursor = start;
                 foreach (var (bFrom, bTo) in breaks)
                 {
                     if (bFrom > cursor)

@@ -11,7 +11,7 @@ internal static partial class CutListReader
     /// </summary>
     internal static string HeaderKey(string header)
     {
-        string key = header.Trim().Trim('\uFEFF').ToLowerInvariant().Replace('ё', 'е').Replace('_', ' ');
+        var key = header.Trim().Trim('\uFEFF').ToLowerInvariant().Replace('ё', 'е').Replace('_', ' ');
         key = Parenthesized().Replace(key, " ");
         key = Whitespace().Replace(key, " ").Trim();
         key = Unit().Replace(key, "");
@@ -81,7 +81,7 @@ internal static partial class CutListReader
     /// </summary>
     internal static bool TryParseNumber(string text, out decimal value)
     {
-        string plain = text.Replace("\u00A0", "", StringComparison.Ordinal).Replace("\u202F", "", StringComparison.Ordinal).Replace(',', '.');
+        var plain = text.Replace("\u00A0", "", StringComparison.Ordinal).Replace("\u202F", "", StringComparison.Ordinal).Replace(',', '.');
         return decimal.TryParse(plain, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -8,12 +8,12 @@ internal static partial class CutListReader
     /// </summary>
     private sealed class Sheet(string fileName, IProgress<int>? rowsRead)
     {
-        private readonly List<CutListPart> parts = [];
-        private readonly List<CutListError> errors = [];
-        private readonly int[] indexes = new int[Columns.Length];
-        private readonly string[] headers = new string[Columns.Length];
-        private int headerRow;
-        private int rowsSeen;
+        private readonly List<CutListPart> _parts = [];
+        private readonly List<CutListError> _errors = [];
+        private readonly int[] _indexes = new int[Columns.Length];
+        private readonly string[] _headers = new string[Columns.Length];
+        private int _headerRow;
+        private int _rowsSeen;
 
         /// <summary>Whether the rest of the file is not read: a bad header, too many rows or too many errors.</summary>
         public bool Stopped { get; private set; }
@@ -24,101 +24,101 @@ internal static partial class CutListReader
             {
                 return;
             }
-            if (headerRow == 0)
+            if (_headerRow == 0)
             {
                 ReadHeader(row, cells);
                 return;
             }
-            if (++rowsSeen > MaxRows)
+            if (++_rowsSeen > MaxRows)
             {
                 Add(new CutListError(row, "", CutListProblem.TooManyRows, $"Row {row}: the file has more than {MaxRows} parts rows; split the cut list into files of at most {MaxRows} rows."));
                 Stopped = true;
                 return;
             }
             ReadPart(row, cells);
-            if (rowsSeen % ProgressEvery == 0)
+            if (_rowsSeen % ProgressEvery == 0)
             {
-                rowsRead?.Report(rowsSeen);
+                rowsRead?.Report(_rowsSeen);
             }
         }
 
         public CutListReadResult Finish()
         {
-            if (rowsSeen % ProgressEvery != 0 && rowsSeen <= MaxRows)
+            if (_rowsSeen % ProgressEvery != 0 && _rowsSeen <= MaxRows)
             {
-                rowsRead?.Report(rowsSeen);
+                rowsRead?.Report(_rowsSeen);
             }
-            if (headerRow == 0)
+            if (_headerRow == 0)
             {
                 Add(new CutListError(0, "", CutListProblem.Empty, $"'{fileName}' has no rows; it needs a header row (Name, Material, Thickness, Length, Width, Quantity…) and a row for each part."));
             }
-            else if (rowsSeen == 0 && errors.Count == 0)
+            else if (_rowsSeen == 0 && _errors.Count == 0)
             {
-                Add(new CutListError(0, "", CutListProblem.Empty, $"'{fileName}' has a header in row {headerRow} but no parts below it; add a row for each part."));
+                Add(new CutListError(0, "", CutListProblem.Empty, $"'{fileName}' has a header in row {_headerRow} but no parts below it; add a row for each part."));
             }
-            return new CutListReadResult(parts, errors);
+            return new CutListReadResult(_parts, _errors);
         }
 
         private void ReadHeader(int row, IReadOnlyList<string?> cells)
         {
-            headerRow = row;
-            Array.Fill(indexes, -1);
-            for (int i = 0; i < cells.Count; i++)
+            _headerRow = row;
+            Array.Fill(_indexes, -1);
+            for (var i = 0; i < cells.Count; i++)
             {
-                string text = (cells[i] ?? "").Trim();
-                if (!FieldsByHeader.TryGetValue(HeaderKey(text), out Field field))
+                var text = (cells[i] ?? "").Trim();
+                if (!FieldsByHeader.TryGetValue(HeaderKey(text), out var field))
                 {
                     continue;
                 }
-                int columnIndex = (int)field;
-                if (indexes[columnIndex] >= 0)
+                var columnIndex = (int)field;
+                if (_indexes[columnIndex] >= 0)
                 {
-                    Add(new CutListError(row, text, CutListProblem.DuplicateColumn, $"Row {row}: columns '{headers[columnIndex]}' (column {indexes[columnIndex] + 1}) and '{text}' (column {i + 1}) both give the {Columns[columnIndex].Name.ToLowerInvariant()}; keep one of them."));
+                    Add(new CutListError(row, text, CutListProblem.DuplicateColumn, $"Row {row}: columns '{_headers[columnIndex]}' (column {_indexes[columnIndex] + 1}) and '{text}' (column {i + 1}) both give the {Columns[columnIndex].Name.ToLowerInvariant()}; keep one of them."));
                     continue;
                 }
-                indexes[columnIndex] = i;
-                headers[columnIndex] = text;
+                _indexes[columnIndex] = i;
+                _headers[columnIndex] = text;
             }
-            foreach (Column column in Columns.Where(column => column.Required && indexes[(int)column.Field] < 0))
+            foreach (var column in Columns.Where(column => column.Required && _indexes[(int)column.Field] < 0))
             {
                 Add(new CutListError(row, column.Name, CutListProblem.MissingColumn, $"Row {row}: the required column '{column.Name}' is missing; add a column headed {column.Name} or {column.Russian} (the header row is the first row that is not blank)."));
             }
-            Stopped = errors.Count > 0;
+            Stopped = _errors.Count > 0;
         }
 
         /// <summary>A parts row: a part when all its cells are good, else an error for each bad cell.</summary>
         private void ReadPart(int row, IReadOnlyList<string?> cells)
         {
-            int errorsBefore = errors.Count;
-            string name = Text(row, cells, Field.Name, MaxNameLength) ?? "";
-            string material = Text(row, cells, Field.Material, MaxNameLength) ?? "";
-            decimal thickness = Number(row, cells, Field.Thickness, 1, 100, "write millimetres like 18 or 18.5");
-            decimal length = Number(row, cells, Field.Length, 1, 5000, "write millimetres like 720 or 719.5");
-            decimal width = Number(row, cells, Field.Width, 1, 5000, "write millimetres like 560 or 559.5");
-            int quantity = Quantity(row, cells);
-            GrainDirection grain = GrainOf(row, cells);
-            string? edgeL1 = Edge(row, cells, Field.EdgeL1);
-            string? edgeL2 = Edge(row, cells, Field.EdgeL2);
-            string? edgeW1 = Edge(row, cells, Field.EdgeW1);
-            string? edgeW2 = Edge(row, cells, Field.EdgeW2);
-            string? program = Text(row, cells, Field.Program, MaxProgramLength);
-            if (errors.Count == errorsBefore)
+            var errorsBefore = _errors.Count;
+            var name = Text(row, cells, Field.Name, MaxNameLength) ?? "";
+            var material = Text(row, cells, Field.Material, MaxNameLength) ?? "";
+            var thickness = Number(row, cells, Field.Thickness, 1, 100, "write millimetres like 18 or 18.5");
+            var length = Number(row, cells, Field.Length, 1, 5000, "write millimetres like 720 or 719.5");
+            var width = Number(row, cells, Field.Width, 1, 5000, "write millimetres like 560 or 559.5");
+            var quantity = Quantity(row, cells);
+            var grain = GrainOf(row, cells);
+            var edgeL1 = Edge(row, cells, Field.EdgeL1);
+            var edgeL2 = Edge(row, cells, Field.EdgeL2);
+            var edgeW1 = Edge(row, cells, Field.EdgeW1);
+            var edgeW2 = Edge(row, cells, Field.EdgeW2);
+            var program = Text(row, cells, Field.Program, MaxProgramLength);
+            if (_errors.Count == errorsBefore)
             {
-                parts.Add(new CutListPart(row, name, material, thickness, length, width, quantity, grain, edgeL1, edgeL2, edgeW1, edgeW2, program));
+                _parts.Add(new CutListPart(row, name, material, thickness, length, width, quantity, grain, edgeL1, edgeL2, edgeW1, edgeW2, program));
             }
         }
 
         /// <summary>The trimmed cell of <paramref name="field"/>, "" when the column is absent or the row short.</summary>
         private string Cell(IReadOnlyList<string?> cells, Field field)
         {
-            int index = indexes[(int)field];
+            var index = _indexes[(int)field];
             return index >= 0 && index < cells.Count ? (cells[index] ?? "").Trim() : "";
         }
 
         /// <summary>The text of a column, null when empty (an error when the column is required) or too long.</summary>
         private string? Text(int row, IReadOnlyList<string?> cells, Field field, int maxLength)
         {
-            string text = Cell(cells, field);
+            var text = Cell(cells, field);
             if (text.Length == 0)
             {
                 if (Columns[(int)field].Required)
@@ -137,14 +137,14 @@ internal static partial class CutListReader
 
         private decimal Number(int row, IReadOnlyList<string?> cells, Field field, decimal min, decimal max, string example)
         {
-            string text = Cell(cells, field);
-            string what = Columns[(int)field].Name.ToLowerInvariant();
+            var text = Cell(cells, field);
+            var what = Columns[(int)field].Name.ToLowerInvariant();
             if (text.Length == 0)
             {
                 Error(row, field, CutListProblem.Required, $"the cell is empty; every part needs its {what}: {example}.");
                 return 0;
             }
-            if (!TryParseNumber(text, out decimal value))
+            if (!TryParseNumber(text, out var value))
             {
                 Error(row, field, CutListProblem.NotANumber, $"'{text}' is not a number; {example}.");
                 return 0;
@@ -160,13 +160,13 @@ internal static partial class CutListReader
         private int Quantity(int row, IReadOnlyList<string?> cells)
         {
             const string Example = "write the number of pieces like 1 or 4";
-            string text = Cell(cells, Field.Quantity);
+            var text = Cell(cells, Field.Quantity);
             if (text.Length == 0)
             {
                 Error(row, Field.Quantity, CutListProblem.Required, $"the cell is empty; every part needs its quantity: {Example}.");
                 return 0;
             }
-            if (!TryParseNumber(text, out decimal value))
+            if (!TryParseNumber(text, out var value))
             {
                 Error(row, Field.Quantity, CutListProblem.NotANumber, $"'{text}' is not a number; {Example}.");
                 return 0;
@@ -186,8 +186,8 @@ internal static partial class CutListReader
 
         private GrainDirection GrainOf(int row, IReadOnlyList<string?> cells)
         {
-            string text = Cell(cells, Field.Grain);
-            string key = Whitespace().Replace(text.ToLowerInvariant().Replace('ё', 'е'), " ");
+            var text = Cell(cells, Field.Grain);
+            var key = Whitespace().Replace(text.ToLowerInvariant().Replace('ё', 'е'), " ");
             if (NoGrain.Contains(key))
             {
                 return GrainDirection.None;
@@ -206,7 +206,7 @@ internal static partial class CutListReader
 
         private string? Edge(int row, IReadOnlyList<string?> cells, Field field)
         {
-            string text = Cell(cells, field);
+            var text = Cell(cells, field);
             if (NoEdge.Contains(text.ToLowerInvariant()))
             {
                 return null;
@@ -221,7 +221,7 @@ internal static partial class CutListReader
 
         private void Error(int row, Field field, CutListProblem problem, string what)
         {
-            string header = headers[(int)field];
+            var header = _headers[(int)field];
             Add(new CutListError(row, header, problem, $"Row {row}, column '{header}': {what}"));
         }
 
@@ -231,13 +231,13 @@ internal static partial class CutListReader
             {
                 return;
             }
-            if (errors.Count == MaxErrors)
+            if (_errors.Count == MaxErrors)
             {
-                errors.Add(new CutListError(error.Row, "", CutListProblem.TooManyErrors, $"More than {MaxErrors} errors: the file was read up to row {error.Row}. Fix the errors listed and import it again."));
+                _errors.Add(new CutListError(error.Row, "", CutListProblem.TooManyErrors, $"More than {MaxErrors} errors: the file was read up to row {error.Row}. Fix the errors listed and import it again."));
                 Stopped = true;
                 return;
             }
-            errors.Add(error);
+            _errors.Add(error);
         }
     }
 }

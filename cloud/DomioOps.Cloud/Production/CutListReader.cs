@@ -42,7 +42,7 @@ internal static partial class CutListReader
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(fileName);
-        string extension = Path.GetExtension(fileName).ToLowerInvariant();
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
         try
         {
             return extension switch
@@ -61,7 +61,7 @@ internal static partial class CutListReader
 
     private static CutListReadResult ReadCsv(Stream content, string fileName, IProgress<int>? rowsRead)
     {
-        byte[] bytes = ReadAll(content);
+        var bytes = ReadAll(content);
         if (bytes.Length == 0)
         {
             return FileError(CutListProblem.Empty, $"'{fileName}' is empty; it needs a header row (Name, Material, Thickness, Length, Width, Quantity…) and a row for each part.");
@@ -74,13 +74,13 @@ internal static partial class CutListReader
         {
             return FileError(CutListProblem.UnreadableFile, $"'{fileName}' is an old Excel workbook (.xls), not CSV text; save it from Excel as .xlsx or as CSV.");
         }
-        byte[] utf8 = ToUtf8(bytes);
+        var utf8 = ToUtf8(bytes);
         if (utf8.AsSpan().Contains((byte)0))
         {
             return FileError(CutListProblem.UnreadableFile, $"'{fileName}' is not text (it holds binary data); export the cut list as {Accepted}.");
         }
 
-        (char separator, int start) = Separator(utf8);
+        (var separator, var start) = Separator(utf8);
         var options = new CsvReaderOptions
         {
             Separator = separator,
@@ -97,8 +97,8 @@ internal static partial class CutListReader
             using var reader = CsvReader.Create(utf8.AsMemory(start), options);
             while (!sheet.Stopped && reader.Read())
             {
-                string[] cells = new string[reader.FieldCount];
-                for (int i = 0; i < cells.Length; i++)
+                var cells = new string[reader.FieldCount];
+                for (var i = 0; i < cells.Length; i++)
                 {
                     cells[i] = reader.GetString(i);
                 }
@@ -114,12 +114,12 @@ internal static partial class CutListReader
 
     private static CutListReadResult ReadXlsx(Stream content, string fileName, IProgress<int>? rowsRead)
     {
-        Stream workbook = content.CanSeek ? content : new MemoryStream(ReadAll(content));
+        var workbook = content.CanSeek ? content : new MemoryStream(ReadAll(content));
         var sheet = new Sheet(fileName, rowsRead);
         try
         {
-            int row = 0;
-            foreach (object record in MiniExcel.Query(workbook, useHeaderRow: false, excelType: ExcelType.XLSX, configuration: XlsxOptions))
+            var row = 0;
+            foreach (var record in MiniExcel.Query(workbook, useHeaderRow: false, excelType: ExcelType.XLSX, configuration: XlsxOptions))
             {
                 row++;
                 sheet.Add(row, Cells((IDictionary<string, object?>)record));
@@ -177,11 +177,11 @@ internal static partial class CutListReader
     /// </summary>
     private static (char Separator, int Start) Separator(byte[] utf8)
     {
-        int start = 0;
+        var start = 0;
         ReadOnlySpan<byte> header = default;
         while (start < utf8.Length)
         {
-            int end = utf8.AsSpan(start).IndexOfAny((byte)'\r', (byte)'\n');
+            var end = utf8.AsSpan(start).IndexOfAny((byte)'\r', (byte)'\n');
             ReadOnlySpan<byte> line = end < 0 ? utf8.AsSpan(start) : utf8.AsSpan(start, end);
             if (!line.Trim(" \t"u8).IsEmpty)
             {
@@ -192,15 +192,15 @@ internal static partial class CutListReader
         }
         if (header.Length >= 5 && Ascii.EqualsIgnoreCase(header[..4], "sep="u8) && header[4] < 0x80)
         {
-            int next = start + header.Length;
+            var next = start + header.Length;
             next += next < utf8.Length && utf8[next] == '\r' ? 1 : 0;
             next += next < utf8.Length && utf8[next] == '\n' ? 1 : 0;
             return ((char)header[4], next);
         }
 
         int semicolons = 0, tabs = 0, commas = 0;
-        bool quoted = false;
-        foreach (byte b in header)
+        var quoted = false;
+        foreach (var b in header)
         {
             switch (b)
             {
@@ -210,22 +210,22 @@ internal static partial class CutListReader
                 case (byte)',' when !quoted: commas++; break;
             }
         }
-        char separator = semicolons >= tabs && semicolons >= commas ? ';' : tabs >= commas ? '\t' : ',';
+        var separator = semicolons >= tabs && semicolons >= commas ? ';' : tabs >= commas ? '\t' : ',';
         return (separator, 0);
     }
 
     /// <summary>A worksheet row (keyed by column letters A, B…) as texts by column index.</summary>
     private static string[] Cells(IDictionary<string, object?> record)
     {
-        int width = 0;
-        foreach (string key in record.Keys)
+        var width = 0;
+        foreach (var key in record.Keys)
         {
             width = Math.Max(width, ColumnIndex(key) + 1);
         }
-        string[] cells = new string[width];
-        foreach ((string key, object? value) in record)
+        var cells = new string[width];
+        foreach ((var key, var value) in record)
         {
-            int index = ColumnIndex(key);
+            var index = ColumnIndex(key);
             if (index >= 0)
             {
                 cells[index] = CellText(value);
@@ -236,8 +236,8 @@ internal static partial class CutListReader
 
     private static int ColumnIndex(string letters)
     {
-        int index = 0;
-        foreach (char c in letters)
+        var index = 0;
+        foreach (var c in letters)
         {
             if (c is < 'A' or > 'Z')
             {

@@ -131,7 +131,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             return new(null, []);
         }
 
-        int operations = await db.Operations.CountAsync(o => o.WorkCentreId == id, ct);
+        var operations = await db.Operations.CountAsync(o => o.WorkCentreId == id, ct);
         if (operations > 0)
         {
             return new(null, [InUse(id, operations)]);
@@ -174,7 +174,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
     private static async Task<(WorkCentre? Centre, List<WorkCentreProblem> Problems)> ValidateAsync(ProductionDbContext db, string id, WorkCentreDraft draft, CancellationToken ct)
     {
         var problems = new List<WorkCentreProblem>();
-        string name = draft.Name?.Trim() ?? "";
+        var name = draft.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength)
         {
             problems.Add(new("name", WorkCentreProblemCode.Name, $"The name is required (at most {MaxNameLength} characters), e.g. \"Panel saw 2\"."));
@@ -225,9 +225,9 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         var valid = new List<string>();
-        for (int i = 0; i < machines.Count; i++)
+        for (var i = 0; i < machines.Count; i++)
         {
-            string machine = machines[i]?.Trim() ?? "";
+            var machine = machines[i]?.Trim() ?? "";
             if (!EdgeTopics.IsValidId(machine))
             {
                 problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineId, $"'{machine}' is not a machine id (1-64 of A-Z a-z 0-9 - _ .).", machine));
@@ -248,7 +248,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             .ToListAsync(ct);
         foreach (var placed in elsewhere)
         {
-            int i = machines.Select(m => m?.Trim()).ToList().IndexOf(placed.MachineId);
+            var i = machines.Select(m => m?.Trim()).ToList().IndexOf(placed.MachineId);
             problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineElsewhere,
                 $"'{placed.MachineId}' is in work centre '{placed.Id}' ({placed.Name}): take it out of that one first; a machine is in one work centre.",
                 placed.MachineId, placed.Id, placed.Name));
@@ -266,12 +266,12 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         var shifts = new List<(int Index, Shift Shift)>();
-        for (int i = 0; i < drafts.Count; i++)
+        for (var i = 0; i < drafts.Count; i++)
         {
             var draft = drafts[i] ?? new ShiftDraft(null, null, null, null, null);
-            string field = $"shifts[{i}]";
-            int before = problems.Count;
-            string name = draft.Name?.Trim() ?? "";
+            var field = $"shifts[{i}]";
+            var before = problems.Count;
+            var name = draft.Name?.Trim() ?? "";
             if (name.Length is 0 or > 50)
             {
                 problems.Add(new($"{field}.name", WorkCentreProblemCode.ShiftName, $"Shift {i + 1}: the name is required (at most 50 characters), e.g. \"1\" or \"Morning\".", (i + 1).ToString(CultureInfo.InvariantCulture)));
@@ -285,7 +285,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             }
 
             var days = new List<DayOfWeek>();
-            foreach (string day in draft.Days ?? [])
+            foreach (var day in draft.Days ?? [])
             {
                 if (int.TryParse(day, out _) || !Enum.TryParse<DayOfWeek>(day, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
                 {
@@ -310,9 +310,9 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
                 pauses = [];
             }
 
-            for (int b = 0; b < pauses.Count; b++)
+            for (var b = 0; b < pauses.Count; b++)
             {
-                string breakField = $"{field}.breaks[{b}]";
+                var breakField = $"{field}.breaks[{b}]";
                 var breakStart = Time(pauses[b]?.Start, $"{breakField}.start", i, problems);
                 var breakEnd = Time(pauses[b]?.End, $"{breakField}.end", i, problems);
                 if (start is not { } s || end is not { } e || breakStart is not { } bs || breakEnd is not { } be || s == e)
@@ -320,7 +320,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
                     continue;
                 }
 
-                int length = Offset(s, e);
+                var length = Offset(s, e);
                 if (Offset(s, bs) >= Offset(s, be) || Offset(s, be) > length || bs == be)
                 {
                     problems.Add(new(breakField, WorkCentreProblemCode.BreakOutside,
@@ -340,9 +340,9 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         // Two shifts overlap when they share a minute of the week (a shift past midnight runs into the next day; Saturday's into Sunday's, Sunday's into Monday's).
-        for (int a = 0; a < shifts.Count; a++)
+        for (var a = 0; a < shifts.Count; a++)
         {
-            for (int b = a + 1; b < shifts.Count; b++)
+            for (var b = a + 1; b < shifts.Count; b++)
             {
                 if (Overlap(shifts[a].Shift, shifts[b].Shift) is { } day)
                 {
@@ -365,7 +365,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             foreach (var dayB in b.Days)
             {
                 var (startB, endB) = Interval(b, dayB);
-                foreach (int shift in (int[])[-MinutesPerWeek, 0, MinutesPerWeek])
+                foreach (var shift in (int[])[-MinutesPerWeek, 0, MinutesPerWeek])
                 {
                     if (startA < endB + shift && startB + shift < endA)
                     {
@@ -380,7 +380,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
 
     private static (int Start, int End) Interval(Shift shift, DayOfWeek day)
     {
-        int start = ((int)day * MinutesPerDay) + (shift.Start.Hour * 60) + shift.Start.Minute;
+        var start = ((int)day * MinutesPerDay) + (shift.Start.Hour * 60) + shift.Start.Minute;
         return (start, start + Offset(shift.Start, shift.End));
     }
 
@@ -410,7 +410,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         var holidays = new List<DateOnly>();
-        for (int i = 0; i < drafts.Count; i++)
+        for (var i = 0; i < drafts.Count; i++)
         {
             if (!DateOnly.TryParseExact(drafts[i]?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {

@@ -24,8 +24,8 @@ internal static class PostgresSiloBuilderExtensions
 
         silo.Services.AddSingleton(services =>
         {
-            string? migration = services.GetService<IOptions<Cluster.SiloOptions>>()?.Value.MigrationConnectionString;
-            bool shared = string.IsNullOrWhiteSpace(migration);
+            var migration = services.GetService<IOptions<Cluster.SiloOptions>>()?.Value.MigrationConnectionString;
+            var shared = string.IsNullOrWhiteSpace(migration);
             return new PostgresSchema(shared ? connectionString : migration!, services.GetRequiredService<ILogger<PostgresSchema>>()) { MigratesAsApplication = shared };
         });
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaLifecycle>();

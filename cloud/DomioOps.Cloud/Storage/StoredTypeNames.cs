@@ -29,13 +29,13 @@ internal sealed class StoredTypeNames : ISerializationBinder
     }
 
     public Type BindToType(string? assemblyName, string typeName) =>
-        assemblyName is not null && TypeByStoredName.TryGetValue((assemblyName, typeName), out Type? type)
+        assemblyName is not null && TypeByStoredName.TryGetValue((assemblyName, typeName), out var type)
             ? type
             : _orleans.BindToType(assemblyName, typeName);
 
     public void BindToName(Type serializedType, out string? assemblyName, out string? typeName)
     {
-        if (StoredNameByType.TryGetValue(serializedType, out (string Assembly, string Type) stored))
+        if (StoredNameByType.TryGetValue(serializedType, out var stored))
         {
             (assemblyName, typeName) = stored;
             return;

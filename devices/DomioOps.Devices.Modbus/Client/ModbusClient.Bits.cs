@@ -27,16 +27,16 @@ public abstract partial class ModbusClient
     {
         ModbusPdu.CheckQuantity(values.Length, ModbusPdu.MaxWriteBits, nameof(values));
         ModbusPdu.CheckRange(startAddress, values.Length, nameof(values));
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
-            int n = ModbusPdu.WriteMultipleCoilsRequest(t.Buffer.AsSpan(transport.PduOffset), startAddress, values.Span);
-            int length = await transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
+            var n = ModbusPdu.WriteMultipleCoilsRequest(t.Buffer.AsSpan(_transport.PduOffset), startAddress, values.Span);
+            var length = await _transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
             ModbusPdu.CheckEcho(t.Buffer.AsSpan(0, length), ModbusFunctionCode.WriteMultipleCoils, startAddress, (ushort)values.Length);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
     }
 
@@ -45,16 +45,16 @@ public abstract partial class ModbusClient
     {
         ModbusPdu.CheckQuantity(destination.Length, ModbusPdu.MaxReadBits, nameof(destination));
         ModbusPdu.CheckRange(start, destination.Length, nameof(destination));
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
-            int n = ModbusPdu.WriteAddressValueRequest(t.Buffer.AsSpan(transport.PduOffset), function, start, (ushort)destination.Length);
-            int length = await transport.TransactAsync(unitId, t, n, idempotent: true, cancellationToken).ConfigureAwait(false);
+            var n = ModbusPdu.WriteAddressValueRequest(t.Buffer.AsSpan(_transport.PduOffset), function, start, (ushort)destination.Length);
+            var length = await _transport.TransactAsync(unitId, t, n, idempotent: true, cancellationToken).ConfigureAwait(false);
             ModbusPdu.ReadBitsResponse(t.Buffer.AsSpan(0, length), function, destination.Span);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
     }
 

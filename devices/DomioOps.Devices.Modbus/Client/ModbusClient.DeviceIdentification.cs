@@ -11,15 +11,15 @@ public abstract partial class ModbusClient
         var objects = new Dictionary<byte, string>();
         byte conformity = 0;
         byte objectId = 0;
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
             // A device that keeps saying "more follows" must still end: 256 object ids at most.
-            for (int round = 0; round < 256; round++)
+            for (var round = 0; round < 256; round++)
             {
-                int n = ModbusPdu.ReadDeviceIdentificationRequest(t.Buffer.AsSpan(transport.PduOffset), category, objectId);
-                int length = await transport.TransactAsync(unitId, t, n, idempotent: true, cancellationToken).ConfigureAwait(false);
-                byte? next = ModbusPdu.ReadDeviceIdentificationResponse(t.Buffer.AsSpan(0, length), objects, out conformity);
+                var n = ModbusPdu.ReadDeviceIdentificationRequest(t.Buffer.AsSpan(_transport.PduOffset), category, objectId);
+                var length = await _transport.TransactAsync(unitId, t, n, idempotent: true, cancellationToken).ConfigureAwait(false);
+                var next = ModbusPdu.ReadDeviceIdentificationResponse(t.Buffer.AsSpan(0, length), objects, out conformity);
                 if (next is null || category == ModbusDeviceIdCategory.Individual)
                 {
                     break;
@@ -35,7 +35,7 @@ public abstract partial class ModbusClient
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
 
         return new ModbusDeviceIdentification(conformity, objects);

@@ -28,35 +28,35 @@ public abstract partial class ModbusClient
     {
         ModbusPdu.CheckQuantity(values.Length, ModbusPdu.MaxWriteRegisters, nameof(values));
         ModbusPdu.CheckRange(startAddress, values.Length, nameof(values));
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
-            int n = ModbusPdu.WriteMultipleRegistersRequest(t.Buffer.AsSpan(transport.PduOffset), startAddress, values.Span);
-            int length = await transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
+            var n = ModbusPdu.WriteMultipleRegistersRequest(t.Buffer.AsSpan(_transport.PduOffset), startAddress, values.Span);
+            var length = await _transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
             ModbusPdu.CheckEcho(t.Buffer.AsSpan(0, length), ModbusFunctionCode.WriteMultipleRegisters, startAddress, (ushort)values.Length);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
     }
 
     public async ValueTask MaskWriteRegisterAsync(byte unitId, ushort address, ushort andMask, ushort orMask, CancellationToken cancellationToken)
     {
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
             Span<byte> request = stackalloc byte[7];
             ModbusPdu.MaskWriteRegisterRequest(request, address, andMask, orMask);
-            request.CopyTo(t.Buffer.AsSpan(transport.PduOffset));
-            int length = await transport.TransactAsync(unitId, t, 7, idempotent: false, cancellationToken).ConfigureAwait(false);
+            request.CopyTo(t.Buffer.AsSpan(_transport.PduOffset));
+            var length = await _transport.TransactAsync(unitId, t, 7, idempotent: false, cancellationToken).ConfigureAwait(false);
             Span<byte> expected = stackalloc byte[7];
             ModbusPdu.MaskWriteRegisterRequest(expected, address, andMask, orMask);
             ModbusPdu.CheckMaskWriteResponse(t.Buffer.AsSpan(0, length), expected);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
     }
 
@@ -68,16 +68,16 @@ public abstract partial class ModbusClient
         ModbusPdu.CheckQuantity(values.Length, ModbusPdu.MaxReadWriteWriteRegisters, nameof(values));
         ModbusPdu.CheckRange(writeAddress, values.Length, nameof(values));
         var result = new ushort[readCount];
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
-            int n = ModbusPdu.ReadWriteMultipleRegistersRequest(t.Buffer.AsSpan(transport.PduOffset), readAddress, readCount, writeAddress, values.Span);
-            int length = await transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
+            var n = ModbusPdu.ReadWriteMultipleRegistersRequest(t.Buffer.AsSpan(_transport.PduOffset), readAddress, readCount, writeAddress, values.Span);
+            var length = await _transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
             ModbusPdu.ReadRegistersResponse(t.Buffer.AsSpan(0, length), ModbusFunctionCode.ReadWriteMultipleRegisters, result);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
 
         return result;
@@ -88,16 +88,16 @@ public abstract partial class ModbusClient
     {
         ModbusPdu.CheckQuantity(destination.Length, ModbusPdu.MaxReadRegisters, nameof(destination));
         ModbusPdu.CheckRange(start, destination.Length, nameof(destination));
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
-            int n = ModbusPdu.WriteAddressValueRequest(t.Buffer.AsSpan(transport.PduOffset), function, start, (ushort)destination.Length);
-            int length = await transport.TransactAsync(unitId, t, n, idempotent: true, cancellationToken).ConfigureAwait(false);
+            var n = ModbusPdu.WriteAddressValueRequest(t.Buffer.AsSpan(_transport.PduOffset), function, start, (ushort)destination.Length);
+            var length = await _transport.TransactAsync(unitId, t, n, idempotent: true, cancellationToken).ConfigureAwait(false);
             ModbusPdu.ReadRegistersResponse(t.Buffer.AsSpan(0, length), function, destination.Span);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
     }
 

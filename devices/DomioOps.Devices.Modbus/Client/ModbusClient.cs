@@ -14,23 +14,23 @@ namespace DomioOps.Devices.Modbus.Client;
 /// </summary>
 public abstract partial class ModbusClient : IModbusClient
 {
-    private readonly IModbusTransport transport;
+    private readonly IModbusTransport _transport;
 
     private protected ModbusClient(IModbusTransport transport)
     {
-        this.transport = transport;
+        this._transport = transport;
     }
 
     /// <summary>True while the connection or line is open.</summary>
-    public bool IsConnected => transport.IsOpen;
+    public bool IsConnected => _transport.IsOpen;
 
     /// <summary>Opens the connection or line now (requests also open it on demand). Throws <see cref="ModbusConnectionException"/>.</summary>
-    public Task ConnectAsync(CancellationToken cancellationToken) => transport.OpenAsync(cancellationToken);
+    public Task ConnectAsync(CancellationToken cancellationToken) => _transport.OpenAsync(cancellationToken);
 
     /// <summary>Closes the connection or line; requests in flight fail with <see cref="ModbusConnectionException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        await transport.DisposeAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
 
@@ -38,16 +38,16 @@ public abstract partial class ModbusClient : IModbusClient
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteSingleAsync(ModbusFunctionCode function, byte unitId, ushort address, ushort value, CancellationToken cancellationToken)
     {
-        ModbusTransaction t = transport.Rent();
+        var t = _transport.Rent();
         try
         {
-            int n = ModbusPdu.WriteAddressValueRequest(t.Buffer.AsSpan(transport.PduOffset), function, address, value);
-            int length = await transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
+            var n = ModbusPdu.WriteAddressValueRequest(t.Buffer.AsSpan(_transport.PduOffset), function, address, value);
+            var length = await _transport.TransactAsync(unitId, t, n, idempotent: false, cancellationToken).ConfigureAwait(false);
             ModbusPdu.CheckEcho(t.Buffer.AsSpan(0, length), function, address, value);
         }
         finally
         {
-            transport.Return(t);
+            _transport.Return(t);
         }
     }
 }

@@ -8,14 +8,14 @@ namespace DomioOps.Devices.Modbus.Client;
 /// <summary>One client's view of <see cref="ModbusMetrics"/>: its transport and endpoint tags.</summary>
 internal sealed class ModbusClientMetrics(string transport, string endpoint)
 {
-    private readonly KeyValuePair<string, object?> transportTag = new("modbus.transport", transport);
-    private readonly KeyValuePair<string, object?> endpointTag = new("modbus.endpoint", endpoint);
+    private readonly KeyValuePair<string, object?> _transportTag = new("modbus.transport", transport);
+    private readonly KeyValuePair<string, object?> _endpointTag = new("modbus.endpoint", endpoint);
 
     public void Request(byte function)
     {
         if (ModbusMetrics.Requests.Enabled)
         {
-            ModbusMetrics.Requests.Add(1, transportTag, endpointTag, new("modbus.function", ModbusMetrics.Byte(function)));
+            ModbusMetrics.Requests.Add(1, _transportTag, _endpointTag, new("modbus.function", ModbusMetrics.Byte(function)));
         }
     }
 
@@ -24,15 +24,15 @@ internal sealed class ModbusClientMetrics(string transport, string endpoint)
     {
         if (ModbusMetrics.RoundTrip.Enabled)
         {
-            ModbusMetrics.RoundTrip.Record(roundTrip.TotalSeconds, transportTag, endpointTag, new("modbus.function", ModbusMetrics.Byte(function)));
+            ModbusMetrics.RoundTrip.Record(roundTrip.TotalSeconds, _transportTag, _endpointTag, new("modbus.function", ModbusMetrics.Byte(function)));
         }
 
         if (responsePdu.Length == 2 && responsePdu[0] == (function | ModbusPdu.ExceptionFlag))
         {
             var tags = new TagList
             {
-                transportTag,
-                endpointTag,
+                _transportTag,
+                _endpointTag,
                 { "modbus.function", ModbusMetrics.Byte(function) },
                 { "modbus.exception_code", ModbusMetrics.Byte(responsePdu[1]) },
                 { "modbus.unit", ModbusMetrics.Byte(unitId) },
@@ -41,15 +41,15 @@ internal sealed class ModbusClientMetrics(string transport, string endpoint)
         }
     }
 
-    public void Timeout(byte unitId) => ModbusMetrics.Timeouts.Add(1, transportTag, endpointTag, new("modbus.unit", ModbusMetrics.Byte(unitId)));
+    public void Timeout(byte unitId) => ModbusMetrics.Timeouts.Add(1, _transportTag, _endpointTag, new("modbus.unit", ModbusMetrics.Byte(unitId)));
 
-    public void Reconnect() => ModbusMetrics.Reconnects.Add(1, transportTag, endpointTag);
+    public void Reconnect() => ModbusMetrics.Reconnects.Add(1, _transportTag, _endpointTag);
 
     public void ChecksumError(ModbusSerialFraming framing)
     {
-        var tags = new TagList { transportTag, endpointTag, { "modbus.framing", ModbusMetrics.Framing(framing) }, { "modbus.role", "client" } };
+        var tags = new TagList { _transportTag, _endpointTag, { "modbus.framing", ModbusMetrics.Framing(framing) }, { "modbus.role", "client" } };
         ModbusMetrics.ChecksumErrors.Add(1, in tags);
     }
 
-    public void CircuitOpened(byte unitId) => ModbusMetrics.CircuitOpens.Add(1, transportTag, endpointTag, new("modbus.unit", ModbusMetrics.Byte(unitId)));
+    public void CircuitOpened(byte unitId) => ModbusMetrics.CircuitOpens.Add(1, _transportTag, _endpointTag, new("modbus.unit", ModbusMetrics.Byte(unitId)));
 }

@@ -15,17 +15,17 @@ public static class ModbusReadPlanner
         options ??= new ModbusReadPlannerOptions();
         options.Validate();
         var blocks = new List<ModbusReadBlock>();
-        foreach (IGrouping<(byte UnitId, ModbusTable Table), ModbusTagAddress> group in tags.GroupBy(t => (t.UnitId, t.Table)).OrderBy(g => g.Key.UnitId).ThenBy(g => g.Key.Table))
+        foreach (var group in tags.GroupBy(t => (t.UnitId, t.Table)).OrderBy(g => g.Key.UnitId).ThenBy(g => g.Key.Table))
         {
-            int max = group.Key.Table is ModbusTable.Coils or ModbusTable.DiscreteInputs ? options.MaxBits : options.MaxRegisters;
+            var max = group.Key.Table is ModbusTable.Coils or ModbusTable.DiscreteInputs ? options.MaxBits : options.MaxRegisters;
             var members = new List<ModbusTagAddress>();
-            int start = -1;
-            int end = -1; // exclusive
-            foreach (ModbusTagAddress tag in group.OrderBy(t => t.Address).ThenBy(t => t.Count))
+            var start = -1;
+            var end = -1; // exclusive
+            foreach (var tag in group.OrderBy(t => t.Address).ThenBy(t => t.Count))
             {
                 tag.Validate(max);
-                int tagEnd = tag.Address + tag.Count;
-                bool fits = start >= 0 && tag.Address - end <= options.MaxGap && Math.Max(end, tagEnd) - start <= max;
+                var tagEnd = tag.Address + tag.Count;
+                var fits = start >= 0 && tag.Address - end <= options.MaxGap && Math.Max(end, tagEnd) - start <= max;
                 if (!fits)
                 {
                     if (start >= 0)
@@ -59,7 +59,7 @@ public static class ModbusReadPlanner
     public static IReadOnlyList<ModbusReadBlock> SplitAfterIllegalAddress(ModbusReadBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
-        IReadOnlyList<ModbusReadBlock> runs = Plan(block.Tags, new ModbusReadPlannerOptions { MaxGap = 0 });
+        var runs = Plan(block.Tags, new ModbusReadPlannerOptions { MaxGap = 0 });
         if (runs.Count > 1)
         {
             return runs;

@@ -10,7 +10,7 @@ namespace DomioOps.Devices.Modbus.Client;
 /// </summary>
 public sealed class ModbusSerialClient : ModbusClient
 {
-    private readonly ModbusSerialTransport serial;
+    private readonly ModbusSerialTransport _serial;
 
     /// <summary>A client on a serial port.</summary>
     public ModbusSerialClient(ModbusSerialPortOptions port, ModbusSerialClientOptions options, TimeProvider? timeProvider = null)
@@ -32,7 +32,7 @@ public sealed class ModbusSerialClient : ModbusClient
     private ModbusSerialClient(ModbusSerialTransport transport)
         : base(transport)
     {
-        serial = transport;
+        _serial = transport;
     }
 
     /// <summary>RTU or ASCII frames over a TCP connection to <paramref name="host"/> (a serial gateway or a device speaking RTU over TCP).</summary>
@@ -40,5 +40,5 @@ public sealed class ModbusSerialClient : ModbusClient
         new(ModbusSerialTransport.OverTcp(host, port, options, timeProvider));
 
     /// <summary>The circuit breaker state of <paramref name="unitId"/>.</summary>
-    public ModbusCircuitState GetCircuitState(byte unitId) => serial.GetCircuitState(unitId);
+    public ModbusCircuitState GetCircuitState(byte unitId) => _serial.GetCircuitState(unitId);
 }

@@ -31,7 +31,7 @@ public sealed record ModbusSerialClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(FailuresBeforeOpen, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(OpenDuration, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(BroadcastTurnaround, TimeSpan.Zero);
-        foreach (TimeSpan timeout in UnitResponseTimeouts.Values)
+        foreach (var timeout in UnitResponseTimeouts.Values)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         }

@@ -15,9 +15,9 @@ internal static class AsciiFrame
     public static int Write(Span<byte> destination, byte unitId, ReadOnlySpan<byte> pdu)
     {
         destination[0] = (byte)':';
-        byte sum = unitId;
-        int offset = WriteHex(destination, 1, unitId);
-        foreach (byte b in pdu)
+        var sum = unitId;
+        var offset = WriteHex(destination, 1, unitId);
+        foreach (var b in pdu)
         {
             sum += b;
             offset = WriteHex(destination, offset, b);
@@ -38,7 +38,7 @@ internal static class AsciiFrame
     {
         unitId = 0;
         pduLength = 0;
-        SequencePosition? start = buffer.PositionOf((byte)':');
+        var start = buffer.PositionOf((byte)':');
         if (start is null)
         {
             buffer = buffer.Slice(buffer.End);
@@ -46,7 +46,7 @@ internal static class AsciiFrame
         }
 
         buffer = buffer.Slice(start.Value);
-        SequencePosition? end = buffer.PositionOf((byte)'\n');
+        var end = buffer.PositionOf((byte)'\n');
         if (end is null)
         {
             if (buffer.Length > MaxLength)
@@ -58,7 +58,7 @@ internal static class AsciiFrame
             return false;
         }
 
-        ReadOnlySequence<byte> frame = buffer.Slice(0, buffer.GetPosition(1, end.Value));
+        var frame = buffer.Slice(0, buffer.GetPosition(1, end.Value));
         buffer = buffer.Slice(frame.End);
         if (frame.Length > MaxLength)
         {
@@ -67,27 +67,27 @@ internal static class AsciiFrame
 
         Span<byte> chars = stackalloc byte[MaxLength];
         frame.CopyTo(chars);
-        int length = (int)frame.Length;
+        var length = (int)frame.Length;
         if (length < 9 || chars[length - 2] != '\r')
         {
             throw new ModbusProtocolException("ASCII frame too short or not ended by CR LF.");
         }
 
-        int digits = length - 3;
+        var digits = length - 3;
         if (digits % 2 != 0)
         {
             throw new ModbusProtocolException("ASCII frame has an odd number of hex digits.");
         }
 
-        int bytes = digits / 2;
+        var bytes = digits / 2;
         Span<byte> decoded = stackalloc byte[bytes];
-        for (int i = 0; i < bytes; i++)
+        for (var i = 0; i < bytes; i++)
         {
             decoded[i] = (byte)((Nibble(chars[1 + (i * 2)]) << 4) | Nibble(chars[2 + (i * 2)]));
         }
 
         byte sum = 0;
-        foreach (byte b in decoded)
+        foreach (var b in decoded)
         {
             sum += b;
         }

@@ -33,7 +33,7 @@ internal static class MbapFrame
 
         Span<byte> header = stackalloc byte[HeaderLength];
         buffer.Slice(0, HeaderLength).CopyTo(header);
-        int length = CheckHeader(header);
+        var length = CheckHeader(header);
         if (buffer.Length < 6 + length)
         {
             return false;
@@ -62,7 +62,7 @@ internal static class MbapFrame
             return false;
         }
 
-        int length = CheckHeader(buffer);
+        var length = CheckHeader(buffer);
         if (buffer.Length < 6 + length)
         {
             return false;
@@ -78,7 +78,7 @@ internal static class MbapFrame
     /// <summary>Checks protocol id and length of a 7-byte header; returns the length field.</summary>
     private static int CheckHeader(ReadOnlySpan<byte> header)
     {
-        ushort protocolId = BinaryPrimitives.ReadUInt16BigEndian(header[2..]);
+        var protocolId = BinaryPrimitives.ReadUInt16BigEndian(header[2..]);
         if (protocolId != 0)
         {
             throw new ModbusProtocolException($"MBAP protocol id {protocolId}; Modbus is 0.");
@@ -106,7 +106,7 @@ internal static class MbapFrame
     /// <summary>Writes a whole ADU into <paramref name="writer"/>.</summary>
     public static void Write(IBufferWriter<byte> writer, ushort transactionId, byte unitId, ReadOnlySpan<byte> pdu)
     {
-        Span<byte> span = writer.GetSpan(HeaderLength + pdu.Length);
+        var span = writer.GetSpan(HeaderLength + pdu.Length);
         WriteHeader(span, transactionId, unitId, pdu.Length);
         pdu.CopyTo(span[HeaderLength..]);
         writer.Advance(HeaderLength + pdu.Length);

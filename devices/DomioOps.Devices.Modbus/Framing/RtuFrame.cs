@@ -57,15 +57,15 @@ internal static class RtuFrame
         }
 
         Span<byte> head = stackalloc byte[MaxLength];
-        int available = (int)Math.Min(buffer.Length, MaxLength);
+        var available = (int)Math.Min(buffer.Length, MaxLength);
         buffer.Slice(0, available).CopyTo(head);
-        int length = isRequest ? RequestPduLength(head[1..available]) : ResponsePduLength(head[1..available]);
+        var length = isRequest ? RequestPduLength(head[1..available]) : ResponsePduLength(head[1..available]);
         if (length < 0)
         {
             return false;
         }
 
-        int frameLength = 1 + length + 2;
+        var frameLength = 1 + length + 2;
         if (frameLength > MaxLength)
         {
             throw new ModbusProtocolException($"RTU frame of {frameLength} bytes exceeds {MaxLength}.");
@@ -76,8 +76,8 @@ internal static class RtuFrame
             return false;
         }
 
-        ushort expected = Crc16.Compute(head[..(1 + length)]);
-        ushort actual = BinaryPrimitives.ReadUInt16LittleEndian(head[(1 + length)..]);
+        var expected = Crc16.Compute(head[..(1 + length)]);
+        var actual = BinaryPrimitives.ReadUInt16LittleEndian(head[(1 + length)..]);
         if (expected != actual)
         {
             throw new ModbusProtocolException($"RTU CRC 0x{actual:X4} does not match computed 0x{expected:X4}.") { IsChecksumMismatch = true };
@@ -98,7 +98,7 @@ internal static class RtuFrame
             return -1;
         }
 
-        byte function = pdu[0];
+        var function = pdu[0];
         if ((function & ModbusPdu.ExceptionFlag) != 0)
         {
             return 2;
@@ -146,8 +146,8 @@ internal static class RtuFrame
             return -1;
         }
 
-        int offset = 7;
-        for (int i = 0; i < pdu[6]; i++)
+        var offset = 7;
+        for (var i = 0; i < pdu[6]; i++)
         {
             if (offset + 2 > pdu.Length)
             {

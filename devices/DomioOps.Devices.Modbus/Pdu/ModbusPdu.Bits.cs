@@ -22,7 +22,7 @@ internal static partial class ModbusPdu
         }
 
         int byteCount = response[1];
-        int expected = (destination.Length + 7) / 8;
+        var expected = (destination.Length + 7) / 8;
         if (byteCount != expected)
         {
             throw new ModbusProtocolException($"Bit response byte count {byteCount}; expected {expected}.");
@@ -41,7 +41,7 @@ internal static partial class ModbusPdu
         destination[0] = (byte)ModbusFunctionCode.WriteMultipleCoils;
         BinaryPrimitives.WriteUInt16BigEndian(destination[1..], start);
         BinaryPrimitives.WriteUInt16BigEndian(destination[3..], (ushort)values.Length);
-        int byteCount = (values.Length + 7) / 8;
+        var byteCount = (values.Length + 7) / 8;
         destination[5] = (byte)byteCount;
         PackBits(values, destination.Slice(6, byteCount));
         return 6 + byteCount;
@@ -50,7 +50,7 @@ internal static partial class ModbusPdu
     public static void PackBits(ReadOnlySpan<bool> bits, Span<byte> destination)
     {
         destination[..((bits.Length + 7) / 8)].Clear();
-        for (int i = 0; i < bits.Length; i++)
+        for (var i = 0; i < bits.Length; i++)
         {
             if (bits[i])
             {
@@ -61,7 +61,7 @@ internal static partial class ModbusPdu
 
     public static void UnpackBits(ReadOnlySpan<byte> packed, Span<bool> destination)
     {
-        for (int i = 0; i < destination.Length; i++)
+        for (var i = 0; i < destination.Length; i++)
         {
             destination[i] = (packed[i >> 3] & (1 << (i & 7))) != 0;
         }

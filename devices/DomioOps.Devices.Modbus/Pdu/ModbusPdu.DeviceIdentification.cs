@@ -31,18 +31,18 @@ internal static partial class ModbusPdu
         }
 
         conformityLevel = response[3];
-        bool moreFollows = response[4] == 0xFF;
-        byte nextObjectId = response[5];
+        var moreFollows = response[4] == 0xFF;
+        var nextObjectId = response[5];
         int count = response[6];
-        int offset = 7;
-        for (int i = 0; i < count; i++)
+        var offset = 7;
+        for (var i = 0; i < count; i++)
         {
             if (offset + 2 > response.Length)
             {
                 throw new ModbusProtocolException("Device identification object header past the end of the response.");
             }
 
-            byte id = response[offset];
+            var id = response[offset];
             int length = response[offset + 1];
             offset += 2;
             if (offset + length > response.Length)

@@ -82,7 +82,7 @@ internal static partial class ModbusPdu
 
     public static void WriteRegisters(Span<byte> destination, ReadOnlySpan<ushort> values)
     {
-        Span<ushort> target = MemoryMarshal.Cast<byte, ushort>(destination[..(values.Length * 2)]);
+        var target = MemoryMarshal.Cast<byte, ushort>(destination[..(values.Length * 2)]);
         if (BitConverter.IsLittleEndian)
         {
             BinaryPrimitives.ReverseEndianness(values, target);
@@ -96,7 +96,7 @@ internal static partial class ModbusPdu
     /// <summary>Big-endian register bytes to values; vectorised byte swap on little-endian machines.</summary>
     public static void ReadBigEndian(ReadOnlySpan<byte> data, Span<ushort> destination)
     {
-        ReadOnlySpan<ushort> source = MemoryMarshal.Cast<byte, ushort>(data[..(destination.Length * 2)]);
+        var source = MemoryMarshal.Cast<byte, ushort>(data[..(destination.Length * 2)]);
         if (BitConverter.IsLittleEndian)
         {
             BinaryPrimitives.ReverseEndianness(source, destination);

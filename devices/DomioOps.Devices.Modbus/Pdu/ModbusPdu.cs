@@ -74,8 +74,8 @@ internal static partial class ModbusPdu
             throw new ModbusProtocolException($"Response to 0x{(byte)function:X2} has {response.Length} bytes; expected 5.");
         }
 
-        ushort echoedAddress = BinaryPrimitives.ReadUInt16BigEndian(response[1..]);
-        ushort echoedValue = BinaryPrimitives.ReadUInt16BigEndian(response[3..]);
+        var echoedAddress = BinaryPrimitives.ReadUInt16BigEndian(response[1..]);
+        var echoedValue = BinaryPrimitives.ReadUInt16BigEndian(response[3..]);
         if (echoedAddress != address || echoedValue != quantityOrValue)
         {
             throw new ModbusProtocolException(

@@ -56,12 +56,12 @@ public static class ModbusRegisters
     /// </summary>
     public static string GetString(ReadOnlySpan<ushort> registers, ModbusByteOrder order = ModbusByteOrder.ABCD)
     {
-        bool swap = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
-        Span<byte> bytes = registers.Length <= 128 ? stackalloc byte[registers.Length * 2] : new byte[registers.Length * 2];
-        for (int i = 0; i < registers.Length; i++)
+        var swap = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
+        var bytes = registers.Length <= 128 ? stackalloc byte[registers.Length * 2] : new byte[registers.Length * 2];
+        for (var i = 0; i < registers.Length; i++)
         {
-            byte high = (byte)(registers[i] >> 8);
-            byte low = (byte)registers[i];
+            var high = (byte)(registers[i] >> 8);
+            var low = (byte)registers[i];
             bytes[i * 2] = swap ? low : high;
             bytes[(i * 2) + 1] = swap ? high : low;
         }
@@ -149,11 +149,11 @@ public static class ModbusRegisters
             throw new ArgumentException($"'{value}' needs {(value.Length + 1) / 2} registers; {registers.Length} given.", nameof(value));
         }
 
-        bool swap = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
-        for (int i = 0; i < registers.Length; i++)
+        var swap = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
+        for (var i = 0; i < registers.Length; i++)
         {
-            byte first = (byte)(i * 2 < value.Length ? value[i * 2] : 0);
-            byte second = (byte)((i * 2) + 1 < value.Length ? value[(i * 2) + 1] : 0);
+            var first = (byte)(i * 2 < value.Length ? value[i * 2] : 0);
+            var second = (byte)((i * 2) + 1 < value.Length ? value[(i * 2) + 1] : 0);
             registers[i] = swap ? (ushort)((second << 8) | first) : (ushort)((first << 8) | second);
         }
     }
@@ -165,11 +165,11 @@ public static class ModbusRegisters
             throw new ArgumentException($"{count} registers needed; {registers.Length} given.", nameof(registers));
         }
 
-        bool swapWords = order is ModbusByteOrder.CDAB or ModbusByteOrder.DCBA;
-        bool swapBytes = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
-        for (int i = 0; i < count; i++)
+        var swapWords = order is ModbusByteOrder.CDAB or ModbusByteOrder.DCBA;
+        var swapBytes = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
+        for (var i = 0; i < count; i++)
         {
-            ushort register = registers[swapWords ? count - 1 - i : i];
+            var register = registers[swapWords ? count - 1 - i : i];
             bigEndian[i * 2] = (byte)(swapBytes ? register : register >> 8);
             bigEndian[(i * 2) + 1] = (byte)(swapBytes ? register >> 8 : register);
         }
@@ -179,18 +179,18 @@ public static class ModbusRegisters
 
     private static void Scatter(ReadOnlySpan<byte> bigEndian, ModbusByteOrder order, Span<ushort> registers)
     {
-        int count = bigEndian.Length / 2;
+        var count = bigEndian.Length / 2;
         if (registers.Length < count)
         {
             throw new ArgumentException($"{count} registers needed; {registers.Length} given.", nameof(registers));
         }
 
-        bool swapWords = order is ModbusByteOrder.CDAB or ModbusByteOrder.DCBA;
-        bool swapBytes = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
-        for (int i = 0; i < count; i++)
+        var swapWords = order is ModbusByteOrder.CDAB or ModbusByteOrder.DCBA;
+        var swapBytes = order is ModbusByteOrder.BADC or ModbusByteOrder.DCBA;
+        for (var i = 0; i < count; i++)
         {
-            byte high = bigEndian[i * 2];
-            byte low = bigEndian[(i * 2) + 1];
+            var high = bigEndian[i * 2];
+            var low = bigEndian[(i * 2) + 1];
             registers[swapWords ? count - 1 - i : i] = swapBytes ? (ushort)((low << 8) | high) : (ushort)((high << 8) | low);
         }
     }

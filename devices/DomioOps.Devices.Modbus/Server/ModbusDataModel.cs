@@ -8,7 +8,7 @@ namespace DomioOps.Devices.Modbus.Server;
 /// </summary>
 public sealed class ModbusDataModel
 {
-    private readonly Lock gate = new();
+    private readonly Lock _gate = new();
 
     /// <summary>Creates tables of <paramref name="size"/> entries each (65536 by default: the whole address space).</summary>
     public ModbusDataModel(int size = 65536)
@@ -22,10 +22,10 @@ public sealed class ModbusDataModel
         ArgumentOutOfRangeException.ThrowIfGreaterThan(discreteInputs, 65536);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(holdingRegisters, 65536);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputRegisters, 65536);
-        Coils = new ModbusBitTable(coils, gate);
-        DiscreteInputs = new ModbusBitTable(discreteInputs, gate);
-        HoldingRegisters = new ModbusRegisterTable(holdingRegisters, gate);
-        InputRegisters = new ModbusRegisterTable(inputRegisters, gate);
+        Coils = new ModbusBitTable(coils, _gate);
+        DiscreteInputs = new ModbusBitTable(discreteInputs, _gate);
+        HoldingRegisters = new ModbusRegisterTable(holdingRegisters, _gate);
+        InputRegisters = new ModbusRegisterTable(inputRegisters, _gate);
     }
 
     public ModbusBitTable Coils { get; }
@@ -53,5 +53,5 @@ public sealed class ModbusDataModel
 
     public void SetInputRegisters(int address, ReadOnlySpan<ushort> values) => InputRegisters.Set(address, values);
 
-    internal Lock Gate => gate;
+    internal Lock Gate => _gate;
 }

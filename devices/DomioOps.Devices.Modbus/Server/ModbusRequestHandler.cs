@@ -19,7 +19,7 @@ internal static class ModbusRequestHandler
             throw new ModbusProtocolException("Empty request PDU.");
         }
 
-        byte function = request[0];
+        var function = request[0];
         try
         {
             return function switch
@@ -59,10 +59,10 @@ internal static class ModbusRequestHandler
 
     private static int ReadBits(ModbusDataModel model, ModbusBitTable table, ModbusTable kind, ReadOnlySpan<byte> request, Span<byte> response)
     {
-        (ushort address, ushort count) = AddressAndQuantity(request, 5, ModbusPdu.MaxReadBits);
+        (var address, var count) = AddressAndQuantity(request, 5, ModbusPdu.MaxReadBits);
         CheckTableRange(address, count, table.Count);
         model.BeforeRead?.Invoke(kind, address, count);
-        int byteCount = (count + 7) / 8;
+        var byteCount = (count + 7) / 8;
         response[0] = request[0];
         response[1] = (byte)byteCount;
         lock (model.Gate)
@@ -75,7 +75,7 @@ internal static class ModbusRequestHandler
 
     private static int ReadRegisters(ModbusDataModel model, ModbusRegisterTable table, ModbusTable kind, ReadOnlySpan<byte> request, Span<byte> response)
     {
-        (ushort address, ushort count) = AddressAndQuantity(request, 5, ModbusPdu.MaxReadRegisters);
+        (var address, var count) = AddressAndQuantity(request, 5, ModbusPdu.MaxReadRegisters);
         CheckTableRange(address, count, table.Count);
         model.BeforeRead?.Invoke(kind, address, count);
         response[0] = request[0];
@@ -91,8 +91,8 @@ internal static class ModbusRequestHandler
     private static int WriteSingleCoil(ModbusDataModel model, ReadOnlySpan<byte> request, Span<byte> response)
     {
         CheckLength(request, 5);
-        ushort address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
-        ushort value = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
+        var address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
+        var value = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
         if (value is not (0x0000 or ModbusPdu.CoilOn))
         {
             throw new ModbusExceptionResponseException(ModbusFunctionCode.WriteSingleCoil, ModbusExceptionCode.IllegalDataValue);
@@ -108,7 +108,7 @@ internal static class ModbusRequestHandler
     private static int WriteSingleRegister(ModbusDataModel model, ReadOnlySpan<byte> request, Span<byte> response)
     {
         CheckLength(request, 5);
-        ushort address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
+        var address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
         CheckTableRange(address, 1, model.HoldingRegisters.Count);
         model.HoldingRegisters[address] = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
         model.AfterWrite?.Invoke(ModbusTable.HoldingRegisters, address, 1);
@@ -118,8 +118,8 @@ internal static class ModbusRequestHandler
 
     private static int WriteMultipleCoils(ModbusDataModel model, ReadOnlySpan<byte> request, Span<byte> response)
     {
-        (ushort address, ushort count) = AddressAndQuantity(request, 6, ModbusPdu.MaxWriteBits);
-        int byteCount = (count + 7) / 8;
+        (var address, var count) = AddressAndQuantity(request, 6, ModbusPdu.MaxWriteBits);
+        var byteCount = (count + 7) / 8;
         if (request[5] != byteCount || request.Length != 6 + byteCount)
         {
             throw new ModbusExceptionResponseException(ModbusFunctionCode.WriteMultipleCoils, ModbusExceptionCode.IllegalDataValue);
@@ -138,7 +138,7 @@ internal static class ModbusRequestHandler
 
     private static int WriteMultipleRegisters(ModbusDataModel model, ReadOnlySpan<byte> request, Span<byte> response)
     {
-        (ushort address, ushort count) = AddressAndQuantity(request, 6, ModbusPdu.MaxWriteRegisters);
+        (var address, var count) = AddressAndQuantity(request, 6, ModbusPdu.MaxWriteRegisters);
         if (request[5] != count * 2 || request.Length != 6 + (count * 2))
         {
             throw new ModbusExceptionResponseException(ModbusFunctionCode.WriteMultipleRegisters, ModbusExceptionCode.IllegalDataValue);
@@ -154,13 +154,13 @@ internal static class ModbusRequestHandler
     private static int MaskWriteRegister(ModbusDataModel model, ReadOnlySpan<byte> request, Span<byte> response)
     {
         CheckLength(request, 7);
-        ushort address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
-        ushort andMask = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
-        ushort orMask = BinaryPrimitives.ReadUInt16BigEndian(request[5..]);
+        var address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
+        var andMask = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
+        var orMask = BinaryPrimitives.ReadUInt16BigEndian(request[5..]);
         CheckTableRange(address, 1, model.HoldingRegisters.Count);
         lock (model.Gate)
         {
-            Span<ushort> register = model.HoldingRegisters.Unlocked(address, 1);
+            var register = model.HoldingRegisters.Unlocked(address, 1);
             register[0] = (ushort)((register[0] & andMask) | (orMask & ~andMask));
         }
 
@@ -176,10 +176,10 @@ internal static class ModbusRequestHandler
             throw Illegal(request[0], ModbusExceptionCode.IllegalDataValue);
         }
 
-        ushort readAddress = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
-        ushort readCount = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
-        ushort writeAddress = BinaryPrimitives.ReadUInt16BigEndian(request[5..]);
-        ushort writeCount = BinaryPrimitives.ReadUInt16BigEndian(request[7..]);
+        var readAddress = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
+        var readCount = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
+        var writeAddress = BinaryPrimitives.ReadUInt16BigEndian(request[5..]);
+        var writeCount = BinaryPrimitives.ReadUInt16BigEndian(request[7..]);
         if (readCount is < 1 or > ModbusPdu.MaxReadRegisters
             || writeCount is < 1 or > ModbusPdu.MaxReadWriteWriteRegisters
             || request[9] != writeCount * 2
@@ -212,26 +212,26 @@ internal static class ModbusRequestHandler
                 : ModbusExceptionCode.IllegalDataValue);
         }
 
-        byte category = request[2];
-        byte objectId = request[3];
+        var category = request[2];
+        var objectId = request[3];
         if (category is < 1 or > 4)
         {
             throw Illegal(request[0], ModbusExceptionCode.IllegalDataValue);
         }
 
-        IReadOnlyDictionary<byte, string> objects = model.DeviceIdentification;
-        byte conformity = (byte)(objects.Keys.Any(k => k >= 0x80) ? 0x83 : objects.Keys.Any(k => k >= 0x03) ? 0x82 : 0x81);
+        var objects = model.DeviceIdentification;
+        var conformity = (byte)(objects.Keys.Any(k => k >= 0x80) ? 0x83 : objects.Keys.Any(k => k >= 0x03) ? 0x82 : 0x81);
         response[0] = 0x2B;
         response[1] = ModbusPdu.MeiReadDeviceIdentification;
         response[2] = category;
         response[3] = conformity;
         response[4] = 0x00;
         response[5] = 0x00;
-        int offset = 7;
-        int count = 0;
+        var offset = 7;
+        var count = 0;
         if (category == 4)
         {
-            if (!objects.TryGetValue(objectId, out string? value))
+            if (!objects.TryGetValue(objectId, out var value))
             {
                 throw Illegal(request[0], ModbusExceptionCode.IllegalDataAddress);
             }
@@ -241,11 +241,11 @@ internal static class ModbusRequestHandler
         }
         else
         {
-            int last = category switch { 1 => 0x02, 2 => 0x7F, _ => 0xFF };
-            int first = objectId > last ? 0 : objectId;
-            foreach (KeyValuePair<byte, string> entry in objects.Where(o => o.Key >= first && o.Key <= last).OrderBy(o => o.Key))
+            var last = category switch { 1 => 0x02, 2 => 0x7F, _ => 0xFF };
+            var first = objectId > last ? 0 : objectId;
+            foreach (var entry in objects.Where(o => o.Key >= first && o.Key <= last).OrderBy(o => o.Key))
             {
-                int size = 2 + Math.Min(Encoding.ASCII.GetByteCount(entry.Value), 245);
+                var size = 2 + Math.Min(Encoding.ASCII.GetByteCount(entry.Value), 245);
                 if (offset + size > ModbusPdu.MaxLength)
                 {
                     response[4] = 0xFF;
@@ -264,7 +264,7 @@ internal static class ModbusRequestHandler
 
     private static int WriteObject(Span<byte> response, int offset, byte id, string value)
     {
-        int length = Math.Min(Encoding.ASCII.GetByteCount(value), 245);
+        var length = Math.Min(Encoding.ASCII.GetByteCount(value), 245);
         response[offset] = id;
         response[offset + 1] = (byte)length;
         Encoding.ASCII.GetBytes(value.AsSpan(0, Math.Min(value.Length, length)), response.Slice(offset + 2, length));
@@ -275,8 +275,8 @@ internal static class ModbusRequestHandler
     {
         lock (model.Gate)
         {
-            Span<ushort> target = model.HoldingRegisters.Unlocked(address, data.Length / 2);
-            for (int i = 0; i < target.Length; i++)
+            var target = model.HoldingRegisters.Unlocked(address, data.Length / 2);
+            for (var i = 0; i < target.Length; i++)
             {
                 target[i] = BinaryPrimitives.ReadUInt16BigEndian(data[(i * 2)..]);
             }
@@ -290,8 +290,8 @@ internal static class ModbusRequestHandler
             throw Illegal(request[0], ModbusExceptionCode.IllegalDataValue);
         }
 
-        ushort address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
-        ushort quantity = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
+        var address = BinaryPrimitives.ReadUInt16BigEndian(request[1..]);
+        var quantity = BinaryPrimitives.ReadUInt16BigEndian(request[3..]);
         if (quantity < 1 || quantity > maxQuantity)
         {
             throw Illegal(request[0], ModbusExceptionCode.IllegalDataValue);

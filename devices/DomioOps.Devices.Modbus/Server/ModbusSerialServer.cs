@@ -14,12 +14,12 @@ namespace DomioOps.Devices.Modbus.Server;
 /// </summary>
 public sealed class ModbusSerialServer : IAsyncDisposable
 {
-    private readonly Func<ModbusLine> openLine;
-    private readonly ModbusSerialServerOptions options;
-    private readonly ModbusUnits units = new();
-    private readonly CancellationTokenSource stopping = new();
-    private ModbusLine? line;
-    private Task? serving;
+    private readonly Func<ModbusLine> _openLine;
+    private readonly ModbusSerialServerOptions _options;
+    private readonly ModbusUnits _units = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private ModbusLine? _line;
+    private Task? _serving;
 
     public ModbusSerialServer(ModbusSerialPortOptions port, ModbusSerialServerOptions options)
         : this(
@@ -37,14 +37,14 @@ public sealed class ModbusSerialServer : IAsyncDisposable
     internal ModbusSerialServer(Func<ModbusLine> openLine, ModbusSerialServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.openLine = openLine;
-        this.options = options;
+        this._openLine = openLine;
+        this._options = options;
     }
 
     /// <summary>Frames that failed their CRC/LRC or could not be framed, and were discarded.</summary>
-    public long DiscardedFrames => Interlocked.Read(ref discarded);
+    public long DiscardedFrames => Interlocked.Read(ref _discarded);
 
-    private long discarded;
+    private long _discarded;
 
     public ModbusDataModel AddUnit(byte unitId) => AddUnit(unitId, new ModbusDataModel());
 
@@ -52,10 +52,10 @@ public sealed class ModbusSerialServer : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfZero(unitId);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(unitId, (byte)247);
-        return units.Add(unitId, model);
+        return _units.Add(unitId, model);
     }
 
-    public bool RemoveUnit(byte unitId) => units.Remove(unitId);
+    public bool RemoveUnit(byte unitId) => _units.Remove(unitId);
 
     /// <summary>Fault injection: asked with the unit id of each request before it is answered; null answers normally.</summary>
     public Func<byte, ModbusServerFault>? Fault { get; set; }
@@ -64,40 +64,40 @@ public sealed class ModbusSerialServer : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (line is not null)
+        if (_line is not null)
         {
             throw new InvalidOperationException("The server is already started.");
         }
 
-        line = openLine();
-        serving = ServeAsync(line);
+        _line = _openLine();
+        _serving = ServeAsync(_line);
         return Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync().ConfigureAwait(false);
-        if (line is not null)
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_line is not null)
         {
-            await line.DisposeAsync().ConfigureAwait(false);
+            await _line.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (serving is not null)
+        if (_serving is not null)
         {
-            await serving.ConfigureAwait(false);
+            await _serving.ConfigureAwait(false);
         }
 
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task ServeAsync(ModbusLine current)
     {
-        PipeReader input = current.Input;
-        byte[] request = new byte[ModbusPdu.MaxLength];
-        byte[] response = new byte[ModbusTransaction.BufferLength];
-        byte[] frame = new byte[ModbusTransaction.BufferLength];
-        bool partial = false;
-        bool resynchronising = false;
+        var input = current.Input;
+        var request = new byte[ModbusPdu.MaxLength];
+        var response = new byte[ModbusTransaction.BufferLength];
+        var frame = new byte[ModbusTransaction.BufferLength];
+        var partial = false;
+        var resynchronising = false;
         try
         {
             while (true)
@@ -106,18 +106,18 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                 if (partial)
                 {
                     // Part of a frame is buffered: if the line falls silent, that start was noise (§2.5.1.1).
-                    using var gap = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-                    gap.CancelAfter(options.FrameGap);
+                    using var gap = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    gap.CancelAfter(_options.FrameGap);
                     try
                     {
                         result = await input.ReadAsync(gap.Token).ConfigureAwait(false);
                     }
-                    catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                    catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
                     {
-                        if (input.TryRead(out ReadResult stale))
+                        if (input.TryRead(out var stale))
                         {
                             input.AdvanceTo(stale.Buffer.Length > 0 ? stale.Buffer.GetPosition(1) : stale.Buffer.Start);
-                            Interlocked.Increment(ref discarded);
+                            Interlocked.Increment(ref _discarded);
                         }
 
                         partial = false;
@@ -126,10 +126,10 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                 }
                 else
                 {
-                    result = await input.ReadAsync(stopping.Token).ConfigureAwait(false);
+                    result = await input.ReadAsync(_stopping.Token).ConfigureAwait(false);
                 }
 
-                ReadOnlySequence<byte> buffer = result.Buffer;
+                var buffer = result.Buffer;
                 while (!buffer.IsEmpty)
                 {
                     bool framed;
@@ -137,21 +137,21 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                     int length;
                     try
                     {
-                        framed = options.Framing == ModbusSerialFraming.Rtu
+                        framed = _options.Framing == ModbusSerialFraming.Rtu
                             ? RtuFrame.TryReadRequest(ref buffer, request, out unitId, out length)
                             : AsciiFrame.TryRead(ref buffer, request, out unitId, out length);
                     }
                     catch (ModbusProtocolException e)
                     {
                         // Garbage or a corrupted frame: slide one byte and look for the next frame start.
-                        Interlocked.Increment(ref discarded);
+                        Interlocked.Increment(ref _discarded);
                         if (e.IsChecksumMismatch && !resynchronising)
                         {
-                            ModbusMetrics.ServerChecksumError(options.Framing);
+                            ModbusMetrics.ServerChecksumError(_options.Framing);
                         }
 
                         resynchronising = true;
-                        if (options.Framing == ModbusSerialFraming.Rtu)
+                        if (_options.Framing == ModbusSerialFraming.Rtu)
                         {
                             buffer = buffer.Slice(1);
                         }
@@ -170,31 +170,31 @@ public sealed class ModbusSerialServer : IAsyncDisposable
                     {
                         if (ModbusPdu.IsWrite(request[0]))
                         {
-                            foreach (byte unit in BroadcastTargets())
+                            foreach (var unit in BroadcastTargets())
                             {
-                                ModbusRequestHandler.Handle(units.Find(unit)!, request.AsSpan(0, length), response);
+                                ModbusRequestHandler.Handle(_units.Find(unit)!, request.AsSpan(0, length), response);
                             }
                         }
 
                         continue;
                     }
 
-                    ModbusDataModel? model = units.Find(unitId);
+                    var model = _units.Find(unitId);
                     if (model is null)
                     {
                         continue;
                     }
 
-                    ModbusServerFault fault = Fault?.Invoke(unitId) ?? default;
+                    var fault = Fault?.Invoke(unitId) ?? default;
                     if (fault.Kind is ModbusServerFaultKind.NoAnswer or ModbusServerFaultKind.Disconnect)
                     {
                         continue;
                     }
 
-                    int responseLength = fault.Kind == ModbusServerFaultKind.Exception
+                    var responseLength = fault.Kind == ModbusServerFaultKind.Exception
                         ? ModbusRequestHandler.Exception(response, request[0], fault.ExceptionCode)
                         : ModbusRequestHandler.Handle(model, request.AsSpan(0, length), response);
-                    int frameLength = options.Framing == ModbusSerialFraming.Rtu
+                    var frameLength = _options.Framing == ModbusSerialFraming.Rtu
                         ? RtuFrame.Write(frame, unitId, response.AsSpan(0, responseLength))
                         : AsciiFrame.Write(frame, unitId, response.AsSpan(0, responseLength));
                     if (fault.Kind == ModbusServerFaultKind.Garbage)
@@ -204,9 +204,9 @@ public sealed class ModbusSerialServer : IAsyncDisposable
 
                     if (fault.Delay > TimeSpan.Zero)
                     {
-                        await Task.Delay(fault.Delay, stopping.Token).ConfigureAwait(false);
+                        await Task.Delay(fault.Delay, _stopping.Token).ConfigureAwait(false);
                     }
-                    await current.WriteAsync(frame.AsMemory(0, frameLength), stopping.Token).ConfigureAwait(false);
+                    await current.WriteAsync(frame.AsMemory(0, frameLength), _stopping.Token).ConfigureAwait(false);
                 }
 
                 partial = !buffer.IsEmpty;
@@ -225,9 +225,9 @@ public sealed class ModbusSerialServer : IAsyncDisposable
 
     private IEnumerable<byte> BroadcastTargets()
     {
-        for (int unit = 1; unit <= 247; unit++)
+        for (var unit = 1; unit <= 247; unit++)
         {
-            if (units.Find((byte)unit) is not null)
+            if (_units.Find((byte)unit) is not null)
             {
                 yield return (byte)unit;
             }

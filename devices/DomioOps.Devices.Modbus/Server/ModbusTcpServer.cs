@@ -15,35 +15,35 @@ namespace DomioOps.Devices.Modbus.Server;
 /// </summary>
 public sealed class ModbusTcpServer : IAsyncDisposable
 {
-    private readonly ModbusTcpServerOptions options;
-    private readonly ModbusUnits units = new();
-    private readonly CancellationTokenSource stopping = new();
-    private readonly ConcurrentDictionary<Socket, Task> connections = new();
-    private Socket? listener;
-    private Task? acceptLoop;
+    private readonly ModbusTcpServerOptions _options;
+    private readonly ModbusUnits _units = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
 
     public ModbusTcpServer(ModbusTcpServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        this.options = options;
+        this._options = options;
     }
 
     /// <summary>The bound address and port; valid after <see cref="StartAsync"/>.</summary>
-    public IPEndPoint EndPoint => (IPEndPoint?)listener?.LocalEndPoint ?? throw new InvalidOperationException("The server is not started.");
+    public IPEndPoint EndPoint => (IPEndPoint?)_listener?.LocalEndPoint ?? throw new InvalidOperationException("The server is not started.");
 
     public int Port => EndPoint.Port;
 
     /// <summary>Connections open at the moment.</summary>
-    public int ConnectionCount => connections.Count;
+    public int ConnectionCount => _connections.Count;
 
     /// <summary>Serves a new, zeroed data model (65536 entries per table) as <paramref name="unitId"/>.</summary>
-    public ModbusDataModel AddUnit(byte unitId) => units.Add(unitId, new ModbusDataModel());
+    public ModbusDataModel AddUnit(byte unitId) => _units.Add(unitId, new ModbusDataModel());
 
     /// <summary>Serves <paramref name="model"/> as <paramref name="unitId"/>; one model may back several units or servers.</summary>
-    public ModbusDataModel AddUnit(byte unitId, ModbusDataModel model) => units.Add(unitId, model);
+    public ModbusDataModel AddUnit(byte unitId, ModbusDataModel model) => _units.Add(unitId, model);
 
-    public bool RemoveUnit(byte unitId) => units.Remove(unitId);
+    public bool RemoveUnit(byte unitId) => _units.Remove(unitId);
 
     /// <summary>Fault injection: asked with the unit id of each request before it is answered; null answers normally.</summary>
     public Func<byte, ModbusServerFault>? Fault { get; set; }
@@ -52,15 +52,15 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (listener is not null)
+        if (_listener is not null)
         {
             throw new InvalidOperationException("The server is already started.");
         }
 
-        var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.Bind(new IPEndPoint(options.Address, options.Port));
+            socket.Bind(new IPEndPoint(_options.Address, _options.Port));
             socket.Listen(128);
         }
         catch
@@ -69,42 +69,42 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             throw;
         }
 
-        listener = socket;
-        acceptLoop = AcceptLoopAsync(socket);
+        _listener = socket;
+        _acceptLoop = AcceptLoopAsync(socket);
         return Task.CompletedTask;
     }
 
     /// <summary>Stops listening and closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync().ConfigureAwait(false);
-        listener?.Dispose();
-        if (acceptLoop is not null)
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        if (_acceptLoop is not null)
         {
-            await acceptLoop.ConfigureAwait(false);
+            await _acceptLoop.ConfigureAwait(false);
         }
 
-        foreach (Socket s in connections.Keys)
+        foreach (var s in _connections.Keys)
         {
             s.Dispose();
         }
 
-        await Task.WhenAll(connections.Values).ConfigureAwait(false);
-        stopping.Dispose();
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket socket)
     {
-        while (!stopping.IsCancellationRequested)
+        while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await socket.AcceptAsync(stopping.Token).ConfigureAwait(false);
+                client = await socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                if (stopping.IsCancellationRequested)
+                if (_stopping.IsCancellationRequested)
                 {
                     return;
                 }
@@ -112,14 +112,14 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 continue;
             }
 
-            if (connections.Count >= options.MaxConnections)
+            if (_connections.Count >= _options.MaxConnections)
             {
                 client.Dispose();
                 continue;
             }
 
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task serving = Task.Run(async () =>
+            var serving = Task.Run(async () =>
             {
                 await started.Task.ConfigureAwait(false);
                 try
@@ -128,10 +128,10 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                 }
                 finally
                 {
-                    connections.TryRemove(client, out _);
+                    _connections.TryRemove(client, out _);
                 }
             });
-            connections[client] = serving;
+            _connections[client] = serving;
             started.SetResult();
         }
     }
@@ -151,40 +151,40 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             return;
         }
 
-        PipeReader reader = PipeReader.Create(stream);
-        PipeWriter writer = PipeWriter.Create(stream);
-        byte[] request = new byte[ModbusPdu.MaxLength];
+        var reader = PipeReader.Create(stream);
+        var writer = PipeWriter.Create(stream);
+        var request = new byte[ModbusPdu.MaxLength];
         try
         {
             while (true)
             {
-                ReadResult result = await reader.ReadAsync(stopping.Token).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                bool answered = false;
-                bool disconnect = false;
-                TimeSpan delay = TimeSpan.Zero;
+                var result = await reader.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var answered = false;
+                var disconnect = false;
+                var delay = TimeSpan.Zero;
                 try
                 {
-                    while (MbapFrame.TryRead(ref buffer, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> pdu))
+                    while (MbapFrame.TryRead(ref buffer, out var transactionId, out var unitId, out var pdu))
                     {
-                        int length = (int)pdu.Length;
+                        var length = (int)pdu.Length;
                         pdu.CopyTo(request);
-                        ModbusServerFault fault = Fault?.Invoke(unitId) ?? default;
+                        var fault = Fault?.Invoke(unitId) ?? default;
                         if (fault.Kind is ModbusServerFaultKind.NoAnswer or ModbusServerFaultKind.Disconnect)
                         {
                             disconnect = fault.Kind == ModbusServerFaultKind.Disconnect;
                             continue;
                         }
 
-                        Span<byte> response = writer.GetSpan(MbapFrame.MaxAduLength);
-                        Span<byte> responsePdu = response[MbapFrame.HeaderLength..];
-                        ModbusDataModel? model = units.FindForTcp(unitId);
-                        int responseLength = model is null
+                        var response = writer.GetSpan(MbapFrame.MaxAduLength);
+                        var responsePdu = response[MbapFrame.HeaderLength..];
+                        var model = _units.FindForTcp(unitId);
+                        var responseLength = model is null
                             ? ModbusRequestHandler.Exception(responsePdu, request[0], ModbusExceptionCode.GatewayTargetDeviceFailedToRespond)
                             : fault.Kind == ModbusServerFaultKind.Exception
                                 ? ModbusRequestHandler.Exception(responsePdu, request[0], fault.ExceptionCode)
                                 : ModbusRequestHandler.Handle(model, request.AsSpan(0, length), responsePdu);
-                        int written = MbapFrame.WriteHeader(response, transactionId, unitId, responseLength);
+                        var written = MbapFrame.WriteHeader(response, transactionId, unitId, responseLength);
                         if (fault.Kind == ModbusServerFaultKind.Garbage)
                         {
                             Random.Shared.NextBytes(response[..written]);
@@ -207,12 +207,12 @@ public sealed class ModbusTcpServer : IAsyncDisposable
 
                 if (delay > TimeSpan.Zero)
                 {
-                    await Task.Delay(delay, stopping.Token).ConfigureAwait(false);
+                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
                 }
 
                 if (answered)
                 {
-                    FlushResult flush = await writer.FlushAsync(stopping.Token).ConfigureAwait(false);
+                    var flush = await writer.FlushAsync(_stopping.Token).ConfigureAwait(false);
                     if (flush.IsCompleted)
                     {
                         break;

@@ -7,32 +7,32 @@ namespace DomioOps.Devices.Modbus.Server;
 public abstract class ModbusValueTable<T>
     where T : struct
 {
-    private readonly T[] values;
-    private readonly Lock gate;
+    private readonly T[] _values;
+    private readonly Lock _gate;
 
     private protected ModbusValueTable(int count, Lock gate)
     {
-        values = new T[count];
-        this.gate = gate;
+        _values = new T[count];
+        this._gate = gate;
     }
 
-    public int Count => values.Length;
+    public int Count => _values.Length;
 
     public T this[int address]
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return values[address];
+                return _values[address];
             }
         }
 
         set
         {
-            lock (gate)
+            lock (_gate)
             {
-                values[address] = value;
+                _values[address] = value;
             }
         }
     }
@@ -40,20 +40,20 @@ public abstract class ModbusValueTable<T>
     /// <summary>Sets consecutive values from <paramref name="address"/> in one step.</summary>
     public void Set(int address, ReadOnlySpan<T> source)
     {
-        lock (gate)
+        lock (_gate)
         {
-            source.CopyTo(values.AsSpan(address));
+            source.CopyTo(_values.AsSpan(address));
         }
     }
 
     /// <summary>Copies consecutive values from <paramref name="address"/> in one step.</summary>
     public void CopyTo(int address, Span<T> destination)
     {
-        lock (gate)
+        lock (_gate)
         {
-            values.AsSpan(address, destination.Length).CopyTo(destination);
+            _values.AsSpan(address, destination.Length).CopyTo(destination);
         }
     }
 
-    internal Span<T> Unlocked(int address, int count) => values.AsSpan(address, count);
+    internal Span<T> Unlocked(int address, int count) => _values.AsSpan(address, count);
 }

@@ -8,7 +8,7 @@ namespace DomioOps.Devices.Modbus.Transport;
 /// <summary>
 /// One TCP connection of a Modbus TCP client with pipelining: requests carry transaction ids,
 /// responses are matched by id in any order (Messaging on TCP/IP Implementation Guide v1.0b, §4.2).
-/// The pending table is owned by <see cref="gate"/>; whoever removes a transaction from it completes it.
+/// The pending table is owned by <see cref="_gate"/>; whoever removes a transaction from it completes it.
 /// </summary>
 /// <remarks>
 /// The connection's own thread connects and then reads with blocking calls, as libmodbus's client does: an
@@ -25,51 +25,51 @@ internal sealed class MbapConnection : IDisposable
     /// <summary>Room for many pipelined answers per receive; a frame never needs more than 260 bytes.</summary>
     private const int ReceiveBufferLength = 16 * 1024;
 
-    private readonly Socket socket;
-    private readonly string endpoint;
-    private readonly Thread reader;
-    private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock sendGate = new();
-    private byte[] queued = new byte[4096];
-    private int queuedLength;
-    private byte[] sending = new byte[4096];
-    private bool sendInProgress;
-    private bool delivering;
-    private readonly Lock gate = new();
-    private readonly Dictionary<ushort, ModbusTransaction> pending = [];
-    private readonly List<ModbusTransaction> expired = [];
-    private ushort nextTransactionId;
-    private Exception? closeReason;
+    private readonly Socket _socket;
+    private readonly string _endpoint;
+    private readonly Thread _reader;
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _sendGate = new();
+    private byte[] _queued = new byte[4096];
+    private int _queuedLength;
+    private byte[] _sending = new byte[4096];
+    private bool _sendInProgress;
+    private bool _delivering;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ushort, ModbusTransaction> _pending = [];
+    private readonly List<ModbusTransaction> _expired = [];
+    private ushort _nextTransactionId;
+    private Exception? _closeReason;
 
     private MbapConnection(string host, int port)
     {
-        endpoint = $"{host}:{port}";
-        socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        reader = new Thread(() => Run(host, port), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"Modbus TCP {endpoint}" };
+        _endpoint = $"{host}:{port}";
+        _socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        _reader = new Thread(() => Run(host, port), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"Modbus TCP {_endpoint}" };
     }
 
-    public bool IsOpen => Volatile.Read(ref closeReason) is null;
+    public bool IsOpen => Volatile.Read(ref _closeReason) is null;
 
     /// <summary>True on the connection's own thread (in a continuation of an answer).</summary>
-    public bool IsReadingThread => Thread.CurrentThread == reader;
+    public bool IsReadingThread => Thread.CurrentThread == _reader;
 
     /// <summary>Completes when the reading thread has ended.</summary>
-    public Task Completion => completion.Task;
+    public Task Completion => _completion.Task;
 
     public static async Task<MbapConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var connection = new MbapConnection(host, port);
-        connection.reader.Start();
+        connection._reader.Start();
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try
         {
             // A blocking connect keeps the socket in blocking mode (an asynchronous one would switch it for good);
             // disposing the socket is how the wait is cut short.
-            await using (timeoutSource.Token.UnsafeRegister(static s => ((MbapConnection)s!).socket.Dispose(), connection).ConfigureAwait(false))
+            await using (timeoutSource.Token.UnsafeRegister(static s => ((MbapConnection)s!)._socket.Dispose(), connection).ConfigureAwait(false))
             {
-                await connection.connected.Task.ConfigureAwait(false);
+                await connection._connected.Task.ConfigureAwait(false);
             }
 
             return connection;
@@ -91,25 +91,25 @@ internal sealed class MbapConnection : IDisposable
     public ValueTask<int> TransactAsync(ModbusTransaction transaction, byte unitId, int pduLength, long deadline, CancellationToken cancellationToken)
     {
         ushort transactionId;
-        lock (gate)
+        lock (_gate)
         {
-            if (closeReason is not null)
+            if (_closeReason is not null)
             {
-                throw new ModbusConnectionException("The connection is closed.", closeReason);
+                throw new ModbusConnectionException("The connection is closed.", _closeReason);
             }
 
             do
             {
-                transactionId = nextTransactionId++;
+                transactionId = _nextTransactionId++;
             }
-            while (pending.ContainsKey(transactionId));
+            while (_pending.ContainsKey(transactionId));
 
             transaction.TransactionId = transactionId;
             transaction.UnitId = unitId;
             transaction.Function = (ModbusFunctionCode)transaction.Buffer[MbapFrame.HeaderLength];
             transaction.Deadline = deadline;
             transaction.Owner = this;
-            pending.Add(transactionId, transaction);
+            _pending.Add(transactionId, transaction);
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -126,7 +126,7 @@ internal sealed class MbapConnection : IDisposable
                 transaction);
         }
 
-        int aduLength = MbapFrame.WriteHeader(transaction.Buffer, transactionId, unitId, pduLength);
+        var aduLength = MbapFrame.WriteHeader(transaction.Buffer, transactionId, unitId, pduLength);
         try
         {
             Send(transaction.Buffer.AsSpan(0, aduLength));
@@ -163,61 +163,61 @@ internal sealed class MbapConnection : IDisposable
     /// <summary>Fails every transaction whose deadline has passed.</summary>
     public void FailExpired(long now)
     {
-        lock (gate)
+        lock (_gate)
         {
-            foreach (ModbusTransaction t in pending.Values)
+            foreach (var t in _pending.Values)
             {
                 if (t.Deadline <= now)
                 {
-                    expired.Add(t);
+                    _expired.Add(t);
                 }
             }
 
-            foreach (ModbusTransaction t in expired)
+            foreach (var t in _expired)
             {
-                pending.Remove(t.TransactionId);
+                _pending.Remove(t.TransactionId);
             }
         }
 
-        foreach (ModbusTransaction t in expired)
+        foreach (var t in _expired)
         {
             t.SetException(new ModbusTimeoutException($"No response from unit {t.UnitId} to function 0x{(byte)t.Function:X2} (transaction {t.TransactionId})."));
         }
 
-        expired.Clear();
+        _expired.Clear();
     }
 
     /// <summary>Closes the socket and fails every transaction in flight with <paramref name="reason"/>.</summary>
     public void Close(Exception reason)
     {
         List<ModbusTransaction> inFlight;
-        lock (gate)
+        lock (_gate)
         {
-            if (closeReason is not null)
+            if (_closeReason is not null)
             {
                 return;
             }
 
-            closeReason = reason;
-            inFlight = [.. pending.Values];
-            pending.Clear();
+            _closeReason = reason;
+            inFlight = [.. _pending.Values];
+            _pending.Clear();
         }
 
         try
         {
             // Wakes the reading thread out of its blocking receive.
-            socket.Shutdown(SocketShutdown.Both);
+            _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Not connected (yet), or already closed.
         }
 
-        socket.Dispose();
-        foreach (ModbusTransaction t in inFlight)
+        _socket.Dispose();
+        foreach (var t in inFlight)
         {
             t.SetException(new ModbusConnectionException(
-                $"The connection to {endpoint} closed with function 0x{(byte)t.Function:X2} to unit {t.UnitId} in flight: {reason.Message}", reason));
+                $"The connection to {_endpoint} closed with function 0x{(byte)t.Function:X2} to unit {t.UnitId} in flight: {reason.Message}", reason));
         }
     }
 
@@ -228,27 +228,27 @@ internal sealed class MbapConnection : IDisposable
     /// </summary>
     private void Send(ReadOnlySpan<byte> adu)
     {
-        lock (sendGate)
+        lock (_sendGate)
         {
-            if (queuedLength + adu.Length > queued.Length)
+            if (_queuedLength + adu.Length > _queued.Length)
             {
-                Array.Resize(ref queued, Math.Max(queued.Length * 2, queuedLength + adu.Length));
+                Array.Resize(ref _queued, Math.Max(_queued.Length * 2, _queuedLength + adu.Length));
             }
 
-            adu.CopyTo(queued.AsSpan(queuedLength));
-            queuedLength += adu.Length;
-            if (sendInProgress || (delivering && IsReadingThread))
+            adu.CopyTo(_queued.AsSpan(_queuedLength));
+            _queuedLength += adu.Length;
+            if (_sendInProgress || (_delivering && IsReadingThread))
             {
                 return;
             }
 
-            sendInProgress = true;
+            _sendInProgress = true;
         }
 
         SendQueued();
     }
 
-    /// <summary>Sends until the queue is empty; the caller has set <see cref="sendInProgress"/>.</summary>
+    /// <summary>Sends until the queue is empty; the caller has set <see cref="_sendInProgress"/>.</summary>
     private void SendQueued()
     {
         try
@@ -256,31 +256,31 @@ internal sealed class MbapConnection : IDisposable
             while (true)
             {
                 int length;
-                lock (sendGate)
+                lock (_sendGate)
                 {
-                    if (queuedLength == 0)
+                    if (_queuedLength == 0)
                     {
-                        sendInProgress = false;
+                        _sendInProgress = false;
                         return;
                     }
 
-                    (queued, sending) = (sending, queued);
-                    length = queuedLength;
-                    queuedLength = 0;
+                    (_queued, _sending) = (_sending, _queued);
+                    length = _queuedLength;
+                    _queuedLength = 0;
                 }
 
-                for (int sent = 0; sent < length;)
+                for (var sent = 0; sent < length;)
                 {
-                    sent += socket.Send(sending.AsSpan(sent, length - sent), SocketFlags.None);
+                    sent += _socket.Send(_sending.AsSpan(sent, length - sent), SocketFlags.None);
                 }
             }
         }
         catch
         {
-            lock (sendGate)
+            lock (_sendGate)
             {
-                sendInProgress = false;
-                queuedLength = 0;
+                _sendInProgress = false;
+                _queuedLength = 0;
             }
 
             throw;
@@ -289,14 +289,14 @@ internal sealed class MbapConnection : IDisposable
 
     private bool Fail(ModbusTransaction transaction, Exception error)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!pending.TryGetValue(transaction.TransactionId, out ModbusTransaction? current) || current != transaction)
+            if (!_pending.TryGetValue(transaction.TransactionId, out var current) || current != transaction)
             {
                 return false;
             }
 
-            pending.Remove(transaction.TransactionId);
+            _pending.Remove(transaction.TransactionId);
         }
 
         transaction.SetException(error);
@@ -307,31 +307,31 @@ internal sealed class MbapConnection : IDisposable
     {
         try
         {
-            socket.Connect(host, port);
+            _socket.Connect(host, port);
         }
         catch (Exception e)
         {
-            connected.TrySetException(e);
-            completion.TrySetResult();
+            _connected.TrySetException(e);
+            _completion.TrySetResult();
             return;
         }
 
-        connected.TrySetResult();
+        _connected.TrySetResult();
         try
         {
             ReadLoop();
         }
         finally
         {
-            completion.TrySetResult();
+            _completion.TrySetResult();
         }
     }
 
     private void ReadLoop()
     {
-        byte[] buffer = new byte[ReceiveBufferLength];
-        int start = 0;
-        int end = 0;
+        var buffer = new byte[ReceiveBufferLength];
+        var start = 0;
+        var end = 0;
         try
         {
             while (true)
@@ -343,20 +343,20 @@ internal sealed class MbapConnection : IDisposable
                     start = 0;
                 }
 
-                int received = socket.Receive(buffer.AsSpan(end), SocketFlags.None);
+                var received = _socket.Receive(buffer.AsSpan(end), SocketFlags.None);
                 if (received == 0)
                 {
                     Close(new ModbusConnectionException(start == end
-                        ? $"The server {endpoint} closed the connection."
-                        : $"The server {endpoint} closed the connection inside a frame ({end - start} bytes pending)."));
+                        ? $"The server {_endpoint} closed the connection."
+                        : $"The server {_endpoint} closed the connection inside a frame ({end - start} bytes pending)."));
                     return;
                 }
 
                 end += received;
-                delivering = true;
+                _delivering = true;
                 try
                 {
-                    while (MbapFrame.TryRead(buffer.AsSpan(start, end - start), out int frameLength, out ushort transactionId, out byte unitId, out int pduLength))
+                    while (MbapFrame.TryRead(buffer.AsSpan(start, end - start), out var frameLength, out var transactionId, out var unitId, out var pduLength))
                     {
                         Deliver(transactionId, unitId, buffer.AsSpan(start + MbapFrame.HeaderLength, pduLength));
                         start += frameLength;
@@ -364,7 +364,7 @@ internal sealed class MbapConnection : IDisposable
                 }
                 finally
                 {
-                    delivering = false;
+                    _delivering = false;
                 }
 
                 if (start == end)
@@ -382,21 +382,21 @@ internal sealed class MbapConnection : IDisposable
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Close(new ModbusConnectionException($"The connection to {endpoint} failed.", e));
+            Close(new ModbusConnectionException($"The connection to {_endpoint} failed.", e));
         }
     }
 
     /// <summary>Sends what callers queued while this thread delivered answers, unless another thread is sending it already.</summary>
     private void FlushQueued()
     {
-        lock (sendGate)
+        lock (_sendGate)
         {
-            if (sendInProgress || queuedLength == 0)
+            if (_sendInProgress || _queuedLength == 0)
             {
                 return;
             }
 
-            sendInProgress = true;
+            _sendInProgress = true;
         }
 
         SendQueued();
@@ -405,10 +405,10 @@ internal sealed class MbapConnection : IDisposable
     private void Deliver(ushort transactionId, byte unitId, ReadOnlySpan<byte> pdu)
     {
         ModbusTransaction? transaction;
-        lock (gate)
+        lock (_gate)
         {
             // An unknown id is a late answer to a request that already timed out: drop it.
-            if (!pending.Remove(transactionId, out transaction))
+            if (!_pending.Remove(transactionId, out transaction))
             {
                 return;
             }

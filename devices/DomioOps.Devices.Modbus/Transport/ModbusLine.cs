@@ -8,33 +8,33 @@ namespace DomioOps.Devices.Modbus.Transport;
 /// </summary>
 internal sealed class ModbusLine : IAsyncDisposable
 {
-    private readonly Stream stream;
-    private readonly IDisposable? owner;
-    private readonly Pipe pipe = new(new PipeOptions(useSynchronizationContext: false));
-    private readonly CancellationTokenSource closing = new();
-    private readonly Task pump;
+    private readonly Stream _stream;
+    private readonly IDisposable? _owner;
+    private readonly Pipe _pipe = new(new PipeOptions(useSynchronizationContext: false));
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _pump;
 
     public ModbusLine(Stream stream, IDisposable? owner)
     {
-        this.stream = stream;
-        this.owner = owner;
-        pump = Task.Run(PumpAsync);
+        this._stream = stream;
+        this._owner = owner;
+        _pump = Task.Run(PumpAsync);
     }
 
-    public PipeReader Input => pipe.Reader;
+    public PipeReader Input => _pipe.Reader;
 
-    public bool IsOpen => !pump.IsCompleted;
+    public bool IsOpen => !_pump.IsCompleted;
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops everything received so far: stale answers and noise before a new request.</summary>
     public void DiscardInput()
     {
-        while (Input.TryRead(out ReadResult result))
+        while (Input.TryRead(out var result))
         {
             Input.AdvanceTo(result.Buffer.End);
             if (result.Buffer.IsEmpty || result.IsCompleted)
@@ -46,38 +46,38 @@ internal sealed class ModbusLine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await closing.CancelAsync().ConfigureAwait(false);
-        owner?.Dispose();
-        await stream.DisposeAsync().ConfigureAwait(false);
+        await _closing.CancelAsync().ConfigureAwait(false);
+        _owner?.Dispose();
+        await _stream.DisposeAsync().ConfigureAwait(false);
         try
         {
-            await pump.ConfigureAwait(false);
+            await _pump.ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
             // Closing the stream ends the pump with one of these.
         }
 
-        closing.Dispose();
+        _closing.Dispose();
     }
 
     private async Task PumpAsync()
     {
-        PipeWriter writer = pipe.Writer;
+        var writer = _pipe.Writer;
         Exception? error = null;
         try
         {
             while (true)
             {
-                Memory<byte> memory = writer.GetMemory(512);
-                int read = await stream.ReadAsync(memory, closing.Token).ConfigureAwait(false);
+                var memory = writer.GetMemory(512);
+                var read = await _stream.ReadAsync(memory, _closing.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
                 }
 
                 writer.Advance(read);
-                FlushResult flushed = await writer.FlushAsync(closing.Token).ConfigureAwait(false);
+                var flushed = await writer.FlushAsync(_closing.Token).ConfigureAwait(false);
                 if (flushed.IsCompleted)
                 {
                     break;

@@ -17,19 +17,19 @@ namespace DomioOps.Devices.Modbus.Transport;
 /// </summary>
 internal sealed class ModbusSerialTransport : IModbusTransport
 {
-    private readonly Func<CancellationToken, Task<ModbusLine>> openLine;
-    private readonly ModbusSerialClientOptions options;
-    private readonly TimeProvider time;
-    private readonly TimeSpan interFrameDelay;
-    private readonly SemaphoreSlim bus = new(1, 1);
-    private readonly ModbusTransactionPool pool = new(4);
-    private readonly byte[] asciiFrame = new byte[ModbusTransaction.BufferLength];
-    private readonly Dictionary<byte, ModbusUnitCircuit> circuits = [];
-    private readonly ModbusClientMetrics metrics;
-    private bool lineWasOpen;
-    private ModbusLine? line;
-    private long quietUntil;
-    private bool disposed;
+    private readonly Func<CancellationToken, Task<ModbusLine>> _openLine;
+    private readonly ModbusSerialClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interFrameDelay;
+    private readonly SemaphoreSlim _bus = new(1, 1);
+    private readonly ModbusTransactionPool _pool = new(4);
+    private readonly byte[] _asciiFrame = new byte[ModbusTransaction.BufferLength];
+    private readonly Dictionary<byte, ModbusUnitCircuit> _circuits = [];
+    private readonly ModbusClientMetrics _metrics;
+    private bool _lineWasOpen;
+    private ModbusLine? _line;
+    private long _quietUntil;
+    private bool _disposed;
 
     /// <param name="openLine">Opens the line; called again after the line was lost.</param>
     /// <param name="interFrameDelay">Silence kept between frames.</param>
@@ -45,16 +45,16 @@ internal sealed class ModbusSerialTransport : IModbusTransport
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        metrics = new ModbusClientMetrics((options.Framing == ModbusSerialFraming.Rtu ? "rtu" : "ascii") + (overTcp ? "+tcp" : ""), endpoint);
-        this.openLine = openLine;
-        this.options = options;
-        this.interFrameDelay = interFrameDelay;
-        time = timeProvider ?? TimeProvider.System;
+        _metrics = new ModbusClientMetrics((options.Framing == ModbusSerialFraming.Rtu ? "rtu" : "ascii") + (overTcp ? "+tcp" : ""), endpoint);
+        this._openLine = openLine;
+        this._options = options;
+        this._interFrameDelay = interFrameDelay;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     public int PduOffset => 1;
 
-    public bool IsOpen => line is { IsOpen: true };
+    public bool IsOpen => _line is { IsOpen: true };
 
     /// <summary>A line on a serial port.</summary>
     public static ModbusSerialTransport OnPort(ModbusSerialPortOptions port, ModbusSerialClientOptions options, TimeProvider? timeProvider)
@@ -104,69 +104,69 @@ internal sealed class ModbusSerialTransport : IModbusTransport
 
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        await bus.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _bus.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            bus.Release();
+            _bus.Release();
         }
     }
 
     /// <summary>The circuit breaker state of <paramref name="unitId"/>.</summary>
     public ModbusCircuitState GetCircuitState(byte unitId)
     {
-        lock (circuits)
+        lock (_circuits)
         {
-            return circuits.TryGetValue(unitId, out ModbusUnitCircuit? circuit) ? circuit.State(time.GetTimestamp()) : ModbusCircuitState.Closed;
+            return _circuits.TryGetValue(unitId, out var circuit) ? circuit.State(_time.GetTimestamp()) : ModbusCircuitState.Closed;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        disposed = true;
-        await bus.WaitAsync().ConfigureAwait(false);
+        _disposed = true;
+        await _bus.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (line is not null)
+            if (_line is not null)
             {
-                await line.DisposeAsync().ConfigureAwait(false);
-                line = null;
+                await _line.DisposeAsync().ConfigureAwait(false);
+                _line = null;
             }
         }
         finally
         {
-            bus.Release();
+            _bus.Release();
         }
     }
 
-    public ModbusTransaction Rent() => pool.Rent();
+    public ModbusTransaction Rent() => _pool.Rent();
 
-    public void Return(ModbusTransaction transaction) => pool.Return(transaction);
+    public void Return(ModbusTransaction transaction) => _pool.Return(transaction);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> TransactAsync(byte unitId, ModbusTransaction transaction, int pduLength, bool idempotent, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (unitId == 0 && !ModbusPdu.IsWrite(transaction.Buffer[1]))
         {
             throw new ArgumentException("Unit 0 is the broadcast address: only writes can be broadcast.", nameof(unitId));
         }
 
-        ModbusUnitCircuit circuit = Circuit(unitId);
-        await bus.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var circuit = Circuit(unitId);
+        await _bus.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            circuit.ThrowIfOpen(unitId, time.GetTimestamp(), time);
-            ModbusLine current = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+            circuit.ThrowIfOpen(unitId, _time.GetTimestamp(), _time);
+            var current = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
             await KeepSilenceAsync(cancellationToken).ConfigureAwait(false);
             current.DiscardInput();
 
-            ReadOnlyMemory<byte> frame = options.Framing == ModbusSerialFraming.Rtu
+            ReadOnlyMemory<byte> frame = _options.Framing == ModbusSerialFraming.Rtu
                 ? transaction.Buffer.AsMemory(0, RtuFrame.Write(transaction.Buffer, unitId, transaction.Buffer.AsSpan(1, pduLength)))
-                : asciiFrame.AsMemory(0, AsciiFrame.Write(asciiFrame, unitId, transaction.Buffer.AsSpan(1, pduLength)));
+                : _asciiFrame.AsMemory(0, AsciiFrame.Write(_asciiFrame, unitId, transaction.Buffer.AsSpan(1, pduLength)));
             try
             {
                 await current.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
@@ -180,19 +180,19 @@ internal sealed class ModbusSerialTransport : IModbusTransport
             if (unitId == 0)
             {
                 // A broadcast has no answer (§2.1); the echo the client checks is the request itself.
-                quietUntil = time.GetTimestamp() + Ticks(options.BroadcastTurnaround);
+                _quietUntil = _time.GetTimestamp() + Ticks(_options.BroadcastTurnaround);
                 transaction.Buffer.AsSpan(1, 5).CopyTo(transaction.Buffer);
                 return 5;
             }
 
-            TimeSpan timeout = options.UnitResponseTimeouts.GetValueOrDefault(unitId, options.ResponseTimeout);
-            byte function = transaction.Buffer[1];
-            metrics.Request(function);
-            long start = time.GetTimestamp();
+            var timeout = _options.UnitResponseTimeouts.GetValueOrDefault(unitId, _options.ResponseTimeout);
+            var function = transaction.Buffer[1];
+            _metrics.Request(function);
+            var start = _time.GetTimestamp();
             try
             {
-                int length = await ReadResponseAsync(current, unitId, transaction.Buffer, timeout, cancellationToken).ConfigureAwait(false);
-                metrics.Answered(function, unitId, transaction.Buffer.AsSpan(0, length), time.GetElapsedTime(start));
+                var length = await ReadResponseAsync(current, unitId, transaction.Buffer, timeout, cancellationToken).ConfigureAwait(false);
+                _metrics.Answered(function, unitId, transaction.Buffer.AsSpan(0, length), _time.GetElapsedTime(start));
                 circuit.Succeeded();
                 return length;
             }
@@ -200,36 +200,36 @@ internal sealed class ModbusSerialTransport : IModbusTransport
             {
                 if (e is ModbusTimeoutException)
                 {
-                    metrics.Timeout(unitId);
+                    _metrics.Timeout(unitId);
                 }
                 else if (((ModbusProtocolException)e).IsChecksumMismatch)
                 {
-                    metrics.ChecksumError(options.Framing);
+                    _metrics.ChecksumError(_options.Framing);
                 }
 
-                if (circuit.Failed(time.GetTimestamp(), options.FailuresBeforeOpen, Ticks(options.OpenDuration)))
+                if (circuit.Failed(_time.GetTimestamp(), _options.FailuresBeforeOpen, Ticks(_options.OpenDuration)))
                 {
-                    metrics.CircuitOpened(unitId);
+                    _metrics.CircuitOpened(unitId);
                 }
 
                 throw;
             }
             finally
             {
-                quietUntil = time.GetTimestamp() + Ticks(interFrameDelay);
+                _quietUntil = _time.GetTimestamp() + Ticks(_interFrameDelay);
             }
         }
         finally
         {
-            bus.Release();
+            _bus.Release();
         }
     }
 
     private async Task<int> ReadResponseAsync(ModbusLine current, byte unitId, byte[] destination, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var timeoutSource = new CancellationTokenSource(timeout, time);
+        using var timeoutSource = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-        PipeReader input = current.Input;
+        var input = current.Input;
         while (true)
         {
             ReadResult result;
@@ -247,13 +247,13 @@ internal sealed class ModbusSerialTransport : IModbusTransport
                 throw;
             }
 
-            ReadOnlySequence<byte> buffer = result.Buffer;
+            var buffer = result.Buffer;
             bool framed;
             byte answeredBy;
             int pduLength;
             try
             {
-                framed = options.Framing == ModbusSerialFraming.Rtu
+                framed = _options.Framing == ModbusSerialFraming.Rtu
                     ? RtuFrame.TryReadResponse(ref buffer, destination, out answeredBy, out pduLength)
                     : AsciiFrame.TryRead(ref buffer, destination, out answeredBy, out pduLength);
             }
@@ -286,26 +286,26 @@ internal sealed class ModbusSerialTransport : IModbusTransport
 
     private async ValueTask<ModbusLine> EnsureOpenAsync(CancellationToken cancellationToken)
     {
-        if (line is { IsOpen: true } open)
+        if (_line is { IsOpen: true } open)
         {
             return open;
         }
 
-        if (line is not null)
+        if (_line is not null)
         {
             await CloseLineAsync().ConfigureAwait(false);
         }
 
         try
         {
-            line = await openLine(cancellationToken).ConfigureAwait(false);
-            if (lineWasOpen)
+            _line = await _openLine(cancellationToken).ConfigureAwait(false);
+            if (_lineWasOpen)
             {
-                metrics.Reconnect();
+                _metrics.Reconnect();
             }
 
-            lineWasOpen = true;
-            return line;
+            _lineWasOpen = true;
+            return _line;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException or InvalidOperationException or ArgumentException)
         {
@@ -315,8 +315,8 @@ internal sealed class ModbusSerialTransport : IModbusTransport
 
     private async ValueTask CloseLineAsync()
     {
-        ModbusLine? closing = line;
-        line = null;
+        var closing = _line;
+        _line = null;
         if (closing is not null)
         {
             await closing.DisposeAsync().ConfigureAwait(false);
@@ -325,26 +325,26 @@ internal sealed class ModbusSerialTransport : IModbusTransport
 
     private async ValueTask KeepSilenceAsync(CancellationToken cancellationToken)
     {
-        long now = time.GetTimestamp();
-        if (now < quietUntil)
+        var now = _time.GetTimestamp();
+        if (now < _quietUntil)
         {
-            await Task.Delay(time.GetElapsedTime(now, quietUntil), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_time.GetElapsedTime(now, _quietUntil), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private ModbusUnitCircuit Circuit(byte unitId)
     {
-        lock (circuits)
+        lock (_circuits)
         {
-            if (!circuits.TryGetValue(unitId, out ModbusUnitCircuit? circuit))
+            if (!_circuits.TryGetValue(unitId, out var circuit))
             {
                 circuit = new ModbusUnitCircuit();
-                circuits.Add(unitId, circuit);
+                _circuits.Add(unitId, circuit);
             }
 
             return circuit;
         }
     }
 
-    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }

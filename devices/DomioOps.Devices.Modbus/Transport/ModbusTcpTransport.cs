@@ -14,84 +14,84 @@ namespace DomioOps.Devices.Modbus.Transport;
 /// </summary>
 internal sealed class ModbusTcpTransport : IModbusTransport
 {
-    private readonly ModbusTcpClientOptions options;
-    private readonly TimeProvider time;
-    private readonly SemaphoreSlim inFlight;
-    private readonly SemaphoreSlim connectLock = new(1, 1);
-    private readonly ModbusTransactionPool pool;
-    private readonly ITimer timeoutSweep;
-    private readonly long responseTimeoutTicks;
-    private readonly ModbusClientMetrics metrics;
-    private MbapConnection? connection;
-    private int consecutiveTimeouts;
-    private TimeSpan reconnectDelay;
-    private long nextConnectAttempt;
-    private Exception? lastConnectError;
-    private bool disposed;
+    private readonly ModbusTcpClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly ModbusTransactionPool _pool;
+    private readonly ITimer _timeoutSweep;
+    private readonly long _responseTimeoutTicks;
+    private readonly ModbusClientMetrics _metrics;
+    private MbapConnection? _connection;
+    private int _consecutiveTimeouts;
+    private TimeSpan _reconnectDelay;
+    private long _nextConnectAttempt;
+    private Exception? _lastConnectError;
+    private bool _disposed;
 
     public ModbusTcpTransport(ModbusTcpClientOptions options, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        this.options = options;
-        time = timeProvider ?? TimeProvider.System;
-        metrics = new ModbusClientMetrics("tcp", $"{options.Host}:{options.Port}");
-        inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
-        pool = new ModbusTransactionPool(options.MaxInFlight);
-        reconnectDelay = options.MinReconnectDelay;
-        responseTimeoutTicks = (long)(options.ResponseTimeout.TotalSeconds * time.TimestampFrequency);
-        TimeSpan sweepPeriod = TimeSpan.FromTicks(Math.Clamp(options.ResponseTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond, 250 * TimeSpan.TicksPerMillisecond));
-        timeoutSweep = time.CreateTimer(static s => ((ModbusTcpTransport)s!).connection?.FailExpired(((ModbusTcpTransport)s!).time.GetTimestamp()), this, sweepPeriod, sweepPeriod);
+        this._options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _metrics = new ModbusClientMetrics("tcp", $"{options.Host}:{options.Port}");
+        _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+        _pool = new ModbusTransactionPool(options.MaxInFlight);
+        _reconnectDelay = options.MinReconnectDelay;
+        _responseTimeoutTicks = (long)(options.ResponseTimeout.TotalSeconds * _time.TimestampFrequency);
+        var sweepPeriod = TimeSpan.FromTicks(Math.Clamp(options.ResponseTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond, 250 * TimeSpan.TicksPerMillisecond));
+        _timeoutSweep = _time.CreateTimer(static s => ((ModbusTcpTransport)s!)._connection?.FailExpired(((ModbusTcpTransport)s!)._time.GetTimestamp()), this, sweepPeriod, sweepPeriod);
     }
 
     public int PduOffset => MbapFrame.HeaderLength;
 
-    public bool IsOpen => connection?.IsOpen == true;
+    public bool IsOpen => _connection?.IsOpen == true;
 
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
         await EnsureConnectedAsync(ignoreBackoff: true, cancellationToken).ConfigureAwait(false);
     }
 
-    public ModbusTransaction Rent() => pool.Rent();
+    public ModbusTransaction Rent() => _pool.Rent();
 
-    public void Return(ModbusTransaction transaction) => pool.Return(transaction);
+    public void Return(ModbusTransaction transaction) => _pool.Return(transaction);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> TransactAsync(byte unitId, ModbusTransaction transaction, int pduLength, bool idempotent, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            for (int attempt = 0; ; attempt++)
+            for (var attempt = 0; ; attempt++)
             {
-                MbapConnection current = connection is { IsOpen: true } open
+                var current = _connection is { IsOpen: true } open
                     ? open
                     : await EnsureConnectedAsync(ignoreBackoff: false, cancellationToken).ConfigureAwait(false);
-                byte function = transaction.Buffer[MbapFrame.HeaderLength];
-                metrics.Request(function);
-                long start = time.GetTimestamp();
+                var function = transaction.Buffer[MbapFrame.HeaderLength];
+                _metrics.Request(function);
+                var start = _time.GetTimestamp();
                 try
                 {
-                    int length = await current.TransactAsync(
-                        transaction, unitId, pduLength, start + responseTimeoutTicks, cancellationToken).ConfigureAwait(false);
-                    Volatile.Write(ref consecutiveTimeouts, 0);
-                    metrics.Answered(function, unitId, transaction.Buffer.AsSpan(0, length), time.GetElapsedTime(start));
+                    var length = await current.TransactAsync(
+                        transaction, unitId, pduLength, start + _responseTimeoutTicks, cancellationToken).ConfigureAwait(false);
+                    Volatile.Write(ref _consecutiveTimeouts, 0);
+                    _metrics.Answered(function, unitId, transaction.Buffer.AsSpan(0, length), _time.GetElapsedTime(start));
                     return length;
                 }
                 catch (ModbusTimeoutException e)
                 {
-                    metrics.Timeout(unitId);
-                    if (Interlocked.Increment(ref consecutiveTimeouts) >= options.TimeoutsBeforeReconnect)
+                    _metrics.Timeout(unitId);
+                    if (Interlocked.Increment(ref _consecutiveTimeouts) >= _options.TimeoutsBeforeReconnect)
                     {
-                        Volatile.Write(ref consecutiveTimeouts, 0);
+                        Volatile.Write(ref _consecutiveTimeouts, 0);
                         current.Close(new ModbusConnectionException("Too many consecutive timeouts; reconnecting.", e));
                     }
 
                     throw;
                 }
-                catch (ModbusConnectionException) when (idempotent && attempt < options.ReadRetries && !disposed)
+                catch (ModbusConnectionException) when (idempotent && attempt < _options.ReadRetries && !_disposed)
                 {
                     transaction.Reset();
                 }
@@ -99,15 +99,15 @@ internal sealed class ModbusTcpTransport : IModbusTransport
         }
         finally
         {
-            inFlight.Release();
+            _inFlight.Release();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        disposed = true;
-        await timeoutSweep.DisposeAsync().ConfigureAwait(false);
-        MbapConnection? current = connection;
+        _disposed = true;
+        await _timeoutSweep.DisposeAsync().ConfigureAwait(false);
+        var current = _connection;
         if (current is not null)
         {
             current.Close(new ModbusConnectionException("The client was disposed."));
@@ -120,55 +120,55 @@ internal sealed class ModbusTcpTransport : IModbusTransport
             current.Dispose();
         }
 
-        connectLock.Dispose();
-        inFlight.Dispose();
+        _connectLock.Dispose();
+        _inFlight.Dispose();
     }
 
     private async ValueTask<MbapConnection> EnsureConnectedAsync(bool ignoreBackoff, CancellationToken cancellationToken)
     {
-        await connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            if (connection is { IsOpen: true } open)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_connection is { IsOpen: true } open)
             {
                 return open;
             }
 
-            long now = time.GetTimestamp();
-            if (!ignoreBackoff && now < nextConnectAttempt)
+            var now = _time.GetTimestamp();
+            if (!ignoreBackoff && now < _nextConnectAttempt)
             {
                 throw new ModbusConnectionException(
-                    $"Not connected to {options.Host}:{options.Port}; next attempt in {time.GetElapsedTime(now, nextConnectAttempt).TotalMilliseconds:F0} ms.",
-                    lastConnectError!);
+                    $"Not connected to {_options.Host}:{_options.Port}; next attempt in {_time.GetElapsedTime(now, _nextConnectAttempt).TotalMilliseconds:F0} ms.",
+                    _lastConnectError!);
             }
 
             try
             {
-                bool reconnect = connection is not null;
-                connection?.Dispose();
-                connection = await MbapConnection.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                var reconnect = _connection is not null;
+                _connection?.Dispose();
+                _connection = await MbapConnection.ConnectAsync(_options.Host, _options.Port, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
                 if (reconnect)
                 {
-                    metrics.Reconnect();
+                    _metrics.Reconnect();
                 }
 
-                reconnectDelay = options.MinReconnectDelay;
-                nextConnectAttempt = 0;
-                lastConnectError = null;
-                return connection;
+                _reconnectDelay = _options.MinReconnectDelay;
+                _nextConnectAttempt = 0;
+                _lastConnectError = null;
+                return _connection;
             }
             catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                lastConnectError = e;
-                nextConnectAttempt = now + (long)(reconnectDelay.TotalSeconds * time.TimestampFrequency);
-                reconnectDelay = TimeSpan.FromTicks(Math.Min(reconnectDelay.Ticks * 2, options.MaxReconnectDelay.Ticks));
-                throw new ModbusConnectionException($"Cannot connect to {options.Host}:{options.Port}: {e.Message}", e);
+                _lastConnectError = e;
+                _nextConnectAttempt = now + (long)(_reconnectDelay.TotalSeconds * _time.TimestampFrequency);
+                _reconnectDelay = TimeSpan.FromTicks(Math.Min(_reconnectDelay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+                throw new ModbusConnectionException($"Cannot connect to {_options.Host}:{_options.Port}: {e.Message}", e);
             }
         }
         finally
         {
-            connectLock.Release();
+            _connectLock.Release();
         }
     }
 }

@@ -14,7 +14,7 @@ internal sealed class ModbusTransaction : IValueTaskSource<int>
     /// <summary>Large enough for an ASCII ADU (':' + 2 × 255 hex digits + CR LF).</summary>
     public const int BufferLength = 520;
 
-    private ManualResetValueTaskSourceCore<int> core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = true };
 
     public byte[] Buffer { get; } = new byte[BufferLength];
 
@@ -30,39 +30,39 @@ internal sealed class ModbusTransaction : IValueTaskSource<int>
 
     public CancellationTokenRegistration Cancellation { get; set; }
 
-    public ValueTask<int> Completion => new(this, core.Version);
+    public ValueTask<int> Completion => new(this, _core.Version);
 
     public void Reset()
     {
-        core.Reset();
+        _core.Reset();
         Owner = null;
     }
 
     /// <summary>Completes with the response; the awaiting caller continues on another thread.</summary>
     public void SetResult(int responsePduLength)
     {
-        core.RunContinuationsAsynchronously = true;
-        core.SetResult(responsePduLength);
+        _core.RunContinuationsAsynchronously = true;
+        _core.SetResult(responsePduLength);
     }
 
     /// <summary>Completes with the response and runs the awaiting caller's continuation on this thread, before returning.</summary>
     public void SetResultInline(int responsePduLength)
     {
-        core.RunContinuationsAsynchronously = false;
-        core.SetResult(responsePduLength);
+        _core.RunContinuationsAsynchronously = false;
+        _core.SetResult(responsePduLength);
     }
 
     /// <summary>Fails the exchange; the awaiting caller continues on another thread (never inline on a timer's or canceller's thread).</summary>
     public void SetException(Exception error)
     {
-        core.RunContinuationsAsynchronously = true;
-        core.SetException(error);
+        _core.RunContinuationsAsynchronously = true;
+        _core.SetException(error);
     }
 
-    public int GetResult(short token) => core.GetResult(token);
+    public int GetResult(short token) => _core.GetResult(token);
 
-    public ValueTaskSourceStatus GetStatus(short token) => core.GetStatus(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        core.OnCompleted(continuation, state, token, flags);
+        _core.OnCompleted(continuation, state, token, flags);
 }

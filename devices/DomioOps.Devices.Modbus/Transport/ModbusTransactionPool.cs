@@ -7,18 +7,18 @@ namespace DomioOps.Devices.Modbus.Transport;
 /// </summary>
 internal sealed class ModbusTransactionPool(int capacity)
 {
-    private readonly Lock gate = new();
-    private readonly ModbusTransaction[] idle = new ModbusTransaction[capacity];
-    private int count;
+    private readonly Lock _gate = new();
+    private readonly ModbusTransaction[] _idle = new ModbusTransaction[capacity];
+    private int _count;
 
     public ModbusTransaction Rent()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (count > 0)
+            if (_count > 0)
             {
-                ModbusTransaction t = idle[--count];
-                idle[count] = null!;
+                var t = _idle[--_count];
+                _idle[_count] = null!;
                 return t;
             }
         }
@@ -29,11 +29,11 @@ internal sealed class ModbusTransactionPool(int capacity)
     public void Return(ModbusTransaction transaction)
     {
         transaction.Reset();
-        lock (gate)
+        lock (_gate)
         {
-            if (count < idle.Length)
+            if (_count < _idle.Length)
             {
-                idle[count++] = transaction;
+                _idle[_count++] = transaction;
             }
         }
     }

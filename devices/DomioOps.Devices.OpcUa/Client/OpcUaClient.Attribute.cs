@@ -10,9 +10,9 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(nodes);
         List<DataValue> results = [];
-        foreach (List<ReadValueId> batch in Batches(nodes, OperationLimits.MaxNodesPerRead))
+        foreach (var batch in Batches(nodes, OperationLimits.MaxNodesPerRead))
         {
-            ReadResponse response = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, timestamps, batch), cancellationToken).ConfigureAwait(false);
+            var response = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, timestamps, batch), cancellationToken).ConfigureAwait(false);
             results.AddRange(response.Results);
         }
 
@@ -27,9 +27,9 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(values);
         List<StatusCode> results = [];
-        foreach (List<WriteValue> batch in Batches(values, OperationLimits.MaxNodesPerWrite))
+        foreach (var batch in Batches(values, OperationLimits.MaxNodesPerWrite))
         {
-            WriteResponse response = await RequestAsync<WriteResponse>(new WriteRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            var response = await RequestAsync<WriteResponse>(new WriteRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
             results.AddRange(response.Results);
         }
 

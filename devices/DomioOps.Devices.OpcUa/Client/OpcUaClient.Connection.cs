@@ -40,25 +40,25 @@ public sealed partial class OpcUaClient
     /// <summary>GetEndpoints (OPC 10000-4 §5.4.4): the endpoints the server offers.</summary>
     public async Task<IReadOnlyList<EndpointDescription>> GetEndpointsAsync(CancellationToken cancellationToken)
     {
-        GetEndpointsResponse response = await RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), cancellationToken).ConfigureAwait(false);
+        var response = await RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), cancellationToken).ConfigureAwait(false);
         return response.Endpoints;
     }
 
     /// <summary>For a secured policy: the endpoint (with the server certificate) comes from GetEndpoints on a None channel.</summary>
     private async Task<(EndpointDescription Endpoint, ChannelSecurity? Security)> DiscoverAsync(CancellationToken cancellationToken)
     {
-        SecurityPolicy policy = SecurityPolicy.FromUri(Options.SecurityPolicyUri)!;
+        var policy = SecurityPolicy.FromUri(Options.SecurityPolicyUri)!;
         if (policy.IsNone)
         {
             return (null!, null);
         }
 
         _ownCertificate ??= Options.Certificates!.LoadOrCreateApplicationCertificate(Options.ApplicationUri, Options.ApplicationName);
-        await using ClientSecureChannel discovery = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, reverse: _reverse).ConfigureAwait(false);
-        GetEndpointsResponse endpoints = await discovery.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        EndpointDescription endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == Options.SecurityMode && e.SecurityPolicyUri == policy.Uri)
+        await using var discovery = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, reverse: _reverse).ConfigureAwait(false);
+        var endpoints = await discovery.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var endpoint = endpoints.Endpoints.FirstOrDefault(e => e.SecurityMode == Options.SecurityMode && e.SecurityPolicyUri == policy.Uri)
             ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, $"The server offers no endpoint with {policy.Uri} and {Options.SecurityMode}.");
-        X509Certificate2 serverCertificate = X509CertificateLoader.LoadCertificate(endpoint.ServerCertificate.Span);
+        var serverCertificate = X509CertificateLoader.LoadCertificate(endpoint.ServerCertificate.Span);
         try
         {
             Options.Certificates!.Validate(serverCertificate);
@@ -74,18 +74,18 @@ public sealed partial class OpcUaClient
 
     private async Task EstablishAsync(bool reuseSession, CancellationToken cancellationToken)
     {
-        (EndpointDescription? securedEndpoint, ChannelSecurity? security) = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, security, _reverse).ConfigureAwait(false);
+        (var securedEndpoint, var security) = await DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await ClientSecureChannel.OpenAsync(Options.EndpointUrl, Options.TransportLimits, Options.SecureChannelLifetime, _time, cancellationToken, security, _reverse).ConfigureAwait(false);
         channel.PublishResponseReader = _publishResponseReader;
         try
         {
             _channel = channel;
-            EndpointDescription endpoint = securedEndpoint ?? (await Channel.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false))
+            var endpoint = securedEndpoint ?? (await Channel.RequestAsync<GetEndpointsResponse>(new GetEndpointsRequest(Header(NodeId.Null), Options.EndpointUrl, [], []), Options.RequestTimeout, cancellationToken).ConfigureAwait(false))
                 .Endpoints.FirstOrDefault(e => e.SecurityMode == MessageSecurityMode.None && e.SecurityPolicyUri == SecurityPolicy.NoneUri)
                 ?? throw new OpcUaException(StatusCode.BadSecurityPolicyRejected, "The server offers no endpoint with SecurityPolicy None.");
 
-            bool reactivated = false;
-            bool hadSession = !_authenticationToken.IsNull;
+            var reactivated = false;
+            var hadSession = !_authenticationToken.IsNull;
             if (reuseSession && hadSession)
             {
                 try
@@ -102,9 +102,9 @@ public sealed partial class OpcUaClient
             if (!reactivated)
             {
                 ApplicationDescription client = new(Options.ApplicationUri, "urn:domioops:opcua", new LocalizedText(Options.ApplicationName), ApplicationType.Client);
-                byte[] clientNonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+                var clientNonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
                 CreateSessionRequest create = new(Header(NodeId.Null), client, null, Options.EndpointUrl, Options.SessionName, clientNonce, security?.LocalCertificate.RawData, Options.SessionTimeout, Options.TransportLimits.MaxMessageSize);
-                CreateSessionResponse created = await Channel.RequestAsync<CreateSessionResponse>(create, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+                var created = await Channel.RequestAsync<CreateSessionResponse>(create, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
                 if (security is not null && !security.VerifyProof(created.ServerSignature, security.LocalCertificate.RawData, clientNonce))
                 {
                     throw new OpcUaException(StatusCode.BadSecurityChecksFailed, "The server signature in CreateSession is invalid.");
@@ -129,7 +129,7 @@ public sealed partial class OpcUaClient
                 await TransferSubscriptionsAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (OpcUaSubscription subscription in Subscriptions)
+            foreach (var subscription in Subscriptions)
             {
                 if (subscription.Id == 0)
                 {
@@ -187,13 +187,13 @@ public sealed partial class OpcUaClient
     {
         SetState(ConnectionState.Reconnecting);
         _publishing.Stop();
-        TimeSpan delay = Options.ReconnectDelay;
+        var delay = Options.ReconnectDelay;
         while (!_disposing.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(delay, _time, _disposing.Token).ConfigureAwait(false);
-                using CancellationTokenSource attempt = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
                 attempt.CancelAfter(Options.RequestTimeout * 2);
                 await EstablishAsync(reuseSession: true, attempt.Token).ConfigureAwait(false);
                 Reconnects++;

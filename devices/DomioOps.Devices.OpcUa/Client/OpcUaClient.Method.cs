@@ -13,9 +13,9 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(methods);
         List<CallMethodResult> results = [];
-        foreach (List<CallMethodRequest> batch in Batches(methods, OperationLimits.MaxNodesPerMethodCall))
+        foreach (var batch in Batches(methods, OperationLimits.MaxNodesPerMethodCall))
         {
-            CallResponse response = await RequestAsync<CallResponse>(new CallRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            var response = await RequestAsync<CallResponse>(new CallRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
             results.AddRange(response.Results);
         }
 
@@ -25,7 +25,7 @@ public sealed partial class OpcUaClient
     /// <summary>Calls one method and returns its output arguments; a bad result throws an <see cref="OpcUaException"/> with its status.</summary>
     public async Task<IReadOnlyList<Variant>> CallMethodAsync(NodeId objectId, NodeId methodId, IReadOnlyList<Variant> inputArguments, CancellationToken cancellationToken)
     {
-        CallMethodResult result = (await CallAsync([new CallMethodRequest(objectId, methodId, inputArguments)], cancellationToken).ConfigureAwait(false))[0];
+        var result = (await CallAsync([new CallMethodRequest(objectId, methodId, inputArguments)], cancellationToken).ConfigureAwait(false))[0];
         return result.StatusCode.IsBad
             ? throw new OpcUaException(result.StatusCode, $"Method {methodId} on {objectId} failed.")
             : result.OutputArguments;

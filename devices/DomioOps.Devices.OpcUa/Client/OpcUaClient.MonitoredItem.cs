@@ -14,9 +14,9 @@ public sealed partial class OpcUaClient
     /// </summary>
     internal async Task CreateItemsOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, CancellationToken cancellationToken)
     {
-        uint limit = OperationLimits.MaxMonitoredItemsPerCall == 0 ? 5000 : Math.Min(OperationLimits.MaxMonitoredItemsPerCall, 5000);
+        var limit = OperationLimits.MaxMonitoredItemsPerCall == 0 ? 5000 : Math.Min(OperationLimits.MaxMonitoredItemsPerCall, 5000);
         Queue<List<MonitoredItem>> batches = new(Batches(items, limit));
-        while (batches.TryDequeue(out List<MonitoredItem>? batch))
+        while (batches.TryDequeue(out var batch))
         {
             List<MonitoredItemCreateRequest> requests = [.. batch.Select(i => new MonitoredItemCreateRequest(
                 new ReadValueId(i.Request.NodeId, i.Request.AttributeId, i.Request.IndexRange),
@@ -29,15 +29,15 @@ public sealed partial class OpcUaClient
             }
             catch (OpcUaException ex) when (ex.StatusCode == StatusCode.BadTooManyOperations && batch.Count > 1)
             {
-                int half = batch.Count / 2;
+                var half = batch.Count / 2;
                 batches.Enqueue(batch[..half]);
                 batches.Enqueue(batch[half..]);
                 continue;
             }
 
-            for (int i = 0; i < batch.Count && i < response.Results.Count; i++)
+            for (var i = 0; i < batch.Count && i < response.Results.Count; i++)
             {
-                MonitoredItemCreateResult result = response.Results[i];
+                var result = response.Results[i];
                 batch[i].Status = result.StatusCode;
                 batch[i].ServerId = result.MonitoredItemId;
                 batch[i].RevisedSamplingInterval = result.RevisedSamplingInterval;
@@ -55,10 +55,10 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(items);
         List<StatusCode> results = [];
-        foreach (List<MonitoredItem> batch in Batches(items, OperationLimits.MaxMonitoredItemsPerCall))
+        foreach (var batch in Batches(items, OperationLimits.MaxMonitoredItemsPerCall))
         {
-            StatusCodesResponse response = await RequestAsync<StatusCodesResponse>(new SetMonitoringModeRequest(Header(_authenticationToken), subscription.Id, mode, [.. batch.Select(i => i.ServerId)]), cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < batch.Count && i < response.Results.Count; i++)
+            var response = await RequestAsync<StatusCodesResponse>(new SetMonitoringModeRequest(Header(_authenticationToken), subscription.Id, mode, [.. batch.Select(i => i.ServerId)]), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count && i < response.Results.Count; i++)
             {
                 if (response.Results[i].IsGood)
                 {
@@ -77,14 +77,14 @@ public sealed partial class OpcUaClient
         ArgumentNullException.ThrowIfNull(trigger);
         ArgumentNullException.ThrowIfNull(add);
         ArgumentNullException.ThrowIfNull(remove);
-        SetTriggeringResponse response = await RequestAsync<SetTriggeringResponse>(
+        var response = await RequestAsync<SetTriggeringResponse>(
             new SetTriggeringRequest(Header(_authenticationToken), subscription.Id, trigger.ServerId, [.. add.Select(i => i.ServerId)], [.. remove.Select(i => i.ServerId)]), cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < remove.Count && i < response.RemoveResults.Count; i++)
+        for (var i = 0; i < remove.Count && i < response.RemoveResults.Count; i++)
         {
             trigger.TriggeredItems.Remove(remove[i]);
         }
 
-        for (int i = 0; i < add.Count && i < response.AddResults.Count; i++)
+        for (var i = 0; i < add.Count && i < response.AddResults.Count; i++)
         {
             if (response.AddResults[i].IsGood)
             {
@@ -98,7 +98,7 @@ public sealed partial class OpcUaClient
     internal async Task DeleteItemsOnServerAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, CancellationToken cancellationToken)
     {
         uint[] ids = [.. items.Where(i => i.Status.IsGood).Select(i => i.ServerId)];
-        foreach (List<uint> batch in Batches(ids, OperationLimits.MaxMonitoredItemsPerCall))
+        foreach (var batch in Batches(ids, OperationLimits.MaxMonitoredItemsPerCall))
         {
             if (batch.Count > 0)
             {

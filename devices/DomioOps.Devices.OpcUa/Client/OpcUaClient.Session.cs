@@ -15,20 +15,20 @@ public sealed partial class OpcUaClient
 {
     private async Task ActivateAsync(EndpointDescription endpoint, CancellationToken cancellationToken)
     {
-        ChannelSecurity? security = Channel.Security;
+        var security = Channel.Security;
         ExtensionObject identity;
         if (Options.UserName is null)
         {
-            UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.Anonymous)
+            var policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.Anonymous)
                 ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server does not accept anonymous users.");
             identity = new ExtensionObject(new NodeId(0, BinaryEncodingIds.AnonymousIdentityToken_Encoding_DefaultBinary), new AnonymousIdentityToken(policy.PolicyId));
         }
         else
         {
-            UserTokenPolicy policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.UserName)
+            var policy = endpoint.UserIdentityTokens.FirstOrDefault(p => p.TokenType == UserTokenType.UserName)
                 ?? throw new OpcUaException(StatusCode.BadIdentityTokenRejected, "The server offers no user name policy.");
-            byte[] password = System.Text.Encoding.UTF8.GetBytes(Options.Password ?? string.Empty);
-            string tokenPolicyUri = string.IsNullOrEmpty(policy.SecurityPolicyUri) ? endpoint.SecurityPolicyUri ?? SecurityPolicy.NoneUri : policy.SecurityPolicyUri;
+            var password = System.Text.Encoding.UTF8.GetBytes(Options.Password ?? string.Empty);
+            var tokenPolicyUri = string.IsNullOrEmpty(policy.SecurityPolicyUri) ? endpoint.SecurityPolicyUri ?? SecurityPolicy.NoneUri : policy.SecurityPolicyUri;
             if (tokenPolicyUri == SecurityPolicy.NoneUri)
             {
                 identity = new ExtensionObject(new NodeId(0, BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary), new UserNameIdentityToken(policy.PolicyId, Options.UserName, password, null));
@@ -36,20 +36,20 @@ public sealed partial class OpcUaClient
             else
             {
                 // OPC 10000-4 §7.41.2.2 legacy secret: RSA-OAEP(server key, length UInt32 | password | server nonce).
-                using X509Certificate2 serverCertificate = X509CertificateLoader.LoadCertificate(_serverCertificate ?? endpoint.ServerCertificate.ToArray());
-                byte[] nonce = _serverNonce ?? [];
-                byte[] plain = new byte[4 + password.Length + nonce.Length];
+                using var serverCertificate = X509CertificateLoader.LoadCertificate(_serverCertificate ?? endpoint.ServerCertificate.ToArray());
+                var nonce = _serverNonce ?? [];
+                var plain = new byte[4 + password.Length + nonce.Length];
                 System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(plain, password.Length + nonce.Length);
                 password.CopyTo(plain, 4);
                 nonce.CopyTo(plain, 4 + password.Length);
-                byte[] secret = SecurityPolicy.AsymmetricEncrypt(serverCertificate.GetRSAPublicKey()!, plain);
+                var secret = SecurityPolicy.AsymmetricEncrypt(serverCertificate.GetRSAPublicKey()!, plain);
                 identity = new ExtensionObject(new NodeId(0, BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary), new UserNameIdentityToken(policy.PolicyId, Options.UserName, secret, SecurityPolicy.RsaOaepEncryptionUri));
             }
         }
 
-        SignatureData clientSignature = security is null ? SignatureData.Empty : security.SignProof(_serverCertificate ?? security.RemoteCertificate!.RawData, _serverNonce);
+        var clientSignature = security is null ? SignatureData.Empty : security.SignProof(_serverCertificate ?? security.RemoteCertificate!.RawData, _serverNonce);
         ActivateSessionRequest activate = new(Header(_authenticationToken), clientSignature, ["en"], identity, SignatureData.Empty);
-        ActivateSessionResponse activated = await Channel.RequestAsync<ActivateSessionResponse>(activate, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var activated = await Channel.RequestAsync<ActivateSessionResponse>(activate, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         _serverNonce = activated.ServerNonce ?? _serverNonce;
     }
 
@@ -57,7 +57,7 @@ public sealed partial class OpcUaClient
     {
         NodeId[] ids = [WellKnownNodes.NamespaceArray, WellKnownNodes.MaxNodesPerRead, WellKnownNodes.MaxNodesPerWrite, WellKnownNodes.MaxNodesPerBrowse, WellKnownNodes.MaxNodesPerTranslateBrowsePathsToNodeIds, WellKnownNodes.MaxMonitoredItemsPerCall,
             WellKnownNodes.MaxNodesPerRegisterNodes, WellKnownNodes.MaxSubscriptionsPerSession, WellKnownNodes.MaxNodesPerMethodCall];
-        ReadResponse read = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, TimestampsToReturn.Neither, [.. ids.Select(id => new ReadValueId(id))]), cancellationToken).ConfigureAwait(false);
+        var read = await RequestAsync<ReadResponse>(new ReadRequest(Header(_authenticationToken), 0, TimestampsToReturn.Neither, [.. ids.Select(id => new ReadValueId(id))]), cancellationToken).ConfigureAwait(false);
         if (read.Results.Count != ids.Length)
         {
             return;
@@ -75,7 +75,7 @@ public sealed partial class OpcUaClient
     public async Task CloseAsync(CancellationToken cancellationToken)
     {
         await _disposing.CancelAsync().ConfigureAwait(false);
-        ClientSecureChannel? channel = _channel;
+        var channel = _channel;
         if (channel is not null && !channel.Closed.IsCompleted)
         {
             try

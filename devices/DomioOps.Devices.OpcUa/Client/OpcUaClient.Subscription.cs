@@ -16,7 +16,7 @@ public sealed partial class OpcUaClient
     public async Task<OpcUaSubscription> CreateSubscriptionAsync(SubscriptionOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        uint max = OperationLimits.MaxSubscriptionsPerSession;
+        var max = OperationLimits.MaxSubscriptionsPerSession;
         if (max != 0 && Subscriptions.Count >= max)
         {
             throw new OpcUaException(StatusCode.BadTooManySubscriptions, $"The server allows {max} subscriptions per session.");
@@ -35,8 +35,8 @@ public sealed partial class OpcUaClient
 
     private async Task CreateSubscriptionOnServerAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
     {
-        SubscriptionOptions o = subscription.Options;
-        CreateSubscriptionResponse response = await RequestAsync<CreateSubscriptionResponse>(
+        var o = subscription.Options;
+        var response = await RequestAsync<CreateSubscriptionResponse>(
             new CreateSubscriptionRequest(Header(_authenticationToken), o.PublishingInterval, o.LifetimeCount, o.KeepAliveCount, o.MaxNotificationsPerPublish, true, o.Priority),
             cancellationToken).ConfigureAwait(false);
         subscription.Id = response.SubscriptionId;
@@ -50,14 +50,14 @@ public sealed partial class OpcUaClient
     {
         await CreateSubscriptionOnServerAsync(subscription, cancellationToken).ConfigureAwait(false);
         List<MonitoredItem> items = [.. subscription.Items];
-        foreach (MonitoredItem item in items)
+        foreach (var item in items)
         {
             item.ServerId = 0;
             item.Status = StatusCode.BadWaitingForInitialData;
         }
 
         await CreateItemsOnServerAsync(subscription, items, cancellationToken).ConfigureAwait(false);
-        foreach (MonitoredItem trigger in items.Where(i => i.TriggeredItems.Count > 0 && i.Status.IsGood))
+        foreach (var trigger in items.Where(i => i.TriggeredItems.Count > 0 && i.Status.IsGood))
         {
             await SetTriggeringOnServerAsync(subscription, trigger, [.. trigger.TriggeredItems.Where(i => i.Status.IsGood)], [], cancellationToken).ConfigureAwait(false);
         }
@@ -65,8 +65,8 @@ public sealed partial class OpcUaClient
 
     internal async Task ModifySubscriptionOnServerAsync(OpcUaSubscription subscription, CancellationToken cancellationToken)
     {
-        SubscriptionOptions o = subscription.Options;
-        ModifySubscriptionResponse response = await RequestAsync<ModifySubscriptionResponse>(
+        var o = subscription.Options;
+        var response = await RequestAsync<ModifySubscriptionResponse>(
             new ModifySubscriptionRequest(Header(_authenticationToken), subscription.Id, o.PublishingInterval, o.LifetimeCount, o.KeepAliveCount, o.MaxNotificationsPerPublish, o.Priority),
             cancellationToken).ConfigureAwait(false);
         subscription.RevisedPublishingInterval = response.RevisedPublishingInterval;
@@ -108,10 +108,10 @@ public sealed partial class OpcUaClient
             // The server refuses the service as a whole (unsupported, or nothing to transfer): recreate everything.
         }
 
-        for (int i = 0; i < held.Count; i++)
+        for (var i = 0; i < held.Count; i++)
         {
-            OpcUaSubscription subscription = held[i];
-            TransferResult? result = response is not null && i < response.Results.Count ? response.Results[i] : null;
+            var subscription = held[i];
+            var result = response is not null && i < response.Results.Count ? response.Results[i] : null;
             if (result is null || result.StatusCode.IsBad)
             {
                 LogSubscriptionNotTransferred(_logger, Options.EndpointUrl, subscription.Id, result?.StatusCode ?? StatusCode.BadServiceUnsupported);
@@ -123,11 +123,11 @@ public sealed partial class OpcUaClient
             SubscriptionTransfers++;
             OpcUaMetrics.SubscriptionTransfers.Add(1, OpcUaMetrics.Result(transferred: true));
             LogSubscriptionTransferred(_logger, Options.EndpointUrl, subscription.Id, result.AvailableSequenceNumbers.Count);
-            foreach (uint sequence in result.AvailableSequenceNumbers.Order())
+            foreach (var sequence in result.AvailableSequenceNumbers.Order())
             {
                 if (!subscription.HasDelivered(sequence))
                 {
-                    RepublishResponse republished = await RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), cancellationToken).ConfigureAwait(false);
+                    var republished = await RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), cancellationToken).ConfigureAwait(false);
                     subscription.DeliverRepublished(republished.NotificationMessage);
                 }
 
@@ -152,7 +152,7 @@ public sealed partial class OpcUaClient
     {
         lock (_gate)
         {
-            foreach (OpcUaSubscription s in _subscriptions)
+            foreach (var s in _subscriptions)
             {
                 if (s.Id == id)
                 {
@@ -182,11 +182,11 @@ public sealed partial class OpcUaClient
     /// <summary>Republish (OPC 10000-4 §5.13.6) of missing messages, each acknowledged once received; one the server no longer has is skipped.</summary>
     private async Task RepublishAsync(OpcUaSubscription subscription, IReadOnlyList<uint> missing)
     {
-        foreach (uint sequence in missing)
+        foreach (var sequence in missing)
         {
             try
             {
-                RepublishResponse republished = await RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), _disposing.Token).ConfigureAwait(false);
+                var republished = await RequestAsync<RepublishResponse>(new RepublishRequest(Header(_authenticationToken), subscription.Id, sequence), _disposing.Token).ConfigureAwait(false);
                 subscription.DeliverRepublished(republished.NotificationMessage);
                 _publishing.Acknowledge(subscription.Id, sequence);
             }
@@ -206,20 +206,20 @@ public sealed partial class OpcUaClient
     {
         UaBinaryReader r = new(body, limits);
         _ = r.ReadNodeId();
-        ResponseHeader header = ResponseHeader.Decode(ref r);
+        var header = ResponseHeader.Decode(ref r);
         if (header.ServiceResult.IsBad)
         {
             return null;
         }
 
-        uint subscriptionId = r.ReadUInt32();
-        int available = r.ReadArrayLength();
+        var subscriptionId = r.ReadUInt32();
+        var available = r.ReadArrayLength();
         _ = r.ReadRaw(Math.Max(available, 0) * 4);
         _ = r.ReadBoolean();
-        int messageStart = r.Position;
-        uint sequence = r.ReadUInt32();
+        var messageStart = r.Position;
+        var sequence = r.ReadUInt32();
         _ = r.ReadDateTime();
-        int count = r.ReadArrayLength();
+        var count = r.ReadArrayLength();
         if (FindSubscription(subscriptionId) is { } subscription && !subscription.DeliverInPlace(sequence, ref r, count))
         {
             UaBinaryReader message = new(body[messageStart..], limits);
@@ -232,7 +232,7 @@ public sealed partial class OpcUaClient
     /// <summary>Starts the Publish requests on the current channel once there is a subscription (see <see cref="PublishLoop"/>).</summary>
     private void RestartPublishing()
     {
-        ClientSecureChannel? channel = _channel;
+        var channel = _channel;
         lock (_gate)
         {
             if (_subscriptions.Count == 0 || channel is null)
@@ -250,7 +250,7 @@ public sealed partial class OpcUaClient
         double longest = 1000;
         lock (_gate)
         {
-            foreach (OpcUaSubscription s in _subscriptions)
+            foreach (var s in _subscriptions)
             {
                 longest = Math.Max(longest, s.RevisedPublishingInterval * Math.Max(s.RevisedKeepAliveCount, 1));
             }

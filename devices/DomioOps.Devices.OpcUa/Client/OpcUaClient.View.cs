@@ -11,9 +11,9 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(nodes);
         List<BrowseResult> results = [];
-        foreach (List<BrowseDescription> batch in Batches(nodes, OperationLimits.MaxNodesPerBrowse))
+        foreach (var batch in Batches(nodes, OperationLimits.MaxNodesPerBrowse))
         {
-            BrowseResponse response = await RequestAsync<BrowseResponse>(new BrowseRequest(Header(_authenticationToken), maxReferencesPerNode, batch), cancellationToken).ConfigureAwait(false);
+            var response = await RequestAsync<BrowseResponse>(new BrowseRequest(Header(_authenticationToken), maxReferencesPerNode, batch), cancellationToken).ConfigureAwait(false);
             results.AddRange(response.Results);
         }
 
@@ -23,14 +23,14 @@ public sealed partial class OpcUaClient
     /// <summary>BrowseNext (OPC 10000-4 §5.9.3).</summary>
     public async Task<IReadOnlyList<BrowseResult>> BrowseNextAsync(IReadOnlyList<byte[]> continuationPoints, bool release, CancellationToken cancellationToken)
     {
-        BrowseNextResponse response = await RequestAsync<BrowseNextResponse>(new BrowseNextRequest(Header(_authenticationToken), release, [.. continuationPoints]), cancellationToken).ConfigureAwait(false);
+        var response = await RequestAsync<BrowseNextResponse>(new BrowseNextRequest(Header(_authenticationToken), release, [.. continuationPoints]), cancellationToken).ConfigureAwait(false);
         return response.Results;
     }
 
     /// <summary>All forward hierarchical references of a node, following continuation points.</summary>
     public async Task<IReadOnlyList<ReferenceDescription>> BrowseAllAsync(NodeId nodeId, CancellationToken cancellationToken, uint pageSize = 0)
     {
-        BrowseResult result = (await BrowseAsync([new BrowseDescription(nodeId, BrowseDirection.Forward, WellKnownNodes.HierarchicalReferences)], pageSize, cancellationToken).ConfigureAwait(false))[0];
+        var result = (await BrowseAsync([new BrowseDescription(nodeId, BrowseDirection.Forward, WellKnownNodes.HierarchicalReferences)], pageSize, cancellationToken).ConfigureAwait(false))[0];
         if (result.StatusCode.IsBad)
         {
             throw new OpcUaException(result.StatusCode, $"Browse of {nodeId} failed.");
@@ -56,9 +56,9 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(paths);
         List<BrowsePathResult> results = [];
-        foreach (List<BrowsePath> batch in Batches(paths, OperationLimits.MaxNodesPerTranslateBrowsePathsToNodeIds))
+        foreach (var batch in Batches(paths, OperationLimits.MaxNodesPerTranslateBrowsePathsToNodeIds))
         {
-            TranslateBrowsePathsResponse response = await RequestAsync<TranslateBrowsePathsResponse>(new TranslateBrowsePathsRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            var response = await RequestAsync<TranslateBrowsePathsResponse>(new TranslateBrowsePathsRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
             results.AddRange(response.Results);
         }
 
@@ -73,9 +73,9 @@ public sealed partial class OpcUaClient
     {
         ArgumentNullException.ThrowIfNull(nodes);
         List<NodeId> registered = [];
-        foreach (List<NodeId> batch in Batches(nodes, OperationLimits.MaxNodesPerRegisterNodes))
+        foreach (var batch in Batches(nodes, OperationLimits.MaxNodesPerRegisterNodes))
         {
-            RegisterNodesResponse response = await RequestAsync<RegisterNodesResponse>(new RegisterNodesRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
+            var response = await RequestAsync<RegisterNodesResponse>(new RegisterNodesRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
             registered.AddRange(response.RegisteredNodeIds);
         }
 
@@ -86,7 +86,7 @@ public sealed partial class OpcUaClient
     public async Task UnregisterNodesAsync(IReadOnlyList<NodeId> nodes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        foreach (List<NodeId> batch in Batches(nodes, OperationLimits.MaxNodesPerRegisterNodes))
+        foreach (var batch in Batches(nodes, OperationLimits.MaxNodesPerRegisterNodes))
         {
             await RequestAsync<UnregisterNodesResponse>(new UnregisterNodesRequest(Header(_authenticationToken), batch), cancellationToken).ConfigureAwait(false);
         }

@@ -87,7 +87,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
     private async Task<T> RequestAsync<T>(IServiceRequest request, CancellationToken cancellationToken)
         where T : IServiceResponse
     {
-        ClientSecureChannel channel = Channel;
+        var channel = Channel;
         try
         {
             return await channel.RequestAsync<T>(request, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
@@ -101,8 +101,8 @@ public sealed partial class OpcUaClient : IAsyncDisposable
 
     private static IEnumerable<List<T>> Batches<T>(IReadOnlyList<T> items, uint limit)
     {
-        int size = limit == 0 ? Math.Max(items.Count, 1) : (int)limit;
-        for (int i = 0; i < items.Count; i += size)
+        var size = limit == 0 ? Math.Max(items.Count, 1) : (int)limit;
+        for (var i = 0; i < items.Count; i += size)
         {
             yield return [.. items.Skip(i).Take(size)];
         }
@@ -120,7 +120,7 @@ public sealed partial class OpcUaClient : IAsyncDisposable
             await _channel.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (OpcUaSubscription subscription in Subscriptions)
+        foreach (var subscription in Subscriptions)
         {
             subscription.Complete();
         }

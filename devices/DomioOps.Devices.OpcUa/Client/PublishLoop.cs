@@ -31,7 +31,7 @@ internal sealed class PublishLoop(OpcUaClient client, TimeProvider time) : IDisp
     public void Restart(ClientSecureChannel channel, CancellationToken disposing)
     {
         CancellationTokenSource? old;
-        CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(disposing);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(disposing);
         lock (_gate)
         {
             if (_stop is not null && !_stop.IsCancellationRequested && Volatile.Read(ref _running) > 0)
@@ -45,7 +45,7 @@ internal sealed class PublishLoop(OpcUaClient client, TimeProvider time) : IDisp
         }
 
         old?.Cancel();
-        for (int i = 0; i < client.Options.PublishRequests; i++)
+        for (var i = 0; i < client.Options.PublishRequests; i++)
         {
             Interlocked.Increment(ref _running);
             _ = Task.Run(() => RunAsync(channel, stop.Token), CancellationToken.None);
@@ -65,16 +65,16 @@ internal sealed class PublishLoop(OpcUaClient client, TimeProvider time) : IDisp
             while (!stop.IsCancellationRequested && !channel.Closed.IsCompleted)
             {
                 List<SubscriptionAcknowledgement> acks = [];
-                while (acks.Count < MaxAcknowledgementsPerRequest && _acks.TryDequeue(out SubscriptionAcknowledgement ack))
+                while (acks.Count < MaxAcknowledgementsPerRequest && _acks.TryDequeue(out var ack))
                 {
                     acks.Add(ack);
                 }
 
-                TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Max(client.Options.RequestTimeout.TotalMilliseconds, client.LongestKeepAliveMs() * 2));
+                var timeout = TimeSpan.FromMilliseconds(Math.Max(client.Options.RequestTimeout.TotalMilliseconds, client.LongestKeepAliveMs() * 2));
                 IServiceResponse response;
                 try
                 {
-                    long started = Stopwatch.GetTimestamp();
+                    var started = Stopwatch.GetTimestamp();
                     response = await channel.RequestAsync<IServiceResponse>(new PublishRequest(client.SessionHeader(), acks), timeout, stop).ConfigureAwait(false);
                     OpcUaMetrics.PublishDuration.Record(OpcUaMetrics.ElapsedMs(started));
                 }

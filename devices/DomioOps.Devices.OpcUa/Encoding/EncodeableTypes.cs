@@ -7,7 +7,7 @@ namespace DomioOps.Devices.OpcUa.Encoding;
 /// <summary>The structures this stack decodes, keyed by the numeric id of their DefaultBinary encoding node (namespace 0).</summary>
 internal static class EncodeableTypes
 {
-    private static readonly Dictionary<uint, EncodeableDecoder> s_decoders = new()
+    private static readonly Dictionary<uint, EncodeableDecoder> Decoders = new()
     {
         [BinaryEncodingIds.ServiceFault_Encoding_DefaultBinary] = static (ref UaBinaryReader r) => ServiceFault.Decode(ref r),
         [BinaryEncodingIds.OpenSecureChannelRequest_Encoding_DefaultBinary] = static (ref UaBinaryReader r) => OpenSecureChannelRequest.Decode(ref r),
@@ -77,14 +77,14 @@ internal static class EncodeableTypes
         [BinaryEncodingIds.CallResponse_Encoding_DefaultBinary] = static (ref UaBinaryReader r) => CallResponse.Decode(ref r),
     };
 
-    public static bool TryGetDecoder(uint encodingId, [NotNullWhen(true)] out EncodeableDecoder? decoder) => s_decoders.TryGetValue(encodingId, out decoder);
+    public static bool TryGetDecoder(uint encodingId, [NotNullWhen(true)] out EncodeableDecoder? decoder) => Decoders.TryGetValue(encodingId, out decoder);
 
     /// <summary>Decodes a service message body: the encoding NodeId then the structure (OPC 10000-6 §6.7.2 MessageBody).</summary>
     public static IEncodeable DecodeMessage(ReadOnlySpan<byte> body, EncodingLimits limits)
     {
         UaBinaryReader reader = new(body, limits);
-        NodeId typeId = reader.ReadNodeId();
-        if (typeId.NamespaceIndex != 0 || typeId.IdType != NodeIdType.Numeric || !s_decoders.TryGetValue(typeId.NumericIdentifier, out EncodeableDecoder? decoder))
+        var typeId = reader.ReadNodeId();
+        if (typeId.NamespaceIndex != 0 || typeId.IdType != NodeIdType.Numeric || !Decoders.TryGetValue(typeId.NumericIdentifier, out var decoder))
         {
             throw new OpcUaProtocolException(StatusCode.BadServiceUnsupported, $"Unknown message type {typeId}.");
         }

@@ -9,7 +9,7 @@ internal ref partial struct UaBinaryReader
     /// </summary>
     public NodeId ReadNodeId()
     {
-        byte encoding = ReadByte();
+        var encoding = ReadByte();
         if ((encoding & 0xC0) != 0)
         {
             throw new OpcUaProtocolException($"NodeId encoding byte 0x{encoding:X2} carries ExpandedNodeId flags.");
@@ -26,31 +26,31 @@ internal ref partial struct UaBinaryReader
                 return new NodeId(0, ReadByte());
             case 0x01:
                 {
-                    byte ns = ReadByte();
+                    var ns = ReadByte();
                     return new NodeId(ns, ReadUInt16());
                 }
 
             case 0x02:
                 {
-                    ushort ns = ReadUInt16();
+                    var ns = ReadUInt16();
                     return new NodeId(ns, ReadUInt32());
                 }
 
             case 0x03:
                 {
-                    ushort ns = ReadUInt16();
+                    var ns = ReadUInt16();
                     return new NodeId(ns, ReadString() ?? string.Empty);
                 }
 
             case 0x04:
                 {
-                    ushort ns = ReadUInt16();
+                    var ns = ReadUInt16();
                     return new NodeId(ns, ReadGuid());
                 }
 
             case 0x05:
                 {
-                    ushort ns = ReadUInt16();
+                    var ns = ReadUInt16();
                     return new NodeId(ns, ReadByteString());
                 }
 
@@ -62,31 +62,31 @@ internal ref partial struct UaBinaryReader
     /// <summary>§5.2.2.10: a NodeId whose encoding byte may carry 0x80 (NamespaceUri String follows) and 0x40 (ServerIndex UInt32 follows).</summary>
     public ExpandedNodeId ReadExpandedNodeId()
     {
-        byte encoding = ReadByte();
-        NodeId nodeId = ReadNodeIdBody(encoding);
-        string? uri = (encoding & 0x80) != 0 ? ReadString() : null;
-        uint serverIndex = (encoding & 0x40) != 0 ? ReadUInt32() : 0;
+        var encoding = ReadByte();
+        var nodeId = ReadNodeIdBody(encoding);
+        var uri = (encoding & 0x80) != 0 ? ReadString() : null;
+        var serverIndex = (encoding & 0x40) != 0 ? ReadUInt32() : 0;
         return new ExpandedNodeId(nodeId, uri, serverIndex);
     }
 
     /// <summary>§5.2.2.13: UInt16 namespace index, String name.</summary>
     public QualifiedName ReadQualifiedName()
     {
-        ushort ns = ReadUInt16();
+        var ns = ReadUInt16();
         return new QualifiedName(ns, ReadString());
     }
 
     /// <summary>§5.2.2.14: mask byte (0x01 locale, 0x02 text) then the present fields.</summary>
     public LocalizedText ReadLocalizedText()
     {
-        byte mask = ReadByte();
+        var mask = ReadByte();
         if ((mask & 0xFC) != 0)
         {
             throw new OpcUaProtocolException($"LocalizedText mask 0x{mask:X2} has unknown bits.");
         }
 
-        string? locale = (mask & 0x01) != 0 ? ReadString() : null;
-        string? text = (mask & 0x02) != 0 ? ReadString() : null;
+        var locale = (mask & 0x01) != 0 ? ReadString() : null;
+        var text = (mask & 0x02) != 0 ? ReadString() : null;
         return new LocalizedText(locale, text);
     }
 }

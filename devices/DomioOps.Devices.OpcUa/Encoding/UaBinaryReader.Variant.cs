@@ -14,7 +14,7 @@ internal ref partial struct UaBinaryReader
     /// </summary>
     public DiagnosticInfo? ReadDiagnosticInfo()
     {
-        byte mask = ReadByte();
+        var mask = ReadByte();
         if (mask == 0)
         {
             return null;
@@ -30,9 +30,9 @@ internal ref partial struct UaBinaryReader
         int? nsUri = (mask & 0x02) != 0 ? ReadInt32() : null;
         int? locale = (mask & 0x08) != 0 ? ReadInt32() : null;
         int? text = (mask & 0x04) != 0 ? ReadInt32() : null;
-        string? info = (mask & 0x10) != 0 ? ReadString() : null;
+        var info = (mask & 0x10) != 0 ? ReadString() : null;
         StatusCode? inner = (mask & 0x20) != 0 ? ReadStatusCode() : null;
-        DiagnosticInfo? innerInfo = (mask & 0x40) != 0 ? ReadDiagnosticInfo() ?? new DiagnosticInfo() : null;
+        var innerInfo = (mask & 0x40) != 0 ? ReadDiagnosticInfo() ?? new DiagnosticInfo() : null;
         _depth--;
         return new DiagnosticInfo(symbolic, nsUri, locale, text, info, inner, innerInfo);
     }
@@ -43,15 +43,15 @@ internal ref partial struct UaBinaryReader
     /// </summary>
     public ExtensionObject ReadExtensionObject()
     {
-        NodeId typeId = ReadNodeId();
-        byte encoding = ReadByte();
+        var typeId = ReadNodeId();
+        var encoding = ReadByte();
         switch (encoding)
         {
             case 0x00:
                 return new ExtensionObject(typeId, null);
             case 0x01:
                 {
-                    int length = ReadInt32();
+                    var length = ReadInt32();
                     if (length < 0)
                     {
                         return new ExtensionObject(typeId, null);
@@ -62,12 +62,12 @@ internal ref partial struct UaBinaryReader
                         throw new OpcUaProtocolException(StatusCode.BadEncodingLimitsExceeded, $"ExtensionObject body of {length} bytes exceeds the limit.");
                     }
 
-                    ReadOnlySpan<byte> body = Take(length);
-                    if (typeId.NamespaceIndex == 0 && typeId.IdType == NodeIdType.Numeric && EncodeableTypes.TryGetDecoder(typeId.NumericIdentifier, out EncodeableDecoder? decoder))
+                    var body = Take(length);
+                    if (typeId.NamespaceIndex == 0 && typeId.IdType == NodeIdType.Numeric && EncodeableTypes.TryGetDecoder(typeId.NumericIdentifier, out var decoder))
                     {
                         Enter();
                         UaBinaryReader inner = new(body, _limits) { _depth = _depth };
-                        IEncodeable value = decoder(ref inner);
+                        var value = decoder(ref inner);
                         _depth--;
                         return new ExtensionObject(typeId, value);
                     }
@@ -89,19 +89,19 @@ internal ref partial struct UaBinaryReader
     /// </summary>
     public DataValue ReadDataValue()
     {
-        byte mask = ReadByte();
+        var mask = ReadByte();
         if ((mask & 0xC0) != 0)
         {
             throw new OpcUaProtocolException($"DataValue mask 0x{mask:X2} has unknown bits.");
         }
 
         Enter();
-        Variant value = (mask & 0x01) != 0 ? ReadVariant() : Variant.Null;
-        StatusCode status = (mask & 0x02) != 0 ? ReadStatusCode() : StatusCode.Good;
+        var value = (mask & 0x01) != 0 ? ReadVariant() : Variant.Null;
+        var status = (mask & 0x02) != 0 ? ReadStatusCode() : StatusCode.Good;
         DateTime? source = (mask & 0x04) != 0 ? ReadDateTime() : null;
-        ushort sourcePico = (mask & 0x10) != 0 ? ReadUInt16() : (ushort)0;
+        var sourcePico = (mask & 0x10) != 0 ? ReadUInt16() : (ushort)0;
         DateTime? server = (mask & 0x08) != 0 ? ReadDateTime() : null;
-        ushort serverPico = (mask & 0x20) != 0 ? ReadUInt16() : (ushort)0;
+        var serverPico = (mask & 0x20) != 0 ? ReadUInt16() : (ushort)0;
         _depth--;
         return new DataValue(value, status, source, server, sourcePico, serverPico);
     }
@@ -112,21 +112,21 @@ internal ref partial struct UaBinaryReader
     /// </summary>
     public Variant ReadVariant()
     {
-        byte mask = ReadByte();
+        var mask = ReadByte();
         if (mask == 0)
         {
             return Variant.Null;
         }
 
-        int typeId = mask & 0x3F;
+        var typeId = mask & 0x3F;
         if (typeId > (int)BuiltInType.DiagnosticInfo)
         {
             throw new OpcUaProtocolException($"Variant type id {typeId} is not a built-in type.");
         }
 
-        BuiltInType type = (BuiltInType)typeId;
-        bool isArray = (mask & 0x80) != 0;
-        bool hasDims = (mask & 0x40) != 0;
+        var type = (BuiltInType)typeId;
+        var isArray = (mask & 0x80) != 0;
+        var hasDims = (mask & 0x40) != 0;
         if (hasDims && !isArray)
         {
             throw new OpcUaProtocolException("Variant has dimensions but no array.");
@@ -145,12 +145,12 @@ internal ref partial struct UaBinaryReader
         }
         else
         {
-            int length = ReadArrayLength();
-            Array array = ReadArrayOf(type, Math.Max(length, 0));
+            var length = ReadArrayLength();
+            var array = ReadArrayOf(type, Math.Max(length, 0));
             int[]? dims = null;
             if (hasDims)
             {
-                int count = ReadArrayLength();
+                var count = ReadArrayLength();
                 if (count < 1)
                 {
                     throw new OpcUaProtocolException("Variant matrix has no dimensions.");
@@ -158,7 +158,7 @@ internal ref partial struct UaBinaryReader
 
                 dims = new int[count];
                 long product = 1;
-                for (int i = 0; i < count; i++)
+                for (var i = 0; i < count; i++)
                 {
                     dims[i] = ReadInt32();
                     if (dims[i] < 0)
@@ -266,8 +266,8 @@ internal ref partial struct UaBinaryReader
 
     private T[] Fill<T>(int length, BuiltInType type)
     {
-        T[] array = new T[length];
-        for (int i = 0; i < length; i++)
+        var array = new T[length];
+        for (var i = 0; i < length; i++)
         {
             array[i] = (T)ReadScalar(type)!;
         }

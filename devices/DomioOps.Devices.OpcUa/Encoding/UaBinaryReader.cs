@@ -11,7 +11,7 @@ namespace DomioOps.Devices.OpcUa.Encoding;
 /// </summary>
 internal ref partial struct UaBinaryReader
 {
-    private static readonly UTF8Encoding s_utf8 = new(false, true);
+    private static readonly UTF8Encoding Utf8 = new(false, true);
     private readonly ReadOnlySpan<byte> _buffer;
     private readonly EncodingLimits _limits;
     private int _position;
@@ -38,7 +38,7 @@ internal ref partial struct UaBinaryReader
             throw new OpcUaProtocolException(StatusCode.BadDecodingError, $"Message ends after {_buffer.Length} bytes; {count} more needed at offset {_position}.");
         }
 
-        ReadOnlySpan<byte> slice = _buffer.Slice(_position, count);
+        var slice = _buffer.Slice(_position, count);
         _position += count;
         return slice;
     }
@@ -72,7 +72,7 @@ internal ref partial struct UaBinaryReader
     /// <summary>§5.2.2.4: Int32 byte count (-1 = null) then UTF-8 without terminator.</summary>
     public string? ReadString()
     {
-        int length = ReadInt32();
+        var length = ReadInt32();
         if (length < 0)
         {
             return null;
@@ -83,10 +83,10 @@ internal ref partial struct UaBinaryReader
             throw new OpcUaProtocolException(StatusCode.BadEncodingLimitsExceeded, $"String of {length} bytes exceeds {_limits.MaxStringLength}.");
         }
 
-        ReadOnlySpan<byte> bytes = Take(length);
+        var bytes = Take(length);
         try
         {
-            return s_utf8.GetString(bytes);
+            return Utf8.GetString(bytes);
         }
         catch (DecoderFallbackException ex)
         {
@@ -97,7 +97,7 @@ internal ref partial struct UaBinaryReader
     /// <summary>§5.2.2.5: Int64 count of 100 ns intervals since 1601-01-01 UTC; 0 and below is MinValue, Int64.MaxValue is MaxValue.</summary>
     public DateTime ReadDateTime()
     {
-        long ticks = ReadInt64();
+        var ticks = ReadInt64();
         if (ticks <= 0)
         {
             return DateTime.MinValue;
@@ -117,7 +117,7 @@ internal ref partial struct UaBinaryReader
     /// <summary>§5.2.2.7: Int32 length (-1 = null) then the bytes.</summary>
     public byte[]? ReadByteString()
     {
-        int length = ReadInt32();
+        var length = ReadInt32();
         if (length < 0)
         {
             return null;
@@ -136,7 +136,7 @@ internal ref partial struct UaBinaryReader
     /// <summary>An array length: -1 is null (returned as -1), above the limit or below -1 throws.</summary>
     public int ReadArrayLength()
     {
-        int length = ReadInt32();
+        var length = ReadInt32();
         if (length < -1)
         {
             throw new OpcUaProtocolException($"Array length {length} is invalid.");
@@ -159,14 +159,14 @@ internal ref partial struct UaBinaryReader
     /// <summary>Reads an Int32-length-prefixed array of structures (null arrays read as empty).</summary>
     public T[] ReadArray<T>(ElementReader<T> read)
     {
-        int length = ReadArrayLength();
+        var length = ReadArrayLength();
         if (length <= 0)
         {
             return [];
         }
 
-        T[] array = new T[length];
-        for (int i = 0; i < length; i++)
+        var array = new T[length];
+        for (var i = 0; i < length; i++)
         {
             array[i] = read(ref this);
         }
@@ -178,7 +178,7 @@ internal ref partial struct UaBinaryReader
         where T : IEncodeable
     {
         Enter();
-        T value = (T)decoder(ref this);
+        var value = (T)decoder(ref this);
         _depth--;
         return value;
     }

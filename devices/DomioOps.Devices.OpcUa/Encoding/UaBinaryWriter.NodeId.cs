@@ -10,7 +10,7 @@ internal sealed partial class UaBinaryWriter
         switch (value.IdType)
         {
             case NodeIdType.Numeric:
-                uint id = value.NumericIdentifier;
+                var id = value.NumericIdentifier;
                 if (value.NamespaceIndex == 0 && id <= byte.MaxValue)
                 {
                     WriteByte(flags);
@@ -84,7 +84,7 @@ internal sealed partial class UaBinaryWriter
     public void WriteLocalizedText(LocalizedText? value)
     {
         value ??= LocalizedText.Null;
-        byte mask = (byte)((value.Locale is null ? 0 : 0x01) | (value.Text is null ? 0 : 0x02));
+        var mask = (byte)((value.Locale is null ? 0 : 0x01) | (value.Text is null ? 0 : 0x02));
         WriteByte(mask);
         if (value.Locale is not null)
         {

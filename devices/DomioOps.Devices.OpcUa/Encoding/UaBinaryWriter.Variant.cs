@@ -172,7 +172,7 @@ internal sealed partial class UaBinaryWriter
             return;
         }
 
-        byte mask = (byte)value.Type;
+        var mask = (byte)value.Type;
         if (!value.IsArray)
         {
             if (value.Type == BuiltInType.Variant)
@@ -200,7 +200,7 @@ internal sealed partial class UaBinaryWriter
         }
 
         WriteByte(mask);
-        Array array = (Array)value.Value!;
+        var array = (Array)value.Value!;
         WriteInt32(array.Length);
         if (value.Type == BuiltInType.Byte)
         {
@@ -208,7 +208,7 @@ internal sealed partial class UaBinaryWriter
         }
         else
         {
-            foreach (object? element in array)
+            foreach (var element in array)
             {
                 WriteScalar(value.Type, element);
             }
@@ -217,7 +217,7 @@ internal sealed partial class UaBinaryWriter
         if (value.ArrayDimensions is { } dims)
         {
             WriteInt32(dims.Count);
-            foreach (int d in dims)
+            foreach (var d in dims)
             {
                 WriteInt32(d);
             }

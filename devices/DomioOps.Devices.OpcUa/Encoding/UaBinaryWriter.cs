@@ -13,7 +13,7 @@ internal sealed partial class UaBinaryWriter
     /// <summary>Ticks from 0001-01-01 to 1601-01-01, the UA DateTime epoch.</summary>
     internal const long Epoch1601Ticks = 504911232000000000;
 
-    private static readonly UTF8Encoding s_utf8 = new(false, false);
+    private static readonly UTF8Encoding Utf8 = new(false, false);
     private IBufferWriter<byte> _output;
 
     public UaBinaryWriter(IBufferWriter<byte> output)
@@ -108,10 +108,10 @@ internal sealed partial class UaBinaryWriter
             return;
         }
 
-        int count = s_utf8.GetByteCount(value);
+        var count = Utf8.GetByteCount(value);
         WriteInt32(count);
-        Span<byte> span = Get(count);
-        s_utf8.GetBytes(value, span);
+        var span = Get(count);
+        Utf8.GetBytes(value, span);
         Advance(count);
     }
 
@@ -164,7 +164,7 @@ internal sealed partial class UaBinaryWriter
         }
 
         WriteInt32(items.Count);
-        for (int i = 0; i < items.Count; i++)
+        for (var i = 0; i < items.Count; i++)
         {
             write(this, items[i]);
         }

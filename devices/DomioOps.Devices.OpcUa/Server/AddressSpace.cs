@@ -8,7 +8,7 @@ namespace DomioOps.Devices.OpcUa.Server;
 /// </summary>
 public sealed partial class AddressSpace
 {
-    private static readonly uint[] s_oneDimension = [0u];
+    private static readonly uint[] OneDimension = [0u];
     private readonly Dictionary<NodeId, Node> _nodes = [];
 
     /// <summary>Every type's supertype, from the HasSubtype references added so far (reference, object, variable and data types).</summary>
@@ -18,8 +18,8 @@ public sealed partial class AddressSpace
 
     public AddressSpace(string applicationUri, TimeProvider? timeProvider = null)
     {
-        TimeProvider time = timeProvider ?? TimeProvider.System;
-        DateTime now = time.GetUtcNow().UtcDateTime;
+        var time = timeProvider ?? TimeProvider.System;
+        var now = time.GetUtcNow().UtcDateTime;
         _namespaces.Add(applicationUri);
         AddBaseTypes();
         Add(new ObjectNode(WellKnownNodes.RootFolder, new QualifiedName(0, "Root"), new LocalizedText("Root")), null, null, WellKnownNodes.FolderType);
@@ -56,7 +56,7 @@ public sealed partial class AddressSpace
     {
         lock (_gate)
         {
-            int index = _namespaces.IndexOf(uri);
+            var index = _namespaces.IndexOf(uri);
             if (index < 0)
             {
                 _namespaces.Add(uri);
@@ -86,8 +86,8 @@ public sealed partial class AddressSpace
     public ObjectNode AddObject(NodeId parent, NodeId nodeId, QualifiedName browseName, NodeId? typeDefinition = null, NodeId? referenceType = null, LocalizedText? displayName = null)
     {
         ObjectNode node = new(nodeId, browseName, displayName ?? new LocalizedText(browseName.Name));
-        Node? parentNode = Find(parent);
-        NodeId reference = referenceType ?? (parentNode is ObjectNode o && IsFolder(o) ? WellKnownNodes.Organizes : WellKnownNodes.HasComponent);
+        var parentNode = Find(parent);
+        var reference = referenceType ?? (parentNode is ObjectNode o && IsFolder(o) ? WellKnownNodes.Organizes : WellKnownNodes.HasComponent);
         Add(node, parent, reference, typeDefinition ?? WellKnownNodes.BaseObjectType);
         return node;
     }
@@ -108,8 +108,8 @@ public sealed partial class AddressSpace
             Writable = writable,
             EURange = euRange,
         };
-        Node? parentNode = Find(parent);
-        NodeId reference = referenceType ?? (parentNode is ObjectNode o && IsFolder(o) ? WellKnownNodes.Organizes : WellKnownNodes.HasComponent);
+        var parentNode = Find(parent);
+        var reference = referenceType ?? (parentNode is ObjectNode o && IsFolder(o) ? WellKnownNodes.Organizes : WellKnownNodes.HasComponent);
         Add(node, parent, reference, reference == WellKnownNodes.HasProperty ? WellKnownNodes.PropertyType : WellKnownNodes.BaseDataVariableType);
         return node;
     }
@@ -119,10 +119,10 @@ public sealed partial class AddressSpace
     {
         lock (_gate)
         {
-            Node from = _nodes.GetValueOrDefault(source) ?? throw new OpcUaException(StatusCode.BadNodeIdUnknown, $"Node {source} does not exist.");
+            var from = _nodes.GetValueOrDefault(source) ?? throw new OpcUaException(StatusCode.BadNodeIdUnknown, $"Node {source} does not exist.");
             from.AddReference(new NodeReference(referenceType, true, target));
             ForgetDeclarations(from, referenceType);
-            if (_nodes.TryGetValue(target, out Node? to))
+            if (_nodes.TryGetValue(target, out var to))
             {
                 to.AddReference(new NodeReference(referenceType, false, source));
             }
@@ -142,9 +142,9 @@ public sealed partial class AddressSpace
     {
         lock (_gate)
         {
-            bool complete = true;
-            bool added = false;
-            if (_nodes.TryGetValue(source, out Node? from))
+            var complete = true;
+            var added = false;
+            if (_nodes.TryGetValue(source, out var from))
             {
                 NodeReference forward = new(referenceType, true, target);
                 if (!from.References.Contains(forward))
@@ -162,7 +162,7 @@ public sealed partial class AddressSpace
 
             // The inverse half exists exactly when the forward one did, so only a missing source needs the search
             // (a base type's list of inverse HasTypeDefinitions is long).
-            if (_nodes.TryGetValue(target, out Node? to))
+            if (_nodes.TryGetValue(target, out var to))
             {
                 NodeReference inverse = new(referenceType, false, source);
                 if (added || (from is null && !to.References.Contains(inverse)))
@@ -219,8 +219,8 @@ public sealed partial class AddressSpace
     {
         lock (_gate)
         {
-            NodeId? current = typeId;
-            for (int depth = 0; current is not null && depth < 64; depth++)
+            var current = typeId;
+            for (var depth = 0; current is not null && depth < 64; depth++)
             {
                 if (current == ancestor)
                 {
@@ -273,8 +273,8 @@ public sealed partial class AddressSpace
 
     internal ReferenceDescription Describe(NodeReference reference, uint resultMask)
     {
-        Node? target = Find(reference.TargetId);
-        NodeId? typeDefinition = target?.References.FirstOrDefault(r => r.IsForward && r.ReferenceTypeId == WellKnownNodes.HasTypeDefinition)?.TargetId;
+        var target = Find(reference.TargetId);
+        var typeDefinition = target?.References.FirstOrDefault(r => r.IsForward && r.ReferenceTypeId == WellKnownNodes.HasTypeDefinition)?.TargetId;
         return new ReferenceDescription(
             (resultMask & 0x01) != 0 ? reference.ReferenceTypeId : NodeId.Null,
             (resultMask & 0x02) == 0 || reference.IsForward,
@@ -287,7 +287,7 @@ public sealed partial class AddressSpace
 
     internal DataValue ReadAttribute(ReadValueId item, TimestampsToReturn timestamps, DateTime now)
     {
-        Node? node = Find(item.NodeId);
+        var node = Find(item.NodeId);
         if (node is null)
         {
             return DataValue.FromStatus(StatusCode.BadNodeIdUnknown);
@@ -315,7 +315,7 @@ public sealed partial class AddressSpace
             AttributeId.Executable or AttributeId.UserExecutable when node is MethodNode m => new Variant(m.Executable),
             AttributeId.DataType when node is VariableNode v => new Variant(v.DataType),
             AttributeId.ValueRank when node is VariableNode v => new Variant(v.ValueRank),
-            AttributeId.ArrayDimensions when node is VariableNode v => v.ValueRank == 1 ? new Variant(s_oneDimension) : Variant.Null,
+            AttributeId.ArrayDimensions when node is VariableNode v => v.ValueRank == 1 ? new Variant(OneDimension) : Variant.Null,
             AttributeId.AccessLevel or AttributeId.UserAccessLevel when node is VariableNode v => new Variant(v.Writable ? (byte)3 : (byte)1),
             AttributeId.MinimumSamplingInterval when node is VariableNode v => new Variant(v.MinimumSamplingInterval),
             AttributeId.Historizing when node is VariableNode => new Variant(false),
@@ -324,7 +324,7 @@ public sealed partial class AddressSpace
 
         if (item.AttributeId == AttributeId.Value && node is VariableNode variable)
         {
-            DataValue current = node.NodeId == WellKnownNodes.ServerStatusCurrentTime ? new DataValue(new Variant(now), StatusCode.Good, now, now) : variable.Value;
+            var current = node.NodeId == WellKnownNodes.ServerStatusCurrentTime ? new DataValue(new Variant(now), StatusCode.Good, now, now) : variable.Value;
             if (item.IndexRange is not null)
             {
                 current = ApplyIndexRange(current, item.IndexRange);
@@ -338,12 +338,12 @@ public sealed partial class AddressSpace
 
     private static DataValue ApplyIndexRange(DataValue value, string range)
     {
-        if (!NumericRange.TryParse(range, out NumericRange parsed))
+        if (!NumericRange.TryParse(range, out var parsed))
         {
             return DataValue.FromStatus(StatusCode.BadIndexRangeInvalid);
         }
 
-        StatusCode status = parsed.TrySlice(value.Value, out Variant slice);
+        var status = parsed.TrySlice(value.Value, out var slice);
         return status.IsGood ? value with { Value = slice } : DataValue.FromStatus(status);
     }
 

@@ -26,7 +26,7 @@ public sealed partial class OpcUaServer
 
     private StatusCode WriteAttribute(WriteValue write, DateTime now)
     {
-        Node? node = AddressSpace.Find(write.NodeId);
+        var node = AddressSpace.Find(write.NodeId);
         if (node is null)
         {
             return StatusCode.BadNodeIdUnknown;
@@ -47,12 +47,12 @@ public sealed partial class OpcUaServer
             return variable.Write(write.Value, now);
         }
 
-        if (!NumericRange.TryParse(write.IndexRange, out NumericRange range))
+        if (!NumericRange.TryParse(write.IndexRange, out var range))
         {
             return StatusCode.BadIndexRangeInvalid;
         }
 
-        StatusCode patched = range.TryPatch(variable.Value.Value, write.Value.Value, out Variant whole);
+        var patched = range.TryPatch(variable.Value.Value, write.Value.Value, out var whole);
         return patched.IsGood ? variable.Write(write.Value with { Value = whole }, now) : patched;
     }
 

@@ -16,7 +16,7 @@ public sealed partial class OpcUaServer
     {
         ApplicationDescription server = new(Options.ApplicationUri, Options.ProductUri, new LocalizedText(Options.ApplicationName), ApplicationType.Server, DiscoveryUrls: [EndpointUrl]);
         List<EndpointDescription> endpoints = [];
-        foreach ((string policyUri, MessageSecurityMode mode) in Options.Endpoints)
+        foreach ((var policyUri, var mode) in Options.Endpoints)
         {
             List<UserTokenPolicy> policies = [];
             if (Options.AllowAnonymous)

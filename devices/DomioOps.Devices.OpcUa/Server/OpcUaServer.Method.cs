@@ -17,9 +17,9 @@ public sealed partial class OpcUaServer
     private async Task CallAsync(ServerConnection connection, ServerSession session, uint requestId, CallRequest call, ResponseHeader ok)
     {
         List<CallMethodResult> results = new(call.MethodsToCall.Count);
-        foreach (CallMethodRequest request in call.MethodsToCall)
+        foreach (var request in call.MethodsToCall)
         {
-            (MethodNode? method, CallMethodResult? failure) = AddressSpace.CheckCall(request);
+            (var method, var failure) = AddressSpace.CheckCall(request);
             if (method is null)
             {
                 results.Add(failure!);
@@ -28,7 +28,7 @@ public sealed partial class OpcUaServer
 
             try
             {
-                IReadOnlyList<Variant> outputs = await method.Handler!(new MethodCall(request.ObjectId, request.MethodId, request.InputArguments) { UserName = session.UserName, Session = session }, _stopping.Token).ConfigureAwait(false);
+                var outputs = await method.Handler!(new MethodCall(request.ObjectId, request.MethodId, request.InputArguments) { UserName = session.UserName, Session = session }, _stopping.Token).ConfigureAwait(false);
                 results.Add(new CallMethodResult(StatusCode.Good, [], outputs));
             }
             catch (OpcUaException ex)

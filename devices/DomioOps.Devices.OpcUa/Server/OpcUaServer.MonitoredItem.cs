@@ -12,7 +12,7 @@ public sealed partial class OpcUaServer
     /// <summary>CreateMonitoredItems (OPC 10000-4 §5.12.2).</summary>
     private CreateMonitoredItemsResponse CreateMonitoredItems(ServerSession session, CreateMonitoredItemsRequest create, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, create.SubscriptionId);
+        var subscription = RequireSubscription(session, create.SubscriptionId);
         CheckCount(create.ItemsToCreate.Count, Options.MaxMonitoredItemsPerCall);
         if (create.TimestampsToReturn is < TimestampsToReturn.Source or > TimestampsToReturn.Neither)
         {
@@ -20,9 +20,9 @@ public sealed partial class OpcUaServer
         }
 
         List<MonitoredItemCreateResult> results = new(create.ItemsToCreate.Count);
-        foreach (MonitoredItemCreateRequest item in create.ItemsToCreate)
+        foreach (var item in create.ItemsToCreate)
         {
-            Node? node = AddressSpace.Find(item.ItemToMonitor.NodeId);
+            var node = AddressSpace.Find(item.ItemToMonitor.NodeId);
             if (node is null)
             {
                 results.Add(new MonitoredItemCreateResult(StatusCode.BadNodeIdUnknown, 0, 0, 0));
@@ -47,18 +47,18 @@ public sealed partial class OpcUaServer
                 continue;
             }
 
-            VariableNode? variable = node as VariableNode;
-            (StatusCode filterStatus, DataChangeFilter? filter) = CheckFilter(item.RequestedParameters.Filter, variable);
+            var variable = node as VariableNode;
+            (var filterStatus, var filter) = CheckFilter(item.RequestedParameters.Filter, variable);
             if (filterStatus.IsBad)
             {
                 results.Add(new MonitoredItemCreateResult(filterStatus, 0, 0, 0));
                 continue;
             }
 
-            MonitoringParameters p = item.RequestedParameters;
-            double sampling = ReviseSampling(p.SamplingInterval, subscription.PublishingInterval, variable);
-            uint queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
-            uint id = (uint)Interlocked.Increment(ref _monitoredItemId);
+            var p = item.RequestedParameters;
+            var sampling = ReviseSampling(p.SamplingInterval, subscription.PublishingInterval, variable);
+            var queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
+            var id = (uint)Interlocked.Increment(ref _monitoredItemId);
             subscription.AddItem(new ServerMonitoredItem(id, item.ItemToMonitor, item.MonitoringMode, p.ClientHandle, sampling, queueSize, p.DiscardOldest, filter, variable?.EURange), create.TimestampsToReturn);
             results.Add(new MonitoredItemCreateResult(StatusCode.Good, id, sampling, queueSize));
         }
@@ -84,15 +84,15 @@ public sealed partial class OpcUaServer
             return new MonitoredItemCreateResult(StatusCode.BadMonitoredItemFilterInvalid, 0, 0, 0);
         }
 
-        StatusCode valid = EventFilterEvaluator.Validate(filter);
+        var valid = EventFilterEvaluator.Validate(filter);
         if (valid.IsBad)
         {
             return new MonitoredItemCreateResult(valid, 0, 0, 0);
         }
 
-        MonitoringParameters p = item.RequestedParameters;
-        uint queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
-        uint id = (uint)Interlocked.Increment(ref _monitoredItemId);
+        var p = item.RequestedParameters;
+        var queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
+        var id = (uint)Interlocked.Increment(ref _monitoredItemId);
         subscription.AddItem(new ServerMonitoredItem(id, item.ItemToMonitor, item.MonitoringMode, p.ClientHandle, 0, queueSize, p.DiscardOldest, null, null) { EventFilter = filter }, timestamps);
         return new MonitoredItemCreateResult(StatusCode.Good, id, 0, queueSize);
     }
@@ -100,12 +100,12 @@ public sealed partial class OpcUaServer
     /// <summary>ModifyMonitoredItems (OPC 10000-4 §5.12.3).</summary>
     private ModifyMonitoredItemsResponse ModifyMonitoredItems(ServerSession session, ModifyMonitoredItemsRequest modify, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, modify.SubscriptionId);
+        var subscription = RequireSubscription(session, modify.SubscriptionId);
         CheckCount(modify.ItemsToModify.Count, Options.MaxMonitoredItemsPerCall);
         List<MonitoredItemCreateResult> results = [];
-        foreach (MonitoredItemModifyRequest item in modify.ItemsToModify)
+        foreach (var item in modify.ItemsToModify)
         {
-            (StatusCode filterStatus, DataChangeFilter? filter) = CheckFilter(item.RequestedParameters.Filter, null);
+            (var filterStatus, var filter) = CheckFilter(item.RequestedParameters.Filter, null);
             if (filterStatus.IsBad && item.RequestedParameters.Filter.Body is not DataChangeFilter)
             {
                 results.Add(new MonitoredItemCreateResult(filterStatus, 0, 0, 0));
@@ -113,10 +113,10 @@ public sealed partial class OpcUaServer
             }
 
             filter ??= item.RequestedParameters.Filter.Body as DataChangeFilter;
-            MonitoringParameters p = item.RequestedParameters;
-            double sampling = ReviseSampling(p.SamplingInterval, subscription.PublishingInterval, null);
-            uint queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
-            StatusCode status = subscription.ModifyItem(item.MonitoredItemId, sampling, queueSize, p.DiscardOldest, p.ClientHandle, filter);
+            var p = item.RequestedParameters;
+            var sampling = ReviseSampling(p.SamplingInterval, subscription.PublishingInterval, null);
+            var queueSize = Math.Clamp(p.QueueSize, 1, Options.MaxQueueSize);
+            var status = subscription.ModifyItem(item.MonitoredItemId, sampling, queueSize, p.DiscardOldest, p.ClientHandle, filter);
             results.Add(new MonitoredItemCreateResult(status, item.MonitoredItemId, status.IsGood ? sampling : 0, status.IsGood ? queueSize : 0));
         }
 
@@ -126,7 +126,7 @@ public sealed partial class OpcUaServer
     /// <summary>SetMonitoringMode (OPC 10000-4 §5.12.4).</summary>
     private StatusCodesResponse SetMonitoringMode(ServerSession session, SetMonitoringModeRequest setMode, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, setMode.SubscriptionId);
+        var subscription = RequireSubscription(session, setMode.SubscriptionId);
         CheckCount(setMode.MonitoredItemIds.Count, Options.MaxMonitoredItemsPerCall);
         if (setMode.MonitoringMode is < MonitoringMode.Disabled or > MonitoringMode.Reporting)
         {
@@ -142,16 +142,16 @@ public sealed partial class OpcUaServer
     /// <summary>SetTriggering (OPC 10000-4 §5.12.5).</summary>
     private SetTriggeringResponse SetTriggering(ServerSession session, SetTriggeringRequest triggering, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, triggering.SubscriptionId);
+        var subscription = RequireSubscription(session, triggering.SubscriptionId);
         CheckCount(triggering.LinksToAdd.Count + triggering.LinksToRemove.Count, Options.MaxMonitoredItemsPerCall);
-        (StatusCode[] added, StatusCode[] removed) = subscription.SetTriggering(triggering.TriggeringItemId, triggering.LinksToAdd, triggering.LinksToRemove);
+        (var added, var removed) = subscription.SetTriggering(triggering.TriggeringItemId, triggering.LinksToAdd, triggering.LinksToRemove);
         return new SetTriggeringResponse(ResponseHeader.For(triggering.RequestHeader, now), added, removed);
     }
 
     /// <summary>DeleteMonitoredItems (OPC 10000-4 §5.12.6).</summary>
     private StatusCodesResponse DeleteMonitoredItems(ServerSession session, DeleteMonitoredItemsRequest delete, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, delete.SubscriptionId);
+        var subscription = RequireSubscription(session, delete.SubscriptionId);
         CheckCount(delete.MonitoredItemIds.Count, Options.MaxMonitoredItemsPerCall);
         return new StatusCodesResponse(
             BinaryEncodingIds.DeleteMonitoredItemsResponse_Encoding_DefaultBinary,
@@ -189,7 +189,7 @@ public sealed partial class OpcUaServer
 
     private double ReviseSampling(double requested, double publishingInterval, VariableNode? variable)
     {
-        double interval = requested < 0 || double.IsNaN(requested) ? publishingInterval : requested;
+        var interval = requested < 0 || double.IsNaN(requested) ? publishingInterval : requested;
         return Math.Min(Math.Max(Math.Max(interval, Options.MinSamplingInterval), variable?.MinimumSamplingInterval ?? 0), 3_600_000);
     }
 
@@ -200,9 +200,9 @@ public sealed partial class OpcUaServer
     public void RaiseEvent(BaseEvent raised)
     {
         ArgumentNullException.ThrowIfNull(raised);
-        DateTime now = Time.GetUtcNow().UtcDateTime;
-        HashSet<NodeId> notifiers = AddressSpace.NotifiersOf(raised.SourceNode);
-        foreach (ServerSubscription subscription in _subscriptions.Values)
+        var now = Time.GetUtcNow().UtcDateTime;
+        var notifiers = AddressSpace.NotifiersOf(raised.SourceNode);
+        foreach (var subscription in _subscriptions.Values)
         {
             subscription.ReportEvent(raised, notifiers, now);
         }

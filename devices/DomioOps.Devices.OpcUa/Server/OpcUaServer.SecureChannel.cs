@@ -19,7 +19,7 @@ public sealed partial class OpcUaServer
     /// <summary>Server side of the first secured OPN: the policy must be offered and the client certificate trusted.</summary>
     internal ChannelSecurity AcceptChannel(string policyUri, byte[]? senderCertificate)
     {
-        SecurityPolicy? policy = SecurityPolicy.FromUri(policyUri);
+        var policy = SecurityPolicy.FromUri(policyUri);
         if (policy is null || policy.IsNone || !Options.Endpoints.Any(e => e.PolicyUri == policyUri))
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityPolicyRejected, $"SecurityPolicy '{policyUri}' is not offered.");

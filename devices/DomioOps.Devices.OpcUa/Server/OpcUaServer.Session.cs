@@ -12,7 +12,7 @@ public sealed partial class OpcUaServer
 {
     private ServerSession RequireSession(ServerConnection connection, RequestHeader header)
     {
-        if (!_sessions.TryGetValue(header.AuthenticationToken, out ServerSession? session))
+        if (!_sessions.TryGetValue(header.AuthenticationToken, out var session))
         {
             throw new OpcUaException(StatusCode.BadSessionIdInvalid, "Unknown session.");
         }
@@ -38,13 +38,13 @@ public sealed partial class OpcUaServer
             throw new OpcUaException(StatusCode.BadTooManySessions, "Too many sessions.");
         }
 
-        int n = Interlocked.Increment(ref _sessionCounter);
+        var n = Interlocked.Increment(ref _sessionCounter);
         NodeId sessionId = new(1, $"Session{n}");
         NodeId token = new(1, RandomNumberGenerator.GetBytes(32));
-        double timeout = double.IsNaN(create.RequestedSessionTimeout) ? 60_000 : Math.Clamp(create.RequestedSessionTimeout, Options.MinSessionTimeout.TotalMilliseconds, 3_600_000);
+        var timeout = double.IsNaN(create.RequestedSessionTimeout) ? 60_000 : Math.Clamp(create.RequestedSessionTimeout, Options.MinSessionTimeout.TotalMilliseconds, 3_600_000);
         ServerSession session = new(this, sessionId, token, create.SessionName, timeout, connection) { ServerNonce = RandomNumberGenerator.GetBytes(32), ClientCertificate = create.ClientCertificate };
-        ChannelSecurity? security = connection.Security;
-        SignatureData signature = SignatureData.Empty;
+        var security = connection.Security;
+        var signature = SignatureData.Empty;
         if (security is not null)
         {
             if (create.ClientCertificate is null || !create.ClientCertificate.AsSpan().SequenceEqual(security.RemoteCertificate!.RawData))
@@ -61,12 +61,12 @@ public sealed partial class OpcUaServer
 
     private ActivateSessionResponse ActivateSession(ServerConnection connection, ActivateSessionRequest activate, DateTime now)
     {
-        if (!_sessions.TryGetValue(activate.RequestHeader.AuthenticationToken, out ServerSession? session))
+        if (!_sessions.TryGetValue(activate.RequestHeader.AuthenticationToken, out var session))
         {
             throw new OpcUaException(StatusCode.BadSessionIdInvalid, "Unknown session.");
         }
 
-        ChannelSecurity? channelSecurity = connection.Security;
+        var channelSecurity = connection.Security;
         if (channelSecurity is not null && !channelSecurity.VerifyProof(activate.ClientSignature, Certificate!.RawData, session.ServerNonce))
         {
             throw new OpcUaException(StatusCode.BadApplicationSignatureInvalid, "The client signature is invalid.");
@@ -78,7 +78,7 @@ public sealed partial class OpcUaServer
                 session.UserName = null;
                 break;
             case UserNameIdentityToken user when user.UserName is not null
-                && Options.Users.TryGetValue(user.UserName, out string? password)
+                && Options.Users.TryGetValue(user.UserName, out var password)
                 && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(password), PasswordOf(user, session)):
                 session.UserName = user.UserName;
                 break;
@@ -118,8 +118,8 @@ public sealed partial class OpcUaServer
             throw new OpcUaException(StatusCode.BadIdentityTokenInvalid, "The password cannot be decrypted.");
         }
 
-        int length = plain.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(plain) : -1;
-        byte[] nonce = session.ServerNonce ?? [];
+        var length = plain.Length >= 4 ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(plain) : -1;
+        var nonce = session.ServerNonce ?? [];
         if (length < nonce.Length || length != plain.Length - 4 || !plain.AsSpan(4 + length - nonce.Length).SequenceEqual(nonce))
         {
             throw new OpcUaException(StatusCode.BadIdentityTokenInvalid, "The password secret does not end with the server nonce.");
@@ -133,7 +133,7 @@ public sealed partial class OpcUaServer
     {
         if (_sessions.TryRemove(session.AuthenticationToken, out _))
         {
-            foreach (uint id in session.Close(close.DeleteSubscriptions))
+            foreach (var id in session.Close(close.DeleteSubscriptions))
             {
                 _subscriptions.TryRemove(id, out _);
             }
@@ -148,8 +148,8 @@ public sealed partial class OpcUaServer
     /// </summary>
     private void SweepSessions()
     {
-        DateTimeOffset now = Time.GetUtcNow();
-        foreach (ServerSession session in _sessions.Values)
+        var now = Time.GetUtcNow();
+        foreach (var session in _sessions.Values)
         {
             if ((now - session.LastActivity).TotalMilliseconds > session.Timeout && _sessions.TryRemove(session.AuthenticationToken, out _))
             {

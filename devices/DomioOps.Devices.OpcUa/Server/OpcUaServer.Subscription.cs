@@ -17,8 +17,8 @@ public sealed partial class OpcUaServer
             throw new OpcUaException(StatusCode.BadTooManySubscriptions, "Too many subscriptions.");
         }
 
-        (double interval, uint lifetime, uint keepAlive) = ReviseSubscription(create.RequestedPublishingInterval, create.RequestedLifetimeCount, create.RequestedMaxKeepAliveCount);
-        uint id = (uint)Interlocked.Increment(ref _subscriptionId);
+        (var interval, var lifetime, var keepAlive) = ReviseSubscription(create.RequestedPublishingInterval, create.RequestedLifetimeCount, create.RequestedMaxKeepAliveCount);
+        var id = (uint)Interlocked.Increment(ref _subscriptionId);
         ServerSubscription subscription = new(id, session, this, interval, lifetime, keepAlive, create.MaxNotificationsPerPublish, create.PublishingEnabled);
         _subscriptions[id] = subscription;
         session.AddSubscription(subscription);
@@ -28,8 +28,8 @@ public sealed partial class OpcUaServer
     /// <summary>ModifySubscription (OPC 10000-4 §5.13.3).</summary>
     private ModifySubscriptionResponse ModifySubscription(ServerSession session, ModifySubscriptionRequest modify, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, modify.SubscriptionId);
-        (double interval, uint lifetime, uint keepAlive) = ReviseSubscription(modify.RequestedPublishingInterval, modify.RequestedLifetimeCount, modify.RequestedMaxKeepAliveCount);
+        var subscription = RequireSubscription(session, modify.SubscriptionId);
+        (var interval, var lifetime, var keepAlive) = ReviseSubscription(modify.RequestedPublishingInterval, modify.RequestedLifetimeCount, modify.RequestedMaxKeepAliveCount);
         subscription.Modify(interval, lifetime, keepAlive, modify.MaxNotificationsPerPublish);
         return new ModifySubscriptionResponse(ResponseHeader.For(modify.RequestHeader, now), interval, lifetime, keepAlive);
     }
@@ -62,8 +62,8 @@ public sealed partial class OpcUaServer
     /// <summary>Republish (OPC 10000-4 §5.13.6): a NotificationMessage again from the subscription's retransmission queue.</summary>
     private static RepublishResponse Republish(ServerSession session, RepublishRequest republish, DateTime now)
     {
-        ServerSubscription subscription = RequireSubscription(session, republish.SubscriptionId);
-        NotificationMessage message = subscription.Republish(republish.RetransmitSequenceNumber) ?? throw new OpcUaException(StatusCode.BadMessageNotAvailable, "Not in the retransmission queue.");
+        var subscription = RequireSubscription(session, republish.SubscriptionId);
+        var message = subscription.Republish(republish.RetransmitSequenceNumber) ?? throw new OpcUaException(StatusCode.BadMessageNotAvailable, "Not in the retransmission queue.");
         return new RepublishResponse(ResponseHeader.For(republish.RequestHeader, now), message);
     }
 
@@ -72,9 +72,9 @@ public sealed partial class OpcUaServer
 
     private (double Interval, uint Lifetime, uint KeepAlive) ReviseSubscription(double interval, uint lifetime, uint keepAlive)
     {
-        double revised = double.IsNaN(interval) || interval < Options.MinPublishingInterval ? Options.MinPublishingInterval : Math.Min(interval, 3_600_000);
-        uint revisedKeepAlive = keepAlive == 0 ? 10 : Math.Min(keepAlive, 10_000);
-        uint revisedLifetime = Math.Max(lifetime, revisedKeepAlive * 3);
+        var revised = double.IsNaN(interval) || interval < Options.MinPublishingInterval ? Options.MinPublishingInterval : Math.Min(interval, 3_600_000);
+        var revisedKeepAlive = keepAlive == 0 ? 10 : Math.Min(keepAlive, 10_000);
+        var revisedLifetime = Math.Max(lifetime, revisedKeepAlive * 3);
         return (revised, revisedLifetime, revisedKeepAlive);
     }
 
@@ -96,12 +96,12 @@ public sealed partial class OpcUaServer
     /// </summary>
     private TransferResult TransferSubscription(ServerSession session, uint id, bool sendInitialValues)
     {
-        if (!_subscriptions.TryGetValue(id, out ServerSubscription? subscription))
+        if (!_subscriptions.TryGetValue(id, out var subscription))
         {
             return new TransferResult(StatusCode.BadSubscriptionIdInvalid, []);
         }
 
-        ServerSession owner = subscription.Session;
+        var owner = subscription.Session;
         if (owner != session)
         {
             if (owner.UserName != session.UserName || !SameClientCertificate(owner, session))

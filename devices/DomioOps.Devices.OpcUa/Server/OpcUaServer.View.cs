@@ -42,7 +42,7 @@ public sealed partial class OpcUaServer
 
     private BrowseResult BrowseNode(ServerSession session, BrowseDescription description, uint requestedMax)
     {
-        Node? node = AddressSpace.Find(description.NodeId);
+        var node = AddressSpace.Find(description.NodeId);
         if (node is null)
         {
             return new BrowseResult(StatusCode.BadNodeIdUnknown, null, []);
@@ -54,9 +54,9 @@ public sealed partial class OpcUaServer
         }
 
         List<ReferenceDescription> all = [];
-        foreach (NodeReference reference in node.References.ToArray())
+        foreach (var reference in node.References.ToArray())
         {
-            bool direction = description.BrowseDirection == BrowseDirection.Both || (reference.IsForward == (description.BrowseDirection == BrowseDirection.Forward));
+            var direction = description.BrowseDirection == BrowseDirection.Both || (reference.IsForward == (description.BrowseDirection == BrowseDirection.Forward));
             if (!direction || !AddressSpace.IsReferenceOfType(reference.ReferenceTypeId, description.ReferenceTypeId, description.IncludeSubtypes))
             {
                 continue;
@@ -75,22 +75,22 @@ public sealed partial class OpcUaServer
 
     private BrowseResult Page(ServerSession session, NodeId node, List<ReferenceDescription> all, uint requestedMax)
     {
-        uint max = requestedMax == 0 ? Options.MaxReferencesPerNode : Math.Min(requestedMax, Options.MaxReferencesPerNode);
+        var max = requestedMax == 0 ? Options.MaxReferencesPerNode : Math.Min(requestedMax, Options.MaxReferencesPerNode);
         if (all.Count <= max)
         {
             return new BrowseResult(StatusCode.Good, null, all);
         }
 
-        string key = session.StoreContinuationPoint(node, all.GetRange((int)max, all.Count - (int)max));
+        var key = session.StoreContinuationPoint(node, all.GetRange((int)max, all.Count - (int)max));
         session.StoreMaxReferences(key, max);
         return new BrowseResult(StatusCode.Good, System.Text.Encoding.ASCII.GetBytes(key), all.GetRange(0, (int)max));
     }
 
     private BrowseResult ContinueBrowse(ServerSession session, byte[]? continuationPoint, bool release)
     {
-        string key = System.Text.Encoding.ASCII.GetString(continuationPoint ?? []);
-        uint max = session.TakeMaxReferences(key);
-        if (!session.TakeContinuationPoint(key, out List<ReferenceDescription> rest))
+        var key = System.Text.Encoding.ASCII.GetString(continuationPoint ?? []);
+        var max = session.TakeMaxReferences(key);
+        if (!session.TakeContinuationPoint(key, out var rest))
         {
             return new BrowseResult(StatusCode.BadContinuationPointInvalid, null, []);
         }
@@ -111,7 +111,7 @@ public sealed partial class OpcUaServer
         }
 
         List<NodeId> current = [path.StartingNode];
-        foreach (RelativePathElement element in path.RelativePath)
+        foreach (var element in path.RelativePath)
         {
             if (element.TargetName.Name is null)
             {
@@ -119,9 +119,9 @@ public sealed partial class OpcUaServer
             }
 
             List<NodeId> next = [];
-            foreach (NodeId id in current)
+            foreach (var id in current)
             {
-                foreach (NodeReference reference in AddressSpace.Find(id)?.References.ToArray() ?? [])
+                foreach (var reference in AddressSpace.Find(id)?.References.ToArray() ?? [])
                 {
                     if (reference.IsForward == element.IsInverse || !AddressSpace.IsReferenceOfType(reference.ReferenceTypeId, element.ReferenceTypeId, element.IncludeSubtypes))
                     {

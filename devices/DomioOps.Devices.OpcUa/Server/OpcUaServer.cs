@@ -42,8 +42,8 @@ public sealed partial class OpcUaServer : IAsyncDisposable
         Options = options;
         Time = timeProvider ?? TimeProvider.System;
         AddressSpace = new AddressSpace(options.ApplicationUri, Time);
-        DateTime now = Time.GetUtcNow().UtcDateTime;
-        foreach ((NodeId id, string name, uint value) in new[]
+        var now = Time.GetUtcNow().UtcDateTime;
+        foreach ((var id, var name, var value) in new[]
         {
             (WellKnownNodes.MaxNodesPerRead, "MaxNodesPerRead", options.MaxNodesPerRead),
             (WellKnownNodes.MaxNodesPerWrite, "MaxNodesPerWrite", options.MaxNodesPerWrite),
@@ -127,7 +127,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
     /// </summary>
     private async Task ReverseConnectLoopAsync(string clientUrl)
     {
-        (string host, int port) = ClientSecureChannel.ParseEndpoint(clientUrl);
+        (var host, var port) = ClientSecureChannel.ParseEndpoint(clientUrl);
         while (!_stopping.IsCancellationRequested)
         {
             try
@@ -144,7 +144,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
                 }
 
                 ServerConnection connection = new(socket, this);
-                Task run = connection.RunAsync(_stopping.Token, new ReverseHelloMessage(Options.ApplicationUri, EndpointUrl));
+                var run = connection.RunAsync(_stopping.Token, new ReverseHelloMessage(Options.ApplicationUri, EndpointUrl));
                 _connections[connection] = run;
                 await run.ConfigureAwait(false);
                 _connections.TryRemove(connection, out _);
@@ -182,13 +182,13 @@ public sealed partial class OpcUaServer : IAsyncDisposable
         await Task.WhenAll(_reverseLoops).ConfigureAwait(false);
 
         await Task.WhenAll(_connections.Values).ConfigureAwait(false);
-        foreach (ServerSession session in _sessions.Values)
+        foreach (var session in _sessions.Values)
         {
             session.Close(deleteSubscriptions: true);
         }
 
         _sessions.Clear();
-        foreach (ServerSubscription subscription in _subscriptions.Values)
+        foreach (var subscription in _subscriptions.Values)
         {
             subscription.Dispose();
         }
@@ -200,7 +200,7 @@ public sealed partial class OpcUaServer : IAsyncDisposable
     /// <summary>Runs one service (OPC 10000-4 §5); returns null when the answer is sent later (Call, Publish).</summary>
     internal IServiceResponse? Handle(ServerConnection connection, uint requestId, IServiceRequest request)
     {
-        DateTime now = Time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         return request switch
         {
             // Discovery and the Session services that come before an activated session.

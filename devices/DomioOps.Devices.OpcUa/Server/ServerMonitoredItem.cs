@@ -119,7 +119,7 @@ internal sealed class ServerMonitoredItem
         _queue.Enqueue(value);
         if (Mode == MonitoringMode.Reporting)
         {
-            foreach (ServerMonitoredItem linked in TriggeredItems)
+            foreach (var linked in TriggeredItems)
             {
                 linked._triggered = linked.Mode == MonitoringMode.Sampling;
             }
@@ -177,7 +177,7 @@ internal sealed class ServerMonitoredItem
 
     private bool Passes(DataValue last, DataValue next)
     {
-        DataChangeTrigger trigger = Filter?.Trigger ?? DataChangeTrigger.StatusValue;
+        var trigger = Filter?.Trigger ?? DataChangeTrigger.StatusValue;
         if (last.StatusCode != next.StatusCode)
         {
             return true;
@@ -198,13 +198,13 @@ internal sealed class ServerMonitoredItem
 
     private bool ValueChanged(Variant last, Variant next)
     {
-        DeadbandType deadband = Filter?.DeadbandType ?? DeadbandType.None;
+        var deadband = Filter?.DeadbandType ?? DeadbandType.None;
         if (deadband == DeadbandType.None || last.IsNull || next.IsNull || last.Type != next.Type)
         {
             return !last.Equals(next);
         }
 
-        double threshold = deadband == DeadbandType.Absolute
+        var threshold = deadband == DeadbandType.Absolute
             ? Filter!.DeadbandValue
             : Filter!.DeadbandValue / 100.0 * ((EURange?.High ?? 0) - (EURange?.Low ?? 0));
         if (!last.IsArray)
@@ -212,14 +212,14 @@ internal sealed class ServerMonitoredItem
             return Math.Abs(ToDouble(next.Value) - ToDouble(last.Value)) > threshold;
         }
 
-        Array a = (Array)last.Value!;
-        Array b = (Array)next.Value!;
+        var a = (Array)last.Value!;
+        var b = (Array)next.Value!;
         if (a.Length != b.Length)
         {
             return true;
         }
 
-        for (int i = 0; i < a.Length; i++)
+        for (var i = 0; i < a.Length; i++)
         {
             if (Math.Abs(ToDouble(b.GetValue(i)) - ToDouble(a.GetValue(i))) > threshold)
             {

@@ -90,7 +90,7 @@ internal sealed class ServerSubscription : IDisposable
     private void RestartPublishTimer()
     {
         _publishTimer?.Dispose();
-        TimeSpan period = TimeSpan.FromMilliseconds(PublishingInterval);
+        var period = TimeSpan.FromMilliseconds(PublishingInterval);
         _publishTimer = _server.Time.CreateTimer(static s => ((ServerSubscription)s!).OnPublishTimer(), this, period, period);
     }
 
@@ -114,7 +114,7 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(id, out ServerMonitoredItem? item))
+            if (!_items.TryGetValue(id, out var item))
             {
                 return StatusCode.BadMonitoredItemIdInvalid;
             }
@@ -133,12 +133,12 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.Remove(id, out ServerMonitoredItem? removed))
+            if (!_items.Remove(id, out var removed))
             {
                 return StatusCode.BadMonitoredItemIdInvalid;
             }
 
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 item.TriggeredItems.Remove(removed);
             }
@@ -151,12 +151,12 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(id, out ServerMonitoredItem? item))
+            if (!_items.TryGetValue(id, out var item))
             {
                 return StatusCode.BadMonitoredItemIdInvalid;
             }
 
-            MonitoringMode was = item.Mode;
+            var was = item.Mode;
             item.SetMode(mode);
             if (was == MonitoringMode.Disabled && mode != MonitoringMode.Disabled)
             {
@@ -172,15 +172,15 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(triggeringId, out ServerMonitoredItem? trigger))
+            if (!_items.TryGetValue(triggeringId, out var trigger))
             {
                 throw new OpcUaException(StatusCode.BadMonitoredItemIdInvalid, "Unknown triggering item.");
             }
 
-            StatusCode[] removed = [.. remove.Select(id => _items.TryGetValue(id, out ServerMonitoredItem? item) && trigger.TriggeredItems.Remove(item) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid)];
+            StatusCode[] removed = [.. remove.Select(id => _items.TryGetValue(id, out var item) && trigger.TriggeredItems.Remove(item) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid)];
             StatusCode[] added = [.. add.Select(id =>
             {
-                if (!_items.TryGetValue(id, out ServerMonitoredItem? item) || id == triggeringId)
+                if (!_items.TryGetValue(id, out var item) || id == triggeringId)
                 {
                     return StatusCode.BadMonitoredItemIdInvalid;
                 }
@@ -209,7 +209,7 @@ internal sealed class ServerSubscription : IDisposable
         {
             if (sendInitialValues)
             {
-                foreach (ServerMonitoredItem item in _items.Values)
+                foreach (var item in _items.Values)
                 {
                     item.RequeueLastValue();
                 }
@@ -226,7 +226,7 @@ internal sealed class ServerSubscription : IDisposable
             return;
         }
 
-        TimeSpan period = TimeSpan.FromMilliseconds(interval);
+        var period = TimeSpan.FromMilliseconds(interval);
         _samplers[interval] = _server.Time.CreateTimer(static s => ((SamplerState)s!).Run(), new SamplerState(this, interval), period, period);
     }
 
@@ -244,8 +244,8 @@ internal sealed class ServerSubscription : IDisposable
                 return;
             }
 
-            bool any = false;
-            foreach (ServerMonitoredItem item in _items.Values)
+            var any = false;
+            foreach (var item in _items.Values)
             {
                 if (item.SamplingInterval == interval)
                 {
@@ -254,7 +254,7 @@ internal sealed class ServerSubscription : IDisposable
                 }
             }
 
-            if (!any && _samplers.Remove(interval, out ITimer? timer))
+            if (!any && _samplers.Remove(interval, out var timer))
             {
                 timer.Dispose();
             }
@@ -268,7 +268,7 @@ internal sealed class ServerSubscription : IDisposable
             return false;
         }
 
-        foreach (ServerMonitoredItem item in _items.Values)
+        foreach (var item in _items.Values)
         {
             if (item.Reportable)
             {
@@ -334,26 +334,26 @@ internal sealed class ServerSubscription : IDisposable
 
     private bool PublishLocked(bool keepAlive)
     {
-        if (!_session.TryDequeuePublish(out PendingPublish? pending))
+        if (!_session.TryDequeuePublish(out var pending))
         {
             return false;
         }
 
         _keepAliveCounter = 0;
         _lifetimeCounter = 0;
-        DateTime now = _server.Time.GetUtcNow().UtcDateTime;
+        var now = _server.Time.GetUtcNow().UtcDateTime;
         NotificationMessage message;
-        bool more = false;
+        var more = false;
         if (keepAlive)
         {
             message = new NotificationMessage(_nextSequence, now, []);
         }
         else
         {
-            int max = MaxNotificationsPerPublish == 0 ? int.MaxValue : (int)MaxNotificationsPerPublish;
+            var max = MaxNotificationsPerPublish == 0 ? int.MaxValue : (int)MaxNotificationsPerPublish;
             List<MonitoredItemNotification> notifications = [];
             List<EventFieldList> events = [];
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 item.Drain(notifications, max - events.Count);
                 item.DrainEvents(events, max - notifications.Count);
@@ -406,7 +406,7 @@ internal sealed class ServerSubscription : IDisposable
                 return;
             }
 
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 if (item.EventFilter is not null && notifiers.Contains(item.Item.NodeId)
                     && EventFilterEvaluator.Apply(item.EventFilter, raised, receiveTime, _server.AddressSpace) is { } fields)
@@ -430,7 +430,7 @@ internal sealed class ServerSubscription : IDisposable
                 return;
             }
 
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 if (item.EventFilter is not { } filter)
                 {
@@ -438,7 +438,7 @@ internal sealed class ServerSubscription : IDisposable
                 }
 
                 item.EnqueueEvent(EventFilterEvaluator.SelectFields(filter, start, receiveTime, _server.AddressSpace));
-                foreach ((BaseEvent condition, IReadOnlySet<NodeId> notifiers) in retained)
+                foreach ((var condition, var notifiers) in retained)
                 {
                     if (notifiers.Contains(item.Item.NodeId) && EventFilterEvaluator.Apply(filter, condition, receiveTime, _server.AddressSpace) is { } fields)
                     {
@@ -473,7 +473,7 @@ internal sealed class ServerSubscription : IDisposable
         {
             _disposed = true;
             _publishTimer?.Dispose();
-            foreach (ITimer timer in _samplers.Values)
+            foreach (var timer in _samplers.Values)
             {
                 timer.Dispose();
             }

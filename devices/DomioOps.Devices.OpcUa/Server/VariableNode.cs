@@ -55,7 +55,7 @@ public sealed class VariableNode : Node
             return StatusCode.BadNotWritable;
         }
 
-        Variant current = Value.Value;
+        var current = Value.Value;
         if (!value.Value.IsNull && !current.IsNull && (value.Value.Type != current.Type || value.Value.IsArray != current.IsArray))
         {
             return StatusCode.BadTypeMismatch;

@@ -26,7 +26,7 @@ public sealed record ReadValueId(NodeId NodeId, AttributeId AttributeId = Attrib
     internal static ReadValueId Decode(ref UaBinaryReader r)
     {
         ReadValueId id = new(r.ReadNodeId(), (AttributeId)r.ReadUInt32(), r.ReadString());
-        QualifiedName encoding = r.ReadQualifiedName();
+        var encoding = r.ReadQualifiedName();
         return encoding.NamespaceIndex == 0 && encoding.Name is null ? id : id with { DataEncoding = encoding };
     }
 }

@@ -121,7 +121,7 @@ public sealed record ContentFilterElement(FilterOperator FilterOperator, IReadOn
     internal static ContentFilterElement Decode(ref UaBinaryReader r) =>
         new((FilterOperator)r.ReadInt32(), r.ReadArray(static (ref UaBinaryReader r) =>
         {
-            ExtensionObject operand = r.ReadExtensionObject();
+            var operand = r.ReadExtensionObject();
             return operand.Body is IEncodeable known ? known : (object)operand;
         }));
 }
@@ -184,11 +184,11 @@ internal sealed record EventFilterResult(IReadOnlyList<StatusCode> SelectClauseR
 
     internal static EventFilterResult Decode(ref UaBinaryReader r)
     {
-        StatusCode[] select = DiagnosticInfos.ReadStatusCodes(ref r);
+        var select = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
-        StatusCode[] where = r.ReadArray(static (ref UaBinaryReader r) =>
+        var where = r.ReadArray(static (ref UaBinaryReader r) =>
         {
-            StatusCode status = r.ReadStatusCode();
+            var status = r.ReadStatusCode();
             _ = DiagnosticInfos.ReadStatusCodes(ref r);
             DiagnosticInfos.Skip(ref r);
             return status;

@@ -32,8 +32,8 @@ public sealed record CallMethodResult(StatusCode StatusCode, IReadOnlyList<Statu
 
     internal static CallMethodResult Decode(ref UaBinaryReader r)
     {
-        StatusCode status = r.ReadStatusCode();
-        StatusCode[] inputs = DiagnosticInfos.ReadStatusCodes(ref r);
+        var status = r.ReadStatusCode();
+        var inputs = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
         return new CallMethodResult(status, inputs, r.ReadArray(static (ref UaBinaryReader r) => r.ReadVariant()));
     }

@@ -59,10 +59,10 @@ internal sealed record SetTriggeringResponse(ResponseHeader ResponseHeader, IRea
 
     internal static SetTriggeringResponse Decode(ref UaBinaryReader r)
     {
-        ResponseHeader header = ResponseHeader.Decode(ref r);
-        StatusCode[] added = DiagnosticInfos.ReadStatusCodes(ref r);
+        var header = ResponseHeader.Decode(ref r);
+        var added = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
-        StatusCode[] removed = DiagnosticInfos.ReadStatusCodes(ref r);
+        var removed = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
         return new(header, added, removed);
     }

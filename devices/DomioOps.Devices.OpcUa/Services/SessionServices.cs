@@ -90,13 +90,13 @@ internal sealed record CreateSessionResponse(
 
     internal static CreateSessionResponse Decode(ref UaBinaryReader r)
     {
-        ResponseHeader header = ResponseHeader.Decode(ref r);
-        NodeId sessionId = r.ReadNodeId();
-        NodeId token = r.ReadNodeId();
-        double timeout = r.ReadDouble();
-        byte[]? nonce = r.ReadByteString();
-        byte[]? cert = r.ReadByteString();
-        EndpointDescription[] endpoints = r.ReadArray(EndpointDescription.Decode);
+        var header = ResponseHeader.Decode(ref r);
+        var sessionId = r.ReadNodeId();
+        var token = r.ReadNodeId();
+        var timeout = r.ReadDouble();
+        var nonce = r.ReadByteString();
+        var cert = r.ReadByteString();
+        var endpoints = r.ReadArray(EndpointDescription.Decode);
         SignedSoftwareCertificates.Skip(ref r);
         return new(header, sessionId, token, timeout, nonce, cert, endpoints, SignatureData.Decode(ref r), r.ReadUInt32());
     }
@@ -153,8 +153,8 @@ internal sealed record ActivateSessionRequest(
 
     internal static ActivateSessionRequest Decode(ref UaBinaryReader r)
     {
-        RequestHeader header = RequestHeader.Decode(ref r);
-        SignatureData signature = SignatureData.Decode(ref r);
+        var header = RequestHeader.Decode(ref r);
+        var signature = SignatureData.Decode(ref r);
         SignedSoftwareCertificates.Skip(ref r);
         return new(header, signature, DiagnosticInfos.ReadStrings(ref r), r.ReadExtensionObject(), SignatureData.Decode(ref r));
     }

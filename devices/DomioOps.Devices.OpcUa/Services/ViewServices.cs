@@ -97,7 +97,7 @@ internal sealed record BrowseRequest(RequestHeader RequestHeader, uint Requested
 
     internal static BrowseRequest Decode(ref UaBinaryReader r)
     {
-        RequestHeader header = RequestHeader.Decode(ref r);
+        var header = RequestHeader.Decode(ref r);
         _ = r.ReadNodeId();
         _ = r.ReadDateTime();
         _ = r.ReadUInt32();

@@ -19,11 +19,11 @@ internal sealed partial class UaSecureChannel
     {
         while (true)
         {
-            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            if (TryReadFrame(result, ref buffer, out UaTcpHeader header, out ReadOnlySequence<byte> frame))
+            var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (TryReadFrame(result, ref buffer, out var header, out var frame))
             {
-                byte[] chunk = frame.ToArray();
+                var chunk = frame.ToArray();
                 _reader.AdvanceTo(buffer.Start);
                 OpcUaMetrics.BytesReceived.Add(chunk.Length, OpcUaMetrics.Role(IsServer));
                 return (header, chunk);
@@ -43,7 +43,7 @@ internal sealed partial class UaSecureChannel
     public async ValueTask<InboundMessage?> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
         InboundMessage? message = null;
-        bool received = await ReceiveMessageAsync((type, requestId, tokenId, body) => message = new InboundMessage(type, requestId, tokenId, body.ToArray()), cancellationToken).ConfigureAwait(false);
+        var received = await ReceiveMessageAsync((type, requestId, tokenId, body) => message = new InboundMessage(type, requestId, tokenId, body.ToArray()), cancellationToken).ConfigureAwait(false);
         return received ? message : null;
     }
 
@@ -57,9 +57,9 @@ internal sealed partial class UaSecureChannel
     {
         while (true)
         {
-            ReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            ReadOnlySequence<byte> buffer = result.Buffer;
-            if (TryReadFrame(result, ref buffer, out UaTcpHeader header, out ReadOnlySequence<byte> frame))
+            var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (TryReadFrame(result, ref buffer, out var header, out var frame))
             {
                 bool complete;
                 try
@@ -109,7 +109,7 @@ internal sealed partial class UaSecureChannel
     {
         if (result.IsCompleted || result.IsCanceled)
         {
-            long left = buffer.Length;
+            var left = buffer.Length;
             _reader.AdvanceTo(buffer.End);
             if (left > 0)
             {
@@ -128,7 +128,7 @@ internal sealed partial class UaSecureChannel
     {
         if (header.MessageType == MessageTypes.Error)
         {
-            ErrorMessage error = ErrorMessage.Decode(frame.ToArray().AsSpan(UaTcpHeader.Size));
+            var error = ErrorMessage.Decode(frame.ToArray().AsSpan(UaTcpHeader.Size));
             throw new OpcUaException(error.Error, $"Peer sent Error: {error.Reason}");
         }
 
@@ -144,8 +144,8 @@ internal sealed partial class UaSecureChannel
         }
 
         // A secured chunk is decrypted in place, and one spread over pipe segments must be made contiguous: a pooled copy.
-        int length = (int)frame.Length;
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        var length = (int)frame.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             frame.CopyTo(rented);
@@ -160,15 +160,15 @@ internal sealed partial class UaSecureChannel
     private bool AcceptChunk(UaTcpHeader header, Span<byte> chunk, InboundMessageHandler handler)
     {
         UaBinaryReader r = new(chunk[UaTcpHeader.Size..], _encodingLimits);
-        uint channelId = r.ReadUInt32();
+        var channelId = r.ReadUInt32();
         uint tokenId = 0;
         ReadOnlySpan<byte> plain;
         if (header.MessageType == MessageTypes.Open)
         {
-            string? policy = r.ReadString();
-            byte[]? senderCertificate = r.ReadByteString();
-            byte[]? thumbprint = r.ReadByteString();
-            int prefix = UaTcpHeader.Size + r.Position;
+            var policy = r.ReadString();
+            var senderCertificate = r.ReadByteString();
+            var thumbprint = r.ReadByteString();
+            var prefix = UaTcpHeader.Size + r.Position;
             if (policy == SecurityPolicyNone)
             {
                 if (Security is not null)
@@ -225,8 +225,8 @@ internal sealed partial class UaSecureChannel
                 SendTokenId = TokenId;
             }
 
-            int prefix = UaTcpHeader.Size + 8;
-            int length = Security is null ? chunk.Length - prefix : Security.UnsecureSymmetric(tokenId, chunk, prefix);
+            var prefix = UaTcpHeader.Size + 8;
+            var length = Security is null ? chunk.Length - prefix : Security.UnsecureSymmetric(tokenId, chunk, prefix);
             plain = chunk.Slice(prefix, length);
         }
 
@@ -235,14 +235,14 @@ internal sealed partial class UaSecureChannel
             throw new OpcUaProtocolException(StatusCode.BadDecodingError, "Chunk has no sequence header.");
         }
 
-        uint sequence = BinaryPrimitives.ReadUInt32LittleEndian(plain);
-        uint requestId = BinaryPrimitives.ReadUInt32LittleEndian(plain[4..]);
+        var sequence = BinaryPrimitives.ReadUInt32LittleEndian(plain);
+        var requestId = BinaryPrimitives.ReadUInt32LittleEndian(plain[4..]);
         CheckSequence(sequence, header.MessageType == MessageTypes.Open);
-        ReadOnlySpan<byte> body = plain[8..];
+        var body = plain[8..];
 
         if (header.ChunkType == MessageTypes.Abort)
         {
-            if (_partial.Remove(requestId, out PartialMessage? aborted))
+            if (_partial.Remove(requestId, out var aborted))
             {
                 aborted.Dispose();
             }
@@ -250,7 +250,7 @@ internal sealed partial class UaSecureChannel
             return false;
         }
 
-        if (!_partial.TryGetValue(requestId, out PartialMessage? partial))
+        if (!_partial.TryGetValue(requestId, out var partial))
         {
             if (header.ChunkType == MessageTypes.Final)
             {
@@ -302,7 +302,7 @@ internal sealed partial class UaSecureChannel
         {
             if (Length + data.Length > _buffer.Length)
             {
-                byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, Length + data.Length));
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, Length + data.Length));
                 _buffer.AsSpan(0, Length).CopyTo(larger);
                 ArrayPool<byte>.Shared.Return(_buffer);
                 _buffer = larger;
@@ -338,7 +338,7 @@ internal sealed partial class UaSecureChannel
     {
         if (_receiveSequence is uint last && !(isOpen && _receiveSequence is null))
         {
-            bool next = sequence == last + 1 || (last >= 4294966271u && sequence < 1024);
+            var next = sequence == last + 1 || (last >= 4294966271u && sequence < 1024);
             if (!next)
             {
                 throw new OpcUaProtocolException(StatusCode.BadSequenceNumberInvalid, $"Sequence number {sequence} does not follow {last}.");

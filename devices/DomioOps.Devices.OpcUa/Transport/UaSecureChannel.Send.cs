@@ -15,33 +15,33 @@ internal sealed partial class UaSecureChannel
     {
         ArrayBufferWriter<byte> body = new(1024);
         EncodeableTypes.EncodeMessage(new UaBinaryWriter(body), message);
-        bool open = messageType == MessageTypes.Open;
-        ChannelSecurity? security = Security;
-        bool asymmetric = open && security is not null;
-        int securityHeader = open ? (asymmetric ? security!.AsymmetricSecurityHeaderSize : 4 + SecurityPolicyNone.Length + 4 + 4) : 4;
-        int prefixSize = UaTcpHeader.Size + 4 + securityHeader;
-        int maxBody = asymmetric ? security!.MaxAsymmetricBody((int)SendChunkSize)
+        var open = messageType == MessageTypes.Open;
+        var security = Security;
+        var asymmetric = open && security is not null;
+        var securityHeader = open ? (asymmetric ? security!.AsymmetricSecurityHeaderSize : 4 + SecurityPolicyNone.Length + 4 + 4) : 4;
+        var prefixSize = UaTcpHeader.Size + 4 + securityHeader;
+        var maxBody = asymmetric ? security!.MaxAsymmetricBody((int)SendChunkSize)
             : !open && security is not null ? security.MaxSymmetricBody((int)SendChunkSize)
             : (int)SendChunkSize - prefixSize - SequenceHeaderSize;
-        int chunks = Math.Max(1, (body.WrittenCount + maxBody - 1) / maxBody);
+        var chunks = Math.Max(1, (body.WrittenCount + maxBody - 1) / maxBody);
         if ((PeerMaxMessageSize != 0 && body.WrittenCount > PeerMaxMessageSize) || (PeerMaxChunkCount != 0 && chunks > PeerMaxChunkCount))
         {
             throw new OpcUaException(isResponse ? StatusCode.BadResponseTooLarge : StatusCode.BadRequestTooLarge, $"Message of {body.WrittenCount} bytes in {chunks} chunks exceeds the peer's limits.");
         }
 
-        byte[] prefix = new byte[prefixSize];
-        byte[] plain = new byte[SequenceHeaderSize + Math.Min(maxBody, body.WrittenCount)];
+        var prefix = new byte[prefixSize];
+        var plain = new byte[SequenceHeaderSize + Math.Min(maxBody, body.WrittenCount)];
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // The receive side switches SendTokenId when a renewed token comes into use; the header and the keys of a
             // message must name the same token, so it is read once.
-            uint tokenId = SendTokenId;
-            ReadOnlyMemory<byte> remaining = body.WrittenMemory;
+            var tokenId = SendTokenId;
+            var remaining = body.WrittenMemory;
             do
             {
-                int take = Math.Min(maxBody, remaining.Length);
-                bool final = take == remaining.Length;
+                var take = Math.Min(maxBody, remaining.Length);
+                var final = take == remaining.Length;
                 UaTcpHeader.Write(prefix, messageType, final ? MessageTypes.Final : MessageTypes.Intermediate, (uint)(prefixSize + SequenceHeaderSize + take));
                 BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(8), ChannelId);
                 if (asymmetric)
@@ -64,7 +64,7 @@ internal sealed partial class UaSecureChannel
                 BinaryPrimitives.WriteUInt32LittleEndian(plain.AsSpan(4), requestId);
                 remaining.Span[..take].CopyTo(plain.AsSpan(SequenceHeaderSize));
                 ReadOnlySpan<byte> plainPart = plain.AsSpan(0, SequenceHeaderSize + take);
-                byte[] chunk = asymmetric ? security!.SecureAsymmetric(prefix, plainPart)
+                var chunk = asymmetric ? security!.SecureAsymmetric(prefix, plainPart)
                     : !open && security is not null ? security.SecureSymmetric(tokenId, prefix, plainPart)
                     : [.. prefix, .. plainPart];
                 await _stream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
@@ -105,7 +105,7 @@ internal sealed partial class UaSecureChannel
     {
         try
         {
-            byte[] bytes = UaTcpMessageWriter.Build(MessageTypes.Error, w => new ErrorMessage(error, reason).Encode(w));
+            var bytes = UaTcpMessageWriter.Build(MessageTypes.Error, w => new ErrorMessage(error, reason).Encode(w));
             using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(2));
             await SendRawAsync(bytes, timeout.Token).ConfigureAwait(false);
         }

@@ -16,8 +16,8 @@ namespace DomioOps.Edge.Acquisition;
 internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, string, string, bool> check)
 {
     private static readonly string SignalNames = string.Join(", ", Enum.GetNames<Signal>().Skip(1));
-    private readonly HashSet<string> machines = new(StringComparer.Ordinal);
-    private readonly HashSet<string> serialPorts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _machines = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _serialPorts = new(StringComparer.Ordinal);
 
     public void Validate()
     {
@@ -128,7 +128,7 @@ internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, strin
     {
         if (check(EdgeTopics.IsValidId(machine), $"{at}:Machine", "set it to the machine's id (1-64 of A-Z a-z 0-9 - _ .)"))
         {
-            check(machines.Add(machine), $"{at}:Machine", $"'{machine}' is already used by another device; machine ids must be unique");
+            check(_machines.Add(machine), $"{at}:Machine", $"'{machine}' is already used by another device; machine ids must be unique");
         }
     }
 
@@ -142,7 +142,7 @@ internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, strin
     {
         if (check(!string.IsNullOrWhiteSpace(line.SerialPort) || !required, $"{at}:SerialPort", "set it to the serial port, e.g. \"/dev/ttyUSB0\" or \"COM3\"") && line.SerialPort is not null)
         {
-            check(serialPorts.Add(line.SerialPort), $"{at}:SerialPort", $"'{line.SerialPort}' is already used by another device: put every unit of one port under one ModbusSerial entry");
+            check(_serialPorts.Add(line.SerialPort), $"{at}:SerialPort", $"'{line.SerialPort}' is already used by another device: put every unit of one port under one ModbusSerial entry");
         }
 
         check(line.BaudRate is >= 300 and <= 4_000_000, $"{at}:BaudRate", "must be 300-4000000, e.g. 9600 or 19200");

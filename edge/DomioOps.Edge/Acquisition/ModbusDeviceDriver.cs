@@ -19,65 +19,65 @@ internal sealed class ModbusDeviceDriver
     /// <summary>Consecutive failed polls after which a device is reported failing rather than degraded.</summary>
     private const int FailuresBeforeFailing = 3;
 
-    private readonly string machine;
-    private readonly string endpoint;
-    private readonly IModbusClient client;
-    private readonly TimeSpan pollInterval;
-    private readonly AcquisitionContext context;
-    private readonly Dictionary<ModbusTagAddress, List<(RegisterTagOptions Options, TagReporter Reporter)>> tags = [];
-    private readonly List<ModbusReadBlock> blocks;
-    private readonly List<string> refused = [];
+    private readonly string _machine;
+    private readonly string _endpoint;
+    private readonly IModbusClient _client;
+    private readonly TimeSpan _pollInterval;
+    private readonly AcquisitionContext _context;
+    private readonly Dictionary<ModbusTagAddress, List<(RegisterTagOptions Options, TagReporter Reporter)>> _tags = [];
+    private readonly List<ModbusReadBlock> _blocks;
+    private readonly List<string> _refused = [];
 
     public ModbusDeviceDriver(string machine, string endpoint, byte unitId, TimeSpan pollInterval, IReadOnlyList<RegisterTagOptions> tagOptions, IModbusClient client, AcquisitionContext context)
     {
-        (this.machine, this.endpoint, this.client, this.pollInterval, this.context) = (machine, endpoint, client, pollInterval, context);
+        (this._machine, this._endpoint, this._client, this._pollInterval, this._context) = (machine, endpoint, client, pollInterval, context);
         foreach (var tag in tagOptions)
         {
             var count = tag.Table is ModbusTable.Coils or ModbusTable.DiscreteInputs ? 1 : ModbusRegisters.Count(tag.Type);
             var address = new ModbusTagAddress(unitId, tag.Table, tag.Register, (ushort)count);
-            if (!tags.TryGetValue(address, out var atAddress))
+            if (!_tags.TryGetValue(address, out var atAddress))
             {
-                tags[address] = atAddress = [];
+                _tags[address] = atAddress = [];
             }
 
             // Several tags may share an address: bits of one register, or one value reported as two signals.
             atAddress.Add((tag, new TagReporter(machine, tag)));
         }
 
-        blocks = [.. ModbusReadPlanner.Plan(tags.Keys)];
+        _blocks = [.. ModbusReadPlanner.Plan(_tags.Keys)];
     }
 
     /// <summary>The reads one poll makes (after any split of a block the device refused).</summary>
-    public IReadOnlyList<ModbusReadBlock> Blocks => blocks;
+    public IReadOnlyList<ModbusReadBlock> Blocks => _blocks;
 
     public long Polls { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = pollInterval;
+        var backoff = _pollInterval;
         var failures = 0;
-        using var timer = new PeriodicTimer(pollInterval, context.Time);
+        using var timer = new PeriodicTimer(_pollInterval, _context.Time);
         do
         {
             try
             {
                 var samples = await PollAsync(cancellationToken);
-                context.Commit(samples);
+                _context.Commit(samples);
                 Polls++;
                 failures = 0;
-                backoff = pollInterval;
-                context.Status.Report(
-                    machine,
-                    refused.Count == 0 ? DeviceHealth.Connected : DeviceHealth.Degraded,
-                    refused.Count == 0 ? null : $"the device refuses {string.Join(", ", refused)} (illegal data address); the other tags are read",
-                    endpoint);
+                backoff = _pollInterval;
+                _context.Status.Report(
+                    _machine,
+                    _refused.Count == 0 ? DeviceHealth.Connected : DeviceHealth.Degraded,
+                    _refused.Count == 0 ? null : $"the device refuses {string.Join(", ", _refused)} (illegal data address); the other tags are read",
+                    _endpoint);
             }
             catch (Exception e) when (e is ModbusException or IOException or System.Net.Sockets.SocketException or TimeoutException or UnauthorizedAccessException)
             {
                 failures++;
-                context.Metrics.ReadFailed(machine);
-                context.Status.Report(machine, failures >= FailuresBeforeFailing || e is ModbusCircuitOpenException ? DeviceHealth.Failing : DeviceHealth.Degraded, e.Message, endpoint);
-                await Task.Delay(backoff, context.Time, cancellationToken);
+                _context.Metrics.ReadFailed(_machine);
+                _context.Status.Report(_machine, failures >= FailuresBeforeFailing || e is ModbusCircuitOpenException ? DeviceHealth.Failing : DeviceHealth.Degraded, e.Message, _endpoint);
+                await Task.Delay(backoff, _context.Time, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
@@ -88,19 +88,19 @@ internal sealed class ModbusDeviceDriver
     internal async Task<List<Sample>> PollAsync(CancellationToken cancellationToken)
     {
         var samples = new List<Sample>();
-        for (var b = 0; b < blocks.Count; b++)
+        for (var b = 0; b < _blocks.Count; b++)
         {
-            var block = blocks[b];
+            var block = _blocks[b];
             try
             {
                 if (block.Table is ModbusTable.Coils or ModbusTable.DiscreteInputs)
                 {
-                    var bits = await block.ReadBitsAsync(client, cancellationToken);
+                    var bits = await block.ReadBitsAsync(_client, cancellationToken);
                     Decode(block, samples, (t, _) => block.Slice<bool>(bits, t)[0] ? 1 : 0);
                 }
                 else
                 {
-                    var registers = await block.ReadRegistersAsync(client, cancellationToken);
+                    var registers = await block.ReadRegistersAsync(_client, cancellationToken);
                     Decode(block, samples, (t, tag) => ModbusRegisters.GetNumber(tag.Type, block.Slice<ushort>(registers, t), tag.ByteOrder, tag.Bit));
                 }
             }
@@ -108,11 +108,11 @@ internal sealed class ModbusDeviceDriver
             {
                 // The block's gaps may hold addresses the device does not map: read its tags in smaller blocks.
                 var split = ModbusReadPlanner.SplitAfterIllegalAddress(block);
-                blocks.RemoveAt(b);
-                blocks.InsertRange(b, split);
+                _blocks.RemoveAt(b);
+                _blocks.InsertRange(b, split);
                 if (split.Count == 0)
                 {
-                    refused.Add($"{block.Table} {block.Address}");
+                    _refused.Add($"{block.Table} {block.Address}");
                 }
 
                 b--;
@@ -124,10 +124,10 @@ internal sealed class ModbusDeviceDriver
 
     private void Decode(ModbusReadBlock block, List<Sample> samples, Func<ModbusTagAddress, RegisterTagOptions, double> value)
     {
-        var now = context.Time.GetUtcNow();
+        var now = _context.Time.GetUtcNow();
         foreach (var address in block.Tags)
         {
-            foreach (var (options, reporter) in tags[address])
+            foreach (var (options, reporter) in _tags[address])
             {
                 if (reporter.Observe(value(address, options), now) is { } sample)
                 {

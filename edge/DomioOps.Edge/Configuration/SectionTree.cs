@@ -32,12 +32,12 @@ internal sealed class SectionTree
     public IConfigurationProvider? Source { get; private set; }
 
     /// <summary>The keys below, in the order they were first set.</summary>
-    public IReadOnlyCollection<SectionTree> Children => children?.Values ?? (IReadOnlyCollection<SectionTree>)[];
+    public IReadOnlyCollection<SectionTree> Children => _children?.Values ?? (IReadOnlyCollection<SectionTree>)[];
 
     /// <summary>The full key, e.g. <c>Edge:Devices:ModbusTcp:0:Port</c>.</summary>
     public string Path => Parent is null ? Key : ConfigurationPath.Combine(Parent.Path, Key);
 
-    private Dictionary<string, SectionTree>? children;
+    private Dictionary<string, SectionTree>? _children;
 
     /// <summary>The merged keys of <paramref name="section"/> in <paramref name="configuration"/> (a configuration root).</summary>
     /// <exception cref="JsonException">A JSON configuration file is not valid JSON.</exception>
@@ -74,10 +74,10 @@ internal sealed class SectionTree
 
     private SectionTree Child(string key)
     {
-        children ??= new(StringComparer.OrdinalIgnoreCase);
-        if (!children.TryGetValue(key, out var child))
+        _children ??= new(StringComparer.OrdinalIgnoreCase);
+        if (!_children.TryGetValue(key, out var child))
         {
-            children[key] = child = new SectionTree(key, this);
+            _children[key] = child = new SectionTree(key, this);
         }
 
         return child;

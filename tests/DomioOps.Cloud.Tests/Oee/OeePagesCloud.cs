@@ -19,7 +19,7 @@ namespace DomioOps.Cloud.Tests.Oee;
 /// </summary>
 public sealed class OeePagesCloud : ProductionCloud, IAsyncLifetime
 {
-    private ulong sequence;
+    private ulong _sequence;
 
     /// <summary>The first of the five days with history.</summary>
     internal static DateOnly FirstDay => LastDay.AddDays(-4);
@@ -74,7 +74,7 @@ public sealed class OeePagesCloud : ProductionCloud, IAsyncLifetime
         }
 
         var history = App.Services.GetRequiredService<TelemetryHistory>();
-        var batch = samples.Select(s => new EdgeSample("saw-01", new MachineSample(++sequence, s.Item1, s.Item3, s.Item2, null))).ToList();
+        var batch = samples.Select(s => new EdgeSample("saw-01", new MachineSample(++_sequence, s.Item1, s.Item3, s.Item2, null))).ToList();
         Assert.Equal(batch.Count, await history.AppendAsync("plant/oee-pages-edge", batch, CancellationToken.None));
 
         var order = await CreateOrderAsync($"OEEP-{Guid.NewGuid():N}"[..12], Panel("Door", 100));

@@ -132,7 +132,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         var start = now.AddMinutes(-10) > current.Span.From ? now.AddMinutes(-10) : current.Span.From;
         await cloud.HistoryAsync("oee-a", State(MachineState.Working, start), Counter(0, start), Counter(100, start + ((now - start) / 2)));
         var order = await cloud.CreateOrderAsync($"OEE-{Guid.NewGuid():N}"[..12], ProductionCloud.Panel("Shelf", 100));
-        long operationId = await cloud.QueryAsync(async db =>
+        var operationId = await cloud.QueryAsync(async db =>
         {
             var operation = new Operation { OrderId = order.Id, PartId = order.Parts[0].Id, Step = 9, WorkCentreId = "oee", State = OperationState.Ready, Planned = 100, CycleSeconds = 10 };
             db.Operations.Add(operation);
@@ -175,7 +175,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         await cloud.StoredWhenAsync("oee-d", DaysAgo(3, 8), f => f?.RunTime == TimeSpan.FromMinutes(400));
         using var admin = await cloud.AdminAsync(ct);
         using var planner = (await cloud.ApiKeyClientAsync(admin, "Planner", ct)).Client;
-        string range = $"from={Iso(DaysAgo(3, 0))}&to={Iso(DaysAgo(2, 0))}";
+        var range = $"from={Iso(DaysAgo(3, 0))}&to={Iso(DaysAgo(2, 0))}";
 
         var rows = await planner.GetFromJsonAsync<JsonElement>($"api/oee?scope=machine&period=shift&{range}&key=oee-d", ct);
         var downtime = await planner.GetFromJsonAsync<JsonElement>($"api/oee/downtime?{range}&workCentre=oee", ct);
@@ -202,7 +202,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         Assert.Equal(Time(total.GetProperty("delayTime")) + Time(total.GetProperty("downTime")),
             TimeSpan.FromTicks(report.GetProperty("downtime").EnumerateArray().Sum(l => Time(l.GetProperty("time")).Ticks)));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
-        string text = await csv.Content.ReadAsStringAsync(ct);
+        var text = await csv.Content.ReadAsStringAsync(ct);
         Assert.Contains("OEE %", text, StringComparison.Ordinal);
         Assert.Contains("OEE line", text, StringComparison.Ordinal);
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(ct))[..2]);

@@ -22,29 +22,29 @@ public sealed class ModbusMetricsTests
         var time = new FakeTimeProvider();
         using var device = new TcpListener(IPAddress.Loopback, 0);
         device.Start();
-        int port = ((IPEndPoint)device.LocalEndpoint).Port;
+        var port = ((IPEndPoint)device.LocalEndpoint).Port;
         using var measurements = new Measurements($"127.0.0.1:{port}");
         await using var client = new ModbusTcpClient(
             new ModbusTcpClientOptions("127.0.0.1", port) { MaxInFlight = 1, ReadRetries = 0, MinReconnectDelay = TimeSpan.Zero }, time);
 
-        Task<ushort[]> answered = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
-        Socket first = await device.AcceptSocketAsync(Ct);
+        var answered = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        var first = await device.AcceptSocketAsync(Ct);
         await AnswerAsync(first, "0000 0005 01 03 02 002A");
         Assert.Equal(new ushort[] { 42 }, await answered);
 
-        Task<ushort[]> refused = client.ReadHoldingRegistersAsync(1, 900, 1, Ct).AsTask();
+        var refused = client.ReadHoldingRegistersAsync(1, 900, 1, Ct).AsTask();
         await AnswerAsync(first, "0000 0003 01 83 02");
         await Assert.ThrowsAsync<ModbusExceptionResponseException>(() => refused);
 
-        Task<ushort[]> silent = client.ReadHoldingRegistersAsync(5, 0, 1, Ct).AsTask();
+        var silent = client.ReadHoldingRegistersAsync(5, 0, 1, Ct).AsTask();
         await ReceiveAsync(first, 12);
         time.Advance(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => silent);
 
         first.Dispose();
         await WaitUntilAsync(() => !client.IsConnected);
-        Task<ushort[]> afterReconnect = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
-        using Socket second = await device.AcceptSocketAsync(Ct);
+        var afterReconnect = client.ReadHoldingRegistersAsync(1, 0, 1, Ct).AsTask();
+        using var second = await device.AcceptSocketAsync(Ct);
         await AnswerAsync(second, "0000 0005 01 03 02 0007");
         Assert.Equal(new ushort[] { 7 }, await afterReconnect);
 
@@ -60,8 +60,8 @@ public sealed class ModbusMetricsTests
     public async Task SerialClient_BadCrcAndDeadUnit_CountChecksumErrorAndCircuitOpen()
     {
         var time = new FakeTimeProvider();
-        using ConnectedSockets line = await ConnectedSockets.CreateAsync(Ct);
-        string endpoint = $"metrics-line-{Guid.NewGuid():N}";
+        using var line = await ConnectedSockets.CreateAsync(Ct);
+        var endpoint = $"metrics-line-{Guid.NewGuid():N}";
         using var measurements = new Measurements(endpoint);
         await using var client = new ModbusSerialClient(
             _ => Task.FromResult(new ModbusLine(new NetworkStream(line.ClientEnd), null)),
@@ -70,12 +70,12 @@ public sealed class ModbusMetricsTests
             time,
             endpoint);
 
-        Task<ushort[]> corrupted = client.ReadHoldingRegistersAsync(3, 0, 1, Ct).AsTask();
+        var corrupted = client.ReadHoldingRegistersAsync(3, 0, 1, Ct).AsTask();
         await ReceiveAsync(line.ServerEnd, 8);
         await line.ServerEnd.SendAsync(Hex.Bytes("03 03 02 0005 0000"), Ct); // wrong CRC
         await Assert.ThrowsAsync<ModbusProtocolException>(() => corrupted);
 
-        Task<ushort[]> silent = client.ReadHoldingRegistersAsync(3, 0, 1, Ct).AsTask();
+        var silent = client.ReadHoldingRegistersAsync(3, 0, 1, Ct).AsTask();
         await ReceiveAsync(line.ServerEnd, 8);
         time.Advance(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => silent);
@@ -90,16 +90,16 @@ public sealed class ModbusMetricsTests
 
     private static async Task AnswerAsync(Socket device, string answerAfterTransactionId)
     {
-        byte[] request = await ReceiveAsync(device, 12);
+        var request = await ReceiveAsync(device, 12);
         await device.SendAsync((byte[])[request[0], request[1], .. Hex.Bytes(answerAfterTransactionId)], Ct);
     }
 
     private static async Task<byte[]> ReceiveAsync(Socket socket, int count)
     {
-        byte[] buffer = new byte[count];
-        for (int read = 0; read < count;)
+        var buffer = new byte[count];
+        for (var read = 0; read < count;)
         {
-            int n = await socket.ReceiveAsync(buffer.AsMemory(read), Ct);
+            var n = await socket.ReceiveAsync(buffer.AsMemory(read), Ct);
             Assert.NotEqual(0, n);
             read += n;
         }
@@ -109,7 +109,7 @@ public sealed class ModbusMetricsTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (int i = 0; i < 3000 && !condition(); i++)
+        for (var i = 0; i < 3000 && !condition(); i++)
         {
             await Task.Delay(10, Ct);
         }
@@ -120,12 +120,12 @@ public sealed class ModbusMetricsTests
     /// <summary>Every measurement of the Modbus meter whose <c>modbus.endpoint</c> is <c>endpoint</c>.</summary>
     private sealed class Measurements : IDisposable
     {
-        private readonly MeterListener listener = new();
-        private readonly ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)> recorded = new();
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)> _recorded = new();
 
         public Measurements(string endpoint)
         {
-            listener.InstrumentPublished = (instrument, l) =>
+            _listener.InstrumentPublished = (instrument, l) =>
             {
                 if (instrument.Meter.Name == ModbusMetrics.MeterName)
                 {
@@ -135,20 +135,20 @@ public sealed class ModbusMetricsTests
             void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
             {
                 var copy = new Dictionary<string, object?>();
-                foreach (KeyValuePair<string, object?> tag in tags)
+                foreach (var tag in tags)
                 {
                     copy[tag.Key] = tag.Value;
                 }
 
-                if (copy.TryGetValue("modbus.endpoint", out object? e) && (string?)e == endpoint)
+                if (copy.TryGetValue("modbus.endpoint", out var e) && (string?)e == endpoint)
                 {
-                    recorded.Enqueue((instrument.Name, value, copy));
+                    _recorded.Enqueue((instrument.Name, value, copy));
                 }
             }
 
-            listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-            listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-            listener.Start();
+            _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+            _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+            _listener.Start();
         }
 
         public double Sum(string instrument, params (string Key, object Value)[] tags) =>
@@ -158,9 +158,9 @@ public sealed class ModbusMetricsTests
 
         public object? Tag(string instrument, string key) => Matching(instrument, []).First().Tags[key];
 
-        public void Dispose() => listener.Dispose();
+        public void Dispose() => _listener.Dispose();
 
         private IEnumerable<(string Instrument, double Value, Dictionary<string, object?> Tags)> Matching(string instrument, (string Key, object Value)[] tags) =>
-            recorded.Where(m => m.Instrument == instrument && tags.All(t => m.Tags.TryGetValue(t.Key, out object? v) && Equals(v, t.Value)));
+            _recorded.Where(m => m.Instrument == instrument && tags.All(t => m.Tags.TryGetValue(t.Key, out var v) && Equals(v, t.Value)));
     }
 }

@@ -22,7 +22,7 @@ public sealed class AsciiFrameTests
     public void Write_SpecPdu_ProducesGoldenFrame(string frame, string pdu)
     {
         var destination = new byte[513];
-        int length = AsciiFrame.Write(destination, 0x11, Hex.Bytes(pdu));
+        var length = AsciiFrame.Write(destination, 0x11, Hex.Bytes(pdu));
         Assert.Equal(frame, Encoding.ASCII.GetString(destination, 0, length));
     }
 
@@ -33,7 +33,7 @@ public sealed class AsciiFrameTests
     {
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(frame));
         var destination = new byte[256];
-        Assert.True(AsciiFrame.TryRead(ref buffer, destination, out byte address, out int length));
+        Assert.True(AsciiFrame.TryRead(ref buffer, destination, out var address, out var length));
         Assert.Equal(0x11, address);
         Assert.Equal(pdu, Hex.Of(destination.AsSpan(0, length)));
         Assert.True(buffer.IsEmpty);
@@ -44,16 +44,16 @@ public sealed class AsciiFrameTests
     [InlineData(Response, "0306022B00000064")]
     public void TryRead_OneByteAtATime_IncompleteUntilLineFeed(string frame, string pdu)
     {
-        byte[] bytes = Encoding.ASCII.GetBytes(frame);
-        for (int length = 0; length < bytes.Length; length++)
+        var bytes = Encoding.ASCII.GetBytes(frame);
+        for (var length = 0; length < bytes.Length; length++)
         {
-            ReadOnlySequence<byte> prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
+            var prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
             Assert.False(AsciiFrame.TryRead(ref prefix, new byte[256], out _, out _));
         }
 
-        ReadOnlySequence<byte> whole = Hex.OneBytePerSegment(bytes);
+        var whole = Hex.OneBytePerSegment(bytes);
         var destination = new byte[256];
-        Assert.True(AsciiFrame.TryRead(ref whole, destination, out _, out int pduLength));
+        Assert.True(AsciiFrame.TryRead(ref whole, destination, out _, out var pduLength));
         Assert.Equal(pdu, Hex.Of(destination.AsSpan(0, pduLength)));
         Assert.True(whole.IsEmpty);
     }
@@ -63,7 +63,7 @@ public sealed class AsciiFrameTests
     {
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes("\0zz\r\n12" + Request + ":11"));
         var pdu = new byte[256];
-        Assert.True(AsciiFrame.TryRead(ref buffer, pdu, out byte address, out _));
+        Assert.True(AsciiFrame.TryRead(ref buffer, pdu, out var address, out _));
         Assert.Equal(0x11, address);
         Assert.Equal(":11", Encoding.ASCII.GetString(buffer.ToArray()));
     }
@@ -76,10 +76,10 @@ public sealed class AsciiFrameTests
     public void TryRead_CorruptedFrame_ThrowsProtocolExceptionAndConsumesIt(string frame, string expected)
     {
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(frame + Request));
-        ReadOnlySequence<byte> remaining = buffer;
+        var remaining = buffer;
         var error = Assert.Throws<ModbusProtocolException>(() =>
         {
-            ReadOnlySequence<byte> b = buffer;
+            var b = buffer;
             try
             {
                 AsciiFrame.TryRead(ref b, new byte[256], out _, out _);

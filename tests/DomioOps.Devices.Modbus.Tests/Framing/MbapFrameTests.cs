@@ -20,7 +20,7 @@ public sealed class MbapFrameTests
     public void TryRead_WholeFrame_ReturnsHeaderAndPdu(string frame, int transactionId, int unitId, string pdu)
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Bytes(frame));
-        Assert.True(MbapFrame.TryRead(ref buffer, out ushort tid, out byte unit, out ReadOnlySequence<byte> body));
+        Assert.True(MbapFrame.TryRead(ref buffer, out var tid, out var unit, out var body));
         Assert.Equal(transactionId, tid);
         Assert.Equal(unitId, unit);
         Assert.Equal(pdu, Hex.Of(body.ToArray()));
@@ -32,17 +32,17 @@ public sealed class MbapFrameTests
     [InlineData(Response)]
     public void TryRead_OneByteAtATime_IncompleteUntilLastByte(string frame)
     {
-        byte[] bytes = Hex.Bytes(frame);
-        for (int length = 0; length < bytes.Length; length++)
+        var bytes = Hex.Bytes(frame);
+        for (var length = 0; length < bytes.Length; length++)
         {
-            ReadOnlySequence<byte> prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
-            ReadOnlySequence<byte> before = prefix;
+            var prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
+            var before = prefix;
             Assert.False(MbapFrame.TryRead(ref prefix, out _, out _, out _));
             Assert.Equal(before.Length, prefix.Length);
         }
 
-        ReadOnlySequence<byte> whole = Hex.OneBytePerSegment(bytes);
-        Assert.True(MbapFrame.TryRead(ref whole, out _, out _, out ReadOnlySequence<byte> pdu));
+        var whole = Hex.OneBytePerSegment(bytes);
+        Assert.True(MbapFrame.TryRead(ref whole, out _, out _, out var pdu));
         Assert.Equal(bytes[7..], pdu.ToArray());
         Assert.True(whole.IsEmpty);
     }
@@ -53,11 +53,11 @@ public sealed class MbapFrameTests
         // Two pipelined responses back to back: the first read never reaches into the second.
         byte[] bytes = [.. Hex.Bytes(Response), .. Hex.Bytes("0002 0000 0005 11 03 02 0007")];
         var buffer = new ReadOnlySequence<byte>(bytes);
-        Assert.True(MbapFrame.TryRead(ref buffer, out ushort first, out _, out ReadOnlySequence<byte> pdu));
+        Assert.True(MbapFrame.TryRead(ref buffer, out var first, out _, out var pdu));
         Assert.Equal(1, first);
         Assert.Equal(8, pdu.Length);
         Assert.Equal(11, buffer.Length);
-        Assert.True(MbapFrame.TryRead(ref buffer, out ushort second, out _, out pdu));
+        Assert.True(MbapFrame.TryRead(ref buffer, out var second, out _, out pdu));
         Assert.Equal(2, second);
         Assert.Equal("03020007", Hex.Of(pdu.ToArray()));
     }
@@ -91,11 +91,11 @@ public sealed class MbapFrameTests
     public void TryRead_MaximalFrame_Accepted()
     {
         // 260 bytes: length 254 = unit + 253-byte PDU, the largest legal ADU.
-        byte[] bytes = new byte[260];
+        var bytes = new byte[260];
         bytes[5] = 254;
         bytes[7] = 0x03;
         var buffer = new ReadOnlySequence<byte>(bytes);
-        Assert.True(MbapFrame.TryRead(ref buffer, out _, out _, out ReadOnlySequence<byte> pdu));
+        Assert.True(MbapFrame.TryRead(ref buffer, out _, out _, out var pdu));
         Assert.Equal(253, pdu.Length);
     }
 }

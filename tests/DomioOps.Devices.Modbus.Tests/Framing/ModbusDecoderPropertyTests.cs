@@ -22,9 +22,9 @@ public sealed class ModbusDecoderPropertyTests
     {
         var random = new Random(Seed);
         var pdu = new byte[256];
-        for (int i = 0; i < Iterations; i++)
+        for (var i = 0; i < Iterations; i++)
         {
-            byte[] bytes = RandomFrame(random);
+            var bytes = RandomFrame(random);
             Decode(bytes, pdu);
         }
     }
@@ -34,14 +34,14 @@ public sealed class ModbusDecoderPropertyTests
     {
         var random = new Random(Seed + 1);
         var pdu = new byte[256];
-        byte[] mbap = Hex.Bytes("0001 0000 0009 11 03 06 022B 0000 0064");
-        byte[] rtu = Hex.Bytes("11 03 06 022B 0000 0064 C8BA");
-        byte[] ascii = System.Text.Encoding.ASCII.GetBytes(":1103006B00037E\r\n");
-        for (int i = 0; i < Iterations; i++)
+        var mbap = Hex.Bytes("0001 0000 0009 11 03 06 022B 0000 0064");
+        var rtu = Hex.Bytes("11 03 06 022B 0000 0064 C8BA");
+        var ascii = System.Text.Encoding.ASCII.GetBytes(":1103006B00037E\r\n");
+        for (var i = 0; i < Iterations; i++)
         {
-            foreach (byte[] valid in new[] { mbap, rtu, ascii })
+            foreach (var valid in new[] { mbap, rtu, ascii })
             {
-                byte[] mutated = (byte[])valid.Clone();
+                var mutated = (byte[])valid.Clone();
                 mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
                 if (random.Next(4) == 0)
                 {
@@ -59,12 +59,12 @@ public sealed class ModbusDecoderPropertyTests
         var random = new Random(Seed + 2);
         var model = new ModbusDataModel(256);
         var response = new byte[ModbusTransaction.BufferLength];
-        for (int i = 0; i < Iterations; i++)
+        for (var i = 0; i < Iterations; i++)
         {
-            byte[] request = new byte[1 + random.Next(ModbusPdu.MaxLength)];
+            var request = new byte[1 + random.Next(ModbusPdu.MaxLength)];
             random.NextBytes(request);
             request[0] = (byte)(random.Next(3) == 0 ? random.Next(256) : new byte[] { 1, 2, 3, 4, 5, 6, 0x0F, 0x10, 0x16, 0x17, 0x2B }[random.Next(11)]);
-            int length = ModbusRequestHandler.Handle(model, request, response);
+            var length = ModbusRequestHandler.Handle(model, request, response);
             Assert.InRange(length, 2, ModbusPdu.MaxLength);
             Assert.True(response[0] == request[0] || response[0] == (request[0] | 0x80));
         }
@@ -76,9 +76,9 @@ public sealed class ModbusDecoderPropertyTests
         var random = new Random(Seed + 3);
         var registers = new ushort[10];
         var bits = new bool[10];
-        for (int i = 0; i < Iterations; i++)
+        for (var i = 0; i < Iterations; i++)
         {
-            byte[] response = new byte[random.Next(30)];
+            var response = new byte[random.Next(30)];
             random.NextBytes(response);
             if (response.Length > 0 && random.Next(2) == 0)
             {
@@ -95,16 +95,16 @@ public sealed class ModbusDecoderPropertyTests
     [Fact]
     public async Task TcpServer_RandomBytesFromOneClient_KeepsServingOthers()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
         server.AddUnit(1).HoldingRegisters[0] = 42;
         await server.StartAsync(ct);
         var random = new Random(Seed + 4);
-        for (int i = 0; i < 20; i++)
+        for (var i = 0; i < 20; i++)
         {
             using var noise = new Socket(SocketType.Stream, ProtocolType.Tcp);
             await noise.ConnectAsync(server.EndPoint, ct);
-            byte[] bytes = new byte[1 + random.Next(600)];
+            var bytes = new byte[1 + random.Next(600)];
             random.NextBytes(bytes);
             await noise.SendAsync(bytes, ct);
         }
@@ -115,7 +115,7 @@ public sealed class ModbusDecoderPropertyTests
 
     private static byte[] RandomFrame(Random random)
     {
-        byte[] bytes = new byte[random.Next(300)];
+        var bytes = new byte[random.Next(300)];
         random.NextBytes(bytes);
         return bytes;
     }
@@ -134,12 +134,12 @@ public sealed class ModbusDecoderPropertyTests
     {
         Drain(bytes, (ref ReadOnlySequence<byte> b) =>
         {
-            long before = b.Length;
-            byte[] contiguous = b.ToArray();
-            bool framed = MbapFrame.TryRead(ref b, out ushort transactionId, out byte unitId, out ReadOnlySequence<byte> body);
+            var before = b.Length;
+            var contiguous = b.ToArray();
+            var framed = MbapFrame.TryRead(ref b, out var transactionId, out var unitId, out var body);
 
             // The span reader (the client's) agrees with the sequence reader (the server's), or throws as it did.
-            Assert.Equal(framed, MbapFrame.TryRead(contiguous, out int frameLength, out ushort spanTransactionId, out byte spanUnitId, out int pduLength));
+            Assert.Equal(framed, MbapFrame.TryRead(contiguous, out var frameLength, out var spanTransactionId, out var spanUnitId, out var pduLength));
             if (framed)
             {
                 Assert.Equal(before - 7 - body.Length, b.Length);
@@ -155,9 +155,9 @@ public sealed class ModbusDecoderPropertyTests
     private static void Drain(byte[] bytes, FrameReader read)
     {
         var buffer = new ReadOnlySequence<byte>(bytes);
-        for (int guard = 0; guard <= bytes.Length; guard++)
+        for (var guard = 0; guard <= bytes.Length; guard++)
         {
-            long before = buffer.Length;
+            var before = buffer.Length;
             try
             {
                 if (!read(ref buffer))

@@ -27,7 +27,7 @@ public sealed class RtuFrameTests
     {
         var buffer = new ReadOnlySequence<byte>(Hex.Bytes(frame));
         var destination = new byte[256];
-        Assert.True(Read(ref buffer, destination, isRequest, out byte unit, out int length));
+        Assert.True(Read(ref buffer, destination, isRequest, out var unit, out var length));
         Assert.Equal(address, unit);
         Assert.Equal(pdu, Hex.Of(destination.AsSpan(0, length)));
         Assert.True(buffer.IsEmpty);
@@ -39,7 +39,7 @@ public sealed class RtuFrameTests
     {
         _ = isRequest;
         var destination = new byte[256];
-        int length = RtuFrame.Write(destination, (byte)address, Convert.FromHexString(pdu));
+        var length = RtuFrame.Write(destination, (byte)address, Convert.FromHexString(pdu));
         Assert.Equal(Hex.Bytes(frame), destination[..length]);
     }
 
@@ -47,17 +47,17 @@ public sealed class RtuFrameTests
     [MemberData(nameof(Vectors))]
     public void TryRead_OneByteAtATime_IncompleteUntilLastByte(string frame, bool isRequest, int address, string pdu)
     {
-        byte[] bytes = Hex.Bytes(frame);
+        var bytes = Hex.Bytes(frame);
         var destination = new byte[256];
-        for (int length = 0; length < bytes.Length; length++)
+        for (var length = 0; length < bytes.Length; length++)
         {
-            ReadOnlySequence<byte> prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
+            var prefix = Hex.OneBytePerSegment(bytes.AsSpan(0, length));
             Assert.False(Read(ref prefix, destination, isRequest, out _, out _));
             Assert.Equal(length, prefix.Length);
         }
 
-        ReadOnlySequence<byte> whole = Hex.OneBytePerSegment(bytes);
-        Assert.True(Read(ref whole, destination, isRequest, out byte unit, out int pduLength));
+        var whole = Hex.OneBytePerSegment(bytes);
+        Assert.True(Read(ref whole, destination, isRequest, out var unit, out var pduLength));
         Assert.Equal(address, unit);
         Assert.Equal(pdu, Hex.Of(destination.AsSpan(0, pduLength)));
     }
@@ -67,7 +67,7 @@ public sealed class RtuFrameTests
     {
         byte[] bytes = [.. Hex.Bytes("11 03 06 022B 0000 0064 C8BA"), .. Hex.Bytes("11 03 006B")];
         var buffer = new ReadOnlySequence<byte>(bytes);
-        Assert.True(RtuFrame.TryReadResponse(ref buffer, new byte[256], out _, out int length));
+        Assert.True(RtuFrame.TryReadResponse(ref buffer, new byte[256], out _, out var length));
         Assert.Equal(8, length);
         Assert.Equal("1103006B", Hex.Of(buffer.ToArray()));
     }
@@ -99,11 +99,11 @@ public sealed class RtuFrameTests
     [Fact]
     public void TryReadResponse_ExceptionResponse_FramedInFiveBytes()
     {
-        byte[] frame = new byte[5];
+        var frame = new byte[5];
         RtuFrame.Write(frame, 0x0A, Hex.Bytes("81 02"));
         var buffer = new ReadOnlySequence<byte>(frame);
         var pdu = new byte[256];
-        Assert.True(RtuFrame.TryReadResponse(ref buffer, pdu, out byte address, out int length));
+        Assert.True(RtuFrame.TryReadResponse(ref buffer, pdu, out var address, out var length));
         Assert.Equal(0x0A, address);
         Assert.Equal("8102", Hex.Of(pdu.AsSpan(0, length)));
     }

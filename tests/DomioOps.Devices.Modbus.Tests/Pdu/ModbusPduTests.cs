@@ -12,8 +12,8 @@ public sealed class ModbusPduTests
     public void ReadCoils_SpecExample_EncodesAndDecodes()
     {
         // §6.1: read coils 20-38 (address 19, 19 coils); response status CD 6B 05.
-        byte[] request = Hex.Bytes("01 0013 0013");
-        byte[] response = Hex.Bytes("01 03 CD 6B 05");
+        var request = Hex.Bytes("01 0013 0013");
+        var response = Hex.Bytes("01 03 CD 6B 05");
         Span<byte> encoded = stackalloc byte[5];
         ModbusPdu.WriteAddressValueRequest(encoded, ModbusFunctionCode.ReadCoils, 19, 19);
         Assert.Equal(request, encoded.ToArray());
@@ -31,8 +31,8 @@ public sealed class ModbusPduTests
     public void ReadDiscreteInputs_SpecExample_EncodesAndDecodes()
     {
         // §6.2: read inputs 197-218 (address 196, 22 inputs); response AC DB 35.
-        byte[] request = Hex.Bytes("02 00C4 0016");
-        byte[] response = Hex.Bytes("02 03 AC DB 35");
+        var request = Hex.Bytes("02 00C4 0016");
+        var response = Hex.Bytes("02 03 AC DB 35");
         var inputs = new bool[22];
         ModbusPdu.ReadBitsResponse(response, ModbusFunctionCode.ReadDiscreteInputs, inputs);
         Assert.Equal("0011010111011011101011", string.Concat(inputs.Select(c => c ? '1' : '0')));
@@ -46,8 +46,8 @@ public sealed class ModbusPduTests
     public void ReadHoldingRegisters_SpecExample_EncodesAndDecodes()
     {
         // §6.3: read registers 108-110 (address 107, 3 registers) = 555, 0, 100.
-        byte[] request = Hex.Bytes("03 006B 0003");
-        byte[] response = Hex.Bytes("03 06 022B 0000 0064");
+        var request = Hex.Bytes("03 006B 0003");
+        var response = Hex.Bytes("03 06 022B 0000 0064");
         Span<byte> encoded = stackalloc byte[5];
         ModbusPdu.WriteAddressValueRequest(encoded, ModbusFunctionCode.ReadHoldingRegisters, 107, 3);
         Assert.Equal(request, encoded.ToArray());
@@ -65,8 +65,8 @@ public sealed class ModbusPduTests
     public void ReadInputRegisters_SpecExample_EncodesAndDecodes()
     {
         // §6.4: read input register 9 (address 8) = 10.
-        byte[] request = Hex.Bytes("04 0008 0001");
-        byte[] response = Hex.Bytes("04 02 000A");
+        var request = Hex.Bytes("04 0008 0001");
+        var response = Hex.Bytes("04 02 000A");
         var registers = new ushort[1];
         ModbusPdu.ReadRegistersResponse(response, ModbusFunctionCode.ReadInputRegisters, registers);
         Assert.Equal(10, registers[0]);
@@ -80,13 +80,13 @@ public sealed class ModbusPduTests
     public void WriteSingleCoil_SpecExample_EchoesAndSetsCoil()
     {
         // §6.5: coil 173 (address 172) ON; the response echoes the request.
-        byte[] request = Hex.Bytes("05 00AC FF00");
+        var request = Hex.Bytes("05 00AC FF00");
         Span<byte> encoded = stackalloc byte[5];
         ModbusPdu.WriteAddressValueRequest(encoded, ModbusFunctionCode.WriteSingleCoil, 172, ModbusPdu.CoilOn);
         Assert.Equal(request, encoded.ToArray());
 
         var model = new ModbusDataModel();
-        byte[] response = Serve(model, request);
+        var response = Serve(model, request);
         Assert.Equal(request, response);
         Assert.True(model.Coils[172]);
         ModbusPdu.CheckEcho(response, ModbusFunctionCode.WriteSingleCoil, 172, ModbusPdu.CoilOn);
@@ -96,7 +96,7 @@ public sealed class ModbusPduTests
     public void WriteSingleRegister_SpecExample_EchoesAndSetsRegister()
     {
         // §6.6: register 2 (address 1) = 3.
-        byte[] request = Hex.Bytes("06 0001 0003");
+        var request = Hex.Bytes("06 0001 0003");
         var model = new ModbusDataModel();
         Assert.Equal(request, Serve(model, request));
         Assert.Equal(3, model.HoldingRegisters[1]);
@@ -106,14 +106,14 @@ public sealed class ModbusPduTests
     public void WriteMultipleCoils_SpecExample_EncodesAndSetsCoils()
     {
         // §6.11: coils 20-29 (address 19, 10 coils) = CD 01.
-        byte[] request = Hex.Bytes("0F 0013 000A 02 CD01");
+        var request = Hex.Bytes("0F 0013 000A 02 CD01");
         bool[] values = [true, false, true, true, false, false, true, true, true, false];
         Span<byte> encoded = stackalloc byte[9];
-        int length = ModbusPdu.WriteMultipleCoilsRequest(encoded, 19, values);
+        var length = ModbusPdu.WriteMultipleCoilsRequest(encoded, 19, values);
         Assert.Equal(request, encoded[..length].ToArray());
 
         var model = new ModbusDataModel();
-        byte[] response = Serve(model, request);
+        var response = Serve(model, request);
         Assert.Equal(Hex.Bytes("0F 0013 000A"), response);
         var stored = new bool[10];
         model.Coils.CopyTo(19, stored);
@@ -124,13 +124,13 @@ public sealed class ModbusPduTests
     public void WriteMultipleRegisters_SpecExample_EncodesAndSetsRegisters()
     {
         // §6.12: registers 2-3 (address 1) = 000A 0102.
-        byte[] request = Hex.Bytes("10 0001 0002 04 000A 0102");
+        var request = Hex.Bytes("10 0001 0002 04 000A 0102");
         Span<byte> encoded = stackalloc byte[10];
-        int length = ModbusPdu.WriteMultipleRegistersRequest(encoded, 1, [0x000A, 0x0102]);
+        var length = ModbusPdu.WriteMultipleRegistersRequest(encoded, 1, [0x000A, 0x0102]);
         Assert.Equal(request, encoded[..length].ToArray());
 
         var model = new ModbusDataModel();
-        byte[] response = Serve(model, request);
+        var response = Serve(model, request);
         Assert.Equal(Hex.Bytes("10 0001 0002"), response);
         ModbusPdu.CheckEcho(response, ModbusFunctionCode.WriteMultipleRegisters, 1, 2);
         Assert.Equal(0x0102, model.HoldingRegisters[2]);
@@ -140,7 +140,7 @@ public sealed class ModbusPduTests
     public void MaskWriteRegister_SpecExample_AppliesMasks()
     {
         // §6.16: register 5 (address 4), AND 00F2, OR 0025: 0x12 becomes 0x17.
-        byte[] request = Hex.Bytes("16 0004 00F2 0025");
+        var request = Hex.Bytes("16 0004 00F2 0025");
         var model = new ModbusDataModel();
         model.HoldingRegisters[4] = 0x12;
         Assert.Equal(request, Serve(model, request));
@@ -151,10 +151,10 @@ public sealed class ModbusPduTests
     public void ReadWriteMultipleRegisters_SpecExample_WritesThenReads()
     {
         // §6.17: read 6 from address 3, write 3 at address 14 (00FF 00FF 00FF).
-        byte[] request = Hex.Bytes("17 0003 0006 000E 0003 06 00FF 00FF 00FF");
-        byte[] response = Hex.Bytes("17 0C 00FE 0ACD 0001 0003 000D 00FF");
+        var request = Hex.Bytes("17 0003 0006 000E 0003 06 00FF 00FF 00FF");
+        var response = Hex.Bytes("17 0C 00FE 0ACD 0001 0003 000D 00FF");
         Span<byte> encoded = stackalloc byte[16];
-        int length = ModbusPdu.ReadWriteMultipleRegistersRequest(encoded, 3, 6, 14, [0xFF, 0xFF, 0xFF]);
+        var length = ModbusPdu.ReadWriteMultipleRegistersRequest(encoded, 3, 6, 14, [0xFF, 0xFF, 0xFF]);
         Assert.Equal(request, encoded[..length].ToArray());
 
         var model = new ModbusDataModel();
@@ -169,7 +169,7 @@ public sealed class ModbusPduTests
     public void ThrowIfNotResponseTo_SpecExceptionExample_ThrowsIllegalDataAddress()
     {
         // §7: read coil at address 0x04A1 of a device that has no such coil: 81 02.
-        byte[] response = Hex.Bytes("81 02");
+        var response = Hex.Bytes("81 02");
         var error = Assert.Throws<ModbusExceptionResponseException>(
             () => ModbusPdu.ThrowIfNotResponseTo(response, ModbusFunctionCode.ReadCoils));
         Assert.Equal(ModbusExceptionCode.IllegalDataAddress, error.ExceptionCode);
@@ -210,10 +210,10 @@ public sealed class ModbusPduTests
     public void ReadDeviceIdentificationResponse_VendorCapture_DecodesObjects()
     {
         // A KBR multicomp F144 energy meter's answer to 2B 0E 01 00, from its manual (RTU frame without address and CRC).
-        byte[] response = Hex.Bytes(
+        var response = Hex.Bytes(
             "2B 0E 01 01 00 00 03 00 08 4B42522047 6D6248 01 12 6D756C7469636F6D7020463134342D332020 02 09 20322E303072303136");
         var objects = new Dictionary<byte, string>();
-        byte? next = ModbusPdu.ReadDeviceIdentificationResponse(response, objects, out byte conformity);
+        var next = ModbusPdu.ReadDeviceIdentificationResponse(response, objects, out var conformity);
         Assert.Null(next);
         Assert.Equal(1, conformity);
         Assert.Equal("KBR GmbH", objects[0]);
@@ -221,7 +221,7 @@ public sealed class ModbusPduTests
         Assert.Equal(" 2.00r016", objects[2]);
 
         var model = new ModbusDataModel(16) { DeviceIdentification = objects };
-        byte[] served = Serve(model, Hex.Bytes("2B 0E 01 00"));
+        var served = Serve(model, Hex.Bytes("2B 0E 01 00"));
         served[3] = 0x01; // our server states conformity 0x81 (basic, stream and individual access)
         Assert.Equal(response, served);
     }
@@ -229,7 +229,7 @@ public sealed class ModbusPduTests
     [Fact]
     public void ReadDeviceIdentificationResponse_ObjectPastEnd_ThrowsProtocolException()
     {
-        byte[] response = Hex.Bytes("2B 0E 01 01 00 00 01 00 08 4B42");
+        var response = Hex.Bytes("2B 0E 01 01 00 00 01 00 08 4B42");
         Assert.Throws<ModbusProtocolException>(
             () => ModbusPdu.ReadDeviceIdentificationResponse(response, [], out _));
     }
@@ -238,7 +238,7 @@ public sealed class ModbusPduTests
     public void Handle_BeforeReadHook_ServesDynamicValue()
     {
         var model = new ModbusDataModel(16);
-        int calls = 0;
+        var calls = 0;
         model.BeforeRead = (table, address, count) =>
         {
             Assert.Equal(ModbusTable.InputRegisters, table);
@@ -261,7 +261,7 @@ public sealed class ModbusPduTests
     private static byte[] Serve(ModbusDataModel model, byte[] request)
     {
         var response = new byte[ModbusPdu.MaxLength];
-        int length = ModbusRequestHandler.Handle(model, request, response);
+        var length = ModbusRequestHandler.Handle(model, request, response);
         return response[..length];
     }
 }

@@ -87,17 +87,17 @@ public sealed class ModbusRegistersTests
     {
         var random = new Random(20261125);
         var registers = new ushort[4];
-        foreach (ModbusByteOrder order in Enum.GetValues<ModbusByteOrder>())
+        foreach (var order in Enum.GetValues<ModbusByteOrder>())
         {
-            for (int i = 0; i < 500; i++)
+            for (var i = 0; i < 500; i++)
             {
-                long value = random.NextInt64(long.MinValue, long.MaxValue);
+                var value = random.NextInt64(long.MinValue, long.MaxValue);
                 ModbusRegisters.SetInt64(registers, value, order);
                 Assert.Equal(value, ModbusRegisters.GetInt64(registers, order));
-                int small = random.Next(int.MinValue, int.MaxValue);
+                var small = random.Next(int.MinValue, int.MaxValue);
                 ModbusRegisters.SetInt32(registers, small, order);
                 Assert.Equal(small, ModbusRegisters.GetInt32(registers, order));
-                double number = (random.NextDouble() - 0.5) * 1e12;
+                var number = (random.NextDouble() - 0.5) * 1e12;
                 ModbusRegisters.SetDouble(registers, number, order);
                 Assert.Equal(number, ModbusRegisters.GetDouble(registers, order));
             }

@@ -13,7 +13,7 @@ public sealed class ModbusSerialPortOptionsTests
     [InlineData(115200, 1750)]
     public void InterFrameSilence_FromBaudRate_ThreeAndAHalfCharacters(int baudRate, int expectedMicroseconds)
     {
-        TimeSpan silence = new ModbusSerialPortOptions("/dev/ttyUSB0", baudRate).InterFrameSilence;
+        var silence = new ModbusSerialPortOptions("/dev/ttyUSB0", baudRate).InterFrameSilence;
         Assert.Equal(expectedMicroseconds, (int)silence.TotalMicroseconds);
     }
 }

@@ -31,7 +31,7 @@ public sealed class NotificationSequenceTests : IDisposable
     [Fact]
     public void Offer_OutOfOrder1324_Delivers1234()
     {
-        foreach (uint s in new uint[] { 1, 3, 2, 4 })
+        foreach (var s in new uint[] { 1, 3, 2, 4 })
         {
             _sequence.Offer(Data(s));
         }
@@ -141,7 +141,7 @@ public sealed class NotificationSequenceTests : IDisposable
     [Fact]
     public void Offer_WhileTheConnectionIsDown_KeepsWaitingForTheTransfer()
     {
-        bool connected = false;
+        var connected = false;
         using NotificationSequence sequence = new(_time, GapTimeout, m => _delivered.Add(m.SequenceNumber)) { CanGiveUp = () => connected };
         sequence.Offer(Data(1));
         sequence.Offer(Data(3));

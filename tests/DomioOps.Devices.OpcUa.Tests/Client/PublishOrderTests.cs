@@ -33,7 +33,7 @@ public sealed class PublishOrderTests : IAsyncLifetime
     [Fact]
     public async Task DataChanged_PublishResponsesOvertakeEachOther_DeliversValuesInSequenceOrder()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         await using OpcUaClient client = new(new OpcUaClientOptions
         {
             EndpointUrl = _server.EndpointUrl,
@@ -43,7 +43,7 @@ public sealed class PublishOrderTests : IAsyncLifetime
             NotificationGapTimeout = TimeSpan.FromSeconds(30),
         });
         await client.ConnectAsync(ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20, QueueValues: false), ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20, QueueValues: false), ct);
         List<int> delivered = [];
         subscription.DataChanged += (_, values) =>
         {
@@ -52,13 +52,13 @@ public sealed class PublishOrderTests : IAsyncLifetime
                 delivered.AddRange(values.Select(v => (int)v.Value.Value.Value!));
             }
         };
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(_ns, "Pieces"), SamplingInterval: 10, QueueSize: 1_000)], ct);
+        var items = await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(_ns, "Pieces"), SamplingInterval: 10, QueueSize: 1_000)], ct);
         Assert.Equal(StatusCode.Good, items[0].Status);
 
-        int responses = 0;
+        var responses = 0;
         _server.Fault = () => Interlocked.Increment(ref responses) % 2 == 1 ? new OpcUaServerFault(OpcUaServerFaultKind.None, HeldBack) : default;
-        int written = 0;
-        Stopwatch elapsed = Stopwatch.StartNew();
+        var written = 0;
+        var elapsed = Stopwatch.StartNew();
         while ((written < 40 || subscription.OvertakenMessages == 0) && elapsed.Elapsed < TimeSpan.FromSeconds(20))
         {
             _counter.SetValue(new Variant(++written), DateTime.UtcNow);

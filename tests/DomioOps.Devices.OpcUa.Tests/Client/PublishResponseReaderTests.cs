@@ -38,7 +38,7 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     private List<int> Received()
     {
         List<int> values = [];
-        while (_subscription.Values.TryRead(out MonitoredItemValue value))
+        while (_subscription.Values.TryRead(out var value))
         {
             values.Add((int)value.Value.Value.AsInt64());
         }
@@ -49,9 +49,9 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     [Fact]
     public void ReadPublishResponse_Sequence1324_DeliversValuesInSequenceOrder()
     {
-        foreach ((uint sequence, int value) in new[] { (1u, 10), (3u, 30), (2u, 20), (4u, 40) })
+        foreach ((var sequence, var value) in new[] { (1u, 10), (3u, 30), (2u, 20), (4u, 40) })
         {
-            DeliveredPublishResponse? read = _client.ReadPublishResponse(Publish(sequence, value), EncodingLimits.Default);
+            var read = _client.ReadPublishResponse(Publish(sequence, value), EncodingLimits.Default);
             Assert.NotNull(read);
             Assert.Equal(sequence, read.SequenceNumber);
             Assert.True(read.HasNotifications);
@@ -66,7 +66,7 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     public void ReadPublishResponse_KeepAliveAndDuplicate_DeliverNothing()
     {
         _client.ReadPublishResponse(Publish(1, 10, 11), EncodingLimits.Default);
-        DeliveredPublishResponse? keepAlive = _client.ReadPublishResponse(Publish(2), EncodingLimits.Default);
+        var keepAlive = _client.ReadPublishResponse(Publish(2), EncodingLimits.Default);
         _client.ReadPublishResponse(Publish(1, 10, 11), EncodingLimits.Default);
         _client.ReadPublishResponse(Publish(2, 12), EncodingLimits.Default);
 

@@ -15,24 +15,24 @@ namespace DomioOps.Edge.Tests.Acquisition;
 /// <summary>The driver against our Modbus TCP server on loopback; time is fake, so reporting is deterministic.</summary>
 public sealed class ModbusDeviceDriverTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider time = new();
-    private readonly ModbusTcpServer server = new(new ModbusTcpServerOptions(IPAddress.Loopback));
-    private readonly AcquisitionFixture fixture = new();
-    private ModbusDataModel unit = null!;
-    private ModbusTcpClient client = null!;
+    private readonly FakeTimeProvider _time = new();
+    private readonly ModbusTcpServer _server = new(new ModbusTcpServerOptions(IPAddress.Loopback));
+    private readonly AcquisitionFixture _fixture = new();
+    private ModbusDataModel _unit = null!;
+    private ModbusTcpClient _client = null!;
 
     public async ValueTask InitializeAsync()
     {
-        unit = server.AddUnit(1);
-        await server.StartAsync(TestContext.Current.CancellationToken);
-        client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port) { MaxInFlight = 1 });
+        _unit = _server.AddUnit(1);
+        await _server.StartAsync(TestContext.Current.CancellationToken);
+        _client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", _server.Port) { MaxInFlight = 1 });
     }
 
     public async ValueTask DisposeAsync()
     {
-        await client.DisposeAsync();
-        await server.DisposeAsync();
-        fixture.Dispose();
+        await _client.DisposeAsync();
+        await _server.DisposeAsync();
+        _fixture.Dispose();
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
             new RegisterTagOptions { Signal = Signal.Warning, Register = 19, Type = ModbusDataType.Bit, Bit = 4 });
 
         // 0x0001_0002 = 65538 pieces; 0x4148_0000 = 12.5f; word-swapped 0x0002_0001 = 131073; bits 3 and 4 of 0x0008.
-        unit.SetHoldingRegisters(10, [3, 0x0001, 0x0002, 115, 0xFFF6, 0x4148, 0x0000, 0x0001, 0x0002, 0x0008]);
+        _unit.SetHoldingRegisters(10, [3, 0x0001, 0x0002, 115, 0xFFF6, 0x4148, 0x0000, 0x0001, 0x0002, 0x0008]);
         var samples = await driver.PollAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal([3d, 65538, 11.5, 90, 12.5, 131073, 1, 0], samples.Select(s => Math.Round(s.Number, 6)));
@@ -65,10 +65,10 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
             new RegisterTagOptions { Signal = Signal.Power, Table = ModbusTable.InputRegisters, Register = 100, Type = ModbusDataType.Float32 },
             new RegisterTagOptions { Signal = Signal.Emergency, Table = ModbusTable.Coils, Register = 5, Type = ModbusDataType.Bit },
             new RegisterTagOptions { Signal = Signal.MaintenanceRequired, Table = ModbusTable.DiscreteInputs, Register = 7, Type = ModbusDataType.Bit });
-        unit.SetHoldingRegisters(0, [2]);
-        unit.SetInputRegisters(100, [0x4148, 0x0000]);
-        unit.Coils.Set(5, [true]);
-        unit.DiscreteInputs.Set(7, [true]);
+        _unit.SetHoldingRegisters(0, [2]);
+        _unit.SetInputRegisters(100, [0x4148, 0x0000]);
+        _unit.Coils.Set(5, [true]);
+        _unit.DiscreteInputs.Set(7, [true]);
 
         var samples = await driver.PollAsync(TestContext.Current.CancellationToken);
 
@@ -86,7 +86,7 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
             new RegisterTagOptions { Signal = Signal.BladeMotorCurrent, Register = 1, Scale = 0.1, Deadband = 0.5, MaxSilence = TimeSpan.FromSeconds(10) });
         async Task<List<Signal>> Poll(ushort pieces, ushort current)
         {
-            unit.SetHoldingRegisters(0, [pieces, current]);
+            _unit.SetHoldingRegisters(0, [pieces, current]);
             return [.. (await driver.PollAsync(TestContext.Current.CancellationToken)).Select(s => s.Signal)];
         }
 
@@ -95,7 +95,7 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
         Assert.Equal([Signal.PieceCounter], await Poll(6, 104));
         Assert.Equal([Signal.BladeMotorCurrent], await Poll(6, 106));
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal([Signal.BladeMotorCurrent], await Poll(6, 106));
     }
 
@@ -105,13 +105,13 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
         var driver = Driver(new RegisterTagOptions { Signal = Signal.Energy, Register = 0, Report = TagReport.Period, Period = TimeSpan.FromSeconds(5) });
         async Task<int> Poll(ushort value)
         {
-            unit.SetHoldingRegisters(0, [value]);
+            _unit.SetHoldingRegisters(0, [value]);
             return (await driver.PollAsync(TestContext.Current.CancellationToken)).Count;
         }
 
         Assert.Equal(1, await Poll(1));
         Assert.Equal(0, await Poll(2));
-        time.Advance(TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(1, await Poll(2));
         Assert.Equal(0, await Poll(2));
     }
@@ -120,15 +120,15 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
     public async Task PollAsync_RefusedAddressInAGap_SplitsTheReadAndKeepsTheOtherTags()
     {
         // Registers 0-1 and 10 are mapped; the gap 2-9 is not, so the coalesced read 0..10 is refused.
-        unit.BeforeRead = (table, address, count) =>
+        _unit.BeforeRead = (table, address, count) =>
         {
             if (table == ModbusTable.HoldingRegisters && address < 10 && address + count > 2)
             {
                 throw new ModbusExceptionResponseException(ModbusFunctionCode.ReadHoldingRegisters, ModbusExceptionCode.IllegalDataAddress);
             }
         };
-        unit.SetHoldingRegisters(0, [7]);
-        unit.SetHoldingRegisters(10, [9]);
+        _unit.SetHoldingRegisters(0, [7]);
+        _unit.SetHoldingRegisters(10, [9]);
         var driver = Driver(
             new RegisterTagOptions { Signal = Signal.PieceCounter, Register = 0 },
             new RegisterTagOptions { Signal = Signal.Alarm, Register = 10 });
@@ -141,5 +141,5 @@ public sealed class ModbusDeviceDriverTests : IAsyncLifetime
     }
 
     private ModbusDeviceDriver Driver(params RegisterTagOptions[] tags) =>
-        new("saw-01", $"127.0.0.1:{server.Port}", 1, TimeSpan.FromMilliseconds(100), tags, client, fixture.Context(time));
+        new("saw-01", $"127.0.0.1:{_server.Port}", 1, TimeSpan.FromMilliseconds(100), tags, _client, _fixture.Context(_time));
 }

@@ -19,9 +19,9 @@ namespace DomioOps.Edge.Tests.Acquisition;
 public sealed class ModbusSerialBusTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly AcquisitionFixture fixture = new();
+    private readonly AcquisitionFixture _fixture = new();
 
-    public void Dispose() => fixture.Dispose();
+    public void Dispose() => _fixture.Dispose();
 
     [Theory]
     [InlineData(ModbusSerialFraming.Rtu)]
@@ -69,29 +69,29 @@ public sealed class ModbusSerialBusTests : IDisposable
         });
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
         using var devices = new DomioOps.Edge.Configuration.DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), EdgeTestMetrics.Create(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DomioOps.Edge.Configuration.DeviceConfiguration>.Instance);
-        using var acquisition = new DeviceAcquisition(devices, options, fixture.Context(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DeviceAcquisition>.Instance);
+        using var acquisition = new DeviceAcquisition(devices, options, _fixture.Context(TimeProvider.System), Microsoft.Extensions.Logging.Abstractions.NullLogger<DeviceAcquisition>.Instance);
         await acquisition.StartAsync(ct);
         try
         {
-            await fixture.WaitForHealthAsync("meter-01", DeviceHealth.Connected, Patience);
-            await fixture.WaitForHealthAsync("meter-02", DeviceHealth.Failing, Patience);
+            await _fixture.WaitForHealthAsync("meter-01", DeviceHealth.Connected, Patience);
+            await _fixture.WaitForHealthAsync("meter-02", DeviceHealth.Failing, Patience);
 
             // While the dead unit keeps failing (timeouts, then its open circuit, then trials), the live one keeps being read:
             // the dead one costs the line a few timeouts per open period, the live one is polled every 50 ms in between.
             var deadBefore = Interlocked.Read(ref deadRequests);
             var pollsBefore = Interlocked.Read(ref livePolls);
-            await fixture.WaitForSamplesAsync(s => s.Count(x => x.Machine == "meter-01") >= pollsBefore + 60, Patience, "60 more polls of the live unit");
+            await _fixture.WaitForSamplesAsync(s => s.Count(x => x.Machine == "meter-01") >= pollsBefore + 60, Patience, "60 more polls of the live unit");
             var deadDuring = Interlocked.Read(ref deadRequests) - deadBefore;
             var liveDuring = Interlocked.Read(ref livePolls) - pollsBefore;
             Assert.True(deadDuring >= 1, "the dead unit is still tried (circuit trials)");
             Assert.True(liveDuring >= 5 * deadDuring, $"live unit polls {liveDuring} while the dead one was asked {deadDuring} times");
-            Assert.Equal(DeviceHealth.Failing, fixture.Status.Devices["meter-02"].Health);
-            Assert.Equal(DeviceHealth.Connected, fixture.Status.Devices["meter-01"].Health);
-            Assert.DoesNotContain(fixture.Samples(), s => s.Machine == "meter-02");
-            Assert.Contains("unit 2", fixture.Status.Devices["meter-02"].LastError ?? "", StringComparison.Ordinal);
+            Assert.Equal(DeviceHealth.Failing, _fixture.Status.Devices["meter-02"].Health);
+            Assert.Equal(DeviceHealth.Connected, _fixture.Status.Devices["meter-01"].Health);
+            Assert.DoesNotContain(_fixture.Samples(), s => s.Machine == "meter-02");
+            Assert.Contains("unit 2", _fixture.Status.Devices["meter-02"].LastError ?? "", StringComparison.Ordinal);
 
             // Each live poll is one sample with the next count: none was lost or repeated.
-            var energy = fixture.Samples().Where(s => s.Machine == "meter-01").Select(s => s.Number).ToList();
+            var energy = _fixture.Samples().Where(s => s.Machine == "meter-01").Select(s => s.Number).ToList();
             Assert.Equal(energy.Distinct().Order(), energy);
         }
         finally

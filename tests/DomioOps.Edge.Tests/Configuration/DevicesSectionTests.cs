@@ -9,9 +9,9 @@ namespace DomioOps.Edge.Tests.Configuration;
 /// <summary><c>Edge:Devices</c> read from the configuration's files and providers, as the configuration binder reads it.</summary>
 public sealed class DevicesSectionTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-devices-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-devices-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     public static TheoryData<string> Configurations => ["appsettings.json", "appsettings.SimulatedFactory.json", "appsettings.ComposeFactory.json"];
 
@@ -74,7 +74,7 @@ public sealed class DevicesSectionTests : IDisposable
     [Fact]
     public void Read_UnknownKeysAndValuesThatDoNotConvert_EachAnErrorWithFileKeyAndExpected()
     {
-        var file = Path.Combine(folder, "edge.json");
+        var file = Path.Combine(_folder, "edge.json");
         var configuration = Load("""
             { "Edge": { "Site": "plant-1", "Id": "edge-1", "Devices": {
                 "Modbus": [ { "Machine": "saw-02" } ],
@@ -104,7 +104,7 @@ public sealed class DevicesSectionTests : IDisposable
     public void Read_LaterFileSetsFewerItems_EarlierItemsMergedKeyByKey()
     {
         // IConfiguration merges lists by index: a site file with one device keeps the shipped file's second device.
-        File.WriteAllText(Path.Combine(folder, "base.json"), """
+        File.WriteAllText(Path.Combine(_folder, "base.json"), """
             { "Edge": { "Devices": { "ModbusTcp": [ { "Machine": "saw-01", "Tags": [ { "Signal": "Power", "Register": 1 }, { "Signal": "Energy", "Register": 2 } ] },
                                                   { "Machine": "saw-02", "Tags": [ { "Signal": "Power" } ] } ] } } }
             """);
@@ -128,12 +128,12 @@ public sealed class DevicesSectionTests : IDisposable
 
     private IConfigurationRoot Load(string json, (string Key, string Value)? environment = null, string? before = null)
     {
-        var path = Path.Combine(folder, "edge.json");
+        var path = Path.Combine(_folder, "edge.json");
         File.WriteAllText(path, json);
         var builder = new ConfigurationBuilder();
         if (before is not null)
         {
-            builder.AddJsonFile(Path.Combine(folder, before));
+            builder.AddJsonFile(Path.Combine(_folder, before));
         }
 
         builder.AddJsonFile(path);

@@ -8,9 +8,9 @@ namespace DomioOps.Edge.Tests.Configuration;
 
 public sealed class EdgeOptionsValidationTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-config-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-config-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void Validate_ShippedConfiguration_IsValid()
@@ -35,7 +35,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        Assert.Contains(failures, f => f.StartsWith($"{Path.Combine(folder, "edge.json")}: Edge:Site: set it to this plant's id", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith($"{Path.Combine(_folder, "edge.json")}: Edge:Site: set it to this plant's id", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Edge:Devices:ModbusTcp:0:Port: must be a TCP port, 1-65535", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("Edge:Devices:ModbusTcp:0:Tags:0:Scale: must be a finite number other than 0", StringComparison.Ordinal));
         Assert.Equal(3, failures.Count);
@@ -125,7 +125,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         var unexpected = failures.Where(f => !expected.Any(prefix => f.StartsWith(prefix, StringComparison.Ordinal))).ToList();
         Assert.True(missing.Count == 0 && unexpected.Count == 0, $"missing:\n{string.Join("\n", missing)}\nunexpected:\n{string.Join("\n", unexpected)}");
         Assert.Equal(expected.Length, failures.Count);
-        var file = Path.Combine(folder, "edge.json");
+        var file = Path.Combine(_folder, "edge.json");
         var sources = validation.Validate(null, options).Failures!.ToDictionary(f => f[(f.IndexOf(": Edge:", StringComparison.Ordinal) + 2)..], f => f[..f.IndexOf(": Edge:", StringComparison.Ordinal)]);
         Assert.Equal(file, sources.Single(f => f.Key.StartsWith("Edge:Devices:Line:0:MaxLineLength", StringComparison.Ordinal)).Value);
         Assert.Equal("not set in any configuration file", sources.Single(f => f.Key.StartsWith("Edge:Devices:OpcUa:1:Machine", StringComparison.Ordinal)).Value);
@@ -159,7 +159,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
         using var cloud = new CloudKey();
         var (options, validation) = Load($$"""
             { "Edge": { "Site": "plant-1", "Id": "edge-1",
-                        "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}",
+                        "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(_folder)}}",
                                                  "AllowedEndpoints": [ "10.1.2.0/24:502", "plc-*.hall1:4840", "127.0.0.1:*", "[fd00::/64]:*", "[::1]:4840", "*:5020" ],
                                                  "AllowedSerialPorts": [ "/dev/ttyUSB*", "COM3" ] } } }
             """);
@@ -175,13 +175,13 @@ public sealed class EdgeOptionsValidationTests : IDisposable
     [InlineData("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "is not an ECDSA public key")]
     public void Validate_SigningKeyFileMalformed_NamesFileKeyAndFix(string content, string problem)
     {
-        var key = Path.Combine(folder, "cloud.pem");
+        var key = Path.Combine(_folder, "cloud.pem");
         File.WriteAllText(key, content);
         var (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{key}}" } } }""");
 
         var failure = Assert.Single(validation.Validate(null, options).Failures!);
 
-        Assert.StartsWith($"{Path.Combine(folder, "edge.json")}: Edge:RemoteConfiguration:SigningKeyPath: '{key}' {problem}", failure, StringComparison.Ordinal);
+        Assert.StartsWith($"{Path.Combine(_folder, "edge.json")}: Edge:RemoteConfiguration:SigningKeyPath: '{key}' {problem}", failure, StringComparison.Ordinal);
         Assert.EndsWith("give the cloud's configuration key, shown when the edge was registered (\"-----BEGIN PUBLIC KEY-----\", ECDSA P-256)", failure, StringComparison.Ordinal);
     }
 
@@ -196,7 +196,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
 
         for (var i = 0; i < wrong.Length; i++)
         {
-            var path = Path.Combine(folder, $"key-{i}.pem");
+            var path = Path.Combine(_folder, $"key-{i}.pem");
             File.WriteAllText(path, wrong[i]);
             var (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{path}}" } } }""");
             var failure = Assert.Single(validation.Validate(null, options).Failures!);
@@ -208,14 +208,14 @@ public sealed class EdgeOptionsValidationTests : IDisposable
     public void Validate_SigningKeyMissingOrTwice_NamesTheKey()
     {
         using var cloud = new CloudKey();
-        var missing = Path.Combine(folder, "nowhere.pem");
+        var missing = Path.Combine(_folder, "nowhere.pem");
         var (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{missing}}" } } }""");
         Assert.StartsWith(
-            $"{Path.Combine(folder, "edge.json")}: Edge:RemoteConfiguration:SigningKeyPath: '{missing}' cannot be read (",
+            $"{Path.Combine(_folder, "edge.json")}: Edge:RemoteConfiguration:SigningKeyPath: '{missing}' cannot be read (",
             Assert.Single(validation.Validate(null, options).Failures!),
             StringComparison.Ordinal);
 
-        (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}", "SigningKey": "x" } } }""");
+        (options, validation) = Load($$"""{ "Edge": { "Site": "plant-1", "Id": "edge-1", "RemoteConfiguration": { "SigningKeyPath": "{{cloud.WritePublicKey(_folder)}}", "SigningKey": "x" } } }""");
         Assert.EndsWith(
             "Edge:RemoteConfiguration:SigningKeyPath: set either SigningKey (the PEM text) or SigningKeyPath (a PEM file), not both",
             Assert.Single(validation.Validate(null, options).Failures!),
@@ -250,7 +250,7 @@ public sealed class EdgeOptionsValidationTests : IDisposable
 
     private (EdgeOptions Options, EdgeOptionsValidation Validation) Load(string json)
     {
-        var path = Path.Combine(folder, "edge.json");
+        var path = Path.Combine(_folder, "edge.json");
         File.WriteAllText(path, json);
         var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
         var options = EdgeSection.Read(configuration);

@@ -78,7 +78,7 @@ public partial class People
             CancellationToken.None);
         if (result.Failure is { } failure)
         {
-            string text = Describe(failure);
+            var text = Describe(failure);
             switch (failure.Field)
             {
                 case "userName": newUserNameError = text; break;
