@@ -1,5 +1,3 @@
-using DomioOps.Devices.Modbus.Pdu;
-
 namespace DomioOps.Devices.Modbus;
 
 /// <summary>The device answered with an exception response (Modbus Application Protocol v1.1b3, §7).</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 
+using DomioOps.Devices.Modbus;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Faces;
 using DomioOps.Simulators.Scenarios;
@@ -16,22 +17,22 @@ namespace DomioOps.Simulators;
 /// </summary>
 internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<FactoryHost> logger) : BackgroundService
 {
-    private readonly List<RunningMachine> _machines = [];
-    private ModbusFaces? _modbus;
-    private OpcUaFaces? _opcUa;
-    private StreamWriter? _groundTruth;
-    private bool _completedLogged;
+    private readonly List<RunningMachine> machines = [];
+    private ModbusFaces? modbus;
+    private OpcUaFaces? opcUa;
+    private StreamWriter? groundTruth;
+    private bool completedLogged;
 
     public Factory Factory { get; private set; } = null!;
 
     public VirtualClock Clock { get; private set; } = null!;
 
     /// <summary>The machines once started; empty before.</summary>
-    public IReadOnlyList<RunningMachine> Machines => _machines;
+    public IReadOnlyList<RunningMachine> Machines => machines;
 
     public long GroundTruthEvents { get; private set; }
 
-    public RunningMachine? Find(string machine) => _machines.FirstOrDefault(m => string.Equals(m.Spec.Id, machine, StringComparison.Ordinal));
+    public RunningMachine? Find(string machine) => machines.FirstOrDefault(m => string.Equals(m.Spec.Id, machine, StringComparison.Ordinal));
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,20 +44,20 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         {
             var full = Path.GetFullPath(Path.Combine(environment.ContentRootPath, path));
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            _groundTruth = new StreamWriter(full, append: false, new UTF8Encoding(false));
+            groundTruth = new StreamWriter(full, append: false, new UTF8Encoding(false));
             LogGroundTruth(full);
         }
 
         var faults = options.Value.ParsedFaults().ToDictionary(f => f.Machine, f => f.Fault!, StringComparer.Ordinal);
-        _modbus = new ModbusFaces(IPAddress.Parse(scenario.Address));
-        _opcUa = new OpcUaFaces(scenario.Address, time);
+        modbus = new ModbusFaces(IPAddress.Parse(scenario.Address));
+        opcUa = new OpcUaFaces(scenario.Address, time);
         foreach (var device in Factory.Devices)
         {
             var running = new RunningMachine(device, faults.GetValueOrDefault(device.Spec.Id) ?? MachineFault.None);
             switch (device.Spec.Protocol)
             {
                 case MachineProtocol.ModbusTcp or MachineProtocol.ModbusRtu:
-                    var (model, endpoint, port) = await _modbus.AddAsync(device.Spec, () => running.Fault, cancellationToken);
+                    var (model, endpoint, port) = await modbus.AddAsync(device.Spec, () => running.Fault, cancellationToken);
                     running.Attach(endpoint, port, r => RegisterMaps.Publish(device.Spec.Kind, r, model), null);
                     break;
                 case MachineProtocol.AsciiLine:
@@ -65,16 +66,16 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
                     running.Attach($"ascii-line {device.Spec.SerialPort} {device.Spec.BaudRate} {device.Spec.Parity}", 0, line.Publish, line);
                     break;
                 default:
-                    var face = await _opcUa.AddAsync(device.Spec, () => running.Fault, cancellationToken);
+                    var face = await opcUa.AddAsync(device.Spec, () => running.Fault, cancellationToken);
                     running.Attach(face.EndpointUrl, face.Port, face.Publish, null);
                     break;
             }
 
-            _machines.Add(running);
+            machines.Add(running);
             LogServing(device.Spec.Id, device.Spec.Kind, running.Endpoint);
         }
 
-        LogStarted(_machines.Count, start, scenario.Acceleration, scenario.Seed);
+        LogStarted(machines.Count, start, scenario.Acceleration, scenario.Seed);
         Tick();
         await base.StartAsync(cancellationToken);
     }
@@ -82,7 +83,7 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (var machine in _machines)
+        foreach (var machine in machines)
         {
             if (machine.Face is { } face)
             {
@@ -90,19 +91,19 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
             }
         }
 
-        if (_modbus is not null)
+        if (modbus is not null)
         {
-            await _modbus.DisposeAsync();
+            await modbus.DisposeAsync();
         }
 
-        if (_opcUa is not null)
+        if (opcUa is not null)
         {
-            await _opcUa.DisposeAsync();
+            await opcUa.DisposeAsync();
         }
 
-        if (_groundTruth is not null)
+        if (groundTruth is not null)
         {
-            await _groundTruth.DisposeAsync();
+            await groundTruth.DisposeAsync();
         }
     }
 
@@ -113,16 +114,16 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         {
             var now = Clock.Now;
             Record(Factory.Advance(now));
-            foreach (var machine in _machines)
+            foreach (var machine in machines)
             {
                 machine.Device.Read(now, machine.Reading);
                 machine.Publish(machine.Reading);
             }
 
-            if (Clock.Completed && !_completedLogged)
+            if (Clock.Completed && !completedLogged)
             {
-                _completedLogged = true;
-                _groundTruth?.Flush();
+                completedLogged = true;
+                groundTruth?.Flush();
                 LogCompleted(now, GroundTruthEvents);
             }
         }
@@ -154,13 +155,13 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         foreach (var e in events)
         {
             GroundTruthEvents++;
-            _groundTruth?.WriteLine(Factory.ToJsonLine(e));
+            groundTruth?.WriteLine(Factory.ToJsonLine(e));
             LogEvent(e.Machine, e.Kind, e.Event, e.Time);
         }
 
         if (events.Count > 0)
         {
-            _groundTruth?.Flush();
+            groundTruth?.Flush();
         }
     }
 
@@ -183,8 +184,8 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
 /// <summary>A device with its face and its current fault.</summary>
 internal sealed class RunningMachine(ISimulatedDevice device, MachineFault fault)
 {
-    private volatile MachineFault _current = fault;
-    private Action<MachineReading> _publish = _ => { };
+    private volatile MachineFault current = fault;
+    private Action<MachineReading> publish = _ => { };
 
     public ISimulatedDevice Device { get; } = device;
 
@@ -198,8 +199,8 @@ internal sealed class RunningMachine(ISimulatedDevice device, MachineFault fault
 
     public MachineFault Fault
     {
-        get => _current;
-        set => _current = value;
+        get => current;
+        set => current = value;
     }
 
     /// <summary>The TCP port it is served on; 0 on a serial line.</summary>
@@ -209,9 +210,9 @@ internal sealed class RunningMachine(ISimulatedDevice device, MachineFault fault
     {
         Endpoint = endpoint;
         Port = port;
-        _publish = publisher;
+        publish = publisher;
         Face = face;
     }
 
-    public void Publish(MachineReading reading) => _publish(reading);
+    public void Publish(MachineReading reading) => publish(reading);
 }

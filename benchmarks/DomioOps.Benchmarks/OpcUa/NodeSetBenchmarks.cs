@@ -36,7 +36,7 @@ public class NodeSetBenchmarks
     [Benchmark]
     public ObjectNode AddWoodworkingMachine()
     {
-        var n = ++_machines;
+        int n = ++_machines;
         return CompanionSpecifications.AddWoodworkingMachine(
             _space,
             new NodeId(_ns, $"Router{n}"),

@@ -51,14 +51,14 @@ internal static class ProductionLoadHarness
 
     private static async Task ImportAsync(int parts, CancellationToken ct)
     {
-        var csv = CutListCsv(parts);
-        var xlsx = CutListXlsx(parts);
+        byte[] csv = CutListCsv(parts);
+        byte[] xlsx = CutListXlsx(parts);
         Console.WriteLine($"production-load import: {parts} parts, CSV {csv.Length / 1024} KiB, XLSX {xlsx.Length / 1024} KiB");
         foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
         {
             // Warm the reader once, then measure it alone.
             CutListReader.Read(new MemoryStream(bytes), name);
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             var started = Stopwatch.GetTimestamp();
             var read = CutListReader.Read(new MemoryStream(bytes), name);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -68,7 +68,7 @@ internal static class ProductionLoadHarness
         await using var cloud = await Cloud.StartAsync(Shop, ct);
         foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
         {
-            var residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
+            long residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
             using var form = new MultipartFormDataContent
             {
                 { new StringContent($"BENCH-{Path.GetExtension(name)[1..]}"), "number" },
@@ -79,10 +79,10 @@ internal static class ProductionLoadHarness
             };
             var started = Stopwatch.GetTimestamp();
             using var response = await cloud.Admin.PostAsync(new Uri("api/production/orders/import", UriKind.Relative), form, ct);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (response.StatusCode != HttpStatusCode.Created)
             {
-                var body = await response.Content.ReadAsStringAsync(ct);
+                string body = await response.Content.ReadAsStringAsync(ct);
                 throw new InvalidOperationException($"import of {name}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 1000)]}");
             }
 
@@ -95,7 +95,7 @@ internal static class ProductionLoadHarness
     private static async Task<int> TerminalsAsync(int terminals, TimeSpan duration, CancellationToken ct)
     {
         var settings = new Dictionary<string, string>();
-        for (var i = 0; i < terminals; i++)
+        for (int i = 0; i < terminals; i++)
         {
             settings[$"Production__WorkCentres__{i}__Id"] = Centre(i);
             settings[$"Production__WorkCentres__{i}__Name"] = $"Saw {i + 1}";
@@ -107,7 +107,7 @@ internal static class ProductionLoadHarness
         var operations = await cloud.OperationsAsync(terminals, ct);
         Console.WriteLine($"production-load terminals: {terminals} terminals, each an action per ~1 s, {duration.TotalSeconds:F0} s; cloud {cloud.Process}");
         var clients = new List<HttpClient>();
-        for (var i = 0; i < terminals; i++)
+        for (int i = 0; i < terminals; i++)
         {
             clients.Add(await cloud.TerminalAsync(Centre(i), ct));
         }
@@ -125,9 +125,9 @@ internal static class ProductionLoadHarness
             var random = new Random(index);
             await SendAsync(client, new { kind = "start", operationId = operations[index] }, null, ct);
             await Task.Delay(TimeSpan.FromSeconds(random.NextDouble()), ct);
-            for (var i = 1; clock.Elapsed < WarmUp + duration; i++)
+            for (int i = 1; clock.Elapsed < WarmUp + duration; i++)
             {
-                var kind = (i % 10) switch
+                string kind = (i % 10) switch
                 {
                     0 => "pause",
                     1 when i > 1 => "start",
@@ -161,7 +161,7 @@ internal static class ProductionLoadHarness
             $"{latencies.Count} actions measured in {(clock.Elapsed - WarmUp).TotalSeconds:F0} s after {WarmUp.TotalSeconds:F0} s of warm-up ({latencies.Count / (clock.Elapsed - WarmUp).TotalSeconds:F0}/s); load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s ({cpu.TotalSeconds / (clock.Elapsed - WarmUp).TotalSeconds * 100:F0} % of one core)"));
         LatencyReport.Print("terminal action, POST to committed answer", latencies);
         var good = await cloud.GoodAsync(operations, ct);
-        var wrong = operations.Select((id, i) => good[id] == goodSent[i] ? 0 : 1).Sum();
+        int wrong = operations.Select((id, i) => good[id] == goodSent[i] ? 0 : 1).Sum();
         Console.WriteLine($"exactly once: {terminals - wrong} of {terminals} operations hold exactly the good pieces their terminal reported");
         return wrong == 0 ? 0 : 1;
     }
@@ -169,7 +169,7 @@ internal static class ProductionLoadHarness
     private static async Task LighthouseAsync(CancellationToken ct)
     {
         await using var cloud = await Cloud.StartAsync(Shop, ct);
-        var kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
+        byte[] kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
         using var form = new MultipartFormDataContent
         {
             { new StringContent("KITCHEN-1"), "number" },
@@ -183,7 +183,7 @@ internal static class ProductionLoadHarness
             imported.EnsureSuccessStatusCode();
         }
 
-        var cookie = await cloud.TerminalWithOperatorCookieAsync("saw", ct);
+        string cookie = await cloud.TerminalWithOperatorCookieAsync("saw", ct);
         await Lighthouse.RunAsync("operator terminal", new Uri(cloud.Process.BaseAddress, "terminal/"), desktop: false, cookie, ct);
     }
 
@@ -193,7 +193,7 @@ internal static class ProductionLoadHarness
         body["key"] = Guid.NewGuid();
         var started = Stopwatch.GetTimestamp();
         using var response = await client.PostAsJsonAsync("api/terminal/actions", body, ct);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new InvalidOperationException($"{body.ToJsonString()}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
@@ -234,9 +234,9 @@ internal static class ProductionLoadHarness
     private static IEnumerable<string[]> Rows(int parts)
     {
         yield return ["Наименование", "Материал", "Толщина", "Длина", "Ширина", "Количество", "Текстура", "Кромка Д1", "Кромка Д2", "Кромка Ш1", "Кромка Ш2", "Программа"];
-        for (var i = 0; i < parts; i++)
+        for (int i = 0; i < parts; i++)
         {
-            var edged = i % 3 != 0;
+            bool edged = i % 3 != 0;
             yield return
             [
                 $"Деталь {i + 1}", Materials[i % Materials.Length], "18", $"{300 + (i % 2000)}", $"{100 + (i % 500)},5", $"{1 + (i % 8)}",
@@ -260,12 +260,12 @@ internal static class ProductionLoadHarness
     /// <summary>PostgreSQL and the cloud host as a process, the administrator signed in with two factors.</summary>
     private sealed class Cloud : IAsyncDisposable
     {
-        private readonly PostgresServer _postgres;
-        private readonly string _keys;
+        private readonly PostgresServer postgres;
+        private readonly string keys;
 
         private Cloud(PostgresServer postgres, string keys, HostProcess process)
         {
-            (this._postgres, this._keys, Process) = (postgres, keys, process);
+            (this.postgres, this.keys, Process) = (postgres, keys, process);
             Admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         }
 
@@ -273,26 +273,35 @@ internal static class ProductionLoadHarness
 
         public HttpClient Admin { get; }
 
-        private string ConnectionString => _postgres.ConnectionString("domio_production");
+        private string ConnectionString => postgres.ConnectionString("domio_production");
 
         public static async Task<Cloud> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
         {
             var postgres = await PostgresServer.StartAsync(ct);
             var keys = Directory.CreateTempSubdirectory("domio-production-load-").FullName;
-            var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-            var environment = new CloudEnvironment(postgres.ConnectionString("domio_production"), keys, adminPassword, FreePort.Next())
+            string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
+            var environment = new Dictionary<string, string>(settings)
             {
+                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_production"),
+                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
+                ["Audit__CreateKey"] = "true",
+                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
+                ["Silo__AdvertisedAddress"] = "127.0.0.1",
+                ["Silo__SiloPort"] = $"{FreePort.Next()}",
+                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
+                ["Broker__Port"] = $"{FreePort.Next()}",
                 ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
+                ["Security__InitialAdmin__Password"] = adminPassword,
                 ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
                 // Every terminal of the plant is on this one address here: the per-address limits are a plant's, not one device's.
                 ["Security__RateLimits__SignInPerMinutePerAddress"] = "100000",
                 ["Security__RateLimits__ApiPerMinutePerAddress"] = "1000000",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
-            }.Add(settings);
+            };
             HostProcess? process = null;
             try
             {
-                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
+                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct);
                 var cloud = new Cloud(postgres, keys, process);
                 using var signIn = await cloud.Admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
                 signIn.EnsureSuccessStatusCode();
@@ -356,7 +365,7 @@ internal static class ProductionLoadHarness
         {
             using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
             created.EnsureSuccessStatusCode();
-            var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+            string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
             var terminal = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             using var signIn = await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct);
             signIn.EnsureSuccessStatusCode();
@@ -368,10 +377,10 @@ internal static class ProductionLoadHarness
         /// <summary>The cookies of a terminal bound to <paramref name="workCentre"/> with an operator identified by PIN.</summary>
         public async Task<string> TerminalWithOperatorCookieAsync(string workCentre, CancellationToken ct)
         {
-            var password = $"Operator-{Guid.NewGuid():N}-A1";
+            string password = $"Operator-{Guid.NewGuid():N}-A1";
             using var user = await Admin.PostAsJsonAsync("api/security/users", new { userName = "olga", password, roles = OperatorRole }, ct);
             user.EnsureSuccessStatusCode();
-            var userId = (await user.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+            string userId = (await user.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
             using (var pin = await Admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin = "246810" }, ct))
             {
                 pin.EnsureSuccessStatusCode();
@@ -380,7 +389,7 @@ internal static class ProductionLoadHarness
             var cookies = new CookieContainer();
             using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
             created.EnsureSuccessStatusCode();
-            var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+            string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
             using var terminal = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = Process.BaseAddress };
             (await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct)).EnsureSuccessStatusCode();
             var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
@@ -393,8 +402,8 @@ internal static class ProductionLoadHarness
         {
             Admin.Dispose();
             await Process.DisposeAsync();
-            await _postgres.DisposeAsync();
-            Directory.Delete(_keys, recursive: true);
+            await postgres.DisposeAsync();
+            Directory.Delete(keys, recursive: true);
         }
     }
 }

@@ -1,5 +1,6 @@
 using DomioOps.Cloud.Machines;
-using DomioOps.Models.Wire;
+
+using WireState = DomioOps.Models.Wire.MachineState;
 
 namespace DomioOps.Cloud.Oee;
 
@@ -13,7 +14,7 @@ internal readonly record struct ScrapCount(DateTimeOffset At, long Pieces);
 /// A stop: a run of states other than Working that began at <see cref="Since"/> (or at the start of the input's intervals),
 /// in <see cref="State"/> first, and the planned time it took.
 /// </summary>
-internal sealed record StopTime(DateTimeOffset Since, TimeSpan Time, MachineState? State);
+internal sealed record StopTime(DateTimeOffset Since, TimeSpan Time, WireState? State);
 
 /// <summary>
 /// What OEE is computed from, for one window (a shift occurrence, or the part of it up to now): the planned production
@@ -46,18 +47,18 @@ internal static class OeeCalculator
 
         long run = 0, delay = 0, down = 0;
         var stops = new List<StopTime>();
-        (DateTimeOffset Since, MachineState? State, long Time)? stop = null;
-        var firstPlanned = 0;
+        (DateTimeOffset Since, WireState? State, long Time)? stop = null;
+        int p = 0;
         foreach (var segment in states)
         {
             long inPlan = 0;
             // Planned windows and segments are both sorted and disjoint: walk them together.
-            while (firstPlanned < planned.Count && planned[firstPlanned].To <= segment.From)
+            while (p < planned.Count && planned[p].To <= segment.From)
             {
-                firstPlanned++;
+                p++;
             }
 
-            for (var i = firstPlanned; i < planned.Count && planned[i].From < segment.To; i++)
+            for (int i = p; i < planned.Count && planned[i].From < segment.To; i++)
             {
                 var from = planned[i].From > segment.From ? planned[i].From : segment.From;
                 var to = planned[i].To < segment.To ? planned[i].To : segment.To;
@@ -66,7 +67,7 @@ internal static class OeeCalculator
 
             switch (segment.State)
             {
-                case MachineState.Working:
+                case WireState.Working:
                     run += inPlan;
                     if (stop is { } ended)
                     {
@@ -75,7 +76,7 @@ internal static class OeeCalculator
                     }
 
                     continue;
-                case MachineState.Ready or MachineState.Standby:
+                case WireState.Ready or WireState.Standby:
                     delay += inPlan;
                     break;
                 default:
@@ -101,13 +102,13 @@ internal static class OeeCalculator
             }
         }
 
-        var scrap = input.Scrap.Where(s => s.At >= input.Window.From && s.At < input.Window.To).Sum(s => s.Pieces);
+        long scrap = input.Scrap.Where(s => s.At >= input.Window.From && s.At < input.Window.To).Sum(s => s.Pieces);
         var figures = new OeeFigures(TimeSpan.FromTicks(run + delay + down), TimeSpan.FromTicks(run), TimeSpan.FromTicks(delay),
             TimeSpan.FromTicks(down), pieces, scrap, TimeSpan.FromTicks(ideal));
         return new OeeResult(figures, stops);
     }
 
-    private static void Close(List<StopTime> stops, (DateTimeOffset Since, MachineState? State, long Time) stop)
+    private static void Close(List<StopTime> stops, (DateTimeOffset Since, WireState? State, long Time) stop)
     {
         if (stop.Time > 0)
         {
@@ -159,7 +160,7 @@ internal static class OeeCalculator
         {
             if (previous is { } from && boundary > from)
             {
-                var state = active.Count > 0 ? clipped[IndexOf(clipped, active.Max.Index)].State : null;
+                WireState? state = active.Count > 0 ? clipped[IndexOf(clipped, active.Max.Index)].State : null;
                 if (result.Count > 0 && result[^1].State == state && result[^1].To == from)
                 {
                     result[^1] = result[^1] with { To = boundary };
@@ -186,13 +187,13 @@ internal static class OeeCalculator
         return result;
     }
 
-    private static int IndexOf(List<(DateTimeOffset From, DateTimeOffset To, MachineState? State, int Index)> clipped, int index)
+    private static int IndexOf(List<(DateTimeOffset From, DateTimeOffset To, WireState? State, int Index)> clipped, int index)
     {
         // clipped keeps the records' order, so its positions are found by binary search on Index.
         int lo = 0, hi = clipped.Count - 1;
         while (lo < hi)
         {
-            var mid = (lo + hi) / 2;
+            int mid = (lo + hi) / 2;
             if (clipped[mid].Index < index)
             {
                 lo = mid + 1;
@@ -211,7 +212,7 @@ internal static class OeeCalculator
         int lo = 0, hi = windows.Count - 1;
         while (lo <= hi)
         {
-            var mid = (lo + hi) / 2;
+            int mid = (lo + hi) / 2;
             if (at < windows[mid].From)
             {
                 hi = mid - 1;

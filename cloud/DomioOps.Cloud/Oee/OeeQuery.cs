@@ -6,6 +6,8 @@ using DomioOps.Models.Wire;
 
 using Microsoft.EntityFrameworkCore;
 
+using WireState = DomioOps.Models.Wire.MachineState;
+
 namespace DomioOps.Cloud.Oee;
 
 /// <summary>
@@ -86,7 +88,7 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
             var machineStops = new List<(StopTime Stop, DateTimeOffset Until, DateTimeOffset LookFrom)>();
             foreach (var computed in await shifts.ComputeAsync(plan, occurrences, now, ct, withPieces: false))
             {
-                for (var i = 0; i < computed.Stops.Count; i++)
+                for (int i = 0; i < computed.Stops.Count; i++)
                 {
                     var stop = computed.Stops[i];
                     // A stop under way when the shift began started earlier: its reason is keyed by when its state began.
@@ -111,7 +113,7 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
             foreach (var (stop, until, lookFrom) in machineStops)
             {
                 var reason = reasons.FirstOrDefault(r => r.Since >= lookFrom && r.Since < until);
-                var name = reason is null ? Unexplained : ShopFloor.Wire(reason.Reason);
+                string name = reason is null ? Unexplained : ShopFloor.Wire(reason.Reason);
                 var (ticks, count) = losses.GetValueOrDefault(name);
                 losses[name] = (ticks + stop.Time.Ticks, count + 1);
             }
@@ -160,9 +162,9 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
     /// changes read from <paramref name="readFrom"/> on that runs on in that state up to <paramref name="at"/>, else (it
     /// began before) asked of the history.
     /// </summary>
-    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, MachineState state, DateTimeOffset at, CancellationToken ct)
+    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, WireState state, DateTimeOffset at, CancellationToken ct)
     {
-        var i = states.Count - 1;
+        int i = states.Count - 1;
         while (i >= 0 && states[i].Time > at)
         {
             i--;

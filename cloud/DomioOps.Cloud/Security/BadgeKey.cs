@@ -25,7 +25,7 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
     /// <summary>The key file used when <see cref="SecurityOptions.BadgeKeyFile"/> is unset.</summary>
     internal static string DefaultPath()
     {
-        var folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        string folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
         return string.IsNullOrEmpty(folder)
             ? throw new InvalidOperationException("Security:BadgeKeyFile is not set and this account has no local application data folder: set it to a file path.")
             : Path.Combine(folder, "DomioOps", "badge.key");
@@ -36,9 +36,9 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var path = options.Value.BadgeKeyFile ?? DefaultPath();
+        string path = options.Value.BadgeKeyFile ?? DefaultPath();
         _key = await LoadOrCreateAsync(path, cancellationToken);
-        var check = HMACSHA256.HashData(_key, "DomioOps badge key check"u8);
+        byte[] check = HMACSHA256.HashData(_key, "DomioOps badge key check"u8);
 
         await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -48,7 +48,7 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
             """, connection);
         command.Parameters.AddWithValue("name", CheckName);
         command.Parameters.AddWithValue("check", check);
-        var recorded = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
+        byte[] recorded = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
         if (!CryptographicOperations.FixedTimeEquals(recorded, check))
         {
             throw new InvalidOperationException(
@@ -66,7 +66,7 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
             LogCreated(path);
         }
 
-        var key = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] key = await File.ReadAllBytesAsync(path, cancellationToken);
         return key.Length == KeyBytes
             ? key
             : throw new InvalidOperationException($"Security:BadgeKeyFile: '{path}' holds {key.Length} bytes, not a {KeyBytes}-byte key; restore the cluster's key file.");

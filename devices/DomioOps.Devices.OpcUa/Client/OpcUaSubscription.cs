@@ -153,9 +153,6 @@ public sealed class OpcUaSubscription
     /// <summary>NotificationMessages never received: a gap in the sequence numbers that neither a late response nor Republish filled in time.</summary>
     public long LostMessages => _sequence.LostCount;
 
-    /// <summary>NotificationMessages that arrived ahead of their turn and were held until the ones before them came.</summary>
-    internal long OvertakenMessages => _sequence.Overtaken;
-
     public IReadOnlyList<MonitoredItem> Items
     {
         get
@@ -172,14 +169,14 @@ public sealed class OpcUaSubscription
     {
         ArgumentNullException.ThrowIfNull(requests);
         List<MonitoredItem> created = [];
-        foreach (var request in requests)
+        foreach (MonitoredItemRequest request in requests)
         {
             created.Add(new MonitoredItem(request, _client.NextClientHandle(), _gate));
         }
 
         lock (_gate)
         {
-            foreach (var item in created)
+            foreach (MonitoredItem item in created)
             {
                 _items[item.ClientHandle] = item;
             }
@@ -207,7 +204,7 @@ public sealed class OpcUaSubscription
         List<MonitoredItem> removed = [];
         lock (_gate)
         {
-            foreach (var item in items)
+            foreach (MonitoredItem item in items)
             {
                 if (_items.Remove(item.ClientHandle))
                 {
@@ -282,10 +279,10 @@ public sealed class OpcUaSubscription
     private void DeliverInPlace(ref UaBinaryReader reader, int count)
     {
         _batch.Clear();
-        for (var i = 0; i < count; i++)
+        for (int i = 0; i < count; i++)
         {
-            var typeId = reader.ReadNodeId();
-            var encoding = reader.ReadByte();
+            NodeId typeId = reader.ReadNodeId();
+            byte encoding = reader.ReadByte();
             if (encoding != 0x01)
             {
                 // No body, or an XML body: nothing a subscription delivers.
@@ -293,15 +290,15 @@ public sealed class OpcUaSubscription
                 continue;
             }
 
-            var length = reader.ReadInt32();
-            var body = reader.ReadRaw(Math.Max(length, 0));
+            int length = reader.ReadInt32();
+            ReadOnlySpan<byte> body = reader.ReadRaw(Math.Max(length, 0));
             UaBinaryReader inner = new(body, reader.Limits);
             if (typeId == DataChangeNotificationEncoding)
             {
-                var values = inner.ReadArrayLength();
+                int values = inner.ReadArrayLength();
                 lock (_gate)
                 {
-                    for (var v = 0; v < values; v++)
+                    for (int v = 0; v < values; v++)
                     {
                         Collect(inner.ReadUInt32(), inner.ReadDataValue());
                     }
@@ -316,13 +313,13 @@ public sealed class OpcUaSubscription
         FlushValues();
     }
 
-    private static readonly NodeId DataChangeNotificationEncoding = new(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary);
-    private static readonly NodeId EventNotificationListEncoding = new(0, BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary);
+    private static readonly NodeId DataChangeNotificationEncoding = new(0, 811u);
+    private static readonly NodeId EventNotificationListEncoding = new(0, 916u);
 
     private void DeliverOneMessage(NotificationMessage message)
     {
         _batch.Clear();
-        foreach (var data in message.NotificationData)
+        foreach (ExtensionObject data in message.NotificationData)
         {
             if (data.Body is EventNotificationList events)
             {
@@ -337,7 +334,7 @@ public sealed class OpcUaSubscription
 
             lock (_gate)
             {
-                foreach (var n in change.MonitoredItems)
+                foreach (MonitoredItemNotification n in change.MonitoredItems)
                 {
                     Collect(n.ClientHandle, n.Value);
                 }
@@ -349,7 +346,7 @@ public sealed class OpcUaSubscription
 
     private void Collect(uint clientHandle, in DataValue value)
     {
-        if (_items.TryGetValue(clientHandle, out var item))
+        if (_items.TryGetValue(clientHandle, out MonitoredItem? item))
         {
             item.SetLastValueLocked(value);
             _batch.Add(new MonitoredItemValue(item, value));
@@ -364,9 +361,9 @@ public sealed class OpcUaSubscription
         List<MonitoredItemEvent> batch = [];
         lock (_gate)
         {
-            foreach (var fields in list.Events)
+            foreach (EventFieldList fields in list.Events)
             {
-                if (_items.TryGetValue(fields.ClientHandle, out var item))
+                if (_items.TryGetValue(fields.ClientHandle, out MonitoredItem? item))
                 {
                     batch.Add(new MonitoredItemEvent(item, fields.EventFields));
                 }
@@ -383,7 +380,7 @@ public sealed class OpcUaSubscription
         OpcUaMetrics.NotificationsReceived.Add(batch.Count);
         if (Options.QueueValues)
         {
-            foreach (var delivered in batch)
+            foreach (T delivered in batch)
             {
                 queue.TryWrite(delivered);
             }

@@ -160,7 +160,7 @@ public sealed class AlarmCondition
                 return StatusCode.BadEventIdUnknown;
             }
 
-            var status = change();
+            StatusCode status = change();
             if (status.IsBad)
             {
                 return status;

@@ -1,5 +1,4 @@
 using DomioOps.Devices.OpcUa.Services;
-using DomioOps.Edge.Signals;
 
 namespace DomioOps.Edge.Acquisition;
 

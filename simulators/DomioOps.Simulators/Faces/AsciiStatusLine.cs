@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Ports;
 using System.Text;
 
-using DomioOps.Devices.Serial;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Scenarios;
 
@@ -16,74 +15,86 @@ namespace DomioOps.Simulators.Faces;
 internal sealed class AsciiStatusLine : IAsyncDisposable
 {
     private static readonly string[] TrimmingStates = ["OFF", "READY", "WORKING", "FAULT"];
-    private readonly MachineSpec _spec;
-    private readonly Func<MachineFault> _fault;
-    private readonly CancellationTokenSource _stopping = new();
-    private SerialPort? _port;
-    private Task? _printing;
-    private volatile string _line = "";
+    private readonly MachineSpec spec;
+    private readonly Func<MachineFault> fault;
+    private readonly CancellationTokenSource stopping = new();
+    private SerialPort? port;
+    private Task? printing;
+    private volatile string line = "";
 
     public AsciiStatusLine(MachineSpec spec, Func<MachineFault> fault)
     {
-        this._spec = spec;
-        this._fault = fault;
+        this.spec = spec;
+        this.fault = fault;
     }
 
-    public long LinesWritten => Interlocked.Read(ref _written);
+    public long LinesWritten => Interlocked.Read(ref written);
 
-    private long _written;
+    private long written;
 
     /// <summary>The line for <paramref name="reading"/>, checksum and CR LF included.</summary>
     public static string Format(string machine, MachineReading reading)
     {
         var body = string.Create(CultureInfo.InvariantCulture, $"EB ID={machine} T={reading.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ST={reading.State.ToString().ToUpperInvariant()} MD={reading.Mode.ToString().ToUpperInvariant()} PCS={reading.PiecesOut} IN={reading.PiecesIn} GLUE={reading.GlueTemperature:0.0} SET={reading.GlueSetpoint:0.0} FEED={reading.FeedSpeed:0.0} TRIM={TrimmingStates[Math.Min(reading.TrimmingUnit, (ushort)3)]} ALM={reading.Alarm} CT={reading.CycleTime:0.0}");
-        return NmeaFraming.Frame(body);
+        return $"${body}*{Checksum(body):X2}\r\n";
     }
 
-    public void Publish(MachineReading reading) => _line = Format(_spec.Id, reading);
+    /// <summary>XOR of the characters between '$' and '*' (as NMEA 0183).</summary>
+    public static byte Checksum(string body)
+    {
+        byte sum = 0;
+        foreach (var c in body)
+        {
+            sum ^= (byte)c;
+        }
+
+        return sum;
+    }
+
+    public void Publish(MachineReading reading) => line = Format(spec.Id, reading);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _port = new SerialPort(_spec.SerialPort!, _spec.BaudRate, _spec.Parity, 8, StopBits.One) { Handshake = Handshake.None, WriteTimeout = 2000 };
-        _port.Open();
-        _port.DiscardInBuffer();
-        _printing = PrintAsync(_port.BaseStream);
+        port = new SerialPort(spec.SerialPort!, spec.BaudRate, spec.Parity, 8, StopBits.One) { Handshake = Handshake.None, WriteTimeout = 2000 };
+        port.Open();
+        port.DiscardInBuffer();
+        printing = PrintAsync(port.BaseStream);
         return Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        if (_printing is not null)
+        await stopping.CancelAsync();
+        if (printing is not null)
         {
-            await _printing;
+            await printing;
         }
 
-        _port?.Dispose();
-        _stopping.Dispose();
+        port?.Dispose();
+        stopping.Dispose();
     }
 
     private async Task PrintAsync(Stream stream)
     {
         try
         {
-            while (!_stopping.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
-                var now = _fault();
-                await Task.Delay(_spec.LinePeriod + (now.Kind == FaultKind.Slow ? now.Delay : TimeSpan.Zero), _stopping.Token);
+                var now = fault();
+                await Task.Delay(spec.LinePeriod + (now.Kind == FaultKind.Slow ? now.Delay : TimeSpan.Zero), stopping.Token);
                 var text = now.Kind switch
                 {
                     FaultKind.Drop or FaultKind.Silent => null,
-                    FaultKind.Exception => NmeaFraming.Frame($"EB ID={_spec.Id} ERR={now.ExceptionCode}"),
-                    FaultKind.Garbage => Garble(_line),
-                    _ => _line,
+                    FaultKind.Exception => $"$EB ID={spec.Id} ERR={now.ExceptionCode}*{Checksum($"EB ID={spec.Id} ERR={now.ExceptionCode}"):X2}\r\n",
+                    FaultKind.Garbage => Garble(line),
+                    _ => line,
                 };
                 if (!string.IsNullOrEmpty(text))
                 {
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes(text), _stopping.Token);
-                    await stream.FlushAsync(_stopping.Token);
-                    Interlocked.Increment(ref _written);
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(text), stopping.Token);
+                    await stream.FlushAsync(stopping.Token);
+                    Interlocked.Increment(ref written);
                 }
             }
         }

@@ -1,23 +1,20 @@
 using System.Net;
 
-using DomioOps.Devices.Modbus.Framing;
-using DomioOps.Devices.Modbus.Pdu;
-using DomioOps.Devices.Modbus.Server;
-using DomioOps.Devices.Modbus.Transport;
+using DomioOps.Devices.Modbus;
 using DomioOps.Simulators.Scenarios;
 
 namespace DomioOps.Simulators.Faces;
 
 /// <summary>
 /// The Modbus servers of the factory: one TCP server per port (machines sharing a port are its unit ids),
-/// one RTU server per serial line (machines on it are its units). Each request asks the addressed
+/// one RTU server per serial line (machines on it are its slaves). Each request asks the addressed
 /// machine's current fault.
 /// </summary>
 internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 {
-    private readonly Dictionary<int, (ModbusTcpServer Server, Dictionary<byte, Func<MachineFault>> Faults)> _tcp = [];
-    private readonly Dictionary<string, (ModbusSerialServer Server, Dictionary<byte, Func<MachineFault>> Faults)> _serial = new(StringComparer.Ordinal);
-    private readonly List<ModbusTcpServer> _ownPort = [];
+    private readonly Dictionary<int, (ModbusTcpServer Server, Dictionary<byte, Func<MachineFault>> Faults)> tcp = [];
+    private readonly Dictionary<string, (ModbusSerialServer Server, Dictionary<byte, Func<MachineFault>> Faults)> serial = new(StringComparer.Ordinal);
+    private readonly List<ModbusTcpServer> ownPort = [];
 
     /// <summary>Serves <paramref name="spec"/>'s registers; returns its data model and where it is reached.</summary>
     public async Task<(ModbusDataModel Model, string Endpoint, int Port)> AddAsync(MachineSpec spec, Func<MachineFault> fault, CancellationToken cancellationToken)
@@ -25,7 +22,7 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
         var model = new ModbusDataModel(coils: 1, discreteInputs: 1, holdingRegisters: 64, inputRegisters: 64);
         if (spec.Protocol == MachineProtocol.ModbusRtu)
         {
-            if (!_serial.TryGetValue(spec.SerialPort!, out var line))
+            if (!serial.TryGetValue(spec.SerialPort!, out var line))
             {
                 var port = new ModbusSerialPortOptions(spec.SerialPort!, spec.BaudRate) { Parity = spec.Parity };
                 var server = new ModbusSerialServer(port, new ModbusSerialServerOptions { Framing = ModbusSerialFraming.Rtu });
@@ -33,7 +30,7 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
                 var faults = line.Faults;
                 server.Fault = unit => ToModbus(faults.TryGetValue(unit, out var f) ? f() : MachineFault.None);
                 await server.StartAsync(cancellationToken);
-                _serial[spec.SerialPort!] = line;
+                serial[spec.SerialPort!] = line;
             }
 
             line.Faults[spec.UnitId] = fault;
@@ -43,7 +40,7 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 
         ModbusTcpServer tcpServer;
         Dictionary<byte, Func<MachineFault>> unitFaults;
-        if (spec.Port != 0 && _tcp.TryGetValue(spec.Port, out var shared))
+        if (spec.Port != 0 && tcp.TryGetValue(spec.Port, out var shared))
         {
             (tcpServer, unitFaults) = shared;
         }
@@ -56,11 +53,11 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
             await tcpServer.StartAsync(cancellationToken);
             if (spec.Port != 0)
             {
-                _tcp[spec.Port] = (tcpServer, unitFaults);
+                tcp[spec.Port] = (tcpServer, unitFaults);
             }
             else
             {
-                _ownPort.Add(tcpServer);
+                ownPort.Add(tcpServer);
             }
         }
 
@@ -71,12 +68,12 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var server in _tcp.Values.Select(t => t.Server).Concat(_ownPort))
+        foreach (var server in tcp.Values.Select(t => t.Server).Concat(ownPort))
         {
             await server.DisposeAsync();
         }
 
-        foreach (var (server, _) in _serial.Values)
+        foreach (var (server, _) in serial.Values)
         {
             await server.DisposeAsync();
         }

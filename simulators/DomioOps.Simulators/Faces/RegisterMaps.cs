@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus;
 using DomioOps.Simulators.Behaviour;
 
 namespace DomioOps.Simulators.Faces;

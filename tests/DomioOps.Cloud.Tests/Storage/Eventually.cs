@@ -7,7 +7,7 @@ internal static class Eventually
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        var last = await probe();
+        T last = await probe();
         while (!done(last))
         {
             try

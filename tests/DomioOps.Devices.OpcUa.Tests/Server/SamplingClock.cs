@@ -16,7 +16,7 @@ internal sealed class SamplingClock(TimeSpan samplingInterval) : TimeProvider
             ? base.CreateTimer(callback, state, dueTime, period)
             : base.CreateTimer(s =>
             {
-                var run = Interlocked.Increment(ref _started);
+                long run = Interlocked.Increment(ref _started);
                 try
                 {
                     callback(s);
@@ -24,10 +24,10 @@ internal sealed class SamplingClock(TimeSpan samplingInterval) : TimeProvider
                 finally
                 {
                     // Runs may overlap (a late one), so the latest completed is a maximum, not the last to finish.
-                    var latest = Interlocked.Read(ref _latestCompleted);
+                    long latest = Interlocked.Read(ref _latestCompleted);
                     while (latest < run)
                     {
-                        var seen = Interlocked.CompareExchange(ref _latestCompleted, run, latest);
+                        long seen = Interlocked.CompareExchange(ref _latestCompleted, run, latest);
                         if (seen == latest)
                         {
                             break;
@@ -44,8 +44,8 @@ internal sealed class SamplingClock(TimeSpan samplingInterval) : TimeProvider
     /// </summary>
     public async Task SampledAsync(CancellationToken ct)
     {
-        var after = Interlocked.Read(ref _started);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        long after = Interlocked.Read(ref _started);
+        using CancellationTokenSource limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(20));
         while (Interlocked.Read(ref _latestCompleted) <= after)
         {

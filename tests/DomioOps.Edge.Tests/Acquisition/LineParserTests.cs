@@ -1,4 +1,3 @@
-using DomioOps.Devices.Serial;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Models.Wire;
 
@@ -13,7 +12,7 @@ public sealed class LineParserTests
     [Fact]
     public void Parse_NmeaKeyValueLine_EveryFieldWithTextMappedToNumbers()
     {
-        var parser = LineDeviceDriver.Parser(Edgebander());
+        var parser = new LineParser(Edgebander());
 
         var text = parser.Unframe(EdgebanderLine);
         var values = parser.Parse(text!);
@@ -27,12 +26,12 @@ public sealed class LineParserTests
     [InlineData("$EB ID=eb-01 PCS=123")]
     [InlineData("$EB ID=eb-01 PCS=123*G1")]
     [InlineData("$EB*5")]
-    public void Unframe_WrongOrMissingChecksum_IsNull(string line) => Assert.Null(LineDeviceDriver.Parser(Edgebander()).Unframe(line));
+    public void Unframe_WrongOrMissingChecksum_IsNull(string line) => Assert.Null(new LineParser(Edgebander()).Unframe(line));
 
     [Fact]
     public void Parse_RegexGroups_NamedNumberedAndFirst()
     {
-        var parser = LineDeviceDriver.Parser(new LineDeviceOptions
+        var parser = new LineParser(new LineDeviceOptions
         {
             Fields =
             [
@@ -51,7 +50,7 @@ public sealed class LineParserTests
     [Fact]
     public void Parse_PairSeparatorsAndKeyValueSeparator_AreConfigurable()
     {
-        var parser = LineDeviceDriver.Parser(new LineDeviceOptions
+        var parser = new LineParser(new LineDeviceOptions
         {
             PairSeparators = ";",
             KeyValueSeparator = ':',

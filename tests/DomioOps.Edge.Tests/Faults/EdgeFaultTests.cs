@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus;
 
 namespace DomioOps.Edge.Tests.Faults;
 

@@ -1,9 +1,6 @@
 using System.IO.Ports;
 
-using DomioOps.Devices.Modbus.Client;
-using DomioOps.Devices.Modbus.Framing;
-using DomioOps.Devices.Modbus.Server;
-using DomioOps.Devices.Modbus.Transport;
+using DomioOps.Devices.Modbus;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;
@@ -17,15 +14,15 @@ public sealed class RtuOverPtyInteropTests
     [Fact]
     public async Task Mbpoll_RtuReadsAndWritesOurSerialServer_OverPty()
     {
-        await using var pty = await SocatPtyPair.StartAsync(Ct);
+        await using SocatPtyPair pty = await SocatPtyPair.StartAsync(Ct);
         await using var server = new ModbusSerialServer(
             new ModbusSerialPortOptions(pty.PathA, 19200) { Parity = Parity.None },
             new ModbusSerialServerOptions());
-        var model = server.AddUnit(5);
+        ModbusDataModel model = server.AddUnit(5);
         model.SetHoldingRegisters(0, [100, 200, 300]);
         await server.StartAsync(Ct);
 
-        var read = await Mbpoll(pty.PathB, ["-a", "5", "-r", "1", "-c", "3"]);
+        string read = await Mbpoll(pty.PathB, ["-a", "5", "-r", "1", "-c", "3"]);
         Assert.Contains("[1]: \t100", read, StringComparison.Ordinal);
         Assert.Contains("[3]: \t300", read, StringComparison.Ordinal);
 
@@ -37,16 +34,16 @@ public sealed class RtuOverPtyInteropTests
     [Fact]
     public async Task Mbpoll_AddressesAnotherSlave_OurServerStaysSilent()
     {
-        await using var pty = await SocatPtyPair.StartAsync(Ct);
+        await using SocatPtyPair pty = await SocatPtyPair.StartAsync(Ct);
         await using var server = new ModbusSerialServer(
             new ModbusSerialPortOptions(pty.PathA, 19200) { Parity = Parity.None },
             new ModbusSerialServerOptions());
         server.AddUnit(5);
         await server.StartAsync(Ct);
 
-        await using var mbpoll = PeerProcess.Start(
+        await using PeerProcess mbpoll = PeerProcess.Start(
             "mbpoll", ["-m", "rtu", "-b", "19200", "-P", "none", "-1", "-o", "0.3", "-a", "6", "-r", "1", pty.PathB]);
-        var exitCode = await mbpoll.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+        int exitCode = await mbpoll.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
         Assert.NotEqual(0, exitCode);
         Assert.Contains("timed out", mbpoll.Output, StringComparison.OrdinalIgnoreCase);
     }
@@ -56,11 +53,11 @@ public sealed class RtuOverPtyInteropTests
     [InlineData(ModbusSerialFraming.Ascii)]
     public async Task OurSerialClient_AgainstOurSerialServer_OverPty(ModbusSerialFraming framing)
     {
-        await using var pty = await SocatPtyPair.StartAsync(Ct);
+        await using SocatPtyPair pty = await SocatPtyPair.StartAsync(Ct);
         await using var server = new ModbusSerialServer(
             new ModbusSerialPortOptions(pty.PathA, 38400), new ModbusSerialServerOptions { Framing = framing });
         server.AddUnit(1).InputRegisters.Set(0, [11, 12]);
-        var two = server.AddUnit(2);
+        ModbusDataModel two = server.AddUnit(2);
         await server.StartAsync(Ct);
 
         await using var client = new ModbusSerialClient(

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 
-using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus;
 
 namespace DomioOps.Simulators.Tests.Machines;
 

@@ -5,6 +5,8 @@ using DomioOps.Models.Wire;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
+using WireState = DomioOps.Models.Wire.MachineState;
+
 namespace DomioOps.Cloud.Machines.Pages;
 
 /// <summary>
@@ -56,7 +58,7 @@ public partial class MachineDetail : IDisposable
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    private MachineState CurrentState => Enum.TryParse<MachineState>(Data?.Machine.State, out var state) ? state : MachineState.Offline;
+    private WireState CurrentState => Enum.TryParse<WireState>(Data?.Machine.State, out var state) ? state : WireState.Offline;
 
     private bool Stale => Data?.Machine.UpdatedAt is not { } updated || Now - updated > StaleAfter;
 
