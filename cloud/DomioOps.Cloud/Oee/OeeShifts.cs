@@ -118,7 +118,7 @@ internal sealed class OeeShifts(
     /// <summary>
     /// <see cref="ComputeAsync(MachinePlan, ShiftOccurrence, DateTimeOffset, CancellationToken, bool)"/> for several shifts
     /// of one machine, in their order: the history is read once per stretch of up to <see cref="ReadSpan"/> of them, not
-    /// once per shift (a month of shifts is four reads, not a few hundred).
+    /// once per shift.
     /// </summary>
     public async Task<IReadOnlyList<ShiftComputation>> ComputeAsync(MachinePlan machine, IReadOnlyList<ShiftOccurrence> shifts, DateTimeOffset until, CancellationToken ct, bool withPieces = true)
     {
