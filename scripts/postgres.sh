@@ -38,13 +38,28 @@ case "$cmd" in
       if as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then echo "$port"; exit 0; fi
       port=""
     fi
-    [ -n "$port" ] || port=$("$(dirname "$0")/free-port.sh")
-    as_owner sh -c "echo $port > '$dir/port'"
-    opts="-k '$dir' -h 127.0.0.1 -p $port -c max_connections=300 -c shared_buffers=256MB"
-    if [ "${PG_FSYNC:-on}" = "off" ]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start >/dev/null \
-      || { echo "postgres.sh: pg_ctl start failed, see $dir/server.log" >&2; tail -n 20 "$dir/server.log" >&2; exit 1; }
-    echo "$port"
+    # A port we chose ourselves can be taken by another process before the server binds it: then the
+    # server stops at once with "could not bind"/"could not create any TCP/IP sockets", and we choose again.
+    chosen=""; [ -n "${3:-}" ] || chosen=yes
+    for attempt in 1 2 3 4 5; do
+      [ -n "$port" ] || port=$("$(dirname "$0")/free-port.sh")
+      as_owner sh -c "echo $port > '$dir/port'"
+      opts="-k '$dir' -h 127.0.0.1 -p $port -c max_connections=300 -c shared_buffers=256MB"
+      if [ "${PG_FSYNC:-on}" = "off" ]; then opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
+      logged=0; if [ -f "$dir/server.log" ]; then logged=$(wc -l < "$dir/server.log"); fi
+      if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start >/dev/null 2>&1; then
+        echo "$port"; exit 0
+      fi
+      if [ -n "$chosen" ] && [ "$attempt" -lt 5 ] \
+         && tail -n +$((logged + 1)) "$dir/server.log" | grep -q "could not bind\|could not create any TCP/IP sockets"; then
+        echo "postgres.sh: port $port was taken before the server bound it; choosing another" >&2
+        port=""; continue
+      fi
+      break
+    done
+    # The log's last lines name the cause; they come first, because callers often show only the start of a message.
+    { tail -n +$((logged + 1)) "$dir/server.log" | tail -n 8; echo "postgres.sh: pg_ctl start failed (port $port), the log is $dir/server.log"; } >&2
+    exit 1
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

@@ -4,12 +4,59 @@ using System.Net.Sockets;
 namespace DomioOps.Testing;
 
 /// <summary>A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.</summary>
+/// <remarks>
+/// The port is drawn below the kernel's ephemeral range (as <c>scripts/free-port.sh</c> does): a port the kernel
+/// hands out for port 0 may meanwhile become the local port of an outgoing connection, and then the server that was
+/// to bind it fails with "address already in use".
+/// </remarks>
 public static class FreePort
 {
+    private const int Lowest = 10_000;
+
     public static int Next()
     {
+        var highest = EphemeralRangeStart();
+        if (highest > Lowest + 1_000)
+        {
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                var port = Random.Shared.Next(Lowest, highest);
+                if (CanBind(port))
+                {
+                    return port;
+                }
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
     }
 }
