@@ -11,13 +11,13 @@ internal static class Lighthouse
     /// <summary>Audits <paramref name="url"/> with the mobile preset (or the desktop one), sending <paramref name="cookie"/> when given.</summary>
     public static async Task RunAsync(string name, Uri url, bool desktop, string? cookie, CancellationToken ct)
     {
-        string folder = Path.Combine(RepositoryRoot.Find(), "benchmarks", "lighthouse");
+        var folder = Path.Combine(RepositoryRoot.Find(), "benchmarks", "lighthouse");
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
         {
             await PeerProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(5), ct);
         }
 
-        string report = Path.Combine(Path.GetTempPath(), $"lighthouse-{Guid.NewGuid():N}.json");
+        var report = Path.Combine(Path.GetTempPath(), $"lighthouse-{Guid.NewGuid():N}.json");
         var arguments = new List<string>
         {
             url.ToString(),
@@ -45,14 +45,14 @@ internal static class Lighthouse
         string Metric(string id) => audit.GetProperty(id).GetProperty("displayValue").GetString() ?? "";
         Console.WriteLine($"lighthouse {name} ({(desktop ? "desktop" : "mobile")}): performance {Score("performance")}, accessibility {Score("accessibility")}, best practices {Score("best-practices")}; FCP {Metric("first-contentful-paint")}, LCP {Metric("largest-contentful-paint")}, TBT {Metric("total-blocking-time")}, CLS {Metric("cumulative-layout-shift")}");
         // What cost points in the two categories scored out of 100 without timings, so a score below 100 says why.
-        foreach (string category in new[] { "accessibility", "best-practices" })
+        foreach (var category in new[] { "accessibility", "best-practices" })
         {
             var lost = categories.GetProperty(category).GetProperty("auditRefs").EnumerateArray()
                 .Where(r => r.GetProperty("weight").GetDouble() > 0)
                 .Select(r => r.GetProperty("id").GetString()!)
                 .Where(id => audit.GetProperty(id).GetProperty("score") is { ValueKind: JsonValueKind.Number } score && score.GetDouble() < 1)
                 .ToList();
-            foreach (string id in lost)
+            foreach (var id in lost)
             {
                 var items = audit.GetProperty(id).TryGetProperty("details", out var details) && details.TryGetProperty("items", out var list)
                     ? list.EnumerateArray().Take(3).Select(i => i.TryGetProperty("description", out var d) ? $"{d} {(i.TryGetProperty("sourceLocation", out var at) ? at.GetProperty("url").ToString() : "")}" : i.ToString())

@@ -1,3 +1,5 @@
+using DomioOps.Devices.Modbus.Pdu;
+
 namespace DomioOps.Devices.Modbus;
 
 /// <summary>The device answered with an exception response (Modbus Application Protocol v1.1b3, §7).</summary>

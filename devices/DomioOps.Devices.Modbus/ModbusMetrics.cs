@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 
+using DomioOps.Devices.Modbus.Framing;
+
 namespace DomioOps.Devices.Modbus;
 
 /// <summary>
@@ -48,7 +50,7 @@ public static class ModbusMetrics
 
     internal static object Byte(byte value) => Bytes[value];
 
-    /// <summary>A serial server (slave) received a request with a wrong CRC or LRC.</summary>
+    /// <summary>A serial server received a request with a wrong CRC or LRC.</summary>
     internal static void ServerChecksumError(ModbusSerialFraming framing) =>
         ChecksumErrors.Add(1, new("modbus.framing", Framing(framing)), new("modbus.role", "server"));
 

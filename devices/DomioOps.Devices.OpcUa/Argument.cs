@@ -8,7 +8,7 @@ namespace DomioOps.Devices.OpcUa;
 /// </summary>
 public sealed record Argument(string? Name, NodeId DataType, int ValueRank = -1, IReadOnlyList<uint>? ArrayDimensions = null, LocalizedText? Description = null) : IEncodeable
 {
-    public uint BinaryEncodingId => 298;
+    public uint BinaryEncodingId => BinaryEncodingIds.Argument_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter writer)
     {

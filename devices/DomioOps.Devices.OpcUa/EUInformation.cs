@@ -8,7 +8,7 @@ namespace DomioOps.Devices.OpcUa;
 /// </summary>
 public sealed record EUInformation(string? NamespaceUri, int UnitId, LocalizedText DisplayName, LocalizedText? Description = null) : IEncodeable
 {
-    public uint BinaryEncodingId => 889;
+    public uint BinaryEncodingId => BinaryEncodingIds.EUInformation_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter writer)
     {

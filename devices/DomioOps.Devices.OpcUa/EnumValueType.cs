@@ -8,7 +8,7 @@ namespace DomioOps.Devices.OpcUa;
 /// </summary>
 public sealed record EnumValueType(long Value, LocalizedText DisplayName, LocalizedText? Description = null) : IEncodeable
 {
-    public uint BinaryEncodingId => 8251;
+    public uint BinaryEncodingId => BinaryEncodingIds.EnumValueType_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter writer)
     {

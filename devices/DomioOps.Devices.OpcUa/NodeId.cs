@@ -75,10 +75,10 @@ public sealed class NodeId : IEquatable<NodeId>
     {
         ArgumentNullException.ThrowIfNull(text);
         ushort ns = 0;
-        string rest = text;
+        var rest = text;
         if (rest.StartsWith("ns=", StringComparison.Ordinal))
         {
-            int semi = rest.IndexOf(';', StringComparison.Ordinal);
+            var semi = rest.IndexOf(';', StringComparison.Ordinal);
             if (semi < 0)
             {
                 throw new FormatException($"Invalid NodeId '{text}'.");
@@ -93,7 +93,7 @@ public sealed class NodeId : IEquatable<NodeId>
             throw new FormatException($"Invalid NodeId '{text}'.");
         }
 
-        string value = rest[2..];
+        var value = rest[2..];
         return rest[0] switch
         {
             'i' => new NodeId(ns, uint.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture)),
@@ -132,7 +132,7 @@ public sealed class NodeId : IEquatable<NodeId>
 
     public override int GetHashCode()
     {
-        int id = _identifier switch
+        var id = _identifier switch
         {
             byte[] bytes => bytes.Length == 0 ? 0 : HashCode.Combine(bytes.Length, bytes[0], bytes[^1]),
             string s => StringComparer.Ordinal.GetHashCode(s),
@@ -143,7 +143,7 @@ public sealed class NodeId : IEquatable<NodeId>
 
     public override string ToString()
     {
-        string prefix = NamespaceIndex == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"ns={NamespaceIndex};");
+        var prefix = NamespaceIndex == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"ns={NamespaceIndex};");
         return IdType switch
         {
             NodeIdType.Numeric => string.Create(CultureInfo.InvariantCulture, $"{prefix}i={(uint)_identifier}"),
@@ -161,7 +161,7 @@ public sealed record ExpandedNodeId(NodeId NodeId, string? NamespaceUri = null, 
 
     public override string ToString()
     {
-        string server = ServerIndex == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"svr={ServerIndex};");
+        var server = ServerIndex == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"svr={ServerIndex};");
         return NamespaceUri is null ? server + NodeId : $"{server}nsu={NamespaceUri};{NodeId}";
     }
 }

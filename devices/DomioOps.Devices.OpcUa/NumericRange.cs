@@ -22,9 +22,9 @@ internal readonly record struct NumericRange
     public static bool TryParse(string text, out NumericRange range)
     {
         range = default;
-        string[] parts = text.Split(',');
-        (int, int)[] dimensions = new (int, int)[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
+        var parts = text.Split(',');
+        var dimensions = new (int, int)[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
             if (!TryParseDimension(parts[i], out dimensions[i]))
             {
@@ -39,10 +39,10 @@ internal readonly record struct NumericRange
     private static bool TryParseDimension(string text, out (int First, int Last) dimension)
     {
         dimension = default;
-        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            if (!TryIndex(text, out int index))
+            if (!TryIndex(text, out var index))
             {
                 return false;
             }
@@ -51,7 +51,7 @@ internal readonly record struct NumericRange
             return true;
         }
 
-        if (!TryIndex(text[..colon], out int first) || !TryIndex(text[(colon + 1)..], out int last) || last <= first)
+        if (!TryIndex(text[..colon], out var first) || !TryIndex(text[(colon + 1)..], out var last) || last <= first)
         {
             return false;
         }
@@ -102,7 +102,7 @@ internal readonly record struct NumericRange
                     return StatusCode.BadIndexRangeNoData;
                 }
 
-                Array part = Array.CreateInstance(array.GetType().GetElementType()!, Math.Min(Last, array.Length - 1) - First + 1);
+                var part = Array.CreateInstance(array.GetType().GetElementType()!, Math.Min(Last, array.Length - 1) - First + 1);
                 Array.Copy(array, First, part, 0, part.Length);
                 slice = new Variant(value.Type, part, true, null);
                 return StatusCode.Good;
@@ -118,7 +118,7 @@ internal readonly record struct NumericRange
     public StatusCode TryPatch(Variant current, Variant patch, out Variant patched)
     {
         patched = Variant.Null;
-        int length = Last - First + 1;
+        var length = Last - First + 1;
         if (patch.Type != current.Type || patch.IsArray != current.IsArray)
         {
             return StatusCode.BadTypeMismatch;
@@ -160,7 +160,7 @@ internal readonly record struct NumericRange
                     return StatusCode.BadIndexRangeInvalid;
                 }
 
-                byte[] copy = (byte[])bytes.Clone();
+                var copy = (byte[])bytes.Clone();
                 p.CopyTo(copy, First);
                 patched = new Variant(copy);
                 return StatusCode.Good;
@@ -175,7 +175,7 @@ internal readonly record struct NumericRange
                     return StatusCode.BadIndexRangeInvalid;
                 }
 
-                Array whole = (Array)array.Clone();
+                var whole = (Array)array.Clone();
                 Array.Copy(p, 0, whole, First, length);
                 patched = new Variant(current.Type, whole, true, null);
                 return StatusCode.Good;
@@ -193,8 +193,8 @@ internal readonly record struct NumericRange
             return StatusCode.BadIndexRangeNoData;
         }
 
-        int[] counts = new int[shape.Count];
-        for (int d = 0; d < shape.Count; d++)
+        var counts = new int[shape.Count];
+        for (var d = 0; d < shape.Count; d++)
         {
             if (_dimensions[d].First >= shape[d])
             {
@@ -204,8 +204,8 @@ internal readonly record struct NumericRange
             counts[d] = Math.Min(_dimensions[d].Last, shape[d] - 1) - _dimensions[d].First + 1;
         }
 
-        Array source = (Array)value.Value!;
-        Array part = Array.CreateInstance(source.GetType().GetElementType()!, counts.Aggregate(1, (a, b) => a * b));
+        var source = (Array)value.Value!;
+        var part = Array.CreateInstance(source.GetType().GetElementType()!, counts.Aggregate(1, (a, b) => a * b));
         CopyBlock(shape, counts, (offset, i) => part.SetValue(source.GetValue(offset), i));
         slice = Variant.Matrix(part, counts);
         return StatusCode.Good;
@@ -223,8 +223,8 @@ internal readonly record struct NumericRange
             return StatusCode.BadIndexRangeNoData;
         }
 
-        int[] counts = new int[shape.Count];
-        for (int d = 0; d < shape.Count; d++)
+        var counts = new int[shape.Count];
+        for (var d = 0; d < shape.Count; d++)
         {
             if (_dimensions[d].Last >= shape[d])
             {
@@ -234,13 +234,13 @@ internal readonly record struct NumericRange
             counts[d] = _dimensions[d].Last - _dimensions[d].First + 1;
         }
 
-        Array values = (Array)patch.Value!;
+        var values = (Array)patch.Value!;
         if (values.Length != counts.Aggregate(1, (a, b) => a * b) || (patch.ArrayDimensions is { } given && !given.SequenceEqual(counts)))
         {
             return StatusCode.BadIndexRangeInvalid;
         }
 
-        Array whole = (Array)((Array)current.Value!).Clone();
+        var whole = (Array)((Array)current.Value!).Clone();
         CopyBlock(shape, counts, (offset, i) => whole.SetValue(values.GetValue(i), offset));
         patched = Variant.Matrix(whole, [.. shape]);
         return StatusCode.Good;
@@ -249,18 +249,18 @@ internal readonly record struct NumericRange
     /// <summary>Visits the block's elements in row-major order: (flat offset in the matrix, index in the block).</summary>
     private void CopyBlock(IReadOnlyList<int> shape, int[] counts, Action<int, int> copy)
     {
-        int[] index = new int[counts.Length];
-        int total = counts.Aggregate(1, (a, b) => a * b);
-        for (int i = 0; i < total; i++)
+        var index = new int[counts.Length];
+        var total = counts.Aggregate(1, (a, b) => a * b);
+        for (var i = 0; i < total; i++)
         {
-            int offset = 0;
-            for (int d = 0; d < shape.Count; d++)
+            var offset = 0;
+            for (var d = 0; d < shape.Count; d++)
             {
                 offset = (offset * shape[d]) + _dimensions[d].First + index[d];
             }
 
             copy(offset, i);
-            for (int d = counts.Length - 1; d >= 0 && ++index[d] == counts[d]; d--)
+            for (var d = counts.Length - 1; d >= 0 && ++index[d] == counts[d]; d--)
             {
                 index[d] = 0;
             }

@@ -22,18 +22,18 @@ public static class OpcUaMetrics
     /// <summary>The Meter name to subscribe to (e.g. OpenTelemetry <c>AddMeter("DomioOps.Devices.OpcUa")</c>).</summary>
     public const string MeterName = "DomioOps.Devices.OpcUa";
 
-    private static readonly Meter s_meter = new(MeterName);
+    private static readonly Meter Meter = new(MeterName);
 
-    internal static readonly Counter<long> MessagesSent = s_meter.CreateCounter<long>("opcua.messages.sent", "{message}");
-    internal static readonly Counter<long> MessagesReceived = s_meter.CreateCounter<long>("opcua.messages.received", "{message}");
-    internal static readonly Counter<long> BytesSent = s_meter.CreateCounter<long>("opcua.bytes.sent", "By");
-    internal static readonly Counter<long> BytesReceived = s_meter.CreateCounter<long>("opcua.bytes.received", "By");
-    internal static readonly Counter<long> NotificationsReceived = s_meter.CreateCounter<long>("opcua.client.notifications.received", "{notification}");
-    internal static readonly Counter<long> NotificationMessagesLost = s_meter.CreateCounter<long>("opcua.client.notification_messages.lost", "{message}");
-    internal static readonly Counter<long> Reconnects = s_meter.CreateCounter<long>("opcua.client.reconnects", "{reconnect}");
-    internal static readonly Counter<long> SessionRecreations = s_meter.CreateCounter<long>("opcua.client.session.recreations", "{session}");
-    internal static readonly Counter<long> SubscriptionTransfers = s_meter.CreateCounter<long>("opcua.client.subscription.transfers", "{subscription}");
-    internal static readonly Histogram<double> PublishDuration = s_meter.CreateHistogram<double>("opcua.client.publish.duration", "ms");
+    internal static readonly Counter<long> MessagesSent = Meter.CreateCounter<long>("opcua.messages.sent", "{message}");
+    internal static readonly Counter<long> MessagesReceived = Meter.CreateCounter<long>("opcua.messages.received", "{message}");
+    internal static readonly Counter<long> BytesSent = Meter.CreateCounter<long>("opcua.bytes.sent", "By");
+    internal static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>("opcua.bytes.received", "By");
+    internal static readonly Counter<long> NotificationsReceived = Meter.CreateCounter<long>("opcua.client.notifications.received", "{notification}");
+    internal static readonly Counter<long> NotificationMessagesLost = Meter.CreateCounter<long>("opcua.client.notification_messages.lost", "{message}");
+    internal static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("opcua.client.reconnects", "{reconnect}");
+    internal static readonly Counter<long> SessionRecreations = Meter.CreateCounter<long>("opcua.client.session.recreations", "{session}");
+    internal static readonly Counter<long> SubscriptionTransfers = Meter.CreateCounter<long>("opcua.client.subscription.transfers", "{subscription}");
+    internal static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("opcua.client.publish.duration", "ms");
 
     internal static KeyValuePair<string, object?> Role(bool server) => new("opcua.role", server ? "server" : "client");
 

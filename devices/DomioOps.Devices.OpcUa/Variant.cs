@@ -19,7 +19,7 @@ public readonly struct Variant : IEquatable<Variant>
 {
     public static readonly Variant Null;
 
-    private static readonly Dictionary<Type, BuiltInType> s_scalarTypes = new()
+    private static readonly Dictionary<Type, BuiltInType> ScalarTypes = new()
     {
         [typeof(bool)] = BuiltInType.Boolean,
         [typeof(sbyte)] = BuiltInType.SByte,
@@ -65,15 +65,15 @@ public readonly struct Variant : IEquatable<Variant>
             return;
         }
 
-        Type clr = value.GetType();
-        if (s_scalarTypes.TryGetValue(clr, out BuiltInType scalar) && scalar != BuiltInType.Variant)
+        var clr = value.GetType();
+        if (ScalarTypes.TryGetValue(clr, out var scalar) && scalar != BuiltInType.Variant)
         {
             Type = scalar;
             (_object, _bits) = Store(scalar, value);
             return;
         }
 
-        if (clr.IsArray && clr.GetArrayRank() == 1 && s_scalarTypes.TryGetValue(clr.GetElementType()!, out BuiltInType element))
+        if (clr.IsArray && clr.GetArrayRank() == 1 && ScalarTypes.TryGetValue(clr.GetElementType()!, out var element))
         {
             Type = element;
             _object = value;
@@ -171,13 +171,13 @@ public readonly struct Variant : IEquatable<Variant>
     {
         ArgumentNullException.ThrowIfNull(flattened);
         ArgumentNullException.ThrowIfNull(dimensions);
-        if (!s_scalarTypes.TryGetValue(flattened.GetType().GetElementType()!, out BuiltInType element) || flattened.Rank != 1)
+        if (!ScalarTypes.TryGetValue(flattened.GetType().GetElementType()!, out var element) || flattened.Rank != 1)
         {
             throw new ArgumentException($"No OPC UA built-in type for {flattened.GetType()}.", nameof(flattened));
         }
 
         long product = 1;
-        foreach (int d in dimensions)
+        foreach (var d in dimensions)
         {
             product *= d;
         }

@@ -29,7 +29,7 @@ internal static class EdgeExtensions
         builder.Services.AddOptions<EdgeOptions>().Configure<IConfiguration>(EdgeSection.Bind).ValidateOnStart();
 
         // ValidateOnStart builds and validates the options through IOptionsMonitor, whose cache is not IOptions's:
-        // IOptions hands out that same instance instead of reading and validating Edge a second time.
+        // IOptions hands out that instance, so the Edge section is read and validated once.
         builder.Services.AddSingleton<IOptions<EdgeOptions>>(services => Options.Create(services.GetRequiredService<IOptionsMonitor<EdgeOptions>>().CurrentValue));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<EdgeMetrics>();
@@ -55,7 +55,7 @@ internal static class EdgeExtensions
     {
         builder.Services.AddSingleton<DeviceStatusBoard>();
         builder.Services.AddSingleton<AcquisitionContext>();
-        builder.Services.AddHostedService<Acquisition.Acquisition>();
+        builder.Services.AddHostedService<DeviceAcquisition>();
         builder.Services.AddHealthChecks().AddCheck<DeviceHealthCheck>("devices", HealthStatus.Degraded);
         return builder;
     }

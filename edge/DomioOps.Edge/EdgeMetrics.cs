@@ -10,47 +10,47 @@ internal sealed class EdgeMetrics
 {
     public const string MeterName = "DomioOps.Edge";
 
-    private readonly Meter meter;
-    private readonly TimeProvider time;
-    private readonly Counter<long> enqueued;
-    private readonly Counter<long> dropped;
-    private readonly Counter<long> published;
-    private readonly Counter<long> reconnects;
-    private readonly Counter<long> readFailures;
-    private readonly Counter<long> deviceSamples;
-    private readonly Counter<long> replayed;
-    private readonly Counter<long> acknowledgementsRefused;
-    private readonly Counter<long> configurationsUnverified;
+    private readonly Meter _meter;
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _enqueued;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _readFailures;
+    private readonly Counter<long> _deviceSamples;
+    private readonly Counter<long> _replayed;
+    private readonly Counter<long> _acknowledgementsRefused;
+    private readonly Counter<long> _configurationsUnverified;
 
     public EdgeMetrics(IMeterFactory meters, TimeProvider time)
     {
-        this.time = time;
-        meter = meters.Create(MeterName);
-        enqueued = meter.CreateCounter<long>("domio.edge.samples.enqueued", "{sample}", "Samples committed to the durable queue");
-        dropped = meter.CreateCounter<long>("domio.edge.queue.dropped", "{sample}", "Samples lost to the queue's overflow policy or refused by the cloud");
-        published = meter.CreateCounter<long>("domio.edge.samples.published", "{sample}", "Samples acknowledged (by the cloud, or the broker with Publishing:Acknowledgement Broker) and removed from the queue");
-        reconnects = meter.CreateCounter<long>("domio.edge.mqtt.reconnects", "{connection}", "MQTT connections made after the first");
-        readFailures = meter.CreateCounter<long>("domio.edge.device.read_failures", "{read}", "Failed device reads, by machine");
-        deviceSamples = meter.CreateCounter<long>("domio.edge.device.samples", "{sample}", "Samples produced, by machine");
-        replayed = meter.CreateCounter<long>("domio.edge.samples.replayed", "{sample}", "Published samples sent again because no acknowledgement came (reconnect or timeout)");
-        acknowledgementsRefused = meter.CreateCounter<long>("domio.edge.acknowledgements.refused", "{acknowledgement}", "Acknowledgements ignored because they name a sequence above any this edge has published (forged, or left from before a restart)");
-        configurationsUnverified = meter.CreateCounter<long>("domio.edge.configurations.unverified", "{configuration}", "Remote configurations refused unapplied: no configuration key is set (reason no_key) or their signature does not verify with it (reason bad_signature)");
+        this._time = time;
+        _meter = meters.Create(MeterName);
+        _enqueued = _meter.CreateCounter<long>("domio.edge.samples.enqueued", "{sample}", "Samples committed to the durable queue");
+        _dropped = _meter.CreateCounter<long>("domio.edge.queue.dropped", "{sample}", "Samples lost to the queue's overflow policy or refused by the cloud");
+        _published = _meter.CreateCounter<long>("domio.edge.samples.published", "{sample}", "Samples acknowledged (by the cloud, or the broker with Publishing:Acknowledgement Broker) and removed from the queue");
+        _reconnects = _meter.CreateCounter<long>("domio.edge.mqtt.reconnects", "{connection}", "MQTT connections made after the first");
+        _readFailures = _meter.CreateCounter<long>("domio.edge.device.read_failures", "{read}", "Failed device reads, by machine");
+        _deviceSamples = _meter.CreateCounter<long>("domio.edge.device.samples", "{sample}", "Samples produced, by machine");
+        _replayed = _meter.CreateCounter<long>("domio.edge.samples.replayed", "{sample}", "Published samples sent again because no acknowledgement came (reconnect or timeout)");
+        _acknowledgementsRefused = _meter.CreateCounter<long>("domio.edge.acknowledgements.refused", "{acknowledgement}", "Acknowledgements ignored because they name a sequence above any this edge has published (forged, or left from before a restart)");
+        _configurationsUnverified = _meter.CreateCounter<long>("domio.edge.configurations.unverified", "{configuration}", "Remote configurations refused unapplied: no configuration key is set (reason no_key) or their signature does not verify with it (reason bad_signature)");
     }
 
     public void ObserveQueue(SampleQueue queue)
     {
-        meter.CreateObservableGauge("domio.edge.queue.backlog", () => queue.Count, "{sample}", "Samples waiting for the cloud's acknowledgement");
-        meter.CreateObservableGauge("domio.edge.queue.backlog_bytes", () => queue.Bytes, "By", "Bytes waiting for the cloud's acknowledgement");
-        meter.CreateObservableGauge(
+        _meter.CreateObservableGauge("domio.edge.queue.backlog", () => queue.Count, "{sample}", "Samples waiting for the cloud's acknowledgement");
+        _meter.CreateObservableGauge("domio.edge.queue.backlog_bytes", () => queue.Bytes, "By", "Bytes waiting for the cloud's acknowledgement");
+        _meter.CreateObservableGauge(
             "domio.edge.queue.oldest_age",
-            () => queue.OldestEnqueued is { } oldest ? (time.GetUtcNow() - oldest).TotalSeconds : 0,
+            () => queue.OldestEnqueued is { } oldest ? (_time.GetUtcNow() - oldest).TotalSeconds : 0,
             "s",
             "Age of the oldest unacknowledged sample");
     }
 
     /// <summary>Per machine: its health (0 connecting, 1 connected, 2 degraded, 3 failing).</summary>
     public void ObserveDevices(DeviceStatusBoard devices) =>
-        meter.CreateObservableGauge(
+        _meter.CreateObservableGauge(
             "domio.edge.device.health",
             () => devices.Devices.Select(d => new Measurement<int>((int)d.Value.Health, new KeyValuePair<string, object?>("machine", d.Key))),
             "{health}",
@@ -60,36 +60,36 @@ internal sealed class EdgeMetrics
     {
         if (samples > 0)
         {
-            deviceSamples.Add(samples, new KeyValuePair<string, object?>("machine", machine));
+            _deviceSamples.Add(samples, new KeyValuePair<string, object?>("machine", machine));
         }
     }
 
     public Publishing.InFlightWindow ObserveWindow(Publishing.InFlightWindow window)
     {
-        meter.CreateObservableGauge("domio.edge.publishing.in_flight", () => (long)window.InFlight, "{sample}", "Samples published and not yet acknowledged");
-        meter.CreateObservableGauge("domio.edge.publishing.acknowledged_sequence", () => (long)window.Acknowledged, "{sequence}", "The highest sequence acknowledged (by the cloud or, in Broker mode, the broker)");
+        _meter.CreateObservableGauge("domio.edge.publishing.in_flight", () => (long)window.InFlight, "{sample}", "Samples published and not yet acknowledged");
+        _meter.CreateObservableGauge("domio.edge.publishing.acknowledged_sequence", () => (long)window.Acknowledged, "{sequence}", "The highest sequence acknowledged (by the cloud or, in Broker mode, the broker)");
         return window;
     }
 
-    public void Enqueued(long samples) => enqueued.Add(samples);
+    public void Enqueued(long samples) => _enqueued.Add(samples);
 
     public void Dropped(long samples)
     {
         if (samples > 0)
         {
-            dropped.Add(samples);
+            _dropped.Add(samples);
         }
     }
 
-    public void Published(long samples) => published.Add(samples);
+    public void Published(long samples) => _published.Add(samples);
 
-    public void Reconnected() => reconnects.Add(1);
+    public void Reconnected() => _reconnects.Add(1);
 
-    public void Replayed(long samples) => replayed.Add(samples);
+    public void Replayed(long samples) => _replayed.Add(samples);
 
-    public void AcknowledgementRefused() => acknowledgementsRefused.Add(1);
+    public void AcknowledgementRefused() => _acknowledgementsRefused.Add(1);
 
-    public void ConfigurationUnverified(string reason) => configurationsUnverified.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void ConfigurationUnverified(string reason) => _configurationsUnverified.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void ReadFailed(string machine) => readFailures.Add(1, new KeyValuePair<string, object?>("machine", machine));
+    public void ReadFailed(string machine) => _readFailures.Add(1, new KeyValuePair<string, object?>("machine", machine));
 }

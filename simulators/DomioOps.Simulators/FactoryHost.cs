@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 
-using DomioOps.Devices.Modbus;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Faces;
 using DomioOps.Simulators.Scenarios;
@@ -17,22 +16,22 @@ namespace DomioOps.Simulators;
 /// </summary>
 internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<FactoryHost> logger) : BackgroundService
 {
-    private readonly List<RunningMachine> machines = [];
-    private ModbusFaces? modbus;
-    private OpcUaFaces? opcUa;
-    private StreamWriter? groundTruth;
-    private bool completedLogged;
+    private readonly List<RunningMachine> _machines = [];
+    private ModbusFaces? _modbus;
+    private OpcUaFaces? _opcUa;
+    private StreamWriter? _groundTruth;
+    private bool _completedLogged;
 
     public Factory Factory { get; private set; } = null!;
 
     public VirtualClock Clock { get; private set; } = null!;
 
     /// <summary>The machines once started; empty before.</summary>
-    public IReadOnlyList<RunningMachine> Machines => machines;
+    public IReadOnlyList<RunningMachine> Machines => _machines;
 
     public long GroundTruthEvents { get; private set; }
 
-    public RunningMachine? Find(string machine) => machines.FirstOrDefault(m => string.Equals(m.Spec.Id, machine, StringComparison.Ordinal));
+    public RunningMachine? Find(string machine) => _machines.FirstOrDefault(m => string.Equals(m.Spec.Id, machine, StringComparison.Ordinal));
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -44,20 +43,20 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         {
             var full = Path.GetFullPath(Path.Combine(environment.ContentRootPath, path));
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            groundTruth = new StreamWriter(full, append: false, new UTF8Encoding(false));
+            _groundTruth = new StreamWriter(full, append: false, new UTF8Encoding(false));
             LogGroundTruth(full);
         }
 
         var faults = options.Value.ParsedFaults().ToDictionary(f => f.Machine, f => f.Fault!, StringComparer.Ordinal);
-        modbus = new ModbusFaces(IPAddress.Parse(scenario.Address));
-        opcUa = new OpcUaFaces(scenario.Address, time);
+        _modbus = new ModbusFaces(IPAddress.Parse(scenario.Address));
+        _opcUa = new OpcUaFaces(scenario.Address, time);
         foreach (var device in Factory.Devices)
         {
             var running = new RunningMachine(device, faults.GetValueOrDefault(device.Spec.Id) ?? MachineFault.None);
             switch (device.Spec.Protocol)
             {
                 case MachineProtocol.ModbusTcp or MachineProtocol.ModbusRtu:
-                    var (model, endpoint, port) = await modbus.AddAsync(device.Spec, () => running.Fault, cancellationToken);
+                    var (model, endpoint, port) = await _modbus.AddAsync(device.Spec, () => running.Fault, cancellationToken);
                     running.Attach(endpoint, port, r => RegisterMaps.Publish(device.Spec.Kind, r, model), null);
                     break;
                 case MachineProtocol.AsciiLine:
@@ -66,16 +65,16 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
                     running.Attach($"ascii-line {device.Spec.SerialPort} {device.Spec.BaudRate} {device.Spec.Parity}", 0, line.Publish, line);
                     break;
                 default:
-                    var face = await opcUa.AddAsync(device.Spec, () => running.Fault, cancellationToken);
+                    var face = await _opcUa.AddAsync(device.Spec, () => running.Fault, cancellationToken);
                     running.Attach(face.EndpointUrl, face.Port, face.Publish, null);
                     break;
             }
 
-            machines.Add(running);
+            _machines.Add(running);
             LogServing(device.Spec.Id, device.Spec.Kind, running.Endpoint);
         }
 
-        LogStarted(machines.Count, start, scenario.Acceleration, scenario.Seed);
+        LogStarted(_machines.Count, start, scenario.Acceleration, scenario.Seed);
         Tick();
         await base.StartAsync(cancellationToken);
     }
@@ -83,7 +82,7 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (var machine in machines)
+        foreach (var machine in _machines)
         {
             if (machine.Face is { } face)
             {
@@ -91,19 +90,19 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
             }
         }
 
-        if (modbus is not null)
+        if (_modbus is not null)
         {
-            await modbus.DisposeAsync();
+            await _modbus.DisposeAsync();
         }
 
-        if (opcUa is not null)
+        if (_opcUa is not null)
         {
-            await opcUa.DisposeAsync();
+            await _opcUa.DisposeAsync();
         }
 
-        if (groundTruth is not null)
+        if (_groundTruth is not null)
         {
-            await groundTruth.DisposeAsync();
+            await _groundTruth.DisposeAsync();
         }
     }
 
@@ -114,16 +113,16 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         {
             var now = Clock.Now;
             Record(Factory.Advance(now));
-            foreach (var machine in machines)
+            foreach (var machine in _machines)
             {
                 machine.Device.Read(now, machine.Reading);
                 machine.Publish(machine.Reading);
             }
 
-            if (Clock.Completed && !completedLogged)
+            if (Clock.Completed && !_completedLogged)
             {
-                completedLogged = true;
-                groundTruth?.Flush();
+                _completedLogged = true;
+                _groundTruth?.Flush();
                 LogCompleted(now, GroundTruthEvents);
             }
         }
@@ -155,13 +154,13 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
         foreach (var e in events)
         {
             GroundTruthEvents++;
-            groundTruth?.WriteLine(Factory.ToJsonLine(e));
+            _groundTruth?.WriteLine(Factory.ToJsonLine(e));
             LogEvent(e.Machine, e.Kind, e.Event, e.Time);
         }
 
         if (events.Count > 0)
         {
-            groundTruth?.Flush();
+            _groundTruth?.Flush();
         }
     }
 
@@ -184,8 +183,8 @@ internal sealed partial class FactoryHost(IOptions<SimulatorOptions> options, IH
 /// <summary>A device with its face and its current fault.</summary>
 internal sealed class RunningMachine(ISimulatedDevice device, MachineFault fault)
 {
-    private volatile MachineFault current = fault;
-    private Action<MachineReading> publish = _ => { };
+    private volatile MachineFault _current = fault;
+    private Action<MachineReading> _publish = _ => { };
 
     public ISimulatedDevice Device { get; } = device;
 
@@ -199,8 +198,8 @@ internal sealed class RunningMachine(ISimulatedDevice device, MachineFault fault
 
     public MachineFault Fault
     {
-        get => current;
-        set => current = value;
+        get => _current;
+        set => _current = value;
     }
 
     /// <summary>The TCP port it is served on; 0 on a serial line.</summary>
@@ -210,9 +209,9 @@ internal sealed class RunningMachine(ISimulatedDevice device, MachineFault fault
     {
         Endpoint = endpoint;
         Port = port;
-        publish = publisher;
+        _publish = publisher;
         Face = face;
     }
 
-    public void Publish(MachineReading reading) => publish(reading);
+    public void Publish(MachineReading reading) => _publish(reading);
 }

@@ -5,7 +5,7 @@ internal static class Eventually
 {
     public static async Task TrueAsync(Func<bool> condition, string what, CancellationToken ct, int seconds = 20)
     {
-        using CancellationTokenSource limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(seconds));
         while (!condition())
         {

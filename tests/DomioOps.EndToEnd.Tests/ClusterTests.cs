@@ -148,20 +148,20 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
     private sealed class Cluster : IAsyncDisposable
     {
-        private readonly string edgePassword = EdgeCredentials.NewPassword();
-        private readonly string cloudPassword = EdgeCredentials.NewPassword();
-        private readonly string adminPassword = $"Cluster-{Guid.NewGuid():N}-A1";
-        private readonly List<(int Http, int Silo, int Gateway)> ports = [];
-        private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
+        private readonly string _edgePassword = EdgeCredentials.NewPassword();
+        private readonly string _cloudPassword = EdgeCredentials.NewPassword();
+        private readonly string _adminPassword = $"Cluster-{Guid.NewGuid():N}-A1";
+        private readonly List<(int Http, int Silo, int Gateway)> _ports = [];
+        private readonly string _cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
 
         // One cookie jar for the whole cluster: cookies are not bound to a port, and the silos share their
         // data-protection keys, so signing in at one silo is signing in at all.
-        private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(5) };
-        private MosquittoBroker? broker;
-        private TestCertificates? certificates;
+        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+        private MosquittoBroker? _broker;
+        private TestCertificates? _certificates;
 
         // The silos admit each other over mutual TLS (Silo:Tls), as in production.
-        private readonly TestCertificates siloCertificates = TestCertificates.Create();
+        private readonly TestCertificates _siloCertificates = TestCertificates.Create();
 
         private Cluster(PostgresServer postgres) => Postgres = postgres;
 
@@ -171,27 +171,27 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         public static async Task<Cluster> StartAsync(int silos, CancellationToken ct, bool tls = false)
         {
-            var cluster = new Cluster(await PostgresServer.StartAsync(ct)) { certificates = tls ? TestCertificates.Create() : null };
+            var cluster = new Cluster(await PostgresServer.StartAsync(ct)) { _certificates = tls ? TestCertificates.Create() : null };
             try
             {
-                var edgeHash = EdgeCredentials.Hash(cluster.edgePassword);
+                var edgeHash = EdgeCredentials.Hash(cluster._edgePassword);
                 var (passwords, cloudPasswords, acl) = MosquittoConfiguration.Render(
-                    [new EdgeRegistration(Site, EdgeId, edgeHash, Disabled: false)], "domio-cloud", EdgeCredentials.Hash(cluster.cloudPassword));
-                cluster.broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cluster.certificates, cloudPasswords);
+                    [new EdgeRegistration(Site, EdgeId, edgeHash, Disabled: false)], "domio-cloud", EdgeCredentials.Hash(cluster._cloudPassword));
+                cluster._broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cluster._certificates, cloudPasswords);
                 for (var i = 0; i < silos; i++)
                 {
-                    cluster.ports.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
+                    cluster._ports.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
                     cluster.Silos.Add(await cluster.StartSiloAsync(i, ct));
                 }
 
-                using (var signIn = await cluster.http.PostAsJsonAsync(
-                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster.adminPassword }, ct))
+                using (var signIn = await cluster._http.PostAsJsonAsync(
+                    new Uri(cluster.Silos[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = cluster._adminPassword }, ct))
                 {
                     signIn.EnsureSuccessStatusCode();
                 }
 
                 // An Admin sets up two-factor before reaching anything but their account.
-                await Totp.EnrolAsync(cluster.http, ct, cluster.Silos[0].BaseAddress);
+                await Totp.EnrolAsync(cluster._http, ct, cluster.Silos[0].BaseAddress);
                 return cluster;
             }
             catch
@@ -211,10 +211,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         {
             var client = new MqttClientFactory().CreateMqttClient();
             var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
-                .WithTcpServer("127.0.0.1", broker!.Port)
+                .WithTcpServer("127.0.0.1", _broker!.Port)
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithClientId($"{Site}/{EdgeId}")
-                .WithCredentials($"{Site}/{EdgeId}", edgePassword)
+                .WithCredentials($"{Site}/{EdgeId}", _edgePassword)
                 .Build(), ct);
             Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
             return client;
@@ -260,16 +260,16 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 await silo.DisposeAsync();
             }
 
-            if (broker is not null)
+            if (_broker is not null)
             {
-                await broker.DisposeAsync();
+                await _broker.DisposeAsync();
             }
 
             await Postgres.DisposeAsync();
-            http.Dispose();
-            certificates?.Dispose();
-            Directory.Delete(cloudKeys, recursive: true);
-            siloCertificates.Dispose();
+            _http.Dispose();
+            _certificates?.Dispose();
+            Directory.Delete(_cloudKeys, recursive: true);
+            _siloCertificates.Dispose();
         }
 
         private async Task<T?> AskAnySiloAsync<T>(string path, CancellationToken ct)
@@ -279,7 +279,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             {
                 try
                 {
-                    return await http.GetFromJsonAsync<T>(new Uri(silo.BaseAddress, path), ct);
+                    return await _http.GetFromJsonAsync<T>(new Uri(silo.BaseAddress, path), ct);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {
@@ -292,39 +292,25 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct)
         {
-            var environment = new Dictionary<string, string>
+            var environment = new CloudEnvironment(Postgres.ConnectionString("domio_cluster"), Path.Combine(Postgres.DataDirectory, "audit"), _adminPassword, _broker!.CloudPort!.Value, _ports[index].Silo, _ports[index].Gateway)
             {
-                ["Silo__ConnectionString"] = Postgres.ConnectionString("domio_cluster"),
-                ["Audit__KeyPath"] = Path.Combine(Postgres.DataDirectory, "audit", "audit.key"),
-                ["Audit__CreateKey"] = "true",
-                ["Audit__CheckpointDirectory"] = Path.Combine(Postgres.DataDirectory, "audit", "checkpoints"),
-                ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                ["Silo__SiloPort"] = $"{ports[index].Silo}",
-                ["Silo__GatewayPort"] = $"{ports[index].Gateway}",
-                ["Silo__Tls__CertificatePath"] = siloCertificates.ServerCertificatePath,
-                ["Silo__Tls__KeyPath"] = siloCertificates.ServerKeyPath,
-                ["Silo__Tls__CaCertificatePath"] = siloCertificates.CaPath,
-                ["Broker__Mode"] = "External",
-                ["Broker__Address"] = "127.0.0.1",
-                ["Broker__Port"] = $"{broker!.CloudPort}",
-                ["Broker__ClientId"] = $"silo-{index}",
-                ["Broker__UserName"] = "domio-cloud",
-                ["Broker__Password"] = cloudPassword,
-                ["Security__InitialAdmin__Password"] = adminPassword,
+                ["Silo__Tls__CertificatePath"] = _siloCertificates.ServerCertificatePath,
+                ["Silo__Tls__KeyPath"] = _siloCertificates.ServerKeyPath,
+                ["Silo__Tls__CaCertificatePath"] = _siloCertificates.CaPath,
                 // Every silo reads the same badge key file.
-                ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
-            };
-            if (certificates is not null)
+                ["Security__BadgeKeyFile"] = Path.Combine(_cloudKeys, "badge.key"),
+            }.UseExternalBroker($"silo-{index}", _cloudPassword);
+            if (_certificates is not null)
             {
                 environment["Broker__Address"] = "localhost";
                 environment["Broker__Tls"] = "true";
-                environment["Broker__CaCertificatePath"] = certificates.CaPath;
+                environment["Broker__CaCertificatePath"] = _certificates.CaPath;
             }
 
-            return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct, ports[index].Http);
+            return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, _ports[index].Http);
         }
 
         private string Logs() =>
-            string.Join("\n", Silos.Select(s => $"--- {s}\n{(s.Output.Length > 3000 ? s.Output[^3000..] : s.Output)}")) + $"\n--- mosquitto\n{broker?.Output}";
+            string.Join("\n", Silos.Select(s => $"--- {s}\n{(s.Output.Length > 3000 ? s.Output[^3000..] : s.Output)}")) + $"\n--- mosquitto\n{_broker?.Output}";
     }
 }

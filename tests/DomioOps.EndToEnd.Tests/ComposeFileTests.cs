@@ -7,7 +7,6 @@ using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
-using DomioOps.Edge;
 using DomioOps.Edge.Configuration;
 using DomioOps.Simulators;
 using DomioOps.Simulators.Scenarios;

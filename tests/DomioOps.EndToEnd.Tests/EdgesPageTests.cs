@@ -47,7 +47,7 @@ public sealed class EdgesPageTests(EdgesPageTests.Fixture fixture) : IClassFixtu
         await Assertions.Expect(shown).ToHaveValueAsync(new Regex("^[A-Za-z0-9_-]{32}$"));
         await Assertions.Expect(page.Locator("#issued-once")).ToContainTextAsync("shown only this once");
         await Assertions.Expect(page.Locator("#issued-user")).ToHaveValueAsync($"{Slice.Site}/{NewEdge}");
-        string password = await shown.InputValueAsync();
+        var password = await shown.InputValueAsync();
         await Browser.AssertAccessibleAsync(page);
 
         var row = page.Locator($"[data-edge=\"{Slice.Site}/{NewEdge}\"]");
@@ -153,41 +153,41 @@ public sealed class EdgesPageTests(EdgesPageTests.Fixture fixture) : IClassFixtu
     /// <summary>One slice and one browser for the class; the administrator signs in once (a code is good once) and every test opens its pages in that session.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
-        private Slice? slice;
-        private Browser? browser;
-        private IBrowserContext? session;
+        private Slice? _slice;
+        private Browser? _browser;
+        private IBrowserContext? _session;
 
-        internal Slice Slice => slice ?? throw new InvalidOperationException("Not started.");
+        internal Slice Slice => _slice ?? throw new InvalidOperationException("Not started.");
 
         public async ValueTask InitializeAsync()
         {
             var ct = TestContext.Current.CancellationToken;
-            slice = await Slice.StartAsync(ct);
-            await slice.WaitForMachineAsync(m => m.PieceCount >= 1, Bound, ct);
-            browser = await Browser.LaunchAsync();
-            var page = await browser.NewPageAsync(slice.Cloud!.BaseAddress);
+            _slice = await Slice.StartAsync(ct);
+            await _slice.WaitForMachineAsync(m => m.PieceCount >= 1, Bound, ct);
+            _browser = await Browser.LaunchAsync();
+            var page = await _browser.NewPageAsync(_slice.Cloud!.BaseAddress);
             // The code the set-up used is spent: sign in with one of a later 30 s step.
-            while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30 <= slice.AdminTotpUsedAt.ToUnixTimeSeconds() / 30)
+            while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30 <= _slice.AdminTotpUsedAt.ToUnixTimeSeconds() / 30)
             {
                 await Task.Delay(250, ct);
             }
 
-            await Browser.SignInAsync(page, "admin", slice.AdminPassword, slice.AdminTotpKey);
-            session = page.Context;
+            await Browser.SignInAsync(page, "admin", _slice.AdminPassword, _slice.AdminTotpKey);
+            _session = page.Context;
         }
 
-        public Task<IPage> NewPageAsync() => session!.NewPageAsync();
+        public Task<IPage> NewPageAsync() => _session!.NewPageAsync();
 
         public async ValueTask DisposeAsync()
         {
-            if (browser is not null)
+            if (_browser is not null)
             {
-                await browser.DisposeAsync();
+                await _browser.DisposeAsync();
             }
 
-            if (slice is not null)
+            if (_slice is not null)
             {
-                await slice.DisposeAsync();
+                await _slice.DisposeAsync();
             }
         }
     }

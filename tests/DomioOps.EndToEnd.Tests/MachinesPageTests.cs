@@ -39,7 +39,7 @@ public sealed class MachinesPageTests(MachinesPageSlice fixture) : IClassFixture
         await Assertions.Expect(page.Locator("#required")).ToBeVisibleAsync();
         var sharedKey = page.Locator("#shared-key");
         await Assertions.Expect(sharedKey).ToHaveTextAsync(new Regex("^[A-Z2-7 ]{32,}$"));
-        string key = (await sharedKey.InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
+        var key = (await sharedKey.InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
         await page.Locator("#enable-code").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
         await page.Locator("#enable-form button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#codes")).ToBeVisibleAsync();
@@ -55,7 +55,7 @@ public sealed class MachinesPageTests(MachinesPageSlice fixture) : IClassFixture
         await Assertions.Expect(card.Locator(".connection")).ToHaveTextAsync("online");
         await Assertions.Expect(card.Locator(".alarm")).ToHaveTextAsync("none");
         await Assertions.Expect(page.Locator($"[data-edge=\"{Slice.Site}/{Slice.EdgeId}\"] .edge-status")).ToHaveAttributeAsync("data-online", "true");
-        long first = long.Parse(await pieces.GetAttributeAsync("data-value") ?? "", CultureInfo.InvariantCulture);
+        var first = long.Parse(await pieces.GetAttributeAsync("data-value") ?? "", CultureInfo.InvariantCulture);
         // Marks this document: a reload would lose the mark.
         await page.EvaluateAsync("() => window.boardDocument = 'first'");
 
@@ -67,7 +67,7 @@ public sealed class MachinesPageTests(MachinesPageSlice fixture) : IClassFixture
 
         // The operator stops the saw: the card shows Standby since a later moment (the edge's clock, in data-state-since),
         // then counts the time in it with no data changing.
-        long runningSince = long.Parse(await card.GetAttributeAsync("data-state-since") ?? "", CultureInfo.InvariantCulture);
+        var runningSince = long.Parse(await card.GetAttributeAsync("data-state-since") ?? "", CultureInfo.InvariantCulture);
         await slice.HoldSawAsync(true, ct);
         await Assertions.Expect(card).ToHaveAttributeAsync("data-state", "Standby", new() { Timeout = (float)Bound.TotalMilliseconds });
         Assert.True(long.Parse(await card.GetAttributeAsync("data-state-since") ?? "", CultureInfo.InvariantCulture) > runningSince);
@@ -102,7 +102,7 @@ public sealed class MachinesPageTests(MachinesPageSlice fixture) : IClassFixture
         await slice.WaitForMachineAsync(m => m.PieceCount >= 1, Bound, ct);
 
         // The administrator's session of the slice (password and second factor): the page as a crawler or Lighthouse gets it.
-        string html = await slice.CloudHttp.GetStringAsync(new Uri("machines", UriKind.Relative), ct);
+        var html = await slice.CloudHttp.GetStringAsync(new Uri("machines", UriKind.Relative), ct);
 
         Assert.Contains($"data-machine=\"{Slice.Machine}\"", html, StringComparison.Ordinal);
         Assert.Matches(new Regex($"<section class=\"board-edge\"[^>]*data-edge=\"{Slice.Site}/{Slice.EdgeId}\""), html);
@@ -114,29 +114,29 @@ public sealed class MachinesPageTests(MachinesPageSlice fixture) : IClassFixture
 /// <summary>The slice and the browser, once for <see cref="MachinesPageTests"/>.</summary>
 public sealed class MachinesPageSlice : IAsyncLifetime
 {
-    private Slice? slice;
-    private Browser? browser;
+    private Slice? _slice;
+    private Browser? _browser;
 
-    internal Slice Slice => slice ?? throw new InvalidOperationException("Not started.");
+    internal Slice Slice => _slice ?? throw new InvalidOperationException("Not started.");
 
-    internal Browser Browser => browser ?? throw new InvalidOperationException("Not started.");
+    internal Browser Browser => _browser ?? throw new InvalidOperationException("Not started.");
 
     public async ValueTask InitializeAsync()
     {
-        slice = await Slice.StartAsync(TestContext.Current.CancellationToken);
-        browser = await Browser.LaunchAsync();
+        _slice = await Slice.StartAsync(TestContext.Current.CancellationToken);
+        _browser = await Browser.LaunchAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (browser is not null)
+        if (_browser is not null)
         {
-            await browser.DisposeAsync();
+            await _browser.DisposeAsync();
         }
 
-        if (slice is not null)
+        if (_slice is not null)
         {
-            await slice.DisposeAsync();
+            await _slice.DisposeAsync();
         }
     }
 }

@@ -32,17 +32,17 @@ public sealed class ProductionFlowTests
         var before = await slice.HoldSawAsync(true, ct);
         await slice.WaitForMachineAsync(m => m.PieceCount >= before.Pieces, Bound, ct);
 
-        long orderId = await ImportAsync(slice, ct);
+        var orderId = await ImportAsync(slice, ct);
         using var saw = await TerminalAsync(slice, "saw", ct);
         var queue = (await WorkAsync(saw, ct)).GetProperty("queue").EnumerateArray().Where(o => o.GetProperty("orderId").GetInt64() == orderId).ToList();
-        long side = queue.Single(o => o.GetProperty("partName").GetString() == "Side").GetProperty("id").GetInt64();
-        long shelf = queue.Single(o => o.GetProperty("partName").GetString() == "Shelf").GetProperty("id").GetInt64();
+        var side = queue.Single(o => o.GetProperty("partName").GetString() == "Side").GetProperty("id").GetInt64();
+        var shelf = queue.Single(o => o.GetProperty("partName").GetString() == "Shelf").GetProperty("id").GetInt64();
         await ActAsync(saw, new { kind = "start", operationId = side }, ct);
         await slice.HoldSawAsync(false, ct);
         await WaitForCountedAsync(saw, side, counted => counted >= 6, ct);
         var after = await slice.HoldSawAsync(true, ct);
         await slice.WaitForMachineAsync(m => m.PieceCount >= after.Pieces, Bound, ct);
-        long counted = await WaitForCountedAsync(saw, side, counted => counted >= after.Pieces - before.Pieces, ct);
+        var counted = await WaitForCountedAsync(saw, side, counted => counted >= after.Pieces - before.Pieces, ct);
         var sawn = await ActAsync(saw, new { kind = "finish", operationId = side, good = counted }, ct);
         await ActAsync(saw, new { kind = "start", operationId = shelf }, ct);
         await ActAsync(saw, new { kind = "finish", operationId = shelf, good = 4 }, ct);
@@ -50,7 +50,7 @@ public sealed class ProductionFlowTests
         using var edging = await TerminalAsync(slice, "edging", ct);
         var edgeStep = (await WorkAsync(edging, ct)).GetProperty("queue").EnumerateArray()
             .Single(o => o.GetProperty("orderId").GetInt64() == orderId);
-        bool doneBefore = await CompletedAsync(slice, orderId, ct);
+        var doneBefore = await CompletedAsync(slice, orderId, ct);
         await ActAsync(edging, new { kind = "start", operationId = edgeStep.GetProperty("id").GetInt64() }, ct);
         await ActAsync(edging, new { kind = "finish", operationId = edgeStep.GetProperty("id").GetInt64(), good = 6 }, ct);
 
@@ -72,7 +72,7 @@ public sealed class ProductionFlowTests
             { new ByteArrayContent(Encoding.UTF8.GetBytes(CutList)), "file", "kitchen.csv" },
         };
         using var response = await slice.CloudHttp.PostAsync(new Uri("api/production/orders/import", UriKind.Relative), form, ct);
-        string body = await response.Content.ReadAsStringAsync(ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
         Assert.True(response.StatusCode == HttpStatusCode.Created, body);
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
     }
@@ -81,7 +81,7 @@ public sealed class ProductionFlowTests
     {
         using var created = await slice.CloudHttp.PostAsJsonAsync("api/security/terminals", new { name = $"{workCentre} terminal", workCentre }, ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+        var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
         var terminal = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = slice.CloudHttp.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         using var signIn = await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct);
         Assert.Equal(HttpStatusCode.NoContent, signIn.StatusCode);
@@ -98,7 +98,7 @@ public sealed class ProductionFlowTests
         var body = JsonSerializer.SerializeToNode(action)!.AsObject();
         body["key"] = Guid.NewGuid();
         using var response = await terminal.PostAsJsonAsync("api/terminal/actions", body, ct);
-        string text = await response.Content.ReadAsStringAsync(ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         return JsonDocument.Parse(text).RootElement.GetProperty("operation");
     }

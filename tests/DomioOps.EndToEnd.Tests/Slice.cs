@@ -16,28 +16,28 @@ internal sealed class Slice : IAsyncDisposable
     public const string EdgeId = "edge-e2e";
     public const string Machine = "saw-e2e";
 
-    private readonly PostgresServer postgres;
-    private readonly string database;
-    private readonly string edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
-    private readonly string cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
-    private string configurationKey = "";
-    private readonly int brokerPort = FreePort.Next();
-    private readonly int brokerTlsPort = FreePort.Next();
-    private readonly TestCertificates certificates = TestCertificates.Create();
-    private readonly int modbusPort = FreePort.Next();
-    private readonly int cloudHttpPort = FreePort.Next();
-    private readonly int siloPort = FreePort.Next();
-    private readonly int gatewayPort = FreePort.Next();
-    private readonly string edgePassword = EdgeCredentials.NewPassword();
-    private readonly List<(HostProcess Process, string Data)> otherEdges = [];
+    private readonly PostgresServer _postgres;
+    private readonly string _database;
+    private readonly string _edgeData = Directory.CreateTempSubdirectory("domioops-edge-").FullName;
+    private readonly string _cloudKeys = Directory.CreateTempSubdirectory("domioops-cloud-keys-").FullName;
+    private string _configurationKey = "";
+    private readonly int _brokerPort = FreePort.Next();
+    private readonly int _brokerTlsPort = FreePort.Next();
+    private readonly TestCertificates _certificates = TestCertificates.Create();
+    private readonly int _modbusPort = FreePort.Next();
+    private readonly int _cloudHttpPort = FreePort.Next();
+    private readonly int _siloPort = FreePort.Next();
+    private readonly int _gatewayPort = FreePort.Next();
+    private readonly string _edgePassword = EdgeCredentials.NewPassword();
+    private readonly List<(HostProcess Process, string Data)> _otherEdges = [];
 
     private Slice(PostgresServer postgres, string database)
     {
-        (this.postgres, this.database) = (postgres, database);
+        (this._postgres, this._database) = (postgres, database);
         // Cookies: the API answers only a signed-in caller.
         CloudHttp = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{cloudHttpPort}/"),
+            BaseAddress = new Uri($"http://127.0.0.1:{_cloudHttpPort}/"),
             Timeout = TimeSpan.FromSeconds(10),
         };
     }
@@ -51,10 +51,10 @@ internal sealed class Slice : IAsyncDisposable
     public HttpClient CloudHttp { get; }
 
     /// <summary>The cloud's database, for checks that the API does not show.</summary>
-    public string DatabaseConnectionString => postgres.ConnectionString(database);
+    public string DatabaseConnectionString => _postgres.ConnectionString(_database);
 
     /// <summary>The simulated saw's Modbus TCP port.</summary>
-    public int ModbusPort => modbusPort;
+    public int ModbusPort => _modbusPort;
 
     /// <summary>The initial administrator ("admin"), whose password this test makes up and hands to the cloud through its environment.</summary>
     public string AdminPassword { get; } = $"E2e-{Guid.NewGuid():N}-A1";
@@ -85,25 +85,13 @@ internal sealed class Slice : IAsyncDisposable
 
     public async Task StartCloudAsync(CancellationToken cancellationToken)
     {
-        Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+        var environment = new CloudEnvironment(_postgres.ConnectionString(_database), Path.Combine(_postgres.DataDirectory, "audit"), AdminPassword, _brokerPort, _siloPort, _gatewayPort)
         {
-            ["Silo__ConnectionString"] = postgres.ConnectionString(database),
-            ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
-            ["Audit__CreateKey"] = "true",
-            ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
-            ["Silo__AdvertisedAddress"] = "127.0.0.1",
-            ["Silo__SiloPort"] = $"{siloPort}",
-            ["Silo__GatewayPort"] = $"{gatewayPort}",
-            ["Broker__Port"] = $"{brokerPort}",
-            ["Broker__TlsPort"] = $"{brokerTlsPort}",
-            ["Broker__CertificatePath"] = certificates.ServerCertificatePath,
-            ["Broker__CertificateKeyPath"] = certificates.ServerKeyPath,
-            ["Broker__Edges__0__Site"] = Site,
-            ["Broker__Edges__0__Id"] = EdgeId,
-            ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
-            ["Broker__ConfigurationKeyPath"] = Path.Combine(cloudKeys, "edge-configuration.pem"),
-            ["Security__InitialAdmin__Password"] = AdminPassword,
-            ["Security__BadgeKeyFile"] = Path.Combine(cloudKeys, "badge.key"),
+            ["Broker__TlsPort"] = $"{_brokerTlsPort}",
+            ["Broker__CertificatePath"] = _certificates.ServerCertificatePath,
+            ["Broker__CertificateKeyPath"] = _certificates.ServerKeyPath,
+            ["Broker__ConfigurationKeyPath"] = Path.Combine(_cloudKeys, "edge-configuration.pem"),
+            ["Security__BadgeKeyFile"] = Path.Combine(_cloudKeys, "badge.key"),
             // The shop: the simulated saw is the panel saw; the edgebander has no telemetry (its operator reports by hand).
             ["Production__WorkCentres__0__Id"] = "saw",
             ["Production__WorkCentres__0__Name"] = "Panel saw",
@@ -113,7 +101,8 @@ internal sealed class Slice : IAsyncDisposable
             ["Production__WorkCentres__1__Name"] = "Edgebander",
             ["Production__WorkCentres__1__Kind"] = "Edgebander",
             ["Production__WorkCentres__1__Machines__0"] = "edgebander-e2e",
-        }, cancellationToken, cloudHttpPort);
+        }.AddEdge(Site, EdgeId, EdgeCredentials.Hash(_edgePassword));
+        Cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, cancellationToken, _cloudHttpPort);
         if (AdminTotpKey is not null)
         {
             // A restart: the session survives it (the data protection keys are in PostgreSQL).
@@ -128,14 +117,14 @@ internal sealed class Slice : IAsyncDisposable
 
         AdminTotpKey = await Totp.EnrolAsync(CloudHttp, cancellationToken);
         AdminTotpUsedAt = DateTimeOffset.UtcNow;
-        configurationKey = await CloudHttp.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), cancellationToken);
+        _configurationKey = await CloudHttp.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), cancellationToken);
     }
 
     public async Task StartSimulatorsAsync(CancellationToken cancellationToken) =>
         Simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string>
         {
             ["Simulators__PanelSaws__0__Machine"] = Machine,
-            ["Simulators__PanelSaws__0__Port"] = $"{modbusPort}",
+            ["Simulators__PanelSaws__0__Port"] = $"{_modbusPort}",
             ["Simulators__PanelSaws__0__CycleTime"] = "00:00:00.300",
             ["Simulators__PanelSaws__0__FaultProbability"] = "0",
             ["Simulators__PanelSaws__0__PauseProbability"] = "0",
@@ -143,7 +132,7 @@ internal sealed class Slice : IAsyncDisposable
 
     /// <summary>Starts the edge, pinning the key the cloud signs configurations with (as an administrator copies it at registration).</summary>
     public async Task StartEdgeAsync(CancellationToken cancellationToken) =>
-        Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(EdgeId, edgePassword, edgeData, Machine), cancellationToken);
+        Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(EdgeId, _edgePassword, _edgeData, Machine), cancellationToken);
 
     /// <summary>
     /// Another edge agent of <see cref="Site"/>, with the password an administrator was given when registering it, reading
@@ -155,7 +144,7 @@ internal sealed class Slice : IAsyncDisposable
         try
         {
             var edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(edgeId, password, data, machine), cancellationToken);
-            otherEdges.Add((edge, data));
+            _otherEdges.Add((edge, data));
             return edge;
         }
         catch
@@ -171,14 +160,14 @@ internal sealed class Slice : IAsyncDisposable
         ["Edge__Id"] = edgeId,
         ["Edge__DataDirectory"] = data,
         // The edge talks MQTT over TLS, trusting only the test CA.
-        ["Edge__Publishing__BrokerPort"] = $"{brokerTlsPort}",
+        ["Edge__Publishing__BrokerPort"] = $"{_brokerTlsPort}",
         ["Edge__Publishing__Tls"] = "true",
-        ["Edge__Publishing__CaCertificatePath"] = certificates.CaPath,
+        ["Edge__Publishing__CaCertificatePath"] = _certificates.CaPath,
         ["Edge__Publishing__TlsTargetHost"] = "localhost",
         ["Edge__Publishing__Password"] = password,
-        ["Edge__RemoteConfiguration__SigningKey"] = configurationKey,
+        ["Edge__RemoteConfiguration__SigningKey"] = _configurationKey,
         ["Edge__Devices__ModbusTcp__0__Machine"] = machine,
-        ["Edge__Devices__ModbusTcp__0__Port"] = $"{modbusPort}",
+        ["Edge__Devices__ModbusTcp__0__Port"] = $"{_modbusPort}",
         ["Edge__Devices__ModbusTcp__0__PollInterval"] = "00:00:00.100",
     };
 
@@ -227,11 +216,11 @@ internal sealed class Slice : IAsyncDisposable
         throw new TimeoutException($"after {limit.TotalSeconds} s the cloud shows {last?.ToString() ?? "no machine"}\n{Logs()}");
     }
 
-    public string Logs() => string.Join("\n", new[] { Cloud, Simulators, Edge }.Concat(otherEdges.Select(e => e.Process)).OfType<HostProcess>().Select(p => $"--- {p}\n{Tail(p.Output)}"));
+    public string Logs() => string.Join("\n", new[] { Cloud, Simulators, Edge }.Concat(_otherEdges.Select(e => e.Process)).OfType<HostProcess>().Select(p => $"--- {p}\n{Tail(p.Output)}"));
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (process, data) in otherEdges)
+        foreach (var (process, data) in _otherEdges)
         {
             await process.DisposeAsync();
             Directory.Delete(data, recursive: true);
@@ -246,10 +235,10 @@ internal sealed class Slice : IAsyncDisposable
         }
 
         CloudHttp.Dispose();
-        await postgres.DisposeAsync();
-        Directory.Delete(edgeData, recursive: true);
-        Directory.Delete(cloudKeys, recursive: true);
-        certificates.Dispose();
+        await _postgres.DisposeAsync();
+        Directory.Delete(_edgeData, recursive: true);
+        Directory.Delete(_cloudKeys, recursive: true);
+        _certificates.Dispose();
     }
 
     private static string Tail(string output) => output.Length > 4000 ? output[^4000..] : output;

@@ -7,12 +7,12 @@ namespace DomioOps.Simulators.Tests;
 /// <summary>The simulator started as a real process with a scenario written for the test, and its control endpoint.</summary>
 internal sealed class SimulatorProcess : IAsyncDisposable
 {
-    private readonly DirectoryInfo folder;
+    private readonly DirectoryInfo _folder;
 
     private SimulatorProcess(HostProcess host, DirectoryInfo folder)
     {
         Host = host;
-        this.folder = folder;
+        this._folder = folder;
         Http = new HttpClient { BaseAddress = host.BaseAddress };
     }
 
@@ -20,10 +20,10 @@ internal sealed class SimulatorProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public string Folder => folder.FullName;
+    public string Folder => _folder.FullName;
 
     /// <summary>Where the simulator writes its ground-truth log.</summary>
-    public string GroundTruthLog => Path.Combine(folder.FullName, "gt.jsonl");
+    public string GroundTruthLog => Path.Combine(_folder.FullName, "gt.jsonl");
 
     /// <summary>Writes <paramref name="scenarioJson"/> to a temporary folder and starts the simulator on it.</summary>
     public static async Task<SimulatorProcess> StartAsync(string scenarioJson, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
@@ -65,6 +65,6 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     {
         Http.Dispose();
         await Host.DisposeAsync();
-        folder.Delete(recursive: true);
+        _folder.Delete(recursive: true);
     }
 }

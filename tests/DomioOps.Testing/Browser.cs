@@ -11,9 +11,9 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class Browser : IAsyncDisposable
 {
-    private readonly IPlaywright playwright;
+    private readonly IPlaywright _playwright;
 
-    private Browser(IPlaywright playwright, IBrowser chromium) => (this.playwright, Chromium) = (playwright, chromium);
+    private Browser(IPlaywright playwright, IBrowser chromium) => (this._playwright, Chromium) = (playwright, chromium);
 
     public IBrowser Chromium { get; }
 
@@ -89,6 +89,6 @@ public sealed class Browser : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Chromium.DisposeAsync();
-        playwright.Dispose();
+        _playwright.Dispose();
     }
 }

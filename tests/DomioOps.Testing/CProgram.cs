@@ -12,7 +12,7 @@ public static class CProgram
         }
 
         Directory.CreateDirectory(outputDirectory);
-        string executable = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(sourcePath));
+        var executable = Path.Combine(outputDirectory, Path.GetFileNameWithoutExtension(sourcePath));
         await PeerProcess.RunAsync(
             "gcc",
             ["-O2", "-Wall", "-o", executable, sourcePath, .. linkerArguments],

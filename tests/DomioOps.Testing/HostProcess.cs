@@ -11,12 +11,12 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
 
     private HostProcess(Process process, string name, int httpPort)
     {
-        this.process = process;
+        this._process = process;
         Name = name;
         HttpPort = httpPort;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
@@ -27,16 +27,16 @@ public sealed class HostProcess : IAsyncDisposable
     public int HttpPort { get; }
 
     /// <summary>The operating system's id of the process (for CPU and memory readings).</summary>
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
     public Uri BaseAddress { get; }
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the process has written so far.</summary>
     public string Output
     {
-        get { lock (output) { return output.ToString(); } }
+        get { lock (_output) { return _output.ToString(); } }
     }
 
     /// <summary>
@@ -95,40 +95,40 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Stops the process: SIGTERM (a clean host shutdown) or SIGKILL (a crash).</summary>
     public async Task StopAsync(bool kill = false)
     {
-        if (process.HasExited)
+        if (_process.HasExited)
         {
             return;
         }
 
         if (kill || OperatingSystem.IsWindows())
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
         }
         else
         {
-            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
             await term.WaitForExitAsync();
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await _process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(kill: true);
-        process.Dispose();
+        _process.Dispose();
     }
 
-    public override string ToString() => $"{Name} (pid {process.Id}, http {HttpPort})";
+    public override string ToString() => $"{Name} (pid {_process.Id}, http {HttpPort})";
 
     private static string FindBuildOutput(string projectDirectory, string name)
     {
@@ -145,9 +145,9 @@ public sealed class HostProcess : IAsyncDisposable
             return;
         }
 
-        lock (output)
+        lock (_output)
         {
-            output.AppendLine(line);
+            _output.AppendLine(line);
         }
     }
 
@@ -157,9 +157,9 @@ public sealed class HostProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode} while starting:\n{Output}");
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} while starting:\n{Output}");
             }
 
             try

@@ -24,7 +24,7 @@ public static class KeyRingCertificates
 
     private static (string, string) Create()
     {
-        string folder = Directory.CreateTempSubdirectory("domioops-keyring-").FullName;
+        var folder = Directory.CreateTempSubdirectory("domioops-keyring-").FullName;
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=DomioOps test key ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var now = DateTimeOffset.UtcNow;

@@ -10,13 +10,13 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class MosquittoBroker : IAsyncDisposable
 {
-    private readonly string folder;
-    private PeerProcess process;
+    private readonly string _folder;
+    private PeerProcess _process;
 
     private MosquittoBroker(PeerProcess process, string folder, int port, int? tlsPort, int? cloudPort) =>
-        (this.process, this.folder, Port, TlsPort, CloudPort) = (process, folder, port, tlsPort, cloudPort);
+        (this._process, this._folder, Port, TlsPort, CloudPort) = (process, folder, port, tlsPort, cloudPort);
 
-    private string ConfigFile => Path.Combine(folder, "mosquitto.conf");
+    private string ConfigFile => Path.Combine(_folder, "mosquitto.conf");
 
     public int Port { get; }
 
@@ -26,7 +26,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>The silos' listener (with TLS when started with certificates), when started with the silos' passwords apart.</summary>
     public int? CloudPort { get; }
 
-    public string Output => process.Output;
+    public string Output => _process.Output;
 
     /// <summary>
     /// Starts the broker; with <paramref name="passwords"/> and <paramref name="acl"/> (file contents) only those users
@@ -123,19 +123,19 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>Stops the broker as an operator would (SIGTERM): it writes its persistent sessions and messages to disk.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await term.WaitForExitAsync(cancellationToken);
         }
 
-        await process.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        await process.DisposeAsync();
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        await _process.DisposeAsync();
     }
 
     /// <summary>Starts the stopped broker again, on the same port with the same persistence.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken)
     {
-        process = PeerProcess.Start(Executable, ["-c", ConfigFile]);
+        _process = PeerProcess.Start(Executable, ["-c", ConfigFile]);
         await WaitUntilListeningAsync(cancellationToken);
     }
 
@@ -152,13 +152,13 @@ public sealed class MosquittoBroker : IAsyncDisposable
                 await probe.ConnectAsync("127.0.0.1", Port, cancellationToken);
                 return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 await Task.Delay(100, cancellationToken);
             }
             catch (SocketException)
             {
-                var output = process.Output;
+                var output = _process.Output;
                 await DisposeAsync();
                 throw new InvalidOperationException($"mosquitto did not start on port {Port} (is it installed? ./domio test installs it):\n{output}");
             }
@@ -167,7 +167,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await process.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
+        await _process.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
     }
 }

@@ -9,28 +9,28 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class PeerProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder output = new();
-    private readonly Lock gate = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> waiters = [];
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly Lock _gate = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private PeerProcess(Process process)
     {
-        this.process = process;
+        this._process = process;
     }
 
-    public int Id => process.Id;
+    public int Id => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Everything written to stdout and stderr so far, one line per line.</summary>
     public string Output
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -46,7 +46,7 @@ public sealed class PeerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (string argument in arguments)
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -73,8 +73,8 @@ public sealed class PeerProcess : IAsyncDisposable
     /// <summary>Runs a command to completion and returns its output; throws with that output when it fails.</summary>
     public static async Task<string> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using PeerProcess peer = Start(fileName, arguments, workingDirectory);
-        int exitCode = await peer.WaitForExitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        await using var peer = Start(fileName, arguments, workingDirectory);
+        var exitCode = await peer.WaitForExitAsync(timeout, cancellationToken).ConfigureAwait(false);
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"'{fileName} {string.Join(' ', arguments)}' exited with {exitCode}:\n{peer.Output}");
@@ -87,18 +87,18 @@ public sealed class PeerProcess : IAsyncDisposable
     public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (gate)
+        lock (_gate)
         {
-            if (output.ToString().Contains(text, StringComparison.Ordinal))
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
             {
                 return;
             }
 
-            waiters.Add((text, seen));
+            _waiters.Add((text, seen));
         }
 
-        Task exited = process.WaitForExitAsync(cancellationToken);
-        Task first = await Task.WhenAny(seen.Task, exited, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+        var exited = _process.WaitForExitAsync(cancellationToken);
+        var first = await Task.WhenAny(seen.Task, exited, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
         if (first == seen.Task)
         {
             return;
@@ -111,8 +111,8 @@ public sealed class PeerProcess : IAsyncDisposable
             return;
         }
 
-        string why = process.HasExited ? $"exited with {process.ExitCode}" : $"did not print it within {timeout}";
-        throw new TimeoutException($"Peer {process.StartInfo.FileName} {why} while waiting for '{text}'. Output:\n{Output}");
+        var why = _process.HasExited ? $"exited with {_process.ExitCode}" : $"did not print it within {timeout}";
+        throw new TimeoutException($"Peer {_process.StartInfo.FileName} {why} while waiting for '{text}'. Output:\n{Output}");
     }
 
     /// <summary>Waits for the process to exit and returns its exit code; kills it and throws on timeout.</summary>
@@ -122,26 +122,26 @@ public sealed class PeerProcess : IAsyncDisposable
         timeoutSource.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
+            await _process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Peer {process.StartInfo.FileName} did not exit within {timeout}. Output:\n{Output}");
+            throw new TimeoutException($"Peer {_process.StartInfo.FileName} did not exit within {timeout}. Output:\n{Output}");
         }
 
         // The parameterless overload also waits for the redirected output to drain.
-        process.WaitForExit();
-        return process.ExitCode;
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().ConfigureAwait(false);
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
             }
         }
         catch (InvalidOperationException)
@@ -149,7 +149,7 @@ public sealed class PeerProcess : IAsyncDisposable
             // Already gone.
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 
     private void Append(string? line)
@@ -160,21 +160,21 @@ public sealed class PeerProcess : IAsyncDisposable
         }
 
         List<TaskCompletionSource> done = [];
-        lock (gate)
+        lock (_gate)
         {
-            output.AppendLine(line);
-            string all = output.ToString();
-            for (int i = waiters.Count - 1; i >= 0; i--)
+            _output.AppendLine(line);
+            var all = _output.ToString();
+            for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (all.Contains(waiters[i].Text, StringComparison.Ordinal))
+                if (all.Contains(_waiters[i].Text, StringComparison.Ordinal))
                 {
-                    done.Add(waiters[i].Seen);
-                    waiters.RemoveAt(i);
+                    done.Add(_waiters[i].Seen);
+                    _waiters.RemoveAt(i);
                 }
             }
         }
 
-        foreach (TaskCompletionSource seen in done)
+        foreach (var seen in done)
         {
             seen.TrySetResult();
         }

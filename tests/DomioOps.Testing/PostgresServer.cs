@@ -33,8 +33,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Creates a cluster in a new temporary folder and starts it.</summary>
     public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        string script = Path.Combine(RepositoryRoot.Find(), "scripts", "postgres.sh");
-        DirectoryInfo directory = Directory.CreateTempSubdirectory("domioops-pg-");
+        var script = Path.Combine(RepositoryRoot.Find(), "scripts", "postgres.sh");
+        var directory = Directory.CreateTempSubdirectory("domioops-pg-");
         try
         {
             // As root the cluster runs as the 'postgres' user, which must be able to reach the folder.
@@ -46,9 +46,9 @@ public sealed class PostgresServer : IAsyncDisposable
                     | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             }
 
-            string output = await RunScriptAsync(script, cancellationToken, "start", directory.FullName).ConfigureAwait(false);
-            string lastLine = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
-            int port = int.Parse(lastLine, NumberStyles.None, CultureInfo.InvariantCulture);
+            var output = await RunScriptAsync(script, cancellationToken, "start", directory.FullName).ConfigureAwait(false);
+            var lastLine = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            var port = int.Parse(lastLine, NumberStyles.None, CultureInfo.InvariantCulture);
             return new PostgresServer(script, directory.FullName, port);
         }
         catch
@@ -156,7 +156,7 @@ public sealed class PostgresServer : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(script);
-        foreach (string argument in arguments)
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -166,8 +166,8 @@ public sealed class PostgresServer : IAsyncDisposable
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start bash.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ScriptTimeout);
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
@@ -178,8 +178,8 @@ public sealed class PostgresServer : IAsyncDisposable
             throw;
         }
 
-        string output = await stdout.ConfigureAwait(false);
-        string errors = await stderr.ConfigureAwait(false);
+        var output = await stdout.ConfigureAwait(false);
+        var errors = await stderr.ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException(

@@ -6,27 +6,27 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class SocatPtyPair : IAsyncDisposable
 {
-    private readonly PeerProcess socat;
-    private readonly DirectoryInfo folder;
+    private readonly PeerProcess _socat;
+    private readonly DirectoryInfo _folder;
 
     private SocatPtyPair(PeerProcess socat, DirectoryInfo folder)
     {
-        this.socat = socat;
-        this.folder = folder;
+        this._socat = socat;
+        this._folder = folder;
     }
 
     /// <summary>Path of one end (a symlink to /dev/pts/N).</summary>
-    public string PathA => Path.Combine(folder.FullName, "a");
+    public string PathA => Path.Combine(_folder.FullName, "a");
 
     /// <summary>Path of the other end.</summary>
-    public string PathB => Path.Combine(folder.FullName, "b");
+    public string PathB => Path.Combine(_folder.FullName, "b");
 
     public static async Task<SocatPtyPair> StartAsync(CancellationToken cancellationToken)
     {
-        DirectoryInfo folder = Directory.CreateTempSubdirectory("domioops-pty-");
-        string a = Path.Combine(folder.FullName, "a");
-        string b = Path.Combine(folder.FullName, "b");
-        PeerProcess socat = PeerProcess.Start("socat", ["-d", "-d", $"pty,raw,echo=0,link={a}", $"pty,raw,echo=0,link={b}"]);
+        var folder = Directory.CreateTempSubdirectory("domioops-pty-");
+        var a = Path.Combine(folder.FullName, "a");
+        var b = Path.Combine(folder.FullName, "b");
+        var socat = PeerProcess.Start("socat", ["-d", "-d", $"pty,raw,echo=0,link={a}", $"pty,raw,echo=0,link={b}"]);
         try
         {
             await socat.WaitForOutputAsync("starting data transfer loop", TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
@@ -42,7 +42,7 @@ public sealed class SocatPtyPair : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await socat.DisposeAsync().ConfigureAwait(false);
-        folder.Delete(recursive: true);
+        await _socat.DisposeAsync().ConfigureAwait(false);
+        _folder.Delete(recursive: true);
     }
 }

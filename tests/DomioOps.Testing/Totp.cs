@@ -18,12 +18,12 @@ public static class Totp
     {
         Uri At(string path) => cloud is null ? new Uri(path, UriKind.Relative) : new Uri(cloud, path);
         var antiforgery = await client.GetFromJsonAsync<System.Text.Json.JsonElement>(At("api/account/antiforgery"), ct);
-        string header = antiforgery.GetProperty("headerName").GetString()!;
+        var header = antiforgery.GetProperty("headerName").GetString()!;
         client.DefaultRequestHeaders.Remove(header);
         client.DefaultRequestHeaders.Add(header, antiforgery.GetProperty("value").GetString());
         var status = await client.GetFromJsonAsync<Enrolment>(At("api/account/two-factor"), ct)
             ?? throw new InvalidOperationException("No two-factor status");
-        string key = status.SharedKey ?? throw new InvalidOperationException("Two-factor is on already: the key is not shown again");
+        var key = status.SharedKey ?? throw new InvalidOperationException("Two-factor is on already: the key is not shown again");
         using var enable = await client.PostAsJsonAsync(At("api/account/two-factor/enable"), new { code = Code(key, DateTimeOffset.UtcNow) }, ct);
         enable.EnsureSuccessStatusCode();
         return key;
@@ -31,14 +31,14 @@ public static class Totp
 
     public static string Code(string base32Key, DateTimeOffset at)
     {
-        byte[] key = Base32(base32Key);
+        var key = Base32(base32Key);
         Span<byte> counter = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(counter, at.ToUnixTimeSeconds() / 30);
 #pragma warning disable CA5350 // RFC 6238 and every authenticator app use HMAC-SHA1.
-        byte[] mac = HMACSHA1.HashData(key, counter);
+        var mac = HMACSHA1.HashData(key, counter);
 #pragma warning restore CA5350
-        int offset = mac[^1] & 0x0F;
-        int binary = (BinaryPrimitives.ReadInt32BigEndian(mac.AsSpan(offset)) & 0x7FFF_FFFF) % 1_000_000;
+        var offset = mac[^1] & 0x0F;
+        var binary = (BinaryPrimitives.ReadInt32BigEndian(mac.AsSpan(offset)) & 0x7FFF_FFFF) % 1_000_000;
         return binary.ToString("D6", CultureInfo.InvariantCulture);
     }
 
@@ -47,7 +47,7 @@ public static class Totp
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         var bytes = new List<byte>();
         int buffer = 0, bits = 0;
-        foreach (char c in text.ToUpperInvariant().Where(c => c is not (' ' or '=')))
+        foreach (var c in text.ToUpperInvariant().Where(c => c is not (' ' or '=')))
         {
             buffer = (buffer << 5) | Alphabet.IndexOf(c, StringComparison.Ordinal);
             bits += 5;

@@ -48,26 +48,13 @@ internal static class ClusterThroughputHarness
         {
             for (var i = 0; i < silos; i++)
             {
-                hosts.Add(await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+                var environment = new CloudEnvironment(postgres.ConnectionString("domio_load") + ";Maximum Pool Size=60", Path.Combine(postgres.DataDirectory, "audit"), adminPassword, broker.CloudPort!.Value)
                 {
-                    ["Silo__ConnectionString"] = postgres.ConnectionString("domio_load") + ";Maximum Pool Size=60",
-                    ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
-                    ["Audit__CreateKey"] = "true",
-                    ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
-                    ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                    ["Silo__SiloPort"] = $"{FreePort.Next()}",
-                    ["Silo__GatewayPort"] = $"{FreePort.Next()}",
-                    ["Broker__Mode"] = "External",
-                    ["Broker__Address"] = "127.0.0.1",
-                    ["Broker__Port"] = $"{broker.CloudPort}",
-                    ["Broker__ClientId"] = $"silo-{i}",
-                    ["Broker__UserName"] = "domio-cloud",
-                    ["Broker__Password"] = cloudPassword,
-                    ["Security__InitialAdmin__Password"] = adminPassword,
                     // The harness measures ingestion, not sign-in: its administrator signs in with the password alone.
                     ["Security__RequireTwoFactorRoles__0"] = "None",
                     ["Serilog__MinimumLevel__Default"] = "Warning",
-                }, ct));
+                }.UseExternalBroker($"silo-{i}", cloudPassword);
+                hosts.Add(await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct));
             }
 
             using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { Timeout = TimeSpan.FromSeconds(10) };

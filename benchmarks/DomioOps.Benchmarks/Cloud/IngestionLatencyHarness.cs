@@ -45,29 +45,18 @@ internal static class IngestionLatencyHarness
         var edgeHash = EdgeCredentials.Hash(edgePassword);
         var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
         var brokerPort = FreePort.Next();
-        var environment = new Dictionary<string, string>
+        var environment = new CloudEnvironment(postgres.ConnectionString("domio_bench"), Path.Combine(postgres.DataDirectory, "audit"), adminPassword, brokerPort)
         {
-            ["Silo__ConnectionString"] = postgres.ConnectionString("domio_bench"),
-            ["Audit__KeyPath"] = Path.Combine(postgres.DataDirectory, "audit", "audit.key"),
-            ["Audit__CreateKey"] = "true",
-            ["Audit__CheckpointDirectory"] = Path.Combine(postgres.DataDirectory, "audit", "checkpoints"),
-            ["Silo__AdvertisedAddress"] = "127.0.0.1",
-            ["Silo__SiloPort"] = $"{FreePort.Next()}",
-            ["Silo__GatewayPort"] = $"{FreePort.Next()}",
-            ["Broker__Port"] = $"{brokerPort}",
-            ["Security__InitialAdmin__Password"] = adminPassword,
             // The harness measures ingestion, not sign-in: its administrator signs in with the password alone.
             ["Security__RequireTwoFactorRoles__0"] = "None",
             ["Serilog__MinimumLevel__Default"] = "Warning",
         };
         for (var e = 0; e < Edges; e++)
         {
-            environment[$"Broker__Edges__{e}__Site"] = Site;
-            environment[$"Broker__Edges__{e}__Id"] = $"edge-{e}";
-            environment[$"Broker__Edges__{e}__PasswordHash"] = edgeHash;
+            environment.AddEdge(Site, $"edge-{e}", edgeHash);
         }
 
-        await using var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct);
+        await using var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
         Console.WriteLine($"cloud started: {cloud}");
 
         // The browser: signed in, connected to the hub, timing each change it is told about.

@@ -19,24 +19,24 @@ internal sealed class CloudAcknowledgements
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
-    private readonly Dictionary<(string Site, string Edge), Mark> edges = [];
-    private long duplicates;
-    private long sent;
+    private readonly Dictionary<(string Site, string Edge), Mark> _edges = [];
+    private long _duplicates;
+    private long _sent;
 
     /// <summary>Samples that arrived again (a replay), not counted into the mark.</summary>
-    public long Duplicates => Interlocked.Read(ref duplicates);
+    public long Duplicates => Interlocked.Read(ref _duplicates);
 
     /// <summary>Acknowledgements published.</summary>
-    public long Sent => Interlocked.Read(ref sent);
+    public long Sent => Interlocked.Read(ref _sent);
 
     /// <summary>Counts a batch into its edge's contiguous mark. Thread-safe.</summary>
     public void Received(TelemetryBatch batch)
     {
-        lock (edges)
+        lock (_edges)
         {
-            if (!edges.TryGetValue((batch.Site, batch.Edge), out var mark))
+            if (!_edges.TryGetValue((batch.Site, batch.Edge), out var mark))
             {
-                edges[(batch.Site, batch.Edge)] = mark = new Mark();
+                _edges[(batch.Site, batch.Edge)] = mark = new Mark();
             }
 
             foreach (var sample in batch.Samples)
@@ -48,7 +48,7 @@ internal sealed class CloudAcknowledgements
                 }
                 else if (sequence <= mark.Contiguous || !mark.Beyond.Add(sequence))
                 {
-                    duplicates++;
+                    _duplicates++;
                 }
             }
 
@@ -69,12 +69,12 @@ internal sealed class CloudAcknowledgements
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 List<(string Site, string Edge, ulong Sequence)> news;
-                lock (edges)
+                lock (_edges)
                 {
-                    news = [.. edges.Where(e => e.Value.Contiguous > e.Value.Acknowledged).Select(e => (e.Key.Site, e.Key.Edge, e.Value.Contiguous))];
+                    news = [.. _edges.Where(e => e.Value.Contiguous > e.Value.Acknowledged).Select(e => (e.Key.Site, e.Key.Edge, e.Value.Contiguous))];
                     foreach (var (site, edge, sequence) in news)
                     {
-                        edges[(site, edge)].Acknowledged = sequence;
+                        _edges[(site, edge)].Acknowledged = sequence;
                     }
                 }
 
@@ -85,7 +85,7 @@ internal sealed class CloudAcknowledgements
                         .WithPayload(new TelemetryAck { SchemaVersion = 1, Site = site, Edge = edge, Sequence = sequence }.ToByteArray())
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build(), cancellationToken);
-                    Interlocked.Increment(ref sent);
+                    Interlocked.Increment(ref _sent);
                 }
             }
         }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;

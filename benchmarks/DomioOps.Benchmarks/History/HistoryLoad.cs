@@ -8,6 +8,7 @@ using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
+using DomioOps.Testing;
 
 using Google.Protobuf;
 
@@ -45,7 +46,7 @@ internal static class HistoryLoad
         var machines = Option(args, "--machines", 4);
         var fsync = !args.SkipWhile(a => a != "--fsync").Skip(1).Take(1).Contains("off");
 
-        var root = FindRoot();
+        var root = RepositoryRoot.Find();
         var pgDir = Directory.CreateTempSubdirectory("domioops-bench-pg-").FullName;
         if (!OperatingSystem.IsWindows())
         {
@@ -67,15 +68,15 @@ internal static class HistoryLoad
     private static async Task MeasureAsync(int pgPort, int seconds, int warmup, int edges, int batch, int machines, bool fsync, bool writerOnly, bool staging)
     {
         var connectionString = $"Host=127.0.0.1;Port={pgPort};Database=domio_bench;Username=postgres;Maximum Pool Size=60";
-        var brokerPort = FreePort();
+        var brokerPort = FreePort.Next();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Silo:ConnectionString"] = connectionString,
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
-            ["Silo:SiloPort"] = $"{FreePort()}",
-            ["Silo:GatewayPort"] = $"{FreePort()}",
+            ["Silo:SiloPort"] = $"{FreePort.Next()}",
+            ["Silo:GatewayPort"] = $"{FreePort.Next()}",
             ["Broker:Port"] = $"{brokerPort}",
         });
         builder.AddCluster();
@@ -230,7 +231,7 @@ internal static class HistoryLoad
         Console.WriteLine($"  history commit     {(batchCommits == 0 ? 0 : (commitSecondsAtEnd - commitSecondsAtStart) * 1000 / batchCommits):N1} ms per batch on average ({batchCommits} batches)");
         Console.WriteLine($"  CPU (% of 1 core)  this process (silo + load generator) {cpuProcess / seconds * 100:N0} %, PostgreSQL {cpuPostgres / seconds * 100:N0} %");
         Console.WriteLine($"  per CPU-second     {(ackedAtEnd - ackedAtStart) / (cpuProcess + cpuPostgres):N0} samples (this process + PostgreSQL; the rate 2 idle cores would allow if nothing else ran)");
-        Console.WriteLine($"  machine load       {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (1-min load average at the end; above 2 means other processes competed for the 2 cores)");
+        Console.WriteLine($"  machine load       {ProcessFigures.LoadAverage().Split(' ')[0]} (1-min load average at the end; above 2 means other processes competed for the 2 cores)");
         Console.WriteLine($"  rows in history    {rows:N0} = samples acknowledged {Interlocked.Read(ref acked):N0}: {(rows == Interlocked.Read(ref acked) && rows == distinct ? "yes, no duplicates" : "NO")}; refused batches {failed}");
 
         foreach (var client in clients)
@@ -366,26 +367,15 @@ internal static class HistoryLoad
     {
         var self = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         double postgres = 0;
-        var ticks = 100.0; // USER_HZ on Linux
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        foreach (var pid in ProcessFigures.ProcessIds())
         {
             try
             {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                if (!cmdline.StartsWith("postgres", StringComparison.Ordinal) && !cmdline.Contains("/postgres\0", StringComparison.Ordinal))
+                var cmdline = ProcessFigures.CommandLine(pid);
+                if ((cmdline.StartsWith("postgres", StringComparison.Ordinal) || cmdline.Contains("/postgres ", StringComparison.Ordinal)) && BelongsTo(pid, cmdline, pgPort))
                 {
-                    continue;
+                    postgres += ProcessFigures.CpuTime(pid).TotalSeconds;
                 }
-
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // Our cluster only: its postmaster and children all carry the port in their environment-less title, so match on the parent chain instead.
-                if (!BelongsTo(dir, pgPort))
-                {
-                    continue;
-                }
-
-                postgres += (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / ticks;
             }
             catch (IOException)
             {
@@ -399,19 +389,14 @@ internal static class HistoryLoad
         return (self, postgres);
     }
 
-    private static bool BelongsTo(string procDir, int pgPort)
+    /// <summary>
+    /// Whether a postgres process is of the cluster on <paramref name="pgPort"/>: the postmaster's command line carries
+    /// "-p PORT", and a backend's parent is the postmaster.
+    /// </summary>
+    private static bool BelongsTo(int pid, string commandLine, int pgPort)
     {
-        // The postmaster's command line carries "-p PORT"; a backend's parent is the postmaster.
-        var cmdline = File.ReadAllText(Path.Combine(procDir, "cmdline")).Replace('\0', ' ');
-        if (cmdline.Contains($"-p {pgPort}", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
-        var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
-        var parentCmdline = File.Exists($"/proc/{parent}/cmdline") ? File.ReadAllText($"/proc/{parent}/cmdline").Replace('\0', ' ') : "";
-        return parentCmdline.Contains($"-p {pgPort}", StringComparison.Ordinal);
+        var port = $"-p {pgPort}";
+        return commandLine.Contains(port, StringComparison.Ordinal) || ProcessFigures.CommandLine(ProcessFigures.ParentId(pid)).Contains(port, StringComparison.Ordinal);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
@@ -420,26 +405,6 @@ internal static class HistoryLoad
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DomioOps.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run from inside the DomioOps repository.");
     }
 
     private static async Task<string> RunAsync(string file, string[] arguments, string? pgFsync)

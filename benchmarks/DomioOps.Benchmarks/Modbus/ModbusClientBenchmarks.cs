@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 
 using BenchmarkDotNet.Attributes;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
 
 namespace DomioOps.Benchmarks.Modbus;
 
@@ -19,30 +19,30 @@ public class ModbusClientBenchmarks : IDisposable
 {
     private const int Window = 8;
     private const int Sequence = 100;
-    private readonly ushort[][] destinations = [.. Enumerable.Range(0, Window).Select(_ => new ushort[10])];
-    private readonly ValueTask[] reads = new ValueTask[Window];
-    private readonly CancellationTokenSource cancellation = new();
-    private LoopbackResponder? device;
-    private ModbusTcpClient? oneAtATime;
-    private ModbusTcpClient? pipelined;
+    private readonly ushort[][] _destinations = [.. Enumerable.Range(0, Window).Select(_ => new ushort[10])];
+    private readonly ValueTask[] _reads = new ValueTask[Window];
+    private readonly CancellationTokenSource _cancellation = new();
+    private LoopbackResponder? _device;
+    private ModbusTcpClient? _oneAtATime;
+    private ModbusTcpClient? _pipelined;
 
     [GlobalSetup]
     public void Setup()
     {
-        device = new LoopbackResponder();
-        oneAtATime = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", device.Port) { MaxInFlight = 1 });
-        pipelined = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", device.Port) { MaxInFlight = Window });
-        oneAtATime.ConnectAsync(CancellationToken.None).GetAwaiter().GetResult();
-        pipelined.ConnectAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _device = new LoopbackResponder();
+        _oneAtATime = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", _device.Port) { MaxInFlight = 1 });
+        _pipelined = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", _device.Port) { MaxInFlight = Window });
+        _oneAtATime.ConnectAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _pipelined.ConnectAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
     public void Dispose()
     {
-        oneAtATime?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        pipelined?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        device?.Dispose();
-        cancellation.Dispose();
+        _oneAtATime?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _pipelined?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _device?.Dispose();
+        _cancellation.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -50,30 +50,30 @@ public class ModbusClientBenchmarks : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadOneAtATime()
     {
-        await oneAtATime!.ReadHoldingRegistersAsync(1, 0, destinations[0], CancellationToken.None);
+        await _oneAtATime!.ReadHoldingRegistersAsync(1, 0, _destinations[0], CancellationToken.None);
     }
 
     [Benchmark(Description = "read 10 registers into caller's buffer, one at a time, cancellable token")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadOneAtATimeCancellable()
     {
-        await oneAtATime!.ReadHoldingRegistersAsync(1, 0, destinations[0], cancellation.Token);
+        await _oneAtATime!.ReadHoldingRegistersAsync(1, 0, _destinations[0], _cancellation.Token);
     }
 
     [Benchmark(OperationsPerInvoke = Window, Description = "read 10 registers into caller's buffer, 8 in flight")]
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadPipelined()
     {
-        for (int i = 0; i < Window; i++)
+        for (var i = 0; i < Window; i++)
         {
 #pragma warning disable CA2012 // Each stored ValueTask is awaited exactly once, in the loop below.
-            reads[i] = pipelined!.ReadHoldingRegistersAsync(1, 0, destinations[i], CancellationToken.None);
+            _reads[i] = _pipelined!.ReadHoldingRegistersAsync(1, 0, _destinations[i], CancellationToken.None);
 #pragma warning restore CA2012
         }
 
-        for (int i = 0; i < Window; i++)
+        for (var i = 0; i < Window; i++)
         {
-            await reads[i];
+            await _reads[i];
         }
     }
 
@@ -81,39 +81,39 @@ public class ModbusClientBenchmarks : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadSequence()
     {
-        for (int i = 0; i < Sequence; i++)
+        for (var i = 0; i < Sequence; i++)
         {
-            await oneAtATime!.ReadHoldingRegistersAsync(1, 0, destinations[0], CancellationToken.None);
+            await _oneAtATime!.ReadHoldingRegistersAsync(1, 0, _destinations[0], CancellationToken.None);
         }
     }
 
     [Benchmark(Description = "read 10 registers returning a new array, one at a time")]
     public async ValueTask<ushort[]> ReadReturningArray()
     {
-        return await oneAtATime!.ReadHoldingRegistersAsync(1, 0, 10, CancellationToken.None);
+        return await _oneAtATime!.ReadHoldingRegistersAsync(1, 0, 10, CancellationToken.None);
     }
 
     /// <summary>Answers every read-holding-registers request with ten registers, one thread per connection, preallocated buffers.</summary>
     private sealed class LoopbackResponder : IDisposable
     {
-        private readonly Socket listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        private readonly List<Socket> connections = [];
+        private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private readonly List<Socket> _connections = [];
 
         public LoopbackResponder()
         {
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(4);
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _listener.Listen(4);
             new Thread(Accept) { IsBackground = true }.Start();
         }
 
-        public int Port => ((IPEndPoint)listener.LocalEndPoint!).Port;
+        public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
 
         public void Dispose()
         {
-            listener.Dispose();
-            lock (connections)
+            _listener.Dispose();
+            lock (_connections)
             {
-                connections.ForEach(c => c.Dispose());
+                _connections.ForEach(c => c.Dispose());
             }
         }
 
@@ -123,11 +123,11 @@ public class ModbusClientBenchmarks : IDisposable
             {
                 while (true)
                 {
-                    Socket connection = listener.Accept();
+                    var connection = _listener.Accept();
                     connection.NoDelay = true;
-                    lock (connections)
+                    lock (_connections)
                     {
-                        connections.Add(connection);
+                        _connections.Add(connection);
                     }
 
                     new Thread(() => Serve(connection)) { IsBackground = true }.Start();
@@ -141,26 +141,26 @@ public class ModbusClientBenchmarks : IDisposable
 
         private static void Serve(Socket connection)
         {
-            byte[] input = new byte[16 * 1024];
-            byte[] output = new byte[64 * 1024];
-            int filled = 0;
+            var input = new byte[16 * 1024];
+            var output = new byte[64 * 1024];
+            var filled = 0;
             try
             {
                 while (true)
                 {
-                    int received = connection.Receive(input.AsSpan(filled));
+                    var received = connection.Receive(input.AsSpan(filled));
                     if (received == 0)
                     {
                         return;
                     }
 
                     filled += received;
-                    int offset = 0;
-                    int written = 0;
+                    var offset = 0;
+                    var written = 0;
                     while (filled - offset >= 12)
                     {
                         // Request: tid (2) | 0 (2) | length 6 (2) | unit | 03 | address (2) | count (2).
-                        Span<byte> response = output.AsSpan(written, 9 + 20);
+                        var response = output.AsSpan(written, 9 + 20);
                         input.AsSpan(offset, 2).CopyTo(response);
                         BinaryPrimitives.WriteUInt16BigEndian(response[2..], 0);
                         BinaryPrimitives.WriteUInt16BigEndian(response[4..], 3 + 20);

@@ -36,7 +36,7 @@ public class NodeSetBenchmarks
     [Benchmark]
     public ObjectNode AddWoodworkingMachine()
     {
-        int n = ++_machines;
+        var n = ++_machines;
         return CompanionSpecifications.AddWoodworkingMachine(
             _space,
             new NodeId(_ns, $"Router{n}"),

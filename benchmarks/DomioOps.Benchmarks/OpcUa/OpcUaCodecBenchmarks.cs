@@ -68,7 +68,7 @@ public class OpcUaCodecBenchmarks : IDisposable
         _channel = new UaSecureChannel(_socket, TransportLimits.Default) { ChannelId = 1, TokenId = 1 };
         _client = new OpcUaClient(new OpcUaClientOptions { EndpointUrl = "opc.tcp://127.0.0.1:4840" });
         _subscription = _client.AttachSubscription(1, new SubscriptionOptions(QueueValues: false));
-        for (int i = 0; i < Values; i++)
+        for (var i = 0; i < Values; i++)
         {
             _subscription.TrackItem(new MonitoredItemRequest(new NodeId(2, (uint)i)));
         }
@@ -77,7 +77,7 @@ public class OpcUaCodecBenchmarks : IDisposable
         PublishResponse response = new(header, 1, [], false,
             new NotificationMessage(SequenceMarker, t, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([.. Enumerable.Range(0, Values).Select(i => new MonitoredItemNotification((uint)i + 1, new DataValue(new Variant(i), StatusCode.Good, t, t)))]))]),
             []);
-        byte[] body = Encode(response);
+        var body = Encode(response);
         _chunk = new byte[UaTcpHeader.Size + 16 + body.Length];
         UaTcpHeader.Write(_chunk, MessageTypes.Message, MessageTypes.Final, (uint)_chunk.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(_chunk.AsSpan(8), 1);

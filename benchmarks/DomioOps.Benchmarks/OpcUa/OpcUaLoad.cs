@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 using DomioOps.Devices.OpcUa;
 using DomioOps.Devices.OpcUa.Client;
 using DomioOps.Devices.OpcUa.Server;
+using DomioOps.Testing;
 
 namespace DomioOps.Benchmarks.OpcUa;
 
@@ -60,19 +59,19 @@ internal static class OpcUaLoad
         }
 
         Dictionary<string, string> options = [];
-        for (int i = 0; i + 1 < args.Length; i += 2)
+        for (var i = 0; i + 1 < args.Length; i += 2)
         {
             options[args[i].TrimStart('-')] = args[i + 1];
         }
 
-        int Option(string name, int fallback) => options.TryGetValue(name, out string? v) ? Int(v) : fallback;
-        int rounds = Option("rounds", 3);
+        int Option(string name, int fallback) => options.TryGetValue(name, out var v) ? Int(v) : fallback;
+        var rounds = Option("rounds", 3);
         double seconds = Option("seconds", 10);
-        int change = Option("change-ms", 50);
+        var change = Option("change-ms", 50);
         Load load = new(Option("tags", 1000), change, Option("sampling-ms", change), Option("publishing-ms", Option("sampling-ms", change)), Option("queue", 1));
-        string only = options.GetValueOrDefault("only", "");
+        var only = options.GetValueOrDefault("only", "");
 
-        string folder = Path.Combine(FindRoot(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
+        var folder = Path.Combine(RepositoryRoot.Find(), "tests", "DomioOps.Interop.Tests", "Peers", "node-opcua");
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
         {
             await RunToEndAsync("npm", ["ci", "--no-audit", "--no-fund"], folder).ConfigureAwait(false);
@@ -80,17 +79,17 @@ internal static class OpcUaLoad
 
         if (only is "" or "node")
         {
-            int port = FreePort();
-            using Process server = Start("node", ["server.js", Text(port), Text(load.Tags), Text(load.ChangeMs)], folder);
+            var port = FreePort.Next();
+            using var server = Start("node", ["server.js", Text(port), Text(load.Tags), Text(load.ChangeMs)], folder);
             await CompareAsync("node-opcua server", server, port, load, rounds, seconds, folder).ConfigureAwait(false);
         }
 
         if (only is "" or "ours")
         {
             // Our server in its own process can offer more changes than node-opcua's.
-            Load fast = only == "ours" ? load : new Load(FastTags, FastChangeMs, FastChangeMs, FastChangeMs, 1);
-            int port = FreePort();
-            using Process server = Start("dotnet", [typeof(OpcUaLoad).Assembly.Location, "opcua-load", "serve", Text(port), Text(fast.Tags), Text(fast.ChangeMs)], folder);
+            var fast = only == "ours" ? load : new Load(FastTags, FastChangeMs, FastChangeMs, FastChangeMs, 1);
+            var port = FreePort.Next();
+            using var server = Start("dotnet", [typeof(OpcUaLoad).Assembly.Location, "opcua-load", "serve", Text(port), Text(fast.Tags), Text(fast.ChangeMs)], folder);
             await CompareAsync("DomioOps server", server, port, fast, rounds, seconds, folder).ConfigureAwait(false);
         }
 
@@ -106,15 +105,15 @@ internal static class OpcUaLoad
         try
         {
             await WaitForLineAsync(server, $"listening {port}").ConfigureAwait(false);
-            string endpoint = $"opc.tcp://127.0.0.1:{port}";
+            var endpoint = $"opc.tcp://127.0.0.1:{port}";
             Console.WriteLine($"{serverName}: {load}, {rounds} rounds of {seconds} s per client");
             List<(Window Ours, Window Theirs)> results = [];
-            for (int round = 1; round <= rounds; round++)
+            for (var round = 1; round <= rounds; round++)
             {
-                string loadBefore = ProcessFigures.LoadAverage();
+                var loadBefore = ProcessFigures.LoadAverage();
                 Window ours = default!;
                 Window theirs = default!;
-                foreach (bool oursFirst in round % 2 == 1 ? new[] { true, false } : [false, true])
+                foreach (var oursFirst in round % 2 == 1 ? new[] { true, false } : [false, true])
                 {
                     if (oursFirst)
                     {
@@ -150,8 +149,8 @@ internal static class OpcUaLoad
     /// <summary>Runs a client process; the server's CPU time is read when it prints START and when it prints its result.</summary>
     private static async Task<Window> MeasureAsync(string file, string[] arguments, string folder, Process server)
     {
-        using Process client = Start(file, arguments, folder);
-        Task<string> errors = client.StandardError.ReadToEndAsync();
+        using var client = Start(file, arguments, folder);
+        var errors = client.StandardError.ReadToEndAsync();
         double serverStart = 0;
         string? result = null;
         while (await client.StandardOutput.ReadLineAsync().ConfigureAwait(false) is string line)
@@ -173,7 +172,7 @@ internal static class OpcUaLoad
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} printed no result: {await errors.ConfigureAwait(false)}");
         }
 
-        string[] parts = result.Split(' ');
+        var parts = result.Split(' ');
         return new Window(Dbl(parts[1]), Dbl(parts[2]), Dbl(parts[3]), serverStart);
     }
 
@@ -187,11 +186,11 @@ internal static class OpcUaLoad
         // Five Publish requests in the pipeline, as node-opcua's client keeps (ClientSidePublishEngine.publishRequestCountInPipeline).
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = endpoint, PublishRequests = 5 });
         await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: publishingMs, QueueValues: false), CancellationToken.None).ConfigureAwait(false);
+        var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: publishingMs, QueueValues: false), CancellationToken.None).ConfigureAwait(false);
         long count = 0;
         subscription.DataChanged += (_, batch) => Interlocked.Add(ref count, batch.Count);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([.. Enumerable.Range(0, tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), samplingMs, queue))], CancellationToken.None).ConfigureAwait(false);
+        var items = await subscription.AddItemsAsync([.. Enumerable.Range(0, tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), samplingMs, queue))], CancellationToken.None).ConfigureAwait(false);
         if (items.Any(i => i.Status.IsBad))
         {
             throw new InvalidOperationException($"items refused: {items.First(i => i.Status.IsBad).Status}");
@@ -199,15 +198,15 @@ internal static class OpcUaLoad
 
         await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         Console.WriteLine("START");
-        using Process self = Process.GetCurrentProcess();
-        TimeSpan cpuStart = self.TotalProcessorTime;
+        using var self = Process.GetCurrentProcess();
+        var cpuStart = self.TotalProcessorTime;
         Interlocked.Exchange(ref count, 0);
-        Stopwatch watch = Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
-        long total = Interlocked.Read(ref count);
-        double elapsed = watch.Elapsed.TotalSeconds;
+        var total = Interlocked.Read(ref count);
+        var elapsed = watch.Elapsed.TotalSeconds;
         self.Refresh();
-        double cpu = (self.TotalProcessorTime - cpuStart).TotalSeconds;
+        var cpu = (self.TotalProcessorTime - cpuStart).TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"NOTIFICATIONS {total} {elapsed:F3} {cpu:F3} lost {subscription.LostMessages}"));
     }
 
@@ -224,18 +223,18 @@ internal static class OpcUaLoad
     private static async Task ServeAsync(int port, int tagCount, int changeMs)
     {
         await using OpcUaServer server = new(new OpcUaServerOptions { Port = port, MinSamplingInterval = 1, MinPublishingInterval = 10 });
-        ushort ns = server.AddressSpace.RegisterNamespace("urn:domioops:peer");
-        DateTime now = DateTime.UtcNow;
+        var ns = server.AddressSpace.RegisterNamespace("urn:domioops:peer");
+        var now = DateTime.UtcNow;
         VariableNode[] tags = [.. Enumerable.Range(0, tagCount).Select(i => server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(ns, $"Tag{i}"), new QualifiedName(ns, $"Tag{i}"), new Variant(0), now))];
         await server.StartAsync(CancellationToken.None).ConfigureAwait(false);
         Console.WriteLine($"listening {port}");
-        int tick = 0;
+        var tick = 0;
         using PeriodicTimer timer = new(TimeSpan.FromMilliseconds(changeMs));
         while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
         {
             tick++;
-            DateTime t = DateTime.UtcNow;
-            foreach (VariableNode tag in tags)
+            var t = DateTime.UtcNow;
+            foreach (var tag in tags)
             {
                 tag.SetValue(new Variant(tick), t);
             }
@@ -245,9 +244,9 @@ internal static class OpcUaLoad
     private static async Task MeasureCreateItemsAsync()
     {
         await using OpcUaServer server = new(new OpcUaServerOptions { Port = 0 });
-        ushort ns = server.AddressSpace.RegisterNamespace("urn:bench");
-        DateTime now = DateTime.UtcNow;
-        for (int i = 0; i < 10_000; i++)
+        var ns = server.AddressSpace.RegisterNamespace("urn:bench");
+        var now = DateTime.UtcNow;
+        for (var i = 0; i < 10_000; i++)
         {
             server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(ns, (uint)i), new QualifiedName(ns, $"V{i}"), new Variant(i), now);
         }
@@ -255,37 +254,17 @@ internal static class OpcUaLoad
         await server.StartAsync(CancellationToken.None).ConfigureAwait(false);
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = server.EndpointUrl });
         await client.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 1000), CancellationToken.None).ConfigureAwait(false);
-        Stopwatch watch = Stopwatch.StartNew();
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([.. Enumerable.Range(0, 10_000).Select(i => new MonitoredItemRequest(new NodeId(ns, (uint)i), 1000))], CancellationToken.None).ConfigureAwait(false);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 1000), CancellationToken.None).ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        var items = await subscription.AddItemsAsync([.. Enumerable.Range(0, 10_000).Select(i => new MonitoredItemRequest(new NodeId(ns, (uint)i), 1000))], CancellationToken.None).ConfigureAwait(false);
         watch.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"create 10,000 monitored items on the DomioOps server (batches of {client.OperationLimits.MaxMonitoredItemsPerCall}): {watch.Elapsed.TotalMilliseconds:F0} ms, {items.Count(i => i.Status.IsGood)} good"));
-    }
-
-    private static int FreePort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "DomioOps.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DomioOps.sln not found above the benchmark binaries.");
     }
 
     private static Process Start(string file, string[] arguments, string folder)
     {
         ProcessStartInfo info = new(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -311,9 +290,9 @@ internal static class OpcUaLoad
 
     private static async Task<string> RunToEndAsync(string file, string[] arguments, string folder)
     {
-        using Process process = Start(file, arguments, folder);
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+        using var process = Start(file, arguments, folder);
+        var error = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
         await process.WaitForExitAsync().ConfigureAwait(false);
         if (process.ExitCode != 0)
         {

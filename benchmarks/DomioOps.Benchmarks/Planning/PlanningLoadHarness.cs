@@ -23,15 +23,15 @@ internal static class PlanningLoadHarness
 {
     public static Task<int> RunAsync(string[] args)
     {
-        int operations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
-        int centres = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50;
+        var operations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        var centres = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50;
         // Monday 7 December 2026, 06:00 in Moscow.
         var now = DateTimeOffset.FromUnixTimeSeconds(WorkingTime.Instant(SyntheticShop.Moscow, new DateOnly(2026, 12, 7), new TimeOnly(6, 0)));
         var input = SyntheticShop.Factory(operations, centres, now);
         var cold = Stopwatch.GetTimestamp();
         var plan = Scheduler.Plan(input);
-        double first = Stopwatch.GetElapsedTime(cold).TotalMilliseconds;
-        long last = plan.Finish.Max();
+        var first = Stopwatch.GetElapsedTime(cold).TotalMilliseconds;
+        var last = plan.Finish.Max();
         Print($"planning-load: {operations} operations, {centres} work centres, {plan.MachineIds.Length} machines, {input.Operations.Select(o => o.OrderId).Distinct().Count()} orders; last operation ends {DateTimeOffset.FromUnixTimeSeconds(last):yyyy-MM-dd HH:mm} UTC ({(last - plan.Now) / 86_400.0:F1} days; calendars laid out {plan.Horizon.TotalDays:F0} days)");
 
         var (scratch, scratchBytes) = Measure(() => Scheduler.Plan(input));
@@ -42,7 +42,7 @@ internal static class PlanningLoadHarness
         var (stop, stopBytes) = Measure(() => Scheduler.Replan(plan, stopped));
         var afterStop = Scheduler.Replan(plan, stopped);
         var (stopScratch, _) = Measure(() => Scheduler.Plan(stopped));
-        int moved = Enumerable.Range(0, operations).Count(i => afterStop.Finish[i] != plan.Finish[i]);
+        var moved = Enumerable.Range(0, operations).Count(i => afterStop.Finish[i] != plan.Finish[i]);
         Print($"{machine} stops now (2 h): reschedule median {stop:F1} ms, {stopBytes / 1024.0 / 1024:F1} MiB allocated, {afterStop.Reused} of {operations} placements kept, {moved} operations moved (from scratch: {stopScratch:F1} ms)");
 
         var maintained = input with { Downs = [new MachineDown(machine, now.AddDays(21), now.AddDays(21).AddHours(4), true)] };
@@ -54,7 +54,7 @@ internal static class PlanningLoadHarness
         var (views, viewBytes) = Measure(() => plan.Operations());
         Print($"capacity per work centre and day ({plan.Capacity().Count} rows): {capacity:F1} ms, {capacityBytes / 1024.0 / 1024:F1} MiB; the operations as records: {views:F1} ms, {viewBytes / 1024.0 / 1024:F1} MiB");
 
-        long before = GC.GetTotalAllocatedBytes(true);
+        var before = GC.GetTotalAllocatedBytes(true);
         var started = Stopwatch.GetTimestamp();
         var forecast = DueDateForecast.Run(plan, [], DueDateForecast.DefaultTrials, 15);
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -69,20 +69,20 @@ internal static class PlanningLoadHarness
     /// <summary>The median time of 11 runs after a warm-up, and the bytes one run allocates.</summary>
     private static (double Milliseconds, long Bytes) Measure<T>(Func<T> run)
     {
-        for (int i = 0; i < 5; i++)
+        for (var i = 0; i < 5; i++)
         {
             GC.KeepAlive(run());
         }
 
         var times = new List<double>();
-        for (int i = 0; i < 11; i++)
+        for (var i = 0; i < 11; i++)
         {
             var started = Stopwatch.GetTimestamp();
             GC.KeepAlive(run());
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        var before = GC.GetAllocatedBytesForCurrentThread();
         GC.KeepAlive(run());
         return (times.Order().ElementAt(5), GC.GetAllocatedBytesForCurrentThread() - before);
     }

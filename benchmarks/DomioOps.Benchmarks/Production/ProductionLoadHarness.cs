@@ -51,14 +51,14 @@ internal static class ProductionLoadHarness
 
     private static async Task ImportAsync(int parts, CancellationToken ct)
     {
-        byte[] csv = CutListCsv(parts);
-        byte[] xlsx = CutListXlsx(parts);
+        var csv = CutListCsv(parts);
+        var xlsx = CutListXlsx(parts);
         Console.WriteLine($"production-load import: {parts} parts, CSV {csv.Length / 1024} KiB, XLSX {xlsx.Length / 1024} KiB");
         foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
         {
             // Warm the reader once, then measure it alone.
             CutListReader.Read(new MemoryStream(bytes), name);
-            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var started = Stopwatch.GetTimestamp();
             var read = CutListReader.Read(new MemoryStream(bytes), name);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -68,7 +68,7 @@ internal static class ProductionLoadHarness
         await using var cloud = await Cloud.StartAsync(Shop, ct);
         foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
         {
-            long residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
+            var residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
             using var form = new MultipartFormDataContent
             {
                 { new StringContent($"BENCH-{Path.GetExtension(name)[1..]}"), "number" },
@@ -79,10 +79,10 @@ internal static class ProductionLoadHarness
             };
             var started = Stopwatch.GetTimestamp();
             using var response = await cloud.Admin.PostAsync(new Uri("api/production/orders/import", UriKind.Relative), form, ct);
-            double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (response.StatusCode != HttpStatusCode.Created)
             {
-                string body = await response.Content.ReadAsStringAsync(ct);
+                var body = await response.Content.ReadAsStringAsync(ct);
                 throw new InvalidOperationException($"import of {name}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 1000)]}");
             }
 
@@ -95,7 +95,7 @@ internal static class ProductionLoadHarness
     private static async Task<int> TerminalsAsync(int terminals, TimeSpan duration, CancellationToken ct)
     {
         var settings = new Dictionary<string, string>();
-        for (int i = 0; i < terminals; i++)
+        for (var i = 0; i < terminals; i++)
         {
             settings[$"Production__WorkCentres__{i}__Id"] = Centre(i);
             settings[$"Production__WorkCentres__{i}__Name"] = $"Saw {i + 1}";
@@ -107,7 +107,7 @@ internal static class ProductionLoadHarness
         var operations = await cloud.OperationsAsync(terminals, ct);
         Console.WriteLine($"production-load terminals: {terminals} terminals, each an action per ~1 s, {duration.TotalSeconds:F0} s; cloud {cloud.Process}");
         var clients = new List<HttpClient>();
-        for (int i = 0; i < terminals; i++)
+        for (var i = 0; i < terminals; i++)
         {
             clients.Add(await cloud.TerminalAsync(Centre(i), ct));
         }
@@ -125,9 +125,9 @@ internal static class ProductionLoadHarness
             var random = new Random(index);
             await SendAsync(client, new { kind = "start", operationId = operations[index] }, null, ct);
             await Task.Delay(TimeSpan.FromSeconds(random.NextDouble()), ct);
-            for (int i = 1; clock.Elapsed < WarmUp + duration; i++)
+            for (var i = 1; clock.Elapsed < WarmUp + duration; i++)
             {
-                string kind = (i % 10) switch
+                var kind = (i % 10) switch
                 {
                     0 => "pause",
                     1 when i > 1 => "start",
@@ -161,7 +161,7 @@ internal static class ProductionLoadHarness
             $"{latencies.Count} actions measured in {(clock.Elapsed - WarmUp).TotalSeconds:F0} s after {WarmUp.TotalSeconds:F0} s of warm-up ({latencies.Count / (clock.Elapsed - WarmUp).TotalSeconds:F0}/s); load average before {loadBefore}, after {ProcessFigures.LoadAverage()}; cloud CPU {cpu.TotalSeconds:F1} s ({cpu.TotalSeconds / (clock.Elapsed - WarmUp).TotalSeconds * 100:F0} % of one core)"));
         LatencyReport.Print("terminal action, POST to committed answer", latencies);
         var good = await cloud.GoodAsync(operations, ct);
-        int wrong = operations.Select((id, i) => good[id] == goodSent[i] ? 0 : 1).Sum();
+        var wrong = operations.Select((id, i) => good[id] == goodSent[i] ? 0 : 1).Sum();
         Console.WriteLine($"exactly once: {terminals - wrong} of {terminals} operations hold exactly the good pieces their terminal reported");
         return wrong == 0 ? 0 : 1;
     }
@@ -169,7 +169,7 @@ internal static class ProductionLoadHarness
     private static async Task LighthouseAsync(CancellationToken ct)
     {
         await using var cloud = await Cloud.StartAsync(Shop, ct);
-        byte[] kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
+        var kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
         using var form = new MultipartFormDataContent
         {
             { new StringContent("KITCHEN-1"), "number" },
@@ -183,7 +183,7 @@ internal static class ProductionLoadHarness
             imported.EnsureSuccessStatusCode();
         }
 
-        string cookie = await cloud.TerminalWithOperatorCookieAsync("saw", ct);
+        var cookie = await cloud.TerminalWithOperatorCookieAsync("saw", ct);
         await Lighthouse.RunAsync("operator terminal", new Uri(cloud.Process.BaseAddress, "terminal/"), desktop: false, cookie, ct);
     }
 
@@ -193,7 +193,7 @@ internal static class ProductionLoadHarness
         body["key"] = Guid.NewGuid();
         var started = Stopwatch.GetTimestamp();
         using var response = await client.PostAsJsonAsync("api/terminal/actions", body, ct);
-        double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new InvalidOperationException($"{body.ToJsonString()}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
@@ -234,9 +234,9 @@ internal static class ProductionLoadHarness
     private static IEnumerable<string[]> Rows(int parts)
     {
         yield return ["Наименование", "Материал", "Толщина", "Длина", "Ширина", "Количество", "Текстура", "Кромка Д1", "Кромка Д2", "Кромка Ш1", "Кромка Ш2", "Программа"];
-        for (int i = 0; i < parts; i++)
+        for (var i = 0; i < parts; i++)
         {
-            bool edged = i % 3 != 0;
+            var edged = i % 3 != 0;
             yield return
             [
                 $"Деталь {i + 1}", Materials[i % Materials.Length], "18", $"{300 + (i % 2000)}", $"{100 + (i % 500)},5", $"{1 + (i % 8)}",
@@ -260,12 +260,12 @@ internal static class ProductionLoadHarness
     /// <summary>PostgreSQL and the cloud host as a process, the administrator signed in with two factors.</summary>
     private sealed class Cloud : IAsyncDisposable
     {
-        private readonly PostgresServer postgres;
-        private readonly string keys;
+        private readonly PostgresServer _postgres;
+        private readonly string _keys;
 
         private Cloud(PostgresServer postgres, string keys, HostProcess process)
         {
-            (this.postgres, this.keys, Process) = (postgres, keys, process);
+            (this._postgres, this._keys, Process) = (postgres, keys, process);
             Admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         }
 
@@ -273,35 +273,26 @@ internal static class ProductionLoadHarness
 
         public HttpClient Admin { get; }
 
-        private string ConnectionString => postgres.ConnectionString("domio_production");
+        private string ConnectionString => _postgres.ConnectionString("domio_production");
 
         public static async Task<Cloud> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
         {
             var postgres = await PostgresServer.StartAsync(ct);
             var keys = Directory.CreateTempSubdirectory("domio-production-load-").FullName;
-            string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-            var environment = new Dictionary<string, string>(settings)
+            var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
+            var environment = new CloudEnvironment(postgres.ConnectionString("domio_production"), keys, adminPassword, FreePort.Next())
             {
-                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_production"),
-                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
-                ["Audit__CreateKey"] = "true",
-                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
-                ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                ["Silo__SiloPort"] = $"{FreePort.Next()}",
-                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
-                ["Broker__Port"] = $"{FreePort.Next()}",
                 ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
-                ["Security__InitialAdmin__Password"] = adminPassword,
                 ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
                 // Every terminal of the plant is on this one address here: the per-address limits are a plant's, not one device's.
                 ["Security__RateLimits__SignInPerMinutePerAddress"] = "100000",
                 ["Security__RateLimits__ApiPerMinutePerAddress"] = "1000000",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
-            };
+            }.Add(settings);
             HostProcess? process = null;
             try
             {
-                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment, ct);
+                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
                 var cloud = new Cloud(postgres, keys, process);
                 using var signIn = await cloud.Admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
                 signIn.EnsureSuccessStatusCode();
@@ -365,7 +356,7 @@ internal static class ProductionLoadHarness
         {
             using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
             created.EnsureSuccessStatusCode();
-            string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+            var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
             var terminal = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             using var signIn = await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct);
             signIn.EnsureSuccessStatusCode();
@@ -377,10 +368,10 @@ internal static class ProductionLoadHarness
         /// <summary>The cookies of a terminal bound to <paramref name="workCentre"/> with an operator identified by PIN.</summary>
         public async Task<string> TerminalWithOperatorCookieAsync(string workCentre, CancellationToken ct)
         {
-            string password = $"Operator-{Guid.NewGuid():N}-A1";
+            var password = $"Operator-{Guid.NewGuid():N}-A1";
             using var user = await Admin.PostAsJsonAsync("api/security/users", new { userName = "olga", password, roles = OperatorRole }, ct);
             user.EnsureSuccessStatusCode();
-            string userId = (await user.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+            var userId = (await user.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
             using (var pin = await Admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin = "246810" }, ct))
             {
                 pin.EnsureSuccessStatusCode();
@@ -389,7 +380,7 @@ internal static class ProductionLoadHarness
             var cookies = new CookieContainer();
             using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
             created.EnsureSuccessStatusCode();
-            string key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
+            var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
             using var terminal = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = Process.BaseAddress };
             (await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct)).EnsureSuccessStatusCode();
             var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
@@ -402,8 +393,8 @@ internal static class ProductionLoadHarness
         {
             Admin.Dispose();
             await Process.DisposeAsync();
-            await postgres.DisposeAsync();
-            Directory.Delete(keys, recursive: true);
+            await _postgres.DisposeAsync();
+            Directory.Delete(_keys, recursive: true);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
 using DomioOps.Devices.OpcUa;
 using DomioOps.Devices.OpcUa.Client;
 using DomioOps.Testing;

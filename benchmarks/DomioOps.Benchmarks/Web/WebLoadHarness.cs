@@ -39,10 +39,10 @@ internal static class WebLoadHarness
     public static async Task<int> RunAsync(string[] args)
     {
         var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
-        int users = numbers.Length > 0 ? numbers[0] : 50;
-        int seconds = numbers.Length > 1 ? numbers[1] : 60;
+        var users = numbers.Length > 0 ? numbers[0] : 50;
+        var seconds = numbers.Length > 1 ? numbers[1] : 60;
         var think = TimeSpan.FromMilliseconds(numbers.Length > 2 ? numbers[2] : 1000);
-        bool lighthouse = args.Contains("--lighthouse");
+        var lighthouse = args.Contains("--lighthouse");
         var ct = CancellationToken.None;
 
         await using var factory = await Factory.StartAsync(ct);
@@ -77,7 +77,7 @@ internal static class WebLoadHarness
     private static async Task<Dictionary<string, List<double>>> MeasureRequestsAsync(
         Uri cloud, IReadOnlyList<Person> people, TimeSpan duration, TimeSpan think, CancellationToken ct)
     {
-        string saw = Factory.Saw(0);
+        var saw = Factory.Saw(0);
         (string Kind, string Path)[] requests =
         [
             ("page /machines (board, prerendered)", "machines"),
@@ -96,12 +96,12 @@ internal static class WebLoadHarness
                 var random = new Random(index);
                 // Spread the first requests over one think time, so the users do not all start at once.
                 await Task.Delay(think * random.NextDouble(), ct);
-                for (int i = index; end.Elapsed < duration; i++)
+                for (var i = index; end.Elapsed < duration; i++)
                 {
                     var (kind, path) = requests[i % requests.Length];
                     var started = Stopwatch.GetTimestamp();
                     using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
-                    double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     if (response.StatusCode != HttpStatusCode.OK)
                     {
                         throw new InvalidOperationException($"{kind}: {(int)response.StatusCode} for {path}");
@@ -132,7 +132,7 @@ internal static class WebLoadHarness
         var page = await browser.NewPageAsync(factory.Cloud.BaseAddress);
         await Browser.SignInAsync(page, person.UserName, person.Password);
         await page.GotoAsync("/machines");
-        string card = $"[data-machine=\"{Factory.Saw(0)}\"]";
+        var card = $"[data-machine=\"{Factory.Saw(0)}\"]";
         await page.Locator(card).WaitForAsync();
         // The board is live once Blazor's circuit is up; a change before that would be seen by a reload, not measured.
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('[data-live=\"connected\"]') !== null");
@@ -146,9 +146,9 @@ internal static class WebLoadHarness
                 observe(document.querySelector(selector));
             }
             """, card);
-        for (int i = 0; i < StateChanges; i++)
+        for (var i = 0; i < StateChanges; i++)
         {
-            bool hold = i % 2 == 0;
+            var hold = i % 2 == 0;
             await factory.HoldSawAsync(hold, ct);
             await page.WaitForFunctionAsync($"n => window.domioLatencies.length >= n", i + 1, new PageWaitForFunctionOptions { Timeout = 30_000 });
             // The saw finishes its cycle before it stops: the next change waits a little, as an operator would.
@@ -162,7 +162,7 @@ internal static class WebLoadHarness
     private static async Task RunLighthouseAsync(Factory factory, Person person, CancellationToken ct)
     {
         using var client = await SignInAsync(factory.Cloud.BaseAddress, person, ct);
-        string cookie = string.Join("; ", client.Cookies.GetCookies(factory.Cloud.BaseAddress).Select(c => $"{c.Name}={c.Value}"));
+        var cookie = string.Join("; ", client.Cookies.GetCookies(factory.Cloud.BaseAddress).Select(c => $"{c.Name}={c.Value}"));
         await Lighthouse.RunAsync("sign-in", new Uri(factory.Cloud.BaseAddress, "sign-in"), desktop: false, cookie: null, ct);
         await Lighthouse.RunAsync("machines board", new Uri(factory.Cloud.BaseAddress, "machines"), desktop: true, cookie, ct);
         await Lighthouse.RunAsync("machine detail", new Uri(factory.Cloud.BaseAddress, $"machines/{Factory.Saw(0)}"), desktop: true, cookie, ct);
@@ -188,16 +188,16 @@ internal static class WebLoadHarness
     /// <summary>PostgreSQL, the cloud, the simulators and an edge as processes, as in tests/DomioOps.EndToEnd.Tests/Slice.cs.</summary>
     private sealed class Factory : IAsyncDisposable
     {
-        private readonly PostgresServer postgres;
-        private readonly string keys;
-        private readonly HttpClient admin;
-        private HostProcess? simulators;
-        private HostProcess? edge;
+        private readonly PostgresServer _postgres;
+        private readonly string _keys;
+        private readonly HttpClient _admin;
+        private HostProcess? _simulators;
+        private HostProcess? _edge;
 
         private Factory(PostgresServer postgres, string keys, HostProcess cloud)
         {
-            (this.postgres, this.keys, Cloud) = (postgres, keys, cloud);
-            admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = cloud.BaseAddress };
+            (this._postgres, this._keys, Cloud) = (postgres, keys, cloud);
+            _admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = cloud.BaseAddress };
         }
 
         public HostProcess Cloud { get; }
@@ -207,30 +207,19 @@ internal static class WebLoadHarness
         public static async Task<Factory> StartAsync(CancellationToken ct)
         {
             var postgres = await PostgresServer.StartAsync(ct);
-            string edgePassword = EdgeCredentials.NewPassword();
-            int brokerPort = FreePort.Next();
+            var edgePassword = EdgeCredentials.NewPassword();
+            var brokerPort = FreePort.Next();
             var keys = Directory.CreateTempSubdirectory("domio-web-load-keys-").FullName;
-            string adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-            var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", new Dictionary<string, string>
+            var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
+            var environment = new CloudEnvironment(postgres.ConnectionString("domio_web"), keys, adminPassword, brokerPort)
             {
-                ["Silo__ConnectionString"] = postgres.ConnectionString("domio_web"),
-                ["Audit__KeyPath"] = Path.Combine(keys, "audit.key"),
-                ["Audit__CreateKey"] = "true",
-                ["Audit__CheckpointDirectory"] = Path.Combine(keys, "checkpoints"),
-                ["Silo__AdvertisedAddress"] = "127.0.0.1",
-                ["Silo__SiloPort"] = $"{FreePort.Next()}",
-                ["Silo__GatewayPort"] = $"{FreePort.Next()}",
-                ["Broker__Port"] = $"{brokerPort}",
-                ["Broker__Edges__0__Site"] = Site,
-                ["Broker__Edges__0__Id"] = EdgeId,
-                ["Broker__Edges__0__PasswordHash"] = EdgeCredentials.Hash(edgePassword),
                 ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
-                ["Security__InitialAdmin__Password"] = adminPassword,
                 ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
                 // 50 people sign in from this one address within a minute.
                 ["Security__RateLimits__SignInPerMinutePerAddress"] = "1000",
                 ["Serilog__MinimumLevel__Default"] = "Warning",
-            }, ct);
+            }.AddEdge(Site, EdgeId, EdgeCredentials.Hash(edgePassword));
+            var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
             var factory = new Factory(postgres, keys, cloud);
             try
             {
@@ -253,14 +242,14 @@ internal static class WebLoadHarness
             {
                 ["Edge__Site"] = Site,
                 ["Edge__Id"] = EdgeId,
-                ["Edge__DataDirectory"] = Path.Combine(keys, "edge"),
+                ["Edge__DataDirectory"] = Path.Combine(_keys, "edge"),
                 ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
                 ["Edge__Publishing__Password"] = edgePassword,
-                ["Edge__RemoteConfiguration__SigningKey"] = await admin.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), ct),
+                ["Edge__RemoteConfiguration__SigningKey"] = await _admin.GetStringAsync(new Uri("api/edges/configuration-key", UriKind.Relative), ct),
             };
-            for (int i = 0; i < Saws; i++)
+            for (var i = 0; i < Saws; i++)
             {
-                int port = FreePort.Next();
+                var port = FreePort.Next();
                 simulatorSettings[$"Simulators__PanelSaws__{i}__Machine"] = Saw(i);
                 simulatorSettings[$"Simulators__PanelSaws__{i}__Port"] = $"{port}";
                 simulatorSettings[$"Simulators__PanelSaws__{i}__CycleTime"] = "00:00:00.500";
@@ -278,15 +267,15 @@ internal static class WebLoadHarness
                 }
             }
 
-            simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", simulatorSettings, ct);
-            edge = await HostProcess.StartAsync("edge/DomioOps.Edge", edgeSettings, ct);
+            _simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", simulatorSettings, ct);
+            _edge = await HostProcess.StartAsync("edge/DomioOps.Edge", edgeSettings, ct);
         }
 
         private async Task SignInAdminAsync(string password, CancellationToken ct)
         {
-            using var signIn = await admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password }, ct);
+            using var signIn = await _admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password }, ct);
             signIn.EnsureSuccessStatusCode();
-            await Totp.EnrolAsync(admin, ct);
+            await Totp.EnrolAsync(_admin, ct);
         }
 
         public async Task WaitForMachinesAsync(CancellationToken ct)
@@ -294,7 +283,7 @@ internal static class WebLoadHarness
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < TimeSpan.FromSeconds(90))
             {
-                var machines = await admin.GetFromJsonAsync<JsonElement[]>("api/machines", ct);
+                var machines = await _admin.GetFromJsonAsync<JsonElement[]>("api/machines", ct);
                 if (machines?.Length >= Saws)
                 {
                     return;
@@ -303,16 +292,16 @@ internal static class WebLoadHarness
                 await Task.Delay(500, ct);
             }
 
-            throw new TimeoutException($"the {Saws} saws did not all report within 90 s\n{edge?.Output}");
+            throw new TimeoutException($"the {Saws} saws did not all report within 90 s\n{_edge?.Output}");
         }
 
         public async Task<List<Person>> CreatePeopleAsync(int count, CancellationToken ct)
         {
             var people = new List<Person>();
-            for (int i = 0; i < count; i++)
+            for (var i = 0; i < count; i++)
             {
                 var person = new Person($"planner-{i:D3}", $"Planner-{Guid.NewGuid():N}-A1");
-                using var created = await admin.PostAsJsonAsync("api/security/users", new { userName = person.UserName, password = person.Password, roles = PlannerRole }, ct);
+                using var created = await _admin.PostAsJsonAsync("api/security/users", new { userName = person.UserName, password = person.Password, roles = PlannerRole }, ct);
                 created.EnsureSuccessStatusCode();
                 people.Add(person);
             }
@@ -322,14 +311,14 @@ internal static class WebLoadHarness
 
         public async Task HoldSawAsync(bool hold, CancellationToken ct)
         {
-            using var http = new HttpClient { BaseAddress = simulators!.BaseAddress };
+            using var http = new HttpClient { BaseAddress = _simulators!.BaseAddress };
             using var response = await http.PostAsync(new Uri($"api/saws/{Saw(0)}/{(hold ? "hold" : "resume")}", UriKind.Relative), null, ct);
             response.EnsureSuccessStatusCode();
         }
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var process in new[] { edge, simulators, Cloud })
+            foreach (var process in new[] { _edge, _simulators, Cloud })
             {
                 if (process is not null)
                 {
@@ -337,9 +326,9 @@ internal static class WebLoadHarness
                 }
             }
 
-            admin.Dispose();
-            await postgres.DisposeAsync();
-            Directory.Delete(keys, recursive: true);
+            _admin.Dispose();
+            await _postgres.DisposeAsync();
+            Directory.Delete(_keys, recursive: true);
         }
     }
 }

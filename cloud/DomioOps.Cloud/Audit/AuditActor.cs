@@ -23,8 +23,8 @@ internal sealed record AuditActor(string Kind, string? Id, string? Address)
     public static AuditActor From(ClaimsPrincipal user, string? address)
     {
         ArgumentNullException.ThrowIfNull(user);
-        string? credential = user.FindFirstValue(SecurityClaims.CredentialKind);
-        string? credentialId = user.FindFirstValue(SecurityClaims.CredentialId);
+        var credential = user.FindFirstValue(SecurityClaims.CredentialKind);
+        var credentialId = user.FindFirstValue(SecurityClaims.CredentialId);
         return credential switch
         {
             SecurityClaims.ApiKeyCredential => new($"api-key:{credentialId}", user.FindFirstValue(ClaimTypes.NameIdentifier), address),

@@ -31,10 +31,10 @@ internal sealed record AuditCheckpoint(long Seq, byte[] Hash, long KeyedFrom, Da
         ArgumentNullException.ThrowIfNull(key);
         try
         {
-            CheckpointFile? file = JsonSerializer.Deserialize<CheckpointFile>(bytes);
+            var file = JsonSerializer.Deserialize<CheckpointFile>(bytes);
             if (file is not { Hash.Length: 64, Mac.Length: 64, At: not null }
                 || !CryptographicOperations.FixedTimeEquals(Sign(key, file), Convert.FromHexString(file.Mac))
-                || !DateTimeOffset.TryParseExact(file.At, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out DateTimeOffset at))
+                || !DateTimeOffset.TryParseExact(file.At, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at))
             {
                 return null;
             }

@@ -57,8 +57,8 @@ internal sealed partial class AuditCheckpointWriter(
     /// <summary>One checkpoint of the current head, unless that row has one already.</summary>
     internal async Task<AuditCheckpoint?> WriteAsync(CancellationToken cancellationToken)
     {
-        AuditHead head = await trail.ReadHeadAsync(cancellationToken);
-        AuditCheckpoint? written = checkpoints.Write(head.Seq, head.Hash, head.KeyedFrom);
+        var head = await trail.ReadHeadAsync(cancellationToken);
+        var written = checkpoints.Write(head.Seq, head.Hash, head.KeyedFrom);
         if (written is not null)
         {
             LogCheckpointWritten(written.Seq, written.FileName, checkpoints.Directory);

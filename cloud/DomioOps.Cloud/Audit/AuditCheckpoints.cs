@@ -17,7 +17,7 @@ internal sealed class AuditCheckpoints(IOptions<AuditOptions> options, AuditKey 
     public AuditCheckpoint? Write(long seq, byte[] hash, long keyedFrom)
     {
         var checkpoint = new AuditCheckpoint(seq, hash, keyedFrom, time.GetUtcNow());
-        string path = Path.Combine(Directory, checkpoint.FileName);
+        var path = Path.Combine(Directory, checkpoint.FileName);
         if (File.Exists(path))
         {
             return null;

@@ -103,7 +103,7 @@ internal static class AuditExtensions
         }
 
         var result = await verifier.VerifyAsync(rows => Console.WriteLine($"audit verify: {rows} rows checked"), CancellationToken.None);
-        foreach (string problem in result.Problems)
+        foreach (var problem in result.Problems)
         {
             Console.WriteLine($"audit verify: TAMPERED: {problem}");
         }

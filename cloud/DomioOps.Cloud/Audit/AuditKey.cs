@@ -27,7 +27,7 @@ internal sealed class AuditKey
     public byte[] Mac(params ReadOnlySpan<byte[]> parts)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-        foreach (byte[] part in parts)
+        foreach (var part in parts)
         {
             hmac.AppendData(part);
         }

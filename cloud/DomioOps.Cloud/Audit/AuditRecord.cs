@@ -35,7 +35,7 @@ internal sealed record AuditRecord(
         string action, string entityType, string? entityId, string? before, string? after)
     {
         ArgumentNullException.ThrowIfNull(prevHash);
-        byte[] canonical = JsonSerializer.SerializeToUtf8Bytes(new[]
+        var canonical = JsonSerializer.SerializeToUtf8Bytes(new[]
         {
             seq.ToString(CultureInfo.InvariantCulture),
             at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),

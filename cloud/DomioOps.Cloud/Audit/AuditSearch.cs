@@ -62,7 +62,7 @@ internal sealed class AuditSearch(IOptions<SiloOptions> silo)
         await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         var where = await WhereAsync(connection, filter, cancellationToken);
-        string before = newestFirst ? "a.seq > @seq" : "a.seq < @seq";
+        var before = newestFirst ? "a.seq > @seq" : "a.seq < @seq";
         await using var count = where.Command(
             $"SELECT count(*) FROM domio_audit a {(where.Sql.Length == 0 ? "WHERE" : where.Sql + " AND")} {before}", connection);
         count.Parameters.AddWithValue("seq", seq);
@@ -92,7 +92,7 @@ internal sealed class AuditSearch(IOptions<SiloOptions> silo)
             line.Clear()
                 .Append(row.Seq.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(row.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-            foreach (string? field in new[] { row.ActorKind, row.ActorId, actorName, row.Address, row.Action, row.EntityType, row.EntityId, entityName, row.Before, row.After })
+            foreach (var field in new[] { row.ActorKind, row.ActorId, actorName, row.Address, row.Action, row.EntityType, row.EntityId, entityName, row.Before, row.After })
             {
                 line.Append(',').Append(CsvField(field));
             }
@@ -132,7 +132,7 @@ internal sealed class AuditSearch(IOptions<SiloOptions> silo)
         var parameters = new List<NpgsqlParameter>();
         if (!string.IsNullOrWhiteSpace(filter.Person))
         {
-            string person = filter.Person.Trim();
+            var person = filter.Person.Trim();
             await using (var find = new NpgsqlCommand("""SELECT "Id" FROM "AspNetUsers" WHERE "NormalizedUserName" = @name""", connection))
             {
                 // Identity's normalisation of user names (UpperInvariantLookupNormalizer).

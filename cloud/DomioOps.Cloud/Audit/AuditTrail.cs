@@ -25,8 +25,8 @@ internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, AuditKey ke
         object? before, object? after, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        string? beforeJson = before is null ? null : JsonSerializer.Serialize(before, Json);
-        string? afterJson = after is null ? null : JsonSerializer.Serialize(after, Json);
+        var beforeJson = before is null ? null : JsonSerializer.Serialize(before, Json);
+        var afterJson = after is null ? null : JsonSerializer.Serialize(after, Json);
 
         await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -37,7 +37,7 @@ internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, AuditKey ke
         }
 
         long seq = 1;
-        byte[] prevHash = AuditRecord.Genesis;
+        var prevHash = AuditRecord.Genesis;
         await using (var head = new NpgsqlCommand("SELECT seq, hash FROM domio_audit_head WHERE id = 1", connection, transaction))
         await using (var reader = await head.ExecuteReaderAsync(cancellationToken))
         {
@@ -48,8 +48,8 @@ internal sealed partial class AuditTrail(IOptions<SiloOptions> silo, AuditKey ke
             }
         }
 
-        DateTimeOffset at = AuditRecord.ToStoredPrecision(time.GetUtcNow());
-        byte[] hash = AuditRecord.ComputeHash(key, prevHash, seq, at, actor.Kind, actor.Id, actor.Address, action, entityType, entityId, beforeJson, afterJson);
+        var at = AuditRecord.ToStoredPrecision(time.GetUtcNow());
+        var hash = AuditRecord.ComputeHash(key, prevHash, seq, at, actor.Kind, actor.Id, actor.Address, action, entityType, entityId, beforeJson, afterJson);
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO domio_audit (seq, at, actor_kind, actor_id, address, action, entity_type, entity_id, before, after, prev_hash, hash)
             VALUES (@seq, @at, @actor_kind, @actor_id, @address, @action, @entity_type, @entity_id, @before, @after, @prev_hash, @hash);

@@ -30,12 +30,12 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
 
         await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        AuditHead head = await AuditTrail.ReadHeadAsync(connection, cancellationToken);
+        var head = await AuditTrail.ReadHeadAsync(connection, cancellationToken);
 
         // The signed checkpoints are the trusted side: where they disagree with the database, the database is wrong.
-        long keyedFrom = head.KeyedFrom;
+        var keyedFrom = head.KeyedFrom;
         var anchors = new SortedDictionary<long, (string File, AuditCheckpoint Checkpoint)>();
-        IReadOnlyList<AuditCheckpoints.Found> found = checkpoints.ReadAll();
+        var found = checkpoints.ReadAll();
         if (found.Count == 0)
         {
             problems.Add(new(AuditProblemKind.NoCheckpoint, null, null, null,
@@ -44,7 +44,7 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
 
         foreach (var (path, checkpoint) in found)
         {
-            string file = Path.GetFileName(path);
+            var file = Path.GetFileName(path);
             if (checkpoint is null)
             {
                 problems.Add(new(AuditProblemKind.CheckpointUnsigned, null, null, file,
@@ -71,14 +71,14 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
         long expectedSeq = 1;
         long rows = 0;
         long lastAgreed = 0;
-        byte[] prevHash = AuditRecord.Genesis;
+        var prevHash = AuditRecord.Genesis;
         await using (var command = new NpgsqlCommand(
             "SELECT seq, at, actor_kind, actor_id, address, action, entity_type, entity_id, before, after, prev_hash, hash FROM domio_audit ORDER BY seq", connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                AuditRecord record = AuditTrail.Read(reader);
+                var record = AuditTrail.Read(reader);
                 if (record.Seq != expectedSeq)
                 {
                     Broken(new(AuditProblemKind.Missing, expectedSeq, record.Seq - 1, null, $"rows {expectedSeq}..{record.Seq - 1} are missing (deleted)"));
@@ -117,7 +117,7 @@ internal sealed class AuditVerifier(IOptions<SiloOptions> silo, AuditKey key, Au
             }
         }
 
-        long lastSeq = expectedSeq - 1;
+        var lastSeq = expectedSeq - 1;
         anchors.Remove(0);
         foreach (var (seq, (file, checkpoint)) in anchors)
         {

@@ -22,8 +22,8 @@ internal sealed class ChangeAuditMiddleware(RequestDelegate next, AuditTrail aud
             return;
         }
 
-        string route = "/" + endpoint.RoutePattern.RawText?.TrimStart('/');
-        string ids = string.Join(";", context.Request.RouteValues
+        var route = "/" + endpoint.RoutePattern.RawText?.TrimStart('/');
+        var ids = string.Join(";", context.Request.RouteValues
             .Where(v => endpoint.RoutePattern.Parameters.Any(p => p.Name == v.Key))
             .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value}")));
         // The response has gone: the record must not depend on the caller still listening.

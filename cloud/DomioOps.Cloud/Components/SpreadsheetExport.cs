@@ -18,7 +18,7 @@ internal static class SpreadsheetExport
     /// </summary>
     public static async Task WriteCsvAsync(Stream output, CultureInfo culture, SpreadsheetTable table, CancellationToken ct)
     {
-        bool russian = culture.TwoLetterISOLanguageName == "ru";
+        var russian = culture.TwoLetterISOLanguageName == "ru";
         var options = new CsvWriterOptions
         {
             Separator = russian ? ';' : ',',
@@ -30,7 +30,7 @@ internal static class SpreadsheetExport
         using var buffer = new MemoryStream();
         await using (var csv = CsvWriter.Create(buffer, options, leaveOpen: true))
         {
-            foreach (string header in table.Headers)
+            foreach (var header in table.Headers)
             {
                 csv.WriteField(header);
             }
@@ -38,7 +38,7 @@ internal static class SpreadsheetExport
             await csv.EndRecordAsync(ct);
             foreach (var row in table.Rows)
             {
-                foreach (object? value in row)
+                foreach (var value in row)
                 {
                     csv.WriteField(value switch
                     {
@@ -64,7 +64,7 @@ internal static class SpreadsheetExport
         var rows = table.Rows.Select(row =>
         {
             var record = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (int i = 0; i < table.Headers.Count; i++)
+            for (var i = 0; i < table.Headers.Count; i++)
             {
                 record[table.Headers[i]] = row[i];
             }

@@ -18,15 +18,15 @@ internal sealed partial class HistoryDatabase : IAsyncDisposable
 
     private static readonly string[] Tables = [SampleTable, RollupTable];
 
-    private readonly ConcurrentDictionary<(string Table, DateOnly Day), bool> known = new();
-    private readonly HistoryMetrics metrics;
-    private readonly ILogger<HistoryDatabase> logger;
+    private readonly ConcurrentDictionary<(string Table, DateOnly Day), bool> _known = new();
+    private readonly HistoryMetrics _metrics;
+    private readonly ILogger<HistoryDatabase> _logger;
 
     public HistoryDatabase(IOptions<HistoryOptions> options, HistoryMetrics metrics, ILogger<HistoryDatabase> logger)
     {
         DataSource = NpgsqlDataSource.Create(options.Value.ConnectionString!);
-        this.metrics = metrics;
-        this.logger = logger;
+        this._metrics = metrics;
+        this._logger = logger;
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -38,7 +38,7 @@ internal sealed partial class HistoryDatabase : IAsyncDisposable
         {
             foreach (var table in Tables)
             {
-                if (known.ContainsKey((table, day)))
+                if (_known.ContainsKey((table, day)))
                 {
                     continue;
                 }
@@ -48,11 +48,11 @@ internal sealed partial class HistoryDatabase : IAsyncDisposable
                 command.Parameters.AddWithValue("day", day);
                 if ((bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
                 {
-                    metrics.PartitionCreated();
+                    _metrics.PartitionCreated();
                     LogPartitionCreated(table, day);
                 }
 
-                known[(table, day)] = true;
+                _known[(table, day)] = true;
             }
         }
     }
@@ -91,13 +91,13 @@ internal sealed partial class HistoryDatabase : IAsyncDisposable
                 break;
             }
 
-            known.TryRemove((table, day), out _);
+            _known.TryRemove((table, day), out _);
             // Dropping needs the table's owner: the function runs as it (Storage/Sql/0008), the silo need not be.
             await using var command = DataSource.CreateCommand("SELECT telemetry_history_drop_partition(@parent, @day)");
             command.Parameters.AddWithValue("parent", table);
             command.Parameters.AddWithValue("day", day);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            metrics.PartitionDropped();
+            _metrics.PartitionDropped();
             LogPartitionDropped(table, day);
             dropped++;
         }
@@ -106,7 +106,7 @@ internal sealed partial class HistoryDatabase : IAsyncDisposable
     }
 
     /// <summary>Forgets what this process knows about partitions (another silo may have dropped one).</summary>
-    public void ForgetPartitions() => known.Clear();
+    public void ForgetPartitions() => _known.Clear();
 
     public static string PartitionName(string table, DateOnly day) => string.Create(CultureInfo.InvariantCulture, $"{table}_{day:yyyyMMdd}");
 

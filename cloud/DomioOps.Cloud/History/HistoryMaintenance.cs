@@ -17,12 +17,12 @@ internal sealed partial class HistoryMaintenance(
     /// <summary>One pass; returns the number of partitions dropped.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
+        var history = options.Value;
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        await database.EnsurePartitionsAsync(Enumerable.Range(-1, o.PartitionsAhead + 2).Select(today.AddDays), cancellationToken).ConfigureAwait(false);
-        return await database.DropPartitionsBeforeAsync(HistoryDatabase.SampleTable, HistoryOptions.OldestKeptDay(now, o.RetentionDays), cancellationToken).ConfigureAwait(false)
-            + await database.DropPartitionsBeforeAsync(HistoryDatabase.RollupTable, HistoryOptions.OldestKeptDay(now, o.RollupRetentionDays), cancellationToken).ConfigureAwait(false);
+        await database.EnsurePartitionsAsync(Enumerable.Range(-1, history.PartitionsAhead + 2).Select(today.AddDays), cancellationToken).ConfigureAwait(false);
+        return await database.DropPartitionsBeforeAsync(HistoryDatabase.SampleTable, HistoryOptions.OldestKeptDay(now, history.RetentionDays), cancellationToken).ConfigureAwait(false)
+            + await database.DropPartitionsBeforeAsync(HistoryDatabase.RollupTable, HistoryOptions.OldestKeptDay(now, history.RollupRetentionDays), cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -21,60 +21,60 @@ internal sealed partial class LineProtocolSink : BackgroundService
 {
     private static readonly MediaTypeHeaderValue TextPlain = new("text/plain") { CharSet = "utf-8" };
 
-    private readonly LineProtocolOptions options;
-    private readonly HistoryMetrics metrics;
-    private readonly TimeProvider time;
-    private readonly ILogger<LineProtocolSink> logger;
-    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HttpClient? http;
-    private long buffered;
+    private readonly LineProtocolOptions _options;
+    private readonly HistoryMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LineProtocolSink> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HttpClient? _http;
+    private long _buffered;
 
     public LineProtocolSink(IOptions<HistoryOptions> options, HistoryMetrics metrics, TimeProvider time, ILogger<LineProtocolSink> logger)
     {
-        this.options = options.Value.LineProtocol;
-        this.metrics = metrics;
-        this.time = time;
-        this.logger = logger;
-        if (this.options.Enabled)
+        this._options = options.Value.LineProtocol;
+        this._metrics = metrics;
+        this._time = time;
+        this._logger = logger;
+        if (this._options.Enabled)
         {
-            http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = this.options.RequestTimeout };
+            _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = this._options.RequestTimeout };
         }
     }
 
-    public bool Enabled => http is not null;
+    public bool Enabled => _http is not null;
 
     /// <summary>Samples waiting to be sent.</summary>
-    public long Buffered => Interlocked.Read(ref buffered);
+    public long Buffered => Interlocked.Read(ref _buffered);
 
     /// <summary>Queues <paramref name="samples"/> from index <paramref name="first"/> on, skipping those older than <paramref name="oldest"/>; returns at once.</summary>
     public void Offer(string edge, IReadOnlyList<EdgeSample> samples, int first = 0, DateTime oldest = default)
     {
-        if (http is null)
+        if (_http is null)
         {
             return;
         }
 
         var count = samples.Count - first;
-        if (Interlocked.Add(ref buffered, count) > options.BufferCapacity)
+        if (Interlocked.Add(ref _buffered, count) > _options.BufferCapacity)
         {
-            Interlocked.Add(ref buffered, -count);
-            metrics.SinkDropped(count, "buffer-full");
-            LogBufferFull(edge, count, options.BufferCapacity);
+            Interlocked.Add(ref _buffered, -count);
+            _metrics.SinkDropped(count, "buffer-full");
+            LogBufferFull(edge, count, _options.BufferCapacity);
             return;
         }
 
-        queue.Writer.TryWrite(new Pending(edge, samples, first, oldest));
+        _queue.Writer.TryWrite(new Pending(edge, samples, first, oldest));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (http is null)
+        if (_http is null)
         {
             return;
         }
 
-        var body = new StringBuilder(options.BatchSize * 96);
-        var reader = queue.Reader;
+        var body = new StringBuilder(_options.BatchSize * 96);
+        var reader = _queue.Reader;
         Pending? carry = null;
         try
         {
@@ -82,19 +82,19 @@ internal sealed partial class LineProtocolSink : BackgroundService
             {
                 // Take what is queued, up to a batch: under load batches fill up, when idle a sample goes out at once.
                 var points = 0;
-                while (points < options.BatchSize)
+                while (points < _options.BatchSize)
                 {
-                    Pending? next = carry;
+                    var next = carry;
                     carry = null;
                     if (next is null && !reader.TryRead(out next))
                     {
                         break;
                     }
 
-                    var room = options.BatchSize - points;
+                    var room = _options.BatchSize - points;
                     var end = Math.Min(next.Samples.Count, next.First + room);
                     points += Format(body, next with { End = end });
-                    Interlocked.Add(ref buffered, -(end - next.First));
+                    Interlocked.Add(ref _buffered, -(end - next.First));
                     if (end < next.Samples.Count)
                     {
                         carry = next with { First = end };
@@ -117,7 +117,7 @@ internal sealed partial class LineProtocolSink : BackgroundService
 
     public override void Dispose()
     {
-        http?.Dispose();
+        _http?.Dispose();
         base.Dispose();
     }
 
@@ -135,7 +135,7 @@ internal sealed partial class LineProtocolSink : BackgroundService
                 continue;
             }
 
-            AppendEscaped(body, options.Measurement, measurement: true);
+            AppendEscaped(body, _options.Measurement, measurement: true);
             body.Append(",site=");
             AppendEscaped(body, site);
             body.Append(",edge=");
@@ -150,14 +150,14 @@ internal sealed partial class LineProtocolSink : BackgroundService
             else
             {
                 body.Append(" text=\"");
-                foreach (var c in sample.Text!)
+                foreach (var character in sample.Text!)
                 {
-                    if (c is '"' or '\\')
+                    if (character is '"' or '\\')
                     {
                         body.Append('\\');
                     }
 
-                    body.Append(c);
+                    body.Append(character);
                 }
 
                 body.Append('"');
@@ -177,50 +177,50 @@ internal sealed partial class LineProtocolSink : BackgroundService
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = new StringContent(body, TextPlain) };
-                if (options.Authorization is { Length: > 0 } authorization)
+                using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = new StringContent(body, TextPlain) };
+                if (_options.Authorization is { Length: > 0 } authorization)
                 {
                     request.Headers.TryAddWithoutValidation("Authorization", authorization);
                 }
 
-                using var response = await http!.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                using var response = await _http!.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
-                    metrics.SinkSent(points);
+                    _metrics.SinkSent(points);
                     return;
                 }
 
-                metrics.SinkFailed();
+                _metrics.SinkFailed();
                 var detail = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 // A 4xx other than 429 will not get better by retrying: the points themselves are refused.
-                if ((int)response.StatusCode is >= 400 and < 500 and not 429 || attempt >= options.MaxAttempts)
+                if ((int)response.StatusCode is >= 400 and < 500 and not 429 || attempt >= _options.MaxAttempts)
                 {
                     Drop(points, $"{(int)response.StatusCode} {detail}", attempt);
                     return;
                 }
 
-                LogRetrying(options.Url!, (int)response.StatusCode, attempt);
+                LogRetrying(_options.Url!, (int)response.StatusCode, attempt);
             }
             catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                metrics.SinkFailed();
-                if (attempt >= options.MaxAttempts)
+                _metrics.SinkFailed();
+                if (attempt >= _options.MaxAttempts)
                 {
                     Drop(points, e.Message, attempt);
                     return;
                 }
 
-                LogRetryingAfterError(options.Url!, e.Message, attempt);
+                LogRetryingAfterError(_options.Url!, e.Message, attempt);
             }
 
-            await Task.Delay(options.RetryDelay * attempt, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.RetryDelay * attempt, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private void Drop(int points, string reason, int attempts)
     {
-        metrics.SinkDropped(points, "write-failed");
-        LogDropped(points, options.Url!, attempts, reason);
+        _metrics.SinkDropped(points, "write-failed");
+        LogDropped(points, _options.Url!, attempts, reason);
     }
 
     private static void AppendEscaped(StringBuilder body, string value, bool measurement = false)

@@ -13,57 +13,57 @@ namespace DomioOps.Cloud.History;
 /// </summary>
 internal sealed class MinuteRollups
 {
-    private readonly Dictionary<(string Machine, short Signal, long Minute), Aggregate> aggregates = [];
+    private readonly Dictionary<(string Machine, short Signal, long Minute), Aggregate> _aggregates = [];
 
-    public int Count => aggregates.Count;
+    public int Count => _aggregates.Count;
 
     public void Add(string machine, MachineSample sample, double value)
     {
         var ticks = sample.Timestamp.UtcTicks;
         var key = (machine, (short)sample.Signal, ticks - (ticks % TimeSpan.TicksPerMinute));
         var sequence = (long)sample.Sequence;
-        if (aggregates.TryGetValue(key, out var a))
+        if (_aggregates.TryGetValue(key, out var aggregate))
         {
-            a.Min = Math.Min(a.Min, value);
-            a.Max = Math.Max(a.Max, value);
-            a.Sum += value;
-            a.Count++;
-            if (ticks > a.LastTicks || (ticks == a.LastTicks && sequence > a.LastSequence))
+            aggregate.Min = Math.Min(aggregate.Min, value);
+            aggregate.Max = Math.Max(aggregate.Max, value);
+            aggregate.Sum += value;
+            aggregate.Count++;
+            if (ticks > aggregate.LastTicks || (ticks == aggregate.LastTicks && sequence > aggregate.LastSequence))
             {
-                (a.Last, a.LastTicks, a.LastSequence) = (value, ticks, sequence);
+                (aggregate.Last, aggregate.LastTicks, aggregate.LastSequence) = (value, ticks, sequence);
             }
         }
         else
         {
-            aggregates[key] = new Aggregate { Min = value, Max = value, Sum = value, Count = 1, Last = value, LastTicks = ticks, LastSequence = sequence };
+            _aggregates[key] = new Aggregate { Min = value, Max = value, Sum = value, Count = 1, Last = value, LastTicks = ticks, LastSequence = sequence };
         }
     }
 
     public NpgsqlBatchCommand ToCommand(string sql)
     {
-        var keys = aggregates.Keys.ToArray();
+        var keys = _aggregates.Keys.ToArray();
         Array.Sort(keys, (x, y) =>
         {
             var c = string.CompareOrdinal(x.Machine, y.Machine);
             return c != 0 ? c : x.Signal != y.Signal ? x.Signal.CompareTo(y.Signal) : x.Minute.CompareTo(y.Minute);
         });
-        var n = keys.Length;
-        var minute = new DateTime[n];
-        var machine = new string[n];
-        var signal = new short[n];
-        var min = new double[n];
-        var max = new double[n];
-        var sum = new double[n];
-        var count = new long[n];
-        var last = new double[n];
-        var lastTs = new DateTime[n];
-        var lastSequence = new long[n];
-        for (var i = 0; i < n; i++)
+        var rows = keys.Length;
+        var minute = new DateTime[rows];
+        var machine = new string[rows];
+        var signal = new short[rows];
+        var min = new double[rows];
+        var max = new double[rows];
+        var sum = new double[rows];
+        var count = new long[rows];
+        var last = new double[rows];
+        var lastTs = new DateTime[rows];
+        var lastSequence = new long[rows];
+        for (var i = 0; i < rows; i++)
         {
-            var a = aggregates[keys[i]];
+            var aggregate = _aggregates[keys[i]];
             (minute[i], machine[i], signal[i]) = (new DateTime(keys[i].Minute, DateTimeKind.Utc), keys[i].Machine, keys[i].Signal);
-            (min[i], max[i], sum[i], count[i], last[i]) = (a.Min, a.Max, a.Sum, a.Count, a.Last);
-            (lastTs[i], lastSequence[i]) = (new DateTime(a.LastTicks, DateTimeKind.Utc), a.LastSequence);
+            (min[i], max[i], sum[i], count[i], last[i]) = (aggregate.Min, aggregate.Max, aggregate.Sum, aggregate.Count, aggregate.Last);
+            (lastTs[i], lastSequence[i]) = (new DateTime(aggregate.LastTicks, DateTimeKind.Utc), aggregate.LastSequence);
         }
 
         var command = new NpgsqlBatchCommand(sql);

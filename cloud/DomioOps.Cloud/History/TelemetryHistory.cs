@@ -192,9 +192,9 @@ internal sealed partial class TelemetryHistory(
     {
         // Batches span seconds, so almost always one day: no set needed for the common case.
         DateOnly? previous = null;
-        foreach (var s in samples)
+        foreach (var edgeSample in samples)
         {
-            var ts = s.Sample.Timestamp.UtcDateTime;
+            var ts = edgeSample.Sample.Timestamp.UtcDateTime;
             if (ts < oldest)
             {
                 continue;

@@ -25,15 +25,15 @@ internal sealed partial class BrokerListener(BrokerOptions options, X509Certific
     /// <summary>CONNECT carries a client id, a user name, a password, a will and properties: a few hundred bytes.</summary>
     public const int MaxConnectBytes = 4096;
 
-    private readonly List<Socket> listeners = [];
-    private readonly CancellationTokenSource stopping = new();
-    private int connections;
-    private int disposed;
+    private readonly List<Socket> _listeners = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private int _connections;
+    private int _disposed;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
     /// <summary>Connections open now, authenticated or not.</summary>
-    public int Connections => Volatile.Read(ref connections);
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>The largest packet after CONNECT: the largest telemetry payload plus room for the topic and properties.</summary>
     public int MaxPacketBytes => options.MaxPayloadBytes + 64 * 1024;
@@ -67,7 +67,7 @@ internal sealed partial class BrokerListener(BrokerOptions options, X509Certific
                 continue;
             }
 
-            listeners.Add(socket);
+            _listeners.Add(socket);
             _ = AcceptAsync(socket, serverOptions, rootLogger);
         }
 
@@ -76,39 +76,39 @@ internal sealed partial class BrokerListener(BrokerOptions options, X509Certific
 
     public async Task StopAsync()
     {
-        await stopping.CancelAsync();
-        foreach (var socket in listeners)
+        await _stopping.CancelAsync();
+        foreach (var socket in _listeners)
         {
             socket.Dispose();
         }
 
-        listeners.Clear();
+        _listeners.Clear();
     }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
-        stopping.Cancel();
-        foreach (var socket in listeners)
+        _stopping.Cancel();
+        foreach (var socket in _listeners)
         {
             socket.Dispose();
         }
 
-        stopping.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task AcceptAsync(Socket listener, MqttServerOptions serverOptions, IMqttNetLogger rootLogger)
     {
-        while (!stopping.IsCancellationRequested)
+        while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(stopping.Token);
+                client = await listener.AcceptAsync(_stopping.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -120,9 +120,9 @@ internal sealed partial class BrokerListener(BrokerOptions options, X509Certific
                 continue;
             }
 
-            if (Interlocked.Increment(ref connections) > options.MaxConnections)
+            if (Interlocked.Increment(ref _connections) > options.MaxConnections)
             {
-                Interlocked.Decrement(ref connections);
+                Interlocked.Decrement(ref _connections);
                 LogTooManyConnections(client.RemoteEndPoint, options.MaxConnections);
                 client.Dispose();
                 continue;
@@ -143,7 +143,7 @@ internal sealed partial class BrokerListener(BrokerOptions options, X509Certific
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 handshake.CancelAfter(options.ConnectTimeout);
                 await tls.AuthenticateAsServerAsync(
                     new SslServerAuthenticationOptions
@@ -169,7 +169,7 @@ internal sealed partial class BrokerListener(BrokerOptions options, X509Certific
         finally
         {
             await stream.DisposeAsync();
-            Interlocked.Decrement(ref connections);
+            Interlocked.Decrement(ref _connections);
         }
     }
 

@@ -27,9 +27,9 @@ internal sealed partial class EdgeCommands(
     TimeProvider time,
     ILogger<EdgeCommands> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<(string Site, string Edge), ulong> pending = new();
-    private Func<MqttApplicationMessage, CancellationToken, Task>? transport;
-    private Func<string, string, Task>? endSession;
+    private readonly ConcurrentDictionary<(string Site, string Edge), ulong> _pending = new();
+    private Func<MqttApplicationMessage, CancellationToken, Task>? _transport;
+    private Func<string, string, Task>? _endSession;
 
     /// <summary>
     /// Sets (or, with nulls, removes) the way messages reach the broker, and the way to end an edge's live session
@@ -37,26 +37,26 @@ internal sealed partial class EdgeCommands(
     /// </summary>
     public void Attach(Func<MqttApplicationMessage, CancellationToken, Task>? publish, Func<string, string, Task>? end)
     {
-        Volatile.Write(ref transport, publish);
-        Volatile.Write(ref endSession, end);
+        Volatile.Write(ref _transport, publish);
+        Volatile.Write(ref _endSession, end);
     }
 
     /// <summary>Ends the edge's live MQTT connection, if the broker is ours: its credential was rotated or disabled.</summary>
-    public Task EndSessionAsync(string site, string edge) => Volatile.Read(ref endSession) is { } end ? end(site, edge) : Task.CompletedTask;
+    public Task EndSessionAsync(string site, string edge) => Volatile.Read(ref _endSession) is { } end ? end(site, edge) : Task.CompletedTask;
 
     /// <summary>Records that the edge's samples up to <paramref name="highest"/> are committed; sent with the next flush.</summary>
     public void Acknowledge(string site, string edge, ulong highest)
     {
         if (highest > 0)
         {
-            pending.AddOrUpdate((site, edge), highest, (_, previous) => Math.Max(previous, highest));
+            _pending.AddOrUpdate((site, edge), highest, (_, previous) => Math.Max(previous, highest));
         }
     }
 
     /// <summary>Publishes the edge's desired configuration, signed and retained, so the edge gets it whenever it (re)subscribes.</summary>
     public async Task<bool> PublishConfigurationAsync(string site, string edge, ulong version, string devicesJson, CancellationToken cancellationToken)
     {
-        var publish = Volatile.Read(ref transport);
+        var publish = Volatile.Read(ref _transport);
         if (publish is null || !configurationKey.IsConfigured)
         {
             return false;
@@ -101,15 +101,15 @@ internal sealed partial class EdgeCommands(
     /// <summary>Sends one acknowledgement per edge with news; what cannot be sent now waits for the next flush.</summary>
     internal async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var publish = Volatile.Read(ref transport);
+        var publish = Volatile.Read(ref _transport);
         if (publish is null)
         {
             return;
         }
 
-        foreach (var key in pending.Keys)
+        foreach (var key in _pending.Keys)
         {
-            if (!pending.TryRemove(key, out var sequence))
+            if (!_pending.TryRemove(key, out var sequence))
             {
                 continue;
             }

@@ -15,17 +15,17 @@ namespace DomioOps.Cloud.Ingestion;
 /// </summary>
 internal sealed partial class EdgeConfigurationKey(IOptions<BrokerOptions> options, ILogger<EdgeConfigurationKey> logger) : IDisposable
 {
-    private readonly Lazy<ECDsa?> key = new(() => Load(options.Value.ConfigurationKeyPath, logger));
+    private readonly Lazy<ECDsa?> _key = new(() => Load(options.Value.ConfigurationKeyPath, logger));
 
     /// <summary>False when no key file is configured: configurations cannot be sent to edges.</summary>
     public bool IsConfigured => options.Value.ConfigurationKeyPath is not null;
 
     /// <summary>The public key edges pin (SubjectPublicKeyInfo PEM); null when none is configured.</summary>
-    public string? PublicKeyPem => key.Value?.ExportSubjectPublicKeyInfoPem();
+    public string? PublicKeyPem => _key.Value?.ExportSubjectPublicKeyInfoPem();
 
     public byte[] Sign(string site, string edge, ulong version, string devicesJson) =>
         EdgeConfigurationSignature.Sign(
-            key.Value ?? throw new InvalidOperationException($"{BrokerOptions.Section}:{nameof(BrokerOptions.ConfigurationKeyPath)} is not set: configurations cannot be signed"),
+            _key.Value ?? throw new InvalidOperationException($"{BrokerOptions.Section}:{nameof(BrokerOptions.ConfigurationKeyPath)} is not set: configurations cannot be signed"),
             site,
             edge,
             version,
@@ -33,9 +33,9 @@ internal sealed partial class EdgeConfigurationKey(IOptions<BrokerOptions> optio
 
     public void Dispose()
     {
-        if (key.IsValueCreated)
+        if (_key.IsValueCreated)
         {
-            key.Value?.Dispose();
+            _key.Value?.Dispose();
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed partial class EdgeGrain(
     TimeProvider time,
     ILogger<EdgeGrain> logger) : Grain, IEdgeGrain
 {
-    private IGrainTimer? holeTimer;
+    private IGrainTimer? _holeTimer;
 
     public async Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples)
     {
@@ -55,12 +55,12 @@ internal sealed partial class EdgeGrain(
 
     public async Task<EdgeSnapshot> SetStatus(EdgeReport report)
     {
-        var s = edge.State;
-        (s.Online, s.Backlog, s.LastSeen) = (report.Online, report.Backlog, report.At);
+        var state = edge.State;
+        (state.Online, state.Backlog, state.LastSeen) = (report.Online, report.Backlog, report.At);
         if (report.Online)
         {
             // A death (last will) is set when the edge connects: it carries no configuration news.
-            (s.AppliedConfigVersion, s.RejectedConfigVersion, s.ConfigErrors) = (report.ConfigVersion, report.RejectedConfigVersion, [.. report.ConfigErrors]);
+            (state.AppliedConfigVersion, state.RejectedConfigVersion, state.ConfigErrors) = (report.ConfigVersion, report.RejectedConfigVersion, [.. report.ConfigErrors]);
             RecordOutcome(report);
         }
 
@@ -72,32 +72,32 @@ internal sealed partial class EdgeGrain(
 
     public Task<EdgeSnapshot> GetSnapshot()
     {
-        var s = edge.State;
-        return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), s.Online, s.HighestSequence, s.SamplesAccepted, s.DuplicatesDropped, s.MissingSamples, s.LastSeen)
+        var state = edge.State;
+        return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), state.Online, state.HighestSequence, state.SamplesAccepted, state.DuplicatesDropped, state.MissingSamples, state.LastSeen)
         {
-            Held = s.Held.Count,
-            Backlog = s.Backlog,
-            DesiredConfigVersion = s.Desired?.Version ?? 0,
-            AppliedConfigVersion = s.AppliedConfigVersion,
-            RejectedConfigVersion = s.RejectedConfigVersion,
-            ConfigErrors = s.ConfigErrors,
+            Held = state.Held.Count,
+            Backlog = state.Backlog,
+            DesiredConfigVersion = state.Desired?.Version ?? 0,
+            AppliedConfigVersion = state.AppliedConfigVersion,
+            RejectedConfigVersion = state.RejectedConfigVersion,
+            ConfigErrors = state.ConfigErrors,
         });
     }
 
     public async Task<ulong> SetDesiredConfiguration(string devicesJson, ConfigurationAuthor? setBy)
     {
-        var s = edge.State;
-        s.Desired = new DesiredConfiguration((s.Desired?.Version ?? 0) + 1, devicesJson, time.GetUtcNow());
-        s.History.Add(new ConfigurationHistoryEntry(s.Desired.Version, s.Desired.SetAt, setBy));
-        if (s.History.Count > ConfigurationHistoryEntry.Kept)
+        var state = edge.State;
+        state.Desired = new DesiredConfiguration((state.Desired?.Version ?? 0) + 1, devicesJson, time.GetUtcNow());
+        state.History.Add(new ConfigurationHistoryEntry(state.Desired.Version, state.Desired.SetAt, setBy));
+        if (state.History.Count > ConfigurationHistoryEntry.Kept)
         {
-            s.History.RemoveRange(0, s.History.Count - ConfigurationHistoryEntry.Kept);
+            state.History.RemoveRange(0, state.History.Count - ConfigurationHistoryEntry.Kept);
         }
 
         await edge.WriteStateAsync();
         // Open pages show the new desired version, waiting for the edge's answer.
         await GrainFactory.GetGrain<Machines.IMachineFeedGrain>(Machines.IMachineFeedGrain.Key).PublishEdge(await GetSnapshot());
-        return s.Desired.Version;
+        return state.Desired.Version;
     }
 
     public Task<DesiredConfiguration?> GetDesiredConfiguration() => Task.FromResult(edge.State.Desired);
@@ -199,13 +199,13 @@ internal sealed partial class EdgeGrain(
     {
         if (edge.State.Held.Count == 0)
         {
-            holeTimer?.Dispose();
-            holeTimer = null;
+            _holeTimer?.Dispose();
+            _holeTimer = null;
         }
         else
         {
             var period = options.Value.ReorderWindow / 4;
-            holeTimer ??= this.RegisterGrainTimer(
+            _holeTimer ??= this.RegisterGrainTimer(
                 async _ =>
                 {
                     try

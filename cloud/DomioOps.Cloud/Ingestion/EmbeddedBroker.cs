@@ -37,25 +37,25 @@ internal sealed partial class EmbeddedBroker(
     /// </summary>
     private static readonly object CloudOrigin = new();
 
-    private MqttServer? server;
-    private BrokerListener? listener;
+    private MqttServer? _server;
+    private BrokerListener? _listener;
 
     /// <summary>Connections open now, authenticated or not.</summary>
-    internal int Connections => listener?.Connections ?? 0;
+    internal int Connections => _listener?.Connections ?? 0;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
+        var broker = options.Value;
         var serverOptions = new MqttServerOptionsBuilder()
             .WithoutDefaultEndpoint()
-            .WithDefaultCommunicationTimeout(o.ConnectTimeout)
+            .WithDefaultCommunicationTimeout(broker.ConnectTimeout)
             .WithPersistentSessions(true)
-            .WithMaxPendingMessagesPerClient(o.MaxQueuedMessagesPerClient)
+            .WithMaxPendingMessagesPerClient(broker.MaxQueuedMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
-        listener = new BrokerListener(o, o.TlsPort is null ? null : LoadCertificate(o), loggers.CreateLogger<BrokerListener>());
-        server = new MqttServerFactory().CreateMqttServer(serverOptions.Build(), [listener]);
-        server.ValidatingConnectionAsync += AuthenticateAsync;
-        server.InterceptingSubscriptionAsync += e =>
+        _listener = new BrokerListener(broker, broker.TlsPort is null ? null : LoadCertificate(broker), loggers.CreateLogger<BrokerListener>());
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions.Build(), [_listener]);
+        _server.ValidatingConnectionAsync += AuthenticateAsync;
+        _server.InterceptingSubscriptionAsync += e =>
         {
             if (!EdgeTopics.TryParse(e.TopicFilter.Topic, out var site, out var edge, out var kind)
                 || e.UserName != EdgeGrain.Key(site, edge) || !kind.StartsWith(EdgeTopics.CommandKind, StringComparison.Ordinal))
@@ -66,7 +66,7 @@ internal sealed partial class EmbeddedBroker(
 
             return Task.CompletedTask;
         };
-        server.InterceptingPublishAsync += async e =>
+        _server.InterceptingPublishAsync += async e =>
         {
             if (e.SessionItems?.Contains(CloudOrigin) == true)
             {
@@ -76,8 +76,8 @@ internal sealed partial class EmbeddedBroker(
             e.Response.ReasonCode = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, e.UserName, e.CancellationToken);
             e.ProcessPublish = e.Response.ReasonCode == MqttPubAckReasonCode.Success;
         };
-        await server.StartAsync();
-        var started = server;
+        await _server.StartAsync();
+        var started = _server;
         commands.Attach(
             (message, cancellationToken) => started.InjectApplicationMessage(
                 new InjectedMqttApplicationMessage(message)
@@ -88,21 +88,21 @@ internal sealed partial class EmbeddedBroker(
                 },
                 cancellationToken),
             EndSessionAsync);
-        LogStarted(o.Address, o.TlsPort ?? o.Port, o.TlsPort is null ? "in clear" : "TLS only");
+        LogStarted(broker.Address, broker.TlsPort ?? broker.Port, broker.TlsPort is null ? "in clear" : "TLS only");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         commands.Attach(null, null);
-        if (server is { IsStarted: true })
+        if (_server is { IsStarted: true })
         {
-            await server.StopAsync(new MqttServerStopOptions());
+            await _server.StopAsync(new MqttServerStopOptions());
         }
     }
 
     public ValueTask DisposeAsync()
     {
-        server?.Dispose(); // and its adapter, the listener
+        _server?.Dispose(); // and its adapter, the listener
         return ValueTask.CompletedTask;
     }
 
@@ -130,9 +130,9 @@ internal sealed partial class EmbeddedBroker(
     private async Task EndSessionAsync(string site, string edge)
     {
         var clientId = EdgeGrain.Key(site, edge);
-        if (server is { IsStarted: true } && (await server.GetClientsAsync()).Any(c => c.Id == clientId))
+        if (_server is { IsStarted: true } && (await _server.GetClientsAsync()).Any(c => c.Id == clientId))
         {
-            await server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "credential rotated or disabled" });
+            await _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "credential rotated or disabled" });
             LogSessionEnded(clientId);
         }
     }

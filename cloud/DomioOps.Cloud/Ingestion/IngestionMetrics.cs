@@ -7,26 +7,26 @@ internal sealed class IngestionMetrics
 {
     public const string MeterName = "DomioOps.Cloud.Ingestion";
 
-    private readonly Counter<long> accepted;
-    private readonly Counter<long> duplicates;
-    private readonly Counter<long> missing;
-    private readonly Counter<long> rejected;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _missing;
+    private readonly Counter<long> _rejected;
 
     public IngestionMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        accepted = meter.CreateCounter<long>("domio.ingestion.samples.accepted", "{sample}", "Samples committed to machine state");
-        duplicates = meter.CreateCounter<long>("domio.ingestion.samples.duplicate", "{sample}", "Redelivered samples dropped by sequence");
-        missing = meter.CreateCounter<long>("domio.ingestion.samples.missing", "{sample}", "Sequence gaps: samples the edge never delivered");
-        rejected = meter.CreateCounter<long>("domio.ingestion.batches.rejected", "{batch}", "Payloads refused, by reason");
+        _accepted = meter.CreateCounter<long>("domio.ingestion.samples.accepted", "{sample}", "Samples committed to machine state");
+        _duplicates = meter.CreateCounter<long>("domio.ingestion.samples.duplicate", "{sample}", "Redelivered samples dropped by sequence");
+        _missing = meter.CreateCounter<long>("domio.ingestion.samples.missing", "{sample}", "Sequence gaps: samples the edge never delivered");
+        _rejected = meter.CreateCounter<long>("domio.ingestion.batches.rejected", "{batch}", "Payloads refused, by reason");
     }
 
     public void Committed(IngestResult result)
     {
-        accepted.Add(result.Accepted);
-        duplicates.Add(result.Duplicates);
-        missing.Add((long)result.MissingBefore);
+        _accepted.Add(result.Accepted);
+        _duplicates.Add(result.Duplicates);
+        _missing.Add((long)result.MissingBefore);
     }
 
-    public void Rejected(string reason) => rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -50,10 +50,10 @@ internal sealed partial class MosquittoConfiguration(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var o = options.Value;
-        var folder = o.MosquittoConfigDirectory!;
+        var broker = options.Value;
+        var folder = broker.MosquittoConfigDirectory!;
         Directory.CreateDirectory(folder);
-        var cloudHash = o.UserName is not null && o.Password is not null ? EdgeCredentials.Hash(o.Password) : null;
+        var cloudHash = broker.UserName is not null && broker.Password is not null ? EdgeCredentials.Hash(broker.Password) : null;
         var registry = grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key);
         var written = -1L;
         using var poll = new PeriodicTimer(TimeSpan.FromSeconds(5), time);
@@ -62,7 +62,7 @@ internal sealed partial class MosquittoConfiguration(
             var version = await registry.GetVersion();
             if (version != written)
             {
-                var (passwords, cloudPasswords, acl) = Render(await registry.List(), o.UserName, cloudHash);
+                var (passwords, cloudPasswords, acl) = Render(await registry.List(), broker.UserName, cloudHash);
                 Replace(Path.Combine(folder, PasswordFile), passwords);
                 Replace(Path.Combine(folder, CloudPasswordFile), cloudPasswords);
                 Replace(Path.Combine(folder, AclFile), acl);

@@ -21,11 +21,11 @@ internal sealed class MqttPacketLimit(IMqttChannel channel, int maxConnectBytes,
 {
     private const int ConnectType = 1;
 
-    private Part part = Part.Type;
-    private bool connectSeen;
-    private int length;
-    private int shift;
-    private long bodyLeft;
+    private Part _part = Part.Type;
+    private bool _connectSeen;
+    private int _length;
+    private int _shift;
+    private long _bodyLeft;
 
     private enum Part
     {
@@ -65,24 +65,24 @@ internal sealed class MqttPacketLimit(IMqttChannel channel, int maxConnectBytes,
         var i = 0;
         while (i < bytes.Length)
         {
-            switch (part)
+            switch (_part)
             {
                 case Part.Type:
-                    if (!connectSeen && bytes[i] >> 4 != ConnectType)
+                    if (!_connectSeen && bytes[i] >> 4 != ConnectType)
                     {
                         throw new MqttProtocolViolationException($"the first packet must be CONNECT (type 1), not type {bytes[i] >> 4}");
                     }
 
-                    (part, length, shift) = (Part.Length, 0, 0);
+                    (_part, _length, _shift) = (Part.Length, 0, 0);
                     i++;
                     break;
                 case Part.Length:
                     var next = bytes[i++];
-                    length |= (next & 0x7F) << shift;
-                    shift += 7;
+                    _length |= (next & 0x7F) << _shift;
+                    _shift += 7;
                     if ((next & 0x80) != 0)
                     {
-                        if (shift == 28)
+                        if (_shift == 28)
                         {
                             throw new MqttProtocolViolationException("malformed Remaining Length: more than 4 bytes (MQTT 5.0 §1.5.5)");
                         }
@@ -90,22 +90,22 @@ internal sealed class MqttPacketLimit(IMqttChannel channel, int maxConnectBytes,
                         break;
                     }
 
-                    var limit = connectSeen ? maxPacketBytes : maxConnectBytes;
-                    if (length > limit)
+                    var limit = _connectSeen ? maxPacketBytes : maxConnectBytes;
+                    if (_length > limit)
                     {
-                        throw new MqttProtocolViolationException($"{(connectSeen ? "packet" : "CONNECT packet")} of {length} bytes is over the limit of {limit}");
+                        throw new MqttProtocolViolationException($"{(_connectSeen ? "packet" : "CONNECT packet")} of {_length} bytes is over the limit of {limit}");
                     }
 
-                    connectSeen = true;
-                    (part, bodyLeft) = length == 0 ? (Part.Type, 0) : (Part.Body, length);
+                    _connectSeen = true;
+                    (_part, _bodyLeft) = _length == 0 ? (Part.Type, 0) : (Part.Body, _length);
                     break;
                 case Part.Body:
-                    var skipped = (int)Math.Min(bodyLeft, bytes.Length - i);
+                    var skipped = (int)Math.Min(_bodyLeft, bytes.Length - i);
                     i += skipped;
-                    bodyLeft -= skipped;
-                    if (bodyLeft == 0)
+                    _bodyLeft -= skipped;
+                    if (_bodyLeft == 0)
                     {
-                        part = Part.Type;
+                        _part = Part.Type;
                     }
 
                     break;

@@ -30,7 +30,7 @@ internal sealed partial class SharedSubscriptionConsumer(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var o = options.Value;
+        var broker = options.Value;
         var backoff = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -59,23 +59,23 @@ internal sealed partial class SharedSubscriptionConsumer(
             try
             {
                 var connect = new MqttClientOptionsBuilder()
-                    .WithTcpServer(o.Address, o.Port)
+                    .WithTcpServer(broker.Address, broker.Port)
                     .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-                    .WithClientId(o.ClientId)
+                    .WithClientId(broker.ClientId)
                     .WithCleanStart(false)
                     .WithSessionExpiryInterval(24 * 3600)
                     .WithReceiveMaximum(1000);
-                if (!string.IsNullOrEmpty(o.UserName))
+                if (!string.IsNullOrEmpty(broker.UserName))
                 {
-                    connect.WithCredentials(o.UserName, o.Password);
+                    connect.WithCredentials(broker.UserName, broker.Password);
                 }
 
-                if (o.Tls)
+                if (broker.Tls)
                 {
                     connect.WithTlsOptions(tls =>
                     {
-                        tls.UseTls().WithTargetHost(o.Address).WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
-                        if (o.CaCertificatePath is { } ca)
+                        tls.UseTls().WithTargetHost(broker.Address).WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
+                        if (broker.CaCertificatePath is { } ca)
                         {
                             var trust = new X509Certificate2Collection();
                             trust.ImportFromPemFile(ca);
@@ -91,11 +91,11 @@ internal sealed partial class SharedSubscriptionConsumer(
                 }
 
                 var subscribe = new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter($"$share/{o.ShareGroup}/{EdgeTopics.AllTelemetry}", MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithTopicFilter($"$share/{o.ShareGroup}/{EdgeTopics.Prefix}+/+/{EdgeTopics.StatusKind}", MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithTopicFilter($"$share/{broker.ShareGroup}/{EdgeTopics.AllTelemetry}", MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithTopicFilter($"$share/{broker.ShareGroup}/{EdgeTopics.Prefix}+/+/{EdgeTopics.StatusKind}", MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();
                 await client.SubscribeAsync(subscribe, stoppingToken);
-                LogSubscribed(o.Address, o.Port, o.ShareGroup);
+                LogSubscribed(broker.Address, broker.Port, broker.ShareGroup);
                 backoff = TimeSpan.FromMilliseconds(250);
                 commands.Attach(async (message, cancellationToken) =>
                 {
@@ -121,7 +121,7 @@ internal sealed partial class SharedSubscriptionConsumer(
             }
             catch (Exception e) when (e is OperationCanceledException or MqttCommunicationException or InvalidOperationException)
             {
-                LogConnectionLost(o.Address, o.Port, e.Message, backoff.TotalSeconds);
+                LogConnectionLost(broker.Address, broker.Port, e.Message, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
             }

@@ -31,7 +31,7 @@ internal sealed class EnergyToday(HistoryDatabase database)
         FROM unnest(@machines) AS m(machine)
         """;
 
-    private readonly ConcurrentDictionary<string, Reading> recent = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Reading> _recent = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The energy since midnight from the counter now and its reading at midnight; a counter below its midnight reading was
@@ -69,7 +69,7 @@ internal sealed class EnergyToday(HistoryDatabase database)
         var unknown = new List<string>();
         foreach (var meter in meters)
         {
-            if (recent.TryGetValue(meter, out var reading) && reading.Midnight == midnight && now - reading.ReadAt < ReuseFor)
+            if (_recent.TryGetValue(meter, out var reading) && reading.Midnight == midnight && now - reading.ReadAt < ReuseFor)
             {
                 readings[meter] = reading.Value;
             }
@@ -84,7 +84,7 @@ internal sealed class EnergyToday(HistoryDatabase database)
             foreach (var (meter, value) in await ReadAsync(unknown, midnight, cancellationToken).ConfigureAwait(false))
             {
                 readings[meter] = value;
-                recent[meter] = new Reading(midnight, value, now);
+                _recent[meter] = new Reading(midnight, value, now);
             }
         }
 

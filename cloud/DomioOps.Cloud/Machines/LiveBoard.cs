@@ -15,11 +15,11 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     /// <summary>How often a meter whose reading at midnight the history lacks is asked for again, at most.</summary>
     public static readonly TimeSpan ReadingRetry = TimeSpan.FromMinutes(1);
 
-    private readonly Dictionary<string, MachineSnapshot> machines = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Site, string Edge), EdgeSnapshot> edges = [];
-    private readonly HashSet<(string Site, string Edge)> registered = [];
-    private readonly Dictionary<string, double> atMidnight = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> asked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MachineSnapshot> _machines = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Site, string Edge), EdgeSnapshot> _edges = [];
+    private readonly HashSet<(string Site, string Edge)> _registered = [];
+    private readonly Dictionary<string, double> _atMidnight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _asked = new(StringComparer.Ordinal);
 
     /// <summary>The plant's time zone.</summary>
     public TimeZoneInfo Zone { get; } = zone;
@@ -32,7 +32,7 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
 
     /// <summary>Whether the board holds <paramref name="machine"/> already, on the same edge (nothing to complete for it).</summary>
     public bool Knows(MachineSnapshot machine) =>
-        machines.TryGetValue(machine.Id, out var known) && known.Site == machine.Site && known.Edge == machine.Edge;
+        _machines.TryGetValue(machine.Id, out var known) && known.Site == machine.Site && known.Edge == machine.Edge;
 
     /// <summary>A machine, loaded or heard; returns whether the board now looks different.</summary>
     public bool Apply(MachineSnapshot machine, DateTimeOffset now)
@@ -42,12 +42,12 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
             return false;
         }
 
-        if (machines.TryGetValue(machine.Id, out var known) && machine.UpdatedAt < known.UpdatedAt)
+        if (_machines.TryGetValue(machine.Id, out var known) && machine.UpdatedAt < known.UpdatedAt)
         {
             return false;
         }
 
-        machines[machine.Id] = machine;
+        _machines[machine.Id] = machine;
         return known is null || known.Site != machine.Site || known.Edge != machine.Edge || Card(known, now) != Card(machine, now);
     }
 
@@ -55,17 +55,17 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     public bool Apply(EdgeSnapshot edge)
     {
         if (edge.Id.Split('/', 2) is not [var site, var id]
-            || (IsTerminal && !machines.Values.Any(m => m.Site == site && m.Edge == id)))
+            || (IsTerminal && !_machines.Values.Any(m => m.Site == site && m.Edge == id)))
         {
             return false;
         }
 
-        if (edges.TryGetValue((site, id), out var known) && edge.LastSeen < known.LastSeen)
+        if (_edges.TryGetValue((site, id), out var known) && edge.LastSeen < known.LastSeen)
         {
             return false;
         }
 
-        edges[(site, id)] = edge;
+        _edges[(site, id)] = edge;
         return known is null || known.Online != edge.Online || (!edge.Online && known.LastSeen != edge.LastSeen);
     }
 
@@ -74,13 +74,13 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     {
         if (!IsTerminal)
         {
-            registered.Add((site, edge));
+            _registered.Add((site, edge));
         }
     }
 
     /// <summary>The edges (site, edge) the board shows but has no snapshot of.</summary>
     public IReadOnlyList<(string Site, string Edge)> UnknownEdges() =>
-        [.. machines.Values.Select(m => (m.Site, m.Edge)).Concat(registered).Distinct().Where(e => !edges.ContainsKey(e))];
+        [.. _machines.Values.Select(m => (m.Site, m.Edge)).Concat(_registered).Distinct().Where(e => !_edges.ContainsKey(e))];
 
     /// <summary>
     /// The meters whose reading at midnight is to be asked for now, and that midnight: every meter once the day has turned,
@@ -89,10 +89,10 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     public (DateTimeOffset Midnight, IReadOnlyList<string> Meters) ReadingsDue(DateTimeOffset now)
     {
         var midnight = EnergyToday.Midnight(now, Zone);
-        var meters = machines.Values.Where(m => MachineBoard.Classify(m) == BoardCardKind.Meter).Select(m => m.Id);
+        var meters = _machines.Values.Where(m => MachineBoard.Classify(m) == BoardCardKind.Meter).Select(m => m.Id);
         return midnight != Midnight
             ? (midnight, [.. meters])
-            : (midnight, [.. meters.Where(m => !atMidnight.ContainsKey(m) && (!asked.TryGetValue(m, out var at) || now - at >= ReadingRetry))]);
+            : (midnight, [.. meters.Where(m => !_atMidnight.ContainsKey(m) && (!_asked.TryGetValue(m, out var at) || now - at >= ReadingRetry))]);
     }
 
     /// <summary>Whether the plant's day has turned since the readings were asked for: energy today starts again.</summary>
@@ -103,17 +103,17 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     {
         if (midnight != Midnight)
         {
-            atMidnight.Clear();
-            asked.Clear();
+            _atMidnight.Clear();
+            _asked.Clear();
             Midnight = midnight;
         }
 
         foreach (var meter in meters)
         {
-            asked[meter] = now;
+            _asked[meter] = now;
             if (readings.TryGetValue(meter, out var value))
             {
-                atMidnight[meter] = value;
+                _atMidnight[meter] = value;
             }
         }
     }
@@ -126,15 +126,15 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     {
         string[] used = [nameof(Models.Wire.Signal.MachineState), nameof(Models.Wire.Signal.Power), nameof(Models.Wire.Signal.Energy)];
         return new BoardSeed(
-            [.. machines.Values.Select(m => m with
+            [.. _machines.Values.Select(m => m with
             {
                 Signals = used.Where(m.Signals.ContainsKey).ToDictionary(s => s, s => m.Signals[s], StringComparer.Ordinal),
                 SecondsInState = new Dictionary<string, double>(),
             })],
-            [.. edges.Values],
-            [.. registered.Select(e => EdgeGrain.Key(e.Site, e.Edge))],
+            [.. _edges.Values],
+            [.. _registered.Select(e => EdgeGrain.Key(e.Site, e.Edge))],
             Midnight,
-            new Dictionary<string, double>(atMidnight, StringComparer.Ordinal));
+            new Dictionary<string, double>(_atMidnight, StringComparer.Ordinal));
     }
 
     /// <summary>Starts from what the prerendered page showed (<see cref="Seed"/>).</summary>
@@ -167,8 +167,8 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     /// <summary>The board at <paramref name="now"/>: sites, their edges, their work centres' cards, each in order.</summary>
     public IReadOnlyList<BoardSite> View(DateTimeOffset now)
     {
-        var byEdge = machines.Values.ToLookup(m => (m.Site, m.Edge));
-        var shown = byEdge.Select(g => g.Key).Concat(registered).Concat(edges.Keys).Distinct();
+        var byEdge = _machines.Values.ToLookup(m => (m.Site, m.Edge));
+        var shown = byEdge.Select(g => g.Key).Concat(_registered).Concat(_edges.Keys).Distinct();
         return
         [
             .. shown.GroupBy(e => e.Site).OrderBy(s => s.Key, StringComparer.Ordinal).Select(site => new BoardSite(
@@ -177,8 +177,8 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
                     .. site.OrderBy(e => e.Edge, StringComparer.Ordinal).Select(e => new BoardEdge(
                         e.Site,
                         e.Edge,
-                        edges.GetValueOrDefault(e)?.Online == true,
-                        edges.GetValueOrDefault(e)?.LastSeen,
+                        _edges.GetValueOrDefault(e)?.Online == true,
+                        _edges.GetValueOrDefault(e)?.LastSeen,
                         [
                             .. byEdge[e].GroupBy(MachineBoard.WorkCentreOf)
                                 .OrderBy(g => g.Key is not null)
@@ -192,12 +192,12 @@ internal sealed class LiveBoard(ClaimsPrincipal viewer, TimeSpan staleAfter, Tim
     /// <summary>The card of one machine at <paramref name="now"/>.</summary>
     public BoardCard Card(MachineSnapshot machine, DateTimeOffset now)
     {
-        var edgeOnline = edges.GetValueOrDefault((machine.Site, machine.Edge))?.Online == true;
+        var edgeOnline = _edges.GetValueOrDefault((machine.Site, machine.Edge))?.Online == true;
         var stale = MachineBoard.IsStale(machine.UpdatedAt, edgeOnline, now, staleAfter);
         var lastSeen = stale ? machine.UpdatedAt : null;
         if (MachineBoard.Classify(machine) == BoardCardKind.Meter)
         {
-            var energy = EnergyToday.Since(Value(machine, nameof(Models.Wire.Signal.Energy)), atMidnight.TryGetValue(machine.Id, out var reading) ? reading : null);
+            var energy = EnergyToday.Since(Value(machine, nameof(Models.Wire.Signal.Energy)), _atMidnight.TryGetValue(machine.Id, out var reading) ? reading : null);
             return new BoardCard(machine.Id, BoardCardKind.Meter, null, null, null, 0, 0, Value(machine, nameof(Models.Wire.Signal.Power)), energy, edgeOnline, stale, lastSeen);
         }
 

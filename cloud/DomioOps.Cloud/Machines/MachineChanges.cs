@@ -12,16 +12,16 @@ namespace DomioOps.Cloud.Machines;
 /// </summary>
 internal sealed class MachineChanges
 {
-    private readonly Lock gate = new();
+    private readonly Lock _gate = new();
     // Replaced whole on every change, so publishing reads it without a lock.
-    private volatile Subscriber[] subscribers = [];
+    private volatile Subscriber[] _subscribers = [];
 
     public IDisposable Subscribe(Action<MachineSnapshot>? machineChanged, Action<EdgeSnapshot>? edgeChanged = null)
     {
         var subscriber = new Subscriber(this, machineChanged, edgeChanged, CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        lock (gate)
+        lock (_gate)
         {
-            subscribers = [.. subscribers, subscriber];
+            _subscribers = [.. _subscribers, subscriber];
         }
 
         return subscriber;
@@ -29,7 +29,7 @@ internal sealed class MachineChanges
 
     public void Publish(MachineSnapshot machine)
     {
-        foreach (var subscriber in subscribers)
+        foreach (var subscriber in _subscribers)
         {
             subscriber.Deliver(subscriber.MachineChanged, machine);
         }
@@ -37,7 +37,7 @@ internal sealed class MachineChanges
 
     public void Publish(EdgeSnapshot edge)
     {
-        foreach (var subscriber in subscribers)
+        foreach (var subscriber in _subscribers)
         {
             subscriber.Deliver(subscriber.EdgeChanged, edge);
         }
@@ -45,9 +45,9 @@ internal sealed class MachineChanges
 
     private void Remove(Subscriber subscriber)
     {
-        lock (gate)
+        lock (_gate)
         {
-            subscribers = [.. subscribers.Where(s => s != subscriber)];
+            _subscribers = [.. _subscribers.Where(s => s != subscriber)];
         }
     }
 

@@ -8,29 +8,29 @@ internal sealed class MachineFeedGrain(ILogger<MachineFeedGrain> logger) : Grain
 {
     public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(1);
 
-    private readonly ObserverManager<IMachineFeedObserver> observers = new(SubscriptionLifetime, logger);
+    private readonly ObserverManager<IMachineFeedObserver> _observers = new(SubscriptionLifetime, logger);
 
     public Task Subscribe(IMachineFeedObserver observer)
     {
-        observers.Subscribe(observer, observer);
+        _observers.Subscribe(observer, observer);
         return Task.CompletedTask;
     }
 
     public Task Publish(MachineSnapshot machine)
     {
-        observers.Notify(observer => observer.MachineChanged(machine));
+        _observers.Notify(observer => observer.MachineChanged(machine));
         return Task.CompletedTask;
     }
 
     public Task PublishEdge(Ingestion.EdgeSnapshot edge)
     {
-        observers.Notify(observer => observer.EdgeChanged(edge));
+        _observers.Notify(observer => observer.EdgeChanged(edge));
         return Task.CompletedTask;
     }
 
     public Task EndSessions(string subject)
     {
-        observers.Notify(observer => observer.EndSessions(subject));
+        _observers.Notify(observer => observer.EndSessions(subject));
         return Task.CompletedTask;
     }
 }

@@ -7,7 +7,7 @@ namespace DomioOps.Cloud.Machines;
 /// signal. Persisted after every applied batch, so a restarted cloud continues where it was.
 /// </summary>
 internal sealed class MachineGrain(
-    [PersistentState("machine")] IPersistentState<MachineState> machine,
+    [PersistentState("machine")] IPersistentState<MachineGrainState> machine,
     IGrainFactory grains) : Grain, IMachineGrain
 {
     public async Task Apply(string site, string edge, IReadOnlyList<MachineSample> samples)
@@ -62,18 +62,22 @@ internal sealed class MachineGrain(
         Task.FromResult(machine.State.Site is null ? null : machine.State.ToSnapshot(this.GetPrimaryKeyString()));
 }
 
+/// <summary>
+/// What <see cref="MachineGrain"/> stores, under the type name its stored rows carry,
+/// <c>DomioOps.Cloud.Machines.MachineState</c> (see <see cref="Storage.StoredTypeNames"/>).
+/// </summary>
 [GenerateSerializer]
-internal sealed class MachineState
+internal sealed class MachineGrainState
 {
     [Id(0)] public string? Site { get; set; }
     [Id(1)] public string? Edge { get; set; }
-    [Id(2)] public Models.Wire.MachineState State { get; set; } = Models.Wire.MachineState.Offline;
+    [Id(2)] public MachineState State { get; set; } = MachineState.Offline;
     [Id(3)] public DateTimeOffset? StateSince { get; set; }
     [Id(5)] public Dictionary<Signal, double> Signals { get; set; } = [];
     [Id(6)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(7)] public Dictionary<string, ulong> LastSequenceByEdge { get; set; } = new(StringComparer.Ordinal);
     [Id(9)] public Dictionary<Signal, MachineCounter> Counters { get; set; } = [];
-    [Id(10)] public Dictionary<Models.Wire.MachineState, TimeSpan> TimeInState { get; set; } = [];
+    [Id(10)] public Dictionary<MachineState, TimeSpan> TimeInState { get; set; } = [];
     [Id(11)] public int ActiveAlarm { get; set; }
 
     public void Apply(MachineSample sample)
@@ -88,7 +92,7 @@ internal sealed class MachineState
         switch (sample.Signal)
         {
             case Signal.MachineState:
-                var next = Enum.IsDefined(typeof(Models.Wire.MachineState), (int)value) ? (Models.Wire.MachineState)(int)value : Models.Wire.MachineState.Error;
+                var next = Enum.IsDefined(typeof(MachineState), (int)value) ? (MachineState)(int)value : MachineState.Error;
                 if (next != State || StateSince is null)
                 {
                     if (StateSince is { } since && sample.Timestamp > since)

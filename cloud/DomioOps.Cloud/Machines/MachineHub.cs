@@ -19,7 +19,7 @@ internal sealed class MachineHub(HubSessions sessions) : Hub<IMachineHubClient>
     public override async Task OnConnectedAsync()
     {
         sessions.Add(Context);
-        foreach (string group in Security.TerminalScope.HubGroupsOf(Context.User))
+        foreach (var group in Security.TerminalScope.HubGroupsOf(Context.User))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, group);
         }

@@ -13,7 +13,7 @@ public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
 /// <summary>Shifts and days in the plant's local time, as instants: the current shift, today, the last days.</summary>
 internal sealed class ShiftCalendar
 {
-    private readonly TimeOnly[] starts;
+    private readonly TimeOnly[] _starts;
 
     public ShiftCalendar(IOptions<MachinesOptions> options)
     {
@@ -21,7 +21,7 @@ internal sealed class ShiftCalendar
         Zone = value.Zone();
         var texts = value.ShiftStarts.Count == 0 ? MachinesOptions.DefaultShiftStarts : value.ShiftStarts;
         // Validated at start (MachinesOptionsValidator).
-        starts = [.. texts.Select(text => TimeOnly.ParseExact(text, "HH:mm", CultureInfo.InvariantCulture)).Order()];
+        _starts = [.. texts.Select(text => TimeOnly.ParseExact(text, "HH:mm", CultureInfo.InvariantCulture)).Order()];
     }
 
     public TimeZoneInfo Zone { get; }
@@ -35,7 +35,7 @@ internal sealed class ShiftCalendar
         var today = LocalDay(now);
         // Yesterday's last shift may still run (a night shift), and today's last one ends tomorrow.
         var boundaries = new[] { today.AddDays(-1), today, today.AddDays(1) }
-            .SelectMany(day => starts.Select(start => ToInstant(day, start)))
+            .SelectMany(day => _starts.Select(start => ToInstant(day, start)))
             .ToList();
         var index = boundaries.FindLastIndex(b => b <= now);
         return new TimeRange(boundaries[index], boundaries[index + 1]);

@@ -1,11 +1,9 @@
 using DomioOps.Models.Wire;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Machines;
 
 /// <summary>A stretch of time in one state; <see cref="State"/> is null before the first state the history knows.</summary>
-public sealed record StateInterval(WireState? State, DateTimeOffset From, DateTimeOffset To)
+public sealed record StateInterval(MachineState? State, DateTimeOffset From, DateTimeOffset To)
 {
     public TimeSpan Length => To - From;
 }
@@ -17,7 +15,7 @@ public sealed record StateInterval(WireState? State, DateTimeOffset From, DateTi
 public sealed record StateHistory(TimeRange Window, DateTimeOffset Until, IReadOnlyList<StateInterval> Intervals)
 {
     /// <summary>Time in each state that occurs, in the order of the states' numbers.</summary>
-    public IReadOnlyList<KeyValuePair<WireState, TimeSpan>> Totals { get; } = [.. Intervals
+    public IReadOnlyList<KeyValuePair<MachineState, TimeSpan>> Totals { get; } = [.. Intervals
         .Where(i => i.State is not null)
         .GroupBy(i => i.State!.Value)
         .OrderBy(g => g.Key)
@@ -70,7 +68,7 @@ public sealed record StateHistory(TimeRange Window, DateTimeOffset Until, IReadO
 
                 // Most time wins; a tie goes to the state with the lowest number (unknown first), the same every time.
                 var winner = fill.OrderByDescending(f => f.Value).ThenBy(f => f.Key).First().Key;
-                var segment = new StripSegment(winner < 0 ? null : (WireState)winner, At(from), At(to));
+                var segment = new StripSegment(winner < 0 ? null : (MachineState)winner, At(from), At(to));
                 if (segments.Count > 0 && segments[^1].State == segment.State)
                 {
                     segments[^1] = segments[^1] with { End = segment.End };
@@ -87,14 +85,14 @@ public sealed record StateHistory(TimeRange Window, DateTimeOffset Until, IReadO
 }
 
 /// <summary>A stretch of a state strip, from <see cref="Start"/> to <see cref="End"/> as fractions (0 to 1) of its window.</summary>
-public sealed record StripSegment(WireState? State, double Start, double End);
+public sealed record StripSegment(MachineState? State, double Start, double End);
 
 /// <summary>What a page shows of a <see cref="StateHistory"/>: the strip and the time in each state.</summary>
 public sealed record StateStrip(
     TimeRange Window,
     DateTimeOffset Until,
     IReadOnlyList<StripSegment> Segments,
-    IReadOnlyList<KeyValuePair<WireState, TimeSpan>> Totals,
+    IReadOnlyList<KeyValuePair<MachineState, TimeSpan>> Totals,
     TimeSpan Unknown);
 
 /// <summary>
@@ -119,7 +117,7 @@ internal sealed class StateTimeline(SignalChanges changes)
     internal static List<StateInterval> Intervals(IReadOnlyList<SignalChange> changes, DateTimeOffset from, DateTimeOffset until)
     {
         var intervals = new List<StateInterval>();
-        var (cursor, state) = (from, (WireState?)null);
+        var (cursor, state) = (from, (MachineState?)null);
         foreach (var change in changes)
         {
             var next = StateOf(change.Value);
@@ -142,8 +140,8 @@ internal sealed class StateTimeline(SignalChanges changes)
     }
 
     /// <summary>As the machine grain reads it: a number that is not a state is an error.</summary>
-    internal static WireState StateOf(double value) =>
-        value is >= 0 and <= int.MaxValue && Enum.IsDefined((WireState)(int)value) ? (WireState)(int)value : WireState.Error;
+    internal static MachineState StateOf(double value) =>
+        value is >= 0 and <= int.MaxValue && Enum.IsDefined((MachineState)(int)value) ? (MachineState)(int)value : MachineState.Error;
 
     private static void Add(List<StateInterval> intervals, StateInterval interval)
     {

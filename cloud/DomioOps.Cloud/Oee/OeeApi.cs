@@ -124,12 +124,12 @@ internal static class OeeExport
 
     private static object?[] Values(OeeRow row)
     {
-        var f = row.Figures;
+        var figures = row.Figures;
         return
         [
-            row.Key, row.Name, row.Label, row.From.UtcDateTime, row.To.UtcDateTime, Minutes(f.PlannedTime), Minutes(f.RunTime), Minutes(f.DelayTime),
-            Minutes(f.DownTime), f.Pieces, f.Scrap, Minutes(f.IdealTime), Minutes(f.SpeedLoss), Percent(f.Availability), Percent(f.Performance),
-            Percent(f.Quality), Percent(f.Oee),
+            row.Key, row.Name, row.Label, row.From.UtcDateTime, row.To.UtcDateTime, Minutes(figures.PlannedTime), Minutes(figures.RunTime), Minutes(figures.DelayTime),
+            Minutes(figures.DownTime), figures.Pieces, figures.Scrap, Minutes(figures.IdealTime), Minutes(figures.SpeedLoss), Percent(figures.Availability), Percent(figures.Performance),
+            Percent(figures.Quality), Percent(figures.Oee),
         ];
     }
 

@@ -1,6 +1,5 @@
 using DomioOps.Cloud.Machines;
-
-using WireState = DomioOps.Models.Wire.MachineState;
+using DomioOps.Models.Wire;
 
 namespace DomioOps.Cloud.Oee;
 
@@ -14,7 +13,7 @@ internal readonly record struct ScrapCount(DateTimeOffset At, long Pieces);
 /// A stop: a run of states other than Working that began at <see cref="Since"/> (or at the start of the input's intervals),
 /// in <see cref="State"/> first, and the planned time it took.
 /// </summary>
-internal sealed record StopTime(DateTimeOffset Since, TimeSpan Time, WireState? State);
+internal sealed record StopTime(DateTimeOffset Since, TimeSpan Time, MachineState? State);
 
 /// <summary>
 /// What OEE is computed from, for one window (a shift occurrence, or the part of it up to now): the planned production
@@ -47,18 +46,18 @@ internal static class OeeCalculator
 
         long run = 0, delay = 0, down = 0;
         var stops = new List<StopTime>();
-        (DateTimeOffset Since, WireState? State, long Time)? stop = null;
-        int p = 0;
+        (DateTimeOffset Since, MachineState? State, long Time)? stop = null;
+        var firstPlanned = 0;
         foreach (var segment in states)
         {
             long inPlan = 0;
             // Planned windows and segments are both sorted and disjoint: walk them together.
-            while (p < planned.Count && planned[p].To <= segment.From)
+            while (firstPlanned < planned.Count && planned[firstPlanned].To <= segment.From)
             {
-                p++;
+                firstPlanned++;
             }
 
-            for (int i = p; i < planned.Count && planned[i].From < segment.To; i++)
+            for (var i = firstPlanned; i < planned.Count && planned[i].From < segment.To; i++)
             {
                 var from = planned[i].From > segment.From ? planned[i].From : segment.From;
                 var to = planned[i].To < segment.To ? planned[i].To : segment.To;
@@ -67,7 +66,7 @@ internal static class OeeCalculator
 
             switch (segment.State)
             {
-                case WireState.Working:
+                case MachineState.Working:
                     run += inPlan;
                     if (stop is { } ended)
                     {
@@ -76,7 +75,7 @@ internal static class OeeCalculator
                     }
 
                     continue;
-                case WireState.Ready or WireState.Standby:
+                case MachineState.Ready or MachineState.Standby:
                     delay += inPlan;
                     break;
                 default:
@@ -102,13 +101,13 @@ internal static class OeeCalculator
             }
         }
 
-        long scrap = input.Scrap.Where(s => s.At >= input.Window.From && s.At < input.Window.To).Sum(s => s.Pieces);
+        var scrap = input.Scrap.Where(s => s.At >= input.Window.From && s.At < input.Window.To).Sum(s => s.Pieces);
         var figures = new OeeFigures(TimeSpan.FromTicks(run + delay + down), TimeSpan.FromTicks(run), TimeSpan.FromTicks(delay),
             TimeSpan.FromTicks(down), pieces, scrap, TimeSpan.FromTicks(ideal));
         return new OeeResult(figures, stops);
     }
 
-    private static void Close(List<StopTime> stops, (DateTimeOffset Since, WireState? State, long Time) stop)
+    private static void Close(List<StopTime> stops, (DateTimeOffset Since, MachineState? State, long Time) stop)
     {
         if (stop.Time > 0)
         {
@@ -160,7 +159,7 @@ internal static class OeeCalculator
         {
             if (previous is { } from && boundary > from)
             {
-                WireState? state = active.Count > 0 ? clipped[IndexOf(clipped, active.Max.Index)].State : null;
+                var state = active.Count > 0 ? clipped[IndexOf(clipped, active.Max.Index)].State : null;
                 if (result.Count > 0 && result[^1].State == state && result[^1].To == from)
                 {
                     result[^1] = result[^1] with { To = boundary };
@@ -187,13 +186,13 @@ internal static class OeeCalculator
         return result;
     }
 
-    private static int IndexOf(List<(DateTimeOffset From, DateTimeOffset To, WireState? State, int Index)> clipped, int index)
+    private static int IndexOf(List<(DateTimeOffset From, DateTimeOffset To, MachineState? State, int Index)> clipped, int index)
     {
         // clipped keeps the records' order, so its positions are found by binary search on Index.
         int lo = 0, hi = clipped.Count - 1;
         while (lo < hi)
         {
-            int mid = (lo + hi) / 2;
+            var mid = (lo + hi) / 2;
             if (clipped[mid].Index < index)
             {
                 lo = mid + 1;
@@ -212,7 +211,7 @@ internal static class OeeCalculator
         int lo = 0, hi = windows.Count - 1;
         while (lo <= hi)
         {
-            int mid = (lo + hi) / 2;
+            var mid = (lo + hi) / 2;
             if (at < windows[mid].From)
             {
                 hi = mid - 1;

@@ -53,25 +53,25 @@ internal static class OeeDirty
     /// <summary>The hours a batch of samples touches, each once (a statement may not update a row twice), in key order (no deadlocks).</summary>
     internal sealed class Batch
     {
-        private readonly SortedSet<(string Machine, long Hour)> hours = [];
+        private readonly SortedSet<(string Machine, long Hour)> _hours = [];
 
-        public int Count => hours.Count;
+        public int Count => _hours.Count;
 
         public void Add(string machine, Signal signal, DateTimeOffset at)
         {
             if (Counts(signal))
             {
-                hours.Add((machine, Hour(at).UtcTicks));
+                _hours.Add((machine, Hour(at).UtcTicks));
             }
         }
 
         public NpgsqlBatchCommand ToCommand()
         {
             var command = new NpgsqlBatchCommand(Mark);
-            command.Parameters.Add(new NpgsqlParameter("machine", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = hours.Select(h => h.Machine).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("machine", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _hours.Select(h => h.Machine).ToArray() });
             command.Parameters.Add(new NpgsqlParameter("hour", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
             {
-                Value = hours.Select(h => new DateTime(h.Hour, DateTimeKind.Utc)).ToArray(),
+                Value = _hours.Select(h => new DateTime(h.Hour, DateTimeKind.Utc)).ToArray(),
             });
             return command;
         }

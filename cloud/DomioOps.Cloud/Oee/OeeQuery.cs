@@ -6,8 +6,6 @@ using DomioOps.Models.Wire;
 
 using Microsoft.EntityFrameworkCore;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Oee;
 
 /// <summary>
@@ -88,7 +86,7 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
             var machineStops = new List<(StopTime Stop, DateTimeOffset Until, DateTimeOffset LookFrom)>();
             foreach (var computed in await shifts.ComputeAsync(plan, occurrences, now, ct, withPieces: false))
             {
-                for (int i = 0; i < computed.Stops.Count; i++)
+                for (var i = 0; i < computed.Stops.Count; i++)
                 {
                     var stop = computed.Stops[i];
                     // A stop under way when the shift began started earlier: its reason is keyed by when its state began.
@@ -113,7 +111,7 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
             foreach (var (stop, until, lookFrom) in machineStops)
             {
                 var reason = reasons.FirstOrDefault(r => r.Since >= lookFrom && r.Since < until);
-                string name = reason is null ? Unexplained : ShopFloor.Wire(reason.Reason);
+                var name = reason is null ? Unexplained : ShopFloor.Wire(reason.Reason);
                 var (ticks, count) = losses.GetValueOrDefault(name);
                 losses[name] = (ticks + stop.Time.Ticks, count + 1);
             }
@@ -162,9 +160,9 @@ internal sealed class OeeQuery(OeeShifts shifts, SignalChanges changes, Producti
     /// changes read from <paramref name="readFrom"/> on that runs on in that state up to <paramref name="at"/>, else (it
     /// began before) asked of the history.
     /// </summary>
-    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, WireState state, DateTimeOffset at, CancellationToken ct)
+    private async Task<DateTimeOffset?> RunStartAsync(string machine, IReadOnlyList<SignalChange> states, DateTimeOffset readFrom, MachineState state, DateTimeOffset at, CancellationToken ct)
     {
-        int i = states.Count - 1;
+        var i = states.Count - 1;
         while (i >= 0 && states[i].Time > at)
         {
             i--;

@@ -82,7 +82,7 @@ internal sealed partial class OeeRecomputation(
             }
         }
 
-        int computed = 0;
+        var computed = 0;
         foreach (var plan in plans.Values)
         {
             var ended = shifts.Occurrences(plan, since, now).Where(s => s.Span.From >= since && s.Span.To <= now && !stored.Contains((plan.MachineId, s.Span.From))).ToList();
@@ -125,7 +125,7 @@ internal sealed partial class OeeRecomputation(
             }
         }
 
-        int computed = 0;
+        var computed = 0;
         foreach (var (machine, machineShifts) in affected)
         {
             computed += (await shifts.StoreAsync(plans[machine], [.. machineShifts.Values], ct)).Count;

@@ -126,9 +126,9 @@ internal sealed class OeeShifts(
         ArgumentNullException.ThrowIfNull(shifts);
         var results = new ShiftComputation[shifts.Count];
         var order = Enumerable.Range(0, shifts.Count).OrderBy(i => shifts[i].Span.From).ToList();
-        for (int first = 0; first < order.Count;)
+        for (var first = 0; first < order.Count;)
         {
-            int last = first;
+            var last = first;
             while (last + 1 < order.Count && shifts[order[last + 1]].Span.From - shifts[order[first]].Span.From < ReadSpan)
             {
                 last++;
@@ -139,7 +139,7 @@ internal sealed class OeeShifts(
             var record = windows.Count == 0
                 ? MachineRecord.Empty
                 : await RecordAsync(machine, new TimeRange(windows.Min(w => w.From), windows.Max(w => w.To)), withPieces, ct).ConfigureAwait(false);
-            foreach (int i in stretch)
+            foreach (var i in stretch)
             {
                 results[i] = Compute(machine, shifts[i], Window(shifts[i], until), record);
             }
@@ -347,10 +347,10 @@ internal sealed class OeeShifts(
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             var at = Utc(reader.GetDateTime(0));
-            double raw = reader.GetDouble(2);
+            var raw = reader.GetDouble(2);
             if (previous is { } last && at >= window.From)
             {
-                long count = (long)(raw >= last ? raw - last : raw);
+                var count = (long)(raw >= last ? raw - last : raw);
                 if (count > 0)
                 {
                     var run = runs.FindLast(r => r.From <= at && (r.To is not { } end || at < end));
@@ -384,12 +384,12 @@ internal sealed class OeeShifts(
     private static List<TimeRange> Intersect(IReadOnlyList<TimeRange> planned, List<TimeRange> ran)
     {
         var result = new List<TimeRange>();
-        foreach (var p in planned)
+        foreach (var plannedRange in planned)
         {
-            foreach (var r in ran)
+            foreach (var runRange in ran)
             {
-                var from = p.From > r.From ? p.From : r.From;
-                var to = p.To < r.To ? p.To : r.To;
+                var from = plannedRange.From > runRange.From ? plannedRange.From : runRange.From;
+                var to = plannedRange.To < runRange.To ? plannedRange.To : runRange.To;
                 if (to > from)
                 {
                     result.Add(new TimeRange(from, to));

@@ -34,23 +34,23 @@ internal static class DueDateForecast
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(history);
         var ops = plan.Input.Operations;
-        int n = ops.Count;
+        var operationCount = ops.Count;
         // The orders, and each operation's order index.
         var orderIndex = new Dictionary<long, int>();
-        var orderOf = new int[n];
-        for (int i = 0; i < n; i++)
+        var orderOf = new int[operationCount];
+        for (var i = 0; i < operationCount; i++)
         {
-            if (!orderIndex.TryGetValue(ops[i].OrderId, out int o))
+            if (!orderIndex.TryGetValue(ops[i].OrderId, out var order))
             {
-                orderIndex[ops[i].OrderId] = o = orderIndex.Count;
+                orderIndex[ops[i].OrderId] = order = orderIndex.Count;
             }
 
-            orderOf[i] = o;
+            orderOf[i] = order;
         }
 
         // The simulation order: planned start (a machine's sequence and every step after its predecessor).
-        var sequence = new int[n];
-        for (int i = 0; i < n; i++)
+        var sequence = new int[operationCount];
+        for (var i = 0; i < operationCount; i++)
         {
             sequence[i] = i;
         }
@@ -58,51 +58,51 @@ internal static class DueDateForecast
         Array.Sort(sequence, (a, b) => plan.Start[a] != plan.Start[b] ? plan.Start[a].CompareTo(plan.Start[b]) : plan.Finish[a].CompareTo(plan.Finish[b]));
         var byCentre = history.ToDictionary(h => h.WorkCentreId, StringComparer.Ordinal);
         var distributions = new Distribution[plan.Input.Centres.Count];
-        for (int c = 0; c < distributions.Length; c++)
+        for (var c = 0; c < distributions.Length; c++)
         {
             distributions[c] = new Distribution(byCentre.GetValueOrDefault(plan.Input.Centres[c].Id));
         }
 
         // The operations in simulation order, each with what a trial needs, next to each other in memory.
-        var position = new int[n];
-        for (int k = 0; k < n; k++)
+        var position = new int[operationCount];
+        for (var k = 0; k < operationCount; k++)
         {
             position[sequence[k]] = k;
         }
 
-        var steps = new Step[n];
-        for (int k = 0; k < n; k++)
+        var steps = new Step[operationCount];
+        for (var k = 0; k < operationCount; k++)
         {
-            int op = sequence[k];
+            var op = sequence[k];
             steps[k] = new Step(plan.Machine[op], plan.Predecessor[op] >= 0 ? position[plan.Predecessor[op]] : -1, plan.OperationCentre[op], orderOf[op],
                 ops[op].Started ? 0 : ops[op].SetupSeconds, ops[op].Remaining * ops[op].CycleSeconds);
         }
 
-        int orders = orderIndex.Count;
+        var orders = orderIndex.Count;
         var results = new int[orders][];
-        for (int o = 0; o < orders; o++)
+        for (var order = 0; order < orders; order++)
         {
-            results[o] = new int[trials];
+            results[order] = new int[trials];
         }
 
-        long now = plan.Now;
-        long horizon = plan.End;
+        var now = plan.Now;
+        var horizon = plan.End;
         var times = plan.MachineTimes;
         // At most one worker per core: the trials never grow the thread pool that requests are served from.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.For(0, trials, parallel, () => (End: new long[n], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
+        Parallel.For(0, trials, parallel, () => (End: new long[operationCount], Free: new long[times.Length], Done: new long[orders]), (trial, _, state) =>
         {
             var random = new SplitMix(seed, (ulong)trial);
             var (ends, free, done) = state;
             Array.Fill(free, now);
             Array.Clear(done);
-            for (int k = 0; k < steps.Length; k++)
+            for (var k = 0; k < steps.Length; k++)
             {
                 ref readonly var step = ref steps[k];
                 var dist = distributions[step.Centre];
-                long release = Math.Max(free[step.Machine], step.Predecessor >= 0 ? ends[step.Predecessor] : now);
-                double work = (step.Setup > 0 ? step.Setup * dist.Setup(ref random) : 0) + (step.Run > 0 ? step.Run * dist.Cycle(ref random) * (1 + dist.Stop(ref random)) : 0);
-                long end = times[step.Machine].Advance(release, (long)Math.Ceiling(work));
+                var release = Math.Max(free[step.Machine], step.Predecessor >= 0 ? ends[step.Predecessor] : now);
+                var work = (step.Setup > 0 ? step.Setup * dist.Setup(ref random) : 0) + (step.Run > 0 ? step.Run * dist.Cycle(ref random) * (1 + dist.Stop(ref random)) : 0);
+                var end = times[step.Machine].Advance(release, (long)Math.Ceiling(work));
                 end = end == long.MaxValue ? horizon : end;
                 ends[k] = end;
                 free[step.Machine] = end;
@@ -112,26 +112,26 @@ internal static class DueDateForecast
                 }
             }
 
-            for (int o = 0; o < orders; o++)
+            for (var order = 0; order < orders; order++)
             {
-                results[o][trial] = (int)Math.Min(int.MaxValue, Math.Max(0, done[o] - now));
+                results[order][trial] = (int)Math.Min(int.MaxValue, Math.Max(0, done[order] - now));
             }
 
             return state;
         }, _ => { });
 
         var projected = new long[orders];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < operationCount; i++)
         {
             projected[orderOf[i]] = Math.Max(projected[orderOf[i]], plan.Finish[i]);
         }
 
         var answer = new OrderCompletion[orders];
-        foreach (var (orderId, o) in orderIndex)
+        foreach (var (orderId, order) in orderIndex)
         {
-            var sorted = results[o];
+            var sorted = results[order];
             Array.Sort(sorted);
-            answer[o] = new OrderCompletion(orderId, projected[o], now + Quantile(sorted, 0.5), now + Quantile(sorted, 0.9));
+            answer[order] = new OrderCompletion(orderId, projected[order], now + Quantile(sorted, 0.5), now + Quantile(sorted, 0.9));
         }
 
         return answer;
@@ -144,7 +144,7 @@ internal static class DueDateForecast
     public static int Quantile(int[] sorted, double p)
     {
         ArgumentNullException.ThrowIfNull(sorted);
-        int rank = (int)Math.Ceiling(p * sorted.Length);
+        var rank = (int)Math.Ceiling(p * sorted.Length);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
@@ -153,15 +153,15 @@ internal static class DueDateForecast
     /// <summary>A work centre's ratios: drawn from the measured values, or from the fallback spread when they are too few.</summary>
     private sealed class Distribution(WorkCentreHistory? history)
     {
-        private readonly double[]? setups = Enough(history?.SetupRatios);
-        private readonly double[]? cycles = Enough(history?.CycleRatios);
-        private readonly double[]? stops = Enough(history?.StopShares);
+        private readonly double[]? _setups = Enough(history?.SetupRatios);
+        private readonly double[]? _cycles = Enough(history?.CycleRatios);
+        private readonly double[]? _stops = Enough(history?.StopShares);
 
-        public double Setup(ref SplitMix random) => setups is null ? Fallback(ref random) : setups[random.Below(setups.Length)];
+        public double Setup(ref SplitMix random) => _setups is null ? Fallback(ref random) : _setups[random.Below(_setups.Length)];
 
-        public double Cycle(ref SplitMix random) => cycles is null ? Fallback(ref random) : cycles[random.Below(cycles.Length)];
+        public double Cycle(ref SplitMix random) => _cycles is null ? Fallback(ref random) : _cycles[random.Below(_cycles.Length)];
 
-        public double Stop(ref SplitMix random) => stops is null ? 0 : stops[random.Below(stops.Length)];
+        public double Stop(ref SplitMix random) => _stops is null ? 0 : _stops[random.Below(_stops.Length)];
 
         private static double[]? Enough(IReadOnlyList<double>? values) =>
             values is { Count: >= MinHistory } ? [.. values.Where(v => double.IsFinite(v) && v >= 0)] : null;
@@ -169,8 +169,8 @@ internal static class DueDateForecast
         private static double Fallback(ref SplitMix random)
         {
             // Triangular by its inverse distribution function.
-            double u = random.NextDouble();
-            double split = (FallbackMode - FallbackLow) / (FallbackHigh - FallbackLow);
+            var u = random.NextDouble();
+            var split = (FallbackMode - FallbackLow) / (FallbackHigh - FallbackLow);
             return u < split
                 ? FallbackLow + Math.Sqrt(u * (FallbackHigh - FallbackLow) * (FallbackMode - FallbackLow))
                 : FallbackHigh - Math.Sqrt((1 - u) * (FallbackHigh - FallbackLow) * (FallbackHigh - FallbackMode));
@@ -181,11 +181,11 @@ internal static class DueDateForecast
 /// <summary>SplitMix64: a small, fast generator whose stream is fixed by its seed (here the forecast's seed and the trial).</summary>
 internal struct SplitMix(ulong seed, ulong stream)
 {
-    private ulong state = seed ^ (stream * 0xD1B5_4A32_D192_ED03UL) ^ 0x9E37_79B9_7F4A_7C15UL;
+    private ulong _state = seed ^ (stream * 0xD1B5_4A32_D192_ED03UL) ^ 0x9E37_79B9_7F4A_7C15UL;
 
     public ulong Next()
     {
-        ulong z = state += 0x9E37_79B9_7F4A_7C15UL;
+        var z = _state += 0x9E37_79B9_7F4A_7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
         return z ^ (z >> 31);

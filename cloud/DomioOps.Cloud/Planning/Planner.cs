@@ -33,15 +33,15 @@ internal sealed partial class Planner(
     TimeProvider time,
     ILogger<Planner> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Lock pendingLock = new();
-    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
-    private readonly Dictionary<string, bool> machineDown = new(StringComparer.Ordinal);
-    private readonly List<string> pending = [];
-    private SchedulePlan? plan;
-    private volatile Schedule current = Schedule.Empty;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _pendingLock = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly Dictionary<string, bool> _machineDown = new(StringComparer.Ordinal);
+    private readonly List<string> _pending = [];
+    private SchedulePlan? _plan;
+    private volatile Schedule _current = Schedule.Empty;
 
-    public Schedule Current => current;
+    public Schedule Current => _current;
 
     /// <summary>A new schedule was published; handlers run on the planner's thread (a page hands it to its renderer).</summary>
     public event Action<Schedule>? Changed;
@@ -49,21 +49,21 @@ internal sealed partial class Planner(
     /// <summary>Asks for a reschedule after the debounce; <paramref name="reason"/> is said in the schedule.</summary>
     public void Request(string reason)
     {
-        lock (pendingLock)
+        lock (_pendingLock)
         {
-            if (pending.Count < 10 && !pending.Contains(reason))
+            if (_pending.Count < 10 && !_pending.Contains(reason))
             {
-                pending.Add(reason);
+                _pending.Add(reason);
             }
         }
 
-        wake.Release();
+        _wake.Release();
     }
 
     /// <summary>Reschedules now and publishes the result.</summary>
     public async Task<Schedule> RescheduleAsync(string reason, CancellationToken ct)
     {
-        await gate.WaitAsync(ct);
+        await _gate.WaitAsync(ct);
         try
         {
             var data = await store.LoadAsync(ct);
@@ -71,7 +71,7 @@ internal sealed partial class Planner(
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -79,7 +79,7 @@ internal sealed partial class Planner(
     public async Task<Schedule> PreviewAsync(SequenceChange change, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
-        await gate.WaitAsync(ct);
+        await _gate.WaitAsync(ct);
         try
         {
             var data = await store.LoadAsync(ct);
@@ -88,7 +88,7 @@ internal sealed partial class Planner(
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -97,12 +97,12 @@ internal sealed partial class Planner(
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(actor);
-        await gate.WaitAsync(ct);
+        await _gate.WaitAsync(ct);
         try
         {
             var data = await store.LoadAsync(ct);
             var added = Override(data.Input, change);
-            var was = current.Operations.FirstOrDefault(o => o.OperationId == change.OperationId);
+            var was = _current.Operations.FirstOrDefault(o => o.OperationId == change.OperationId);
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
@@ -121,7 +121,7 @@ internal sealed partial class Planner(
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
@@ -146,7 +146,7 @@ internal sealed partial class Planner(
             throw new SequenceChangeRefused(StatusCodes.Status422UnprocessableEntity, $"machineId must name a machine of work centre {op.WorkCentreId}: {string.Join(", ", centre.Machines)}.");
         }
 
-        var sequence = current.Operations.Where(o => o.WorkCentreId == op.WorkCentreId && o.OperationId != op.Id)
+        var sequence = _current.Operations.Where(o => o.WorkCentreId == op.WorkCentreId && o.OperationId != op.Id)
             .OrderBy(o => o.Start).ThenBy(o => o.OperationId).Select(o => o.OperationId).ToList();
         long? before = change.Position < sequence.Count ? sequence[change.Position] : null;
         return new SequenceOverride(op.Id, before, change.MachineId);
@@ -155,7 +155,7 @@ internal sealed partial class Planner(
     private Schedule Compute(PlanningData data, PlanInput input, string reason, out SchedulePlan next)
     {
         var started = Stopwatch.GetTimestamp();
-        next = Scheduler.Replan(plan, input);
+        next = Scheduler.Replan(_plan, input);
         var scheduled = Stopwatch.GetElapsedTime(started);
         var settings = options.CurrentValue;
         var completions = DueDateForecast.Run(next, data.History, settings.Trials, (ulong)settings.Seed);
@@ -164,18 +164,18 @@ internal sealed partial class Planner(
                 At(p.Second.Projected), At(p.Second.P50), At(p.Second.P90), DueDateForecast.AtRisk(p.First.DueDate, p.Second.P90, input.Zone)))
             .OrderBy(o => o.DueDate).ThenBy(o => o.Priority).ThenBy(o => o.Number, StringComparer.Ordinal).ToList();
         var operations = next.Operations();
-        var was = current.Operations.ToDictionary(o => o.OperationId, o => o);
+        var was = _current.Operations.ToDictionary(o => o.OperationId, o => o);
         var moves = operations.Where(o => was.TryGetValue(o.OperationId, out var before) && before.End != o.End)
             .Select(o => new ScheduleMove(o.OperationId, o.OrderNumber, was[o.OperationId].End, o.End)).ToList();
         var total = Stopwatch.GetElapsedTime(started);
         LogComputed(reason, input.Operations.Count, next.Reused, scheduled.TotalMilliseconds, total.TotalMilliseconds, moves.Count);
-        return new Schedule(current.Version + 1, input.Now, reason, operations, next.Capacity(settings.HorizonDays), orders, moves);
+        return new Schedule(_current.Version + 1, input.Now, reason, operations, next.Capacity(settings.HorizonDays), orders, moves);
     }
 
     private Schedule Publish(Schedule schedule, SchedulePlan next)
     {
-        plan = next;
-        current = schedule;
+        _plan = next;
+        _current = schedule;
         try
         {
             Changed?.Invoke(schedule);
@@ -199,13 +199,13 @@ internal sealed partial class Planner(
             {
                 // Wait for a request or the refresh, then for the changes to settle.
                 var settings = options.CurrentValue;
-                bool requested = true;
+                var requested = true;
                 using (var refresh = new CancellationTokenSource(settings.Refresh, time))
                 using (var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, refresh.Token))
                 {
                     try
                     {
-                        await wake.WaitAsync(either.Token);
+                        await _wake.WaitAsync(either.Token);
                     }
                     catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
                     {
@@ -218,16 +218,16 @@ internal sealed partial class Planner(
                     await Task.Delay(settings.Debounce, time, stoppingToken);
                 }
 
-                while (wake.CurrentCount > 0)
+                while (_wake.CurrentCount > 0)
                 {
-                    await wake.WaitAsync(stoppingToken);
+                    await _wake.WaitAsync(stoppingToken);
                 }
 
                 string reason;
-                lock (pendingLock)
+                lock (_pendingLock)
                 {
-                    reason = pending.Count == 0 ? "refresh" : string.Join("; ", pending);
-                    pending.Clear();
+                    reason = _pending.Count == 0 ? "refresh" : string.Join("; ", _pending);
+                    _pending.Clear();
                 }
 
                 try
@@ -251,12 +251,12 @@ internal sealed partial class Planner(
 
     private void OnMachineChanged(MachineSnapshot machine)
     {
-        bool down = machine.State is nameof(Models.Wire.MachineState.Error);
+        var down = machine.State is nameof(Models.Wire.MachineState.Error);
         bool changed;
-        lock (machineDown)
+        lock (_machineDown)
         {
-            changed = machineDown.TryGetValue(machine.Id, out bool was) ? was != down : down;
-            machineDown[machine.Id] = down;
+            changed = _machineDown.TryGetValue(machine.Id, out var was) ? was != down : down;
+            _machineDown[machine.Id] = down;
         }
 
         if (changed)
@@ -271,8 +271,8 @@ internal sealed partial class Planner(
 
     public override void Dispose()
     {
-        gate.Dispose();
-        wake.Dispose();
+        _gate.Dispose();
+        _wake.Dispose();
         base.Dispose();
     }
 

@@ -75,8 +75,8 @@ internal sealed class PlanningStore(IServiceScopeFactory scopes, IGrainFactory g
         var counts = snapshots.ToDictionary(s => s.Id, s => s.PieceCount, StringComparer.Ordinal);
         var operations = rows.Select(r =>
         {
-            int done = r.Good;
-            if (r.State == OperationState.Running && r.MachineId is { } machine && r.CounterBaseline is { } baseline && counts.TryGetValue(machine, out long count))
+            var done = r.Good;
+            if (r.State == OperationState.Running && r.MachineId is { } machine && r.CounterBaseline is { } baseline && counts.TryGetValue(machine, out var count))
             {
                 done = (int)Math.Max(done, Math.Min(r.Planned, r.CountedClosed + Math.Max(0, count - baseline)));
             }
@@ -136,7 +136,7 @@ internal sealed class PlanningStore(IServiceScopeFactory scopes, IGrainFactory g
         return [.. down.Select(s =>
         {
             var from = s.StateSince!.Value;
-            double elapsed = (now - from).TotalSeconds;
+            var elapsed = (now - from).TotalSeconds;
             var longer = past.Where(p => p.Machine == s.Id && p.Seconds > elapsed).Select(p => p.Seconds).Order().ToList();
             var end = longer.Count > 0 ? from.AddSeconds(longer[(longer.Count - 1) / 2]) : from + settings.DefaultRepair > now ? from + settings.DefaultRepair : now + settings.DefaultRepair;
             return new MachineDown(s.Id, now, end, false);

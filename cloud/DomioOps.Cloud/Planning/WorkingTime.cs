@@ -12,90 +12,90 @@ internal sealed class WorkingTime
     /// <summary>The lookups below are by the hour: an instant's hour, or a count of working seconds' hour.</summary>
     private const long Bucket = 3600;
 
-    private readonly long[] starts;
-    private readonly long[] ends;
-    private readonly long[] before;
+    private readonly long[] _starts;
+    private readonly long[] _ends;
+    private readonly long[] _before;
     // For each hour from the first start, the first interval ending after its beginning; for each hour of working
     // seconds, the interval in which that much work is reached. Both turn a search into a step or two.
-    private readonly int[] byInstant;
-    private readonly int[] byWork;
+    private readonly int[] _byInstant;
+    private readonly int[] _byWork;
 
     public WorkingTime(IReadOnlyList<(long Start, long End)> intervals)
     {
         ArgumentNullException.ThrowIfNull(intervals);
-        int n = intervals.Count;
-        starts = new long[n];
-        ends = new long[n];
-        before = new long[n + 1];
-        for (int i = 0; i < n; i++)
+        var count = intervals.Count;
+        _starts = new long[count];
+        _ends = new long[count];
+        _before = new long[count + 1];
+        for (var i = 0; i < count; i++)
         {
-            (starts[i], ends[i]) = intervals[i];
-            before[i + 1] = before[i] + (ends[i] - starts[i]);
+            (_starts[i], _ends[i]) = intervals[i];
+            _before[i + 1] = _before[i] + (_ends[i] - _starts[i]);
         }
 
-        byInstant = new int[n == 0 ? 0 : ((ends[^1] - starts[0]) / Bucket) + 1];
-        for (int b = 0, i = 0; b < byInstant.Length; b++)
+        _byInstant = new int[count == 0 ? 0 : ((_ends[^1] - _starts[0]) / Bucket) + 1];
+        for (int bucket = 0, i = 0; bucket < _byInstant.Length; bucket++)
         {
-            long at = starts[0] + (b * Bucket);
-            while (i < n && ends[i] <= at)
+            var at = _starts[0] + (bucket * Bucket);
+            while (i < count && _ends[i] <= at)
             {
                 i++;
             }
 
-            byInstant[b] = i;
+            _byInstant[bucket] = i;
         }
 
-        byWork = new int[(before[^1] / Bucket) + 1];
-        for (int k = 0, i = 0; k < byWork.Length; k++)
+        _byWork = new int[(_before[^1] / Bucket) + 1];
+        for (int k = 0, i = 0; k < _byWork.Length; k++)
         {
             // The last interval i whose work before it is under k hours (or the first).
-            while (i + 1 < n && before[i + 1] < k * Bucket)
+            while (i + 1 < count && _before[i + 1] < k * Bucket)
             {
                 i++;
             }
 
-            byWork[k] = i;
+            _byWork[k] = i;
         }
     }
 
-    public int Count => starts.Length;
+    public int Count => _starts.Length;
 
     /// <summary>The last instant it covers (the horizon).</summary>
     public long Horizon { get; init; }
 
-    public long TotalSeconds => before[^1];
+    public long TotalSeconds => _before[^1];
 
-    public (long Start, long End) this[int index] => (starts[index], ends[index]);
+    public (long Start, long End) this[int index] => (_starts[index], _ends[index]);
 
     /// <summary>The first working instant at or after <paramref name="t"/>; <see cref="long.MaxValue"/> past the horizon.</summary>
     public long NextWorking(long t)
     {
-        int i = FirstEndingAfter(t);
-        return i == starts.Length ? long.MaxValue : Math.Max(t, starts[i]);
+        var i = FirstEndingAfter(t);
+        return i == _starts.Length ? long.MaxValue : Math.Max(t, _starts[i]);
     }
 
     /// <summary>The instant <paramref name="work"/> working seconds after <paramref name="t"/>; <see cref="long.MaxValue"/> past the horizon.</summary>
     public long Advance(long t, long work)
     {
-        long target = WorkBefore(t) + work;
+        var target = WorkBefore(t) + work;
         if (work <= 0)
         {
             return NextWorking(t);
         }
 
-        if (target > before[^1])
+        if (target > _before[^1])
         {
             return long.MaxValue;
         }
 
         // The interval in which the target-th working second ends: the last i with before[i] < target.
-        int lo = byWork[(target - 1) / Bucket];
-        while (lo + 1 < starts.Length && before[lo + 1] < target)
+        var lo = _byWork[(target - 1) / Bucket];
+        while (lo + 1 < _starts.Length && _before[lo + 1] < target)
         {
             lo++;
         }
 
-        return starts[lo] + (target - before[lo]);
+        return _starts[lo] + (target - _before[lo]);
     }
 
     /// <summary>Working seconds in [<paramref name="from"/>, <paramref name="to"/>).</summary>
@@ -104,32 +104,32 @@ internal sealed class WorkingTime
     /// <summary>Working seconds from the first interval up to <paramref name="t"/>.</summary>
     public long WorkBefore(long t)
     {
-        int i = FirstEndingAfter(t);
-        return i == starts.Length ? before[^1] : before[i] + Math.Max(0, t - starts[i]);
+        var i = FirstEndingAfter(t);
+        return i == _starts.Length ? _before[^1] : _before[i] + Math.Max(0, t - _starts[i]);
     }
 
     /// <summary>Whether <paramref name="t"/> is inside a working interval.</summary>
     public bool IsWorking(long t)
     {
-        int i = FirstEndingAfter(t);
-        return i < starts.Length && starts[i] <= t;
+        var i = FirstEndingAfter(t);
+        return i < _starts.Length && _starts[i] <= t;
     }
 
     private int FirstEndingAfter(long t)
     {
-        if (starts.Length == 0 || t < starts[0])
+        if (_starts.Length == 0 || t < _starts[0])
         {
             return 0;
         }
 
-        long b = (t - starts[0]) / Bucket;
-        if (b >= byInstant.Length)
+        var bucket = (t - _starts[0]) / Bucket;
+        if (bucket >= _byInstant.Length)
         {
-            return ends.Length;
+            return _ends.Length;
         }
 
-        int i = byInstant[b];
-        while (i < ends.Length && ends[i] <= t)
+        var i = _byInstant[bucket];
+        while (i < _ends.Length && _ends[i] <= t)
         {
             i++;
         }
@@ -146,29 +146,29 @@ internal sealed class WorkingTime
             return this;
         }
 
-        var result = new List<(long, long)>(starts.Length + cuts.Count);
-        int c = 0;
-        for (int i = 0; i < starts.Length; i++)
+        var result = new List<(long, long)>(_starts.Length + cuts.Count);
+        var firstCut = 0;
+        for (var i = 0; i < _starts.Length; i++)
         {
-            long s = starts[i], e = ends[i];
-            while (c < cuts.Count && cuts[c].To <= s)
+            long pieceStart = _starts[i], pieceEnd = _ends[i];
+            while (firstCut < cuts.Count && cuts[firstCut].To <= pieceStart)
             {
-                c++;
+                firstCut++;
             }
 
-            for (int k = c; k < cuts.Count && cuts[k].From < e && s < e; k++)
+            for (var k = firstCut; k < cuts.Count && cuts[k].From < pieceEnd && pieceStart < pieceEnd; k++)
             {
-                if (cuts[k].From > s)
+                if (cuts[k].From > pieceStart)
                 {
-                    result.Add((s, Math.Min(e, cuts[k].From)));
+                    result.Add((pieceStart, Math.Min(pieceEnd, cuts[k].From)));
                 }
 
-                s = Math.Max(s, cuts[k].To);
+                pieceStart = Math.Max(pieceStart, cuts[k].To);
             }
 
-            if (s < e)
+            if (pieceStart < pieceEnd)
             {
-                result.Add((s, e));
+                result.Add((pieceStart, pieceEnd));
             }
         }
 
@@ -209,48 +209,48 @@ internal sealed class WorkingTime
                     continue;
                 }
 
-                long start = Instant(zone, day, shift.Start);
-                long end = Instant(zone, shift.End <= shift.Start ? day.AddDays(1) : day, shift.End);
+                var start = Instant(zone, day, shift.Start);
+                var end = Instant(zone, shift.End <= shift.Start ? day.AddDays(1) : day, shift.End);
                 var breaks = shift.Breaks
                     .Select(b => (From: Instant(zone, b.Start < shift.Start ? day.AddDays(1) : day, b.Start),
                         To: Instant(zone, b.End <= shift.Start ? day.AddDays(1) : day, b.End)))
                     .Where(b => b.To > b.From)
                     .OrderBy(b => b.From);
-                long s = start;
+                var cursor = start;
                 foreach (var (bFrom, bTo) in breaks)
                 {
-                    if (bFrom > s)
+                    if (bFrom > cursor)
                     {
-                        pieces.Add((s, Math.Min(bFrom, end)));
+                        pieces.Add((cursor, Math.Min(bFrom, end)));
                     }
 
-                    s = Math.Max(s, bTo);
+                    cursor = Math.Max(cursor, bTo);
                 }
 
-                if (s < end)
+                if (cursor < end)
                 {
-                    pieces.Add((s, end));
+                    pieces.Add((cursor, end));
                 }
             }
         }
 
         pieces.Sort();
         var merged = new List<(long, long)>(pieces.Count);
-        foreach (var (s0, e0) in pieces)
+        foreach (var (shiftStart, shiftEnd) in pieces)
         {
-            long s = Math.Max(s0, from), e = Math.Min(e0, to);
-            if (e <= s)
+            long pieceStart = Math.Max(shiftStart, from), pieceEnd = Math.Min(shiftEnd, to);
+            if (pieceEnd <= pieceStart)
             {
                 continue;
             }
 
-            if (merged.Count > 0 && merged[^1].Item2 >= s)
+            if (merged.Count > 0 && merged[^1].Item2 >= pieceStart)
             {
-                merged[^1] = (merged[^1].Item1, Math.Max(merged[^1].Item2, e));
+                merged[^1] = (merged[^1].Item1, Math.Max(merged[^1].Item2, pieceEnd));
             }
             else
             {
-                merged.Add((s, e));
+                merged.Add((pieceStart, pieceEnd));
             }
         }
 

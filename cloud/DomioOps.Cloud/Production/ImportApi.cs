@@ -66,7 +66,7 @@ internal static class ImportApi
         int? urgency = null;
         if (!string.IsNullOrWhiteSpace(priority))
         {
-            if (int.TryParse(priority.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed))
+            if (int.TryParse(priority.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
             {
                 urgency = parsed;
             }

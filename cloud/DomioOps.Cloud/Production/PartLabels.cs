@@ -66,7 +66,7 @@ internal sealed class PartLabels(IServiceScopeFactory scopes)
         foreach (var part in parts)
         {
             var operation = next.GetValueOrDefault(part.Id);
-            string payload = Payload(part.Id, order.Number, operation?.Id);
+            var payload = Payload(part.Id, order.Number, operation?.Id);
             labels.Add(new PartLabel(part.Id, part.Name, part.Material, part.Length, part.Width, part.Thickness, part.Quantity, part.Grain,
                 part.EdgeL1, part.EdgeL2, part.EdgeW1, part.EdgeW2, operation?.Id,
                 operation is null ? null : centres.GetValueOrDefault(operation.WorkCentreId, operation.WorkCentreId),
@@ -82,10 +82,10 @@ internal sealed class PartLabels(IServiceScopeFactory scopes)
         using var data = QRCodeGenerator.GenerateQrCode(payload, QRCodeGenerator.ECCLevel.M);
         var matrix = data.ModuleMatrix;
         var path = new StringBuilder(matrix.Count * matrix.Count * 4);
-        for (int y = 0; y < matrix.Count; y++)
+        for (var y = 0; y < matrix.Count; y++)
         {
             var row = matrix[y];
-            for (int x = 0; x < row.Length; x++)
+            for (var x = 0; x < row.Length; x++)
             {
                 if (!row[x])
                 {
@@ -93,7 +93,7 @@ internal sealed class PartLabels(IServiceScopeFactory scopes)
                 }
 
                 // A run of dark modules is one rectangle.
-                int start = x;
+                var start = x;
                 while (x + 1 < row.Length && row[x + 1])
                 {
                     x++;

@@ -55,7 +55,7 @@ internal static class ProductionApi
             }
 
             var culture = CultureInfo.CurrentUICulture;
-            string name = "order-" + FileName(number);
+            var name = "order-" + FileName(number);
             return format?.ToLowerInvariant() == "xlsx"
                 ? TypedResults.Stream(output => production.WriteOperationsXlsxAsync(id, output, culture, http.RequestAborted), XlsxType, name + ".xlsx")
                 : TypedResults.Stream(output => production.WriteOperationsCsvAsync(id, output, culture, http.RequestAborted), CsvType, name + ".csv");

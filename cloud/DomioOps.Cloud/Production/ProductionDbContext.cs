@@ -12,7 +12,7 @@ namespace DomioOps.Cloud.Production;
 /// </summary>
 internal sealed class ProductionDbContext(DbContextOptions<ProductionDbContext> options) : DbContext(options)
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public DbSet<WorkCentre> WorkCentres => Set<WorkCentre>();
 
@@ -43,10 +43,10 @@ internal sealed class ProductionDbContext(DbContextOptions<ProductionDbContext> 
             centre.Property(c => c.Name).HasMaxLength(200);
             centre.Property(c => c.Kind).HasConversion<string>().HasMaxLength(32);
             centre.Property(c => c.Calendar).HasColumnType("jsonb").HasConversion(
-                calendar => JsonSerializer.Serialize(calendar, s_json),
-                json => JsonSerializer.Deserialize<WorkCalendar>(json, s_json) ?? new WorkCalendar(),
-                new ValueComparer<WorkCalendar>((a, b) => JsonSerializer.Serialize(a, s_json) == JsonSerializer.Serialize(b, s_json),
-                    c => JsonSerializer.Serialize(c, s_json).GetHashCode(StringComparison.Ordinal), c => c));
+                calendar => JsonSerializer.Serialize(calendar, Json),
+                json => JsonSerializer.Deserialize<WorkCalendar>(json, Json) ?? new WorkCalendar(),
+                new ValueComparer<WorkCalendar>((a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json),
+                    c => JsonSerializer.Serialize(c, Json).GetHashCode(StringComparison.Ordinal), c => c));
             centre.HasMany(c => c.Machines).WithOne().HasForeignKey(m => m.WorkCentreId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<WorkCentreMachine>(machine =>

@@ -92,7 +92,7 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
         {
             db.Orders.Add(order);
             await db.SaveChangesAsync(ct);
-            for (int saved = 0; saved < parts.Count; saved += SaveChunk)
+            for (var saved = 0; saved < parts.Count; saved += SaveChunk)
             {
                 foreach (var part in parts.Skip(saved).Take(SaveChunk))
                 {
@@ -119,7 +119,7 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
     private static async Task<Dictionary<string, string>> CheckHeaderAsync(ProductionDbContext db, OrderHeader header, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-        string number = header.Number?.Trim() ?? "";
+        var number = header.Number?.Trim() ?? "";
         if (number.Length is 0 or > ProductionOrder.MaxNumberLength)
         {
             errors["number"] = $"The order number is required, at most {ProductionOrder.MaxNumberLength} characters.";

@@ -53,12 +53,12 @@ internal sealed class ProductionOptionsValidator : IValidateOptions<ProductionOp
         for (var i = 0; i < options.WorkCentres.Count; i++)
         {
             var seed = options.WorkCentres[i];
-            string key = $"Production:WorkCentres:{i}";
+            var key = $"Production:WorkCentres:{i}";
             if (!EdgeTopics.IsValidId(seed.Id))
             {
                 failures.Add($"{key}:Id '{seed.Id}' must be 1-64 of A-Z a-z 0-9 - _ . (e.g. saw).");
             }
-            else if (ids.TryGetValue(seed.Id, out int first))
+            else if (ids.TryGetValue(seed.Id, out var first))
             {
                 failures.Add($"{key}:Id '{seed.Id}' repeats Production:WorkCentres:{first}:Id: give each work centre its own id.");
             }
@@ -82,13 +82,13 @@ internal sealed class ProductionOptionsValidator : IValidateOptions<ProductionOp
                 failures.Add($"{key}: SetupMinutes must be 0-10000 and CycleSeconds 0-100000.");
             }
 
-            foreach (string machine in seed.Machines)
+            foreach (var machine in seed.Machines)
             {
                 if (!EdgeTopics.IsValidId(machine))
                 {
                     failures.Add($"{key}:Machines: '{machine}' is not a machine id (1-64 of A-Z a-z 0-9 - _ .).");
                 }
-                else if (machines.TryGetValue(machine, out string? other))
+                else if (machines.TryGetValue(machine, out var other))
                 {
                     failures.Add($"{key}:Machines: '{machine}' is already in {other}: a machine is in one work centre.");
                 }

@@ -78,7 +78,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
         var rows = Filtered(db, query);
-        int total = await rows.CountAsync(ct);
+        var total = await rows.CountAsync(ct);
         var page = await Sorted(rows, query).Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, OrderQuery.MaxTake))
             .Select(Summary).ToListAsync(ct);
         return new OrderPage(page, total);
@@ -94,7 +94,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
             return null;
         }
 
-        string? source = await db.Orders.Where(o => o.Id == orderId).Select(o => o.Source).SingleAsync(ct);
+        var source = await db.Orders.Where(o => o.Id == orderId).Select(o => o.Source).SingleAsync(ct);
         var parts = await db.Parts.Where(p => p.OrderId == orderId).OrderBy(p => p.Line).ThenBy(p => p.Id).AsNoTracking().ToListAsync(ct);
         var operations = await ShopFloorQuery.ViewsAsync(db.Operations.Where(o => o.OrderId == orderId), db, grains, time.GetUtcNow(), ct);
         var byPart = operations.ToLookup(o => o.PartId);
@@ -206,7 +206,7 @@ internal sealed class ProductionOrders(IServiceScopeFactory scopes, IGrainFactor
         var rows = Rows(db);
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            string pattern = "%" + Escape(query.Search.Trim()) + "%";
+            var pattern = "%" + Escape(query.Search.Trim()) + "%";
             rows = rows.Where(r => EF.Functions.ILike(r.Number, pattern, "\\") || EF.Functions.ILike(r.Customer, pattern, "\\"));
         }
 

@@ -54,8 +54,8 @@ internal sealed class RoutingEditor(IServiceScopeFactory scopes, AuditTrail audi
         var before = current.Select(o => new { o.Step, o.WorkCentreId, o.SetupMinutes, o.CycleSeconds }).ToList();
         db.Operations.RemoveRange(current.Skip(started.Count));
         await db.SaveChangesAsync(ct);
-        bool previousDone = started.Count == 0 || started[^1].State == OperationState.Done;
-        for (int i = started.Count; i < steps.Count; i++)
+        var previousDone = started.Count == 0 || started[^1].State == OperationState.Done;
+        for (var i = started.Count; i < steps.Count; i++)
         {
             var centre = centres[steps[i].WorkCentreId];
             db.Operations.Add(new Operation

@@ -45,7 +45,7 @@ internal sealed partial class ShopFloor(
     public const int QueueLength = 50;
     public const int MaxQuantity = 100_000;
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
@@ -121,8 +121,8 @@ internal sealed partial class ShopFloor(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // The key is claimed first: a concurrent replay of the same key waits on this row and then finds it answered.
         var now = time.GetUtcNow();
-        string kind = action.Kind is { Length: > 32 } tooLong ? tooLong[..32] : action.Kind ?? "";
-        int claimed = await db.Database.ExecuteSqlAsync($"""
+        var kind = action.Kind is { Length: > 32 } tooLong ? tooLong[..32] : action.Kind ?? "";
+        var claimed = await db.Database.ExecuteSqlAsync($"""
             INSERT INTO production_terminal_actions ("TerminalId", "Key", "Kind", "AppliedAt", "Status", "Response")
             VALUES ({actor.TerminalId}, {action.Key}, {kind}, {now}, 0, 'null'::jsonb) ON CONFLICT DO NOTHING
             """, ct);
@@ -131,7 +131,7 @@ internal sealed partial class ShopFloor(
             await transaction.RollbackAsync(ct);
             var first = await db.TerminalActions.AsNoTracking().SingleAsync(a => a.TerminalId == actor.TerminalId && a.Key == action.Key, ct);
             LogReplayed(actor.TerminalId, action.Key);
-            return JsonSerializer.Deserialize<ShopFloorOutcome>(first.Response, s_json)! with { Replayed = true };
+            return JsonSerializer.Deserialize<ShopFloorOutcome>(first.Response, Json)! with { Replayed = true };
         }
 
         ShopFloorOutcome outcome;
@@ -146,7 +146,7 @@ internal sealed partial class ShopFloor(
             return new ShopFloorOutcome(StatusCodes.Status409Conflict, null, "The machine started another operation at the same moment: pause or finish it first.", false);
         }
 
-        string response = JsonSerializer.Serialize(outcome, s_json);
+        var response = JsonSerializer.Serialize(outcome, Json);
         await db.Database.ExecuteSqlAsync($"""
             UPDATE production_terminal_actions SET "Status" = {outcome.Status}, "Response" = {response}::jsonb
             WHERE "TerminalId" = {actor.TerminalId} AND "Key" = {action.Key}
@@ -205,7 +205,7 @@ internal sealed partial class ShopFloor(
         }
 
         LogApplied(action.Kind!, operation.Id, operation.State, actor.TerminalId);
-        long pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
+        var pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
         return new ShopFloorOutcome(StatusCodes.Status200OK, ShopFloorQuery.Now(before, operation, pieceCount, now), null, false);
     }
 
@@ -233,7 +233,7 @@ internal sealed partial class ShopFloor(
             return Refused(StatusCodes.Status409Conflict, $"{machineId} runs another operation: pause or finish it first.");
         }
 
-        long pieceCount = await counts.OfAsync(machineId);
+        var pieceCount = await counts.OfAsync(machineId);
         operation.State = OperationState.Running;
         operation.MachineId = machineId;
         operation.CounterBaseline = pieceCount;
@@ -259,7 +259,7 @@ internal sealed partial class ShopFloor(
     {
         if (operation.State == OperationState.Running && operation.MachineId is { } machine)
         {
-            long pieceCount = await counts.OfAsync(machine);
+            var pieceCount = await counts.OfAsync(machine);
             operation.CountedClosed = operation.Counted(pieceCount);
             operation.RunTime = operation.RunTimeAt(now);
             foreach (var run in await db.OperationRuns.Where(r => r.OperationId == operation.Id && r.To == null).ToListAsync(ct))
@@ -291,8 +291,8 @@ internal sealed partial class ShopFloor(
     /// <summary>Adds good and scrap pieces (negative numbers correct an earlier report; totals never go below zero), with what the machine counted.</summary>
     private static async Task<ShopFloorOutcome?> AddReportAsync(ProductionDbContext db, ShopFloorActor actor, Operation operation, ShopFloorAction action, PieceCounts counts, DateTimeOffset now)
     {
-        int good = action.Good ?? 0;
-        int scrap = action.Scrap ?? 0;
+        var good = action.Good ?? 0;
+        var scrap = action.Scrap ?? 0;
         if (Math.Abs(good) > MaxQuantity || Math.Abs(scrap) > MaxQuantity)
         {
             return Refused(StatusCodes.Status400BadRequest, $"good and scrap are at most {MaxQuantity}.");
@@ -319,7 +319,7 @@ internal sealed partial class ShopFloor(
             return null;
         }
 
-        long pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
+        var pieceCount = operation.MachineId is { } machine ? await counts.OfAsync(machine) : 0;
         operation.Good += good;
         operation.Scrap += scrap;
         db.Reports.Add(new OperationReport
@@ -447,7 +447,7 @@ internal sealed partial class ShopFloor(
     {
         public async Task<long> OfAsync(string machine)
         {
-            if (!known.TryGetValue(machine, out long count))
+            if (!known.TryGetValue(machine, out var count))
             {
                 count = known[machine] = (await ShopFloorQuery.PieceCountsAsync(grains, [machine]))[machine];
             }

@@ -36,7 +36,7 @@ internal sealed partial class TerminalActionRetention(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
         var before = time.GetUtcNow() - options.CurrentValue.ActionKeysKept;
-        int forgotten = await db.TerminalActions.Where(a => a.AppliedAt < before).ExecuteDeleteAsync(ct);
+        var forgotten = await db.TerminalActions.Where(a => a.AppliedAt < before).ExecuteDeleteAsync(ct);
         if (forgotten > 0)
         {
             LogForgotten(forgotten, before);

@@ -8,80 +8,6 @@ using Microsoft.EntityFrameworkCore;
 namespace DomioOps.Cloud.Production;
 
 /// <summary>
-/// A work centre as the office writes and reads it: times <c>HH:mm</c>, days and kinds by name, holidays
-/// <c>yyyy-MM-dd</c> (so a form and the API send the same thing, and every bad value is an error naming its field).
-/// </summary>
-internal sealed record WorkCentreDraft(
-    string? Id,
-    string? Name,
-    string? Kind,
-    decimal? SetupMinutes,
-    decimal? CycleSeconds,
-    IReadOnlyList<string>? Machines,
-    IReadOnlyList<ShiftDraft>? Shifts,
-    IReadOnlyList<string>? Holidays)
-{
-    public static WorkCentreDraft From(WorkCentre centre) => new(
-        centre.Id,
-        centre.Name,
-        centre.Kind.ToString(),
-        centre.SetupMinutes,
-        centre.CycleSeconds,
-        [.. centre.Machines.Select(m => m.MachineId).Order(StringComparer.Ordinal)],
-        [.. centre.Calendar.Shifts.Select(s => new ShiftDraft(s.Name, Time(s.Start), Time(s.End), [.. s.Days.Order().Select(d => d.ToString())],
-            [.. s.Breaks.Select(b => new BreakDraft(Time(b.Start), Time(b.End)))]))],
-        [.. centre.Calendar.Holidays.Order().Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))]);
-
-    private static string Time(TimeOnly time) => time.ToString("HH:mm", CultureInfo.InvariantCulture);
-}
-
-internal sealed record ShiftDraft(string? Name, string? Start, string? End, IReadOnlyList<string>? Days, IReadOnlyList<BreakDraft>? Breaks);
-
-internal sealed record BreakDraft(string? Start, string? End);
-
-/// <summary>
-/// One thing wrong with a draft: the field (as the API names it, e.g. <c>shifts[1].breaks[0]</c>), a code a page
-/// translates with <see cref="Args"/>, and the English message the API answers with.
-/// </summary>
-internal sealed record WorkCentreProblem(string Field, WorkCentreProblemCode Code, string Message, params string[] Args);
-
-/// <summary>Why a work centre change was refused; a page words each as <c>WorkCentres.Error.{Code}</c>.</summary>
-internal enum WorkCentreProblemCode
-{
-    Id,
-    IdTaken,
-    IdFixed,
-    InUse,
-    MachinesChanged,
-    Name,
-    Kind,
-    SetupMinutes,
-    CycleSeconds,
-    TooManyMachines,
-    MachineId,
-    MachineTwice,
-    MachineElsewhere,
-    TooManyShifts,
-    ShiftName,
-    Time,
-    ShiftEmpty,
-    Day,
-    NoDays,
-    TooManyBreaks,
-    BreakOutside,
-    ShiftOverlap,
-    TooManyHolidays,
-    Holiday,
-    HolidayTwice,
-}
-
-/// <summary>What a change came to: the work centre, or the problems (none when there was no such work centre).</summary>
-internal sealed record WorkCentreResult(WorkCentreDraft? Centre, IReadOnlyList<WorkCentreProblem> Problems)
-{
-    public bool NotFound => Centre is null && Problems.Count == 0;
-}
-
-/// <summary>
 /// The office's work centres: list, create, change and delete them, each change validated (every problem naming its
 /// field) and audited with the work centre before and after. A machine is in one work centre at most; a work centre
 /// operations refer to is not deleted. A terminal bound to a work centre gets its machines at its next sign-in.
@@ -205,7 +131,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             return new(null, []);
         }
 
-        int operations = await db.Operations.CountAsync(o => o.WorkCentreId == id, ct);
+        var operations = await db.Operations.CountAsync(o => o.WorkCentreId == id, ct);
         if (operations > 0)
         {
             return new(null, [InUse(id, operations)]);
@@ -248,7 +174,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
     private static async Task<(WorkCentre? Centre, List<WorkCentreProblem> Problems)> ValidateAsync(ProductionDbContext db, string id, WorkCentreDraft draft, CancellationToken ct)
     {
         var problems = new List<WorkCentreProblem>();
-        string name = draft.Name?.Trim() ?? "";
+        var name = draft.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength)
         {
             problems.Add(new("name", WorkCentreProblemCode.Name, $"The name is required (at most {MaxNameLength} characters), e.g. \"Panel saw 2\"."));
@@ -299,9 +225,9 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         var valid = new List<string>();
-        for (int i = 0; i < machines.Count; i++)
+        for (var i = 0; i < machines.Count; i++)
         {
-            string machine = machines[i]?.Trim() ?? "";
+            var machine = machines[i]?.Trim() ?? "";
             if (!EdgeTopics.IsValidId(machine))
             {
                 problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineId, $"'{machine}' is not a machine id (1-64 of A-Z a-z 0-9 - _ .).", machine));
@@ -322,7 +248,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             .ToListAsync(ct);
         foreach (var placed in elsewhere)
         {
-            int i = machines.Select(m => m?.Trim()).ToList().IndexOf(placed.MachineId);
+            var i = machines.Select(m => m?.Trim()).ToList().IndexOf(placed.MachineId);
             problems.Add(new($"machines[{i}]", WorkCentreProblemCode.MachineElsewhere,
                 $"'{placed.MachineId}' is in work centre '{placed.Id}' ({placed.Name}): take it out of that one first; a machine is in one work centre.",
                 placed.MachineId, placed.Id, placed.Name));
@@ -340,12 +266,12 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         var shifts = new List<(int Index, Shift Shift)>();
-        for (int i = 0; i < drafts.Count; i++)
+        for (var i = 0; i < drafts.Count; i++)
         {
             var draft = drafts[i] ?? new ShiftDraft(null, null, null, null, null);
-            string field = $"shifts[{i}]";
-            int before = problems.Count;
-            string name = draft.Name?.Trim() ?? "";
+            var field = $"shifts[{i}]";
+            var before = problems.Count;
+            var name = draft.Name?.Trim() ?? "";
             if (name.Length is 0 or > 50)
             {
                 problems.Add(new($"{field}.name", WorkCentreProblemCode.ShiftName, $"Shift {i + 1}: the name is required (at most 50 characters), e.g. \"1\" or \"Morning\".", (i + 1).ToString(CultureInfo.InvariantCulture)));
@@ -359,7 +285,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             }
 
             var days = new List<DayOfWeek>();
-            foreach (string day in draft.Days ?? [])
+            foreach (var day in draft.Days ?? [])
             {
                 if (int.TryParse(day, out _) || !Enum.TryParse<DayOfWeek>(day, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
                 {
@@ -384,9 +310,9 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
                 pauses = [];
             }
 
-            for (int b = 0; b < pauses.Count; b++)
+            for (var b = 0; b < pauses.Count; b++)
             {
-                string breakField = $"{field}.breaks[{b}]";
+                var breakField = $"{field}.breaks[{b}]";
                 var breakStart = Time(pauses[b]?.Start, $"{breakField}.start", i, problems);
                 var breakEnd = Time(pauses[b]?.End, $"{breakField}.end", i, problems);
                 if (start is not { } s || end is not { } e || breakStart is not { } bs || breakEnd is not { } be || s == e)
@@ -394,7 +320,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
                     continue;
                 }
 
-                int length = Offset(s, e);
+                var length = Offset(s, e);
                 if (Offset(s, bs) >= Offset(s, be) || Offset(s, be) > length || bs == be)
                 {
                     problems.Add(new(breakField, WorkCentreProblemCode.BreakOutside,
@@ -414,9 +340,9 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         // Two shifts overlap when they share a minute of the week (a shift past midnight runs into the next day; Saturday's into Sunday's, Sunday's into Monday's).
-        for (int a = 0; a < shifts.Count; a++)
+        for (var a = 0; a < shifts.Count; a++)
         {
-            for (int b = a + 1; b < shifts.Count; b++)
+            for (var b = a + 1; b < shifts.Count; b++)
             {
                 if (Overlap(shifts[a].Shift, shifts[b].Shift) is { } day)
                 {
@@ -439,7 +365,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
             foreach (var dayB in b.Days)
             {
                 var (startB, endB) = Interval(b, dayB);
-                foreach (int shift in (int[])[-MinutesPerWeek, 0, MinutesPerWeek])
+                foreach (var shift in (int[])[-MinutesPerWeek, 0, MinutesPerWeek])
                 {
                     if (startA < endB + shift && startB + shift < endA)
                     {
@@ -454,7 +380,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
 
     private static (int Start, int End) Interval(Shift shift, DayOfWeek day)
     {
-        int start = ((int)day * MinutesPerDay) + (shift.Start.Hour * 60) + shift.Start.Minute;
+        var start = ((int)day * MinutesPerDay) + (shift.Start.Hour * 60) + shift.Start.Minute;
         return (start, start + Offset(shift.Start, shift.End));
     }
 
@@ -484,7 +410,7 @@ internal sealed class WorkCentres(IServiceScopeFactory scopes, AuditTrail audit)
         }
 
         var holidays = new List<DateOnly>();
-        for (int i = 0; i < drafts.Count; i++)
+        for (var i = 0; i < drafts.Count; i++)
         {
             if (!DateOnly.TryParseExact(drafts[i]?.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {

@@ -19,7 +19,7 @@ public abstract class AdminPage : ComponentBase, IDisposable
 {
     private const string AddressKey = "admin-page.address";
 
-    private PersistingComponentStateSubscription persisting;
+    private PersistingComponentStateSubscription _persisting;
 
     [CascadingParameter]
     private Task<AuthenticationState> State { get; set; } = default!;
@@ -46,8 +46,8 @@ public abstract class AdminPage : ComponentBase, IDisposable
 
     protected override void OnInitialized()
     {
-        Address = PageState.TryTakeFromJson<string>(AddressKey, out string? kept) ? kept : Http?.Connection.RemoteIpAddress?.ToString();
-        persisting = PageState.RegisterOnPersisting(() =>
+        Address = PageState.TryTakeFromJson<string>(AddressKey, out var kept) ? kept : Http?.Connection.RemoteIpAddress?.ToString();
+        _persisting = PageState.RegisterOnPersisting(() =>
         {
             PageState.PersistAsJson(AddressKey, Address);
             return Task.CompletedTask;
@@ -119,7 +119,7 @@ public abstract class AdminPage : ComponentBase, IDisposable
     {
         if (disposing)
         {
-            persisting.Dispose();
+            _persisting.Dispose();
         }
     }
 }

@@ -44,7 +44,7 @@ internal sealed record AdminFailure(AdminProblem Problem, string? Field, string 
     {
         ArgumentNullException.ThrowIfNull(result);
         string[] codes = [.. result.Errors.Select(e => e.Code)];
-        string? field = codes.FirstOrDefault() switch
+        var field = codes.FirstOrDefault() switch
         {
             { } code when code.Contains("UserName", StringComparison.Ordinal) => "userName",
             { } code when code.Contains("Email", StringComparison.Ordinal) => "email",

@@ -28,7 +28,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (!SecretKeys.TryParse(Prefix, header["Bearer ".Length..].Trim(), out string id, out string secret))
+        if (!SecretKeys.TryParse(Prefix, header["Bearer ".Length..].Trim(), out var id, out var secret))
         {
             return AuthenticateResult.Fail("Malformed API key");
         }

@@ -25,7 +25,7 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
     /// <summary>The key file used when <see cref="SecurityOptions.BadgeKeyFile"/> is unset.</summary>
     internal static string DefaultPath()
     {
-        string folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        var folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
         return string.IsNullOrEmpty(folder)
             ? throw new InvalidOperationException("Security:BadgeKeyFile is not set and this account has no local application data folder: set it to a file path.")
             : Path.Combine(folder, "DomioOps", "badge.key");
@@ -36,9 +36,9 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        string path = options.Value.BadgeKeyFile ?? DefaultPath();
+        var path = options.Value.BadgeKeyFile ?? DefaultPath();
         _key = await LoadOrCreateAsync(path, cancellationToken);
-        byte[] check = HMACSHA256.HashData(_key, "DomioOps badge key check"u8);
+        var check = HMACSHA256.HashData(_key, "DomioOps badge key check"u8);
 
         await using var connection = new NpgsqlConnection(silo.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -48,7 +48,7 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
             """, connection);
         command.Parameters.AddWithValue("name", CheckName);
         command.Parameters.AddWithValue("check", check);
-        byte[] recorded = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
+        var recorded = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
         if (!CryptographicOperations.FixedTimeEquals(recorded, check))
         {
             throw new InvalidOperationException(
@@ -66,7 +66,7 @@ internal sealed partial class BadgeKey(IOptions<SecurityOptions> options, IOptio
             LogCreated(path);
         }
 
-        byte[] key = await File.ReadAllBytesAsync(path, cancellationToken);
+        var key = await File.ReadAllBytesAsync(path, cancellationToken);
         return key.Length == KeyBytes
             ? key
             : throw new InvalidOperationException($"Security:BadgeKeyFile: '{path}' holds {key.Length} bytes, not a {KeyBytes}-byte key; restore the cluster's key file.");

@@ -22,7 +22,7 @@ internal sealed class HubSessions
     /// <summary>Aborts every connection held by <paramref name="subject"/> (see <see cref="Subjects"/>); returns how many.</summary>
     public int End(string subject)
     {
-        int ended = 0;
+        var ended = 0;
         foreach (var connection in _connections.Values)
         {
             if (connection.User is { } user && Subjects(user).Contains(subject, StringComparer.Ordinal))

@@ -36,7 +36,7 @@ internal sealed partial class InitialAdmin(
         {
             await using var scope = scopes.CreateAsyncScope();
             var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
-            foreach (string role in DomioRoles.People)
+            foreach (var role in DomioRoles.People)
             {
                 if (!await roles.RoleExistsAsync(role))
                 {
@@ -84,7 +84,7 @@ internal sealed partial class InitialAdmin(
             return ((await File.ReadAllTextAsync(file, cancellationToken)).Trim(), file);
         }
 
-        string generated = Generate();
+        var generated = Generate();
         if (admin.PasswordFile is { } target && !SecretFile.TryCreate(target, System.Text.Encoding.UTF8.GetBytes(generated + "\n")))
         {
             // Another silo generated it a moment ago: that password is the administrator's.

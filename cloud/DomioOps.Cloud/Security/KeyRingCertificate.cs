@@ -26,7 +26,7 @@ internal static class KeyRingCertificate
         }
 
         X509Certificate2 certificate;
-        string key = options.CertificateKeyPath is null ? "CertificatePath" : "CertificatePath/CertificateKeyPath";
+        var key = options.CertificateKeyPath is null ? "CertificatePath" : "CertificatePath/CertificateKeyPath";
         try
         {
             certificate = options.CertificateKeyPath is { } keyPath

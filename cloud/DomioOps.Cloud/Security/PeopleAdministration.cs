@@ -45,15 +45,15 @@ internal sealed class PeopleAdministration(
         ArgumentNullException.ThrowIfNull(query);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SecurityDbContext>();
-        IQueryable<IdentityUser> users = db.Users.AsNoTracking();
+        var users = db.Users.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             // Identity keeps names and e-mails upper-cased invariantly beside them: the search is case-blind that way.
-            string search = query.Search.Trim().ToUpperInvariant();
+            var search = query.Search.Trim().ToUpperInvariant();
             users = users.Where(u => u.NormalizedUserName!.Contains(search) || (u.NormalizedEmail != null && u.NormalizedEmail.Contains(search)));
         }
 
-        int total = await users.CountAsync(cancellationToken);
+        var total = await users.CountAsync(cancellationToken);
         users = (query.SortBy, query.Descending) switch
         {
             (PeopleSort.Email, false) => users.OrderBy(u => u.Email).ThenBy(u => u.UserName),
@@ -329,7 +329,7 @@ internal sealed class PeopleAdministration(
 
     private static int Rank(string role)
     {
-        for (int i = 0; i < DomioRoles.People.Count; i++)
+        for (var i = 0; i < DomioRoles.People.Count; i++)
         {
             if (DomioRoles.People[i] == role)
             {

@@ -102,13 +102,13 @@ internal sealed class PersonAccount(
             return AccountError.NotAPerson;
         }
 
-        bool requiredByRole = RequiredByRole(principal);
+        var requiredByRole = RequiredByRole(principal);
         if (await Users.GetTwoFactorEnabledAsync(user))
         {
             return new TwoFactorStatus(true, null, null, await Users.CountRecoveryCodesAsync(user), requiredByRole);
         }
 
-        string? key = await Users.GetAuthenticatorKeyAsync(user);
+        var key = await Users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
             await Users.ResetAuthenticatorKeyAsync(user);
@@ -117,8 +117,8 @@ internal sealed class PersonAccount(
             await signIn.RefreshSignInAsync(user);
         }
 
-        string name = await Users.GetUserNameAsync(user) ?? user.Id;
-        string uri = $"otpauth://totp/{UrlEncoder.Default.Encode("DomioOps")}:{UrlEncoder.Default.Encode(name)}?secret={key}&issuer=DomioOps&digits=6";
+        var name = await Users.GetUserNameAsync(user) ?? user.Id;
+        var uri = $"otpauth://totp/{UrlEncoder.Default.Encode("DomioOps")}:{UrlEncoder.Default.Encode(name)}?secret={key}&issuer=DomioOps&digits=6";
         return new TwoFactorStatus(false, key!, uri, await Users.CountRecoveryCodesAsync(user), requiredByRole);
     }
 

@@ -50,7 +50,7 @@ internal static class RequestForgery
 
     private static bool NeedsToken(HttpContext context)
     {
-        string method = context.Request.Method;
+        var method = context.Request.Method;
         return !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method))
             && context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
             && context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null

@@ -16,13 +16,13 @@ internal static class SecretFile
     /// </summary>
     public static bool TryCreate(string path, ReadOnlySpan<byte> content, UnixFileMode mode = OwnerOnly)
     {
-        string full = Path.GetFullPath(path);
+        var full = Path.GetFullPath(path);
         if (File.Exists(full))
         {
             return false;
         }
 
-        string folder = Path.GetDirectoryName(full)!;
+        var folder = Path.GetDirectoryName(full)!;
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(folder);
@@ -32,7 +32,7 @@ internal static class SecretFile
             Directory.CreateDirectory(folder, OwnerOnly | UnixFileMode.UserExecute);
         }
 
-        string aside = WriteAside(full, content, mode);
+        var aside = WriteAside(full, content, mode);
         try
         {
             File.Move(aside, full, overwrite: false);
@@ -51,8 +51,8 @@ internal static class SecretFile
     /// <summary>Replaces <paramref name="path"/> (whose folder exists) by <paramref name="content"/> in one move.</summary>
     public static void Replace(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
-        string full = Path.GetFullPath(path);
-        string aside = WriteAside(full, content, mode);
+        var full = Path.GetFullPath(path);
+        var aside = WriteAside(full, content, mode);
         try
         {
             File.Move(aside, full, overwrite: true);
@@ -65,7 +65,7 @@ internal static class SecretFile
 
     private static string WriteAside(string full, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
-        string aside = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var aside = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

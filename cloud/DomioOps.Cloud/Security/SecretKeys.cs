@@ -11,8 +11,8 @@ internal static class SecretKeys
 {
     public static (string Id, string Key, byte[] Hash) Create(string prefix)
     {
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        string secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         return (id, $"{prefix}_{id}.{secret}", Hash(secret));
     }
 
@@ -24,7 +24,7 @@ internal static class SecretKeys
             return false;
         }
 
-        int dot = key.IndexOf('.', StringComparison.Ordinal);
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
         if (dot < 0 || dot == key.Length - 1)
         {
             return false;

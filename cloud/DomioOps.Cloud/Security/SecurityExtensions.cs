@@ -228,7 +228,7 @@ internal static class SecurityExtensions
 
     internal static void RetryAfter(HttpContext context, RateLimitLease lease)
     {
-        if (lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
+        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

@@ -40,7 +40,7 @@ internal sealed class SessionRevalidation(ILoggerFactory loggers, IServiceScopeF
             return true;
         }
 
-        string? stamp = principal.FindFirstValue(users.Options.ClaimsIdentity.SecurityStampClaimType);
+        var stamp = principal.FindFirstValue(users.Options.ClaimsIdentity.SecurityStampClaimType);
         return stamp == await users.GetSecurityStampAsync(user);
     }
 

@@ -18,8 +18,8 @@ namespace DomioOps.Cloud.Security;
 internal sealed class TerminalSession(
     SecurityDbContext db, Production.ProductionDbContext production, UserManager<IdentityUser> users, TerminalLockouts lockouts, BadgeKey badgeKey, AuditTrail audit, TimeProvider time)
 {
-    private static readonly IdentityUser s_nobody = new("nobody");
-    private static readonly string s_nobodysPin = new PasswordHasher<IdentityUser>().HashPassword(s_nobody, "no PIN");
+    private static readonly IdentityUser Nobody = new("nobody");
+    private static readonly string NobodysPin = new PasswordHasher<IdentityUser>().HashPassword(Nobody, "no PIN");
 
     public const string Scheme = "Terminal";
     public const string CookieName = "domio.terminal";
@@ -27,7 +27,7 @@ internal sealed class TerminalSession(
 
     public async Task<bool> SignInAsync(HttpContext http, string? key)
     {
-        if (!SecretKeys.TryParse(KeyPrefix, key, out string id, out string secret))
+        if (!SecretKeys.TryParse(KeyPrefix, key, out var id, out var secret))
         {
             return false;
         }
@@ -51,7 +51,7 @@ internal sealed class TerminalSession(
     public async Task<(IdentifyOutcome Outcome, DateTimeOffset? LockedUntil)> IdentifyOperatorAsync(HttpContext http, string? badge, string? userName, string? pin)
     {
         var ct = http.RequestAborted;
-        string terminalId = http.User.FindFirstValue(SecurityClaims.CredentialId)!;
+        var terminalId = http.User.FindFirstValue(SecurityClaims.CredentialId)!;
         var terminal = await db.Terminals.AsNoTracking().SingleAsync(t => t.Id == terminalId, ct);
         if (await lockouts.TerminalLockedUntilAsync(terminalId, ct) is { } lockedUntil)
         {
@@ -73,7 +73,7 @@ internal sealed class TerminalSession(
 
             var credential = candidate is null ? null : await db.OperatorCredentials.AsNoTracking().SingleOrDefaultAsync(c => c.UserId == candidate.Id, ct);
             // An unknown name costs a hash check too, so the time taken does not tell which names exist.
-            bool matches = users.PasswordHasher.VerifyHashedPassword(candidate ?? s_nobody, credential?.PinHash ?? s_nobodysPin, pin) != PasswordVerificationResult.Failed;
+            var matches = users.PasswordHasher.VerifyHashedPassword(candidate ?? Nobody, credential?.PinHash ?? NobodysPin, pin) != PasswordVerificationResult.Failed;
             if (candidate is not null && credential?.PinHash is not null && matches)
             {
                 person = candidate;
@@ -99,12 +99,12 @@ internal sealed class TerminalSession(
 
     private async Task<IdentityUser?> FindByBadgeAsync(string badge, CancellationToken ct)
     {
-        byte[] hash = badgeKey.Hash(badge);
+        var hash = badgeKey.Hash(badge);
         var credential = await db.OperatorCredentials.SingleOrDefaultAsync(c => c.BadgeHash == hash, ct);
         if (credential is null)
         {
             // A badge stored before badges were keyed (plain SHA-256) is found once more and rehashed on the spot.
-            byte[] legacy = SecretKeys.Hash(badge);
+            var legacy = SecretKeys.Hash(badge);
             credential = await db.OperatorCredentials.SingleOrDefaultAsync(c => c.BadgeHash == legacy, ct);
             if (credential is not null)
             {
@@ -118,7 +118,7 @@ internal sealed class TerminalSession(
 
     public async Task ForgetOperatorAsync(HttpContext http)
     {
-        string terminalId = http.User.FindFirstValue(SecurityClaims.CredentialId)!;
+        var terminalId = http.User.FindFirstValue(SecurityClaims.CredentialId)!;
         var terminal = await db.Terminals.AsNoTracking().SingleAsync(t => t.Id == terminalId, http.RequestAborted);
         await http.SignInAsync(Scheme, await PrincipalAsync(terminal, null, http.RequestAborted));
     }
@@ -126,7 +126,7 @@ internal sealed class TerminalSession(
     /// <summary>Every request: a revoked terminal's session ends at once.</summary>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        string? id = context.Principal?.FindFirstValue(SecurityClaims.CredentialId);
+        var id = context.Principal?.FindFirstValue(SecurityClaims.CredentialId);
         var db = context.HttpContext.RequestServices.GetRequiredService<SecurityDbContext>();
         if (id is null || !await db.Terminals.AnyAsync(t => t.Id == id && t.RevokedAt == null, context.HttpContext.RequestAborted))
         {

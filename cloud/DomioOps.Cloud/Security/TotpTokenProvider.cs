@@ -34,10 +34,10 @@ internal sealed class TotpTokenProvider(SecurityDbContext db, TimeProvider time)
             return false;
         }
 
-        int code = int.Parse(token, CultureInfo.InvariantCulture);
-        long now = time.GetUtcNow().ToUnixTimeSeconds() / StepSeconds;
+        var code = int.Parse(token, CultureInfo.InvariantCulture);
+        var now = time.GetUtcNow().ToUnixTimeSeconds() / StepSeconds;
         long? matched = null;
-        for (long step = now - 1; step <= now + 1; step++)
+        for (var step = now - 1; step <= now + 1; step++)
         {
             // Every step is computed, so the time taken says nothing about which one matched.
             if (Code(key, step) == code)
@@ -65,7 +65,7 @@ internal sealed class TotpTokenProvider(SecurityDbContext db, TimeProvider time)
 #pragma warning disable CA5350 // RFC 6238 and every authenticator app use HMAC-SHA1.
         HMACSHA1.HashData(key, counter, mac);
 #pragma warning restore CA5350
-        int offset = mac[^1] & 0x0F;
+        var offset = mac[^1] & 0x0F;
         return (BinaryPrimitives.ReadInt32BigEndian(mac[offset..]) & 0x7FFF_FFFF) % 1_000_000;
     }
 
@@ -75,9 +75,9 @@ internal sealed class TotpTokenProvider(SecurityDbContext db, TimeProvider time)
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         var bytes = new List<byte>(text.Length * 5 / 8);
         int buffer = 0, bits = 0;
-        foreach (char c in text.TrimEnd('='))
+        foreach (var c in text.TrimEnd('='))
         {
-            int value = Alphabet.IndexOf(char.ToUpperInvariant(c), StringComparison.Ordinal);
+            var value = Alphabet.IndexOf(char.ToUpperInvariant(c), StringComparison.Ordinal);
             if (value < 0)
             {
                 return null;

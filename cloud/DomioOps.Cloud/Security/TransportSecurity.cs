@@ -50,12 +50,12 @@ internal static class TransportSecurity
 
         forwarded.KnownProxies.Clear();
         forwarded.KnownIPNetworks.Clear();
-        foreach (string proxy in security.KnownProxies)
+        foreach (var proxy in security.KnownProxies)
         {
             forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
         }
 
-        foreach (string network in security.KnownNetworks)
+        foreach (var network in security.KnownNetworks)
         {
             forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         }
@@ -64,17 +64,17 @@ internal static class TransportSecurity
     /// <summary>The URLs Kestrel is told to listen on: <c>urls</c> (ASPNETCORE_URLS, --urls), <c>http(s)_ports</c>, <c>Kestrel:Endpoints</c>.</summary>
     internal static IEnumerable<string> ListenUrls(IConfiguration configuration)
     {
-        foreach (string url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             yield return url;
         }
 
-        foreach (string port in (configuration["http_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var port in (configuration["http_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             yield return $"http://*:{port}";
         }
 
-        foreach (string port in (configuration["https_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var port in (configuration["https_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             yield return $"https://*:{port}";
         }
@@ -110,7 +110,7 @@ internal static class TransportSecurity
         public ValidateOptionsResult Validate(string? name, SecurityOptions options)
         {
             var failures = new List<string>();
-            for (int i = 0; i < options.KnownProxies.Length; i++)
+            for (var i = 0; i < options.KnownProxies.Length; i++)
             {
                 if (!IPAddress.TryParse(options.KnownProxies[i], out _))
                 {
@@ -118,7 +118,7 @@ internal static class TransportSecurity
                 }
             }
 
-            for (int i = 0; i < options.KnownNetworks.Length; i++)
+            for (var i = 0; i < options.KnownNetworks.Length; i++)
             {
                 if (!System.Net.IPNetwork.TryParse(options.KnownNetworks[i], out _))
                 {
@@ -128,7 +128,7 @@ internal static class TransportSecurity
 
             if (options.AllowInsecureHttp)
             {
-                foreach (string url in ListenUrls(configuration).Where(url => url.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !IsLoopback(url)))
+                foreach (var url in ListenUrls(configuration).Where(url => url.StartsWith("http:", StringComparison.OrdinalIgnoreCase) && !IsLoopback(url)))
                 {
                     failures.Add($"Security:AllowInsecureHttp: plain HTTP is allowed on loopback only, but the host listens on {url}; serve HTTPS there (a Kestrel certificate) or remove Security:AllowInsecureHttp");
                 }

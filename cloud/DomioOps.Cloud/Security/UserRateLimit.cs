@@ -15,7 +15,7 @@ internal sealed class UserRateLimit : IMiddleware, IDisposable
 
     public UserRateLimit(IOptions<SecurityOptions> options)
     {
-        int perMinute = options.Value.RateLimits.ApiPerMinutePerUser;
+        var perMinute = options.Value.RateLimits.ApiPerMinutePerUser;
         _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             SecurityExtensions.IsApi(context) && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } user
                 ? RateLimitPartition.GetTokenBucketLimiter("user:" + user, _ => SecurityExtensions.Bucket(perMinute))

@@ -24,7 +24,7 @@ internal static class MigrateCommand
             return 1;
         }
 
-        bool shared = string.IsNullOrWhiteSpace(silo.MigrationConnectionString);
+        var shared = string.IsNullOrWhiteSpace(silo.MigrationConnectionString);
         var schema = new PostgresSchema(shared ? silo.ConnectionString : silo.MigrationConnectionString!, host.Services.GetRequiredService<ILogger<PostgresSchema>>())
         {
             MigratesAsApplication = shared,

@@ -53,7 +53,7 @@ internal sealed partial class PostgresSchema
     /// <summary>Creates the database if needed and applies the migrations it lacks. Idempotent.</summary>
     public async Task ApplyAsync(CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await OpenCreatingDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenCreatingDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
         if (await ReadVersionAsync(connection, cancellationToken).ConfigureAwait(false) >= LatestVersion)
         {
@@ -62,7 +62,7 @@ internal sealed partial class PostgresSchema
         }
 
         var stopwatch = Stopwatch.StartNew();
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, """
             CREATE TABLE IF NOT EXISTS domioops_schema_version
@@ -74,14 +74,14 @@ internal sealed partial class PostgresSchema
             """, cancellationToken).ConfigureAwait(false);
 
         // Read again under the lock: another process may have finished the work while we waited.
-        int current = await ReadVersionAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
-        int applied = 0;
+        var current = await ReadVersionAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
+        var applied = 0;
         if (MigratesAsApplication && current < LatestVersion)
         {
             LogMigratingAsApplication(connection.UserName ?? "?");
         }
 
-        foreach (Migration migration in Migrations.Where(m => m.Version > current))
+        foreach (var migration in Migrations.Where(m => m.Version > current))
         {
             LogApplyingMigration(connection.Database, migration.Version, migration.Name);
             await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
@@ -139,16 +139,16 @@ internal sealed partial class PostgresSchema
     private async Task CreateDatabaseAsync(CancellationToken cancellationToken)
     {
         var target = new NpgsqlConnectionStringBuilder(_connectionString);
-        string database = target.Database ?? throw new InvalidOperationException("The connection string names no database.");
+        var database = target.Database ?? throw new InvalidOperationException("The connection string names no database.");
         var maintenance = new NpgsqlConnectionStringBuilder(_connectionString) { Database = "postgres", Pooling = false };
 
         LogCreatingDatabase(database, target.Host);
         await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         // CREATE DATABASE takes no parameters: quote the name as an identifier.
-        string quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         await using var command = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
-        for (int attempt = 1; ; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
@@ -191,29 +191,29 @@ internal sealed partial class PostgresSchema
 
     private static List<Migration> LoadMigrations()
     {
-        Assembly assembly = typeof(PostgresSchema).Assembly;
+        var assembly = typeof(PostgresSchema).Assembly;
         var migrations = new List<Migration>();
-        foreach (string resource in assembly.GetManifestResourceNames())
+        foreach (var resource in assembly.GetManifestResourceNames())
         {
             if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
             {
                 continue;
             }
 
-            string name = resource[ResourcePrefix.Length..^".sql".Length];
-            int dash = name.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+            var name = resource[ResourcePrefix.Length..^".sql".Length];
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(name.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             {
                 throw new InvalidOperationException($"Migration '{resource}' is not named NNNN-name.sql.");
             }
 
-            using Stream stream = assembly.GetManifestResourceStream(resource)!;
+            using var stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream);
             migrations.Add(new Migration(version, name, reader.ReadToEnd()));
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (int i = 0; i < migrations.Count; i++)
+        for (var i = 0; i < migrations.Count; i++)
         {
             if (migrations[i].Version != i + 1)
             {

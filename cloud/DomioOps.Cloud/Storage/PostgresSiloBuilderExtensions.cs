@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 
 using Orleans.Configuration;
+using Orleans.Serialization;
 
 namespace DomioOps.Cloud.Storage;
 
@@ -23,8 +24,8 @@ internal static class PostgresSiloBuilderExtensions
 
         silo.Services.AddSingleton(services =>
         {
-            string? migration = services.GetService<IOptions<Cluster.SiloOptions>>()?.Value.MigrationConnectionString;
-            bool shared = string.IsNullOrWhiteSpace(migration);
+            var migration = services.GetService<IOptions<Cluster.SiloOptions>>()?.Value.MigrationConnectionString;
+            var shared = string.IsNullOrWhiteSpace(migration);
             return new PostgresSchema(shared ? connectionString : migration!, services.GetRequiredService<ILogger<PostgresSchema>>()) { MigratesAsApplication = shared };
         });
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PostgresSchemaLifecycle>();
@@ -42,6 +43,13 @@ internal static class PostgresSiloBuilderExtensions
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;
         });
+
+        // Grain state is stored as JSON naming its CLR type; renamed state classes keep their stored names. This runs after
+        // Orleans' own post-configuration, which sets the binder wrapped here.
+        silo.Services.PostConfigure<OrleansJsonSerializerOptions>(options =>
+            options.JsonSerializerSettings.SerializationBinder = new StoredTypeNames(
+                options.JsonSerializerSettings.SerializationBinder
+                ?? throw new InvalidOperationException("Orleans set no JSON serialization binder before the stored type names.")));
 
         silo.UseAdoNetReminderService(options =>
         {

@@ -94,7 +94,7 @@ internal static class TerminalPwa
 
     private static (byte[] Body, string ETag) Build(string culture)
     {
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(Dictionary(culture), Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(Dictionary(culture), Json);
         return (body, new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..16]}\"").ToString());
     }
 }

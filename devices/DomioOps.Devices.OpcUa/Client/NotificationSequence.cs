@@ -75,6 +75,9 @@ internal sealed class NotificationSequence : IDisposable
     /// <summary>Messages dropped because they were delivered or held already.</summary>
     public long Duplicates { get; private set; }
 
+    /// <summary>Messages that came ahead of their turn (another response overtook the one before them) and were held.</summary>
+    public long Overtaken { get; private set; }
+
     public int HeldCount
     {
         get
@@ -100,7 +103,7 @@ internal sealed class NotificationSequence : IDisposable
                 return false;
             }
 
-            uint sequence = message.SequenceNumber;
+            var sequence = message.SequenceNumber;
             if (message.NotificationData.Count == 0)
             {
                 // §5.13.1.1: a keep-alive's sequence number is that of the next message, not consumed.
@@ -127,6 +130,7 @@ internal sealed class NotificationSequence : IDisposable
             }
 
             _held[sequence] = message;
+            Overtaken++;
             if (IsAhead(Following(sequence), _horizon))
             {
                 _horizon = Following(sequence);
@@ -212,7 +216,7 @@ internal sealed class NotificationSequence : IDisposable
     private List<uint> MissingLocked(int max)
     {
         List<uint> missing = [];
-        for (uint s = _next; s != _horizon && missing.Count < max; s = Following(s))
+        for (var s = _next; s != _horizon && missing.Count < max; s = Following(s))
         {
             if (!_held.ContainsKey(s))
             {
@@ -231,7 +235,7 @@ internal sealed class NotificationSequence : IDisposable
             _horizon = _next;
         }
 
-        while (_held.Remove(_next, out NotificationMessage? held))
+        while (_held.Remove(_next, out var held))
         {
             _deliver(held);
             _next = Following(_next);
@@ -285,7 +289,7 @@ internal sealed class NotificationSequence : IDisposable
                 return;
             }
 
-            TimeSpan early = _deadline - _time.GetUtcNow();
+            var early = _deadline - _time.GetUtcNow();
             if (early > TimeSpan.Zero)
             {
                 // A callback of an earlier arming: wait out the current deadline.
@@ -344,8 +348,8 @@ internal sealed class NotificationSequence : IDisposable
             return;
         }
 
-        uint target = _horizon;
-        foreach (uint held in _held.Keys)
+        var target = _horizon;
+        foreach (var held in _held.Keys)
         {
             if (IsAhead(target, held))
             {
@@ -353,7 +357,7 @@ internal sealed class NotificationSequence : IDisposable
             }
         }
 
-        long lost = Distance(_next, target);
+        var lost = Distance(_next, target);
         if (lost > 0)
         {
             LostCount += lost;
@@ -362,7 +366,7 @@ internal sealed class NotificationSequence : IDisposable
         }
 
         _next = target;
-        while (_held.Remove(_next, out NotificationMessage? held))
+        while (_held.Remove(_next, out var held))
         {
             _deliver(held);
             _next = Following(_next);
@@ -380,7 +384,7 @@ internal sealed class NotificationSequence : IDisposable
     /// <summary>Whether <paramref name="sequence"/> lies ahead of <paramref name="reference"/> (within half the number space).</summary>
     internal static bool IsAhead(uint sequence, uint reference)
     {
-        long d = Distance(reference, sequence);
+        var d = Distance(reference, sequence);
         return d > 0 && d < int.MaxValue;
     }
 }

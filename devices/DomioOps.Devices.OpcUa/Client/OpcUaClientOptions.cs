@@ -65,7 +65,7 @@ public sealed record OpcUaClientOptions
     public void Validate()
     {
         _ = ClientSecureChannel.ParseEndpoint(EndpointUrl);
-        Security.SecurityPolicy policy = Security.SecurityPolicy.FromUri(SecurityPolicyUri) ?? throw new ArgumentException($"Unsupported security policy {SecurityPolicyUri}.", nameof(SecurityPolicyUri));
+        var policy = Security.SecurityPolicy.FromUri(SecurityPolicyUri) ?? throw new ArgumentException($"Unsupported security policy {SecurityPolicyUri}.", nameof(SecurityPolicyUri));
         if (policy.IsNone != (SecurityMode == MessageSecurityMode.None) || SecurityMode == MessageSecurityMode.Invalid)
         {
             throw new ArgumentException("SecurityMode None goes with SecurityPolicy None only.", nameof(SecurityMode));

@@ -153,6 +153,9 @@ public sealed class OpcUaSubscription
     /// <summary>NotificationMessages never received: a gap in the sequence numbers that neither a late response nor Republish filled in time.</summary>
     public long LostMessages => _sequence.LostCount;
 
+    /// <summary>NotificationMessages that arrived ahead of their turn and were held until the ones before them came.</summary>
+    internal long OvertakenMessages => _sequence.Overtaken;
+
     public IReadOnlyList<MonitoredItem> Items
     {
         get
@@ -169,14 +172,14 @@ public sealed class OpcUaSubscription
     {
         ArgumentNullException.ThrowIfNull(requests);
         List<MonitoredItem> created = [];
-        foreach (MonitoredItemRequest request in requests)
+        foreach (var request in requests)
         {
             created.Add(new MonitoredItem(request, _client.NextClientHandle(), _gate));
         }
 
         lock (_gate)
         {
-            foreach (MonitoredItem item in created)
+            foreach (var item in created)
             {
                 _items[item.ClientHandle] = item;
             }
@@ -204,7 +207,7 @@ public sealed class OpcUaSubscription
         List<MonitoredItem> removed = [];
         lock (_gate)
         {
-            foreach (MonitoredItem item in items)
+            foreach (var item in items)
             {
                 if (_items.Remove(item.ClientHandle))
                 {
@@ -279,10 +282,10 @@ public sealed class OpcUaSubscription
     private void DeliverInPlace(ref UaBinaryReader reader, int count)
     {
         _batch.Clear();
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
         {
-            NodeId typeId = reader.ReadNodeId();
-            byte encoding = reader.ReadByte();
+            var typeId = reader.ReadNodeId();
+            var encoding = reader.ReadByte();
             if (encoding != 0x01)
             {
                 // No body, or an XML body: nothing a subscription delivers.
@@ -290,15 +293,15 @@ public sealed class OpcUaSubscription
                 continue;
             }
 
-            int length = reader.ReadInt32();
-            ReadOnlySpan<byte> body = reader.ReadRaw(Math.Max(length, 0));
+            var length = reader.ReadInt32();
+            var body = reader.ReadRaw(Math.Max(length, 0));
             UaBinaryReader inner = new(body, reader.Limits);
             if (typeId == DataChangeNotificationEncoding)
             {
-                int values = inner.ReadArrayLength();
+                var values = inner.ReadArrayLength();
                 lock (_gate)
                 {
-                    for (int v = 0; v < values; v++)
+                    for (var v = 0; v < values; v++)
                     {
                         Collect(inner.ReadUInt32(), inner.ReadDataValue());
                     }
@@ -313,13 +316,13 @@ public sealed class OpcUaSubscription
         FlushValues();
     }
 
-    private static readonly NodeId DataChangeNotificationEncoding = new(0, 811u);
-    private static readonly NodeId EventNotificationListEncoding = new(0, 916u);
+    private static readonly NodeId DataChangeNotificationEncoding = new(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary);
+    private static readonly NodeId EventNotificationListEncoding = new(0, BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary);
 
     private void DeliverOneMessage(NotificationMessage message)
     {
         _batch.Clear();
-        foreach (ExtensionObject data in message.NotificationData)
+        foreach (var data in message.NotificationData)
         {
             if (data.Body is EventNotificationList events)
             {
@@ -334,7 +337,7 @@ public sealed class OpcUaSubscription
 
             lock (_gate)
             {
-                foreach (MonitoredItemNotification n in change.MonitoredItems)
+                foreach (var n in change.MonitoredItems)
                 {
                     Collect(n.ClientHandle, n.Value);
                 }
@@ -346,7 +349,7 @@ public sealed class OpcUaSubscription
 
     private void Collect(uint clientHandle, in DataValue value)
     {
-        if (_items.TryGetValue(clientHandle, out MonitoredItem? item))
+        if (_items.TryGetValue(clientHandle, out var item))
         {
             item.SetLastValueLocked(value);
             _batch.Add(new MonitoredItemValue(item, value));
@@ -361,9 +364,9 @@ public sealed class OpcUaSubscription
         List<MonitoredItemEvent> batch = [];
         lock (_gate)
         {
-            foreach (EventFieldList fields in list.Events)
+            foreach (var fields in list.Events)
             {
-                if (_items.TryGetValue(fields.ClientHandle, out MonitoredItem? item))
+                if (_items.TryGetValue(fields.ClientHandle, out var item))
                 {
                     batch.Add(new MonitoredItemEvent(item, fields.EventFields));
                 }
@@ -380,7 +383,7 @@ public sealed class OpcUaSubscription
         OpcUaMetrics.NotificationsReceived.Add(batch.Count);
         if (Options.QueueValues)
         {
-            foreach (T delivered in batch)
+            foreach (var delivered in batch)
             {
                 queue.TryWrite(delivered);
             }

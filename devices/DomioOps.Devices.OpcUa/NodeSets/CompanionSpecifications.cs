@@ -25,7 +25,7 @@ public static class CompanionSpecifications
     public const uint MachinesFolderId = 1001;
 
     // Model URI -> embedded file, in dependency order.
-    private static readonly (string Uri, string File)[] s_files =
+    private static readonly (string Uri, string File)[] EmbeddedFiles =
     [
         (DiUri, "Opc.Ua.Di.NodeSet2.xml"),
         (IaUri, "Opc.Ua.IA.NodeSet2.xml"),
@@ -36,10 +36,10 @@ public static class CompanionSpecifications
     ];
 
     // Each file parsed once per process, on first use, and imported into every address space that loads it.
-    private static readonly Lazy<NodeSet>[] s_parsed = [.. s_files.Select(f => new Lazy<NodeSet>(() => Parse(f.File), LazyThreadSafetyMode.ExecutionAndPublication))];
+    private static readonly Lazy<NodeSet>[] ParsedSets = [.. EmbeddedFiles.Select(f => new Lazy<NodeSet>(() => Parse(f.File), LazyThreadSafetyMode.ExecutionAndPublication))];
 
     /// <summary>The embedded NodeSet2 file names, in dependency order.</summary>
-    public static IReadOnlyList<string> Files => [.. s_files.Select(f => f.File)];
+    public static IReadOnlyList<string> Files => [.. EmbeddedFiles.Select(f => f.File)];
 
     /// <summary>Opens one embedded NodeSet2 file by its name (see <see cref="Files"/>).</summary>
     public static Stream Open(string file) =>
@@ -49,13 +49,13 @@ public static class CompanionSpecifications
     /// <summary>The parsed model of one embedded NodeSet2 file (see <see cref="Files"/>), parsed once per process.</summary>
     public static NodeSet Parsed(string file)
     {
-        int index = Array.FindIndex(s_files, f => f.File == file);
-        return index >= 0 ? s_parsed[index].Value : throw new ArgumentException($"No embedded NodeSet named {file}; embedded are: {string.Join(", ", Files)}.", nameof(file));
+        var index = Array.FindIndex(EmbeddedFiles, f => f.File == file);
+        return index >= 0 ? ParsedSets[index].Value : throw new ArgumentException($"No embedded NodeSet named {file}; embedded are: {string.Join(", ", Files)}.", nameof(file));
     }
 
     private static NodeSet Parse(string file)
     {
-        using Stream stream = Open(file);
+        using var stream = Open(file);
         return NodeSet.Parse(stream, file);
     }
 
@@ -67,7 +67,7 @@ public static class CompanionSpecifications
     public static IReadOnlyList<NodeSetImport> Load(AddressSpace addressSpace, string modelUri, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(addressSpace);
-        int last = Array.FindIndex(s_files, f => f.Uri == modelUri);
+        var last = Array.FindIndex(EmbeddedFiles, f => f.Uri == modelUri);
         if (last < 0)
         {
             throw new ArgumentException($"No embedded NodeSet defines {modelUri}.", nameof(modelUri));
@@ -75,11 +75,11 @@ public static class CompanionSpecifications
 
         NodeSetLoader loader = new(addressSpace, logger);
         List<NodeSetImport> imports = [];
-        for (int i = 0; i <= last; i++)
+        for (var i = 0; i <= last; i++)
         {
-            if (!addressSpace.HasModel(s_files[i].Uri))
+            if (!addressSpace.HasModel(EmbeddedFiles[i].Uri))
             {
-                imports.Add(loader.Import(s_parsed[i].Value));
+                imports.Add(loader.Import(ParsedSets[i].Value));
             }
         }
 
@@ -100,9 +100,9 @@ public static class CompanionSpecifications
     {
         ArgumentNullException.ThrowIfNull(addressSpace);
         ArgumentNullException.ThrowIfNull(nodeId);
-        NodeId machines = addressSpace.NodeIdOf(MachineryUri, MachinesFolderId);
-        NodeId type = addressSpace.NodeIdOf(WoodworkingUri, WwMachineTypeId);
-        ObjectNode machine = addressSpace.AddInstance(machines, nodeId, new QualifiedName(nodeId.NamespaceIndex, name), type, includeOptional);
+        var machines = addressSpace.NodeIdOf(MachineryUri, MachinesFolderId);
+        var type = addressSpace.NodeIdOf(WoodworkingUri, WwMachineTypeId);
+        var machine = addressSpace.AddInstance(machines, nodeId, new QualifiedName(nodeId.NamespaceIndex, name), type, includeOptional);
         return machine;
     }
 }

@@ -18,14 +18,14 @@ public sealed partial class NodeSet
         {
             SourceName = sourceName;
             _root = root;
-            foreach (XElement uri in root.Element(s_nodeSet + "NamespaceUris")?.Elements(s_nodeSet + "Uri") ?? [])
+            foreach (var uri in root.Element(NodeSetNamespace + "NamespaceUris")?.Elements(NodeSetNamespace + "Uri") ?? [])
             {
                 _fileUris.Add(uri.Value.Trim());
             }
 
-            foreach (XElement alias in root.Element(s_nodeSet + "Aliases")?.Elements(s_nodeSet + "Alias") ?? [])
+            foreach (var alias in root.Element(NodeSetNamespace + "Aliases")?.Elements(NodeSetNamespace + "Alias") ?? [])
             {
-                string name = (string?)alias.Attribute("Alias") ?? throw Error(alias, "an Alias has no Alias attribute");
+                var name = (string?)alias.Attribute("Alias") ?? throw Error(alias, "an Alias has no Alias attribute");
                 _aliases[name] = alias.Value.Trim();
             }
         }
@@ -39,12 +39,12 @@ public sealed partial class NodeSet
         public List<NodeSetModel> ReadModels()
         {
             List<NodeSetModel> models = [];
-            foreach (XElement model in _root.Element(s_nodeSet + "Models")?.Elements(s_nodeSet + "Model") ?? [])
+            foreach (var model in _root.Element(NodeSetNamespace + "Models")?.Elements(NodeSetNamespace + "Model") ?? [])
             {
-                string uri = (string?)model.Attribute("ModelUri") ?? throw new NodeSetException($"{SourceName}: line {Line(model)}: a Model has no ModelUri.");
+                var uri = (string?)model.Attribute("ModelUri") ?? throw new NodeSetException($"{SourceName}: line {Line(model)}: a Model has no ModelUri.");
                 NodeSetModel[] required =
                 [
-                    .. model.Elements(s_nodeSet + "RequiredModel").Select(r => new NodeSetModel((string?)r.Attribute("ModelUri") ?? string.Empty, (string?)r.Attribute("Version"), [])),
+                    .. model.Elements(NodeSetNamespace + "RequiredModel").Select(r => new NodeSetModel((string?)r.Attribute("ModelUri") ?? string.Empty, (string?)r.Attribute("Version"), [])),
                 ];
                 models.Add(new NodeSetModel(uri, (string?)model.Attribute("Version"), required));
             }
@@ -54,13 +54,13 @@ public sealed partial class NodeSet
 
         public NodeDefinition? ReadNode(XElement e)
         {
-            NodeId nodeId = NodeIdOf(e, (string?)e.Attribute("NodeId") ?? throw Error(e, $"<{e.Name.LocalName}> has no NodeId"));
-            QualifiedName browseName = BrowseNameOf(e, (string?)e.Attribute("BrowseName") ?? throw Error(e, $"node {nodeId} has no BrowseName"));
-            LocalizedText displayName = TextOf(e.Element(s_nodeSet + "DisplayName")) ?? new LocalizedText(browseName.Name);
-            LocalizedText? description = TextOf(e.Element(s_nodeSet + "Description"));
-            bool isAbstract = Bool(e, "IsAbstract", false);
-            int line = Line(e);
-            NodeDefinition? node = e.Name.LocalName switch
+            var nodeId = NodeIdOf(e, (string?)e.Attribute("NodeId") ?? throw Error(e, $"<{e.Name.LocalName}> has no NodeId"));
+            var browseName = BrowseNameOf(e, (string?)e.Attribute("BrowseName") ?? throw Error(e, $"node {nodeId} has no BrowseName"));
+            var displayName = TextOf(e.Element(NodeSetNamespace + "DisplayName")) ?? new LocalizedText(browseName.Name);
+            var description = TextOf(e.Element(NodeSetNamespace + "Description"));
+            var isAbstract = Bool(e, "IsAbstract", false);
+            var line = Line(e);
+            var node = e.Name.LocalName switch
             {
                 "UAObject" => new NodeDefinition(NodeClass.Object, nodeId, browseName, displayName, line) { EventNotifier = (byte)Int(e, "EventNotifier", 0) },
                 "UAVariable" => new NodeDefinition(NodeClass.Variable, nodeId, browseName, displayName, line)
@@ -83,7 +83,7 @@ public sealed partial class NodeSet
                 {
                     IsAbstract = isAbstract,
                     Symmetric = Bool(e, "Symmetric", false),
-                    InverseName = TextOf(e.Element(s_nodeSet + "InverseName")),
+                    InverseName = TextOf(e.Element(NodeSetNamespace + "InverseName")),
                 },
                 _ => null,
             };
@@ -100,9 +100,9 @@ public sealed partial class NodeSet
         private List<(NodeId Type, bool Forward, NodeId Target)> ReadReferences(XElement e)
         {
             List<(NodeId, bool, NodeId)> references = [];
-            foreach (XElement reference in e.Element(s_nodeSet + "References")?.Elements(s_nodeSet + "Reference") ?? [])
+            foreach (var reference in e.Element(NodeSetNamespace + "References")?.Elements(NodeSetNamespace + "Reference") ?? [])
             {
-                NodeId type = NodeIdOf(reference, (string?)reference.Attribute("ReferenceType") ?? throw Error(reference, "a Reference has no ReferenceType"));
+                var type = NodeIdOf(reference, (string?)reference.Attribute("ReferenceType") ?? throw Error(reference, "a Reference has no ReferenceType"));
                 references.Add((type, Bool(reference, "IsForward", true), NodeIdOf(reference, reference.Value.Trim())));
             }
 
@@ -112,7 +112,7 @@ public sealed partial class NodeSet
         /// <summary>A NodeId or alias of the file, in the file's namespace indices (checked against its NamespaceUris).</summary>
         public NodeId NodeIdOf(XObject where, string text)
         {
-            if (_aliases.TryGetValue(text, out string? aliased))
+            if (_aliases.TryGetValue(text, out var aliased))
             {
                 text = aliased;
             }
@@ -136,8 +136,8 @@ public sealed partial class NodeSet
 
         private QualifiedName BrowseNameOf(XObject where, string text)
         {
-            int colon = text.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && int.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && int.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             {
                 return new QualifiedName(CheckIndex(where, index), text[(colon + 1)..]);
             }
@@ -153,15 +153,15 @@ public sealed partial class NodeSet
 
         private int Int(XElement e, string attribute, int fallback)
         {
-            string? text = (string?)e.Attribute(attribute);
+            var text = (string?)e.Attribute(attribute);
             return text is null ? fallback
-                : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) ? value
+                : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
                 : throw Error(e, $"attribute {attribute}='{text}' is not an integer");
         }
 
         private bool Bool(XElement e, string attribute, bool fallback)
         {
-            string? text = (string?)e.Attribute(attribute);
+            var text = (string?)e.Attribute(attribute);
             try
             {
                 return text is null ? fallback : XmlConvert.ToBoolean(text);

@@ -9,7 +9,7 @@ public sealed partial class NodeSet
     /// <summary>Reads the XML encoding of variable values (OPC 10000-6 §5.3): built-in scalars, ListOf arrays, known structures.</summary>
     private sealed partial class Reader
     {
-        private static readonly Dictionary<string, (BuiltInType Type, Type Clr)> s_builtIns = new(StringComparer.Ordinal)
+        private static readonly Dictionary<string, (BuiltInType Type, Type Clr)> BuiltInTypeNames = new(StringComparer.Ordinal)
         {
             ["Boolean"] = (BuiltInType.Boolean, typeof(bool)),
             ["SByte"] = (BuiltInType.SByte, typeof(sbyte)),
@@ -36,7 +36,7 @@ public sealed partial class NodeSet
 
         public Variant ReadValue(XElement node, NodeId nodeId)
         {
-            XElement? value = node.Element(s_nodeSet + "Value")?.Elements().FirstOrDefault();
+            var value = node.Element(NodeSetNamespace + "Value")?.Elements().FirstOrDefault();
             if (value is null)
             {
                 return Variant.Null;
@@ -44,12 +44,12 @@ public sealed partial class NodeSet
 
             try
             {
-                string name = value.Name.LocalName;
-                if (name.StartsWith("ListOf", StringComparison.Ordinal) && s_builtIns.TryGetValue(name[6..], out (BuiltInType Type, Type Clr) element))
+                var name = value.Name.LocalName;
+                if (name.StartsWith("ListOf", StringComparison.Ordinal) && BuiltInTypeNames.TryGetValue(name[6..], out var element))
                 {
                     XElement[] items = [.. value.Elements()];
-                    Array array = Array.CreateInstance(element.Clr, items.Length);
-                    for (int i = 0; i < items.Length; i++)
+                    var array = Array.CreateInstance(element.Clr, items.Length);
+                    for (var i = 0; i < items.Length; i++)
                     {
                         array.SetValue(Scalar(element.Type, items[i]), i);
                     }
@@ -57,7 +57,7 @@ public sealed partial class NodeSet
                     return element.Type == BuiltInType.Byte ? Variant.ByteArray((byte[])array) : new Variant(array);
                 }
 
-                if (s_builtIns.TryGetValue(name, out (BuiltInType Type, Type Clr) scalar))
+                if (BuiltInTypeNames.TryGetValue(name, out var scalar))
                 {
                     return new Variant(Scalar(scalar.Type, value));
                 }
@@ -77,7 +77,7 @@ public sealed partial class NodeSet
 
         private object Scalar(BuiltInType type, XElement e)
         {
-            string text = e.Value.Trim();
+            var text = e.Value.Trim();
             return type switch
             {
                 BuiltInType.Boolean => XmlConvert.ToBoolean(text),
@@ -107,7 +107,7 @@ public sealed partial class NodeSet
             };
         }
 
-        private static XElement? Child(XElement e, string name) => e.Element(s_types + name);
+        private static XElement? Child(XElement e, string name) => e.Element(TypesNamespace + name);
 
         private static LocalizedText LocalizedTextOf(XElement e) =>
             new(Child(e, "Locale")?.Value is { Length: > 0 } locale ? locale : null, Child(e, "Text")?.Value);
@@ -118,7 +118,7 @@ public sealed partial class NodeSet
         /// </summary>
         private ExtensionObject ExtensionObjectOf(XElement e)
         {
-            XElement body = Child(e, "Body")?.Elements().FirstOrDefault() ?? throw new NotSupportedException("an ExtensionObject without a body");
+            var body = Child(e, "Body")?.Elements().FirstOrDefault() ?? throw new NotSupportedException("an ExtensionObject without a body");
             object structure = body.Name.LocalName switch
             {
                 "Argument" => new Argument(
@@ -141,7 +141,7 @@ public sealed partial class NodeSet
                     XmlConvert.ToDouble(Child(body, "High")?.Value ?? "0")),
                 _ => throw new NotSupportedException($"ExtensionObject bodies of type {body.Name.LocalName} are not supported"),
             };
-            Encoding.IEncodeable encodeable = (Encoding.IEncodeable)structure;
+            var encodeable = (Encoding.IEncodeable)structure;
             return new ExtensionObject(new NodeId(0, encodeable.BinaryEncodingId), structure);
         }
     }

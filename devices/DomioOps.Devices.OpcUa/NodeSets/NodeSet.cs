@@ -11,8 +11,8 @@ namespace DomioOps.Devices.OpcUa.NodeSets;
 /// </summary>
 public sealed partial class NodeSet
 {
-    private static readonly XNamespace s_nodeSet = "http://opcfoundation.org/UA/2011/03/UANodeSet.xsd";
-    private static readonly XNamespace s_types = "http://opcfoundation.org/UA/2008/02/Types.xsd";
+    private static readonly XNamespace NodeSetNamespace = "http://opcfoundation.org/UA/2011/03/UANodeSet.xsd";
+    private static readonly XNamespace TypesNamespace = "http://opcfoundation.org/UA/2008/02/Types.xsd";
 
     private NodeSet(string sourceName, IReadOnlyList<string> namespaceUris, IReadOnlyList<NodeSetModel> models, IReadOnlyList<NodeDefinition> nodes, IReadOnlyList<NodeSetSkip> skipped)
     {
@@ -43,7 +43,7 @@ public sealed partial class NodeSet
     /// <summary>Parses a NodeSet2 file from disk.</summary>
     public static NodeSet Parse(string path)
     {
-        using FileStream stream = File.OpenRead(path);
+        using var stream = File.OpenRead(path);
         return Parse(stream, path);
     }
 
@@ -61,25 +61,25 @@ public sealed partial class NodeSet
             throw new NodeSetException($"{sourceName}: malformed XML at line {e.LineNumber}, position {e.LinePosition}: {e.Message}", e);
         }
 
-        XElement root = document.Root!;
-        if (root.Name != s_nodeSet + "UANodeSet")
+        var root = document.Root!;
+        if (root.Name != NodeSetNamespace + "UANodeSet")
         {
-            throw new NodeSetException($"{sourceName}: the root element is <{root.Name.LocalName}>, not a UANodeSet in namespace {s_nodeSet.NamespaceName}.");
+            throw new NodeSetException($"{sourceName}: the root element is <{root.Name.LocalName}>, not a UANodeSet in namespace {NodeSetNamespace.NamespaceName}.");
         }
 
         Reader reader = new(sourceName, root);
-        List<NodeSetModel> models = reader.ReadModels();
+        var models = reader.ReadModels();
         List<NodeDefinition> nodes = [];
         HashSet<NodeId> seen = [];
-        foreach (XElement element in root.Elements())
+        foreach (var element in root.Elements())
         {
-            string kind = element.Name.LocalName;
-            if (kind is "NamespaceUris" or "Models" or "Aliases" or "Extensions" or "ServerUris" || element.Name.Namespace != s_nodeSet)
+            var kind = element.Name.LocalName;
+            if (kind is "NamespaceUris" or "Models" or "Aliases" or "Extensions" or "ServerUris" || element.Name.Namespace != NodeSetNamespace)
             {
                 continue;
             }
 
-            NodeDefinition? node = reader.ReadNode(element);
+            var node = reader.ReadNode(element);
             if (node is null)
             {
                 continue;

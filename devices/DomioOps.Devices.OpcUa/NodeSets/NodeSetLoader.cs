@@ -35,15 +35,15 @@ public sealed partial class NodeSetLoader
     public NodeSetImport Import(NodeSet nodeSet)
     {
         ArgumentNullException.ThrowIfNull(nodeSet);
-        string sourceName = nodeSet.SourceName;
+        var sourceName = nodeSet.SourceName;
         CheckModels(nodeSet);
 
         // File index i maps to the index its URI has in the server, or will get when registered in order.
         List<string> server = [.. _space.NamespaceUris];
-        ushort[] map = new ushort[nodeSet.NamespaceUris.Count + 1];
-        for (int i = 0; i < nodeSet.NamespaceUris.Count; i++)
+        var map = new ushort[nodeSet.NamespaceUris.Count + 1];
+        for (var i = 0; i < nodeSet.NamespaceUris.Count; i++)
         {
-            int index = server.IndexOf(nodeSet.NamespaceUris[i]);
+            var index = server.IndexOf(nodeSet.NamespaceUris[i]);
             if (index < 0)
             {
                 server.Add(nodeSet.NamespaceUris[i]);
@@ -55,9 +55,9 @@ public sealed partial class NodeSetLoader
 
         NamespaceMap remap = new(map);
         List<Node> nodes = new(nodeSet.Nodes.Count);
-        foreach (NodeDefinition definition in nodeSet.Nodes)
+        foreach (var definition in nodeSet.Nodes)
         {
-            Node node = Create(definition, remap);
+            var node = Create(definition, remap);
             if (_space.Find(node.NodeId) is not null)
             {
                 throw new NodeSetException($"{sourceName}: line {definition.Line}: node {node.NodeId} ({node.BrowseName}) already exists; was this NodeSet loaded twice?");
@@ -66,29 +66,29 @@ public sealed partial class NodeSetLoader
             nodes.Add(node);
         }
 
-        for (int i = 0; i < nodeSet.NamespaceUris.Count; i++)
+        for (var i = 0; i < nodeSet.NamespaceUris.Count; i++)
         {
-            ushort index = _space.RegisterNamespace(nodeSet.NamespaceUris[i]);
+            var index = _space.RegisterNamespace(nodeSet.NamespaceUris[i]);
             if (index != map[i + 1])
             {
                 throw new NodeSetException($"{sourceName}: namespace {nodeSet.NamespaceUris[i]} got index {index}, expected {map[i + 1]}; load NodeSets one at a time.");
             }
         }
 
-        foreach (Node node in nodes)
+        foreach (var node in nodes)
         {
             _space.AddNode(node);
         }
 
-        int unresolved = 0;
-        for (int i = 0; i < nodes.Count; i++)
+        var unresolved = 0;
+        for (var i = 0; i < nodes.Count; i++)
         {
-            NodeId source = nodes[i].NodeId;
-            foreach ((NodeId fileType, bool forward, NodeId fileTarget) in nodeSet.Nodes[i].References)
+            var source = nodes[i].NodeId;
+            foreach ((var fileType, var forward, var fileTarget) in nodeSet.Nodes[i].References)
             {
-                NodeId type = remap.Map(fileType);
-                NodeId target = remap.Map(fileTarget);
-                bool complete = forward ? _space.AddReferenceHalves(source, type, target) : _space.AddReferenceHalves(target, type, source);
+                var type = remap.Map(fileType);
+                var target = remap.Map(fileTarget);
+                var complete = forward ? _space.AddReferenceHalves(source, type, target) : _space.AddReferenceHalves(target, type, source);
                 if (!complete)
                 {
                     unresolved++;
@@ -97,13 +97,13 @@ public sealed partial class NodeSetLoader
             }
         }
 
-        foreach (NodeSetModel model in nodeSet.Models)
+        foreach (var model in nodeSet.Models)
         {
             _space.AddModel(model.Uri, model.Version);
         }
 
-        int skippedValues = 0;
-        foreach (NodeSetSkip skip in nodeSet.Skipped)
+        var skippedValues = 0;
+        foreach (var skip in nodeSet.Skipped)
         {
             skippedValues += skip.IsValue ? 1 : 0;
             LogSkipped(_logger, sourceName, skip.Line, remap.Map(skip.NodeId), skip.Reason);
@@ -117,15 +117,15 @@ public sealed partial class NodeSetLoader
 
     private void CheckModels(NodeSet nodeSet)
     {
-        for (int m = 0; m < nodeSet.Models.Count; m++)
+        for (var m = 0; m < nodeSet.Models.Count; m++)
         {
-            NodeSetModel model = nodeSet.Models[m];
+            var model = nodeSet.Models[m];
             if (_space.HasModel(model.Uri))
             {
                 throw new NodeSetException($"{nodeSet.SourceName}: model {model.Uri} is already loaded in this address space.");
             }
 
-            foreach (NodeSetModel required in model.RequiredModels)
+            foreach (var required in model.RequiredModels)
             {
                 if (required.Uri != UaNamespaceUri && !_space.HasModel(required.Uri) && !nodeSet.Models.Take(m).Any(earlier => earlier.Uri == required.Uri))
                 {
@@ -142,8 +142,8 @@ public sealed partial class NodeSetLoader
     /// <summary>A new node of this address space from its definition (nodes hold references and values, so each space has its own).</summary>
     private static Node Create(NodeDefinition d, NamespaceMap map)
     {
-        NodeId nodeId = map.Map(d.NodeId);
-        QualifiedName browseName = map.Map(d.BrowseName);
+        var nodeId = map.Map(d.NodeId);
+        var browseName = map.Map(d.BrowseName);
         return d.NodeClass switch
         {
             NodeClass.Object => new ObjectNode(nodeId, browseName, d.DisplayName) { Description = d.Description, EventNotifier = d.EventNotifier },

@@ -39,19 +39,19 @@ internal sealed class CertificateRevocationList
         crl = null;
         try
         {
-            byte[] der = bytes;
+            var der = bytes;
             if (bytes.Length > 0 && bytes[0] == (byte)'-')
             {
-                string text = System.Text.Encoding.ASCII.GetString(bytes);
+                var text = System.Text.Encoding.ASCII.GetString(bytes);
                 der = Convert.FromBase64String(text[PemEncoding.Find(text).Base64Data]);
             }
 
-            AsnReader list = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
-            ReadOnlyMemory<byte> tbsBytes = list.PeekEncodedValue();
-            AsnReader tbs = list.ReadSequence();
-            AsnReader algorithm = list.ReadSequence();
-            string oid = algorithm.ReadObjectIdentifier();
-            byte[] signature = list.ReadBitString(out _);
+            var list = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+            var tbsBytes = list.PeekEncodedValue();
+            var tbs = list.ReadSequence();
+            var algorithm = list.ReadSequence();
+            var oid = algorithm.ReadObjectIdentifier();
+            var signature = list.ReadBitString(out _);
 
             if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
             {
@@ -59,7 +59,7 @@ internal sealed class CertificateRevocationList
             }
 
             _ = tbs.ReadSequence();
-            ReadOnlyMemory<byte> issuerName = tbs.ReadEncodedValue();
+            var issuerName = tbs.ReadEncodedValue();
             if (!issuerName.Span.SequenceEqual(issuer.SubjectName.RawData) || !Verify(issuer, oid, tbsBytes.Span, signature))
             {
                 return false;
@@ -74,10 +74,10 @@ internal sealed class CertificateRevocationList
             HashSet<string> serials = [];
             if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
             {
-                AsnReader revoked = tbs.ReadSequence();
+                var revoked = tbs.ReadSequence();
                 while (revoked.HasData)
                 {
-                    AsnReader entry = revoked.ReadSequence();
+                    var entry = revoked.ReadSequence();
                     serials.Add(Key(entry.ReadIntegerBytes().Span));
                 }
             }
@@ -93,7 +93,7 @@ internal sealed class CertificateRevocationList
 
     private static bool Verify(X509Certificate2 issuer, string oid, ReadOnlySpan<byte> data, byte[] signature)
     {
-        (HashAlgorithmName hash, bool rsa) = oid switch
+        (var hash, var rsa) = oid switch
         {
             "1.2.840.113549.1.1.11" => (HashAlgorithmName.SHA256, true),
             "1.2.840.113549.1.1.12" => (HashAlgorithmName.SHA384, true),
@@ -110,11 +110,11 @@ internal sealed class CertificateRevocationList
 
         if (rsa)
         {
-            using RSA? key = issuer.GetRSAPublicKey();
+            using var key = issuer.GetRSAPublicKey();
             return key is not null && key.VerifyData(data, signature, hash, RSASignaturePadding.Pkcs1);
         }
 
-        using ECDsa? ec = issuer.GetECDsaPublicKey();
+        using var ec = issuer.GetECDsaPublicKey();
         return ec is not null && ec.VerifyData(data, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
     }
 }

@@ -43,17 +43,17 @@ public sealed class CertificateStore
             Directory.CreateDirectory(OwnFolder);
             Directory.CreateDirectory(TrustedFolder);
             Directory.CreateDirectory(RejectedFolder);
-            string certPath = Path.Combine(OwnFolder, "certificate.der");
-            string keyPath = Path.Combine(OwnFolder, "private.pem");
+            var certPath = Path.Combine(OwnFolder, "certificate.der");
+            var keyPath = Path.Combine(OwnFolder, "private.pem");
             if (File.Exists(certPath) && File.Exists(keyPath))
             {
-                using X509Certificate2 publicOnly = X509CertificateLoader.LoadCertificateFromFile(certPath);
-                using RSA key = RSA.Create();
+                using var publicOnly = X509CertificateLoader.LoadCertificateFromFile(certPath);
+                using var key = RSA.Create();
                 key.ImportFromPem(File.ReadAllText(keyPath));
                 return publicOnly.CopyWithPrivateKey(key);
             }
 
-            using RSA rsa = RSA.Create(2048);
+            using var rsa = RSA.Create(2048);
             CertificateRequest request = new($"CN={applicationName}, O=DomioOps", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
             SubjectAlternativeNameBuilder san = new();
             san.AddUri(new Uri(applicationUri));
@@ -65,8 +65,8 @@ public sealed class CertificateStore
                 true));
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            X509Certificate2 certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
+            var now = DateTimeOffset.UtcNow;
+            var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(5));
             File.WriteAllBytes(certPath, certificate.RawData);
             File.WriteAllText(keyPath, rsa.ExportPkcs8PrivateKeyPem());
             return certificate;
@@ -100,8 +100,8 @@ public sealed class CertificateStore
     public void Validate(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        List<X509Certificate2> trusted = LoadCertificates(TrustedFolder);
-        List<X509Certificate2> issuers = LoadCertificates(IssuersFolder);
+        var trusted = LoadCertificates(TrustedFolder);
+        var issuers = LoadCertificates(IssuersFolder);
         try
         {
             Check(certificate, trusted, issuers);
@@ -121,22 +121,22 @@ public sealed class CertificateStore
 
     private void Check(X509Certificate2 certificate, List<X509Certificate2> trusted, List<X509Certificate2> issuers)
     {
-        string who = $"Certificate '{certificate.Subject}' ({certificate.Thumbprint})";
-        bool leafTrusted = trusted.Any(t => t.RawData.AsSpan().SequenceEqual(certificate.RawData));
+        var who = $"Certificate '{certificate.Subject}' ({certificate.Thumbprint})";
+        var leafTrusted = trusted.Any(t => t.RawData.AsSpan().SequenceEqual(certificate.RawData));
         using X509Chain chain = new();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
-        foreach (X509Certificate2 ca in trusted.Concat(issuers))
+        foreach (var ca in trusted.Concat(issuers))
         {
             (ca.SubjectName.RawData.AsSpan().SequenceEqual(ca.IssuerName.RawData) ? chain.ChainPolicy.CustomTrustStore : chain.ChainPolicy.ExtraStore).Add(ca);
         }
 
         chain.Build(certificate);
-        X509ChainStatusFlags problems = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+        var problems = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
         X509Certificate2[] path = [.. chain.ChainElements.Select(e => e.Certificate)];
-        bool complete = (problems & (X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot)) == 0;
-        bool chainTrusted = path.Skip(1).Any(ca => trusted.Any(t => t.RawData.AsSpan().SequenceEqual(ca.RawData)));
+        var complete = (problems & (X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.UntrustedRoot)) == 0;
+        var chainTrusted = path.Skip(1).Any(ca => trusted.Any(t => t.RawData.AsSpan().SequenceEqual(ca.RawData)));
         if (!leafTrusted && !complete)
         {
             throw new OpcUaException(certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? StatusCode.BadCertificateUntrusted : StatusCode.BadCertificateChainIncomplete,
@@ -153,8 +153,8 @@ public sealed class CertificateStore
             throw new OpcUaException(StatusCode.BadSecurityChecksFailed, $"{who} has an invalid signature in its chain.");
         }
 
-        DateTime now = DateTime.Now;
-        foreach (X509Certificate2 link in complete ? path : [certificate])
+        var now = DateTime.Now;
+        foreach (var link in complete ? path : [certificate])
         {
             if (now < link.NotBefore || now > link.NotAfter)
             {
@@ -162,7 +162,7 @@ public sealed class CertificateStore
             }
         }
 
-        for (int i = 0; complete && i + 1 < path.Length; i++)
+        for (var i = 0; complete && i + 1 < path.Length; i++)
         {
             if (IsRevoked(path[i], path[i + 1]))
             {
@@ -174,16 +174,16 @@ public sealed class CertificateStore
     /// <summary>Whether a CRL signed by <paramref name="issuer"/> in the crl folders lists <paramref name="certificate"/>.</summary>
     private bool IsRevoked(X509Certificate2 certificate, X509Certificate2 issuer)
     {
-        foreach (string folder in new[] { TrustedCrlFolder, IssuersCrlFolder })
+        foreach (var folder in new[] { TrustedCrlFolder, IssuersCrlFolder })
         {
             if (!Directory.Exists(folder))
             {
                 continue;
             }
 
-            foreach (string file in Directory.EnumerateFiles(folder))
+            foreach (var file in Directory.EnumerateFiles(folder))
             {
-                if (CertificateRevocationList.TryLoad(File.ReadAllBytes(file), issuer, out CertificateRevocationList? crl) && crl.Lists(certificate.SerialNumberBytes.Span))
+                if (CertificateRevocationList.TryLoad(File.ReadAllBytes(file), issuer, out var crl) && crl.Lists(certificate.SerialNumberBytes.Span))
                 {
                     return true;
                 }
@@ -201,7 +201,7 @@ public sealed class CertificateStore
             return certificates;
         }
 
-        foreach (string file in Directory.EnumerateFiles(folder))
+        foreach (var file in Directory.EnumerateFiles(folder))
         {
             try
             {

@@ -63,14 +63,14 @@ public sealed class SecurityPolicy
     /// <summary>RSA-OAEP (SHA-1) block by block: each plain block of <see cref="AsymmetricPlainBlockSize"/> becomes one cipher block.</summary>
     public static byte[] AsymmetricEncrypt(RSA publicKey, ReadOnlySpan<byte> plain)
     {
-        int plainBlock = AsymmetricPlainBlockSize(publicKey);
-        int cipherBlock = AsymmetricCipherBlockSize(publicKey);
-        int blocks = (plain.Length + plainBlock - 1) / plainBlock;
-        byte[] result = new byte[blocks * cipherBlock];
-        for (int i = 0; i < blocks; i++)
+        var plainBlock = AsymmetricPlainBlockSize(publicKey);
+        var cipherBlock = AsymmetricCipherBlockSize(publicKey);
+        var blocks = (plain.Length + plainBlock - 1) / plainBlock;
+        var result = new byte[blocks * cipherBlock];
+        for (var i = 0; i < blocks; i++)
         {
-            ReadOnlySpan<byte> block = plain.Slice(i * plainBlock, Math.Min(plainBlock, plain.Length - (i * plainBlock)));
-            byte[] encrypted = publicKey.Encrypt(block.ToArray(), RSAEncryptionPadding.OaepSHA1);
+            var block = plain.Slice(i * plainBlock, Math.Min(plainBlock, plain.Length - (i * plainBlock)));
+            var encrypted = publicKey.Encrypt(block.ToArray(), RSAEncryptionPadding.OaepSHA1);
             encrypted.CopyTo(result, i * cipherBlock);
         }
 
@@ -79,14 +79,14 @@ public sealed class SecurityPolicy
 
     public static byte[] AsymmetricDecrypt(RSA privateKey, ReadOnlySpan<byte> cipher)
     {
-        int cipherBlock = AsymmetricCipherBlockSize(privateKey);
+        var cipherBlock = AsymmetricCipherBlockSize(privateKey);
         if (cipher.Length % cipherBlock != 0)
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Encrypted data is not a whole number of RSA blocks.");
         }
 
         using MemoryStream plain = new();
-        for (int offset = 0; offset < cipher.Length; offset += cipherBlock)
+        for (var offset = 0; offset < cipher.Length; offset += cipherBlock)
         {
             try
             {
@@ -104,13 +104,13 @@ public sealed class SecurityPolicy
     /// <summary>P_SHA256 of RFC 5246 §5 (OPC 10000-6 §6.7.5): HMAC chain A(i) = HMAC(secret, A(i-1)), output HMAC(secret, A(i) + seed).</summary>
     public static byte[] PSha256(byte[] secret, byte[] seed, int length)
     {
-        byte[] result = new byte[length];
-        byte[] a = HMACSHA256.HashData(secret, seed);
-        int written = 0;
+        var result = new byte[length];
+        var a = HMACSHA256.HashData(secret, seed);
+        var written = 0;
         while (written < length)
         {
-            byte[] block = HMACSHA256.HashData(secret, (byte[])[.. a, .. seed]);
-            int take = Math.Min(block.Length, length - written);
+            var block = HMACSHA256.HashData(secret, (byte[])[.. a, .. seed]);
+            var take = Math.Min(block.Length, length - written);
             block.AsSpan(0, take).CopyTo(result.AsSpan(written));
             written += take;
             a = HMACSHA256.HashData(secret, a);
@@ -125,7 +125,7 @@ public sealed class SecurityPolicy
     /// </summary>
     public SymmetricKeys DeriveKeys(byte[] secret, byte[] seed)
     {
-        byte[] material = PSha256(secret, seed, SignatureKeyLength + EncryptionKeyLength + SymmetricBlockSize);
+        var material = PSha256(secret, seed, SignatureKeyLength + EncryptionKeyLength + SymmetricBlockSize);
         return new SymmetricKeys(material[..SignatureKeyLength], material[SignatureKeyLength..(SignatureKeyLength + EncryptionKeyLength)], material[(SignatureKeyLength + EncryptionKeyLength)..]);
     }
 
@@ -144,7 +144,7 @@ public sealed record SymmetricKeys(byte[] SigningKey, byte[] EncryptingKey, byte
 
     public void Encrypt(Span<byte> data)
     {
-        using Aes aes = Aes.Create();
+        using var aes = Aes.Create();
         aes.Key = EncryptingKey;
         aes.EncryptCbc(data, InitializationVector, data, PaddingMode.None);
     }
@@ -156,7 +156,7 @@ public sealed record SymmetricKeys(byte[] SigningKey, byte[] EncryptingKey, byte
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Encrypted data is not a whole number of AES blocks.");
         }
 
-        using Aes aes = Aes.Create();
+        using var aes = Aes.Create();
         aes.Key = EncryptingKey;
         aes.DecryptCbc(data, InitializationVector, data, PaddingMode.None);
     }

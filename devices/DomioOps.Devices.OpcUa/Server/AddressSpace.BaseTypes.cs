@@ -8,7 +8,7 @@ namespace DomioOps.Devices.OpcUa.Server;
 public sealed partial class AddressSpace
 {
     // (id, name, supertype, abstract, symmetric, inverse name)
-    private static readonly (uint Id, string Name, uint Super, bool Abstract, bool Symmetric, string? Inverse)[] s_referenceTypes =
+    private static readonly (uint Id, string Name, uint Super, bool Abstract, bool Symmetric, string? Inverse)[] ReferenceTypes =
     [
         (31, "References", 0, true, true, null),
         (32, "NonHierarchicalReferences", 31, true, true, null),
@@ -40,7 +40,7 @@ public sealed partial class AddressSpace
         (17604, "HasAddIn", 47, false, false, "AddInOf"),
     ];
 
-    private static readonly (uint Id, string Name, uint Super, bool Abstract)[] s_dataTypes =
+    private static readonly (uint Id, string Name, uint Super, bool Abstract)[] DataTypes =
     [
         (24, "BaseDataType", 0, true),
         (1, "Boolean", 24, false),
@@ -84,7 +84,7 @@ public sealed partial class AddressSpace
         (862, "ServerStatusDataType", 22, false),
     ];
 
-    private static readonly (uint Id, string Name, uint Super, bool Abstract)[] s_objectTypes =
+    private static readonly (uint Id, string Name, uint Super, bool Abstract)[] ObjectTypes =
     [
         (58, "BaseObjectType", 0, false),
         (61, "FolderType", 58, false),
@@ -119,7 +119,7 @@ public sealed partial class AddressSpace
         (17602, "BaseInterfaceType", 58, true),
     ];
 
-    private static readonly (uint Id, string Name, uint Super, bool Abstract)[] s_variableTypes =
+    private static readonly (uint Id, string Name, uint Super, bool Abstract)[] VariableTypes =
     [
         (62, "BaseVariableType", 0, true),
         (63, "BaseDataVariableType", 62, false),
@@ -133,7 +133,7 @@ public sealed partial class AddressSpace
         (2767, "FiniteTransitionVariableType", 2762, false),
     ];
 
-    private static readonly (uint Id, string Name)[] s_modellingRules =
+    private static readonly (uint Id, string Name)[] ModellingRules =
     [
         (78, "Mandatory"),
         (80, "Optional"),
@@ -144,7 +144,7 @@ public sealed partial class AddressSpace
 
     private void AddBaseTypes()
     {
-        foreach ((uint id, string name, uint super, bool isAbstract, bool symmetric, string? inverse) in s_referenceTypes)
+        foreach ((var id, var name, var super, var isAbstract, var symmetric, var inverse) in ReferenceTypes)
         {
             AddBaseType(new TypeNode(new NodeId(0, id), new QualifiedName(0, name), NodeClass.ReferenceType)
             {
@@ -154,20 +154,20 @@ public sealed partial class AddressSpace
             }, super);
         }
 
-        foreach ((NodeClass nodeClass, (uint Id, string Name, uint Super, bool Abstract)[] types) in new[]
+        foreach ((var nodeClass, var types) in new[]
         {
-            (NodeClass.DataType, s_dataTypes),
-            (NodeClass.ObjectType, s_objectTypes),
-            (NodeClass.VariableType, s_variableTypes),
+            (NodeClass.DataType, DataTypes),
+            (NodeClass.ObjectType, ObjectTypes),
+            (NodeClass.VariableType, VariableTypes),
         })
         {
-            foreach ((uint id, string name, uint super, bool isAbstract) in types)
+            foreach ((var id, var name, var super, var isAbstract) in types)
             {
                 AddBaseType(new TypeNode(new NodeId(0, id), new QualifiedName(0, name), nodeClass) { IsAbstract = isAbstract }, super);
             }
         }
 
-        foreach ((uint id, string name) in s_modellingRules)
+        foreach ((var id, var name) in ModellingRules)
         {
             AddNode(new ObjectNode(new NodeId(0, id), new QualifiedName(0, name), new LocalizedText(name)));
             AddReferenceHalves(new NodeId(0, id), WellKnownNodes.HasTypeDefinition, WellKnownNodes.ModellingRuleType);
@@ -185,7 +185,7 @@ public sealed partial class AddressSpace
 
     private void AddTypeFolders()
     {
-        foreach ((NodeId folder, string name, NodeId root) in new[]
+        foreach ((var folder, var name, var root) in new[]
         {
             (WellKnownNodes.ObjectTypesFolder, "ObjectTypes", WellKnownNodes.BaseObjectType),
             (WellKnownNodes.VariableTypesFolder, "VariableTypes", WellKnownNodes.BaseVariableType),

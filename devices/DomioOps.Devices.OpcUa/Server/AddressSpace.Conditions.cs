@@ -3,7 +3,7 @@ namespace DomioOps.Devices.OpcUa.Server;
 /// <summary>The methods of ConditionType and AcknowledgeableConditionType (OPC 10000-9 §5.5, §5.7), declared on the types.</summary>
 public sealed partial class AddressSpace
 {
-    private static readonly Argument[] s_eventIdAndComment =
+    private static readonly Argument[] EventIdAndComment =
     [
         new("EventId", new NodeId(0, (uint)BuiltInType.ByteString)),
         new("Comment", new NodeId(0, (uint)BuiltInType.LocalizedText)),
@@ -16,16 +16,16 @@ public sealed partial class AddressSpace
     /// </summary>
     private void AddConditionMethods()
     {
-        NodeId conditionType = ConditionMethods.ConditionType;
-        NodeId acknowledgeable = ConditionMethods.AcknowledgeableConditionType;
-        foreach ((NodeId parent, NodeId method, string name, Argument[] inputs) in new[]
+        var conditionType = ConditionMethods.ConditionType;
+        var acknowledgeable = ConditionMethods.AcknowledgeableConditionType;
+        foreach ((var parent, var method, var name, var inputs) in new[]
         {
             (conditionType, ConditionMethods.Disable, "Disable", Array.Empty<Argument>()),
             (conditionType, ConditionMethods.Enable, "Enable", []),
-            (conditionType, ConditionMethods.AddComment, "AddComment", s_eventIdAndComment),
+            (conditionType, ConditionMethods.AddComment, "AddComment", EventIdAndComment),
             (conditionType, ConditionMethods.ConditionRefresh, "ConditionRefresh", [new Argument("SubscriptionId", new NodeId(0, 288u))]),
-            (acknowledgeable, ConditionMethods.Acknowledge, "Acknowledge", s_eventIdAndComment),
-            (acknowledgeable, ConditionMethods.Confirm, "Confirm", s_eventIdAndComment),
+            (acknowledgeable, ConditionMethods.Acknowledge, "Acknowledge", EventIdAndComment),
+            (acknowledgeable, ConditionMethods.Confirm, "Confirm", EventIdAndComment),
         })
         {
             AddMethod(parent, method, new QualifiedName(0, name), inputs, [], null!);

@@ -14,14 +14,14 @@ public sealed partial class AddressSpace
     {
         HashSet<NodeId> seen = [source, WellKnownNodes.Server];
         Queue<NodeId> pending = new([source]);
-        while (pending.TryDequeue(out NodeId? current) && seen.Count < MaxNotifierSearch)
+        while (pending.TryDequeue(out var current) && seen.Count < MaxNotifierSearch)
         {
             if (Find(current) is not { } node)
             {
                 continue;
             }
 
-            foreach (NodeReference reference in node.References.ToArray())
+            foreach (var reference in node.References.ToArray())
             {
                 if (!reference.IsForward && IsSubtypeOf(reference.ReferenceTypeId, WellKnownNodes.HierarchicalReferences) && seen.Add(reference.TargetId))
                 {

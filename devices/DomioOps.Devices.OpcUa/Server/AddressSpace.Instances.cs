@@ -39,7 +39,7 @@ public sealed partial class AddressSpace
     /// <summary>The NodeId in this server of a node a model defines: its namespace URI and numeric identifier.</summary>
     public NodeId NodeIdOf(string namespaceUri, uint identifier)
     {
-        int index = NamespaceUris.ToList().IndexOf(namespaceUri);
+        var index = NamespaceUris.ToList().IndexOf(namespaceUri);
         return index < 0
             ? throw new OpcUaException(StatusCode.BadNodeIdUnknown, $"Namespace {namespaceUri} is not in this address space; load its NodeSet first.")
             : new NodeId((ushort)index, identifier);
@@ -66,7 +66,7 @@ public sealed partial class AddressSpace
             throw new OpcUaException(StatusCode.BadNodeIdInvalid, $"ObjectType {type.BrowseName} is abstract and cannot be instantiated.");
         }
 
-        ObjectNode instance = AddObject(parent, nodeId, browseName, objectType, displayName: displayName);
+        var instance = AddObject(parent, nodeId, browseName, objectType, displayName: displayName);
         Instantiation run = new(this, nodeId, includeOptional ?? (static _ => false));
         run.AddChildren(instance, string.Empty, TypeDeclarations(objectType, nodeId));
         return instance;
@@ -79,15 +79,15 @@ public sealed partial class AddressSpace
     public Node? FindByBrowsePath(NodeId start, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Node? current = Find(start);
-        foreach (string segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        var current = Find(start);
+        foreach (var segment in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             if (current is null)
             {
                 return null;
             }
 
-            (int? ns, string name) = ParseSegment(segment);
+            (var ns, var name) = ParseSegment(segment);
             current = Children(current).FirstOrDefault(c => c.BrowseName.Name == name && (ns is null || c.BrowseName.NamespaceIndex == ns));
         }
 
@@ -101,8 +101,8 @@ public sealed partial class AddressSpace
 
     private static (int? Namespace, string Name) ParseSegment(string segment)
     {
-        int colon = segment.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && int.TryParse(segment.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out int ns)
+        var colon = segment.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && int.TryParse(segment.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ns)
             ? (ns, segment[(colon + 1)..])
             : (null, segment);
     }
@@ -110,7 +110,7 @@ public sealed partial class AddressSpace
     /// <summary>The targets of a node's forward hierarchical references.</summary>
     internal IEnumerable<Node> Children(Node node)
     {
-        foreach (NodeReference reference in node.References.ToArray())
+        foreach (var reference in node.References.ToArray())
         {
             if (reference.IsForward && IsSubtypeOf(reference.ReferenceTypeId, WellKnownNodes.HierarchicalReferences) && Find(reference.TargetId) is { } child)
             {
@@ -127,11 +127,11 @@ public sealed partial class AddressSpace
     {
         List<Declaration> result = [];
         HashSet<QualifiedName> names = [];
-        for (NodeId? type = typeId; type is not null; type = SupertypeOf(type))
+        for (var type = typeId; type is not null; type = SupertypeOf(type))
         {
             if (Find(type) is { } typeNode)
             {
-                foreach (Declaration declaration in OwnDeclarations(typeNode, context))
+                foreach (var declaration in OwnDeclarations(typeNode, context))
                 {
                     if (names.Add(declaration.Node.BrowseName))
                     {
@@ -164,7 +164,7 @@ public sealed partial class AddressSpace
         }
 
         List<(Node, NodeId, NodeId)> children = [];
-        foreach (NodeReference reference in owner.References.ToArray())
+        foreach (var reference in owner.References.ToArray())
         {
             if (!reference.IsForward || reference.ReferenceTypeId == WellKnownNodes.HasSubtype || !IsSubtypeOf(reference.ReferenceTypeId, WellKnownNodes.HasChild))
             {
@@ -206,27 +206,27 @@ public sealed partial class AddressSpace
 
         public void AddChildren(Node parent, string path, List<Declaration> declarations)
         {
-            foreach (Declaration declaration in declarations)
+            foreach (var declaration in declarations)
             {
-                string childPath = path.Length == 0 ? declaration.Node.BrowseName.Name ?? string.Empty : $"{path}/{declaration.Node.BrowseName.Name}";
-                bool wanted = declaration.ModellingRule == WellKnownNodes.ModellingRuleMandatory
+                var childPath = path.Length == 0 ? declaration.Node.BrowseName.Name ?? string.Empty : $"{path}/{declaration.Node.BrowseName.Name}";
+                var wanted = declaration.ModellingRule == WellKnownNodes.ModellingRuleMandatory
                     || (declaration.ModellingRule == WellKnownNodes.ModellingRuleOptional && includeOptional(childPath));
                 if (!wanted)
                 {
                     continue;
                 }
 
-                if (_created.TryGetValue((declaration.Context, declaration.Node.NodeId), out NodeId? existing))
+                if (_created.TryGetValue((declaration.Context, declaration.Node.NodeId), out var existing))
                 {
                     space.AddReferenceHalves(parent.NodeId, declaration.ReferenceType, existing);
                     continue;
                 }
 
-                Node child = Copy(declaration.Node, new NodeId(root.NamespaceIndex, $"{_rootText}/{childPath}"));
+                var child = Copy(declaration.Node, new NodeId(root.NamespaceIndex, $"{_rootText}/{childPath}"));
                 space.AddNode(child);
                 _created[(declaration.Context, declaration.Node.NodeId)] = child.NodeId;
                 space.AddReferenceHalves(parent.NodeId, declaration.ReferenceType, child.NodeId);
-                NodeId? typeDefinition = TypeDefinitionOf(declaration.Node);
+                var typeDefinition = TypeDefinitionOf(declaration.Node);
                 if (typeDefinition is not null)
                 {
                     space.AddReferenceHalves(child.NodeId, WellKnownNodes.HasTypeDefinition, typeDefinition);
@@ -262,13 +262,13 @@ public sealed partial class AddressSpace
         /// <summary>The declaration's default value, else zero of a numeric, Boolean or enumeration scalar, else null.</summary>
         private Variant InitialValue(VariableNode declaration)
         {
-            Variant value = declaration.Value.Value;
+            var value = declaration.Value.Value;
             if (!value.IsNull || declaration.ValueRank >= 0)
             {
                 return value;
             }
 
-            NodeId type = declaration.DataType;
+            var type = declaration.DataType;
             if (type.NamespaceIndex == 0 && type.IdType == NodeIdType.Numeric && type.NumericIdentifier is >= 1 and <= 11)
             {
                 return ((BuiltInType)type.NumericIdentifier) switch

@@ -1,3 +1,4 @@
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Server;
@@ -16,13 +17,13 @@ public sealed partial class AddressSpace
         ArgumentNullException.ThrowIfNull(outputArguments);
         MethodNode method = new(nodeId, browseName, new LocalizedText(browseName.Name)) { Handler = handler };
         Add(method, parent, WellKnownNodes.HasComponent, null);
-        string prefix = nodeId.IdType == NodeIdType.String ? nodeId.StringIdentifier : nodeId.ToString();
-        DateTime now = DateTime.UtcNow;
-        foreach ((string name, IReadOnlyList<Argument> arguments) in new[] { ("InputArguments", inputArguments), ("OutputArguments", outputArguments) })
+        var prefix = nodeId.IdType == NodeIdType.String ? nodeId.StringIdentifier : nodeId.ToString();
+        var now = DateTime.UtcNow;
+        foreach ((var name, var arguments) in new[] { ("InputArguments", inputArguments), ("OutputArguments", outputArguments) })
         {
             if (arguments.Count > 0)
             {
-                ExtensionObject[] value = [.. arguments.Select(a => new ExtensionObject(new NodeId(0, 298u), a))];
+                ExtensionObject[] value = [.. arguments.Select(a => new ExtensionObject(new NodeId(0, BinaryEncodingIds.Argument_Encoding_DefaultBinary), a))];
                 AddVariable(nodeId, new NodeId(nodeId.NamespaceIndex, $"{prefix}/{name}"), new QualifiedName(0, name), new Variant(value), now, dataType: new NodeId(0, 296u), referenceType: WellKnownNodes.HasProperty);
             }
         }
@@ -33,14 +34,14 @@ public sealed partial class AddressSpace
     /// <summary>Sets the handler of an existing method, e.g. one a NodeSet or <see cref="AddInstance"/> created.</summary>
     public void SetMethodHandler(NodeId methodId, MethodHandler handler)
     {
-        MethodNode method = Find(methodId) as MethodNode ?? throw new OpcUaException(StatusCode.BadMethodInvalid, $"{methodId} is not a method.");
+        var method = Find(methodId) as MethodNode ?? throw new OpcUaException(StatusCode.BadMethodInvalid, $"{methodId} is not a method.");
         method.Handler = handler;
     }
 
     /// <summary>The Argument list of a method's InputArguments or OutputArguments property; empty when it has none.</summary>
     public IReadOnlyList<Argument> ArgumentsOf(NodeId methodId, string property)
     {
-        Node? values = Find(methodId) is { } method ? Children(method).FirstOrDefault(c => c.BrowseName.Name == property && c.BrowseName.NamespaceIndex == 0) : null;
+        var values = Find(methodId) is { } method ? Children(method).FirstOrDefault(c => c.BrowseName.Name == property && c.BrowseName.NamespaceIndex == 0) : null;
         return values is VariableNode { Value.Value.Value: ExtensionObject[] list } ? [.. list.Select(e => e.Body).OfType<Argument>()] : [];
     }
 
@@ -51,7 +52,7 @@ public sealed partial class AddressSpace
     internal (MethodNode? Method, CallMethodResult? Failure) CheckCall(CallMethodRequest request)
     {
         static CallMethodResult Fail(StatusCode status, IReadOnlyList<StatusCode>? inputs = null) => new(status, inputs ?? [], []);
-        Node? target = Find(request.ObjectId);
+        var target = Find(request.ObjectId);
         if (target is null)
         {
             return (null, Fail(StatusCode.BadNodeIdUnknown));
@@ -67,7 +68,7 @@ public sealed partial class AddressSpace
             return (null, Fail(StatusCode.BadNotExecutable));
         }
 
-        IReadOnlyList<Argument> expected = ArgumentsOf(method.NodeId, "InputArguments");
+        var expected = ArgumentsOf(method.NodeId, "InputArguments");
         if (request.InputArguments.Count < expected.Count)
         {
             return (null, Fail(StatusCode.BadArgumentsMissing));
@@ -95,7 +96,7 @@ public sealed partial class AddressSpace
         }
 
         // A method declared on the object's type is callable on its instances.
-        for (NodeId? type = TypeDefinitionOf(target); type is not null; type = SupertypeOf(type))
+        for (var type = TypeDefinitionOf(target); type is not null; type = SupertypeOf(type))
         {
             if (Find(type) is { } typeNode && typeNode.References.Any(r => r.IsForward && r.TargetId == methodId))
             {
@@ -114,13 +115,13 @@ public sealed partial class AddressSpace
             return true;
         }
 
-        bool wantArray = argument.ValueRank >= 1;
+        var wantArray = argument.ValueRank >= 1;
         if (argument.ValueRank is -1 or >= 1 && value.IsArray != wantArray)
         {
             return false;
         }
 
-        NodeId type = argument.DataType;
+        var type = argument.DataType;
         if (type.NamespaceIndex == 0 && type.IdType == NodeIdType.Numeric && type.NumericIdentifier is >= 1 and <= 25)
         {
             return (uint)value.Type == type.NumericIdentifier;

@@ -160,7 +160,7 @@ public sealed class AlarmCondition
                 return StatusCode.BadEventIdUnknown;
             }
 
-            StatusCode status = change();
+            var status = change();
             if (status.IsBad)
             {
                 return status;

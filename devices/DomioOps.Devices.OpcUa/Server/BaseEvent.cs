@@ -40,6 +40,6 @@ public sealed record BaseEvent(NodeId SourceNode, string? SourceName, LocalizedT
         "ReceiveTime" => new Variant(receiveTime),
         "Message" => new Variant(Message),
         "Severity" => new Variant(Severity),
-        _ => Fields.TryGetValue(path, out Variant value) ? value : Variant.Null,
+        _ => Fields.TryGetValue(path, out var value) ? value : Variant.Null,
     };
 }

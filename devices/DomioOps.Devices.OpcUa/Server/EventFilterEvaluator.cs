@@ -11,7 +11,7 @@ namespace DomioOps.Devices.OpcUa.Server;
 /// </summary>
 internal static class EventFilterEvaluator
 {
-    private static readonly HashSet<FilterOperator> s_supported =
+    private static readonly HashSet<FilterOperator> Supported =
     [
         FilterOperator.OfType, FilterOperator.Equals, FilterOperator.IsNull, FilterOperator.GreaterThan, FilterOperator.LessThan,
         FilterOperator.GreaterThanOrEqual, FilterOperator.LessThanOrEqual, FilterOperator.Not, FilterOperator.And, FilterOperator.Or,
@@ -26,17 +26,17 @@ internal static class EventFilterEvaluator
             return StatusCode.BadMonitoredItemFilterInvalid;
         }
 
-        IReadOnlyList<ContentFilterElement> elements = filter.WhereClause?.Elements ?? [];
-        foreach (ContentFilterElement element in elements)
+        var elements = filter.WhereClause?.Elements ?? [];
+        foreach (var element in elements)
         {
-            if (!s_supported.Contains(element.FilterOperator))
+            if (!Supported.Contains(element.FilterOperator))
             {
                 return StatusCode.BadMonitoredItemFilterUnsupported;
             }
 
-            foreach (object operand in element.FilterOperands)
+            foreach (var operand in element.FilterOperands)
             {
-                bool valid = operand switch
+                var valid = operand switch
                 {
                     SimpleAttributeOperand or LiteralOperand => true,
                     ElementOperand e => e.Index < elements.Count,
@@ -60,7 +60,7 @@ internal static class EventFilterEvaluator
     /// <summary>The selected fields when the event passes the where clause, else null.</summary>
     public static Variant[]? Apply(EventFilter filter, BaseEvent raised, DateTime receiveTime, AddressSpace space)
     {
-        IReadOnlyList<ContentFilterElement> elements = filter.WhereClause?.Elements ?? [];
+        var elements = filter.WhereClause?.Elements ?? [];
         if (elements.Count > 0 && !IsTrue(Evaluate(elements, 0, raised, receiveTime, space, 0)))
         {
             return null;
@@ -72,8 +72,8 @@ internal static class EventFilterEvaluator
     /// <summary>The selected fields whatever the where clause says: RefreshStartEvent and RefreshEndEvent reach every event item (OPC 10000-9 §4.5).</summary>
     public static Variant[] SelectFields(EventFilter filter, BaseEvent raised, DateTime receiveTime, AddressSpace space)
     {
-        Variant[] fields = new Variant[filter.SelectClauses.Count];
-        for (int i = 0; i < fields.Length; i++)
+        var fields = new Variant[filter.SelectClauses.Count];
+        for (var i = 0; i < fields.Length; i++)
         {
             fields[i] = Select(filter.SelectClauses[i], raised, receiveTime, space);
         }
@@ -83,7 +83,7 @@ internal static class EventFilterEvaluator
 
     private static Variant Select(SimpleAttributeOperand operand, BaseEvent raised, DateTime receiveTime, AddressSpace space)
     {
-        bool typeMatches = operand.TypeDefinitionId.IsNull || operand.TypeDefinitionId == BaseEvent.BaseEventType || space.IsSubtypeOf(raised.EventType, operand.TypeDefinitionId);
+        var typeMatches = operand.TypeDefinitionId.IsNull || operand.TypeDefinitionId == BaseEvent.BaseEventType || space.IsSubtypeOf(raised.EventType, operand.TypeDefinitionId);
         if (typeMatches && operand.AttributeId == AttributeId.NodeId && operand.BrowsePath.Count == 0)
         {
             // The ConditionId (OPC 10000-9 §5.5.2): the NodeId of the condition object itself.
@@ -105,7 +105,7 @@ internal static class EventFilterEvaluator
             return null; // an element operand cycle
         }
 
-        ContentFilterElement element = elements[index];
+        var element = elements[index];
         object? Operand(int i) => element.FilterOperands[i] switch
         {
             ElementOperand e => Evaluate(elements, (int)e.Index, raised, receiveTime, space, depth + 1),
@@ -114,7 +114,7 @@ internal static class EventFilterEvaluator
             _ => null,
         };
 
-        int count = element.FilterOperands.Count;
+        var count = element.FilterOperands.Count;
         return element.FilterOperator switch
         {
             FilterOperator.OfType => Operand(0) is NodeId type && space.IsSubtypeOf(raised.EventType, type),

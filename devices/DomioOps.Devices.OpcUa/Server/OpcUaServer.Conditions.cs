@@ -47,12 +47,12 @@ public sealed partial class OpcUaServer
     /// <summary>Runs a condition method on the condition named by ObjectId; the type nodes themselves are no condition (BadNodeIdInvalid).</summary>
     private ValueTask<IReadOnlyList<Variant>> OnCondition(MethodCall call, Func<AlarmCondition, StatusCode> action)
     {
-        if (!_conditions.TryGetValue(call.ObjectId, out AlarmCondition? condition))
+        if (!_conditions.TryGetValue(call.ObjectId, out var condition))
         {
             throw new OpcUaException(StatusCode.BadNodeIdInvalid, $"{call.ObjectId} is not a condition.");
         }
 
-        StatusCode status = action(condition);
+        var status = action(condition);
         return status.IsBad ? throw new OpcUaException(status, $"{call.MethodId} on {call.ObjectId}: {status}.") : ValueTask.FromResult<IReadOnlyList<Variant>>([]);
     }
 
@@ -69,7 +69,7 @@ public sealed partial class OpcUaServer
 
         // Snapshots first, each under its condition's lock; the subscription's lock is taken after (never the other way round).
         List<(BaseEvent, IReadOnlySet<NodeId>)> retained = [];
-        foreach (AlarmCondition condition in _conditions.Values)
+        foreach (var condition in _conditions.Values)
         {
             if (condition.Retained() is { } current)
             {
@@ -77,7 +77,7 @@ public sealed partial class OpcUaServer
             }
         }
 
-        DateTime now = Time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         BaseEvent start = new(WellKnownNodes.Server, "Server", new LocalizedText("en", "ConditionRefresh started"), 1) { EventType = ConditionMethods.RefreshStartEventType, Time = now };
         BaseEvent end = new(WellKnownNodes.Server, "Server", new LocalizedText("en", "ConditionRefresh ended"), 1) { EventType = ConditionMethods.RefreshEndEventType, Time = now };
         subscription.ReportRefresh(start, retained, end, now);

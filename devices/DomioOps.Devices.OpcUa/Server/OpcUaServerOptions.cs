@@ -80,14 +80,14 @@ public sealed record OpcUaServerOptions
             throw new ArgumentOutOfRangeException(nameof(TransportLimits), "Buffers must be at least 8192 bytes.");
         }
 
-        foreach (string url in ReverseConnect)
+        foreach (var url in ReverseConnect)
         {
             _ = ClientSecureChannel.ParseEndpoint(url);
         }
 
-        foreach ((string policyUri, MessageSecurityMode mode) in Endpoints)
+        foreach ((var policyUri, var mode) in Endpoints)
         {
-            Security.SecurityPolicy policy = Security.SecurityPolicy.FromUri(policyUri) ?? throw new ArgumentException($"Unsupported security policy {policyUri}.", nameof(Endpoints));
+            var policy = Security.SecurityPolicy.FromUri(policyUri) ?? throw new ArgumentException($"Unsupported security policy {policyUri}.", nameof(Endpoints));
             if (policy.IsNone != (mode == MessageSecurityMode.None) || mode == MessageSecurityMode.Invalid || (!policy.IsNone && Certificates is null))
             {
                 throw new ArgumentException($"Endpoint {policyUri} {mode} is inconsistent or lacks a certificate store.", nameof(Endpoints));

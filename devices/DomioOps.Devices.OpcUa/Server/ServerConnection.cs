@@ -51,7 +51,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             await AcceptHelloAsync(cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
-                InboundMessage? message = await _channel.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+                var message = await _channel.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
                 if (message is null)
                 {
                     break;
@@ -62,7 +62,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                     break;
                 }
 
-                IEncodeable decoded = EncodeableTypes.DecodeMessage(message.Value.Body, _channel.EncodingLimits);
+                var decoded = EncodeableTypes.DecodeMessage(message.Value.Body, _channel.EncodingLimits);
                 if (message.Value.MessageType == MessageTypes.Open)
                 {
                     await OpenAsync(message.Value.RequestId, decoded, cancellationToken).ConfigureAwait(false);
@@ -79,7 +79,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                     throw new OpcUaProtocolException(StatusCode.BadServiceUnsupported, $"{decoded.GetType().Name} is not a request.");
                 }
 
-                uint requestId = message.Value.RequestId;
+                var requestId = message.Value.RequestId;
                 _ = Task.Run(() => ProcessAsync(requestId, request), CancellationToken.None);
             }
         }
@@ -128,7 +128,7 @@ internal sealed class ServerConnection : IAsyncDisposable
 
     private async Task AcceptHelloAsync(CancellationToken cancellationToken)
     {
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_server.Options.HelloTimeout);
         (UaTcpHeader Header, byte[] Chunk)? first;
         try
@@ -150,15 +150,15 @@ internal sealed class ServerConnection : IAsyncDisposable
             throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "The first message must be Hello.");
         }
 
-        HelloMessage hello = HelloMessage.Decode(first.Value.Chunk.AsSpan(UaTcpHeader.Size));
+        var hello = HelloMessage.Decode(first.Value.Chunk.AsSpan(UaTcpHeader.Size));
         if (hello.ReceiveBufferSize < TransportLimits.MinBufferSize || hello.SendBufferSize < TransportLimits.MinBufferSize)
         {
             throw new OpcUaProtocolException(StatusCode.BadTcpNotEnoughResources, "Buffers below 8192 bytes.");
         }
 
-        TransportLimits ours = _server.Options.TransportLimits;
-        uint receive = Math.Min(ours.ReceiveBufferSize, hello.SendBufferSize);
-        uint send = Math.Min(ours.SendBufferSize, hello.ReceiveBufferSize);
+        var ours = _server.Options.TransportLimits;
+        var receive = Math.Min(ours.ReceiveBufferSize, hello.SendBufferSize);
+        var send = Math.Min(ours.SendBufferSize, hello.ReceiveBufferSize);
         _channel.ReceiveChunkSize = receive;
         _channel.SendChunkSize = send;
         _channel.PeerMaxMessageSize = hello.MaxMessageSize;
@@ -174,8 +174,8 @@ internal sealed class ServerConnection : IAsyncDisposable
             throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "OPN must carry OpenSecureChannelRequest.");
         }
 
-        ChannelSecurity? security = _channel.Security;
-        string policyUri = security?.Policy.Uri ?? UaSecureChannel.SecurityPolicyNone;
+        var security = _channel.Security;
+        var policyUri = security?.Policy.Uri ?? UaSecureChannel.SecurityPolicyNone;
         if (!_server.Options.Endpoints.Any(e => e.PolicyUri == policyUri && e.Mode == open.SecurityMode) || (security is not null && _opened && security.Mode != open.SecurityMode))
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityModeRejected, $"SecurityMode {open.SecurityMode} with {policyUri} is not offered.");
@@ -214,10 +214,10 @@ internal sealed class ServerConnection : IAsyncDisposable
             _channel.TokenId++;
         }
 
-        DateTime now = _server.Time.GetUtcNow().UtcDateTime;
+        var now = _server.Time.GetUtcNow().UtcDateTime;
         // One second at least: short enough to test renewal in real time, long enough that renewal is not a load.
-        uint lifetime = Math.Clamp(open.RequestedLifetime, 1_000u, 3_600_000u);
-        byte[] serverNonce = security?.NewNonce() ?? [];
+        var lifetime = Math.Clamp(open.RequestedLifetime, 1_000u, 3_600_000u);
+        var serverNonce = security?.NewNonce() ?? [];
         security?.InstallToken(_channel.TokenId, serverNonce, open.ClientNonce!);
         OpenSecureChannelResponse response = new(ResponseHeader.For(open.RequestHeader, now), 0, new ChannelSecurityToken(_channel.ChannelId, _channel.TokenId, now, lifetime), serverNonce);
         // The lifetime runs from the token's creation, so the expiry is armed before the client can see the token.
@@ -249,7 +249,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     {
         try
         {
-            OpcUaServerFault fault = _server.Fault?.Invoke() ?? default;
+            var fault = _server.Fault?.Invoke() ?? default;
             if (fault.Delay > TimeSpan.Zero)
             {
                 await Task.Delay(fault.Delay).ConfigureAwait(false);
@@ -263,7 +263,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                     await _channel.DisposeAsync().ConfigureAwait(false);
                     return;
                 case OpcUaServerFaultKind.Garbage:
-                    byte[] garbage = new byte[64];
+                    var garbage = new byte[64];
                     Random.Shared.NextBytes(garbage);
                     await _channel.SendRawAsync(garbage, CancellationToken.None).ConfigureAwait(false);
                     return;

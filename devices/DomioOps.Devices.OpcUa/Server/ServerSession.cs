@@ -117,7 +117,7 @@ internal sealed class ServerSession
         }
 
         evicted?.Respond(new ServiceFault(new ResponseHeader(_server.Time.GetUtcNow().UtcDateTime, evicted.RequestHandle, StatusCode.BadTooManyPublishRequests)));
-        foreach (ServerSubscription subscription in subscriptions)
+        foreach (var subscription in subscriptions)
         {
             subscription.OnPublishRequestQueued();
         }
@@ -148,7 +148,7 @@ internal sealed class ServerSession
                 _continuationPoints.Remove(_continuationPoints.Keys.First());
             }
 
-            string key = Guid.NewGuid().ToString("N");
+            var key = Guid.NewGuid().ToString("N");
             _continuationPoints[key] = (node, rest);
             return key;
         }
@@ -158,7 +158,7 @@ internal sealed class ServerSession
     {
         lock (_gate)
         {
-            bool found = _continuationPoints.Remove(key, out (NodeId Node, List<ReferenceDescription> Remaining) entry);
+            var found = _continuationPoints.Remove(key, out var entry);
             rest = entry.Remaining;
             return found;
         }
@@ -178,7 +178,7 @@ internal sealed class ServerSession
     {
         lock (_gate)
         {
-            return _continuationMax.Remove(key, out uint max) ? max : 0;
+            return _continuationMax.Remove(key, out var max) ? max : 0;
         }
     }
 
@@ -205,7 +205,7 @@ internal sealed class ServerSession
             return [];
         }
 
-        foreach (ServerSubscription subscription in subscriptions)
+        foreach (var subscription in subscriptions)
         {
             subscription.Dispose();
         }

@@ -1,239 +1,7 @@
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 namespace DomioOps.Devices.OpcUa.Server;
-
-/// <summary>
-/// A monitored item on the server (OPC 10000-4 §5.12.1): samples its attribute at the revised sampling interval, applies
-/// the data change filter (trigger, absolute or percent deadband) and keeps at most QueueSize values for publishing.
-/// </summary>
-internal sealed class ServerMonitoredItem
-{
-    private readonly Queue<DataValue> _queue = new();
-    private readonly Queue<EventFieldList> _events = new();
-    private DataValue? _lastSampled;
-    private bool _triggered;
-
-    public ServerMonitoredItem(uint id, ReadValueId item, MonitoringMode mode, uint clientHandle, double samplingInterval, uint queueSize, bool discardOldest, DataChangeFilter? filter, (double Low, double High)? euRange)
-    {
-        Id = id;
-        Item = item;
-        Mode = mode;
-        ClientHandle = clientHandle;
-        SamplingInterval = samplingInterval;
-        QueueSize = queueSize;
-        DiscardOldest = discardOldest;
-        Filter = filter;
-        EURange = euRange;
-    }
-
-    public uint Id { get; }
-
-    public ReadValueId Item { get; }
-
-    public MonitoringMode Mode { get; set; }
-
-    public uint ClientHandle { get; set; }
-
-    public double SamplingInterval { get; set; }
-
-    public uint QueueSize { get; set; }
-
-    public bool DiscardOldest { get; set; }
-
-    public DataChangeFilter? Filter { get; set; }
-
-    public (double Low, double High)? EURange { get; }
-
-    /// <summary>Set for an item on an EventNotifier attribute (OPC 10000-4 §5.12.1.4): it is not sampled, events are queued.</summary>
-    public EventFilter? EventFilter { get; init; }
-
-    public int Pending => _queue.Count + _events.Count;
-
-    /// <summary>Items in Sampling mode whose queues are reported when this item reports (SetTriggering, OPC 10000-4 §5.12.1.6).</summary>
-    public HashSet<ServerMonitoredItem> TriggeredItems { get; } = [];
-
-    /// <summary>Whether a Publish would take something from this item now.</summary>
-    public bool Reportable => (_queue.Count > 0 || _events.Count > 0) && (Mode == MonitoringMode.Reporting || (Mode == MonitoringMode.Sampling && _triggered));
-
-    /// <summary>
-    /// SetMonitoringMode (OPC 10000-4 §5.12.4): Disabled stops sampling and empties the queue; leaving Disabled starts
-    /// over, so the next sample is reported as the first.
-    /// </summary>
-    public void SetMode(MonitoringMode mode)
-    {
-        if (mode == MonitoringMode.Disabled)
-        {
-            _queue.Clear();
-            _events.Clear();
-            _lastSampled = null;
-        }
-
-        _triggered = false;
-        Mode = mode;
-    }
-
-    /// <summary>After a transfer with SendInitialValues: the last sampled value is reported again (§5.13.7).</summary>
-    public void RequeueLastValue()
-    {
-        if (Mode != MonitoringMode.Disabled && _queue.Count == 0 && _lastSampled is DataValue last)
-        {
-            _queue.Enqueue(last);
-        }
-    }
-
-    /// <summary>Takes a sample; a value that passes the filter is queued (the first sample always passes).</summary>
-    public void Sample(DataValue value)
-    {
-        if (Mode == MonitoringMode.Disabled || EventFilter is not null)
-        {
-            return;
-        }
-
-        if (_lastSampled is DataValue last && !Passes(last, value))
-        {
-            return;
-        }
-
-        _lastSampled = value;
-        if (_queue.Count >= QueueSize)
-        {
-            if (!DiscardOldest)
-            {
-                // §5.12.1.5: the newest value replaces the last queued one; the overflow bit marks the loss when QueueSize > 1.
-                List<DataValue> kept = [.. _queue];
-                _queue.Clear();
-                kept.RemoveAt(kept.Count - 1);
-                kept.ForEach(_queue.Enqueue);
-            }
-            else
-            {
-                _queue.Dequeue();
-            }
-
-            if (QueueSize > 1)
-            {
-                value = value with { StatusCode = new StatusCode(value.StatusCode.Code | 0x0480) };
-            }
-        }
-
-        _queue.Enqueue(value);
-        if (Mode == MonitoringMode.Reporting)
-        {
-            foreach (ServerMonitoredItem linked in TriggeredItems)
-            {
-                linked._triggered = linked.Mode == MonitoringMode.Sampling;
-            }
-        }
-    }
-
-    /// <summary>Queues the selected fields of an event; a full queue drops the oldest or the newest (§5.12.1.5).</summary>
-    public void EnqueueEvent(IReadOnlyList<Variant> fields)
-    {
-        if (Mode == MonitoringMode.Disabled)
-        {
-            return;
-        }
-
-        if (_events.Count >= QueueSize)
-        {
-            if (!DiscardOldest)
-            {
-                return;
-            }
-
-            _events.Dequeue();
-        }
-
-        _events.Enqueue(new EventFieldList(ClientHandle, fields));
-    }
-
-    public void DrainEvents(List<EventFieldList> into, int max)
-    {
-        if (!Reportable)
-        {
-            return;
-        }
-
-        while (_events.Count > 0 && into.Count < max)
-        {
-            into.Add(_events.Dequeue());
-        }
-    }
-
-    public void Drain(List<MonitoredItemNotification> into, int max)
-    {
-        if (!Reportable)
-        {
-            return;
-        }
-
-        while (_queue.Count > 0 && into.Count < max)
-        {
-            into.Add(new MonitoredItemNotification(ClientHandle, _queue.Dequeue()));
-        }
-
-        _triggered = _triggered && _queue.Count > 0;
-    }
-
-    private bool Passes(DataValue last, DataValue next)
-    {
-        DataChangeTrigger trigger = Filter?.Trigger ?? DataChangeTrigger.StatusValue;
-        if (last.StatusCode != next.StatusCode)
-        {
-            return true;
-        }
-
-        if (trigger == DataChangeTrigger.Status)
-        {
-            return false;
-        }
-
-        if (ValueChanged(last.Value, next.Value))
-        {
-            return true;
-        }
-
-        return trigger == DataChangeTrigger.StatusValueTimestamp && last.SourceTimestamp != next.SourceTimestamp;
-    }
-
-    private bool ValueChanged(Variant last, Variant next)
-    {
-        DeadbandType deadband = Filter?.DeadbandType ?? DeadbandType.None;
-        if (deadband == DeadbandType.None || last.IsNull || next.IsNull || last.Type != next.Type)
-        {
-            return !last.Equals(next);
-        }
-
-        double threshold = deadband == DeadbandType.Absolute
-            ? Filter!.DeadbandValue
-            : Filter!.DeadbandValue / 100.0 * ((EURange?.High ?? 0) - (EURange?.Low ?? 0));
-        if (!last.IsArray)
-        {
-            return Math.Abs(ToDouble(next.Value) - ToDouble(last.Value)) > threshold;
-        }
-
-        Array a = (Array)last.Value!;
-        Array b = (Array)next.Value!;
-        if (a.Length != b.Length)
-        {
-            return true;
-        }
-
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (Math.Abs(ToDouble(b.GetValue(i)) - ToDouble(a.GetValue(i))) > threshold)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    public static bool IsNumeric(BuiltInType type) => type is >= BuiltInType.SByte and <= BuiltInType.Double;
-
-    private static double ToDouble(object? value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
-}
 
 /// <summary>
 /// A subscription on the server (OPC 10000-4 §5.13.1): a publishing timer, sampling timers grouped by interval, keep-alive
@@ -322,7 +90,7 @@ internal sealed class ServerSubscription : IDisposable
     private void RestartPublishTimer()
     {
         _publishTimer?.Dispose();
-        TimeSpan period = TimeSpan.FromMilliseconds(PublishingInterval);
+        var period = TimeSpan.FromMilliseconds(PublishingInterval);
         _publishTimer = _server.Time.CreateTimer(static s => ((ServerSubscription)s!).OnPublishTimer(), this, period, period);
     }
 
@@ -346,7 +114,7 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(id, out ServerMonitoredItem? item))
+            if (!_items.TryGetValue(id, out var item))
             {
                 return StatusCode.BadMonitoredItemIdInvalid;
             }
@@ -365,12 +133,12 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.Remove(id, out ServerMonitoredItem? removed))
+            if (!_items.Remove(id, out var removed))
             {
                 return StatusCode.BadMonitoredItemIdInvalid;
             }
 
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 item.TriggeredItems.Remove(removed);
             }
@@ -383,12 +151,12 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(id, out ServerMonitoredItem? item))
+            if (!_items.TryGetValue(id, out var item))
             {
                 return StatusCode.BadMonitoredItemIdInvalid;
             }
 
-            MonitoringMode was = item.Mode;
+            var was = item.Mode;
             item.SetMode(mode);
             if (was == MonitoringMode.Disabled && mode != MonitoringMode.Disabled)
             {
@@ -404,15 +172,15 @@ internal sealed class ServerSubscription : IDisposable
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(triggeringId, out ServerMonitoredItem? trigger))
+            if (!_items.TryGetValue(triggeringId, out var trigger))
             {
                 throw new OpcUaException(StatusCode.BadMonitoredItemIdInvalid, "Unknown triggering item.");
             }
 
-            StatusCode[] removed = [.. remove.Select(id => _items.TryGetValue(id, out ServerMonitoredItem? item) && trigger.TriggeredItems.Remove(item) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid)];
+            StatusCode[] removed = [.. remove.Select(id => _items.TryGetValue(id, out var item) && trigger.TriggeredItems.Remove(item) ? StatusCode.Good : StatusCode.BadMonitoredItemIdInvalid)];
             StatusCode[] added = [.. add.Select(id =>
             {
-                if (!_items.TryGetValue(id, out ServerMonitoredItem? item) || id == triggeringId)
+                if (!_items.TryGetValue(id, out var item) || id == triggeringId)
                 {
                     return StatusCode.BadMonitoredItemIdInvalid;
                 }
@@ -441,7 +209,7 @@ internal sealed class ServerSubscription : IDisposable
         {
             if (sendInitialValues)
             {
-                foreach (ServerMonitoredItem item in _items.Values)
+                foreach (var item in _items.Values)
                 {
                     item.RequeueLastValue();
                 }
@@ -458,7 +226,7 @@ internal sealed class ServerSubscription : IDisposable
             return;
         }
 
-        TimeSpan period = TimeSpan.FromMilliseconds(interval);
+        var period = TimeSpan.FromMilliseconds(interval);
         _samplers[interval] = _server.Time.CreateTimer(static s => ((SamplerState)s!).Run(), new SamplerState(this, interval), period, period);
     }
 
@@ -476,8 +244,8 @@ internal sealed class ServerSubscription : IDisposable
                 return;
             }
 
-            bool any = false;
-            foreach (ServerMonitoredItem item in _items.Values)
+            var any = false;
+            foreach (var item in _items.Values)
             {
                 if (item.SamplingInterval == interval)
                 {
@@ -486,7 +254,7 @@ internal sealed class ServerSubscription : IDisposable
                 }
             }
 
-            if (!any && _samplers.Remove(interval, out ITimer? timer))
+            if (!any && _samplers.Remove(interval, out var timer))
             {
                 timer.Dispose();
             }
@@ -500,7 +268,7 @@ internal sealed class ServerSubscription : IDisposable
             return false;
         }
 
-        foreach (ServerMonitoredItem item in _items.Values)
+        foreach (var item in _items.Values)
         {
             if (item.Reportable)
             {
@@ -566,26 +334,26 @@ internal sealed class ServerSubscription : IDisposable
 
     private bool PublishLocked(bool keepAlive)
     {
-        if (!_session.TryDequeuePublish(out PendingPublish? pending))
+        if (!_session.TryDequeuePublish(out var pending))
         {
             return false;
         }
 
         _keepAliveCounter = 0;
         _lifetimeCounter = 0;
-        DateTime now = _server.Time.GetUtcNow().UtcDateTime;
+        var now = _server.Time.GetUtcNow().UtcDateTime;
         NotificationMessage message;
-        bool more = false;
+        var more = false;
         if (keepAlive)
         {
             message = new NotificationMessage(_nextSequence, now, []);
         }
         else
         {
-            int max = MaxNotificationsPerPublish == 0 ? int.MaxValue : (int)MaxNotificationsPerPublish;
+            var max = MaxNotificationsPerPublish == 0 ? int.MaxValue : (int)MaxNotificationsPerPublish;
             List<MonitoredItemNotification> notifications = [];
             List<EventFieldList> events = [];
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 item.Drain(notifications, max - events.Count);
                 item.DrainEvents(events, max - notifications.Count);
@@ -599,12 +367,12 @@ internal sealed class ServerSubscription : IDisposable
             List<ExtensionObject> data = [];
             if (notifications.Count > 0 || events.Count == 0)
             {
-                data.Add(new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification(notifications)));
+                data.Add(new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification(notifications)));
             }
 
             if (events.Count > 0)
             {
-                data.Add(new ExtensionObject(new NodeId(0, 916u), new EventNotificationList(events)));
+                data.Add(new ExtensionObject(new NodeId(0, BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary), new EventNotificationList(events)));
             }
 
             message = new NotificationMessage(_nextSequence, now, data);
@@ -638,7 +406,7 @@ internal sealed class ServerSubscription : IDisposable
                 return;
             }
 
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 if (item.EventFilter is not null && notifiers.Contains(item.Item.NodeId)
                     && EventFilterEvaluator.Apply(item.EventFilter, raised, receiveTime, _server.AddressSpace) is { } fields)
@@ -662,7 +430,7 @@ internal sealed class ServerSubscription : IDisposable
                 return;
             }
 
-            foreach (ServerMonitoredItem item in _items.Values)
+            foreach (var item in _items.Values)
             {
                 if (item.EventFilter is not { } filter)
                 {
@@ -670,7 +438,7 @@ internal sealed class ServerSubscription : IDisposable
                 }
 
                 item.EnqueueEvent(EventFilterEvaluator.SelectFields(filter, start, receiveTime, _server.AddressSpace));
-                foreach ((BaseEvent condition, IReadOnlySet<NodeId> notifiers) in retained)
+                foreach ((var condition, var notifiers) in retained)
                 {
                     if (notifiers.Contains(item.Item.NodeId) && EventFilterEvaluator.Apply(filter, condition, receiveTime, _server.AddressSpace) is { } fields)
                     {
@@ -705,7 +473,7 @@ internal sealed class ServerSubscription : IDisposable
         {
             _disposed = true;
             _publishTimer?.Dispose();
-            foreach (ITimer timer in _samplers.Values)
+            foreach (var timer in _samplers.Values)
             {
                 timer.Dispose();
             }

@@ -26,7 +26,7 @@ public sealed record ReadValueId(NodeId NodeId, AttributeId AttributeId = Attrib
     internal static ReadValueId Decode(ref UaBinaryReader r)
     {
         ReadValueId id = new(r.ReadNodeId(), (AttributeId)r.ReadUInt32(), r.ReadString());
-        QualifiedName encoding = r.ReadQualifiedName();
+        var encoding = r.ReadQualifiedName();
         return encoding.NamespaceIndex == 0 && encoding.Name is null ? id : id with { DataEncoding = encoding };
     }
 }
@@ -34,7 +34,7 @@ public sealed record ReadValueId(NodeId NodeId, AttributeId AttributeId = Attrib
 /// <summary>OPC 10000-4 §5.10.2 Read request: RequestHeader, MaxAge Double, TimestampsToReturn Int32, NodesToRead ReadValueId[].</summary>
 internal sealed record ReadRequest(RequestHeader RequestHeader, double MaxAge, TimestampsToReturn TimestampsToReturn, IReadOnlyList<ReadValueId> NodesToRead) : IServiceRequest
 {
-    public uint BinaryEncodingId => 631;
+    public uint BinaryEncodingId => BinaryEncodingIds.ReadRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -51,7 +51,7 @@ internal sealed record ReadRequest(RequestHeader RequestHeader, double MaxAge, T
 /// <summary>OPC 10000-4 §5.10.2 Read response: ResponseHeader, Results DataValue[], DiagnosticInfos[].</summary>
 internal sealed record ReadResponse(ResponseHeader ResponseHeader, IReadOnlyList<DataValue> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 634;
+    public uint BinaryEncodingId => BinaryEncodingIds.ReadResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -90,7 +90,7 @@ public sealed record WriteValue(NodeId NodeId, AttributeId AttributeId, string? 
 /// <summary>OPC 10000-4 §5.10.4 Write request: RequestHeader, NodesToWrite WriteValue[].</summary>
 internal sealed record WriteRequest(RequestHeader RequestHeader, IReadOnlyList<WriteValue> NodesToWrite) : IServiceRequest
 {
-    public uint BinaryEncodingId => 673;
+    public uint BinaryEncodingId => BinaryEncodingIds.WriteRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -104,7 +104,7 @@ internal sealed record WriteRequest(RequestHeader RequestHeader, IReadOnlyList<W
 /// <summary>OPC 10000-4 §5.10.4 Write response: ResponseHeader, Results StatusCode[], DiagnosticInfos[].</summary>
 internal sealed record WriteResponse(ResponseHeader ResponseHeader, IReadOnlyList<StatusCode> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 676;
+    public uint BinaryEncodingId => BinaryEncodingIds.WriteResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -110,7 +110,7 @@ public sealed record EndpointDescription(
 /// <summary>OPC 10000-4 §5.4.4 GetEndpoints request: RequestHeader, EndpointUrl, LocaleIds String[], ProfileUris String[].</summary>
 internal sealed record GetEndpointsRequest(RequestHeader RequestHeader, string? EndpointUrl, IReadOnlyList<string?> LocaleIds, IReadOnlyList<string?> ProfileUris) : IServiceRequest
 {
-    public uint BinaryEncodingId => 428;
+    public uint BinaryEncodingId => BinaryEncodingIds.GetEndpointsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -127,7 +127,7 @@ internal sealed record GetEndpointsRequest(RequestHeader RequestHeader, string? 
 /// <summary>OPC 10000-4 §5.4.4 GetEndpoints response: ResponseHeader, Endpoints EndpointDescription[].</summary>
 internal sealed record GetEndpointsResponse(ResponseHeader ResponseHeader, IReadOnlyList<EndpointDescription> Endpoints) : IServiceResponse
 {
-    public uint BinaryEncodingId => 431;
+    public uint BinaryEncodingId => BinaryEncodingIds.GetEndpointsResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -38,7 +38,7 @@ public sealed record SimpleAttributeOperand(NodeId TypeDefinitionId, IReadOnlyLi
     /// <summary>The ConditionId of a condition event (OPC 10000-9 §5.5.2): ConditionType, empty browse path, the NodeId attribute.</summary>
     public static SimpleAttributeOperand ConditionId { get; } = new(new NodeId(0, 2782u), [], AttributeId.NodeId);
 
-    public uint BinaryEncodingId => 603;
+    public uint BinaryEncodingId => BinaryEncodingIds.SimpleAttributeOperand_Encoding_DefaultBinary;
 
     /// <summary>The browse path as "A/B" (names only), the key event fields are looked up by.</summary>
     public string Path => string.Join('/', BrowsePath.Select(q => q.Name));
@@ -58,7 +58,7 @@ public sealed record SimpleAttributeOperand(NodeId TypeDefinitionId, IReadOnlyLi
 /// <summary>OPC 10000-4 §7.7.4.3 LiteralOperand (DefaultBinary i=597): Value Variant.</summary>
 public sealed record LiteralOperand(Variant Value) : IEncodeable
 {
-    public uint BinaryEncodingId => 597;
+    public uint BinaryEncodingId => BinaryEncodingIds.LiteralOperand_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter w) => w.WriteVariant(Value);
 
@@ -68,7 +68,7 @@ public sealed record LiteralOperand(Variant Value) : IEncodeable
 /// <summary>OPC 10000-4 §7.7.4.2 ElementOperand (DefaultBinary i=594): Index UInt32 of another element of the same filter.</summary>
 public sealed record ElementOperand(uint Index) : IEncodeable
 {
-    public uint BinaryEncodingId => 594;
+    public uint BinaryEncodingId => BinaryEncodingIds.ElementOperand_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter w) => w.WriteUInt32(Index);
 
@@ -81,7 +81,7 @@ public sealed record ElementOperand(uint Index) : IEncodeable
 /// </summary>
 public sealed record AttributeOperand(NodeId NodeId, string? Alias, IReadOnlyList<RelativePathElement> BrowsePath, AttributeId AttributeId, string? IndexRange) : IEncodeable
 {
-    public uint BinaryEncodingId => 600;
+    public uint BinaryEncodingId => BinaryEncodingIds.AttributeOperand_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter w)
     {
@@ -121,7 +121,7 @@ public sealed record ContentFilterElement(FilterOperator FilterOperator, IReadOn
     internal static ContentFilterElement Decode(ref UaBinaryReader r) =>
         new((FilterOperator)r.ReadInt32(), r.ReadArray(static (ref UaBinaryReader r) =>
         {
-            ExtensionObject operand = r.ReadExtensionObject();
+            var operand = r.ReadExtensionObject();
             return operand.Body is IEncodeable known ? known : (object)operand;
         }));
 }
@@ -148,7 +148,7 @@ public sealed record EventFilter(IReadOnlyList<SimpleAttributeOperand> SelectCla
     /// <summary>An EventFilter selecting BaseEventType fields by browse path ("EventId", "Message", "Severity", ...).</summary>
     public static EventFilter Select(params string[] fields) => new([.. fields.Select(SimpleAttributeOperand.Field)]);
 
-    public uint BinaryEncodingId => 727;
+    public uint BinaryEncodingId => BinaryEncodingIds.EventFilter_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter w)
     {
@@ -165,7 +165,7 @@ public sealed record EventFilter(IReadOnlyList<SimpleAttributeOperand> SelectCla
 /// </summary>
 internal sealed record EventFilterResult(IReadOnlyList<StatusCode> SelectClauseResults, IReadOnlyList<StatusCode> WhereClauseElementResults) : IEncodeable
 {
-    public uint BinaryEncodingId => 736;
+    public uint BinaryEncodingId => BinaryEncodingIds.EventFilterResult_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -184,11 +184,11 @@ internal sealed record EventFilterResult(IReadOnlyList<StatusCode> SelectClauseR
 
     internal static EventFilterResult Decode(ref UaBinaryReader r)
     {
-        StatusCode[] select = DiagnosticInfos.ReadStatusCodes(ref r);
+        var select = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
-        StatusCode[] where = r.ReadArray(static (ref UaBinaryReader r) =>
+        var where = r.ReadArray(static (ref UaBinaryReader r) =>
         {
-            StatusCode status = r.ReadStatusCode();
+            var status = r.ReadStatusCode();
             _ = DiagnosticInfos.ReadStatusCodes(ref r);
             DiagnosticInfos.Skip(ref r);
             return status;
@@ -213,7 +213,7 @@ public sealed record EventFieldList(uint ClientHandle, IReadOnlyList<Variant> Ev
 /// <summary>OPC 10000-4 §7.25.3 EventNotificationList (DefaultBinary i=916): Events EventFieldList[].</summary>
 internal sealed record EventNotificationList(IReadOnlyList<EventFieldList> Events) : IEncodeable
 {
-    public uint BinaryEncodingId => 916;
+    public uint BinaryEncodingId => BinaryEncodingIds.EventNotificationList_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => w.WriteArray(Events, static (w, e) => e.Encode(w));
 

@@ -32,8 +32,8 @@ public sealed record CallMethodResult(StatusCode StatusCode, IReadOnlyList<Statu
 
     internal static CallMethodResult Decode(ref UaBinaryReader r)
     {
-        StatusCode status = r.ReadStatusCode();
-        StatusCode[] inputs = DiagnosticInfos.ReadStatusCodes(ref r);
+        var status = r.ReadStatusCode();
+        var inputs = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
         return new CallMethodResult(status, inputs, r.ReadArray(static (ref UaBinaryReader r) => r.ReadVariant()));
     }
@@ -42,7 +42,7 @@ public sealed record CallMethodResult(StatusCode StatusCode, IReadOnlyList<Statu
 /// <summary>OPC 10000-4 §5.11.2 Call request: RequestHeader, MethodsToCall CallMethodRequest[].</summary>
 internal sealed record CallRequest(RequestHeader RequestHeader, IReadOnlyList<CallMethodRequest> MethodsToCall) : IServiceRequest
 {
-    public uint BinaryEncodingId => 712;
+    public uint BinaryEncodingId => BinaryEncodingIds.CallRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -56,7 +56,7 @@ internal sealed record CallRequest(RequestHeader RequestHeader, IReadOnlyList<Ca
 /// <summary>OPC 10000-4 §5.11.2 Call response: ResponseHeader, Results CallMethodResult[], DiagnosticInfos[].</summary>
 internal sealed record CallResponse(ResponseHeader ResponseHeader, IReadOnlyList<CallMethodResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 715;
+    public uint BinaryEncodingId => BinaryEncodingIds.CallResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -29,7 +29,7 @@ public enum DeadbandType
 /// <summary>OPC 10000-4 §7.22.2 DataChangeFilter: Trigger Int32, DeadbandType UInt32, DeadbandValue Double.</summary>
 public sealed record DataChangeFilter(DataChangeTrigger Trigger = DataChangeTrigger.StatusValue, DeadbandType DeadbandType = DeadbandType.None, double DeadbandValue = 0) : IEncodeable
 {
-    uint IEncodeable.BinaryEncodingId => 724;
+    uint IEncodeable.BinaryEncodingId => BinaryEncodingIds.DataChangeFilter_Encoding_DefaultBinary;
 
     void IEncodeable.Encode(UaBinaryWriter w)
     {
@@ -91,7 +91,7 @@ internal sealed record MonitoredItemCreateResult(StatusCode StatusCode, uint Mon
 /// <summary>OPC 10000-4 §5.12.2 CreateMonitoredItems request: RequestHeader, SubscriptionId, TimestampsToReturn, ItemsToCreate[].</summary>
 internal sealed record CreateMonitoredItemsRequest(RequestHeader RequestHeader, uint SubscriptionId, TimestampsToReturn TimestampsToReturn, IReadOnlyList<MonitoredItemCreateRequest> ItemsToCreate) : IServiceRequest
 {
-    public uint BinaryEncodingId => 751;
+    public uint BinaryEncodingId => BinaryEncodingIds.CreateMonitoredItemsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -108,7 +108,7 @@ internal sealed record CreateMonitoredItemsRequest(RequestHeader RequestHeader, 
 /// <summary>OPC 10000-4 §5.12.2 CreateMonitoredItems response: ResponseHeader, Results MonitoredItemCreateResult[], DiagnosticInfos[].</summary>
 internal sealed record CreateMonitoredItemsResponse(ResponseHeader ResponseHeader, IReadOnlyList<MonitoredItemCreateResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 754;
+    public uint BinaryEncodingId => BinaryEncodingIds.CreateMonitoredItemsResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -140,7 +140,7 @@ internal sealed record MonitoredItemModifyRequest(uint MonitoredItemId, Monitori
 /// <summary>OPC 10000-4 §5.12.3 ModifyMonitoredItems request: RequestHeader, SubscriptionId, TimestampsToReturn, ItemsToModify[].</summary>
 internal sealed record ModifyMonitoredItemsRequest(RequestHeader RequestHeader, uint SubscriptionId, TimestampsToReturn TimestampsToReturn, IReadOnlyList<MonitoredItemModifyRequest> ItemsToModify) : IServiceRequest
 {
-    public uint BinaryEncodingId => 763;
+    public uint BinaryEncodingId => BinaryEncodingIds.ModifyMonitoredItemsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -157,7 +157,7 @@ internal sealed record ModifyMonitoredItemsRequest(RequestHeader RequestHeader, 
 /// <summary>OPC 10000-4 §5.12.3 ModifyMonitoredItems response: Results of StatusCode, RevisedSamplingInterval, RevisedQueueSize, FilterResult.</summary>
 internal sealed record ModifyMonitoredItemsResponse(ResponseHeader ResponseHeader, IReadOnlyList<MonitoredItemCreateResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 766;
+    public uint BinaryEncodingId => BinaryEncodingIds.ModifyMonitoredItemsResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -188,7 +188,7 @@ internal sealed record ModifyMonitoredItemsResponse(ResponseHeader ResponseHeade
 /// <summary>OPC 10000-4 §5.12.6 DeleteMonitoredItems request: RequestHeader, SubscriptionId, MonitoredItemIds UInt32[].</summary>
 internal sealed record DeleteMonitoredItemsRequest(RequestHeader RequestHeader, uint SubscriptionId, IReadOnlyList<uint> MonitoredItemIds) : IServiceRequest
 {
-    public uint BinaryEncodingId => 781;
+    public uint BinaryEncodingId => BinaryEncodingIds.DeleteMonitoredItemsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -5,7 +5,7 @@ namespace DomioOps.Devices.OpcUa.Services;
 /// <summary>OPC 10000-4 §5.12.4 SetMonitoringMode request: RequestHeader, SubscriptionId, MonitoringMode Int32, MonitoredItemIds UInt32[].</summary>
 internal sealed record SetMonitoringModeRequest(RequestHeader RequestHeader, uint SubscriptionId, MonitoringMode MonitoringMode, IReadOnlyList<uint> MonitoredItemIds) : IServiceRequest
 {
-    public uint BinaryEncodingId => 769;
+    public uint BinaryEncodingId => BinaryEncodingIds.SetMonitoringModeRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -25,7 +25,7 @@ internal sealed record SetMonitoringModeRequest(RequestHeader RequestHeader, uin
 /// </summary>
 internal sealed record SetTriggeringRequest(RequestHeader RequestHeader, uint SubscriptionId, uint TriggeringItemId, IReadOnlyList<uint> LinksToAdd, IReadOnlyList<uint> LinksToRemove) : IServiceRequest
 {
-    public uint BinaryEncodingId => 775;
+    public uint BinaryEncodingId => BinaryEncodingIds.SetTriggeringRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -46,7 +46,7 @@ internal sealed record SetTriggeringRequest(RequestHeader RequestHeader, uint Su
 /// </summary>
 internal sealed record SetTriggeringResponse(ResponseHeader ResponseHeader, IReadOnlyList<StatusCode> AddResults, IReadOnlyList<StatusCode> RemoveResults) : IServiceResponse
 {
-    public uint BinaryEncodingId => 778;
+    public uint BinaryEncodingId => BinaryEncodingIds.SetTriggeringResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -59,10 +59,10 @@ internal sealed record SetTriggeringResponse(ResponseHeader ResponseHeader, IRea
 
     internal static SetTriggeringResponse Decode(ref UaBinaryReader r)
     {
-        ResponseHeader header = ResponseHeader.Decode(ref r);
-        StatusCode[] added = DiagnosticInfos.ReadStatusCodes(ref r);
+        var header = ResponseHeader.Decode(ref r);
+        var added = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
-        StatusCode[] removed = DiagnosticInfos.ReadStatusCodes(ref r);
+        var removed = DiagnosticInfos.ReadStatusCodes(ref r);
         DiagnosticInfos.Skip(ref r);
         return new(header, added, removed);
     }

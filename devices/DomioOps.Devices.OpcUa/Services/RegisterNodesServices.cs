@@ -5,7 +5,7 @@ namespace DomioOps.Devices.OpcUa.Services;
 /// <summary>OPC 10000-4 §5.9.5 RegisterNodes request: RequestHeader, NodesToRegister NodeId[].</summary>
 internal sealed record RegisterNodesRequest(RequestHeader RequestHeader, IReadOnlyList<NodeId> NodesToRegister) : IServiceRequest
 {
-    public uint BinaryEncodingId => 560;
+    public uint BinaryEncodingId => BinaryEncodingIds.RegisterNodesRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -19,7 +19,7 @@ internal sealed record RegisterNodesRequest(RequestHeader RequestHeader, IReadOn
 /// <summary>OPC 10000-4 §5.9.5 RegisterNodes response: ResponseHeader, RegisteredNodeIds NodeId[].</summary>
 internal sealed record RegisterNodesResponse(ResponseHeader ResponseHeader, IReadOnlyList<NodeId> RegisteredNodeIds) : IServiceResponse
 {
-    public uint BinaryEncodingId => 563;
+    public uint BinaryEncodingId => BinaryEncodingIds.RegisterNodesResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -33,7 +33,7 @@ internal sealed record RegisterNodesResponse(ResponseHeader ResponseHeader, IRea
 /// <summary>OPC 10000-4 §5.9.6 UnregisterNodes request: RequestHeader, NodesToUnregister NodeId[].</summary>
 internal sealed record UnregisterNodesRequest(RequestHeader RequestHeader, IReadOnlyList<NodeId> NodesToUnregister) : IServiceRequest
 {
-    public uint BinaryEncodingId => 566;
+    public uint BinaryEncodingId => BinaryEncodingIds.UnregisterNodesRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -47,7 +47,7 @@ internal sealed record UnregisterNodesRequest(RequestHeader RequestHeader, IRead
 /// <summary>OPC 10000-4 §5.9.6 UnregisterNodes response: only a ResponseHeader.</summary>
 internal sealed record UnregisterNodesResponse(ResponseHeader ResponseHeader) : IServiceResponse
 {
-    public uint BinaryEncodingId => 569;
+    public uint BinaryEncodingId => BinaryEncodingIds.UnregisterNodesResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => ResponseHeader.Encode(w);
 

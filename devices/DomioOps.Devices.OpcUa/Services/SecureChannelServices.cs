@@ -30,7 +30,7 @@ internal sealed record OpenSecureChannelRequest(
     byte[]? ClientNonce,
     uint RequestedLifetime) : IServiceRequest
 {
-    public uint BinaryEncodingId => 446;
+    public uint BinaryEncodingId => BinaryEncodingIds.OpenSecureChannelRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -67,7 +67,7 @@ internal sealed record OpenSecureChannelResponse(
     ChannelSecurityToken SecurityToken,
     byte[]? ServerNonce) : IServiceResponse
 {
-    public uint BinaryEncodingId => 449;
+    public uint BinaryEncodingId => BinaryEncodingIds.OpenSecureChannelResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -84,7 +84,7 @@ internal sealed record OpenSecureChannelResponse(
 /// <summary>OPC 10000-4 §5.5.3 CloseSecureChannel request: only a RequestHeader; no response is sent.</summary>
 internal sealed record CloseSecureChannelRequest(RequestHeader RequestHeader) : IServiceRequest
 {
-    public uint BinaryEncodingId => 452;
+    public uint BinaryEncodingId => BinaryEncodingIds.CloseSecureChannelRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => RequestHeader.Encode(w);
 

@@ -73,7 +73,7 @@ public sealed record ResponseHeader(
 /// <summary>OPC 10000-4 §7.35 ServiceFault: only a ResponseHeader whose ServiceResult is bad.</summary>
 internal sealed record ServiceFault(ResponseHeader ResponseHeader) : IServiceResponse
 {
-    public uint BinaryEncodingId => 397;
+    public uint BinaryEncodingId => BinaryEncodingIds.ServiceFault_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => ResponseHeader.Encode(w);
 

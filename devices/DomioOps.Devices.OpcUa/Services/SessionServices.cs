@@ -37,7 +37,7 @@ internal sealed record CreateSessionRequest(
     double RequestedSessionTimeout,
     uint MaxResponseMessageSize) : IServiceRequest
 {
-    public uint BinaryEncodingId => 461;
+    public uint BinaryEncodingId => BinaryEncodingIds.CreateSessionRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -72,7 +72,7 @@ internal sealed record CreateSessionResponse(
     SignatureData ServerSignature,
     uint MaxRequestMessageSize) : IServiceResponse
 {
-    public uint BinaryEncodingId => 464;
+    public uint BinaryEncodingId => BinaryEncodingIds.CreateSessionResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -90,13 +90,13 @@ internal sealed record CreateSessionResponse(
 
     internal static CreateSessionResponse Decode(ref UaBinaryReader r)
     {
-        ResponseHeader header = ResponseHeader.Decode(ref r);
-        NodeId sessionId = r.ReadNodeId();
-        NodeId token = r.ReadNodeId();
-        double timeout = r.ReadDouble();
-        byte[]? nonce = r.ReadByteString();
-        byte[]? cert = r.ReadByteString();
-        EndpointDescription[] endpoints = r.ReadArray(EndpointDescription.Decode);
+        var header = ResponseHeader.Decode(ref r);
+        var sessionId = r.ReadNodeId();
+        var token = r.ReadNodeId();
+        var timeout = r.ReadDouble();
+        var nonce = r.ReadByteString();
+        var cert = r.ReadByteString();
+        var endpoints = r.ReadArray(EndpointDescription.Decode);
         SignedSoftwareCertificates.Skip(ref r);
         return new(header, sessionId, token, timeout, nonce, cert, endpoints, SignatureData.Decode(ref r), r.ReadUInt32());
     }
@@ -105,7 +105,7 @@ internal sealed record CreateSessionResponse(
 /// <summary>OPC 10000-4 §7.41.3 AnonymousIdentityToken: PolicyId String.</summary>
 internal sealed record AnonymousIdentityToken(string? PolicyId) : IEncodeable
 {
-    public uint BinaryEncodingId => 321;
+    public uint BinaryEncodingId => BinaryEncodingIds.AnonymousIdentityToken_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => w.WriteString(PolicyId);
 
@@ -115,7 +115,7 @@ internal sealed record AnonymousIdentityToken(string? PolicyId) : IEncodeable
 /// <summary>OPC 10000-4 §7.41.4 UserNameIdentityToken: PolicyId, UserName String, Password ByteString, EncryptionAlgorithm String.</summary>
 internal sealed record UserNameIdentityToken(string? PolicyId, string? UserName, byte[]? Password, string? EncryptionAlgorithm) : IEncodeable
 {
-    public uint BinaryEncodingId => 324;
+    public uint BinaryEncodingId => BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -139,7 +139,7 @@ internal sealed record ActivateSessionRequest(
     ExtensionObject UserIdentityToken,
     SignatureData UserTokenSignature) : IServiceRequest
 {
-    public uint BinaryEncodingId => 467;
+    public uint BinaryEncodingId => BinaryEncodingIds.ActivateSessionRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -153,8 +153,8 @@ internal sealed record ActivateSessionRequest(
 
     internal static ActivateSessionRequest Decode(ref UaBinaryReader r)
     {
-        RequestHeader header = RequestHeader.Decode(ref r);
-        SignatureData signature = SignatureData.Decode(ref r);
+        var header = RequestHeader.Decode(ref r);
+        var signature = SignatureData.Decode(ref r);
         SignedSoftwareCertificates.Skip(ref r);
         return new(header, signature, DiagnosticInfos.ReadStrings(ref r), r.ReadExtensionObject(), SignatureData.Decode(ref r));
     }
@@ -163,7 +163,7 @@ internal sealed record ActivateSessionRequest(
 /// <summary>OPC 10000-4 §5.6.3 ActivateSession response: ResponseHeader, ServerNonce, Results StatusCode[], DiagnosticInfos[].</summary>
 internal sealed record ActivateSessionResponse(ResponseHeader ResponseHeader, byte[]? ServerNonce, IReadOnlyList<StatusCode> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 470;
+    public uint BinaryEncodingId => BinaryEncodingIds.ActivateSessionResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -184,7 +184,7 @@ internal sealed record ActivateSessionResponse(ResponseHeader ResponseHeader, by
 /// <summary>OPC 10000-4 §5.6.4 CloseSession request: RequestHeader, DeleteSubscriptions Boolean.</summary>
 internal sealed record CloseSessionRequest(RequestHeader RequestHeader, bool DeleteSubscriptions) : IServiceRequest
 {
-    public uint BinaryEncodingId => 473;
+    public uint BinaryEncodingId => BinaryEncodingIds.CloseSessionRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -198,7 +198,7 @@ internal sealed record CloseSessionRequest(RequestHeader RequestHeader, bool Del
 /// <summary>OPC 10000-4 §5.6.4 CloseSession response: ResponseHeader.</summary>
 internal sealed record CloseSessionResponse(ResponseHeader ResponseHeader) : IServiceResponse
 {
-    public uint BinaryEncodingId => 476;
+    public uint BinaryEncodingId => BinaryEncodingIds.CloseSessionResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => ResponseHeader.Encode(w);
 

@@ -16,7 +16,7 @@ internal sealed record CreateSubscriptionRequest(
     bool PublishingEnabled,
     byte Priority) : IServiceRequest
 {
-    public uint BinaryEncodingId => 787;
+    public uint BinaryEncodingId => BinaryEncodingIds.CreateSubscriptionRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -41,7 +41,7 @@ internal sealed record CreateSubscriptionResponse(
     uint RevisedLifetimeCount,
     uint RevisedMaxKeepAliveCount) : IServiceResponse
 {
-    public uint BinaryEncodingId => 790;
+    public uint BinaryEncodingId => BinaryEncodingIds.CreateSubscriptionResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -69,7 +69,7 @@ internal sealed record ModifySubscriptionRequest(
     uint MaxNotificationsPerPublish,
     byte Priority) : IServiceRequest
 {
-    public uint BinaryEncodingId => 793;
+    public uint BinaryEncodingId => BinaryEncodingIds.ModifySubscriptionRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -89,7 +89,7 @@ internal sealed record ModifySubscriptionRequest(
 /// <summary>OPC 10000-4 §5.13.3 ModifySubscription response: ResponseHeader, RevisedPublishingInterval, RevisedLifetimeCount, RevisedMaxKeepAliveCount.</summary>
 internal sealed record ModifySubscriptionResponse(ResponseHeader ResponseHeader, double RevisedPublishingInterval, uint RevisedLifetimeCount, uint RevisedMaxKeepAliveCount) : IServiceResponse
 {
-    public uint BinaryEncodingId => 796;
+    public uint BinaryEncodingId => BinaryEncodingIds.ModifySubscriptionResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -105,7 +105,7 @@ internal sealed record ModifySubscriptionResponse(ResponseHeader ResponseHeader,
 /// <summary>OPC 10000-4 §5.13.8 DeleteSubscriptions request: RequestHeader, SubscriptionIds UInt32[].</summary>
 internal sealed record DeleteSubscriptionsRequest(RequestHeader RequestHeader, IReadOnlyList<uint> SubscriptionIds) : IServiceRequest
 {
-    public uint BinaryEncodingId => 847;
+    public uint BinaryEncodingId => BinaryEncodingIds.DeleteSubscriptionsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -140,7 +140,7 @@ internal readonly record struct SubscriptionAcknowledgement(uint SubscriptionId,
 /// <summary>OPC 10000-4 §5.13.5 Publish request: RequestHeader, SubscriptionAcknowledgements[].</summary>
 internal sealed record PublishRequest(RequestHeader RequestHeader, IReadOnlyList<SubscriptionAcknowledgement> SubscriptionAcknowledgements) : IServiceRequest
 {
-    public uint BinaryEncodingId => 826;
+    public uint BinaryEncodingId => BinaryEncodingIds.PublishRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -179,7 +179,7 @@ public readonly record struct MonitoredItemNotification(uint ClientHandle, DataV
 /// <summary>OPC 10000-4 §7.25.2 DataChangeNotification: MonitoredItems MonitoredItemNotification[], DiagnosticInfos[].</summary>
 internal sealed record DataChangeNotification(IReadOnlyList<MonitoredItemNotification> MonitoredItems) : IEncodeable
 {
-    public uint BinaryEncodingId => 811;
+    public uint BinaryEncodingId => BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -202,7 +202,7 @@ internal sealed record DataChangeNotification(IReadOnlyList<MonitoredItemNotific
 /// <summary>OPC 10000-4 §7.25.4 StatusChangeNotification: Status StatusCode, DiagnosticInfo.</summary>
 internal sealed record StatusChangeNotification(StatusCode Status) : IEncodeable
 {
-    public uint BinaryEncodingId => 820;
+    public uint BinaryEncodingId => BinaryEncodingIds.StatusChangeNotification_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -230,7 +230,7 @@ internal sealed record PublishResponse(
     NotificationMessage NotificationMessage,
     IReadOnlyList<StatusCode> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 829;
+    public uint BinaryEncodingId => BinaryEncodingIds.PublishResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -257,7 +257,7 @@ internal sealed record PublishResponse(
 /// </summary>
 internal sealed record DeliveredPublishResponse(ResponseHeader ResponseHeader, uint SubscriptionId, uint SequenceNumber, bool HasNotifications) : IServiceResponse
 {
-    public uint BinaryEncodingId => 829;
+    public uint BinaryEncodingId => BinaryEncodingIds.PublishResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w) => throw new NotSupportedException("A delivered Publish response is not sent again.");
 }
@@ -265,7 +265,7 @@ internal sealed record DeliveredPublishResponse(ResponseHeader ResponseHeader, u
 /// <summary>OPC 10000-4 §5.13.6 Republish request: RequestHeader, SubscriptionId UInt32, RetransmitSequenceNumber UInt32.</summary>
 internal sealed record RepublishRequest(RequestHeader RequestHeader, uint SubscriptionId, uint RetransmitSequenceNumber) : IServiceRequest
 {
-    public uint BinaryEncodingId => 832;
+    public uint BinaryEncodingId => BinaryEncodingIds.RepublishRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -280,7 +280,7 @@ internal sealed record RepublishRequest(RequestHeader RequestHeader, uint Subscr
 /// <summary>OPC 10000-4 §5.13.6 Republish response: ResponseHeader, NotificationMessage.</summary>
 internal sealed record RepublishResponse(ResponseHeader ResponseHeader, NotificationMessage NotificationMessage) : IServiceResponse
 {
-    public uint BinaryEncodingId => 835;
+    public uint BinaryEncodingId => BinaryEncodingIds.RepublishResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -5,7 +5,7 @@ namespace DomioOps.Devices.OpcUa.Services;
 /// <summary>OPC 10000-4 §5.13.7 TransferSubscriptions request: RequestHeader, SubscriptionIds UInt32[], SendInitialValues Boolean.</summary>
 internal sealed record TransferSubscriptionsRequest(RequestHeader RequestHeader, IReadOnlyList<uint> SubscriptionIds, bool SendInitialValues) : IServiceRequest
 {
-    public uint BinaryEncodingId => 841;
+    public uint BinaryEncodingId => BinaryEncodingIds.TransferSubscriptionsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -23,7 +23,7 @@ internal sealed record TransferResult(StatusCode StatusCode, IReadOnlyList<uint>
 /// <summary>OPC 10000-4 §5.13.7 TransferSubscriptions response: ResponseHeader, Results TransferResult[], DiagnosticInfos[].</summary>
 internal sealed record TransferSubscriptionsResponse(ResponseHeader ResponseHeader, IReadOnlyList<TransferResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 844;
+    public uint BinaryEncodingId => BinaryEncodingIds.TransferSubscriptionsResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -83,7 +83,7 @@ public sealed record BrowseResult(StatusCode StatusCode, byte[]? ContinuationPoi
 /// </summary>
 internal sealed record BrowseRequest(RequestHeader RequestHeader, uint RequestedMaxReferencesPerNode, IReadOnlyList<BrowseDescription> NodesToBrowse) : IServiceRequest
 {
-    public uint BinaryEncodingId => 527;
+    public uint BinaryEncodingId => BinaryEncodingIds.BrowseRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -97,7 +97,7 @@ internal sealed record BrowseRequest(RequestHeader RequestHeader, uint Requested
 
     internal static BrowseRequest Decode(ref UaBinaryReader r)
     {
-        RequestHeader header = RequestHeader.Decode(ref r);
+        var header = RequestHeader.Decode(ref r);
         _ = r.ReadNodeId();
         _ = r.ReadDateTime();
         _ = r.ReadUInt32();
@@ -108,7 +108,7 @@ internal sealed record BrowseRequest(RequestHeader RequestHeader, uint Requested
 /// <summary>OPC 10000-4 §5.9.2 Browse response: ResponseHeader, Results BrowseResult[], DiagnosticInfos[].</summary>
 internal sealed record BrowseResponse(ResponseHeader ResponseHeader, IReadOnlyList<BrowseResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 530;
+    public uint BinaryEncodingId => BinaryEncodingIds.BrowseResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -128,7 +128,7 @@ internal sealed record BrowseResponse(ResponseHeader ResponseHeader, IReadOnlyLi
 /// <summary>OPC 10000-4 §5.9.3 BrowseNext request: RequestHeader, ReleaseContinuationPoints Boolean, ContinuationPoints ByteString[].</summary>
 internal sealed record BrowseNextRequest(RequestHeader RequestHeader, bool ReleaseContinuationPoints, IReadOnlyList<byte[]?> ContinuationPoints) : IServiceRequest
 {
-    public uint BinaryEncodingId => 533;
+    public uint BinaryEncodingId => BinaryEncodingIds.BrowseNextRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -144,7 +144,7 @@ internal sealed record BrowseNextRequest(RequestHeader RequestHeader, bool Relea
 /// <summary>OPC 10000-4 §5.9.3 BrowseNext response: ResponseHeader, Results BrowseResult[], DiagnosticInfos[].</summary>
 internal sealed record BrowseNextResponse(ResponseHeader ResponseHeader, IReadOnlyList<BrowseResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 536;
+    public uint BinaryEncodingId => BinaryEncodingIds.BrowseNextResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -214,7 +214,7 @@ public sealed record BrowsePathResult(StatusCode StatusCode, IReadOnlyList<Brows
 /// <summary>OPC 10000-4 §5.9.4 TranslateBrowsePathsToNodeIds request: RequestHeader, BrowsePaths BrowsePath[].</summary>
 internal sealed record TranslateBrowsePathsRequest(RequestHeader RequestHeader, IReadOnlyList<BrowsePath> BrowsePaths) : IServiceRequest
 {
-    public uint BinaryEncodingId => 554;
+    public uint BinaryEncodingId => BinaryEncodingIds.TranslateBrowsePathsToNodeIdsRequest_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {
@@ -228,7 +228,7 @@ internal sealed record TranslateBrowsePathsRequest(RequestHeader RequestHeader, 
 /// <summary>OPC 10000-4 §5.9.4 TranslateBrowsePathsToNodeIds response: ResponseHeader, Results BrowsePathResult[], DiagnosticInfos[].</summary>
 internal sealed record TranslateBrowsePathsResponse(ResponseHeader ResponseHeader, IReadOnlyList<BrowsePathResult> Results) : IServiceResponse
 {
-    public uint BinaryEncodingId => 557;
+    public uint BinaryEncodingId => BinaryEncodingIds.TranslateBrowsePathsToNodeIdsResponse_Encoding_DefaultBinary;
 
     public void Encode(UaBinaryWriter w)
     {

@@ -49,10 +49,10 @@ internal sealed class ChannelSecurity
     /// <summary>Installs the keys of a token: what we send is secured with keys from (their nonce, our nonce).</summary>
     public void InstallToken(uint tokenId, byte[] localNonce, byte[] remoteNonce)
     {
-        SymmetricKeys send = Policy.DeriveKeys(remoteNonce, localNonce);
-        SymmetricKeys receive = Policy.DeriveKeys(localNonce, remoteNonce);
+        var send = Policy.DeriveKeys(remoteNonce, localNonce);
+        var receive = Policy.DeriveKeys(localNonce, remoteNonce);
         _keys[tokenId] = (send, receive);
-        foreach (uint old in _keys.Keys.Where(k => k < tokenId - 1).ToArray())
+        foreach (var old in _keys.Keys.Where(k => k < tokenId - 1).ToArray())
         {
             _keys.TryRemove(old, out _);
         }
@@ -62,7 +62,7 @@ internal sealed class ChannelSecurity
 
     public void WriteAsymmetricSecurityHeader(Span<byte> destination)
     {
-        int offset = 0;
+        var offset = 0;
         BinaryPrimitives.WriteInt32LittleEndian(destination, Policy.Uri.Length);
         offset += 4;
         offset += System.Text.Encoding.ASCII.GetBytes(Policy.Uri, destination[offset..]);
@@ -77,16 +77,16 @@ internal sealed class ChannelSecurity
     /// <summary>The largest body that fits in one asymmetric chunk of <paramref name="chunkSize"/> bytes.</summary>
     public int MaxAsymmetricBody(int chunkSize)
     {
-        RSA remote = RemoteKey;
-        int prefix = UaTcpHeader.Size + 4 + AsymmetricSecurityHeaderSize;
-        int blocks = (chunkSize - prefix) / SecurityPolicy.AsymmetricCipherBlockSize(remote);
-        int extra = SecurityPolicy.AsymmetricCipherBlockSize(remote) > 256 ? 1 : 0;
+        var remote = RemoteKey;
+        var prefix = UaTcpHeader.Size + 4 + AsymmetricSecurityHeaderSize;
+        var blocks = (chunkSize - prefix) / SecurityPolicy.AsymmetricCipherBlockSize(remote);
+        var extra = SecurityPolicy.AsymmetricCipherBlockSize(remote) > 256 ? 1 : 0;
         return (blocks * SecurityPolicy.AsymmetricPlainBlockSize(remote)) - 8 - (LocalKey.KeySize / 8) - 1 - extra;
     }
 
     public int MaxSymmetricBody(int chunkSize)
     {
-        int available = chunkSize - UaTcpHeader.Size - 8;
+        var available = chunkSize - UaTcpHeader.Size - 8;
         if (!Signs)
         {
             return available - 8;
@@ -103,41 +103,41 @@ internal sealed class ChannelSecurity
     /// <summary>Builds a secured asymmetric chunk from its prefix (header + channel + security header) and plain part (sequence header + body).</summary>
     public byte[] SecureAsymmetric(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> plain)
     {
-        RSA remote = RemoteKey;
-        RSA local = LocalKey;
-        int plainBlock = SecurityPolicy.AsymmetricPlainBlockSize(remote);
-        int cipherBlock = SecurityPolicy.AsymmetricCipherBlockSize(remote);
-        int signatureSize = local.KeySize / 8;
-        bool extra = cipherBlock > 256;
-        int unpadded = plain.Length + 1 + (extra ? 1 : 0) + signatureSize;
-        int padding = (plainBlock - (unpadded % plainBlock)) % plainBlock;
-        int paddingTotal = 1 + padding + (extra ? 1 : 0);
-        int plainLength = plain.Length + paddingTotal + signatureSize;
-        int encryptedLength = plainLength / plainBlock * cipherBlock;
-        byte[] signed = new byte[prefix.Length + plainLength - signatureSize];
+        var remote = RemoteKey;
+        var local = LocalKey;
+        var plainBlock = SecurityPolicy.AsymmetricPlainBlockSize(remote);
+        var cipherBlock = SecurityPolicy.AsymmetricCipherBlockSize(remote);
+        var signatureSize = local.KeySize / 8;
+        var extra = cipherBlock > 256;
+        var unpadded = plain.Length + 1 + (extra ? 1 : 0) + signatureSize;
+        var padding = (plainBlock - (unpadded % plainBlock)) % plainBlock;
+        var paddingTotal = 1 + padding + (extra ? 1 : 0);
+        var plainLength = plain.Length + paddingTotal + signatureSize;
+        var encryptedLength = plainLength / plainBlock * cipherBlock;
+        var signed = new byte[prefix.Length + plainLength - signatureSize];
         prefix.CopyTo(signed);
         BinaryPrimitives.WriteUInt32LittleEndian(signed.AsSpan(4), (uint)(prefix.Length + encryptedLength));
         plain.CopyTo(signed.AsSpan(prefix.Length));
-        Span<byte> pad = signed.AsSpan(prefix.Length + plain.Length, paddingTotal);
+        var pad = signed.AsSpan(prefix.Length + plain.Length, paddingTotal);
         pad.Fill((byte)(padding & 0xFF));
         if (extra)
         {
             pad[^1] = (byte)(padding >> 8);
         }
 
-        byte[] signature = SecurityPolicy.AsymmetricSign(local, signed);
+        var signature = SecurityPolicy.AsymmetricSign(local, signed);
         byte[] toEncrypt = [.. signed.AsSpan(prefix.Length), .. signature];
-        byte[] encrypted = SecurityPolicy.AsymmetricEncrypt(remote, toEncrypt);
+        var encrypted = SecurityPolicy.AsymmetricEncrypt(remote, toEncrypt);
         return [.. signed.AsSpan(0, prefix.Length), .. encrypted];
     }
 
     /// <summary>Decrypts and verifies an asymmetric chunk; returns the plain sequence header + body.</summary>
     public byte[] UnsecureAsymmetric(ReadOnlySpan<byte> chunk, int prefixLength)
     {
-        RSA local = LocalKey;
-        RSA remote = RemoteKey;
-        byte[] plain = SecurityPolicy.AsymmetricDecrypt(local, chunk[prefixLength..]);
-        int signatureSize = remote.KeySize / 8;
+        var local = LocalKey;
+        var remote = RemoteKey;
+        var plain = SecurityPolicy.AsymmetricDecrypt(local, chunk[prefixLength..]);
+        var signatureSize = remote.KeySize / 8;
         if (plain.Length < 8 + signatureSize + 1)
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Asymmetric chunk too short.");
@@ -149,10 +149,10 @@ internal sealed class ChannelSecurity
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Asymmetric signature is invalid.");
         }
 
-        bool extra = SecurityPolicy.AsymmetricCipherBlockSize(local) > 256;
-        int end = plain.Length - signatureSize;
+        var extra = SecurityPolicy.AsymmetricCipherBlockSize(local) > 256;
+        var end = plain.Length - signatureSize;
         int padding = plain[end - 1];
-        int paddingTotal = padding + 1;
+        var paddingTotal = padding + 1;
         if (extra)
         {
             padding = (plain[end - 1] << 8) | plain[end - 2];
@@ -175,23 +175,23 @@ internal sealed class ChannelSecurity
             return [.. prefix, .. plain];
         }
 
-        SymmetricKeys keys = _keys[tokenId].Send;
-        int padding = 0;
-        int paddingTotal = 0;
+        var keys = _keys[tokenId].Send;
+        var padding = 0;
+        var paddingTotal = 0;
         if (Encrypts)
         {
-            int unpadded = plain.Length + 1 + SecurityPolicy.SymmetricSignatureSize;
+            var unpadded = plain.Length + 1 + SecurityPolicy.SymmetricSignatureSize;
             padding = (SecurityPolicy.SymmetricBlockSize - (unpadded % SecurityPolicy.SymmetricBlockSize)) % SecurityPolicy.SymmetricBlockSize;
             paddingTotal = padding + 1;
         }
 
-        int total = prefix.Length + plain.Length + paddingTotal + SecurityPolicy.SymmetricSignatureSize;
-        byte[] chunk = new byte[total];
+        var total = prefix.Length + plain.Length + paddingTotal + SecurityPolicy.SymmetricSignatureSize;
+        var chunk = new byte[total];
         prefix.CopyTo(chunk);
         BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(4), (uint)total);
         plain.CopyTo(chunk.AsSpan(prefix.Length));
         chunk.AsSpan(prefix.Length + plain.Length, paddingTotal).Fill((byte)padding);
-        byte[] signature = keys.Sign(chunk.AsSpan(0, total - SecurityPolicy.SymmetricSignatureSize));
+        var signature = keys.Sign(chunk.AsSpan(0, total - SecurityPolicy.SymmetricSignatureSize));
         signature.CopyTo(chunk.AsSpan(total - SecurityPolicy.SymmetricSignatureSize));
         if (Encrypts)
         {
@@ -209,7 +209,7 @@ internal sealed class ChannelSecurity
             return chunk.Length - prefixLength;
         }
 
-        if (!_keys.TryGetValue(tokenId, out (SymmetricKeys Send, SymmetricKeys Receive) keys))
+        if (!_keys.TryGetValue(tokenId, out var keys))
         {
             throw new OpcUaProtocolException(StatusCode.BadSecureChannelTokenUnknown, $"No keys for token {tokenId}.");
         }
@@ -219,13 +219,13 @@ internal sealed class ChannelSecurity
             keys.Receive.Decrypt(chunk[prefixLength..]);
         }
 
-        int signatureAt = chunk.Length - SecurityPolicy.SymmetricSignatureSize;
+        var signatureAt = chunk.Length - SecurityPolicy.SymmetricSignatureSize;
         if (signatureAt < prefixLength + 8 || !keys.Receive.Verify(chunk[..signatureAt], chunk[signatureAt..]))
         {
             throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Message signature is invalid.");
         }
 
-        int end = signatureAt;
+        var end = signatureAt;
         if (Encrypts)
         {
             int padding = chunk[end - 1];
@@ -234,7 +234,7 @@ internal sealed class ChannelSecurity
                 throw new OpcUaProtocolException(StatusCode.BadSecurityChecksFailed, "Padding is longer than the message.");
             }
 
-            for (int i = end - padding - 1; i < end; i++)
+            for (var i = end - padding - 1; i < end; i++)
             {
                 if (chunk[i] != padding)
                 {

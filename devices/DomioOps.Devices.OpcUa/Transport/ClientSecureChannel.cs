@@ -56,7 +56,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
 
     public static (string Host, int Port) ParseEndpoint(string endpointUrl)
     {
-        if (!Uri.TryCreate(endpointUrl, UriKind.Absolute, out Uri? uri) || uri.Scheme != "opc.tcp")
+        if (!Uri.TryCreate(endpointUrl, UriKind.Absolute, out var uri) || uri.Scheme != "opc.tcp")
         {
             throw new OpcUaException(StatusCode.BadTcpEndpointUrlInvalid, $"'{endpointUrl}' is not an opc.tcp URL.");
         }
@@ -70,7 +70,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
     /// </summary>
     public static async Task<ClientSecureChannel> OpenAsync(string endpointUrl, TransportLimits limits, uint requestedLifetimeMs, TimeProvider time, CancellationToken cancellationToken, ChannelSecurity? security = null, ReverseConnectListener? reverse = null)
     {
-        (string host, int port) = ParseEndpoint(endpointUrl);
+        (var host, var port) = ParseEndpoint(endpointUrl);
         Socket socket;
         if (reverse is not null)
         {
@@ -106,14 +106,14 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
     {
-        TransportLimits limits = _channel.LocalLimits;
+        var limits = _channel.LocalLimits;
         HelloMessage hello = new(0, limits.ReceiveBufferSize, limits.SendBufferSize, limits.MaxMessageSize, limits.MaxChunkCount, EndpointUrl);
         await _channel.SendRawAsync(UaTcpMessageWriter.Build(MessageTypes.Hello, hello.Encode), cancellationToken).ConfigureAwait(false);
         (UaTcpHeader Header, byte[] Chunk)? reply = await _channel.ReadChunkAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new OpcUaException(StatusCode.BadConnectionClosed, "Server closed the connection after Hello.");
         if (reply.Value.Header.MessageType == MessageTypes.Error)
         {
-            ErrorMessage error = ErrorMessage.Decode(reply.Value.Chunk.AsSpan(UaTcpHeader.Size));
+            var error = ErrorMessage.Decode(reply.Value.Chunk.AsSpan(UaTcpHeader.Size));
             throw new OpcUaException(error.Error, $"Server refused Hello: {error.Reason}");
         }
 
@@ -122,7 +122,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
             throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "Expected Acknowledge.");
         }
 
-        AcknowledgeMessage ack = AcknowledgeMessage.Decode(reply.Value.Chunk.AsSpan(UaTcpHeader.Size));
+        var ack = AcknowledgeMessage.Decode(reply.Value.Chunk.AsSpan(UaTcpHeader.Size));
         if (ack.ReceiveBufferSize < TransportLimits.MinBufferSize || ack.SendBufferSize < TransportLimits.MinBufferSize)
         {
             throw new OpcUaProtocolException(StatusCode.BadTcpNotEnoughResources, "Server offered buffers below 8192 bytes.");
@@ -134,13 +134,13 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         _channel.PeerMaxMessageSize = ack.MaxMessageSize;
         _channel.PeerMaxChunkCount = ack.MaxChunkCount;
 
-        uint requestId = NextRequestId();
+        var requestId = NextRequestId();
         _clientNonce = _channel.Security?.NewNonce() ?? [];
         OpenSecureChannelRequest open = new(new RequestHeader(NodeId.Null, _time.GetUtcNow().UtcDateTime, requestId, TimeoutHint: 10000), 0, SecurityTokenRequestType.Issue, Mode, _clientNonce, _requestedLifetime);
         await _channel.SendMessageAsync(MessageTypes.Open, requestId, open, false, cancellationToken).ConfigureAwait(false);
-        InboundMessage message = await _channel.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false)
+        var message = await _channel.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new OpcUaException(StatusCode.BadConnectionClosed, "Server closed the connection after OpenSecureChannel.");
-        IEncodeable response = EncodeableTypes.DecodeMessage(message.Body, _channel.EncodingLimits);
+        var response = EncodeableTypes.DecodeMessage(message.Body, _channel.EncodingLimits);
         if (response is not OpenSecureChannelResponse opened)
         {
             throw new OpcUaException(UaSecureChannel.ServiceResultOf(response), "OpenSecureChannel failed.");
@@ -172,7 +172,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         _channel.PreviousTokenId = _channel.TokenId;
         _channel.TokenId = token.TokenId;
         _channel.SendTokenId = token.TokenId;
-        uint lifetime = Math.Max(token.RevisedLifetime, 1000);
+        var lifetime = Math.Max(token.RevisedLifetime, 1000);
         _renewTimer?.Dispose();
         _renewTimer = _time.CreateTimer(static state => _ = ((ClientSecureChannel)state!).RenewAsync(), this, TimeSpan.FromMilliseconds(lifetime * 0.75), Timeout.InfiniteTimeSpan);
     }
@@ -186,7 +186,7 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
 
         try
         {
-            uint requestId = NextRequestId();
+            var requestId = NextRequestId();
             TaskCompletionSource<IEncodeable> pending = new(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending[requestId] = pending;
             _clientNonce = _channel.Security?.NewNonce() ?? [];
@@ -211,13 +211,13 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
             throw new OpcUaException(StatusCode.BadSecureChannelClosed, "The secure channel is closed.");
         }
 
-        uint requestId = NextRequestId();
+        var requestId = NextRequestId();
         TaskCompletionSource<IEncodeable> pending = new(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[requestId] = pending;
         try
         {
             await _channel.SendMessageAsync(MessageTypes.Message, requestId, request, false, cancellationToken).ConfigureAwait(false);
-            IEncodeable response = await pending.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            var response = await pending.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
             if (response is ServiceFault fault)
             {
                 throw new OpcUaException(fault.ResponseHeader.ServiceResult, $"{request.GetType().Name} failed.");
@@ -279,8 +279,9 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         Fail(fault);
     }
 
-    /// <summary>The encoding of the PublishResponse type id (i=829) in the four-byte NodeId form that servers send.</summary>
-    private static ReadOnlySpan<byte> PublishResponseTypeId => [0x01, 0x00, 0x3D, 0x03];
+    /// <summary>The PublishResponse type id in the four-byte NodeId form that servers send (OPC 10000-6 §5.2.2.9): 0x01, namespace 0, UInt16 id.</summary>
+    private static ReadOnlySpan<byte> PublishResponseTypeId =>
+        [0x01, 0x00, (byte)(BinaryEncodingIds.PublishResponse_Encoding_DefaultBinary & 0xFF), (byte)(BinaryEncodingIds.PublishResponse_Encoding_DefaultBinary >> 8)];
 
     /// <summary>A message on the receive loop, its body still in the receive buffer.</summary>
     private void OnMessage(uint messageType, uint requestId, uint tokenId, ReadOnlySpan<byte> body)
@@ -291,14 +292,14 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
             read = reader(body, _channel.EncodingLimits);
         }
 
-        IEncodeable response = read ?? EncodeableTypes.DecodeMessage(body, _channel.EncodingLimits);
+        var response = read ?? EncodeableTypes.DecodeMessage(body, _channel.EncodingLimits);
         if (response is OpenSecureChannelResponse renewed)
         {
             ApplyToken(renewed.SecurityToken, renewed.ServerNonce);
             TokenRenewals++;
         }
 
-        if (_pending.TryRemove(requestId, out TaskCompletionSource<IEncodeable>? pending))
+        if (_pending.TryRemove(requestId, out var pending))
         {
             pending.TrySetResult(response);
         }
@@ -315,8 +316,8 @@ internal sealed class ClientSecureChannel : IAsyncDisposable
         }
 
         _renewTimer?.Dispose();
-        Exception reason = fault ?? new OpcUaException(StatusCode.BadSecureChannelClosed, "The secure channel was closed.");
-        foreach (TaskCompletionSource<IEncodeable> pending in _pending.Values)
+        var reason = fault ?? new OpcUaException(StatusCode.BadSecureChannelClosed, "The secure channel was closed.");
+        foreach (var pending in _pending.Values)
         {
             pending.TrySetException(reason is OpcUaException ? reason : new OpcUaException(StatusCode.BadConnectionClosed, "The connection was lost.", reason));
         }

@@ -17,7 +17,7 @@ internal sealed class ReverseConnectListener : IDisposable
 
     public ReverseConnectListener(string listenUrl, string? expectedServerUri)
     {
-        (string host, int port) = ClientSecureChannel.ParseEndpoint(listenUrl);
+        (var host, var port) = ClientSecureChannel.ParseEndpoint(listenUrl);
         _listener = new TcpListener(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port);
         _expectedServerUri = expectedServerUri;
         _listener.Start();
@@ -30,21 +30,21 @@ internal sealed class ReverseConnectListener : IDisposable
     {
         while (true)
         {
-            Socket socket = await _listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
+            var socket = await _listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                byte[] header = new byte[UaTcpHeader.Size];
+                var header = new byte[UaTcpHeader.Size];
                 await ReceiveExactlyAsync(socket, header, cancellationToken).ConfigureAwait(false);
-                uint word = BinaryPrimitives.ReadUInt32LittleEndian(header);
-                int size = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+                var word = BinaryPrimitives.ReadUInt32LittleEndian(header);
+                var size = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
                 if ((word & 0x00FFFFFF) != MessageTypes.ReverseHello || (byte)(word >> 24) != MessageTypes.Final || size < UaTcpHeader.Size || size > MaxReverseHelloSize)
                 {
                     throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, "A reverse connection must open with ReverseHello.");
                 }
 
-                byte[] body = new byte[size - UaTcpHeader.Size];
+                var body = new byte[size - UaTcpHeader.Size];
                 await ReceiveExactlyAsync(socket, body, cancellationToken).ConfigureAwait(false);
-                ReverseHelloMessage hello = ReverseHelloMessage.Decode(body);
+                var hello = ReverseHelloMessage.Decode(body);
                 if (_expectedServerUri is not null && hello.ServerUri != _expectedServerUri)
                 {
                     throw new OpcUaProtocolException(StatusCode.BadTcpEndpointUrlInvalid, $"ReverseHello from '{hello.ServerUri}', expected '{_expectedServerUri}'.");
@@ -63,7 +63,7 @@ internal sealed class ReverseConnectListener : IDisposable
     {
         while (!buffer.IsEmpty)
         {
-            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 throw new IOException("The server closed the reverse connection.");

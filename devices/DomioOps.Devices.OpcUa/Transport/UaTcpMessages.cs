@@ -66,16 +66,16 @@ internal static class UaTcpFrameReader
 
         Span<byte> head = stackalloc byte[UaTcpHeader.Size];
         buffer.Slice(0, UaTcpHeader.Size).CopyTo(head);
-        uint word = BinaryPrimitives.ReadUInt32LittleEndian(head);
-        uint type = word & 0x00FFFFFF;
-        byte chunk = (byte)(word >> 24);
-        uint size = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
+        var word = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        var type = word & 0x00FFFFFF;
+        var chunk = (byte)(word >> 24);
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
         if (type is not (MessageTypes.Hello or MessageTypes.Acknowledge or MessageTypes.Error or MessageTypes.ReverseHello or MessageTypes.Message or MessageTypes.Open or MessageTypes.Close))
         {
             throw new OpcUaProtocolException(StatusCode.BadTcpMessageTypeInvalid, $"Unknown message type 0x{type:X6}.");
         }
 
-        bool chunkValid = MessageTypes.IsSecureConversation(type)
+        var chunkValid = MessageTypes.IsSecureConversation(type)
             ? chunk is MessageTypes.Final or MessageTypes.Intermediate or MessageTypes.Abort
             : chunk == MessageTypes.Final;
         if (!chunkValid)
@@ -162,7 +162,7 @@ internal sealed record ErrorMessage(StatusCode Error, string? Reason)
     public void Encode(UaBinaryWriter w)
     {
         w.WriteStatusCode(Error);
-        string? reason = Reason is { Length: > 1024 } ? Reason[..1024] : Reason;
+        var reason = Reason is { Length: > 1024 } ? Reason[..1024] : Reason;
         w.WriteString(reason);
     }
 
@@ -197,7 +197,7 @@ internal static class UaTcpMessageWriter
         ArrayBufferWriter<byte> buffer = new(256);
         buffer.Advance(UaTcpHeader.Size);
         body(new UaBinaryWriter(buffer));
-        byte[] bytes = buffer.WrittenSpan.ToArray();
+        var bytes = buffer.WrittenSpan.ToArray();
         UaTcpHeader.Write(bytes, messageType, MessageTypes.Final, (uint)bytes.Length);
         return bytes;
     }

@@ -24,30 +24,30 @@ public enum DeviceHealth
 /// </summary>
 internal sealed partial class DeviceStatusBoard
 {
-    private readonly ConcurrentDictionary<string, DeviceStatus> devices = new(StringComparer.Ordinal);
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
+    private readonly ConcurrentDictionary<string, DeviceStatus> _devices = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     public DeviceStatusBoard(TimeProvider time, EdgeMetrics metrics, ILogger<DeviceStatusBoard> logger)
     {
-        (this.time, this.logger) = (time, logger);
+        (this._time, this._logger) = (time, logger);
         metrics.ObserveDevices(this);
     }
 
-    public IReadOnlyDictionary<string, DeviceStatus> Devices => devices;
+    public IReadOnlyDictionary<string, DeviceStatus> Devices => _devices;
 
     /// <summary>The machine is no longer read (no longer configured, restarting with new options, or an auto-mapped machine that disappeared): it leaves the board.</summary>
-    public void Forget(string machine) => devices.TryRemove(machine, out _);
+    public void Forget(string machine) => _devices.TryRemove(machine, out _);
 
     /// <summary>Records the device's status; true when its health changed (the change is logged).</summary>
     public bool Report(string machine, DeviceHealth health, string? error, string? endpoint = null)
     {
-        var previous = devices.GetValueOrDefault(machine);
+        var previous = _devices.GetValueOrDefault(machine);
         var changed = previous?.Health != health;
-        devices[machine] = new DeviceStatus(
+        _devices[machine] = new DeviceStatus(
             health,
             error ?? previous?.LastError,
-            changed || previous is null ? time.GetUtcNow() : previous.Since,
+            changed || previous is null ? _time.GetUtcNow() : previous.Since,
             endpoint ?? previous?.Endpoint);
         if (changed && health != DeviceHealth.Connecting)
         {

@@ -1,8 +1,9 @@
 using System.IO.Ports;
 using System.Text.RegularExpressions;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Edge.Signals;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 
@@ -15,8 +16,8 @@ namespace DomioOps.Edge.Acquisition;
 internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, string, string, bool> check)
 {
     private static readonly string SignalNames = string.Join(", ", Enum.GetNames<Signal>().Skip(1));
-    private readonly HashSet<string> machines = new(StringComparer.Ordinal);
-    private readonly HashSet<string> serialPorts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _machines = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _serialPorts = new(StringComparer.Ordinal);
 
     public void Validate()
     {
@@ -40,17 +41,17 @@ internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, strin
             check(bus.ResponseTimeout > TimeSpan.Zero, $"{at}:ResponseTimeout", "must be a positive time span, e.g. \"00:00:00.500\"");
             check(bus.FailuresBeforeOpen >= 1, $"{at}:FailuresBeforeOpen", "must be at least 1");
             check(bus.OpenDuration >= TimeSpan.Zero, $"{at}:OpenDuration", "must not be negative");
-            check(bus.Slaves.Count > 0, $"{at}:Slaves", "list at least one slave (Machine, UnitId, Tags)");
+            check(bus.Units.Count > 0, $"{at}:Units", "list at least one unit (Machine, UnitId, Tags)");
             var units = new HashSet<byte>();
-            for (var s = 0; s < bus.Slaves.Count; s++)
+            for (var s = 0; s < bus.Units.Count; s++)
             {
-                var slave = bus.Slaves[s];
-                var slaveAt = $"{at}:Slaves:{s}";
-                Machine(slave.Machine, slaveAt);
-                check(slave.UnitId is >= 1 and <= 247, $"{slaveAt}:UnitId", "must be 1-247 (Modbus over Serial Line §2.2; 0 is broadcast)");
-                check(units.Add(slave.UnitId), $"{slaveAt}:UnitId", $"unit {slave.UnitId} is already used by another slave on this port");
-                Poll(slave.PollInterval, slave.ResponseTimeout ?? bus.ResponseTimeout, slaveAt);
-                RegisterTags(slave.Tags, slaveAt);
+                var unit = bus.Units[s];
+                var unitAt = $"{at}:Units:{s}";
+                Machine(unit.Machine, unitAt);
+                check(unit.UnitId is >= 1 and <= 247, $"{unitAt}:UnitId", "must be 1-247 (Modbus over Serial Line §2.2; 0 is broadcast)");
+                check(units.Add(unit.UnitId), $"{unitAt}:UnitId", $"unit {unit.UnitId} is already used by another unit on this port");
+                Poll(unit.PollInterval, unit.ResponseTimeout ?? bus.ResponseTimeout, unitAt);
+                RegisterTags(unit.Tags, unitAt);
             }
         }
 
@@ -127,7 +128,7 @@ internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, strin
     {
         if (check(EdgeTopics.IsValidId(machine), $"{at}:Machine", "set it to the machine's id (1-64 of A-Z a-z 0-9 - _ .)"))
         {
-            check(machines.Add(machine), $"{at}:Machine", $"'{machine}' is already used by another device; machine ids must be unique");
+            check(_machines.Add(machine), $"{at}:Machine", $"'{machine}' is already used by another device; machine ids must be unique");
         }
     }
 
@@ -141,7 +142,7 @@ internal sealed class DevicesValidation(DevicesOptions devices, Func<bool, strin
     {
         if (check(!string.IsNullOrWhiteSpace(line.SerialPort) || !required, $"{at}:SerialPort", "set it to the serial port, e.g. \"/dev/ttyUSB0\" or \"COM3\"") && line.SerialPort is not null)
         {
-            check(serialPorts.Add(line.SerialPort), $"{at}:SerialPort", $"'{line.SerialPort}' is already used by another device: put every slave of one port under one ModbusSerial entry");
+            check(_serialPorts.Add(line.SerialPort), $"{at}:SerialPort", $"'{line.SerialPort}' is already used by another device: put every unit of one port under one ModbusSerial entry");
         }
 
         check(line.BaudRate is >= 300 and <= 4_000_000, $"{at}:BaudRate", "must be 300-4000000, e.g. 9600 or 19200");

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
+using DomioOps.Devices.Serial;
 using DomioOps.Edge.Signals;
 using DomioOps.Models.Wire;
 
@@ -18,18 +19,18 @@ namespace DomioOps.Edge.Acquisition;
 internal sealed class LineDeviceDriver
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-    private readonly LineDeviceOptions device;
-    private readonly AcquisitionContext context;
-    private readonly LineParser parser;
-    private readonly TagReporter[] reporters;
-    private readonly string endpoint;
+    private readonly LineDeviceOptions _device;
+    private readonly AcquisitionContext _context;
+    private readonly LineParser _parser;
+    private readonly TagReporter[] _reporters;
+    private readonly string _endpoint;
 
     public LineDeviceDriver(LineDeviceOptions device, AcquisitionContext context)
     {
-        (this.device, this.context) = (device, context);
-        parser = new LineParser(device);
-        reporters = [.. device.Fields.Select(f => new TagReporter(device.Machine, f))];
-        endpoint = device.Host is not null ? $"{device.Host}:{device.Port}" : device.SerialPort!;
+        (this._device, this._context) = (device, context);
+        _parser = Parser(device);
+        _reporters = [.. device.Fields.Select(f => new TagReporter(device.Machine, f))];
+        _endpoint = device.Host is not null ? $"{device.Host}:{device.Port}" : device.SerialPort!;
     }
 
     /// <summary>Lines dropped (too long, wrong checksum, or no configured field in them).</summary>
@@ -37,6 +38,11 @@ internal sealed class LineDeviceDriver
 
     /// <summary>Connections (or port openings) made.</summary>
     public int Connects { get; private set; }
+
+    /// <summary>The parser of the device's line format and fields; a field's index is its index in <see cref="LineDeviceOptions.Fields"/>.</summary>
+    internal static LineParser Parser(LineDeviceOptions device) => new(
+        new LineFormat { Checksum = device.Checksum, PairSeparators = device.PairSeparators, KeyValueSeparator = device.KeyValueSeparator },
+        [.. device.Fields.Select(f => new LineField(f.Key, f.Pattern, f.Group, f.Values))]);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +54,7 @@ internal sealed class LineDeviceDriver
                 await using var stream = await OpenAsync(cancellationToken);
                 Connects++;
                 using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var requests = device.Request is null ? Task.CompletedTask : SendRequestsAsync(stream, session.Token);
+                var requests = _device.Request is null ? Task.CompletedTask : SendRequestsAsync(stream, session.Token);
                 try
                 {
                     await ReadLinesAsync(stream, () => backoff = TimeSpan.FromSeconds(1), cancellationToken);
@@ -62,9 +68,9 @@ internal sealed class LineDeviceDriver
             catch (Exception e) when (e is IOException or SocketException or TimeoutException or UnauthorizedAccessException or InvalidOperationException
                 || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                context.Metrics.ReadFailed(device.Machine);
-                context.Status.Report(device.Machine, DeviceHealth.Failing, e.Message, endpoint);
-                await Task.Delay(backoff, context.Time, cancellationToken);
+                _context.Metrics.ReadFailed(_device.Machine);
+                _context.Status.Report(_device.Machine, DeviceHealth.Failing, e.Message, _endpoint);
+                await Task.Delay(backoff, _context.Time, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
@@ -72,20 +78,20 @@ internal sealed class LineDeviceDriver
 
     private async Task<Stream> OpenAsync(CancellationToken cancellationToken)
     {
-        if (device.Host is not null)
+        if (_device.Host is not null)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
                 using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                connect.CancelAfter(device.SilenceTimeout);
-                await socket.ConnectAsync(device.Host, device.Port, connect.Token);
+                connect.CancelAfter(_device.SilenceTimeout);
+                await socket.ConnectAsync(_device.Host, _device.Port, connect.Token);
                 return new NetworkStream(socket, ownsSocket: true);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 socket.Dispose();
-                throw new TimeoutException($"No connection to {endpoint} within {device.SilenceTimeout}.");
+                throw new TimeoutException($"No connection to {_endpoint} within {_device.SilenceTimeout}.");
             }
             catch
             {
@@ -94,7 +100,7 @@ internal sealed class LineDeviceDriver
             }
         }
 
-        var port = new System.IO.Ports.SerialPort(device.SerialPort!, device.BaudRate, device.Parity, device.DataBits, device.StopBits)
+        var port = new System.IO.Ports.SerialPort(_device.SerialPort!, _device.BaudRate, _device.Parity, _device.DataBits, _device.StopBits)
         {
             Handshake = System.IO.Ports.Handshake.None,
             ReadTimeout = System.IO.Ports.SerialPort.InfiniteTimeout,
@@ -103,12 +109,12 @@ internal sealed class LineDeviceDriver
         try
         {
             port.Open();
-            if (device.RtsEnable)
+            if (_device.RtsEnable)
             {
                 port.RtsEnable = true;
             }
 
-            if (device.DtrEnable)
+            if (_device.DtrEnable)
             {
                 port.DtrEnable = true;
             }
@@ -128,7 +134,7 @@ internal sealed class LineDeviceDriver
     {
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         var silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        silence.CancelAfter(device.SilenceTimeout);
+        silence.CancelAfter(_device.SilenceTimeout);
         var discarding = false;
         try
         {
@@ -141,7 +147,7 @@ internal sealed class LineDeviceDriver
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"No line with a configured field from {endpoint} within {device.SilenceTimeout}.");
+                    throw new TimeoutException($"No line with a configured field from {_endpoint} within {_device.SilenceTimeout}.");
                 }
 
                 var buffer = result.Buffer;
@@ -165,23 +171,23 @@ internal sealed class LineDeviceDriver
                             silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                         }
 
-                        silence.CancelAfter(device.SilenceTimeout);
+                        silence.CancelAfter(_device.SilenceTimeout);
                         answered();
                     }
                 }
 
-                if (buffer.Length > device.MaxLineLength)
+                if (buffer.Length > _device.MaxLineLength)
                 {
-                    Drop($"a line longer than {device.MaxLineLength} characters");
+                    Drop($"a line longer than {_device.MaxLineLength} characters");
                     discarding = true;
                     buffer = buffer.Slice(buffer.End);
                 }
 
-                context.Commit(samples);
+                _context.Commit(samples);
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
-                    throw new IOException($"{endpoint} closed the connection.");
+                    throw new IOException($"{_endpoint} closed the connection.");
                 }
             }
         }
@@ -195,9 +201,9 @@ internal sealed class LineDeviceDriver
     /// <summary>Parses one line into samples; true when it carried at least one configured field.</summary>
     private bool Take(ReadOnlySequence<byte> bytes, List<Sample> samples)
     {
-        if (bytes.Length > device.MaxLineLength)
+        if (bytes.Length > _device.MaxLineLength)
         {
-            Drop($"a line longer than {device.MaxLineLength} characters");
+            Drop($"a line longer than {_device.MaxLineLength} characters");
             return false;
         }
 
@@ -207,44 +213,44 @@ internal sealed class LineDeviceDriver
             return false;
         }
 
-        if (parser.Unframe(line) is not { } text)
+        if (_parser.Unframe(line) is not { } text)
         {
             Drop($"a line with a wrong or missing checksum: {Shorten(line)}");
             return false;
         }
 
-        var values = parser.Parse(text);
+        var values = _parser.Parse(text);
         if (values.Count == 0)
         {
             Drop($"a line without any configured field: {Shorten(line)}");
             return false;
         }
 
-        var now = context.Time.GetUtcNow();
+        var now = _context.Time.GetUtcNow();
         foreach (var (field, raw) in values)
         {
-            if (reporters[field].Observe(raw, now) is { } sample)
+            if (_reporters[field].Observe(raw, now) is { } sample)
             {
                 samples.Add(sample);
             }
         }
 
-        context.Status.Report(device.Machine, DeviceHealth.Connected, null, endpoint);
+        _context.Status.Report(_device.Machine, DeviceHealth.Connected, null, _endpoint);
         return true;
     }
 
     private void Drop(string why)
     {
         Dropped++;
-        context.Status.Report(device.Machine, DeviceHealth.Degraded, $"dropped {why}", endpoint);
+        _context.Status.Report(_device.Machine, DeviceHealth.Degraded, $"dropped {why}", _endpoint);
     }
 
     private static string Shorten(string line) => line.Length <= 80 ? line : line[..80] + "…";
 
     private async Task SendRequestsAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var request = Encoding.Latin1.GetBytes(Regex.Unescape(device.Request!));
-        using var timer = new PeriodicTimer(device.RequestInterval, context.Time);
+        var request = Encoding.Latin1.GetBytes(Regex.Unescape(_device.Request!));
+        using var timer = new PeriodicTimer(_device.RequestInterval, _context.Time);
         do
         {
             await stream.WriteAsync(request, cancellationToken);
@@ -256,7 +262,7 @@ internal sealed class LineDeviceDriver
     /// <summary>A serial port's stream that also closes the port.</summary>
     private sealed class SerialLineStream(System.IO.Ports.SerialPort port) : Stream
     {
-        private readonly Stream inner = port.BaseStream;
+        private readonly Stream _inner = port.BaseStream;
 
         public override bool CanRead => true;
 
@@ -268,19 +274,19 @@ internal sealed class LineDeviceDriver
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override void Flush() => inner.Flush();
+        public override void Flush() => _inner.Flush();
 
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
 
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _inner.WriteAsync(buffer, cancellationToken);
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+        public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
 
         protected override void Dispose(bool disposing)
         {

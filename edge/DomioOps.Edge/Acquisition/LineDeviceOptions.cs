@@ -1,3 +1,6 @@
+using DomioOps.Devices.Serial;
+using DomioOps.Edge.Signals;
+
 namespace DomioOps.Edge.Acquisition;
 
 /// <summary>
@@ -56,13 +59,4 @@ public sealed class LineFieldOptions : TagOptions
 
     /// <summary>Text values and the numbers they stand for, e.g. RUN → 3 (the raw value before scaling).</summary>
     public Dictionary<string, double> Values { get; set; } = new(StringComparer.Ordinal);
-}
-
-/// <summary>The framing and check of an ASCII line.</summary>
-public enum LineChecksum
-{
-    None,
-
-    /// <summary>NMEA 0183 style: <c>$</c>, the text, <c>*</c>, the XOR of the text's characters as two hex digits.</summary>
-    Nmea,
 }

@@ -1,6 +1,8 @@
 using System.IO.Ports;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Edge.Signals;
 
 namespace DomioOps.Edge.Acquisition;
 
@@ -24,8 +26,8 @@ public sealed class ModbusTcpDeviceOptions
 }
 
 /// <summary>
-/// One serial port (RS-485/RS-232) with Modbus RTU or ASCII slaves. The slaves share one master and so the line,
-/// one request at a time; each slave has its own poll loop, response timeout and circuit breaker.
+/// One serial port (RS-485/RS-232) with Modbus RTU or ASCII units. The units share one master and so the line,
+/// one request at a time; each unit has its own poll loop, response timeout and circuit breaker.
 /// </summary>
 public sealed class ModbusSerialBusOptions : SerialLineOptions
 {
@@ -38,20 +40,20 @@ public sealed class ModbusSerialBusOptions : SerialLineOptions
 
     public ModbusSerialFraming Framing { get; set; } = ModbusSerialFraming.Rtu;
 
-    /// <summary>How long a request waits for its answer, unless the slave sets its own.</summary>
+    /// <summary>How long a request waits for its answer, unless the unit sets its own.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Consecutive failures after which a slave's circuit opens and its requests are refused without touching the line.</summary>
+    /// <summary>Consecutive failures after which a unit's circuit opens and its requests are refused without touching the line.</summary>
     public int FailuresBeforeOpen { get; set; } = 3;
 
     /// <summary>How long an open circuit refuses requests before one trial request.</summary>
     public TimeSpan OpenDuration { get; set; } = TimeSpan.FromSeconds(10);
 
-    public List<ModbusSlaveOptions> Slaves { get; set; } = [];
+    public List<ModbusUnitOptions> Units { get; set; } = [];
 }
 
 /// <summary>A machine behind one unit id on a Modbus serial bus.</summary>
-public sealed class ModbusSlaveOptions
+public sealed class ModbusUnitOptions
 {
     public string Machine { get; set; } = "";
 
@@ -59,7 +61,7 @@ public sealed class ModbusSlaveOptions
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>This slave's response timeout; the bus's when not set.</summary>
+    /// <summary>This unit's response timeout; the bus's when not set.</summary>
     public TimeSpan? ResponseTimeout { get; set; }
 
     public List<RegisterTagOptions> Tags { get; set; } = [];

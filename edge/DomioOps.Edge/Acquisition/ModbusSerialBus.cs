@@ -1,8 +1,9 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Transport;
 
 namespace DomioOps.Edge.Acquisition;
 
-/// <summary>The one master of a serial port, shared by the pollers of its slaves.</summary>
+/// <summary>The one master of a serial port, shared by the drivers of its units.</summary>
 internal static class ModbusSerialBus
 {
     public static ModbusSerialClient Open(ModbusSerialBusOptions bus, TimeProvider time) =>
@@ -19,7 +20,7 @@ internal static class ModbusSerialBus
             {
                 Framing = bus.Framing,
                 ResponseTimeout = bus.ResponseTimeout,
-                UnitResponseTimeouts = bus.Slaves.Where(s => s.ResponseTimeout is not null).ToDictionary(s => s.UnitId, s => s.ResponseTimeout!.Value),
+                UnitResponseTimeouts = bus.Units.Where(s => s.ResponseTimeout is not null).ToDictionary(s => s.UnitId, s => s.ResponseTimeout!.Value),
                 FailuresBeforeOpen = bus.FailuresBeforeOpen,
                 OpenDuration = bus.OpenDuration,
             },

@@ -27,15 +27,15 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
     /// <summary>How often silent tags are reported again (their MaxSilence or Period is checked at this pace).</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
-    private readonly Dictionary<uint, TagReporter> reporters = [];
-    private readonly List<string> problems = [];
-    private List<string> machines = [];
+    private readonly Dictionary<uint, TagReporter> _reporters = [];
+    private readonly List<string> _problems = [];
+    private List<string> _machines = [];
 
     /// <summary>Clients (sessions from scratch) this driver made; healing by the client itself does not count.</summary>
     public int Connects { get; private set; }
 
     /// <summary>The machines read from this server, as found at the last (re)start.</summary>
-    public IReadOnlyList<string> Machines => machines;
+    public IReadOnlyList<string> Machines => _machines;
 
     /// <summary>Where this device's own status is reported: its machine, or its endpoint while it has no machine of its own.</summary>
     private string Name => device.Machine is { Length: > 0 } machine ? machine : device.EndpointUrl;
@@ -49,7 +49,7 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
         finally
         {
             // Machines found by auto-mapping are known only here: they leave the status board with the driver.
-            foreach (var machine in machines.Where(m => m != Name))
+            foreach (var machine in _machines.Where(m => m != Name))
             {
                 context.Status.Forget(machine);
             }
@@ -102,15 +102,15 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
     /// <summary>Resolves the configured tags, finds the woodworking machines, and monitors all of them in one subscription.</summary>
     private async Task<OpcUaSubscription> SubscribeAsync(OpcUaClient client, CancellationToken cancellationToken)
     {
-        reporters.Clear();
-        problems.Clear();
+        _reporters.Clear();
+        _problems.Clear();
         var requests = new List<(MonitoredItemRequest Request, TagReporter Reporter, string What)>();
         foreach (var tag in device.Tags)
         {
             _ = ConfiguredNodeId.TryParse(tag.NodeId, out var configured);
             if (configured!.Resolve(client.NamespaceUris) is not { } nodeId)
             {
-                problems.Add($"{tag.NodeId}: the server has no namespace {configured.NamespaceUri}");
+                _problems.Add($"{tag.NodeId}: the server has no namespace {configured.NamespaceUri}");
                 continue;
             }
 
@@ -130,7 +130,7 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
             {
                 if (found.Contains(machine.Machine, StringComparer.Ordinal))
                 {
-                    problems.Add($"machine '{machine.BrowseName}' would be '{machine.Machine}', which is taken: give it another id in MachineIds");
+                    _problems.Add($"machine '{machine.BrowseName}' would be '{machine.Machine}', which is taken: give it another id in MachineIds");
                     continue;
                 }
 
@@ -143,29 +143,29 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
 
             if (found.Count == 0)
             {
-                problems.Add($"no woodworking machine (OPC 40550-1, {WoodworkingMachines.Namespace}) found on the server");
+                _problems.Add($"no woodworking machine (OPC 40550-1, {WoodworkingMachines.Namespace}) found on the server");
             }
         }
 
         // Machines no longer found, and the endpoint's own entry once machines stand for it, leave the status board.
-        foreach (var gone in machines.Append(Name).Except(found, StringComparer.Ordinal).Where(m => found.Count > 0 || m != Name))
+        foreach (var gone in _machines.Append(Name).Except(found, StringComparer.Ordinal).Where(m => found.Count > 0 || m != Name))
         {
             context.Status.Forget(gone);
         }
 
-        machines = found;
+        _machines = found;
         var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(device.PublishingInterval.TotalMilliseconds), cancellationToken);
         var items = await subscription.AddItemsAsync(requests.Select(r => r.Request), cancellationToken);
         for (var i = 0; i < items.Count; i++)
         {
-            reporters[items[i].ClientHandle] = requests[i].Reporter;
+            _reporters[items[i].ClientHandle] = requests[i].Reporter;
             if (items[i].Status.IsBad)
             {
-                problems.Add($"{requests[i].What}: refused by the server ({items[i].Status})");
+                _problems.Add($"{requests[i].What}: refused by the server ({items[i].Status})");
             }
         }
 
-        Report(problems.Count == 0 ? DeviceHealth.Connected : DeviceHealth.Degraded, problems.Count == 0 ? null : string.Join("; ", problems));
+        Report(_problems.Count == 0 ? DeviceHealth.Connected : DeviceHealth.Degraded, _problems.Count == 0 ? null : string.Join("; ", _problems));
         return subscription;
     }
 
@@ -201,14 +201,14 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
             // The client delivers each item's values in the server's order (NotificationMessages in sequence order).
             while (subscription.Values.TryRead(out var change))
             {
-                if (reporters.TryGetValue(change.Item.ClientHandle, out var reporter) && !change.Value.StatusCode.IsBad && Number(change.Value.Value) is { } raw
+                if (_reporters.TryGetValue(change.Item.ClientHandle, out var reporter) && !change.Value.StatusCode.IsBad && Number(change.Value.Value) is { } raw
                     && reporter.Observe(raw, now) is { } sample)
                 {
                     samples.Add(sample);
                 }
             }
 
-            foreach (var reporter in reporters.Values)
+            foreach (var reporter in _reporters.Values)
             {
                 if (reporter.Repeat(now) is { } sample)
                 {
@@ -230,8 +230,8 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
 
                     var refused = subscription.Items.Where(i => i.Status.IsBad).Select(i => $"{i.NodeId}: {i.Status}").ToList();
                     Report(
-                        problems.Count == 0 && refused.Count == 0 ? DeviceHealth.Connected : DeviceHealth.Degraded,
-                        problems.Count == 0 && refused.Count == 0 ? null : string.Join("; ", problems.Concat(refused)));
+                        _problems.Count == 0 && refused.Count == 0 ? DeviceHealth.Connected : DeviceHealth.Degraded,
+                        _problems.Count == 0 && refused.Count == 0 ? null : string.Join("; ", _problems.Concat(refused)));
                 }
             }
             else
@@ -249,7 +249,7 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
 
     private void Report(DeviceHealth health, string? error)
     {
-        var all = machines.Count == 0 ? [Name] : machines;
+        var all = _machines.Count == 0 ? [Name] : _machines;
         foreach (var machine in all)
         {
             context.Status.Report(machine, health, error, device.EndpointUrl);

@@ -1,4 +1,5 @@
 using DomioOps.Devices.OpcUa.Services;
+using DomioOps.Edge.Signals;
 
 namespace DomioOps.Edge.Acquisition;
 

@@ -30,44 +30,44 @@ internal sealed partial class DeviceConfiguration : IDisposable
     public const string RemoteOff =
         "remote configuration is off: set Edge:RemoteConfiguration:SigningKeyPath to the cloud's configuration key (shown when the edge was registered)";
 
-    private readonly IConfiguration configuration;
-    private readonly IValidateOptions<EdgeOptions> validation;
-    private readonly ILogger<DeviceConfiguration> logger;
-    private readonly EdgeMetrics metrics;
-    private readonly ECDsa? signingKey;
-    private readonly RemoteAllowList allowList;
-    private readonly string folder;
-    private readonly IDisposable fileWatch;
-    private readonly Lock gate = new();
-    private EdgeOptions current;
-    private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IConfiguration _configuration;
+    private readonly IValidateOptions<EdgeOptions> _validation;
+    private readonly ILogger<DeviceConfiguration> _logger;
+    private readonly EdgeMetrics _metrics;
+    private readonly ECDsa? _signingKey;
+    private readonly RemoteAllowList _allowList;
+    private readonly string _folder;
+    private readonly IDisposable _fileWatch;
+    private readonly Lock _gate = new();
+    private EdgeOptions _current;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public DeviceConfiguration(IConfiguration configuration, IOptions<EdgeOptions> options, IValidateOptions<EdgeOptions> validation, EdgeMetrics metrics, ILogger<DeviceConfiguration> logger)
     {
-        (this.configuration, this.validation, this.metrics, this.logger) = (configuration, validation, metrics, logger);
-        current = options.Value;
-        folder = current.DataDirectory;
-        allowList = new RemoteAllowList(current.RemoteConfiguration, current.Devices);
+        (this._configuration, this._validation, this._metrics, this._logger) = (configuration, validation, metrics, logger);
+        _current = options.Value;
+        _folder = _current.DataDirectory;
+        _allowList = new RemoteAllowList(_current.RemoteConfiguration, _current.Devices);
 
         // Validated at start (EdgeOptionsValidation); a key that stopped loading since leaves remote configuration off.
-        ConfigurationSigningKey.TryLoad(current.RemoteConfiguration, out signingKey, out _);
-        var stored = Path.Combine(folder, RemoteFile);
+        ConfigurationSigningKey.TryLoad(_current.RemoteConfiguration, out _signingKey, out _);
+        var stored = Path.Combine(_folder, RemoteFile);
         if (File.Exists(stored) && !StoredIsSigned(stored))
         {
             LogStoredUnverified(stored);
         }
         else if (LoadRemote(stored, out var version, out var remote) is { Count: 0 })
         {
-            current = WithDevices(current, remote!);
+            _current = WithDevices(_current, remote!);
             AppliedVersion = version;
             LogRemoteInForce(version);
         }
 
-        fileWatch = ChangeToken.OnChange(configuration.GetReloadToken, ReloadFile);
+        _fileWatch = ChangeToken.OnChange(configuration.GetReloadToken, ReloadFile);
     }
 
     /// <summary>The devices in force.</summary>
-    public DevicesOptions Devices { get { lock (gate) { return current.Devices; } } }
+    public DevicesOptions Devices { get { lock (_gate) { return _current.Devices; } } }
 
     /// <summary>The remote configuration version in force; 0 while the file's devices run.</summary>
     public ulong AppliedVersion { get; private set; }
@@ -78,7 +78,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
     public IReadOnlyList<string> Errors { get; private set; } = [];
 
     /// <summary>Completes at the next change of <see cref="Devices"/> or of what is reported (an applied or rejected version).</summary>
-    public Task Changed { get { lock (gate) { return changed.Task; } } }
+    public Task Changed { get { lock (_gate) { return _changed.Task; } } }
 
     /// <summary>
     /// Applies the cloud's desired configuration when it is new and valid: it becomes the devices in force and the last
@@ -87,11 +87,11 @@ internal sealed partial class DeviceConfiguration : IDisposable
     /// </summary>
     public bool Apply(EdgeConfiguration desired)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (signingKey is not null && !IsSigned(desired))
+            if (_signingKey is not null && !IsSigned(desired))
             {
-                metrics.ConfigurationUnverified("bad_signature");
+                _metrics.ConfigurationUnverified("bad_signature");
                 LogRemoteUnverified(desired.Version);
                 return false;
             }
@@ -101,18 +101,18 @@ internal sealed partial class DeviceConfiguration : IDisposable
                 return false;
             }
 
-            if (signingKey is null)
+            if (_signingKey is null)
             {
                 // Nothing can tell the cloud's configurations from forged ones: refuse, and say how to turn it on.
-                metrics.ConfigurationUnverified("no_key");
+                _metrics.ConfigurationUnverified("no_key");
                 (RejectedVersion, Errors) = (desired.Version, [RemoteOff]);
                 LogRemoteRejected(desired.Version, RemoteOff);
                 Signal();
                 return true;
             }
 
-            var candidate = Path.Combine(folder, RemoteFile + ".candidate");
-            Directory.CreateDirectory(folder);
+            var candidate = Path.Combine(_folder, RemoteFile + ".candidate");
+            Directory.CreateDirectory(_folder);
             List<string> errors;
             DevicesOptions? devices = null;
             try
@@ -133,8 +133,8 @@ internal sealed partial class DeviceConfiguration : IDisposable
             }
             else
             {
-                File.Move(candidate, Path.Combine(folder, RemoteFile), overwrite: true);
-                current = WithDevices(current, devices!);
+                File.Move(candidate, Path.Combine(_folder, RemoteFile), overwrite: true);
+                _current = WithDevices(_current, devices!);
                 (AppliedVersion, Errors) = (desired.Version, []);
                 LogRemoteApplied(desired.Version);
             }
@@ -146,8 +146,8 @@ internal sealed partial class DeviceConfiguration : IDisposable
 
     public void Dispose()
     {
-        fileWatch.Dispose();
-        signingKey?.Dispose();
+        _fileWatch.Dispose();
+        _signingKey?.Dispose();
     }
 
     /// <summary>Signed by the cloud's key, for this edge.</summary>
@@ -155,7 +155,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
     {
         try
         {
-            return desired.Site == current.Site && desired.Edge == current.Id && EdgeConfigurationSignature.Verify(signingKey!, desired);
+            return desired.Site == _current.Site && desired.Edge == _current.Id && EdgeConfigurationSignature.Verify(_signingKey!, desired);
         }
         catch (CryptographicException)
         {
@@ -169,7 +169,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
     /// </summary>
     private bool StoredIsSigned(string path)
     {
-        if (signingKey is null)
+        if (_signingKey is null)
         {
             return false;
         }
@@ -182,8 +182,8 @@ internal sealed partial class DeviceConfiguration : IDisposable
             return IsSigned(new EdgeConfiguration
             {
                 SchemaVersion = 1,
-                Site = current.Site,
-                Edge = current.Id,
+                Site = _current.Site,
+                Edge = _current.Id,
                 Version = root.GetProperty("Version").GetUInt64(),
                 DevicesJson = signed.GetProperty(nameof(EdgeConfiguration.DevicesJson)).GetString() ?? "",
                 Signature = Google.Protobuf.ByteString.CopyFrom(signed.GetProperty(nameof(EdgeConfiguration.Signature)).GetBytesFromBase64()),
@@ -225,7 +225,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
                 return errors;
             }
 
-            var result = new EdgeOptionsValidation(remote, allowList).Validate(null, WithDevices(current, devices));
+            var result = new EdgeOptionsValidation(remote, _allowList).Validate(null, WithDevices(_current, devices));
             return result.Failed ? [.. result.Failures] : [];
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException or JsonException)
@@ -236,7 +236,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
 
     private void ReloadFile()
     {
-        lock (gate)
+        lock (_gate)
         {
             if (AppliedVersion > 0)
             {
@@ -247,7 +247,7 @@ internal sealed partial class DeviceConfiguration : IDisposable
             EdgeOptions reloaded;
             try
             {
-                reloaded = EdgeSection.Read(configuration);
+                reloaded = EdgeSection.Read(_configuration);
             }
             catch (Exception e) when (e is InvalidOperationException or JsonException or IOException)
             {
@@ -255,16 +255,16 @@ internal sealed partial class DeviceConfiguration : IDisposable
                 return;
             }
 
-            var result = validation.Validate(null, reloaded);
+            var result = _validation.Validate(null, reloaded);
             if (result.Failed)
             {
                 LogFileRejected(string.Join("; ", result.Failures));
                 return;
             }
 
-            if (Fingerprint(reloaded.Devices) != Fingerprint(current.Devices))
+            if (Fingerprint(reloaded.Devices) != Fingerprint(_current.Devices))
             {
-                current = WithDevices(current, reloaded.Devices);
+                _current = WithDevices(_current, reloaded.Devices);
                 LogFileApplied();
                 Signal();
             }
@@ -273,8 +273,8 @@ internal sealed partial class DeviceConfiguration : IDisposable
 
     private void Signal()
     {
-        var previous = changed;
-        changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = _changed;
+        _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         previous.SetResult();
     }
 

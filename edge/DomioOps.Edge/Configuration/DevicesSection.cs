@@ -19,10 +19,10 @@ internal sealed class DevicesSection
 {
     public const string Path = $"{EdgeOptions.Section}:{nameof(EdgeOptions.Devices)}";
 
-    private readonly Dictionary<JsonTypeInfo, Dictionary<string, JsonPropertyInfo>> properties = [];
-    private readonly List<string> errors;
+    private readonly Dictionary<JsonTypeInfo, Dictionary<string, JsonPropertyInfo>> _properties = [];
+    private readonly List<string> _errors;
 
-    private DevicesSection(List<string> errors) => this.errors = errors;
+    private DevicesSection(List<string> errors) => this._errors = errors;
 
     /// <summary>The devices <paramref name="configuration"/> sets; what cannot be read is added to <paramref name="errors"/>.</summary>
     public static DevicesOptions Read(IConfiguration configuration, List<string> errors)
@@ -36,9 +36,9 @@ internal sealed class DevicesSection
 
     private void BindObject(SectionTree node, object target, JsonTypeInfo type)
     {
-        if (!properties.TryGetValue(type, out var byName))
+        if (!_properties.TryGetValue(type, out var byName))
         {
-            properties[type] = byName = type.Properties.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+            _properties[type] = byName = type.Properties.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
         }
 
         foreach (var child in node.Children)
@@ -172,6 +172,6 @@ internal sealed class DevicesSection
     private void Error(SectionTree node, string problem)
     {
         var source = node.FirstSource();
-        errors.Add($"{(source is null ? "not set in any configuration file" : ConfigurationSources.Describe(source))}: {node.Path}: {problem}");
+        _errors.Add($"{(source is null ? "not set in any configuration file" : ConfigurationSources.Describe(source))}: {node.Path}: {problem}");
     }
 }

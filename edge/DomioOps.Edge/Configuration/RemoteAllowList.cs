@@ -19,9 +19,9 @@ internal sealed class RemoteAllowList
         "write host:port, where host is a name (* matches any characters, e.g. plc-*.hall1), an address or a CIDR block "
         + "(10.1.2.0/24, [fd00::/64]) and port a number (1-65535) or *";
 
-    private readonly List<Endpoint> endpoints = [];
-    private readonly List<Regex> serialPorts = [];
-    private readonly HashSet<string> localSerialPorts = new(StringComparer.Ordinal);
+    private readonly List<Endpoint> _endpoints = [];
+    private readonly List<Regex> _serialPorts = [];
+    private readonly HashSet<string> _localSerialPorts = new(StringComparer.Ordinal);
 
     public RemoteAllowList(RemoteConfigurationOptions options, DevicesOptions local)
     {
@@ -29,7 +29,7 @@ internal sealed class RemoteAllowList
         {
             if (TryParseEndpoint(entry, out var endpoint))
             {
-                endpoints.Add(endpoint);
+                _endpoints.Add(endpoint);
             }
         }
 
@@ -37,16 +37,16 @@ internal sealed class RemoteAllowList
         {
             if (IsSerialPortPattern(entry))
             {
-                serialPorts.Add(Glob(entry, "[^/]*", RegexOptions.None));
+                _serialPorts.Add(Glob(entry, "[^/]*", RegexOptions.None));
             }
         }
 
         foreach (var (host, port, _) in Endpoints(local))
         {
-            endpoints.Add(new Endpoint(Glob(Regex.Escape(host), null, RegexOptions.IgnoreCase), null, port));
+            _endpoints.Add(new Endpoint(Glob(Regex.Escape(host), null, RegexOptions.IgnoreCase), null, port));
         }
 
-        localSerialPorts.UnionWith(SerialPorts(local).Select(s => s.Path));
+        _localSerialPorts.UnionWith(SerialPorts(local).Select(s => s.Path));
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ internal sealed class RemoteAllowList
         foreach (var (host, port, key) in Endpoints(remote))
         {
             check(
-                endpoints.Any(e => e.Matches(host, port)),
+                _endpoints.Any(e => e.Matches(host, port)),
                 key,
                 $"'{HostPort(host, port)}' is not an endpoint a remote configuration may use: add it to {EdgeOptions.Section}:{RemoteConfigurationOptions.Section}:{nameof(RemoteConfigurationOptions.AllowedEndpoints)} in the edge's local configuration, or configure the device there");
         }
@@ -66,7 +66,7 @@ internal sealed class RemoteAllowList
         foreach (var (path, key) in SerialPorts(remote))
         {
             check(
-                localSerialPorts.Contains(path) || (!HasDotSegment(path) && serialPorts.Any(p => p.IsMatch(path))),
+                _localSerialPorts.Contains(path) || (!HasDotSegment(path) && _serialPorts.Any(p => p.IsMatch(path))),
                 key,
                 $"'{path}' is not a serial port a remote configuration may use: add it to {EdgeOptions.Section}:{RemoteConfigurationOptions.Section}:{nameof(RemoteConfigurationOptions.AllowedSerialPorts)} in the edge's local configuration, or configure the device there");
         }

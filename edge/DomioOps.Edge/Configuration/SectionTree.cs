@@ -11,7 +11,8 @@ namespace DomioOps.Edge.Configuration;
 /// </summary>
 /// <remarks>
 /// Built without <see cref="IConfiguration"/>'s child lookups: each of them scans every key of every provider, so
-/// walking a section of n keys costs n², and 10,000 tags (30,000 keys) took 40 s and 450 MB of garbage. JSON files
+/// walking a section of n keys costs n², too slow for the device lists of a large plant (start-up figures in
+/// benchmarks/README.md, "Start-up and memory with 10,000 tags"). JSON files
 /// are read again with System.Text.Json, flattened as <c>JsonConfigurationProvider</c> does; the other providers
 /// (environment, command line, in memory: a few keys) are asked for their keys under the section.
 /// </remarks>
@@ -31,12 +32,12 @@ internal sealed class SectionTree
     public IConfigurationProvider? Source { get; private set; }
 
     /// <summary>The keys below, in the order they were first set.</summary>
-    public IReadOnlyCollection<SectionTree> Children => children?.Values ?? (IReadOnlyCollection<SectionTree>)[];
+    public IReadOnlyCollection<SectionTree> Children => _children?.Values ?? (IReadOnlyCollection<SectionTree>)[];
 
     /// <summary>The full key, e.g. <c>Edge:Devices:ModbusTcp:0:Port</c>.</summary>
     public string Path => Parent is null ? Key : ConfigurationPath.Combine(Parent.Path, Key);
 
-    private Dictionary<string, SectionTree>? children;
+    private Dictionary<string, SectionTree>? _children;
 
     /// <summary>The merged keys of <paramref name="section"/> in <paramref name="configuration"/> (a configuration root).</summary>
     /// <exception cref="JsonException">A JSON configuration file is not valid JSON.</exception>
@@ -73,10 +74,10 @@ internal sealed class SectionTree
 
     private SectionTree Child(string key)
     {
-        children ??= new(StringComparer.OrdinalIgnoreCase);
-        if (!children.TryGetValue(key, out var child))
+        _children ??= new(StringComparer.OrdinalIgnoreCase);
+        if (!_children.TryGetValue(key, out var child))
         {
-            children[key] = child = new SectionTree(key, this);
+            _children[key] = child = new SectionTree(key, this);
         }
 
         return child;

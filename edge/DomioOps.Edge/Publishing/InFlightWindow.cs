@@ -21,9 +21,9 @@ namespace DomioOps.Edge.Publishing;
 /// </remarks>
 internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions options, TimeProvider time, EdgeMetrics metrics)
 {
-    private ulong received;
-    private ulong handedOut;
-    private DateTimeOffset? deadline;
+    private ulong _received;
+    private ulong _handedOut;
+    private DateTimeOffset? _deadline;
 
     /// <summary>Every sample up to here is acknowledged and deleted from the queue.</summary>
     public ulong Acknowledged { get; private set; }
@@ -34,13 +34,13 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
     public ulong InFlight => Sent - Acknowledged;
 
     /// <summary>The highest sequence handed to the MQTT client in this process; it never decreases. Thread-safe.</summary>
-    public ulong HandedOut => Interlocked.Read(ref handedOut);
+    public ulong HandedOut => Interlocked.Read(ref _handedOut);
 
     /// <summary>
     /// The batch ending at <paramref name="last"/> goes to the MQTT client now: called before the publish, since the
     /// cloud may commit and acknowledge it before the broker's PUBACK comes back.
     /// </summary>
-    public void Publishing(ulong last) => RaiseTo(ref handedOut, last);
+    public void Publishing(ulong last) => RaiseTo(ref _handedOut, last);
 
     /// <summary>
     /// Records the cloud's acknowledgement; applied by the next <see cref="Next"/>. False, and nothing recorded, when it
@@ -54,7 +54,7 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
             return false;
         }
 
-        RaiseTo(ref received, sequence);
+        RaiseTo(ref _received, sequence);
         return true;
     }
 
@@ -66,23 +66,23 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
     {
         var now = time.GetUtcNow();
         ApplyAcknowledgement(now);
-        if (Sent > Acknowledged && deadline <= now)
+        if (Sent > Acknowledged && _deadline <= now)
         {
             // The acknowledgement stopped advancing: the broker or the cloud lost something. Send it all again.
             metrics.Replayed((long)InFlight);
             Sent = Acknowledged;
-            deadline = null;
+            _deadline = null;
         }
 
         if (InFlight >= (ulong)options.MaxInFlightSamples)
         {
-            return ([], deadline);
+            return ([], _deadline);
         }
 
         var waiting = queue.PeekAfter(Sent, options.MaxBatchSamples);
         if (waiting.Samples.Count == 0)
         {
-            return ([], deadline);
+            return ([], _deadline);
         }
 
         // A partial batch goes at once while nothing is in flight (Nagle's rule, Kafka's linger 0): what arrives during
@@ -91,7 +91,7 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
         if (waiting.Samples.Count < options.MaxBatchSamples && InFlight > 0
             && waiting.FirstEnqueued + options.MaxBatchAge is { } due && due > now)
         {
-            return ([], deadline is { } d && d < due ? d : due);
+            return ([], _deadline is { } d && d < due ? d : due);
         }
 
         return (waiting.Samples, null);
@@ -108,7 +108,7 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
 
         if (Sent == Acknowledged)
         {
-            deadline = time.GetUtcNow() + options.AcknowledgementTimeout;
+            _deadline = time.GetUtcNow() + options.AcknowledgementTimeout;
         }
 
         Sent = Math.Max(Sent, last);
@@ -126,7 +126,7 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
         }
 
         Sent = Acknowledged;
-        deadline = null;
+        _deadline = null;
     }
 
     private static void RaiseTo(ref ulong field, ulong value)
@@ -147,14 +147,14 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
     private void ApplyAcknowledgement(DateTimeOffset now)
     {
         // Never above HandedOut (see CloudAcknowledged), so never beyond what this queue issued; the bound stays as a guard.
-        var acknowledged = Math.Min(Interlocked.Read(ref received), queue.LastSequence);
+        var acknowledged = Math.Min(Interlocked.Read(ref _received), queue.LastSequence);
         if (acknowledged <= Acknowledged)
         {
             return;
         }
 
         Remove(acknowledged);
-        deadline = Sent > Acknowledged ? now + options.AcknowledgementTimeout : null;
+        _deadline = Sent > Acknowledged ? now + options.AcknowledgementTimeout : null;
     }
 
     private void Remove(ulong last, bool refused = false)

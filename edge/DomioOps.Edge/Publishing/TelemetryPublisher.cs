@@ -32,12 +32,12 @@ internal sealed partial class TelemetryPublisher(
     ILogger<TelemetryPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
-    private readonly EdgeOptions edge = options.Value;
-    private readonly InFlightWindow window = metrics.ObserveWindow(new(queue, options.Value.Publishing, time, metrics));
-    private readonly SemaphoreSlim acknowledged = new(0, 1);
-    private IMqttClient? client;
-    private int connections;
-    private Task configurationChanged = configuration.Changed;
+    private readonly EdgeOptions _edge = options.Value;
+    private readonly InFlightWindow _window = metrics.ObserveWindow(new(queue, options.Value.Publishing, time, metrics));
+    private readonly SemaphoreSlim _acknowledged = new(0, 1);
+    private IMqttClient? _client;
+    private int _connections;
+    private Task _configurationChanged = configuration.Changed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,14 +47,14 @@ internal sealed partial class TelemetryPublisher(
             try
             {
                 await EnsureConnectedAsync(stoppingToken);
-                if (configurationChanged.IsCompleted)
+                if (_configurationChanged.IsCompleted)
                 {
                     // An applied or refused remote configuration (or a reloaded file): the cloud shows what runs.
-                    configurationChanged = configuration.Changed;
-                    await client!.PublishAsync(StatusMessage(online: true), stoppingToken);
+                    _configurationChanged = configuration.Changed;
+                    await _client!.PublishAsync(StatusMessage(online: true), stoppingToken);
                 }
 
-                var (batch, lookAgainAt) = window.Next();
+                var (batch, lookAgainAt) = _window.Next();
                 if (batch.Count > 0)
                 {
                     await PublishAsync(batch, stoppingToken);
@@ -82,13 +82,13 @@ internal sealed partial class TelemetryPublisher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (client is { IsConnected: true })
+        if (_client is { IsConnected: true })
         {
             // A clean stop says goodbye itself; the last will covers crashes and a broker that is gone.
             try
             {
-                await client.PublishAsync(StatusMessage(online: false), cancellationToken);
-                await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
+                await _client.PublishAsync(StatusMessage(online: false), cancellationToken);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken);
             }
             catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
             {
@@ -96,38 +96,38 @@ internal sealed partial class TelemetryPublisher(
             }
         }
 
-        client?.Dispose();
+        _client?.Dispose();
     }
 
     public override void Dispose()
     {
-        acknowledged.Dispose();
+        _acknowledged.Dispose();
         base.Dispose();
     }
 
     private async Task PublishAsync(IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
     {
-        var batch = new TelemetryBatch { SchemaVersion = 1, Site = edge.Site, Edge = edge.Id };
+        var batch = new TelemetryBatch { SchemaVersion = 1, Site = _edge.Site, Edge = _edge.Id };
         batch.Samples.AddRange(samples);
         var message = new MqttApplicationMessageBuilder()
-            .WithTopic(EdgeTopics.Telemetry(edge.Site, edge.Id))
+            .WithTopic(EdgeTopics.Telemetry(_edge.Site, _edge.Id))
             .WithPayload(batch.ToByteArray())
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var last = samples[^1].Sequence;
-        window.Publishing(last);
-        var result = await client!.PublishAsync(message, cancellationToken);
+        _window.Publishing(last);
+        var result = await _client!.PublishAsync(message, cancellationToken);
         switch (result.ReasonCode)
         {
             case MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers:
                 // With the cloud's acknowledgement, a broker without subscribers is no loss: nothing is acknowledged, so it is sent again.
-                window.Published(last);
+                _window.Published(last);
                 break;
             case MqttClientPublishReasonCode.PayloadFormatInvalid or MqttClientPublishReasonCode.TopicNameInvalid
                 or MqttClientPublishReasonCode.NotAuthorized or MqttClientPublishReasonCode.QuotaExceeded:
                 // The cloud will never take this batch: keeping it would block everything behind it.
                 LogBatchRefused(samples[0].Sequence, last, result.ReasonCode.ToString(), result.ReasonString ?? "");
-                window.Refused(last);
+                _window.Refused(last);
                 break;
             default:
                 throw new InvalidOperationException($"the broker did not take samples {samples[0].Sequence}..{last}: {result.ReasonCode} {result.ReasonString}");
@@ -141,7 +141,7 @@ internal sealed partial class TelemetryPublisher(
         wait.CancelAfter(until is { } at ? TimeSpan.FromTicks(Math.Max(at.Ticks - time.GetUtcNow().Ticks, TimeSpan.TicksPerMillisecond)) : MaxBackoff);
         try
         {
-            await Task.WhenAny(queue.WaitForSamplesAsync(wait.Token), acknowledged.WaitAsync(wait.Token), configurationChanged.WaitAsync(wait.Token));
+            await Task.WhenAny(queue.WaitForSamplesAsync(wait.Token), _acknowledged.WaitAsync(wait.Token), _configurationChanged.WaitAsync(wait.Token));
         }
         finally
         {
@@ -156,25 +156,25 @@ internal sealed partial class TelemetryPublisher(
         var topic = e.ApplicationMessage.Topic;
         try
         {
-            if (topic == EdgeTopics.Acknowledgement(edge.Site, edge.Id))
+            if (topic == EdgeTopics.Acknowledgement(_edge.Site, _edge.Id))
             {
                 var ack = TelemetryAck.Parser.ParseFrom(e.ApplicationMessage.Payload);
-                if (ack.Site == edge.Site && ack.Edge == edge.Id)
+                if (ack.Site == _edge.Site && ack.Edge == _edge.Id)
                 {
-                    if (!window.CloudAcknowledged(ack.Sequence))
+                    if (!_window.CloudAcknowledged(ack.Sequence))
                     {
-                        LogAcknowledgementRefused(ack.Sequence, window.HandedOut);
+                        LogAcknowledgementRefused(ack.Sequence, _window.HandedOut);
                     }
-                    else if (acknowledged.CurrentCount == 0)
+                    else if (_acknowledged.CurrentCount == 0)
                     {
-                        Release(acknowledged);
+                        Release(_acknowledged);
                     }
                 }
             }
-            else if (topic == EdgeTopics.Configuration(edge.Site, edge.Id))
+            else if (topic == EdgeTopics.Configuration(_edge.Site, _edge.Id))
             {
                 var desired = EdgeConfiguration.Parser.ParseFrom(e.ApplicationMessage.Payload);
-                if (desired.Site == edge.Site && desired.Edge == edge.Id && desired.SchemaVersion == 1)
+                if (desired.Site == _edge.Site && desired.Edge == _edge.Id && desired.SchemaVersion == 1)
                 {
                     configuration.Apply(desired);
                 }
@@ -202,59 +202,59 @@ internal sealed partial class TelemetryPublisher(
 
     private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
     {
-        if (client is { IsConnected: true })
+        if (_client is { IsConnected: true })
         {
             return;
         }
 
-        client?.Dispose();
-        client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += ReceiveAsync;
+        _client?.Dispose();
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += ReceiveAsync;
         // The client id is the user name: the cloud's broker (and Mosquitto's use_username_as_clientid) binds the session to it.
-        var userName = edge.Publishing.UserName ?? $"{edge.Site}/{edge.Id}";
+        var userName = _edge.Publishing.UserName ?? $"{_edge.Site}/{_edge.Id}";
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort)
+            .WithTcpServer(_edge.Publishing.BrokerHost, _edge.Publishing.BrokerPort)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(userName)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(24 * 3600)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(EdgeTopics.Status(edge.Site, edge.Id))
+            .WithWillTopic(EdgeTopics.Status(_edge.Site, _edge.Id))
             .WithWillPayload(StatusPayload(online: false))
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithWillRetain(true);
-        if (edge.Publishing.Tls)
+        if (_edge.Publishing.Tls)
         {
             builder.WithTlsOptions(ConfigureTls);
         }
 
-        if (!string.IsNullOrEmpty(edge.Publishing.Password))
+        if (!string.IsNullOrEmpty(_edge.Publishing.Password))
         {
-            builder.WithCredentials(userName, edge.Publishing.Password);
+            builder.WithCredentials(userName, _edge.Publishing.Password);
         }
 
-        var connected = await client.ConnectAsync(builder.Build(), cancellationToken);
+        var connected = await _client.ConnectAsync(builder.Build(), cancellationToken);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode} {connected.ReasonString}");
         }
 
-        if (connections++ > 0)
+        if (_connections++ > 0)
         {
             metrics.Reconnected();
         }
 
         // Every connection: the broker may have lost the session, and with it the subscription.
-        await client.SubscribeAsync(EdgeTopics.Commands(edge.Site, edge.Id), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
-        window.Reconnected();
-        await client.PublishAsync(StatusMessage(online: true), cancellationToken);
-        LogConnected(edge.Publishing.BrokerHost, edge.Publishing.BrokerPort, queue.Count);
+        await _client.SubscribeAsync(EdgeTopics.Commands(_edge.Site, _edge.Id), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+        _window.Reconnected();
+        await _client.PublishAsync(StatusMessage(online: true), cancellationToken);
+        LogConnected(_edge.Publishing.BrokerHost, _edge.Publishing.BrokerPort, queue.Count);
     }
 
     private void ConfigureTls(MqttClientTlsOptionsBuilder tls)
     {
-        var p = edge.Publishing;
+        var p = _edge.Publishing;
         tls.UseTls().WithTargetHost(p.TlsTargetHost ?? p.BrokerHost).WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
         if (p.CaCertificatePath is { } ca)
         {
@@ -271,7 +271,7 @@ internal sealed partial class TelemetryPublisher(
     }
 
     private MqttApplicationMessage StatusMessage(bool online) => new MqttApplicationMessageBuilder()
-        .WithTopic(EdgeTopics.Status(edge.Site, edge.Id))
+        .WithTopic(EdgeTopics.Status(_edge.Site, _edge.Id))
         .WithPayload(StatusPayload(online))
         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
         .WithRetainFlag(true)
@@ -282,8 +282,8 @@ internal sealed partial class TelemetryPublisher(
         var status = new EdgeStatus
         {
             SchemaVersion = 1,
-            Site = edge.Site,
-            Edge = edge.Id,
+            Site = _edge.Site,
+            Edge = _edge.Id,
             Online = online,
             TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Backlog = (ulong)queue.Count,

@@ -21,24 +21,24 @@ internal sealed class SampleQueue : IDisposable
 {
     private const int RowsPerInsert = 50;
 
-    private readonly SqliteConnection connection;
-    private readonly QueueOptions options;
-    private readonly TimeProvider time;
-    private readonly EdgeMetrics metrics;
-    private readonly Lock gate = new();
-    private readonly SemaphoreSlim arrived = new(0, 1);
-    private readonly Dictionary<int, SqliteCommand> inserts = [];
-    private SqliteCommand? peek;
-    private ulong lastSequence;
-    private long count;
-    private long bytes;
+    private readonly SqliteConnection _connection;
+    private readonly QueueOptions _options;
+    private readonly TimeProvider _time;
+    private readonly EdgeMetrics _metrics;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _arrived = new(0, 1);
+    private readonly Dictionary<int, SqliteCommand> _inserts = [];
+    private SqliteCommand? _peek;
+    private ulong _lastSequence;
+    private long _count;
+    private long _bytes;
 
     public SampleQueue(string path, QueueOptions options, TimeProvider time, EdgeMetrics metrics)
     {
-        (this.options, this.time, this.metrics) = (options, time, metrics);
+        (this._options, this._time, this._metrics) = (options, time, metrics);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
         Execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
@@ -48,25 +48,25 @@ internal sealed class SampleQueue : IDisposable
         using var read = Command("SELECT (SELECT value FROM counters WHERE name = 'last_sequence'), count(*), coalesce(sum(length(payload)), 0) FROM samples");
         using var reader = read.ExecuteReader();
         reader.Read();
-        lastSequence = reader.IsDBNull(0) ? 0 : (ulong)reader.GetInt64(0);
-        (count, bytes) = (reader.GetInt64(1), reader.GetInt64(2));
+        _lastSequence = reader.IsDBNull(0) ? 0 : (ulong)reader.GetInt64(0);
+        (_count, _bytes) = (reader.GetInt64(1), reader.GetInt64(2));
         metrics.ObserveQueue(this);
     }
 
     /// <summary>Samples waiting for the cloud's acknowledgement.</summary>
-    public long Count { get { lock (gate) { return count; } } }
+    public long Count { get { lock (_gate) { return _count; } } }
 
     /// <summary>Bytes of the samples waiting, the measure <see cref="QueueOptions.MaxBytes"/> bounds.</summary>
-    public long Bytes { get { lock (gate) { return bytes; } } }
+    public long Bytes { get { lock (_gate) { return _bytes; } } }
 
-    public ulong LastSequence { get { lock (gate) { return lastSequence; } } }
+    public ulong LastSequence { get { lock (_gate) { return _lastSequence; } } }
 
     /// <summary>When the oldest waiting sample was enqueued, or null when the queue is empty.</summary>
     public DateTimeOffset? OldestEnqueued
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
                 using var command = Command("SELECT enqueued_ms FROM samples ORDER BY sequence LIMIT 1");
                 return command.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
@@ -83,18 +83,18 @@ internal sealed class SampleQueue : IDisposable
             return 0;
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         int stored;
-        lock (gate)
+        lock (_gate)
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = _connection.BeginTransaction();
             var payloads = new List<(ulong Sequence, byte[] Payload)>(samples.Count);
             var incoming = 0L;
             foreach (var sample in samples)
             {
-                sample.Sequence = lastSequence + (ulong)payloads.Count + 1;
+                sample.Sequence = _lastSequence + (ulong)payloads.Count + 1;
                 var payload = sample.ToByteArray();
-                if (options.Overflow == OverflowPolicy.DropNewest && bytes + incoming + payload.Length > options.MaxBytes)
+                if (_options.Overflow == OverflowPolicy.DropNewest && _bytes + incoming + payload.Length > _options.MaxBytes)
                 {
                     sample.Sequence = 0;
                     break;
@@ -104,7 +104,7 @@ internal sealed class SampleQueue : IDisposable
                 incoming += payload.Length;
             }
 
-            var droppedOldest = options.Overflow == OverflowPolicy.DropOldest ? MakeRoom(incoming) : 0;
+            var droppedOldest = _options.Overflow == OverflowPolicy.DropOldest ? MakeRoom(incoming) : 0;
             for (var first = 0; first < payloads.Count; first += RowsPerInsert)
             {
                 var rows = Math.Min(RowsPerInsert, payloads.Count - first);
@@ -122,25 +122,25 @@ internal sealed class SampleQueue : IDisposable
 
             if (payloads.Count > 0)
             {
-                lastSequence = payloads[^1].Sequence;
+                _lastSequence = payloads[^1].Sequence;
                 using var counter = Command("INSERT INTO counters (name, value) VALUES ('last_sequence', $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
-                counter.Parameters.AddWithValue("$value", (long)lastSequence);
+                counter.Parameters.AddWithValue("$value", (long)_lastSequence);
                 counter.ExecuteNonQuery();
             }
 
             transaction.Commit();
             stored = payloads.Count;
-            count += stored;
-            bytes += incoming;
-            metrics.Enqueued(stored);
-            metrics.Dropped(droppedOldest + (samples.Count - stored));
+            _count += stored;
+            _bytes += incoming;
+            _metrics.Enqueued(stored);
+            _metrics.Dropped(droppedOldest + (samples.Count - stored));
         }
 
-        if (stored > 0 && arrived.CurrentCount == 0)
+        if (stored > 0 && _arrived.CurrentCount == 0)
         {
             try
             {
-                arrived.Release();
+                _arrived.Release();
             }
             catch (SemaphoreFullException)
             {
@@ -160,13 +160,13 @@ internal sealed class SampleQueue : IDisposable
     /// </summary>
     public QueuedSamples PeekAfter(ulong sequence, int max)
     {
-        lock (gate)
+        lock (_gate)
         {
-            peek ??= Command("SELECT enqueued_ms, payload FROM samples WHERE sequence > $after ORDER BY sequence LIMIT $max");
-            peek.Parameters.Clear();
-            peek.Parameters.AddWithValue("$after", (long)sequence);
-            peek.Parameters.AddWithValue("$max", max);
-            using var reader = peek.ExecuteReader();
+            _peek ??= Command("SELECT enqueued_ms, payload FROM samples WHERE sequence > $after ORDER BY sequence LIMIT $max");
+            _peek.Parameters.Clear();
+            _peek.Parameters.AddWithValue("$after", (long)sequence);
+            _peek.Parameters.AddWithValue("$max", max);
+            using var reader = _peek.ExecuteReader();
             var samples = new List<Sample>();
             DateTimeOffset? first = null;
             while (reader.Read())
@@ -182,35 +182,35 @@ internal sealed class SampleQueue : IDisposable
     /// <summary>Deletes every sample up to and including <paramref name="sequence"/>: the cloud has it. Returns how many there were.</summary>
     public long Acknowledge(ulong sequence)
     {
-        lock (gate)
+        lock (_gate)
         {
-            using var transaction = connection.BeginTransaction();
+            using var transaction = _connection.BeginTransaction();
             var (removed, removedBytes) = Delete("sequence <= $limit", (long)sequence);
             transaction.Commit();
-            count -= removed;
-            bytes -= removedBytes;
+            _count -= removed;
+            _bytes -= removedBytes;
             return removed;
         }
     }
 
     /// <summary>Completes when a sample is enqueued after the previous call (or has been since), or on cancellation.</summary>
-    public Task WaitForSamplesAsync(CancellationToken cancellationToken) => arrived.WaitAsync(cancellationToken);
+    public Task WaitForSamplesAsync(CancellationToken cancellationToken) => _arrived.WaitAsync(cancellationToken);
 
     public void Dispose()
     {
-        peek?.Dispose();
-        foreach (var insert in inserts.Values)
+        _peek?.Dispose();
+        foreach (var insert in _inserts.Values)
         {
             insert.Dispose();
         }
 
-        connection.Dispose();
-        arrived.Dispose();
+        _connection.Dispose();
+        _arrived.Dispose();
     }
 
     private long MakeRoom(long incoming)
     {
-        var excess = bytes + incoming - options.MaxBytes;
+        var excess = _bytes + incoming - _options.MaxBytes;
         if (excess <= 0)
         {
             return 0;
@@ -224,8 +224,8 @@ internal sealed class SampleQueue : IDisposable
                 (SELECT max(sequence) FROM samples))
             """,
             excess);
-        count -= removed;
-        bytes -= removedBytes;
+        _count -= removed;
+        _bytes -= removedBytes;
         return removed;
     }
 
@@ -250,7 +250,7 @@ internal sealed class SampleQueue : IDisposable
     /// </summary>
     private SqliteCommand Insert(int rows)
     {
-        if (!inserts.TryGetValue(rows, out var insert))
+        if (!_inserts.TryGetValue(rows, out var insert))
         {
             var values = string.Join(", ", Enumerable.Range(0, rows).Select(r => $"($first + {r}, $enqueued, $payload{r})"));
             insert = Command($"INSERT INTO samples (sequence, enqueued_ms, payload) VALUES {values}");
@@ -261,7 +261,7 @@ internal sealed class SampleQueue : IDisposable
                 insert.Parameters.Add($"$payload{r}", SqliteType.Blob);
             }
 
-            inserts[rows] = insert;
+            _inserts[rows] = insert;
         }
 
         return insert;
@@ -269,7 +269,7 @@ internal sealed class SampleQueue : IDisposable
 
     private SqliteCommand Command(string sql)
     {
-        var command = connection.CreateCommand();
+        var command = _connection.CreateCommand();
         command.CommandText = sql;
         return command;
     }

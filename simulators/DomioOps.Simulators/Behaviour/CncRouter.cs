@@ -11,10 +11,10 @@ internal sealed class CncRouter(MachineSpec spec, ShiftCalendar calendar, IReadO
 {
     public const string SpindleBearing = "spindle-bearing";
     private static readonly TimeSpan ToolLifetime = TimeSpan.FromHours(6);
-    private readonly Thermal spindle = new(22, TimeSpan.FromMinutes(12));
-    private readonly Dictionary<int, TimeSpan> toolUse = [];
-    private DateTimeOffset lastRead = start;
-    private int tool = 1;
+    private readonly Thermal _spindle = new(22, TimeSpan.FromMinutes(12));
+    private readonly Dictionary<int, TimeSpan> _toolUse = [];
+    private DateTimeOffset _lastRead = start;
+    private int _tool = 1;
 
     protected override (string Kind, ushort Alarm) SuddenFault => ("tool-breakage", 210);
 
@@ -26,20 +26,20 @@ internal sealed class CncRouter(MachineSpec spec, ShiftCalendar calendar, IReadO
         var on = Current is not (Phase.Off or Phase.Down);
         if (working)
         {
-            toolUse[tool] = toolUse.GetValueOrDefault(tool) + (now - lastRead);
+            _toolUse[_tool] = _toolUse.GetValueOrDefault(_tool) + (now - _lastRead);
         }
 
-        lastRead = now;
+        _lastRead = now;
         var load = working ? 38 + (12 * Noise.NextDouble()) + (8 * wear) : 0;
         reading.SpindleSpeed = working ? 18000 + (Noise.NextDouble() * 40) - 20 : 0;
         reading.SpindleLoad = load;
         reading.FeedSpeed = working ? 14 + (3 * Noise.NextDouble()) : 0;
         var target = 22 + (working ? 14 + (load / 8) : on ? 5 : 0) + (22 * wear);
-        reading.SpindleTemperature = spindle.Approach(target, now) + ((Noise.NextDouble() - 0.5) * 0.4);
+        reading.SpindleTemperature = _spindle.Approach(target, now) + ((Noise.NextDouble() - 0.5) * 0.4);
         var baseVibration = working ? 1.1 + (0.012 * load) : on ? 0.25 : 0.03;
         reading.Vibration = (baseVibration * (1 + (5 * wear * wear))) + (Noise.NextDouble() * 0.08);
-        reading.ActiveTool = tool;
-        reading.ToolLife = Math.Max(0, 100 * (1 - (toolUse.GetValueOrDefault(tool) / ToolLifetime)));
+        reading.ActiveTool = _tool;
+        reading.ToolLife = Math.Max(0, 100 * (1 - (_toolUse.GetValueOrDefault(_tool) / ToolLifetime)));
         reading.Power = (Spec.RatedPower ?? 24) * (working ? 0.45 + (load / 200) : on ? 0.12 : 0);
     }
 
@@ -47,10 +47,10 @@ internal sealed class CncRouter(MachineSpec spec, ShiftCalendar calendar, IReadO
 
     protected override void OnSetup(PartType part)
     {
-        tool = part.Tool;
-        if (toolUse.GetValueOrDefault(tool) > ToolLifetime * 0.8)
+        _tool = part.Tool;
+        if (_toolUse.GetValueOrDefault(_tool) > ToolLifetime * 0.8)
         {
-            toolUse[tool] = TimeSpan.Zero;
+            _toolUse[_tool] = TimeSpan.Zero;
         }
     }
 }

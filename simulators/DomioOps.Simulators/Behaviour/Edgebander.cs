@@ -11,7 +11,7 @@ internal sealed class Edgebander(MachineSpec spec, ShiftCalendar calendar, IRead
 {
     public const string GlueHeater = "glue-heater";
     public const double Setpoint = 190;
-    private readonly Thermal gluePot = new(Setpoint, TimeSpan.FromMinutes(6));
+    private readonly Thermal _gluePot = new(Setpoint, TimeSpan.FromMinutes(6));
 
     protected override (string Kind, ushort Alarm) SuddenFault => ("edge-feed-jam", 310);
 
@@ -25,7 +25,7 @@ internal sealed class Edgebander(MachineSpec spec, ShiftCalendar calendar, IRead
         var on = Current is not Phase.Off;
         var swing = 6 * fault * Math.Sin((now - DateTimeOffset.UnixEpoch).TotalMinutes / 7);
         var target = on ? Setpoint - (35 * fault * fault) + swing : 22;
-        reading.GlueTemperature = gluePot.Approach(target, now) + ((Noise.NextDouble() - 0.5) * 0.8);
+        reading.GlueTemperature = _gluePot.Approach(target, now) + ((Noise.NextDouble() - 0.5) * 0.8);
         reading.GlueSetpoint = Setpoint;
         reading.FeedSpeed = working ? 20 + ((Noise.NextDouble() - 0.5) * 0.6) : 0;
         reading.TrimmingUnit = Current switch

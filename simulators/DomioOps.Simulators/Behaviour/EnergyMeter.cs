@@ -8,10 +8,10 @@ namespace DomioOps.Simulators.Behaviour;
 /// </summary>
 internal sealed class EnergyMeter(MachineSpec spec, SimulatedMachine? machine, int seed, DateTimeOffset start) : ISimulatedDevice
 {
-    private readonly Random noise = new(seed);
-    private readonly MachineReading measured = new();
-    private DateTimeOffset lastRead = start;
-    private double energy;
+    private readonly Random _noise = new(seed);
+    private readonly MachineReading _measured = new();
+    private DateTimeOffset _lastRead = start;
+    private double _energy;
 
     public MachineSpec Spec { get; } = spec;
 
@@ -26,29 +26,29 @@ internal sealed class EnergyMeter(MachineSpec spec, SimulatedMachine? machine, i
         bool running;
         if (machine is not null)
         {
-            machine.Read(now, measured);
-            power = measured.Power;
-            running = measured.State == MachineState.Working;
+            machine.Read(now, _measured);
+            power = _measured.Power;
+            running = _measured.State == MachineState.Working;
         }
         else
         {
-            power = (Spec.RatedPower ?? 5) * (0.6 + (0.1 * noise.NextDouble()));
+            power = (Spec.RatedPower ?? 5) * (0.6 + (0.1 * _noise.NextDouble()));
             running = true;
         }
 
-        if (now > lastRead)
+        if (now > _lastRead)
         {
-            energy += power * (now - lastRead).TotalHours;
-            lastRead = now;
+            _energy += power * (now - _lastRead).TotalHours;
+            _lastRead = now;
         }
 
         reading.Time = now;
         reading.State = MachineState.Working;
-        reading.Voltage = 230 + ((noise.NextDouble() - 0.5) * 3);
-        reading.PowerFactor = power <= 0 ? 1 : running ? 0.86 + (0.02 * noise.NextDouble()) : 0.45 + (0.05 * noise.NextDouble());
+        reading.Voltage = 230 + ((_noise.NextDouble() - 0.5) * 3);
+        reading.PowerFactor = power <= 0 ? 1 : running ? 0.86 + (0.02 * _noise.NextDouble()) : 0.45 + (0.05 * _noise.NextDouble());
         reading.Current = power * 1000 / (3 * reading.Voltage * reading.PowerFactor);
         reading.Power = power;
-        reading.Frequency = 50 + ((noise.NextDouble() - 0.5) * 0.04);
-        reading.Energy = energy;
+        reading.Frequency = 50 + ((_noise.NextDouble() - 0.5) * 0.04);
+        reading.Energy = _energy;
     }
 }

@@ -12,9 +12,9 @@ namespace DomioOps.Simulators.Behaviour;
 /// </summary>
 internal sealed class Factory
 {
-    private readonly List<GroundTruthEvent> pending = [];
-    private readonly List<GroundTruthEvent> sorted = [];
-    private readonly Dictionary<string, int> order = new(StringComparer.Ordinal);
+    private readonly List<GroundTruthEvent> _pending = [];
+    private readonly List<GroundTruthEvent> _sorted = [];
+    private readonly Dictionary<string, int> _order = new(StringComparer.Ordinal);
 
     public Factory(Scenario scenario, DateTimeOffset start)
     {
@@ -42,7 +42,7 @@ internal sealed class Factory
 
         foreach (var spec in scenario.Machines)
         {
-            order[spec.Id] = order.Count;
+            _order[spec.Id] = _order.Count;
             Devices.Add(spec.Kind == MachineKind.EnergyMeter
                 ? new EnergyMeter(spec, spec.Measures is { } m ? machines[m] : null, SeedOf(scenario.Seed, spec.Id), start)
                 : machines[spec.Id]);
@@ -72,19 +72,19 @@ internal sealed class Factory
     /// <summary>Runs every device up to <paramref name="now"/>; returns the ground-truth events of that stretch, in log order.</summary>
     public IReadOnlyList<GroundTruthEvent> Advance(DateTimeOffset now, Func<ISimulatedDevice, bool>? include = null)
     {
-        pending.Clear();
+        _pending.Clear();
         foreach (var device in Devices)
         {
             if (include?.Invoke(device) ?? true)
             {
-                device.Advance(now, pending);
+                device.Advance(now, _pending);
             }
         }
 
         Now = now > Now ? now : Now;
-        sorted.Clear();
-        sorted.AddRange(pending.OrderBy(e => e.Time).ThenBy(e => order[e.Machine]));
-        return sorted;
+        _sorted.Clear();
+        _sorted.AddRange(_pending.OrderBy(e => e.Time).ThenBy(e => _order[e.Machine]));
+        return _sorted;
     }
 
     public ISimulatedDevice? Find(string machine) => Devices.FirstOrDefault(d => string.Equals(d.Spec.Id, machine, StringComparison.Ordinal));

@@ -9,8 +9,8 @@ namespace DomioOps.Simulators.Behaviour;
 /// </summary>
 internal sealed class FailureMode(string kind, ushort alarm, FailureSpec spec, Random random)
 {
-    private TimeSpan onset = Exponential(random, spec.MeanTimeToOnset);
-    private TimeSpan failure;
+    private TimeSpan _onset = Exponential(random, spec.MeanTimeToOnset);
+    private TimeSpan _failure;
 
     public string Kind { get; } = kind;
 
@@ -23,18 +23,18 @@ internal sealed class FailureMode(string kind, ushort alarm, FailureSpec spec, R
     public bool Failed { get; private set; }
 
     /// <summary>Operating time of the next change: the onset, or the failure while degrading; MaxValue once failed.</summary>
-    public TimeSpan NextEvent => Failed ? TimeSpan.MaxValue : Degrading ? failure : onset;
+    public TimeSpan NextEvent => Failed ? TimeSpan.MaxValue : Degrading ? _failure : _onset;
 
     /// <summary>0 while healthy, rising to 1 at the failure, at operating time <paramref name="operating"/>.</summary>
     public double Severity(TimeSpan operating) =>
-        Failed ? 1 : !Degrading ? 0 : Math.Clamp((operating - onset) / (failure - onset), 0, 1);
+        Failed ? 1 : !Degrading ? 0 : Math.Clamp((operating - _onset) / (_failure - _onset), 0, 1);
 
     /// <summary>Degradation begins (at its drawn onset, or at <paramref name="now"/> when forced earlier).</summary>
     public void Begin(TimeSpan now)
     {
-        onset = onset < now ? onset : now;
+        _onset = _onset < now ? _onset : now;
         Degrading = true;
-        failure = onset + Spread(random, Spec.Progression);
+        _failure = _onset + Spread(random, Spec.Progression);
     }
 
     public void Fail() => Failed = true;
@@ -43,7 +43,7 @@ internal sealed class FailureMode(string kind, ushort alarm, FailureSpec spec, R
     {
         Degrading = false;
         Failed = false;
-        onset = operating + Exponential(random, Spec.MeanTimeToOnset);
+        _onset = operating + Exponential(random, Spec.MeanTimeToOnset);
     }
 
     /// <summary>A mean ±30 %, uniformly.</summary>

@@ -11,7 +11,7 @@ internal sealed class PanelSaw(MachineSpec spec, ShiftCalendar calendar, IReadOn
 {
     public const string BladeDulling = "blade-dulling";
     private const double CutsPerBlade = 6000;
-    private uint cutsAtBladeChange;
+    private uint _cutsAtBladeChange;
 
     protected override (string Kind, ushort Alarm) SuddenFault => ("panel-jam", 110);
 
@@ -22,7 +22,7 @@ internal sealed class PanelSaw(MachineSpec spec, ShiftCalendar calendar, IReadOn
         var working = Current == Phase.Cycle;
         var on = Current is not (Phase.Off or Phase.Down);
         var noise = (Noise.NextDouble() - 0.5) * 0.4;
-        reading.BladeWear = Math.Min(100, (40 * (Cycles - cutsAtBladeChange) / CutsPerBlade) + (60 * dull));
+        reading.BladeWear = Math.Min(100, (40 * (Cycles - _cutsAtBladeChange) / CutsPerBlade) + (60 * dull));
         reading.BladeMotorCurrent = working ? 11.5 + (6 * dull * dull) + noise : on ? 1.8 + (noise / 4) : 0;
         reading.BladeSpeed = on ? 4500 + (noise * 20) : 0;
         reading.FeedSpeed = working ? (18 * (1 - (0.25 * dull))) + noise : 0;
@@ -35,7 +35,7 @@ internal sealed class PanelSaw(MachineSpec spec, ShiftCalendar calendar, IReadOn
     {
         if (mode?.Kind == BladeDulling)
         {
-            cutsAtBladeChange = Cycles;
+            _cutsAtBladeChange = Cycles;
         }
     }
 }

@@ -11,35 +11,35 @@ namespace DomioOps.Simulators.Behaviour;
 /// </summary>
 internal abstract class SimulatedMachine : ISimulatedDevice
 {
-    private readonly ShiftCalendar calendar;
-    private readonly IReadOnlyList<(string Name, PartType Part, CycleTime Cycle)> parts;
-    private readonly Random events;
-    private DateTimeOffset phaseEnds;
-    private DateTimeOffset nextCalendarChange;
-    private DateTimeOffset lastAdvance;
-    private DateTimeOffset cycleStarted;
-    private TimeSpan operating;
-    private Phase phase;
-    private (string Name, PartType Part, CycleTime Cycle)? job;
-    private int jobLeft;
-    private bool held;
-    private bool setUp;
-    private FailureMode? down;
-    private string? sudden;
+    private readonly ShiftCalendar _calendar;
+    private readonly IReadOnlyList<(string Name, PartType Part, CycleTime Cycle)> _parts;
+    private readonly Random _events;
+    private DateTimeOffset _phaseEnds;
+    private DateTimeOffset _nextCalendarChange;
+    private DateTimeOffset _lastAdvance;
+    private DateTimeOffset _cycleStarted;
+    private TimeSpan _operating;
+    private Phase _phase;
+    private (string Name, PartType Part, CycleTime Cycle)? _job;
+    private int _jobLeft;
+    private bool _held;
+    private bool _setUp;
+    private FailureMode? _down;
+    private string? _sudden;
 
     protected SimulatedMachine(MachineSpec spec, ShiftCalendar calendar, IReadOnlyList<(string Name, PartType Part, CycleTime Cycle)> parts, IReadOnlyList<FailureMode> failures, int seed, DateTimeOffset start)
     {
         Spec = spec;
-        this.calendar = calendar;
-        this.parts = parts;
+        this._calendar = calendar;
+        this._parts = parts;
         Failures = failures;
-        events = new Random(seed);
+        _events = new Random(seed);
         Noise = new Random(seed ^ 0x5bd1e995);
-        lastAdvance = start;
-        nextCalendarChange = calendar.NextChange(start);
+        _lastAdvance = start;
+        _nextCalendarChange = calendar.NextChange(start);
         // A machine on shift at the start was switched on and set up earlier: it goes on producing at the first advance.
         var (onShift, _) = calendar.At(start);
-        setUp = onShift;
+        _setUp = onShift;
         Enter(onShift ? Phase.WarmUp : Phase.Off, onShift ? start : DateTimeOffset.MaxValue);
     }
 
@@ -61,7 +61,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
 
     public IReadOnlyList<FailureMode> Failures { get; }
 
-    public MachineState State => phase switch
+    public MachineState State => _phase switch
     {
         Phase.Off => MachineState.Offline,
         Phase.Loading => MachineState.Ready,
@@ -70,19 +70,19 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         _ => MachineState.Standby,
     };
 
-    public bool Held => held;
+    public bool Held => _held;
 
     public uint PiecesOut { get; private set; }
 
     public uint Cycles { get; private set; }
 
-    protected Phase Current => phase;
+    protected Phase Current => _phase;
 
     protected Random Noise { get; }
 
-    protected string? PartName => job?.Name;
+    protected string? PartName => _job?.Name;
 
-    protected PartType? Part => job?.Part;
+    protected PartType? Part => _job?.Part;
 
     protected uint PiecesIn { get; private set; }
 
@@ -98,17 +98,17 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     public void Hold(DateTimeOffset now, bool hold, List<GroundTruthEvent> log)
     {
         Advance(now, log);
-        held = hold;
-        if (hold && phase != Phase.Down && phase != Phase.Off)
+        _held = hold;
+        if (hold && _phase != Phase.Down && _phase != Phase.Off)
         {
-            if (phase == Phase.Cycle)
+            if (_phase == Phase.Cycle)
             {
                 RunsAborted++;
             }
 
             Enter(Phase.Held, DateTimeOffset.MaxValue);
         }
-        else if (!hold && phase == Phase.Held)
+        else if (!hold && _phase == Phase.Held)
         {
             NextWork(now);
         }
@@ -119,14 +119,14 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     {
         Advance(now, log);
         var mode = Failures.FirstOrDefault(f => f.Kind == kind);
-        if (mode is null || phase == Phase.Down)
+        if (mode is null || _phase == Phase.Down)
         {
             return false;
         }
 
         if (!mode.Degrading)
         {
-            mode.Begin(operating);
+            mode.Begin(_operating);
             log.Add(new GroundTruthEvent(now, Spec.Id, mode.Kind, "onset", mode.Alarm));
         }
 
@@ -140,29 +140,29 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         {
             // Degradation runs on the operating clock; a machine that is down fails no further.
             var beginning = Failures.Where(f => !f.Degrading && !f.Failed).MinBy(f => f.NextEvent);
-            var failing = phase == Phase.Down ? null : Failures.Where(f => f.Degrading && !f.Failed).MinBy(f => f.NextEvent);
+            var failing = _phase == Phase.Down ? null : Failures.Where(f => f.Degrading && !f.Failed).MinBy(f => f.NextEvent);
             var onsetAt = AtOperating(beginning?.NextEvent);
             var failureAt = AtOperating(failing?.NextEvent);
-            var next = Min(Min(phaseEnds, nextCalendarChange), Min(failureAt, onsetAt));
+            var next = Min(Min(_phaseEnds, _nextCalendarChange), Min(failureAt, onsetAt));
             if (next > now)
             {
                 break;
             }
 
-            next = next < lastAdvance ? lastAdvance : next;
+            next = next < _lastAdvance ? _lastAdvance : next;
             Account(next);
             if (beginning is not null && onsetAt <= next)
             {
-                beginning.Begin(operating);
+                beginning.Begin(_operating);
                 log.Add(new GroundTruthEvent(next, Spec.Id, beginning.Kind, "onset", beginning.Alarm));
             }
             else if (failing is not null && failureAt <= next)
             {
                 Fail(failing, next, log);
             }
-            else if (nextCalendarChange <= next)
+            else if (_nextCalendarChange <= next)
             {
-                nextCalendarChange = calendar.NextChange(next);
+                _nextCalendarChange = _calendar.NextChange(next);
                 OnCalendar(next);
             }
             else
@@ -181,7 +181,7 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     {
         reading.Time = now;
         reading.State = State;
-        reading.Mode = phase switch
+        reading.Mode = _phase switch
         {
             Phase.Off => MachineMode.Other,
             Phase.Setup => MachineMode.Setup,
@@ -191,10 +191,10 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         };
         var severity = Failures.Count == 0 ? 0 : Failures.Max(f => f.Severity(OperatingAt(now)));
         var flags = MachineFlags.PowerPresent;
-        flags |= phase != Phase.Off ? MachineFlags.MachineOn : 0;
-        flags |= phase == Phase.Down ? MachineFlags.Error | MachineFlags.Alarm : 0;
-        flags |= phase == Phase.Cycle ? MachineFlags.RecipeInRun : 0;
-        flags |= severity >= 0.5 && phase != Phase.Down ? MachineFlags.Warning : 0;
+        flags |= _phase != Phase.Off ? MachineFlags.MachineOn : 0;
+        flags |= _phase == Phase.Down ? MachineFlags.Error | MachineFlags.Alarm : 0;
+        flags |= _phase == Phase.Cycle ? MachineFlags.RecipeInRun : 0;
+        flags |= severity >= 0.5 && _phase != Phase.Down ? MachineFlags.Warning : 0;
         flags |= severity >= 0.7 ? MachineFlags.MaintenanceRequired : 0;
         reading.Flags = flags;
         reading.Alarm = AlarmCode;
@@ -233,36 +233,36 @@ internal abstract class SimulatedMachine : ISimulatedDevice
 
     private void Account(DateTimeOffset until)
     {
-        if (until > lastAdvance)
+        if (until > _lastAdvance)
         {
-            StateTimes[(int)State] += until - lastAdvance;
-            operating += phase == Phase.Off ? TimeSpan.Zero : until - lastAdvance;
-            lastAdvance = until;
+            StateTimes[(int)State] += until - _lastAdvance;
+            _operating += _phase == Phase.Off ? TimeSpan.Zero : until - _lastAdvance;
+            _lastAdvance = until;
         }
     }
 
     /// <summary>Time switched on, up to <paramref name="now"/>.</summary>
-    private TimeSpan OperatingAt(DateTimeOffset now) => operating + (phase != Phase.Off && now > lastAdvance ? now - lastAdvance : TimeSpan.Zero);
+    private TimeSpan OperatingAt(DateTimeOffset now) => _operating + (_phase != Phase.Off && now > _lastAdvance ? now - _lastAdvance : TimeSpan.Zero);
 
     /// <summary>The factory time the operating clock reaches <paramref name="target"/>; never while the machine is off.</summary>
     private DateTimeOffset AtOperating(TimeSpan? target) =>
-        target is not { } t || t == TimeSpan.MaxValue || phase == Phase.Off ? DateTimeOffset.MaxValue
-        : t <= operating ? lastAdvance
-        : t - operating >= DateTimeOffset.MaxValue - lastAdvance ? DateTimeOffset.MaxValue
-        : lastAdvance + (t - operating);
+        target is not { } t || t == TimeSpan.MaxValue || _phase == Phase.Off ? DateTimeOffset.MaxValue
+        : t <= _operating ? _lastAdvance
+        : t - _operating >= DateTimeOffset.MaxValue - _lastAdvance ? DateTimeOffset.MaxValue
+        : _lastAdvance + (t - _operating);
 
     private void Fail(FailureMode mode, DateTimeOffset at, List<GroundTruthEvent> log)
     {
         mode.Fail();
         log.Add(new GroundTruthEvent(at, Spec.Id, mode.Kind, "failure", mode.Alarm));
-        Stop(at, mode.Alarm, FailureMode.Spread(events, mode.Spec.Repair));
-        down = mode;
-        sudden = null;
+        Stop(at, mode.Alarm, FailureMode.Spread(_events, mode.Spec.Repair));
+        _down = mode;
+        _sudden = null;
     }
 
     private void Stop(DateTimeOffset at, ushort alarm, TimeSpan repair)
     {
-        if (phase == Phase.Cycle)
+        if (_phase == Phase.Cycle)
         {
             RunsAborted++;
         }
@@ -273,8 +273,8 @@ internal abstract class SimulatedMachine : ISimulatedDevice
 
     private void OnCalendar(DateTimeOffset at)
     {
-        var (onShift, onBreak) = calendar.At(at);
-        switch (phase)
+        var (onShift, onBreak) = _calendar.At(at);
+        switch (_phase)
         {
             case Phase.Off when onShift:
                 Enter(Phase.WarmUp, at + WarmUp);
@@ -283,12 +283,12 @@ internal abstract class SimulatedMachine : ISimulatedDevice
                 NextWork(at);
                 break;
             case Phase.WarmUp or Phase.Setup or Phase.Loading or Phase.MicroStop or Phase.Break when !onShift:
-                job = phase == Phase.Setup ? null : job;
+                _job = _phase == Phase.Setup ? null : _job;
                 Enter(Phase.Off, DateTimeOffset.MaxValue);
                 break;
             case Phase.Setup or Phase.Loading or Phase.MicroStop when onBreak:
                 // An interrupted set-up is done again after the break.
-                job = phase == Phase.Setup ? null : job;
+                _job = _phase == Phase.Setup ? null : _job;
                 Enter(Phase.Break, DateTimeOffset.MaxValue);
                 break;
             default:
@@ -299,34 +299,34 @@ internal abstract class SimulatedMachine : ISimulatedDevice
 
     private void PhaseEnded(DateTimeOffset at, List<GroundTruthEvent> log)
     {
-        switch (phase)
+        switch (_phase)
         {
             case Phase.Setup:
-                OnSetup(job!.Value.Part);
+                OnSetup(_job!.Value.Part);
                 NextWork(at);
                 break;
             case Phase.Loading:
-                PiecesIn += (uint)job!.Value.Cycle.Pieces;
-                var cycle = job.Value.Cycle;
+                PiecesIn += (uint)_job!.Value.Cycle.Pieces;
+                var cycle = _job.Value.Cycle;
                 var seconds = Normal(cycle.Mean.TotalSeconds, cycle.Deviation.TotalSeconds) * CycleStretch(at);
                 Enter(Phase.Cycle, at + TimeSpan.FromSeconds(seconds));
                 break;
             case Phase.Cycle:
                 Cycles++;
-                PiecesOut += (uint)job!.Value.Cycle.Pieces;
-                LastCycleSeconds = (at - cycleStarted).TotalSeconds;
-                jobLeft--;
-                if (events.NextDouble() < Spec.SuddenFaultProbability)
+                PiecesOut += (uint)_job!.Value.Cycle.Pieces;
+                LastCycleSeconds = (at - _cycleStarted).TotalSeconds;
+                _jobLeft--;
+                if (_events.NextDouble() < Spec.SuddenFaultProbability)
                 {
                     var (kind, alarm) = SuddenFault;
-                    sudden = kind;
-                    down = null;
+                    _sudden = kind;
+                    _down = null;
                     log.Add(new GroundTruthEvent(at, Spec.Id, kind, "failure", alarm));
-                    Stop(at, alarm, TimeSpan.FromMinutes(5 + (15 * events.NextDouble())));
+                    Stop(at, alarm, TimeSpan.FromMinutes(5 + (15 * _events.NextDouble())));
                 }
-                else if (events.NextDouble() < Spec.MicroStopProbability)
+                else if (_events.NextDouble() < Spec.MicroStopProbability)
                 {
-                    Enter(Phase.MicroStop, at + TimeSpan.FromSeconds(30 + (150 * events.NextDouble())));
+                    Enter(Phase.MicroStop, at + TimeSpan.FromSeconds(30 + (150 * _events.NextDouble())));
                 }
                 else
                 {
@@ -335,11 +335,11 @@ internal abstract class SimulatedMachine : ISimulatedDevice
 
                 break;
             case Phase.Down:
-                log.Add(new GroundTruthEvent(at, Spec.Id, down?.Kind ?? sudden!, "repair", AlarmCode));
-                down?.Repair(operating);
-                OnRepaired(down);
-                down = null;
-                sudden = null;
+                log.Add(new GroundTruthEvent(at, Spec.Id, _down?.Kind ?? _sudden!, "repair", AlarmCode));
+                _down?.Repair(_operating);
+                OnRepaired(_down);
+                _down = null;
+                _sudden = null;
                 AlarmCode = 0;
                 NextWork(at);
                 break;
@@ -352,8 +352,8 @@ internal abstract class SimulatedMachine : ISimulatedDevice
     /// <summary>What comes after a stop: off outside the shift, a break, a set-up for a new job, or the next cycle.</summary>
     private void NextWork(DateTimeOffset at)
     {
-        var (onShift, onBreak) = calendar.At(at);
-        if (held)
+        var (onShift, onBreak) = _calendar.At(at);
+        if (_held)
         {
             Enter(Phase.Held, DateTimeOffset.MaxValue);
         }
@@ -365,18 +365,18 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         {
             Enter(Phase.Break, DateTimeOffset.MaxValue);
         }
-        else if (job is null || jobLeft <= 0)
+        else if (_job is null || _jobLeft <= 0)
         {
-            job = PickPart();
-            jobLeft = events.Next(job.Value.Part.MinQuantity, job.Value.Part.MaxQuantity + 1);
-            if (Spec.Setup > TimeSpan.Zero && !setUp)
+            _job = PickPart();
+            _jobLeft = _events.Next(_job.Value.Part.MinQuantity, _job.Value.Part.MaxQuantity + 1);
+            if (Spec.Setup > TimeSpan.Zero && !_setUp)
             {
-                Enter(Phase.Setup, at + FailureMode.Spread(events, Spec.Setup));
+                Enter(Phase.Setup, at + FailureMode.Spread(_events, Spec.Setup));
             }
             else
             {
-                setUp = false;
-                OnSetup(job.Value.Part);
+                _setUp = false;
+                OnSetup(_job.Value.Part);
                 Loading(at);
             }
         }
@@ -386,12 +386,12 @@ internal abstract class SimulatedMachine : ISimulatedDevice
         }
     }
 
-    private void Loading(DateTimeOffset at) => Enter(Phase.Loading, at + (Spec.Loading * (0.5 + events.NextDouble())));
+    private void Loading(DateTimeOffset at) => Enter(Phase.Loading, at + (Spec.Loading * (0.5 + _events.NextDouble())));
 
     private (string Name, PartType Part, CycleTime Cycle) PickPart()
     {
-        var pick = events.NextDouble() * parts.Sum(p => p.Part.Weight);
-        foreach (var part in parts)
+        var pick = _events.NextDouble() * _parts.Sum(p => p.Part.Weight);
+        foreach (var part in _parts)
         {
             pick -= part.Part.Weight;
             if (pick < 0)
@@ -400,25 +400,25 @@ internal abstract class SimulatedMachine : ISimulatedDevice
             }
         }
 
-        return parts[^1];
+        return _parts[^1];
     }
 
     private void Enter(Phase next, DateTimeOffset ends)
     {
         if (next == Phase.Cycle)
         {
-            cycleStarted = lastAdvance;
+            _cycleStarted = _lastAdvance;
         }
 
-        phase = next;
-        phaseEnds = ends;
+        _phase = next;
+        _phaseEnds = ends;
     }
 
     /// <summary>A normal draw (Box–Muller), truncated at 30 % of the mean.</summary>
     private double Normal(double mean, double deviation)
     {
-        var u1 = 1 - events.NextDouble();
-        var u2 = events.NextDouble();
+        var u1 = 1 - _events.NextDouble();
+        var u2 = _events.NextDouble();
         var z = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
         return Math.Max(mean + (z * deviation), 0.3 * mean);
     }

@@ -6,7 +6,7 @@ namespace DomioOps.Simulators.Behaviour;
 /// </summary>
 internal sealed class VirtualClock(DateTimeOffset start, double acceleration, TimeSpan? duration, TimeProvider time)
 {
-    private readonly long started = time.GetTimestamp();
+    private readonly long _started = time.GetTimestamp();
 
     public DateTimeOffset Start { get; } = start;
 
@@ -18,7 +18,7 @@ internal sealed class VirtualClock(DateTimeOffset start, double acceleration, Ti
     {
         get
         {
-            var elapsed = time.GetElapsedTime(started).TotalSeconds * Acceleration;
+            var elapsed = time.GetElapsedTime(_started).TotalSeconds * Acceleration;
             var now = elapsed >= (DateTimeOffset.MaxValue - Start).TotalSeconds ? DateTimeOffset.MaxValue : Start + TimeSpan.FromSeconds(elapsed);
             return now < End ? now : End;
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Ports;
 using System.Text;
 
+using DomioOps.Devices.Serial;
 using DomioOps.Simulators.Behaviour;
 using DomioOps.Simulators.Scenarios;
 
@@ -15,86 +16,74 @@ namespace DomioOps.Simulators.Faces;
 internal sealed class AsciiStatusLine : IAsyncDisposable
 {
     private static readonly string[] TrimmingStates = ["OFF", "READY", "WORKING", "FAULT"];
-    private readonly MachineSpec spec;
-    private readonly Func<MachineFault> fault;
-    private readonly CancellationTokenSource stopping = new();
-    private SerialPort? port;
-    private Task? printing;
-    private volatile string line = "";
+    private readonly MachineSpec _spec;
+    private readonly Func<MachineFault> _fault;
+    private readonly CancellationTokenSource _stopping = new();
+    private SerialPort? _port;
+    private Task? _printing;
+    private volatile string _line = "";
 
     public AsciiStatusLine(MachineSpec spec, Func<MachineFault> fault)
     {
-        this.spec = spec;
-        this.fault = fault;
+        this._spec = spec;
+        this._fault = fault;
     }
 
-    public long LinesWritten => Interlocked.Read(ref written);
+    public long LinesWritten => Interlocked.Read(ref _written);
 
-    private long written;
+    private long _written;
 
     /// <summary>The line for <paramref name="reading"/>, checksum and CR LF included.</summary>
     public static string Format(string machine, MachineReading reading)
     {
         var body = string.Create(CultureInfo.InvariantCulture, $"EB ID={machine} T={reading.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} ST={reading.State.ToString().ToUpperInvariant()} MD={reading.Mode.ToString().ToUpperInvariant()} PCS={reading.PiecesOut} IN={reading.PiecesIn} GLUE={reading.GlueTemperature:0.0} SET={reading.GlueSetpoint:0.0} FEED={reading.FeedSpeed:0.0} TRIM={TrimmingStates[Math.Min(reading.TrimmingUnit, (ushort)3)]} ALM={reading.Alarm} CT={reading.CycleTime:0.0}");
-        return $"${body}*{Checksum(body):X2}\r\n";
+        return NmeaFraming.Frame(body);
     }
 
-    /// <summary>XOR of the characters between '$' and '*' (as NMEA 0183).</summary>
-    public static byte Checksum(string body)
-    {
-        byte sum = 0;
-        foreach (var c in body)
-        {
-            sum ^= (byte)c;
-        }
-
-        return sum;
-    }
-
-    public void Publish(MachineReading reading) => line = Format(spec.Id, reading);
+    public void Publish(MachineReading reading) => _line = Format(_spec.Id, reading);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        port = new SerialPort(spec.SerialPort!, spec.BaudRate, spec.Parity, 8, StopBits.One) { Handshake = Handshake.None, WriteTimeout = 2000 };
-        port.Open();
-        port.DiscardInBuffer();
-        printing = PrintAsync(port.BaseStream);
+        _port = new SerialPort(_spec.SerialPort!, _spec.BaudRate, _spec.Parity, 8, StopBits.One) { Handshake = Handshake.None, WriteTimeout = 2000 };
+        _port.Open();
+        _port.DiscardInBuffer();
+        _printing = PrintAsync(_port.BaseStream);
         return Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync();
-        if (printing is not null)
+        await _stopping.CancelAsync();
+        if (_printing is not null)
         {
-            await printing;
+            await _printing;
         }
 
-        port?.Dispose();
-        stopping.Dispose();
+        _port?.Dispose();
+        _stopping.Dispose();
     }
 
     private async Task PrintAsync(Stream stream)
     {
         try
         {
-            while (!stopping.IsCancellationRequested)
+            while (!_stopping.IsCancellationRequested)
             {
-                var now = fault();
-                await Task.Delay(spec.LinePeriod + (now.Kind == FaultKind.Slow ? now.Delay : TimeSpan.Zero), stopping.Token);
+                var now = _fault();
+                await Task.Delay(_spec.LinePeriod + (now.Kind == FaultKind.Slow ? now.Delay : TimeSpan.Zero), _stopping.Token);
                 var text = now.Kind switch
                 {
                     FaultKind.Drop or FaultKind.Silent => null,
-                    FaultKind.Exception => $"$EB ID={spec.Id} ERR={now.ExceptionCode}*{Checksum($"EB ID={spec.Id} ERR={now.ExceptionCode}"):X2}\r\n",
-                    FaultKind.Garbage => Garble(line),
-                    _ => line,
+                    FaultKind.Exception => NmeaFraming.Frame($"EB ID={_spec.Id} ERR={now.ExceptionCode}"),
+                    FaultKind.Garbage => Garble(_line),
+                    _ => _line,
                 };
                 if (!string.IsNullOrEmpty(text))
                 {
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes(text), stopping.Token);
-                    await stream.FlushAsync(stopping.Token);
-                    Interlocked.Increment(ref written);
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(text), _stopping.Token);
+                    await stream.FlushAsync(_stopping.Token);
+                    Interlocked.Increment(ref _written);
                 }
             }
         }

@@ -16,27 +16,27 @@ internal sealed class CncRouterFace
 {
     public const string SimulatorUri = "urn:domioops:simulators";
 
-    private readonly OpcUaServer server;
-    private readonly Dictionary<string, VariableNode> variables = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, object> last = new(StringComparer.Ordinal);
-    private readonly Dictionary<ushort, AlarmCondition> alarms = [];
-    private readonly string machineName;
-    private ushort own;
-    private NodeId events = NodeId.Null;
-    private NodeId alarmType = NodeId.Null;
-    private ushort raisedAlarm;
+    private readonly OpcUaServer _server;
+    private readonly Dictionary<string, VariableNode> _variables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<ushort, AlarmCondition> _alarms = [];
+    private readonly string _machineName;
+    private ushort _own;
+    private NodeId _events = NodeId.Null;
+    private NodeId _alarmType = NodeId.Null;
+    private ushort _raisedAlarm;
 
     /// <summary>Adds the machine <paramref name="spec"/> to <paramref name="server"/>, whose address space holds the woodworking model.</summary>
     public CncRouterFace(OpcUaServer server, MachineSpec spec, DateTime now)
     {
-        this.server = server;
-        machineName = spec.Id;
+        this._server = server;
+        _machineName = spec.Id;
         Build(spec, now);
     }
 
-    public string EndpointUrl => server.EndpointUrl;
+    public string EndpointUrl => _server.EndpointUrl;
 
-    public int Port => server.Port;
+    public int Port => _server.Port;
 
     public void Publish(MachineReading r)
     {
@@ -69,10 +69,10 @@ internal sealed class CncRouterFace
         Set("Tool/ToolLife", Math.Round(r.ToolLife, 1), t);
         Set("CycleTime", Math.Round(r.CycleTime, 2), t);
         Set("AlarmCode", (int)r.Alarm, t);
-        if (r.Alarm != raisedAlarm)
+        if (r.Alarm != _raisedAlarm)
         {
-            RaiseAlarm(r.Alarm == 0 ? raisedAlarm : r.Alarm, active: r.Alarm != 0, t);
-            raisedAlarm = r.Alarm;
+            RaiseAlarm(r.Alarm == 0 ? _raisedAlarm : r.Alarm, active: r.Alarm != 0, t);
+            _raisedAlarm = r.Alarm;
         }
     }
 
@@ -90,11 +90,11 @@ internal sealed class CncRouterFace
             210 => "Tool breakage",
             _ => $"Alarm {code}",
         };
-        if (!alarms.TryGetValue(code, out var condition))
+        if (!_alarms.TryGetValue(code, out var condition))
         {
             var name = code == 201 ? "SpindleBearingFailure" : code == 210 ? "ToolBreakage" : $"Alarm{code}";
-            condition = server.AddCondition(events, new NodeId(own, $"{machineName}/Alarms/{name}"), name, alarmType, machineName);
-            alarms[code] = condition;
+            condition = _server.AddCondition(_events, new NodeId(_own, $"{_machineName}/Alarms/{name}"), name, _alarmType, _machineName);
+            _alarms[code] = condition;
         }
 
         condition.SetActive(active, new LocalizedText("en", active ? text : $"Cleared: {text}"), active ? (ushort)800 : (ushort)100, time, new Dictionary<string, Variant>
@@ -110,33 +110,33 @@ internal sealed class CncRouterFace
     /// <summary>Sets a variable when its value changed, so subscriptions see changes, not ticks.</summary>
     private void Set(string path, object value, DateTime time)
     {
-        if (last.TryGetValue(path, out var previous) && previous.Equals(value))
+        if (_last.TryGetValue(path, out var previous) && previous.Equals(value))
         {
             return;
         }
 
-        last[path] = value;
-        variables[path].SetValue(new Variant(value), time);
+        _last[path] = value;
+        _variables[path].SetValue(new Variant(value), time);
     }
 
     private void Build(MachineSpec spec, DateTime now)
     {
         // The woodworking machine is an instance of WwMachineType from the published NodeSets (DI, Machinery,
         // Woodworking, ...), with the optional Flags and Values the simulator feeds.
-        var space = server.AddressSpace;
-        own = space.RegisterNamespace(SimulatorUri);
-        var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(own, spec.Id), spec.Id, Included).NodeId;
+        var space = _server.AddressSpace;
+        _own = space.RegisterNamespace(SimulatorUri);
+        var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(_own, spec.Id), spec.Id, Included).NodeId;
         foreach (var path in WoodworkingPaths)
         {
-            variables[path] = space.VariableAt(machine, path);
+            _variables[path] = space.VariableAt(machine, path);
         }
 
         // Alarms are events of the machine's Events object (OPC 40550-1 §7.2); both notify subscribers.
-        alarmType = space.NodeIdOf(CompanionSpecifications.WoodworkingUri, 1007);
+        _alarmType = space.NodeIdOf(CompanionSpecifications.WoodworkingUri, 1007);
         var eventsObject = (ObjectNode)space.FindByBrowsePath(machine, "Events")!;
         eventsObject.EventNotifier = 1;
         ((ObjectNode)space.Find(machine)!).EventNotifier = 1;
-        events = eventsObject.NodeId;
+        _events = eventsObject.NodeId;
 
         foreach (var (name, value) in new (string, object)[] { ("Manufacturer", new LocalizedText("DomioOps simulators")), ("Model", new LocalizedText("Nesting CNC router")), ("SerialNumber", spec.Id), ("ProductInstanceUri", $"urn:domioops:simulators:{spec.Id}"), ("YearOfConstruction", (ushort)2024) })
         {
@@ -146,9 +146,9 @@ internal sealed class CncRouterFace
             }
         }
 
-        NodeId Id(string path) => new(own, $"{spec.Id}/{path}");
-        space.AddObject(machine, Id("Spindle"), new QualifiedName(own, "Spindle"));
-        space.AddObject(machine, Id("Tool"), new QualifiedName(own, "Tool"));
+        NodeId Id(string path) => new(_own, $"{spec.Id}/{path}");
+        space.AddObject(machine, Id("Spindle"), new QualifiedName(_own, "Spindle"));
+        space.AddObject(machine, Id("Tool"), new QualifiedName(_own, "Tool"));
         foreach (var path in new[] { "Spindle/Speed", "Spindle/Load", "Spindle/Temperature", "Spindle/Vibration", "Tool/ToolLife", "CycleTime" })
         {
             Add(path, 0.0);
@@ -160,7 +160,7 @@ internal sealed class CncRouterFace
         void Add(string path, object initial)
         {
             var parent = path.Contains('/', StringComparison.Ordinal) ? Id(path[..path.LastIndexOf('/')]) : machine;
-            variables[path] = space.AddVariable(parent, Id(path), new QualifiedName(own, path[(path.LastIndexOf('/') + 1)..]), new Variant(initial), now);
+            _variables[path] = space.AddVariable(parent, Id(path), new QualifiedName(_own, path[(path.LastIndexOf('/') + 1)..]), new Variant(initial), now);
         }
     }
 

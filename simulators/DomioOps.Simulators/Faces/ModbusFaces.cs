@@ -1,20 +1,23 @@
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 using DomioOps.Simulators.Scenarios;
 
 namespace DomioOps.Simulators.Faces;
 
 /// <summary>
 /// The Modbus servers of the factory: one TCP server per port (machines sharing a port are its unit ids),
-/// one RTU server per serial line (machines on it are its slaves). Each request asks the addressed
+/// one RTU server per serial line (machines on it are its units). Each request asks the addressed
 /// machine's current fault.
 /// </summary>
 internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 {
-    private readonly Dictionary<int, (ModbusTcpServer Server, Dictionary<byte, Func<MachineFault>> Faults)> tcp = [];
-    private readonly Dictionary<string, (ModbusSerialServer Server, Dictionary<byte, Func<MachineFault>> Faults)> serial = new(StringComparer.Ordinal);
-    private readonly List<ModbusTcpServer> ownPort = [];
+    private readonly Dictionary<int, (ModbusTcpServer Server, Dictionary<byte, Func<MachineFault>> Faults)> _tcp = [];
+    private readonly Dictionary<string, (ModbusSerialServer Server, Dictionary<byte, Func<MachineFault>> Faults)> _serial = new(StringComparer.Ordinal);
+    private readonly List<ModbusTcpServer> _ownPort = [];
 
     /// <summary>Serves <paramref name="spec"/>'s registers; returns its data model and where it is reached.</summary>
     public async Task<(ModbusDataModel Model, string Endpoint, int Port)> AddAsync(MachineSpec spec, Func<MachineFault> fault, CancellationToken cancellationToken)
@@ -22,7 +25,7 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
         var model = new ModbusDataModel(coils: 1, discreteInputs: 1, holdingRegisters: 64, inputRegisters: 64);
         if (spec.Protocol == MachineProtocol.ModbusRtu)
         {
-            if (!serial.TryGetValue(spec.SerialPort!, out var line))
+            if (!_serial.TryGetValue(spec.SerialPort!, out var line))
             {
                 var port = new ModbusSerialPortOptions(spec.SerialPort!, spec.BaudRate) { Parity = spec.Parity };
                 var server = new ModbusSerialServer(port, new ModbusSerialServerOptions { Framing = ModbusSerialFraming.Rtu });
@@ -30,7 +33,7 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
                 var faults = line.Faults;
                 server.Fault = unit => ToModbus(faults.TryGetValue(unit, out var f) ? f() : MachineFault.None);
                 await server.StartAsync(cancellationToken);
-                serial[spec.SerialPort!] = line;
+                _serial[spec.SerialPort!] = line;
             }
 
             line.Faults[spec.UnitId] = fault;
@@ -40,7 +43,7 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 
         ModbusTcpServer tcpServer;
         Dictionary<byte, Func<MachineFault>> unitFaults;
-        if (spec.Port != 0 && tcp.TryGetValue(spec.Port, out var shared))
+        if (spec.Port != 0 && _tcp.TryGetValue(spec.Port, out var shared))
         {
             (tcpServer, unitFaults) = shared;
         }
@@ -53,11 +56,11 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
             await tcpServer.StartAsync(cancellationToken);
             if (spec.Port != 0)
             {
-                tcp[spec.Port] = (tcpServer, unitFaults);
+                _tcp[spec.Port] = (tcpServer, unitFaults);
             }
             else
             {
-                ownPort.Add(tcpServer);
+                _ownPort.Add(tcpServer);
             }
         }
 
@@ -68,12 +71,12 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var server in tcp.Values.Select(t => t.Server).Concat(ownPort))
+        foreach (var server in _tcp.Values.Select(t => t.Server).Concat(_ownPort))
         {
             await server.DisposeAsync();
         }
 
-        foreach (var (server, _) in serial.Values)
+        foreach (var (server, _) in _serial.Values)
         {
             await server.DisposeAsync();
         }

@@ -13,12 +13,12 @@ namespace DomioOps.Simulators.Faces;
 internal sealed class OpcUaFaces(string address, TimeProvider time) : IAsyncDisposable
 {
     private static readonly StatusCode BadDeviceFailure = new(0x808B0000);
-    private readonly Dictionary<int, (OpcUaServer Server, List<Func<MachineFault>> Faults)> byPort = [];
-    private readonly List<OpcUaServer> servers = [];
+    private readonly Dictionary<int, (OpcUaServer Server, List<Func<MachineFault>> Faults)> _byPort = [];
+    private readonly List<OpcUaServer> _servers = [];
 
     public async Task<CncRouterFace> AddAsync(MachineSpec spec, Func<MachineFault> fault, CancellationToken cancellationToken)
     {
-        if (spec.Port == 0 || !byPort.TryGetValue(spec.Port, out var entry))
+        if (spec.Port == 0 || !_byPort.TryGetValue(spec.Port, out var entry))
         {
             var server = new OpcUaServer(
                 new OpcUaServerOptions
@@ -36,11 +36,11 @@ internal sealed class OpcUaFaces(string address, TimeProvider time) : IAsyncDisp
             List<Func<MachineFault>> faults = [];
             server.Fault = () => ToOpcUa(faults.Select(f => f()).FirstOrDefault(f => f.Kind != FaultKind.None) ?? MachineFault.None);
             await server.StartAsync(cancellationToken);
-            servers.Add(server);
+            _servers.Add(server);
             entry = (server, faults);
             if (spec.Port != 0)
             {
-                byPort[spec.Port] = entry;
+                _byPort[spec.Port] = entry;
             }
         }
 
@@ -50,7 +50,7 @@ internal sealed class OpcUaFaces(string address, TimeProvider time) : IAsyncDisp
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var server in servers)
+        foreach (var server in _servers)
         {
             await server.DisposeAsync();
         }

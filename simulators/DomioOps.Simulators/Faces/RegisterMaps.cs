@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Simulators.Behaviour;
 
 namespace DomioOps.Simulators.Faces;

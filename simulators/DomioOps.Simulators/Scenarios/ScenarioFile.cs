@@ -250,11 +250,11 @@ public static class ScenarioFile
             {
                 if (protocol != MachineProtocol.ModbusRtu || line.Protocol != MachineProtocol.ModbusRtu || line.Baud != m.BaudRate || line.Parity != m.Parity)
                 {
-                    yield return (key + ".serialPort", $"{m.SerialPort} is used by {line.Id} with other settings.", "share a serial line only between Modbus RTU slaves with the same baud rate and parity, or give another device.");
+                    yield return (key + ".serialPort", $"{m.SerialPort} is used by {line.Id} with other settings.", "share a serial line only between Modbus RTU units with the same baud rate and parity, or give another device.");
                 }
                 else if (!line.Units.Add(m.UnitId))
                 {
-                    yield return (key + ".unitId", $"unit {m.UnitId} on {m.SerialPort} is taken by {line.Id}.", "give each slave on a line its own unit id.");
+                    yield return (key + ".unitId", $"unit {m.UnitId} on {m.SerialPort} is taken by {line.Id}.", "give each unit on a line its own unit id.");
                 }
             }
             else
@@ -264,7 +264,7 @@ public static class ScenarioFile
 
             if (protocol is MachineProtocol.ModbusRtu or MachineProtocol.ModbusTcp && m.UnitId is 0 or > 247)
             {
-                yield return (key + ".unitId", $"{m.UnitId} is not a slave address.", "give 1-247.");
+                yield return (key + ".unitId", $"{m.UnitId} is not a unit id of a serial line.", "give 1-247.");
             }
 
             if (protocol is MachineProtocol.ModbusRtu or MachineProtocol.AsciiLine && m.BaudRate < 300)

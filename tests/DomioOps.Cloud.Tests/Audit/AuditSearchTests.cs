@@ -26,9 +26,9 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
 
-    private readonly FakeTimeProvider time = new(Start);
+    private readonly FakeTimeProvider _time = new(Start);
 
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("domioops-audit-search-");
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("domioops-audit-search-");
 
     [Fact]
     public async Task SearchAsync_PersonActionAndTime_AdmitOnlyTheirRowsNewestFirst()
@@ -64,10 +64,10 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var chain = await ChainAsync("audit_csv", ct);
-        time.Advance(TimeSpan.FromSeconds(1.5));
+        _time.Advance(TimeSpan.FromSeconds(1.5));
         await chain.Trail.AppendAsync(new AuditActor("person", "u-1", "10.0.0.7"), "user.roles-changed", "user", "u-2",
             new { roles = new[] { "Operator" } }, new { roles = new[] { "Planner", "Office" } }, ct);
-        time.Advance(TimeSpan.FromSeconds(1.5));
+        _time.Advance(TimeSpan.FromSeconds(1.5));
         await chain.Trail.AppendAsync(AuditActor.System, "terminal.created", "terminal", "=1+2", null, new { name = "Saw, left" }, ct);
 
         using var output = new MemoryStream();
@@ -86,7 +86,7 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var chain = await ChainAsync("audit_blame", ct);
-        for (int i = 1; i <= 6; i++)
+        for (var i = 1; i <= 6; i++)
         {
             await AppendAsync(chain, new AuditActor("person", $"u-{i}", null), "user.roles-changed", "user", $"u-{i}", ct);
         }
@@ -110,8 +110,8 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
     public async Task SearchAsync_RowsOfTheHost_NameThePeopleTheirIdsStandFor()
     {
         var ct = TestContext.Current.CancellationToken;
-        string name = $"named{Guid.NewGuid():N}"[..14];
-        string userId = await cloud.CreateUserAsync(name, "Named-Person-2026", DomioRoles.Operator);
+        var name = $"named{Guid.NewGuid():N}"[..14];
+        var userId = await cloud.CreateUserAsync(name, "Named-Person-2026", DomioRoles.Operator);
         using var admin = await cloud.AdminAsync(ct);
         using (var locked = await admin.PostAsync(new Uri($"api/security/users/{userId}/lock", UriKind.Relative), null, ct))
         {
@@ -120,7 +120,7 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
 
         // The person is found by user name as well as by id, in any case.
         var search = cloud.App.Services.GetRequiredService<AuditSearch>();
-        foreach (string person in new[] { name.ToUpperInvariant(), userId })
+        foreach (var person in new[] { name.ToUpperInvariant(), userId })
         {
             var page = await search.SearchAsync(new AuditFilter(Person: person, Action: "user.locked"), 0, 10, newestFirst: true, ct);
             var row = Assert.Single(page.Rows);
@@ -132,10 +132,10 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
     public async Task ExportEndpoint_FilteredByPersonAndAction_IsCsvOfThoseRowsAndIsAudited()
     {
         var ct = TestContext.Current.CancellationToken;
-        string name = $"export{Guid.NewGuid():N}"[..14];
-        string userId = await cloud.CreateUserAsync(name, "Export-Person-2026", DomioRoles.Operator);
+        var name = $"export{Guid.NewGuid():N}"[..14];
+        var userId = await cloud.CreateUserAsync(name, "Export-Person-2026", DomioRoles.Operator);
         using var admin = await cloud.AdminAsync(ct);
-        foreach (string change in new[] { "lock", "unlock", "lock" })
+        foreach (var change in new[] { "lock", "unlock", "lock" })
         {
             using var response = await admin.PostAsync(new Uri($"api/security/users/{userId}/{change}", UriKind.Relative), null, ct);
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -145,7 +145,7 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
         Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
         Assert.Equal("audit-trail.csv", export.Content.Headers.ContentDisposition?.FileNameStar ?? export.Content.Headers.ContentDisposition?.FileName);
-        string[] lines = (await export.Content.ReadAsStringAsync(ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var lines = (await export.Content.ReadAsStringAsync(ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("seq,at,actor_kind,actor_id,actor_name,address,action,entity_type,entity_id,entity_name,before,after", lines[0]);
         Assert.Equal(2, lines.Length - 1);
         Assert.All(lines[1..], line => Assert.Contains($",admin,127.0.0.1,user.locked,user,{userId},{name},,", line, StringComparison.Ordinal));
@@ -155,26 +155,26 @@ public sealed class AuditSearchTests(SecureCloud cloud) : IDisposable
         Assert.Equal(("admin", """{"person":true,"action":"user.locked","from":null,"to":null}"""), (exported.ActorName, exported.Record.After));
     }
 
-    public void Dispose() => folder.Delete(recursive: true);
+    public void Dispose() => _folder.Delete(recursive: true);
 
     private async Task AppendAsync(Chain chain, AuditActor actor, string action, string entityType, string entityId, CancellationToken ct)
     {
-        time.Advance(TimeSpan.FromSeconds(10));
+        _time.Advance(TimeSpan.FromSeconds(10));
         await chain.Trail.AppendAsync(actor, action, entityType, entityId, new { roles = new[] { DomioRoles.Operator } }, new { roles = new[] { DomioRoles.Planner } }, ct);
     }
 
     /// <summary>A migrated database of its own with its trail, key file, checkpoint folder (the start's checkpoint written), verifier and search.</summary>
     private async Task<Chain> ChainAsync(string database, CancellationToken ct)
     {
-        string connectionString = await cloud.Postgres.CreateDatabaseAsync(database, ct);
+        var connectionString = await cloud.Postgres.CreateDatabaseAsync(database, ct);
         await new PostgresSchema(connectionString, NullLogger<PostgresSchema>.Instance).ApplyAsync(ct);
-        string directory = Path.Combine(folder.FullName, database);
+        var directory = Path.Combine(_folder.FullName, database);
         var audit = new AuditOptions { KeyPath = Path.Combine(directory, "audit.key"), CreateKey = true, CheckpointDirectory = Path.Combine(directory, "checkpoints") };
         var key = AuditKey.Load(audit.KeyPath, create: true);
         var silo = Options.Create(new SiloOptions { ConnectionString = connectionString });
-        var trail = new AuditTrail(silo, key, time, NullLogger<AuditTrail>.Instance);
-        var checkpoints = new AuditCheckpoints(Options.Create(audit), key, time);
-        var writer = new AuditCheckpointWriter(trail, checkpoints, Options.Create(audit), time, NullLogger<AuditCheckpointWriter>.Instance);
+        var trail = new AuditTrail(silo, key, _time, NullLogger<AuditTrail>.Instance);
+        var checkpoints = new AuditCheckpoints(Options.Create(audit), key, _time);
+        var writer = new AuditCheckpointWriter(trail, checkpoints, Options.Create(audit), _time, NullLogger<AuditCheckpointWriter>.Instance);
         await writer.StartAsync(ct);
         await writer.StopAsync(ct);
         return new Chain(trail, new AuditSearch(silo), new AuditVerifier(silo, key, checkpoints), connectionString);

@@ -39,7 +39,7 @@ public sealed partial class UiResourcesTests
     public void Pages_EveryKeyTheyUse_IsInTheResources()
     {
         var english = Entries(CultureInfo.InvariantCulture);
-        string project = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud");
+        var project = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud");
         var used = Directory.EnumerateFiles(project, "*.razor", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))

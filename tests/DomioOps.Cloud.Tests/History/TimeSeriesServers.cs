@@ -12,7 +12,7 @@ namespace DomioOps.Cloud.Tests.History;
 /// </summary>
 public abstract class TimeSeriesServer : IAsyncLifetime
 {
-    private PeerProcess? process;
+    private PeerProcess? _process;
 
     protected TimeSeriesServer()
     {
@@ -41,14 +41,14 @@ public abstract class TimeSeriesServer : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var (fileName, arguments) = Command();
-        process = PeerProcess.Start(fileName, arguments, Directory);
+        _process = PeerProcess.Start(fileName, arguments, Directory);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(30));
         while (true)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"{fileName} exited while starting:\n{process.Output}");
+                throw new InvalidOperationException($"{fileName} exited while starting:\n{_process.Output}");
             }
 
             try
@@ -65,7 +65,7 @@ public abstract class TimeSeriesServer : IAsyncLifetime
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new TimeoutException($"{fileName} did not answer {ReadyPath} within 30 s:\n{process.Output}");
+                throw new TimeoutException($"{fileName} did not answer {ReadyPath} within 30 s:\n{_process.Output}");
             }
 
             await Task.Delay(100, limit.Token);
@@ -77,9 +77,9 @@ public abstract class TimeSeriesServer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (process is not null)
+        if (_process is not null)
         {
-            await process.DisposeAsync();
+            await _process.DisposeAsync();
         }
 
         try

@@ -24,48 +24,48 @@ public class CloudHost : IAsyncLifetime
 
     public const int MaxConnections = 16;
 
-    // Long enough that a loaded machine never lets it pass between a test's publish and its look at the held batch
-    // (at 1 s, a loaded run saw the hole declared missing before the test looked); the test of a hole that never fills waits it out.
+    // Long enough that a loaded machine never lets it pass between a test's publish and its look at the held batch; the
+    // test of a hole that never fills waits it out.
     public static readonly TimeSpan ReorderWindow = TimeSpan.FromSeconds(10);
 
     /// <summary>Long, so that a test proving a connection is closed at once cannot pass by this timeout.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly bool tls;
-    private readonly string keyFolder = Directory.CreateTempSubdirectory("domioops-keys-").FullName;
-    private PostgresServer? postgres;
-    private IHost? host;
+    private readonly bool _tls;
+    private readonly string _keyFolder = Directory.CreateTempSubdirectory("domioops-keys-").FullName;
+    private PostgresServer? _postgres;
+    private IHost? _host;
 
     public CloudHost()
         : this(tls: false)
     {
     }
 
-    protected CloudHost(bool tls) => this.tls = tls;
+    protected CloudHost(bool tls) => this._tls = tls;
 
     /// <summary>The plain listener, or with TLS the TLS listener.</summary>
     public int BrokerPort { get; } = FreePort.Next();
 
-    /// <summary>A port that a TLS-only broker must not open (it was its plain listener before).</summary>
+    /// <summary>The plain port in the broker's settings, which a TLS-only broker must not open.</summary>
     public int UnusedPlainPort { get; } = FreePort.Next();
 
     public TestCertificates Certificates { get; } = TestCertificates.Create();
 
     /// <summary>The file of the key that signs edge configurations.</summary>
-    public string ConfigurationKeyPath => Path.Combine(keyFolder, "edge-configuration.pem");
+    public string ConfigurationKeyPath => Path.Combine(_keyFolder, "edge-configuration.pem");
 
-    public IGrainFactory Grains => host!.Services.GetRequiredService<IGrainFactory>();
+    public IGrainFactory Grains => _host!.Services.GetRequiredService<IGrainFactory>();
 
-    public IServiceProvider Services => host!.Services;
+    public IServiceProvider Services => _host!.Services;
 
     public async ValueTask InitializeAsync()
     {
-        postgres = await PostgresServer.StartAsync(TestContext.Current.CancellationToken);
+        _postgres = await PostgresServer.StartAsync(TestContext.Current.CancellationToken);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var settings = new Dictionary<string, string?>
         {
-            ["Silo:ConnectionString"] = postgres.ConnectionString("domio_ingestion"),
+            ["Silo:ConnectionString"] = _postgres.ConnectionString("domio_ingestion"),
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Silo:SiloPort"] = $"{FreePort.Next()}",
             ["Silo:GatewayPort"] = $"{FreePort.Next()}",
@@ -76,7 +76,7 @@ public class CloudHost : IAsyncLifetime
             ["Broker:ConfigurationKeyPath"] = ConfigurationKeyPath,
             ["Ingestion:ReorderWindow"] = ReorderWindow.ToString(),
         };
-        if (tls)
+        if (_tls)
         {
             settings["Broker:Port"] = $"{UnusedPlainPort}";
             settings["Broker:TlsPort"] = $"{BrokerPort}";
@@ -89,8 +89,8 @@ public class CloudHost : IAsyncLifetime
         builder.AddIngestion();
         builder.AddMachines();
         builder.AddHistory();
-        host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        _host = builder.Build();
+        await _host.StartAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>Registers <paramref name="edge"/> of <paramref name="site"/> in the edge registry; returns its new password.</summary>
@@ -135,19 +135,19 @@ public class CloudHost : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (host is not null)
+        if (_host is not null)
         {
-            await host.StopAsync(CancellationToken.None);
-            host.Dispose();
+            await _host.StopAsync(CancellationToken.None);
+            _host.Dispose();
         }
 
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
+            await _postgres.DisposeAsync();
         }
 
         Certificates.Dispose();
-        Directory.Delete(keyFolder, recursive: true);
+        Directory.Delete(_keyFolder, recursive: true);
         GC.SuppressFinalize(this);
     }
 }

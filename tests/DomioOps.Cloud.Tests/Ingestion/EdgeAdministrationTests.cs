@@ -25,7 +25,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task RegisterAsync_NewEdge_PasswordMatchesTheRegistryAndThePersonIsAudited()
     {
         var (admin, adminId, _) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
 
         var issued = await WithServiceAsync(s => s.RegisterAsync(admin, Address, "plant-adm", edge));
 
@@ -47,7 +47,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task RegisterAsync_EdgeRegisteredAlready_RefusedAndItsPasswordKept()
     {
         var (admin, _, _) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
         var first = await WithServiceAsync(s => s.RegisterAsync(admin, Address, "plant-adm", edge));
 
         var second = await WithServiceAsync(s => s.RegisterAsync(admin, Address, "plant-adm", edge));
@@ -75,7 +75,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task Changes_NotAnAdministrator_RefusedAndNothingChanged()
     {
         var (admin, _, _) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
         var issued = await WithServiceAsync(s => s.RegisterAsync(admin, Address, "plant-adm", edge));
         var maintenance = Person(await cloud.CreateUserAsync(Unique("maint"), InitialAdmin.Generate(), DomioRoles.Maintenance), DomioRoles.Maintenance);
 
@@ -97,7 +97,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task RotateAsync_DisabledEdge_NewPasswordEnablesItAndTheOldOneNoLongerMatches()
     {
         var (admin, adminId, _) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
         var first = await WithServiceAsync(s => s.RegisterAsync(admin, Address, "plant-adm", edge));
         var disabled = await WithServiceAsync(s => s.DisableAsync(admin, Address, "plant-adm", edge));
         Assert.True(disabled.Value!.Disabled);
@@ -119,7 +119,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task RotateAndDisable_UnknownEdge_NotRegistered()
     {
         var (admin, _, _) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
 
         var rotated = await WithServiceAsync(s => s.RotateAsync(admin, Address, "plant-adm", edge));
         var disabled = await WithServiceAsync(s => s.DisableAsync(admin, Address, "plant-adm", edge));
@@ -133,7 +133,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task SetConfigurationAsync_LocalOnlySections_RefusedNamingEachAndNothingStored()
     {
         var (admin, _, _) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
 
         var refused = await WithServiceAsync(s => s.SetConfigurationAsync(admin, Address, "plant-adm", edge,
             """{"Publishing": {"BrokerHost": "elsewhere"}, "Devices": {}, "queue": {}}""", CancellationToken.None));
@@ -171,7 +171,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task SetConfigurationAsync_Valid_StoredWithItsHistoryEntryNamingThePersonAndAudited()
     {
         var (admin, adminId, adminName) = await AdminAsync();
-        string edge = Unique("edge");
+        var edge = Unique("edge");
 
         var accepted = await WithServiceAsync(s => s.SetConfigurationAsync(admin, Address, "plant-adm", edge, """{"Devices": {"ModbusTcp": []}}""", CancellationToken.None));
 
@@ -189,7 +189,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     [Fact]
     public async Task History_EdgeAppliesThenRefuses_EachVersionDatedByItsFirstReportWithItsErrors()
     {
-        string edge = Unique("edge");
+        var edge = Unique("edge");
         var grain = cloud.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IEdgeGrain>(EdgeGrain.Key("plant-adm", edge));
         await grain.SetDesiredConfiguration("""{"Devices":{}}""", new ConfigurationAuthor("person", "someone"));
         await grain.SetDesiredConfiguration("""{"Devices":{"ModbusTcp":[{"Port":0}]}}""", new ConfigurationAuthor("person", "someone"));
@@ -214,7 +214,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task History_MoreVersionsThanKept_OnlyTheNewestFiftyRemain()
     {
         var grain = cloud.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IEdgeGrain>(EdgeGrain.Key("plant-adm", Unique("edge")));
-        for (int i = 0; i < 52; i++)
+        for (var i = 0; i < 52; i++)
         {
             await grain.SetDesiredConfiguration("""{"Devices":{}}""", null);
         }
@@ -229,8 +229,8 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     public async Task ListAsync_SearchStatusAndPage_AppliedInTheService()
     {
         var (admin, _, _) = await AdminAsync();
-        string site = Unique("list");
-        foreach (string edge in new[] { "a", "b", "c" })
+        var site = Unique("list");
+        foreach (var edge in new[] { "a", "b", "c" })
         {
             Assert.True((await WithServiceAsync(s => s.RegisterAsync(admin, Address, site, edge))).Succeeded);
         }
@@ -258,12 +258,12 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
         var (integration, userId, keyId) = await cloud.ApiKeyClientAsync(admin, DomioRoles.Admin, ct);
         using (integration)
         {
-            string edge = Unique("edge");
+            var edge = Unique("edge");
             using var issued = await integration.PostAsync(new Uri($"api/edges/plant-api/{edge}/credentials", UriKind.Relative), null, ct);
             Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
             var body = await issued.Content.ReadFromJsonAsync<JsonElement>(ct);
             Assert.Equal($"plant-api/{edge}", body.GetProperty("userName").GetString());
-            string password = body.GetProperty("password").GetString()!;
+            var password = body.GetProperty("password").GetString()!;
 
             var rows = await AuditOfAsync(userId);
             var row = Assert.Single(rows, r => r.EntityId?.Contains(edge, StringComparison.Ordinal) == true);
@@ -277,7 +277,7 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string edge = Unique("edge");
+        var edge = Unique("edge");
         var uri = new Uri($"api/edges/plant-api/{edge}/configuration", UriKind.Relative);
 
         using var local = await admin.PutAsJsonAsync(uri, new { Publishing = new { BrokerHost = "elsewhere" } }, ct);
@@ -309,8 +309,8 @@ public sealed class EdgeAdministrationTests(SecureCloud cloud)
     /// <summary>An administrator of their own (their audit rows are theirs alone), signed in with a second factor.</summary>
     private async Task<(ClaimsPrincipal User, string Id, string Name)> AdminAsync()
     {
-        string name = Unique("edge-admin");
-        string id = await cloud.CreateUserAsync(name, InitialAdmin.Generate(), DomioRoles.Admin);
+        var name = Unique("edge-admin");
+        var id = await cloud.CreateUserAsync(name, InitialAdmin.Generate(), DomioRoles.Admin);
         return (Person(id, DomioRoles.Admin), id, name);
     }
 

@@ -24,58 +24,58 @@ public sealed class MosquittoClientIdTests : IAsyncLifetime
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    private readonly string victimPassword = EdgeCredentials.NewPassword();
-    private readonly string attackerPassword = EdgeCredentials.NewPassword();
-    private readonly string cloudPassword = EdgeCredentials.NewPassword();
-    private readonly List<IMqttClient> clients = [];
-    private MosquittoBroker? broker;
+    private readonly string _victimPassword = EdgeCredentials.NewPassword();
+    private readonly string _attackerPassword = EdgeCredentials.NewPassword();
+    private readonly string _cloudPassword = EdgeCredentials.NewPassword();
+    private readonly List<IMqttClient> _clients = [];
+    private MosquittoBroker? _broker;
 
     public async ValueTask InitializeAsync()
     {
         var (passwords, cloudPasswords, acl) = MosquittoConfiguration.Render(
-            [new EdgeRegistration(Site, "victim", EdgeCredentials.Hash(victimPassword), Disabled: false), new EdgeRegistration(Site, "attacker", EdgeCredentials.Hash(attackerPassword), Disabled: false)],
+            [new EdgeRegistration(Site, "victim", EdgeCredentials.Hash(_victimPassword), Disabled: false), new EdgeRegistration(Site, "attacker", EdgeCredentials.Hash(_attackerPassword), Disabled: false)],
             CloudUser,
-            EdgeCredentials.Hash(cloudPassword));
-        broker = await MosquittoBroker.StartAsync(passwords, acl, TestContext.Current.CancellationToken, cloudPasswords: cloudPasswords);
+            EdgeCredentials.Hash(_cloudPassword));
+        _broker = await MosquittoBroker.StartAsync(passwords, acl, TestContext.Current.CancellationToken, cloudPasswords: cloudPasswords);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in clients)
+        foreach (var client in _clients)
         {
             client.Dispose();
         }
 
-        if (broker is not null)
+        if (_broker is not null)
         {
-            await broker.DisposeAsync();
+            await _broker.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Connect_EdgeCredentialsWithTheSilosOrAnotherEdgesClientId_NobodyIsTakenOverAndForgedCommandsNeverArrive()
     {
-        var silo = await ConnectAsync(broker!.CloudPort!.Value, SiloClientId, CloudUser, cloudPassword);
-        var victim = await ConnectAsync(broker.Port, $"{Site}/victim", $"{Site}/victim", victimPassword);
+        var silo = await ConnectAsync(_broker!.CloudPort!.Value, SiloClientId, CloudUser, _cloudPassword);
+        var victim = await ConnectAsync(_broker.Port, $"{Site}/victim", $"{Site}/victim", _victimPassword);
         var victimConfigurations = await CommandSubscription.SubscribeAsync(victim, EdgeTopics.Configuration(Site, "victim"), EdgeConfiguration.Parser);
 
-        var asSilo = await ConnectAsync(broker.Port, SiloClientId, $"{Site}/attacker", attackerPassword);
+        var asSilo = await ConnectAsync(_broker.Port, SiloClientId, $"{Site}/attacker", _attackerPassword);
         var takenOver = new TaskCompletionSource<MqttClientDisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
         asSilo.DisconnectedAsync += e =>
         {
             takenOver.TrySetResult(e.Reason);
             return Task.CompletedTask;
         };
-        var asVictim = await ConnectAsync(broker.Port, $"{Site}/victim", $"{Site}/attacker", attackerPassword);
+        var asVictim = await ConnectAsync(_broker.Port, $"{Site}/victim", $"{Site}/attacker", _attackerPassword);
         await CommandSubscription.SubscribeAsync(asVictim, EdgeTopics.Acknowledgement(Site, "attacker"), TelemetryAck.Parser);
         await TryPublishAsync(asVictim, EdgeTopics.Acknowledgement(Site, "attacker"), new TelemetryAck { SchemaVersion = 1, Site = Site, Edge = "attacker", Sequence = ulong.MaxValue });
-        var forger = await ConnectAsync(broker.Port, $"{Site}/victim", $"{Site}/attacker", attackerPassword);
+        var forger = await ConnectAsync(_broker.Port, $"{Site}/victim", $"{Site}/attacker", _attackerPassword);
         await TryPublishAsync(forger, EdgeTopics.Configuration(Site, "victim"), new EdgeConfiguration { SchemaVersion = 1, Site = Site, Edge = "victim", Version = ulong.MaxValue });
         // The attacker's persistent session keeps its subscription; whatever reached it is delivered to its next connection.
         var attacker = new MqttClientFactory().CreateMqttClient();
-        clients.Add(attacker);
+        _clients.Add(attacker);
         var attackerAcks = CommandSubscription.Listen(attacker, EdgeTopics.Acknowledgement(Site, "attacker"), TelemetryAck.Parser);
-        Assert.Equal(MqttClientConnectResultCode.Success, (await attacker.ConnectAsync(Options(broker.Port, $"{Site}/attacker", $"{Site}/attacker", attackerPassword), TestContext.Current.CancellationToken)).ResultCode);
+        Assert.Equal(MqttClientConnectResultCode.Success, (await attacker.ConnectAsync(Options(_broker.Port, $"{Site}/attacker", $"{Site}/attacker", _attackerPassword), TestContext.Current.CancellationToken)).ResultCode);
 
         // The silo's own commands, sent after the forged ones (and failing if the silo had been thrown out), are the
         // first to arrive: the forged ones never do.
@@ -93,9 +93,9 @@ public sealed class MosquittoClientIdTests : IAsyncLifetime
     public async Task Connect_EdgeCredentialsOnTheSilosListener_Refused()
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        clients.Add(client);
+        _clients.Add(client);
 
-        var result = await client.ConnectAsync(Options(broker!.CloudPort!.Value, SiloClientId, $"{Site}/attacker", attackerPassword), TestContext.Current.CancellationToken);
+        var result = await client.ConnectAsync(Options(_broker!.CloudPort!.Value, SiloClientId, $"{Site}/attacker", _attackerPassword), TestContext.Current.CancellationToken);
 
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, result.ResultCode);
     }
@@ -112,7 +112,7 @@ public sealed class MosquittoClientIdTests : IAsyncLifetime
     private async Task<IMqttClient> ConnectAsync(int port, string clientId, string user, string password)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        clients.Add(client);
+        _clients.Add(client);
         var result = await client.ConnectAsync(Options(port, clientId, user, password), TestContext.Current.CancellationToken);
         Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
         return client;

@@ -21,19 +21,19 @@ namespace DomioOps.Cloud.Tests.Machines;
 public sealed class BoardPageTests(SecureCloud cloud) : IAsyncLifetime
 {
     private const string Site = "plant-board";
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task Board_SawMeterAndAMachineOfAnOfflineEdge_MeterAsMeterStaleGreyedChangesLive()
     {
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"planner-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         await Browser.SignInAsync(page, userName, password);
 
         // Fed once the planner is signed in: the saw's last sample is seconds old when the board opens.

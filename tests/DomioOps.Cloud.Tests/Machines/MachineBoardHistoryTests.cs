@@ -28,7 +28,7 @@ public sealed class MachineBoardHistoryTests(CloudHost cloud) : IClassFixture<Cl
     /// <summary>13:00 in Moscow that day.</summary>
     private static readonly DateTimeOffset Now = Midnight.AddHours(13);
 
-    private static int sequence;
+    private static int s_sequence;
 
     [Fact]
     public async Task ReadAsync_ReadingsBeforeAndAfterMidnight_LastBeforeMidnight()
@@ -124,7 +124,7 @@ public sealed class MachineBoardHistoryTests(CloudHost cloud) : IClassFixture<Cl
         var history = cloud.Services.GetRequiredService<TelemetryHistory>();
         await history.AppendAsync(
             EdgeGrain.Key("plant-h", machine),
-            [.. samples.Select(s => Sample((ulong)Interlocked.Increment(ref sequence), machine, signal, s.At, s.Value))],
+            [.. samples.Select(s => Sample((ulong)Interlocked.Increment(ref s_sequence), machine, signal, s.At, s.Value))],
             TestContext.Current.CancellationToken);
     }
 }

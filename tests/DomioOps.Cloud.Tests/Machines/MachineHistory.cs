@@ -25,20 +25,20 @@ public sealed class MachineHistory : IAsyncLifetime
 
     public const string Zone = "Europe/Moscow";
 
-    private readonly ConcurrentDictionary<string, ulong> sequences = new();
-    private PostgresServer? postgres;
-    private ServiceProvider? services;
+    private readonly ConcurrentDictionary<string, ulong> _sequences = new();
+    private PostgresServer? _postgres;
+    private ServiceProvider? _services;
 
     public FakeTimeProvider Clock { get; } = new(Now);
 
     internal T Get<T>()
-        where T : notnull => services!.GetRequiredService<T>();
+        where T : notnull => _services!.GetRequiredService<T>();
 
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        postgres = await PostgresServer.StartAsync(ct);
-        var connectionString = postgres.ConnectionString("domio_machines");
+        _postgres = await PostgresServer.StartAsync(ct);
+        var connectionString = _postgres.ConnectionString("domio_machines");
         await new PostgresSchema(connectionString, NullLogger<PostgresSchema>.Instance).ApplyAsync(ct);
 
         var collection = new ServiceCollection();
@@ -56,7 +56,7 @@ public sealed class MachineHistory : IAsyncLifetime
         collection.AddSingleton<StateTimeline>();
         collection.AddSingleton<MachineAlarms>();
         collection.AddSingleton<EnergyPerDay>();
-        services = collection.BuildServiceProvider();
+        _services = collection.BuildServiceProvider();
     }
 
     /// <summary>Writes samples of one signal of <paramref name="machine"/> (its own edge), in the order given.</summary>
@@ -66,7 +66,7 @@ public sealed class MachineHistory : IAsyncLifetime
         var batch = new List<EdgeSample>();
         foreach (var (time, value) in samples)
         {
-            var sequence = sequences.AddOrUpdate(edge, 1, (_, last) => last + 1);
+            var sequence = _sequences.AddOrUpdate(edge, 1, (_, last) => last + 1);
             batch.Add(new EdgeSample(machine, new MachineSample(sequence, signal, time, value, null)));
         }
 
@@ -76,14 +76,14 @@ public sealed class MachineHistory : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (services is not null)
+        if (_services is not null)
         {
-            await services.DisposeAsync();
+            await _services.DisposeAsync();
         }
 
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
+            await _postgres.DisposeAsync();
         }
     }
 }

@@ -1,8 +1,6 @@
 using DomioOps.Cloud.Machines;
 using DomioOps.Models.Wire;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Tests.Machines;
 
 /// <summary>
@@ -27,20 +25,20 @@ public sealed class StateTimelineTests(MachineHistory history) : IClassFixture<M
         // The window opens in Ready (the sample at 09:59:30); the sample at 11:45 is after now.
         Assert.Equal(
             [
-                new StateInterval(WireState.Ready, Ten, At(10)),
-                new StateInterval(WireState.Working, At(10), At(40)),
-                new StateInterval(WireState.Error, At(40), At(55)),
-                new StateInterval(WireState.Working, At(55), At(80)),
-                new StateInterval(WireState.Standby, At(80), At(90)),
+                new StateInterval(MachineState.Ready, Ten, At(10)),
+                new StateInterval(MachineState.Working, At(10), At(40)),
+                new StateInterval(MachineState.Error, At(40), At(55)),
+                new StateInterval(MachineState.Working, At(55), At(80)),
+                new StateInterval(MachineState.Standby, At(80), At(90)),
             ],
             timeline.Intervals);
         Assert.Equal(At(90), timeline.Until);
         Assert.Equal(
             [
-                KeyValuePair.Create(WireState.Standby, TimeSpan.FromMinutes(10)),
-                KeyValuePair.Create(WireState.Ready, TimeSpan.FromMinutes(10)),
-                KeyValuePair.Create(WireState.Working, TimeSpan.FromMinutes(55)),
-                KeyValuePair.Create(WireState.Error, TimeSpan.FromMinutes(15)),
+                KeyValuePair.Create(MachineState.Standby, TimeSpan.FromMinutes(10)),
+                KeyValuePair.Create(MachineState.Ready, TimeSpan.FromMinutes(10)),
+                KeyValuePair.Create(MachineState.Working, TimeSpan.FromMinutes(55)),
+                KeyValuePair.Create(MachineState.Error, TimeSpan.FromMinutes(15)),
             ],
             timeline.Totals);
         Assert.Equal(TimeSpan.Zero, timeline.Unknown);
@@ -53,9 +51,9 @@ public sealed class StateTimelineTests(MachineHistory history) : IClassFixture<M
 
         var timeline = await Timeline.ReadAsync("saw-t2", new TimeRange(Ten, At(60)), now: At(120), TestContext.Current.CancellationToken);
 
-        Assert.Equal([new StateInterval(null, Ten, At(15)), new StateInterval(WireState.Working, At(15), At(60))], timeline.Intervals);
+        Assert.Equal([new StateInterval(null, Ten, At(15)), new StateInterval(MachineState.Working, At(15), At(60))], timeline.Intervals);
         Assert.Equal((TimeSpan.FromMinutes(15), At(60)), (timeline.Unknown, timeline.Until));
-        Assert.Equal([KeyValuePair.Create(WireState.Working, TimeSpan.FromMinutes(45))], timeline.Totals);
+        Assert.Equal([KeyValuePair.Create(MachineState.Working, TimeSpan.FromMinutes(45))], timeline.Totals);
     }
 
     [Fact]
@@ -65,7 +63,7 @@ public sealed class StateTimelineTests(MachineHistory history) : IClassFixture<M
 
         var timeline = await Timeline.ReadAsync("saw-t3", new TimeRange(Ten, At(60)), now: At(60), TestContext.Current.CancellationToken);
 
-        Assert.Equal([new StateInterval(WireState.Error, Ten, At(30)), new StateInterval(WireState.Working, At(30), At(60))], timeline.Intervals);
+        Assert.Equal([new StateInterval(MachineState.Error, Ten, At(30)), new StateInterval(MachineState.Working, At(30), At(60))], timeline.Intervals);
     }
 
     [Fact]
@@ -81,13 +79,13 @@ public sealed class StateTimelineTests(MachineHistory history) : IClassFixture<M
     [Fact]
     public void ToStrip_FewerIntervalsThanSlots_TheIntervalsThemselves()
     {
-        var timeline = new StateHistory(new TimeRange(Ten, At(10)), At(5), [new StateInterval(null, Ten, At(2)), new StateInterval(WireState.Working, At(2), At(5))]);
+        var timeline = new StateHistory(new TimeRange(Ten, At(10)), At(5), [new StateInterval(null, Ten, At(2)), new StateInterval(MachineState.Working, At(2), At(5))]);
 
         var strip = timeline.ToStrip(480);
 
-        Assert.Equal([new StripSegment(null, 0, 0.2), new StripSegment(WireState.Working, 0.2, 0.5)], strip.Segments);
+        Assert.Equal([new StripSegment(null, 0, 0.2), new StripSegment(MachineState.Working, 0.2, 0.5)], strip.Segments);
         Assert.Equal(TimeSpan.FromMinutes(2), strip.Unknown);
-        Assert.Equal([KeyValuePair.Create(WireState.Working, TimeSpan.FromMinutes(3))], strip.Totals);
+        Assert.Equal([KeyValuePair.Create(MachineState.Working, TimeSpan.FromMinutes(3))], strip.Totals);
     }
 
     [Fact]
@@ -97,25 +95,25 @@ public sealed class StateTimelineTests(MachineHistory history) : IClassFixture<M
         // [4,6) ready 1 error 1 (ready); [6,7) working, and nothing after now (7).
         var timeline = new StateHistory(new TimeRange(Ten, At(8)), At(7),
         [
-            new StateInterval(WireState.Working, Ten, At(1.5)),
-            new StateInterval(WireState.Ready, At(1.5), At(2)),
-            new StateInterval(WireState.Working, At(2), At(3)),
-            new StateInterval(WireState.Ready, At(3), At(5)),
-            new StateInterval(WireState.Error, At(5), At(6)),
-            new StateInterval(WireState.Working, At(6), At(7)),
+            new StateInterval(MachineState.Working, Ten, At(1.5)),
+            new StateInterval(MachineState.Ready, At(1.5), At(2)),
+            new StateInterval(MachineState.Working, At(2), At(3)),
+            new StateInterval(MachineState.Ready, At(3), At(5)),
+            new StateInterval(MachineState.Error, At(5), At(6)),
+            new StateInterval(MachineState.Working, At(6), At(7)),
         ]);
 
         var strip = timeline.ToStrip(4);
 
         Assert.Equal(
-            [new StripSegment(WireState.Working, 0, 0.25), new StripSegment(WireState.Ready, 0.25, 0.75), new StripSegment(WireState.Working, 0.75, 0.875)],
+            [new StripSegment(MachineState.Working, 0, 0.25), new StripSegment(MachineState.Ready, 0.25, 0.75), new StripSegment(MachineState.Working, 0.75, 0.875)],
             strip.Segments);
         // The totals stay exact.
         Assert.Equal(
             [
-                KeyValuePair.Create(WireState.Ready, TimeSpan.FromMinutes(2.5)),
-                KeyValuePair.Create(WireState.Working, TimeSpan.FromMinutes(3.5)),
-                KeyValuePair.Create(WireState.Error, TimeSpan.FromMinutes(1)),
+                KeyValuePair.Create(MachineState.Ready, TimeSpan.FromMinutes(2.5)),
+                KeyValuePair.Create(MachineState.Working, TimeSpan.FromMinutes(3.5)),
+                KeyValuePair.Create(MachineState.Error, TimeSpan.FromMinutes(1)),
             ],
             strip.Totals);
     }

@@ -1,8 +1,7 @@
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Production;
-
-using WireState = DomioOps.Models.Wire.MachineState;
+using DomioOps.Models.Wire;
 
 namespace DomioOps.Cloud.Tests.Oee;
 
@@ -14,7 +13,7 @@ public sealed class OeeCalculatorTests
     private static DateTimeOffset At(int hour, int minute = 0, int second = 0, int day = 0) =>
         new DateTimeOffset(Monday.ToDateTime(new TimeOnly(0, 0)), TimeSpan.Zero).AddDays(day).AddHours(hour).AddMinutes(minute).AddSeconds(second);
 
-    private static StateInterval S(WireState? state, DateTimeOffset from, DateTimeOffset to) => new(state, from, to);
+    private static StateInterval S(MachineState? state, DateTimeOffset from, DateTimeOffset to) => new(state, from, to);
 
     /// <summary>06:00-14:00 with two 15-minute breaks and a 30-minute lunch: 60 minutes of breaks, 420 planned.</summary>
     private static ShiftOccurrence OeeComShift() => ShiftOccurrences.Occurrence(
@@ -28,11 +27,11 @@ public sealed class OeeCalculatorTests
         // 47 minutes of stops in planned time: 09:00-09:30 and 13:00-13:17.
         var states = new[]
         {
-            S(WireState.Working, At(6), At(9)),
-            S(WireState.Error, At(9), At(9, 30)),
-            S(WireState.Working, At(9, 30), At(13)),
-            S(WireState.Ready, At(13), At(13, 17)),
-            S(WireState.Working, At(13, 17), At(14)),
+            S(MachineState.Working, At(6), At(9)),
+            S(MachineState.Error, At(9), At(9, 30)),
+            S(MachineState.Working, At(9, 30), At(13)),
+            S(MachineState.Ready, At(13), At(13, 17)),
+            S(MachineState.Working, At(13, 17), At(14)),
         };
         var input = new OeeInput(shift.Span, shift.Planned, states, [new(At(11), 10_000), new(At(13, 30), 9_271)], [new(At(13, 59), 423)], TimeSpan.FromSeconds(1));
 
@@ -55,10 +54,10 @@ public sealed class OeeCalculatorTests
         // Off in every break, working otherwise: the breaks are planned stops, outside planned time.
         var states = new[]
         {
-            S(WireState.Working, At(6), At(8)), S(WireState.Offline, At(8), At(8, 15)),
-            S(WireState.Working, At(8, 15), At(10)), S(WireState.Offline, At(10), At(10, 30)),
-            S(WireState.Working, At(10, 30), At(12)), S(WireState.Offline, At(12), At(12, 15)),
-            S(WireState.Working, At(12, 15), At(14)),
+            S(MachineState.Working, At(6), At(8)), S(MachineState.Offline, At(8), At(8, 15)),
+            S(MachineState.Working, At(8, 15), At(10)), S(MachineState.Offline, At(10), At(10, 30)),
+            S(MachineState.Working, At(10, 30), At(12)), S(MachineState.Offline, At(12), At(12, 15)),
+            S(MachineState.Working, At(12, 15), At(14)),
         };
 
         var result = OeeCalculator.Compute(new OeeInput(shift.Span, shift.Planned, states, [], [], TimeSpan.FromSeconds(1)));
@@ -73,7 +72,7 @@ public sealed class OeeCalculatorTests
     {
         var shift = ShiftOccurrences.Occurrence(new Shift("1", new(6, 0), new(14, 0), [DayOfWeek.Monday], []), Monday, TimeZoneInfo.Utc,
             [new TimeRange(At(7), At(9))]);
-        var states = new[] { S(WireState.Working, At(6), At(7)), S(WireState.Offline, At(7), At(9)), S(WireState.Working, At(9), At(14)) };
+        var states = new[] { S(MachineState.Working, At(6), At(7)), S(MachineState.Offline, At(7), At(9)), S(MachineState.Working, At(9), At(14)) };
 
         var figures = OeeCalculator.Compute(new OeeInput(shift.Span, shift.Planned, states, [], [], TimeSpan.FromSeconds(1))).Figures;
 
@@ -88,8 +87,8 @@ public sealed class OeeCalculatorTests
         // Every minute: 50 s working, 10 s waiting for the operator to load the next panel.
         var states = Enumerable.Range(0, 60).SelectMany(m => new[]
         {
-            S(WireState.Working, At(6, m), At(6, m, 50)),
-            S(WireState.Ready, At(6, m, 50), At(6, m + 1)),
+            S(MachineState.Working, At(6, m), At(6, m, 50)),
+            S(MachineState.Ready, At(6, m, 50), At(6, m + 1)),
         }).ToList();
         var pieces = Enumerable.Range(0, 60).Select(m => new PieceIncrement(At(6, m, 49), 1)).ToList();
 
@@ -107,7 +106,7 @@ public sealed class OeeCalculatorTests
     public void Compute_ScrapAndCorrection_QualityFromNetScrap()
     {
         var window = new TimeRange(At(6), At(14));
-        var states = new[] { S(WireState.Working, At(6), At(14)) };
+        var states = new[] { S(MachineState.Working, At(6), At(14)) };
         var pieces = new[] { new PieceIncrement(At(7), 100), new PieceIncrement(At(8), 100) };
         // 12 reported, then 2 of them taken back; one report after the window belongs to the next.
         var scrap = new[] { new ScrapCount(At(9), 12), new ScrapCount(At(10), -2), new ScrapCount(At(14), 50) };
@@ -123,7 +122,7 @@ public sealed class OeeCalculatorTests
     {
         // The machine works from 05:00 to 07:00 and is down from 07:00 to 15:00: the shift 06:00-14:00 sees one hour of each side.
         var window = new TimeRange(At(6), At(14));
-        var states = new[] { S(WireState.Working, At(5), At(7)), S(WireState.Error, At(7), At(15)) };
+        var states = new[] { S(MachineState.Working, At(5), At(7)), S(MachineState.Error, At(7), At(15)) };
         var pieces = new[] { new PieceIncrement(At(5, 30), 30), new PieceIncrement(At(6, 30), 60) };
 
         var result = OeeCalculator.Compute(new OeeInput(window, [window], states, pieces, [], TimeSpan.FromSeconds(60)));
@@ -141,7 +140,7 @@ public sealed class OeeCalculatorTests
         var calendar = new WorkCalendar { Shifts = [night] };
 
         var occurrence = Assert.Single(ShiftOccurrences.Overlapping(calendar, TimeZoneInfo.Utc, At(23, day: 0), At(1, day: 1)));
-        var states = new[] { S(WireState.Working, At(22), At(0, day: 1)), S(WireState.Standby, At(0, day: 1), At(6, day: 1)) };
+        var states = new[] { S(MachineState.Working, At(22), At(0, day: 1)), S(MachineState.Standby, At(0, day: 1), At(6, day: 1)) };
         var figures = OeeCalculator.Compute(new OeeInput(occurrence.Span, occurrence.Planned, states, [], [], TimeSpan.FromSeconds(1))).Figures;
 
         Assert.Equal(("2026-12-07 shift 3", At(22), At(6, day: 1)), (occurrence.Label, occurrence.Span.From, occurrence.Span.To));
@@ -168,10 +167,10 @@ public sealed class OeeCalculatorTests
         // The timeline says working; two stop records cover 06:30-07:30 and 07:00-08:00, and a third repeats the first.
         var states = new[]
         {
-            S(WireState.Working, At(6), At(8)),
-            S(WireState.Error, At(6, 30), At(7, 30)),
-            S(WireState.Error, At(7), At(8)),
-            S(WireState.Ready, At(6, 30), At(7, 30)),
+            S(MachineState.Working, At(6), At(8)),
+            S(MachineState.Error, At(6, 30), At(7, 30)),
+            S(MachineState.Error, At(7), At(8)),
+            S(MachineState.Ready, At(6, 30), At(7, 30)),
         };
 
         var result = OeeCalculator.Compute(new OeeInput(window, [window], states, [], [], TimeSpan.FromSeconds(1)));
@@ -187,7 +186,7 @@ public sealed class OeeCalculatorTests
     public void Compute_ZeroPlannedTime_RatiosAreNull()
     {
         var window = new TimeRange(At(6), At(14));
-        var states = new[] { S(WireState.Working, At(6), At(14)) };
+        var states = new[] { S(MachineState.Working, At(6), At(14)) };
 
         var figures = OeeCalculator.Compute(new OeeInput(window, [], states, [new(At(7), 10)], [], TimeSpan.FromSeconds(1))).Figures;
 
@@ -202,7 +201,7 @@ public sealed class OeeCalculatorTests
     public void Compute_NoStateKnownYet_IsDownAndNothingMadeIsZeroOee()
     {
         var window = new TimeRange(At(6), At(14));
-        var states = new[] { S(null, At(6), At(10)), S(WireState.Ready, At(10), At(14)) };
+        var states = new[] { S(null, At(6), At(10)), S(MachineState.Ready, At(10), At(14)) };
 
         var figures = OeeCalculator.Compute(new OeeInput(window, [window], states, [], [], TimeSpan.FromSeconds(1))).Figures;
 

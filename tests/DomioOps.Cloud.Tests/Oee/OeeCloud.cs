@@ -21,9 +21,9 @@ namespace DomioOps.Cloud.Tests.Oee;
 /// </summary>
 public sealed class OeeCloud : ProductionCloud
 {
-    private readonly SemaphoreSlim calendarSet = new(1, 1);
-    private bool calendarDone;
-    private long sequence;
+    private readonly SemaphoreSlim _calendarSet = new(1, 1);
+    private bool _calendarDone;
+    private long _sequence;
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
@@ -64,22 +64,22 @@ public sealed class OeeCloud : ProductionCloud
 
     internal async Task ThreeShiftsAsync()
     {
-        await calendarSet.WaitAsync();
+        await _calendarSet.WaitAsync();
         try
         {
-            if (!calendarDone)
+            if (!_calendarDone)
             {
                 await using var scope = App.Services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
                 var centre = await db.WorkCentres.SingleAsync(c => c.Id == "oee");
                 centre.Calendar = ThreeShifts;
                 await db.SaveChangesAsync();
-                calendarDone = true;
+                _calendarDone = true;
             }
         }
         finally
         {
-            calendarSet.Release();
+            _calendarSet.Release();
         }
     }
 
@@ -87,7 +87,7 @@ public sealed class OeeCloud : ProductionCloud
     internal async Task HistoryAsync(string machine, params (Signal Signal, double Value, DateTimeOffset At)[] samples)
     {
         var history = App.Services.GetRequiredService<TelemetryHistory>();
-        var batch = samples.Select(s => new EdgeSample(machine, new MachineSample((ulong)Interlocked.Increment(ref sequence), s.Signal, s.At, s.Value, null))).ToList();
+        var batch = samples.Select(s => new EdgeSample(machine, new MachineSample((ulong)Interlocked.Increment(ref _sequence), s.Signal, s.At, s.Value, null))).ToList();
         Assert.Equal(batch.Count, await history.AppendAsync("plant/oee-edge", batch, TestContext.Current.CancellationToken));
     }
 
@@ -133,7 +133,7 @@ public sealed class OeeCloud : ProductionCloud
 
     public override async ValueTask DisposeAsync()
     {
-        calendarSet.Dispose();
+        _calendarSet.Dispose();
         await base.DisposeAsync();
     }
 }

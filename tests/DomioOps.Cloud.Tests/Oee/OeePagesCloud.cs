@@ -8,8 +8,6 @@ using DomioOps.Models.Wire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Tests.Oee;
 
 /// <summary>
@@ -21,7 +19,7 @@ namespace DomioOps.Cloud.Tests.Oee;
 /// </summary>
 public sealed class OeePagesCloud : ProductionCloud, IAsyncLifetime
 {
-    private ulong sequence;
+    private ulong _sequence;
 
     /// <summary>The first of the five days with history.</summary>
     internal static DateOnly FirstDay => LastDay.AddDays(-4);
@@ -64,19 +62,19 @@ public sealed class OeePagesCloud : ProductionCloud, IAsyncLifetime
         double counter = 0;
         for (var day = FirstDay; day <= LastDay; day = day.AddDays(1))
         {
-            samples.Add((Signal.MachineState, (double)WireState.Working, At(day, 6)));
+            samples.Add((Signal.MachineState, (double)MachineState.Working, At(day, 6)));
             samples.Add((Signal.PieceCounter, counter += 300, At(day, 8, 30)));
-            samples.Add((Signal.MachineState, (double)WireState.Error, At(day, 9)));
-            samples.Add((Signal.MachineState, (double)WireState.Working, At(day, 9, 40)));
-            samples.Add((Signal.MachineState, (double)WireState.Ready, At(day, 11)));
-            samples.Add((Signal.MachineState, (double)WireState.Working, At(day, 11, 10)));
+            samples.Add((Signal.MachineState, (double)MachineState.Error, At(day, 9)));
+            samples.Add((Signal.MachineState, (double)MachineState.Working, At(day, 9, 40)));
+            samples.Add((Signal.MachineState, (double)MachineState.Ready, At(day, 11)));
+            samples.Add((Signal.MachineState, (double)MachineState.Working, At(day, 11, 10)));
             samples.Add((Signal.PieceCounter, counter += 600, At(day, 16)));
             samples.Add((Signal.PieceCounter, counter += 500, At(day, 21, 30)));
-            samples.Add((Signal.MachineState, (double)WireState.Standby, At(day, 22)));
+            samples.Add((Signal.MachineState, (double)MachineState.Standby, At(day, 22)));
         }
 
         var history = App.Services.GetRequiredService<TelemetryHistory>();
-        var batch = samples.Select(s => new EdgeSample("saw-01", new MachineSample(++sequence, s.Item1, s.Item3, s.Item2, null))).ToList();
+        var batch = samples.Select(s => new EdgeSample("saw-01", new MachineSample(++_sequence, s.Item1, s.Item3, s.Item2, null))).ToList();
         Assert.Equal(batch.Count, await history.AppendAsync("plant/oee-pages-edge", batch, CancellationToken.None));
 
         var order = await CreateOrderAsync($"OEEP-{Guid.NewGuid():N}"[..12], Panel("Door", 100));

@@ -15,11 +15,11 @@ namespace DomioOps.Cloud.Tests.Oee;
 /// </summary>
 public sealed class OeePagesTests(OeePagesCloud cloud) : IClassFixture<OeePagesCloud>, IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task Dashboard_PlannerChoosesMachinesPerShift_RowsChartsAndExportFollowTheChoice()
@@ -136,10 +136,10 @@ public sealed class OeePagesTests(OeePagesCloud cloud) : IClassFixture<OeePagesC
 
     private async Task<IPage> SignedInAsync(string locale, int width)
     {
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"planner-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
         await Browser.SignInAsync(page, userName, password);
         return page;
     }

@@ -7,13 +7,12 @@ using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Tests.Production;
+using DomioOps.Models.Wire;
 
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using static DomioOps.Cloud.Tests.Oee.OeeCloud;
-
-using WireState = DomioOps.Models.Wire.MachineState;
 
 namespace DomioOps.Cloud.Tests.Oee;
 
@@ -25,13 +24,13 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
     /// <summary>Working from before the shift, Error 10:00-10:30, standby after it; counter 1000 (before), 1100, 1250.</summary>
     private static (DomioOps.Models.Wire.Signal, double, DateTimeOffset)[] ADay(int daysAgo) =>
     [
-        State(WireState.Working, DaysAgo(daysAgo, 7)),
+        State(MachineState.Working, DaysAgo(daysAgo, 7)),
         Counter(1000, DaysAgo(daysAgo, 7, 30)),
         Counter(1100, DaysAgo(daysAgo, 9)),
-        State(WireState.Error, DaysAgo(daysAgo, 10)),
-        State(WireState.Working, DaysAgo(daysAgo, 10, 30)),
+        State(MachineState.Error, DaysAgo(daysAgo, 10)),
+        State(MachineState.Working, DaysAgo(daysAgo, 10, 30)),
         Counter(1250, DaysAgo(daysAgo, 14)),
-        State(WireState.Standby, DaysAgo(daysAgo, 16, 30)),
+        State(MachineState.Standby, DaysAgo(daysAgo, 16, 30)),
     ];
 
     [Fact]
@@ -58,7 +57,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         await cloud.StoredWhenAsync("oee-b", DaysAgo(1, 8), f => f?.Pieces == 250);
 
         // An edge that was offline delivers now: a stop 13:00-13:20 and a counter that was reset at 15:00.
-        await cloud.HistoryAsync("oee-b", State(WireState.Error, DaysAgo(1, 13)), State(WireState.Working, DaysAgo(1, 13, 20)), Counter(5, DaysAgo(1, 15)));
+        await cloud.HistoryAsync("oee-b", State(MachineState.Error, DaysAgo(1, 13)), State(MachineState.Working, DaysAgo(1, 13, 20)), Counter(5, DaysAgo(1, 15)));
         var expected = new OeeFigures(Shift2Planned, TimeSpan.FromMinutes(400), TimeSpan.Zero, TimeSpan.FromMinutes(50), 255, 0, TimeSpan.FromSeconds(2550));
 
         var stored = await cloud.StoredWhenAsync("oee-b", DaysAgo(1, 8), f => f == expected);
@@ -75,7 +74,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
     public async Task PlanMaintenance_InAStoredShift_IsCutFromItsPlannedTime()
     {
         await cloud.ThreeShiftsAsync();
-        await cloud.HistoryAsync("oee-d", State(WireState.Working, DaysAgo(4, 7)), State(WireState.Offline, DaysAgo(4, 9)), State(WireState.Working, DaysAgo(4, 10)));
+        await cloud.HistoryAsync("oee-d", State(MachineState.Working, DaysAgo(4, 7)), State(MachineState.Offline, DaysAgo(4, 9)), State(MachineState.Working, DaysAgo(4, 10)));
         await cloud.StoredWhenAsync("oee-d", DaysAgo(4, 8), f => f?.DownTime == TimeSpan.FromHours(1));
 
         var (window, problem) = await cloud.App.Services.GetRequiredService<Maintenance>()
@@ -99,8 +98,8 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
             db.OperationRuns.Add(new OperationRun { OperationId = operation.Id, OrderId = order.Id, MachineId = "oee-c", From = DaysAgo(2, 9), To = DaysAgo(2, 11) });
             return await db.SaveChangesAsync(ct);
         });
-        await cloud.HistoryAsync("oee-c", State(WireState.Working, DaysAgo(2, 7)), Counter(0, DaysAgo(2, 7)), Counter(300, DaysAgo(2, 10)), Counter(1000, DaysAgo(2, 15)));
-        await cloud.HistoryAsync("oee-d", State(WireState.Ready, DaysAgo(2, 7)));
+        await cloud.HistoryAsync("oee-c", State(MachineState.Working, DaysAgo(2, 7)), Counter(0, DaysAgo(2, 7)), Counter(300, DaysAgo(2, 10)), Counter(1000, DaysAgo(2, 15)));
+        await cloud.HistoryAsync("oee-d", State(MachineState.Ready, DaysAgo(2, 7)));
         await cloud.StoredWhenAsync("oee-c", DaysAgo(2, 8), f => f?.Pieces == 300, order.Id);
 
         var centre = await cloud.OeeAsync(q => q.RowsAsync(OeeScope.WorkCentre, OeePeriod.Shift, DaysAgo(2, 8), DaysAgo(2, 9), "oee", ct));
@@ -131,9 +130,9 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
             .SelectMany(s => new[] { -1, 0 }.Select(d => ShiftOccurrences.Occurrence(s, DateOnly.FromDateTime(now.UtcDateTime).AddDays(d), TimeZoneInfo.Utc, [])))
             .Single(o => o.Span.From <= now && now < o.Span.To);
         var start = now.AddMinutes(-10) > current.Span.From ? now.AddMinutes(-10) : current.Span.From;
-        await cloud.HistoryAsync("oee-a", State(WireState.Working, start), Counter(0, start), Counter(100, start + ((now - start) / 2)));
+        await cloud.HistoryAsync("oee-a", State(MachineState.Working, start), Counter(0, start), Counter(100, start + ((now - start) / 2)));
         var order = await cloud.CreateOrderAsync($"OEE-{Guid.NewGuid():N}"[..12], ProductionCloud.Panel("Shelf", 100));
-        long operationId = await cloud.QueryAsync(async db =>
+        var operationId = await cloud.QueryAsync(async db =>
         {
             var operation = new Operation { OrderId = order.Id, PartId = order.Parts[0].Id, Step = 9, WorkCentreId = "oee", State = OperationState.Ready, Planned = 100, CycleSeconds = 10 };
             db.Operations.Add(operation);
@@ -165,8 +164,8 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         var ct = TestContext.Current.CancellationToken;
         await cloud.ThreeShiftsAsync();
         await cloud.HistoryAsync("oee-d",
-            State(WireState.Working, DaysAgo(3, 8)), State(WireState.Error, DaysAgo(3, 9)), State(WireState.Working, DaysAgo(3, 9, 40)),
-            State(WireState.Ready, DaysAgo(3, 11)), State(WireState.Working, DaysAgo(3, 11, 10)), State(WireState.Standby, DaysAgo(3, 16)));
+            State(MachineState.Working, DaysAgo(3, 8)), State(MachineState.Error, DaysAgo(3, 9)), State(MachineState.Working, DaysAgo(3, 9, 40)),
+            State(MachineState.Ready, DaysAgo(3, 11)), State(MachineState.Working, DaysAgo(3, 11, 10)), State(MachineState.Standby, DaysAgo(3, 16)));
         await cloud.QueryAsync(async db =>
         {
             db.Stops.Add(new MachineStop { MachineId = "oee-d", Since = DaysAgo(3, 9), Reason = StopReason.Breakdown, ReportedAt = DaysAgo(3, 9, 5) });
@@ -176,7 +175,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         await cloud.StoredWhenAsync("oee-d", DaysAgo(3, 8), f => f?.RunTime == TimeSpan.FromMinutes(400));
         using var admin = await cloud.AdminAsync(ct);
         using var planner = (await cloud.ApiKeyClientAsync(admin, "Planner", ct)).Client;
-        string range = $"from={Iso(DaysAgo(3, 0))}&to={Iso(DaysAgo(2, 0))}";
+        var range = $"from={Iso(DaysAgo(3, 0))}&to={Iso(DaysAgo(2, 0))}";
 
         var rows = await planner.GetFromJsonAsync<JsonElement>($"api/oee?scope=machine&period=shift&{range}&key=oee-d", ct);
         var downtime = await planner.GetFromJsonAsync<JsonElement>($"api/oee/downtime?{range}&workCentre=oee", ct);
@@ -203,7 +202,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         Assert.Equal(Time(total.GetProperty("delayTime")) + Time(total.GetProperty("downTime")),
             TimeSpan.FromTicks(report.GetProperty("downtime").EnumerateArray().Sum(l => Time(l.GetProperty("time")).Ticks)));
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
-        string text = await csv.Content.ReadAsStringAsync(ct);
+        var text = await csv.Content.ReadAsStringAsync(ct);
         Assert.Contains("OEE %", text, StringComparison.Ordinal);
         Assert.Contains("OEE line", text, StringComparison.Ordinal);
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(ct))[..2]);

@@ -19,15 +19,15 @@ internal static class Calibration
         var truth = new List<WorkCentreHistory>();
         foreach (var centre in input.Centres)
         {
-            double median = 0.9 + (random.NextDouble() * 0.4);
-            double sigma = 0.1 + (random.NextDouble() * 0.3);
+            var median = 0.9 + (random.NextDouble() * 0.4);
+            var sigma = 0.1 + (random.NextDouble() * 0.3);
             measured.Add(new WorkCentreHistory(centre.Id, Draw(random, median, sigma, 200), Draw(random, median, sigma, 200), []));
             truth.Add(new WorkCentreHistory(centre.Id, Draw(random, median, sigma, 5000), Draw(random, median, sigma, 5000), []));
         }
 
         var forecast = DueDateForecast.Run(plan, measured, DueDateForecast.DefaultTrials, (ulong)seed);
         var actual = new List<IReadOnlyList<OrderCompletion>>();
-        for (int world = 0; world < worlds; world++)
+        for (var world = 0; world < worlds; world++)
         {
             actual.Add(DueDateForecast.Run(plan, truth, 1, (ulong)(1000 + world)));
         }

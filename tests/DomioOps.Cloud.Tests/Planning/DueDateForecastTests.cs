@@ -65,7 +65,7 @@ public sealed class DueDateForecastTests
     {
         var (forecast, actual) = Calibration.Run(operations: 600, centres: 10, worlds: 20, Now());
 
-        double share = Calibration.Share(forecast, actual);
+        var share = Calibration.Share(forecast, actual);
 
         Assert.InRange(share, 0.85, 0.95);
     }

@@ -39,8 +39,8 @@ public sealed class PlanningCloud : ProductionCloud, IAsyncLifetime
 /// <summary>The live planner on the real host and PostgreSQL: it reschedules by itself and shows what moved.</summary>
 public sealed class PlannerTests(PlanningCloud cloud) : IClassFixture<PlanningCloud>
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
-    private static ulong sequence = 1000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static ulong s_sequence = 1000;
 
     [Fact]
     public async Task Planner_MachineGoesToError_MovesTheProjectedDatesOfOrdersQueuedOnIt()
@@ -86,22 +86,22 @@ public sealed class PlannerTests(PlanningCloud cloud) : IClassFixture<PlanningCl
         var second = await cloud.CreateOrderAsync($"PB-{Guid.NewGuid():N}"[..12], ProductionCloud.Panel("Shelf", 20));
         await cloud.QueryAsync(db => db.Orders.Where(o => o.Id == second.Id).ExecuteUpdateAsync(o => o.SetProperty(x => x.Priority, 5), ct));
         var schedule = await cloud.Planner.RescheduleAsync("test", ct);
-        long firstOp = schedule.Operations.Single(o => o.OrderId == first.Id).OperationId;
-        long secondOp = schedule.Operations.Single(o => o.OrderId == second.Id).OperationId;
+        var firstOp = schedule.Operations.Single(o => o.OrderId == first.Id).OperationId;
+        var secondOp = schedule.Operations.Single(o => o.OrderId == second.Id).OperationId;
         Assert.True(Start(schedule, firstOp) < Start(schedule, secondOp));
-        int position = Saw(schedule).IndexOf(firstOp);
+        var position = Saw(schedule).IndexOf(firstOp);
         using var admin = await cloud.AdminAsync(ct);
 
         using var preview = await admin.PostAsJsonAsync("api/planning/sequence?preview=true", new SequenceChange(secondOp, position, null), ct);
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
-        var previewed = (await preview.Content.ReadFromJsonAsync<Schedule>(s_json, ct))!;
+        var previewed = (await preview.Content.ReadFromJsonAsync<Schedule>(Json, ct))!;
         Assert.True(Start(previewed, secondOp) < Start(previewed, firstOp));
         Assert.Contains(previewed.Moves, m => m.OperationId == firstOp);
         Assert.True(Start(cloud.Planner.Current, firstOp) < Start(cloud.Planner.Current, secondOp));
 
         using var applied = await admin.PostAsJsonAsync("api/planning/sequence", new SequenceChange(secondOp, position, "saw-01"), ct);
         Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-        var after = (await applied.Content.ReadFromJsonAsync<Schedule>(s_json, ct))!;
+        var after = (await applied.Content.ReadFromJsonAsync<Schedule>(Json, ct))!;
         Assert.True(Start(after, secondOp) < Start(after, firstOp));
         // Kept: a reschedule from the database honours it; audited with the operation.
         Assert.True(Start(await cloud.Planner.RescheduleAsync("test", ct), secondOp) < Start(cloud.Planner.Current, firstOp));
@@ -144,8 +144,8 @@ public sealed class PlannerTests(PlanningCloud cloud) : IClassFixture<PlanningCl
 
         using var planned = await admin.PostAsJsonAsync("api/planning/maintenance/", new MaintenanceDraft("cnc-01", from, from.AddHours(4), "spindle"), ct);
         Assert.Equal(HttpStatusCode.Created, planned.StatusCode);
-        var window = (await planned.Content.ReadFromJsonAsync<MaintenanceWindow>(s_json, ct))!;
-        var listed = await admin.GetFromJsonAsync<List<MaintenanceWindow>>("api/planning/maintenance", s_json, ct);
+        var window = (await planned.Content.ReadFromJsonAsync<MaintenanceWindow>(Json, ct))!;
+        var listed = await admin.GetFromJsonAsync<List<MaintenanceWindow>>("api/planning/maintenance", Json, ct);
         Assert.Contains(listed!, w => w.Id == window.Id && w.Note == "spindle");
         var schedule = await UntilAsync(s => s.Reason.Contains("maintenance planned on cnc-01", StringComparison.Ordinal), ct);
         var day = schedule.Capacity.Single(c => c.WorkCentreId == "cnc" && c.Day == DateOnly.FromDateTime(from.UtcDateTime.AddDays(2)));
@@ -164,7 +164,7 @@ public sealed class PlannerTests(PlanningCloud cloud) : IClassFixture<PlanningCl
         [.. schedule.Operations.Where(o => o.WorkCentreId == "saw").OrderBy(o => o.Start).ThenBy(o => o.OperationId).Select(o => o.OperationId)];
 
     private Task State(string machine, MachineState state) =>
-        cloud.ReportAsync(machine, "edge-plan", (Interlocked.Increment(ref sequence), Signal.MachineState, (int)state, DateTimeOffset.UtcNow));
+        cloud.ReportAsync(machine, "edge-plan", (Interlocked.Increment(ref s_sequence), Signal.MachineState, (int)state, DateTimeOffset.UtcNow));
 
     /// <summary>The planner's schedule once <paramref name="condition"/> holds (it reschedules by itself), within 30 s.</summary>
     private async Task<Schedule> UntilAsync(Func<Schedule, bool> condition, CancellationToken ct)

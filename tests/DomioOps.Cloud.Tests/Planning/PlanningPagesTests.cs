@@ -39,7 +39,7 @@ public sealed class TwoSawsCloud : ProductionCloud, IAsyncLifetime
         });
 
         // Enough saw work for both saws: every order is cut, edged and routed.
-        for (int i = 1; i <= 6; i++)
+        for (var i = 1; i <= 6; i++)
         {
             await CreateOrderAsync($"PG-{i}-{Guid.NewGuid():N}"[..12], Panel($"Door {i}", 40, edge: "ABS 0.4", program: $"door-{i}.mpr"), Panel($"Side {i}", 30));
         }
@@ -55,12 +55,12 @@ public sealed class TwoSawsCloud : ProductionCloud, IAsyncLifetime
 /// </summary>
 public sealed class PlanningPagesTests(TwoSawsCloud cloud) : IClassFixture<TwoSawsCloud>, IAsyncLifetime
 {
-    private Browser browser = null!;
-    private ulong sequence;
+    private Browser _browser = null!;
+    private ulong _sequence;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task Capacity_Planner_HeatMapDrawsAndEveryOrderHasItsForecast()
@@ -73,8 +73,8 @@ public sealed class PlanningPagesTests(TwoSawsCloud cloud) : IClassFixture<TwoSa
         await Expect(page.Locator("#capacity-heatmap")).ToHaveAttributeAsync("data-state", "ready");
         await Expect(page.Locator("#capacity-table tbody tr")).ToHaveCountAsync(3);
         await Expect(page.Locator("#forecast-table tbody tr").First).ToBeVisibleAsync();
-        int orders = await page.Locator("#forecast-table tbody tr").CountAsync();
-        int atRisk = await page.Locator("#forecast-table tr[data-at-risk='true']").CountAsync();
+        var orders = await page.Locator("#forecast-table tbody tr").CountAsync();
+        var atRisk = await page.Locator("#forecast-table tr[data-at-risk='true']").CountAsync();
         await Expect(page.Locator("#orders-at-risk")).ToHaveTextAsync($"{atRisk} of {orders} orders at risk.");
         if (atRisk > 0)
         {
@@ -92,20 +92,20 @@ public sealed class PlanningPagesTests(TwoSawsCloud cloud) : IClassFixture<TwoSa
         var other = await SignedInAsync("en-US", 1280);
         await OpenBoardAsync(other);
         await OpenBoardAsync(page);
-        string version = (await page.Locator("#board-version").GetAttributeAsync("data-version"))!;
+        var version = (await page.Locator("#board-version").GetAttributeAsync("data-version"))!;
         await Expect(page.Locator("#board-lanes li[data-machine='saw-02']")).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
 
         // The live state beside the lanes follows the machine.
-        await cloud.ReportAsync("saw-01", "edge-b", (Interlocked.Increment(ref sequence), Signal.MachineState, (double)MachineState.Working, DateTimeOffset.UtcNow));
+        await cloud.ReportAsync("saw-01", "edge-b", (Interlocked.Increment(ref _sequence), Signal.MachineState, (double)MachineState.Working, DateTimeOffset.UtcNow));
         await Expect(page.Locator("#board-lanes li[data-machine='saw-01']")).ToHaveAttributeAsync("data-state", "Working");
         await Expect(page.Locator("#board-lanes li[data-machine='saw-01'] .machine-state")).ToHaveTextAsync("Working");
 
         // The first operation on saw-01, dragged onto saw-02's row, after that row's first operation.
         var first = page.Locator("#board-table tr[data-machine='saw-01']").First;
-        string draggedId = (await first.GetAttributeAsync("data-operation"))!;
-        string order = (await first.GetAttributeAsync("data-order"))!;
-        string targetId = (await page.Locator("#board-table tr[data-machine='saw-02']").First.GetAttributeAsync("data-operation"))!;
+        var draggedId = (await first.GetAttributeAsync("data-operation"))!;
+        var order = (await first.GetAttributeAsync("data-order"))!;
+        var targetId = (await page.Locator("#board-table tr[data-machine='saw-02']").First.GetAttributeAsync("data-operation"))!;
         var dragged = page.Locator($"#schedule-board .vis-item.op-id-{draggedId}");
         var target = page.Locator($"#schedule-board .vis-item.op-id-{targetId}");
         await Expect(dragged).ToBeVisibleAsync();
@@ -129,7 +129,7 @@ public sealed class PlanningPagesTests(TwoSawsCloud cloud) : IClassFixture<TwoSa
 
         await page.Locator("#board-apply").ClickAsync();
         await Expect(dialog).ToHaveCountAsync(0);
-        string next = (long.Parse(version, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var next = (long.Parse(version, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Expect(page.Locator("#board-version")).ToHaveAttributeAsync("data-version", next);
         await Expect(page.Locator("#schedule-board")).ToHaveAttributeAsync("data-version", next);
         await Expect(page.Locator("#board-moves li").First).ToBeVisibleAsync();
@@ -150,8 +150,8 @@ public sealed class PlanningPagesTests(TwoSawsCloud cloud) : IClassFixture<TwoSa
 
         // Without a mouse: an operation of saw-01, first in the saw's sequence, on saw-02.
         var row = page.Locator("#board-table tr[data-machine='saw-01']").First;
-        string order = (await row.GetAttributeAsync("data-order"))!;
-        string operation = (await row.GetAttributeAsync("data-operation"))!;
+        var order = (await row.GetAttributeAsync("data-order"))!;
+        var operation = (await row.GetAttributeAsync("data-operation"))!;
         await page.Locator("#move-operation").SelectOptionAsync(operation);
         await page.Locator("#move-machine").SelectOptionAsync("saw-02");
         await page.Locator("#move-position").FillAsync("1");
@@ -207,10 +207,10 @@ public sealed class PlanningPagesTests(TwoSawsCloud cloud) : IClassFixture<TwoSa
 
     private async Task<IPage> SignedInAsync(string locale, int width, string role = DomioRoles.Planner)
     {
-        string userName = $"person-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"person-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, role);
-        var page = await browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
         await Browser.SignInAsync(page, userName, password);
         return page;
     }

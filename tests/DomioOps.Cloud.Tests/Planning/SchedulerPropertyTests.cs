@@ -18,7 +18,7 @@ public sealed class SchedulerPropertyTests
     {
         ForEachCase((seed, input, plan) =>
         {
-            for (int i = 0; i < input.Operations.Count; i++)
+            for (var i = 0; i < input.Operations.Count; i++)
             {
                 Assert.True(plan.Machine[i] >= 0, $"seed {seed}: operation {input.Operations[i].Id} not placed");
                 Assert.True(plan.Start[i] >= plan.Now && plan.Finish[i] >= plan.Start[i] && plan.Finish[i] < plan.End, $"seed {seed}: operation {input.Operations[i].Id} at {plan.Start[i]}..{plan.Finish[i]}");
@@ -35,7 +35,7 @@ public sealed class SchedulerPropertyTests
             foreach (var machine in Enumerable.Range(0, input.Operations.Count).GroupBy(i => plan.Machine[i]))
             {
                 var intervals = machine.Select(i => (plan.Start[i], plan.Finish[i])).Order().ToList();
-                for (int k = 1; k < intervals.Count; k++)
+                for (var k = 1; k < intervals.Count; k++)
                 {
                     Assert.True(intervals[k - 1].Item2 <= intervals[k].Item1, $"seed {seed}: overlap on machine {plan.MachineIds[machine.Key]}");
                 }
@@ -55,7 +55,7 @@ public sealed class SchedulerPropertyTests
             }
 
             // Every working second of every operation is counted on some day.
-            long planned = Enumerable.Range(0, input.Operations.Count).Sum(i => plan.MachineTimes[plan.Machine[i]].WorkBetween(plan.Start[i], plan.Finish[i]));
+            var planned = Enumerable.Range(0, input.Operations.Count).Sum(i => plan.MachineTimes[plan.Machine[i]].WorkBetween(plan.Start[i], plan.Finish[i]));
             Assert.Equal(planned, (long)days.Sum(d => d.Load.TotalSeconds));
         });
     }
@@ -66,7 +66,7 @@ public sealed class SchedulerPropertyTests
         ForEachCase((seed, input, plan) =>
         {
             var index = input.Operations.Select((o, i) => (o, i)).ToDictionary(p => (p.o.PartId, p.o.Step), p => p.i);
-            for (int i = 0; i < input.Operations.Count; i++)
+            for (var i = 0; i < input.Operations.Count; i++)
             {
                 var op = input.Operations[i];
                 if (op.State is OperationState.Running or OperationState.Paused)
@@ -87,11 +87,11 @@ public sealed class SchedulerPropertyTests
     {
         ForEachCase((seed, input, plan) =>
         {
-            for (int i = 0; i < input.Operations.Count; i++)
+            for (var i = 0; i < input.Operations.Count; i++)
             {
                 var op = input.Operations[i];
                 var centre = input.Centres.Single(c => c.Id == op.WorkCentreId);
-                string? machine = plan.MachineIds[plan.Machine[i]];
+                var machine = plan.MachineIds[plan.Machine[i]];
                 // Its work fills exactly the working time between its start and end, which start and end in working time.
                 Assert.Equal(op.WorkSeconds, plan.MachineTimes[plan.Machine[i]].WorkBetween(plan.Start[i], plan.Finish[i]));
                 if (op.WorkSeconds > 0)
@@ -134,7 +134,7 @@ public sealed class SchedulerPropertyTests
 
     private static void ForEachCase(Action<int, PlanInput, SchedulePlan> check)
     {
-        for (int seed = 1; seed <= Cases; seed++)
+        for (var seed = 1; seed <= Cases; seed++)
         {
             var input = SyntheticShop.Random(seed);
             check(seed, input, Scheduler.Plan(input));

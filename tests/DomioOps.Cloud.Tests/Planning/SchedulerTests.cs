@@ -44,7 +44,7 @@ public sealed class SchedulerTests
         // In Berlin the clocks go from 02:00 to 03:00 on Sunday 29 March 2026.
         var sunday = new DateOnly(2026, 3, 29);
         var calendar = new WorkCalendar { Shifts = [new("N", new(0, 0), new(6, 0), [DayOfWeek.Sunday], [])] };
-        long from = WorkingTime.Instant(SyntheticShop.Berlin, sunday, TimeOnly.MinValue);
+        var from = WorkingTime.Instant(SyntheticShop.Berlin, sunday, TimeOnly.MinValue);
 
         var time = WorkingTime.Of(calendar, SyntheticShop.Berlin, from, from + 86_400);
 
@@ -176,7 +176,7 @@ public sealed class SchedulerTests
 
     private static WorkingTime Day(WorkCalendar calendar, DateOnly day, int hoursAfter = 0)
     {
-        long from = WorkingTime.Instant(Moscow, day, TimeOnly.MinValue);
+        var from = WorkingTime.Instant(Moscow, day, TimeOnly.MinValue);
         return WorkingTime.Of(calendar, Moscow, from, from + 86_400 + (hoursAfter * 3600));
     }
 

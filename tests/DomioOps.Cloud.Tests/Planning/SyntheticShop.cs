@@ -35,8 +35,8 @@ internal static class SyntheticShop
             ? new DateTimeOffset(2026, 3, 27, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(3 * 24 * 60))
             : new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(14 * 24 * 60));
         var centres = new List<PlanCentre>();
-        int centreCount = random.Next(1, 5);
-        for (int c = 0; c < centreCount; c++)
+        var centreCount = random.Next(1, 5);
+        for (var c = 0; c < centreCount; c++)
         {
             var calendar = random.Next(4) switch
             {
@@ -50,19 +50,19 @@ internal static class SyntheticShop
                 calendar = calendar with { Holidays = [today.AddDays(random.Next(0, 5)), today.AddDays(random.Next(5, 10))] };
             }
 
-            int machines = random.Next(5) == 0 ? 0 : random.Next(1, 4);
+            var machines = random.Next(5) == 0 ? 0 : random.Next(1, 4);
             centres.Add(new PlanCentre($"wc{c}", [.. Enumerable.Range(0, machines).Select(m => $"wc{c}-m{m}")], calendar));
         }
 
         var operations = new List<PlanOperation>();
         var running = new HashSet<string>();
         long id = 1;
-        int parts = random.Next(1, 16);
-        for (int p = 0; p < parts; p++)
+        var parts = random.Next(1, 16);
+        for (var p = 0; p < parts; p++)
         {
             long order = 1 + random.Next(4);
-            int steps = random.Next(1, 5);
-            for (int s = 1; s <= steps; s++)
+            var steps = random.Next(1, 5);
+            for (var s = 1; s <= steps; s++)
             {
                 var centre = centres[random.Next(centres.Count)];
                 var state = s == 1 ? OperationState.Ready : OperationState.Planned;
@@ -90,7 +90,7 @@ internal static class SyntheticShop
         }
 
         var overrides = new List<SequenceOverride>();
-        for (int k = random.Next(3); k > 0 && operations.Count > 1; k--)
+        for (var k = random.Next(3); k > 0 && operations.Count > 1; k--)
         {
             var op = operations[random.Next(operations.Count)];
             var centre = centres.Single(c => c.Id == op.WorkCentreId);
@@ -118,10 +118,10 @@ internal static class SyntheticShop
         while (list.Count < operations)
         {
             part++;
-            long order = 1 + (part / 10);
-            int steps = Math.Min(random.Next(2, 5), operations - list.Count);
+            var order = 1 + (part / 10);
+            var steps = Math.Min(random.Next(2, 5), operations - list.Count);
             var visited = Enumerable.Range(0, centres).OrderBy(_ => random.Next()).Take(steps).ToList();
-            for (int s = 1; s <= steps; s++)
+            for (var s = 1; s <= steps; s++)
             {
                 var centre = shop[visited[s - 1]];
                 var state = s == 1 ? OperationState.Ready : OperationState.Planned;

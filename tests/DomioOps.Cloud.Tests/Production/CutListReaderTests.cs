@@ -77,7 +77,7 @@ public sealed class CutListReaderTests
     public void Read_Windows1251_RussianText()
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-        byte[] bytes = Encoding.GetEncoding(1251).GetBytes(RussianHeader + "\r\nПолка;ЛДСП Ясень;16;566;520;2;поперёк;ПВХ;;;;\r\n");
+        var bytes = Encoding.GetEncoding(1251).GetBytes(RussianHeader + "\r\nПолка;ЛДСП Ясень;16;566;520;2;поперёк;ПВХ;;;;\r\n");
 
         var result = CutListReader.Read(new MemoryStream(bytes), "кухня.csv");
 
@@ -276,7 +276,7 @@ public sealed class CutListReaderTests
     public void Read_MoreRowsThanAllowed_TooManyRowsAtTheFirstRowPastTheLimit()
     {
         var text = new StringBuilder("Name;Material;Thickness;Length;Width;Quantity\n");
-        for (int i = 0; i < CutListReader.MaxRows + 1; i++)
+        for (var i = 0; i < CutListReader.MaxRows + 1; i++)
         {
             text.Append("Shelf;Oak;16;566;520;1\n");
         }
@@ -295,7 +295,7 @@ public sealed class CutListReaderTests
     public void Read_MoreErrorsThanListed_FirstThousandThenTooManyErrors()
     {
         var text = new StringBuilder("Name;Material;Thickness;Length;Width;Quantity\n");
-        for (int i = 0; i < 1_200; i++)
+        for (var i = 0; i < 1_200; i++)
         {
             text.Append("Shelf;Oak;x;566;520;1\n");
         }
@@ -382,7 +382,7 @@ public sealed class CutListReaderTests
     public void Read_FiveThousandRowsCsv_ProgressEveryFiveHundred()
     {
         var text = new StringBuilder(RussianHeader + "\n");
-        for (int i = 1; i <= 5_000; i++)
+        for (var i = 1; i <= 5_000; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"Деталь {i};ЛДСП;16;{100 + (i % 4000)};300,5;1;вдоль;ПВХ;;;;\n");
         }
@@ -400,7 +400,7 @@ public sealed class CutListReaderTests
     public void Read_FiveThousandAndTwelveRowsXlsxFromAStreamThatCannotSeek_ProgressEveryFiveHundredAndAtTheEnd()
     {
         var rows = new List<object?[]> { new object?[] { "Name", "Material", "Thickness", "Length", "Width", "Quantity", "Edge L1" } };
-        for (int i = 1; i <= 5_012; i++)
+        for (var i = 1; i <= 5_012; i++)
         {
             rows.Add([$"Part {i}", "Oak", 18.0, 100.0 + (i % 4000), 300.0, 2.0, i % 2 == 0 ? "ABS" : null]);
         }
@@ -419,7 +419,7 @@ public sealed class CutListReaderTests
     [InlineData("wardrobe-cut-list.csv", 8)]
     public void Read_Sample_AllPartsAndProgressAtTheEnd(string sample, int parts)
     {
-        using Stream stream = typeof(CutListReader).Assembly.GetManifestResourceStream($"DomioOps.Cloud.Production.Samples.{sample}")!;
+        using var stream = typeof(CutListReader).Assembly.GetManifestResourceStream($"DomioOps.Cloud.Production.Samples.{sample}")!;
         var progress = new ProgressValues();
 
         var result = CutListReader.Read(stream, sample, progress);
@@ -441,7 +441,7 @@ public sealed class CutListReaderTests
     /// </summary>
     private static MemoryStream Xlsx(IReadOnlyList<object?[]> rows)
     {
-        int width = rows.Max(cells => cells.Length);
+        var width = rows.Max(cells => cells.Length);
         var sheet = rows
             .Select(cells => Enumerable.Range(0, width).ToDictionary(i => ((char)('A' + i)).ToString(), i => i < cells.Length ? cells[i] : null))
             .ToList();

@@ -31,7 +31,7 @@ public sealed class ImportApiTests(ProductionCloud cloud) : IClassFixture<Produc
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-        long id = body.RootElement.GetProperty("id").GetInt64();
+        var id = body.RootElement.GetProperty("id").GetInt64();
         Assert.Equal($"/production/orders/{id}", response.Headers.Location?.OriginalString);
         Assert.Equal("KITCHEN-1", body.RootElement.GetProperty("number").GetString());
         // 12 rows, each sawn; 9 edged (all but the two back panels and the mounting rail); 7 with a program.
@@ -48,7 +48,7 @@ public sealed class ImportApiTests(ProductionCloud cloud) : IClassFixture<Produc
     {
         var ct = TestContext.Current.CancellationToken;
         using var planner = await PlannerAsync(cloud, ct);
-        int before = await cloud.QueryAsync(db => db.Orders.CountAsync(ct));
+        var before = await cloud.QueryAsync(db => db.Orders.CountAsync(ct));
 
         using var response = await planner.PostAsync(new Uri("api/production/orders/import", UriKind.Relative), Form("BAD-1", Encoding.UTF8.GetBytes(BadCutList), "bad.csv"), ct);
 
@@ -72,7 +72,7 @@ public sealed class ImportApiTests(ProductionCloud cloud) : IClassFixture<Produc
         var ct = TestContext.Current.CancellationToken;
         using var planner = await PlannerAsync(cloud, ct);
         await cloud.CreateOrderAsync("TAKEN-1", ProductionCloud.Panel("Shelf", 1));
-        int before = await cloud.QueryAsync(db => db.Orders.CountAsync(ct));
+        var before = await cloud.QueryAsync(db => db.Orders.CountAsync(ct));
 
         using var response = await planner.PostAsync(new Uri("api/production/orders/import", UriKind.Relative),
             Form("TAKEN-1", Sample("kitchen-cut-list.csv"), "kitchen.csv", dueDate: "31.12.2026", priority: "urgent"), ct);
@@ -118,8 +118,8 @@ public sealed class ImportApiTests(ProductionCloud cloud) : IClassFixture<Produc
 
     internal static async Task<HttpClient> PlannerAsync(ProductionCloud cloud, CancellationToken ct)
     {
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"planner-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
         return await cloud.SignInAsync(userName, password, ct);
     }

@@ -12,19 +12,19 @@ namespace DomioOps.Cloud.Tests.Production;
 /// <summary>The import page and the labels page in Chromium, as a planner uses them: a bad file, then a good one; axe on both.</summary>
 public sealed class ImportPageTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>, IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task ImportPage_BadFileThenGoodFile_ErrorsByRowAndColumnThenOrderAndLabels()
     {
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"planner-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         await Browser.SignInAsync(page, userName, password);
 
         await page.GotoAsync("/production/orders/import");

@@ -13,17 +13,17 @@ public sealed partial class LabelsTests(ProductionCloud cloud) : IClassFixture<P
         var order = await cloud.CreateOrderAsync("LABELS-1", ProductionCloud.Panel("Side panel", 4, edge: "ABS 2x22", program: "SIDE-1"), ProductionCloud.Panel("Shelf", 2));
         using var planner = await ImportApiTests.PlannerAsync(cloud, ct);
 
-        string html = WebUtility.HtmlDecode(await planner.GetStringAsync(new Uri($"production/orders/{order.Id}/labels", UriKind.Relative), ct));
+        var html = WebUtility.HtmlDecode(await planner.GetStringAsync(new Uri($"production/orders/{order.Id}/labels", UriKind.Relative), ct));
 
         var side = order.Parts[0];
         var shelf = order.Parts[1];
         Assert.Equal(6, LabelTag().Count(html));
-        string sidePayload = $"domio:part:{side.Id};order:LABELS-1;op:{side.Operations[0].Id}";
+        var sidePayload = $"domio:part:{side.Id};order:LABELS-1;op:{side.Operations[0].Id}";
         Assert.Equal(4, Regex.Count(html, Regex.Escape($"data-qr=\"{sidePayload}\"")));
         Assert.Equal(2, Regex.Count(html, Regex.Escape($"data-qr=\"domio:part:{shelf.Id};order:LABELS-1;op:{shelf.Operations[0].Id}\"")));
         Assert.Matches($"<symbol id=\"qr-{side.Id}\" viewBox=\"0 0 \\d+ \\d+\"><path d=\"M", html);
         Assert.Contains($"<use href=\"#qr-{side.Id}\"", html, StringComparison.Ordinal);
-        foreach (string piece in new[] { "1/4", "2/4", "3/4", "4/4", "1/2", "2/2" })
+        foreach (var piece in new[] { "1/4", "2/4", "3/4", "4/4", "1/2", "2/2" })
         {
             Assert.Contains($"<span class=\"label-piece\">{piece}</span>", html, StringComparison.Ordinal);
         }
@@ -43,7 +43,7 @@ public sealed partial class LabelsTests(ProductionCloud cloud) : IClassFixture<P
         var order = await cloud.CreateOrderAsync("LABELS-2", ProductionCloud.Panel("Side panel", 4), ProductionCloud.Panel("Shelf", 2));
         using var planner = await ImportApiTests.PlannerAsync(cloud, ct);
 
-        string html = WebUtility.HtmlDecode(await planner.GetStringAsync(new Uri($"production/orders/{order.Id}/labels?format=label&per=part", UriKind.Relative), ct));
+        var html = WebUtility.HtmlDecode(await planner.GetStringAsync(new Uri($"production/orders/{order.Id}/labels?format=label&per=part", UriKind.Relative), ct));
 
         Assert.Equal(2, LabelTag().Count(html));
         Assert.Contains("labels labels-printer", html, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed partial class LabelsTests(ProductionCloud cloud) : IClassFixture<P
         var order = await cloud.CreateOrderAsync("LABELS-5000", ProductionCloud.Panel("Back", 5000));
         using var planner = await ImportApiTests.PlannerAsync(cloud, ct);
 
-        string html = await planner.GetStringAsync(new Uri($"production/orders/{order.Id}/labels", UriKind.Relative), ct);
+        var html = await planner.GetStringAsync(new Uri($"production/orders/{order.Id}/labels", UriKind.Relative), ct);
 
         Assert.Equal(5000, LabelTag().Count(html));
         Assert.Contains("5000/5000", html, StringComparison.Ordinal);

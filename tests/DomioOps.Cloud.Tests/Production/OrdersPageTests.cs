@@ -17,28 +17,28 @@ namespace DomioOps.Cloud.Tests.Production;
 /// </summary>
 public sealed class OrdersPageTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>, IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task OrdersPages_PlannerSearchesAndOpensAnOrder_SeesItsPartsAndTheRunningOperationCount()
     {
         var ct = TestContext.Current.CancellationToken;
-        string prefix = $"UI{Guid.NewGuid():N}"[..10].ToUpperInvariant();
+        var prefix = $"UI{Guid.NewGuid():N}"[..10].ToUpperInvariant();
         await cloud.CreateOrderAsync($"{prefix}-1", ProductionCloud.Panel("Side", 4));
         var order = await cloud.CreateOrderAsync($"{prefix}-2", ProductionCloud.Panel("Door", 8, edge: "ABS 2"), ProductionCloud.Panel("Shelf", 4));
-        long door = order.Parts[0].Operations.Single(o => o.Step == 1).Id;
+        var door = order.Parts[0].Operations.Single(o => o.Step == 1).Id;
         await cloud.CounterAsync("saw-01", 500);
         await StartAsync(door, ct);
         await cloud.CounterAsync("saw-01", 503);
 
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"planner-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         await Browser.SignInAsync(page, userName, password);
 
         await page.GotoAsync("/production/orders");

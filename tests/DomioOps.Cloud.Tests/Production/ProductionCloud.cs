@@ -14,7 +14,7 @@ namespace DomioOps.Cloud.Tests.Production;
 /// </summary>
 public class ProductionCloud : SecureCloud
 {
-    private ulong sequence;
+    private ulong _sequence;
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
@@ -41,7 +41,7 @@ public class ProductionCloud : SecureCloud
 
     /// <summary>The machine's piece counter reads <paramref name="raw"/> now (each call a new sequence of edge "edge-t").</summary>
     internal Task CounterAsync(string machine, double raw) =>
-        ReportAsync(machine, "edge-t", (Interlocked.Increment(ref sequence), Signal.PieceCounter, raw, DateTimeOffset.UtcNow));
+        ReportAsync(machine, "edge-t", (Interlocked.Increment(ref _sequence), Signal.PieceCounter, raw, DateTimeOffset.UtcNow));
 
     /// <summary>An order with the given parts, each routed from the shop's work centres, as an import would create it.</summary>
     internal async Task<ProductionOrder> CreateOrderAsync(string number, params Part[] parts)

@@ -23,7 +23,7 @@ namespace DomioOps.Cloud.Tests.Production;
 /// </summary>
 public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private ProductionOrders Orders => cloud.App.Services.GetRequiredService<ProductionOrders>();
 
@@ -31,7 +31,7 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
     public async Task PageAsync_SearchStateSortAndPaging_AnsweredFromSql()
     {
         var ct = TestContext.Current.CancellationToken;
-        string prefix = $"PG{Guid.NewGuid():N}"[..10].ToUpperInvariant();
+        var prefix = $"PG{Guid.NewGuid():N}"[..10].ToUpperInvariant();
         await ShopAsync(prefix, ct);
 
         var all = await Orders.PageAsync(new OrderQuery(prefix.ToLowerInvariant(), Sort: "number"), ct);
@@ -91,7 +91,7 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
     public async Task Export_CsvAndXlsx_ReadBackWithTheListsRowsInTheCallersLanguage()
     {
         var ct = TestContext.Current.CancellationToken;
-        string prefix = $"EX{Guid.NewGuid():N}"[..10].ToUpperInvariant();
+        var prefix = $"EX{Guid.NewGuid():N}"[..10].ToUpperInvariant();
         var orders = await ShopAsync(prefix, ct);
         using var admin = await cloud.AdminAsync(ct);
         using var office = (await cloud.ApiKeyClientAsync(admin, DomioRoles.Office, ct)).Client;
@@ -113,7 +113,7 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
         Assert.Equal(["Released", "In progress", "Done", "Late"], rows.Skip(1).Select(r => r[5]));
         Assert.Equal(["6", "6", "1", "100"], rows[3][9..]);
 
-        byte[] ru = await ruCsv.Content.ReadAsByteArrayAsync(ct);
+        var ru = await ruCsv.Content.ReadAsByteArrayAsync(ct);
         Assert.Equal(Encoding.UTF8.Preamble.ToArray(), ru[..3]);
         var ruRows = Csv(ru[3..], ';');
         Assert.Equal(("Заказ", "Состояние"), (ruRows[0][0], ruRows[0][5]));
@@ -138,7 +138,7 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
     public async Task OrdersApi_ListAndDetail_AnswerJson()
     {
         var ct = TestContext.Current.CancellationToken;
-        string prefix = $"JS{Guid.NewGuid():N}"[..10].ToUpperInvariant();
+        var prefix = $"JS{Guid.NewGuid():N}"[..10].ToUpperInvariant();
         var order = await cloud.CreateOrderAsync($"{prefix}-1", ProductionCloud.Panel("Top", 2));
         using var admin = await cloud.AdminAsync(ct);
         using var planner = (await cloud.ApiKeyClientAsync(admin, DomioRoles.Planner, ct)).Client;
@@ -170,10 +170,10 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
         await cloud.QueryAsync(db => db.Orders.Where(o => o.Id == orders[1].Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.Customer, $"{prefix} Kitchens Ltd"), ct));
         await cloud.QueryAsync(db => db.Orders.Where(o => o.Id == orders[3].Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.DueDate, new DateOnly(2020, 1, 31)), ct));
         using var terminal = await TerminalAsync(ct);
-        long door = orders[1].Parts[0].Operations.Single(o => o.Step == 1).Id;
+        var door = orders[1].Parts[0].Operations.Single(o => o.Step == 1).Id;
         await ActAsync(terminal, new { kind = "start", operationId = door, machineId = "saw-01" }, ct);
         await ActAsync(terminal, new { kind = "pause", operationId = door }, ct);
-        long back = orders[2].Parts[0].Operations.Single().Id;
+        var back = orders[2].Parts[0].Operations.Single().Id;
         await ActAsync(terminal, new { kind = "start", operationId = back, machineId = "saw-01" }, ct);
         await ActAsync(terminal, new { kind = "finish", operationId = back, good = 6, scrap = 1, scrapReason = "chipped" }, ct);
         return orders;
@@ -187,7 +187,7 @@ public sealed class ProductionOrdersTests(ProductionCloud cloud) : IClassFixture
 
     private static async Task ActAsync(HttpClient terminal, object action, CancellationToken ct)
     {
-        var body = JsonSerializer.SerializeToElement(action, s_json).Deserialize<Dictionary<string, object?>>()!;
+        var body = JsonSerializer.SerializeToElement(action, Json).Deserialize<Dictionary<string, object?>>()!;
         body["key"] = Guid.NewGuid();
         using var response = await terminal.PostAsJsonAsync("api/terminal/actions", body, ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct));

@@ -15,7 +15,7 @@ public sealed class RoutingEditorTests(ProductionCloud cloud) : IClassFixture<Pr
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("ROUTE-1", ProductionCloud.Panel("Side", 3));
-        long partId = order.Parts[0].Id;
+        var partId = order.Parts[0].Id;
 
         var (routing, problem) = await Editor.ReplaceAsync(AuditActor.System, partId, [new("saw", 12, null), new("cnc", null, 95)], ct);
 
@@ -29,7 +29,7 @@ public sealed class RoutingEditorTests(ProductionCloud cloud) : IClassFixture<Pr
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("ROUTE-2", ProductionCloud.Panel("Top", 2));
-        long partId = order.Parts[0].Id;
+        var partId = order.Parts[0].Id;
         await cloud.QueryAsync(async db =>
         {
             var saw = await db.Operations.SingleAsync(o => o.PartId == partId, ct);
@@ -52,7 +52,7 @@ public sealed class RoutingEditorTests(ProductionCloud cloud) : IClassFixture<Pr
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("ROUTE-3", ProductionCloud.Panel("Back", 1));
-        long partId = order.Parts[0].Id;
+        var partId = order.Parts[0].Id;
 
         var empty = await Editor.ReplaceAsync(AuditActor.System, partId, [], ct);
         var unknown = await Editor.ReplaceAsync(AuditActor.System, partId, [new("saw", null, null), new("paint-shop", null, null)], ct);

@@ -17,7 +17,7 @@ namespace DomioOps.Cloud.Tests.Production;
 /// </summary>
 public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     [Fact]
     public async Task Start_MachineCountsPieces_CountedAdvancesOnlyWhileRunning()
@@ -25,7 +25,7 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
         var ct = TestContext.Current.CancellationToken;
         await cloud.CounterAsync("saw-01", 100); // what the saw made before this job: not the job's
         var order = await cloud.CreateOrderAsync("COUNT-1", ProductionCloud.Panel("Shelf", 10));
-        long id = order.Parts[0].Operations[0].Id;
+        var id = order.Parts[0].Operations[0].Id;
         using var terminal = await TerminalAsync(ct);
 
         await ActAsync(terminal, new { kind = "start", operationId = id, machineId = "saw-01" }, ct);
@@ -50,7 +50,7 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("COUNT-2", ProductionCloud.Panel("Side", 20));
-        long id = order.Parts[0].Operations[0].Id;
+        var id = order.Parts[0].Operations[0].Id;
         using var terminal = await TerminalAsync(ct);
         var now = DateTimeOffset.UtcNow;
         await cloud.ReportAsync("saw-01", "edge-r", (1, Signal.PieceCounter, 40, now));
@@ -97,7 +97,7 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("REPLAY-1", ProductionCloud.Panel("Bottom", 8));
-        long id = order.Parts[0].Operations[0].Id;
+        var id = order.Parts[0].Operations[0].Id;
         using var terminal = await TerminalAsync(ct);
         await ActAsync(terminal, new { kind = "start", operationId = id }, ct);
         var key = Guid.NewGuid();
@@ -119,7 +119,7 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("SCRAP-1", ProductionCloud.Panel("Back", 6));
-        long id = order.Parts[0].Operations[0].Id;
+        var id = order.Parts[0].Operations[0].Id;
         using var terminal = await TerminalAsync(ct);
         var notStarted = await RefusedAsync(terminal, new { kind = "report", operationId = id, good = 1 }, ct);
         await ActAsync(terminal, new { kind = "start", operationId = id }, ct);
@@ -144,8 +144,8 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
     {
         var ct = TestContext.Current.CancellationToken;
         var order = await cloud.CreateOrderAsync("BUSY-1", ProductionCloud.Panel("Top", 2), ProductionCloud.Panel("Plinth", 2));
-        long first = order.Parts[0].Operations[0].Id;
-        long second = order.Parts[1].Operations[0].Id;
+        var first = order.Parts[0].Operations[0].Id;
+        var second = order.Parts[1].Operations[0].Id;
         using var terminal = await TerminalAsync(ct);
         await ActAsync(terminal, new { kind = "start", operationId = first }, ct);
 
@@ -214,7 +214,7 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
             return db.SaveChangesAsync(ct);
         });
 
-        int forgotten = await cloud.App.Services.GetRequiredService<TerminalActionRetention>().ForgetAsync(ct);
+        var forgotten = await cloud.App.Services.GetRequiredService<TerminalActionRetention>().ForgetAsync(ct);
 
         Assert.Equal(1, forgotten);
         Assert.Equal([recent.Key], await cloud.QueryAsync(db => db.TerminalActions.Where(a => a.TerminalId == "retention").Select(a => a.Key).ToListAsync(ct)));
@@ -230,7 +230,7 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
     {
         using var response = await terminal.PostAsJsonAsync("api/terminal/actions", WithKey(action), ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(ct));
-        return (await response.Content.ReadFromJsonAsync<ActionAnswer>(s_json, ct))!.Operation!;
+        return (await response.Content.ReadFromJsonAsync<ActionAnswer>(Json, ct))!.Operation!;
     }
 
     private static async Task<(HttpStatusCode Status, string Detail)> RefusedAsync(HttpClient terminal, object action, CancellationToken ct)
@@ -244,11 +244,11 @@ public sealed class ShopFloorTests(ProductionCloud cloud) : IClassFixture<Produc
         (await WorkAsync(terminal, ct)).Queue.Single(o => o.Id == operationId);
 
     private static async Task<Work> WorkAsync(HttpClient terminal, CancellationToken ct) =>
-        (await terminal.GetFromJsonAsync<Work>("api/terminal/work", s_json, ct))!;
+        (await terminal.GetFromJsonAsync<Work>("api/terminal/work", Json, ct))!;
 
     private static Dictionary<string, object?> WithKey(object action)
     {
-        var body = JsonSerializer.SerializeToElement(action, s_json).Deserialize<Dictionary<string, object?>>()!;
+        var body = JsonSerializer.SerializeToElement(action, Json).Deserialize<Dictionary<string, object?>>()!;
         body["key"] = Guid.NewGuid();
         return body;
     }

@@ -8,19 +8,19 @@ namespace DomioOps.Cloud.Tests.Production;
 /// <summary>The work centres page in Chromium, as a planner uses it: a break outside its shift is refused next to the shift, then the work centre is listed; axe wide and at 360 px.</summary>
 public sealed class WorkCentresPageTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>, IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task WorkCentresPage_NewCentreWithMachineAndShift_RefusedBreakThenListed()
     {
-        string userName = $"planner-{Guid.NewGuid():N}"[..20];
-        string password = InitialAdmin.Generate();
+        var userName = $"planner-{Guid.NewGuid():N}"[..20];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         await Browser.SignInAsync(page, userName, password);
 
         await page.GotoAsync("/production/work-centres");
@@ -61,7 +61,7 @@ public sealed class WorkCentresPageTests(ProductionCloud cloud) : IClassFixture<
         await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Edit Press" }).ClickAsync();
         await Expect(page.Locator("#wc-id")).ToBeDisabledAsync();
         await Expect(page.Locator("#wc-name")).ToBeFocusedAsync();
-        string wide = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right)).join(' ')");
+        var wide = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + Math.round(e.getBoundingClientRect().right)).join(' ')");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "The page scrolls sideways at 360 px: " + wide);
         await Browser.AssertAccessibleAsync(page);
 

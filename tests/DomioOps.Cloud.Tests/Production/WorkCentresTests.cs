@@ -12,18 +12,18 @@ namespace DomioOps.Cloud.Tests.Production;
 /// <summary>The work centres API over HTTP on the real host: each refusal names its field; changes are audited; a terminal sees the machines.</summary>
 public sealed class WorkCentresTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Fact]
     public async Task CreateUpdateDelete_ValidWorkCentre_ListedChangedGoneAndAudited()
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string id = Unique("drill");
+        var id = Unique("drill");
 
         using var created = await admin.PostAsJsonAsync("api/production/work-centres", Draft(id, "drill-01"), ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var list = await admin.GetFromJsonAsync<List<WorkCentreDraft>>("api/production/work-centres", s_json, ct);
+        var list = await admin.GetFromJsonAsync<List<WorkCentreDraft>>("api/production/work-centres", Json, ct);
         var listed = Assert.Single(list!, c => c.Id == id);
         Assert.Equal(("Drilling", "Drilling", 5m, 12m), (listed.Name, listed.Kind, listed.SetupMinutes!.Value, listed.CycleSeconds!.Value));
         Assert.Equal(["drill-01"], listed.Machines!);
@@ -38,7 +38,7 @@ public sealed class WorkCentresTests(ProductionCloud cloud) : IClassFixture<Prod
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        var got = await admin.GetFromJsonAsync<WorkCentreDraft>($"api/production/work-centres/{id}", s_json, ct);
+        var got = await admin.GetFromJsonAsync<WorkCentreDraft>($"api/production/work-centres/{id}", Json, ct);
         Assert.Equal(("Drilling 2", "Assembly", 7m), (got!.Name, got.Kind, got.SetupMinutes!.Value));
         Assert.Equal(["drill-02"], got.Machines!);
 
@@ -138,8 +138,8 @@ public sealed class WorkCentresTests(ProductionCloud cloud) : IClassFixture<Prod
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string id = Unique("pack");
-        string machine = Unique("wrap");
+        var id = Unique("pack");
+        var machine = Unique("wrap");
         using (var created = await admin.PostAsJsonAsync("api/production/work-centres", Draft(id, machine) with { Kind = "Packing" }, ct))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);

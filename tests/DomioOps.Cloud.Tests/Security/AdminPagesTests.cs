@@ -20,17 +20,17 @@ namespace DomioOps.Cloud.Tests.Security;
 [Collection(SecureCloudGroup.Name)]
 public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task AdminPages_AdminManagesAPersonAndATerminal_AuditTrailFiltersAndVerifies()
     {
         var ct = TestContext.Current.CancellationToken;
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         await SignInAsAdminAsync(page, ct);
 
         // People: the form says what is missing next to each field, and keeps what was typed.
@@ -43,7 +43,7 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
         await Expect(page.Locator("#new-password-error")).ToHaveTextAsync("Enter an initial password.");
         await Expect(page.Locator("#new-email")).ToHaveValueAsync("kept@example.com");
 
-        string userName = $"ui-{Guid.NewGuid():N}"[..15];
+        var userName = $"ui-{Guid.NewGuid():N}"[..15];
         await page.Locator("#new-user-name").FillAsync(userName);
         await page.Locator("#new-password").FillAsync("Ui-Person-2026-Start");
         await page.Locator("#create-person-submit").ClickAsync();
@@ -68,7 +68,7 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
         await page.Locator("#create-api-key").ClickAsync();
         var shown = page.Locator("#new-api-key");
         await Expect(shown).ToHaveTextAsync(ApiKeyPattern());
-        string key = await shown.InnerTextAsync();
+        var key = await shown.InnerTextAsync();
         await Expect(page.Locator("#api-keys")).ToContainTextAsync("Planning import");
         await AssertAccessibleWideAndNarrowAsync(page);
         using (var integration = cloud.Client())
@@ -91,7 +91,7 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
         // Terminals: bind one, its key shown once.
         await OpenAsync(page, "/admin/terminals", "Terminals");
         await Browser.AssertAccessibleAsync(page);
-        string terminalName = $"Saw {Guid.NewGuid():N}"[..12];
+        var terminalName = $"Saw {Guid.NewGuid():N}"[..12];
         await page.Locator("#terminal-name").FillAsync(terminalName);
         await page.Locator("#terminal-work-centre").FillAsync("saw-ui");
         await page.Locator("#create-terminal").ClickAsync();
@@ -110,7 +110,7 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
         await Expect(actions).ToHaveTextAsync("user.locked");
         await Expect(page.Locator("tr", new() { Has = actions })).ToContainTextAsync(userName);
         await Expect(page.Locator("#audit-csv")).ToHaveAttributeAsync("href", $"/api/audit/export?person={userName}&action=user.locked");
-        long lockedSeq = long.Parse((await page.Locator("[data-seq]").GetAttributeAsync("data-seq"))!, CultureInfo.InvariantCulture);
+        var lockedSeq = long.Parse((await page.Locator("[data-seq]").GetAttributeAsync("data-seq"))!, CultureInfo.InvariantCulture);
         await page.Locator("#audit-action").FillAsync("terminal.created");
         await page.Locator("#audit-person").FillAsync("");
         await page.Locator("#audit-apply").ClickAsync();
@@ -128,7 +128,7 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
 
         // The lock's row changed under the application (as a database superuser can): the check says which row and why,
         // and the list marks it. Put back as it was, the chain is whole again (the other tests of the host verify it).
-        string? original = await TamperAsync(lockedSeq, """{"tampered":true}""", ct);
+        var original = await TamperAsync(lockedSeq, """{"tampered":true}""", ct);
         try
         {
             await page.Locator("#verify-chain").ClickAsync();
@@ -219,7 +219,7 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
         await page.Locator("#password").FillAsync(cloud.AdminPassword);
         await page.Locator("#sign-in").ClickAsync();
         await Expect(page.Locator("#code")).ToBeVisibleAsync();
-        long step = await FreshStepAsync(ct);
+        var step = await FreshStepAsync(ct);
         await page.Locator("#code").FillAsync(Totp.Code(cloud.AdminTotpKey, DateTimeOffset.FromUnixTimeSeconds(step * TotpTokenProvider.StepSeconds)));
         await page.Locator("#verify").ClickAsync();
         await Expect(page).Not.ToHaveURLAsync(new Regex("/sign-in"));
@@ -240,8 +240,8 @@ public sealed partial class AdminPagesTests(SecureCloud cloud) : IAsyncLifetime
         var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
         while (true)
         {
-            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / TotpTokenProvider.StepSeconds;
-            long step = Math.Max(now, last + 1);
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / TotpTokenProvider.StepSeconds;
+            var step = Math.Max(now, last + 1);
             if (step <= now + 1)
             {
                 return step;

@@ -16,7 +16,7 @@ public sealed class AdminRequestTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string userId = await cloud.CreateUserAsync("fields-target", "Fields-Target-42", DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync("fields-target", "Fields-Target-42", DomioRoles.Operator);
         var requests = new (string Name, Func<Task<HttpResponseMessage>> Send)[]
         {
             ("user without name", () => admin.PostAsJsonAsync("api/security/users", new { userName = (string?)null, password = "Some-Password-42", roles = new[] { "Operator" } }, ct)),

@@ -29,9 +29,9 @@ namespace DomioOps.Cloud.Tests.Security;
 [Collection(SecureCloudGroup.Name)]
 public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
 {
-    private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero));
 
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("domioops-audit-test-");
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("domioops-audit-test-");
 
     [Fact]
     public async Task Verify_UntouchedChain_IsIntact()
@@ -128,7 +128,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         // A database of the previous build (migrations 1..6) holding two rows chained with plain SHA-256.
-        string connectionString = await cloud.Postgres.CreateDatabaseAsync("audit_legacy", ct);
+        var connectionString = await cloud.Postgres.CreateDatabaseAsync("audit_legacy", ct);
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync(ct);
@@ -139,10 +139,10 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
                 await ExecuteAsync(connection, $"INSERT INTO domioops_schema_version (version, name) VALUES ({migration.Version}, '{migration.Name}')", ct);
             }
 
-            byte[] prev = AuditRecord.Genesis;
+            var prev = AuditRecord.Genesis;
             foreach (var (seq, at) in new[] { (1L, new DateTimeOffset(2026, 11, 25, 7, 0, 0, TimeSpan.Zero)), (2L, new DateTimeOffset(2026, 11, 25, 7, 30, 0, TimeSpan.Zero)) })
             {
-                byte[] hash = AuditRecord.ComputeHash(null, prev, seq, at, "person", "old", null, "user.created", "user", $"old-{seq}", null, "{}");
+                var hash = AuditRecord.ComputeHash(null, prev, seq, at, "person", "old", null, "user.created", "user", $"old-{seq}", null, "{}");
                 await using var insert = new NpgsqlCommand("""
                     INSERT INTO domio_audit (seq, at, actor_kind, actor_id, action, entity_type, entity_id, after, prev_hash, hash)
                     VALUES (@seq, @at, 'person', 'old', 'user.created', 'user', @entity, '{}', @prev, @hash);
@@ -185,7 +185,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         var chain = await ChainAsync("audit_checkpoint_file", 2, ct);
         var written = await chain.Writer.WriteAsync(ct);
         Assert.NotNull(written);
-        string path = Path.Combine(chain.Options.CheckpointDirectory, "audit-000000000002.checkpoint");
+        var path = Path.Combine(chain.Options.CheckpointDirectory, "audit-000000000002.checkpoint");
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(path));
@@ -202,8 +202,8 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         Assert.Equal("2026-11-25T08:00:02.4691356Z", json.GetProperty("at").GetString());
 
         // The head has not moved: nothing new, and the file is never replaced.
-        byte[] before = File.ReadAllBytes(path);
-        time.Advance(TimeSpan.FromMinutes(15));
+        var before = File.ReadAllBytes(path);
+        _time.Advance(TimeSpan.FromMinutes(15));
         Assert.Null(await chain.Writer.WriteAsync(ct));
         Assert.Equal(before, File.ReadAllBytes(path));
     }
@@ -244,7 +244,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var chain = await ChainAsync("audit_forged_checkpoint", 2, ct);
-        var forged = new AuditCheckpoint(7, new byte[32], 1, time.GetUtcNow()).ToFile(new AuditKey(new byte[32]));
+        var forged = new AuditCheckpoint(7, new byte[32], 1, _time.GetUtcNow()).ToFile(new AuditKey(new byte[32]));
         File.WriteAllBytes(Path.Combine(chain.Options.CheckpointDirectory, "audit-000000000007.checkpoint"), forged);
         var result = await chain.Verifier.VerifyAsync(null, ct);
         Assert.Equal(["checkpoint audit-000000000007.checkpoint is not signed with the audit key (forged, damaged, or written under another key)"], result.Problems);
@@ -260,7 +260,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         File.Delete(chain.Options.KeyPath);
         var key = AuditKey.Load(chain.Options.KeyPath, create: true);
         var options = Options.Create(chain.Options);
-        var writer = new AuditCheckpointWriter(chain.Trail, new AuditCheckpoints(options, key, time), options, time, NullLogger<AuditCheckpointWriter>.Instance);
+        var writer = new AuditCheckpointWriter(chain.Trail, new AuditCheckpoints(options, key, _time), options, _time, NullLogger<AuditCheckpointWriter>.Instance);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.StartAsync(ct));
         Assert.Equal($"Audit:KeyPath: the key in '{chain.Options.KeyPath}' verifies none of the 1 checkpoints in '{chain.Options.CheckpointDirectory}': "
             + "it is not the key this audit chain was written with. Restore the right key file (a new key would leave every existing row unverifiable).", error.Message);
@@ -270,7 +270,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
     public async Task HostStart_KeyFileMissing_FailsNamingTheKeyAndTheFix()
     {
         var ct = TestContext.Current.CancellationToken;
-        string missing = Path.Combine(folder.FullName, "missing.key");
+        var missing = Path.Combine(_folder.FullName, "missing.key");
         await using var app = cloud.BuildSilo(FreePort.Next(), new Dictionary<string, string> { ["Audit:KeyPath"] = missing, ["Audit:CreateKey"] = "false" });
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(ct));
         Assert.Equal([$"Audit:KeyPath: the audit key file '{missing}' does not exist. Restore it from your backup (without it the chain cannot be verified), "
@@ -307,7 +307,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         var chain = await ChainAsync("audit_refused", 1, ct);
         await using var connection = new NpgsqlConnection(chain.ConnectionString);
         await connection.OpenAsync(ct);
-        foreach (string sql in new[] { "UPDATE domio_audit SET action = 'x'", "DELETE FROM domio_audit", "TRUNCATE domio_audit", "UPDATE domio_audit_keyed SET from_seq = 9" })
+        foreach (var sql in new[] { "UPDATE domio_audit SET action = 'x'", "DELETE FROM domio_audit", "TRUNCATE domio_audit", "UPDATE domio_audit_keyed SET from_seq = 9" })
         {
             await using var command = new NpgsqlCommand(sql, connection);
             var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteNonQueryAsync(ct));
@@ -323,7 +323,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         Assert.Equal(0, await AuditExtensions.RunAuditCommandAsync(chain.CommandArguments));
         await TamperAsync(chain.ConnectionString, "UPDATE domio_audit SET at = at + interval '1 second' WHERE seq = 1", ct);
         Assert.Equal(2, await AuditExtensions.RunAuditCommandAsync(chain.CommandArguments));
-        Assert.Equal(1, await AuditExtensions.RunAuditCommandAsync([.. chain.CommandArguments, $"--Audit:KeyPath={Path.Combine(folder.FullName, "missing.key")}"]));
+        Assert.Equal(1, await AuditExtensions.RunAuditCommandAsync([.. chain.CommandArguments, $"--Audit:KeyPath={Path.Combine(_folder.FullName, "missing.key")}"]));
         Assert.Null(await AuditExtensions.RunAuditCommandAsync(["--urls=http://127.0.0.1:1"]));
     }
 
@@ -332,10 +332,10 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string adminId = (await admin.GetFromJsonAsync<List<User>>("api/security/users", ct))!.Single(u => u.UserName == "admin").Id;
+        var adminId = (await admin.GetFromJsonAsync<List<User>>("api/security/users", ct))!.Single(u => u.UserName == "admin").Id;
         using var created = await admin.PostAsJsonAsync("api/security/users", new { userName = "audited-person", password = "Audited-Person-1", roles = new[] { "Operator" } }, ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        string userId = (await created.Content.ReadFromJsonAsync<User>(ct))!.Id;
+        var userId = (await created.Content.ReadFromJsonAsync<User>(ct))!.Id;
         using var changed = await admin.PutAsJsonAsync($"api/security/users/{userId}/roles", new { roles = new[] { "Maintenance" } }, ct);
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
 
@@ -366,7 +366,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         http.Request.RouteValues["site"] = "plant-audit";
         http.Request.RouteValues["thing"] = "thing-audit";
         http.Connection.RemoteIpAddress = IPAddress.Loopback;
-        string userId = $"net-{Guid.NewGuid():N}";
+        var userId = $"net-{Guid.NewGuid():N}";
         http.User = new ClaimsPrincipal(new ClaimsIdentity(
             [new(ClaimTypes.NameIdentifier, userId), new(SecurityClaims.CredentialKind, SecurityClaims.ApiKeyCredential), new(SecurityClaims.CredentialId, "key-1")], "test"));
         var trail = cloud.App.Services.GetRequiredService<AuditTrail>();
@@ -381,7 +381,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
 
     private async Task<Chain> ChainAsync(string database, int rows, CancellationToken ct)
     {
-        string connectionString = await cloud.Postgres.CreateDatabaseAsync(database, ct);
+        var connectionString = await cloud.Postgres.CreateDatabaseAsync(database, ct);
         await new PostgresSchema(connectionString, NullLogger<PostgresSchema>.Instance).ApplyAsync(ct);
         return await AnchoredAsync(connectionString, database, rows, ct);
     }
@@ -389,13 +389,13 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
     /// <summary>The trail, verifier and checkpoint writer of a migrated database, a key file and a checkpoint folder of its own, the start's checkpoint written and <paramref name="rows"/> appended.</summary>
     private async Task<Chain> AnchoredAsync(string connectionString, string name, int rows, CancellationToken ct)
     {
-        string directory = Path.Combine(folder.FullName, name);
+        var directory = Path.Combine(_folder.FullName, name);
         var audit = new AuditOptions { KeyPath = Path.Combine(directory, "audit.key"), CreateKey = true, CheckpointDirectory = Path.Combine(directory, "checkpoints") };
         var key = AuditKey.Load(audit.KeyPath, create: true);
         var options = Options.Create(new SiloOptions { ConnectionString = connectionString });
-        var trail = new AuditTrail(options, key, time, NullLogger<AuditTrail>.Instance);
-        var checkpoints = new AuditCheckpoints(Options.Create(audit), key, time);
-        var writer = new AuditCheckpointWriter(trail, checkpoints, Options.Create(audit), time, NullLogger<AuditCheckpointWriter>.Instance);
+        var trail = new AuditTrail(options, key, _time, NullLogger<AuditTrail>.Instance);
+        var checkpoints = new AuditCheckpoints(Options.Create(audit), key, _time);
+        var writer = new AuditCheckpointWriter(trail, checkpoints, Options.Create(audit), _time, NullLogger<AuditCheckpointWriter>.Instance);
         var chain = new Chain(trail, new AuditVerifier(options, key, checkpoints), writer, checkpoints, audit, connectionString);
         await writer.StartAsync(ct);
         await writer.StopAsync(ct);
@@ -405,9 +405,9 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
 
     private async Task AppendAsync(Chain chain, int rows, string who, CancellationToken ct)
     {
-        for (int i = 1; i <= rows; i++)
+        for (var i = 1; i <= rows; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(1.2345678));
+            _time.Advance(TimeSpan.FromSeconds(1.2345678));
             await chain.Trail.AppendAsync(new AuditActor("person", $"{who}-{i}", "127.0.0.1"), "user.roles-changed", "user", $"{who}-{i}",
                 new { roles = new[] { DomioRoles.Operator } }, new { roles = new[] { DomioRoles.Planner } }, ct);
         }
@@ -442,7 +442,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
             }
         }
 
-        byte[] prev = rows.Single(r => r.Seq == from).PrevHash;
+        var prev = rows.Single(r => r.Seq == from).PrevHash;
         await using (var off = new NpgsqlCommand("ALTER TABLE domio_audit DISABLE TRIGGER USER", connection))
         {
             await off.ExecuteNonQueryAsync(ct);
@@ -473,7 +473,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public void Dispose() => folder.Delete(recursive: true);
+    public void Dispose() => _folder.Delete(recursive: true);
 
     private sealed record Chain(AuditTrail Trail, AuditVerifier Verifier, AuditCheckpointWriter Writer, AuditCheckpoints Checkpoints, AuditOptions Options, string ConnectionString)
     {

@@ -226,10 +226,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         {
             using var anonymous = cloud.Client();
             var failures = new List<string>();
-            int refusals = 0;
+            var refusals = 0;
             foreach (var route in Table.Where(r => r.Roles is not null))
             {
-                foreach (string method in route.Methods)
+                foreach (var method in route.Methods)
                 {
                     // A page sends an anonymous person to sign in, and a terminal (signed in by cookie) to the page saying no;
                     // an API key is told 403 everywhere.
@@ -239,10 +239,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
                         refusals++;
                     }
 
-                    foreach (string role in Callers.Except(route.Roles!))
+                    foreach (var role in Callers.Except(route.Roles!))
                     {
                         using var response = await SendAsync(callers[role], method, route, ct);
-                        bool redirected = route.Page && role == Terminal;
+                        var redirected = route.Page && role == Terminal;
                         Expect(route, method, role, response, redirected ? HttpStatusCode.Redirect : HttpStatusCode.Forbidden, redirected ? "/access-denied" : null, failures);
                         refusals++;
                     }
@@ -268,7 +268,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string operatorId = await cloud.CreateUserAsync($"badge-{Guid.NewGuid():N}"[..20], InitialAdmin.Generate(), DomioRoles.Operator);
+        var operatorId = await cloud.CreateUserAsync($"badge-{Guid.NewGuid():N}"[..20], InitialAdmin.Generate(), DomioRoles.Operator);
         using (var badge = await admin.PutAsJsonAsync($"api/security/users/{operatorId}/operator-credential", new { badge = Badge }, ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, badge.StatusCode);
@@ -279,13 +279,13 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         {
             using var anonymous = cloud.Client();
             var failures = new List<string>();
-            int admissions = 0;
+            var admissions = 0;
             // Sign-outs last: after them the terminal's session is gone.
             foreach (var route in Table.OrderBy(r => r.Pattern.EndsWith("/sign-out", StringComparison.Ordinal)))
             {
-                foreach (string method in route.Methods)
+                foreach (var method in route.Methods)
                 {
-                    foreach (string role in route.Roles ?? ["anonymous"])
+                    foreach (var role in route.Roles ?? ["anonymous"])
                     {
                         using var response = await SendAsync(route.Roles is null ? anonymous : callers[role], method, route, ct);
                         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && !IsSignInRefusal(route, response))
@@ -316,7 +316,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        foreach (string role in DomioRoles.People)
+        foreach (var role in DomioRoles.People)
         {
             using var client = (await cloud.ApiKeyClientAsync(admin, role, ct)).Client;
             using var response = await client.GetAsync(new Uri("api/machines", UriKind.Relative), ct);
@@ -360,7 +360,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     private async Task<Dictionary<string, HttpClient>> CallersAsync(HttpClient admin, CancellationToken ct)
     {
         var callers = new Dictionary<string, HttpClient>();
-        foreach (string role in DomioRoles.People)
+        foreach (var role in DomioRoles.People)
         {
             callers[role] = (await cloud.ApiKeyClientAsync(admin, role, ct)).Client;
         }
@@ -390,7 +390,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     {
         // Parameters become "x": no such user, key, terminal, person, machine or edge, so an admitted write changes nothing that matters.
         // A number where the route takes only one (no such order either).
-        string path = Parameter().Replace(route.Pattern, m => m.Value.EndsWith(":long}", StringComparison.Ordinal) ? "0"
+        var path = Parameter().Replace(route.Pattern, m => m.Value.EndsWith(":long}", StringComparison.Ordinal) ? "0"
             : route.Pattern.Contains(":file}", StringComparison.Ordinal) ? "x.txt" : "x").TrimStart('/');
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
         if (method is "POST" or "PUT")
@@ -412,7 +412,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             return [];
         }
 
-        string pattern = "/" + endpoint.RoutePattern.RawText?.TrimStart('/');
+        var pattern = "/" + endpoint.RoutePattern.RawText?.TrimStart('/');
         var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"];
         return methods.Where(m => m != "OPTIONS").Select(m => $"{m} {pattern}");
     }

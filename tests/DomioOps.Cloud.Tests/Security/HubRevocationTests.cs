@@ -23,7 +23,7 @@ public sealed class HubRevocationTests(SecureCloud cloud)
     public async Task SetRoles_RoleRemoved_EndsTheLiveHubConnection()
     {
         var ct = TestContext.Current.CancellationToken;
-        string userId = await cloud.CreateUserAsync("hub-planner", Password, DomioRoles.Planner);
+        var userId = await cloud.CreateUserAsync("hub-planner", Password, DomioRoles.Planner);
         var cookies = new CookieContainer();
         using (var person = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = cloud.BaseAddress })
         using (var signIn = await person.PostAsJsonAsync("api/account/sign-in", new { userName = "hub-planner", password = Password }, ct))
@@ -49,7 +49,7 @@ public sealed class HubRevocationTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         // A Planner: Maintenance would need a second factor first (Security:RequireTwoFactorRoles).
-        string userId = await cloud.CreateUserAsync("hub-locked", Password, DomioRoles.Planner);
+        var userId = await cloud.CreateUserAsync("hub-locked", Password, DomioRoles.Planner);
         var cookies = new CookieContainer();
         using var person = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = cloud.BaseAddress };
         using (var signIn = await person.PostAsJsonAsync("api/account/sign-in", new { userName = "hub-locked", password = Password }, ct))
@@ -87,7 +87,7 @@ public sealed class HubRevocationTests(SecureCloud cloud)
         var (integration, _, keyId) = await cloud.ApiKeyClientAsync(admin, DomioRoles.Operator, ct);
         using (integration)
         {
-            string header = integration.DefaultRequestHeaders.Authorization!.ToString();
+            var header = integration.DefaultRequestHeaders.Authorization!.ToString();
             await using var hub = new HubConnectionBuilder()
                 .WithUrl(new Uri(cloud.BaseAddress, MachineHub.Path.TrimStart('/')), o => o.Headers["Authorization"] = header).Build();
             var closed = Closed(hub);
@@ -113,7 +113,7 @@ public sealed class HubRevocationTests(SecureCloud cloud)
             var (integration, _, keyId) = await cloud.ApiKeyClientAsync(admin, DomioRoles.Planner, ct);
             using (integration)
             {
-                string header = integration.DefaultRequestHeaders.Authorization!.ToString();
+                var header = integration.DefaultRequestHeaders.Authorization!.ToString();
                 await using var hub = new HubConnectionBuilder()
                     .WithUrl(new Uri(secondAddress, MachineHub.Path.TrimStart('/')), o => o.Headers["Authorization"] = header).Build();
                 var closed = Closed(hub);

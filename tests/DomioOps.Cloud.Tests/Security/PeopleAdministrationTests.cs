@@ -25,8 +25,8 @@ public sealed class PeopleAdministrationTests(SecureCloud cloud)
     public async Task FindAsync_SearchSortedDescendingSecondPage_ReturnsThatPageAndTheTotal()
     {
         var ct = TestContext.Current.CancellationToken;
-        string tag = $"find{Guid.NewGuid():N}"[..12];
-        foreach (string letter in new[] { "a", "b", "c", "d", "e" })
+        var tag = $"find{Guid.NewGuid():N}"[..12];
+        foreach (var letter in new[] { "a", "b", "c", "d", "e" })
         {
             await cloud.CreateUserAsync($"{tag}-{letter}", "Find-Person-2026", letter == "c" ? [DomioRoles.Admin, DomioRoles.Operator] : [DomioRoles.Planner]);
         }
@@ -45,7 +45,7 @@ public sealed class PeopleAdministrationTests(SecureCloud cloud)
     public async Task CreateAsync_BadFields_AreRefusedOnTheFieldTheyAreAbout()
     {
         var ct = TestContext.Current.CancellationToken;
-        string name = $"dup{Guid.NewGuid():N}"[..12];
+        var name = $"dup{Guid.NewGuid():N}"[..12];
         Assert.True((await People.CreateAsync(Page, new NewPerson(name, null, "Duplicate-Person-1", []), ct)).Succeeded);
 
         var taken = (await People.CreateAsync(Page, new NewPerson(name, null, "Duplicate-Person-1", []), ct)).Failure!;
@@ -67,7 +67,7 @@ public sealed class PeopleAdministrationTests(SecureCloud cloud)
     public async Task Changes_MadeFromAPage_AreAuditedWithItsActorAndTakeEffect()
     {
         var ct = TestContext.Current.CancellationToken;
-        string name = $"page{Guid.NewGuid():N}"[..12];
+        var name = $"page{Guid.NewGuid():N}"[..12];
         var created = (await People.CreateAsync(Page, new NewPerson(name, null, "Page-Person-2026", [DomioRoles.Operator]), ct)).Value!;
         Assert.Equal([DomioRoles.Operator], created.Roles);
 
@@ -114,8 +114,8 @@ public sealed class PeopleAdministrationTests(SecureCloud cloud)
     public async Task SetOperatorCredentialAsync_SetThenClearPin_KeepsTheBadge()
     {
         var ct = TestContext.Current.CancellationToken;
-        string userId = await cloud.CreateUserAsync($"pin{Guid.NewGuid():N}"[..12], "Pin-Person-2026", DomioRoles.Operator);
-        string badge = $"BADGE-{Guid.NewGuid():N}";
+        var userId = await cloud.CreateUserAsync($"pin{Guid.NewGuid():N}"[..12], "Pin-Person-2026", DomioRoles.Operator);
+        var badge = $"BADGE-{Guid.NewGuid():N}";
         Assert.True((await People.SetOperatorCredentialAsync(Page, userId, new OperatorCredentialChange(badge, "246813"), ct)).Succeeded);
         Assert.Equal((true, true), await CredentialAsync(userId, ct));
 
@@ -135,9 +135,9 @@ public sealed class PeopleAdministrationTests(SecureCloud cloud)
     public async Task SetOperatorCredentialAsync_BadPinOrSomeoneElsesBadge_IsRefusedOnThatField()
     {
         var ct = TestContext.Current.CancellationToken;
-        string first = await cloud.CreateUserAsync($"bdg{Guid.NewGuid():N}"[..12], "Badge-Person-2026", DomioRoles.Operator);
-        string second = await cloud.CreateUserAsync($"bdg{Guid.NewGuid():N}"[..12], "Badge-Person-2026", DomioRoles.Operator);
-        string badge = $"BADGE-{Guid.NewGuid():N}";
+        var first = await cloud.CreateUserAsync($"bdg{Guid.NewGuid():N}"[..12], "Badge-Person-2026", DomioRoles.Operator);
+        var second = await cloud.CreateUserAsync($"bdg{Guid.NewGuid():N}"[..12], "Badge-Person-2026", DomioRoles.Operator);
+        var badge = $"BADGE-{Guid.NewGuid():N}";
         Assert.True((await People.SetOperatorCredentialAsync(Page, first, new OperatorCredentialChange(badge, null), ct)).Succeeded);
 
         var taken = (await People.SetOperatorCredentialAsync(Page, second, new OperatorCredentialChange(badge, null), ct)).Failure!;

@@ -28,7 +28,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedCloud cloud) : IClassFi
         // Its own address (through the loopback proxy, trusted by default), so no other test spends its budget.
         attacker.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
         var statuses = new List<HttpStatusCode>();
-        for (int i = 0; i < 200 && !statuses.Contains(HttpStatusCode.TooManyRequests); i++)
+        for (var i = 0; i < 200 && !statuses.Contains(HttpStatusCode.TooManyRequests); i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "api/machines");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", $"domio_{i:x24}.not-the-secret");
@@ -55,7 +55,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedCloud cloud) : IClassFi
         }
 
         var first = new List<HttpStatusCode>();
-        for (int i = 0; i < 200 && !first.Contains(HttpStatusCode.TooManyRequests); i++)
+        for (var i = 0; i < 200 && !first.Contains(HttpStatusCode.TooManyRequests); i++)
         {
             first.Add(await CallAsync("198.51.100.30"));
         }
@@ -77,7 +77,7 @@ public sealed class RateLimitTests(RateLimitTests.LimitedCloud cloud) : IClassFi
             // the machine's speed; calls go on until one is refused (a refill may let one more through on a slow machine).
             var statuses = new List<HttpStatusCode>();
             TimeSpan? retryAfter = null;
-            for (int i = 0; i < 100 && retryAfter is null; i++)
+            for (var i = 0; i < 100 && retryAfter is null; i++)
             {
                 using var response = await integration.GetAsync(new Uri("api/machines", UriKind.Relative), ct);
                 statuses.Add(response.StatusCode);
@@ -85,14 +85,14 @@ public sealed class RateLimitTests(RateLimitTests.LimitedCloud cloud) : IClassFi
             }
 
             Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, 8), statuses.Take(8));
-            // The next token comes 60 s / 8 later, rounded up to whole seconds (a whole token a second was refilled before).
+            // The next token comes 60 s / 8 later, rounded up to whole seconds.
             Assert.Equal(TimeSpan.FromSeconds(8), retryAfter);
         }
 
         // Four sign-in attempts a minute from one address; the admin's sign-in above used one.
         using var anonymous = cloud.Client();
         var signIns = new List<HttpStatusCode>();
-        for (int i = 0; i < 10 && !signIns.Contains(HttpStatusCode.TooManyRequests); i++)
+        for (var i = 0; i < 10 && !signIns.Contains(HttpStatusCode.TooManyRequests); i++)
         {
             using var response = await anonymous.PostAsJsonAsync("api/account/sign-in", new { userName = "nobody", password = "Nothing-At-All-1" }, ct);
             signIns.Add(response.StatusCode);

@@ -18,12 +18,12 @@ namespace DomioOps.Cloud.Tests.Security;
 /// </summary>
 public class SecureCloud : IAsyncLifetime
 {
-    private readonly CookieContainer adminCookies = new();
-    private readonly string badgeKeyFile = Path.Combine(Path.GetTempPath(), $"domio-badge-{Guid.NewGuid():N}.key");
-    private PostgresServer? postgres;
-    private Dictionary<string, string> settings = [];
-    private readonly CountingPasswordHasher passwordChecks = new();
-    private AntiforgeryToken adminAntiforgery = new("", "");
+    private readonly CookieContainer _adminCookies = new();
+    private readonly string _badgeKeyFile = Path.Combine(Path.GetTempPath(), $"domio-badge-{Guid.NewGuid():N}.key");
+    private PostgresServer? _postgres;
+    private Dictionary<string, string> _settings = [];
+    private readonly CountingPasswordHasher _passwordChecks = new();
+    private AntiforgeryToken _adminAntiforgery = new("", "");
 
     public int HttpPort { get; } = FreePort.Next();
 
@@ -33,7 +33,7 @@ public class SecureCloud : IAsyncLifetime
     public virtual Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
 
     /// <summary>How often the password hasher has checked a password (sign-ins of known and unknown users alike).</summary>
-    public int PasswordChecks => passwordChecks.Count;
+    public int PasswordChecks => _passwordChecks.Count;
 
     public string AdminPassword { get; } = InitialAdmin.Generate();
 
@@ -41,12 +41,12 @@ public class SecureCloud : IAsyncLifetime
     public string AdminTotpKey { get; private set; } = "";
 
     /// <summary>The administrator's session cookies, for clients other than <see cref="HttpClient"/> (SignalR).</summary>
-    public CookieContainer AdminCookies => adminCookies;
+    public CookieContainer AdminCookies => _adminCookies;
 
     /// <summary>The file holding the key badge numbers are hashed with.</summary>
-    public string BadgeKeyFile => badgeKeyFile;
+    public string BadgeKeyFile => _badgeKeyFile;
 
-    public PostgresServer Postgres => postgres ?? throw new InvalidOperationException("Not started.");
+    public PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>The cluster's database as the superuser, for tests that reach under the application; the silos connect as domio_cloud.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -62,20 +62,20 @@ public class SecureCloud : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        postgres = await PostgresServer.StartAsync(ct);
+        _postgres = await PostgresServer.StartAsync(ct);
         // As in docker-compose.yml: an owner role migrates, the silos run as a member of domio_app (Storage/Sql/0008).
-        await postgres.CreateRoleAsync("domio_owner", cancellationToken: ct);
-        await postgres.CreateRoleAsync("domio_app", login: false, cancellationToken: ct);
-        await postgres.CreateRoleAsync("domio_cloud", memberOf: "domio_app", cancellationToken: ct);
-        ConnectionString = await postgres.CreateDatabaseAsync("domio_security", "domio_owner", ct);
+        await _postgres.CreateRoleAsync("domio_owner", cancellationToken: ct);
+        await _postgres.CreateRoleAsync("domio_app", login: false, cancellationToken: ct);
+        await _postgres.CreateRoleAsync("domio_cloud", memberOf: "domio_app", cancellationToken: ct);
+        ConnectionString = await _postgres.CreateDatabaseAsync("domio_security", "domio_owner", ct);
         AuditDirectory = Directory.CreateTempSubdirectory("domioops-audit-").FullName;
         var settings = new Dictionary<string, string>
         {
             ["urls"] = $"http://127.0.0.1:{HttpPort}",
             ["contentRoot"] = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud"),
             ["Serilog:MinimumLevel:Default"] = "Warning",
-            ["Silo:ConnectionString"] = postgres.ConnectionString("domio_security", "domio_cloud"),
-            ["Silo:MigrationConnectionString"] = postgres.ConnectionString("domio_security", "domio_owner"),
+            ["Silo:ConnectionString"] = _postgres.ConnectionString("domio_security", "domio_cloud"),
+            ["Silo:MigrationConnectionString"] = _postgres.ConnectionString("domio_security", "domio_owner"),
             ["Audit:KeyPath"] = Path.Combine(AuditDirectory, "audit.key"),
             ["Audit:CreateKey"] = "true",
             ["Audit:CheckpointDirectory"] = Path.Combine(AuditDirectory, "checkpoints"),
@@ -90,7 +90,7 @@ public class SecureCloud : IAsyncLifetime
             ["Security:RequireTwoFactorRoles:0"] = DomioRoles.Admin,
             ["Security:RequireTwoFactorRoles:1"] = DomioRoles.Maintenance,
             ["Security:RequireTwoFactorRoles:2"] = DomioRoles.Office,
-            ["Security:BadgeKeyFile"] = badgeKeyFile,
+            ["Security:BadgeKeyFile"] = _badgeKeyFile,
             ["Security:RateLimits:SignInPerMinutePerAddress"] = "10000",
             // Every request checks the session against the store, as every request does 10 s into a session by default.
             ["Security:SessionCheckInterval"] = "00:00:00",
@@ -107,8 +107,8 @@ public class SecureCloud : IAsyncLifetime
             settings[key] = value;
         }
 
-        this.settings = settings;
-        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")], builder => builder.Services.AddSingleton<IPasswordHasher<IdentityUser>>(passwordChecks));
+        this._settings = settings;
+        App = Program.Build([.. settings.Select(s => $"--{s.Key}={s.Value}")], builder => builder.Services.AddSingleton<IPasswordHasher<IdentityUser>>(_passwordChecks));
         await App.StartAsync(ct);
 
         // The administrator's first sign-in: password, then two-factor set up; the tests share that session.
@@ -119,13 +119,13 @@ public class SecureCloud : IAsyncLifetime
         }
 
         AdminTotpKey = await Totp.EnrolAsync(admin, ct);
-        adminAntiforgery = (await admin.GetFromJsonAsync<AntiforgeryToken>("api/account/antiforgery", ct))!;
+        _adminAntiforgery = (await admin.GetFromJsonAsync<AntiforgeryToken>("api/account/antiforgery", ct))!;
     }
 
     /// <summary>Another silo of the same cluster (same database), serving HTTP on its own port; the caller stops and disposes it.</summary>
     internal async Task<(WebApplication App, Uri BaseAddress)> StartSecondSiloAsync(CancellationToken ct)
     {
-        int port = FreePort.Next();
+        var port = FreePort.Next();
         var app = BuildSilo(port, new Dictionary<string, string>());
         await app.StartAsync(ct);
         return (app, new Uri($"http://127.0.0.1:{port}/"));
@@ -134,7 +134,7 @@ public class SecureCloud : IAsyncLifetime
     /// <summary>Another silo's host (not started) on HTTP port <paramref name="port"/>, with <paramref name="overrides"/> on top of this one's settings.</summary>
     internal WebApplication BuildSilo(int port, IReadOnlyDictionary<string, string> overrides)
     {
-        var second = new Dictionary<string, string>(settings)
+        var second = new Dictionary<string, string>(_settings)
         {
             ["urls"] = $"http://127.0.0.1:{port}",
             ["Silo:SiloPort"] = $"{FreePort.Next()}",
@@ -157,9 +157,9 @@ public class SecureCloud : IAsyncLifetime
             await App.DisposeAsync();
         }
 
-        if (postgres is not null)
+        if (_postgres is not null)
         {
-            await postgres.DisposeAsync();
+            await _postgres.DisposeAsync();
         }
 
         if (AuditDirectory.Length > 0)
@@ -167,7 +167,7 @@ public class SecureCloud : IAsyncLifetime
             Directory.Delete(AuditDirectory, recursive: true);
         }
 
-        File.Delete(badgeKeyFile);
+        File.Delete(_badgeKeyFile);
 
         GC.SuppressFinalize(this);
     }
@@ -185,7 +185,7 @@ public class SecureCloud : IAsyncLifetime
     private HttpClientHandler AdminHandler()
     {
         var handler = Handler();
-        handler.CookieContainer = adminCookies;
+        handler.CookieContainer = _adminCookies;
         return handler;
     }
 
@@ -219,7 +219,7 @@ public class SecureCloud : IAsyncLifetime
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        client.DefaultRequestHeaders.Add(adminAntiforgery.HeaderName, adminAntiforgery.Value);
+        client.DefaultRequestHeaders.Add(_adminAntiforgery.HeaderName, _adminAntiforgery.Value);
         return Task.FromResult(client);
     }
 
@@ -238,7 +238,7 @@ public class SecureCloud : IAsyncLifetime
     /// <summary>A client authenticating with a fresh API key of a new user holding <paramref name="role"/>.</summary>
     public async Task<(HttpClient Client, string UserId, string KeyId)> ApiKeyClientAsync(HttpClient admin, string role, CancellationToken ct)
     {
-        string userId = await CreateUserAsync($"integration-{role}-{Guid.NewGuid():N}".ToLowerInvariant()[..40], InitialAdmin.Generate(), role);
+        var userId = await CreateUserAsync($"integration-{role}-{Guid.NewGuid():N}".ToLowerInvariant()[..40], InitialAdmin.Generate(), role);
         using var response = await admin.PostAsJsonAsync($"api/security/users/{userId}/api-keys", new { name = $"{role} integration" }, ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var key = (await response.Content.ReadFromJsonAsync<NewKey>(ct))!;
@@ -267,17 +267,17 @@ public class SecureCloud : IAsyncLifetime
     /// <summary>Identity's hasher, counting the passwords it checks.</summary>
     private sealed class CountingPasswordHasher : IPasswordHasher<IdentityUser>
     {
-        private readonly PasswordHasher<IdentityUser> hasher = new();
-        private int count;
+        private readonly PasswordHasher<IdentityUser> _hasher = new();
+        private int _count;
 
-        public int Count => Volatile.Read(ref count);
+        public int Count => Volatile.Read(ref _count);
 
-        public string HashPassword(IdentityUser user, string password) => hasher.HashPassword(user, password);
+        public string HashPassword(IdentityUser user, string password) => _hasher.HashPassword(user, password);
 
         public PasswordVerificationResult VerifyHashedPassword(IdentityUser user, string hashedPassword, string providedPassword)
         {
-            Interlocked.Increment(ref count);
-            return hasher.VerifyHashedPassword(user, hashedPassword, providedPassword);
+            Interlocked.Increment(ref _count);
+            return _hasher.VerifyHashedPassword(user, hashedPassword, providedPassword);
         }
     }
 }

@@ -15,19 +15,19 @@ namespace DomioOps.Cloud.Tests.Security;
 [Collection(SecureCloudGroup.Name)]
 public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task SignIn_RoleRequiringTwoFactor_SetsItUpThenSignsInWithACodeAndWithARecoveryCode()
     {
-        string userName = $"maint-{Guid.NewGuid():N}"[..18];
-        string password = InitialAdmin.Generate();
+        var userName = $"maint-{Guid.NewGuid():N}"[..18];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Maintenance);
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
 
         // Not signed in: the home page sends the person to sign in, and back after.
         await page.GotoAsync("/");
@@ -41,13 +41,13 @@ public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account$"));
         await Assertions.Expect(page.Locator("#required")).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
-        string key = (await page.Locator("#shared-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
+        var key = (await page.Locator("#shared-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal);
         var enrolledAt = DateTimeOffset.UtcNow;
         await page.Locator("#enable-code").FillAsync(Totp.Code(key, enrolledAt));
         await page.Locator("#enable-form button[type=submit]").ClickAsync();
         var codes = page.Locator("#codes li");
         await Assertions.Expect(codes).ToHaveCountAsync(10);
-        string recoveryCode = await codes.First.InnerTextAsync();
+        var recoveryCode = await codes.First.InnerTextAsync();
         await Assertions.Expect(page.Locator("#setup")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#renew-form")).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page);
@@ -86,10 +86,10 @@ public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
     [Fact]
     public async Task LanguageSwitch_Chosen_FollowsThePersonAfterSignOutAndOnAnotherBrowser()
     {
-        string userName = $"plan-{Guid.NewGuid():N}"[..17];
-        string password = InitialAdmin.Generate();
+        var userName = $"plan-{Guid.NewGuid():N}"[..17];
+        var password = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress, locale: "en-US");
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, locale: "en-US");
         await SignInWithPasswordAsync(page, userName, password);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Welcome, {userName}");
 
@@ -104,7 +104,7 @@ public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
         await SignInWithPasswordAsync(page, userName, password);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Здравствуйте, {userName}");
 
-        var elsewhere = await browser.NewPageAsync(cloud.BaseAddress, locale: "en-US");
+        var elsewhere = await _browser.NewPageAsync(cloud.BaseAddress, locale: "en-US");
         await SignInWithPasswordAsync(elsewhere, userName, password);
         await Assertions.Expect(elsewhere.Locator("h1")).ToHaveTextAsync($"Здравствуйте, {userName}");
 
@@ -116,11 +116,11 @@ public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
     [Fact]
     public async Task Account_ChangePassword_WrongCurrentPasswordIsShownAtItsField_TheRightOneChangesIt()
     {
-        string userName = $"office-{Guid.NewGuid():N}"[..19];
-        string password = InitialAdmin.Generate();
-        string newPassword = InitialAdmin.Generate();
+        var userName = $"office-{Guid.NewGuid():N}"[..19];
+        var password = InitialAdmin.Generate();
+        var newPassword = InitialAdmin.Generate();
         await cloud.CreateUserAsync(userName, password, DomioRoles.Planner);
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         await SignInWithPasswordAsync(page, userName, password);
         await page.GotoAsync("/account");
 
@@ -145,7 +145,7 @@ public sealed partial class SignInPageTests(SecureCloud cloud) : IAsyncLifetime
     [Fact]
     public async Task SignInPage_AtPhoneWidth_FitsWithoutScrollingSideways()
     {
-        var page = await browser.NewPageAsync(cloud.BaseAddress, width: 360, height: 740);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, width: 360, height: 740);
         await page.GotoAsync("/sign-in");
         await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"));

@@ -29,9 +29,9 @@ public sealed class SignInTests(SecureCloud cloud)
         await cloud.CreateUserAsync("timing-known", Password, DomioRoles.Operator);
         using var client = cloud.Client();
         var checks = new List<int>();
-        foreach (string userName in new[] { "timing-known", "timing-nobody" })
+        foreach (var userName in new[] { "timing-known", "timing-nobody" })
         {
-            int before = cloud.PasswordChecks;
+            var before = cloud.PasswordChecks;
             using var response = await client.PostAsJsonAsync("api/account/sign-in", new { userName, password = "Wrong-Guess-1" }, ct);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             checks.Add(cloud.PasswordChecks - before);
@@ -47,7 +47,7 @@ public sealed class SignInTests(SecureCloud cloud)
         var ct = TestContext.Current.CancellationToken;
         await cloud.CreateUserAsync("brute-target", Password, DomioRoles.Operator);
         using var client = cloud.Client();
-        for (int attempt = 1; attempt < 5; attempt++)
+        for (var attempt = 1; attempt < 5; attempt++)
         {
             using var wrong = await client.PostAsJsonAsync("api/account/sign-in", new { userName = "brute-target", password = $"Wrong-Guess-{attempt}" }, ct);
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -116,7 +116,7 @@ public sealed class SignInTests(SecureCloud cloud)
         string[] codes;
         using (var first = await cloud.SignInAsync("maint-recovery", Password, ct))
         {
-            string key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey!;
+            var key = (await first.GetFromJsonAsync<TwoFactorStatus>("api/account/two-factor", ct))!.SharedKey!;
             using var enable = await first.PostAsJsonAsync("api/account/two-factor/enable", new { code = Totp.Code(key, DateTimeOffset.UtcNow) }, ct);
             codes = (await enable.Content.ReadFromJsonAsync<string[]>(ct))!;
         }
@@ -186,7 +186,7 @@ public sealed class SignInTests(SecureCloud cloud)
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
         var user = (await users.FindByNameAsync("totp-window"))!;
         await users.ResetAuthenticatorKeyAsync(user);
-        string key = (await users.GetAuthenticatorKeyAsync(user))!;
+        var key = (await users.GetAuthenticatorKeyAsync(user))!;
         // 10:00:15 UTC on 2026-03-02 is 1 772 445 615 s: 15 s into step 59 081 520.
         var now = new DateTimeOffset(2026, 3, 2, 10, 0, 15, TimeSpan.Zero);
         var provider = new TotpTokenProvider(scope.ServiceProvider.GetRequiredService<SecurityDbContext>(), new FakeTimeProvider(now));
@@ -252,7 +252,7 @@ public sealed class SignInTests(SecureCloud cloud)
         }
 
         // The next step's code, taken once: a 30 s boundary passing before the second use must not make it another code.
-        string next = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30));
+        var next = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30));
         using (var signedIn = await client.PostAsJsonAsync("api/account/sign-in/two-factor", new { code = next }, ct))
         {
             Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
@@ -289,7 +289,7 @@ public sealed class SignInTests(SecureCloud cloud)
         var ct = TestContext.Current.CancellationToken;
         await cloud.CreateUserAsync("planner-disable", Password, DomioRoles.Planner);
         using var client = await cloud.SignInAsync("planner-disable", Password, ct);
-        string key = await Totp.EnrolAsync(client, ct);
+        var key = await Totp.EnrolAsync(client, ct);
 
         using (var bare = await client.PostAsJsonAsync("api/account/two-factor/disable", new { }, ct))
         {
@@ -316,7 +316,7 @@ public sealed class SignInTests(SecureCloud cloud)
         var ct = TestContext.Current.CancellationToken;
         await cloud.CreateUserAsync("planner-renew", Password, DomioRoles.Planner);
         using var client = await cloud.SignInAsync("planner-renew", Password, ct);
-        string key = await Totp.EnrolAsync(client, ct);
+        var key = await Totp.EnrolAsync(client, ct);
 
         using (var bare = await client.PostAsJsonAsync("api/account/two-factor/recovery-codes", new { }, ct))
         {

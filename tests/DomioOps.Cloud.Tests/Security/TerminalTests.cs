@@ -22,7 +22,7 @@ public sealed class TerminalTests(SecureCloud cloud)
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
         // Even an office person at a terminal gets no office reach through it.
-        string userId = await cloud.CreateUserAsync("olga-office", "Olga-Office-2026", DomioRoles.Operator, DomioRoles.Office);
+        var userId = await cloud.CreateUserAsync("olga-office", "Olga-Office-2026", DomioRoles.Operator, DomioRoles.Office);
         using (var badge = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { badge = "04:A2:19:7F", pin = "432109" }, ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, badge.StatusCode);
@@ -56,7 +56,7 @@ public sealed class TerminalTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string userId = await cloud.CreateUserAsync("pavel-pin", "Pavel-Pin-2026", DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync("pavel-pin", "Pavel-Pin-2026", DomioRoles.Operator);
         using (var pin = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin = "246810" }, ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, pin.StatusCode);
@@ -65,7 +65,7 @@ public sealed class TerminalTests(SecureCloud cloud)
         var (terminal, _) = await cloud.TerminalClientAsync(admin, "saw-3", ct);
         using (terminal)
         {
-            for (int attempt = 0; attempt < 5; attempt++)
+            for (var attempt = 0; attempt < 5; attempt++)
             {
                 using var wrong = await terminal.PostAsJsonAsync("api/terminal/operator", new { userName = "pavel-pin", pin = $"00000{attempt}" }, ct);
                 Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -105,7 +105,7 @@ public sealed class TerminalTests(SecureCloud cloud)
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
         const string WebPassword = "Wanda-Web-2026";
-        string userId = await cloud.CreateUserAsync("wanda-web", WebPassword, DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync("wanda-web", WebPassword, DomioRoles.Operator);
         using (var pin = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin = "135790" }, ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, pin.StatusCode);
@@ -118,7 +118,7 @@ public sealed class TerminalTests(SecureCloud cloud)
         using (first)
         using (second)
         {
-            for (int attempt = 0; attempt < 5; attempt++)
+            for (var attempt = 0; attempt < 5; attempt++)
             {
                 using var wrong = await first.PostAsJsonAsync("api/terminal/operator", new { userName = "wanda-web", pin = $"99999{attempt}" }, ct);
                 Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -151,7 +151,7 @@ public sealed class TerminalTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string userId = await cloud.CreateUserAsync("bruno-badge", "Bruno-Badge-2026", DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync("bruno-badge", "Bruno-Badge-2026", DomioRoles.Operator);
         using (var badge = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { badge = "B7:00:00:01" }, ct))
         {
             Assert.Equal(HttpStatusCode.NoContent, badge.StatusCode);
@@ -163,7 +163,7 @@ public sealed class TerminalTests(SecureCloud cloud)
         using (other)
         {
             // The default budget: 20 failures in 10 minutes.
-            for (int attempt = 0; attempt < 20; attempt++)
+            for (var attempt = 0; attempt < 20; attempt++)
             {
                 using var unknown = await guessed.PostAsJsonAsync("api/terminal/operator", new { badge = $"FF:00:00:{attempt:X2}" }, ct);
                 Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
@@ -187,7 +187,7 @@ public sealed class TerminalTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string userId = await cloud.CreateUserAsync($"short-pin-{pin.Length}", "Short-Pin-2026", DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync($"short-pin-{pin.Length}", "Short-Pin-2026", DomioRoles.Operator);
         using var response = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin }, ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("A PIN is 6 to 12 digits", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
@@ -198,7 +198,7 @@ public sealed class TerminalTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string userId = await cloud.CreateUserAsync("hanna-hash", "Hanna-Hash-2026", DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync("hanna-hash", "Hanna-Hash-2026", DomioRoles.Operator);
         const string Badge = "0451239876";
         using (var badge = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { badge = Badge }, ct))
         {
@@ -228,7 +228,7 @@ public sealed class TerminalTests(SecureCloud cloud)
     {
         var ct = TestContext.Current.CancellationToken;
         using var admin = await cloud.AdminAsync(ct);
-        string userId = await cloud.CreateUserAsync("lars-legacy", "Lars-Legacy-2026", DomioRoles.Operator);
+        var userId = await cloud.CreateUserAsync("lars-legacy", "Lars-Legacy-2026", DomioRoles.Operator);
         const string Badge = "0012345678";
         // As the previous release stored it: the plain SHA-256 of the badge number.
         await using (var connection = new Npgsql.NpgsqlConnection(cloud.ConnectionString))
@@ -261,29 +261,29 @@ public sealed class TerminalTests(SecureCloud cloud)
     public async Task Machines_TerminalBoundToAMachineOrWorkCentre_SeesOnlyThose()
     {
         var ct = TestContext.Current.CancellationToken;
-        string tag = Guid.NewGuid().ToString("N")[..8];
-        string a = $"scope-a-{tag}", b = $"scope-b-{tag}", c = $"scope-c-{tag}", workCentre = $"line-{tag}";
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        string machineA = $"scope-a-{tag}", machineB = $"scope-b-{tag}", machineC = $"scope-c-{tag}", workCentre = $"line-{tag}";
         var grains = cloud.App.Services.GetRequiredService<IGrainFactory>();
-        foreach (var (machine, edge) in new[] { (a, workCentre), (b, workCentre), (c, $"other-{tag}") })
+        foreach (var (machine, edge) in new[] { (machineA, workCentre), (machineB, workCentre), (machineC, $"other-{tag}") })
         {
             await grains.GetGrain<IMachineGrain>(machine).Apply("plant-1", edge, [new MachineSample(1, Signal.SpindleLoad, DateTimeOffset.UtcNow, 42, null)]);
         }
 
         using var admin = await cloud.AdminAsync(ct);
-        var (atA, _) = await cloud.TerminalClientAsync(admin, a, ct);
+        var (atA, _) = await cloud.TerminalClientAsync(admin, machineA, ct);
         var (atLine, _) = await cloud.TerminalClientAsync(admin, workCentre, ct);
         using (atA)
         using (atLine)
         {
-            Assert.Equal([a], await MachineIdsAsync(atA, tag, ct));
-            Assert.Equal([a, b], await MachineIdsAsync(atLine, tag, ct));
-            Assert.Equal([a, b, c], await MachineIdsAsync(admin, tag, ct));
-            using (var own = await atA.GetAsync(new Uri($"api/machines/{a}", UriKind.Relative), ct))
+            Assert.Equal([machineA], await MachineIdsAsync(atA, tag, ct));
+            Assert.Equal([machineA, machineB], await MachineIdsAsync(atLine, tag, ct));
+            Assert.Equal([machineA, machineB, machineC], await MachineIdsAsync(admin, tag, ct));
+            using (var own = await atA.GetAsync(new Uri($"api/machines/{machineA}", UriKind.Relative), ct))
             {
                 Assert.Equal(HttpStatusCode.OK, own.StatusCode);
             }
 
-            using var foreign = await atA.GetAsync(new Uri($"api/machines/{b}", UriKind.Relative), ct);
+            using var foreign = await atA.GetAsync(new Uri($"api/machines/{machineB}", UriKind.Relative), ct);
             Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         }
     }
@@ -292,7 +292,7 @@ public sealed class TerminalTests(SecureCloud cloud)
     public async Task MachineHub_TerminalBoundToAMachine_HearsOnlyOfIt()
     {
         var ct = TestContext.Current.CancellationToken;
-        string tag = Guid.NewGuid().ToString("N")[..8];
+        var tag = Guid.NewGuid().ToString("N")[..8];
         string mine = $"hub-mine-{tag}", other = $"hub-other-{tag}";
         using var admin = await cloud.AdminAsync(ct);
         using var created = await admin.PostAsJsonAsync("api/security/terminals", new { name = "hub terminal", workCentre = mine }, ct);
@@ -315,7 +315,7 @@ public sealed class TerminalTests(SecureCloud cloud)
             for (ulong sequence = 1; sequence <= 2; sequence++)
             {
                 // The other machine changes first each time, so its news would be heard before the terminal's own.
-                foreach (string machine in new[] { other, mine })
+                foreach (var machine in new[] { other, mine })
                 {
                     await grains.GetGrain<IMachineGrain>(machine).Apply("plant-1", $"edge-{tag}", [new MachineSample(sequence, Signal.SpindleLoad, DateTimeOffset.UtcNow, sequence, null)]);
                 }

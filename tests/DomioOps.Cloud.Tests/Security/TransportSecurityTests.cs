@@ -26,7 +26,7 @@ public sealed class TransportSecurityTests(TransportSecurityTests.HttpsCloud clo
 {
     public sealed class HttpsCloud : SecureCloud
     {
-        private readonly TestCertificates certificates = TestCertificates.Create();
+        private readonly TestCertificates _certificates = TestCertificates.Create();
 
         public int PlainPort { get; } = FreePort.Next();
 
@@ -38,15 +38,15 @@ public sealed class TransportSecurityTests(TransportSecurityTests.HttpsCloud clo
         [
             new("urls", $"https://127.0.0.1:{HttpPort};http://127.0.0.1:{PlainPort}"),
             new("Security:AllowInsecureHttp", "false"),
-            new("Kestrel:Certificates:Default:Path", certificates.ServerCertificatePath),
-            new("Kestrel:Certificates:Default:KeyPath", certificates.ServerKeyPath),
+            new("Kestrel:Certificates:Default:Path", _certificates.ServerCertificatePath),
+            new("Kestrel:Certificates:Default:KeyPath", _certificates.ServerKeyPath),
         ];
 
         /// <summary>Trusts the test CA only (any name: the HSTS test asks for another host).</summary>
         protected override HttpClientHandler Handler()
         {
             var handler = base.Handler();
-            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.CaPath));
+            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(_certificates.CaPath));
             handler.ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) =>
             {
                 if (certificate is null || chain is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
@@ -65,7 +65,7 @@ public sealed class TransportSecurityTests(TransportSecurityTests.HttpsCloud clo
         public override async ValueTask DisposeAsync()
         {
             await base.DisposeAsync();
-            certificates.Dispose();
+            _certificates.Dispose();
         }
     }
 
@@ -113,7 +113,7 @@ public sealed class TransportSecurityTests(TransportSecurityTests.HttpsCloud clo
     {
         var ct = TestContext.Current.CancellationToken;
         var cookies = cloud.App.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>();
-        foreach (string scheme in new[] { IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme, IdentityConstants.ExternalScheme, TerminalSession.Scheme })
+        foreach (var scheme in new[] { IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme, IdentityConstants.ExternalScheme, TerminalSession.Scheme })
         {
             Assert.Equal(CookieSecurePolicy.Always, cookies.Get(scheme).Cookie.SecurePolicy);
         }

@@ -19,7 +19,7 @@ public sealed class ApplicationRoleTests(PostgresSchemaTests.Server server) : IC
     public async Task ApplicationRole_AuditTable_TakesInsertsButNoUpdateDeleteTruncateAlterOrDisabledTriggers()
     {
         var ct = TestContext.Current.CancellationToken;
-        string application = await MigrateAsOwnerAsync("roles_audit", ct);
+        var application = await MigrateAsOwnerAsync("roles_audit", ct);
         var trail = new AuditTrail(Options.Create(new SiloOptions { ConnectionString = application }), new AuditKey(new byte[32]), TimeProvider.System, NullLogger<AuditTrail>.Instance);
         var appended = await trail.AppendAsync(AuditActor.System, "test.appended", "test", null, null, null, ct);
         Assert.Equal(1, appended.Seq);
@@ -53,7 +53,7 @@ public sealed class ApplicationRoleTests(PostgresSchemaTests.Server server) : IC
     public async Task ApplicationRole_HistoryPartitions_AreCreatedAndDroppedOnlyThroughTheFunctions()
     {
         var ct = TestContext.Current.CancellationToken;
-        string application = await MigrateAsOwnerAsync("roles_history", ct);
+        var application = await MigrateAsOwnerAsync("roles_history", ct);
         await using var connection = new NpgsqlConnection(application);
         await connection.OpenAsync(ct);
         Assert.Equal(true, await ScalarAsync(connection, "SELECT telemetry_history_partition('telemetry_sample', DATE '2026-01-01')", ct));

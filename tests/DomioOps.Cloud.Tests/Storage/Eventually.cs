@@ -7,7 +7,7 @@ internal static class Eventually
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        T last = await probe();
+        var last = await probe();
         while (!done(last))
         {
             try

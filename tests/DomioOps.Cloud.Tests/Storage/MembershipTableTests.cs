@@ -28,25 +28,25 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
     [Fact]
     public async Task InsertRowAsync_StaleVersionOrDuplicateSilo_IsRefusedWithoutMovingTheVersion()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        AdoNetClusteringTable table = await NewTableAsync(database.ConnectionString, "insert", ct);
+        var ct = TestContext.Current.CancellationToken;
+        var table = await NewTableAsync(database.ConnectionString, "insert", ct);
 
-        MembershipTableData empty = await table.ReadAllAsync(ct);
+        var empty = await table.ReadAllAsync(ct);
         Assert.Empty(empty.Members);
         Assert.Equal(0, empty.Version.Version);
 
-        MembershipEntry saw = Entry(11111, SiloStatus.Joining);
+        var saw = Entry(11111, SiloStatus.Joining);
         Assert.True(await table.InsertRowAsync(saw, empty.Version.Next(), ct));
-        MembershipEntry edge = Entry(22222, SiloStatus.Joining);
+        var edge = Entry(22222, SiloStatus.Joining);
         Assert.False(await table.InsertRowAsync(edge, empty.Version.Next(), ct));
 
-        MembershipTableData one = await table.ReadAllAsync(ct);
+        var one = await table.ReadAllAsync(ct);
         Assert.Equal(1, one.Version.Version);
         Assert.False(await table.InsertRowAsync(saw, one.Version.Next(), ct));
         Assert.Equal(1, (await table.ReadAllAsync(ct)).Version.Version);
 
-        MembershipTableData row = await table.ReadRowAsync(saw.SiloAddress, ct);
-        (MembershipEntry read, string etag) = Assert.Single(row.Members);
+        var row = await table.ReadRowAsync(saw.SiloAddress, ct);
+        (var read, var etag) = Assert.Single(row.Members);
         Assert.Equal("1", etag);
         Assert.Equal(saw.SiloAddress, read.SiloAddress);
         Assert.Equal(saw.SiloName, read.SiloName);
@@ -63,31 +63,31 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
     [Fact]
     public async Task UpdateRowAsync_StaleVersion_IsRefusedAndCurrentVersionWins()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        AdoNetClusteringTable table = await NewTableAsync(database.ConnectionString, "update", ct);
-        MembershipEntry saw = Entry(11111, SiloStatus.Joining);
-        MembershipEntry edge = Entry(22222, SiloStatus.Active);
+        var ct = TestContext.Current.CancellationToken;
+        var table = await NewTableAsync(database.ConnectionString, "update", ct);
+        var saw = Entry(11111, SiloStatus.Joining);
+        var edge = Entry(22222, SiloStatus.Active);
         Assert.True(await table.InsertRowAsync(saw, (await table.ReadAllAsync(ct)).Version.Next(), ct));
-        MembershipTableData before = await table.ReadAllAsync(ct);
+        var before = await table.ReadAllAsync(ct);
         Assert.True(await table.InsertRowAsync(edge, before.Version.Next(), ct));
 
         saw.Status = SiloStatus.Active;
         Assert.False(await table.UpdateRowAsync(saw, before.Version.VersionEtag, before.Version.Next(), ct));
 
-        MembershipTableData current = await table.ReadAllAsync(ct);
+        var current = await table.ReadAllAsync(ct);
         saw.SuspectTimes = [Tuple.Create(edge.SiloAddress, Start.AddMinutes(1))];
         Assert.True(await table.UpdateRowAsync(saw, current.Version.VersionEtag, current.Version.Next(), ct));
 
-        MembershipTableData after = await table.ReadAllAsync(ct);
+        var after = await table.ReadAllAsync(ct);
         Assert.Equal(current.Version.Version + 1, after.Version.Version);
-        MembershipEntry read = after.Members.Single(m => m.Item1.SiloAddress.Equals(saw.SiloAddress)).Item1;
+        var read = after.Members.Single(m => m.Item1.SiloAddress.Equals(saw.SiloAddress)).Item1;
         Assert.Equal(SiloStatus.Active, read.Status);
-        (SiloAddress suspecter, DateTime since) = Assert.Single(read.SuspectTimes!);
+        (var suspecter, var since) = Assert.Single(read.SuspectTimes!);
         Assert.Equal(edge.SiloAddress, suspecter);
         Assert.Equal(Start.AddMinutes(1), since);
 
         // A silo that has no row cannot be updated, and the version stays put.
-        MembershipEntry stranger = Entry(33333, SiloStatus.Active);
+        var stranger = Entry(33333, SiloStatus.Active);
         Assert.False(await table.UpdateRowAsync(stranger, after.Version.VersionEtag, after.Version.Next(), ct));
         Assert.Equal(after.Version.Version, (await table.ReadAllAsync(ct)).Version.Version);
     }
@@ -95,9 +95,9 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
     [Fact]
     public async Task UpdateIAmAliveAsync_Heartbeat_MovesOnlyForwardAndKeepsTheVersion()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        AdoNetClusteringTable table = await NewTableAsync(database.ConnectionString, "heartbeat", ct);
-        MembershipEntry saw = Entry(11111, SiloStatus.Active);
+        var ct = TestContext.Current.CancellationToken;
+        var table = await NewTableAsync(database.ConnectionString, "heartbeat", ct);
+        var saw = Entry(11111, SiloStatus.Active);
         Assert.True(await table.InsertRowAsync(saw, (await table.ReadAllAsync(ct)).Version.Next(), ct));
 
         saw.IAmAliveTime = Start.AddSeconds(30);
@@ -105,7 +105,7 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
         saw.IAmAliveTime = Start.AddSeconds(10);
         await table.UpdateIAmAliveAsync(saw, ct);
 
-        MembershipTableData read = await table.ReadRowAsync(saw.SiloAddress, ct);
+        var read = await table.ReadRowAsync(saw.SiloAddress, ct);
         Assert.Equal(Start.AddSeconds(30), Assert.Single(read.Members).Item1.IAmAliveTime);
         Assert.Equal(1, read.Version.Version);
     }
@@ -113,16 +113,16 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
     [Fact]
     public async Task CleanupDefunctSiloEntriesAsync_DeadAndOld_RemovesOnlyThose()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         await AssertCleanupAsync(database.ConnectionString, "cleanup", ct);
     }
 
     [Fact]
     public async Task CleanupDefunctSiloEntriesAsync_WithoutPerRowQuery_BulkStatementRemovesOnlyDeadAndOld()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         // Orleans falls back to CleanupDefunctSiloEntriesKey when CleanupDefunctSiloEntryKey is absent.
-        string connectionString = await database.MigrateAsync("orleans_bulk_cleanup", ct);
+        var connectionString = await database.MigrateAsync("orleans_bulk_cleanup", ct);
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync(ct);
@@ -136,19 +136,19 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
     [Fact]
     public async Task GetGateways_MixedStatuses_ListsActiveSilosWithAProxyPort()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         const string clusterId = "gateways";
-        AdoNetClusteringTable table = await NewTableAsync(database.ConnectionString, clusterId, ct);
-        MembershipEntry active = Entry(11111, SiloStatus.Active);
-        MembershipEntry joining = Entry(22222, SiloStatus.Joining);
-        MembershipEntry noGateway = Entry(33333, SiloStatus.Active);
+        var table = await NewTableAsync(database.ConnectionString, clusterId, ct);
+        var active = Entry(11111, SiloStatus.Active);
+        var joining = Entry(22222, SiloStatus.Joining);
+        var noGateway = Entry(33333, SiloStatus.Active);
         noGateway.ProxyPort = 0;
-        foreach (MembershipEntry entry in new[] { active, joining, noGateway })
+        foreach (var entry in new[] { active, joining, noGateway })
         {
             Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(ct)).Version.Next(), ct));
         }
 
-        using ServiceProvider services = new ServiceCollection().BuildServiceProvider();
+        using var services = new ServiceCollection().BuildServiceProvider();
         var gateways = new AdoNetGatewayListProvider(
             NullLogger<AdoNetGatewayListProvider>.Instance,
             services,
@@ -157,16 +157,16 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
             Options.Create(new ClusterOptions { ClusterId = clusterId, ServiceId = TestSilo.ServiceId }));
         await gateways.InitializeGatewayListProvider();
 
-        Uri gateway = Assert.Single(await gateways.GetGateways());
+        var gateway = Assert.Single(await gateways.GetGateways());
         Assert.Equal(SiloAddress.New(IPAddress.Loopback, active.ProxyPort, active.SiloAddress.Generation).ToGatewayUri(), gateway);
     }
 
     [Fact]
     public async Task DeleteMembershipTableEntriesAsync_Cluster_RemovesItsRowsAndVersionOnly()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        AdoNetClusteringTable doomed = await NewTableAsync(database.ConnectionString, "doomed", ct);
-        AdoNetClusteringTable survivor = await NewTableAsync(database.ConnectionString, "survivor", ct);
+        var ct = TestContext.Current.CancellationToken;
+        var doomed = await NewTableAsync(database.ConnectionString, "doomed", ct);
+        var survivor = await NewTableAsync(database.ConnectionString, "survivor", ct);
         Assert.True(await doomed.InsertRowAsync(Entry(11111, SiloStatus.Active), (await doomed.ReadAllAsync(ct)).Version.Next(), ct));
         Assert.True(await survivor.InsertRowAsync(Entry(11111, SiloStatus.Active), (await survivor.ReadAllAsync(ct)).Version.Next(), ct));
 
@@ -174,27 +174,27 @@ public sealed class MembershipTableTests(MigratedDatabase database) : IClassFixt
 
         Assert.Single((await survivor.ReadAllAsync(ct)).Members);
         await doomed.InitializeMembershipTableAsync(true, ct);
-        MembershipTableData fresh = await doomed.ReadAllAsync(ct);
+        var fresh = await doomed.ReadAllAsync(ct);
         Assert.Empty(fresh.Members);
         Assert.Equal(0, fresh.Version.Version);
     }
 
     private static async Task AssertCleanupAsync(string connectionString, string clusterId, CancellationToken ct)
     {
-        AdoNetClusteringTable table = await NewTableAsync(connectionString, clusterId, ct);
-        DateTime cutoff = Start.AddHours(1);
-        MembershipEntry deadAndOld = Entry(11111, SiloStatus.Dead);
-        MembershipEntry deadButRecent = Entry(22222, SiloStatus.Dead);
+        var table = await NewTableAsync(connectionString, clusterId, ct);
+        var cutoff = Start.AddHours(1);
+        var deadAndOld = Entry(11111, SiloStatus.Dead);
+        var deadButRecent = Entry(22222, SiloStatus.Dead);
         deadButRecent.IAmAliveTime = cutoff.AddMinutes(1);
-        MembershipEntry activeAndOld = Entry(33333, SiloStatus.Active);
-        foreach (MembershipEntry entry in new[] { deadAndOld, deadButRecent, activeAndOld })
+        var activeAndOld = Entry(33333, SiloStatus.Active);
+        foreach (var entry in new[] { deadAndOld, deadButRecent, activeAndOld })
         {
             Assert.True(await table.InsertRowAsync(entry, (await table.ReadAllAsync(ct)).Version.Next(), ct));
         }
 
         await table.CleanupDefunctSiloEntriesAsync(new DateTimeOffset(cutoff), ct);
 
-        MembershipTableData after = await table.ReadAllAsync(ct);
+        var after = await table.ReadAllAsync(ct);
         Assert.Equal(
             new[] { deadButRecent.SiloAddress, activeAndOld.SiloAddress }.Order(),
             after.Members.Select(m => m.Item1.SiloAddress).Order());

@@ -16,7 +16,7 @@ public sealed class MigratedDatabase : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         _server = await PostgresServer.StartAsync(ct);
         ConnectionString = await MigrateAsync("orleans", ct);
     }
@@ -24,7 +24,7 @@ public sealed class MigratedDatabase : IAsyncLifetime
     /// <summary>Creates and migrates another database on the same server.</summary>
     public async Task<string> MigrateAsync(string database, CancellationToken ct)
     {
-        string connectionString = Server.ConnectionString(database);
+        var connectionString = Server.ConnectionString(database);
         await new PostgresSchema(connectionString, NullLogger<PostgresSchema>.Instance).ApplyAsync(ct);
         return connectionString;
     }

@@ -16,17 +16,17 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
     [Fact]
     public async Task UsePostgres_ThreeSilos_FormOneClusterInTheMembershipTable()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
 
-        foreach (TestSilo silo in cluster.Silos)
+        foreach (var silo in cluster.Silos)
         {
-            IManagementGrain management = silo.Grains.GetGrain<IManagementGrain>(0);
-            Dictionary<SiloAddress, SiloStatus> hosts = await Eventually.ReturnsAsync(
+            var management = silo.Grains.GetGrain<IManagementGrain>(0);
+            var hosts = await Eventually.ReturnsAsync(
                 () => management.GetHosts(onlyActive: true), h => h.Count == 3, Patience, ct);
             Assert.Equal(3, hosts.Count);
         }
 
-        long activeRows = await Eventually.ReturnsAsync(
+        var activeRows = await Eventually.ReturnsAsync(
             () => cluster.ScalarAsync<long>(
                 "SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = @cluster AND Status = 3", ct),
             n => n == 3, Patience, ct);
@@ -39,17 +39,17 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
     [Fact]
     public async Task GrainState_WrittenThenDeactivated_IsReadBackFromPostgres()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IPieceCounterGrain saw = cluster.Silos[0].Grains.GetGrain<IPieceCounterGrain>("panel-saw-1");
+        var ct = TestContext.Current.CancellationToken;
+        var saw = cluster.Silos[0].Grains.GetGrain<IPieceCounterGrain>("panel-saw-1");
 
         await saw.Add(5);
         Assert.Equal(12, await saw.Add(7));
-        string before = await saw.ActivationId();
+        var before = await saw.ActivationId();
         await saw.Deactivate();
 
         // Ask through another silo: the new activation must load the state that was written.
-        IPieceCounterGrain again = cluster.Silos[2].Grains.GetGrain<IPieceCounterGrain>("panel-saw-1");
-        string after = await Eventually.ReturnsAsync(again.ActivationId, id => id != before, Patience, ct);
+        var again = cluster.Silos[2].Grains.GetGrain<IPieceCounterGrain>("panel-saw-1");
+        var after = await Eventually.ReturnsAsync(again.ActivationId, id => id != before, Patience, ct);
         Assert.NotEqual(before, after);
         Assert.Equal(12, await again.Pieces());
         Assert.Equal(2, await cluster.ScalarAsync<int>(
@@ -60,8 +60,8 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
     [Fact]
     public async Task GrainStorage_StaleOrMissingETag_ThrowsInconsistentState()
     {
-        IGrainStorage storage = cluster.Silos[1].Services.GetRequiredKeyedService<IGrainStorage>("Default");
-        GrainId id = GrainId.Create("edgebander", "eb-1");
+        var storage = cluster.Silos[1].Services.GetRequiredKeyedService<IGrainStorage>("Default");
+        var id = GrainId.Create("edgebander", "eb-1");
 
         var writer = new GrainState<PieceCount>(new PieceCount { Pieces = 1 });
         await storage.WriteStateAsync("count", id, writer);
@@ -99,9 +99,9 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
     [Fact]
     public async Task GrainStorage_DeleteStateOnClear_RemovesTheRowAndStartsOver()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IGrainStorage storage = cluster.Silos[2].Services.GetRequiredKeyedService<IGrainStorage>(TestSilo.DeleteOnClearStorage);
-        GrainId id = GrainId.Create("meter", "energy-4");
+        var ct = TestContext.Current.CancellationToken;
+        var storage = cluster.Silos[2].Services.GetRequiredKeyedService<IGrainStorage>(TestSilo.DeleteOnClearStorage);
+        var id = GrainId.Create("meter", "energy-4");
         const string countRows = "SELECT count(*) FROM OrleansStorage WHERE ServiceId = @service AND GrainIdExtensionString = 'energy-4'";
 
         var state = new GrainState<PieceCount>(new PieceCount { Pieces = 3 });
@@ -125,14 +125,14 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
     [Fact]
     public async Task Reminder_RegisteredOnGrain_FiresAndIsStoredInPostgres()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IMaintenanceTimerGrain timer = cluster.Silos[0].Grains.GetGrain<IMaintenanceTimerGrain>("cnc-router-7");
+        var ct = TestContext.Current.CancellationToken;
+        var timer = cluster.Silos[0].Grains.GetGrain<IMaintenanceTimerGrain>("cnc-router-7");
 
         await timer.Start(TimeSpan.FromSeconds(1));
         Assert.Equal(1, await cluster.ScalarAsync<long>(
             "SELECT count(*) FROM OrleansRemindersTable WHERE ServiceId = @service AND ReminderName = 'maintenance'", ct));
 
-        int ticks = await Eventually.ReturnsAsync(timer.Ticks, n => n >= 2, Patience, ct);
+        var ticks = await Eventually.ReturnsAsync(timer.Ticks, n => n >= 2, Patience, ct);
         Assert.True(ticks >= 2, $"The reminder fired {ticks} times.");
 
         await timer.Cancel();
@@ -156,11 +156,11 @@ public sealed class OrleansOnPostgresTests(OrleansOnPostgresTests.Cluster cluste
 
         public async ValueTask InitializeAsync()
         {
-            CancellationToken ct = TestContext.Current.CancellationToken;
+            var ct = TestContext.Current.CancellationToken;
             _server = await PostgresServer.StartAsync(ct);
             // The silos create the database themselves.
             ConnectionString = _server.ConnectionString("orleans_cluster");
-            for (int i = 0; i < 3; i++)
+            for (var i = 0; i < 3; i++)
             {
                 Silos.Add(await TestSilo.StartAsync(ConnectionString, ClusterId, ct));
             }

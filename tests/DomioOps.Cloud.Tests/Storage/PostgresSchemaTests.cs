@@ -34,8 +34,8 @@ public sealed class PostgresSchemaTests(PostgresSchemaTests.Server server) : ICl
     [Fact]
     public async Task ApplyAsync_DatabaseMissing_CreatesItWithEveryOrleansQuery()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        string connectionString = server.Instance.ConnectionString("schema_created");
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = server.Instance.ConnectionString("schema_created");
 
         await NewSchema(connectionString).ApplyAsync(ct);
 
@@ -46,11 +46,11 @@ public sealed class PostgresSchemaTests(PostgresSchemaTests.Server server) : ICl
     [Fact]
     public async Task ApplyAsync_AppliedTwice_SecondChangesNothing()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        string connectionString = await server.Instance.CreateDatabaseAsync("schema_twice", ct);
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = await server.Instance.CreateDatabaseAsync("schema_twice", ct);
 
         await NewSchema(connectionString).ApplyAsync(ct);
-        List<string> keysAfterFirst = await QueryKeysAsync(connectionString, ct);
+        var keysAfterFirst = await QueryKeysAsync(connectionString, ct);
         await NewSchema(connectionString).ApplyAsync(ct);
 
         Assert.Equal(keysAfterFirst, await QueryKeysAsync(connectionString, ct));
@@ -60,8 +60,8 @@ public sealed class PostgresSchemaTests(PostgresSchemaTests.Server server) : ICl
     [Fact]
     public async Task ApplyAsync_ConcurrentCallersOnMissingDatabase_ApplyEachMigrationOnce()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        string connectionString = server.Instance.ConnectionString("schema_concurrent");
+        var ct = TestContext.Current.CancellationToken;
+        var connectionString = server.Instance.ConnectionString("schema_concurrent");
 
         // Four silos starting at once race to create the database and to migrate it.
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => NewSchema(connectionString).ApplyAsync(ct), ct)));
@@ -80,7 +80,7 @@ public sealed class PostgresSchemaTests(PostgresSchemaTests.Server server) : ICl
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey COLLATE \"C\"", connection);
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             keys.Add(reader.GetString(0));
@@ -95,7 +95,7 @@ public sealed class PostgresSchemaTests(PostgresSchemaTests.Server server) : ICl
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("SELECT version FROM domioops_schema_version ORDER BY version", connection);
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             versions.Add(reader.GetInt32(0));

@@ -9,14 +9,14 @@ public sealed class PostgresServerTests
     [Fact]
     public async Task StartAsync_CreateDatabase_AcceptsQueriesAndStopsOnDispose()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ct = TestContext.Current.CancellationToken;
         string directory;
         int port;
-        await using (PostgresServer server = await PostgresServer.StartAsync(ct))
+        await using (var server = await PostgresServer.StartAsync(ct))
         {
             directory = server.DataDirectory;
             port = server.Port;
-            string connectionString = await server.CreateDatabaseAsync("fixture_smoke", ct);
+            var connectionString = await server.CreateDatabaseAsync("fixture_smoke", ct);
 
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync(ct);

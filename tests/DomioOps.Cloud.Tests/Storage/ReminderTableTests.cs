@@ -15,17 +15,17 @@ public sealed class ReminderTableTests(MigratedDatabase database) : IClassFixtur
     [Fact]
     public async Task UpsertRow_SameReminderTwice_MovesETagAndStaleRemoveIsRefused()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IReminderTable table = await NewTableAsync("upsert", ct);
-        GrainId grain = GrainId.Create("machine", "cnc-1");
+        var ct = TestContext.Current.CancellationToken;
+        var table = await NewTableAsync("upsert", ct);
+        var grain = GrainId.Create("machine", "cnc-1");
 
-        string? first = await table.UpsertRow(Reminder(grain, "lubricate", TimeSpan.FromHours(8)), ct);
-        string? second = await table.UpsertRow(Reminder(grain, "lubricate", TimeSpan.FromDays(40)), ct);
+        var first = await table.UpsertRow(Reminder(grain, "lubricate", TimeSpan.FromHours(8)), ct);
+        var second = await table.UpsertRow(Reminder(grain, "lubricate", TimeSpan.FromDays(40)), ct);
         Assert.NotNull(first);
         Assert.NotNull(second);
         Assert.NotEqual(first, second);
 
-        ReminderEntry? read = await table.ReadRow(grain, "lubricate", ct);
+        var read = await table.ReadRow(grain, "lubricate", ct);
         Assert.NotNull(read);
         Assert.Equal(grain, read.GrainId);
         Assert.Equal(Start, read.StartAt);
@@ -42,15 +42,15 @@ public sealed class ReminderTableTests(MigratedDatabase database) : IClassFixtur
     [Fact]
     public async Task ReadRows_Grain_ReturnsOnlyThatGrainsReminders()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IReminderTable table = await NewTableAsync("by-grain", ct);
-        GrainId saw = GrainId.Create("machine", "saw-1");
-        GrainId edge = GrainId.Create("machine", "edge-1");
+        var ct = TestContext.Current.CancellationToken;
+        var table = await NewTableAsync("by-grain", ct);
+        var saw = GrainId.Create("machine", "saw-1");
+        var edge = GrainId.Create("machine", "edge-1");
         await table.UpsertRow(Reminder(saw, "blade", TimeSpan.FromHours(1)), ct);
         await table.UpsertRow(Reminder(saw, "dust", TimeSpan.FromHours(2)), ct);
         await table.UpsertRow(Reminder(edge, "glue", TimeSpan.FromHours(3)), ct);
 
-        ReminderTableData rows = await table.ReadRows(saw, ct);
+        var rows = await table.ReadRows(saw, ct);
 
         Assert.Equal(["blade", "dust"], rows.Reminders.Select(r => r.ReminderName).Order());
         Assert.All(rows.Reminders, r => Assert.Equal(saw, r.GrainId));
@@ -59,10 +59,10 @@ public sealed class ReminderTableTests(MigratedDatabase database) : IClassFixtur
     [Fact]
     public async Task ReadRows_HashRanges_MatchTheRingIncludingWrapAround()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IReminderTable table = await NewTableAsync("ranges", ct);
+        var ct = TestContext.Current.CancellationToken;
+        var table = await NewTableAsync("ranges", ct);
         List<GrainId> grains = [.. Enumerable.Range(0, 40).Select(i => GrainId.Create("machine", $"m-{i}"))];
-        foreach (GrainId grain in grains)
+        foreach (var grain in grains)
         {
             await table.UpsertRow(Reminder(grain, "inspect", TimeSpan.FromHours(1)), ct);
         }
@@ -78,9 +78,9 @@ public sealed class ReminderTableTests(MigratedDatabase database) : IClassFixtur
             (low, low),                      // the whole ring
         ];
 
-        foreach ((uint begin, uint end) in ranges)
+        foreach ((var begin, var end) in ranges)
         {
-            ReminderTableData rows = await table.ReadRows(begin, end, ct);
+            var rows = await table.ReadRows(begin, end, ct);
             List<GrainId> expected = [.. grains.Where(g => InRange(g.GetUniformHashCode(), begin, end)).OrderBy(g => g.ToString())];
             Assert.Equal(expected, rows.Reminders.Select(r => r.GrainId).OrderBy(g => g.ToString()));
         }
@@ -89,10 +89,10 @@ public sealed class ReminderTableTests(MigratedDatabase database) : IClassFixtur
     [Fact]
     public async Task TestOnlyClearTable_Service_RemovesOnlyItsReminders()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        IReminderTable cleared = await NewTableAsync("cleared", ct);
-        IReminderTable kept = await NewTableAsync("kept", ct);
-        GrainId grain = GrainId.Create("machine", "meter-1");
+        var ct = TestContext.Current.CancellationToken;
+        var cleared = await NewTableAsync("cleared", ct);
+        var kept = await NewTableAsync("kept", ct);
+        var grain = GrainId.Create("machine", "meter-1");
         await cleared.UpsertRow(Reminder(grain, "read", TimeSpan.FromMinutes(15)), ct);
         await kept.UpsertRow(Reminder(grain, "read", TimeSpan.FromMinutes(15)), ct);
 
@@ -109,8 +109,8 @@ public sealed class ReminderTableTests(MigratedDatabase database) : IClassFixtur
     private async Task<IReminderTable> NewTableAsync(string serviceId, CancellationToken ct)
     {
         // Orleans keeps AdoNetReminderTable internal; build it the way its DI registration would.
-        Type type = typeof(AdoNetReminderTableOptions).Assembly.GetType("Orleans.Runtime.ReminderService.AdoNetReminderTable", throwOnError: true)!;
-        using ServiceProvider services = new ServiceCollection().BuildServiceProvider();
+        var type = typeof(AdoNetReminderTableOptions).Assembly.GetType("Orleans.Runtime.ReminderService.AdoNetReminderTable", throwOnError: true)!;
+        using var services = new ServiceCollection().BuildServiceProvider();
         var table = (IReminderTable)ActivatorUtilities.CreateInstance(
             services,
             type,

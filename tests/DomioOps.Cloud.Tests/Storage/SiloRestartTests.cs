@@ -12,25 +12,25 @@ public sealed class SiloRestartTests
     [Fact]
     public async Task UsePostgres_ClusterRestarted_GrainStateAndRemindersSurvive()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        await using PostgresServer server = await PostgresServer.StartAsync(ct);
-        string connectionString = await server.CreateDatabaseAsync("orleans_restart", ct);
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await PostgresServer.StartAsync(ct);
+        var connectionString = await server.CreateDatabaseAsync("orleans_restart", ct);
         const string clusterId = "restart";
 
-        await using (TestSilo first = await TestSilo.StartAsync(connectionString, clusterId, ct))
+        await using (var first = await TestSilo.StartAsync(connectionString, clusterId, ct))
         {
             Assert.Equal(40, await first.Grains.GetGrain<IPieceCounterGrain>("edgebander-2").Add(40));
             await first.Grains.GetGrain<IMaintenanceTimerGrain>("saw-3").Start(TimeSpan.FromSeconds(1));
             SiloErrorLog.AssertNone(first.Errors.Entries);
         }
 
-        await using TestSilo second = await TestSilo.StartAsync(connectionString, clusterId, ct);
+        await using var second = await TestSilo.StartAsync(connectionString, clusterId, ct);
         Assert.Equal(40, await second.Grains.GetGrain<IPieceCounterGrain>("edgebander-2").Pieces());
 
         // Nobody calls the timer grain: only the reminder table can wake it on the new silo.
-        IMaintenanceTimerGrain timer = second.Grains.GetGrain<IMaintenanceTimerGrain>("saw-3");
-        int ticksAtRestart = await PersistedTicksAsync(connectionString, ct);
-        int ticks = await Eventually.ReturnsAsync(
+        var timer = second.Grains.GetGrain<IMaintenanceTimerGrain>("saw-3");
+        var ticksAtRestart = await PersistedTicksAsync(connectionString, ct);
+        var ticks = await Eventually.ReturnsAsync(
             () => PersistedTicksAsync(connectionString, ct), n => n >= ticksAtRestart + 2, Patience, ct);
         Assert.True(ticks >= ticksAtRestart + 2, $"Ticks went from {ticksAtRestart} to {ticks} after the restart.");
         await timer.Cancel();
@@ -44,7 +44,7 @@ public sealed class SiloRestartTests
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
             "SELECT Version FROM OrleansStorage WHERE GrainIdExtensionString = 'saw-3'", connection);
-        object? version = await command.ExecuteScalarAsync(ct);
+        var version = await command.ExecuteScalarAsync(ct);
         return version is int v ? v : 0;
     }
 }

@@ -64,7 +64,7 @@ public sealed class MaintenanceTimerGrain([PersistentState("ticks")] IPersistent
 
     public async Task Cancel()
     {
-        IGrainReminder? reminder = await this.GetReminder(ReminderName);
+        var reminder = await this.GetReminder(ReminderName);
         if (reminder is not null)
         {
             await this.UnregisterReminder(reminder);

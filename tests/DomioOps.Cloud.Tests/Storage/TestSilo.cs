@@ -35,7 +35,7 @@ public sealed class TestSilo : IAsyncDisposable
 
     public static async Task<TestSilo> StartAsync(string connectionString, string clusterId, CancellationToken cancellationToken)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         var errors = new SiloErrorLog();
         builder.Logging.AddProvider(errors);
@@ -67,7 +67,7 @@ public sealed class TestSilo : IAsyncDisposable
             silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromMilliseconds(500));
         });
 
-        IHost host = builder.Build();
+        var host = builder.Build();
         try
         {
             await host.StartAsync(cancellationToken);

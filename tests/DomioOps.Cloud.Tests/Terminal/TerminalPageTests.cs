@@ -21,11 +21,11 @@ namespace DomioOps.Cloud.Tests.Terminal;
 /// </summary>
 public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<ProductionCloud>, IAsyncLifetime
 {
-    private Browser browser = null!;
+    private Browser _browser = null!;
 
-    public async ValueTask InitializeAsync() => browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async ValueTask DisposeAsync() => await browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
     public async Task Terminal_OperatorStartsReportsAndFinishes_TheHostHasIt()
@@ -33,9 +33,9 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
         var ct = TestContext.Current.CancellationToken;
         await cloud.CounterAsync("saw-01", 100); // what the saw made before this job
         var order = await cloud.CreateOrderAsync("TERM-1", ProductionCloud.Panel("Side panel", 10));
-        long id = order.Parts[0].Operations[0].Id;
+        var id = order.Parts[0].Operations[0].Id;
         var (key, userName, pin) = await TerminalAndOperatorAsync(ct);
-        var page = await browser.NewPageAsync(cloud.BaseAddress, width: 1280, height: 800);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, width: 1280, height: 800);
         try
         {
             // The terminal signs in once with its key.
@@ -119,7 +119,7 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
         var order = await cloud.CreateOrderAsync("TERM-2", ProductionCloud.Panel("Shelf", 8));
         var operation = order.Parts[0].Operations[0];
         var (key, userName, pin) = await TerminalAndOperatorAsync(ct);
-        var page = await browser.NewPageAsync(cloud.BaseAddress, width: 1280, height: 800);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, width: 1280, height: 800);
         var sent = new List<(string Kind, string Key, int Status)>();
         page.Response += (_, response) =>
         {
@@ -213,7 +213,7 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
         var since = DateTimeOffset.UtcNow.AddSeconds(-30);
         await cloud.ReportAsync("cnc-01", "edge-s", (1, Signal.MachineState, (double)MachineState.Working, since.AddMinutes(-5)), (2, Signal.MachineState, (double)MachineState.Standby, since));
         var (key, userName, pin) = await TerminalAndOperatorAsync(ct, "cnc");
-        var page = await browser.NewPageAsync(cloud.BaseAddress, width: 360, height: 740);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress, width: 360, height: 740);
         try
         {
             await page.GotoAsync("/terminal/");
@@ -249,7 +249,7 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
     [Fact]
     public async Task Terminal_Chromium_FindsItInstallable()
     {
-        var page = await browser.NewPageAsync(cloud.BaseAddress);
+        var page = await _browser.NewPageAsync(cloud.BaseAddress);
         try
         {
             await page.GotoAsync("/terminal/");
@@ -288,7 +288,7 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
     private static async Task TypePinAsync(IPage page, string pin)
     {
         await page.Locator(".key[data-key=\"clear\"]").ClickAsync();
-        foreach (char digit in pin)
+        foreach (var digit in pin)
         {
             await page.Locator($".key[data-key=\"{digit}\"]").ClickAsync();
         }
@@ -301,8 +301,8 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
         using var created = await admin.PostAsJsonAsync("api/security/terminals", new { name = $"Terminal {Guid.NewGuid():N}"[..17], workCentre }, ct);
         Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
         var terminal = (await created.Content.ReadFromJsonAsync<Security.SecureCloud.NewKey>(ct))!;
-        string userName = $"op-{Guid.NewGuid():N}"[..12];
-        string userId = await cloud.CreateUserAsync(userName, InitialAdmin.Generate(), DomioRoles.Operator);
+        var userName = $"op-{Guid.NewGuid():N}"[..12];
+        var userId = await cloud.CreateUserAsync(userName, InitialAdmin.Generate(), DomioRoles.Operator);
         const string pin = "246813";
         using var credential = await admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin }, ct);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, credential.StatusCode);

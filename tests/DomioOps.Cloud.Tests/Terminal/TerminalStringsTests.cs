@@ -36,7 +36,7 @@ public sealed partial class TerminalStringsTests(SecureCloud cloud)
         Assert.Equal("Терминал DomioOps", russian["Title"]);
         Assert.Equal(english.Keys.Order(), russian.Keys.Order());
 
-        string sources = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud", "Frontend", "src");
+        var sources = Path.Combine(RepositoryRoot.Find(), "cloud", "DomioOps.Cloud", "Frontend", "src");
         var used = Directory.EnumerateFiles(Path.Combine(sources, "terminal"), "*.js").Append(Path.Combine(sources, "terminal.js"))
             .SelectMany(f => Key().Matches(File.ReadAllText(f)).Select(m => m.Groups["key"].Value))
             .Concat(MadeKeys)
@@ -69,7 +69,7 @@ public sealed partial class TerminalStringsTests(SecureCloud cloud)
         using var shell = await client.GetAsync(new Uri("terminal/", UriKind.Relative), ct);
         Assert.Equal(HttpStatusCode.OK, shell.StatusCode);
         Assert.Equal("text/html", shell.Content.Headers.ContentType?.MediaType);
-        string html = await shell.Content.ReadAsStringAsync(ct);
+        var html = await shell.Content.ReadAsStringAsync(ct);
         Assert.Contains("<link rel=\"manifest\" href=\"/terminal/manifest.webmanifest\">", html, StringComparison.Ordinal);
         Assert.Contains("/dist/terminal.js", html, StringComparison.Ordinal);
     }

@@ -19,7 +19,7 @@ public sealed class ChunkedMessageTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        DateTime now = DateTime.UtcNow;
+        var now = DateTime.UtcNow;
         _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Profile"), new QualifiedName(2, "Profile"), new Variant(Enumerable.Range(0, 20_000).ToArray()), now);
         _tags = [.. Enumerable.Range(0, Tags).Select(i => _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, $"Tag{i}"), new QualifiedName(2, $"Tag{i}"), new Variant(0), now))];
         await _server.StartAsync(Ct);
@@ -37,9 +37,9 @@ public sealed class ChunkedMessageTests : IAsyncLifetime
     [Fact]
     public async Task Read_ValueOf80KB_JoinedFromChunks()
     {
-        await using OpcUaClient client = await ConnectAsync();
+        await using var client = await ConnectAsync();
 
-        DataValue value = await client.ReadValueAsync(new NodeId(2, "Profile"), Ct);
+        var value = await client.ReadValueAsync(new NodeId(2, "Profile"), Ct);
 
         Assert.Equal(Enumerable.Range(0, 20_000).ToArray(), Assert.IsType<int[]>(value.Value.Value));
     }
@@ -47,18 +47,18 @@ public sealed class ChunkedMessageTests : IAsyncLifetime
     [Fact]
     public async Task Subscription_PublishResponsesOfManyChunks_DeliverEveryValueInOrder()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([.. Enumerable.Range(0, Tags).Select(i => new MonitoredItemRequest(new NodeId(2, $"Tag{i}"), 10, 10))], Ct);
+        await using var client = await ConnectAsync();
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        var items = await subscription.AddItemsAsync([.. Enumerable.Range(0, Tags).Select(i => new MonitoredItemRequest(new NodeId(2, $"Tag{i}"), 10, 10))], Ct);
         Assert.All(items, i => Assert.Equal(StatusCode.Good, i.Status));
 
         // Initial values, then three changes of every tag: each Publish response carries up to 1,000 values (over 8 KB).
         Dictionary<uint, List<int>> seen = [];
         await ReadAsync(subscription, seen, Tags);
-        for (int value = 1; value <= 3; value++)
+        for (var value = 1; value <= 3; value++)
         {
-            DateTime t = DateTime.UtcNow;
-            foreach (VariableNode tag in _tags)
+            var t = DateTime.UtcNow;
+            foreach (var tag in _tags)
             {
                 tag.SetValue(new Variant(value), t);
             }
@@ -72,12 +72,12 @@ public sealed class ChunkedMessageTests : IAsyncLifetime
 
     private static async Task ReadAsync(OpcUaSubscription subscription, Dictionary<uint, List<int>> seen, int count)
     {
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        for (int i = 0; i < count; i++)
+        for (var i = 0; i < count; i++)
         {
-            MonitoredItemValue change = await subscription.Values.ReadAsync(timeout.Token);
-            if (!seen.TryGetValue(change.Item.ClientHandle, out List<int>? values))
+            var change = await subscription.Values.ReadAsync(timeout.Token);
+            if (!seen.TryGetValue(change.Item.ClientHandle, out var values))
             {
                 seen[change.Item.ClientHandle] = values = [];
             }

@@ -18,12 +18,12 @@ public sealed class ClientServerTests : IAsyncLifetime
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, Users = new Dictionary<string, string> { ["operator"] = "s3cret" } }, _clock);
         _ns = _server.AddressSpace.RegisterNamespace("urn:domioops:test");
-        DateTime now = DateTime.UtcNow;
+        var now = DateTime.UtcNow;
         _server.AddressSpace.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(_ns, "Machines"), new QualifiedName(_ns, "Machines"));
         _server.AddressSpace.AddObject(new NodeId(_ns, "Machines"), new NodeId(_ns, "Saw1"), new QualifiedName(_ns, "Saw1"));
         _speed = _server.AddressSpace.AddVariable(new NodeId(_ns, "Saw1"), new NodeId(_ns, "Saw1.Speed"), new QualifiedName(_ns, "Speed"), new Variant(1.0), now, writable: true, euRange: (0, 100));
         _counter = _server.AddressSpace.AddVariable(new NodeId(_ns, "Saw1"), new NodeId(_ns, "Saw1.Pieces"), new QualifiedName(_ns, "Pieces"), new Variant(0), now);
-        for (int i = 0; i < 25; i++)
+        for (var i = 0; i < 25; i++)
         {
             _server.AddressSpace.AddVariable(new NodeId(_ns, "Machines"), new NodeId(_ns, $"Tag{i}"), new QualifiedName(_ns, $"Tag{i}"), new Variant(i), now);
         }
@@ -43,7 +43,7 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task ConnectAsync_Anonymous_ReadsNamespacesAndOperationLimits()
     {
-        await using OpcUaClient client = await ConnectAsync();
+        await using var client = await ConnectAsync();
         Assert.Equal(ConnectionState.Connected, client.State);
         Assert.Equal(_ns, client.NamespaceIndexOf("urn:domioops:test"));
         Assert.Equal(1_000u, client.OperationLimits.MaxNodesPerBrowse);
@@ -53,22 +53,22 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task ConnectAsync_UserNameWithRightPassword_Activates()
     {
-        await using OpcUaClient client = await ConnectAsync("operator", "s3cret");
+        await using var client = await ConnectAsync("operator", "s3cret");
         Assert.Equal(ConnectionState.Connected, client.State);
     }
 
     [Fact]
     public async Task ConnectAsync_WrongPassword_ThrowsUserAccessDenied()
     {
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => ConnectAsync("operator", "wrong"));
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => ConnectAsync("operator", "wrong"));
         Assert.Equal(StatusCode.BadUserAccessDenied, ex.StatusCode);
     }
 
     [Fact]
     public async Task BrowseAllAsync_SmallPages_FollowsContinuationPoints()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        IReadOnlyList<ReferenceDescription> refs = await client.BrowseAllAsync(new NodeId(_ns, "Machines"), TestContext.Current.CancellationToken, pageSize: 4);
+        await using var client = await ConnectAsync();
+        var refs = await client.BrowseAllAsync(new NodeId(_ns, "Machines"), TestContext.Current.CancellationToken, pageSize: 4);
         Assert.Equal(26, refs.Count);
         Assert.Contains(refs, r => r.BrowseName == new QualifiedName(_ns, "Saw1") && r.NodeClass == NodeClass.Object);
         Assert.Contains(refs, r => r.BrowseName == new QualifiedName(_ns, "Tag24") && r.NodeClass == NodeClass.Variable);
@@ -77,15 +77,15 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task BrowseAsync_UnknownNode_ReturnsBadNodeIdUnknown()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        IReadOnlyList<BrowseResult> results = await client.BrowseAsync([new BrowseDescription(new NodeId(_ns, "Nope"))], 0, TestContext.Current.CancellationToken);
+        await using var client = await ConnectAsync();
+        var results = await client.BrowseAsync([new BrowseDescription(new NodeId(_ns, "Nope"))], 0, TestContext.Current.CancellationToken);
         Assert.Equal(StatusCode.BadNodeIdUnknown, results[0].StatusCode);
     }
 
     [Fact]
     public async Task TranslateBrowsePathsAsync_PathFromObjects_FindsVariable()
     {
-        await using OpcUaClient client = await ConnectAsync();
+        await using var client = await ConnectAsync();
         BrowsePath path = new(WellKnownNodes.ObjectsFolder,
         [
             new RelativePathElement(WellKnownNodes.HierarchicalReferences, false, true, new QualifiedName(_ns, "Machines")),
@@ -93,7 +93,7 @@ public sealed class ClientServerTests : IAsyncLifetime
             new RelativePathElement(WellKnownNodes.HierarchicalReferences, false, true, new QualifiedName(_ns, "Speed")),
         ]);
         BrowsePath missing = new(WellKnownNodes.ObjectsFolder, [new RelativePathElement(WellKnownNodes.HierarchicalReferences, false, true, new QualifiedName(_ns, "Nope"))]);
-        IReadOnlyList<BrowsePathResult> results = await client.TranslateBrowsePathsAsync([path, missing], TestContext.Current.CancellationToken);
+        var results = await client.TranslateBrowsePathsAsync([path, missing], TestContext.Current.CancellationToken);
         Assert.Equal(new NodeId(_ns, "Saw1.Speed"), Assert.Single(results[0].Targets).TargetId.NodeId);
         Assert.Equal(StatusCode.BadNoMatch, results[1].StatusCode);
     }
@@ -101,17 +101,17 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task WriteAsync_ThenRead_ReturnsWrittenValueAndRefusesReadOnly()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        IReadOnlyList<StatusCode> written = await client.WriteAsync(
+        await using var client = await ConnectAsync();
+        var written = await client.WriteAsync(
         [
             new WriteValue(new NodeId(_ns, "Saw1.Speed"), new Variant(42.5)),
             new WriteValue(new NodeId(_ns, "Saw1.Pieces"), new Variant(7)),
             new WriteValue(new NodeId(_ns, "Saw1.Speed"), new Variant("text")),
         ], TestContext.Current.CancellationToken);
         Assert.Equal([StatusCode.Good, StatusCode.BadNotWritable, StatusCode.BadTypeMismatch], written);
-        DataValue value = await client.ReadValueAsync(new NodeId(_ns, "Saw1.Speed"), TestContext.Current.CancellationToken);
+        var value = await client.ReadValueAsync(new NodeId(_ns, "Saw1.Speed"), TestContext.Current.CancellationToken);
         Assert.Equal(42.5, value.Value.Value);
-        IReadOnlyList<DataValue> attrs = await client.ReadAsync(
+        var attrs = await client.ReadAsync(
         [
             new ReadValueId(new NodeId(_ns, "Saw1.Speed"), AttributeId.BrowseName),
             new ReadValueId(new NodeId(_ns, "Saw1.Speed"), AttributeId.DataType),
@@ -125,9 +125,9 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task Subscription_ValueChanges_DeliversEveryChangeAndInitialValue()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+        await using var client = await ConnectAsync();
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
+        var items = await subscription.AddItemsAsync(
         [
             new MonitoredItemRequest(new NodeId(_ns, "Saw1.Pieces"), SamplingInterval: 10, QueueSize: 100),
             new MonitoredItemRequest(new NodeId(_ns, "Nope")),
@@ -135,12 +135,12 @@ public sealed class ClientServerTests : IAsyncLifetime
         Assert.Equal(StatusCode.Good, items[0].Status);
         Assert.Equal(StatusCode.BadNodeIdUnknown, items[1].Status);
 
-        MonitoredItemValue first = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
+        var first = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, first.Value.Value.Value);
-        for (int i = 1; i <= 5; i++)
+        for (var i = 1; i <= 5; i++)
         {
             _counter.SetValue(new Variant(i), DateTime.UtcNow);
-            MonitoredItemValue change = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
+            var change = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
             Assert.Equal(i, change.Value.Value.Value);
             Assert.Same(items[0], change.Item);
         }
@@ -149,8 +149,8 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task Subscription_AbsoluteDeadband_SuppressesSmallChanges()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
+        await using var client = await ConnectAsync();
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(_ns, "Saw1.Speed"), 10, 100, new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Absolute, 5))], TestContext.Current.CancellationToken);
         Assert.Equal(1.0, (await subscription.Values.ReadAsync(TestContext.Current.CancellationToken)).Value.Value.Value);
         _speed.SetValue(new Variant(3.0), DateTime.UtcNow);
@@ -163,9 +163,9 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task Subscription_PercentDeadbandWithoutEURange_ItemRefused()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(), TestContext.Current.CancellationToken);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+        await using var client = await ConnectAsync();
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(), TestContext.Current.CancellationToken);
+        var items = await subscription.AddItemsAsync(
         [
             new MonitoredItemRequest(new NodeId(_ns, "Saw1.Pieces"), Filter: new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Percent, 10)),
             new MonitoredItemRequest(new NodeId(_ns, "Saw1.Speed"), Filter: new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Percent, 10)),
@@ -177,8 +177,8 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task Subscription_NoChanges_ReceivesKeepAlives()
     {
-        await using OpcUaClient client = await ConnectAsync();
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20, KeepAliveCount: 2), TestContext.Current.CancellationToken);
+        await using var client = await ConnectAsync();
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20, KeepAliveCount: 2), TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(() => subscription.KeepAliveCount >= 3, "three keep-alives", TestContext.Current.CancellationToken);
 
         // Keep-alives carry no notifications: nothing was delivered and no message was counted lost.
@@ -191,22 +191,22 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task Client_ServerRestart_RecreatesSessionSubscriptionAndItems()
     {
-        int port = _server.Port;
-        await using OpcUaClient client = await ConnectAsync();
+        var port = _server.Port;
+        await using var client = await ConnectAsync();
         // A first subscription, deleted, so that the one under test has id 2 here and the new server's first id, 1, after the restart.
         await (await client.CreateSubscriptionAsync(new SubscriptionOptions(), TestContext.Current.CancellationToken)).DeleteAsync(TestContext.Current.CancellationToken);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), TestContext.Current.CancellationToken);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(_ns, "Saw1.Pieces"), 10, 100), new MonitoredItemRequest(new NodeId(_ns, "Nope"))], TestContext.Current.CancellationToken);
         Assert.Equal(0, (await subscription.Values.ReadAsync(TestContext.Current.CancellationToken)).Value.Value.Value);
-        uint oldId = subscription.Id;
+        var oldId = subscription.Id;
 
         await _server.DisposeAsync();
         _server = new OpcUaServer(new OpcUaServerOptions { Port = port });
-        ushort ns = _server.AddressSpace.RegisterNamespace("urn:domioops:test");
-        VariableNode pieces = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Saw1.Pieces"), new QualifiedName(ns, "Pieces"), new Variant(100), DateTime.UtcNow);
+        var ns = _server.AddressSpace.RegisterNamespace("urn:domioops:test");
+        var pieces = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Saw1.Pieces"), new QualifiedName(ns, "Pieces"), new Variant(100), DateTime.UtcNow);
         await _server.StartAsync(TestContext.Current.CancellationToken);
 
-        MonitoredItemValue afterRestart = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
+        var afterRestart = await subscription.Values.ReadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(100, afterRestart.Value.Value.Value);
         Assert.Equal(1, client.Reconnects);
         // Recreated on the new server (which never saw id 2), not carried over by its old id.

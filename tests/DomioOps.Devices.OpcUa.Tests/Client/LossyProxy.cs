@@ -60,7 +60,7 @@ internal sealed class LossyProxy : IAsyncDisposable
     {
         lock (_gate)
         {
-            foreach (TcpClient client in _open)
+            foreach (var client in _open)
             {
                 client.Dispose();
             }
@@ -77,7 +77,7 @@ internal sealed class LossyProxy : IAsyncDisposable
         {
             while (true)
             {
-                TcpClient inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
                 TcpClient outbound = new();
                 await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
                 lock (_gate)
@@ -96,24 +96,24 @@ internal sealed class LossyProxy : IAsyncDisposable
 
     private async Task PumpAsync(TcpClient from, TcpClient to, bool fromServer)
     {
-        byte[] header = new byte[UaTcpHeader.Size];
-        int opens = 0;
+        var header = new byte[UaTcpHeader.Size];
+        var opens = 0;
         uint hidden = 0;
         try
         {
-            NetworkStream input = from.GetStream();
-            NetworkStream output = to.GetStream();
+            var input = from.GetStream();
+            var output = to.GetStream();
             while (true)
             {
                 await input.ReadExactlyAsync(header, _stop.Token);
-                uint type = BinaryPrimitives.ReadUInt32LittleEndian(header) & 0xFFFFFF;
-                uint size = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+                var type = BinaryPrimitives.ReadUInt32LittleEndian(header) & 0xFFFFFF;
+                var size = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
                 if (size < UaTcpHeader.Size)
                 {
                     break;
                 }
 
-                byte[] chunk = new byte[size];
+                var chunk = new byte[size];
                 header.CopyTo(chunk, 0);
                 await input.ReadExactlyAsync(chunk.AsMemory(UaTcpHeader.Size), _stop.Token);
                 if (fromServer && type == MessageTypes.Error)
@@ -173,10 +173,10 @@ internal sealed class LossyProxy : IAsyncDisposable
             return null;
         }
 
-        int at = UaTcpHeader.Size + 4;
-        for (int field = 0; field < 3; field++)
+        var at = UaTcpHeader.Size + 4;
+        for (var field = 0; field < 3; field++)
         {
-            int length = BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(at));
+            var length = BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(at));
             at += 4 + Math.Max(length, 0);
         }
 

@@ -28,17 +28,17 @@ public sealed class MetricsTests
         listener.Start();
 
         await using OpcUaServer server = new(new OpcUaServerOptions { Port = 0 });
-        VariableNode tag = server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Tag"), new QualifiedName(2, "Tag"), new Variant(0), DateTime.UtcNow);
+        var tag = server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Tag"), new QualifiedName(2, "Tag"), new Variant(0), DateTime.UtcNow);
         await server.StartAsync(Ct);
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = server.EndpointUrl });
         await client.ConnectAsync(Ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), 10, 10)], Ct);
         await subscription.Values.ReadAsync(Ct);
         tag.SetValue(new Variant(1), DateTime.UtcNow);
         await subscription.Values.ReadAsync(Ct);
 
-        foreach (string role in new[] { "client", "server" })
+        foreach (var role in new[] { "client", "server" })
         {
             Assert.True(totals.GetValueOrDefault($"opcua.messages.sent|{role}") > 0, $"{role} messages sent");
             Assert.True(totals.GetValueOrDefault($"opcua.messages.received|{role}") > 0, $"{role} messages received");
@@ -52,8 +52,8 @@ public sealed class MetricsTests
 
     private static string Key(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        string role = "";
-        foreach (KeyValuePair<string, object?> tag in tags)
+        var role = "";
+        foreach (var tag in tags)
         {
             if (tag.Key == "opcua.role")
             {

@@ -18,8 +18,8 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        DateTime now = DateTime.UtcNow;
-        foreach (string name in new[] { "A", "B", "Barrier" })
+        var now = DateTime.UtcNow;
+        foreach (var name in new[] { "A", "B", "Barrier" })
         {
             _tags[name] = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, Id(name), new QualifiedName(2, name), new Variant(0), now, writable: true);
         }
@@ -48,17 +48,17 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     private static async Task<List<(string Name, int Value)>> UntilBarrierAsync(OpcUaSubscription subscription, int barrier)
     {
         List<(string, int)> seen = [];
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         while (true)
         {
-            MonitoredItemValue value = await subscription.Values.ReadAsync(timeout.Token);
-            string name = (string)value.Item.NodeId.Identifier;
-            int number = (int)value.Value.Value.Value!;
+            var value = await subscription.Values.ReadAsync(timeout.Token);
+            var name = (string)value.Item.NodeId.Identifier;
+            var number = (int)value.Value.Value.Value!;
             if (name == "Barrier" && number == barrier)
             {
                 // Drain what came in the same Publish response.
-                while (subscription.Values.TryRead(out MonitoredItemValue more))
+                while (subscription.Values.TryRead(out var more))
                 {
                     seen.Add(((string)more.Item.NodeId.Identifier, (int)more.Value.Value.Value!));
                 }
@@ -72,15 +72,15 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
 
     private async Task<(OpcUaSubscription Subscription, MonitoredItem A, MonitoredItem B)> SubscribeAsync(MonitoringMode modeOfB)
     {
-        OpcUaSubscription subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+        var subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var items = await subscription.AddItemsAsync(
         [
             new MonitoredItemRequest(Id("A"), SamplingInterval: 10),
             new MonitoredItemRequest(Id("B"), SamplingInterval: 10, MonitoringMode: modeOfB),
             new MonitoredItemRequest(Id("Barrier"), SamplingInterval: 10),
         ], Ct);
         Assert.All(items, i => Assert.Equal(StatusCode.Good, i.Status));
-        List<(string Name, int Value)> initial = await UntilBarrierAsync(subscription, 0);
+        var initial = await UntilBarrierAsync(subscription, 0);
         Assert.Contains(("A", 0), initial);
         Assert.DoesNotContain(initial, v => v.Name == "B");
         return (subscription, items[0], items[1]);
@@ -89,7 +89,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [Fact]
     public async Task SetMonitoringMode_SamplingThenReporting_QueuedValueReportedOnlyAfterSwitch()
     {
-        (OpcUaSubscription subscription, _, MonitoredItem b) = await SubscribeAsync(MonitoringMode.Sampling);
+        (var subscription, _, var b) = await SubscribeAsync(MonitoringMode.Sampling);
         Assert.Equal(MonitoringMode.Sampling, b.MonitoringMode);
 
         Set("B", 5);
@@ -115,8 +115,8 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [Fact]
     public async Task SetTriggering_SamplingItemLinkedToTrigger_ReportedOnlyWithTrigger()
     {
-        (OpcUaSubscription subscription, MonitoredItem a, MonitoredItem b) = await SubscribeAsync(MonitoringMode.Sampling);
-        (IReadOnlyList<StatusCode> added, IReadOnlyList<StatusCode> removed) = await subscription.SetTriggeringAsync(a, [b], [], Ct);
+        (var subscription, var a, var b) = await SubscribeAsync(MonitoringMode.Sampling);
+        (var added, var removed) = await subscription.SetTriggeringAsync(a, [b], [], Ct);
         Assert.Equal([StatusCode.Good], added);
         Assert.Empty(removed);
 
@@ -126,7 +126,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
 
         Set("A", 1);
         Set("Barrier", 2);
-        List<(string Name, int Value)> triggered = await UntilBarrierAsync(subscription, 2);
+        var triggered = await UntilBarrierAsync(subscription, 2);
         Assert.Contains(("A", 1), triggered);
         Assert.Contains(("B", 7), triggered);
 
@@ -135,7 +135,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
         Set("B", 8);
         Set("A", 2);
         Set("Barrier", 3);
-        List<(string Name, int Value)> unlinked = await UntilBarrierAsync(subscription, 3);
+        var unlinked = await UntilBarrierAsync(subscription, 3);
         Assert.Contains(("A", 2), unlinked);
         Assert.DoesNotContain(unlinked, v => v.Name == "B");
     }
@@ -143,10 +143,10 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [Fact]
     public async Task RegisterNodes_ThenReadThroughRegisteredIds_ReturnsValues()
     {
-        IReadOnlyList<NodeId> registered = await _client.RegisterNodesAsync([Id("A"), Id("Program")], Ct);
+        var registered = await _client.RegisterNodesAsync([Id("A"), Id("Program")], Ct);
         Assert.Equal(2, registered.Count);
         Set("A", 42);
-        IReadOnlyList<DataValue> values = await _client.ReadAsync([.. registered.Select(id => new ReadValueId(id))], Ct);
+        var values = await _client.ReadAsync([.. registered.Select(id => new ReadValueId(id))], Ct);
         Assert.Equal(42, values[0].Value.Value);
         Assert.Equal("Walnut", values[1].Value.Value);
         await _client.UnregisterNodesAsync(registered, Ct);
@@ -158,7 +158,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [InlineData("Profile", "0", new[] { 0 })]
     public async Task Read_IndexRangeOfArray_ReturnsSlice(string node, string range, int[] expected)
     {
-        DataValue value = (await _client.ReadAsync([new ReadValueId(Id(node), AttributeId.Value, range)], Ct))[0];
+        var value = (await _client.ReadAsync([new ReadValueId(Id(node), AttributeId.Value, range)], Ct))[0];
         Assert.Equal(StatusCode.Good, value.StatusCode);
         Assert.Equal(expected, (int[])value.Value.Value!);
     }
@@ -180,14 +180,14 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [InlineData("A", "0", 0x80370000u)]
     public async Task Read_BadIndexRange_ReturnsInvalidOrNoData(string node, string range, uint expected)
     {
-        DataValue value = (await _client.ReadAsync([new ReadValueId(Id(node), AttributeId.Value, range)], Ct))[0];
+        var value = (await _client.ReadAsync([new ReadValueId(Id(node), AttributeId.Value, range)], Ct))[0];
         Assert.Equal(new StatusCode(expected), value.StatusCode);
     }
 
     [Fact]
     public async Task Read_IndexRangeOfStringAndByteString_ReturnsCharactersAndBytes()
     {
-        IReadOnlyList<DataValue> values = await _client.ReadAsync([new ReadValueId(Id("Program"), AttributeId.Value, "1:3"), new ReadValueId(Id("Label"), AttributeId.Value, "2:9")], Ct);
+        var values = await _client.ReadAsync([new ReadValueId(Id("Program"), AttributeId.Value, "1:3"), new ReadValueId(Id("Label"), AttributeId.Value, "2:9")], Ct);
         Assert.Equal("aln", values[0].Value.Value);
         Assert.Equal(new byte[] { 3, 4 }, values[1].Value.Value);
     }
@@ -195,7 +195,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [Fact]
     public async Task Write_IndexRange_PatchesOnlyTheRange()
     {
-        IReadOnlyList<StatusCode> results = await _client.WriteAsync(
+        var results = await _client.WriteAsync(
         [
             new WriteValue(Id("Profile"), AttributeId.Value, "1:2", new DataValue(new Variant(new[] { 100, 101 }))),
             new WriteValue(Id("Profile"), AttributeId.Value, "3:5", new DataValue(new Variant(new[] { 1, 2 }))),
@@ -205,7 +205,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
             new WriteValue(Id("Program"), AttributeId.Value, "0", new DataValue(new Variant(7))),
         ], Ct);
         Assert.Equal([StatusCode.Good, StatusCode.BadIndexRangeInvalid, StatusCode.BadIndexRangeNoData, StatusCode.BadIndexRangeInvalid, StatusCode.Good, StatusCode.BadTypeMismatch], results);
-        IReadOnlyList<DataValue> values = await _client.ReadAsync([new ReadValueId(Id("Profile")), new ReadValueId(Id("Program"))], Ct);
+        var values = await _client.ReadAsync([new ReadValueId(Id("Profile")), new ReadValueId(Id("Program"))], Ct);
         Assert.Equal([0, 100, 101, 3, 4, 5, 6, 7, 8, 9], (int[])values[0].Value.Value!);
         Assert.Equal("Oaknut", values[1].Value.Value);
     }
@@ -213,10 +213,10 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [Fact]
     public async Task MonitoredItem_IndexRange_ReportsTheSlice()
     {
-        OpcUaSubscription subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(Id("Profile"), SamplingInterval: 10, IndexRange: "1:2")], Ct));
+        var subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(Id("Profile"), SamplingInterval: 10, IndexRange: "1:2")], Ct));
         Assert.Equal(StatusCode.Good, item.Status);
-        int[] slice = (int[])(await subscription.Values.ReadAsync(Ct)).Value.Value.Value!;
+        var slice = (int[])(await subscription.Values.ReadAsync(Ct)).Value.Value.Value!;
         Assert.Equal([1, 2], slice);
     }
 
@@ -228,7 +228,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [InlineData("0:2,3", new[] { 3, 1 }, new[] { 3, 7, 11 })]
     public async Task Read_IndexRangeOfMatrix_ReturnsTheBlock(string range, int[] dimensions, int[] expected)
     {
-        DataValue value = (await _client.ReadAsync([new ReadValueId(Id("Grid"), AttributeId.Value, range)], Ct))[0];
+        var value = (await _client.ReadAsync([new ReadValueId(Id("Grid"), AttributeId.Value, range)], Ct))[0];
 
         Assert.Equal(StatusCode.Good, value.StatusCode);
         Assert.Equal(Variant.Matrix(expected, dimensions), value.Value);
@@ -237,7 +237,7 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
     [Fact]
     public async Task Write_IndexRangeOfMatrix_PatchesOnlyTheBlock()
     {
-        IReadOnlyList<StatusCode> results = await _client.WriteAsync(
+        var results = await _client.WriteAsync(
         [
             new WriteValue(Id("Grid"), AttributeId.Value, "0:1,1:2", new DataValue(Variant.Matrix(new[] { 100, 101, 102, 103 }, [2, 2]))),
             new WriteValue(Id("Grid"), AttributeId.Value, "2,0:1", new DataValue(new Variant(new[] { 200, 201 }))),
@@ -248,15 +248,15 @@ public sealed class MonitoringModeAndIndexRangeTests : IAsyncLifetime
         ], Ct);
 
         Assert.Equal([StatusCode.Good, StatusCode.Good, StatusCode.BadIndexRangeInvalid, StatusCode.BadIndexRangeInvalid, StatusCode.BadIndexRangeNoData, StatusCode.BadIndexRangeNoData], results);
-        DataValue grid = (await _client.ReadAsync([new ReadValueId(Id("Grid"))], Ct))[0];
+        var grid = (await _client.ReadAsync([new ReadValueId(Id("Grid"))], Ct))[0];
         Assert.Equal(Variant.Matrix(new[] { 0, 100, 101, 3, 4, 102, 103, 7, 200, 201, 10, 11 }, [3, 4]), grid.Value);
     }
 
     [Fact]
     public async Task MonitoredItem_IndexRangeOfMatrix_ReportsTheBlock()
     {
-        OpcUaSubscription subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(Id("Grid"), SamplingInterval: 10, IndexRange: "1:2,2:3")], Ct));
+        var subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(Id("Grid"), SamplingInterval: 10, IndexRange: "1:2,2:3")], Ct));
 
         Assert.Equal(StatusCode.Good, item.Status);
         Assert.Equal(Variant.Matrix(new[] { 6, 7, 10, 11 }, [2, 2]), (await subscription.Values.ReadAsync(Ct)).Value.Value);

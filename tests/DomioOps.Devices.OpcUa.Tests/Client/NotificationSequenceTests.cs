@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 
 using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Services;
 
 using Microsoft.Extensions.Time.Testing;
@@ -23,14 +24,14 @@ public sealed class NotificationSequenceTests : IDisposable
     public void Dispose() => _sequence.Dispose();
 
     private static NotificationMessage Data(uint sequence) =>
-        new(sequence, DateTime.UnixEpoch, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([]))]);
+        new(sequence, DateTime.UnixEpoch, [new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification([]))]);
 
     private static NotificationMessage KeepAlive(uint next) => new(next, DateTime.UnixEpoch, []);
 
     [Fact]
     public void Offer_OutOfOrder1324_Delivers1234()
     {
-        foreach (uint s in new uint[] { 1, 3, 2, 4 })
+        foreach (var s in new uint[] { 1, 3, 2, 4 })
         {
             _sequence.Offer(Data(s));
         }
@@ -140,7 +141,7 @@ public sealed class NotificationSequenceTests : IDisposable
     [Fact]
     public void Offer_WhileTheConnectionIsDown_KeepsWaitingForTheTransfer()
     {
-        bool connected = false;
+        var connected = false;
         using NotificationSequence sequence = new(_time, GapTimeout, m => _delivered.Add(m.SequenceNumber)) { CanGiveUp = () => connected };
         sequence.Offer(Data(1));
         sequence.Offer(Data(3));

@@ -28,7 +28,7 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     private byte[] Publish(uint sequence, params int[] values)
     {
         List<ExtensionObject> data = values.Length == 0 ? [] :
-            [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([.. values.Select(v => new MonitoredItemNotification(_item.ClientHandle, new DataValue(new Variant(v), StatusCode.Good, T, T)))]))];
+            [new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification([.. values.Select(v => new MonitoredItemNotification(_item.ClientHandle, new DataValue(new Variant(v), StatusCode.Good, T, T)))]))];
         PublishResponse response = new(new ResponseHeader(T, 1), 7, [sequence], false, new NotificationMessage(sequence, T, data), []);
         ArrayBufferWriter<byte> buffer = new();
         EncodeableTypes.EncodeMessage(new UaBinaryWriter(buffer), response);
@@ -38,7 +38,7 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     private List<int> Received()
     {
         List<int> values = [];
-        while (_subscription.Values.TryRead(out MonitoredItemValue value))
+        while (_subscription.Values.TryRead(out var value))
         {
             values.Add((int)value.Value.Value.AsInt64());
         }
@@ -49,9 +49,9 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     [Fact]
     public void ReadPublishResponse_Sequence1324_DeliversValuesInSequenceOrder()
     {
-        foreach ((uint sequence, int value) in new[] { (1u, 10), (3u, 30), (2u, 20), (4u, 40) })
+        foreach ((var sequence, var value) in new[] { (1u, 10), (3u, 30), (2u, 20), (4u, 40) })
         {
-            DeliveredPublishResponse? read = _client.ReadPublishResponse(Publish(sequence, value), EncodingLimits.Default);
+            var read = _client.ReadPublishResponse(Publish(sequence, value), EncodingLimits.Default);
             Assert.NotNull(read);
             Assert.Equal(sequence, read.SequenceNumber);
             Assert.True(read.HasNotifications);
@@ -66,7 +66,7 @@ public sealed class PublishResponseReaderTests : IAsyncDisposable
     public void ReadPublishResponse_KeepAliveAndDuplicate_DeliverNothing()
     {
         _client.ReadPublishResponse(Publish(1, 10, 11), EncodingLimits.Default);
-        DeliveredPublishResponse? keepAlive = _client.ReadPublishResponse(Publish(2), EncodingLimits.Default);
+        var keepAlive = _client.ReadPublishResponse(Publish(2), EncodingLimits.Default);
         _client.ReadPublishResponse(Publish(1, 10, 11), EncodingLimits.Default);
         _client.ReadPublishResponse(Publish(2, 12), EncodingLimits.Default);
 

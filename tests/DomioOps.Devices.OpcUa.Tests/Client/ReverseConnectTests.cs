@@ -39,7 +39,7 @@ public sealed class ReverseConnectTests : IDisposable
     {
         CertificateStore serverStore = new(Path.Combine(_root, "server"));
         CertificateStore clientStore = new(Path.Combine(_root, "client"));
-        int listen = UnusedPort();
+        var listen = UnusedPort();
         await using OpcUaServer server = new(new OpcUaServerOptions
         {
             Port = 0,
@@ -48,9 +48,9 @@ public sealed class ReverseConnectTests : IDisposable
             ReverseConnect = [$"opc.tcp://127.0.0.1:{listen}"],
             ReverseConnectDelay = TimeSpan.FromMilliseconds(100),
         });
-        VariableNode counter = server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
+        var counter = server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
         await server.StartAsync(Ct);
-        X509Certificate2 clientCertificate = clientStore.LoadOrCreateApplicationCertificate("urn:domioops:opcua:client", "DomioOps OPC UA Client");
+        var clientCertificate = clientStore.LoadOrCreateApplicationCertificate("urn:domioops:opcua:client", "DomioOps OPC UA Client");
         serverStore.Trust(clientCertificate);
         clientStore.Trust(server.Certificate!);
 
@@ -66,7 +66,7 @@ public sealed class ReverseConnectTests : IDisposable
         });
         await client.ConnectAsync(Ct);
         Assert.Equal(StatusCode.Good, (await client.ReadValueAsync(WellKnownNodes.NamespaceArray, Ct)).StatusCode);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Counter"), 10, 10)], Ct);
         Assert.Equal(0, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
         counter.SetValue(new Variant(9), DateTime.UtcNow);
@@ -76,7 +76,7 @@ public sealed class ReverseConnectTests : IDisposable
     [Fact]
     public async Task Client_ReverseHelloFromAnotherServer_Ignored()
     {
-        int listen = UnusedPort();
+        var listen = UnusedPort();
         await using OpcUaClient client = new(new OpcUaClientOptions
         {
             EndpointUrl = $"opc.tcp://127.0.0.1:{UnusedPort()}",
@@ -84,9 +84,9 @@ public sealed class ReverseConnectTests : IDisposable
             ReverseConnectServerUri = "urn:expected",
             AutoReconnect = false,
         });
-        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         // Listening once ConnectAsync returns its task; then the stranger dials in.
-        Task connect = client.ConnectAsync(stop.Token);
+        var connect = client.ConnectAsync(stop.Token);
         RedialClock redials = new(TimeSpan.FromMilliseconds(50));
         await using OpcUaServer stranger = new(new OpcUaServerOptions { Port = 0, ApplicationUri = "urn:stranger", ReverseConnect = [$"opc.tcp://127.0.0.1:{listen}"], ReverseConnectDelay = TimeSpan.FromMilliseconds(50) }, redials);
         await stranger.StartAsync(Ct);

@@ -29,7 +29,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         while (!condition())
         {
@@ -47,7 +47,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
     private static async Task<List<int>> ReadUntilAsync(OpcUaSubscription subscription, int last)
     {
         List<int> seen = [];
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         while (seen.Count == 0 || seen[^1] != last)
         {
@@ -68,19 +68,19 @@ public sealed class SessionTransferTests : IAsyncLifetime
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
         });
         await client.ConnectAsync(Ct);
-        NodeId sessionBefore = client.SessionId;
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50, LifetimeCount: 1200), Ct);
-        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), SamplingInterval: 10, QueueSize: 100)], Ct));
+        var sessionBefore = client.SessionId;
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50, LifetimeCount: 1200), Ct);
+        var item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), SamplingInterval: 10, QueueSize: 100)], Ct));
         Assert.Equal(StatusCode.Good, item.Status);
-        uint subscriptionId = subscription.Id;
+        var subscriptionId = subscription.Id;
         Assert.Equal([0], await ReadUntilAsync(subscription, 0));
 
         // Phase 1: the server's Publish responses (values 1..3) vanish on the way; the server keeps them for Republish.
         // The client sends nothing more (it waits for those responses), so this must end within the 3 s session timeout.
         proxy.DropFromServer = true;
-        for (int value = 1; value <= 3; value++)
+        for (var value = 1; value <= 3; value++)
         {
-            long dropped = proxy.DroppedFromServer;
+            var dropped = proxy.DroppedFromServer;
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
             await WaitUntilAsync(() => proxy.DroppedFromServer > dropped, $"the Publish response carrying {value} to be lost");
         }
@@ -88,7 +88,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
         // Phase 2: nothing reaches the server either, so the session times out; values 4..6 wait in the subscription.
         proxy.DropFromClient = true;
         await WaitUntilAsync(() => _server.SessionCount == 0, "the server to close the silent session");
-        for (int value = 4; value <= 6; value++)
+        for (var value = 4; value <= 6; value++)
         {
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
             await _clock.SampledAsync(Ct);
@@ -96,7 +96,7 @@ public sealed class SessionTransferTests : IAsyncLifetime
 
         // Phase 3: the network comes back; the old session is gone, its subscription is not.
         proxy.Cut();
-        List<int> seen = await ReadUntilAsync(subscription, 6);
+        var seen = await ReadUntilAsync(subscription, 6);
 
         Assert.Equal([1, 2, 3, 4, 5, 6], seen.Distinct());
         Assert.Equal(1, client.SessionRecreations);
@@ -121,17 +121,17 @@ public sealed class SessionTransferTests : IAsyncLifetime
             ReconnectDelay = TimeSpan.FromSeconds(1),
         });
         await client.ConnectAsync(Ct);
-        NodeId sessionBefore = client.SessionId;
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50, LifetimeCount: 1200), Ct);
-        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), SamplingInterval: 10, QueueSize: 100)], Ct));
+        var sessionBefore = client.SessionId;
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50, LifetimeCount: 1200), Ct);
+        var item = Assert.Single(await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), SamplingInterval: 10, QueueSize: 100)], Ct));
         Assert.Equal(StatusCode.Good, item.Status);
-        uint subscriptionId = subscription.Id;
+        var subscriptionId = subscription.Id;
         Assert.Equal([0], await ReadUntilAsync(subscription, 0));
         await WaitUntilAsync(() => client.TokenRenewals >= 1, "a renewal to pass while the proxy forwards them");
 
         // Phase 1: renewals vanish; values 1..3 still flow on the doomed channel until the server closes it.
         proxy.DropRenewals = true;
-        for (int value = 1; value <= 3; value++)
+        for (var value = 1; value <= 3; value++)
         {
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
             await _clock.SampledAsync(Ct);
@@ -142,13 +142,13 @@ public sealed class SessionTransferTests : IAsyncLifetime
 
         // Phase 2: values 4..6 are written while the client waits its 1 s reconnect delay; the session and its
         // subscription stay on the server and queue them.
-        for (int value = 4; value <= 6; value++)
+        for (var value = 4; value <= 6; value++)
         {
             _tag.SetValue(new Variant(value), DateTime.UtcNow);
             await _clock.SampledAsync(Ct);
         }
 
-        List<int> seen = await ReadUntilAsync(subscription, 6);
+        var seen = await ReadUntilAsync(subscription, 6);
         await WaitUntilAsync(() => client.Reconnects == 1 && client.State == ConnectionState.Connected, "the client to report the reconnection");
 
         Assert.Equal([1, 2, 3, 4, 5, 6], seen.Distinct());

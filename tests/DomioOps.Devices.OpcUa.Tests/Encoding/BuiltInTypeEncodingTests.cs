@@ -8,7 +8,7 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void Int32_SpecificationFigure2_MatchesBothWays()
     {
-        byte[] expected = Codec.Hex("00 CA 9A 3B");
+        var expected = Codec.Hex("00 CA 9A 3B");
         Assert.Equal(expected, Codec.Encode(w => w.WriteInt32(1_000_000_000)));
         Assert.Equal(1_000_000_000, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadInt32()));
     }
@@ -17,7 +17,7 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void Float_SpecificationFigure3_MatchesBothWays()
     {
-        byte[] expected = Codec.Hex("00 00 D0 C0");
+        var expected = Codec.Hex("00 00 D0 C0");
         Assert.Equal(expected, Codec.Encode(w => w.WriteFloat(-6.5f)));
         Assert.Equal(-6.5f, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadFloat()));
     }
@@ -26,7 +26,7 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void String_SpecificationFigure4_MatchesBothWays()
     {
-        byte[] expected = Codec.Hex("06 00 00 00 E6 B0 B4 42 6F 79");
+        var expected = Codec.Hex("06 00 00 00 E6 B0 B4 42 6F 79");
         Assert.Equal(expected, Codec.Encode(w => w.WriteString("水Boy")));
         Assert.Equal("水Boy", Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadString()));
         Codec.AssertEveryTruncationRefused(expected, static (ref UaBinaryReader r) => r.ReadString());
@@ -35,7 +35,7 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void String_Null_EncodesMinusOne()
     {
-        byte[] expected = Codec.Hex("FF FF FF FF");
+        var expected = Codec.Hex("FF FF FF FF");
         Assert.Equal(expected, Codec.Encode(w => w.WriteString(null)));
         Assert.Null(Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadString()));
     }
@@ -43,16 +43,16 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void String_InvalidUtf8_ThrowsDecodingError()
     {
-        byte[] bytes = Codec.Hex("02 00 00 00 C3 28");
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadString()));
+        var bytes = Codec.Hex("02 00 00 00 C3 28");
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadString()));
         Assert.Equal(StatusCode.BadDecodingError, ex.StatusCode);
     }
 
     [Fact]
     public void String_LengthAboveLimit_ThrowsEncodingLimitsExceeded()
     {
-        byte[] bytes = Codec.Hex("00 00 00 7F");
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadString()));
+        var bytes = Codec.Hex("00 00 00 7F");
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadString()));
         Assert.Equal(StatusCode.BadEncodingLimitsExceeded, ex.StatusCode);
     }
 
@@ -60,8 +60,8 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void Guid_SpecificationFigure5_MatchesBothWays()
     {
-        byte[] expected = Codec.Hex("91 2B 96 72 75 FA E6 4A 8D 28 B4 04 DC 7D AF 63");
-        Guid guid = Guid.Parse("72962B91-FA75-4AE6-8D28-B404DC7DAF63");
+        var expected = Codec.Hex("91 2B 96 72 75 FA E6 4A 8D 28 B4 04 DC 7D AF 63");
+        var guid = Guid.Parse("72962B91-FA75-4AE6-8D28-B404DC7DAF63");
         Assert.Equal(expected, Codec.Encode(w => w.WriteGuid(guid)));
         Assert.Equal(guid, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadGuid()));
     }
@@ -71,7 +71,7 @@ public sealed class BuiltInTypeEncodingTests
     public void DateTime_KnownInstant_MatchesBothWays()
     {
         DateTime instant = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        byte[] expected = BitConverter.GetBytes(133485408000000000L);
+        var expected = BitConverter.GetBytes(133485408000000000L);
         Assert.Equal(expected, Codec.Encode(w => w.WriteDateTime(instant)));
         Assert.Equal(instant, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadDateTime()));
     }
@@ -96,8 +96,8 @@ public sealed class BuiltInTypeEncodingTests
     [InlineData("05 03 00 03 00 00 00 01 02 03", "ns=3;b=AQID")]
     public void NodeId_EveryEncodingForm_MatchesBothWays(string hex, string text)
     {
-        byte[] expected = Codec.Hex(hex);
-        NodeId nodeId = NodeId.Parse(text);
+        var expected = Codec.Hex(hex);
+        var nodeId = NodeId.Parse(text);
         Assert.Equal(expected, Codec.Encode(w => w.WriteNodeId(nodeId)));
         Assert.Equal(nodeId, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadNodeId()));
         Assert.Equal(text, nodeId.ToString());
@@ -109,7 +109,7 @@ public sealed class BuiltInTypeEncodingTests
     [InlineData("80 00")]
     public void NodeId_InvalidEncodingByte_ThrowsDecodingError(string hex)
     {
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(Codec.Hex(hex), static (ref UaBinaryReader r) => r.ReadNodeId()));
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(Codec.Hex(hex), static (ref UaBinaryReader r) => r.ReadNodeId()));
         Assert.Equal(StatusCode.BadDecodingError, ex.StatusCode);
     }
 
@@ -118,7 +118,7 @@ public sealed class BuiltInTypeEncodingTests
     public void ExpandedNodeId_UriAndServerIndex_MatchesBothWays()
     {
         ExpandedNodeId value = new(new NodeId(0, 1025u), "urn:a", 2);
-        byte[] expected = Codec.Hex("C1 00 01 04 05 00 00 00 75 72 6E 3A 61 02 00 00 00");
+        var expected = Codec.Hex("C1 00 01 04 05 00 00 00 75 72 6E 3A 61 02 00 00 00");
         Assert.Equal(expected, Codec.Encode(w => w.WriteExpandedNodeId(value)));
         Assert.Equal(value, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadExpandedNodeId()));
         Codec.AssertEveryTruncationRefused(expected, static (ref UaBinaryReader r) => r.ReadExpandedNodeId());
@@ -128,11 +128,11 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void QualifiedNameAndLocalizedText_MatchBothWays()
     {
-        byte[] qn = Codec.Hex("02 00 03 00 00 00 52 75 6E");
+        var qn = Codec.Hex("02 00 03 00 00 00 52 75 6E");
         Assert.Equal(qn, Codec.Encode(w => w.WriteQualifiedName(new QualifiedName(2, "Run"))));
         Assert.Equal(new QualifiedName(2, "Run"), Codec.Decode(qn, static (ref UaBinaryReader r) => r.ReadQualifiedName()));
 
-        byte[] lt = Codec.Hex("03 02 00 00 00 65 6E 02 00 00 00 48 69");
+        var lt = Codec.Hex("03 02 00 00 00 65 6E 02 00 00 00 48 69");
         Assert.Equal(lt, Codec.Encode(w => w.WriteLocalizedText(new LocalizedText("en", "Hi"))));
         Assert.Equal(new LocalizedText("en", "Hi"), Codec.Decode(lt, static (ref UaBinaryReader r) => r.ReadLocalizedText()));
         Assert.Equal(Codec.Hex("02 02 00 00 00 48 69"), Codec.Encode(w => w.WriteLocalizedText(new LocalizedText("Hi"))));
@@ -148,7 +148,7 @@ public sealed class BuiltInTypeEncodingTests
     [InlineData("0C 03 00 00 00 61 62 63", "abc")]
     public void Variant_Scalar_MatchesBothWays(string hex, object? value)
     {
-        byte[] expected = Codec.Hex(hex);
+        var expected = Codec.Hex(hex);
         Variant variant = new(value);
         Assert.Equal(expected, Codec.Encode(w => w.WriteVariant(variant)));
         Assert.Equal(variant, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadVariant()));
@@ -158,7 +158,7 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void Variant_Int32Array_MatchesBothWays()
     {
-        byte[] expected = Codec.Hex("86 03 00 00 00 01 00 00 00 02 00 00 00 03 00 00 00");
+        var expected = Codec.Hex("86 03 00 00 00 01 00 00 00 02 00 00 00 03 00 00 00");
         Variant variant = new(new[] { 1, 2, 3 });
         Assert.Equal(expected, Codec.Encode(w => w.WriteVariant(variant)));
         Assert.Equal(variant, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadVariant()));
@@ -167,10 +167,10 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void Variant_Matrix2x2_MatchesBothWays()
     {
-        byte[] expected = Codec.Hex("C3 04 00 00 00 01 02 03 04 02 00 00 00 02 00 00 00 02 00 00 00");
-        Variant variant = Variant.Matrix(new byte[] { 1, 2, 3, 4 }, [2, 2]);
+        var expected = Codec.Hex("C3 04 00 00 00 01 02 03 04 02 00 00 00 02 00 00 00 02 00 00 00");
+        var variant = Variant.Matrix(new byte[] { 1, 2, 3, 4 }, [2, 2]);
         Assert.Equal(expected, Codec.Encode(w => w.WriteVariant(variant)));
-        Variant decoded = Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadVariant());
+        var decoded = Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadVariant());
         Assert.Equal(variant, decoded);
         Assert.Equal([2, 2], decoded.ArrayDimensions);
     }
@@ -178,16 +178,16 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void Variant_MatrixDimensionsDisagreeWithLength_ThrowsDecodingError()
     {
-        byte[] bytes = Codec.Hex("C3 04 00 00 00 01 02 03 04 02 00 00 00 02 00 00 00 03 00 00 00");
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadVariant()));
+        var bytes = Codec.Hex("C3 04 00 00 00 01 02 03 04 02 00 00 00 02 00 00 00 03 00 00 00");
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadVariant()));
         Assert.Equal(StatusCode.BadDecodingError, ex.StatusCode);
     }
 
     [Fact]
     public void Variant_ArrayLengthBeyondMessage_ThrowsBeforeAllocating()
     {
-        byte[] bytes = Codec.Hex("86 00 00 01 00 01 00 00 00");
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadVariant()));
+        var bytes = Codec.Hex("86 00 00 01 00 01 00 00 00");
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadVariant()));
         Assert.Equal(StatusCode.BadDecodingError, ex.StatusCode);
     }
 
@@ -197,7 +197,7 @@ public sealed class BuiltInTypeEncodingTests
     [InlineData("18 00")]
     public void Variant_InvalidTypeOrNestedScalarVariant_ThrowsDecodingError(string hex)
     {
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(Codec.Hex(hex), static (ref UaBinaryReader r) => r.ReadVariant()));
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(Codec.Hex(hex), static (ref UaBinaryReader r) => r.ReadVariant()));
         Assert.Equal(StatusCode.BadDecodingError, ex.StatusCode);
     }
 
@@ -216,11 +216,11 @@ public sealed class BuiltInTypeEncodingTests
             new[] { new DataValue(new Variant(7), StatusCode.Good) }, new[] { new Variant(1), new Variant("s") },
             new DiagnosticInfo?[] { new(SymbolicId: 1, AdditionalInfo: "x", InnerDiagnosticInfo: new DiagnosticInfo(Locale: 3)) },
         ];
-        foreach (object array in arrays)
+        foreach (var array in arrays)
         {
             Variant variant = new(array);
-            byte[] bytes = Codec.Encode(w => w.WriteVariant(variant));
-            Variant decoded = Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadVariant());
+            var bytes = Codec.Encode(w => w.WriteVariant(variant));
+            var decoded = Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadVariant());
             Assert.Equal(variant.Type, decoded.Type);
             Assert.Equal(bytes, Codec.Encode(w => w.WriteVariant(decoded)));
         }
@@ -232,7 +232,7 @@ public sealed class BuiltInTypeEncodingTests
     {
         DateTime t = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         DataValue value = new(new Variant(42), StatusCode.BadNodeIdUnknown, t, t, 10, 20);
-        byte[] ticks = BitConverter.GetBytes(133485408000000000L);
+        var ticks = BitConverter.GetBytes(133485408000000000L);
         byte[] expected = [0x3F, 0x06, 0x2A, 0, 0, 0, 0x00, 0x00, 0x34, 0x80, .. ticks, 0x0A, 0x00, .. ticks, 0x14, 0x00];
         Assert.Equal(expected, Codec.Encode(w => w.WriteDataValue(value)));
         Assert.Equal(value, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadDataValue()));
@@ -244,7 +244,7 @@ public sealed class BuiltInTypeEncodingTests
     public void DiagnosticInfo_AllFields_MatchesBothWays()
     {
         DiagnosticInfo value = new(1, 2, 3, 4, "i", StatusCode.BadTimeout, new DiagnosticInfo(SymbolicId: 5));
-        byte[] expected = Codec.Hex("7F 01 00 00 00 02 00 00 00 03 00 00 00 04 00 00 00 01 00 00 00 69 00 00 0A 80 01 05 00 00 00");
+        var expected = Codec.Hex("7F 01 00 00 00 02 00 00 00 03 00 00 00 04 00 00 00 01 00 00 00 69 00 00 0A 80 01 05 00 00 00");
         Assert.Equal(expected, Codec.Encode(w => w.WriteDiagnosticInfo(value)));
         Assert.Equal(value, Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadDiagnosticInfo()));
     }
@@ -253,7 +253,7 @@ public sealed class BuiltInTypeEncodingTests
     public void DiagnosticInfo_NestedBeyondDepthLimit_ThrowsEncodingLimitsExceeded()
     {
         byte[] bytes = [.. Enumerable.Repeat((byte)0x40, 200), 0x00];
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadDiagnosticInfo()));
+        var ex = Assert.Throws<OpcUaProtocolException>(() => Codec.Decode(bytes, static (ref UaBinaryReader r) => r.ReadDiagnosticInfo()));
         Assert.Equal(StatusCode.BadEncodingLimitsExceeded, ex.StatusCode);
     }
 
@@ -261,10 +261,10 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void ExtensionObject_KnownBody_DecodesTypedAndMatchesBothWays()
     {
-        byte[] expected = Codec.Hex("01 00 D4 02 01 10 00 00 00 01 00 00 00 01 00 00 00 00 00 00 00 00 00 F0 3F");
+        var expected = Codec.Hex("01 00 D4 02 01 10 00 00 00 01 00 00 00 01 00 00 00 00 00 00 00 00 00 F0 3F");
         Services.DataChangeFilter filter = new(Services.DataChangeTrigger.StatusValue, Services.DeadbandType.Absolute, 1.0);
         Assert.Equal(expected, Codec.Encode(w => w.WriteEncodeableAsExtensionObject(filter)));
-        ExtensionObject decoded = Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadExtensionObject());
+        var decoded = Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadExtensionObject());
         Assert.Equal(filter, decoded.Body);
         Codec.AssertEveryTruncationRefused(expected, static (ref UaBinaryReader r) => r.ReadExtensionObject());
     }
@@ -273,8 +273,8 @@ public sealed class BuiltInTypeEncodingTests
     public void ExtensionObject_KnownBodyShorterThanDeclaredStructure_ThrowsWithoutReadingPastBody()
     {
         // The body claims 4 bytes; DataChangeFilter needs 16. The bytes after the body are valid filter bytes but must not be read.
-        byte[] bytes = Codec.Hex("01 00 D4 02 01 04 00 00 00 01 00 00 00 01 00 00 00 00 00 00 00 00 00 F0 3F");
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() =>
+        var bytes = Codec.Hex("01 00 D4 02 01 04 00 00 00 01 00 00 00 01 00 00 00 00 00 00 00 00 00 F0 3F");
+        var ex = Assert.Throws<OpcUaProtocolException>(() =>
         {
             UaBinaryReader reader = new(bytes);
             reader.ReadExtensionObject();
@@ -285,8 +285,8 @@ public sealed class BuiltInTypeEncodingTests
     [Fact]
     public void ExtensionObject_UnknownType_KeepsRawBody()
     {
-        byte[] expected = Codec.Hex("01 02 39 30 01 02 00 00 00 AA BB");
-        ExtensionObject decoded = Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadExtensionObject());
+        var expected = Codec.Hex("01 02 39 30 01 02 00 00 00 AA BB");
+        var decoded = Codec.Decode(expected, static (ref UaBinaryReader r) => r.ReadExtensionObject());
         Assert.Equal(new NodeId(2, 12345u), decoded.TypeId);
         Assert.Equal(new byte[] { 0xAA, 0xBB }, ((ReadOnlyMemory<byte>)decoded.Body!).ToArray());
         Assert.Equal(expected, Codec.Encode(w => w.WriteExtensionObject(decoded)));

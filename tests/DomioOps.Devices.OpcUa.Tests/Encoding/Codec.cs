@@ -17,7 +17,7 @@ internal static class Codec
     public static T Decode<T>(byte[] bytes, ElementReader<T> read)
     {
         UaBinaryReader reader = new(bytes);
-        T value = read(ref reader);
+        var value = read(ref reader);
         Assert.Equal(0, reader.Remaining);
         return value;
     }
@@ -27,10 +27,10 @@ internal static class Codec
     /// <summary>Every proper prefix of a valid encoding must be refused with BadDecodingError, never read past its end.</summary>
     public static void AssertEveryTruncationRefused<T>(byte[] bytes, ElementReader<T> read)
     {
-        for (int length = 0; length < bytes.Length; length++)
+        for (var length = 0; length < bytes.Length; length++)
         {
-            byte[] prefix = bytes[..length];
-            OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() =>
+            var prefix = bytes[..length];
+            var ex = Assert.Throws<OpcUaProtocolException>(() =>
             {
                 UaBinaryReader reader = new(prefix);
                 read(ref reader);

@@ -5,7 +5,7 @@ namespace DomioOps.Devices.OpcUa.Tests.Encoding;
 /// <summary>Seeded property tests: random and mutated bytes never crash or hang a decoder; only the typed protocol exception escapes.</summary>
 public sealed class DecoderFuzzTests
 {
-    private static readonly ElementReader<object?>[] s_decoders =
+    private static readonly ElementReader<object?>[] Decoders =
     [
         static (ref UaBinaryReader r) => r.ReadVariant(),
         static (ref UaBinaryReader r) => r.ReadDataValue(),
@@ -19,11 +19,11 @@ public sealed class DecoderFuzzTests
     public void Decoders_RandomBytes_OnlyThrowProtocolException()
     {
         Random random = new(20261125);
-        for (int i = 0; i < 20_000; i++)
+        for (var i = 0; i < 20_000; i++)
         {
-            byte[] bytes = new byte[random.Next(0, 64)];
+            var bytes = new byte[random.Next(0, 64)];
             random.NextBytes(bytes);
-            foreach (ElementReader<object?> decoder in s_decoders)
+            foreach (var decoder in Decoders)
             {
                 AssertDecodesOrRefuses(bytes, decoder);
             }
@@ -34,12 +34,12 @@ public sealed class DecoderFuzzTests
     public void DecodeMessage_MutatedValidMessages_OnlyThrowProtocolException()
     {
         Random random = new(4);
-        byte[][] seeds = ServiceEncodingTests.SampleMessages().Select(ServiceEncodingTests.EncodeMessage).ToArray();
-        for (int i = 0; i < 20_000; i++)
+        var seeds = ServiceEncodingTests.SampleMessages().Select(ServiceEncodingTests.EncodeMessage).ToArray();
+        for (var i = 0; i < 20_000; i++)
         {
-            byte[] bytes = (byte[])seeds[random.Next(seeds.Length)].Clone();
-            int flips = random.Next(1, 4);
-            for (int f = 0; f < flips; f++)
+            var bytes = (byte[])seeds[random.Next(seeds.Length)].Clone();
+            var flips = random.Next(1, 4);
+            for (var f = 0; f < flips; f++)
             {
                 bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
             }

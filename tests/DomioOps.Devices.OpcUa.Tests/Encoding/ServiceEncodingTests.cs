@@ -7,21 +7,21 @@ namespace DomioOps.Devices.OpcUa.Tests.Encoding;
 
 public sealed class ServiceEncodingTests
 {
-    private static readonly DateTime s_t = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime T = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     internal static IEnumerable<IEncodeable> SampleMessages()
     {
-        RequestHeader rq = new(new NodeId(1, Guid.Parse("72962B91-FA75-4AE6-8D28-B404DC7DAF63")), s_t, 7, TimeoutHint: 5000);
-        ResponseHeader rs = new(s_t, 7, StatusCode.Good, StringTable: ["x"]);
+        RequestHeader rq = new(new NodeId(1, Guid.Parse("72962B91-FA75-4AE6-8D28-B404DC7DAF63")), T, 7, TimeoutHint: 5000);
+        ResponseHeader rs = new(T, 7, StatusCode.Good, StringTable: ["x"]);
         ApplicationDescription app = new("urn:domio", "urn:domio:product", new LocalizedText("en", "Domio"), ApplicationType.Client, DiscoveryUrls: ["opc.tcp://127.0.0.1:4840"]);
         EndpointDescription endpoint = new("opc.tcp://127.0.0.1:4840", app, new byte[] { 1, 2 }, MessageSecurityMode.None, "http://opcfoundation.org/UA/SecurityPolicy#None", [new UserTokenPolicy("anon", UserTokenType.Anonymous)], "http://opcfoundation.org/UA-Profile/Transport/uatcp-uasc-uabinary", 0);
         yield return new OpenSecureChannelRequest(rq, 0, SecurityTokenRequestType.Issue, MessageSecurityMode.None, [], 3_600_000);
-        yield return new OpenSecureChannelResponse(rs, 0, new ChannelSecurityToken(5, 1, s_t, 600_000), []);
+        yield return new OpenSecureChannelResponse(rs, 0, new ChannelSecurityToken(5, 1, T, 600_000), []);
         yield return new GetEndpointsRequest(rq, "opc.tcp://127.0.0.1:4840", [], []);
         yield return new GetEndpointsResponse(rs, [endpoint]);
         yield return new CreateSessionRequest(rq, app, null, "opc.tcp://127.0.0.1:4840", "s", new byte[32], null, 60000, 0);
         yield return new CreateSessionResponse(rs, new NodeId(1, 5u), new NodeId(1, "tok"), 60000, new byte[32], null, [endpoint], SignatureData.Empty, 0);
-        yield return new ActivateSessionRequest(rq, SignatureData.Empty, ["en"], new ExtensionObject(new NodeId(0, 324u), new UserNameIdentityToken("u", "user", [1, 2, 3], null)), SignatureData.Empty);
+        yield return new ActivateSessionRequest(rq, SignatureData.Empty, ["en"], new ExtensionObject(new NodeId(0, BinaryEncodingIds.UserNameIdentityToken_Encoding_DefaultBinary), new UserNameIdentityToken("u", "user", [1, 2, 3], null)), SignatureData.Empty);
         yield return new ActivateSessionResponse(rs, new byte[32], [StatusCode.Good]);
         yield return new CloseSessionRequest(rq, true);
         yield return new BrowseRequest(rq, 100, [new BrowseDescription(new NodeId(0, 85u), BrowseDirection.Both, new NodeId(0, 33u))]);
@@ -30,25 +30,25 @@ public sealed class ServiceEncodingTests
         yield return new TranslateBrowsePathsRequest(rq, [new BrowsePath(new NodeId(0, 85u), [new RelativePathElement(new NodeId(0, 33u), false, true, new QualifiedName(2, "M"))])]);
         yield return new TranslateBrowsePathsResponse(rs, [new BrowsePathResult(StatusCode.Good, [new BrowsePathTarget(new ExpandedNodeId(new NodeId(2, "M")), uint.MaxValue)])]);
         yield return new ReadRequest(rq, 0, TimestampsToReturn.Both, [new ReadValueId(new NodeId(2, "M"))]);
-        yield return new ReadResponse(rs, [new DataValue(new Variant(1.5), StatusCode.Good, s_t, s_t)]);
+        yield return new ReadResponse(rs, [new DataValue(new Variant(1.5), StatusCode.Good, T, T)]);
         yield return new WriteRequest(rq, [new WriteValue(new NodeId(2, "M"), new Variant(3))]);
         yield return new WriteResponse(rs, [StatusCode.BadNotWritable]);
         yield return new CreateSubscriptionRequest(rq, 100, 300, 10, 0, true, 0);
         yield return new CreateSubscriptionResponse(rs, 1, 100, 300, 10);
-        yield return new CreateMonitoredItemsRequest(rq, 1, TimestampsToReturn.Both, [new MonitoredItemCreateRequest(new ReadValueId(new NodeId(2, "M")), MonitoringMode.Reporting, new MonitoringParameters(1, 100, new ExtensionObject(new NodeId(0, 724u), new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Absolute, 0.5)), 10, true))]);
+        yield return new CreateMonitoredItemsRequest(rq, 1, TimestampsToReturn.Both, [new MonitoredItemCreateRequest(new ReadValueId(new NodeId(2, "M")), MonitoringMode.Reporting, new MonitoringParameters(1, 100, new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeFilter_Encoding_DefaultBinary), new DataChangeFilter(DataChangeTrigger.StatusValue, DeadbandType.Absolute, 0.5)), 10, true))]);
         yield return new CreateMonitoredItemsResponse(rs, [new MonitoredItemCreateResult(StatusCode.Good, 3, 100, 10)]);
         yield return new PublishRequest(rq, [new SubscriptionAcknowledgement(1, 2)]);
-        yield return new PublishResponse(rs, 1, [2, 3], false, new NotificationMessage(3, s_t, [new ExtensionObject(new NodeId(0, 811u), new DataChangeNotification([new MonitoredItemNotification(1, new DataValue(new Variant(2)))]))]), [StatusCode.Good]);
+        yield return new PublishResponse(rs, 1, [2, 3], false, new NotificationMessage(3, T, [new ExtensionObject(new NodeId(0, BinaryEncodingIds.DataChangeNotification_Encoding_DefaultBinary), new DataChangeNotification([new MonitoredItemNotification(1, new DataValue(new Variant(2)))]))]), [StatusCode.Good]);
         yield return new RepublishRequest(rq, 1, 2);
         yield return new DeleteSubscriptionsRequest(rq, [1]);
-        yield return new StatusCodesResponse(850, rs, [StatusCode.Good]);
-        yield return new ServiceFault(new ResponseHeader(s_t, 7, StatusCode.BadSessionIdInvalid));
+        yield return new StatusCodesResponse(BinaryEncodingIds.DeleteSubscriptionsResponse_Encoding_DefaultBinary, rs, [StatusCode.Good]);
+        yield return new ServiceFault(new ResponseHeader(T, 7, StatusCode.BadSessionIdInvalid));
     }
 
     public static TheoryData<int> MessageIndexes()
     {
         TheoryData<int> data = [];
-        for (int i = 0; i < SampleMessages().Count(); i++)
+        for (var i = 0; i < SampleMessages().Count(); i++)
         {
             data.Add(i);
         }
@@ -67,14 +67,14 @@ public sealed class ServiceEncodingTests
     [MemberData(nameof(MessageIndexes))]
     public void DecodeMessage_EncodedServiceMessage_RoundTripsToSameBytes(int index)
     {
-        IEncodeable message = SampleMessages().ElementAt(index);
-        byte[] bytes = EncodeMessage(message);
-        IEncodeable decoded = EncodeableTypes.DecodeMessage(bytes, EncodingLimits.Default);
+        var message = SampleMessages().ElementAt(index);
+        var bytes = EncodeMessage(message);
+        var decoded = EncodeableTypes.DecodeMessage(bytes, EncodingLimits.Default);
         Assert.Equal(message.GetType(), decoded.GetType());
         Assert.Equal(bytes, EncodeMessage(decoded));
-        for (int length = 0; length < bytes.Length; length++)
+        for (var length = 0; length < bytes.Length; length++)
         {
-            byte[] prefix = bytes[..length];
+            var prefix = bytes[..length];
             Assert.Throws<OpcUaProtocolException>(() => EncodeableTypes.DecodeMessage(prefix, EncodingLimits.Default));
         }
     }
@@ -83,9 +83,9 @@ public sealed class ServiceEncodingTests
     [Fact]
     public void ReadRequest_HandEncoded_MatchesBytes()
     {
-        RequestHeader header = new(NodeId.Null, s_t, 7, 0, null, 5000);
+        RequestHeader header = new(NodeId.Null, T, 7, 0, null, 5000);
         ReadRequest request = new(header, 0, TimestampsToReturn.Both, [new ReadValueId(new NodeId(0, 2258u))]);
-        byte[] ticks = BitConverter.GetBytes(133485408000000000L);
+        var ticks = BitConverter.GetBytes(133485408000000000L);
         byte[] expected =
         [
             0x01, 0x00, 0x77, 0x02, // ReadRequest_Encoding_DefaultBinary i=631, four-byte form
@@ -102,7 +102,7 @@ public sealed class ServiceEncodingTests
     [Fact]
     public void DecodeMessage_UnknownTypeId_ThrowsServiceUnsupported()
     {
-        OpcUaProtocolException ex = Assert.Throws<OpcUaProtocolException>(() => EncodeableTypes.DecodeMessage(Codec.Hex("01 00 FF 7F"), EncodingLimits.Default));
+        var ex = Assert.Throws<OpcUaProtocolException>(() => EncodeableTypes.DecodeMessage(Codec.Hex("01 00 FF 7F"), EncodingLimits.Default));
         Assert.Equal(StatusCode.BadServiceUnsupported, ex.StatusCode);
     }
 }

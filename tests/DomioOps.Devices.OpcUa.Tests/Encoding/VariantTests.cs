@@ -21,7 +21,7 @@ public sealed class VariantTests
         Assert.Equal(value, variant.Value);
         Assert.Equal(variant, new Variant(value));
         Assert.Equal(variant.GetHashCode(), new Variant(value).GetHashCode());
-        Variant decoded = Codec.Decode(Codec.Encode(w => w.WriteVariant(variant)), static (ref UaBinaryReader r) => r.ReadVariant());
+        var decoded = Codec.Decode(Codec.Encode(w => w.WriteVariant(variant)), static (ref UaBinaryReader r) => r.ReadVariant());
         Assert.Equal(variant, decoded);
         Assert.Equal(value, decoded.Value);
     }
@@ -57,11 +57,11 @@ public sealed class VariantTests
     [Fact]
     public void TryGetDouble_NumbersAndBooleans_WithoutBoxing()
     {
-        Assert.True(new Variant(true).TryGetDouble(out double b));
+        Assert.True(new Variant(true).TryGetDouble(out var b));
         Assert.Equal(1, b);
-        Assert.True(new Variant(ulong.MaxValue).TryGetDouble(out double u));
+        Assert.True(new Variant(ulong.MaxValue).TryGetDouble(out var u));
         Assert.Equal(ulong.MaxValue, u);
-        Assert.True(new Variant(-1.5f).TryGetDouble(out double f));
+        Assert.True(new Variant(-1.5f).TryGetDouble(out var f));
         Assert.Equal(-1.5, f);
         Assert.False(new Variant("7").TryGetDouble(out _));
         Assert.False(new Variant(new[] { 1, 2 }).TryGetDouble(out _));

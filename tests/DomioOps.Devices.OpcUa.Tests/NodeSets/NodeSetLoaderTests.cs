@@ -23,7 +23,7 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace space = new("urn:test");
 
-        IReadOnlyList<NodeSetImport> imports = CompanionSpecifications.LoadWoodworking(space);
+        var imports = CompanionSpecifications.LoadWoodworking(space);
 
         Assert.Equal(
             [CompanionSpecifications.DiUri, CompanionSpecifications.IaUri, CompanionSpecifications.MachineryUri, CompanionSpecifications.Isa95JobControlUri, CompanionSpecifications.MachineryJobsUri, CompanionSpecifications.WoodworkingUri],
@@ -31,12 +31,12 @@ public sealed class NodeSetLoaderTests
         Assert.All(imports, i => Assert.True(i.NodesAdded > 0));
         Assert.Contains(CompanionSpecifications.WoodworkingUri, space.NamespaceUris);
         Assert.True(space.HasModel(CompanionSpecifications.WoodworkingUri));
-        TypeNode machineType = Assert.IsType<TypeNode>(space.Find(space.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId)));
+        var machineType = Assert.IsType<TypeNode>(space.Find(space.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId)));
         Assert.Equal("WwMachineType", machineType.BrowseName.Name);
         Assert.Equal(NodeClass.ObjectType, machineType.NodeClass);
 
         // DI's DeviceSet and Machinery's Machines hang below the Objects folder through the files' inverse references.
-        Node objects = space.Find(WellKnownNodes.ObjectsFolder)!;
+        var objects = space.Find(WellKnownNodes.ObjectsFolder)!;
         string[] below = [.. space.Children(objects).Select(n => n.BrowseName.Name!)];
         Assert.Contains("DeviceSet", below);
         Assert.Contains("Machines", below);
@@ -50,11 +50,11 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace space = new("urn:test");
         CompanionSpecifications.LoadWoodworking(space);
-        NodeId stateEnum = ((VariableNode)space.FindByBrowsePath(space.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId), "State/Machine/Overview/CurrentState")!).DataType;
+        var stateEnum = ((VariableNode)space.FindByBrowsePath(space.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId), "State/Machine/Overview/CurrentState")!).DataType;
 
         Assert.True(space.IsSubtypeOf(stateEnum, WellKnownNodes.Enumeration));
-        VariableNode enumValues = space.VariableAt(stateEnum, "EnumValues");
-        ExtensionObject[] values = Assert.IsType<ExtensionObject[]>(enumValues.Value.Value.Value);
+        var enumValues = space.VariableAt(stateEnum, "EnumValues");
+        var values = Assert.IsType<ExtensionObject[]>(enumValues.Value.Value.Value);
         EnumValueType[] decoded = [.. values.Select(v => Assert.IsType<EnumValueType>(v.Body))];
         Assert.Contains(decoded, v => v.DisplayName.Text == "WORKING" && v.Value == 3);
         Assert.All(values, v => Assert.Equal(new NodeId(0, 8251u), v.TypeId));
@@ -65,17 +65,17 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace space = new("urn:test");
         CompanionSpecifications.LoadWoodworking(space);
-        ushort ns = space.RegisterNamespace("urn:test:machines");
+        var ns = space.RegisterNamespace("urn:test:machines");
 
-        ObjectNode machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(ns, "Router1"), "Router1");
+        var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(ns, "Router1"), "Router1");
 
-        VariableNode state = space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentState");
-        VariableNode mode = space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentMode");
+        var state = space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentState");
+        var mode = space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentMode");
         Assert.Equal(new NodeId(ns, "Router1/State/Machine/Overview/CurrentState"), state.NodeId);
         Assert.Equal(new Variant(0), state.Value.Value);
         Assert.Equal(new Variant(0), mode.Value.Value);
         Assert.Equal("WwUnitStateEnumeration", space.Find(state.DataType)!.BrowseName.Name);
-        foreach (string property in new[] { "Manufacturer", "SerialNumber", "ProductInstanceUri", "YearOfConstruction", "Model", "DeviceClass" })
+        foreach (var property in new[] { "Manufacturer", "SerialNumber", "ProductInstanceUri", "YearOfConstruction", "Model", "DeviceClass" })
         {
             Assert.NotNull(space.FindByBrowsePath(machine.NodeId, "Identification/" + property));
         }
@@ -93,9 +93,9 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace space = new("urn:test");
         CompanionSpecifications.LoadWoodworking(space);
-        ushort ns = space.RegisterNamespace("urn:test:machines");
+        var ns = space.RegisterNamespace("urn:test:machines");
 
-        ObjectNode machine = CompanionSpecifications.AddWoodworkingMachine(
+        var machine = CompanionSpecifications.AddWoodworkingMachine(
             space,
             new NodeId(ns, "Router1"),
             "Router1",
@@ -103,7 +103,7 @@ public sealed class NodeSetLoaderTests
 
         Assert.Equal(new Variant(false), space.VariableAt(machine.NodeId, "State/Machine/Flags/MachineOn").Value.Value);
         Assert.Equal(new Variant(false), space.VariableAt(machine.NodeId, "State/Machine/Flags/Emergency").Value.Value);
-        VariableNode piecesOut = space.VariableAt(machine.NodeId, "State/Machine/Values/AbsolutePiecesOut");
+        var piecesOut = space.VariableAt(machine.NodeId, "State/Machine/Values/AbsolutePiecesOut");
         Assert.Equal(new Variant(0UL), piecesOut.Value.Value);
         Assert.Null(space.FindByBrowsePath(machine.NodeId, "State/Machine/Values/AbsolutePiecesOut/EURange"));
 
@@ -114,7 +114,7 @@ public sealed class NodeSetLoaderTests
     [Fact]
     public void Load_MalformedXml_NamesFileAndLine()
     {
-        NodeSetException e = Assert.Throws<NodeSetException>(() => LoadText(new AddressSpace("urn:test"), Header + "<UAObject NodeId=\"ns=1;i=1\"\n</UANodeSet>"));
+        var e = Assert.Throws<NodeSetException>(() => LoadText(new AddressSpace("urn:test"), Header + "<UAObject NodeId=\"ns=1;i=1\"\n</UANodeSet>"));
 
         Assert.StartsWith("test.xml: malformed XML at line 7, position 1:", e.Message, StringComparison.Ordinal);
     }
@@ -123,12 +123,12 @@ public sealed class NodeSetLoaderTests
     public void Load_UnknownAlias_NamesAliasAndLine()
     {
         AddressSpace space = new("urn:test");
-        string xml = Header + """
+        var xml = Header + """
               <UAVariable NodeId="ns=1;i=1" BrowseName="1:Speed" DataType="NoSuchType"><DisplayName>Speed</DisplayName></UAVariable>
             </UANodeSet>
             """;
 
-        NodeSetException e = Assert.Throws<NodeSetException>(() => LoadText(space, xml));
+        var e = Assert.Throws<NodeSetException>(() => LoadText(space, xml));
 
         Assert.Equal("test.xml: line 6: 'NoSuchType' is neither a NodeId nor one of the file's aliases.", e.Message);
         Assert.DoesNotContain("http://example.com/Test/", space.NamespaceUris);
@@ -138,9 +138,9 @@ public sealed class NodeSetLoaderTests
     public void Load_MissingRequiredModel_NamesTheModel()
     {
         AddressSpace space = new("urn:test");
-        using Stream woodworking = CompanionSpecifications.Open("Opc.Ua.Woodworking.NodeSet2.xml");
+        using var woodworking = CompanionSpecifications.Open("Opc.Ua.Woodworking.NodeSet2.xml");
 
-        NodeSetException e = Assert.Throws<NodeSetException>(() => new NodeSetLoader(space).Load(woodworking, "Opc.Ua.Woodworking.NodeSet2.xml"));
+        var e = Assert.Throws<NodeSetException>(() => new NodeSetLoader(space).Load(woodworking, "Opc.Ua.Woodworking.NodeSet2.xml"));
 
         Assert.Equal(CompanionSpecifications.DiUri, e.MissingModelUri);
         Assert.Equal(
@@ -154,9 +154,9 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace space = new("urn:test");
         CompanionSpecifications.Load(space, CompanionSpecifications.DiUri);
-        using Stream di = CompanionSpecifications.Open("Opc.Ua.Di.NodeSet2.xml");
+        using var di = CompanionSpecifications.Open("Opc.Ua.Di.NodeSet2.xml");
 
-        NodeSetException e = Assert.Throws<NodeSetException>(() => new NodeSetLoader(space).Load(di, "Opc.Ua.Di.NodeSet2.xml"));
+        var e = Assert.Throws<NodeSetException>(() => new NodeSetLoader(space).Load(di, "Opc.Ua.Di.NodeSet2.xml"));
 
         Assert.Equal("Opc.Ua.Di.NodeSet2.xml: model http://opcfoundation.org/UA/DI/ is already loaded in this address space.", e.Message);
     }
@@ -166,7 +166,7 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace space = new("urn:test");
         space.RegisterNamespace("urn:other");
-        string xml = Header + """
+        var xml = Header + """
               <UAObject NodeId="ns=1;i=1" BrowseName="1:Saw" EventNotifier="1">
                 <DisplayName>Saw</DisplayName>
                 <References><Reference ReferenceType="Organizes" IsForward="false">i=85</Reference><Reference ReferenceType="HasComponent">ns=1;i=2</Reference></References>
@@ -188,14 +188,14 @@ public sealed class NodeSetLoaderTests
             </UANodeSet>
             """;
 
-        NodeSetImport import = LoadText(space, xml);
+        var import = LoadText(space, xml);
 
         Assert.Equal(3, space.NamespaceUris.ToList().IndexOf("http://example.com/Test/"));
         Assert.Equal(["http://example.com/Test/"], import.ModelUris);
         Assert.Equal((4, 1, 1), (import.NodesAdded, import.UnresolvedReferences, import.SkippedValues));
-        ObjectNode saw = Assert.IsType<ObjectNode>(space.FindByBrowsePath(WellKnownNodes.ObjectsFolder, "3:Saw"));
+        var saw = Assert.IsType<ObjectNode>(space.FindByBrowsePath(WellKnownNodes.ObjectsFolder, "3:Saw"));
         Assert.Equal(1, saw.EventNotifier);
-        VariableNode speeds = space.VariableAt(saw.NodeId, "Speeds");
+        var speeds = space.VariableAt(saw.NodeId, "Speeds");
         Assert.Equal(new NodeId(3, 2u), speeds.NodeId);
         Assert.Equal(new int[] { 1, -2 }, speeds.Value.Value.Value);
         Assert.True(speeds.Writable);
@@ -210,7 +210,7 @@ public sealed class NodeSetLoaderTests
     [Fact]
     public void Import_OneParsedNodeSetIntoTwoSpaces_EachMappedToItsOwnNamespaces()
     {
-        string xml = Header + """
+        var xml = Header + """
               <UAObject NodeId="ns=1;i=1" BrowseName="1:Saw">
                 <DisplayName>Saw</DisplayName>
                 <References><Reference ReferenceType="Organizes" IsForward="false">i=85</Reference></References>
@@ -229,7 +229,7 @@ public sealed class NodeSetLoaderTests
               </UAVariable>
             </UANodeSet>
             """;
-        NodeSet parsed = NodeSet.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(xml)), "test.xml");
+        var parsed = NodeSet.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(xml)), "test.xml");
         AddressSpace plain = new("urn:a");
         AddressSpace shifted = new("urn:b");
         shifted.RegisterNamespace("urn:other");
@@ -237,12 +237,12 @@ public sealed class NodeSetLoaderTests
         new NodeSetLoader(plain).Import(parsed);
         new NodeSetLoader(shifted).Import(parsed);
 
-        foreach ((AddressSpace space, ushort ns) in new[] { (plain, (ushort)2), (shifted, (ushort)3) })
+        foreach ((var space, var ns) in new[] { (plain, (ushort)2), (shifted, (ushort)3) })
         {
-            ObjectNode saw = Assert.IsType<ObjectNode>(space.FindByBrowsePath(WellKnownNodes.ObjectsFolder, $"{ns}:Saw"));
+            var saw = Assert.IsType<ObjectNode>(space.FindByBrowsePath(WellKnownNodes.ObjectsFolder, $"{ns}:Saw"));
             Assert.Equal(new NodeId(ns, 1u), saw.NodeId);
             Assert.Equal(new NodeId(ns, 1u), space.VariableAt(saw.NodeId, "Kind").Value.Value.Value);
-            ExtensionObject argument = Assert.Single(Assert.IsType<ExtensionObject[]>(space.VariableAt(saw.NodeId, "Args").Value.Value.Value));
+            var argument = Assert.Single(Assert.IsType<ExtensionObject[]>(space.VariableAt(saw.NodeId, "Args").Value.Value.Value));
             Assert.Equal(new NodeId(ns, 1u), Assert.IsType<Argument>(argument.Body).DataType);
         }
 
@@ -254,7 +254,7 @@ public sealed class NodeSetLoaderTests
     [Fact]
     public void Parsed_EmbeddedFile_ParsedOncePerProcess()
     {
-        NodeSet first = CompanionSpecifications.Parsed("Opc.Ua.Woodworking.NodeSet2.xml");
+        var first = CompanionSpecifications.Parsed("Opc.Ua.Woodworking.NodeSet2.xml");
 
         Assert.Same(first, CompanionSpecifications.Parsed("Opc.Ua.Woodworking.NodeSet2.xml"));
         Assert.Equal([CompanionSpecifications.WoodworkingUri], first.Models.Select(m => m.Uri));
@@ -266,7 +266,7 @@ public sealed class NodeSetLoaderTests
     {
         AddressSpace[] spaces = [.. Enumerable.Range(0, 8).Select(i => new AddressSpace($"urn:test:{i}"))];
 
-        IReadOnlyList<NodeSetImport>[] imports = await Task.WhenAll(spaces.Select(s => Task.Run(() => CompanionSpecifications.LoadWoodworking(s))));
+        var imports = await Task.WhenAll(spaces.Select(s => Task.Run(() => CompanionSpecifications.LoadWoodworking(s))));
 
         Assert.All(imports, i => Assert.Equal(imports[0].Select(x => (x.NodesAdded, x.UnresolvedReferences)), i.Select(x => (x.NodesAdded, x.UnresolvedReferences))));
         Assert.All(spaces, s => Assert.IsType<TypeNode>(s.Find(s.NodeIdOf(CompanionSpecifications.WoodworkingUri, CompanionSpecifications.WwMachineTypeId))));

@@ -16,9 +16,9 @@ public sealed class WoodworkingServerTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        AddressSpace space = _server.AddressSpace;
+        var space = _server.AddressSpace;
         CompanionSpecifications.LoadWoodworking(space);
-        ushort ns = space.RegisterNamespace("urn:domioops:machines");
+        var ns = space.RegisterNamespace("urn:domioops:machines");
         _machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(ns, "Router1"), "Router1", path => path.StartsWith("State/Machine/Values", StringComparison.Ordinal) && path.Count(c => c == '/') <= 3).NodeId;
         space.VariableAt(_machine, "State/Machine/Overview/CurrentState").SetValue(new Variant(3), DateTime.UtcNow);
         space.VariableAt(_machine, "State/Machine/Values/AbsolutePiecesOut").SetValue(new Variant(1234UL), DateTime.UtcNow);
@@ -32,13 +32,13 @@ public sealed class WoodworkingServerTests : IAsyncLifetime
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
-        ushort machinery = (ushort)client.NamespaceIndexOf(CompanionSpecifications.MachineryUri);
-        ushort ww = (ushort)client.NamespaceIndexOf(CompanionSpecifications.WoodworkingUri);
-        ushort own = (ushort)client.NamespaceIndexOf("urn:domioops:machines");
+        var machinery = (ushort)client.NamespaceIndexOf(CompanionSpecifications.MachineryUri);
+        var ww = (ushort)client.NamespaceIndexOf(CompanionSpecifications.WoodworkingUri);
+        var own = (ushort)client.NamespaceIndexOf("urn:domioops:machines");
         static RelativePathElement Step(ushort ns, string name) => new(WellKnownNodes.HierarchicalReferences, false, true, new QualifiedName(ns, name));
         RelativePathElement[] machine = [Step(machinery, "Machines"), Step(own, "Router1")];
 
-        IReadOnlyList<BrowsePathResult> results = await client.TranslateBrowsePathsAsync(
+        var results = await client.TranslateBrowsePathsAsync(
             [
                 new BrowsePath(WellKnownNodes.ObjectsFolder, [.. machine, Step(ww, "State"), Step(ww, "Machine"), Step(ww, "Overview"), Step(ww, "CurrentState")]),
                 new BrowsePath(WellKnownNodes.ObjectsFolder, [.. machine, Step(ww, "State"), Step(ww, "Machine"), Step(ww, "Values"), Step(ww, "AbsolutePiecesOut")]),
@@ -49,7 +49,7 @@ public sealed class WoodworkingServerTests : IAsyncLifetime
         Assert.Equal(StatusCode.Good, results[0].StatusCode);
         Assert.Equal(StatusCode.Good, results[1].StatusCode);
         Assert.Equal(StatusCode.BadNoMatch, results[2].StatusCode);
-        NodeId state = Assert.Single(results[0].Targets).TargetId.NodeId;
+        var state = Assert.Single(results[0].Targets).TargetId.NodeId;
         Assert.Equal(new NodeId(own, "Router1/State/Machine/Overview/CurrentState"), state);
         Assert.Equal(new Variant(3), (await client.ReadValueAsync(state, Ct)).Value);
         Assert.Equal(new Variant(1234UL), (await client.ReadValueAsync(results[1].Targets[0].TargetId.NodeId, Ct)).Value);

@@ -24,7 +24,7 @@ public sealed class CertificateStoreTests : IDisposable
 
     private OpcUaException Refused(X509Certificate2 certificate, StatusCode expected)
     {
-        OpcUaException ex = Assert.Throws<OpcUaException>(() => _store.Validate(certificate));
+        var ex = Assert.Throws<OpcUaException>(() => _store.Validate(certificate));
         Assert.Equal(expected, ex.StatusCode);
         Assert.Equal(certificate.RawData, File.ReadAllBytes(Assert.Single(Directory.GetFiles(_store.RejectedFolder))));
         return ex;
@@ -34,7 +34,7 @@ public sealed class CertificateStoreTests : IDisposable
     public void Validate_IssuedByCaInTrustedFolder_Accepted()
     {
         _store.Trust(_root1.Certificate);
-        using X509Certificate2 peer = Peer(_root1);
+        using var peer = Peer(_root1);
         _store.Validate(peer);
         Assert.False(Directory.Exists(_store.RejectedFolder) && Directory.GetFiles(_store.RejectedFolder).Length > 0);
     }
@@ -42,10 +42,10 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public void Validate_IssuedByIntermediateInIssuersUnderTrustedRoot_Accepted()
     {
-        using TestCertificateAuthority intermediate = _root1.CreateIntermediate("Hall 2 CA");
+        using var intermediate = _root1.CreateIntermediate("Hall 2 CA");
         _store.Trust(_root1.Certificate);
         _store.AddIssuer(intermediate.Certificate);
-        using X509Certificate2 peer = Peer(intermediate);
+        using var peer = Peer(intermediate);
         _store.Validate(peer);
     }
 
@@ -53,18 +53,18 @@ public sealed class CertificateStoreTests : IDisposable
     public void Validate_IssuedByCaOnlyInIssuers_UntrustedAndRejected()
     {
         _store.AddIssuer(_root1.Certificate);
-        using X509Certificate2 peer = Peer(_root1);
-        OpcUaException ex = Refused(peer, StatusCode.BadCertificateUntrusted);
+        using var peer = Peer(_root1);
+        var ex = Refused(peer, StatusCode.BadCertificateUntrusted);
         Assert.Contains(_store.TrustedFolder, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Validate_IssuerUnknown_ChainIncompleteNamesTheIssuerAndRejected()
     {
-        using TestCertificateAuthority other = TestCertificateAuthority.CreateRoot("Vendor CA");
+        using var other = TestCertificateAuthority.CreateRoot("Vendor CA");
         _store.Trust(_root1.Certificate);
-        using X509Certificate2 peer = Peer(other);
-        OpcUaException ex = Refused(peer, StatusCode.BadCertificateChainIncomplete);
+        using var peer = Peer(other);
+        var ex = Refused(peer, StatusCode.BadCertificateChainIncomplete);
         Assert.Contains("Vendor CA", ex.Message, StringComparison.Ordinal);
         Assert.Contains(_store.RejectedFolder, ex.Message, StringComparison.Ordinal);
     }
@@ -73,8 +73,8 @@ public sealed class CertificateStoreTests : IDisposable
     public void Validate_RevokedByTheCasCrl_Revoked()
     {
         _store.Trust(_root1.Certificate);
-        using X509Certificate2 peer = Peer(_root1);
-        using X509Certificate2 other = Peer(_root1);
+        using var peer = Peer(_root1);
+        using var other = Peer(_root1);
         Directory.CreateDirectory(_store.TrustedCrlFolder);
         File.WriteAllBytes(Path.Combine(_store.TrustedCrlFolder, "root.crl"), _root1.RevocationList(peer));
         Refused(peer, StatusCode.BadCertificateRevoked);
@@ -84,9 +84,9 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public void Validate_CrlSignedByAnotherCa_Ignored()
     {
-        using TestCertificateAuthority impostor = TestCertificateAuthority.CreateRoot("Plant Root CA");
+        using var impostor = TestCertificateAuthority.CreateRoot("Plant Root CA");
         _store.Trust(_root1.Certificate);
-        using X509Certificate2 peer = Peer(_root1);
+        using var peer = Peer(_root1);
         Directory.CreateDirectory(_store.TrustedCrlFolder);
         File.WriteAllBytes(Path.Combine(_store.TrustedCrlFolder, "forged.crl"), impostor.RevocationList(peer));
         File.WriteAllText(Path.Combine(_store.TrustedCrlFolder, "garbage.crl"), "not a CRL");
@@ -96,12 +96,12 @@ public sealed class CertificateStoreTests : IDisposable
     [Fact]
     public void Validate_RevokedIntermediate_IssuerRevoked()
     {
-        using TestCertificateAuthority intermediate = _root1.CreateIntermediate("Hall 2 CA");
+        using var intermediate = _root1.CreateIntermediate("Hall 2 CA");
         _store.Trust(_root1.Certificate);
         _store.AddIssuer(intermediate.Certificate);
         Directory.CreateDirectory(_store.TrustedCrlFolder);
         File.WriteAllText(Path.Combine(_store.TrustedCrlFolder, "root.pem"), PemEncoding.WriteString("X509 CRL", _root1.RevocationList(intermediate.Certificate)));
-        using X509Certificate2 peer = Peer(intermediate);
+        using var peer = Peer(intermediate);
         Refused(peer, StatusCode.BadCertificateIssuerRevoked);
     }
 
@@ -109,7 +109,7 @@ public sealed class CertificateStoreTests : IDisposable
     public void Validate_ExpiredCertificateOfTrustedCa_TimeInvalid()
     {
         _store.Trust(_root1.Certificate);
-        using X509Certificate2 peer = Peer(_root1, DateTimeOffset.UtcNow.AddDays(-1));
+        using var peer = Peer(_root1, DateTimeOffset.UtcNow.AddDays(-1));
         Refused(peer, StatusCode.BadCertificateTimeInvalid);
     }
 
@@ -117,7 +117,7 @@ public sealed class CertificateStoreTests : IDisposable
     public void Validate_SelfSignedTrustedThenUnknown_AcceptedThenUntrusted()
     {
         CertificateStore peerStore = new(Path.Combine(_root, "peer"));
-        using X509Certificate2 selfSigned = peerStore.LoadOrCreateApplicationCertificate("urn:plant:saw1", "Saw 1");
+        using var selfSigned = peerStore.LoadOrCreateApplicationCertificate("urn:plant:saw1", "Saw 1");
         Refused(selfSigned, StatusCode.BadCertificateUntrusted);
         _store.Trust(selfSigned);
         _store.Validate(selfSigned);

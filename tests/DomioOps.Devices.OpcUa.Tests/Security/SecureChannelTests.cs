@@ -52,7 +52,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
 
     private void TrustEachOther()
     {
-        X509Certificate2 client = _clientStore.LoadOrCreateApplicationCertificate("urn:domioops:opcua:client", "DomioOps OPC UA Client");
+        var client = _clientStore.LoadOrCreateApplicationCertificate("urn:domioops:opcua:client", "DomioOps OPC UA Client");
         _serverStore.Trust(client);
         _clientStore.Trust(_server.Certificate!);
     }
@@ -65,9 +65,9 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Client_TrustedBothWays_ReadsWritesMultiChunkMessagesAndEncryptedPassword(string policy, MessageSecurityMode mode)
     {
         TrustEachOther();
-        await using OpcUaClient client = NewClient(policy, mode, user: "operator");
+        await using var client = NewClient(policy, mode, user: "operator");
         await client.ConnectAsync(Ct);
-        double[] big = (double[])(await client.ReadValueAsync(new NodeId(2, "Big"), Ct)).Value.Value!;
+        var big = (double[])(await client.ReadValueAsync(new NodeId(2, "Big"), Ct)).Value.Value!;
         Assert.Equal(30_000, big.Length);
         Assert.Equal(29_999.0, big[^1]);
         Assert.Equal(StatusCode.Good, await client.WriteValueAsync(new NodeId(2, "Big"), new Variant(new double[] { 1, 2 }), Ct));
@@ -78,8 +78,8 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Client_UnknownToServer_RefusedAndCertificateLandsInRejected()
     {
         _clientStore.Trust(_serverStore.LoadOrCreateApplicationCertificate("urn:domioops:opcua:server", "DomioOps OPC UA Server"));
-        await using OpcUaClient client = NewClient(SecurityPolicy.Basic256Sha256Uri, MessageSecurityMode.SignAndEncrypt);
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
+        await using var client = NewClient(SecurityPolicy.Basic256Sha256Uri, MessageSecurityMode.SignAndEncrypt);
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
         Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
         Assert.Single(Directory.GetFiles(_serverStore.RejectedFolder));
     }
@@ -87,10 +87,10 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task Client_ServerCertificateNotTrusted_RefusesAndPutsItInRejected()
     {
-        await using OpcUaClient client = NewClient(SecurityPolicy.Basic256Sha256Uri, MessageSecurityMode.SignAndEncrypt);
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
+        await using var client = NewClient(SecurityPolicy.Basic256Sha256Uri, MessageSecurityMode.SignAndEncrypt);
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
         Assert.Equal(StatusCode.BadCertificateUntrusted, ex.StatusCode);
-        string rejected = Assert.Single(Directory.GetFiles(_clientStore.RejectedFolder));
+        var rejected = Assert.Single(Directory.GetFiles(_clientStore.RejectedFolder));
         Assert.Equal(_server.Certificate!.RawData, File.ReadAllBytes(rejected));
     }
 
@@ -111,10 +111,10 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Subscription_OverSignAndEncrypt_DeliversChanges()
     {
         TrustEachOther();
-        VariableNode counter = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
-        await using OpcUaClient client = NewClient(SecurityPolicy.Aes128Sha256RsaOaepUri, MessageSecurityMode.SignAndEncrypt);
+        var counter = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
+        await using var client = NewClient(SecurityPolicy.Aes128Sha256RsaOaepUri, MessageSecurityMode.SignAndEncrypt);
         await client.ConnectAsync(Ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Counter"), 10, 10)], Ct);
         Assert.Equal(0, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
         counter.SetValue(new Variant(5), DateTime.UtcNow);
@@ -125,7 +125,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public async Task Subscription_OneSecondTokenLifetime_RenewsRepeatedlyWithoutLosingValues()
     {
         TrustEachOther();
-        VariableNode counter = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
+        var counter = _server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(2, "Counter"), new QualifiedName(2, "Counter"), new Variant(0), DateTime.UtcNow);
         await using OpcUaClient client = new(new OpcUaClientOptions
         {
             EndpointUrl = _server.EndpointUrl,
@@ -136,14 +136,14 @@ public sealed class SecureChannelTests : IAsyncLifetime
             AutoReconnect = false,
         });
         await client.ConnectAsync(Ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Counter"), 10, 1000)], Ct);
 
         // Renewal at 75 % of the lifetime: three renewals while values keep flowing, each with new keys. Each value is
         // written once the previous one has arrived: a sampler running late on a loaded machine may legitimately skip a
         // value written between two samples, but nothing may be lost across a renewal.
-        int written = 0;
-        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var written = 0;
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         bound.CancelAfter(TimeSpan.FromSeconds(60));
         List<int> seen = [(int)(await subscription.Values.ReadAsync(bound.Token)).Value.Value.Value!];
         while (client.TokenRenewals < 3)
@@ -166,8 +166,8 @@ public sealed class SecureChannelTests : IAsyncLifetime
     [Fact]
     public async Task Client_CertificateIssuedByCaTheServerTrusts_ConnectsUntilTheCaRevokesIt()
     {
-        using TestCertificateAuthority ca = TestCertificateAuthority.CreateRoot("Plant Root CA");
-        using X509Certificate2 issued = ca.IssueApplication("DomioOps OPC UA Client", "urn:domioops:opcua:client");
+        using var ca = TestCertificateAuthority.CreateRoot("Plant Root CA");
+        using var issued = ca.IssueApplication("DomioOps OPC UA Client", "urn:domioops:opcua:client");
         CertificateStore clientStore = new(Path.Combine(_root, "ca-client"));
         Directory.CreateDirectory(clientStore.OwnFolder);
         File.WriteAllBytes(Path.Combine(clientStore.OwnFolder, "certificate.der"), issued.RawData);
@@ -185,7 +185,7 @@ public sealed class SecureChannelTests : IAsyncLifetime
         Directory.CreateDirectory(_serverStore.TrustedCrlFolder);
         File.WriteAllBytes(Path.Combine(_serverStore.TrustedCrlFolder, "plant.crl"), ca.RevocationList(issued));
         await using OpcUaClient revoked = new(options);
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => revoked.ConnectAsync(Ct));
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => revoked.ConnectAsync(Ct));
         Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
         Assert.Equal(issued.RawData, File.ReadAllBytes(Assert.Single(Directory.GetFiles(_serverStore.RejectedFolder))));
     }
@@ -201,12 +201,12 @@ public sealed class SecureChannelTests : IAsyncLifetime
         // Chunk 3 of the secured connection is the first MSG after HEL and OPN; flip a byte of the body or of the signature.
         await using TamperingProxy proxy = new(_server.Port, 3, chunk => offsetFromStart >= 0 ? offsetFromStart : chunk.Length - 1);
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{proxy.Port}", SecurityPolicyUri = SecurityPolicy.Basic256Sha256Uri, SecurityMode = mode, Certificates = _clientStore, AutoReconnect = false });
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ConnectAsync(Ct));
         Assert.Equal(StatusCode.BadSecurityChecksFailed, ex.StatusCode);
         Assert.Equal(1, proxy.Tampered);
 
         // The server survives and serves an honest client.
-        await using OpcUaClient honest = NewClient(SecurityPolicy.Basic256Sha256Uri, mode);
+        await using var honest = NewClient(SecurityPolicy.Basic256Sha256Uri, mode);
         await honest.ConnectAsync(Ct);
         Assert.Equal(ConnectionState.Connected, honest.State);
     }
@@ -215,9 +215,9 @@ public sealed class SecureChannelTests : IAsyncLifetime
     public void PSha256_Rfc5246StyleVector_MatchesPublishedOutput()
     {
         // The TLS 1.2 PRF SHA-256 test vector (secret, label "test label" + seed) published with the IETF TLS WG test vectors.
-        byte[] secret = Convert.FromHexString("9bbe436ba940f017b17652849a71db35");
+        var secret = Convert.FromHexString("9bbe436ba940f017b17652849a71db35");
         byte[] seed = [.. "test label"u8, .. Convert.FromHexString("a0ba9f936cda311827a6f796ffd5198c")];
-        byte[] output = SecurityPolicy.PSha256(secret, seed, 100);
+        var output = SecurityPolicy.PSha256(secret, seed, 100);
         Assert.Equal("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187347b66", Convert.ToHexStringLower(output));
     }
 }

@@ -36,7 +36,7 @@ internal sealed class TamperingProxy : IAsyncDisposable
         {
             while (true)
             {
-                TcpClient inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
                 TcpClient outbound = new();
                 await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
                 _tasks.Add(PumpAsync(inbound, outbound, tamper: true));
@@ -50,18 +50,18 @@ internal sealed class TamperingProxy : IAsyncDisposable
 
     private async Task PumpAsync(TcpClient from, TcpClient to, bool tamper)
     {
-        NetworkStream input = from.GetStream();
-        NetworkStream output = to.GetStream();
-        bool secured = false;
-        int index = 0;
+        var input = from.GetStream();
+        var output = to.GetStream();
+        var secured = false;
+        var index = 0;
         try
         {
-            byte[] header = new byte[8];
+            var header = new byte[8];
             while (true)
             {
                 await input.ReadExactlyAsync(header, _stop.Token);
-                int size = (int)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-                byte[] chunk = new byte[size];
+                var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+                var chunk = new byte[size];
                 header.CopyTo(chunk, 0);
                 await input.ReadExactlyAsync(chunk.AsMemory(8), _stop.Token);
                 index++;

@@ -13,25 +13,25 @@ internal sealed class TestCertificateAuthority : IDisposable
 
     public static TestCertificateAuthority CreateRoot(string name)
     {
-        using RSA key = RSA.Create(2048);
-        CertificateRequest request = CaRequest(name, key);
-        DateTimeOffset now = DateTimeOffset.UtcNow;
+        using var key = RSA.Create(2048);
+        var request = CaRequest(name, key);
+        var now = DateTimeOffset.UtcNow;
         return new TestCertificateAuthority(request.CreateSelfSigned(now.AddDays(-30), now.AddYears(1)));
     }
 
     public TestCertificateAuthority CreateIntermediate(string name)
     {
-        using RSA key = RSA.Create(2048);
-        CertificateRequest request = CaRequest(name, key);
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        using X509Certificate2 issued = request.Create(Certificate, now.AddDays(-1), now.AddMonths(6), RandomNumberGenerator.GetBytes(8));
+        using var key = RSA.Create(2048);
+        var request = CaRequest(name, key);
+        var now = DateTimeOffset.UtcNow;
+        using var issued = request.Create(Certificate, now.AddDays(-1), now.AddMonths(6), RandomNumberGenerator.GetBytes(8));
         return new TestCertificateAuthority(issued.CopyWithPrivateKey(key));
     }
 
     /// <summary>An application instance certificate (with its private key) for <paramref name="applicationUri"/>.</summary>
     public X509Certificate2 IssueApplication(string name, string applicationUri, DateTimeOffset? notAfter = null)
     {
-        using RSA key = RSA.Create(2048);
+        using var key = RSA.Create(2048);
         CertificateRequest request = new($"CN={name}, O=DomioOps", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         SubjectAlternativeNameBuilder san = new();
         san.AddUri(new Uri(applicationUri));
@@ -40,9 +40,9 @@ internal sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        DateTimeOffset end = notAfter ?? now.AddMonths(3);
-        using X509Certificate2 issued = request.Create(Certificate, end < now ? end.AddDays(-10) : now.AddDays(-1), end, RandomNumberGenerator.GetBytes(8));
+        var now = DateTimeOffset.UtcNow;
+        var end = notAfter ?? now.AddMonths(3);
+        using var issued = request.Create(Certificate, end < now ? end.AddDays(-10) : now.AddDays(-1), end, RandomNumberGenerator.GetBytes(8));
         return issued.CopyWithPrivateKey(key);
     }
 
@@ -50,7 +50,7 @@ internal sealed class TestCertificateAuthority : IDisposable
     public byte[] RevocationList(params X509Certificate2[] revoked)
     {
         CertificateRevocationListBuilder builder = new();
-        foreach (X509Certificate2 certificate in revoked)
+        foreach (var certificate in revoked)
         {
             builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-1));
         }

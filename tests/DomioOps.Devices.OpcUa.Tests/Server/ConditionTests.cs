@@ -7,7 +7,7 @@ namespace DomioOps.Devices.OpcUa.Tests.Server;
 /// <summary>Alarms &amp; Conditions methods (OPC 10000-9 §5.5, §5.7) on our server, called by our client.</summary>
 public sealed class ConditionTests : IAsyncLifetime
 {
-    private static readonly string[] s_fields = ["EventId", "EventType", "Message", "Retain", "EnabledState/Id", "ActiveState/Id", "AckedState/Id", "ConfirmedState/Id", "Comment", "ClientUserId"];
+    private static readonly string[] Fields = ["EventId", "EventType", "Message", "Retain", "EnabledState/Id", "ActiveState/Id", "AckedState/Id", "ConfirmedState/Id", "Comment", "ClientUserId"];
     private OpcUaServer _server = null!;
     private ObjectNode _router = null!;
     private AlarmCondition _alarm = null!;
@@ -26,7 +26,7 @@ public sealed class ConditionTests : IAsyncLifetime
         _client = new OpcUaClient(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await _client.ConnectAsync(Ct);
         _subscription = await _client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        EventFilter filter = new([.. s_fields.Select(SimpleAttributeOperand.Field), SimpleAttributeOperand.ConditionId]);
+        EventFilter filter = new([.. Fields.Select(SimpleAttributeOperand.Field), SimpleAttributeOperand.ConditionId]);
         Assert.Equal(StatusCode.Good, Assert.Single(await _subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(_router.NodeId, filter)], Ct)).Status);
     }
 
@@ -47,13 +47,13 @@ public sealed class ConditionTests : IAsyncLifetime
     [Fact]
     public async Task Acknowledge_ActiveAlarm_AckedStateEventWithNewEventId()
     {
-        ConditionEvent raised = await RaiseAsync();
+        var raised = await RaiseAsync();
         Assert.Equal((true, false, true), (raised.Active, raised.Acked, raised.Retain));
         Assert.Equal(_alarm.ConditionId, raised.ConditionId);
         Assert.Equal(ConditionMethods.AlarmConditionType, raised.EventType);
 
         await _client.AcknowledgeAsync(raised.ConditionId, raised.EventId, new LocalizedText("en", "spindle checked"), Ct);
-        ConditionEvent acked = await NextAsync();
+        var acked = await NextAsync();
 
         Assert.Equal((true, true, false, true), (acked.Active, acked.Acked, acked.Confirmed, acked.Retain));
         Assert.NotEqual(raised.EventId, acked.EventId);
@@ -62,35 +62,35 @@ public sealed class ConditionTests : IAsyncLifetime
 
         // Confirm, then the alarm clears: nothing left to retain.
         await _client.ConfirmAsync(acked.ConditionId, acked.EventId, new LocalizedText("en", "bearing replaced"), Ct);
-        ConditionEvent confirmed = await NextAsync();
+        var confirmed = await NextAsync();
         Assert.Equal((true, true), (confirmed.Confirmed, confirmed.Retain));
         _alarm.SetActive(false, new LocalizedText("en", "Spindle load normal"), 100);
-        ConditionEvent cleared = await NextAsync();
+        var cleared = await NextAsync();
         Assert.Equal((false, true, true, false), (cleared.Active, cleared.Acked, cleared.Confirmed, cleared.Retain));
     }
 
     [Fact]
     public async Task Acknowledge_WrongEventOrTwice_SpecificStatus()
     {
-        ConditionEvent raised = await RaiseAsync();
+        var raised = await RaiseAsync();
 
-        OpcUaException unknown = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, [1, 2, 3], LocalizedText.Null, Ct));
+        var unknown = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, [1, 2, 3], LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadEventIdUnknown, unknown.StatusCode);
         await _client.AcknowledgeAsync(raised.ConditionId, raised.EventId, LocalizedText.Null, Ct);
-        ConditionEvent acked = await NextAsync();
-        OpcUaException twice = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, acked.EventId, LocalizedText.Null, Ct));
+        var acked = await NextAsync();
+        var twice = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, acked.EventId, LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadConditionBranchAlreadyAcked, twice.StatusCode);
-        OpcUaException stale = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, raised.EventId, LocalizedText.Null, Ct));
+        var stale = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, raised.EventId, LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadEventIdUnknown, stale.StatusCode);
         await _client.ConfirmAsync(raised.ConditionId, acked.EventId, LocalizedText.Null, Ct);
-        ConditionEvent confirmed = await NextAsync();
-        OpcUaException confirmedTwice = await Assert.ThrowsAsync<OpcUaException>(() => _client.ConfirmAsync(raised.ConditionId, confirmed.EventId, LocalizedText.Null, Ct));
+        var confirmed = await NextAsync();
+        var confirmedTwice = await Assert.ThrowsAsync<OpcUaException>(() => _client.ConfirmAsync(raised.ConditionId, confirmed.EventId, LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadConditionBranchAlreadyConfirmed, confirmedTwice.StatusCode);
 
         // On the type node, or on an object that is no condition: BadNodeIdInvalid; not a method of the object: BadMethodInvalid.
-        OpcUaException onType = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(ConditionMethods.AcknowledgeableConditionType, acked.EventId, LocalizedText.Null, Ct));
+        var onType = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(ConditionMethods.AcknowledgeableConditionType, acked.EventId, LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadNodeIdInvalid, onType.StatusCode);
-        OpcUaException onRouter = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(_router.NodeId, acked.EventId, LocalizedText.Null, Ct));
+        var onRouter = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(_router.NodeId, acked.EventId, LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadMethodInvalid, onRouter.StatusCode);
         Assert.False(_subscription.Events.TryRead(out _));
     }
@@ -98,33 +98,33 @@ public sealed class ConditionTests : IAsyncLifetime
     [Fact]
     public async Task DisableEnable_ReportedAndEnforced()
     {
-        ConditionEvent raised = await RaiseAsync();
+        var raised = await RaiseAsync();
 
         await _client.SetConditionEnabledAsync(raised.ConditionId, enabled: false, Ct);
-        ConditionEvent disabled = await NextAsync();
+        var disabled = await NextAsync();
         Assert.Equal((false, false), (disabled.Enabled, disabled.Retain));
-        OpcUaException again = await Assert.ThrowsAsync<OpcUaException>(() => _client.SetConditionEnabledAsync(raised.ConditionId, enabled: false, Ct));
+        var again = await Assert.ThrowsAsync<OpcUaException>(() => _client.SetConditionEnabledAsync(raised.ConditionId, enabled: false, Ct));
         Assert.Equal(StatusCode.BadConditionAlreadyDisabled, again.StatusCode);
-        OpcUaException ack = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, disabled.EventId, LocalizedText.Null, Ct));
+        var ack = await Assert.ThrowsAsync<OpcUaException>(() => _client.AcknowledgeAsync(raised.ConditionId, disabled.EventId, LocalizedText.Null, Ct));
         Assert.Equal(StatusCode.BadConditionDisabled, ack.StatusCode);
 
         // A disabled condition changes state silently; enabling reports the current state.
         _alarm.SetActive(true, new LocalizedText("en", "still overloaded"), 900);
         await _client.SetConditionEnabledAsync(raised.ConditionId, enabled: true, Ct);
-        ConditionEvent enabled = await NextAsync();
+        var enabled = await NextAsync();
         Assert.Equal((true, true, false, true), (enabled.Enabled, enabled.Active, enabled.Acked, enabled.Retain));
         Assert.Equal(new LocalizedText("en", "still overloaded"), enabled.Message);
-        OpcUaException enabledTwice = await Assert.ThrowsAsync<OpcUaException>(() => _client.SetConditionEnabledAsync(raised.ConditionId, enabled: true, Ct));
+        var enabledTwice = await Assert.ThrowsAsync<OpcUaException>(() => _client.SetConditionEnabledAsync(raised.ConditionId, enabled: true, Ct));
         Assert.Equal(StatusCode.BadConditionAlreadyEnabled, enabledTwice.StatusCode);
     }
 
     [Fact]
     public async Task AddComment_CommentReportedWithNewEventId()
     {
-        ConditionEvent raised = await RaiseAsync();
+        var raised = await RaiseAsync();
 
         await _client.AddCommentAsync(raised.ConditionId, raised.EventId, new LocalizedText("en", "maintenance called"), Ct);
-        ConditionEvent commented = await NextAsync();
+        var commented = await NextAsync();
 
         Assert.Equal(new LocalizedText("en", "maintenance called"), commented.Comment);
         Assert.Equal((true, false), (commented.Active, commented.Acked));
@@ -134,14 +134,14 @@ public sealed class ConditionTests : IAsyncLifetime
     [Fact]
     public async Task ConditionRefresh_RetainedConditionsBetweenStartAndEnd()
     {
-        AlarmCondition quiet = _server.AddCondition(_router.NodeId, new NodeId(2, "Router1/ToolBreakage"), "ToolBreakage", ConditionMethods.AlarmConditionType, "Router1");
-        ConditionEvent raised = await RaiseAsync();
+        var quiet = _server.AddCondition(_router.NodeId, new NodeId(2, "Router1/ToolBreakage"), "ToolBreakage", ConditionMethods.AlarmConditionType, "Router1");
+        var raised = await RaiseAsync();
 
         await _client.ConditionRefreshAsync(_subscription, Ct);
 
-        ConditionEvent start = await NextAsync();
-        ConditionEvent current = await NextAsync();
-        ConditionEvent end = await NextAsync();
+        var start = await NextAsync();
+        var current = await NextAsync();
+        var end = await NextAsync();
         Assert.Equal(ConditionMethods.RefreshStartEventType, start.EventType);
         Assert.Equal(raised.EventId, current.EventId);
         Assert.Equal(_alarm.ConditionId, current.ConditionId);
@@ -149,11 +149,11 @@ public sealed class ConditionTests : IAsyncLifetime
         Assert.False(quiet.Retain);
         Assert.False(_subscription.Events.TryRead(out _));
 
-        OpcUaException unknown = await Assert.ThrowsAsync<OpcUaException>(() => _client.CallMethodAsync(ConditionMethods.ConditionType, ConditionMethods.ConditionRefresh, [new Variant(_subscription.Id + 1000)], Ct));
+        var unknown = await Assert.ThrowsAsync<OpcUaException>(() => _client.CallMethodAsync(ConditionMethods.ConditionType, ConditionMethods.ConditionRefresh, [new Variant(_subscription.Id + 1000)], Ct));
         Assert.Equal(StatusCode.BadSubscriptionIdInvalid, unknown.StatusCode);
     }
 
-    /// <summary>One event of the item, by the fields of <see cref="s_fields"/> then ConditionId.</summary>
+    /// <summary>One event of the item, by the fields of <see cref="ConditionTests.Fields"/> then ConditionId.</summary>
     private sealed record ConditionEvent(IReadOnlyList<Variant> Fields)
     {
         public byte[] EventId => (byte[])Fields[0].Value!;

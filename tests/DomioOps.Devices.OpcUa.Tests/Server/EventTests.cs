@@ -30,17 +30,17 @@ public sealed class EventTests : IAsyncLifetime
     {
         OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(notifier, filter)], Ct));
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(notifier, filter)], Ct));
         return (client, subscription, item);
     }
 
     [Fact]
     public async Task RaiseEvent_ItemOnServerObject_ReceivesSelectedFields()
     {
-        (OpcUaClient client, OpcUaSubscription subscription, MonitoredItem item) = await SubscribeAsync(
+        (var client, var subscription, var item) = await SubscribeAsync(
             WellKnownNodes.Server, EventFilter.Select("EventId", "EventType", "SourceNode", "SourceName", "Time", "Message", "Severity", "ConditionName", "NoSuchField"));
-        await using OpcUaClient owned = client;
+        await using var owned = client;
         Assert.Equal(StatusCode.Good, item.Status);
         DateTime time = new(2026, 11, 25, 14, 0, 0, DateTimeKind.Utc);
         BaseEvent raised = new(_spindle.NodeId, "Router1.Spindle", new LocalizedText("en", "Spindle overload"), 800)
@@ -51,7 +51,7 @@ public sealed class EventTests : IAsyncLifetime
         };
 
         _server.RaiseEvent(raised);
-        MonitoredItemEvent received = await subscription.Events.ReadAsync(Ct);
+        var received = await subscription.Events.ReadAsync(Ct);
 
         Assert.Same(item, received.Item);
         Assert.Equal(
@@ -65,9 +65,9 @@ public sealed class EventTests : IAsyncLifetime
     [Fact]
     public async Task RaiseEvent_WhereOfType_OnlyMatchingTypesReported()
     {
-        (OpcUaClient client, OpcUaSubscription subscription, _) = await SubscribeAsync(
+        (var client, var subscription, _) = await SubscribeAsync(
             _router.NodeId, EventFilter.Select("Message", "EventType") with { WhereClause = ContentFilter.OfType(ConditionType) });
-        await using OpcUaClient owned = client;
+        await using var owned = client;
 
         _server.RaiseEvent(new BaseEvent(_spindle.NodeId, "Spindle", new LocalizedText("plain event")));
         _server.RaiseEvent(new BaseEvent(_spindle.NodeId, "Spindle", new LocalizedText("alarm")) { EventType = AlarmConditionType });
@@ -90,8 +90,8 @@ public sealed class EventTests : IAsyncLifetime
                 new ContentFilterElement(FilterOperator.Not, [new ElementOperand(3)]),
                 new ContentFilterElement(FilterOperator.OfType, [new LiteralOperand(new Variant(ConditionType))]),
             ]);
-        (OpcUaClient client, OpcUaSubscription subscription, _) = await SubscribeAsync(WellKnownNodes.Server, EventFilter.Select("Severity") with { WhereClause = where });
-        await using OpcUaClient owned = client;
+        (var client, var subscription, _) = await SubscribeAsync(WellKnownNodes.Server, EventFilter.Select("Severity") with { WhereClause = where });
+        await using var owned = client;
 
         _server.RaiseEvent(new BaseEvent(_router.NodeId, "Router1", new LocalizedText("low"), 100));
         _server.RaiseEvent(new BaseEvent(_router.NodeId, "Router1", new LocalizedText("alarm"), 900) { EventType = AlarmConditionType });
@@ -108,10 +108,10 @@ public sealed class EventTests : IAsyncLifetime
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        EventFilter select = EventFilter.Select("Message");
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var select = EventFilter.Select("Message");
 
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+        var items = await subscription.AddItemsAsync(
             [
                 MonitoredItemRequest.ForEvents(_spindle.NodeId, select),
                 MonitoredItemRequest.ForEvents(_router.NodeId, new EventFilter([])),

@@ -20,7 +20,7 @@ public sealed class MethodCallTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        AddressSpace space = _server.AddressSpace;
+        var space = _server.AddressSpace;
         space.RegisterNamespace("urn:test");
         space.AddObject(WellKnownNodes.ObjectsFolder, Router, new QualifiedName(2, "Router1"));
         space.AddMethod(
@@ -48,7 +48,7 @@ public sealed class MethodCallTests : IAsyncLifetime
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
 
-        IReadOnlyList<Variant> outputs = await client.CallMethodAsync(Router, StartJob, [new Variant("door-panel.nc"), new Variant(12u)], Ct);
+        var outputs = await client.CallMethodAsync(Router, StartJob, [new Variant("door-panel.nc"), new Variant(12u)], Ct);
 
         Assert.Equal([new Variant("door-panel.ncx12"), new Variant(true)], outputs);
         Assert.Equal(new MethodCall(Router, StartJob, [new Variant("door-panel.nc"), new Variant(12u)]).ObjectId, Assert.Single(_calls).ObjectId);
@@ -66,7 +66,7 @@ public sealed class MethodCallTests : IAsyncLifetime
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = server.EndpointUrl });
         await client.ConnectAsync(Ct);
 
-        IReadOnlyList<CallMethodResult> results = await client.CallAsync([.. Enumerable.Range(1, 5).Select(i => new CallMethodRequest(Router, StartJob, [new Variant((uint)i)]))], Ct);
+        var results = await client.CallAsync([.. Enumerable.Range(1, 5).Select(i => new CallMethodRequest(Router, StartJob, [new Variant((uint)i)]))], Ct);
 
         Assert.Equal(2u, client.OperationLimits.MaxNodesPerMethodCall);
         Assert.All(results, r => Assert.Equal(StatusCode.Good, r.StatusCode));
@@ -79,7 +79,7 @@ public sealed class MethodCallTests : IAsyncLifetime
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
 
-        IReadOnlyList<CallMethodResult> results = await client.CallAsync(
+        var results = await client.CallAsync(
             [
                 new CallMethodRequest(new NodeId(2, "Nowhere"), StartJob, []),
                 new CallMethodRequest(Router, new NodeId(2, "Router1/Missing"), []),
@@ -100,25 +100,25 @@ public sealed class MethodCallTests : IAsyncLifetime
             ],
             results.Select(r => r.StatusCode));
         Assert.Equal([StatusCode.Good, StatusCode.BadTypeMismatch], results[5].InputArgumentResults);
-        OpcUaException e = await Assert.ThrowsAsync<OpcUaException>(() => client.CallMethodAsync(Router, Fail, [], Ct));
+        var e = await Assert.ThrowsAsync<OpcUaException>(() => client.CallMethodAsync(Router, Fail, [], Ct));
         Assert.Equal(StatusCode.BadInvalidState, e.StatusCode);
     }
 
     [Fact]
     public async Task CallMethod_WoodworkingInstanceMethod_NoHandlerThenHandler()
     {
-        AddressSpace space = _server.AddressSpace;
+        var space = _server.AddressSpace;
         CompanionSpecifications.LoadWoodworking(space);
-        ObjectNode machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(2, "Router2"), "Router2", p => p.StartsWith("JobManagement", StringComparison.Ordinal));
-        NodeId results = space.FindByBrowsePath(machine.NodeId, "JobManagement/JobOrderResults")!.NodeId;
-        MethodNode method = Assert.IsType<MethodNode>(space.FindByBrowsePath(results, "RequestJobResponseByJobOrderID"));
+        var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(2, "Router2"), "Router2", p => p.StartsWith("JobManagement", StringComparison.Ordinal));
+        var results = space.FindByBrowsePath(machine.NodeId, "JobManagement/JobOrderResults")!.NodeId;
+        var method = Assert.IsType<MethodNode>(space.FindByBrowsePath(results, "RequestJobResponseByJobOrderID"));
         Assert.Equal("JobOrderID", space.ArgumentsOf(method.NodeId, "InputArguments")[0].Name);
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
 
-        OpcUaException missing = await Assert.ThrowsAsync<OpcUaException>(() => client.CallMethodAsync(results, method.NodeId, [new Variant("J-1")], Ct));
+        var missing = await Assert.ThrowsAsync<OpcUaException>(() => client.CallMethodAsync(results, method.NodeId, [new Variant("J-1")], Ct));
         space.SetMethodHandler(method.NodeId, (call, _) => ValueTask.FromResult<IReadOnlyList<Variant>>([Variant.Null, new Variant(0u)]));
-        IReadOnlyList<Variant> outputs = await client.CallMethodAsync(results, method.NodeId, [new Variant("J-1")], Ct);
+        var outputs = await client.CallMethodAsync(results, method.NodeId, [new Variant("J-1")], Ct);
 
         Assert.Equal(StatusCode.BadNotImplemented, missing.StatusCode);
         Assert.Equal([Variant.Null, new Variant(0u)], outputs);

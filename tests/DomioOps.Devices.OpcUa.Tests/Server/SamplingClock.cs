@@ -16,7 +16,7 @@ internal sealed class SamplingClock(TimeSpan samplingInterval) : TimeProvider
             ? base.CreateTimer(callback, state, dueTime, period)
             : base.CreateTimer(s =>
             {
-                long run = Interlocked.Increment(ref _started);
+                var run = Interlocked.Increment(ref _started);
                 try
                 {
                     callback(s);
@@ -24,10 +24,10 @@ internal sealed class SamplingClock(TimeSpan samplingInterval) : TimeProvider
                 finally
                 {
                     // Runs may overlap (a late one), so the latest completed is a maximum, not the last to finish.
-                    long latest = Interlocked.Read(ref _latestCompleted);
+                    var latest = Interlocked.Read(ref _latestCompleted);
                     while (latest < run)
                     {
-                        long seen = Interlocked.CompareExchange(ref _latestCompleted, run, latest);
+                        var seen = Interlocked.CompareExchange(ref _latestCompleted, run, latest);
                         if (seen == latest)
                         {
                             break;
@@ -44,8 +44,8 @@ internal sealed class SamplingClock(TimeSpan samplingInterval) : TimeProvider
     /// </summary>
     public async Task SampledAsync(CancellationToken ct)
     {
-        long after = Interlocked.Read(ref _started);
-        using CancellationTokenSource limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var after = Interlocked.Read(ref _started);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(20));
         while (Interlocked.Read(ref _latestCompleted) <= after)
         {

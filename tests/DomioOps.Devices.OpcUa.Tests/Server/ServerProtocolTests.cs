@@ -25,23 +25,23 @@ public sealed class ServerProtocolTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
-    private static readonly byte[] s_hello = UaTcpMessageWriter.Build(MessageTypes.Hello, new HelloMessage(0, 65535, 65535, 0, 0, "opc.tcp://127.0.0.1").Encode);
+    private static readonly byte[] Hello = UaTcpMessageWriter.Build(MessageTypes.Hello, new HelloMessage(0, 65535, 65535, 0, 0, "opc.tcp://127.0.0.1").Encode);
 
     private async Task<(StatusCode Error, bool ClosedAfter)> SendAndExpectErrorAsync(params byte[][] messages)
     {
         using TcpClient tcp = new();
         await tcp.ConnectAsync("127.0.0.1", _server.Port, TestContext.Current.CancellationToken);
-        NetworkStream stream = tcp.GetStream();
-        foreach (byte[] message in messages)
+        var stream = tcp.GetStream();
+        foreach (var message in messages)
         {
             await stream.WriteAsync(message, TestContext.Current.CancellationToken);
         }
 
-        byte[] buffer = new byte[65536];
-        int total = 0;
+        var buffer = new byte[65536];
+        var total = 0;
         while (true)
         {
-            int n = await stream.ReadAsync(buffer.AsMemory(total), TestContext.Current.CancellationToken);
+            var n = await stream.ReadAsync(buffer.AsMemory(total), TestContext.Current.CancellationToken);
             if (n == 0)
             {
                 break;
@@ -51,11 +51,11 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         }
 
         // Skip an Acknowledge if one came first; the last message must be the Error.
-        int offset = 0;
+        var offset = 0;
         while (offset + 8 <= total)
         {
-            uint type = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset)) & 0xFFFFFF;
-            int size = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset + 4));
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset)) & 0xFFFFFF;
+            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(offset + 4));
             if (type == MessageTypes.Error)
             {
                 return (ErrorMessage.Decode(buffer.AsSpan(offset + 8, size - 8)).Error, offset + size == total);
@@ -70,7 +70,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Server_UnknownMessageType_SendsErrorAndCloses()
     {
-        (StatusCode error, bool closed) = await SendAndExpectErrorAsync(Codec.Hex("58 59 5A 46 08 00 00 00"));
+        (var error, var closed) = await SendAndExpectErrorAsync(Codec.Hex("58 59 5A 46 08 00 00 00"));
         Assert.Equal(StatusCode.BadTcpMessageTypeInvalid, error);
         Assert.True(closed);
     }
@@ -78,45 +78,45 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Server_FirstMessageNotHello_SendsErrorAndCloses()
     {
-        (StatusCode error, _) = await SendAndExpectErrorAsync(Codec.Hex("4D 53 47 46 0C 00 00 00 00 00 00 00"));
+        (var error, _) = await SendAndExpectErrorAsync(Codec.Hex("4D 53 47 46 0C 00 00 00 00 00 00 00"));
         Assert.Equal(StatusCode.BadTcpMessageTypeInvalid, error);
     }
 
     [Fact]
     public async Task Server_HelloWithTinyBuffers_SendsNotEnoughResources()
     {
-        byte[] hello = UaTcpMessageWriter.Build(MessageTypes.Hello, new HelloMessage(0, 1024, 1024, 0, 0, "opc.tcp://x").Encode);
-        (StatusCode error, _) = await SendAndExpectErrorAsync(hello);
+        var hello = UaTcpMessageWriter.Build(MessageTypes.Hello, new HelloMessage(0, 1024, 1024, 0, 0, "opc.tcp://x").Encode);
+        (var error, _) = await SendAndExpectErrorAsync(hello);
         Assert.Equal(StatusCode.BadTcpNotEnoughResources, error);
     }
 
     [Fact]
     public async Task Server_ChunkLargerThanNegotiatedBuffer_SendsMessageTooLarge()
     {
-        (StatusCode error, _) = await SendAndExpectErrorAsync(s_hello, Codec.Hex("4F 50 4E 46 00 00 01 00"));
+        (var error, _) = await SendAndExpectErrorAsync(Hello, Codec.Hex("4F 50 4E 46 00 00 01 00"));
         Assert.Equal(StatusCode.BadTcpMessageTooLarge, error);
     }
 
     [Fact]
     public async Task Server_MessageBeforeOpenSecureChannel_SendsSecureChannelUnknown()
     {
-        byte[] body = ServiceEncodingTests.EncodeMessage(ServiceEncodingTests.SampleMessages().OfType<ReadRequest>().First());
-        byte[] chunk = new byte[24 + body.Length];
+        var body = ServiceEncodingTests.EncodeMessage(ServiceEncodingTests.SampleMessages().OfType<ReadRequest>().First());
+        var chunk = new byte[24 + body.Length];
         UaTcpHeader.Write(chunk, MessageTypes.Message, MessageTypes.Final, (uint)chunk.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(16), 1);
         BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(20), 1);
         body.CopyTo(chunk, 24);
-        (StatusCode error, _) = await SendAndExpectErrorAsync(s_hello, chunk);
+        (var error, _) = await SendAndExpectErrorAsync(Hello, chunk);
         Assert.Equal(StatusCode.BadTcpSecureChannelUnknown, error);
     }
 
     [Fact]
     public async Task Server_MoreChunksThanMaxChunkCount_SendsMessageTooLarge()
     {
-        List<byte[]> messages = [s_hello];
-        for (int i = 0; i < 6; i++)
+        List<byte[]> messages = [Hello];
+        for (var i = 0; i < 6; i++)
         {
-            byte[] chunk = new byte[8 + 4 + 4 + 51 + 4 + 4 + 8 + 100];
+            var chunk = new byte[8 + 4 + 4 + 51 + 4 + 4 + 8 + 100];
             UaTcpHeader.Write(chunk, MessageTypes.Open, MessageTypes.Intermediate, (uint)chunk.Length);
             BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(12), 47);
             "http://opcfoundation.org/UA/SecurityPolicy#None"u8.CopyTo(chunk.AsSpan(16));
@@ -127,14 +127,14 @@ public sealed class ServerProtocolTests : IAsyncLifetime
             messages.Add(chunk);
         }
 
-        (StatusCode error, _) = await SendAndExpectErrorAsync([.. messages]);
+        (var error, _) = await SendAndExpectErrorAsync([.. messages]);
         Assert.Equal(StatusCode.BadTcpMessageTooLarge, error);
     }
 
     [Fact]
     public async Task Server_TruncatedOpenBody_SendsDecodingError()
     {
-        byte[] chunk = new byte[8 + 4 + 4 + 47 + 4 + 4 + 8 + 3];
+        var chunk = new byte[8 + 4 + 4 + 47 + 4 + 4 + 8 + 3];
         UaTcpHeader.Write(chunk, MessageTypes.Open, MessageTypes.Final, (uint)chunk.Length);
         BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(12), 47);
         "http://opcfoundation.org/UA/SecurityPolicy#None"u8.CopyTo(chunk.AsSpan(16));
@@ -145,7 +145,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         chunk[79] = 0x01;
         chunk[80] = 0x00;
         chunk[81] = 0xBE;
-        (StatusCode error, _) = await SendAndExpectErrorAsync(s_hello, chunk);
+        (var error, _) = await SendAndExpectErrorAsync(Hello, chunk);
         Assert.Equal(StatusCode.BadDecodingError, error);
     }
 
@@ -163,7 +163,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl, TransportLimits = new TransportLimits(8192, 8192, 16384, 8) });
         await client.ConnectAsync(TestContext.Current.CancellationToken);
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ReadValueAsync(new NodeId(2, "Big"), TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => client.ReadValueAsync(new NodeId(2, "Big"), TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.BadResponseTooLarge, ex.StatusCode);
     }
 
@@ -172,7 +172,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(TestContext.Current.CancellationToken);
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => client.WriteValueAsync(new NodeId(2, "Big"), new Variant(new double[10_000]), TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => client.WriteValueAsync(new NodeId(2, "Big"), new Variant(new double[10_000]), TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.BadRequestTooLarge, ex.StatusCode);
         Assert.Equal(ConnectionState.Connected, client.State);
     }
@@ -186,7 +186,7 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         time.Advance(TimeSpan.FromSeconds(8));
         await Eventually.TrueAsync(() => client.TokenRenewals > 0, "the token renewal at 75 % of its lifetime", TestContext.Current.CancellationToken);
 
-        DataValue value = await client.ReadValueAsync(WellKnownNodes.NamespaceArray, TestContext.Current.CancellationToken);
+        var value = await client.ReadValueAsync(WellKnownNodes.NamespaceArray, TestContext.Current.CancellationToken);
         Assert.Equal(StatusCode.Good, value.StatusCode);
         Assert.Equal(1, client.TokenRenewals);
     }
@@ -194,9 +194,9 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     /// <summary>An OpenSecureChannel request (SecurityPolicy None) as one chunk: header, channel id, asymmetric security header, sequence header, body.</summary>
     private static byte[] OpenChunk(uint channelId, uint sequence, SecurityTokenRequestType type, uint lifetime)
     {
-        byte[] body = ServiceEncodingTests.EncodeMessage(new OpenSecureChannelRequest(
+        var body = ServiceEncodingTests.EncodeMessage(new OpenSecureChannelRequest(
             new RequestHeader(NodeId.Null, DateTime.UtcNow, sequence), 0, type, MessageSecurityMode.None, null, lifetime));
-        byte[] chunk = new byte[79 + body.Length];
+        var chunk = new byte[79 + body.Length];
         UaTcpHeader.Write(chunk, MessageTypes.Open, MessageTypes.Final, (uint)chunk.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(8), channelId);
         BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(12), 47);
@@ -212,15 +212,15 @@ public sealed class ServerProtocolTests : IAsyncLifetime
     /// <summary>Reads one whole message (header and body); null when the server closed the connection; 30 s at most.</summary>
     private static async Task<(uint Type, byte[] Message)?> ReadMessageAsync(NetworkStream stream)
     {
-        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         bound.CancelAfter(TimeSpan.FromSeconds(30));
-        byte[] header = new byte[8];
+        var header = new byte[8];
         if (await stream.ReadAtLeastAsync(header, 8, throwOnEndOfStream: false, bound.Token) < 8)
         {
             return null;
         }
 
-        byte[] message = new byte[BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4))];
+        var message = new byte[BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4))];
         header.CopyTo(message, 0);
         await stream.ReadExactlyAsync(message.AsMemory(8), bound.Token);
         return (BinaryPrimitives.ReadUInt32LittleEndian(header) & 0xFFFFFF, message);
@@ -234,22 +234,22 @@ public sealed class ServerProtocolTests : IAsyncLifetime
         await server.StartAsync(TestContext.Current.CancellationToken);
         using TcpClient tcp = new();
         await tcp.ConnectAsync("127.0.0.1", server.Port, TestContext.Current.CancellationToken);
-        NetworkStream stream = tcp.GetStream();
-        await stream.WriteAsync(s_hello, TestContext.Current.CancellationToken);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Hello, TestContext.Current.CancellationToken);
         Assert.Equal(MessageTypes.Acknowledge, (await ReadMessageAsync(stream))!.Value.Type);
 
         // Issue with a 1 s lifetime (the server's minimum), then renew once inside lifetime + 25 %: the channel stays.
         await stream.WriteAsync(OpenChunk(0, 1, SecurityTokenRequestType.Issue, 1_000), TestContext.Current.CancellationToken);
-        (uint type, byte[] issued) = (await ReadMessageAsync(stream))!.Value;
+        (var type, var issued) = (await ReadMessageAsync(stream))!.Value;
         Assert.Equal(MessageTypes.Open, type);
-        uint channelId = BinaryPrimitives.ReadUInt32LittleEndian(issued.AsSpan(8));
+        var channelId = BinaryPrimitives.ReadUInt32LittleEndian(issued.AsSpan(8));
         time.Advance(TimeSpan.FromMilliseconds(1_200));
         await stream.WriteAsync(OpenChunk(channelId, 2, SecurityTokenRequestType.Renew, 1_000), TestContext.Current.CancellationToken);
         Assert.Equal(MessageTypes.Open, (await ReadMessageAsync(stream))!.Value.Type);
 
         // No renewal of the second token: 1 s + 25 % after it, the server says why and closes.
         time.Advance(TimeSpan.FromMilliseconds(1_251));
-        (uint Type, byte[] Message)? error = await ReadMessageAsync(stream);
+        var error = await ReadMessageAsync(stream);
 
         Assert.Equal(MessageTypes.Error, error!.Value.Type);
         Assert.Equal(StatusCode.BadSecureChannelClosed, ErrorMessage.Decode(error.Value.Message.AsSpan(8)).Error);

@@ -1,4 +1,5 @@
 using DomioOps.Devices.OpcUa.Client;
+using DomioOps.Devices.OpcUa.Encoding;
 using DomioOps.Devices.OpcUa.Server;
 using DomioOps.Devices.OpcUa.Services;
 using DomioOps.Devices.OpcUa.Transport;
@@ -30,44 +31,44 @@ public sealed class SubscriptionServiceTests : IAsyncLifetime
     [Fact]
     public async Task Republish_UnacknowledgedMessage_ReturnedUntilAcknowledged()
     {
-        TimeSpan timeout = TimeSpan.FromSeconds(10);
-        await using ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(_server.EndpointUrl, TransportLimits.Default, 60_000, TimeProvider.System, Ct);
+        var timeout = TimeSpan.FromSeconds(10);
+        await using var channel = await ClientSecureChannel.OpenAsync(_server.EndpointUrl, TransportLimits.Default, 60_000, TimeProvider.System, Ct);
         ApplicationDescription app = new("urn:test", null, new LocalizedText("t"), ApplicationType.Client);
-        CreateSessionResponse session = await channel.RequestAsync<CreateSessionResponse>(new CreateSessionRequest(Header(NodeId.Null, 1), app, null, _server.EndpointUrl, "s", new byte[32], null, 60_000, 0), timeout, Ct);
-        NodeId token = session.AuthenticationToken;
-        await channel.RequestAsync<ActivateSessionResponse>(new ActivateSessionRequest(Header(token, 2), SignatureData.Empty, [], new ExtensionObject(new NodeId(0, 321u), new AnonymousIdentityToken("anonymous")), SignatureData.Empty), timeout, Ct);
-        CreateSubscriptionResponse subscription = await channel.RequestAsync<CreateSubscriptionResponse>(new CreateSubscriptionRequest(Header(token, 3), 20, 1000, 100, 0, true, 0), timeout, Ct);
-        CreateMonitoredItemsResponse items = await channel.RequestAsync<CreateMonitoredItemsResponse>(new CreateMonitoredItemsRequest(Header(token, 4), subscription.SubscriptionId, TimestampsToReturn.Both,
+        var session = await channel.RequestAsync<CreateSessionResponse>(new CreateSessionRequest(Header(NodeId.Null, 1), app, null, _server.EndpointUrl, "s", new byte[32], null, 60_000, 0), timeout, Ct);
+        var token = session.AuthenticationToken;
+        await channel.RequestAsync<ActivateSessionResponse>(new ActivateSessionRequest(Header(token, 2), SignatureData.Empty, [], new ExtensionObject(new NodeId(0, BinaryEncodingIds.AnonymousIdentityToken_Encoding_DefaultBinary), new AnonymousIdentityToken("anonymous")), SignatureData.Empty), timeout, Ct);
+        var subscription = await channel.RequestAsync<CreateSubscriptionResponse>(new CreateSubscriptionRequest(Header(token, 3), 20, 1000, 100, 0, true, 0), timeout, Ct);
+        var items = await channel.RequestAsync<CreateMonitoredItemsResponse>(new CreateMonitoredItemsRequest(Header(token, 4), subscription.SubscriptionId, TimestampsToReturn.Both,
             [new MonitoredItemCreateRequest(new ReadValueId(new NodeId(2, "Pieces")), MonitoringMode.Reporting, new MonitoringParameters(7, 10, ExtensionObject.Null, 1, true))]), timeout, Ct);
         Assert.Equal(StatusCode.Good, items.Results[0].StatusCode);
 
-        PublishResponse first = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(token, 5), []), timeout, Ct);
-        uint sequence = first.NotificationMessage.SequenceNumber;
+        var first = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(token, 5), []), timeout, Ct);
+        var sequence = first.NotificationMessage.SequenceNumber;
         Assert.Contains(sequence, first.AvailableSequenceNumbers);
-        DataChangeNotification data = Assert.IsType<DataChangeNotification>(Assert.Single(first.NotificationMessage.NotificationData).Body);
+        var data = Assert.IsType<DataChangeNotification>(Assert.Single(first.NotificationMessage.NotificationData).Body);
         Assert.Equal(7u, Assert.Single(data.MonitoredItems).ClientHandle);
 
-        RepublishResponse again = await channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(token, 6), subscription.SubscriptionId, sequence), timeout, Ct);
+        var again = await channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(token, 6), subscription.SubscriptionId, sequence), timeout, Ct);
         Assert.Equal(sequence, again.NotificationMessage.SequenceNumber);
 
         _pieces.SetValue(new Variant(1), DateTime.UtcNow);
-        PublishResponse second = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(token, 7), [new SubscriptionAcknowledgement(subscription.SubscriptionId, sequence), new SubscriptionAcknowledgement(subscription.SubscriptionId, 999)]), timeout, Ct);
+        var second = await channel.RequestAsync<PublishResponse>(new PublishRequest(Header(token, 7), [new SubscriptionAcknowledgement(subscription.SubscriptionId, sequence), new SubscriptionAcknowledgement(subscription.SubscriptionId, 999)]), timeout, Ct);
         Assert.Equal([StatusCode.Good, StatusCode.BadSequenceNumberUnknown], second.Results);
         Assert.DoesNotContain(sequence, second.AvailableSequenceNumbers);
-        OpcUaException gone = await Assert.ThrowsAsync<OpcUaException>(() => channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(token, 8), subscription.SubscriptionId, sequence), timeout, Ct));
+        var gone = await Assert.ThrowsAsync<OpcUaException>(() => channel.RequestAsync<RepublishResponse>(new RepublishRequest(Header(token, 8), subscription.SubscriptionId, sequence), timeout, Ct));
         Assert.Equal(StatusCode.BadMessageNotAvailable, gone.StatusCode);
 
-        StatusCodesResponse deleted = await channel.RequestAsync<StatusCodesResponse>(new DeleteSubscriptionsRequest(Header(token, 9), [subscription.SubscriptionId, 12345]), timeout, Ct);
+        var deleted = await channel.RequestAsync<StatusCodesResponse>(new DeleteSubscriptionsRequest(Header(token, 9), [subscription.SubscriptionId, 12345]), timeout, Ct);
         Assert.Equal([StatusCode.Good, StatusCode.BadSubscriptionIdInvalid], deleted.Results);
-        OpcUaException none = await Assert.ThrowsAsync<OpcUaException>(() => channel.RequestAsync<PublishResponse>(new PublishRequest(Header(token, 10), []), timeout, Ct));
+        var none = await Assert.ThrowsAsync<OpcUaException>(() => channel.RequestAsync<PublishResponse>(new PublishRequest(Header(token, 10), []), timeout, Ct));
         Assert.Equal(StatusCode.BadNoSubscription, none.StatusCode);
     }
 
     [Fact]
     public async Task Request_WithoutSession_ServiceFaultSessionIdInvalid()
     {
-        await using ClientSecureChannel channel = await ClientSecureChannel.OpenAsync(_server.EndpointUrl, TransportLimits.Default, 60_000, TimeProvider.System, Ct);
-        OpcUaException ex = await Assert.ThrowsAsync<OpcUaException>(() => channel.RequestAsync<ReadResponse>(new ReadRequest(Header(new NodeId(1, "forged"), 1), 0, TimestampsToReturn.Both, [new ReadValueId(new NodeId(2, "Pieces"))]), TimeSpan.FromSeconds(10), Ct));
+        await using var channel = await ClientSecureChannel.OpenAsync(_server.EndpointUrl, TransportLimits.Default, 60_000, TimeProvider.System, Ct);
+        var ex = await Assert.ThrowsAsync<OpcUaException>(() => channel.RequestAsync<ReadResponse>(new ReadRequest(Header(new NodeId(1, "forged"), 1), 0, TimestampsToReturn.Both, [new ReadValueId(new NodeId(2, "Pieces"))]), TimeSpan.FromSeconds(10), Ct));
         Assert.Equal(StatusCode.BadSessionIdInvalid, ex.StatusCode);
     }
 
@@ -76,8 +77,8 @@ public sealed class SubscriptionServiceTests : IAsyncLifetime
     {
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = _server.EndpointUrl });
         await client.ConnectAsync(Ct);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), 10), new MonitoredItemRequest(new NodeId(2, "Pieces"), 10)], Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 20), Ct);
+        var items = await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(2, "Tag"), 10), new MonitoredItemRequest(new NodeId(2, "Pieces"), 10)], Ct);
         await subscription.Values.ReadAsync(Ct);
         await subscription.Values.ReadAsync(Ct);
 
@@ -91,10 +92,10 @@ public sealed class SubscriptionServiceTests : IAsyncLifetime
         _tag.SetValue(new Variant(5), DateTime.UtcNow);
         await _clock.SampledAsync(Ct);
         _pieces.SetValue(new Variant(9), DateTime.UtcNow);
-        MonitoredItemValue next = await subscription.Values.ReadAsync(Ct);
+        var next = await subscription.Values.ReadAsync(Ct);
         Assert.Same(items[1], next.Item);
         Assert.Equal(9, next.Value.Value.Value);
-        while (subscription.Values.TryRead(out MonitoredItemValue more))
+        while (subscription.Values.TryRead(out var more))
         {
             Assert.Same(items[1], more.Item);
         }

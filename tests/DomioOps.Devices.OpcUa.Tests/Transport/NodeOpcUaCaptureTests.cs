@@ -12,7 +12,7 @@ namespace DomioOps.Devices.OpcUa.Tests.Transport;
 /// </summary>
 public sealed class NodeOpcUaCaptureTests
 {
-    private static readonly (string Direction, byte[] Chunk)[] s_chunks = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Captures", "node-opcua-session.txt"))
+    private static readonly (string Direction, byte[] Chunk)[] Chunks = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Captures", "node-opcua-session.txt"))
         .Where(l => l.Length > 4)
         .Select(l => (l[..3], Convert.FromHexString(l[4..])))
         .ToArray();
@@ -20,7 +20,7 @@ public sealed class NodeOpcUaCaptureTests
     internal static (IEncodeable Message, byte[] Body) DecodeChunk(byte[] chunk)
     {
         ReadOnlySequence<byte> sequence = new(chunk);
-        Assert.True(UaTcpFrameReader.TryReadFrame(ref sequence, 1 << 20, out UaTcpHeader header, out _));
+        Assert.True(UaTcpFrameReader.TryReadFrame(ref sequence, 1 << 20, out var header, out _));
         Assert.Equal(0, sequence.Length);
         UaBinaryReader r = new(chunk.AsSpan(UaTcpHeader.Size));
         _ = r.ReadUInt32();
@@ -37,20 +37,20 @@ public sealed class NodeOpcUaCaptureTests
 
         _ = r.ReadUInt32();
         _ = r.ReadUInt32();
-        byte[] body = chunk[(UaTcpHeader.Size + r.Position)..];
+        var body = chunk[(UaTcpHeader.Size + r.Position)..];
         return (EncodeableTypes.DecodeMessage(body, EncodingLimits.Default), body);
     }
 
     [Fact]
     public void Capture_HelloAndAcknowledge_DecodeAndReencodeExactly()
     {
-        byte[] hello = s_chunks[0].Chunk;
-        HelloMessage decodedHello = HelloMessage.Decode(hello.AsSpan(UaTcpHeader.Size));
+        var hello = Chunks[0].Chunk;
+        var decodedHello = HelloMessage.Decode(hello.AsSpan(UaTcpHeader.Size));
         Assert.StartsWith("opc.tcp://127.0.0.1:", decodedHello.EndpointUrl, StringComparison.Ordinal);
         Assert.Equal(hello, UaTcpMessageWriter.Build(MessageTypes.Hello, decodedHello.Encode));
 
-        byte[] ack = s_chunks[1].Chunk;
-        AcknowledgeMessage decodedAck = AcknowledgeMessage.Decode(ack.AsSpan(UaTcpHeader.Size));
+        var ack = Chunks[1].Chunk;
+        var decodedAck = AcknowledgeMessage.Decode(ack.AsSpan(UaTcpHeader.Size));
         Assert.True(decodedAck.ReceiveBufferSize >= TransportLimits.MinBufferSize);
         Assert.Equal(ack, UaTcpMessageWriter.Build(MessageTypes.Acknowledge, decodedAck.Encode));
     }
@@ -59,9 +59,9 @@ public sealed class NodeOpcUaCaptureTests
     public void Capture_EveryServiceChunk_DecodesToAKnownMessage()
     {
         List<string> types = [];
-        foreach ((string direction, byte[] chunk) in s_chunks.Skip(2))
+        foreach ((var direction, var chunk) in Chunks.Skip(2))
         {
-            (IEncodeable message, _) = DecodeChunk(chunk);
+            (var message, _) = DecodeChunk(chunk);
             Assert.Equal(direction == "C>S", message is IServiceRequest);
             types.Add(message.GetType().Name);
         }
@@ -80,21 +80,21 @@ public sealed class NodeOpcUaCaptureTests
     [Fact]
     public void Capture_PublishResponse_CarriesTheWrittenValue()
     {
-        PublishResponse publish = s_chunks.Skip(2).Select(c => DecodeChunk(c.Chunk).Message).OfType<PublishResponse>()
+        var publish = Chunks.Skip(2).Select(c => DecodeChunk(c.Chunk).Message).OfType<PublishResponse>()
             .First(p => p.NotificationMessage.NotificationData.Count > 0);
-        DataChangeNotification change = Assert.IsType<DataChangeNotification>(publish.NotificationMessage.NotificationData[0].Body);
+        var change = Assert.IsType<DataChangeNotification>(publish.NotificationMessage.NotificationData[0].Body);
         Assert.Equal(7.25, Assert.Single(change.MonitoredItems).Value.Value.Value);
     }
 
     [Fact]
     public void Capture_ReencodeOfDecodedMessages_IsByteExactWhereTheEncodingIsCanonical()
     {
-        int exact = 0;
+        var exact = 0;
         List<string> differing = [];
-        foreach ((_, byte[] chunk) in s_chunks.Skip(2))
+        foreach ((_, var chunk) in Chunks.Skip(2))
         {
-            (IEncodeable message, byte[] body) = DecodeChunk(chunk);
-            byte[] again = Encoding.ServiceEncodingTests.EncodeMessage(message);
+            (var message, var body) = DecodeChunk(chunk);
+            var again = Encoding.ServiceEncodingTests.EncodeMessage(message);
             if (again.AsSpan().SequenceEqual(body))
             {
                 exact++;
@@ -106,6 +106,6 @@ public sealed class NodeOpcUaCaptureTests
         }
 
         Assert.Equal([], differing);
-        Assert.Equal(s_chunks.Length - 2, exact);
+        Assert.Equal(Chunks.Length - 2, exact);
     }
 }

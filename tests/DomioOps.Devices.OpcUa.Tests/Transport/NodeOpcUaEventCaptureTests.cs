@@ -12,24 +12,24 @@ namespace DomioOps.Devices.OpcUa.Tests.Transport;
 /// </summary>
 public sealed class NodeOpcUaEventCaptureTests
 {
-    private static readonly (string Direction, byte[] Chunk)[] s_chunks = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Captures", "node-opcua-events.txt"))
+    private static readonly (string Direction, byte[] Chunk)[] Chunks = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Captures", "node-opcua-events.txt"))
         .Where(l => l.Length > 4)
         .Select(l => (l[..3], Convert.FromHexString(l[4..])))
         .ToArray();
 
-    private static IEnumerable<IEncodeable> Messages() => s_chunks.Skip(2).Select(c => NodeOpcUaCaptureTests.DecodeChunk(c.Chunk).Message);
+    private static IEnumerable<IEncodeable> Messages() => Chunks.Skip(2).Select(c => NodeOpcUaCaptureTests.DecodeChunk(c.Chunk).Message);
 
     [Fact]
     public void Capture_EventFilter_DecodesAndEncodesToTheSameBytes()
     {
-        CreateMonitoredItemsRequest create = Messages().OfType<CreateMonitoredItemsRequest>().Single();
-        MonitoredItemCreateRequest item = Assert.Single(create.ItemsToCreate);
-        EventFilter filter = Assert.IsType<EventFilter>(item.RequestedParameters.Filter.Body);
-        EventFilter expected = EventFilter.Select("EventType", "SourceName", "Message", "Severity") with { WhereClause = ContentFilter.OfType(new NodeId(0, 2130u)) };
+        var create = Messages().OfType<CreateMonitoredItemsRequest>().Single();
+        var item = Assert.Single(create.ItemsToCreate);
+        var filter = Assert.IsType<EventFilter>(item.RequestedParameters.Filter.Body);
+        var expected = EventFilter.Select("EventType", "SourceName", "Message", "Severity") with { WhereClause = ContentFilter.OfType(new NodeId(0, 2130u)) };
 
         Assert.Equal(AttributeId.EventNotifier, item.ItemToMonitor.AttributeId);
         Assert.Equal(expected.SelectClauses, filter.SelectClauses, (a, b) => a.TypeDefinitionId == b.TypeDefinitionId && a.Path == b.Path && a.AttributeId == b.AttributeId && a.IndexRange == b.IndexRange);
-        ContentFilterElement where = Assert.Single(filter.WhereClause!.Elements);
+        var where = Assert.Single(filter.WhereClause!.Elements);
         Assert.Equal(FilterOperator.OfType, where.FilterOperator);
         Assert.Equal(new Variant(new NodeId(0, 2130u)), Assert.IsType<LiteralOperand>(Assert.Single(where.FilterOperands)).Value);
 
@@ -40,16 +40,16 @@ public sealed class NodeOpcUaEventCaptureTests
     [Fact]
     public void Capture_CallAndEventNotification_CarryTheRaisedEvent()
     {
-        CallMethodRequest call = Assert.Single(Messages().OfType<CallRequest>().Single().MethodsToCall);
-        CallMethodResult result = Assert.Single(Messages().OfType<CallResponse>().Single().Results);
-        EventNotificationList events = Messages().OfType<PublishResponse>()
+        var call = Assert.Single(Messages().OfType<CallRequest>().Single().MethodsToCall);
+        var result = Assert.Single(Messages().OfType<CallResponse>().Single().Results);
+        var events = Messages().OfType<PublishResponse>()
             .SelectMany(p => p.NotificationMessage.NotificationData).Select(d => d.Body).OfType<EventNotificationList>().Single();
 
         Assert.Equal([new Variant("Blade worn"), new Variant((ushort)700), new Variant(true)], call.InputArguments);
         Assert.Equal("s=Saw1.RaiseEvent", call.MethodId.ToString()[(call.MethodId.ToString().IndexOf(';', StringComparison.Ordinal) + 1)..]);
         Assert.Equal(StatusCode.Good, result.StatusCode);
         Assert.Equal([new Variant(1u)], result.OutputArguments);
-        EventFieldList fields = Assert.Single(events.Events);
+        var fields = Assert.Single(events.Events);
         Assert.Equal(new Variant(new NodeId(0, 2130u)), fields.EventFields[0]);
         Assert.Equal(new Variant("Saw1"), fields.EventFields[1]);
         Assert.Equal(new Variant(new LocalizedText("Blade worn")), fields.EventFields[2]);
@@ -60,9 +60,9 @@ public sealed class NodeOpcUaEventCaptureTests
     public void Capture_EveryChunk_ReencodesByteExact()
     {
         List<string> differing = [];
-        foreach ((_, byte[] chunk) in s_chunks.Skip(2))
+        foreach ((_, var chunk) in Chunks.Skip(2))
         {
-            (IEncodeable message, byte[] body) = NodeOpcUaCaptureTests.DecodeChunk(chunk);
+            (var message, var body) = NodeOpcUaCaptureTests.DecodeChunk(chunk);
             if (!Encoding.ServiceEncodingTests.EncodeMessage(message).AsSpan().SequenceEqual(body))
             {
                 differing.Add(message.GetType().Name);

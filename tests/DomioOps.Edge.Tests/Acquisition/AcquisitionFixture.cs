@@ -10,19 +10,19 @@ namespace DomioOps.Edge.Tests.Acquisition;
 /// <summary>A real durable queue in a temporary folder and a status board, for drivers under test.</summary>
 internal sealed class AcquisitionFixture : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-acq-").FullName;
-    private SampleQueue? queue;
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-acq-").FullName;
+    private SampleQueue? _queue;
 
-    public SampleQueue Queue => queue ?? throw new InvalidOperationException("Call Context first.");
+    public SampleQueue Queue => _queue ?? throw new InvalidOperationException("Call Context first.");
 
     public DeviceStatusBoard Status { get; private set; } = null!;
 
     public AcquisitionContext Context(TimeProvider time, ILoggerFactory? loggers = null)
     {
         var metrics = EdgeTestMetrics.Create(time);
-        queue ??= new SampleQueue(Path.Combine(folder, "queue.db"), new QueueOptions(), time, metrics);
+        _queue ??= new SampleQueue(Path.Combine(_folder, "queue.db"), new QueueOptions(), time, metrics);
         Status = new DeviceStatusBoard(time, metrics, NullLogger<DeviceStatusBoard>.Instance);
-        return new AcquisitionContext(queue, Status, time, metrics, loggers ?? NullLoggerFactory.Instance);
+        return new AcquisitionContext(_queue, Status, time, metrics, loggers ?? NullLoggerFactory.Instance);
     }
 
     /// <summary>Every sample committed so far, oldest first.</summary>
@@ -69,8 +69,8 @@ internal sealed class AcquisitionFixture : IDisposable
 
     public void Dispose()
     {
-        queue?.Dispose();
+        _queue?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        Directory.Delete(_folder, recursive: true);
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using DomioOps.Devices.Serial;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
@@ -13,9 +14,9 @@ namespace DomioOps.Edge.Tests.Acquisition;
 public sealed class LineDeviceDriverTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly AcquisitionFixture fixture = new();
+    private readonly AcquisitionFixture _fixture = new();
 
-    public void Dispose() => fixture.Dispose();
+    public void Dispose() => _fixture.Dispose();
 
     [Fact]
     public async Task RunAsync_Tcp_LinesParsedGarbageDroppedAndReconnectAfterClose()
@@ -24,32 +25,32 @@ public sealed class LineDeviceDriverTests : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var device = Device(d => (d.Host, d.Port) = ("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port));
-        var driver = new LineDeviceDriver(device, fixture.Context(TimeProvider.System));
+        var driver = new LineDeviceDriver(device, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
 
         using (var first = await listener.AcceptTcpClientAsync(ct))
         {
             var stream = first.GetStream();
             await SendAsync(stream, Nmea("EB ST=WORKING PCS=1 GLUE=189.6"), ct);
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x is { Signal: Signal.PieceCounter, Number: 1 }), Patience, "piece 1");
-            await fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x is { Signal: Signal.PieceCounter, Number: 1 }), Patience, "piece 1");
+            await _fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
 
             // A corrupted line (checksum of another text) and a line of nothing configured are dropped; the device is degraded.
             await SendAsync(stream, "$EB ST=WORKING PCS=99*00", ct);
-            await fixture.WaitForHealthAsync("eb-01", DeviceHealth.Degraded, Patience);
+            await _fixture.WaitForHealthAsync("eb-01", DeviceHealth.Degraded, Patience);
             await SendAsync(stream, Nmea("EB PCS=2"), ct);
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x is { Signal: Signal.PieceCounter, Number: 2 }), Patience, "piece 2");
-            await fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x is { Signal: Signal.PieceCounter, Number: 2 }), Patience, "piece 2");
+            await _fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
         }
 
         // The device closed the connection: the driver reconnects on its own.
         using (var second = await listener.AcceptTcpClientAsync(ct))
         {
             await SendAsync(second.GetStream(), Nmea("EB PCS=3 ST=ERROR"), ct);
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x is { Signal: Signal.PieceCounter, Number: 3 }), Patience, "piece 3 after the reconnect");
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x is { Signal: Signal.PieceCounter, Number: 3 }), Patience, "piece 3 after the reconnect");
         }
 
-        var samples = fixture.Samples();
+        var samples = _fixture.Samples();
         Assert.Equal([1d, 2, 3], samples.Where(s => s.Signal == Signal.PieceCounter).Select(s => s.Number));
         Assert.Equal([3d, 4], samples.Where(s => s.Signal == Signal.MachineState).Select(s => s.Number));
         Assert.Equal([189.6], samples.Where(s => s.Signal == Signal.GlueTemperature).Select(s => s.Number));
@@ -65,7 +66,7 @@ public sealed class LineDeviceDriverTests : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var device = Device(d => (d.Host, d.Port, d.Request, d.RequestInterval) = ("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, @"?PCS\r\n", TimeSpan.FromMilliseconds(20)));
-        await using var run = new DriverRun(new LineDeviceDriver(device, fixture.Context(TimeProvider.System)).RunAsync);
+        await using var run = new DriverRun(new LineDeviceDriver(device, _fixture.Context(TimeProvider.System)).RunAsync);
 
         // The device answers each request with the next piece count.
         using var connection = await listener.AcceptTcpClientAsync(ct);
@@ -76,7 +77,7 @@ public sealed class LineDeviceDriverTests : IDisposable
             await SendAsync(connection.GetStream(), Nmea($"EB PCS={piece}"), ct);
         }
 
-        await fixture.WaitForSamplesAsync(s => s.Count(x => x.Signal == Signal.PieceCounter) == 5, Patience, "five piece counts");
+        await _fixture.WaitForSamplesAsync(s => s.Count(x => x.Signal == Signal.PieceCounter) == 5, Patience, "five piece counts");
     }
 
     [Fact]
@@ -87,13 +88,13 @@ public sealed class LineDeviceDriverTests : IDisposable
         using var machine = new SerialPort(pty.PathA, 9600, Parity.None, 8, StopBits.One);
         machine.Open();
         var device = Device(d => (d.SerialPort, d.SilenceTimeout) = (pty.PathB, TimeSpan.FromSeconds(1)));
-        var driver = new LineDeviceDriver(device, fixture.Context(TimeProvider.System));
+        var driver = new LineDeviceDriver(device, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
 
         var piece = 0;
         async Task SendUntilAsync(Func<IReadOnlyList<Sample>, bool> condition, string what)
         {
-            while (!condition(fixture.Samples()))
+            while (!condition(_fixture.Samples()))
             {
                 machine.Write(Nmea($"EB PCS={++piece}"));
                 await Task.Delay(50, ct);
@@ -102,15 +103,15 @@ public sealed class LineDeviceDriverTests : IDisposable
         }
 
         await SendUntilAsync(s => s.Count(x => x.Signal == Signal.PieceCounter) >= 5, "five piece counts");
-        await fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
+        await _fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
 
         // The machine falls silent: after SilenceTimeout the driver reports it failing and reopens the port.
-        await fixture.WaitForHealthAsync("eb-01", DeviceHealth.Failing, Patience);
-        var before = fixture.Samples().Count;
+        await _fixture.WaitForHealthAsync("eb-01", DeviceHealth.Failing, Patience);
+        var before = _fixture.Samples().Count;
         await SendUntilAsync(s => s.Count > before + 5, "five more piece counts after the silence");
-        await fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
+        await _fixture.WaitForHealthAsync("eb-01", DeviceHealth.Connected, Patience);
 
-        var counts = fixture.Samples().Where(s => s.Signal == Signal.PieceCounter).Select(s => s.Number).ToList();
+        var counts = _fixture.Samples().Where(s => s.Signal == Signal.PieceCounter).Select(s => s.Number).ToList();
         Assert.Equal(counts.Order(), counts);
         Assert.True(driver.Connects >= 2);
     }

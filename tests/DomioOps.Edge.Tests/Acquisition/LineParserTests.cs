@@ -1,3 +1,4 @@
+using DomioOps.Devices.Serial;
 using DomioOps.Edge.Acquisition;
 using DomioOps.Models.Wire;
 
@@ -12,7 +13,7 @@ public sealed class LineParserTests
     [Fact]
     public void Parse_NmeaKeyValueLine_EveryFieldWithTextMappedToNumbers()
     {
-        var parser = new LineParser(Edgebander());
+        var parser = LineDeviceDriver.Parser(Edgebander());
 
         var text = parser.Unframe(EdgebanderLine);
         var values = parser.Parse(text!);
@@ -26,12 +27,12 @@ public sealed class LineParserTests
     [InlineData("$EB ID=eb-01 PCS=123")]
     [InlineData("$EB ID=eb-01 PCS=123*G1")]
     [InlineData("$EB*5")]
-    public void Unframe_WrongOrMissingChecksum_IsNull(string line) => Assert.Null(new LineParser(Edgebander()).Unframe(line));
+    public void Unframe_WrongOrMissingChecksum_IsNull(string line) => Assert.Null(LineDeviceDriver.Parser(Edgebander()).Unframe(line));
 
     [Fact]
     public void Parse_RegexGroups_NamedNumberedAndFirst()
     {
-        var parser = new LineParser(new LineDeviceOptions
+        var parser = LineDeviceDriver.Parser(new LineDeviceOptions
         {
             Fields =
             [
@@ -50,7 +51,7 @@ public sealed class LineParserTests
     [Fact]
     public void Parse_PairSeparatorsAndKeyValueSeparator_AreConfigurable()
     {
-        var parser = new LineParser(new LineDeviceOptions
+        var parser = LineDeviceDriver.Parser(new LineDeviceOptions
         {
             PairSeparators = ";",
             KeyValueSeparator = ':',

@@ -9,37 +9,37 @@ namespace DomioOps.Edge.Tests.Acquisition;
 public sealed class OpcUaDeviceDriverTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly AcquisitionFixture fixture = new();
-    private readonly string pki = Directory.CreateTempSubdirectory("domioops-pki-").FullName;
-    private OpcUaServer server = null!;
-    private WoodworkingAddressSpace space = null!;
+    private readonly AcquisitionFixture _fixture = new();
+    private readonly string _pki = Directory.CreateTempSubdirectory("domioops-pki-").FullName;
+    private OpcUaServer _server = null!;
+    private WoodworkingAddressSpace _space = null!;
 
-    public async ValueTask InitializeAsync() => (server, space) = await StartServerAsync(0);
+    public async ValueTask InitializeAsync() => (_server, _space) = await StartServerAsync(0);
 
     public async ValueTask DisposeAsync()
     {
-        await server.DisposeAsync();
-        fixture.Dispose();
-        Directory.Delete(pki, recursive: true);
+        await _server.DisposeAsync();
+        _fixture.Dispose();
+        Directory.Delete(_pki, recursive: true);
     }
 
     [Fact]
     public async Task RunAsync_ConfiguredTag_EveryChangeLandsScaledInTheQueue()
     {
         var device = Device(new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad", Scale = 0.5 });
-        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
 
-        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
+        await _fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
         foreach (var value in new[] { 10.0, 20.0, 30.0 })
         {
-            space.Set("SpindleLoad", new Variant(value));
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == value / 2), Patience, $"spindle load {value / 2}");
+            _space.Set("SpindleLoad", new Variant(value));
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == value / 2), Patience, $"spindle load {value / 2}");
         }
 
-        var loads = fixture.Samples().Where(s => s.Signal == Signal.SpindleLoad).Select(s => s.Number).ToList();
+        var loads = _fixture.Samples().Where(s => s.Signal == Signal.SpindleLoad).Select(s => s.Number).ToList();
         Assert.Equal([0d, 5, 10, 15], loads);
-        Assert.All(fixture.Samples(), s => Assert.Equal("router-01", s.Machine));
+        Assert.All(_fixture.Samples(), s => Assert.Equal("router-01", s.Machine));
         Assert.Equal(1, driver.Connects);
     }
 
@@ -49,37 +49,37 @@ public sealed class OpcUaDeviceDriverTests : IAsyncLifetime
         var device = Device(
             new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad" },
             new NodeTagOptions { Signal = Signal.Vibration, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.NoSuchSensor" });
-        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
 
-        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Degraded, Patience);
-        space.Set("SpindleLoad", new Variant(7.0));
-        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Signal == Signal.SpindleLoad && x.Number == 7), Patience, "spindle load 7");
+        await _fixture.WaitForHealthAsync("router-01", DeviceHealth.Degraded, Patience);
+        _space.Set("SpindleLoad", new Variant(7.0));
+        await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Signal == Signal.SpindleLoad && x.Number == 7), Patience, "spindle load 7");
 
-        Assert.Contains("Line.NoSuchSensor", fixture.Status.Devices["router-01"].LastError, StringComparison.Ordinal);
-        Assert.DoesNotContain(fixture.Samples(), s => s.Signal == Signal.Vibration);
+        Assert.Contains("Line.NoSuchSensor", _fixture.Status.Devices["router-01"].LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain(_fixture.Samples(), s => s.Signal == Signal.Vibration);
     }
 
     [Fact]
     public async Task RunAsync_ServerRestartedMidSubscription_TheClientHealsAndValuesFlowAgain()
     {
         var device = Device(new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad" });
-        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
-        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
-        space.Set("SpindleLoad", new Variant(1.0));
-        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 1), Patience, "spindle load 1 before the restart");
+        await _fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
+        _space.Set("SpindleLoad", new Variant(1.0));
+        await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 1), Patience, "spindle load 1 before the restart");
 
-        var port = server.Port;
-        await server.DisposeAsync();
-        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Degraded, Patience);
-        (server, space) = await StartServerAsync(port);
-        space.Set("SpindleLoad", new Variant(2.0));
+        var port = _server.Port;
+        await _server.DisposeAsync();
+        await _fixture.WaitForHealthAsync("router-01", DeviceHealth.Degraded, Patience);
+        (_server, _space) = await StartServerAsync(port);
+        _space.Set("SpindleLoad", new Variant(2.0));
 
-        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 2), Patience, "spindle load 2 from the restarted server");
-        await fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
-        space.Set("SpindleLoad", new Variant(3.0));
-        await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 3), Patience, "spindle load 3 after healing");
+        await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 2), Patience, "spindle load 2 from the restarted server");
+        await _fixture.WaitForHealthAsync("router-01", DeviceHealth.Connected, Patience);
+        _space.Set("SpindleLoad", new Variant(3.0));
+        await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 3), Patience, "spindle load 3 after healing");
         Assert.Equal(1, driver.Connects);
         Assert.True(run.Running);
     }
@@ -87,24 +87,24 @@ public sealed class OpcUaDeviceDriverTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_AutoMap_WoodworkingMachinesMappedToSignalsWithoutTags()
     {
-        space.AddMachine("Router7", assetId: null, serialNumber: "SN-7");
-        space.AddMachine("EdgeBander3", assetId: "eb-03", serialNumber: "SN-3");
-        space.AddMachine("Saw9", assetId: null, serialNumber: "SN-9");
+        _space.AddMachine("Router7", assetId: null, serialNumber: "SN-7");
+        _space.AddMachine("EdgeBander3", assetId: "eb-03", serialNumber: "SN-3");
+        _space.AddMachine("Saw9", assetId: null, serialNumber: "SN-9");
         var device = new OpcUaDeviceOptions
         {
-            EndpointUrl = server.EndpointUrl,
+            EndpointUrl = _server.EndpointUrl,
             AutoMap = true,
             PublishingInterval = TimeSpan.FromMilliseconds(50),
             SamplingInterval = TimeSpan.FromMilliseconds(10),
             MachineIds = new Dictionary<string, string> { ["SN-9"] = "saw-09" },
         };
-        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
 
-        await fixture.WaitForHealthAsync("Router7", DeviceHealth.Connected, Patience);
-        space.Set("EdgeBander3.AbsolutePiecesOut", new Variant(41UL));
-        space.Set("EdgeBander3.Alarm", new Variant(true));
-        var samples = await fixture.WaitForSamplesAsync(
+        await _fixture.WaitForHealthAsync("Router7", DeviceHealth.Connected, Patience);
+        _space.Set("EdgeBander3.AbsolutePiecesOut", new Variant(41UL));
+        _space.Set("EdgeBander3.Alarm", new Variant(true));
+        var samples = await _fixture.WaitForSamplesAsync(
             s => s.Any(x => x is { Machine: "eb-03", Signal: Signal.PieceCounter, Number: 41 }) && s.Any(x => x is { Machine: "eb-03", Signal: Signal.Alarm, Number: 1 }),
             Patience,
             "eb-03's pieces and alarm");
@@ -127,13 +127,13 @@ public sealed class OpcUaDeviceDriverTests : IAsyncLifetime
                 [Signal.FeedSpeed] = 12.5,
             },
             router);
-        Assert.Equal(["Router7", "eb-03", "saw-09"], fixture.Status.Devices.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["Router7", "eb-03", "saw-09"], _fixture.Status.Devices.Keys.Order(StringComparer.Ordinal));
     }
 
     private OpcUaDeviceOptions Device(params NodeTagOptions[] tags) => new()
     {
         Machine = "router-01",
-        EndpointUrl = server.EndpointUrl,
+        EndpointUrl = _server.EndpointUrl,
         PublishingInterval = TimeSpan.FromMilliseconds(50),
         SamplingInterval = TimeSpan.FromMilliseconds(10),
         Tags = [.. tags],

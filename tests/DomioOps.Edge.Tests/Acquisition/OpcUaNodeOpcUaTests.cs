@@ -10,13 +10,13 @@ namespace DomioOps.Edge.Tests.Acquisition;
 public sealed class OpcUaNodeOpcUaTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly AcquisitionFixture fixture = new();
-    private readonly string pki = Directory.CreateTempSubdirectory("domioops-pki-").FullName;
+    private readonly AcquisitionFixture _fixture = new();
+    private readonly string _pki = Directory.CreateTempSubdirectory("domioops-pki-").FullName;
 
     public void Dispose()
     {
-        fixture.Dispose();
-        Directory.Delete(pki, recursive: true);
+        _fixture.Dispose();
+        Directory.Delete(_pki, recursive: true);
     }
 
     [Fact]
@@ -35,25 +35,25 @@ public sealed class OpcUaNodeOpcUaTests : IDisposable
                 SamplingInterval = TimeSpan.FromMilliseconds(10),
                 Tags = [new NodeTagOptions { Signal = Signal.FeedSpeed, NodeId = $"nsu={NodeOpcUaServer.PeerNamespace};s=Saw1.Speed", DeadbandType = Devices.OpcUa.Services.DeadbandType.Absolute, Deadband = 0.5 }],
             };
-            var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+            var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
             await using var run = new DriverRun(driver.RunAsync);
-            await fixture.WaitForHealthAsync("saw-01", DeviceHealth.Connected, Patience);
+            await _fixture.WaitForHealthAsync("saw-01", DeviceHealth.Connected, Patience);
 
             // The server-side deadband (0.5) drops 2.2 after 2.0; 3.0 passes.
             await WriteSpeedAsync(port, 2.0, ct);
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 2.0), Patience, "speed 2.0");
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 2.0), Patience, "speed 2.0");
             await WriteSpeedAsync(port, 2.2, ct);
             await WriteSpeedAsync(port, 3.0, ct);
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 3.0), Patience, "speed 3.0");
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 3.0), Patience, "speed 3.0");
 
             await peer.DisposeAsync();
-            await fixture.WaitForHealthAsync("saw-01", DeviceHealth.Degraded, Patience);
+            await _fixture.WaitForHealthAsync("saw-01", DeviceHealth.Degraded, Patience);
             peer = await NodeOpcUaServer.StartAsync("server.js", port, ct, "10");
             await WriteSpeedAsync(port, 42.0, ct);
 
-            await fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 42.0), Patience, "speed 42 from the restarted server");
-            await fixture.WaitForHealthAsync("saw-01", DeviceHealth.Connected, Patience);
-            Assert.DoesNotContain(fixture.Samples(), s => s.Number == 2.2);
+            await _fixture.WaitForSamplesAsync(s => s.Any(x => x.Number == 42.0), Patience, "speed 42 from the restarted server");
+            await _fixture.WaitForHealthAsync("saw-01", DeviceHealth.Connected, Patience);
+            Assert.DoesNotContain(_fixture.Samples(), s => s.Number == 2.2);
             Assert.Equal(1, driver.Connects);
             Assert.True(run.Running);
         }
@@ -77,11 +77,11 @@ public sealed class OpcUaNodeOpcUaTests : IDisposable
             SamplingInterval = TimeSpan.FromMilliseconds(20),
             MachineIds = new Dictionary<string, string> { ["0-219-64-9274"] = "cnc-074" },
         };
-        var driver = new OpcUaDeviceDriver(device, pki, fixture.Context(TimeProvider.System));
+        var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
         await using var run = new DriverRun(driver.RunAsync);
 
         // The edgebander (AssetId "Hall 3, Machine 039") makes a piece every 100 ms: its counters climb.
-        var samples = await fixture.WaitForSamplesAsync(
+        var samples = await _fixture.WaitForSamplesAsync(
             s => s.Count(x => x is { Machine: "Hall-3-Machine-039", Signal: Signal.PieceCounter }) >= 3,
             Patience,
             "three piece counts of the edgebander");
@@ -97,7 +97,7 @@ public sealed class OpcUaNodeOpcUaTests : IDisposable
         Assert.Equal(0, cnc[Signal.Emergency]);
         Assert.Contains(samples, s => s is { Machine: "Hall-3-Machine-039", Signal: Signal.FeedSpeed } && s.Number is 40 or 41);
         Assert.Contains(samples, s => s is { Machine: "Hall-3-Machine-039", Signal: Signal.RunsAborted, Number: 7 });
-        await fixture.WaitForHealthAsync("cnc-074", DeviceHealth.Connected, Patience);
+        await _fixture.WaitForHealthAsync("cnc-074", DeviceHealth.Connected, Patience);
     }
 
     private static async Task WriteSpeedAsync(int port, double speed, CancellationToken ct)

@@ -12,18 +12,18 @@ namespace DomioOps.Edge.Tests.Acquisition;
 /// <summary>
 /// The edge's acquisition, configured from JSON as the edge reads it, against the simulators run as a process: a CNC router
 /// on OPC UA (a WwMachineType instance, auto-mapped without tags), an edgebander sending its ASCII status line on one
-/// pseudo-terminal, and an edgebander and an energy meter as two Modbus RTU slaves on another.
+/// pseudo-terminal, and an edgebander and an energy meter as two Modbus RTU units on another.
 /// </summary>
 public sealed class SimulatedFactoryTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly AcquisitionFixture fixture = new();
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-factory-").FullName;
+    private readonly AcquisitionFixture _fixture = new();
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-factory-").FullName;
 
     public void Dispose()
     {
-        fixture.Dispose();
-        Directory.Delete(folder, recursive: true);
+        _fixture.Dispose();
+        Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class SimulatedFactoryTests : IDisposable
         await using var asciiLine = await SocatPtyPair.StartAsync(ct);
         await using var rtuLine = await SocatPtyPair.StartAsync(ct);
         var cncPort = FreePort.Next();
-        var scenario = Path.Combine(folder, "factory.json");
+        var scenario = Path.Combine(_folder, "factory.json");
         File.WriteAllText(scenario, $$"""
             {
               "seed": 3, "acceleration": 600, "start": "2026-01-05T10:00:00Z",
@@ -48,7 +48,7 @@ public sealed class SimulatedFactoryTests : IDisposable
         await using var simulators = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string> { ["Simulators__Scenario"] = scenario }, ct);
 
         var (configuration, options) = EdgeConfiguration($$"""
-            { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{folder}}", "Devices": {
+            { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{_folder}}", "Devices": {
               "OpcUa": [ { "EndpointUrl": "opc.tcp://127.0.0.1:{{cncPort}}", "AutoMap": true, "PublishingInterval": "00:00:00.100" } ],
               "Line": [ { "Machine": "eb-01", "SerialPort": "{{asciiLine.PathB}}", "BaudRate": 19200, "Checksum": "Nmea", "Fields": [
                   { "Signal": "MachineState", "Key": "ST", "Values": { "OFFLINE": 0, "STANDBY": 1, "READY": 2, "WORKING": 3, "ERROR": 4 } },
@@ -57,7 +57,7 @@ public sealed class SimulatedFactoryTests : IDisposable
                   { "Signal": "GlueTemperature", "Key": "GLUE", "Deadband": 0.5 }, { "Signal": "FeedSpeed", "Key": "FEED" },
                   { "Signal": "TrimmingUnit", "Key": "TRIM", "Values": { "OFF": 0, "READY": 1, "WORKING": 2, "FAULT": 3 } },
                   { "Signal": "Alarm", "Key": "ALM" }, { "Signal": "CycleTime", "Key": "CT" } ] } ],
-              "ModbusSerial": [ { "SerialPort": "{{rtuLine.PathB}}", "BaudRate": 19200, "Parity": "None", "Slaves": [
+              "ModbusSerial": [ { "SerialPort": "{{rtuLine.PathB}}", "BaudRate": 19200, "Parity": "None", "Units": [
                   { "Machine": "eb-02", "UnitId": 1, "PollInterval": "00:00:00.200", "Tags": [
                       { "Signal": "MachineState", "Register": 0 }, { "Signal": "MachineMode", "Register": 1 },
                       { "Signal": "PieceCounter", "Register": 4, "Type": "UInt32" }, { "Signal": "GlueTemperature", "Register": 6, "Scale": 0.1 },
@@ -67,7 +67,7 @@ public sealed class SimulatedFactoryTests : IDisposable
                       { "Signal": "Power", "Table": "InputRegisters", "Register": 4, "Type": "Float32" } ] } ] } ] } } }
             """);
         using var devices = new DeviceConfiguration(configuration, options, new EdgeOptionsValidation(configuration), EdgeTestMetrics.Create(TimeProvider.System), NullLogger<DeviceConfiguration>.Instance);
-        using var acquisition = new DomioOps.Edge.Acquisition.Acquisition(devices, options, fixture.Context(TimeProvider.System), NullLogger<DomioOps.Edge.Acquisition.Acquisition>.Instance);
+        using var acquisition = new DeviceAcquisition(devices, options, _fixture.Context(TimeProvider.System), NullLogger<DeviceAcquisition>.Instance);
         await acquisition.StartAsync(ct);
         try
         {
@@ -80,14 +80,14 @@ public sealed class SimulatedFactoryTests : IDisposable
             ];
             bool Complete(IReadOnlyList<Sample> samples) =>
                 expected.All(m => m.Signals.All(signal => samples.Any(s => s.Machine == m.Machine && s.Signal == signal)));
-            var samples = await fixture.WaitForSamplesAsync(Complete, Patience, "every signal of every machine");
+            var samples = await _fixture.WaitForSamplesAsync(Complete, Patience, "every signal of every machine");
 
             Assert.Equal(["cnc-01", "eb-01", "eb-02", "meter-eb-02"], samples.Select(s => s.Machine).Distinct().Order(StringComparer.Ordinal));
             Assert.All(samples.Where(s => s.Signal == Signal.MachineState), s => Assert.InRange(s.Number, 0, 4));
             Assert.All(samples.Where(s => s.Signal == Signal.Voltage), s => Assert.InRange(s.Number, 200, 260));
             foreach (var machine in new[] { "cnc-01", "eb-01", "eb-02", "meter-eb-02" })
             {
-                await fixture.WaitForHealthAsync(machine, DeviceHealth.Connected, Patience);
+                await _fixture.WaitForHealthAsync(machine, DeviceHealth.Connected, Patience);
             }
         }
         finally
@@ -100,7 +100,7 @@ public sealed class SimulatedFactoryTests : IDisposable
 
     private (IConfiguration Configuration, IOptions<EdgeOptions> Options) EdgeConfiguration(string json)
     {
-        var path = Path.Combine(folder, "edge.json");
+        var path = Path.Combine(_folder, "edge.json");
         File.WriteAllText(path, json);
         var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
         var options = EdgeSection.Read(configuration);

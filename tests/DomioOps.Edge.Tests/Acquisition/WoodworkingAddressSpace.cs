@@ -13,17 +13,17 @@ internal sealed class WoodworkingAddressSpace
 {
     public const string Plant = "urn:domioops:test:plant";
 
-    private readonly AddressSpace space;
-    private readonly ushort plant;
-    private readonly Dictionary<string, VariableNode> variables = new(StringComparer.Ordinal);
+    private readonly AddressSpace _space;
+    private readonly ushort _plant;
+    private readonly Dictionary<string, VariableNode> _variables = new(StringComparer.Ordinal);
 
     public WoodworkingAddressSpace(AddressSpace space)
     {
-        this.space = space;
+        this._space = space;
         CompanionSpecifications.LoadWoodworking(space);
-        plant = space.RegisterNamespace(Plant);
-        var line = space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(plant, "Line"), new QualifiedName(plant, "Line"));
-        variables["SpindleLoad"] = space.AddVariable(line.NodeId, new NodeId(plant, "Line.SpindleLoad"), new QualifiedName(plant, "SpindleLoad"), new Variant(0.0), DateTime.UtcNow, writable: true);
+        _plant = space.RegisterNamespace(Plant);
+        var line = space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(_plant, "Line"), new QualifiedName(_plant, "Line"));
+        _variables["SpindleLoad"] = space.AddVariable(line.NodeId, new NodeId(_plant, "Line.SpindleLoad"), new QualifiedName(_plant, "SpindleLoad"), new Variant(0.0), DateTime.UtcNow, writable: true);
     }
 
     /// <summary>
@@ -33,13 +33,13 @@ internal sealed class WoodworkingAddressSpace
     public void AddMachine(string browseName, string? assetId, string serialNumber)
     {
         var machine = CompanionSpecifications.AddWoodworkingMachine(
-            space,
-            new NodeId(plant, browseName),
+            _space,
+            new NodeId(_plant, browseName),
             browseName,
             path => path.StartsWith("Identification", StringComparison.Ordinal) || path.StartsWith("State/Machine/", StringComparison.Ordinal));
         var now = DateTime.UtcNow;
-        space.VariableAt(machine.NodeId, "Identification/SerialNumber").SetValue(new Variant(serialNumber), now);
-        space.VariableAt(machine.NodeId, "Identification/AssetId").SetValue(new Variant(assetId ?? ""), now);
+        _space.VariableAt(machine.NodeId, "Identification/SerialNumber").SetValue(new Variant(serialNumber), now);
+        _space.VariableAt(machine.NodeId, "Identification/AssetId").SetValue(new Variant(assetId ?? ""), now);
         foreach (var (name, value) in new (string, Variant)[]
         {
             ("Overview/CurrentState", new Variant(3)), ("Overview/CurrentMode", new Variant(1)),
@@ -49,11 +49,11 @@ internal sealed class WoodworkingAddressSpace
             ("Values/AbsoluteRunsGood", new Variant(0UL)), ("Values/AbsoluteRunsAborted", new Variant(0UL)), ("Values/FeedSpeed", new Variant(12.5)),
         })
         {
-            var variable = space.VariableAt(machine.NodeId, $"State/Machine/{name}");
+            var variable = _space.VariableAt(machine.NodeId, $"State/Machine/{name}");
             variable.SetValue(value, now);
-            variables[$"{browseName}.{name[(name.IndexOf('/', StringComparison.Ordinal) + 1)..]}"] = variable;
+            _variables[$"{browseName}.{name[(name.IndexOf('/', StringComparison.Ordinal) + 1)..]}"] = variable;
         }
     }
 
-    public void Set(string name, Variant value) => variables[name].SetValue(value, DateTime.UtcNow);
+    public void Set(string name, Variant value) => _variables[name].SetValue(value, DateTime.UtcNow);
 }

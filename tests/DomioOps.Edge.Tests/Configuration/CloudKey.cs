@@ -10,12 +10,12 @@ namespace DomioOps.Edge.Tests.Configuration;
 /// <summary>A cloud's configuration key pair: its public half as the admin is given it, its private half to sign with.</summary>
 internal sealed class CloudKey : IDisposable
 {
-    private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     /// <summary>"-----BEGIN PUBLIC KEY-----", as the cloud shows it when an edge is registered.</summary>
-    public string PublicKeyPem => key.ExportSubjectPublicKeyInfoPem();
+    public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
 
-    public string PrivateKeyPem => key.ExportPkcs8PrivateKeyPem();
+    public string PrivateKeyPem => _key.ExportPkcs8PrivateKeyPem();
 
     public string WritePublicKey(string folder, string name = "cloud-configuration-key.pem")
     {
@@ -27,9 +27,9 @@ internal sealed class CloudKey : IDisposable
     /// <summary>The configuration with this key's signature over its site, edge, version and devices.</summary>
     public EdgeConfiguration Sign(EdgeConfiguration configuration)
     {
-        configuration.Signature = ByteString.CopyFrom(EdgeConfigurationSignature.Sign(key, configuration.Site, configuration.Edge, configuration.Version, configuration.DevicesJson));
+        configuration.Signature = ByteString.CopyFrom(EdgeConfigurationSignature.Sign(_key, configuration.Site, configuration.Edge, configuration.Version, configuration.DevicesJson));
         return configuration;
     }
 
-    public void Dispose() => key.Dispose();
+    public void Dispose() => _key.Dispose();
 }

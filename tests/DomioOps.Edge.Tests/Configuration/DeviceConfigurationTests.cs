@@ -13,24 +13,24 @@ namespace DomioOps.Edge.Tests.Configuration;
 public sealed class DeviceConfigurationTests : IDisposable
 {
     private const string Unverified = "domio.edge.configurations.unverified";
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-config-").FullName;
-    private readonly CloudKey cloud = new();
-    private readonly CloudKey impostor = new();
-    private string remoteSection;
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-config-").FullName;
+    private readonly CloudKey _cloud = new();
+    private readonly CloudKey _impostor = new();
+    private string _remoteSection;
 
     public DeviceConfigurationTests()
     {
-        remoteSection = $$"""{ "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}", "AllowedEndpoints": [ "127.0.0.1:*" ] }""";
+        _remoteSection = $$"""{ "SigningKeyPath": "{{_cloud.WritePublicKey(_folder)}}", "AllowedEndpoints": [ "127.0.0.1:*" ] }""";
         WriteFile(Device("saw-01", 5020));
     }
 
-    private string FilePath => Path.Combine(folder, "edge.json");
+    private string FilePath => Path.Combine(_folder, "edge.json");
 
     public void Dispose()
     {
-        cloud.Dispose();
-        impostor.Dispose();
-        Directory.Delete(folder, recursive: true);
+        _cloud.Dispose();
+        _impostor.Dispose();
+        Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class DeviceConfigurationTests : IDisposable
         Assert.Equal(["cnc-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
         Assert.Equal((1ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.Empty(configuration.Errors);
-        Assert.True(File.Exists(Path.Combine(folder, "data", DeviceConfiguration.RemoteFile)));
+        Assert.True(File.Exists(Path.Combine(_folder, "data", DeviceConfiguration.RemoteFile)));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class DeviceConfigurationTests : IDisposable
     {
         using var configuration = Open(out _);
 
-        configuration.Apply(cloud.Sign(new EdgeConfiguration { SchemaVersion = 1, Site = "plant-1", Edge = "edge-1", Version = 1, DevicesJson = devicesJson }));
+        configuration.Apply(_cloud.Sign(new EdgeConfiguration { SchemaVersion = 1, Site = "plant-1", Edge = "edge-1", Version = 1, DevicesJson = devicesJson }));
 
         Assert.Equal((0ul, 1ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.Contains(configuration.Errors, e => e.Contains(expected, StringComparison.Ordinal));
@@ -152,11 +152,11 @@ public sealed class DeviceConfigurationTests : IDisposable
     {
         using var configuration = Open(out _);
 
-        Assert.False(configuration.Apply(impostor.Sign(Unsigned(1, Device("cnc-01", 5021)))));
+        Assert.False(configuration.Apply(_impostor.Sign(Unsigned(1, Device("cnc-01", 5021)))));
 
         Assert.Equal((0ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.Equal(["saw-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
-        Assert.False(File.Exists(Path.Combine(folder, "data", DeviceConfiguration.RemoteFile)));
+        Assert.False(File.Exists(Path.Combine(_folder, "data", DeviceConfiguration.RemoteFile)));
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class DeviceConfigurationTests : IDisposable
         var elsewhere = Unsigned(1, Device("cnc-01", 5021));
         elsewhere.Edge = "edge-2";
 
-        Assert.False(configuration.Apply(cloud.Sign(elsewhere)));
+        Assert.False(configuration.Apply(_cloud.Sign(elsewhere)));
 
         Assert.Equal((0ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
     }
@@ -195,7 +195,7 @@ public sealed class DeviceConfigurationTests : IDisposable
         configuration.Apply(Remote(4, Device("cnc-01", 5021)));
         var forged = Unsigned(1ul << 63, Device("evil-01", 5066));
 
-        Assert.False(configuration.Apply(forgerHasAKey ? impostor.Sign(forged) : forged));
+        Assert.False(configuration.Apply(forgerHasAKey ? _impostor.Sign(forged) : forged));
 
         Assert.Equal((4ul, 0ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.True(configuration.Apply(Remote(5, Device("cnc-02", 5022))));
@@ -206,7 +206,7 @@ public sealed class DeviceConfigurationTests : IDisposable
     [Fact]
     public void Apply_NoSigningKey_RefusedAndReportedWithTheFix()
     {
-        remoteSection = "{}";
+        _remoteSection = "{}";
         WriteFile(Device("saw-01", 5020));
         using var configuration = Open(out _);
         var changed = configuration.Changed;
@@ -217,7 +217,7 @@ public sealed class DeviceConfigurationTests : IDisposable
         Assert.True(changed.IsCompleted);
         Assert.Equal((0ul, 1ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.Equal(["remote configuration is off: set Edge:RemoteConfiguration:SigningKeyPath to the cloud's configuration key (shown when the edge was registered)"], configuration.Errors);
-        Assert.False(File.Exists(Path.Combine(folder, "data", DeviceConfiguration.RemoteFile)));
+        Assert.False(File.Exists(Path.Combine(_folder, "data", DeviceConfiguration.RemoteFile)));
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public sealed class DeviceConfigurationTests : IDisposable
             Assert.Equal(["cnc-01"], sameKey.Devices.ModbusTcp.Select(d => d.Machine));
         }
 
-        remoteSection = $$"""{ "SigningKeyPath": "{{impostor.WritePublicKey(folder, "other.pem")}}", "AllowedEndpoints": [ "127.0.0.1:*" ] }""";
+        _remoteSection = $$"""{ "SigningKeyPath": "{{_impostor.WritePublicKey(_folder, "other.pem")}}", "AllowedEndpoints": [ "127.0.0.1:*" ] }""";
         WriteFile(Device("saw-01", 5020));
         using (var otherKey = Open(out _))
         {
@@ -242,7 +242,7 @@ public sealed class DeviceConfigurationTests : IDisposable
             Assert.Equal(["saw-01"], otherKey.Devices.ModbusTcp.Select(d => d.Machine));
         }
 
-        remoteSection = "{}";
+        _remoteSection = "{}";
         WriteFile(Device("saw-01", 5020));
         using var noKey = Open(out _);
         Assert.Equal(0ul, noKey.AppliedVersion);
@@ -252,7 +252,7 @@ public sealed class DeviceConfigurationTests : IDisposable
     [Fact]
     public void Apply_EndpointOutsideTheAllowList_RefusedWhole_ErrorNamesKeyAndValue()
     {
-        remoteSection = $$"""{ "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}", "AllowedEndpoints": [ "10.1.2.0/24:502" ] }""";
+        _remoteSection = $$"""{ "SigningKeyPath": "{{_cloud.WritePublicKey(_folder)}}", "AllowedEndpoints": [ "10.1.2.0/24:502" ] }""";
         WriteFile(Device("saw-01", 5020));
         using var configuration = Open(out _);
 
@@ -260,7 +260,7 @@ public sealed class DeviceConfigurationTests : IDisposable
 
         Assert.Equal((0ul, 1ul), (configuration.AppliedVersion, configuration.RejectedVersion));
         Assert.Equal(["saw-01"], configuration.Devices.ModbusTcp.Select(d => d.Machine));
-        var remoteFile = Path.Combine(folder, "data", DeviceConfiguration.RemoteFile + ".candidate");
+        var remoteFile = Path.Combine(_folder, "data", DeviceConfiguration.RemoteFile + ".candidate");
         Assert.Equal(
             [
                 $"{remoteFile}: Edge:Devices:ModbusTcp:2:Host: '10.1.3.7:502' is not an endpoint a remote configuration may use: add it to Edge:RemoteConfiguration:AllowedEndpoints in the edge's local configuration, or configure the device there",
@@ -276,7 +276,7 @@ public sealed class DeviceConfigurationTests : IDisposable
     [Fact]
     public void Apply_NoAllowList_OnlyTheLocalDevicesEndpoints()
     {
-        remoteSection = $$"""{ "SigningKeyPath": "{{cloud.WritePublicKey(folder)}}" }""";
+        _remoteSection = $$"""{ "SigningKeyPath": "{{_cloud.WritePublicKey(_folder)}}" }""";
         WriteFile(Device("saw-01", 5020, "10.9.9.9"));
         using var configuration = Open(out _);
 
@@ -299,13 +299,13 @@ public sealed class DeviceConfigurationTests : IDisposable
     }
 
     private void WriteFile(params string[] devices) => File.WriteAllText(FilePath, $$"""
-        { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{Path.Combine(folder, "data")}}",
-                    "RemoteConfiguration": {{remoteSection}},
+        { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{Path.Combine(_folder, "data")}}",
+                    "RemoteConfiguration": {{_remoteSection}},
                     "Devices": { "ModbusTcp": [ {{string.Join(", ", devices)}} ] } } }
         """);
 
     /// <summary>A configuration the cloud signed.</summary>
-    private EdgeConfiguration Remote(ulong version, params string[] devices) => cloud.Sign(Unsigned(version, devices));
+    private EdgeConfiguration Remote(ulong version, params string[] devices) => _cloud.Sign(Unsigned(version, devices));
 
     private static EdgeConfiguration Unsigned(ulong version, params string[] devices) => new()
     {

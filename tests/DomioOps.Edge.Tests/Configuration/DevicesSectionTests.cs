@@ -9,9 +9,9 @@ namespace DomioOps.Edge.Tests.Configuration;
 /// <summary><c>Edge:Devices</c> read from the configuration's files and providers, as the configuration binder reads it.</summary>
 public sealed class DevicesSectionTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-devices-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-devices-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     public static TheoryData<string> Configurations => ["appsettings.json", "appsettings.SimulatedFactory.json", "appsettings.ComposeFactory.json"];
 
@@ -48,7 +48,7 @@ public sealed class DevicesSectionTests : IDisposable
                                            { "Signal": 13, "Register": 12, "Type": "Float32", "ByteOrder": "CDAB", "Bit": 7 } ] } ],
                 "ModbusSerial": [ { "SerialPort": "/dev/ttyUSB0", "Framing": "Ascii", "BaudRate": 9600, "Parity": "Odd", "DataBits": 7, "StopBits": "Two",
                                     "RtsEnable": true, "DtrEnable": "false", "ResponseTimeout": "00:00:01", "FailuresBeforeOpen": 5, "OpenDuration": "00:00:30",
-                                    "Slaves": [ { "Machine": "meter-01", "UnitId": 1, "ResponseTimeout": "", "Tags": [ { "Signal": "Power" } ] },
+                                    "Units": [ { "Machine": "meter-01", "UnitId": 1, "ResponseTimeout": "", "Tags": [ { "Signal": "Power" } ] },
                                                 { "Machine": "meter-02", "UnitId": 2, "ResponseTimeout": "00:00:02", "Tags": [ { "Signal": "Energy", "Type": "UInt32" } ] } ] } ],
                 "OpcUa": [ { "EndpointUrl": "opc.tcp://10.0.0.21:4840", "AutoMap": true, "MachineIds": { "CNC-7": "cnc-01", "7": "cnc-07" },
                              "SecurityPolicy": "Basic256Sha256", "UserName": "edge", "Password": null, "PublishingInterval": "00:00:00.500",
@@ -66,7 +66,7 @@ public sealed class DevicesSectionTests : IDisposable
         var devices = EdgeSection.Read(configuration).Devices;
         Assert.Equal(Signal.Power, devices.ModbusTcp[0].Tags[1].Signal);
         Assert.Equal(TimeSpan.FromDays(2), devices.ModbusTcp[0].ResponseTimeout);
-        Assert.Null(devices.ModbusSerial[0].Slaves[0].ResponseTimeout);
+        Assert.Null(devices.ModbusSerial[0].Units[0].ResponseTimeout);
         Assert.Equal(2, devices.Line[0].Fields[1].Values["IDLE"]);
         Assert.Equal("cnc-07", devices.OpcUa[0].MachineIds["7"]);
     }
@@ -74,7 +74,7 @@ public sealed class DevicesSectionTests : IDisposable
     [Fact]
     public void Read_UnknownKeysAndValuesThatDoNotConvert_EachAnErrorWithFileKeyAndExpected()
     {
-        var file = Path.Combine(folder, "edge.json");
+        var file = Path.Combine(_folder, "edge.json");
         var configuration = Load("""
             { "Edge": { "Site": "plant-1", "Id": "edge-1", "Devices": {
                 "Modbus": [ { "Machine": "saw-02" } ],
@@ -104,7 +104,7 @@ public sealed class DevicesSectionTests : IDisposable
     public void Read_LaterFileSetsFewerItems_EarlierItemsMergedKeyByKey()
     {
         // IConfiguration merges lists by index: a site file with one device keeps the shipped file's second device.
-        File.WriteAllText(Path.Combine(folder, "base.json"), """
+        File.WriteAllText(Path.Combine(_folder, "base.json"), """
             { "Edge": { "Devices": { "ModbusTcp": [ { "Machine": "saw-01", "Tags": [ { "Signal": "Power", "Register": 1 }, { "Signal": "Energy", "Register": 2 } ] },
                                                   { "Machine": "saw-02", "Tags": [ { "Signal": "Power" } ] } ] } } }
             """);
@@ -128,12 +128,12 @@ public sealed class DevicesSectionTests : IDisposable
 
     private IConfigurationRoot Load(string json, (string Key, string Value)? environment = null, string? before = null)
     {
-        var path = Path.Combine(folder, "edge.json");
+        var path = Path.Combine(_folder, "edge.json");
         File.WriteAllText(path, json);
         var builder = new ConfigurationBuilder();
         if (before is not null)
         {
-            builder.AddJsonFile(Path.Combine(folder, before));
+            builder.AddJsonFile(Path.Combine(_folder, before));
         }
 
         builder.AddJsonFile(path);

@@ -1,4 +1,4 @@
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 
 namespace DomioOps.Edge.Tests.Faults;
 

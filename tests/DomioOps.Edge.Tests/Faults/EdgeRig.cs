@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
@@ -27,20 +27,20 @@ internal sealed partial class EdgeRig : IAsyncDisposable
     public const string Site = "plant-f";
     public const string EdgeId = "edge-f";
 
-    private readonly List<ModbusTcpServer> devices = [];
-    private readonly string data = Directory.CreateTempSubdirectory("domioops-edge-fault-").FullName;
-    private readonly List<Delivery> deliveries = [];
-    private readonly CancellationTokenSource stop = new();
-    private readonly int tags;
-    private readonly TimeSpan pollInterval;
-    private readonly string acknowledgement;
-    private IMqttClient? subscriber;
-    private Task? subscriberLoop;
-    private Task? acknowledging;
-    private volatile bool producing = true;
+    private readonly List<ModbusTcpServer> _devices = [];
+    private readonly string _data = Directory.CreateTempSubdirectory("domioops-edge-fault-").FullName;
+    private readonly List<Delivery> _deliveries = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly int _tags;
+    private readonly TimeSpan _pollInterval;
+    private readonly string _acknowledgement;
+    private IMqttClient? _subscriber;
+    private Task? _subscriberLoop;
+    private Task? _acknowledging;
+    private volatile bool _producing = true;
 
     private EdgeRig(MosquittoBroker broker, int tags, TimeSpan pollInterval, string acknowledgement) =>
-        (Broker, this.tags, this.pollInterval, this.acknowledgement) = (broker, tags, pollInterval, acknowledgement);
+        (Broker, this._tags, this._pollInterval, this._acknowledgement) = (broker, tags, pollInterval, acknowledgement);
 
     public MosquittoBroker Broker { get; }
 
@@ -49,9 +49,9 @@ internal sealed partial class EdgeRig : IAsyncDisposable
     /// <summary>Which start of the edge process a delivery arrived under (1 for the first).</summary>
     public int Incarnation { get; private set; }
 
-    public IReadOnlyList<ModbusTcpServer> Devices => devices;
+    public IReadOnlyList<ModbusTcpServer> Devices => _devices;
 
-    public string QueuePath => Path.Combine(data, "queue.db");
+    public string QueuePath => Path.Combine(_data, "queue.db");
 
     /// <summary>Machines <c>dev-00</c>… each with <paramref name="tags"/> tags polled every <paramref name="pollInterval"/>.</summary>
     public static async Task<EdgeRig> StartAsync(int deviceCount, int tags, TimeSpan pollInterval, string acknowledgement, CancellationToken ct)
@@ -65,21 +65,21 @@ internal sealed partial class EdgeRig : IAsyncDisposable
                 var unit = server.AddUnit(1);
                 unit.BeforeRead = (_, _, _) =>
                 {
-                    if (rig.producing)
+                    if (rig._producing)
                     {
                         var next = (ushort)(unit.HoldingRegisters[0] + 1);
                         unit.SetHoldingRegisters(0, Enumerable.Repeat(next, tags).ToArray());
                     }
                 };
                 await server.StartAsync(ct);
-                rig.devices.Add(server);
+                rig._devices.Add(server);
             }
 
             await rig.ConnectSubscriberAsync(ct);
-            rig.subscriberLoop = rig.KeepSubscriberConnectedAsync();
+            rig._subscriberLoop = rig.KeepSubscriberConnectedAsync();
             if (acknowledgement == "Cloud")
             {
-                rig.acknowledging = rig.AcknowledgeAsync();
+                rig._acknowledging = rig.AcknowledgeAsync();
             }
 
             await rig.StartEdgeAsync(ct);
@@ -95,7 +95,7 @@ internal sealed partial class EdgeRig : IAsyncDisposable
     public static string Machine(int device) => $"dev-{device:D2}";
 
     /// <summary>Devices stop changing: no new samples (MaxSilence is an hour), so the edge can drain.</summary>
-    public void StopProducing() => producing = false;
+    public void StopProducing() => _producing = false;
 
     public async Task StartEdgeAsync(CancellationToken ct)
     {
@@ -104,22 +104,22 @@ internal sealed partial class EdgeRig : IAsyncDisposable
         {
             ["Edge__Site"] = Site,
             ["Edge__Id"] = EdgeId,
-            ["Edge__DataDirectory"] = data,
+            ["Edge__DataDirectory"] = _data,
             ["Edge__Publishing__BrokerPort"] = $"{Broker.Port}",
-            ["Edge__Publishing__Acknowledgement"] = acknowledgement,
+            ["Edge__Publishing__Acknowledgement"] = _acknowledgement,
             ["Edge__Publishing__AcknowledgementTimeout"] = "00:00:02",
             ["Serilog__MinimumLevel__Default"] = "Warning",
         };
         var signals = Enum.GetValues<Signal>().Where(s => s != Signal.Unspecified).ToArray();
-        for (var d = 0; d < devices.Count; d++)
+        for (var d = 0; d < _devices.Count; d++)
         {
             var at = $"Edge__Devices__ModbusTcp__{d}__";
             environment[at + "Machine"] = Machine(d);
             environment[at + "Host"] = "127.0.0.1";
-            environment[at + "Port"] = $"{devices[d].Port}";
-            environment[at + "PollInterval"] = pollInterval.ToString("c", CultureInfo.InvariantCulture);
+            environment[at + "Port"] = $"{_devices[d].Port}";
+            environment[at + "PollInterval"] = _pollInterval.ToString("c", CultureInfo.InvariantCulture);
             environment[at + "ResponseTimeout"] = "00:00:01";
-            for (var t = 0; t < tags; t++)
+            for (var t = 0; t < _tags; t++)
             {
                 // Every key of the tag, so nothing of appsettings.json's example device merges in.
                 var tag = $"{at}Tags__{t}__";
@@ -138,17 +138,17 @@ internal sealed partial class EdgeRig : IAsyncDisposable
     /// <summary>Every delivery so far, in arrival order.</summary>
     public List<Delivery> Deliveries()
     {
-        lock (deliveries)
+        lock (_deliveries)
         {
-            return [.. deliveries];
+            return [.. _deliveries];
         }
     }
 
     public int DistinctCount()
     {
-        lock (deliveries)
+        lock (_deliveries)
         {
-            return deliveries.Select(d => d.Sample.Sequence).Distinct().Count();
+            return _deliveries.Select(d => d.Sample.Sequence).Distinct().Count();
         }
     }
 
@@ -202,45 +202,45 @@ internal sealed partial class EdgeRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
+        await _stop.CancelAsync();
         if (Edge is not null)
         {
             await Edge.DisposeAsync();
         }
 
-        foreach (var task in new[] { subscriberLoop, acknowledging }.OfType<Task>())
+        foreach (var task in new[] { _subscriberLoop, _acknowledging }.OfType<Task>())
         {
             await task.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        subscriber?.Dispose();
-        foreach (var device in devices)
+        _subscriber?.Dispose();
+        foreach (var device in _devices)
         {
             await device.DisposeAsync();
         }
 
         await Broker.DisposeAsync();
-        stop.Dispose();
+        _stop.Dispose();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(data, recursive: true);
+        Directory.Delete(_data, recursive: true);
     }
 
     private async Task ConnectSubscriberAsync(CancellationToken ct)
     {
-        subscriber?.Dispose();
-        subscriber = new MqttClientFactory().CreateMqttClient();
-        subscriber.ApplicationMessageReceivedAsync += e =>
+        _subscriber?.Dispose();
+        _subscriber = new MqttClientFactory().CreateMqttClient();
+        _subscriber.ApplicationMessageReceivedAsync += e =>
         {
             var batch = TelemetryBatch.Parser.ParseFrom(e.ApplicationMessage.Payload);
-            lock (deliveries)
+            lock (_deliveries)
             {
-                deliveries.AddRange(batch.Samples.Select(s => new Delivery(s, Incarnation)));
+                _deliveries.AddRange(batch.Samples.Select(s => new Delivery(s, Incarnation)));
             }
 
             return Task.CompletedTask;
         };
         // A persistent session: what the broker holds for it survives the subscriber's and the broker's restarts.
-        var connected = await subscriber.ConnectAsync(new MqttClientOptionsBuilder()
+        var connected = await _subscriber.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", Broker.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId("fault-test-consumer")
@@ -248,19 +248,19 @@ internal sealed partial class EdgeRig : IAsyncDisposable
             .WithSessionExpiryInterval(3600)
             .Build(), ct);
         Assert.Equal(MqttClientConnectResultCode.Success, connected.ResultCode);
-        await subscriber.SubscribeAsync(EdgeTopics.Telemetry(Site, EdgeId), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        await _subscriber.SubscribeAsync(EdgeTopics.Telemetry(Site, EdgeId), MqttQualityOfServiceLevel.AtLeastOnce, ct);
     }
 
     private async Task KeepSubscriberConnectedAsync()
     {
-        while (!stop.IsCancellationRequested)
+        while (!_stop.IsCancellationRequested)
         {
-            await Task.Delay(100, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (subscriber is { IsConnected: false } && !stop.IsCancellationRequested)
+            await Task.Delay(100, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (_subscriber is { IsConnected: false } && !_stop.IsCancellationRequested)
             {
                 try
                 {
-                    await ConnectSubscriberAsync(stop.Token);
+                    await ConnectSubscriberAsync(_stop.Token);
                 }
                 catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
                 {
@@ -276,14 +276,14 @@ internal sealed partial class EdgeRig : IAsyncDisposable
         var seen = new HashSet<ulong>();
         ulong contiguous = 0;
         var consumed = 0;
-        while (!stop.IsCancellationRequested)
+        while (!_stop.IsCancellationRequested)
         {
-            await Task.Delay(50, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            lock (deliveries)
+            await Task.Delay(50, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            lock (_deliveries)
             {
-                for (; consumed < deliveries.Count; consumed++)
+                for (; consumed < _deliveries.Count; consumed++)
                 {
-                    seen.Add(deliveries[consumed].Sample.Sequence);
+                    seen.Add(_deliveries[consumed].Sample.Sequence);
                 }
             }
 
@@ -292,7 +292,7 @@ internal sealed partial class EdgeRig : IAsyncDisposable
                 contiguous++;
             }
 
-            if (contiguous > 0 && subscriber is { IsConnected: true } client)
+            if (contiguous > 0 && _subscriber is { IsConnected: true } client)
             {
                 try
                 {
@@ -300,7 +300,7 @@ internal sealed partial class EdgeRig : IAsyncDisposable
                         .WithTopic(EdgeTopics.Acknowledgement(Site, EdgeId))
                         .WithPayload(new TelemetryAck { SchemaVersion = 1, Site = Site, Edge = EdgeId, Sequence = contiguous }.ToByteArray())
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                        .Build(), stop.Token);
+                        .Build(), _stop.Token);
                 }
                 catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
                 {

@@ -8,9 +8,9 @@ namespace DomioOps.Edge.Tests.Publishing;
 
 public sealed class InFlightWindowTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-window-").FullName;
-    private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private readonly PublishingOptions options = new()
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-window-").FullName;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly PublishingOptions _options = new()
     {
         MaxBatchSamples = 10,
         MaxBatchAge = TimeSpan.FromMilliseconds(200),
@@ -18,44 +18,44 @@ public sealed class InFlightWindowTests : IDisposable
         AcknowledgementTimeout = TimeSpan.FromSeconds(10),
     };
 
-    private readonly SampleQueue queue;
-    private readonly InFlightWindow window;
+    private readonly SampleQueue _queue;
+    private readonly InFlightWindow _window;
 
     public InFlightWindowTests()
     {
-        var metrics = EdgeTestMetrics.Create(time);
-        queue = new SampleQueue(Path.Combine(folder, "queue.db"), new QueueOptions(), time, metrics);
-        window = new InFlightWindow(queue, options, time, metrics);
+        var metrics = EdgeTestMetrics.Create(_time);
+        _queue = new SampleQueue(Path.Combine(_folder, "queue.db"), new QueueOptions(), _time, metrics);
+        _window = new InFlightWindow(_queue, _options, _time, metrics);
     }
 
     public void Dispose()
     {
-        queue.Dispose();
+        _queue.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
     public void Next_BatchesInSequenceOrder_FullBatchAtOnce_PartialWaitsWhileSamplesInFlight()
     {
-        queue.Enqueue(Samples(25));
+        _queue.Enqueue(Samples(25));
 
         Assert.Equal(Range(1, 10), Send());
         Assert.Equal(Range(11, 20), Send());
 
         // Five left: not a full batch, 20 samples wait for the cloud's acknowledgement, and not yet old enough.
-        var (batch, lookAgainAt) = window.Next();
+        var (batch, lookAgainAt) = _window.Next();
         Assert.Empty(batch);
-        Assert.Equal(time.GetUtcNow() + options.MaxBatchAge, lookAgainAt);
+        Assert.Equal(_time.GetUtcNow() + _options.MaxBatchAge, lookAgainAt);
 
-        time.Advance(options.MaxBatchAge);
+        _time.Advance(_options.MaxBatchAge);
         Assert.Equal(Range(21, 25), Send());
     }
 
     [Fact]
     public void Next_LoneSampleNothingInFlight_PublishedWithoutWaitingForMaxBatchAge()
     {
-        queue.Enqueue(Samples(1));
+        _queue.Enqueue(Samples(1));
 
         // No time passes: the window is free, so the sample need not wait for company.
         Assert.Equal(Range(1, 1), Send());
@@ -64,197 +64,197 @@ public sealed class InFlightWindowTests : IDisposable
     [Fact]
     public void Next_BrokerAcknowledgement_WhatArrivesDuringAPublishIsTheNextBatch_AtOnce()
     {
-        options.Acknowledgement = Acknowledgement.Broker;
-        queue.Enqueue(Samples(1));
-        var first = window.Next().Batch;
+        _options.Acknowledgement = Acknowledgement.Broker;
+        _queue.Enqueue(Samples(1));
+        var first = _window.Next().Batch;
 
         // Three device reads commit while the first batch waits for its PUBACK.
-        queue.Enqueue(Samples(3));
-        queue.Enqueue(Samples(4));
-        queue.Enqueue(Samples(2));
-        window.Published(first[^1].Sequence);
+        _queue.Enqueue(Samples(3));
+        _queue.Enqueue(Samples(4));
+        _queue.Enqueue(Samples(2));
+        _window.Published(first[^1].Sequence);
 
         Assert.Equal(Range(2, 10), Send());
-        queue.Enqueue(Samples(1));
+        _queue.Enqueue(Samples(1));
         Assert.Equal(Range(11, 11), Send());
     }
 
     [Fact]
     public void Next_UnderLoad_BatchesFill()
     {
-        options.Acknowledgement = Acknowledgement.Broker;
-        queue.Enqueue(Samples(1));
-        var first = window.Next().Batch;
+        _options.Acknowledgement = Acknowledgement.Broker;
+        _queue.Enqueue(Samples(1));
+        var first = _window.Next().Batch;
 
         // A load burst while the first publish is in flight: full batches, then the rest, without waiting.
         for (var read = 0; read < 7; read++)
         {
-            queue.Enqueue(Samples(5));
+            _queue.Enqueue(Samples(5));
         }
 
-        window.Published(first[^1].Sequence);
+        _window.Published(first[^1].Sequence);
 
         Assert.Equal(Range(2, 11), Send());
         Assert.Equal(Range(12, 21), Send());
         Assert.Equal(Range(22, 31), Send());
         Assert.Equal(Range(32, 36), Send());
-        Assert.Empty(window.Next().Batch);
+        Assert.Empty(_window.Next().Batch);
     }
 
     [Fact]
     public void Next_CloudAcknowledgement_PartialBatchWaitsForTheAcknowledgement_AtMostMaxBatchAge()
     {
-        queue.Enqueue(Samples(1));
+        _queue.Enqueue(Samples(1));
         Assert.Equal(Range(1, 1), Send());
-        queue.Enqueue(Samples(3));
+        _queue.Enqueue(Samples(3));
 
         // Sample 1 waits for the cloud: the three wait for its acknowledgement, at most MaxBatchAge.
-        var (batch, lookAgainAt) = window.Next();
+        var (batch, lookAgainAt) = _window.Next();
         Assert.Empty(batch);
-        Assert.Equal(time.GetUtcNow() + options.MaxBatchAge, lookAgainAt);
-        window.CloudAcknowledged(1);
+        Assert.Equal(_time.GetUtcNow() + _options.MaxBatchAge, lookAgainAt);
+        _window.CloudAcknowledged(1);
         Assert.Equal(Range(2, 4), Send());
 
-        queue.Enqueue(Samples(2));
-        time.Advance(options.MaxBatchAge - TimeSpan.FromMilliseconds(1));
-        Assert.Empty(window.Next().Batch);
-        time.Advance(TimeSpan.FromMilliseconds(1));
+        _queue.Enqueue(Samples(2));
+        _time.Advance(_options.MaxBatchAge - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_window.Next().Batch);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(Range(5, 6), Send());
     }
 
     [Fact]
     public void CloudAcknowledged_DeletesUpToTheSequence_NotBeforeIt()
     {
-        queue.Enqueue(Samples(20));
+        _queue.Enqueue(Samples(20));
         Send();
         Send();
 
         // The broker took everything, but only the cloud's word removes samples.
-        Assert.Equal(20, queue.Count);
-        window.CloudAcknowledged(15);
-        Assert.Empty(window.Next().Batch);
+        Assert.Equal(20, _queue.Count);
+        _window.CloudAcknowledged(15);
+        Assert.Empty(_window.Next().Batch);
 
-        Assert.Equal(15ul, window.Acknowledged);
-        Assert.Equal(Range(16, 20), queue.Peek(100).Select(s => s.Sequence));
+        Assert.Equal(15ul, _window.Acknowledged);
+        Assert.Equal(Range(16, 20), _queue.Peek(100).Select(s => s.Sequence));
     }
 
     [Fact]
     public void CloudAcknowledged_OlderOrRepeated_ChangesNothing()
     {
-        queue.Enqueue(Samples(20));
+        _queue.Enqueue(Samples(20));
         Send();
         Send();
-        window.CloudAcknowledged(15);
-        window.Next();
+        _window.CloudAcknowledged(15);
+        _window.Next();
 
-        window.CloudAcknowledged(12);
-        window.CloudAcknowledged(15);
-        window.Next();
+        _window.CloudAcknowledged(12);
+        _window.CloudAcknowledged(15);
+        _window.Next();
 
-        Assert.Equal(15ul, window.Acknowledged);
-        Assert.Equal(5, queue.Count);
+        Assert.Equal(15ul, _window.Acknowledged);
+        Assert.Equal(5, _queue.Count);
     }
 
     [Fact]
     public void CloudAcknowledged_AboveTheHighestPublished_DeletesNothing_IsForgotten_Counted()
     {
-        queue.Enqueue(Samples(10));
+        _queue.Enqueue(Samples(10));
         Send();
 
         // A forged acknowledgement (issue #20): the edge has published up to 10.
-        var refused = EdgeTestMetrics.Sum("domio.edge.acknowledgements.refused", () => Assert.False(window.CloudAcknowledged(1_000_000_000_000_000_000)));
+        var refused = EdgeTestMetrics.Sum("domio.edge.acknowledgements.refused", () => Assert.False(_window.CloudAcknowledged(1_000_000_000_000_000_000)));
         Assert.Equal(1, refused);
-        Assert.Empty(window.Next().Batch);
-        Assert.Equal(0ul, window.Acknowledged);
-        Assert.Equal(Range(1, 10), queue.Peek(100).Select(s => s.Sequence));
+        Assert.Empty(_window.Next().Batch);
+        Assert.Equal(0ul, _window.Acknowledged);
+        Assert.Equal(Range(1, 10), _queue.Peek(100).Select(s => s.Sequence));
 
         // Not remembered: the samples published after it stay until the cloud acknowledges them.
-        queue.Enqueue(Samples(10));
-        time.Advance(options.MaxBatchAge);
+        _queue.Enqueue(Samples(10));
+        _time.Advance(_options.MaxBatchAge);
         Assert.Equal(Range(11, 20), Send());
-        Assert.Empty(window.Next().Batch);
-        Assert.Equal(0ul, window.Acknowledged);
-        Assert.Equal(20, queue.Count);
+        Assert.Empty(_window.Next().Batch);
+        Assert.Equal(0ul, _window.Acknowledged);
+        Assert.Equal(20, _queue.Count);
     }
 
     [Fact]
     public void CloudAcknowledged_LegitimateAfterAForgedOne_Deletes()
     {
-        queue.Enqueue(Samples(20));
+        _queue.Enqueue(Samples(20));
         Send();
-        window.CloudAcknowledged(ulong.MaxValue);
+        _window.CloudAcknowledged(ulong.MaxValue);
         Send();
 
-        Assert.True(window.CloudAcknowledged(15));
-        window.Next();
+        Assert.True(_window.CloudAcknowledged(15));
+        _window.Next();
 
-        Assert.Equal(15ul, window.Acknowledged);
-        Assert.Equal(Range(16, 20), queue.Peek(100).Select(s => s.Sequence));
+        Assert.Equal(15ul, _window.Acknowledged);
+        Assert.Equal(Range(16, 20), _queue.Peek(100).Select(s => s.Sequence));
     }
 
     [Fact]
     public void CloudAcknowledged_HandedToTheClientBeforeItsPubAck_Deletes()
     {
-        queue.Enqueue(Samples(10));
-        var batch = window.Next().Batch;
-        window.Publishing(batch[^1].Sequence);
+        _queue.Enqueue(Samples(10));
+        var batch = _window.Next().Batch;
+        _window.Publishing(batch[^1].Sequence);
 
         // The cloud committed and acknowledged the batch before the broker's PUBACK reached the edge.
-        Assert.True(window.CloudAcknowledged(10));
-        window.Next();
-        window.Published(batch[^1].Sequence);
+        Assert.True(_window.CloudAcknowledged(10));
+        _window.Next();
+        _window.Published(batch[^1].Sequence);
 
-        Assert.Equal(10ul, window.Acknowledged);
-        Assert.Equal(0, queue.Count);
-        Assert.Equal(0ul, window.InFlight);
+        Assert.Equal(10ul, _window.Acknowledged);
+        Assert.Equal(0, _queue.Count);
+        Assert.Equal(0ul, _window.InFlight);
     }
 
     [Fact]
     public void CloudAcknowledged_AfterAReplay_UpToTheHighestEverPublished()
     {
-        queue.Enqueue(Samples(20));
+        _queue.Enqueue(Samples(20));
         Send();
         Send();
 
         // The reconnect moves Sent back; the highest sequence handed out stays, and the cloud may still acknowledge it.
-        window.Reconnected();
-        Assert.True(window.CloudAcknowledged(20));
-        window.Next();
+        _window.Reconnected();
+        Assert.True(_window.CloudAcknowledged(20));
+        _window.Next();
 
-        Assert.Equal(20ul, window.Acknowledged);
-        Assert.Equal(0, queue.Count);
+        Assert.Equal(20ul, _window.Acknowledged);
+        Assert.Equal(0, _queue.Count);
     }
 
     [Fact]
     public void Next_WindowFull_PausesUntilAcknowledged()
     {
-        queue.Enqueue(Samples(50));
+        _queue.Enqueue(Samples(50));
         Send();
         Send();
         Send();
 
-        var (batch, lookAgainAt) = window.Next();
+        var (batch, lookAgainAt) = _window.Next();
         Assert.Empty(batch);
-        Assert.Equal(30ul, window.InFlight);
-        Assert.Equal(time.GetUtcNow() + options.AcknowledgementTimeout, lookAgainAt);
+        Assert.Equal(30ul, _window.InFlight);
+        Assert.Equal(_time.GetUtcNow() + _options.AcknowledgementTimeout, lookAgainAt);
 
-        window.CloudAcknowledged(10);
+        _window.CloudAcknowledged(10);
         Assert.Equal(Range(31, 40), Send());
     }
 
     [Fact]
     public void Next_NoAcknowledgementWithinTimeout_ReplaysFromTheLastAcknowledged()
     {
-        queue.Enqueue(Samples(30));
+        _queue.Enqueue(Samples(30));
         Send();
         Send();
-        window.CloudAcknowledged(5);
+        _window.CloudAcknowledged(5);
         Assert.Equal(Range(21, 30), Send());
 
-        time.Advance(options.AcknowledgementTimeout - TimeSpan.FromMilliseconds(1));
-        Assert.Empty(window.Next().Batch);
+        _time.Advance(_options.AcknowledgementTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(_window.Next().Batch);
 
-        time.Advance(TimeSpan.FromMilliseconds(1));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(Range(6, 15), Send());
         Assert.Equal(Range(16, 25), Send());
     }
@@ -262,76 +262,76 @@ public sealed class InFlightWindowTests : IDisposable
     [Fact]
     public void Next_AcknowledgementKeepsAdvancing_NoReplay()
     {
-        queue.Enqueue(Samples(40));
+        _queue.Enqueue(Samples(40));
         Send();
         for (var i = 0; i < 3; i++)
         {
-            time.Advance(options.AcknowledgementTimeout / 2);
-            window.CloudAcknowledged(window.Sent);
+            _time.Advance(_options.AcknowledgementTimeout / 2);
+            _window.CloudAcknowledged(_window.Sent);
             Assert.Equal(Range(11 + (10 * i), 20 + (10 * i)), Send());
         }
 
-        time.Advance(options.AcknowledgementTimeout / 2);
-        Assert.Empty(window.Next().Batch);
+        _time.Advance(_options.AcknowledgementTimeout / 2);
+        Assert.Empty(_window.Next().Batch);
     }
 
     [Fact]
     public void Reconnected_ReplaysEverythingUnacknowledged_InOrder_ThenLiveSamples()
     {
-        queue.Enqueue(Samples(20));
+        _queue.Enqueue(Samples(20));
         Send();
         Send();
-        window.CloudAcknowledged(7);
-        window.Next();
+        _window.CloudAcknowledged(7);
+        _window.Next();
 
-        window.Reconnected();
-        queue.Enqueue(Samples(5));
+        _window.Reconnected();
+        _queue.Enqueue(Samples(5));
 
         Assert.Equal(Range(8, 17), Send());
-        time.Advance(options.MaxBatchAge);
+        _time.Advance(_options.MaxBatchAge);
         Assert.Equal(Range(18, 25), Send());
     }
 
     [Fact]
     public void Published_BrokerAcknowledgement_DeletesAtOnce()
     {
-        options.Acknowledgement = Acknowledgement.Broker;
-        queue.Enqueue(Samples(15));
+        _options.Acknowledgement = Acknowledgement.Broker;
+        _queue.Enqueue(Samples(15));
 
         Send();
 
-        Assert.Equal(10ul, window.Acknowledged);
-        Assert.Equal(Range(11, 15), queue.Peek(100).Select(s => s.Sequence));
-        window.Reconnected();
-        time.Advance(options.MaxBatchAge);
+        Assert.Equal(10ul, _window.Acknowledged);
+        Assert.Equal(Range(11, 15), _queue.Peek(100).Select(s => s.Sequence));
+        _window.Reconnected();
+        _time.Advance(_options.MaxBatchAge);
         Assert.Equal(Range(11, 15), Send());
     }
 
     [Fact]
     public void Refused_DeletesTheBatch_CountsItDropped()
     {
-        queue.Enqueue(Samples(15));
-        var batch = window.Next().Batch;
+        _queue.Enqueue(Samples(15));
+        var batch = _window.Next().Batch;
 
-        var dropped = EdgeTestMetrics.Sum("domio.edge.queue.dropped", () => window.Refused(batch[^1].Sequence));
+        var dropped = EdgeTestMetrics.Sum("domio.edge.queue.dropped", () => _window.Refused(batch[^1].Sequence));
 
         Assert.Equal(10, dropped);
-        Assert.Equal(5, queue.Count);
+        Assert.Equal(5, _queue.Count);
     }
 
     [Fact]
     public void Reopen_AfterCrash_ResendsFromTheOldestUnacknowledged()
     {
-        queue.Enqueue(Samples(20));
+        _queue.Enqueue(Samples(20));
         Send();
         Send();
-        window.CloudAcknowledged(12);
-        window.Next();
+        _window.CloudAcknowledged(12);
+        _window.Next();
 
         // A new process: the queue on disk, a new window that knows nothing.
-        using var reopened = new SampleQueue(Path.Combine(folder, "queue.db"), new QueueOptions(), time, EdgeTestMetrics.Create(time));
-        var fresh = new InFlightWindow(reopened, options, time, EdgeTestMetrics.Create(time));
-        time.Advance(options.MaxBatchAge);
+        using var reopened = new SampleQueue(Path.Combine(_folder, "queue.db"), new QueueOptions(), _time, EdgeTestMetrics.Create(_time));
+        var fresh = new InFlightWindow(reopened, _options, _time, EdgeTestMetrics.Create(_time));
+        _time.Advance(_options.MaxBatchAge);
 
         // An acknowledgement the old process was owed names samples this one has not published yet: ignored.
         Assert.False(fresh.CloudAcknowledged(20));
@@ -342,14 +342,14 @@ public sealed class InFlightWindowTests : IDisposable
     public void Next_DropOldestOverflowWhileInFlight_ContinuesAfterTheGap()
     {
         var oneSample = Google.Protobuf.MessageExtensions.ToByteArray(Samples(1)[0]).Length + 2;
-        using var small = new SampleQueue(Path.Combine(folder, "small.db"), new QueueOptions { MaxBytes = oneSample * 20, Overflow = OverflowPolicy.DropOldest }, time, EdgeTestMetrics.Create(time));
-        var bounded = new InFlightWindow(small, options, time, EdgeTestMetrics.Create(time));
+        using var small = new SampleQueue(Path.Combine(_folder, "small.db"), new QueueOptions { MaxBytes = oneSample * 20, Overflow = OverflowPolicy.DropOldest }, _time, EdgeTestMetrics.Create(_time));
+        var bounded = new InFlightWindow(small, _options, _time, EdgeTestMetrics.Create(_time));
         small.Enqueue(Samples(20));
         bounded.Published(bounded.Next().Batch[^1].Sequence);
 
         // The cloud is away; the queue overflows and deletes the oldest, including samples in flight.
         small.Enqueue(Samples(15));
-        time.Advance(options.AcknowledgementTimeout);
+        _time.Advance(_options.AcknowledgementTimeout);
 
         var replay = bounded.Next().Batch.Select(s => s.Sequence).ToList();
         Assert.Equal(small.Peek(1).Single().Sequence, replay[0]);
@@ -362,13 +362,13 @@ public sealed class InFlightWindowTests : IDisposable
     /// <summary>Takes the next batch and reports it taken by the broker, as the publisher does.</summary>
     private List<ulong> Send()
     {
-        var batch = window.Next().Batch;
+        var batch = _window.Next().Batch;
         Assert.NotEmpty(batch);
-        window.Publishing(batch[^1].Sequence);
-        window.Published(batch[^1].Sequence);
+        _window.Publishing(batch[^1].Sequence);
+        _window.Published(batch[^1].Sequence);
         return [.. batch.Select(s => s.Sequence)];
     }
 
     private List<Sample> Samples(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new Sample { Machine = "saw-01", Signal = Signal.PieceCounter, TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(), Number = i })];
+        [.. Enumerable.Range(0, count).Select(i => new Sample { Machine = "saw-01", Signal = Signal.PieceCounter, TimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds(), Number = i })];
 }

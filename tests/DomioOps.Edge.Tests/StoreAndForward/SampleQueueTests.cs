@@ -7,15 +7,15 @@ namespace DomioOps.Edge.Tests.StoreAndForward;
 
 public sealed class SampleQueueTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("domioops-queue-").FullName;
-    private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly string _folder = Directory.CreateTempSubdirectory("domioops-queue-").FullName;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-25T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
-    private string QueuePath => Path.Combine(folder, "queue.db");
+    private string QueuePath => Path.Combine(_folder, "queue.db");
 
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
@@ -134,9 +134,9 @@ public sealed class SampleQueueTests : IDisposable
     {
         using var queue = Open();
         Assert.Null(queue.OldestEnqueued);
-        var first = time.GetUtcNow();
+        var first = _time.GetUtcNow();
         queue.Enqueue(Samples(1));
-        time.Advance(TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(5));
         queue.Enqueue(Samples(1));
 
         Assert.Equal(first, queue.OldestEnqueued);
@@ -157,10 +157,10 @@ public sealed class SampleQueueTests : IDisposable
     }
 
     private SampleQueue Open(QueueOptions? options = null) =>
-        new(QueuePath, options ?? new QueueOptions(), time, EdgeTestMetrics.Create(time));
+        new(QueuePath, options ?? new QueueOptions(), _time, EdgeTestMetrics.Create(_time));
 
     private List<Sample> Samples(int count, int first = 0) =>
-        [.. Enumerable.Range(first, count).Select(i => new Sample { Machine = "saw-01", Signal = Signal.PieceCounter, TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds(), Number = i })];
+        [.. Enumerable.Range(first, count).Select(i => new Sample { Machine = "saw-01", Signal = Signal.PieceCounter, TimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds(), Number = i })];
 
     private long SampleSize()
     {

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;
@@ -15,25 +18,25 @@ public sealed class LibmodbusInteropTests(LibmodbusPrograms programs) : IClassFi
     [Fact]
     public async Task OurClient_ReadsEveryTableOfLibmodbusServer_ValuesMatch()
     {
-        (PeerProcess server, int port) = await programs.StartServerAsync(Ct);
-        await using PeerProcess _ = server;
+        (var server, var port) = await programs.StartServerAsync(Ct);
+        await using var _ = server;
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port));
 
-        ushort[] holding = await client.ReadHoldingRegistersAsync(1, 100, 125, Ct);
+        var holding = await client.ReadHoldingRegistersAsync(1, 100, 125, Ct);
         Assert.Equal(Enumerable.Range(100, 125).Select(i => (ushort)(i * 7)), holding);
-        ushort[] input = await client.ReadInputRegistersAsync(1, 0, 3, Ct);
+        var input = await client.ReadInputRegistersAsync(1, 0, 3, Ct);
         Assert.Equal(new ushort[] { 0xFFFF, 0xFFFE, 0xFFFD }, input);
-        bool[] coils = await client.ReadCoilsAsync(1, 0, 1000, Ct);
+        var coils = await client.ReadCoilsAsync(1, 0, 1000, Ct);
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => i % 3 == 0), coils);
-        bool[] discrete = await client.ReadDiscreteInputsAsync(1, 5, 11, Ct);
+        var discrete = await client.ReadDiscreteInputsAsync(1, 5, 11, Ct);
         Assert.Equal(Enumerable.Range(5, 11).Select(i => i % 2 == 1), discrete);
     }
 
     [Fact]
     public async Task OurClient_WritesToLibmodbusServer_ReadBackMatches()
     {
-        (PeerProcess server, int port) = await programs.StartServerAsync(Ct);
-        await using PeerProcess _ = server;
+        (var server, var port) = await programs.StartServerAsync(Ct);
+        await using var _ = server;
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port));
 
         await client.WriteSingleRegisterAsync(1, 10, 0xCAFE, Ct);
@@ -50,8 +53,8 @@ public sealed class LibmodbusInteropTests(LibmodbusPrograms programs) : IClassFi
     [Fact]
     public async Task OurClient_ReadPastLibmodbusTable_ThrowsIllegalDataAddressAndStaysUsable()
     {
-        (PeerProcess server, int port) = await programs.StartServerAsync(Ct);
-        await using PeerProcess _ = server;
+        (var server, var port) = await programs.StartServerAsync(Ct);
+        await using var _ = server;
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port));
 
         var error = await Assert.ThrowsAsync<ModbusExceptionResponseException>(() => client.ReadHoldingRegistersAsync(1, 995, 10, Ct).AsTask());
@@ -62,13 +65,13 @@ public sealed class LibmodbusInteropTests(LibmodbusPrograms programs) : IClassFi
     [Fact]
     public async Task OurClient_PipelinedReadsToLibmodbusServer_EachAnswerMatchesItsRequest()
     {
-        (PeerProcess server, int port) = await programs.StartServerAsync(Ct);
-        await using PeerProcess _ = server;
+        (var server, var port) = await programs.StartServerAsync(Ct);
+        await using var _ = server;
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port) { MaxInFlight = 32 });
 
         Task<ushort[]>[] reads = [.. Enumerable.Range(0, 900).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)i, 3, Ct).AsTask())];
-        ushort[][] results = await Task.WhenAll(reads);
-        for (int i = 0; i < results.Length; i++)
+        var results = await Task.WhenAll(reads);
+        for (var i = 0; i < results.Length; i++)
         {
             Assert.Equal(new[] { (ushort)(i * 7), (ushort)((i + 1) * 7), (ushort)((i + 2) * 7) }, results[i]);
         }
@@ -80,7 +83,7 @@ public sealed class LibmodbusInteropTests(LibmodbusPrograms programs) : IClassFi
         // Differential: the same libmodbus client script, once against libmodbus's server and once against ours
         // holding the same values, must print the same transcript (reads, writes, exception, recovery).
         string reference;
-        (PeerProcess libServer, int libPort) = await programs.StartServerAsync(Ct);
+        (var libServer, var libPort) = await programs.StartServerAsync(Ct);
         await using (libServer)
         {
             reference = await PeerProcess.RunAsync(programs.Client, [Port(libPort)], null, TimeSpan.FromSeconds(30), Ct);
@@ -88,7 +91,7 @@ public sealed class LibmodbusInteropTests(LibmodbusPrograms programs) : IClassFi
 
         await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
         var model = server.AddUnit(1, new ModbusDataModel(1000));
-        for (int i = 0; i < 1000; i++)
+        for (var i = 0; i < 1000; i++)
         {
             model.HoldingRegisters[i] = (ushort)(i * 7);
             model.InputRegisters[i] = (ushort)(0xFFFF - i);
@@ -97,7 +100,7 @@ public sealed class LibmodbusInteropTests(LibmodbusPrograms programs) : IClassFi
         }
 
         await server.StartAsync(Ct);
-        string ours = await PeerProcess.RunAsync(programs.Client, [Port(server.Port)], null, TimeSpan.FromSeconds(30), Ct);
+        var ours = await PeerProcess.RunAsync(programs.Client, [Port(server.Port)], null, TimeSpan.FromSeconds(30), Ct);
 
         Assert.Contains("past_end: error 2 Illegal data address", reference, StringComparison.Ordinal);
         Assert.Contains("done", reference, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ namespace DomioOps.Interop.Tests.Modbus;
 /// </summary>
 public sealed class LibmodbusPrograms : IAsyncLifetime
 {
-    private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("domioops-libmodbus-");
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("domioops-libmodbus-");
 
     public string Server { get; private set; } = "";
 
@@ -18,16 +18,16 @@ public sealed class LibmodbusPrograms : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
-        Server = await CProgram.CompileAsync(Path.Combine(SourceFolder, "modbus_tcp_server.c"), folder.FullName, ["-lmodbus"], ct);
-        Client = await CProgram.CompileAsync(Path.Combine(SourceFolder, "modbus_tcp_client.c"), folder.FullName, ["-lmodbus"], ct);
+        var ct = TestContext.Current.CancellationToken;
+        Server = await CProgram.CompileAsync(Path.Combine(SourceFolder, "modbus_tcp_server.c"), _folder.FullName, ["-lmodbus"], ct);
+        Client = await CProgram.CompileAsync(Path.Combine(SourceFolder, "modbus_tcp_client.c"), _folder.FullName, ["-lmodbus"], ct);
     }
 
     /// <summary>Starts the libmodbus server on a free port of 127.0.0.1 and waits until it listens.</summary>
     public async Task<(PeerProcess Process, int Port)> StartServerAsync(CancellationToken cancellationToken)
     {
-        int port = FreePort.Next();
-        PeerProcess server = PeerProcess.Start(Server, [port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var port = FreePort.Next();
+        var server = PeerProcess.Start(Server, [port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         try
         {
             await server.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(10), cancellationToken);
@@ -42,7 +42,7 @@ public sealed class LibmodbusPrograms : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
-        folder.Delete(recursive: true);
+        _folder.Delete(recursive: true);
         return ValueTask.CompletedTask;
     }
 }

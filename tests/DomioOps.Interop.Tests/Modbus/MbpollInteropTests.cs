@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Server;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;
@@ -19,8 +19,8 @@ public sealed class MbpollInteropTests
     [InlineData("1", "[1]: \t0", "[2]: \t1")] // discrete inputs
     public async Task Mbpoll_ReadsOurServer_PrintsServedValues(string table, string first, string third)
     {
-        await using ModbusTcpServer server = await StartServerAsync();
-        string output = await Mbpoll(server.Port, ["-t", table, "-r", "1", "-c", "3"]);
+        await using var server = await StartServerAsync();
+        var output = await Mbpoll(server.Port, ["-t", table, "-r", "1", "-c", "3"]);
         Assert.Contains(first, output, StringComparison.Ordinal);
         Assert.Contains(third, output, StringComparison.Ordinal);
     }
@@ -28,8 +28,8 @@ public sealed class MbpollInteropTests
     [Fact]
     public async Task Mbpoll_WritesRegistersToOurServer_ModelHoldsValues()
     {
-        await using ModbusTcpServer server = await StartServerAsync();
-        ModbusDataModel model = server.AddUnit(2);
+        await using var server = await StartServerAsync();
+        var model = server.AddUnit(2);
         await Mbpoll(server.Port, ["-a", "2", "-t", "4", "-r", "101"], "123", "456", "789");
         Assert.Equal(new ushort[] { 123, 456, 789 }, Read(model, 100, 3));
         await Mbpoll(server.Port, ["-a", "2", "-t", "4", "-r", "201"], "42");
@@ -41,18 +41,18 @@ public sealed class MbpollInteropTests
     [Fact]
     public async Task Mbpoll_ReadsFloatWithBigEndianWords_ShowsValue()
     {
-        await using ModbusTcpServer server = await StartServerAsync();
-        ModbusDataModel model = server.AddUnit(3);
+        await using var server = await StartServerAsync();
+        var model = server.AddUnit(3);
         model.SetHoldingRegisters(10, [0x4049, 0x0FDB]); // 3.1415927f, high word first (ABCD)
-        string output = await Mbpoll(server.Port, ["-a", "3", "-t", "4:float", "-B", "-r", "11", "-c", "1"]);
+        var output = await Mbpoll(server.Port, ["-a", "3", "-t", "4:float", "-B", "-r", "11", "-c", "1"]);
         Assert.Contains("[11]: \t3.14159", output, StringComparison.Ordinal);
     }
 
     private static async Task<ModbusTcpServer> StartServerAsync()
     {
         var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
-        ModbusDataModel model = server.AddUnit(1);
-        for (int i = 0; i < 10; i++)
+        var model = server.AddUnit(1);
+        for (var i = 0; i < 10; i++)
         {
             model.HoldingRegisters[i] = (ushort)(10 + i);
             model.InputRegisters[i] = (ushort)(500 + i);

@@ -1,6 +1,8 @@
 using System.Globalization;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;
@@ -16,8 +18,8 @@ public sealed class ModbusSerialInteropTests
     public async Task OurClient_AgainstModbusSerialServer_ReadsWritesAndPipelines()
     {
         await NpmPackages.EnsureInstalledAsync(Folder, Ct);
-        int port = FreePort.Next();
-        await using PeerProcess server = PeerProcess.Start("node", ["server.js", port.ToString(CultureInfo.InvariantCulture)], Folder);
+        var port = FreePort.Next();
+        await using var server = PeerProcess.Start("node", ["server.js", port.ToString(CultureInfo.InvariantCulture)], Folder);
         await server.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(20), Ct);
         await using var client = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port) { MaxInFlight = 8 });
 
@@ -37,7 +39,7 @@ public sealed class ModbusSerialInteropTests
         Assert.Equal(ModbusExceptionCode.IllegalDataAddress, error.ExceptionCode);
 
         Task<ushort[]>[] reads = [.. Enumerable.Range(200, 100).Select(i => client.ReadHoldingRegistersAsync(1, (ushort)i, 1, Ct).AsTask())];
-        ushort[][] results = await Task.WhenAll(reads);
+        var results = await Task.WhenAll(reads);
         Assert.Equal(Enumerable.Range(200, 100).Select(i => (ushort)(i * 5)), results.Select(r => r[0]));
     }
 }

@@ -1,6 +1,9 @@
 using System.IO.Ports;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Framing;
+using DomioOps.Devices.Modbus.Server;
+using DomioOps.Devices.Modbus.Transport;
 using DomioOps.Testing;
 
 namespace DomioOps.Interop.Tests.Modbus;
@@ -14,15 +17,15 @@ public sealed class RtuOverPtyInteropTests
     [Fact]
     public async Task Mbpoll_RtuReadsAndWritesOurSerialServer_OverPty()
     {
-        await using SocatPtyPair pty = await SocatPtyPair.StartAsync(Ct);
+        await using var pty = await SocatPtyPair.StartAsync(Ct);
         await using var server = new ModbusSerialServer(
             new ModbusSerialPortOptions(pty.PathA, 19200) { Parity = Parity.None },
             new ModbusSerialServerOptions());
-        ModbusDataModel model = server.AddUnit(5);
+        var model = server.AddUnit(5);
         model.SetHoldingRegisters(0, [100, 200, 300]);
         await server.StartAsync(Ct);
 
-        string read = await Mbpoll(pty.PathB, ["-a", "5", "-r", "1", "-c", "3"]);
+        var read = await Mbpoll(pty.PathB, ["-a", "5", "-r", "1", "-c", "3"]);
         Assert.Contains("[1]: \t100", read, StringComparison.Ordinal);
         Assert.Contains("[3]: \t300", read, StringComparison.Ordinal);
 
@@ -34,16 +37,16 @@ public sealed class RtuOverPtyInteropTests
     [Fact]
     public async Task Mbpoll_AddressesAnotherSlave_OurServerStaysSilent()
     {
-        await using SocatPtyPair pty = await SocatPtyPair.StartAsync(Ct);
+        await using var pty = await SocatPtyPair.StartAsync(Ct);
         await using var server = new ModbusSerialServer(
             new ModbusSerialPortOptions(pty.PathA, 19200) { Parity = Parity.None },
             new ModbusSerialServerOptions());
         server.AddUnit(5);
         await server.StartAsync(Ct);
 
-        await using PeerProcess mbpoll = PeerProcess.Start(
+        await using var mbpoll = PeerProcess.Start(
             "mbpoll", ["-m", "rtu", "-b", "19200", "-P", "none", "-1", "-o", "0.3", "-a", "6", "-r", "1", pty.PathB]);
-        int exitCode = await mbpoll.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
+        var exitCode = await mbpoll.WaitForExitAsync(TimeSpan.FromSeconds(20), Ct);
         Assert.NotEqual(0, exitCode);
         Assert.Contains("timed out", mbpoll.Output, StringComparison.OrdinalIgnoreCase);
     }
@@ -53,11 +56,11 @@ public sealed class RtuOverPtyInteropTests
     [InlineData(ModbusSerialFraming.Ascii)]
     public async Task OurSerialClient_AgainstOurSerialServer_OverPty(ModbusSerialFraming framing)
     {
-        await using SocatPtyPair pty = await SocatPtyPair.StartAsync(Ct);
+        await using var pty = await SocatPtyPair.StartAsync(Ct);
         await using var server = new ModbusSerialServer(
             new ModbusSerialPortOptions(pty.PathA, 38400), new ModbusSerialServerOptions { Framing = framing });
         server.AddUnit(1).InputRegisters.Set(0, [11, 12]);
-        ModbusDataModel two = server.AddUnit(2);
+        var two = server.AddUnit(2);
         await server.StartAsync(Ct);
 
         await using var client = new ModbusSerialClient(

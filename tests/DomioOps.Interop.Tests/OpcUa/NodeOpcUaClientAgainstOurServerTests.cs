@@ -19,16 +19,16 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0, Users = new Dictionary<string, string> { ["operator"] = "s3cret" } });
-        AddressSpace space = _server.AddressSpace;
-        ushort ns = space.RegisterNamespace("urn:domioops:test");
-        DateTime now = DateTime.UtcNow;
+        var space = _server.AddressSpace;
+        var ns = space.RegisterNamespace("urn:domioops:test");
+        var now = DateTime.UtcNow;
         space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Machines"), new QualifiedName(ns, "Machines"));
         space.AddObject(new NodeId(ns, "Machines"), new NodeId(ns, "Saw1"), new QualifiedName(ns, "Saw1"));
         space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Speed"), new QualifiedName(ns, "Speed"), new Variant(1.5), now, writable: true);
         space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Profile"), new QualifiedName(ns, "Profile"), new Variant(Enumerable.Range(0, 10).ToArray()), now, writable: true);
         space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Program"), new QualifiedName(ns, "Program"), new Variant("Walnut"), now, writable: true);
         space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Tags"), new QualifiedName(ns, "Tags"));
-        for (int i = 0; i < Tags; i++)
+        for (var i = 0; i < Tags; i++)
         {
             space.AddVariable(new NodeId(ns, "Tags"), new NodeId(ns, $"Tag{i}"), new QualifiedName(ns, $"Tag{i}"), new Variant(0), now, writable: true);
         }
@@ -43,8 +43,8 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
     private async Task<JsonElement> RunScriptAsync(string script, params string[] arguments)
     {
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        string output = await PeerProcess.RunAsync("node", [script, _server.EndpointUrl, .. arguments], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
-        string line = output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+        var output = await PeerProcess.RunAsync("node", [script, _server.EndpointUrl, .. arguments], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
+        var line = output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
         return JsonDocument.Parse(line["RESULT ".Length..]).RootElement;
     }
 
@@ -53,7 +53,7 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
     [InlineData("operator", "s3cret")]
     public async Task NodeOpcUaClient_BrowseReadWriteAndSubscribe1000Items_EverythingArrives(string user, string password)
     {
-        JsonElement result = await RunClientAsync(user, password, Tags.ToString(CultureInfo.InvariantCulture));
+        var result = await RunClientAsync(user, password, Tags.ToString(CultureInfo.InvariantCulture));
         Assert.Equal(2, result.GetProperty("namespaceIndex").GetInt32());
         string[] objects = [.. result.GetProperty("objects").EnumerateArray().Select(e => e.GetString()!)];
         Assert.Contains("2:Machines", objects);
@@ -73,7 +73,7 @@ public sealed class NodeOpcUaClientAgainstOurServerTests : IAsyncLifetime
     [Fact]
     public async Task NodeOpcUaClient_RegisterNodesIndexRangeMonitoringModeTriggeringTransfer_ServedByOurServer()
     {
-        JsonElement result = await RunScriptAsync("services-client.js");
+        var result = await RunScriptAsync("services-client.js");
         static string[] Strings(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetString()!)];
         static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
         Assert.Equal(["ns=2;s=Saw1.Profile", "ns=2;s=Saw1.Program"], Strings(result.GetProperty("registered")));

@@ -20,8 +20,8 @@ public sealed class NodeOpcUaClientCallsOurMethodsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        AddressSpace space = _server.AddressSpace;
-        ushort ns = space.RegisterNamespace("urn:domioops:test");
+        var space = _server.AddressSpace;
+        var ns = space.RegisterNamespace("urn:domioops:test");
         _router = new NodeId(ns, "Router1");
         _startJob = new NodeId(ns, "Router1/StartJob");
         space.AddObject(WellKnownNodes.ObjectsFolder, _router, new QualifiedName(ns, "Router1"));
@@ -41,8 +41,8 @@ public sealed class NodeOpcUaClientCallsOurMethodsTests : IAsyncLifetime
     public async Task NodeOpcUaClient_CallsOurMethod_OutputsAndArgumentErrors()
     {
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        string output = await PeerProcess.RunAsync("node", ["call-client.js", _server.EndpointUrl, _router.ToString(), _startJob.ToString()], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
-        JsonElement result = JsonDocument.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        var output = await PeerProcess.RunAsync("node", ["call-client.js", _server.EndpointUrl, _router.ToString(), _startJob.ToString()], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
+        var result = JsonDocument.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
 
         Assert.Equal(["Program:ns=0;i=12", "Quantity:ns=0;i=7"], result.GetProperty("inputArguments").EnumerateArray().Select(e => e.GetString()!));
         Assert.Equal(["JobId:ns=0;i=12", "Accepted:ns=0;i=1"], result.GetProperty("outputArguments").EnumerateArray().Select(e => e.GetString()!));

@@ -20,11 +20,11 @@ public sealed class NodeOpcUaClientReadsWoodworkingMachineTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        AddressSpace space = _server.AddressSpace;
+        var space = _server.AddressSpace;
         CompanionSpecifications.LoadWoodworking(space);
-        ushort ns = space.RegisterNamespace(MachineUri);
-        ObjectNode machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(ns, "Router1"), "Router1", path => path is "State/Machine/Flags" or "State/Machine/Flags/Emergency");
-        DateTime now = DateTime.UtcNow;
+        var ns = space.RegisterNamespace(MachineUri);
+        var machine = CompanionSpecifications.AddWoodworkingMachine(space, new NodeId(ns, "Router1"), "Router1", path => path is "State/Machine/Flags" or "State/Machine/Flags/Emergency");
+        var now = DateTime.UtcNow;
         space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentState").SetValue(new Variant(3), now);
         space.VariableAt(machine.NodeId, "State/Machine/Overview/CurrentMode").SetValue(new Variant(2), now);
         space.VariableAt(machine.NodeId, "Identification/Manufacturer").SetValue(new Variant(new LocalizedText("en", "Domio Machines")), now);
@@ -38,10 +38,10 @@ public sealed class NodeOpcUaClientReadsWoodworkingMachineTests : IAsyncLifetime
     public async Task NodeOpcUaClient_TranslateBrowseRead_SeesWoodworkingMachine()
     {
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        string output = await PeerProcess.RunAsync("node", ["woodworking-client.js", _server.EndpointUrl, MachineUri, "Router1"], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
-        JsonElement result = JsonDocument.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        var output = await PeerProcess.RunAsync("node", ["woodworking-client.js", _server.EndpointUrl, MachineUri, "Router1"], NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
+        var result = JsonDocument.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
 
-        string machine = result.GetProperty("machine").GetString()!;
+        var machine = result.GetProperty("machine").GetString()!;
         Assert.EndsWith(";s=Router1", machine, StringComparison.Ordinal);
         Assert.Equal(machine.Replace(";s=Router1", ";s=Router1/State/Machine/Overview/CurrentState", StringComparison.Ordinal), result.GetProperty("stateNodeId").GetString());
         string[] children = [.. result.GetProperty("children").EnumerateArray().Select(e => e.GetString()!)];

@@ -20,7 +20,7 @@ public sealed class NodeOpcUaClientReceivesOurEventsTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = new OpcUaServer(new OpcUaServerOptions { Port = 0 });
-        ushort ns = _server.AddressSpace.RegisterNamespace("urn:domioops:test");
+        var ns = _server.AddressSpace.RegisterNamespace("urn:domioops:test");
         _router = _server.AddressSpace.AddObject(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Router1"), new QualifiedName(ns, "Router1"));
         _router.EventNotifier = 1;
         await _server.StartAsync(Ct);
@@ -32,7 +32,7 @@ public sealed class NodeOpcUaClientReceivesOurEventsTests : IAsyncLifetime
     public async Task NodeOpcUaClient_EventItemOnServerObjectWithOfType_ReceivesOurAlarms()
     {
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        await using PeerProcess client = PeerProcess.Start("node", ["events-client.js", _server.EndpointUrl, "i=2253", "2", "i=2915"], NodeOpcUaPeer.Folder);
+        await using var client = PeerProcess.Start("node", ["events-client.js", _server.EndpointUrl, "i=2253", "2", "i=2915"], NodeOpcUaPeer.Folder);
         await client.WaitForOutputAsync("subscribed", TimeSpan.FromSeconds(60), Ct);
         DateTime time = new(2026, 11, 25, 14, 0, 0, DateTimeKind.Utc);
 
@@ -46,7 +46,7 @@ public sealed class NodeOpcUaClientReceivesOurEventsTests : IAsyncLifetime
         _server.RaiseEvent(new BaseEvent(_router.NodeId, "Router1", new LocalizedText("Door open"), 300) { EventType = AlarmConditionType, Time = time });
 
         Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(60), Ct));
-        JsonElement result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        var result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
         JsonElement[] events = [.. result.GetProperty("events").EnumerateArray()];
         Assert.Equal(2, events.Length);
         Assert.Equal(16, events[0].GetProperty("eventIdLength").GetInt32());
@@ -63,17 +63,17 @@ public sealed class NodeOpcUaClientReceivesOurEventsTests : IAsyncLifetime
     [Fact]
     public async Task NodeOpcUaClient_AcknowledgesOurAlarm_AckedStateEventAndConditionRefresh()
     {
-        AlarmCondition alarm = _server.AddCondition(_router.NodeId, new NodeId(_router.NodeId.NamespaceIndex, "Router1/ToolBreakage"), "ToolBreakage", ConditionMethods.AlarmConditionType, "Router1");
+        var alarm = _server.AddCondition(_router.NodeId, new NodeId(_router.NodeId.NamespaceIndex, "Router1/ToolBreakage"), "ToolBreakage", ConditionMethods.AlarmConditionType, "Router1");
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        await using PeerProcess client = PeerProcess.Start("node", ["conditions-client.js", _server.EndpointUrl, _router.NodeId.ToString()], NodeOpcUaPeer.Folder);
+        await using var client = PeerProcess.Start("node", ["conditions-client.js", _server.EndpointUrl, _router.NodeId.ToString()], NodeOpcUaPeer.Folder);
         await client.WaitForOutputAsync("subscribed", TimeSpan.FromSeconds(60), Ct);
 
         alarm.SetActive(true, new LocalizedText("en", "Tool breakage"), 900);
 
         Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(60), Ct));
-        JsonElement result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
-        JsonElement raised = result.GetProperty("raised");
-        JsonElement acked = result.GetProperty("acked");
+        var result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        var raised = result.GetProperty("raised");
+        var acked = result.GetProperty("acked");
         Assert.Equal(alarm.ConditionId.ToString(), raised.GetProperty("conditionId").GetString());
         Assert.Equal("ToolBreakage", raised.GetProperty("conditionName").GetString());
         Assert.Equal("Good", result.GetProperty("ackStatus").GetString());

@@ -19,9 +19,9 @@ public sealed class NodeOpcUaClientReverseConnectTests
     public async Task NodeOpcUaClient_OurServerDialsItsListener_SessionReadsTheValue()
     {
         await NpmPackages.EnsureInstalledAsync(NodeOpcUaPeer.Folder, Ct);
-        int listen = FreePort.Next();
+        var listen = FreePort.Next();
         const string ApplicationUri = "urn:domioops:test:reverse";
-        await using PeerProcess client = PeerProcess.Start("node", ["reverse-client.js", listen.ToString(CultureInfo.InvariantCulture), ApplicationUri, "ns=2;s=Spindle.Speed"], NodeOpcUaPeer.Folder);
+        await using var client = PeerProcess.Start("node", ["reverse-client.js", listen.ToString(CultureInfo.InvariantCulture), ApplicationUri, "ns=2;s=Spindle.Speed"], NodeOpcUaPeer.Folder);
         await client.WaitForOutputAsync($"listening {listen}", TimeSpan.FromSeconds(60), Ct);
         await using OpcUaServer server = new(new OpcUaServerOptions
         {
@@ -30,14 +30,14 @@ public sealed class NodeOpcUaClientReverseConnectTests
             ReverseConnect = [$"opc.tcp://127.0.0.1:{listen}"],
             ReverseConnectDelay = TimeSpan.FromMilliseconds(200),
         });
-        ushort ns = server.AddressSpace.RegisterNamespace("urn:domioops:test");
+        var ns = server.AddressSpace.RegisterNamespace("urn:domioops:test");
         Assert.Equal(2, ns);
         server.AddressSpace.AddVariable(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Spindle.Speed"), new QualifiedName(ns, "Speed"), new Variant(18000.0), DateTime.UtcNow);
 
         await server.StartAsync(Ct);
 
         Assert.Equal(0, await client.WaitForExitAsync(TimeSpan.FromSeconds(60), Ct));
-        JsonElement result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        var result = JsonDocument.Parse(client.Output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
         Assert.Equal("Good", result.GetProperty("status").GetString());
         Assert.Equal(18000.0, result.GetProperty("value").GetDouble());
     }

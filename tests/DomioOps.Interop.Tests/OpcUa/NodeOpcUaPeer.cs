@@ -18,7 +18,7 @@ internal static class NodeOpcUaPeer
     {
         await NpmPackages.EnsureInstalledAsync(Folder, cancellationToken);
         string[] arguments = ["server.js", port.ToString(CultureInfo.InvariantCulture), tags.ToString(CultureInfo.InvariantCulture)];
-        PeerProcess server = PeerProcess.Start("node", reverseConnectUrl is null ? arguments : [.. arguments, "0", reverseConnectUrl], Folder);
+        var server = PeerProcess.Start("node", reverseConnectUrl is null ? arguments : [.. arguments, "0", reverseConnectUrl], Folder);
         try
         {
             await server.WaitForOutputAsync($"listening {port}", TimeSpan.FromSeconds(60), cancellationToken);

@@ -35,14 +35,14 @@ public sealed class NodeOpcUaSecureClientAgainstOurServerTests : IAsyncLifetime
                 (SecurityPolicy.Aes128Sha256RsaOaepUri, MessageSecurityMode.Sign),
             ],
         });
-        AddressSpace space = _server.AddressSpace;
-        ushort ns = space.RegisterNamespace("urn:domioops:test");
-        DateTime now = DateTime.UtcNow;
+        var space = _server.AddressSpace;
+        var ns = space.RegisterNamespace("urn:domioops:test");
+        var now = DateTime.UtcNow;
         space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Machines"), new QualifiedName(ns, "Machines"));
         space.AddObject(new NodeId(ns, "Machines"), new NodeId(ns, "Saw1"), new QualifiedName(ns, "Saw1"));
         space.AddVariable(new NodeId(ns, "Saw1"), new NodeId(ns, "Saw1.Speed"), new QualifiedName(ns, "Speed"), new Variant(1.5), now, writable: true);
         space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(ns, "Tags"), new QualifiedName(ns, "Tags"));
-        for (int i = 0; i < Tags; i++)
+        for (var i = 0; i < Tags; i++)
         {
             space.AddVariable(new NodeId(ns, "Tags"), new NodeId(ns, $"Tag{i}"), new QualifiedName(ns, $"Tag{i}"), new Variant(0), now, writable: true);
         }
@@ -65,16 +65,16 @@ public sealed class NodeOpcUaSecureClientAgainstOurServerTests : IAsyncLifetime
         string[] arguments = ["client.js", _server.EndpointUrl, "operator", "s3cret", Tags.ToString(CultureInfo.InvariantCulture), policy, mode];
 
         // Our server does not auto-accept: the node-opcua client certificate is refused and parked in rejected/.
-        await using (PeerProcess refused = PeerProcess.Start("node", arguments, NodeOpcUaPeer.Folder))
+        await using (var refused = PeerProcess.Start("node", arguments, NodeOpcUaPeer.Folder))
         {
             Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromMinutes(1), Ct));
         }
 
-        string rejected = Assert.Single(Directory.GetFiles(_store.RejectedFolder));
+        var rejected = Assert.Single(Directory.GetFiles(_store.RejectedFolder));
         File.Move(rejected, Path.Combine(_store.TrustedFolder, Path.GetFileName(rejected)));
 
-        string output = await PeerProcess.RunAsync("node", arguments, NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
-        JsonElement result = JsonDocument.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
+        var output = await PeerProcess.RunAsync("node", arguments, NodeOpcUaPeer.Folder, TimeSpan.FromMinutes(2), Ct);
+        var result = JsonDocument.Parse(output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal))["RESULT ".Length..]).RootElement;
         Assert.Equal("ns=2;s=Saw1.Speed", Assert.Single(result.GetProperty("translated").EnumerateArray()).GetString());
         Assert.Equal(42.5, result.GetProperty("speedAfter").GetDouble());
         Assert.Equal(Tags, result.GetProperty("itemsCreated").GetInt32());

@@ -38,12 +38,12 @@ public sealed class OurClientAgainstNodeOpcUaEventsAndMethodsTests : IAsyncLifet
     [Fact]
     public async Task CallMethod_NodeOpcUaMethod_OutputsAndArgumentErrors()
     {
-        (OpcUaClient client, ushort ns) = await ConnectAsync();
-        await using OpcUaClient owned = client;
+        (var client, var ns) = await ConnectAsync();
+        await using var owned = client;
         NodeId saw = new(ns, "Saw1");
 
-        IReadOnlyList<Variant> product = await client.CallMethodAsync(saw, new NodeId(ns, "Saw1.Multiply"), [new Variant(6.0), new Variant(7.0)], Ct);
-        IReadOnlyList<CallMethodResult> bad = await client.CallAsync(
+        var product = await client.CallMethodAsync(saw, new NodeId(ns, "Saw1.Multiply"), [new Variant(6.0), new Variant(7.0)], Ct);
+        var bad = await client.CallAsync(
             [
                 new CallMethodRequest(saw, new NodeId(ns, "Saw1.Multiply"), [new Variant(6.0)]),
                 new CallMethodRequest(saw, new NodeId(ns, "Saw1.Multiply"), [new Variant(6.0), new Variant("seven")]),
@@ -59,18 +59,18 @@ public sealed class OurClientAgainstNodeOpcUaEventsAndMethodsTests : IAsyncLifet
     [Fact]
     public async Task EventItem_NodeOpcUaRaisesEvents_OfTypeFilterApplied()
     {
-        (OpcUaClient client, ushort ns) = await ConnectAsync();
-        await using OpcUaClient owned = client;
+        (var client, var ns) = await ConnectAsync();
+        await using var owned = client;
         NodeId saw = new(ns, "Saw1");
         NodeId raise = new(ns, "Saw1.RaiseEvent");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
-        EventFilter filter = EventFilter.Select("EventType", "SourceName", "Message", "Severity", "EventId") with { WhereClause = ContentFilter.OfType(SystemEventType) };
-        MonitoredItem item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(saw, filter)], Ct));
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        var filter = EventFilter.Select("EventType", "SourceName", "Message", "Severity", "EventId") with { WhereClause = ContentFilter.OfType(SystemEventType) };
+        var item = Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(saw, filter)], Ct));
         Assert.Equal(StatusCode.Good, item.Status);
 
         await client.CallMethodAsync(saw, raise, [new Variant("plain"), new Variant((ushort)100), new Variant(false)], Ct);
-        IReadOnlyList<Variant> raised = await client.CallMethodAsync(saw, raise, [new Variant("Blade worn"), new Variant((ushort)700), new Variant(true)], Ct);
-        MonitoredItemEvent received = await subscription.Events.ReadAsync(Ct);
+        var raised = await client.CallMethodAsync(saw, raise, [new Variant("Blade worn"), new Variant((ushort)700), new Variant(true)], Ct);
+        var received = await subscription.Events.ReadAsync(Ct);
 
         Assert.Equal([new Variant(2u)], raised);
         Assert.Same(item, received.Item);
@@ -87,15 +87,15 @@ public sealed class OurClientAgainstNodeOpcUaEventsAndMethodsTests : IAsyncLifet
     [Fact]
     public async Task Acknowledge_NodeOpcUaAlarm_AckedAndConfirmedStatesReported()
     {
-        (OpcUaClient client, ushort ns) = await ConnectAsync();
-        await using OpcUaClient owned = client;
+        (var client, var ns) = await ConnectAsync();
+        await using var owned = client;
         NodeId saw = new(ns, "Saw1");
         NodeId alarm = new(ns, "Saw1.BladeBroken");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
         EventFilter filter = new([.. new[] { "EventId", "EventType", "ActiveState/Id", "AckedState/Id", "ConfirmedState/Id", "Comment", "Retain" }.Select(SimpleAttributeOperand.Field), SimpleAttributeOperand.ConditionId]);
         // On the Server object: node-opcua reports Saw1's events there too (Saw1 is its event source) and the refresh bracket only there.
         Assert.Equal(StatusCode.Good, Assert.Single(await subscription.AddItemsAsync([MonitoredItemRequest.ForEvents(new NodeId(0, 2253u), filter)], Ct)).Status);
-        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         bound.CancelAfter(TimeSpan.FromSeconds(60));
         List<string> seen = [];
         async Task<IReadOnlyList<Variant>> NextAsync(Func<IReadOnlyList<Variant>, bool> wanted)
@@ -121,11 +121,11 @@ public sealed class OurClientAgainstNodeOpcUaEventsAndMethodsTests : IAsyncLifet
         }
 
         await client.CallMethodAsync(saw, new NodeId(ns, "Saw1.SetAlarm"), [new Variant(true)], Ct);
-        IReadOnlyList<Variant> raised = await NextAsync(f => Equals(f[2].Value, true) && Equals(f[3].Value, false));
+        var raised = await NextAsync(f => Equals(f[2].Value, true) && Equals(f[3].Value, false));
         Assert.Equal(new Variant(alarm), raised[7]);
 
         await client.AcknowledgeAsync(alarm, (byte[])raised[0].Value!, new LocalizedText("en", "blade changed"), Ct);
-        IReadOnlyList<Variant> acked = await NextAsync(f => Equals(f[3].Value, true));
+        var acked = await NextAsync(f => Equals(f[3].Value, true));
         Assert.Equal((new Variant(alarm), new Variant(false)), (acked[7], acked[4]));
         Assert.NotEqual(raised[0], acked[0]);
         Assert.Equal("blade changed", Assert.IsType<LocalizedText>(acked[5].Value).Text);
@@ -133,13 +133,13 @@ public sealed class OurClientAgainstNodeOpcUaEventsAndMethodsTests : IAsyncLifet
         // ConditionRefresh: the acknowledged, unconfirmed (so retained) alarm between RefreshStartEvent and RefreshEndEvent.
         await client.ConditionRefreshAsync(subscription, Ct);
         await NextAsync(f => Equals(f[1].Value, new NodeId(0, 2787u)));
-        IReadOnlyList<Variant> current = await NextAsync(_ => true);
-        IReadOnlyList<Variant> end = await NextAsync(_ => true);
+        var current = await NextAsync(_ => true);
+        var end = await NextAsync(_ => true);
         Assert.Equal((new Variant(alarm), new Variant(true), new Variant(false)), (current[7], current[3], current[4]));
         Assert.Equal(new Variant(new NodeId(0, 2788u)), end[1]);
 
         await client.ConfirmAsync(alarm, (byte[])current[0].Value!, new LocalizedText("en", "saw runs again"), Ct);
-        IReadOnlyList<Variant> confirmed = await NextAsync(f => Equals(f[4].Value, true));
+        var confirmed = await NextAsync(f => Equals(f[4].Value, true));
         Assert.Equal("saw runs again", Assert.IsType<LocalizedText>(confirmed[5].Value).Text);
     }
 }

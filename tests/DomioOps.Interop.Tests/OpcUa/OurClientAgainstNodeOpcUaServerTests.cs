@@ -22,27 +22,27 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     [Fact]
     public async Task Client_BrowseTranslateReadWrite_AgainstNodeOpcUa()
     {
-        int port = FreePort.Next();
-        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 10, Ct);
-        await using OpcUaClient client = await ConnectAsync(port);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        var port = FreePort.Next();
+        await using var server = await NodeOpcUaPeer.StartServerAsync(port, 10, Ct);
+        await using var client = await ConnectAsync(port);
+        var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
         Assert.True(ns > 0);
         Assert.Equal(200u, client.OperationLimits.MaxMonitoredItemsPerCall);
 
-        IReadOnlyList<ReferenceDescription> objects = await client.BrowseAllAsync(WellKnownNodes.ObjectsFolder, Ct);
+        var objects = await client.BrowseAllAsync(WellKnownNodes.ObjectsFolder, Ct);
         Assert.Contains(objects, r => r.BrowseName == new QualifiedName(ns, "Saw1"));
         Assert.Contains(objects, r => r.BrowseName == new QualifiedName(0, "Server"));
-        IReadOnlyList<ReferenceDescription> tags = await client.BrowseAllAsync(new NodeId(ns, "Tags"), Ct, pageSize: 3);
+        var tags = await client.BrowseAllAsync(new NodeId(ns, "Tags"), Ct, pageSize: 3);
         Assert.Equal(10, tags.Count(r => r.NodeClass == NodeClass.Variable));
 
-        IReadOnlyList<BrowsePathResult> paths = await client.TranslateBrowsePathsAsync(
+        var paths = await client.TranslateBrowsePathsAsync(
         [
             new BrowsePath(WellKnownNodes.ObjectsFolder, [new RelativePathElement(WellKnownNodes.HierarchicalReferences, false, true, new QualifiedName(ns, "Saw1")), new RelativePathElement(WellKnownNodes.HierarchicalReferences, false, true, new QualifiedName(ns, "Speed"))]),
         ], Ct);
         Assert.Equal(new NodeId(ns, "Saw1.Speed"), Assert.Single(paths[0].Targets).TargetId.NodeId);
 
         Assert.Equal(StatusCode.Good, await client.WriteValueAsync(new NodeId(ns, "Saw1.Speed"), new Variant(12.5), Ct));
-        IReadOnlyList<DataValue> values = await client.ReadAsync(
+        var values = await client.ReadAsync(
         [
             new ReadValueId(new NodeId(ns, "Saw1.Speed")),
             new ReadValueId(new NodeId(ns, "Saw1.Speed"), AttributeId.DisplayName),
@@ -62,21 +62,21 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     public async Task Subscription_1000ItemsAt100ms_DeliversEveryChange()
     {
         const int Tags = 1000;
-        int port = FreePort.Next();
-        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, Tags, Ct);
-        await using OpcUaClient client = await ConnectAsync(port);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 100), Ct);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+        var port = FreePort.Next();
+        await using var server = await NodeOpcUaPeer.StartServerAsync(port, Tags, Ct);
+        await using var client = await ConnectAsync(port);
+        var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 100), Ct);
+        var items = await subscription.AddItemsAsync(
             [.. Enumerable.Range(0, Tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), SamplingInterval: 100, QueueSize: 10)), new MonitoredItemRequest(new NodeId(ns, "NoSuchTag"))],
             Ct);
         Assert.All(items.Take(Tags), i => Assert.Equal(StatusCode.Good, i.Status));
         Assert.Equal(StatusCode.BadNodeIdUnknown, items[Tags].Status);
 
         await ExpectRoundAsync(subscription, items, Tags, 0);
-        for (int round = 1; round <= 3; round++)
+        for (var round = 1; round <= 3; round++)
         {
-            IReadOnlyList<StatusCode> written = await client.WriteAsync([.. Enumerable.Range(0, Tags).Select(i => new WriteValue(new NodeId(ns, $"Tag{i}"), new Variant((round * 10_000) + i)))], Ct);
+            var written = await client.WriteAsync([.. Enumerable.Range(0, Tags).Select(i => new WriteValue(new NodeId(ns, $"Tag{i}"), new Variant((round * 10_000) + i)))], Ct);
             Assert.All(written, s => Assert.Equal(StatusCode.Good, s));
             await ExpectRoundAsync(subscription, items, Tags, round);
         }
@@ -86,13 +86,13 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     private static async Task ExpectRoundAsync(OpcUaSubscription subscription, IReadOnlyList<MonitoredItem> items, int tags, int round)
     {
         HashSet<uint> pending = [.. items.Take(tags).Select(i => i.ClientHandle)];
-        Dictionary<uint, int> index = items.Take(tags).Select((item, i) => (item.ClientHandle, i)).ToDictionary();
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var index = items.Take(tags).Select((item, i) => (item.ClientHandle, i)).ToDictionary();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         while (pending.Count > 0)
         {
-            MonitoredItemValue value = await subscription.Values.ReadAsync(timeout.Token);
-            int expected = (round * 10_000) + index[value.Item.ClientHandle];
+            var value = await subscription.Values.ReadAsync(timeout.Token);
+            var expected = (round * 10_000) + index[value.Item.ClientHandle];
             Assert.Equal(round == 0 ? 0 : expected, value.Value.Value.Value);
             Assert.True(pending.Remove(value.Item.ClientHandle), $"Item {value.Item.NodeId} reported twice in round {round}.");
         }
@@ -104,14 +104,14 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
         // 450 items: more than the peer's MaxMonitoredItemsPerCall (200), so the recreation after the restart is batched;
         // one unknown node rides along and must not take the others down.
         const int Tags = 450;
-        int port = FreePort.Next();
-        PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, Tags, Ct);
+        var port = FreePort.Next();
+        var server = await NodeOpcUaPeer.StartServerAsync(port, Tags, Ct);
         try
         {
-            await using OpcUaClient client = await ConnectAsync(port);
-            ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
-            OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 100), Ct);
-            IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+            await using var client = await ConnectAsync(port);
+            var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+            var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 100), Ct);
+            var items = await subscription.AddItemsAsync(
                 [.. Enumerable.Range(0, Tags).Select(i => new MonitoredItemRequest(new NodeId(ns, $"Tag{i}"), 100, 10)), new MonitoredItemRequest(new NodeId(ns, "NoSuchTag"))], Ct);
             await ExpectRoundAsync(subscription, items, Tags, 0);
 
@@ -140,15 +140,15 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     [Fact]
     public async Task Client_RegisterNodesAndIndexRange_AgainstNodeOpcUa()
     {
-        int port = FreePort.Next();
-        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
-        await using OpcUaClient client = await ConnectAsync(port);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
-        IReadOnlyList<NodeId> registered = await client.RegisterNodesAsync([new NodeId(ns, "Saw1.Profile"), new NodeId(ns, "Saw1.Program")], Ct);
-        NodeId profile = registered[0];
-        NodeId program = registered[1];
+        var port = FreePort.Next();
+        await using var server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
+        await using var client = await ConnectAsync(port);
+        var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        var registered = await client.RegisterNodesAsync([new NodeId(ns, "Saw1.Profile"), new NodeId(ns, "Saw1.Program")], Ct);
+        var profile = registered[0];
+        var program = registered[1];
 
-        IReadOnlyList<DataValue> read = await client.ReadAsync(
+        var read = await client.ReadAsync(
         [
             new ReadValueId(profile, AttributeId.Value, "2:4"),
             new ReadValueId(profile, AttributeId.Value, "8:20"),
@@ -162,13 +162,13 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
         Assert.Equal(StatusCode.BadIndexRangeNoData, read[3].StatusCode);
         Assert.Equal(StatusCode.BadIndexRangeInvalid, read[4].StatusCode);
 
-        IReadOnlyList<StatusCode> written = await client.WriteAsync(
+        var written = await client.WriteAsync(
         [
             new WriteValue(profile, AttributeId.Value, "1:2", new DataValue(new Variant(new[] { 100, 101 }))),
             new WriteValue(profile, AttributeId.Value, "4:2", new DataValue(new Variant(new[] { 1, 2 }))),
         ], Ct);
         Assert.Equal([StatusCode.Good, StatusCode.BadIndexRangeInvalid], written);
-        int[] whole = (int[])(await client.ReadValueAsync(profile, Ct)).Value.Value!;
+        var whole = (int[])(await client.ReadValueAsync(profile, Ct)).Value.Value!;
         Assert.Equal([0, 100, 101, 3, 4, 5, 6, 7, 8, 9], whole);
         await client.UnregisterNodesAsync(registered, Ct);
     }
@@ -176,18 +176,18 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     [Fact]
     public async Task Client_MatrixIndexRange_AgainstNodeOpcUa()
     {
-        int port = FreePort.Next();
-        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
-        await using OpcUaClient client = await ConnectAsync(port);
+        var port = FreePort.Next();
+        await using var server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
+        await using var client = await ConnectAsync(port);
         NodeId grid = new((ushort)client.NamespaceIndexOf("urn:domioops:peer"), "Saw1.Grid");
 
-        IReadOnlyList<DataValue> read = await client.ReadAsync(
+        var read = await client.ReadAsync(
         [
             new ReadValueId(grid),
             new ReadValueId(grid, AttributeId.Value, "1:2,0:1"),
         ], Ct);
-        IReadOnlyList<StatusCode> written = await client.WriteAsync([new WriteValue(grid, AttributeId.Value, "0:1,1:2", new DataValue(Variant.Matrix(new[] { 100, 101, 102, 103 }, [2, 2])))], Ct);
-        DataValue after = (await client.ReadAsync([new ReadValueId(grid)], Ct))[0];
+        var written = await client.WriteAsync([new WriteValue(grid, AttributeId.Value, "0:1,1:2", new DataValue(Variant.Matrix(new[] { 100, 101, 102, 103 }, [2, 2])))], Ct);
+        var after = (await client.ReadAsync([new ReadValueId(grid)], Ct))[0];
 
         // The same answers as our server gives (MonitoringModeAndIndexRangeTests). A row past the end ("3,0") is not
         // compared: node-opcua 2.186.4 answers Good there, where OPC 10000-4 §7.27 (and our server) says BadIndexRangeNoData.
@@ -200,15 +200,15 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     [Fact]
     public async Task Subscription_SetMonitoringModeAndTriggering_AgainstNodeOpcUa()
     {
-        int port = FreePort.Next();
-        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
-        await using OpcUaClient client = await ConnectAsync(port);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        var port = FreePort.Next();
+        await using var server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct);
+        await using var client = await ConnectAsync(port);
+        var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
         NodeId a = new(ns, "Tag0");
         NodeId b = new(ns, "Tag1");
         NodeId barrier = new(ns, "Tag2");
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
-        IReadOnlyList<MonitoredItem> items = await subscription.AddItemsAsync(
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        var items = await subscription.AddItemsAsync(
             [new MonitoredItemRequest(a, 10), new MonitoredItemRequest(b, 10, MonitoringMode: MonitoringMode.Sampling), new MonitoredItemRequest(barrier, 10)], Ct);
         Assert.All(items, i => Assert.Equal(StatusCode.Good, i.Status));
         Assert.DoesNotContain(await UntilBarrierAsync(subscription, barrier, 0), v => v.Node == b);
@@ -218,12 +218,12 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
         Assert.DoesNotContain(await UntilBarrierAsync(subscription, barrier, 1), v => v.Node == b);
 
         // Triggering: A's change brings B's queued value along.
-        (IReadOnlyList<StatusCode> added, _) = await subscription.SetTriggeringAsync(items[0], [items[1]], [], Ct);
+        (var added, _) = await subscription.SetTriggeringAsync(items[0], [items[1]], [], Ct);
         Assert.Equal([StatusCode.Good], added);
         // (B samples but never reports by itself, so its value arriving at all is the trigger's doing; when it arrives
         // relative to a barrier depends on the server's per-item sampling timers, so only its arrival is awaited.)
         await client.WriteAsync([new WriteValue(a, new Variant(1))], Ct);
-        List<(NodeId Node, int Value)> triggered = await UntilSeenAsync(subscription, (a, 1), (b, 5));
+        var triggered = await UntilSeenAsync(subscription, (a, 1), (b, 5));
         Assert.Contains((a, 1), triggered);
         Assert.Contains((b, 5), triggered);
 
@@ -238,11 +238,11 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     private static async Task<List<(NodeId Node, int Value)>> UntilSeenAsync(OpcUaSubscription subscription, params (NodeId Node, int Value)[] expected)
     {
         List<(NodeId, int)> seen = [];
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         while (!expected.All(seen.Contains))
         {
-            MonitoredItemValue next = await subscription.Values.ReadAsync(timeout.Token);
+            var next = await subscription.Values.ReadAsync(timeout.Token);
             seen.Add((next.Item.NodeId, (int)next.Value.Value.Value!));
         }
 
@@ -253,14 +253,14 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     private static async Task<List<(NodeId Node, int Value)>> UntilBarrierAsync(OpcUaSubscription subscription, NodeId barrier, int value)
     {
         List<(NodeId, int)> seen = [];
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
         while (true)
         {
-            MonitoredItemValue next = await subscription.Values.ReadAsync(timeout.Token);
+            var next = await subscription.Values.ReadAsync(timeout.Token);
             if (next.Item.NodeId == barrier && (int)next.Value.Value.Value! == value)
             {
-                while (subscription.Values.TryRead(out MonitoredItemValue more))
+                while (subscription.Values.TryRead(out var more))
                 {
                     seen.Add((more.Item.NodeId, (int)more.Value.Value.Value!));
                 }
@@ -275,15 +275,15 @@ public sealed class OurClientAgainstNodeOpcUaServerTests
     [Fact]
     public async Task Client_NodeOpcUaServerDialsInWithReverseHello_ReadsAndSubscribes()
     {
-        int port = FreePort.Next();
-        string listen = $"opc.tcp://127.0.0.1:{FreePort.Next()}";
+        var port = FreePort.Next();
+        var listen = $"opc.tcp://127.0.0.1:{FreePort.Next()}";
         await using OpcUaClient client = new(new OpcUaClientOptions { EndpointUrl = $"opc.tcp://127.0.0.1:{port}", ReverseConnectUrl = listen });
-        Task connect = client.ConnectAsync(Ct);
-        await using PeerProcess server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct, listen);
+        var connect = client.ConnectAsync(Ct);
+        await using var server = await NodeOpcUaPeer.StartServerAsync(port, 3, Ct, listen);
         await connect.WaitAsync(TimeSpan.FromSeconds(60), Ct);
-        ushort ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
+        var ns = (ushort)client.NamespaceIndexOf("urn:domioops:peer");
         Assert.True(ns > 0);
-        OpcUaSubscription subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
+        var subscription = await client.CreateSubscriptionAsync(new SubscriptionOptions(PublishingInterval: 50), Ct);
         await subscription.AddItemsAsync([new MonitoredItemRequest(new NodeId(ns, "Tag1"), 10, 10)], Ct);
         Assert.Equal(0, (await subscription.Values.ReadAsync(Ct)).Value.Value.Value);
         Assert.Equal(StatusCode.Good, await client.WriteValueAsync(new NodeId(ns, "Tag1"), new Variant(12), Ct));

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Ports;
 using System.Text;
 
-using DomioOps.Simulators.Faces;
+using DomioOps.Devices.Serial;
 
 namespace DomioOps.Simulators.Tests.Machines;
 
@@ -28,7 +28,7 @@ public sealed class AsciiLineTests(FactoryFixture factory) : IClassFixture<Facto
         {
             Assert.StartsWith("$EB ID=eb-02 T=2026-01-0", line, StringComparison.Ordinal);
             var star = line.LastIndexOf('*');
-            Assert.Equal(AsciiStatusLine.Checksum(line[1..star]), byte.Parse(line[(star + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            Assert.Equal(NmeaFraming.Checksum(line.AsSpan(1, star - 1)), byte.Parse(line[(star + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
             var fields = line[1..star].Split(' ').Skip(1).Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
             Assert.Equal(["ID", "T", "ST", "MD", "PCS", "IN", "GLUE", "SET", "FEED", "TRIM", "ALM", "CT"], fields.Keys);
             Assert.Contains(fields["ST"], new[] { "OFFLINE", "STANDBY", "READY", "WORKING", "ERROR" });

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 
-using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
 
 namespace DomioOps.Simulators.Tests.Machines;
 

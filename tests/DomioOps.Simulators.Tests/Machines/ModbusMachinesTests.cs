@@ -1,6 +1,9 @@
 using System.Globalization;
 
 using DomioOps.Devices.Modbus;
+using DomioOps.Devices.Modbus.Client;
+using DomioOps.Devices.Modbus.Pdu;
+using DomioOps.Devices.Modbus.Transport;
 
 namespace DomioOps.Simulators.Tests.Machines;
 

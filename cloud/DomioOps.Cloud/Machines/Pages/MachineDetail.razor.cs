@@ -5,8 +5,6 @@ using DomioOps.Models.Wire;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Machines.Pages;
 
 /// <summary>
@@ -58,7 +56,7 @@ public partial class MachineDetail : IDisposable
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    private WireState CurrentState => Enum.TryParse<WireState>(Data?.Machine.State, out var state) ? state : WireState.Offline;
+    private MachineState CurrentState => Enum.TryParse<MachineState>(Data?.Machine.State, out var state) ? state : MachineState.Offline;
 
     private bool Stale => Data?.Machine.UpdatedAt is not { } updated || Now - updated > StaleAfter;
 

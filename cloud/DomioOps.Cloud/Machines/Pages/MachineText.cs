@@ -4,8 +4,6 @@ using DomioOps.Models.Wire;
 
 using Microsoft.Extensions.Localization;
 
-using WireState = DomioOps.Models.Wire.MachineState;
-
 namespace DomioOps.Cloud.Machines.Pages;
 
 /// <summary>How a machine's page words values, durations, states and times, in the person's language.</summary>
@@ -20,10 +18,10 @@ public sealed class MachineText(IStringLocalizer text, TimeZoneInfo zone)
             : text["Machine.Duration.Seconds", d.Seconds];
     }
 
-    public string State(WireState state) => text["Machine.State." + state];
+    public string State(MachineState state) => text["Machine.State." + state];
 
     /// <summary>The CSS name of a state (its colour: <c>--state-*</c>); <c>unknown</c> before the first known state.</summary>
-    public static string Css(WireState? state) => state?.ToString().ToLowerInvariant() ?? "unknown";
+    public static string Css(MachineState? state) => state?.ToString().ToLowerInvariant() ?? "unknown";
 
     public string SignalName(Signal signal) => text[SignalUnits.NameKey(signal)];
 

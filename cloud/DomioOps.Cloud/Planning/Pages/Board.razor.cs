@@ -194,7 +194,7 @@ public sealed partial class Board : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        int inCentre = schedule.Operations.Count(o => o.WorkCentreId == op.WorkCentreId);
+        var inCentre = schedule.Operations.Count(o => o.WorkCentreId == op.WorkCentreId);
         if (formPosition is not { } position || position < 1 || position > inCentre)
         {
             formError = T["Planning.Board.PositionRange", inCentre];
@@ -392,7 +392,7 @@ public sealed partial class Board : IAsyncDisposable
     /// <summary>How far a date moved: "+1 h 30 min" or "−20 min".</summary>
     private string Shift(TimeSpan by)
     {
-        string sign = by < TimeSpan.Zero ? "−" : "+";
+        var sign = by < TimeSpan.Zero ? "−" : "+";
         var size = by.Duration();
         return size.TotalHours >= 1
             ? sign + T["Planning.Board.Hours", (int)size.TotalHours, size.Minutes]

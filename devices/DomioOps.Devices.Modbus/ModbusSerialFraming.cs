@@ -1,8 +1,0 @@
-namespace DomioOps.Devices.Modbus;
-
-/// <summary>Transmission mode on a serial line (Modbus over Serial Line v1.02, §2.5).</summary>
-public enum ModbusSerialFraming
-{
-    Rtu,
-    Ascii,
-}
