@@ -62,7 +62,8 @@ internal sealed class ClusterSilo : IAsyncDisposable
         }
         catch
         {
-            host.Dispose();
+            // A silo that failed to start (to join, say) may have started its grain directory: stop what did start.
+            await SiloHosts.StopAsync(host, TimeSpan.FromSeconds(30));
             throw;
         }
 
@@ -71,15 +72,7 @@ internal sealed class ClusterSilo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await _host.StopAsync(timeout.Token);
-        }
-        finally
-        {
-            _host.Dispose();
-        }
+        await SiloHosts.StopAsync(_host, TimeSpan.FromSeconds(30));
     }
 }
 

@@ -2,6 +2,7 @@ using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Tests.Cluster;
 using DomioOps.Testing;
 
 using Microsoft.Extensions.Configuration;
@@ -137,8 +138,7 @@ public class CloudHost : IAsyncLifetime
     {
         if (_host is not null)
         {
-            await _host.StopAsync(CancellationToken.None);
-            _host.Dispose();
+            await SiloHosts.StopAsync(_host);
         }
 
         if (_postgres is not null)

@@ -7,6 +7,7 @@ using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Cluster;
 using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Storage;
+using DomioOps.Cloud.Tests.Cluster;
 using DomioOps.Testing;
 
 using Microsoft.AspNetCore.Http;
@@ -271,8 +272,17 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var missing = Path.Combine(_folder.FullName, "missing.key");
-        await using var app = cloud.BuildSilo(FreePort.Next(), new Dictionary<string, string> { ["Audit:KeyPath"] = missing, ["Audit:CreateKey"] = "false" });
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(ct));
+        var app = cloud.BuildSilo(FreePort.Next(), new Dictionary<string, string> { ["Audit:KeyPath"] = missing, ["Audit:CreateKey"] = "false" });
+        OptionsValidationException error;
+        try
+        {
+            error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(ct));
+        }
+        finally
+        {
+            await SiloHosts.StopAsync(app);
+        }
+
         Assert.Equal([$"Audit:KeyPath: the audit key file '{missing}' does not exist. Restore it from your backup (without it the chain cannot be verified), "
             + "or, for a new installation, set Audit:CreateKey=true once to generate it."], error.Failures);
         Assert.False(File.Exists(missing));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 
 using DomioOps.Cloud.Security;
+using DomioOps.Cloud.Tests.Cluster;
 
 namespace DomioOps.Cloud.Tests.Security;
 
@@ -41,8 +42,7 @@ public sealed class ClusterSessionTests(SecureCloud cloud) : IClassFixture<Secur
         }
         finally
         {
-            await second.StopAsync(CancellationToken.None);
-            await second.DisposeAsync();
+            await SiloHosts.StopAsync(second);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Security;
+using DomioOps.Cloud.Tests.Cluster;
 using DomioOps.Cloud.Tests.Storage;
 
 using Microsoft.AspNetCore.SignalR.Client;
@@ -134,8 +135,7 @@ public sealed class HubRevocationTests(SecureCloud cloud)
         }
         finally
         {
-            await second.StopAsync(CancellationToken.None);
-            await second.DisposeAsync();
+            await SiloHosts.StopAsync(second);
         }
     }
 

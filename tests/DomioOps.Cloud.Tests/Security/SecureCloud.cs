@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
 using DomioOps.Cloud.Security;
+using DomioOps.Cloud.Tests.Cluster;
 using DomioOps.Testing;
 
 using Microsoft.AspNetCore.Builder;
@@ -153,8 +154,7 @@ public class SecureCloud : IAsyncLifetime
     {
         if (App is not null)
         {
-            await App.StopAsync(CancellationToken.None);
-            await App.DisposeAsync();
+            await SiloHosts.StopAsync(App);
         }
 
         if (_postgres is not null)

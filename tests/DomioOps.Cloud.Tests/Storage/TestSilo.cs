@@ -1,6 +1,7 @@
 using System.Net;
 
 using DomioOps.Cloud.Storage;
+using DomioOps.Cloud.Tests.Cluster;
 using DomioOps.Testing;
 
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +75,8 @@ public sealed class TestSilo : IAsyncDisposable
         }
         catch
         {
-            host.Dispose();
+            // A silo that failed to start (to join, say) may have started its grain directory: stop what did start.
+            await SiloHosts.StopAsync(host, TimeSpan.FromSeconds(30));
             throw;
         }
 
@@ -83,14 +85,6 @@ public sealed class TestSilo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await _host.StopAsync(timeout.Token);
-        }
-        finally
-        {
-            _host.Dispose();
-        }
+        await SiloHosts.StopAsync(_host, TimeSpan.FromSeconds(30));
     }
 }
