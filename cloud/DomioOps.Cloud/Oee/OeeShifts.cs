@@ -86,7 +86,7 @@ internal sealed class OeeShifts(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
         var centres = await db.WorkCentres.AsNoTracking().Include(c => c.Machines).ToListAsync(ct);
-        // Planned maintenance (Planning/Maintenance.cs) is outside planned time, as breaks are.
+        // Planned maintenance (Planning/MaintenanceWindows.cs) is outside planned time, as breaks are.
         var maintenance = new List<(string Machine, TimeRange Window)>();
         await using (var command = history.DataSource.CreateCommand("""SELECT "MachineId", "From", "To" FROM planning_maintenance"""))
         {

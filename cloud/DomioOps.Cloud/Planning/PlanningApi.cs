@@ -18,7 +18,7 @@ internal static class PlanningApi
         planning.MapGet("/schedule", (Planner planner) => TypedResults.Ok(planner.Current)).RequireAuthorization(SecurityPolicies.Production);
         planning.MapGet("/capacity", (Planner planner) => TypedResults.Ok(planner.Current.Capacity)).RequireAuthorization(SecurityPolicies.Production);
         planning.MapGet("/orders", (Planner planner) => TypedResults.Ok(planner.Current.Orders)).RequireAuthorization(SecurityPolicies.Production);
-        planning.MapGet("/maintenance", async (Maintenance maintenance, CancellationToken ct) => TypedResults.Ok(await maintenance.ListAsync(ct)))
+        planning.MapGet("/maintenance", async (MaintenanceWindows maintenance, CancellationToken ct) => TypedResults.Ok(await maintenance.ListAsync(ct)))
             .RequireAuthorization(SecurityPolicies.Production);
 
         planning.MapPost("/sequence", async Task<Results<Ok<Schedule>, ProblemHttpResult>> (SequenceChange change, bool? preview, Planner planner, HttpContext http) =>
@@ -36,14 +36,14 @@ internal static class PlanningApi
         }).RequireAuthorization(SecurityPolicies.ProductionOffice).WithMetadata(AuditsItself.Instance);
 
         var maintain = planning.MapGroup("/maintenance").RequireAuthorization(SecurityPolicies.Operations).WithMetadata(AuditsItself.Instance);
-        maintain.MapPost("/", async Task<Results<Created<MaintenanceWindow>, ProblemHttpResult>> (MaintenanceDraft draft, Maintenance maintenance, HttpContext http) =>
+        maintain.MapPost("/", async Task<Results<Created<MaintenanceWindow>, ProblemHttpResult>> (MaintenanceDraft draft, MaintenanceWindows maintenance, HttpContext http) =>
         {
             var (window, problem) = await maintenance.PlanAsync(AuditActor.From(http), draft, http.RequestAborted);
             return window is not null
                 ? TypedResults.Created($"/api/planning/maintenance/{window.Id}", window)
                 : TypedResults.Problem(problem, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The maintenance was not planned");
         });
-        maintain.MapDelete("/{id:long}", async Task<Results<NoContent, NotFound>> (long id, Maintenance maintenance, HttpContext http) =>
+        maintain.MapDelete("/{id:long}", async Task<Results<NoContent, NotFound>> (long id, MaintenanceWindows maintenance, HttpContext http) =>
             await maintenance.RemoveAsync(AuditActor.From(http), id, http.RequestAborted) ? TypedResults.NoContent() : TypedResults.NotFound());
         return app;
     }

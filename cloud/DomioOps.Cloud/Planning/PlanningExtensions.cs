@@ -9,7 +9,7 @@ internal static class PlanningExtensions
         builder.Services.AddSingleton<PlanningStore>();
         builder.Services.AddSingleton<Planner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Planner>());
-        builder.Services.AddSingleton<Maintenance>();
+        builder.Services.AddSingleton<MaintenanceWindows>();
         return builder;
     }
 }

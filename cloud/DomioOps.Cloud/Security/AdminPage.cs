@@ -63,12 +63,21 @@ public abstract class AdminPage : ComponentBase, IDisposable
         }
     }
 
-    /// <summary>The actor of a change made now; null when the person is no longer an administrator (locked, demoted, signed out).</summary>
+    /// <summary>The policy a person must still meet to make a change on the page (administrators, unless the page says otherwise).</summary>
+    private protected virtual string ActingPolicy => SecurityPolicies.Admin;
+
+    /// <summary>The actor of a change made now; null when the person no longer meets <see cref="ActingPolicy"/> (locked, demoted, signed out).</summary>
     private protected async Task<AuditActor?> ActorAsync()
     {
         var user = (await State).User;
-        return (await Authorization.AuthorizeAsync(user, SecurityPolicies.Admin)).Succeeded ? AuditActor.From(user, Address) : null;
+        return (await Authorization.AuthorizeAsync(user, ActingPolicy)).Succeeded ? AuditActor.From(user, Address) : null;
     }
+
+    /// <summary>The signed-in person's name, as records show who acted.</summary>
+    private protected async Task<string> UserNameAsync() => (await State).User.Identity?.Name ?? "unknown";
+
+    /// <summary>Whether the signed-in person meets <paramref name="policy"/> (to show the actions they may take).</summary>
+    private protected async Task<bool> AllowedAsync(string policy) => (await Authorization.AuthorizeAsync((await State).User, policy)).Succeeded;
 
     /// <summary>The signed-in person's user id.</summary>
     private protected async Task<string?> UserIdAsync() =>

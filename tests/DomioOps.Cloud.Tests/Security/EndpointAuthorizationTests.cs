@@ -192,6 +192,23 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/planning", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("GET", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("POST", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        // Maintenance (#16): every person reads alerts and work orders; maintenance, planners and administrators act on them.
+        new("GET", "/api/maintenance/alerts", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/maintenance/alerts/{id:long}", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/maintenance/work-orders", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/maintenance/work-orders/{id:long}", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/maintenance", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/maintenance", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/maintenance/work-orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/maintenance/work-orders", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("GET", "/maintenance/machines/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/maintenance/machines/{Id}", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/api/maintenance/alerts/{id:long}/acknowledge", [Maintenance, Planner, Admin]),
+        new("POST", "/api/maintenance/alerts/{id:long}/resolve", [Maintenance, Planner, Admin], """{"verdict":"FalseAlarm"}"""),
+        new("POST", "/api/maintenance/work-orders", [Maintenance, Planner, Admin], """{"machineId":"none"}"""),
+        new("PUT", "/api/maintenance/work-orders/{id:long}/progress", [Maintenance, Planner, Admin], "{}"),
+        new("POST", "/api/maintenance/work-orders/{id:long}/close", [Maintenance, Planner, Admin], """{"repair":false}"""),
+        new("POST", "/api/maintenance/work-orders/{id:long}/cancel", [Maintenance, Planner, Admin]),
     ];
 
     [Fact]
@@ -250,12 +267,13 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 111 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 121 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
-            // 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows) and 3 planning change rows
-            // (sequence, maintenance) refuse 3 callers; 4 production order rows, 4 production page rows, 6 OEE rows, 4
-            // planning reading rows and 8 OEE and planning page rows refuse the terminal.
-            Assert.Equal(121 + (35 * 5) + (25 * 3) + (26 * 1), refusals);
+            // Counted by hand from the table: 127 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 137 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
+            // 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows), 3 planning change rows
+            // (sequence, maintenance) and 6 maintenance acting rows refuse 3 callers; 4 production order rows, 4 production
+            // page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading rows and 6
+            // maintenance page rows refuse the terminal.
+            Assert.Equal(137 + (35 * 5) + (31 * 3) + (36 * 1), refusals);
         }
         finally
         {
@@ -300,10 +318,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
-            // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows, 14 production office rows and 3
-            // planning change rows for 3 roles; 35 rows of one role; 4 production order rows, 4 production page rows, 6 OEE rows,
-            // 4 planning reading rows and 8 OEE and planning page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (25 * 3) + 35 + (26 * 5), admissions);
+            // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows, 14 production office rows, 3
+            // planning change rows and 6 maintenance acting rows for 3 roles; 35 rows of one role; 4 production order rows, 4
+            // production page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading
+            // rows and 6 maintenance page rows for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (31 * 3) + 35 + (36 * 5), admissions);
         }
         finally
         {

@@ -15,7 +15,7 @@ internal sealed record MaintenanceDraft(string? MachineId, DateTimeOffset? From,
 /// Planned maintenance of machines (<c>planning_maintenance</c>): a window is outside the machine's capacity, so the
 /// planner reschedules when one is planned or removed. Every change is audited (<c>maintenance.planned</c>, <c>maintenance.removed</c>).
 /// </summary>
-internal sealed class Maintenance(IServiceScopeFactory scopes, AuditTrail audit, Planner planner, TimeProvider time)
+internal sealed class MaintenanceWindows(IServiceScopeFactory scopes, AuditTrail audit, Planner planner, TimeProvider time)
 {
     public const int MaxNoteLength = 200;
 
@@ -58,6 +58,41 @@ internal sealed class Maintenance(IServiceScopeFactory scopes, AuditTrail audit,
         await audit.AppendAsync(actor, "maintenance.planned", "maintenance", window.Id.ToString(CultureInfo.InvariantCulture), null, window, ct);
         planner.Request($"maintenance planned on {machine}");
         return (window, null);
+    }
+
+    /// <summary>
+    /// Ends a window at <paramref name="at"/> (the work was done early): a window not yet begun is removed, one under way
+    /// ends then, and the machine's capacity after it returns. False when there is no such window.
+    /// </summary>
+    public async Task<bool> EndAsync(AuditActor actor, long id, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
+        var window = (await db.Database.SqlQuery<MaintenanceWindow>($"""
+            SELECT "Id", "MachineId", "From", "To", "Note" FROM planning_maintenance WHERE "Id" = {id}
+            """).ToListAsync(ct)).SingleOrDefault();
+        if (window is null)
+        {
+            return false;
+        }
+
+        if (at <= window.From)
+        {
+            return await RemoveAsync(actor, id, ct);
+        }
+
+        if (at >= window.To)
+        {
+            return true;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlAsync($"""UPDATE planning_maintenance SET "To" = {at.ToUniversalTime()} WHERE "Id" = {id}""", ct);
+        await OeeDirty.MarkWindowAsync(db.Database, window.MachineId, at, window.To, ct);
+        await transaction.CommitAsync(ct);
+        await audit.AppendAsync(actor, "maintenance.ended", "maintenance", id.ToString(CultureInfo.InvariantCulture), window, window with { To = at.ToUniversalTime() }, ct);
+        planner.Request($"maintenance ended on {window.MachineId}");
+        return true;
     }
 
     public async Task<bool> RemoveAsync(AuditActor actor, long id, CancellationToken ct)
