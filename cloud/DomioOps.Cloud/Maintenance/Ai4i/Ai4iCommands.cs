@@ -124,9 +124,9 @@ internal static class Ai4iCommands
             Tables =
             [
                 new ReportTable("F1 per class", ["class", "rows", "F1"],
-                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(k => (IReadOnlyList<string>)[names[k], modes.Actual(k).ToString(CultureInfo.InvariantCulture), modes.F1(k).ToString("0.000", CultureInfo.InvariantCulture)])]),
+                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(k => new[] { names[k], modes.Actual(k).ToString(CultureInfo.InvariantCulture), modes.F1(k).ToString("0.000", CultureInfo.InvariantCulture) })]),
                 new ReportTable("Six-class confusion matrix (rows: actual, columns: predicted)", ["actual \\ predicted", .. names],
-                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(a => (IReadOnlyList<string>)[names[a], .. Enumerable.Range(0, ModeEvaluation.Classes).Select(p => modes.Confusion[a, p].ToString(CultureInfo.InvariantCulture))])]),
+                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(a => Enumerable.Range(0, ModeEvaluation.Classes).Select(p => modes.Confusion[a, p].ToString(CultureInfo.InvariantCulture)).Prepend(names[a]).ToArray())]),
             ],
             Notes =
             [

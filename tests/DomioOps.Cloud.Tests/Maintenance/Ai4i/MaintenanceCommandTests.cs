@@ -31,7 +31,7 @@ public sealed partial class MaintenanceCommandTests : IDisposable
         var train = Path.Combine(_folder.FullName, "train.csv");
         var score = Path.Combine(_folder.FullName, "score.csv");
         File.WriteAllLines(train, lines[..6001], new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        File.WriteAllLines(score, [lines[0].Replace("Machine_failure", "Machine failure", StringComparison.Ordinal), .. lines[6001..]], new UTF8Encoding(false));
+        File.WriteAllLines(score, lines[6001..].Prepend(lines[0].Replace("Machine_failure", "Machine failure", StringComparison.Ordinal)), new UTF8Encoding(false));
         var scoredFailures = lines[6001..].Count(l => l.Split(',')[8] == "1");
         var model = Path.Combine(_folder.FullName, "model.zip");
         var report = Path.Combine(_folder.FullName, "report.html");
@@ -77,7 +77,7 @@ public sealed partial class MaintenanceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Score_BadRow_ExitTwoNamingLineAndColumn()
+    public async Task Train_BadRow_ExitTwoNamingLineAndColumn()
     {
         var data = Path.Combine(_folder.FullName, "bad.csv");
         File.WriteAllText(data, "UDI,Product ID,Type,Air temperature [K],Process temperature [K],Rotational speed [rpm],Torque [Nm],Tool wear [min],Machine failure,TWF,HDF,PWF,OSF,RNF\n" +
