@@ -38,6 +38,11 @@ if (await DomioOps.Cloud.Storage.MigrateCommand.RunAsync(args) is { } migrated)
     return migrated;
 }
 
+if (await DomioOps.Cloud.Maintenance.MaintenanceCommand.RunAsync(args) is { } maintained)
+{
+    return maintained;
+}
+
 await Program.Build(args).RunAsync();
 return 0;
 
