@@ -88,6 +88,17 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
         var conditions = ConditionSignals(machineClass);
         var width = SchemaOf(machineClass).Features.Count;
         var operating = OperatingHours(history);
+        var ran = new bool[series.Minutes];
+        for (var m = 0; m < series.Minutes; m++)
+        {
+            ran[m] = Ran(series, m);
+        }
+
+        var alarm = series.ColumnOf(Signal.Alarm);
+        var warning = series.ColumnOf(Signal.Warning);
+        var cycleTime = series.ColumnOf(Signal.CycleTime);
+        var power = series.ColumnOf(Signal.Power);
+        var pieces = series.ColumnOf(Signal.PieceCounter);
         var result = new float[minutes.Count][];
         var windows = new Window[Windows.Length];
         var cycle = new Window[Windows.Length];
@@ -98,7 +109,7 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
             var f = 0;
             foreach (var (signal, _, _, _) in conditions)
             {
-                Accumulate(series, signal, i, windows);
+                Accumulate(series.ColumnOf(signal), ran, i, windows);
                 for (var w = 0; w < Windows.Length; w++)
                 {
                     features[f++] = windows[w].Mean;
@@ -112,15 +123,15 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
 
             for (var w = 0; w < Windows.Length; w++)
             {
-                features[f++] = Rate(series, Signal.Alarm, i, Windows[w] * 60, v => v != 0);
-                features[f++] = Rate(series, Signal.Warning, i, Windows[w] * 60, v => v > 0);
+                features[f++] = Rate(alarm, i, Windows[w] * 60, v => v != 0);
+                features[f++] = Rate(warning, i, Windows[w] * 60, v => v > 0);
             }
 
-            Accumulate(series, Signal.CycleTime, i, cycle);
+            Accumulate(cycleTime, ran, i, cycle);
             features[f++] = Change(cycle[0].Mean, cycle[^1].Mean);
             features[f++] = Change(cycle[1].Mean, cycle[^1].Mean);
-            features[f++] = EnergyPerPiece(series, i, 6 * 60);
-            features[f++] = EnergyPerPiece(series, i, 24 * 60);
+            features[f++] = EnergyPerPiece(power, pieces, i, 6 * 60);
+            features[f++] = EnergyPerPiece(power, pieces, i, 24 * 60);
             features[f++] = i >= 0 && i <= series.Minutes ? (float)operating[i] : 0;
             result[k] = features;
         }
@@ -135,18 +146,18 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
     private static float Change(float recent, float longer) => longer == 0 ? 0 : (recent / longer) - 1;
 
     /// <summary>One backward pass over the longest window, taking each window's statistics as its length is reached.</summary>
-    private static void Accumulate(MinuteSeries series, Signal signal, int i, Window[] windows)
+    private static void Accumulate(MinuteSeries.Column column, bool[] ran, int i, Window[] windows)
     {
         double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0, peak = 0;
         var w = 0;
         for (var back = 1; back <= Windows[^1] * 60; back++)
         {
             var m = i - back;
-            if (series.Has(signal, m) && Ran(series, m))
+            if (m >= 0 && m < ran.Length && ran[m] && column.Count[m] > 0)
             {
-                double y = series.Mean(signal, m);
+                double y = column.Mean[m];
                 var x = -back / 60.0;
-                (n, sy, syy, sx, sxx, sxy, peak) = (n + 1, sy + y, syy + (y * y), sx + x, sxx + (x * x), sxy + (x * y), peak + series.Max(signal, m));
+                (n, sy, syy, sx, sxx, sxy, peak) = (n + 1, sy + y, syy + (y * y), sx + x, sxx + (x * x), sxy + (x * y), peak + column.Max[m]);
             }
 
             if (back == Windows[w] * 60)
@@ -162,15 +173,15 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
         }
     }
 
-    private static float Rate(MinuteSeries series, Signal signal, int i, int minutes, Func<float, bool> counts)
+    private static float Rate(MinuteSeries.Column column, int i, int minutes, Func<float, bool> counts)
     {
         var (seen, hit) = (0, 0);
-        for (var m = i - minutes; m < i; m++)
+        for (var m = Math.Max(0, i - minutes); m < i && m < column.Count.Length; m++)
         {
-            if (series.Has(signal, m))
+            if (column.Count[m] > 0)
             {
                 seen++;
-                hit += counts(series.Max(signal, m)) ? 1 : 0;
+                hit += counts(column.Max[m]) ? 1 : 0;
             }
         }
 
@@ -178,27 +189,27 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
     }
 
     /// <summary>kWh drawn (mean power of each minute × 1 min) over pieces made (counter's last value minus its first minimum) in the window.</summary>
-    private static float EnergyPerPiece(MinuteSeries series, int i, int minutes)
+    private static float EnergyPerPiece(MinuteSeries.Column power, MinuteSeries.Column pieces, int i, int minutes)
     {
         var energy = 0.0;
         float? first = null;
         float? last = null;
-        for (var m = i - minutes; m < i; m++)
+        for (var m = Math.Max(0, i - minutes); m < i && m < power.Count.Length; m++)
         {
-            if (series.Has(Signal.Power, m))
+            if (power.Count[m] > 0)
             {
-                energy += series.Mean(Signal.Power, m) / 60.0;
+                energy += power.Mean[m] / 60.0;
             }
 
-            if (series.Has(Signal.PieceCounter, m))
+            if (pieces.Count[m] > 0)
             {
-                first ??= series.Min(Signal.PieceCounter, m);
-                last = series.Last(Signal.PieceCounter, m);
+                first ??= pieces.Min[m];
+                last = pieces.Last[m];
             }
         }
 
-        var pieces = (last ?? 0) - (first ?? 0);
-        return pieces <= 0 ? 0 : (float)(energy / pieces);
+        var made = (last ?? 0) - (first ?? 0);
+        return made <= 0 ? 0 : (float)(energy / made);
     }
 
     /// <summary>Operating hours since the last repair at each instant 0..Minutes: minutes on (state ≥ standby), reset by the end of a failure alarm.</summary>

@@ -11,6 +11,7 @@ namespace DomioOps.Cloud.Maintenance.Training;
 internal sealed class MinuteSeries
 {
     private readonly Dictionary<Signal, Column> _columns = [];
+    private Column? _empty;
 
     public MinuteSeries(DateTimeOffset origin, int minutes, IEnumerable<Signal> signals)
     {
@@ -38,6 +39,9 @@ internal sealed class MinuteSeries
     public float Max(Signal signal, int minute) => _columns[signal].Max[minute];
 
     public float Last(Signal signal, int minute) => _columns[signal].Last[minute];
+
+    /// <summary>The arrays of <paramref name="signal"/> (for loops over many minutes); empty ones when the series lacks it.</summary>
+    internal Column ColumnOf(Signal signal) => _columns.TryGetValue(signal, out var c) ? c : _empty ??= new Column(Minutes);
 
     public void Set(Signal signal, int minute, double min, double max, double sum, long count, double last)
     {
@@ -76,12 +80,17 @@ internal sealed class MinuteSeries
 
     public static DateTimeOffset Truncate(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
-    private sealed class Column(int minutes)
+    /// <summary>One signal's minutes: count 0 where there were no samples.</summary>
+    internal sealed class Column(int minutes)
     {
-        public readonly float[] Mean = new float[minutes];
-        public readonly float[] Min = new float[minutes];
-        public readonly float[] Max = new float[minutes];
-        public readonly float[] Last = new float[minutes];
-        public readonly int[] Count = new int[minutes];
+        public float[] Mean { get; } = new float[minutes];
+
+        public float[] Min { get; } = new float[minutes];
+
+        public float[] Max { get; } = new float[minutes];
+
+        public float[] Last { get; } = new float[minutes];
+
+        public int[] Count { get; } = new int[minutes];
     }
 }
