@@ -36,7 +36,7 @@ internal sealed record AlertEvaluation(
         var all = new List<AlertEpisode>();
         foreach (var machine in machines)
         {
-            var episodes = Episodes(policy, machine);
+            var episodes = EpisodesOf(policy, machine);
             all.AddRange(episodes);
             foreach (var f in machine.WearFailures)
             {
@@ -66,7 +66,7 @@ internal sealed record AlertEvaluation(
     }
 
     /// <summary>The alerts the policy raises over one machine's scorings; each failure ends the open alert and resets the state.</summary>
-    public static List<AlertEpisode> Episodes(AlertPolicy policy, ScoredMachine machine)
+    public static List<AlertEpisode> EpisodesOf(AlertPolicy policy, ScoredMachine machine)
     {
         var failures = machine.WearFailures.Concat(machine.SuddenFailures).Order().ToList();
         var episodes = new List<AlertEpisode>();

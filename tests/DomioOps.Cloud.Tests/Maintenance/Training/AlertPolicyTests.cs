@@ -58,7 +58,7 @@ public sealed class AlertPolicyTests
         var scorings = probabilities.Select((p, i) => (t0.AddMinutes(10 * i), p)).ToList();
         var machine = new ScoredMachine("cnc-01", scorings, [t0.AddMinutes(35)], []);
 
-        var episodes = AlertEvaluation.Episodes(Policy, machine);
+        var episodes = AlertEvaluation.EpisodesOf(Policy, machine);
 
         // Raised at 10 min, ended by the failure at 35 min; after it, 40 min raises no second alert (streak reset, 50 min is low).
         Assert.Equal([new AlertEpisode("cnc-01", t0.AddMinutes(10), t0.AddMinutes(35), true)], episodes);
