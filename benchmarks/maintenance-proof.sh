@@ -31,10 +31,13 @@ db="--Silo:ConnectionString=Host=127.0.0.1;Port=$port;Username=postgres;Database
 time_it() { local t0=$SECONDS; "$@"; echo "maintenance-proof: $* took $((SECONDS - t0)) s" | cut -c1-200; }
 
 scenario="$root/simulators/DomioOps.Simulators/scenarios/factory.json"
-time_it dotnet "$sim" history --scenario "$scenario" --seed "$seed_a" --start "$start_a" --duration "$days.00:00:00" --output "$out/seed-$seed_a"
-time_it dotnet "$sim" history --scenario "$scenario" --seed "$seed_b" --start "$start_b" --duration "$days.00:00:00" --output "$out/seed-$seed_b"
-time_it dotnet "$cloud" maintenance import-history "$out/seed-$seed_a" "$db"
-time_it dotnet "$cloud" maintenance import-history "$out/seed-$seed_b" "$db"
+# Each year is simulated and imported once: a second run of the script goes on from the training.
+for run in "$seed_a $start_a" "$seed_b $start_b"; do
+  set -- $run
+  dir="$out/seed-$1-$2"
+  [ -f "$dir/history.json" ] || time_it dotnet "$sim" history --scenario "$scenario" --seed "$1" --start "$2" --duration "$days.00:00:00" --output "$dir"
+  [ -f "$dir/imported" ] || { time_it dotnet "$cloud" maintenance import-history "$dir" "$db" && touch "$dir/imported"; }
+done
 
 for class in cnc-router panel-saw edgebander; do
   time_it dotnet "$cloud" maintenance train --class "$class" --from "$start_a" --to "$start_b" --horizon "${HORIZON:-12h}" --output "$out/models" "$db"

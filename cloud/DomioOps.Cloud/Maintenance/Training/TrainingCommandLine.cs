@@ -82,7 +82,8 @@ internal sealed class TrainingCommandLine
             return null;
         }
 
-        return connectionString;
+        // A year of rollups takes minutes to copy, read and analyse: no command timeout for these batch commands.
+        return new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
     }
 
     public MachineClass? Class(string command)
