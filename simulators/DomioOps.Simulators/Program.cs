@@ -6,6 +6,11 @@ if (args.Length > 0 && args[0] == "ground-truth")
     return GroundTruthCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
+if (args.Length > 0 && args[0] == "history")
+{
+    return DomioOps.Simulators.History.HistoryCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(SimulatorCommandLine.Normalise(args));
 builder.AddServiceDefaults("domio-simulators");
 builder.AddFactory();

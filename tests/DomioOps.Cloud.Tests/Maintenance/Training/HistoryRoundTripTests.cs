@@ -1,0 +1,80 @@
+extern alias simulators;
+
+using System.Text.Json;
+
+using DomioOps.Cloud.Maintenance.Prediction;
+using DomioOps.Cloud.Maintenance.Training;
+using DomioOps.Cloud.Tests.Storage;
+using DomioOps.Testing;
+
+using Npgsql;
+
+using HistoryCommand = simulators::DomioOps.Simulators.History.HistoryCommand;
+
+namespace DomioOps.Cloud.Tests.Maintenance.Training;
+
+/// <summary>
+/// Two simulated weeks of the factory (scenarios/factory.json) through the simulators' history command, the panel saw's
+/// rollups imported into PostgreSQL and trained on: the failures the training finds in the rollups are the ground
+/// truth's, and the model lands in the registry with its report.
+/// </summary>
+public sealed class HistoryRoundTripTests(MigratedDatabase postgres) : IClassFixture<MigratedDatabase>, IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Duration = TimeSpan.FromDays(14);
+    private static readonly TimeSpan Horizon = TimeSpan.FromHours(8);
+
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("domioops-roundtrip-");
+
+    [Fact]
+    public async Task HistoryImportTrain_TwoWeeksOfThePanelSaw_FailuresOfTheGroundTruthAndARegisteredModel()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var scenario = Path.Combine(RepositoryRoot.Find(), "simulators", "DomioOps.Simulators", "scenarios", "factory.json");
+        using var output = new StringWriter();
+        Assert.Equal(0, HistoryCommand.Run(["--scenario", scenario, "--seed", "3", "--start", "2026-01-05T00:00:00Z", "--duration", "14.00:00:00", "--output", _folder.FullName], output, output));
+        await using var dataSource = NpgsqlDataSource.Create(await postgres.MigrateAsync("history_roundtrip", ct));
+
+        var manifest = ImportHistoryCommand.ReadManifest(_folder.FullName);
+        Assert.Equal(["cnc-01", "saw-01", "eb-01"], manifest.Machines.Select(m => m.Id));
+        var imported = await ImportHistoryCommand.ImportAsync(dataSource, _folder.FullName, manifest with { Machines = [.. manifest.Machines.Where(m => m.Id == "saw-01")] }, _ => { }, ct);
+        var from = Start.AddDays(1);
+        var to = Start + Duration;
+        var machines = await ClassHistory.ReadAsync(dataSource, MachineClass.PanelSaw, from, to, Horizon, null, ct);
+        var outcome = HistoryTraining.Train(MachineClass.PanelSaw, machines, from, to, Horizon, new FailureClassifierOptions(Trees: 30), "test", null);
+        var registry = new ModelRegistry(dataSource, TimeProvider.System);
+        var model = await registry.RegisterAsync(MachineClass.PanelSaw, outcome.Classifier, outcome.Policy, from, to, Horizon, outcome.Metrics.ToJsonString(), outcome.ReportHtml, ct);
+
+        // Every line of the saw's file, the header aside, is a row.
+        var lines = File.ReadLines(Path.Combine(_folder.FullName, "rollups-saw-01.csv")).LongCount() - 1;
+        Assert.Equal(lines, imported);
+        // The wear failures found in the alarm rollups are the ground truth's blade-dulling failures, to the minute of the sample that saw them.
+        var truth = GroundTruthFailures("saw-01", "blade-dulling").Where(f => f >= from && f < to).ToList();
+        Assert.NotEmpty(truth);
+        Assert.Equal(truth, machines.Single(m => m.Machine == "saw-01").WearFailures);
+        var cut = from + ((to - from) * HistoryTraining.TrainingShare);
+        Assert.Equal(truth.Count(f => f >= MinuteSeriesTruncate(cut)), outcome.Alerts.WearFailures);
+        Assert.Equal(["saw-01"], machines.Select(m => m.Machine));
+        Assert.True(model.Active);
+        Assert.Contains("<svg", await registry.ReportAsync(model.Id, ct), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private static DateTimeOffset MinuteSeriesTruncate(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+
+    /// <summary>The minutes whose rollups first show each failure: the next 10 s sample after the event.</summary>
+    private IEnumerable<DateTimeOffset> GroundTruthFailures(string machine, string kind)
+    {
+        var tick = TimeSpan.FromSeconds(10).Ticks;
+        foreach (var line in File.ReadLines(Path.Combine(_folder.FullName, "ground-truth.jsonl")))
+        {
+            var e = JsonDocument.Parse(line).RootElement;
+            if (e.GetProperty("machine").GetString() == machine && e.GetProperty("kind").GetString() == kind && e.GetProperty("event").GetString() == "failure")
+            {
+                var sampled = (e.GetProperty("time").GetDateTimeOffset().UtcTicks + tick - 1) / tick * tick;
+                yield return new DateTimeOffset(sampled - (sampled % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            }
+        }
+    }
+}
