@@ -1,5 +1,6 @@
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Maintenance.Alerts;
+using DomioOps.Cloud.Maintenance.Training;
 using DomioOps.Cloud.Maintenance.Work;
 using DomioOps.Cloud.Security;
 
@@ -50,6 +51,24 @@ internal static class MaintenanceApi
             Answer(await orders.CloseAsync(AuditActor.From(http), Who(http), id, closing, http.RequestAborted), "The work order was not closed"));
         act.MapPost("/work-orders/{id:long}/cancel", async (long id, WorkOrders orders, HttpContext http) =>
             Answer(await orders.CancelAsync(AuditActor.From(http), Who(http), id, http.RequestAborted), "The work order was not cancelled"));
+
+        // The model registry: maintenance, planners and administrators.
+        var models = maintenance.MapGroup("/models").RequireAuthorization(SecurityPolicies.Operations);
+        models.MapGet("/", async (ModelRegistry registry, CancellationToken ct) => TypedResults.Ok(await registry.ListAsync(ct)));
+        models.MapGet("/{id:long}/report", async Task<Results<ContentHttpResult, NotFound>> (long id, ModelRegistry registry, HttpContext http) =>
+        {
+            if (await registry.ReportAsync(id, http.RequestAborted) is not { } report)
+            {
+                return TypedResults.NotFound();
+            }
+
+            // The report is a page of its own (inline SVG and styles, no script): nothing else may load in it.
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+            return TypedResults.Content(report, "text/html; charset=utf-8");
+        });
+        models.MapPost("/{id:long}/activate", async Task<Results<Ok<RegisteredModel>, NotFound>> (long id, ModelActivation activation, HttpContext http) =>
+            await activation.ActivateAsync(AuditActor.From(http), id, http.RequestAborted) is { } model ? TypedResults.Ok(model) : TypedResults.NotFound())
+            .WithMetadata(AuditsItself.Instance);
         return app;
     }
 

@@ -209,6 +209,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("PUT", "/api/maintenance/work-orders/{id:long}/progress", [Maintenance, Planner, Admin], "{}"),
         new("POST", "/api/maintenance/work-orders/{id:long}/close", [Maintenance, Planner, Admin], """{"repair":false}"""),
         new("POST", "/api/maintenance/work-orders/{id:long}/cancel", [Maintenance, Planner, Admin]),
+        new("GET", "/api/maintenance/models/", [Maintenance, Planner, Admin]),
+        new("GET", "/api/maintenance/models/{id:long}/report", [Maintenance, Planner, Admin]),
+        new("POST", "/api/maintenance/models/{id:long}/activate", [Maintenance, Planner, Admin]),
+        new("GET", "/maintenance/models", [Maintenance, Planner, Admin], Page: true),
+        new("POST", "/maintenance/models", [Maintenance, Planner, Admin], Page: true),
     ];
 
     [Fact]
@@ -267,13 +272,13 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             }
 
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
-            // Counted by hand from the table: 127 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
-            // anonymous caller 137 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
+            // Counted by hand from the table: 132 closed rows, the 2 hub rows and 4 circuit rows on GET and POST, refuse the
+            // anonymous caller 142 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
             // 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows), 3 planning change rows
-            // (sequence, maintenance) and 6 maintenance acting rows refuse 3 callers; 4 production order rows, 4 production
+            // (sequence, maintenance), 6 maintenance acting rows and 5 model registry rows refuse 3 callers; 4 production order rows, 4 production
             // page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading rows and 6
             // maintenance page rows refuse the terminal.
-            Assert.Equal(137 + (35 * 5) + (31 * 3) + (36 * 1), refusals);
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1), refusals);
         }
         finally
         {
@@ -319,10 +324,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows, 14 production office rows, 3
-            // planning change rows and 6 maintenance acting rows for 3 roles; 35 rows of one role; 4 production order rows, 4
+            // planning change rows, 6 maintenance acting rows and 5 model registry rows for 3 roles; 35 rows of one role; 4 production order rows, 4
             // production page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading
             // rows and 6 maintenance page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (31 * 3) + 35 + (36 * 5), admissions);
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5), admissions);
         }
         finally
         {
