@@ -4,6 +4,7 @@ using DomioOps.Cloud.Components;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
+using DomioOps.Cloud.Maintenance.Notifications;
 using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
@@ -58,6 +59,7 @@ internal sealed partial class Program
         builder.AddProduction();
         builder.AddOee();
         builder.AddPlanning();
+        builder.AddMaintenanceNotifications();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -76,6 +78,7 @@ internal sealed partial class Program
         app.MapProductionApi();
         app.MapOeeApi();
         app.MapPlanningApi();
+        app.MapMaintenanceNotificationsApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

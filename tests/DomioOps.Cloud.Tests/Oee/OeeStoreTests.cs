@@ -77,7 +77,7 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         await cloud.HistoryAsync("oee-d", State(MachineState.Working, DaysAgo(4, 7)), State(MachineState.Offline, DaysAgo(4, 9)), State(MachineState.Working, DaysAgo(4, 10)));
         await cloud.StoredWhenAsync("oee-d", DaysAgo(4, 8), f => f?.DownTime == TimeSpan.FromHours(1));
 
-        var (window, problem) = await cloud.App.Services.GetRequiredService<Maintenance>()
+        var (window, problem) = await cloud.App.Services.GetRequiredService<DomioOps.Cloud.Planning.Maintenance>()
             .PlanAsync(AuditActor.System, new MaintenanceDraft("oee-d", DaysAgo(4, 9), DaysAgo(4, 10), "spindle"), TestContext.Current.CancellationToken);
         Assert.True(window is not null, problem);
         var expected = new OeeFigures(Shift2Planned - TimeSpan.FromHours(1), Shift2Planned - TimeSpan.FromHours(1), TimeSpan.Zero, TimeSpan.Zero, 0, 0, TimeSpan.Zero);

@@ -192,6 +192,16 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/planning", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("GET", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("POST", "/planning/board", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        // Maintenance notifications (#16): the outbox's deliveries are for maintenance and administrators; every person
+        // reads and marks their own bell and subscribes their browsers to web push.
+        new("GET", "/api/maintenance/notifications/deliveries/", [Maintenance, Admin]),
+        new("GET", "/api/maintenance/notifications/deliveries/{id:long}/attempts", [Maintenance, Admin]),
+        new("POST", "/api/maintenance/notifications/deliveries/{id:long}/retry", [Maintenance, Admin]),
+        new("GET", "/api/maintenance/notifications/bell/", [Operator, Maintenance, Planner, Office, Admin]),
+        new("POST", "/api/maintenance/notifications/bell/{id:long}/read", [Operator, Maintenance, Planner, Office, Admin]),
+        new("POST", "/api/maintenance/notifications/bell/read", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/maintenance/notifications/push/key", [Operator, Maintenance, Planner, Office, Admin]),
+        new("POST", "/api/maintenance/notifications/push/subscriptions", [Operator, Maintenance, Planner, Office, Admin]),
     ];
 
     [Fact]
@@ -254,8 +264,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // anonymous caller 121 times; 35 rows of one role refuse the other 5 callers; 4 edge reading rows, 4 edge page rows,
             // 14 production office rows (2 import API, 1 routing, 5 work-centre API, 6 page rows) and 3 planning change rows
             // (sequence, maintenance) refuse 3 callers; 4 production order rows, 4 production page rows, 6 OEE rows, 4
-            // planning reading rows and 8 OEE and planning page rows refuse the terminal.
-            Assert.Equal(121 + (35 * 5) + (25 * 3) + (26 * 1), refusals);
+            // planning reading rows and 8 OEE and planning page rows refuse the terminal. Maintenance notifications: 8 closed rows
+            // refuse the anonymous caller; 3 delivery rows refuse 4 callers; 3 bell rows and 2 push rows refuse the terminal.
+            Assert.Equal(121 + (35 * 5) + (25 * 3) + (26 * 1) + 8 + (3 * 4) + (5 * 1), refusals);
         }
         finally
         {
@@ -302,8 +313,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Counted by hand from the table: 13 open rows, the 3 probes on GET and POST; 25 rows for all 6 callers, the 2 hub
             // rows and 4 circuit rows on GET and POST; 4 edge reading rows, 4 edge page rows, 14 production office rows and 3
             // planning change rows for 3 roles; 35 rows of one role; 4 production order rows, 4 production page rows, 6 OEE rows,
-            // 4 planning reading rows and 8 OEE and planning page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (25 * 3) + 35 + (26 * 5), admissions);
+            // 4 planning reading rows and 8 OEE and planning page rows for the 5 people roles. Maintenance notifications: 3
+            // delivery rows for 2 roles, 3 bell rows and 2 push rows for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (25 * 3) + 35 + (26 * 5) + (3 * 2) + (5 * 5), admissions);
         }
         finally
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DomioOps.Cloud.Maintenance.Notifications;
 
 /// <summary>Why a message goes out: a group's message (Alertmanager timing) or an escalation step (GoAlert).</summary>
@@ -44,7 +46,7 @@ internal sealed record AlertNotification(DateTimeOffset At, string Receiver, Not
                 text.Append("Firing:\n");
                 foreach (var alert in Firing)
                 {
-                    text.Append($"- [{alert.Severity}] {alert.Machine}{Centre(alert)}: {alert.Title}\n  {alert.Text}\n  {alert.Link}\n");
+                    text.Append(CultureInfo.InvariantCulture, $"- [{alert.Severity}] {alert.Machine}{Centre(alert)}: {alert.Title}\n  {alert.Text}\n  {alert.Link}\n");
                 }
             }
 
@@ -53,7 +55,7 @@ internal sealed record AlertNotification(DateTimeOffset At, string Receiver, Not
                 text.Append(Firing.Count > 0 ? "\nResolved:\n" : "Resolved:\n");
                 foreach (var alert in Resolved)
                 {
-                    text.Append($"- {alert.Machine}{Centre(alert)}: {alert.Title}\n  {alert.Link}\n");
+                    text.Append(CultureInfo.InvariantCulture, $"- {alert.Machine}{Centre(alert)}: {alert.Title}\n  {alert.Link}\n");
                 }
             }
 
