@@ -58,4 +58,30 @@ public sealed class BellDeliveryTests(MigratedDatabase database) : IClassFixture
         var written = await stack.OnlyDeliveryAsync(ct);
         Assert.Equal(("u-anna", "Pending", NotificationStack.Start.AddSeconds(30)), (written.Target, written.Status, written.CreatedAt));
     }
+
+    [Fact]
+    public async Task HostedLoops_AlertPublished_PipelineWritesAndDispatcherDeliversWithoutBeingStepped()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new NotificationOptions { Rules = [NotificationStack.RuleFor("anna")] };
+        options.Receivers["anna"] = new NotificationReceiver { Channels = [new NotificationTarget { Channel = NotificationChannel.Bell, Address = "anna" }] };
+        await using var stack = await NotificationStack.CreateAsync(database, options, ct);
+        await stack.AddPersonAsync("u-anna", "anna", "Maintenance", ct);
+        await stack.Dispatcher.StartAsync(ct);
+        await stack.Pipeline.StartAsync(ct);
+        try
+        {
+            // Publishing wakes the pipeline (group_wait 0: due now), whose write wakes the dispatcher: no clock moves.
+            await stack.Pipeline.PublishAsync(NotificationStack.Notice(33), ct);
+
+            var deliveries = await Eventually.ReturnsAsync(() => stack.Outbox.ListAsync(null, 10, ct), d => d.Any(x => x.Status == "Sent"), TimeSpan.FromSeconds(30), ct);
+            Assert.Equal(("Sent", 1), (Assert.Single(deliveries).Status, deliveries[0].Attempts));
+            Assert.Equal("/maintenance/alerts/33", Assert.Single(await stack.Outbox.BellAsync("u-anna", 10, ct)).Link);
+        }
+        finally
+        {
+            await stack.Pipeline.StopAsync(CancellationToken.None);
+            await stack.Dispatcher.StopAsync(CancellationToken.None);
+        }
+    }
 }

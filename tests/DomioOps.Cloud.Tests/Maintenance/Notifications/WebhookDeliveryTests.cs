@@ -67,6 +67,36 @@ public sealed class WebhookDeliveryTests(MigratedDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task RunOnce_EndpointDoesNotAnswerInTime_TimeoutRecordedAndRetried()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var requests = 0;
+        await using var endpoint = await LocalHttpEndpoint.StartAsync(async http =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, http.RequestAborted); // the first never answers: the sender gives up
+            }
+
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+        }, ct);
+        var options = Options(new Uri(endpoint.BaseAddress, "hooks/domio"));
+        options.RequestTimeout = TimeSpan.FromMilliseconds(300);
+        await using var stack = await NotificationStack.CreateAsync(database, options, ct);
+        await stack.PublishAsync(NotificationStack.Notice(25), ct);
+
+        Assert.Equal(1, await stack.Dispatcher.RunOnceAsync(ct));
+        var waiting = await stack.OnlyDeliveryAsync(ct);
+        Assert.Equal(("Pending", (DateTimeOffset?)NotificationStack.Start.AddSeconds(7.5)), (waiting.Status, waiting.NextAttemptAt));
+        Assert.EndsWith("hooks/domio did not answer within 00:00:00.3000000.", waiting.LastError, StringComparison.Ordinal);
+        stack.Time.Advance(TimeSpan.FromSeconds(7.5));
+        Assert.Equal(1, await stack.Dispatcher.RunOnceAsync(ct));
+
+        var sent = await stack.OnlyDeliveryAsync(ct);
+        Assert.Equal(("Sent", 2), (sent.Status, sent.Attempts));
+    }
+
+    [Fact]
     public async Task RunOnce_EndpointAlways503_FailedAfterMaxAttemptsWithLastError()
     {
         var ct = TestContext.Current.CancellationToken;
