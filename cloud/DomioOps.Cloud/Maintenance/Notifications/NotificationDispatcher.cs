@@ -158,6 +158,6 @@ internal sealed partial class NotificationDispatcher(NotificationOutbox outbox, 
     [LoggerMessage(Level = LogLevel.Error, Message = "Notification {Id} by {Channel} to {Receiver} failed for good after {Attempt} attempts: {Error}")]
     private partial void LogFailed(long id, NotificationChannel channel, string receiver, int attempt, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The notification dispatcher could not read or update the outbox; it tries again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The notification dispatcher could not read or update the outbox; it tries again")]
     private partial void LogDispatchFailed(Exception exception);
 }

@@ -107,6 +107,6 @@ internal sealed partial class NotificationPipeline(NotificationOutbox outbox, No
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} notification messages written to the outbox")]
     private partial void LogWritten(int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notification messages could not be written to the outbox; they are kept and written again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification messages could not be written to the outbox; they are kept and written again")]
     private partial void LogWriteFailed(Exception exception);
 }
