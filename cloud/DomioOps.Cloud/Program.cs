@@ -5,6 +5,7 @@ using DomioOps.Cloud.History;
 using DomioOps.Cloud.Ingestion;
 using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Maintenance;
+using DomioOps.Cloud.Maintenance.Notifications;
 using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
@@ -65,6 +66,7 @@ internal sealed partial class Program
         builder.AddOee();
         builder.AddPlanning();
         builder.AddMaintenance();
+        builder.AddMaintenanceNotifications();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -84,6 +86,7 @@ internal sealed partial class Program
         app.MapOeeApi();
         app.MapPlanningApi();
         app.MapMaintenanceApi();
+        app.MapMaintenanceNotificationsApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

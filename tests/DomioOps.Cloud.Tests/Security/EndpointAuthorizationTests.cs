@@ -214,6 +214,16 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/maintenance/models/{id:long}/activate", [Maintenance, Planner, Admin]),
         new("GET", "/maintenance/models", [Maintenance, Planner, Admin], Page: true),
         new("POST", "/maintenance/models", [Maintenance, Planner, Admin], Page: true),
+        // Maintenance notifications (#16): the outbox's deliveries are for maintenance and administrators; every person
+        // reads and marks their own bell and subscribes their browsers to web push.
+        new("GET", "/api/maintenance/notifications/deliveries/", [Maintenance, Admin]),
+        new("GET", "/api/maintenance/notifications/deliveries/{id:long}/attempts", [Maintenance, Admin]),
+        new("POST", "/api/maintenance/notifications/deliveries/{id:long}/retry", [Maintenance, Admin]),
+        new("GET", "/api/maintenance/notifications/bell/", [Operator, Maintenance, Planner, Office, Admin]),
+        new("POST", "/api/maintenance/notifications/bell/{id:long}/read", [Operator, Maintenance, Planner, Office, Admin]),
+        new("POST", "/api/maintenance/notifications/bell/read", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/api/maintenance/notifications/push/key", [Operator, Maintenance, Planner, Office, Admin]),
+        new("POST", "/api/maintenance/notifications/push/subscriptions", [Operator, Maintenance, Planner, Office, Admin]),
     ];
 
     [Fact]
@@ -278,7 +288,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // (sequence, maintenance), 6 maintenance acting rows and 5 model registry rows refuse 3 callers; 4 production order rows, 4 production
             // page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading rows and 6
             // maintenance page rows refuse the terminal.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1), refusals);
+            // Maintenance notifications: 8 closed rows refuse the anonymous caller; 3 delivery rows refuse 4 callers; 3 bell rows
+            // and 2 push rows refuse the terminal.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 8 + (3 * 4) + (5 * 1), refusals);
         }
         finally
         {
@@ -327,7 +339,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // planning change rows, 6 maintenance acting rows and 5 model registry rows for 3 roles; 35 rows of one role; 4 production order rows, 4
             // production page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading
             // rows and 6 maintenance page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5), admissions);
+            // Maintenance notifications: 3 delivery rows for 2 roles, 3 bell rows and 2 push rows for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (3 * 2) + (5 * 5), admissions);
         }
         finally
         {

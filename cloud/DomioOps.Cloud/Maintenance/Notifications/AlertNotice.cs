@@ -1,5 +1,6 @@
 namespace DomioOps.Cloud.Maintenance.Notifications;
 
+/// <summary>How urgent an alert is; rules hear an alert at their minimum severity or above.</summary>
 public enum AlertSeverity
 {
     Info,
@@ -7,6 +8,7 @@ public enum AlertSeverity
     Critical,
 }
 
+/// <summary>Where an alert is in its lifecycle: raised, acknowledged by someone, resolved.</summary>
 public enum AlertStatus
 {
     Raised,
@@ -14,11 +16,11 @@ public enum AlertStatus
     Resolved,
 }
 
-/// <summary>A change of a maintenance alert, as the notifications route it: raised, acknowledged or resolved.</summary>
+/// <summary>One step of an alert's lifecycle, published whenever it is raised, acknowledged or resolved.</summary>
 public sealed record AlertNotice(long AlertId, string Machine, string? WorkCentre, AlertSeverity Severity,
     AlertStatus Status, string Title, string Text, string Link, DateTimeOffset At);
 
-/// <summary>Routes alert changes to the people who hear them (Maintenance/Notifications).</summary>
+/// <summary>What the alerts publish to: routes each notice to its rules' receivers, with their timing.</summary>
 public interface IAlertNotifications
 {
     Task PublishAsync(AlertNotice notice, CancellationToken ct);
