@@ -10,7 +10,7 @@ public sealed class MaintenanceOptions
     /// <summary>Whether this silo scores the machines (one silo of a cluster does a round at a time, whichever takes the lock).</summary>
     public bool Scoring { get; set; } = true;
 
-    /// <summary>Time between scoring rounds; the hysteresis of the models' alert policies counts in rounds.</summary>
+    /// <summary>Time between scoring rounds; the hysteresis of the models' alert policies counts in rounds, chosen in training for rounds this far apart (ClassHistory.Step).</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
-    public TimeSpan ScoringInterval { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ScoringInterval { get; set; } = TimeSpan.FromMinutes(10);
 }
