@@ -28,7 +28,7 @@ port=$(PG_FSYNC=off "$root/scripts/postgres.sh" start "$pg" | tail -n 1)
 trap '"$root/scripts/postgres.sh" stop "$pg" >/dev/null 2>&1 || true' EXIT
 db="--Silo:ConnectionString=Host=127.0.0.1;Port=$port;Username=postgres;Database=domio_proof"
 
-time_it() { local t0=$SECONDS; "$@"; echo "maintenance-proof: $* took $((SECONDS - t0)) s" | cut -c1-200; }
+time_it() { local t0=$SECONDS; "$@"; echo "maintenance-proof: ${*:2:3} took $((SECONDS - t0)) s"; }
 
 scenario="$root/simulators/DomioOps.Simulators/scenarios/factory.json"
 # Each year is simulated and imported once: a second run of the script goes on from the training.
