@@ -48,6 +48,11 @@ if (args is ["planning-load", .. var planningArgs])
     return await DomioOps.Benchmarks.Planning.PlanningLoadHarness.RunAsync(planningArgs);
 }
 
+if (args is ["maintenance-scoring", .. var maintenanceArgs])
+{
+    return await DomioOps.Benchmarks.Maintenance.MaintenanceScoringHarness.RunAsync(maintenanceArgs);
+}
+
 if (args is ["history-load", .. var historyArgs])
 {
     await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);

@@ -25,6 +25,20 @@ internal static class Ai4iCommands
             settings = settings.WithTrees(trees);
         }
 
+        // Tuning on the cross-validation folds: the failure model's settings.
+        settings = settings with
+        {
+            Failure = settings.Failure with
+            {
+                Leaves = options.Integer("leaves", settings.Failure.Leaves, 2),
+                MinimumExamplesPerLeaf = options.Integer("min-leaf", settings.Failure.MinimumExamplesPerLeaf, 1),
+                Bins = options.Integer("bins", settings.Failure.Bins, 2),
+                LearningRate = options.Optional("learning-rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : settings.Failure.LearningRate,
+            },
+            ThresholdFolds = options.Integer("threshold-folds", settings.ThresholdFolds, 2),
+            FixedThreshold = options.Optional("threshold") is { } fixedThreshold ? float.Parse(fixedThreshold, CultureInfo.InvariantCulture) : null,
+        };
+
         options.NoneLeft();
         var records = Ai4iCsv.Load(dataPath);
         var progress = new WriterProgress(output);
@@ -124,9 +138,9 @@ internal static class Ai4iCommands
             Tables =
             [
                 new ReportTable("F1 per class", ["class", "rows", "F1"],
-                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(k => (IReadOnlyList<string>)[names[k], modes.Actual(k).ToString(CultureInfo.InvariantCulture), modes.F1(k).ToString("0.000", CultureInfo.InvariantCulture)])]),
+                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(k => new[] { names[k], modes.Actual(k).ToString(CultureInfo.InvariantCulture), modes.F1(k).ToString("0.000", CultureInfo.InvariantCulture) })]),
                 new ReportTable("Six-class confusion matrix (rows: actual, columns: predicted)", ["actual \\ predicted", .. names],
-                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(a => (IReadOnlyList<string>)[names[a], .. Enumerable.Range(0, ModeEvaluation.Classes).Select(p => modes.Confusion[a, p].ToString(CultureInfo.InvariantCulture))])]),
+                    [.. Enumerable.Range(0, ModeEvaluation.Classes).Select(a => Enumerable.Range(0, ModeEvaluation.Classes).Select(p => modes.Confusion[a, p].ToString(CultureInfo.InvariantCulture)).Prepend(names[a]).ToArray())]),
             ],
             Notes =
             [

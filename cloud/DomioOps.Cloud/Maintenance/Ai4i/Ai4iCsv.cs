@@ -19,8 +19,8 @@ public static class Ai4iCsv
     public const string ToolWearColumn = "Tool wear [min]";
     public const string ProductIdColumn = "Product ID";
 
-    private static readonly string[] s_machineFailure = ["Machine failure", "Machine_failure"];
-    private static readonly (string Column, FailureModes Mode)[] s_modes =
+    private static readonly string[] MachineFailureSpellings = ["Machine failure", "Machine_failure"];
+    private static readonly (string Column, FailureModes Mode)[] ModeColumns =
         [("TWF", FailureModes.ToolWear), ("HDF", FailureModes.HeatDissipation), ("PWF", FailureModes.Power), ("OSF", FailureModes.Overstrain), ("RNF", FailureModes.Random)];
 
     public static IReadOnlyList<Ai4iRecord> Load(string path)
@@ -48,8 +48,8 @@ public static class Ai4iCsv
         var speed = Column(RotationalSpeedColumn);
         var torque = Column(TorqueColumn);
         var wear = Column(ToolWearColumn);
-        var failure = Column(s_machineFailure);
-        var modes = s_modes.Select(m => (Index: Column(m.Column), m.Column, m.Mode)).ToArray();
+        var failure = Column(MachineFailureSpellings);
+        var modes = ModeColumns.Select(m => (Index: Column(m.Column), m.Column, m.Mode)).ToArray();
         var product = Array.IndexOf(names, ProductIdColumn);
 
         var records = new List<Ai4iRecord>();

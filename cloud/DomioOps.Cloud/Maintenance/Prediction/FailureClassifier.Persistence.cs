@@ -15,7 +15,7 @@ public sealed partial class FailureClassifier
     private const string EnsembleEntry = "ensemble.json";
     private const string MlNetEntry = "mlnet-model.zip";
 
-    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 
     public void Save(Stream stream)
     {
@@ -39,7 +39,7 @@ public sealed partial class FailureClassifier
                 throw new InvalidDataException($"The model is in format {schema.Format}; this build reads format {Format}.");
             }
 
-            var ensemble = Read<TreeEnsemble>(zip, EnsembleEntry);
+            var ensemble = Read<BoostedTrees>(zip, EnsembleEntry);
             var features = new FeatureSchema([.. schema.Features]);
             foreach (var tree in ensemble.Trees)
             {
@@ -69,14 +69,14 @@ public sealed partial class FailureClassifier
     private static void Write<T>(ZipArchive zip, string name, T value)
     {
         using var entry = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
-        JsonSerializer.Serialize(entry, value, s_json);
+        JsonSerializer.Serialize(entry, value, JsonOptions);
     }
 
     private static T Read<T>(ZipArchive zip, string name)
     {
         var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"The model zip has no {name}: not a saved FailureClassifier.");
         using var stream = entry.Open();
-        return JsonSerializer.Deserialize<T>(stream, s_json) ?? throw new InvalidDataException($"{name} is empty.");
+        return JsonSerializer.Deserialize<T>(stream, JsonOptions) ?? throw new InvalidDataException($"{name} is empty.");
     }
 
     private sealed record SchemaFile(int Format, IReadOnlyList<FeatureDefinition> Features);

@@ -10,15 +10,15 @@ namespace DomioOps.Cloud.Maintenance.Prediction;
 /// <summary>
 /// Will this machine fail within the horizon? An ML.NET FastTree binary classifier (gradient-boosted trees on the
 /// logistic loss) whose raw score is turned into a probability by the Platt sigmoid FastTree fits with it. Training
-/// runs in ML.NET; scoring and explaining walk the trained trees copied out of it (<see cref="TreeEnsemble"/>), so
+/// runs in ML.NET; scoring and explaining walk the trained trees copied out of it (<see cref="BoostedTrees"/>), so
 /// <see cref="Probability"/> is thread-safe, allocation-free and needs no PredictionEngine.
 /// </summary>
 public sealed partial class FailureClassifier
 {
-    private readonly TreeEnsemble _ensemble;
+    private readonly BoostedTrees _ensemble;
     private readonly byte[] _mlNetModel;
 
-    private FailureClassifier(FeatureSchema schema, TreeEnsemble ensemble, byte[] mlNetModel)
+    private FailureClassifier(FeatureSchema schema, BoostedTrees ensemble, byte[] mlNetModel)
     {
         Schema = schema;
         _ensemble = ensemble;
@@ -58,10 +58,11 @@ public sealed partial class FailureClassifier
             LearningRate = options.LearningRate,
             MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
             Seed = options.Seed,
+            MaximumBinCountPerFeature = options.Bins,
             CategoricalSplit = false,
         });
         var model = trainer.Fit(data);
-        var ensemble = TreeEnsemble.From(model.Model.SubModel.TrainedTreeEnsemble, model.Model.Calibrator, examples);
+        var ensemble = BoostedTrees.From(model.Model.SubModel.TrainedTreeEnsemble, model.Model.Calibrator, examples);
         using var saved = new MemoryStream();
         ml.Model.Save(model, data.Schema, saved);
         progress?.Report(string.Create(CultureInfo.InvariantCulture,

@@ -55,7 +55,7 @@ public sealed class Ai4iClassesTests
         var features = Ai4iFeatures.Of(new Ai4iRecord(2, "M1", 'M', 298.5, 309.0, 1500, 40, 100, false, FailureModes.None));
 
         Assert.Equal(Ai4iFeatures.Schema.Features.Count, features.Length);
-        Assert.Equal([0f, 1f, 0f, 298.5f, 309f, 1500f, 40f, 100f, 10.5f], features[..9]);
+        Assert.Equal(new float[] { 0, 1, 0, 298.5f, 309, 1500, 40, 100, 10.5f }, features[..9]);
         Assert.Equal(2000 * MathF.PI, features[9], 1);
         Assert.Equal(4000f, features[10]);
         Assert.DoesNotContain(Ai4iFeatures.Schema.Features, f => f.Key.ToUpperInvariant() is "TWF" or "HDF" or "PWF" or "OSF" or "RNF");

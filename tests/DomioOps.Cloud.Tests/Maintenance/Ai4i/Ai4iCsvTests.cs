@@ -38,7 +38,7 @@ public sealed class Ai4iCsvTests
     {
         // The data set's README: 8,000 rows, a stratified 80 % split holding 271 of the 339 failures; UTF-8 with a BOM.
         var path = Ai4iData.TrainingFile();
-        Assert.Equal([0xEF, 0xBB, 0xBF], File.ReadAllBytes(path)[..3]);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, File.ReadAllBytes(path)[..3]);
 
         var records = Ai4iCsv.Load(path);
 

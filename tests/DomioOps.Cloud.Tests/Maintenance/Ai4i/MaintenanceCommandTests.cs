@@ -31,7 +31,7 @@ public sealed partial class MaintenanceCommandTests : IDisposable
         var train = Path.Combine(_folder.FullName, "train.csv");
         var score = Path.Combine(_folder.FullName, "score.csv");
         File.WriteAllLines(train, lines[..6001], new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        File.WriteAllLines(score, [lines[0].Replace("Machine_failure", "Machine failure", StringComparison.Ordinal), .. lines[6001..]], new UTF8Encoding(false));
+        File.WriteAllLines(score, lines[6001..].Prepend(lines[0].Replace("Machine_failure", "Machine failure", StringComparison.Ordinal)), new UTF8Encoding(false));
         var scoredFailures = lines[6001..].Count(l => l.Split(',')[8] == "1");
         var model = Path.Combine(_folder.FullName, "model.zip");
         var report = Path.Combine(_folder.FullName, "report.html");
@@ -52,7 +52,8 @@ public sealed partial class MaintenanceCommandTests : IDisposable
         Assert.True(confusion.Success, scored.Output);
         Assert.Equal(scoredFailures, int.Parse(confusion.Groups["tp"].Value, CultureInfo.InvariantCulture) + int.Parse(confusion.Groups["fn"].Value, CultureInfo.InvariantCulture));
         var f1 = double.Parse(F1Line().Match(scored.Output).Groups["f1"].Value, CultureInfo.InvariantCulture);
-        // Measured FLOOR_NOTE; the floor sits below it by the spread seen between seeds.
+        // Measured 0.819 (TP 34, FP 1, FN 14 of 48 failures): with so few failures one more or less moves F1 by about 0.02,
+        // so the floor leaves room for five.
         Assert.True(f1 > ScoreF1Floor, scored.Output);
     }
 
@@ -77,7 +78,7 @@ public sealed partial class MaintenanceCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Score_BadRow_ExitTwoNamingLineAndColumn()
+    public async Task Train_BadRow_ExitTwoNamingLineAndColumn()
     {
         var data = Path.Combine(_folder.FullName, "bad.csv");
         File.WriteAllText(data, "UDI,Product ID,Type,Air temperature [K],Process temperature [K],Rotational speed [rpm],Torque [Nm],Tool wear [min],Machine failure,TWF,HDF,PWF,OSF,RNF\n" +
@@ -101,7 +102,7 @@ public sealed partial class MaintenanceCommandTests : IDisposable
         Assert.StartsWith("maintenance ai4i-score: ", error, StringComparison.Ordinal);
     }
 
-    private const double ScoreF1Floor = 0.75;
+    private const double ScoreF1Floor = 0.70;
 
     [GeneratedRegex(@"confusion +TP (?<tp>\d+) +FP \d+ +TN \d+ +FN (?<fn>\d+)")]
     private static partial Regex ConfusionLine();

@@ -13,13 +13,13 @@ public sealed class BinaryEvaluationTests
     //   0.5  3  2   3/5       1       3/4   ← best F1
     //   0.4  3  3   1/2       1       2/3
     // AP = 1/3·1 + 0·1/2 + 1/3·2/3 + 0·1/2 + 1/3·3/5 + 0·1/2 = 1/3 + 2/9 + 1/5 = 34/45.
-    private static readonly (bool Actual, float Probability)[] s_six =
+    private static readonly (bool Actual, float Probability)[] Six =
         [(true, 0.9f), (false, 0.8f), (true, 0.7f), (false, 0.6f), (true, 0.5f), (false, 0.4f)];
 
     [Fact]
     public void Compute_SixExamplesAtHalf_MatchesHandCountedMetrics()
     {
-        var evaluation = BinaryEvaluation.Compute(s_six, 0.5f);
+        var evaluation = BinaryEvaluation.Compute(Six, 0.5f);
 
         Assert.Equal(new ConfusionMatrix(3, 2, 1, 0), evaluation.Confusion);
         Assert.Equal(0.6, evaluation.Precision, 12);
@@ -32,7 +32,7 @@ public sealed class BinaryEvaluationTests
     [Fact]
     public void Compute_SixExamples_CurveHasStartAndOnePointPerThreshold()
     {
-        var curve = BinaryEvaluation.Compute(s_six, 0.5f).PrCurve;
+        var curve = BinaryEvaluation.Compute(Six, 0.5f).PrCurve;
 
         (double, double)[] expected = [(0, 1), (1.0 / 3, 1), (1.0 / 3, 0.5), (2.0 / 3, 2.0 / 3), (2.0 / 3, 0.5), (1, 0.6), (1, 0.5)];
         Assert.Equal(expected.Length, curve.Count);
@@ -46,7 +46,7 @@ public sealed class BinaryEvaluationTests
     [Fact]
     public void BestF1Threshold_SixExamples_IsTheThresholdOfF1ThreeQuarters()
     {
-        Assert.Equal(0.5f, BinaryEvaluation.BestF1Threshold(s_six));
+        Assert.Equal(0.5f, BinaryEvaluation.BestF1Threshold(Six));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class BinaryEvaluationTests
     [Fact]
     public void Compute_ThresholdAboveEveryScore_NoPredictedFailure()
     {
-        var evaluation = BinaryEvaluation.Compute(s_six, 0.95f);
+        var evaluation = BinaryEvaluation.Compute(Six, 0.95f);
 
         Assert.Equal(new ConfusionMatrix(0, 0, 3, 3), evaluation.Confusion);
         Assert.Equal(0, evaluation.F1);

@@ -7,7 +7,7 @@ namespace DomioOps.Cloud.Tests.Maintenance.Prediction;
 
 public sealed class EvaluationReportTests
 {
-    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
     private const string Hostile = "<script>alert('x')</script> & \"quoted\" \u0001";
 
     private static EvaluationReportModel Model(IReadOnlyList<double>? leadTimes = null) =>
@@ -33,14 +33,14 @@ public sealed class EvaluationReportTests
         Assert.StartsWith("<!DOCTYPE html", html, StringComparison.Ordinal);
         var page = Parse(html);
         Assert.Equal("html", page.Root!.Name.LocalName);
-        Assert.Equal(4, page.Descendants(s_svg + "svg").Count());
+        Assert.Equal(4, page.Descendants(Svg + "svg").Count());
         Assert.Equal(["Precision-recall curve", "Confusion matrix", "Lead time of caught failures (hours)", "Feature importance (share of split gain)"],
             page.Descendants("figcaption").Select(c => c.Value));
         // Standard metrics (6) + one extra row + the header row; the extra table: caption, header and two rows.
         Assert.Equal(8, page.Descendants("table").First().Elements("tr").Count());
         Assert.Equal(3, page.Descendants("table").Last().Elements("tr").Count());
         Assert.Contains(page.Descendants("td"), td => td.Value == "0.750"); // F1 3/4
-        Assert.Contains(page.Descendants(s_svg + "text"), t => t.Value == "3"); // true positives
+        Assert.Contains(page.Descendants(Svg + "text"), t => t.Value == "3"); // true positives
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class EvaluationReportTests
         var html = EvaluationReport.Render(Model());
         var page = Parse(html);
 
-        Assert.Empty(page.Descendants().Where(e => e.Name.LocalName == "script"));
+        Assert.DoesNotContain(page.Descendants(), e => e.Name.LocalName == "script");
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; \"quoted\" \uFFFD", html, StringComparison.Ordinal);
         Assert.Equal("Spindle model <script>alert('x')</script> & \"quoted\" \uFFFD", page.Descendants("h1").Single().Value);
@@ -60,7 +60,7 @@ public sealed class EvaluationReportTests
     {
         var page = Parse(EvaluationReport.Render(Model()));
 
-        Assert.Equal(3, page.Descendants(s_svg + "svg").Count());
+        Assert.Equal(3, page.Descendants(Svg + "svg").Count());
         Assert.DoesNotContain(page.Descendants("figcaption"), c => c.Value.StartsWith("Lead time", StringComparison.Ordinal));
     }
 
@@ -79,7 +79,7 @@ public sealed class EvaluationReportTests
         var scored = Enumerable.Range(0, 5000).Select(i => (i % 7 == 0, i / 5000f)).ToList();
         var model = new EvaluationReportModel("Thin", "synthetic", BinaryEvaluation.Compute(scored, 0.5f));
 
-        var polyline = Parse(EvaluationReport.Render(model)).Descendants(s_svg + "polyline").Single();
+        var polyline = Parse(EvaluationReport.Render(model)).Descendants(Svg + "polyline").Single();
 
         // Two vertices per drawn point (a step), at most 600 points plus the last one.
         Assert.InRange(polyline.Attribute("points")!.Value.Split(' ').Length, 2, 1202);

@@ -9,24 +9,24 @@ namespace DomioOps.Cloud.Tests.Maintenance.Prediction;
 
 public sealed class FailureClassifierTests
 {
-    private static readonly FeatureSchema s_schema = new(
+    private static readonly FeatureSchema TestSchema = new(
     [
         new FeatureDefinition("temperature", "bearing temperature, mean over 1 h", "°C"),
         new FeatureDefinition("noise", "a feature unrelated to failure", "1"),
     ]);
 
-    private static readonly FailureClassifierOptions s_options = new(Trees: 20, Leaves: 4, LearningRate: 0.3, MinimumExamplesPerLeaf: 5, Seed: 7);
+    private static readonly FailureClassifierOptions Options = new(Trees: 20, Leaves: 4, LearningRate: 0.3, MinimumExamplesPerLeaf: 5, Seed: 7);
 
     /// <summary>400 examples: temperature 0-99 °C four times over, noise (37·i mod 11); a machine fails at 60 °C and above.</summary>
     private static List<TrainingExample> Examples() =>
         [.. Enumerable.Range(0, 400).Select(i => new TrainingExample([i % 100, (i * 37) % 11], i % 100 >= 60))];
 
-    private static readonly Lazy<FailureClassifier> s_model = new(() => FailureClassifier.Train(s_schema, Examples(), s_options));
+    private static readonly Lazy<FailureClassifier> Model = new(() => FailureClassifier.Train(TestSchema, Examples(), Options));
 
     [Fact]
     public void Probability_HotAndColdBearings_HighAndLow()
     {
-        var model = s_model.Value;
+        var model = Model.Value;
 
         Assert.True(model.Probability([90, 5]) > 0.9f, $"hot: {model.Probability([90, 5])}");
         Assert.True(model.Probability([10, 5]) < 0.1f, $"cold: {model.Probability([10, 5])}");
@@ -36,7 +36,7 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Probability_SameAsMlNetPredictionEngineOnTheSavedModel()
     {
-        var model = s_model.Value;
+        var model = Model.Value;
         var ml = new MLContext(1);
         var loaded = ml.Model.Load(new MemoryStream(model.MlNetModel), out _);
         using var engine = ml.Model.CreatePredictionEngine<MlNetInput, MlNetOutput>(loaded);
@@ -45,14 +45,14 @@ public sealed class FailureClassifierTests
         {
             float[] features = [t + 0.5f, (t * 3) % 11];
             var expected = engine.Predict(new MlNetInput { Features = features }).Probability;
-            Assert.Equal(expected, model.Probability(features), 5);
+            Assert.Equal(expected, model.Probability(features), tolerance: 1e-5);
         }
     }
 
     [Fact]
     public void Explain_HotBearing_TemperatureFirstAndPushesTowardsFailure()
     {
-        var explained = s_model.Value.Explain([90, 5], top: 2);
+        var explained = Model.Value.Explain([90, 5], top: 2);
 
         Assert.Equal(2, explained.Count);
         Assert.Equal("temperature", explained[0].Feature.Key);
@@ -64,7 +64,7 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Explain_ColdBearing_TemperaturePushesAwayFromFailure()
     {
-        var explained = s_model.Value.Explain([10, 5], top: 1);
+        var explained = Model.Value.Explain([10, 5], top: 1);
 
         Assert.Equal("temperature", Assert.Single(explained).Feature.Key);
         Assert.True(explained[0].Contribution < 0);
@@ -73,8 +73,9 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Explain_Contributions_AddUpToScoreMinusExpectedScore()
     {
-        var model = s_model.Value;
-        foreach (float[] features in new[] { new float[] { 90, 5 }, [10, 0], [60, 10], [59.5f, 3] })
+        var model = Model.Value;
+        float[][] vectors = [[90, 5], [10, 0], [60, 10], [59.5f, 3]];
+        foreach (var features in vectors)
         {
             var (score, expected) = model.RawScore(features);
             var sum = model.Explain(features, top: 2).Sum(c => (double)c.Contribution);
@@ -85,7 +86,7 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Probability_ManyThreadsAtOnce_SameAsOneThread()
     {
-        var model = s_model.Value;
+        var model = Model.Value;
         var sequential = new float[10_000];
         for (var i = 0; i < sequential.Length; i++)
         {
@@ -101,14 +102,14 @@ public sealed class FailureClassifierTests
     [Fact]
     public void SaveLoad_RoundTrip_SameSchemaAndProbabilities()
     {
-        var model = s_model.Value;
+        var model = Model.Value;
         using var stream = new MemoryStream();
         model.Save(stream);
         stream.Position = 0;
 
         var loaded = FailureClassifier.Load(stream);
 
-        Assert.Equal(s_schema.Features, loaded.Schema.Features);
+        Assert.Equal(TestSchema.Features, loaded.Schema.Features);
         Assert.Equal(model.TreeCount, loaded.TreeCount);
         for (var t = 0; t < 100; t++)
         {
@@ -121,18 +122,18 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Train_SameSeed_SameModel()
     {
-        var again = FailureClassifier.Train(s_schema, Examples(), s_options);
+        var again = FailureClassifier.Train(TestSchema, Examples(), Options);
 
         for (var t = 0; t < 100; t++)
         {
-            Assert.Equal(s_model.Value.Probability([t, 4]), again.Probability([t, 4]));
+            Assert.Equal(Model.Value.Probability([t, 4]), again.Probability([t, 4]));
         }
     }
 
     [Fact]
     public void Importance_TemperatureCarriesNearlyAllTheGain()
     {
-        var importance = s_model.Value.Importance;
+        var importance = Model.Value.Importance;
 
         Assert.Equal(["temperature", "noise"], importance.Select(i => i.Feature.Key));
         Assert.Equal(1.0, importance.Sum(i => i.Importance), 9);
@@ -144,7 +145,7 @@ public sealed class FailureClassifierTests
     {
         var healthy = Examples().Select(e => e with { Fails = false }).ToList();
 
-        var error = Assert.Throws<ArgumentException>(() => FailureClassifier.Train(s_schema, healthy, s_options));
+        var error = Assert.Throws<ArgumentException>(() => FailureClassifier.Train(TestSchema, healthy, Options));
 
         Assert.Contains("0 fail", error.Message, StringComparison.Ordinal);
     }
@@ -155,7 +156,7 @@ public sealed class FailureClassifierTests
         var examples = Examples();
         examples[3] = new TrainingExample([float.NaN, 1], false);
 
-        var error = Assert.Throws<ArgumentException>(() => FailureClassifier.Train(s_schema, examples, s_options));
+        var error = Assert.Throws<ArgumentException>(() => FailureClassifier.Train(TestSchema, examples, Options));
 
         Assert.Contains("Example 3: feature 'temperature' is NaN", error.Message, StringComparison.Ordinal);
     }
@@ -163,7 +164,7 @@ public sealed class FailureClassifierTests
     [Fact]
     public void Probability_WrongLength_ThrowsListingTheFeatures()
     {
-        var error = Assert.Throws<ArgumentException>(() => s_model.Value.Probability([1, 2, 3]));
+        var error = Assert.Throws<ArgumentException>(() => Model.Value.Probability([1, 2, 3]));
 
         Assert.Contains("2 features (temperature, noise); got 3", error.Message, StringComparison.Ordinal);
     }

@@ -11,9 +11,10 @@ namespace DomioOps.Cloud.Maintenance.Prediction;
 /// carries its expected output for the contributions.
 /// A tree walks as ML.NET's InternalRegressionTree.GetLeaf does: at node n go to <see cref="Tree.Left"/> when
 /// x[SplitFeatures[n]] ≤ Thresholds[n], else to <see cref="Tree.Right"/>; a child ≥ 0 is a node, ~child a leaf; a tree
-/// of one leaf has no nodes. Score = Bias + Σ Weight·leaf value; probability = 1 / (1 + exp(PlattSlope·score + PlattOffset)).
+/// of one leaf has no nodes and, as in ML.NET's GetOutput, adds nothing. Score = Bias + Σ Weight·leaf value;
+/// probability = 1 / (1 + exp(PlattSlope·score + PlattOffset)) (ML.NET's PlattCalibrator).
 /// </summary>
-internal sealed record TreeEnsemble(double Bias, double PlattSlope, double PlattOffset, IReadOnlyList<TreeEnsemble.Tree> Trees)
+internal sealed record BoostedTrees(double Bias, double PlattSlope, double PlattOffset, IReadOnlyList<BoostedTrees.Tree> Trees)
 {
     /// <param name="NodeValues">The expected output at each node: its leaves' values weighted by the training examples
     /// that reached them (the "previous leaf value" of the Saabas contribution method).</param>
@@ -37,13 +38,13 @@ internal sealed record TreeEnsemble(double Bias, double PlattSlope, double Platt
         }
 
         [JsonIgnore]
-        public double Root => SplitFeatures.Length == 0 ? LeafValues[0] : NodeValues[0];
+        public double Root => SplitFeatures.Length == 0 ? 0 : NodeValues[0];
 
         public double ValueOf(int child) => child >= 0 ? NodeValues[child] : LeafValues[~child];
     }
 
     /// <summary>The trees of a trained FastTree model; <paramref name="training"/> supplies the counts behind the node values.</summary>
-    public static TreeEnsemble From(RegressionTreeEnsemble ensemble, PlattCalibrator calibrator, IReadOnlyList<TrainingExample> training)
+    public static BoostedTrees From(TreeEnsemble<RegressionTree> ensemble, PlattCalibrator calibrator, IReadOnlyList<TrainingExample> training)
     {
         var trees = new List<Tree>(ensemble.Trees.Count);
         for (var t = 0; t < ensemble.Trees.Count; t++)
@@ -71,15 +72,20 @@ internal sealed record TreeEnsemble(double Bias, double PlattSlope, double Platt
             trees.Add(tree);
         }
 
-        return new TreeEnsemble(ensemble.Bias, calibrator.Slope, calibrator.Offset, trees);
+        return new BoostedTrees(ensemble.Bias, calibrator.Slope, calibrator.Offset, trees);
     }
 
     public double Score(ReadOnlySpan<float> features)
     {
         var score = Bias;
-        foreach (var tree in Trees)
+        // Indexing, not foreach: an interface's enumerator would be one allocation per score.
+        for (var t = 0; t < Trees.Count; t++)
         {
-            score += tree.Weight * tree.LeafValues[tree.Leaf(features)];
+            var tree = Trees[t];
+            if (tree.SplitFeatures.Length > 0)
+            {
+                score += tree.Weight * tree.LeafValues[tree.Leaf(features)];
+            }
         }
 
         return score;
@@ -97,8 +103,9 @@ internal sealed record TreeEnsemble(double Bias, double PlattSlope, double Platt
     /// </summary>
     public void Contributions(ReadOnlySpan<float> features, Span<double> contributions)
     {
-        foreach (var tree in Trees)
+        for (var t = 0; t < Trees.Count; t++)
         {
+            var tree = Trees[t];
             if (tree.SplitFeatures.Length == 0)
             {
                 continue;
