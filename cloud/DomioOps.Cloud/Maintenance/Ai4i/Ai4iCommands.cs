@@ -25,6 +25,20 @@ internal static class Ai4iCommands
             settings = settings.WithTrees(trees);
         }
 
+        // Tuning on the cross-validation folds: the failure model's settings.
+        settings = settings with
+        {
+            Failure = settings.Failure with
+            {
+                Leaves = options.Integer("leaves", settings.Failure.Leaves, 2),
+                MinimumExamplesPerLeaf = options.Integer("min-leaf", settings.Failure.MinimumExamplesPerLeaf, 1),
+                Bins = options.Integer("bins", settings.Failure.Bins, 2),
+                LearningRate = options.Optional("learning-rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : settings.Failure.LearningRate,
+            },
+            ThresholdFolds = options.Integer("threshold-folds", settings.ThresholdFolds, 2),
+            FixedThreshold = options.Optional("threshold") is { } fixedThreshold ? float.Parse(fixedThreshold, CultureInfo.InvariantCulture) : null,
+        };
+
         options.NoneLeft();
         var records = Ai4iCsv.Load(dataPath);
         var progress = new WriterProgress(output);

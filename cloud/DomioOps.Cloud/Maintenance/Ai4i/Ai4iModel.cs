@@ -11,12 +11,13 @@ namespace DomioOps.Cloud.Maintenance.Ai4i;
 /// <param name="Modes">FastTree settings of the five one-vs-rest mode classifiers.</param>
 /// <param name="ThresholdFolds">Folds of the inner cross-validation that picks the decision threshold.</param>
 /// <param name="Seed">Seed of the inner folds' shuffle.</param>
-public sealed record Ai4iSettings(FailureClassifierOptions Failure, FailureClassifierOptions Modes, int ThresholdFolds = 3, int Seed = 1)
+/// <param name="FixedThreshold">A decision threshold to use instead of the inner cross-validation's.</param>
+public sealed record Ai4iSettings(FailureClassifierOptions Failure, FailureClassifierOptions Modes, int ThresholdFolds = 3, int Seed = 1, float? FixedThreshold = null)
 {
     /// <summary>The settings chosen on the cross-validation folds of the training file (README: "AI4I 2020").</summary>
     public static Ai4iSettings Default { get; } = new(
-        new FailureClassifierOptions(Trees: 300, Leaves: 16, LearningRate: 0.1, MinimumExamplesPerLeaf: 5),
-        new FailureClassifierOptions(Trees: 150, Leaves: 8, LearningRate: 0.1, MinimumExamplesPerLeaf: 3));
+        new FailureClassifierOptions(Trees: 600, Leaves: 8, LearningRate: 0.05, MinimumExamplesPerLeaf: 2, Bins: 1023),
+        new FailureClassifierOptions(Trees: 150, Leaves: 8, LearningRate: 0.1, MinimumExamplesPerLeaf: 3, Bins: 1023));
 
     public Ai4iSettings WithSeed(int seed) => this with { Seed = seed, Failure = Failure with { Seed = seed }, Modes = Modes with { Seed = seed } };
 
@@ -55,23 +56,8 @@ public sealed class Ai4iModel
         var features = records.Select(Ai4iFeatures.Of).ToArray();
         var failures = features.Select((f, i) => new TrainingExample(f, records[i].MachineFailure)).ToList();
 
-        // The threshold from rows each inner model did not see: the full model's own training scores would be too sure.
-        var folds = Ai4iCrossValidation.Folds(records, settings.ThresholdFolds, settings.Seed);
-        var outOfFold = new (bool Actual, float Probability)[records.Count];
-        for (var fold = 0; fold < settings.ThresholdFolds; fold++)
-        {
-            var inner = FailureClassifier.Train(Ai4iFeatures.Schema, [.. failures.Where((_, i) => folds[i] != fold)], settings.Failure);
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (folds[i] == fold)
-                {
-                    outOfFold[i] = (failures[i].Fails, inner.Probability(features[i]));
-                }
-            }
-        }
-
-        var threshold = BinaryEvaluation.BestF1Threshold(outOfFold);
-        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"threshold {threshold:0.000} (best F1 over a {settings.ThresholdFolds}-fold inner cross-validation)"));
+        var threshold = settings.FixedThreshold ?? InnerThreshold(records, features, failures, settings);
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"threshold {threshold:0.000} ({(settings.FixedThreshold is null ? $"best F1 over a {settings.ThresholdFolds}-fold inner cross-validation" : "fixed")})"));
         var failure = FailureClassifier.Train(Ai4iFeatures.Schema, failures, settings.Failure);
         var modes = new FailureClassifier?[Ai4iClasses.Modes.Count];
         for (var m = 0; m < modes.Length; m++)
@@ -104,6 +90,26 @@ public sealed class Ai4iModel
         }
 
         return (probability, best.Class);
+    }
+
+    /// <summary>The best-F1 threshold over out-of-fold probabilities: the full model's own training scores would be too sure.</summary>
+    private static float InnerThreshold(IReadOnlyList<Ai4iRecord> records, float[][] features, List<TrainingExample> failures, Ai4iSettings settings)
+    {
+        var folds = Ai4iCrossValidation.Folds(records, settings.ThresholdFolds, settings.Seed);
+        var outOfFold = new (bool Actual, float Probability)[records.Count];
+        for (var fold = 0; fold < settings.ThresholdFolds; fold++)
+        {
+            var inner = FailureClassifier.Train(Ai4iFeatures.Schema, [.. failures.Where((_, i) => folds[i] != fold)], settings.Failure);
+            for (var i = 0; i < records.Count; i++)
+            {
+                if (folds[i] == fold)
+                {
+                    outOfFold[i] = (failures[i].Fails, inner.Probability(features[i]));
+                }
+            }
+        }
+
+        return BinaryEvaluation.BestF1Threshold(outOfFold);
     }
 
     /// <summary>A zip of <c>ai4i.json</c> (threshold, labelling) and one saved <see cref="FailureClassifier"/> per model.</summary>

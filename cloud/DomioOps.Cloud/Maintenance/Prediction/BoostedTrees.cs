@@ -78,8 +78,10 @@ internal sealed record BoostedTrees(double Bias, double PlattSlope, double Platt
     public double Score(ReadOnlySpan<float> features)
     {
         var score = Bias;
-        foreach (var tree in Trees)
+        // Indexing, not foreach: an interface's enumerator would be one allocation per score.
+        for (var t = 0; t < Trees.Count; t++)
         {
+            var tree = Trees[t];
             if (tree.SplitFeatures.Length > 0)
             {
                 score += tree.Weight * tree.LeafValues[tree.Leaf(features)];
@@ -101,8 +103,9 @@ internal sealed record BoostedTrees(double Bias, double PlattSlope, double Platt
     /// </summary>
     public void Contributions(ReadOnlySpan<float> features, Span<double> contributions)
     {
-        foreach (var tree in Trees)
+        for (var t = 0; t < Trees.Count; t++)
         {
+            var tree = Trees[t];
             if (tree.SplitFeatures.Length == 0)
             {
                 continue;

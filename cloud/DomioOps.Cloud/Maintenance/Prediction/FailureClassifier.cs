@@ -58,6 +58,7 @@ public sealed partial class FailureClassifier
             LearningRate = options.LearningRate,
             MinimumExampleCountPerLeaf = options.MinimumExamplesPerLeaf,
             Seed = options.Seed,
+            MaximumBinCountPerFeature = options.Bins,
             CategoricalSplit = false,
         });
         var model = trainer.Fit(data);

@@ -6,7 +6,9 @@ namespace DomioOps.Cloud.Maintenance.Prediction;
 /// <param name="LearningRate">Shrinkage of each tree (LearningRate).</param>
 /// <param name="MinimumExamplesPerLeaf">MinimumExampleCountPerLeaf.</param>
 /// <param name="Seed">Seed of the MLContext and of FastTree: the same data and seed give the same model.</param>
-public sealed record FailureClassifierOptions(int Trees = 100, int Leaves = 20, double LearningRate = 0.2, int MinimumExamplesPerLeaf = 10, int Seed = 1)
+/// <param name="Bins">Most bins per feature (MaximumBinCountPerFeature): FastTree splits only between bins, so a sharp
+/// physical limit is learned to within one bin's width.</param>
+public sealed record FailureClassifierOptions(int Trees = 100, int Leaves = 20, double LearningRate = 0.2, int MinimumExamplesPerLeaf = 10, int Seed = 1, int Bins = 255)
 {
     internal void Validate()
     {
@@ -28,6 +30,11 @@ public sealed record FailureClassifierOptions(int Trees = 100, int Leaves = 20, 
         if (MinimumExamplesPerLeaf < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MinimumExamplesPerLeaf), MinimumExamplesPerLeaf, "MinimumExamplesPerLeaf must be at least 1.");
+        }
+
+        if (Bins < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Bins), Bins, "Bins must be at least 2.");
         }
     }
 }

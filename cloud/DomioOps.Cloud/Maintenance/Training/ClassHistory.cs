@@ -52,7 +52,7 @@ internal static class ClassHistory
         foreach (var machine in machines)
         {
             var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-            var history = await MachineHistory.ReadAsync(dataSource, machine, machineClass, from - TimeSpan.FromHours(MachineFeatures.Windows[^1]), to + horizon, ct).ConfigureAwait(false);
+            var history = await MachineHistory.ReadAsync(dataSource, machine, machineClass, from - TimeSpan.FromMinutes(MachineFeatures.Windows[^1]), to + horizon, ct).ConfigureAwait(false);
             var read = stopwatch.Elapsed;
             var instants = From(history, machineClass, from, to, horizon, machine);
             result.Add(instants);

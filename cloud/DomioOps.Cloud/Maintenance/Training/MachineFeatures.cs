@@ -6,8 +6,8 @@ using Npgsql;
 namespace DomioOps.Cloud.Maintenance.Training;
 
 /// <summary>
-/// Sliding-window features of one machine at one instant, from telemetry_rollup_minute: over the last 1 h, 6 h and
-/// 24 h before the instant, the level (mean of minute means), peak (mean of minute maxima), trend (least-squares slope
+/// Sliding-window features of one machine at one instant, from telemetry_rollup_minute: over the last 15 min, 1 h, 6 h
+/// and 24 h before the instant, the level (mean of minute means), peak (mean of minute maxima), trend (least-squares slope
 /// of the minute means, per hour) and variability (standard deviation of the minute means) of each condition signal of
 /// the machine's class, over the minutes it ran (on and not failed the whole minute); the change of each condition
 /// signal's 1 h mean against its 24 h mean; the share of minutes with an alarm and with the warning flag; the cycle
@@ -16,8 +16,11 @@ namespace DomioOps.Cloud.Maintenance.Training;
 /// </summary>
 public sealed class MachineFeatures(NpgsqlDataSource dataSource)
 {
-    /// <summary>The windows, in hours.</summary>
-    internal static readonly int[] Windows = [1, 6, 24];
+    /// <summary>The windows, in minutes: 15 min (quick degradations such as a glue heater's), 1 h, 6 h, 24 h.</summary>
+    internal static readonly int[] Windows = [15, 60, 360, 1440];
+
+    /// <summary>The indexes of the 1 h, 6 h and 24 h windows in <see cref="Windows"/>.</summary>
+    private const int Hour = 1, SixHours = 2, Day = 3;
 
     private static readonly string[] Stats = ["mean", "peak", "trend", "variability"];
 
@@ -43,21 +46,22 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
         var features = new List<FeatureDefinition>();
         foreach (var (_, key, text, unit) in ConditionSignals(machineClass))
         {
-            foreach (var hours in Windows)
+            foreach (var minutes in Windows)
             {
-                features.Add(new($"{key}.mean.{hours}h", $"{text}, mean over {hours} h", unit));
-                features.Add(new($"{key}.peak.{hours}h", $"{text}, mean of minute peaks over {hours} h", unit));
-                features.Add(new($"{key}.trend.{hours}h", $"{text}, trend over {hours} h", $"{unit}/h"));
-                features.Add(new($"{key}.variability.{hours}h", $"{text}, variability (standard deviation) over {hours} h", unit));
+                var (name, words) = (WindowKey(minutes), WindowText(minutes));
+                features.Add(new($"{key}.mean.{name}", $"{text}, mean over {words}", unit));
+                features.Add(new($"{key}.peak.{name}", $"{text}, mean of minute peaks over {words}", unit));
+                features.Add(new($"{key}.trend.{name}", $"{text}, trend over {words}", $"{unit}/h"));
+                features.Add(new($"{key}.variability.{name}", $"{text}, variability (standard deviation) over {words}", unit));
             }
 
             features.Add(new($"{key}.change.1h-24h", $"{text}, change of the 1 h mean against the 24 h mean", "fraction"));
         }
 
-        foreach (var hours in Windows)
+        foreach (var minutes in Windows)
         {
-            features.Add(new($"alarm.rate.{hours}h", $"alarms, share of minutes over {hours} h", "fraction"));
-            features.Add(new($"warning.rate.{hours}h", $"warning flag, share of minutes over {hours} h", "fraction"));
+            features.Add(new($"alarm.rate.{WindowKey(minutes)}", $"alarms, share of minutes over {WindowText(minutes)}", "fraction"));
+            features.Add(new($"warning.rate.{WindowKey(minutes)}", $"warning flag, share of minutes over {WindowText(minutes)}", "fraction"));
         }
 
         features.Add(new("cycle-time.drift.1h-24h", "cycle time, change of the 1 h mean against the 24 h mean", "fraction"));
@@ -76,7 +80,7 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
             return [];
         }
 
-        var from = MinuteSeries.Truncate(at[0]) - TimeSpan.FromHours(Windows[^1]);
+        var from = MinuteSeries.Truncate(at[0]) - TimeSpan.FromMinutes(Windows[^1]);
         var history = await MachineHistory.ReadAsync(dataSource, machine, machineClass, from, MinuteSeries.Truncate(at[^1]) + TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
         return Compute(history, machineClass, [.. at.Select(history.Series.MinuteOf)]);
     }
@@ -118,20 +122,20 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
                     features[f++] = windows[w].Deviation;
                 }
 
-                features[f++] = Change(windows[0].Mean, windows[^1].Mean);
+                features[f++] = Change(windows[Hour].Mean, windows[Day].Mean);
             }
 
             for (var w = 0; w < Windows.Length; w++)
             {
-                features[f++] = Rate(alarm, i, Windows[w] * 60, v => v != 0);
-                features[f++] = Rate(warning, i, Windows[w] * 60, v => v > 0);
+                features[f++] = Rate(alarm, i, Windows[w], v => v != 0);
+                features[f++] = Rate(warning, i, Windows[w], v => v > 0);
             }
 
             Accumulate(cycleTime, ran, i, cycle);
-            features[f++] = Change(cycle[0].Mean, cycle[^1].Mean);
-            features[f++] = Change(cycle[1].Mean, cycle[^1].Mean);
-            features[f++] = EnergyPerPiece(power, pieces, i, 6 * 60);
-            features[f++] = EnergyPerPiece(power, pieces, i, 24 * 60);
+            features[f++] = Change(cycle[Hour].Mean, cycle[Day].Mean);
+            features[f++] = Change(cycle[SixHours].Mean, cycle[Day].Mean);
+            features[f++] = EnergyPerPiece(power, pieces, i, Windows[SixHours]);
+            features[f++] = EnergyPerPiece(power, pieces, i, Windows[Day]);
             features[f++] = i >= 0 && i <= series.Minutes ? (float)operating[i] : 0;
             result[k] = features;
         }
@@ -143,6 +147,10 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
     internal static bool Ran(MinuteSeries series, int m) =>
         series.Has(Signal.MachineState, m) && series.Min(Signal.MachineState, m) >= 1 && series.Max(Signal.MachineState, m) <= 3;
 
+    private static string WindowKey(int minutes) => minutes % 60 == 0 ? $"{minutes / 60}h" : $"{minutes}min";
+
+    private static string WindowText(int minutes) => minutes % 60 == 0 ? $"{minutes / 60} h" : $"{minutes} min";
+
     private static float Change(float recent, float longer) => longer == 0 ? 0 : (recent / longer) - 1;
 
     /// <summary>One backward pass over the longest window, taking each window's statistics as its length is reached.</summary>
@@ -150,7 +158,7 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
     {
         double n = 0, sy = 0, syy = 0, sx = 0, sxx = 0, sxy = 0, peak = 0;
         var w = 0;
-        for (var back = 1; back <= Windows[^1] * 60; back++)
+        for (var back = 1; back <= Windows[^1]; back++)
         {
             var m = i - back;
             if (m >= 0 && m < ran.Length && ran[m] && column.Count[m] > 0)
@@ -160,7 +168,7 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
                 (n, sy, syy, sx, sxx, sxy, peak) = (n + 1, sy + y, syy + (y * y), sx + x, sxx + (x * x), sxy + (x * y), peak + column.Max[m]);
             }
 
-            if (back == Windows[w] * 60)
+            if (back == Windows[w])
             {
                 var slopeDenominator = (n * sxx) - (sx * sx);
                 windows[w] = n == 0 ? default : new Window(

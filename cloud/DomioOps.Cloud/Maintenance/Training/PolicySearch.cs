@@ -2,9 +2,10 @@ namespace DomioOps.Cloud.Maintenance.Training;
 
 /// <summary>
 /// Chooses the <see cref="AlertPolicy"/> on held-out scorings: of a grid of raise levels (0.10 … 0.95), raise streaks
-/// (1 … 4 scorings) and clear streaks (3, 6, 12 scorings; clear level half the raise level), the policy whose alert
+/// (1 … 4 scorings) and clear streaks (3, 6, 12, 24 scorings; clear level half the raise level), the policy whose alert
 /// precision is at least <see cref="PrecisionGoal"/> and that alerts the largest share of wear failures in time (then the
-/// most precise, then the one raising soonest); when none reaches the goal, the best F1 of in-time share and precision.
+/// most precise, then the one with fewest alerts — one degradation, one alert —, then the one raising soonest); when
+/// none reaches the goal, the best F1 of in-time share and precision.
 /// </summary>
 internal static class PolicySearch
 {
@@ -16,7 +17,7 @@ internal static class PolicySearch
         {
             for (var raiseAfter = 1; raiseAfter <= 4; raiseAfter++)
             {
-                foreach (var clearAfter in (int[])[3, 6, 12])
+                foreach (var clearAfter in (int[])[3, 6, 12, 24])
                 {
                     yield return new AlertPolicy(raise / 100f, raise / 200f, raiseAfter, clearAfter);
                 }
@@ -54,6 +55,7 @@ internal static class PolicySearch
 
         return a.InTimeShare != b.InTimeShare ? a.InTimeShare > b.InTimeShare
             : a.Precision != b.Precision ? a.Precision > b.Precision
+            : a.Alerts != b.Alerts ? a.Alerts < b.Alerts
             : Median(a.LeadHours) > Median(b.LeadHours);
     }
 

@@ -40,7 +40,8 @@ public sealed class Ai4iCrossValidationTests
         Assert.Equal(271, result.Binary.Confusion.TruePositives + result.Binary.Confusion.FalseNegatives);
         Assert.Equal(5, result.FoldF1.Count);
         Assert.Contains(progress, p => p.StartsWith("fold 5/5: F1", StringComparison.Ordinal));
-        // Floors from measurement (Maintenance/README.md, "AI4I 2020"): with these settings 5-fold CV gave F1 FLOOR_NOTE.
+        // Floors from measurement (Maintenance/README.md, "AI4I 2020"): these settings (100 trees) gave F1 0.879 and six-class
+        // macro-F1 0.627 with seed 1, 0.857 and 0.617 with seed 2; the floors sit about two such spreads below.
         Assert.True(result.Binary.F1 > F1Floor, $"F1 {result.Binary.F1:0.000}");
         Assert.True(result.Modes.MacroF1SixClasses > MacroF1Floor, $"macro-F1 (six classes) {result.Modes.MacroF1SixClasses:0.000}");
     }
@@ -57,13 +58,13 @@ public sealed class Ai4iCrossValidationTests
         // Every failure and every 10th row: deep paths, thresholds met exactly, trees of a single leaf.
         foreach (var example in examples.Where((e, i) => e.Fails || i % 10 == 0))
         {
-            Assert.Equal(engine.Predict(new MlNetInput { Features = example.Features }).Probability, model.Probability(example.Features), 5);
+            Assert.Equal(engine.Predict(new MlNetInput { Features = example.Features }).Probability, model.Probability(example.Features), tolerance: 1e-5);
         }
     }
 
-    private const int TestTrees = 60;
-    private const double F1Floor = 0.80;
-    private const double MacroF1Floor = 0.50;
+    private const int TestTrees = 100;
+    private const double F1Floor = 0.82;
+    private const double MacroF1Floor = 0.57;
 
     private sealed class Collector(List<string> lines) : IProgress<string>
     {

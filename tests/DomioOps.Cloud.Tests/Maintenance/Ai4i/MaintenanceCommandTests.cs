@@ -52,7 +52,8 @@ public sealed partial class MaintenanceCommandTests : IDisposable
         Assert.True(confusion.Success, scored.Output);
         Assert.Equal(scoredFailures, int.Parse(confusion.Groups["tp"].Value, CultureInfo.InvariantCulture) + int.Parse(confusion.Groups["fn"].Value, CultureInfo.InvariantCulture));
         var f1 = double.Parse(F1Line().Match(scored.Output).Groups["f1"].Value, CultureInfo.InvariantCulture);
-        // Measured FLOOR_NOTE; the floor sits below it by the spread seen between seeds.
+        // Measured 0.819 (TP 34, FP 1, FN 14 of 48 failures): with so few failures one more or less moves F1 by about 0.02,
+        // so the floor leaves room for five.
         Assert.True(f1 > ScoreF1Floor, scored.Output);
     }
 
@@ -101,7 +102,7 @@ public sealed partial class MaintenanceCommandTests : IDisposable
         Assert.StartsWith("maintenance ai4i-score: ", error, StringComparison.Ordinal);
     }
 
-    private const double ScoreF1Floor = 0.75;
+    private const double ScoreF1Floor = 0.70;
 
     [GeneratedRegex(@"confusion +TP (?<tp>\d+) +FP \d+ +TN \d+ +FN (?<fn>\d+)")]
     private static partial Regex ConfusionLine();

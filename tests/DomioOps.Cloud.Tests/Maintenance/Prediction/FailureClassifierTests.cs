@@ -45,7 +45,7 @@ public sealed class FailureClassifierTests
         {
             float[] features = [t + 0.5f, (t * 3) % 11];
             var expected = engine.Predict(new MlNetInput { Features = features }).Probability;
-            Assert.Equal(expected, model.Probability(features), 5);
+            Assert.Equal(expected, model.Probability(features), tolerance: 1e-5);
         }
     }
 

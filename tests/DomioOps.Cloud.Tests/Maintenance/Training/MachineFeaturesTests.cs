@@ -41,6 +41,9 @@ public sealed class MachineFeaturesTests
     // mean 1 + 0.01·Σk/59 = 1 + 0.01·1730/59; peak 0.5 more; a line stays a line without one point: 0.01/min = 0.6/h;
     // standard deviation 0.01·√(Σk²/59 − (Σk/59)²) with Σk² = 70210 − 1600 = 68610.
     [InlineData("vibration.mean.1h", 1.2932203)]
+    // Over 15 min: minutes 105–119, k = 45…59, mean 1 + 0.01·52; still the same line.
+    [InlineData("vibration.mean.15min", 1.52)]
+    [InlineData("vibration.trend.15min", 0.6)]
     [InlineData("vibration.peak.1h", 1.7932203)]
     [InlineData("vibration.trend.1h", 0.6)]
     [InlineData("vibration.variability.1h", 0.1740976)]
