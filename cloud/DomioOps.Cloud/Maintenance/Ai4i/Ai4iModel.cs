@@ -17,7 +17,7 @@ public sealed record Ai4iSettings(FailureClassifierOptions Failure, FailureClass
     /// <summary>The settings chosen on the cross-validation folds of the training file (README: "AI4I 2020").</summary>
     public static Ai4iSettings Default { get; } = new(
         new FailureClassifierOptions(Trees: 600, Leaves: 8, LearningRate: 0.05, MinimumExamplesPerLeaf: 2, Bins: 1023),
-        new FailureClassifierOptions(Trees: 150, Leaves: 8, LearningRate: 0.1, MinimumExamplesPerLeaf: 3, Bins: 1023));
+        new FailureClassifierOptions(Trees: 600, Leaves: 8, LearningRate: 0.1, MinimumExamplesPerLeaf: 3));
 
     public Ai4iSettings WithSeed(int seed) => this with { Seed = seed, Failure = Failure with { Seed = seed }, Modes = Modes with { Seed = seed } };
 
