@@ -48,6 +48,24 @@ internal static class SiloHosts
         }
     }
 
+    /// <summary>
+    /// Disposes a host whose start failed (a silo that could not join, a host refused by its options): it is not stopped,
+    /// since it never ran, but its grain directory's loop may have started and is ended first.
+    /// </summary>
+    public static async Task AbandonAsync(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        await EndDirectoryLoopAsync(host.Services);
+        if (host is IAsyncDisposable asynchronous)
+        {
+            await asynchronous.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
+
     /// <summary>Ends the grain directory's membership loop of a silo's services if it is still running; true when it had to.</summary>
     public static async Task<bool> EndDirectoryLoopAsync(IServiceProvider services)
     {

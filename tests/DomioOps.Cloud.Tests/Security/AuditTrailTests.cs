@@ -280,7 +280,7 @@ public sealed class AuditTrailTests(SecureCloud cloud) : IDisposable
         }
         finally
         {
-            await SiloHosts.StopAsync(app);
+            await SiloHosts.AbandonAsync(app);
         }
 
         Assert.Equal([$"Audit:KeyPath: the audit key file '{missing}' does not exist. Restore it from your backup (without it the chain cannot be verified), "

@@ -75,8 +75,8 @@ public sealed class TestSilo : IAsyncDisposable
         }
         catch
         {
-            // A silo that failed to start (to join, say) may have started its grain directory: stop what did start.
-            await SiloHosts.StopAsync(host, TimeSpan.FromSeconds(30));
+            // A silo that failed to start (to join, say) may have started its grain directory: end its loop.
+            await SiloHosts.AbandonAsync(host);
             throw;
         }
 
