@@ -14,13 +14,7 @@ internal static class GroundTruthCommand
 {
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            options[args[i]] = args[i + 1];
-        }
-
-        if (args.Length % 2 != 0 || !options.TryGetValue("--scenario", out var file) || options.Keys.Any(k => k is not ("--scenario" or "--seed" or "--start" or "--duration" or "--output")))
+        if (TimedRun.Options(args, ["--output"], []) is not { } options)
         {
             error.WriteLine("usage: DomioOps.Simulators ground-truth --scenario FILE [--seed N] [--start 2026-01-05T06:00:00Z] [--duration 30.00:00:00] [--output FILE]");
             return 2;
@@ -28,37 +22,16 @@ internal static class GroundTruthCommand
 
         try
         {
-            var scenario = ScenarioFile.Load(file);
-            if (options.TryGetValue("--seed", out var seed))
-            {
-                scenario.Seed = int.Parse(seed, CultureInfo.InvariantCulture);
-            }
-
-            if (options.TryGetValue("--start", out var start))
-            {
-                scenario.Start = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
-            }
-
-            if (options.TryGetValue("--duration", out var duration))
-            {
-                scenario.Duration = TimeSpan.Parse(duration, CultureInfo.InvariantCulture);
-            }
-
-            if (scenario.Start is null || scenario.Duration is null)
-            {
-                error.WriteLine($"{file}: key $.start / $.duration: a ground-truth run needs a fixed start and a duration. Fix: set them in the scenario or pass --start and --duration.");
-                return 2;
-            }
-
-            var factory = new Factory(scenario, scenario.Start.Value);
+            var (scenario, start, duration) = TimedRun.Load(options, "ground-truth");
+            var factory = new Factory(scenario, start);
             using var writer = options.TryGetValue("--output", out var path) ? new StreamWriter(path) : null;
             var target = writer ?? output;
             var count = 0;
 
             // Advanced a day at a time only to bound memory; the events do not depend on the slicing.
-            for (var at = scenario.Start.Value; at < scenario.Start.Value + scenario.Duration.Value;)
+            for (var at = start; at < start + duration;)
             {
-                at = Min(at + TimeSpan.FromDays(1), scenario.Start.Value + scenario.Duration.Value);
+                at = Min(at + TimeSpan.FromDays(1), start + duration);
                 foreach (var e in factory.Advance(at))
                 {
                     target.WriteLine(Factory.ToJsonLine(e));

@@ -25,46 +25,20 @@ internal static class HistoryCommand
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            options[args[i]] = args[i + 1];
-        }
-
-        if (args.Length % 2 != 0 || !options.TryGetValue("--scenario", out var file) || !options.TryGetValue("--output", out var directory)
-            || options.Keys.Any(k => k is not ("--scenario" or "--seed" or "--start" or "--duration" or "--output")))
+        if (TimedRun.Options(args, ["--output"], ["--output"]) is not { } options)
         {
             error.WriteLine("usage: DomioOps.Simulators history --scenario FILE [--seed N] [--start 2026-01-05T00:00:00Z] [--duration 365.00:00:00] --output DIR");
             return 2;
         }
 
+        var directory = options["--output"];
         try
         {
-            var scenario = ScenarioFile.Load(file);
-            if (options.TryGetValue("--seed", out var seed))
-            {
-                scenario.Seed = int.Parse(seed, CultureInfo.InvariantCulture);
-            }
-
-            if (options.TryGetValue("--start", out var start))
-            {
-                scenario.Start = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
-            }
-
-            if (options.TryGetValue("--duration", out var duration))
-            {
-                scenario.Duration = TimeSpan.Parse(duration, CultureInfo.InvariantCulture);
-            }
-
-            if (scenario.Start is null || scenario.Duration is null)
-            {
-                error.WriteLine($"{file}: key $.start / $.duration: a history run needs a fixed start and a duration. Fix: set them in the scenario or pass --start and --duration.");
-                return 2;
-            }
+            var (scenario, start, duration) = TimedRun.Load(options, "history");
 
             // Minutes are whole: the run starts at the minute of --start.
-            var from = new DateTimeOffset(scenario.Start.Value.UtcTicks - (scenario.Start.Value.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
-            var to = from + scenario.Duration.Value;
+            var from = new DateTimeOffset(start.UtcTicks - (start.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            var to = from + duration;
             Directory.CreateDirectory(directory);
             var factory = new Factory(scenario, from);
             var machines = factory.Devices.Where(d => d.Spec.Kind != MachineKind.EnergyMeter).ToList();
