@@ -103,7 +103,17 @@ public sealed partial class MachineDetailPageTests(MachineDetailPageTests.SliceA
         await page.SetViewportSizeAsync(360, 800);
         await page.Locator("#language").ClickAsync();
         await Assertions.Expect(page.Locator("#trend-heading")).ToHaveTextAsync("Тренд");
-        await Assertions.Expect(chart).ToHaveAttributeAsync("data-state", "ready", Patiently);
+        try
+        {
+            // The switch reloads the page: the chart waits for a new circuit, which on a loaded machine takes a while.
+            await Assertions.Expect(chart).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = 60_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            throw new TimeoutException($"after the switch to Russian the chart is '{await chart.GetAttributeAsync("data-state")}' " +
+                $"({await chart.InnerTextAsync()}); the browser said:\n{string.Join("\n", console)}\n{slice.Logs()}", e);
+        }
+
         await Browser.AssertAccessibleAsync(page);
     }
 

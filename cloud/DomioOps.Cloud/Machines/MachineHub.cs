@@ -27,6 +27,14 @@ internal sealed class MachineHub(HubSessions sessions) : Hub<IMachineHubClient>
         await base.OnConnectedAsync();
     }
 
+    /// <summary>
+    /// Answers once this connection has joined its groups. SignalR completes a client's start at the handshake, before
+    /// <see cref="OnConnectedAsync"/> has run, and invocations are dispatched only after it: a client that awaits this and
+    /// then reads the machines misses no change.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "SignalR calls instance methods of a hub only.")]
+    public Task Joined() => Task.CompletedTask;
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         sessions.Remove(Context);

@@ -350,6 +350,7 @@ public sealed class TerminalTests(SecureCloud cloud)
             }
         });
         await connection.StartAsync(ct);
+        await connection.InvokeAsync(nameof(MachineHub.Joined), ct);
         return (connection, heard.Reader);
     }
 

@@ -13,8 +13,19 @@ export function createLive({ machineChanged, connected, state }) {
       .build();
     connection.on('MachineChanged', machineChanged);
     connection.onreconnecting(() => state('reconnecting'));
-    connection.onreconnected(() => { attempt = 0; state('connected'); connected(); });
+    connection.onreconnected(async () => {
+      attempt = 0;
+      await joined();
+      state('connected');
+      connected();
+    });
     connection.onclose(() => { state('disconnected'); if (wanted) later(); });
+  }
+
+  // The start ends at the handshake, before the server has added the connection to its machines' groups; once
+  // 'Joined' answers it has, so the counts read after it miss no change.
+  function joined() {
+    return connection.invoke('Joined').catch(() => {});
   }
 
   function later() {
@@ -30,6 +41,7 @@ export function createLive({ machineChanged, connected, state }) {
     if (connection.state !== 'Disconnected') return;
     try {
       await connection.start();
+      await joined();
       attempt = 0;
       state('connected');
       connected();
