@@ -48,11 +48,12 @@ public sealed partial class FailureClassifier
         var ml = new MLContext(options.Seed);
         var definition = SchemaDefinition.Create(typeof(Row));
         definition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, schema.Features.Count);
-        var data = ml.Data.LoadFromEnumerable(examples.Select(e => new Row { Features = e.Features, Label = e.Fails }), definition);
+        var data = ml.Data.LoadFromEnumerable(examples.Select(e => new Row { Features = e.Features, Label = e.Fails, Weight = e.Weight }), definition);
         var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
         {
             LabelColumnName = nameof(Row.Label),
             FeatureColumnName = nameof(Row.Features),
+            ExampleWeightColumnName = examples.Any(e => e.Weight != 1) ? nameof(Row.Weight) : null,
             NumberOfTrees = options.Trees,
             NumberOfLeaves = options.Leaves,
             LearningRate = options.LearningRate,
@@ -143,6 +144,11 @@ public sealed partial class FailureClassifier
                 }
             }
 
+            if (!float.IsFinite(examples[e].Weight) || examples[e].Weight <= 0)
+            {
+                throw new ArgumentException($"Example {e} weighs {examples[e].Weight.ToString(CultureInfo.InvariantCulture)}; a weight is a positive number.", nameof(examples));
+            }
+
             positives += examples[e].Fails ? 1 : 0;
         }
 
@@ -159,5 +165,7 @@ public sealed partial class FailureClassifier
         public float[] Features { get; set; } = [];
 
         public bool Label { get; set; }
+
+        public float Weight { get; set; }
     }
 }

@@ -6,14 +6,18 @@ using Npgsql;
 
 namespace DomioOps.Cloud.Maintenance.Training;
 
-/// <summary>One machine's scoring instants over a span: their features, labels (null: left out) and the machine's failures.</summary>
+/// <summary>
+/// One machine's scoring instants over a span: their features, labels (null: left out) and training weights, and the
+/// machine's failures (wear: <see cref="MachineHistory.Failures"/>; sudden: other alarms).
+/// </summary>
 internal sealed record MachineInstants(string Machine, IReadOnlyList<DateTimeOffset> At, IReadOnlyList<float[]> Features, IReadOnlyList<bool?> Labels,
-    IReadOnlyList<DateTimeOffset> WearFailures, IReadOnlyList<DateTimeOffset> SuddenFailures);
+    IReadOnlyList<float> Weights, IReadOnlyList<DateTimeOffset> WearFailures, IReadOnlyList<DateTimeOffset> SuddenFailures);
 
 /// <summary>
 /// Every machine of a class over a span, read from PostgreSQL (telemetry_rollup_minute) one machine at a time: the
-/// instants every <see cref="Step"/>, each with its features (<see cref="MachineFeatures"/>) and label (a failure alarm
-/// starting within the horizon after it; left out while the machine is down or when the span ends before the horizon).
+/// instants every <see cref="Step"/>, each with its features (<see cref="MachineFeatures"/>), label (a failure starting
+/// within the horizon after it; left out while the machine is down or when the span ends before the horizon) and weight
+/// (heavier within an alert a person called a false alarm).
 /// </summary>
 internal static class ClassHistory
 {
@@ -81,8 +85,8 @@ internal static class ClassHistory
         var labels = history.Labels(minutes, horizon);
         var (first, end) = (series.MinuteOf(from), series.MinuteOf(to));
         return new MachineInstants(machine,
-            [.. minutes.Select(m => series.Origin.AddMinutes(m))], features, labels,
-            [.. history.FailureStarts().Where(m => m >= first && m < end).Select(m => series.Origin.AddMinutes(m))],
+            [.. minutes.Select(m => series.Origin.AddMinutes(m))], features, labels, history.Weights(minutes, labels),
+            [.. history.Failures().Where(m => m >= first && m < end).Select(m => series.Origin.AddMinutes(m))],
             [.. history.SuddenStarts().Where(m => m >= first && m < end).Select(m => series.Origin.AddMinutes(m))]);
     }
 }

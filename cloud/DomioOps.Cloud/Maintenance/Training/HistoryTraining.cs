@@ -32,7 +32,7 @@ internal static class HistoryTraining
             {
                 if (machine.At[i] + horizon <= cut && machine.Labels[i] is { } fails)
                 {
-                    examples.Add(new TrainingExample(machine.Features[i], fails));
+                    examples.Add(new TrainingExample(machine.Features[i], fails, machine.Weights[i]));
                 }
             }
         }

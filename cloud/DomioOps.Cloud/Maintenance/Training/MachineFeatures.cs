@@ -220,16 +220,20 @@ public sealed class MachineFeatures(NpgsqlDataSource dataSource)
         return made <= 0 ? 0 : (float)(energy / made);
     }
 
-    /// <summary>Operating hours since the last repair at each instant 0..Minutes: minutes on (state ≥ standby), reset by the end of a failure alarm.</summary>
+    /// <summary>
+    /// Operating hours since the last repair at each instant 0..Minutes: minutes on (state ≥ standby), reset by the end of
+    /// a failure alarm and by a repair closed in a work order (counting from the minute after the repair's).
+    /// </summary>
     private static double[] OperatingHours(MachineHistory history)
     {
         var series = history.Series;
+        var repairs = history.Repairs.ToHashSet();
         var hours = new double[series.Minutes + 1];
         var minutes = history.OperatingMinutesBefore;
         hours[0] = minutes / 60;
         for (var m = 0; m < series.Minutes; m++)
         {
-            if (series.Has(Signal.Alarm, m) && MachineHistory.IsFailureAlarm(series.Max(Signal.Alarm, m)))
+            if (repairs.Contains(m) || (series.Has(Signal.Alarm, m) && MachineHistory.IsFailureAlarm(series.Max(Signal.Alarm, m))))
             {
                 minutes = 0;
             }

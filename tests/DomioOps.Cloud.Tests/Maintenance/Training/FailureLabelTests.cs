@@ -1,3 +1,4 @@
+using DomioOps.Cloud.Maintenance.Alerts;
 using DomioOps.Cloud.Maintenance.Training;
 using DomioOps.Models.Wire;
 
@@ -9,7 +10,7 @@ public sealed class FailureLabelTests
     private static readonly DateTimeOffset Origin = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>1000 minutes working; a panel jam (alarm 110) in minutes 300–304; blade dulling fails (alarm 101) in minutes 700–739.</summary>
-    private static MachineHistory History()
+    private static MachineHistory History(params VerdictSpan[] verdicts)
     {
         var series = new MinuteSeries(Origin, 1000, MachineHistory.SignalsOf(MachineClass.PanelSaw));
         for (var m = 0; m < 1000; m++)
@@ -20,7 +21,7 @@ public sealed class FailureLabelTests
             series.Set(Signal.Alarm, m, alarm, alarm, alarm * 6, 6, alarm);
         }
 
-        return new MachineHistory(series, 0);
+        return new MachineHistory(series, 0, verdicts: verdicts);
     }
 
     [Fact]
@@ -49,6 +50,37 @@ public sealed class FailureLabelTests
         var labels = History().Labels([minute], TimeSpan.FromHours(2));
 
         Assert.Equal(expected, labels[0]);
+    }
+
+    [Fact]
+    public void Labels_APreventedFailure_PositiveBeforeTheRepairAsBeforeAnAlarm()
+    {
+        // An alert raised in minute 400 and resolved as prevented in minute 450: no alarm followed, the repair did.
+        var history = History(new VerdictSpan(400, 450, AlertVerdict.Prevented));
+
+        Assert.Equal([450, 700], history.Failures());
+        Assert.Equal([false, true, true, false], history.Labels([330, 331, 449, 451], TimeSpan.FromHours(2)));
+    }
+
+    [Fact]
+    public void Failures_VerdictsOnAlertsAnAlarmEnded_NoSecondFailure()
+    {
+        // A true failure told of an alert the blade-dulling alarm of minute 700 ended; a false alarm adds none.
+        var history = History(new VerdictSpan(650, 760, AlertVerdict.TrueFailure), new VerdictSpan(100, 200, AlertVerdict.FalseAlarm));
+
+        Assert.Equal([700], history.Failures());
+    }
+
+    [Fact]
+    public void Weights_WithinAFalseAlarm_HealthyInstantsWeighMore()
+    {
+        var history = History(new VerdictSpan(100, 200, AlertVerdict.FalseAlarm), new VerdictSpan(600, 690, AlertVerdict.FalseAlarm));
+        int[] minutes = [90, 100, 200, 210, 650];
+        var labels = history.Labels(minutes, TimeSpan.FromHours(2));
+
+        // The instant of minute 650 is within a false alarm, but a failure followed: it is positive and weighs 1.
+        Assert.Equal([false, false, false, false, true], labels);
+        Assert.Equal([1, MachineHistory.FalseAlarmWeight, MachineHistory.FalseAlarmWeight, 1, 1], history.Weights(minutes, labels));
     }
 
     [Fact]

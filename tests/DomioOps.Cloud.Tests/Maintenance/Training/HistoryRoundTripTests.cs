@@ -2,9 +2,11 @@ extern alias simulators;
 
 using System.Text.Json;
 
+using DomioOps.Cloud.Maintenance.Alerts;
 using DomioOps.Cloud.Maintenance.Prediction;
 using DomioOps.Cloud.Maintenance.Training;
 using DomioOps.Cloud.Tests.Storage;
+using DomioOps.Models.Wire;
 using DomioOps.Testing;
 
 using Npgsql;
@@ -57,6 +59,38 @@ public sealed class HistoryRoundTripTests(MigratedDatabase postgres) : IClassFix
         Assert.Equal(["saw-01"], machines.Select(m => m.Machine));
         Assert.True(model.Active);
         Assert.Contains("<svg", await registry.ReportAsync(model.Id, ct), StringComparison.Ordinal);
+
+        // A repair closed in a work order and the verdicts on two alerts are read with the history.
+        var repaired = Start.AddDays(3).AddMinutes(30).AddSeconds(20);
+        await using (var insert = dataSource.CreateBatch())
+        {
+            insert.BatchCommands.Add(new("""INSERT INTO maintenance_repairs ("MachineId", "RepairedAt") VALUES ('saw-01', $1)""") { Parameters = { new() { Value = repaired } } });
+            insert.BatchCommands.Add(new("""
+                INSERT INTO maintenance_alerts ("MachineId", "MachineClass", "Severity", "Status", "Probability", "PeakProbability", "LastProbability",
+                    "HorizonMinutes", "Reasons", "RaisedAt", "ScoredAt", "ResolvedAt", "ResolvedBy", "Verdict")
+                VALUES ('saw-01', 'panel-saw', 1, 2, 0.9, 0.9, 0.9, 480, '[]', $2, $2, $1, 'engineer', 2),
+                       ('saw-01', 'panel-saw', 1, 2, 0.8, 0.8, 0.8, 480, '[]', $3, $3, $4, 'engineer', 1)
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = repaired }, new() { Value = repaired.AddHours(-5) },
+                    new() { Value = Start.AddDays(5) }, new() { Value = Start.AddDays(5).AddHours(2) },
+                },
+            });
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        var history = await MachineHistory.ReadAsync(dataSource, "saw-01", MachineClass.PanelSaw, Start.AddDays(3), Start.AddDays(6), ct);
+        Assert.Equal([30], history.Repairs);
+        Assert.Equal([new VerdictSpan(-270, 30, AlertVerdict.Prevented), new VerdictSpan(2 * 1440, (2 * 1440) + 120, AlertVerdict.FalseAlarm)], history.Verdicts);
+        Assert.Contains(30, history.Failures());
+        // Read from 10 minutes after the repair, the operating minutes before count from it: the minutes 31–39 the saw was on.
+        Assert.DoesNotContain(history.FailureStarts(), m => m is >= 30 and < 40);
+        var on = Enumerable.Range(31, 9).Count(m => history.Series.Has(Signal.MachineState, m) && history.Series.Max(Signal.MachineState, m) >= 1);
+        Assert.True(on > 0, "the saw was off after the repair; choose another time");
+        var after = await MachineHistory.ReadAsync(dataSource, "saw-01", MachineClass.PanelSaw, Start.AddDays(3).AddMinutes(40), Start.AddDays(4), ct);
+        Assert.Equal(on, after.OperatingMinutesBefore);
     }
 
     public void Dispose() => _folder.Delete(recursive: true);

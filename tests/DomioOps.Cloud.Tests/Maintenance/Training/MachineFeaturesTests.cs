@@ -86,6 +86,19 @@ public sealed class MachineFeaturesTests
     }
 
     [Fact]
+    public void Compute_ARepairClosedInAWorkOrder_StartsTheOperatingHoursAgain()
+    {
+        var schema = MachineFeatures.SchemaOf(MachineClass.CncRouter);
+        var series = Series().Series;
+
+        var features = MachineFeatures.Compute(new MachineHistory(series, 30, repairs: [50]), MachineClass.CncRouter, [50, 51, 120]);
+
+        // 30 min before; the failure of minute 10 resets, then minutes 11–49 on (39 min); the repair in minute 50 resets;
+        // minutes 51–119 on (69 min).
+        Assert.Equal([Math.Round(39.0 / 60, 4), 0, Math.Round(69.0 / 60, 4)], features.Select(f => Math.Round(f[schema.IndexOf("operating-hours.since-repair")], 4)));
+    }
+
+    [Fact]
     public void SchemaOf_EveryClass_TextsInWordsAndOneFeaturePerKey()
     {
         foreach (var machineClass in (MachineClass[])[MachineClass.CncRouter, MachineClass.PanelSaw, MachineClass.Edgebander])
