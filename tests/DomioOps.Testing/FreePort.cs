@@ -7,23 +7,33 @@ namespace DomioOps.Testing;
 /// <remarks>
 /// The port is drawn below the kernel's ephemeral range (as <c>scripts/free-port.sh</c> does): a port the kernel
 /// hands out for port 0 may meanwhile become the local port of an outgoing connection, and then the server that was
-/// to bind it fails with "address already in use".
+/// to bind it fails with "address already in use". Two more ways the same port could go to two servers: this process
+/// never hands a port out twice (test classes start their servers in parallel, and a port is free until its server
+/// binds it), and it draws from the lower half of that range while <c>free-port.sh</c> (PostgreSQL's ports) draws from
+/// the upper half.
 /// </remarks>
 public static class FreePort
 {
     private const int Lowest = 10_000;
 
+    private static readonly HashSet<int> Issued = [];
+
     public static int Next()
     {
-        var highest = EphemeralRangeStart();
-        if (highest > Lowest + 1_000)
+        var ephemeral = EphemeralRangeStart();
+        if (ephemeral > Lowest + 1_000)
         {
-            for (var attempt = 0; attempt < 100; attempt++)
+            var highest = (Lowest + ephemeral) / 2;
+            for (var attempt = 0; attempt < 200; attempt++)
             {
                 var port = Random.Shared.Next(Lowest, highest);
-                if (CanBind(port))
+                lock (Issued)
                 {
-                    return port;
+                    if (!Issued.Contains(port) && CanBind(port))
+                    {
+                        Issued.Add(port);
+                        return port;
+                    }
                 }
             }
         }
