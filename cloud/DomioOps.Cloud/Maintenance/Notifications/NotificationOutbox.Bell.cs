@@ -11,12 +11,19 @@ public sealed record PushSubscriptionKeys(string Endpoint, string P256dh, string
 /// <summary>The bell's rows and the browsers' push subscriptions, per person (user id).</summary>
 internal sealed partial class NotificationOutbox
 {
-    /// <summary>Writes the bell row of a delivery (once: a retried delivery finds it there).</summary>
-    public async Task WriteBellAsync(Delivery delivery, string? link, CancellationToken ct)
+    /// <summary>
+    /// Writes the bell row of a delivery (once: a retried delivery finds it there); false when the delivery's target is
+    /// no person (a failed delivery to an unknown name, tried again).
+    /// </summary>
+    public async Task<bool> WriteBellAsync(Delivery delivery, string? link, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO maintenance_notification_bell ("UserId", "DeliveryId", "Severity", "Subject", "Body", "Link", "CreatedAt")
-            VALUES (@user, @delivery, @severity, @subject, @body, @link, @now) ON CONFLICT ("DeliveryId") DO NOTHING
+            WITH person AS (SELECT 1 FROM "AspNetUsers" WHERE "Id" = @user),
+            written AS (
+                INSERT INTO maintenance_notification_bell ("UserId", "DeliveryId", "Severity", "Subject", "Body", "Link", "CreatedAt")
+                SELECT @user, @delivery, @severity, @subject, @body, @link, @now WHERE EXISTS (SELECT 1 FROM person)
+                ON CONFLICT ("DeliveryId") DO NOTHING)
+            SELECT EXISTS (SELECT 1 FROM person)
             """);
         command.Parameters.AddWithValue("user", delivery.Target);
         command.Parameters.AddWithValue("delivery", delivery.Id);
@@ -25,7 +32,7 @@ internal sealed partial class NotificationOutbox
         command.Parameters.AddWithValue("body", delivery.Body);
         command.Parameters.AddWithValue("link", NpgsqlTypes.NpgsqlDbType.Text, (object?)link ?? DBNull.Value);
         command.Parameters.AddWithValue("now", time.GetUtcNow());
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
     }
 
     /// <summary>A person's bell, newest first.</summary>
@@ -46,6 +53,16 @@ internal sealed partial class NotificationOutbox
         }
 
         return list;
+    }
+
+    /// <summary>How many of a person's bell messages are unread.</summary>
+    public async Task<int> UnreadAsync(string userId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT count(*) FROM maintenance_notification_bell WHERE "UserId" = @user AND "ReadAt" IS NULL
+            """);
+        command.Parameters.AddWithValue("user", userId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Marks one of a person's bell rows read (or all of them when <paramref name="id"/> is null); returns how many changed.</summary>

@@ -27,6 +27,7 @@ public static class NotificationsExtensions
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new NotificationOutbox(sp.GetRequiredService<HistoryDatabase>().DataSource, sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<Pages.BellReads>();
         services.AddHttpClient(WebhookSender.Client);
         services.AddSingleton<INotificationSender, EmailSender>();
         services.AddSingleton<INotificationSender, WebhookSender>();

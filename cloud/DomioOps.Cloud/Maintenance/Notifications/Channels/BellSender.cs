@@ -7,7 +7,13 @@ internal sealed class BellSender(NotificationOutbox outbox) : INotificationSende
 {
     public NotificationChannel Channel => NotificationChannel.Bell;
 
-    public Task SendAsync(Delivery delivery, CancellationToken ct) => outbox.WriteBellAsync(delivery, LinkOf(delivery.Payload), ct);
+    public async Task SendAsync(Delivery delivery, CancellationToken ct)
+    {
+        if (!await outbox.WriteBellAsync(delivery, LinkOf(delivery.Payload), ct).ConfigureAwait(false))
+        {
+            throw new NotificationRefused($"No person has the user id {delivery.Target}: nobody's bell to ring.");
+        }
+    }
 
     /// <summary>The link of the message's first firing alert, else of its first resolved one.</summary>
     internal static string? LinkOf(string payload)
