@@ -224,6 +224,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/maintenance/notifications/bell/read", [Operator, Maintenance, Planner, Office, Admin]),
         new("GET", "/api/maintenance/notifications/push/key", [Operator, Maintenance, Planner, Office, Admin]),
         new("POST", "/api/maintenance/notifications/push/subscriptions", [Operator, Maintenance, Planner, Office, Admin]),
+        new("GET", "/maintenance/deliveries", [Maintenance, Admin], Page: true),
+        new("POST", "/maintenance/deliveries", [Maintenance, Admin], Page: true),
+        new("GET", "/notifications", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        new("POST", "/notifications", [Operator, Maintenance, Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -288,9 +292,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // (sequence, maintenance), 6 maintenance acting rows and 5 model registry rows refuse 3 callers; 4 production order rows, 4 production
             // page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading rows and 6
             // maintenance page rows refuse the terminal.
-            // Maintenance notifications: 8 closed rows refuse the anonymous caller; 3 delivery rows refuse 4 callers; 3 bell rows
-            // and 2 push rows refuse the terminal.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 8 + (3 * 4) + (5 * 1), refusals);
+            // Maintenance notifications: 12 closed rows refuse the anonymous caller; 3 delivery rows and 2 deliveries page rows
+            // refuse 4 callers; 3 bell rows, 2 push rows and 2 bell page rows refuse the terminal.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1), refusals);
         }
         finally
         {
@@ -339,8 +343,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // planning change rows, 6 maintenance acting rows and 5 model registry rows for 3 roles; 35 rows of one role; 4 production order rows, 4
             // production page rows, 6 OEE rows, 4 planning reading rows, 8 OEE and planning page rows, 4 maintenance reading
             // rows and 6 maintenance page rows for the 5 people roles.
-            // Maintenance notifications: 3 delivery rows for 2 roles, 3 bell rows and 2 push rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (3 * 2) + (5 * 5), admissions);
+            // Maintenance notifications: 3 delivery rows and 2 deliveries page rows for 2 roles; 3 bell rows, 2 push rows and 2
+            // bell page rows for the 5 people roles.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5), admissions);
         }
         finally
         {
