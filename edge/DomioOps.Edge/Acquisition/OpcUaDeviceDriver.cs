@@ -126,16 +126,23 @@ internal sealed class OpcUaDeviceDriver(OpcUaDeviceOptions device, string pkiFol
         var found = new List<string>(device.Tags.Count > 0 ? [device.Machine] : []);
         if (device.AutoMap)
         {
+            var tagged = device.Tags.Select(t => t.Signal).ToHashSet();
             foreach (var machine in await WoodworkingMachines.FindAsync(client, device.MachineIds, cancellationToken))
             {
-                if (found.Contains(machine.Machine, StringComparer.Ordinal))
+                // The tags' machine found here too: the tags add its vendor variables and stand in for its signals they read.
+                var ofTheTags = device.Tags.Count > 0 && machine.Machine == device.Machine;
+                if (!ofTheTags && found.Contains(machine.Machine, StringComparer.Ordinal))
                 {
                     _problems.Add($"machine '{machine.BrowseName}' would be '{machine.Machine}', which is taken: give it another id in MachineIds");
                     continue;
                 }
 
-                found.Add(machine.Machine);
-                foreach (var (signal, nodeId) in machine.Variables)
+                if (!ofTheTags)
+                {
+                    found.Add(machine.Machine);
+                }
+
+                foreach (var (signal, nodeId) in machine.Variables.Where(v => !ofTheTags || !tagged.Contains(v.Signal)))
                 {
                     requests.Add((Request(nodeId, null, null, null), new TagReporter(machine.Machine, new NodeTagOptions { Signal = signal }), $"{machine.BrowseName} {signal}"));
                 }

@@ -38,6 +38,11 @@ public sealed class OpcUaDeviceOptions
     /// <summary>Machine ids for auto-mapped machines, keyed by the id the server gives (Identification or browse name).</summary>
     public Dictionary<string, string> MachineIds { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Variables of <see cref="Machine"/>. With <see cref="AutoMap"/>, when <see cref="Machine"/> is the id of a machine
+    /// found on the server, its tags add to that machine's woodworking signals (a vendor's spindle vibration, say) and
+    /// replace the woodworking variable of any signal they read (a vendor's alarm code instead of the Alarm flag).
+    /// </summary>
     public List<NodeTagOptions> Tags { get; set; } = [];
 }
 

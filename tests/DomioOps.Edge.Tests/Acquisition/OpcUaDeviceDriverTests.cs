@@ -130,6 +130,44 @@ public sealed class OpcUaDeviceDriverTests : IAsyncLifetime
         Assert.Equal(["Router7", "eb-03", "saw-09"], _fixture.Status.Devices.Keys.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task RunAsync_AutoMapAndTagsOfTheSameMachine_TagsAddSignalsAndReplaceTheAlarmFlag()
+    {
+        _space.AddMachine("Router7", assetId: "router-07", serialNumber: "SN-7");
+        var device = new OpcUaDeviceOptions
+        {
+            Machine = "router-07",
+            EndpointUrl = _server.EndpointUrl,
+            AutoMap = true,
+            PublishingInterval = TimeSpan.FromMilliseconds(50),
+            SamplingInterval = TimeSpan.FromMilliseconds(10),
+            Tags =
+            [
+                new NodeTagOptions { Signal = Signal.SpindleLoad, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.SpindleLoad" },
+                new NodeTagOptions { Signal = Signal.Alarm, NodeId = $"nsu={WoodworkingAddressSpace.Plant};s=Line.AlarmCode" },
+            ],
+        };
+        var driver = new OpcUaDeviceDriver(device, _pki, _fixture.Context(TimeProvider.System));
+        await using var run = new DriverRun(driver.RunAsync);
+
+        await _fixture.WaitForHealthAsync("router-07", DeviceHealth.Connected, Patience);
+        _space.Set("SpindleLoad", new Variant(42.5));
+        _space.Set("Router7.Alarm", new Variant(true));
+        _space.Set("AlarmCode", new Variant(201));
+        _space.Set("Router7.AbsolutePiecesOut", new Variant(17UL));
+        var samples = await _fixture.WaitForSamplesAsync(
+            s => s.Any(x => x is { Signal: Signal.SpindleLoad, Number: 42.5 }) && s.Any(x => x is { Signal: Signal.Alarm, Number: 201 })
+                && s.Any(x => x is { Signal: Signal.PieceCounter, Number: 17 }),
+            Patience,
+            "the tags' spindle load and alarm code, and the woodworking pieces");
+
+        // One machine, healthy (not "taken"); its alarm is the code, never the flag's 1.
+        Assert.Equal(["router-07"], driver.Machines);
+        Assert.All(samples, s => Assert.Equal("router-07", s.Machine));
+        Assert.Equal([0d, 201], samples.Where(s => s.Signal == Signal.Alarm).Select(s => s.Number));
+        Assert.Equal(DeviceHealth.Connected, _fixture.Status.Devices["router-07"].Health);
+    }
+
     private OpcUaDeviceOptions Device(params NodeTagOptions[] tags) => new()
     {
         Machine = "router-01",

@@ -49,7 +49,10 @@ public sealed class SimulatedFactoryTests : IDisposable
 
         var (configuration, options) = EdgeConfiguration($$"""
             { "Edge": { "Site": "plant-1", "Id": "edge-1", "DataDirectory": "{{_folder}}", "Devices": {
-              "OpcUa": [ { "EndpointUrl": "opc.tcp://127.0.0.1:{{cncPort}}", "AutoMap": true, "PublishingInterval": "00:00:00.100" } ],
+              "OpcUa": [ { "Machine": "cnc-01", "EndpointUrl": "opc.tcp://127.0.0.1:{{cncPort}}", "AutoMap": true, "PublishingInterval": "00:00:00.100", "Tags": [
+                  { "Signal": "Vibration", "NodeId": "nsu=urn:domioops:simulators;s=cnc-01/Spindle/Vibration" },
+                  { "Signal": "SpindleTemperature", "NodeId": "nsu=urn:domioops:simulators;s=cnc-01/Spindle/Temperature" },
+                  { "Signal": "Alarm", "NodeId": "nsu=urn:domioops:simulators;s=cnc-01/AlarmCode" } ] } ],
               "Line": [ { "Machine": "eb-01", "SerialPort": "{{asciiLine.PathB}}", "BaudRate": 19200, "Checksum": "Nmea", "Fields": [
                   { "Signal": "MachineState", "Key": "ST", "Values": { "OFFLINE": 0, "STANDBY": 1, "READY": 2, "WORKING": 3, "ERROR": 4 } },
                   { "Signal": "MachineMode", "Key": "MD", "Values": { "OTHER": 0, "AUTOMATIC": 1, "SEMIAUTOMATIC": 2, "MANUAL": 3, "SETUP": 4, "SLEEP": 5 } },
@@ -73,7 +76,8 @@ public sealed class SimulatedFactoryTests : IDisposable
         {
             (string Machine, Signal[] Signals)[] expected =
             [
-                ("cnc-01", [Signal.MachineState, Signal.MachineMode, Signal.Alarm, Signal.Warning, Signal.Emergency, Signal.MaintenanceRequired, Signal.PiecesIn, Signal.PieceCounter, Signal.RunsGood, Signal.RunsAborted, Signal.FeedSpeed]),
+                // The woodworking model's signals, and the vendor variables the tags add (the alarm is the code, not the flag).
+                ("cnc-01", [Signal.MachineState, Signal.MachineMode, Signal.Alarm, Signal.Warning, Signal.Emergency, Signal.MaintenanceRequired, Signal.PiecesIn, Signal.PieceCounter, Signal.RunsGood, Signal.RunsAborted, Signal.FeedSpeed, Signal.Vibration, Signal.SpindleTemperature]),
                 ("eb-01", [Signal.MachineState, Signal.MachineMode, Signal.PieceCounter, Signal.PiecesIn, Signal.GlueTemperature, Signal.FeedSpeed, Signal.TrimmingUnit, Signal.Alarm, Signal.CycleTime]),
                 ("eb-02", [Signal.MachineState, Signal.MachineMode, Signal.PieceCounter, Signal.GlueTemperature, Signal.FeedSpeed, Signal.TrimmingUnit]),
                 ("meter-eb-02", [Signal.Voltage, Signal.Power]),

@@ -7,7 +7,7 @@ namespace DomioOps.Edge.Tests.Acquisition;
 /// <summary>
 /// Our server's address space with the published woodworking model loaded (the embedded DI, IA, Machinery, ISA-95 Job
 /// Control, Machinery Jobs and Woodworking NodeSet2 files) and machines instantiated from WwMachineType under
-/// Objects/Machines, plus a plain variable in a plant namespace for configured tags.
+/// Objects/Machines, plus plain variables (a spindle load, an alarm code) in a plant namespace for configured tags.
 /// </summary>
 internal sealed class WoodworkingAddressSpace
 {
@@ -24,6 +24,7 @@ internal sealed class WoodworkingAddressSpace
         _plant = space.RegisterNamespace(Plant);
         var line = space.AddFolder(WellKnownNodes.ObjectsFolder, new NodeId(_plant, "Line"), new QualifiedName(_plant, "Line"));
         _variables["SpindleLoad"] = space.AddVariable(line.NodeId, new NodeId(_plant, "Line.SpindleLoad"), new QualifiedName(_plant, "SpindleLoad"), new Variant(0.0), DateTime.UtcNow, writable: true);
+        _variables["AlarmCode"] = space.AddVariable(line.NodeId, new NodeId(_plant, "Line.AlarmCode"), new QualifiedName(_plant, "AlarmCode"), new Variant(0), DateTime.UtcNow, writable: true);
     }
 
     /// <summary>
