@@ -1,5 +1,3 @@
-extern alias simulators;
-
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -10,7 +8,6 @@ using System.Text.Json.Serialization;
 using DomioOps.Cloud.Maintenance.Alerts;
 using DomioOps.Cloud.Maintenance.Notifications;
 using DomioOps.Cloud.Maintenance.Notifications.Channels;
-using DomioOps.Cloud.Maintenance.Prediction;
 using DomioOps.Cloud.Maintenance.Training;
 using DomioOps.Cloud.Maintenance.Work;
 using DomioOps.Cloud.Planning;
@@ -21,10 +18,6 @@ using DomioOps.Cloud.Tests.Production;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-
-using Npgsql;
-
-using HistoryCommand = simulators::DomioOps.Simulators.History.HistoryCommand;
 
 namespace DomioOps.Cloud.Tests.Maintenance;
 
@@ -116,55 +109,23 @@ public sealed class MaintenanceCloud : ProductionCloud, IAsyncLifetime
 /// signed webhook; acknowledged, a work order from the alert takes the machine's capacity for its window, and closing it
 /// as a repair resolves the alert and gives the capacity back.
 /// </summary>
-public sealed class MaintenanceEndToEndTests(MaintenanceCloud cloud) : IClassFixture<MaintenanceCloud>, IDisposable
+public sealed class MaintenanceEndToEndTests(MaintenanceCloud cloud) : IClassFixture<MaintenanceCloud>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-    private static readonly DateTimeOffset Start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Horizon = TimeSpan.FromHours(12);
-
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("domioops-maintenance-e2e-");
 
     [Fact]
     public async Task DegradingSpindle_AlertMailWebhookAcknowledgedWorkOrderRepair_AlertResolvesAndCapacityReturns()
     {
         var ct = TestContext.Current.CancellationToken;
 
-        // A month of one CNC router whose spindle bearing wears out every few days (seeded), as the cloud's history.
-        var days = 30;
-        File.WriteAllText(Path.Combine(_folder.FullName, "scenario.json"), Scenario);
-        using (var output = new StringWriter())
-        {
-            Assert.Equal(0, HistoryCommand.Run(["--scenario", Path.Combine(_folder.FullName, "scenario.json"), "--seed", "5", "--start", "2026-01-05T00:00:00Z",
-                "--duration", $"{days}.00:00:00", "--output", Path.Combine(_folder.FullName, "history")], output, output));
-        }
-
-        await using var dataSource = NpgsqlDataSource.Create(cloud.ConnectionString);
-        var folder = Path.Combine(_folder.FullName, "history");
-        await ImportHistoryCommand.ImportAsync(dataSource, folder, ImportHistoryCommand.ReadManifest(folder), _ => { }, ct);
-
-        // Trained on the first three weeks.
-        var trainedTo = Start.AddDays(21);
-        var machines = await ClassHistory.ReadAsync(dataSource, MachineClass.CncRouter, Start.AddDays(1), trainedTo, Horizon, null, ct);
-        var outcome = HistoryTraining.Train(MachineClass.CncRouter, machines, Start.AddDays(1), trainedTo, Horizon, new FailureClassifierOptions(Trees: 40), "e2e", null);
-        var model = await cloud.Get<ModelRegistry>().RegisterAsync(MachineClass.CncRouter, outcome.Classifier, outcome.Policy, Start.AddDays(1), trainedTo, Horizon,
-            outcome.Metrics.ToJsonString(), outcome.ReportHtml, ct);
-        Assert.True(model.Active);
-
-        // The first wear failure after training whose degradation began after it: scored every 10 min from its onset on.
-        var (onset, failure) = Degradations().First(d => d.Onset >= trainedTo);
-        var scoring = cloud.Get<AlertScoring>();
-        var alerts = cloud.Get<MaintenanceAlerts>();
-        MaintenanceAlert? alert = null;
-        for (var at = onset; at < failure && alert is null; at += ClassHistory.Step)
-        {
-            Assert.Equal(1, await scoring.ScoreAsync(at, ct));
-            alert = (await alerts.ListAsync(true, "cnc-01", ct)).SingleOrDefault();
-        }
-
-        Assert.True(alert is not null, $"no alert on cnc-01 between the onset {onset:u} and the failure {failure:u}");
+        // A month of one CNC router whose spindle bearing wears out every few days, a model trained on its first three
+        // weeks, and the scoring of the first degradation after them up to its alert.
+        var (model, alert, failure) = await DegradingSpindle.RaiseAsync(cloud, ct);
         Assert.Equal(AlertStatus.Raised, alert.Status);
         Assert.NotEmpty(alert.Reasons);
         Assert.Equal(model.Id, alert.ModelId);
+        var scoring = cloud.Get<AlertScoring>();
+        var alerts = cloud.Get<MaintenanceAlerts>();
 
         // One degradation, one alert: the rounds up to the failure raise no other.
         for (var at = alert.RaisedAt + ClassHistory.Step; at < failure; at += ClassHistory.Step)
@@ -218,35 +179,8 @@ public sealed class MaintenanceEndToEndTests(MaintenanceCloud cloud) : IClassFix
         Assert.InRange(before - CncCapacity(await planner.RescheduleAsync("e2e repaired", ct)), TimeSpan.Zero, TimeSpan.FromMinutes(1));
     }
 
-    public void Dispose() => _folder.Delete(recursive: true);
-
     private static TimeSpan CncCapacity(Schedule schedule) =>
         schedule.Capacity.Where(c => c.WorkCentreId == "cnc").Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Capacity);
-
-    /// <summary>The spindle-bearing degradations of the ground truth: onset and failure.</summary>
-    private IEnumerable<(DateTimeOffset Onset, DateTimeOffset Failure)> Degradations()
-    {
-        DateTimeOffset? onset = null;
-        foreach (var line in File.ReadLines(Path.Combine(_folder.FullName, "history", HistoryCommand.GroundTruthFile)))
-        {
-            var e = JsonDocument.Parse(line).RootElement;
-            if (e.GetProperty("machine").GetString() != "cnc-01" || e.GetProperty("kind").GetString() != "spindle-bearing")
-            {
-                continue;
-            }
-
-            switch (e.GetProperty("event").GetString())
-            {
-                case "onset":
-                    onset = e.GetProperty("time").GetDateTimeOffset();
-                    break;
-                case "failure" when onset is { } began:
-                    yield return (began, e.GetProperty("time").GetDateTimeOffset());
-                    onset = null;
-                    break;
-            }
-        }
-    }
 
     private static async Task<T> EventuallyAsync<T>(Func<T?> probe, CancellationToken ct)
         where T : class
@@ -263,18 +197,4 @@ public sealed class MaintenanceEndToEndTests(MaintenanceCloud cloud) : IClassFix
             await Task.Delay(200, deadline.Token);
         }
     }
-
-    private const string Scenario = """
-        {
-          "seed": 5,
-          "shifts": [
-            { "name": "day", "start": "06:00:00", "end": "22:00:00", "breaks": [ { "start": "12:00:00", "duration": "00:30:00" } ] },
-            { "name": "night", "start": "22:00:00", "end": "06:00:00" }
-          ],
-          "machines": [
-            { "id": "cnc-01", "kind": "cnc-router", "protocol": "opc-ua", "port": 4840, "ratedPower": 24,
-              "failures": { "spindle-bearing": { "meanTimeToOnset": "2.00:00:00", "progression": "12:00:00", "repair": "04:00:00" } } }
-          ]
-        }
-        """;
 }
