@@ -8,7 +8,8 @@ namespace DomioOps.Cloud.History;
 /// Reads history for charts in a bounded number of points, whatever the range: the raw samples when there
 /// are at most <c>points</c> of them (an index range scan stopped at points + 1 rows, so this costs the same
 /// for any range), else buckets of at least a minute aggregated from the per-minute rollups, else (short,
-/// dense ranges) sub-minute buckets aggregated from the raw samples.
+/// dense ranges) sub-minute buckets aggregated from the raw samples. A range without raw samples (older than their
+/// retention, or imported as rollups) gets the rollups of the minutes wholly inside it.
 /// </summary>
 internal sealed class HistoryQuery(HistoryDatabase database)
 {
@@ -22,6 +23,22 @@ internal sealed class HistoryQuery(HistoryDatabase database)
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(to, from);
 
         var raw = await ReadRawAsync(machine, signal, from, to, points + 1, cancellationToken).ConfigureAwait(false);
+        if (raw.Count == 0)
+        {
+            // No raw samples: past their retention, or history imported as rollups only. The minutes wholly inside the range.
+            var first = new DateTimeOffset(from.UtcTicks + ((TimeSpan.TicksPerMinute - (from.UtcTicks % TimeSpan.TicksPerMinute)) % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            var end = new DateTimeOffset(to.UtcTicks - (to.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            if (end > first)
+            {
+                var width = TimeSpan.FromMinutes(Math.Max(1, (long)Math.Ceiling((end - first).Ticks / (double)points / TimeSpan.TicksPerMinute)));
+                var kept = await ReadBucketsAsync(RollupBuckets, machine, signal, first, end, width, points, cancellationToken).ConfigureAwait(false);
+                if (kept.Count > 0)
+                {
+                    return new HistorySeries(machine, signal, from, to, Minute, width.TotalSeconds, kept);
+                }
+            }
+        }
+
         if (raw.Count <= points)
         {
             return new HistorySeries(machine, signal, from, to, Raw, null, raw);

@@ -81,6 +81,30 @@ public sealed class HistoryQueryTests(CloudHost cloud) : IClassFixture<CloudHost
         Assert.Equal((HistoryQuery.Raw, 0), (series.Resolution, series.Points.Count));
     }
 
+    [Fact]
+    public async Task Read_RawSamplesGoneRollupsKept_MinutesWhollyInsideTheRangeFromTheRollups()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string Pruned = "router-pruned";
+        var history = cloud.Services.GetRequiredService<TelemetryHistory>();
+        // Ten minutes of one sample a second (value = seconds since the start), then the raw samples go as retention takes them.
+        await history.AppendAsync(EdgeGrain.Key("plant-q", "edge-pruned"),
+            [.. Enumerable.Range(0, 600).Select(i => new EdgeSample(Pruned, new MachineSample((ulong)i + 1, Signal.SpindleLoad, Start.AddSeconds(i), i, null)))], ct);
+        await using (var prune = cloud.Services.GetRequiredService<HistoryDatabase>().DataSource.CreateCommand("DELETE FROM telemetry_sample WHERE machine = 'router-pruned'"))
+        {
+            Assert.Equal(600, await prune.ExecuteNonQueryAsync(ct));
+        }
+
+        // From 0:30 to 5:30: the minutes 1–4 lie wholly inside; minute 0 and minute 5 only in part.
+        var series = await Query.ReadAsync(Pruned, Signal.SpindleLoad, Start.AddSeconds(30), Start.AddSeconds(330), 100, ct);
+
+        Assert.Equal((HistoryQuery.Minute, 60d), (series.Resolution, series.BucketSeconds));
+        Assert.Equal([Start.AddMinutes(1), Start.AddMinutes(2), Start.AddMinutes(3), Start.AddMinutes(4)], series.Points.Select(p => p.Time));
+        Assert.Equal((60d, 119d, 89.5, 60L), (series.Points[0].Min, series.Points[0].Max, series.Points[0].Avg, series.Points[0].Count));
+        // Within one minute nothing lies wholly inside: nothing rather than a minute that reaches past the range.
+        Assert.Empty((await Query.ReadAsync(Pruned, Signal.SpindleLoad, Start.AddSeconds(70), Start.AddSeconds(100), 100, ct)).Points);
+    }
+
     [Theory]
     [InlineData("router-q", null, null, null, null, "signal")]
     [InlineData("router-q", "NoSuchSignal", null, null, null, "signal")]
