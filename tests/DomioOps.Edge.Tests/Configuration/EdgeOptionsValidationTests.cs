@@ -12,13 +12,17 @@ public sealed class EdgeOptionsValidationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Fact]
-    public void Validate_ShippedConfiguration_IsValid()
+    [Theory]
+    [InlineData("appsettings.json")]
+    [InlineData("appsettings.SimulatedFactory.json")]
+    [InlineData("appsettings.ComposeFactory.json")]
+    public void Validate_ShippedConfiguration_IsValid(string file)
     {
-        var shipped = Path.Combine(Testing.RepositoryRoot.Find(), "edge", "DomioOps.Edge", "appsettings.json");
-        var (options, validation) = Load(File.ReadAllText(shipped));
+        // As the edge reads them: appsettings.json, then the environment's file on top.
+        var edge = Path.Combine(Testing.RepositoryRoot.Find(), "edge", "DomioOps.Edge");
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(edge, "appsettings.json")).AddJsonFile(Path.Combine(edge, file)).Build();
 
-        var result = validation.Validate(null, options);
+        var result = new EdgeOptionsValidation(configuration).Validate(null, EdgeSection.Read(configuration));
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
