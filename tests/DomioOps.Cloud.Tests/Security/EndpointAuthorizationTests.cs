@@ -238,6 +238,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/office/customers/{id:long}/contacts", [Office, Admin]),
         new("PUT", "/api/office/customers/{id:long}/contacts/{contactId:long}", [Office, Admin]),
         new("DELETE", "/api/office/customers/{id:long}/contacts/{contactId:long}", [Office, Admin]),
+        // Their pages: read by the same three roles; the forms are the office's and administrators' (checked by the page on each change).
+        new("GET", "/office/customers", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/customers", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/customers/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/customers/{Id:long}", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -304,9 +309,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // maintenance page rows refuse the terminal.
             // Maintenance notifications: 12 closed rows refuse the anonymous caller; 3 delivery rows and 2 deliveries page rows
             // refuse 4 callers; 3 bell rows, 2 push rows and 2 bell page rows refuse the terminal.
-            // Office customers: 9 closed rows refuse the anonymous caller; 3 reading rows refuse 3 callers (operator,
-            // maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 9 + (3 * 3) + (6 * 4), refusals);
+            // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
+            // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4), refusals);
         }
         finally
         {
@@ -357,8 +362,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // rows and 6 maintenance page rows for the 5 people roles.
             // Maintenance notifications: 3 delivery rows and 2 deliveries page rows for 2 roles; 3 bell rows, 2 push rows and 2
             // bell page rows for the 5 people roles.
-            // Office customers: 3 reading rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (3 * 3) + (6 * 2), admissions);
+            // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2), admissions);
         }
         finally
         {
