@@ -228,6 +228,21 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/maintenance/deliveries", [Maintenance, Admin], Page: true),
         new("GET", "/notifications", [Operator, Maintenance, Planner, Office, Admin], Page: true),
         new("POST", "/notifications", [Operator, Maintenance, Planner, Office, Admin], Page: true),
+        // The office's customers (#17): the office and administrators read and change them, planners read them.
+        new("GET", "/api/office/customers/", [Planner, Office, Admin]),
+        new("GET", "/api/office/customers/export.csv", [Planner, Office, Admin]),
+        new("GET", "/api/office/customers/{id:long}", [Planner, Office, Admin]),
+        new("POST", "/api/office/customers/", [Office, Admin]),
+        new("PUT", "/api/office/customers/{id:long}", [Office, Admin]),
+        new("DELETE", "/api/office/customers/{id:long}", [Office, Admin]),
+        new("POST", "/api/office/customers/{id:long}/contacts", [Office, Admin]),
+        new("PUT", "/api/office/customers/{id:long}/contacts/{contactId:long}", [Office, Admin]),
+        new("DELETE", "/api/office/customers/{id:long}/contacts/{contactId:long}", [Office, Admin]),
+        // Their pages: read by the same three roles; the forms are the office's and administrators' (checked by the page on each change).
+        new("GET", "/office/customers", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/customers", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/customers/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/customers/{Id:long}", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -294,7 +309,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // maintenance page rows refuse the terminal.
             // Maintenance notifications: 12 closed rows refuse the anonymous caller; 3 delivery rows and 2 deliveries page rows
             // refuse 4 callers; 3 bell rows, 2 push rows and 2 bell page rows refuse the terminal.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1), refusals);
+            // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
+            // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4), refusals);
         }
         finally
         {
@@ -345,7 +362,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // rows and 6 maintenance page rows for the 5 people roles.
             // Maintenance notifications: 3 delivery rows and 2 deliveries page rows for 2 roles; 3 bell rows, 2 push rows and 2
             // bell page rows for the 5 people roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5), admissions);
+            // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2), admissions);
         }
         finally
         {

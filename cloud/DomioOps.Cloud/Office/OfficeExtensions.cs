@@ -1,0 +1,16 @@
+using DomioOps.Cloud.Audit;
+using DomioOps.Cloud.History;
+using DomioOps.Cloud.Office.Customers;
+
+namespace DomioOps.Cloud.Office;
+
+internal static class OfficeExtensions
+{
+    /// <summary>The office: customers and their contacts, on the cluster's PostgreSQL.</summary>
+    public static IHostApplicationBuilder AddOffice(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => new Customers.Customers(
+            sp.GetRequiredService<HistoryDatabase>().DataSource, sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<TimeProvider>()));
+        return builder;
+    }
+}
