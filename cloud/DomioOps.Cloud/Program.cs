@@ -7,6 +7,7 @@ using DomioOps.Cloud.Machines;
 using DomioOps.Cloud.Maintenance;
 using DomioOps.Cloud.Maintenance.Notifications;
 using DomioOps.Cloud.Oee;
+using DomioOps.Cloud.Office.Documents;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
@@ -67,6 +68,7 @@ internal sealed partial class Program
         builder.AddPlanning();
         builder.AddMaintenance();
         builder.AddMaintenanceNotifications();
+        builder.AddOfficeDocuments();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -87,6 +89,7 @@ internal sealed partial class Program
         app.MapPlanningApi();
         app.MapMaintenanceApi();
         app.MapMaintenanceNotificationsApi();
+        app.MapOfficeDocumentsApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
