@@ -31,6 +31,9 @@ public sealed class DocumentOptions
     /// <summary>The resolution scanned PDF pages are rendered at for OCR (pdftoppm -r).</summary>
     public int OcrDpi { get; set; } = 300;
 
+    /// <summary>Where pdftotext, pdftoppm and tesseract are; none: found on PATH (Debian puts them in /usr/bin).</summary>
+    public string? ToolsDirectory { get; set; }
+
     /// <summary>Tesseract's languages (-l).</summary>
     public string OcrLanguages { get; set; } = "rus+eng";
 }

@@ -144,9 +144,10 @@ internal sealed partial class TextExtractor(IOptions<DocumentOptions> options, I
     }
 
     /// <summary>Runs a tool; its standard output, or an error naming the exit code and the tool's own words (or the package to install).</summary>
-    private static async Task<(string? Output, string? Error)> RunAsync(string tool, string package, IReadOnlyList<string> arguments, CancellationToken ct)
+    private async Task<(string? Output, string? Error)> RunAsync(string tool, string package, IReadOnlyList<string> arguments, CancellationToken ct)
     {
-        var start = new ProcessStartInfo(tool)
+        var directory = options.Value.ToolsDirectory;
+        var start = new ProcessStartInfo(string.IsNullOrEmpty(directory) ? tool : Path.Combine(directory, tool))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
