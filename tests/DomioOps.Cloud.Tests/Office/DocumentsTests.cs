@@ -155,8 +155,10 @@ public sealed class DocumentsTests(DocumentsCloud cloud) : IClassFixture<Documen
         Assert.Contains(await SearchAsync(office, "орехом", ct), h => h.Id == document.Id);
         Assert.Equal(first, await office.GetByteArrayAsync(new Uri($"api/office/documents/{document.Id}/versions/1/content", UriKind.Relative), ct));
         Assert.Equal(second, await office.GetByteArrayAsync(new Uri($"api/office/documents/{document.Id}/versions/2/content", UriKind.Relative), ct));
+        var other = await UploadAsync(office, "order", 1007, "delivery.txt", Encoding.UTF8.GetBytes("Доставка в субботу."), "text/plain", ct);
         var listed = (await office.GetFromJsonAsync<Document[]>(new Uri("api/office/documents?ownerKind=order&ownerId=1007", UriKind.Relative), ct))!;
-        Assert.Equal([document.Id], listed.Select(d => d.Id));
+        Assert.Equal([other.Id, document.Id], listed.Select(d => d.Id));
+        Assert.Equal([[1], [2, 1]], listed.Select(d => d.Versions.Select(v => v.Version)));
         // Every change in the audit trail: two uploads and the two extractions (in whichever order the worker finished).
         var actions = await cloud.TextsAsync("SELECT action FROM domio_audit WHERE entity_type = 'office-document' AND entity_id = @id ORDER BY action",
             ("id", $"{document.Id}"));

@@ -95,33 +95,48 @@ internal sealed partial class DocumentStore(NpgsqlDataSource dataSource, AuditTr
         return after;
     }
 
-    /// <summary>An owner's documents, newest first.</summary>
+    /// <summary>An owner's documents, newest first, each with its versions (two queries, whatever the number of documents).</summary>
     public async Task<IReadOnlyList<OfficeDocument>> ListAsync(string ownerKind, long ownerId, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT "Id" FROM office_documents WHERE "OwnerKind" = @kind AND "OwnerId" = @owner ORDER BY "Id" DESC
+        await using var batch = dataSource.CreateBatch();
+        var heads = new NpgsqlBatchCommand("""
+            SELECT "Id", "Name", "CreatedAt", "CreatedBy", "CurrentVersion" FROM office_documents
+            WHERE "OwnerKind" = @kind AND "OwnerId" = @owner ORDER BY "Id" DESC
             """);
-        command.Parameters.AddWithValue("kind", ownerKind);
-        command.Parameters.AddWithValue("owner", ownerId);
-        var ids = new List<long>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var versions = new NpgsqlBatchCommand($"""
+            SELECT "DocumentId", {VersionColumns} FROM office_document_versions
+            WHERE "DocumentId" IN (SELECT "Id" FROM office_documents WHERE "OwnerKind" = @kind AND "OwnerId" = @owner)
+            ORDER BY "DocumentId", "Version" DESC
+            """);
+        foreach (var command in (NpgsqlBatchCommand[])[heads, versions])
         {
-            while (await reader.ReadAsync(ct))
-            {
-                ids.Add(reader.GetInt64(0));
-            }
+            command.Parameters.AddWithValue("kind", ownerKind);
+            command.Parameters.AddWithValue("owner", ownerId);
+            batch.BatchCommands.Add(command);
         }
 
-        var documents = new List<OfficeDocument>(ids.Count);
-        foreach (var id in ids)
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var documents = new List<(long Id, string Name, DateTimeOffset CreatedAt, string CreatedBy, int Current)>();
+        while (await reader.ReadAsync(ct))
         {
-            if (await GetAsync(id, ct) is { } document)
-            {
-                documents.Add(document);
-            }
+            documents.Add((reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3), reader.GetInt32(4)));
         }
 
-        return documents;
+        await reader.NextResultAsync(ct);
+        var byDocument = new Dictionary<long, List<DocumentVersion>>();
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetInt64(0);
+            if (!byDocument.TryGetValue(id, out var list))
+            {
+                byDocument[id] = list = [];
+            }
+
+            list.Add(ReadVersion(reader, 1));
+        }
+
+        return [.. documents.Select(d => new OfficeDocument(d.Id, ownerKind, ownerId, d.Name, d.CreatedAt, d.CreatedBy, d.Current,
+            byDocument.GetValueOrDefault(d.Id) ?? []))];
     }
 
     /// <summary>A document with its versions (newest first), or null.</summary>
@@ -150,9 +165,7 @@ internal sealed partial class DocumentStore(NpgsqlDataSource dataSource, AuditTr
         var list = new List<DocumentVersion>();
         while (await reader.ReadAsync(ct))
         {
-            list.Add(new DocumentVersion(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
+            list.Add(ReadVersion(reader, 0));
         }
 
         return new OfficeDocument(id, kind, owner, name, createdAt, createdBy, current, list);
@@ -189,6 +202,12 @@ internal sealed partial class DocumentStore(NpgsqlDataSource dataSource, AuditTr
         insert.Parameters.AddWithValue("note", NpgsqlTypes.NpgsqlDbType.Text, (object?)note ?? DBNull.Value);
         await insert.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>A row of <see cref="VersionColumns"/>, starting at column <paramref name="at"/>.</summary>
+    private static DocumentVersion ReadVersion(NpgsqlDataReader reader, int at) =>
+        new(reader.GetInt32(at), reader.GetString(at + 1), reader.GetInt64(at + 2), reader.GetString(at + 3),
+            reader.GetFieldValue<DateTimeOffset>(at + 4), reader.GetString(at + 5), reader.IsDBNull(at + 6) ? null : reader.GetString(at + 6),
+            reader.GetString(at + 7), reader.IsDBNull(at + 8) ? null : reader.GetString(at + 8));
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
