@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from the OS package manager, what DomioOps needs and the machine lacks.
-#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line; openssl for the key ring certificate; Node.js and npm for the web application's front-end build)
+#   install-deps.sh run    what the running system needs (PostgreSQL server; socat for the simulated edgebander's serial line; openssl for the key ring certificate; Node.js and npm for the web application's front-end build; Tesseract with Russian and English and poppler-utils for the text of office documents)
 #   install-deps.sh test   what the tests need (PostgreSQL, Mosquitto, socat, Chromium, libmodbus, mbpoll, Node.js, InfluxDB, VictoriaMetrics)
 set -euo pipefail
 profile=${1:-test}
@@ -14,6 +14,11 @@ have_cmd socat || need+=(socat)
 have_cmd openssl || need+=(openssl)
 have_cmd node || need+=(nodejs)
 have_cmd npm || need+=(npm)
+# Office documents' text (Office/Documents/): OCR of scans and images, the text layer of PDFs.
+have_cmd tesseract || need+=(tesseract-ocr)
+ls /usr/share/tesseract-ocr/*/tessdata/rus.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-rus)
+ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-eng)
+have_cmd pdftotext || need+=(poppler-utils)
 if [ "$profile" = test ]; then
   have_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
   have_cmd mosquitto_sub || need+=(mosquitto-clients)

@@ -8,6 +8,7 @@ using DomioOps.Cloud.Maintenance;
 using DomioOps.Cloud.Maintenance.Notifications;
 using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Office;
+using DomioOps.Cloud.Office.Documents;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
@@ -69,6 +70,7 @@ internal sealed partial class Program
         builder.AddMaintenance();
         builder.AddMaintenanceNotifications();
         builder.AddOffice();
+        builder.AddOfficeDocuments();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -90,6 +92,7 @@ internal sealed partial class Program
         app.MapMaintenanceApi();
         app.MapMaintenanceNotificationsApi();
         app.MapOfficeApi();
+        app.MapOfficeDocumentsApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

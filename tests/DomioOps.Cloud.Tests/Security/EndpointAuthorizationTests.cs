@@ -243,6 +243,13 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/office/customers", [Planner, Office, Admin], Page: true),
         new("GET", "/office/customers/{Id:long}", [Planner, Office, Admin], Page: true),
         new("POST", "/office/customers/{Id:long}", [Planner, Office, Admin], Page: true),
+        // Office documents (#17): the office and administrators upload, list, download and search them.
+        new("GET", "/api/office/documents/", [Office, Admin]),
+        new("GET", "/api/office/documents/search", [Office, Admin]),
+        new("GET", "/api/office/documents/{id:long}", [Office, Admin]),
+        new("GET", "/api/office/documents/{id:long}/versions/{version:int}/content", [Office, Admin]),
+        new("POST", "/api/office/documents/", [Office, Admin]),
+        new("POST", "/api/office/documents/{id:long}/versions", [Office, Admin]),
     ];
 
     [Fact]
@@ -311,7 +318,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // refuse 4 callers; 3 bell rows, 2 push rows and 2 bell page rows refuse the terminal.
             // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4), refusals);
+            // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4), refusals);
         }
         finally
         {
@@ -363,7 +371,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Maintenance notifications: 3 delivery rows and 2 deliveries page rows for 2 roles; 3 bell rows, 2 push rows and 2
             // bell page rows for the 5 people roles.
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2), admissions);
+            // Office documents: 6 rows for 2 roles.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2), admissions);
         }
         finally
         {
@@ -449,8 +458,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string method, Route route, CancellationToken ct)
     {
         // Parameters become "x": no such user, key, terminal, person, machine or edge, so an admitted write changes nothing that matters.
-        // A number where the route takes only one (no such order either).
-        var path = Parameter().Replace(route.Pattern, m => m.Value.EndsWith(":long}", StringComparison.Ordinal) ? "0"
+        // A number where the route takes only one (no such order, document or version either).
+        var path = Parameter().Replace(route.Pattern, m => m.Value.EndsWith(":long}", StringComparison.Ordinal) || m.Value.EndsWith(":int}", StringComparison.Ordinal) ? "0"
             : route.Pattern.Contains(":file}", StringComparison.Ordinal) ? "x.txt" : "x").TrimStart('/');
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
         if (method is "POST" or "PUT")
