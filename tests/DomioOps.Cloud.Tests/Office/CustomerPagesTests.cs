@@ -24,7 +24,7 @@ public sealed class CustomerPagesTests(OfficeCloud cloud) : IClassFixture<Office
     {
         var marker = "zq" + string.Concat(Guid.NewGuid().ToString("N").Select(c => (char)('a' + (c % 26))))[..10];
         var name = "Мебельная мастерская «Дуб»";
-        var page = await AdminPageAsync("en-US", 1920);
+        var page = await cloud.AdminPageAsync(_browser, "en-US", 1920);
         await page.GotoAsync("/office/customers");
         await Expect(page.Locator("h1")).ToHaveTextAsync("Customers");
         await Expect(page.Locator("[data-live=\"true\"]")).ToHaveCountAsync(1);
@@ -66,7 +66,7 @@ public sealed class CustomerPagesTests(OfficeCloud cloud) : IClassFixture<Office
         await Expect(page.Locator("#customers-export")).ToHaveAttributeAsync("href", $"/api/office/customers/export.csv?q={Uri.EscapeDataString($"мебель {marker}")}&sort=relevance");
 
         // In Russian on a phone: both pages, without sideways scrolling, as accessible.
-        var russian = await AdminPageAsync("ru-RU", 360);
+        var russian = await cloud.AdminPageAsync(_browser, "ru-RU", 360);
         await russian.GotoAsync("/office/customers");
         await Expect(russian.Locator("h1")).ToHaveTextAsync("Клиенты");
         await Expect(russian.Locator("#customers-search")).ToHaveTextAsync("Найти");
@@ -77,20 +77,5 @@ public sealed class CustomerPagesTests(OfficeCloud cloud) : IClassFixture<Office
         await Expect(russian.Locator("#contacts-heading")).ToHaveTextAsync("Контактные лица");
         Assert.True(await russian.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "A customer's page scrolls sideways at 360 px.");
         await Browser.AssertAccessibleAsync(russian);
-    }
-
-    /// <summary>A page in the administrator's session (the fixture signed in with two factors once; a code is taken once).</summary>
-    private async Task<IPage> AdminPageAsync(string locale, int width)
-    {
-        var page = await _browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
-        await page.Context.AddCookiesAsync(cloud.AdminCookies.GetAllCookies().Cast<System.Net.Cookie>().Select(c => new Microsoft.Playwright.Cookie
-        {
-            Name = c.Name,
-            Value = c.Value,
-            Domain = "127.0.0.1",
-            Path = "/",
-            HttpOnly = c.HttpOnly,
-        }));
-        return page;
     }
 }

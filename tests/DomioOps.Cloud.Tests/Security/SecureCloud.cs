@@ -44,6 +44,25 @@ public class SecureCloud : IAsyncLifetime
     /// <summary>The administrator's session cookies, for clients other than <see cref="HttpClient"/> (SignalR).</summary>
     public CookieContainer AdminCookies => _adminCookies;
 
+    /// <summary>
+    /// A page of <paramref name="browser"/> in the administrator's session: the fixture signed in with two factors once,
+    /// and a code is taken only once, so pages share that session rather than signing in again.
+    /// </summary>
+    internal async Task<Microsoft.Playwright.IPage> AdminPageAsync(Browser browser, string locale, int width)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        var page = await browser.NewPageAsync(BaseAddress, locale, width: width, height: 900);
+        await page.Context.AddCookiesAsync(_adminCookies.GetAllCookies().Select(c => new Microsoft.Playwright.Cookie
+        {
+            Name = c.Name,
+            Value = c.Value,
+            Domain = "127.0.0.1",
+            Path = "/",
+            HttpOnly = c.HttpOnly,
+        }));
+        return page;
+    }
+
     /// <summary>The file holding the key badge numbers are hashed with.</summary>
     public string BadgeKeyFile => _badgeKeyFile;
 

@@ -61,7 +61,7 @@ public sealed class BellPagesTests(BellCloud cloud) : IClassFixture<BellCloud>, 
     public async Task Bell_AlertRaised_CountInTheHeaderMessageOnItsPageReadDropsTheCount()
     {
         var ct = TestContext.Current.CancellationToken;
-        var page = await AdminPageAsync("en-US", 1920);
+        var page = await cloud.AdminPageAsync(_browser, "en-US", 1920);
         await page.GotoAsync("/maintenance");
         var unreadBefore = int.Parse((await page.Locator("#bell").GetAttributeAsync("data-unread"))!, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -93,7 +93,7 @@ public sealed class BellPagesTests(BellCloud cloud) : IClassFixture<BellCloud>, 
         var ct = TestContext.Current.CancellationToken;
         var title = $"Glue heater {Guid.NewGuid():N}"[..20];
         await cloud.RaiseAsync(Random.Shared.NextInt64(1_000, long.MaxValue), "edgebander-01", AlertSeverity.Critical, title, ct);
-        var page = await AdminPageAsync("en-US", 1920);
+        var page = await cloud.AdminPageAsync(_browser, "en-US", 1920);
 
         await page.GotoAsync("/maintenance");
         await page.Locator("#maintenance-deliveries-link").ClickAsync();
@@ -131,7 +131,7 @@ public sealed class BellPagesTests(BellCloud cloud) : IClassFixture<BellCloud>, 
         await Expect(page.Locator($"#{id} .delivery-error")).ToContainTextAsync("No person has the user id");
 
         // In Russian on a phone: the same pages, without sideways scrolling, as accessible.
-        var russian = await AdminPageAsync("ru-RU", 360);
+        var russian = await cloud.AdminPageAsync(_browser, "ru-RU", 360);
         await russian.GotoAsync("/maintenance/deliveries");
         await Expect(russian.Locator("h1")).ToHaveTextAsync("Доставка уведомлений");
         await Expect(russian.Locator("#deliveries-failed")).ToHaveTextAsync("Не доставлено");
@@ -141,20 +141,5 @@ public sealed class BellPagesTests(BellCloud cloud) : IClassFixture<BellCloud>, 
         await Expect(russian.Locator("h1")).ToHaveTextAsync("Уведомления");
         Assert.True(await russian.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "The notifications page scrolls sideways at 360 px.");
         await Browser.AssertAccessibleAsync(russian);
-    }
-
-    /// <summary>A page in the administrator's session (the fixture signed in with two factors once; a code is taken once).</summary>
-    private async Task<IPage> AdminPageAsync(string locale, int width)
-    {
-        var page = await _browser.NewPageAsync(cloud.BaseAddress, locale, width: width, height: 900);
-        await page.Context.AddCookiesAsync(cloud.AdminCookies.GetAllCookies().Cast<System.Net.Cookie>().Select(c => new Microsoft.Playwright.Cookie
-        {
-            Name = c.Name,
-            Value = c.Value,
-            Domain = "127.0.0.1",
-            Path = "/",
-            HttpOnly = c.HttpOnly,
-        }));
-        return page;
     }
 }
