@@ -92,6 +92,7 @@ internal sealed partial class Program
         app.MapMaintenanceApi();
         app.MapMaintenanceNotificationsApi();
         app.MapOfficeApi();
+        app.MapOfficeSearchApi();
         app.MapOfficeDocumentsApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);

@@ -3,9 +3,11 @@ using System.Globalization;
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Components;
 using DomioOps.Cloud.Office.Customers;
+using DomioOps.Cloud.Office.Search;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DomioOps.Cloud.Office;
@@ -28,20 +30,15 @@ internal static class OfficeApi
                 ? TypedResults.Ok(await list.ListAsync(query, ct))
                 : TypedResults.ValidationProblem(errors, title: "The customer query is not valid.");
         });
-        read.MapGet("/export.csv", async Task<Results<PushStreamHttpResult, ValidationProblem>> (string? q, string? kind, string? sort,
-            Customers.Customers list, CancellationToken ct) =>
+        read.MapGet("/export.csv", (string? q, string? kind, string? sort, Customers.Customers list, CancellationToken ct) =>
         {
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            if (CustomerQuery.Parse(q, kind, sort, null, null, errors) is not { } query)
-            {
-                return TypedResults.ValidationProblem(errors, title: "The customer query is not valid.");
-            }
-
-            var rows = await list.ExportAsync(query, ct);
             var culture = CultureInfo.CurrentUICulture;
-            return TypedResults.Stream(output => SpreadsheetExport.WriteCsvAsync(output, culture, CustomerExport.Table(rows), CancellationToken.None),
-                ProductionApi.CsvType, "customers.csv");
+            return ExportAsync(q, kind, sort, list, (output, table) => SpreadsheetExport.WriteCsvAsync(output, culture, table, CancellationToken.None),
+                ProductionApi.CsvType, "customers.csv", ct);
         });
+        read.MapGet("/export.xlsx", (string? q, string? kind, string? sort, Customers.Customers list, CancellationToken ct) =>
+            ExportAsync(q, kind, sort, list, (output, table) => SpreadsheetExport.WriteXlsxAsync(output, table, "Customers", CancellationToken.None),
+                ProductionApi.XlsxType, "customers.xlsx", ct));
         read.MapGet("/{id:long}", async Task<Results<Ok<Customer>, NotFound>> (long id, Customers.Customers list, CancellationToken ct) =>
             await list.GetAsync(id, ct) is { } customer ? TypedResults.Ok(customer) : TypedResults.NotFound());
 
@@ -76,6 +73,40 @@ internal static class OfficeApi
         return app;
     }
 
+    /// <summary>
+    /// <c>GET /api/office/search?q=&amp;limit=</c>: the one search box — the best customers, orders and (for those who may
+    /// read them, policy <c>Office</c>) documents, each with how many matched.
+    /// </summary>
+    public static IEndpointRouteBuilder MapOfficeSearchApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/office/search", async Task<Results<Ok<OfficeSearchResult>, ValidationProblem>> (string? q, string? limit, OfficeSearch search,
+            IAuthorizationService authorization, HttpContext http) =>
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            if (OfficeSearch.Parse(q, limit, errors) is not var (text, count))
+            {
+                return TypedResults.ValidationProblem(errors, title: "The search is not valid.");
+            }
+
+            var documents = (await authorization.AuthorizeAsync(http.User, SecurityPolicies.Office)).Succeeded;
+            return TypedResults.Ok(await search.SearchAsync(text, count, documents, http.RequestAborted));
+        }).WithTags("Office").RequireAuthorization(SecurityPolicies.ProductionOffice);
+        return app;
+    }
+
+    private static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportAsync(string? q, string? kind, string? sort, Customers.Customers list,
+        Func<Stream, SpreadsheetTable, Task> write, string contentType, string fileName, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (CustomerQuery.Parse(q, kind, sort, null, null, errors) is not { } query)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The customer query is not valid.");
+        }
+
+        var table = CustomerExport.Table(await list.ExportAsync(query, ct));
+        return TypedResults.Stream(output => write(output, table), contentType, fileName);
+    }
+
     /// <summary>The person's name as the customer's "created by" shows it.</summary>
     public static string Who(HttpContext http) => http.User.Identity?.Name ?? AuditActor.From(http).Id ?? "unknown";
 
@@ -94,7 +125,7 @@ internal static class OfficeApi
         TypedResults.ValidationProblem(change.Errors!, title: title);
 }
 
-/// <summary>The customer list as a spreadsheet table (CSV export).</summary>
+/// <summary>The customer list as a spreadsheet table (CSV and XLSX export).</summary>
 internal static class CustomerExport
 {
     private static readonly string[] Headers = ["Id", "Kind", "Name", "Legal name", "INN", "E-mail", "Phone", "Address", "Notes", "Created (UTC)", "Created by"];

@@ -8,7 +8,8 @@ namespace DomioOps.Cloud.Tests.Office;
 
 /// <summary>
 /// The customer pages in Chromium against the real host: a customer created from the list (a mistyped INN is named next
-/// to its field and what was typed stays), a contact added on its page, the customer found by a word's other form; in
+/// to its field and what was typed stays), a contact added on its page, the customer found by a word's other form and
+/// by the header's search box; in
 /// Russian at 360 px without sideways scrolling; axe on each page.
 /// </summary>
 public sealed class CustomerPagesTests(OfficeCloud cloud) : IClassFixture<OfficeCloud>, IAsyncLifetime
@@ -65,8 +66,22 @@ public sealed class CustomerPagesTests(OfficeCloud cloud) : IClassFixture<Office
         await Expect(page.Locator("#customers-list .office-item-name")).ToHaveTextAsync(name);
         await Expect(page.Locator("#customers-export")).ToHaveAttributeAsync("href", $"/api/office/customers/export.csv?q={Uri.EscapeDataString($"мебель {marker}")}&sort=relevance");
 
-        // In Russian on a phone: both pages, without sideways scrolling, as accessible.
+        // The header's search box finds it among customers, orders and documents, and its link opens the list of them all.
+        await page.Locator("#header-search-q").FillAsync(marker);
+        await page.Locator("#header-search-q").PressAsync("Enter");
+        await Expect(page.Locator("#search-customers")).ToHaveAttributeAsync("data-total", "1");
+        await Expect(page.Locator("#search-customers .office-item-name")).ToHaveTextAsync(name);
+        await Expect(page.Locator("#search-orders")).ToHaveAttributeAsync("data-total", "0");
+        await Expect(page.Locator("#search-documents")).ToHaveAttributeAsync("data-count", "0");
+        await Expect(page.Locator("#search-q")).ToHaveValueAsync(marker);
+        await Browser.AssertAccessibleAsync(page);
+
+        // In Russian on a phone: the pages, without sideways scrolling, as accessible.
         var russian = await cloud.AdminPageAsync(_browser, "ru-RU", 360);
+        await russian.GotoAsync($"/office/search?q={marker}");
+        await Expect(russian.Locator("#search-customers h2")).ToHaveTextAsync("Клиенты: найдено 1");
+        Assert.True(await russian.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "The search page scrolls sideways at 360 px.");
+        await Browser.AssertAccessibleAsync(russian);
         await russian.GotoAsync("/office/customers");
         await Expect(russian.Locator("h1")).ToHaveTextAsync("Клиенты");
         await Expect(russian.Locator("#customers-search")).ToHaveTextAsync("Найти");

@@ -16,14 +16,27 @@ public sealed partial class CustomerList
     private string sort = "name";
     private readonly CustomerFormModel draft = new();
 
+    /// <summary>Words to search for from the address (the search page's "every customer found" link).</summary>
+    [Microsoft.AspNetCore.Components.SupplyParameterFromQuery(Name = "q")]
+    public string? Q { get; set; }
+
     private int Pages => (int)Math.Max(1, (result.Total + PageSize - 1) / PageSize);
 
-    private string ExportLink => "/api/office/customers/export.csv?" + string.Join('&', new[] { ("q", query.Text), ("kind", kind), ("sort", sort) }
+    private string ExportLink => ExportLinkOf("csv");
+
+    private string XlsxLink => ExportLinkOf("xlsx");
+
+    private string ExportLinkOf(string format) => $"/api/office/customers/export.{format}?" + string.Join('&', new[] { ("q", query.Text), ("kind", kind), ("sort", sort) }
         .Where(p => !string.IsNullOrEmpty(p.Item2)).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
 
     protected override async Task OnInitializedAsync()
     {
         await base.OnInitializedAsync();
+        if (!string.IsNullOrWhiteSpace(Q))
+        {
+            (text, sort) = (Q, "relevance");
+        }
+
         await LoadAsync(1);
     }
 
