@@ -59,5 +59,10 @@ if (args is ["history-load", .. var historyArgs])
     return 0;
 }
 
+if (args is ["office-search", .. var officeArgs])
+{
+    return await DomioOps.Benchmarks.Office.OfficeSearchLoad.RunAsync(officeArgs);
+}
+
 BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
 return 0;

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
+using DomioOps.Benchmarks.Cloud;
 using DomioOps.Cloud.Production;
 using DomioOps.Testing;
 
@@ -65,7 +66,7 @@ internal static class ProductionLoadHarness
                 $"reader alone, {name}: {read.Parts.Count} parts in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / 1024.0 / 1024:F1} MiB allocated"));
         }
 
-        await using var cloud = await Cloud.StartAsync(Shop, ct);
+        await using var cloud = await CloudHost.StartAsync(Shop, ct);
         foreach (var (name, bytes) in new[] { ("cut-list.csv", csv), ("cut-list.xlsx", xlsx) })
         {
             var residentBefore = ProcessFigures.ResidentBytes(cloud.Process.ProcessId);
@@ -103,7 +104,7 @@ internal static class ProductionLoadHarness
             settings[$"Production__WorkCentres__{i}__Machines__0"] = $"saw-{i + 1:D3}";
         }
 
-        await using var cloud = await Cloud.StartAsync(settings, ct);
+        await using var cloud = await CloudHost.StartAsync(settings, ct);
         var operations = await cloud.OperationsAsync(terminals, ct);
         Console.WriteLine($"production-load terminals: {terminals} terminals, each an action per ~1 s, {duration.TotalSeconds:F0} s; cloud {cloud.Process}");
         var clients = new List<HttpClient>();
@@ -168,7 +169,7 @@ internal static class ProductionLoadHarness
 
     private static async Task LighthouseAsync(CancellationToken ct)
     {
-        await using var cloud = await Cloud.StartAsync(Shop, ct);
+        await using var cloud = await CloudHost.StartAsync(Shop, ct);
         var kitchen = await cloud.Admin.GetByteArrayAsync(new Uri("api/production/cut-list-templates/kitchen-cut-list.csv", UriKind.Relative), ct);
         using var form = new MultipartFormDataContent
         {
@@ -227,8 +228,6 @@ internal static class ProductionLoadHarness
 
     private static string Centre(int index) => $"saw-centre-{index + 1:D3}";
 
-    private static readonly string[] OperatorRole = ["Operator"];
-
     private static readonly string[] Materials = ["Egger W1000 ST9", "Kronospan K001 PW", "Egger H1145 ST10", "Lamarty Ясень Шимо"];
 
     private static IEnumerable<string[]> Rows(int parts)
@@ -255,146 +254,5 @@ internal static class ProductionLoadHarness
         using var stream = new MemoryStream();
         MiniExcelLibs.MiniExcel.SaveAs(stream, sheet);
         return stream.ToArray();
-    }
-
-    /// <summary>PostgreSQL and the cloud host as a process, the administrator signed in with two factors.</summary>
-    private sealed class Cloud : IAsyncDisposable
-    {
-        private readonly PostgresServer _postgres;
-        private readonly string _keys;
-
-        private Cloud(PostgresServer postgres, string keys, HostProcess process)
-        {
-            (this._postgres, this._keys, Process) = (postgres, keys, process);
-            Admin = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        }
-
-        public HostProcess Process { get; }
-
-        public HttpClient Admin { get; }
-
-        private string ConnectionString => _postgres.ConnectionString("domio_production");
-
-        public static async Task<Cloud> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
-        {
-            var postgres = await PostgresServer.StartAsync(ct);
-            var keys = Directory.CreateTempSubdirectory("domio-production-load-").FullName;
-            var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-            var environment = new CloudEnvironment(postgres.ConnectionString("domio_production"), keys, adminPassword, FreePort.Next())
-            {
-                ["Broker__ConfigurationKeyPath"] = Path.Combine(keys, "edge-configuration.pem"),
-                ["Security__BadgeKeyFile"] = Path.Combine(keys, "badge.key"),
-                // Every terminal of the plant is on this one address here: the per-address limits are a plant's, not one device's.
-                ["Security__RateLimits__SignInPerMinutePerAddress"] = "100000",
-                ["Security__RateLimits__ApiPerMinutePerAddress"] = "1000000",
-                ["Serilog__MinimumLevel__Default"] = "Warning",
-            }.Add(settings);
-            HostProcess? process = null;
-            try
-            {
-                process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
-                var cloud = new Cloud(postgres, keys, process);
-                using var signIn = await cloud.Admin.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
-                signIn.EnsureSuccessStatusCode();
-                await Totp.EnrolAsync(cloud.Admin, ct);
-                return cloud;
-            }
-            catch
-            {
-                if (process is not null)
-                {
-                    await process.DisposeAsync();
-                }
-
-                await postgres.DisposeAsync();
-                throw;
-            }
-        }
-
-        /// <summary>One order with one part per work centre, each part's one operation Ready there; their ids in work-centre order.</summary>
-        public async Task<long[]> OperationsAsync(int count, CancellationToken ct)
-        {
-            await using var connection = new NpgsqlConnection(ConnectionString);
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("""
-                WITH o AS (INSERT INTO production_orders ("Number", "Customer", "DueDate", "Priority", "CreatedAt") VALUES ('TERMINALS', 'Benchmark', '2026-12-31', 3, now()) RETURNING "Id"),
-                p AS (INSERT INTO production_parts ("OrderId", "Line", "Name", "Material", "Thickness", "Length", "Width", "Quantity", "Grain")
-                      SELECT o."Id", i, 'Panel ' || i, 'Egger W1000 ST9', 18, 720, 560, 100000, 'None' FROM o, generate_series(1, @count) i RETURNING "Id", "OrderId", "Line")
-                INSERT INTO production_operations ("OrderId", "PartId", "Step", "WorkCentreId", "SetupMinutes", "CycleSeconds", "State", "Planned", "Good", "Scrap", "CountedClosed", "RunTime")
-                SELECT p."OrderId", p."Id", 1, 'saw-centre-' || lpad(p."Line"::text, 3, '0'), 10, 30, 'Ready', 100000, 0, 0, 0, interval '0' FROM p
-                RETURNING "Id", "WorkCentreId"
-                """, connection);
-            command.Parameters.AddWithValue("count", count);
-            var ids = new SortedDictionary<string, long>(StringComparer.Ordinal);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                ids[reader.GetString(1)] = reader.GetInt64(0);
-            }
-
-            return [.. ids.Values];
-        }
-
-        public async Task<Dictionary<long, int>> GoodAsync(long[] operations, CancellationToken ct)
-        {
-            await using var connection = new NpgsqlConnection(ConnectionString);
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("""SELECT "Id", "Good" FROM production_operations WHERE "Id" = ANY(@ids)""", connection);
-            command.Parameters.AddWithValue("ids", operations);
-            var good = new Dictionary<long, int>();
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                good[reader.GetInt64(0)] = reader.GetInt32(1);
-            }
-
-            return good;
-        }
-
-        /// <summary>A terminal bound to <paramref name="workCentre"/>, signed in, sending its antiforgery token.</summary>
-        public async Task<HttpClient> TerminalAsync(string workCentre, CancellationToken ct)
-        {
-            using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
-            created.EnsureSuccessStatusCode();
-            var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
-            var terminal = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            using var signIn = await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct);
-            signIn.EnsureSuccessStatusCode();
-            var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
-            terminal.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("value").GetString());
-            return terminal;
-        }
-
-        /// <summary>The cookies of a terminal bound to <paramref name="workCentre"/> with an operator identified by PIN.</summary>
-        public async Task<string> TerminalWithOperatorCookieAsync(string workCentre, CancellationToken ct)
-        {
-            var password = $"Operator-{Guid.NewGuid():N}-A1";
-            using var user = await Admin.PostAsJsonAsync("api/security/users", new { userName = "olga", password, roles = OperatorRole }, ct);
-            user.EnsureSuccessStatusCode();
-            var userId = (await user.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
-            using (var pin = await Admin.PutAsJsonAsync($"api/security/users/{userId}/operator-credential", new { pin = "246810" }, ct))
-            {
-                pin.EnsureSuccessStatusCode();
-            }
-
-            var cookies = new CookieContainer();
-            using var created = await Admin.PostAsJsonAsync("api/security/terminals", new { name = workCentre, workCentre }, ct);
-            created.EnsureSuccessStatusCode();
-            var key = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("key").GetString()!;
-            using var terminal = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = Process.BaseAddress };
-            (await terminal.PostAsJsonAsync("api/terminal/sign-in", new { key }, ct)).EnsureSuccessStatusCode();
-            var token = await terminal.GetFromJsonAsync<JsonElement>("api/account/antiforgery", ct);
-            terminal.DefaultRequestHeaders.Add(token.GetProperty("headerName").GetString()!, token.GetProperty("value").GetString());
-            (await terminal.PostAsJsonAsync("api/terminal/operator", new { userName = "olga", pin = "246810" }, ct)).EnsureSuccessStatusCode();
-            return string.Join("; ", cookies.GetCookies(Process.BaseAddress).Select(c => $"{c.Name}={c.Value}"));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Admin.Dispose();
-            await Process.DisposeAsync();
-            await _postgres.DisposeAsync();
-            Directory.Delete(_keys, recursive: true);
-        }
     }
 }

@@ -10,7 +10,7 @@ internal sealed record OfficeSearchResult(string Query, CustomerPage Customers, 
 
 /// <summary>
 /// The one search box across the office: each kind is searched where it lives, by its own index, at the same time —
-/// customers by their stored <c>tsvector</c> (relevance over the newest matches), orders by number or customer,
+/// customers by their stored <c>tsvector</c> (relevance over the newest matches), orders by number or customer (newest first),
 /// documents by name and contents (relevance over a bounded candidate set). Nothing is searched twice or ranked here.
 /// </summary>
 internal sealed class OfficeSearch(Customers.Customers customers, ProductionOrders orders, DocumentStore documents)
@@ -21,7 +21,9 @@ internal sealed class OfficeSearch(Customers.Customers customers, ProductionOrde
     public async Task<OfficeSearchResult> SearchAsync(string text, int limit, bool withDocuments, CancellationToken ct)
     {
         var customerHits = customers.ListAsync(new CustomerQuery(text, null, CustomerSort.Relevance, 1, limit), ct);
-        var orderHits = orders.PageAsync(new OrderQuery(Search: text, Take: limit), ct);
+        // Newest first: an order's state and progress (aggregates over its operations) are then computed for the page
+        // only, not for every match as sorting by them would need.
+        var orderHits = orders.PageAsync(new OrderQuery(Search: text, Sort: nameof(OrderSummary.CreatedAt), Descending: true, Take: limit), ct);
         var documentHits = withDocuments ? documents.SearchAsync(text, limit, ct) : Task.FromResult<IReadOnlyList<DocumentHit>>([]);
         await Task.WhenAll(customerHits, orderHits, documentHits);
         return new OfficeSearchResult(text, await customerHits, await orderHits, withDocuments ? await documentHits : null);
