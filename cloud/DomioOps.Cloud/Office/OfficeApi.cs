@@ -70,6 +70,22 @@ internal static class OfficeApi
             Answer(await list.UpdateContactAsync(AuditActor.From(http), id, contactId, draft, http.RequestAborted), "The contact was not saved."));
         write.MapDelete("/{id:long}/contacts/{contactId:long}", async Task<Results<NoContent, NotFound>> (long id, long contactId, Customers.Customers list, HttpContext http) =>
             await list.DeleteContactAsync(AuditActor.From(http), id, contactId, http.RequestAborted) ? TypedResults.NoContent() : TypedResults.NotFound());
+
+        // GDPR, administrators only, as for people with accounts (PersonDataApi): everything kept about a customer, and its erasure.
+        var personal = customers.MapGroup("/{id:long}/personal-data").RequireAuthorization(SecurityPolicies.Admin).WithMetadata(AuditsItself.Instance);
+        personal.MapGet("/", async Task<Results<Ok<CustomerPersonalData>, NotFound>> (long id, Customers.Customers list, Documents.DocumentStore documents, AuditTrail audit, HttpContext http) =>
+        {
+            if (await list.GetAsync(id, http.RequestAborted) is not { } customer)
+            {
+                return TypedResults.NotFound();
+            }
+
+            var files = await documents.ListAsync("customer", id, http.RequestAborted);
+            await audit.AppendAsync(AuditActor.From(http), "office.customer.exported", "office-customer", id.ToString(CultureInfo.InvariantCulture), null, null, http.RequestAborted);
+            return TypedResults.Ok(new CustomerPersonalData(customer, files));
+        });
+        personal.MapDelete("/", async Task<Results<NoContent, NotFound>> (long id, Customers.Customers list, HttpContext http) =>
+            await list.EraseAsync(AuditActor.From(http), id, http.RequestAborted) ? TypedResults.NoContent() : TypedResults.NotFound());
         return app;
     }
 
@@ -124,6 +140,13 @@ internal static class OfficeApi
         where T : class =>
         TypedResults.ValidationProblem(change.Errors!, title: title);
 }
+
+/// <summary>
+/// What is kept about a customer (GDPR export): the customer with its contacts, and its documents with their versions
+/// (each file from <c>/api/office/documents/{id}/versions/{version}/content</c>). The audit trail holds no personal data
+/// of customers (field names only), so it is not part of the export.
+/// </summary>
+internal sealed record CustomerPersonalData(Customer Customer, IReadOnlyList<Documents.OfficeDocument> Documents);
 
 /// <summary>The customer list as a spreadsheet table (CSV and XLSX export).</summary>
 internal static class CustomerExport

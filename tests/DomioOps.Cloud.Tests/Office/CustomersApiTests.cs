@@ -342,6 +342,60 @@ public sealed class CustomersApiTests(OfficeCloud cloud) : IClassFixture<OfficeC
         Assert.Equal(1, (await office.GetFromJsonAsync<Customer>($"api/office/customers/{customer.Id}", Json, ct))!.Version);
     }
 
+    [Fact]
+    public async Task PersonalData_ExportedThenErased_PersonClearedCompanyKeptContactsAndDocumentsGone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var office = await cloud.OfficeClientAsync(ct);
+        using var admin = await cloud.AdminAsync(ct);
+        var marker = Marker();
+        using var created = await office.PostAsJsonAsync("api/office/customers", new
+        {
+            kind = "person", name = "Ирина Волкова", taxId = "500100732259", email = "irina@example.ru", phone = "+7 916 000-00-00",
+            address = "Химки, ул. Мира, 3", notes = marker, contacts = new[] { new { name = "Сергей Волков", phone = "+7 916 111-11-11" } },
+        }, ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var person = (await created.Content.ReadFromJsonAsync<Customer>(Json, ct))!;
+        var company = await CreateAsync(office, "company", "Фабрика «Ясень»", marker, ct, taxId: "7707083893");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("customer"), "ownerKind" },
+            { new StringContent($"{person.Id}"), "ownerId" },
+            { new ByteArrayContent("Паспорт: 4510 123456"u8.ToArray()), "file", "passport.txt" },
+        };
+        using var uploaded = await office.PostAsync(new Uri("api/office/documents", UriKind.Relative), form, ct);
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+
+        // Export and erasure are an administrator's, as for people with accounts.
+        using var refused = await office.DeleteAsync(new Uri($"api/office/customers/{person.Id}/personal-data", UriKind.Relative), ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var export = await admin.GetFromJsonAsync<JsonElement>($"api/office/customers/{person.Id}/personal-data", ct);
+        Assert.Equal("irina@example.ru", export.GetProperty("customer").GetProperty("email").GetString());
+        Assert.Equal("Сергей Волков", Assert.Single(export.GetProperty("customer").GetProperty("contacts").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal("passport.txt", Assert.Single(export.GetProperty("documents").EnumerateArray()).GetProperty("name").GetString());
+
+        foreach (var id in new[] { person.Id, company.Id })
+        {
+            using var erased = await admin.DeleteAsync(new Uri($"api/office/customers/{id}/personal-data", UriKind.Relative), ct);
+            Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        }
+
+        var after = (await office.GetFromJsonAsync<Customer>($"api/office/customers/{person.Id}", Json, ct))!;
+        Assert.Equal(($"Erased customer {person.Id}", null, null, null, null, null, 0), (after.Name, after.TaxId, after.Email, after.Phone, after.Address, after.Notes, after.Contacts!.Count));
+        Assert.Equal(person.Version + 1, after.Version);
+        Assert.Empty((await admin.GetFromJsonAsync<JsonElement>($"api/office/documents?ownerKind=customer&ownerId={person.Id}", ct)).EnumerateArray());
+        Assert.Equal(0, await cloud.CountAsync("office_customers", marker, ct));
+        var kept = (await office.GetFromJsonAsync<Customer>($"api/office/customers/{company.Id}", Json, ct))!;
+        Assert.Equal(("Фабрика «Ясень»", "7707083893", null), (kept.Name, kept.TaxId, kept.Notes));
+        var trail = await cloud.AuditAsync("office-customer", person.Id, ct);
+        Assert.Equal(["office.customer.created", "office.customer.exported", "office.customer.erased"], trail.Select(t => t.Action));
+        Assert.DoesNotContain("Волкова", trail[^1].After, StringComparison.Ordinal);
+        Assert.Contains("\"contacts\":1", trail[^1].After, StringComparison.Ordinal);
+        Assert.Contains("\"documents\":1", trail[^1].After, StringComparison.Ordinal);
+        using var gone = await admin.DeleteAsync(new Uri("api/office/customers/999999999/personal-data", UriKind.Relative), ct);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
     /// <summary>Letters only, so every text search configuration keeps it one word.</summary>
     private static string Marker() => "zq" + string.Concat(Guid.NewGuid().ToString("N").Select(c => (char)('a' + (c % 26))))[..10];
 
