@@ -232,12 +232,13 @@ internal sealed class Activities(NpgsqlDataSource dataSource, AuditTrail audit, 
     {
         parameters.Add(new() { Value = (short)fields.Kind });
         parameters.Add(new() { Value = fields.Subject });
-        parameters.Add(new() { Value = fields.DueAt });
+        // Npgsql writes only UTC offsets to timestamptz; the instant is the same.
+        parameters.Add(new() { Value = fields.DueAt.ToUniversalTime() });
         parameters.Add(new() { Value = ownerId });
         parameters.Add(new() { Value = (object?)draft.CustomerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         parameters.Add(new() { Value = (object?)draft.DealId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         parameters.Add(new() { Value = draft.Done });
-        parameters.Add(new() { Value = (object?)draft.RemindAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        parameters.Add(new() { Value = (object?)draft.RemindAt?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
     }
 
     private static string[] Changed(Activity before, Activity after) =>

@@ -79,7 +79,12 @@ public sealed class SalesApiTests(OfficeCloud cloud) : IClassFixture<OfficeCloud
         // Another pipeline's stage, a negative value, an unknown owner, no title: all named at once.
         var errors = await InvalidAsync(await office.PostAsJsonAsync("api/office/deals", new
         {
-            customerId = customer.Id, pipelineId = retail.Id, stageId = contract.Stages[1].Id, title = " ", value = -1m, ownerId = "no-such-person",
+            customerId = customer.Id,
+            pipelineId = retail.Id,
+            stageId = contract.Stages[1].Id,
+            title = " ",
+            value = -1m,
+            ownerId = "no-such-person",
         }, ct), ct);
         Assert.Equal(["ownerId", "stageId", "title", "value"], errors.Order(StringComparer.Ordinal));
         Assert.Equal(["customerId"], await InvalidAsync(await office.PostAsJsonAsync("api/office/deals", new { customerId = long.MaxValue, pipelineId = retail.Id, title = "x", value = 1m }, ct), ct));
@@ -106,7 +111,12 @@ public sealed class SalesApiTests(OfficeCloud cloud) : IClassFixture<OfficeCloud
 
         using (var staleEdit = await office.PutAsJsonAsync($"api/office/deals/{deal.Id}", new
         {
-            customerId = customer.Id, pipelineId = retail.Id, stageId = retail.Stages[0].Id, title = "Шкафы-купе", value = 10m, version = 1,
+            customerId = customer.Id,
+            pipelineId = retail.Id,
+            stageId = retail.Stages[0].Id,
+            title = "Шкафы-купе",
+            value = 10m,
+            version = 1,
         }, ct))
         {
             Assert.Equal(HttpStatusCode.Conflict, staleEdit.StatusCode);
@@ -130,7 +140,12 @@ public sealed class SalesApiTests(OfficeCloud cloud) : IClassFixture<OfficeCloud
         using var _office = office;
         var errors = await InvalidAsync(await office.PostAsJsonAsync("api/office/activities", new
         {
-            kind = "lunch", subject = "", ownerId = "nobody", customerId = long.MaxValue, dueAt = "2027-01-10T10:00:00+03:00", remindAt = "2027-01-11T10:00:00+03:00",
+            kind = "lunch",
+            subject = "",
+            ownerId = "nobody",
+            customerId = long.MaxValue,
+            dueAt = "2027-01-10T10:00:00+03:00",
+            remindAt = "2027-01-11T10:00:00+03:00",
         }, ct), ct);
         Assert.Equal(["customerId", "kind", "ownerId", "remindAt", "subject"], errors.Order(StringComparer.Ordinal));
         Assert.Equal(["dueAt"], await InvalidAsync(await office.PostAsJsonAsync("api/office/activities", new { kind = "call", subject = "x" }, ct), ct));
@@ -205,6 +220,7 @@ public sealed class SalesApiTests(OfficeCloud cloud) : IClassFixture<OfficeCloud
         var subject = "Встреча, обсудить; кухню\\шкаф\nвторая строка — длинная тема, чтобы строка точно была сложена " + Marker();
         var due = new DateTimeOffset(2027, 5, 14, 9, 30, 0, TimeSpan.FromHours(3));
         using var created = await office.PostAsJsonAsync("api/office/activities", new { kind = "meeting", subject, dueAt = due, remindAt = due.AddMinutes(-30) }, ct);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"{created.StatusCode}: {await created.Content.ReadAsStringAsync(ct)}");
         var activity = (await created.Content.ReadFromJsonAsync<Activity>(Json, ct))!;
 
         using var response = await office.GetAsync("api/office/activities/calendar.ics", ct);
