@@ -256,6 +256,23 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/office/documents/{id:long}/versions/{version:int}/content", [Office, Admin]),
         new("POST", "/api/office/documents/", [Office, Admin]),
         new("POST", "/api/office/documents/{id:long}/versions", [Office, Admin]),
+        // Office sales (#17): pipelines, deals, activities, a customer's timeline and the calendar; read by the three office
+        // reading roles, changed by the office and administrators; the board and activities pages read by the three.
+        new("GET", "/api/office/pipelines", [Planner, Office, Admin]),
+        new("GET", "/api/office/deals", [Planner, Office, Admin]),
+        new("GET", "/api/office/deals/{id:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/customers/{id:long}/timeline", [Planner, Office, Admin]),
+        new("GET", "/api/office/activities", [Planner, Office, Admin]),
+        new("GET", "/api/office/activities/calendar.ics", [Planner, Office, Admin]),
+        new("POST", "/api/office/deals", [Office, Admin]),
+        new("PUT", "/api/office/deals/{id:long}", [Office, Admin]),
+        new("POST", "/api/office/deals/{id:long}/move", [Office, Admin]),
+        new("POST", "/api/office/activities", [Office, Admin]),
+        new("PUT", "/api/office/activities/{id:long}", [Office, Admin]),
+        new("GET", "/office/deals", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/deals", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/activities", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/activities", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -325,7 +342,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6), refusals);
+            // Office sales: 15 closed rows refuse the anonymous caller; 6 reading rows and 4 page rows refuse 3 callers; 5 changing rows refuse 4.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4), refusals);
         }
         finally
         {
@@ -378,7 +396,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // bell page rows for the 5 people roles.
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
             // Office documents: 6 rows for 2 roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2, admissions);
+            // Office sales: 6 reading rows and 4 page rows for 3 roles; 5 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2), admissions);
         }
         finally
         {

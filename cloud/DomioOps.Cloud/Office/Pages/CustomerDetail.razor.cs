@@ -12,18 +12,52 @@ public sealed partial class CustomerDetail
     private ContactFormModel contactNew = new();
     private ContactFormModel contactEdit = new();
     private long? editing;
+    private Sales.Pages.CustomerTimelineView? timeline;
+    private IDisposable? subscription;
 
     [Parameter]
     public long Id { get; set; }
+
+    [Inject]
+    private Sales.SalesChanges Changes { get; set; } = default!;
 
     protected override async Task OnInitializedAsync()
     {
         await base.OnInitializedAsync();
         await LoadAsync();
         draft = customer is null ? new() : CustomerFormModel.From(customer);
+        if (RendererInfo.IsInteractive && customer is not null)
+        {
+            // A deal or an activity of this customer changed, here or on another silo: its timeline shows it.
+            subscription = Changes.Subscribe(Sales.SalesChange.CustomerTopic(Id), change => _ = InvokeAsync(async () =>
+            {
+                if (change.Lookers is null && timeline is not null)
+                {
+                    await timeline.ReloadAsync();
+                    StateHasChanged();
+                }
+            }));
+        }
     }
 
-    private async Task LoadAsync() => customer = await Customers.GetAsync(Id, CancellationToken.None);
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            subscription?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async Task LoadAsync()
+    {
+        customer = await Customers.GetAsync(Id, CancellationToken.None);
+        if (timeline is not null)
+        {
+            await timeline.ReloadAsync();
+        }
+    }
 
     private async Task SaveAsync()
     {
@@ -38,6 +72,10 @@ public sealed partial class CustomerDetail
         {
             customer = change.Value! with { Contacts = customer?.Contacts };
             draft = CustomerFormModel.From(customer);
+            if (timeline is not null)
+            {
+                await timeline.ReloadAsync();
+            }
         }
     }
 
