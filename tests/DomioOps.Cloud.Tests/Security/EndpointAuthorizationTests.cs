@@ -250,6 +250,29 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/office/documents/{id:long}/versions/{version:int}/content", [Office, Admin]),
         new("POST", "/api/office/documents/", [Office, Admin]),
         new("POST", "/api/office/documents/{id:long}/versions", [Office, Admin]),
+        // Office projects, price lists and quotes (#17): planners read them, the office and administrators change them.
+        new("GET", "/api/office/projects/", [Planner, Office, Admin]),
+        new("GET", "/api/office/projects/{id:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/projects/{id:long}/production", [Planner, Office, Admin]),
+        new("GET", "/api/office/price-lists", [Planner, Office, Admin]),
+        new("GET", "/api/office/quotes/{id:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/quotes/{id:long}/revisions/{revision:int}", [Planner, Office, Admin]),
+        new("GET", "/api/office/quotes/{id:long}/pdf", [Planner, Office, Admin]),
+        new("POST", "/api/office/projects/", [Office, Admin]),
+        new("PUT", "/api/office/projects/{id:long}", [Office, Admin]),
+        new("POST", "/api/office/quotes/", [Office, Admin]),
+        new("PUT", "/api/office/quotes/{id:long}", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/cut-list", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/send", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/reject", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/accept", [Office, Admin]),
+        // Their pages: read by the same three roles; the forms are the office's and administrators' (checked by the page on each change).
+        new("GET", "/office/projects", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/projects", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/projects/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/projects/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/quotes/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/quotes/{Id:long}", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -319,7 +342,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4), refusals);
+            // Office projects and quotes: 21 closed rows refuse the anonymous caller; 7 reading rows and 6 page rows refuse 3 callers; 8 changing rows refuse 4.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + 21 + (13 * 3) + (8 * 4), refusals);
         }
         finally
         {
@@ -372,7 +396,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // bell page rows for the 5 people roles.
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
             // Office documents: 6 rows for 2 roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2), admissions);
+            // Office projects and quotes: 7 reading rows and 6 page rows for 3 roles, 8 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (13 * 3) + (8 * 2), admissions);
         }
         finally
         {
