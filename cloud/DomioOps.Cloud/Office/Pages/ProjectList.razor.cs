@@ -82,7 +82,13 @@ internal sealed class ProjectFormModel
 
     public static ProjectFormModel From(Project p) => new()
     {
-        Kind = p.Kind, Title = p.Title, Address = p.Address, Measurements = p.Measurements, Materials = p.Materials, Notes = p.Notes, Status = p.Status,
+        Kind = p.Kind,
+        Title = p.Title,
+        Address = p.Address,
+        Measurements = p.Measurements,
+        Materials = p.Materials,
+        Notes = p.Notes,
+        Status = p.Status,
     };
 
     public ProjectDraft ToDraft(long customerId, int? version) => new(customerId, Kind, Title, Address, Measurements, Materials, Notes, Status, version);

@@ -148,8 +148,14 @@ public sealed partial class QuoteDetail
 
         public static LineRow From(QuoteLine l) => new()
         {
-            Kind = l.Kind, Description = l.Description, Item = l.Item, Thickness = l.Thickness, Quantity = l.Quantity, UnitPrice = l.UnitPrice,
-            DiscountPercent = l.DiscountPercent, Amount = l.Amount,
+            Kind = l.Kind,
+            Description = l.Description,
+            Item = l.Item,
+            Thickness = l.Thickness,
+            Quantity = l.Quantity,
+            UnitPrice = l.UnitPrice,
+            DiscountPercent = l.DiscountPercent,
+            Amount = l.Amount,
         };
 
         public QuoteLineDraft ToDraft() => new(Kind, Description, Item, Thickness, Quantity, UnitPrice, DiscountPercent);

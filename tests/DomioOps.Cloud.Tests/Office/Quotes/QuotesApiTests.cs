@@ -38,7 +38,12 @@ public sealed class QuotesApiTests(QuotesCloud cloud) : IClassFixture<QuotesClou
 
         using (var saved = await office.PutAsJsonAsync($"api/office/projects/{project.Id}", new
         {
-            customerId, kind = "kitchen", title = "Кухня на Лесной", status = "measuring", measurements = "ширина: 3200\nвысота: 2600", version = 1,
+            customerId,
+            kind = "kitchen",
+            title = "Кухня на Лесной",
+            status = "measuring",
+            measurements = "ширина: 3200\nвысота: 2600",
+            version = 1,
         }, ct))
         {
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
