@@ -19,6 +19,8 @@ have_cmd tesseract || need+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/rus.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-rus)
 ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-eng)
 have_cmd pdftotext || need+=(poppler-utils)
+# Quote PDFs (Office/Quotes/): DejaVu Sans embedded for Cyrillic.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ "$profile" = test ]; then
   have_cmd mosquitto || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
   have_cmd mosquitto_sub || need+=(mosquitto-clients)

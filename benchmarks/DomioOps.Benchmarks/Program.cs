@@ -53,6 +53,11 @@ if (args is ["maintenance-scoring", .. var maintenanceArgs])
     return await DomioOps.Benchmarks.Maintenance.MaintenanceScoringHarness.RunAsync(maintenanceArgs);
 }
 
+if (args is ["quote-pdf", .. var quoteArgs])
+{
+    return DomioOps.Benchmarks.Office.QuotePdfHarness.Run(quoteArgs);
+}
+
 if (args is ["history-load", .. var historyArgs])
 {
     await DomioOps.Benchmarks.History.HistoryLoad.RunAsync(historyArgs);

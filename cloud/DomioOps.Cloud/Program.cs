@@ -10,6 +10,7 @@ using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Office;
 using DomioOps.Cloud.Office.Documents;
 using DomioOps.Cloud.Office.Sales;
+using DomioOps.Cloud.Office.Quotes;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
@@ -73,6 +74,7 @@ internal sealed partial class Program
         builder.AddOffice();
         builder.AddOfficeDocuments();
         builder.AddOfficeSales();
+        builder.AddOfficeQuotes();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -97,6 +99,7 @@ internal sealed partial class Program
         app.MapOfficeSearchApi();
         app.MapOfficeDocumentsApi();
         app.MapOfficeSalesApi();
+        app.MapOfficeQuotesApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

@@ -21,6 +21,14 @@ internal enum ImportPhase
 internal sealed record ImportResult(long? OrderId, IReadOnlyDictionary<string, string> FieldErrors, IReadOnlyList<CutListError> FileErrors)
 {
     public bool Imported => OrderId is not null;
+
+    public string? Number { get; init; }
+
+    public int Parts { get; init; }
+
+    public int Operations { get; init; }
+
+    public string? Source { get; init; }
 }
 
 /// <summary>
@@ -37,29 +45,35 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
         ArgumentNullException.ThrowIfNull(header);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductionDbContext>();
-        var fieldErrors = await CheckHeaderAsync(db, header, ct);
         var read = CutListReader.Read(content, fileName, progress is null ? null : new Progress<int>(rows => progress.Report(new(ImportPhase.Reading, rows, 0))));
-        var fileErrors = read.Errors.ToList();
-        var workCentres = await db.WorkCentres.AsNoTracking().ToListAsync(ct);
-        var parts = new List<Part>(read.Parts.Count);
-        foreach (var row in read.Parts)
+        var result = await CreateOrderAsync(db, header, read.Parts, read.Errors, Path.GetFileName(fileName), progress, ct);
+        if (result.Imported)
         {
-            var part = new Part
-            {
-                Line = row.Row,
-                Name = row.Name,
-                Material = row.Material,
-                Thickness = row.Thickness,
-                Length = row.Length,
-                Width = row.Width,
-                Quantity = row.Quantity,
-                Grain = row.Grain,
-                EdgeL1 = row.EdgeL1,
-                EdgeL2 = row.EdgeL2,
-                EdgeW1 = row.EdgeW1,
-                EdgeW2 = row.EdgeW2,
-                Program = row.Program,
-            };
+            await AuditCreatedAsync(actor, result, ct);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Creates the order with <paramref name="rows"/> as its parts and their derived routings, refused whole (nothing
+    /// written) when the header or any row is wrong. Runs in <paramref name="db"/>'s transaction when it has one (the
+    /// caller commits, as the office's quote acceptance does), otherwise in its own. The caller audits it
+    /// (<see cref="AuditCreatedAsync"/>) once committed.
+    /// </summary>
+    public async Task<ImportResult> CreateOrderAsync(ProductionDbContext db, OrderHeader header, IReadOnlyList<CutListPart> rows,
+        IReadOnlyList<CutListError> readErrors, string source, IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(rows);
+        var fieldErrors = await CheckHeaderAsync(db, header, ct);
+        var fileErrors = readErrors.ToList();
+        var workCentres = await db.WorkCentres.AsNoTracking().ToListAsync(ct);
+        var parts = new List<Part>(rows.Count);
+        foreach (var row in rows)
+        {
+            var part = ToPart(row);
             var routing = Routing.Derive(part, workCentres);
             if (routing.MissingKind is { } missing)
             {
@@ -74,7 +88,7 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
 
         if (fieldErrors.Count > 0 || fileErrors.Count > 0 || parts.Count == 0)
         {
-            LogRefused(fileName, fieldErrors.Count + fileErrors.Count);
+            LogRefused(source, fieldErrors.Count + fileErrors.Count);
             return new ImportResult(null, fieldErrors, fileErrors);
         }
 
@@ -85,10 +99,11 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
             Customer = header.Customer!.Trim(),
             DueDate = header.DueDate!.Value,
             Priority = header.Priority ?? 3,
-            Source = Path.GetFileName(fileName),
+            Source = source,
             CreatedAt = now,
         };
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using (own)
         {
             db.Orders.Add(order);
             await db.SaveChangesAsync(ct);
@@ -106,14 +121,45 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
                 progress?.Report(new(ImportPhase.Saving, Math.Min(parts.Count, saved + SaveChunk), parts.Count));
             }
 
-            await transaction.CommitAsync(ct);
+            if (own is not null)
+            {
+                await own.CommitAsync(ct);
+            }
         }
 
-        await audit.AppendAsync(actor, "order.imported", "production-order", order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
-            new { order.Number, Parts = parts.Count, Operations = parts.Sum(p => p.Operations.Count), order.Source }, ct);
         progress?.Report(new(ImportPhase.Done, parts.Count, parts.Count));
-        LogImported(order.Number, parts.Count, fileName);
-        return new ImportResult(order.Id, fieldErrors, []);
+        LogImported(order.Number, parts.Count, source);
+        return new ImportResult(order.Id, fieldErrors, []) { Number = order.Number, Parts = parts.Count, Operations = parts.Sum(p => p.Operations.Count), Source = source };
+    }
+
+    /// <summary>Audits an order <see cref="CreateOrderAsync"/> created, once it is committed.</summary>
+    public Task AuditCreatedAsync(AuditActor actor, ImportResult created, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        return audit.AppendAsync(actor, "order.imported", "production-order", created.OrderId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { created.Number, created.Parts, created.Operations, created.Source }, ct);
+    }
+
+    /// <summary>A cut-list row as a part of an order (its routing not yet derived).</summary>
+    public static Part ToPart(CutListPart row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new Part
+        {
+            Line = row.Row,
+            Name = row.Name,
+            Material = row.Material,
+            Thickness = row.Thickness,
+            Length = row.Length,
+            Width = row.Width,
+            Quantity = row.Quantity,
+            Grain = row.Grain,
+            EdgeL1 = row.EdgeL1,
+            EdgeL2 = row.EdgeL2,
+            EdgeW1 = row.EdgeW1,
+            EdgeW2 = row.EdgeW2,
+            Program = row.Program,
+        };
     }
 
     private static async Task<Dictionary<string, string>> CheckHeaderAsync(ProductionDbContext db, OrderHeader header, CancellationToken ct)

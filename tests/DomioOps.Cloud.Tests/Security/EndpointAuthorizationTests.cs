@@ -273,6 +273,29 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/office/deals", [Planner, Office, Admin], Page: true),
         new("GET", "/office/activities", [Planner, Office, Admin], Page: true),
         new("POST", "/office/activities", [Planner, Office, Admin], Page: true),
+        // Office projects, price lists and quotes (#17): planners read them, the office and administrators change them.
+        new("GET", "/api/office/projects/", [Planner, Office, Admin]),
+        new("GET", "/api/office/projects/{id:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/projects/{id:long}/production", [Planner, Office, Admin]),
+        new("GET", "/api/office/price-lists", [Planner, Office, Admin]),
+        new("GET", "/api/office/quotes/{id:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/quotes/{id:long}/revisions/{revision:int}", [Planner, Office, Admin]),
+        new("GET", "/api/office/quotes/{id:long}/pdf", [Planner, Office, Admin]),
+        new("POST", "/api/office/projects/", [Office, Admin]),
+        new("PUT", "/api/office/projects/{id:long}", [Office, Admin]),
+        new("POST", "/api/office/quotes/", [Office, Admin]),
+        new("PUT", "/api/office/quotes/{id:long}", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/cut-list", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/send", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/reject", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/accept", [Office, Admin]),
+        // Their pages: read by the same three roles; the forms are the office's and administrators' (checked by the page on each change).
+        new("GET", "/office/projects", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/projects", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/projects/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/projects/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/quotes/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/quotes/{Id:long}", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -343,7 +366,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
             // Office sales: 15 closed rows refuse the anonymous caller; 6 reading rows and 4 page rows refuse 3 callers; 5 changing rows refuse 4.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4), refusals);
+            // Office projects and quotes: 21 closed rows refuse the anonymous caller; 7 reading rows and 6 page rows refuse 3 callers; 8 changing rows refuse 4.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 21 + (13 * 3) + (8 * 4), refusals);
         }
         finally
         {
@@ -397,7 +421,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
             // Office documents: 6 rows for 2 roles.
             // Office sales: 6 reading rows and 4 page rows for 3 roles; 5 changing rows for 2.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2), admissions);
+            // Office projects and quotes: 7 reading rows and 6 page rows for 3 roles, 8 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (8 * 2), admissions);
         }
         finally
         {
