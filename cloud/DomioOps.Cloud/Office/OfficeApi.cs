@@ -3,6 +3,7 @@ using System.Globalization;
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Components;
 using DomioOps.Cloud.Office.Customers;
+using DomioOps.Cloud.Office.Materials;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
 
@@ -73,6 +74,7 @@ internal static class OfficeApi
             Answer(await list.UpdateContactAsync(AuditActor.From(http), id, contactId, draft, http.RequestAborted), "The contact was not saved."));
         write.MapDelete("/{id:long}/contacts/{contactId:long}", async Task<Results<NoContent, NotFound>> (long id, long contactId, Customers.Customers list, HttpContext http) =>
             await list.DeleteContactAsync(AuditActor.From(http), id, contactId, http.RequestAborted) ? TypedResults.NoContent() : TypedResults.NotFound());
+        app.MapOfficeMaterialsApi();
         return app;
     }
 

@@ -111,6 +111,12 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
 
         await audit.AppendAsync(actor, "order.imported", "production-order", order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { order.Number, Parts = parts.Count, Operations = parts.Sum(p => p.Operations.Count), order.Source }, ct);
+        // The office's materials reserve what the new order's cut list needs (its own audit; parts of unknown material are listed there).
+        if (scope.ServiceProvider.GetService<Office.Materials.MaterialStock>() is { } materials)
+        {
+            await materials.ReserveAsync(actor, actor.Id ?? "import", order.Id, release: false, ct);
+        }
+
         progress?.Report(new(ImportPhase.Done, parts.Count, parts.Count));
         LogImported(order.Number, parts.Count, fileName);
         return new ImportResult(order.Id, fieldErrors, []);
