@@ -250,6 +250,33 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/office/documents/{id:long}/versions/{version:int}/content", [Office, Admin]),
         new("POST", "/api/office/documents/", [Office, Admin]),
         new("POST", "/api/office/documents/{id:long}/versions", [Office, Admin]),
+        // Office materials and purchasing (#17): planners, the office and administrators read them; the office and administrators change them.
+        new("GET", "/api/office/materials/", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/warehouses", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/stock", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/stock/export", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/purchase-suggestions", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/{id:long}/movements", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/reservations/{productionOrderId:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/suppliers/", [Planner, Office, Admin]),
+        new("GET", "/api/office/purchase-orders/", [Planner, Office, Admin]),
+        new("GET", "/api/office/purchase-orders/{id:long}", [Planner, Office, Admin]),
+        new("POST", "/api/office/materials/", [Office, Admin]),
+        new("PUT", "/api/office/materials/{id:long}/minimum", [Office, Admin]),
+        new("POST", "/api/office/materials/movements", [Office, Admin]),
+        new("POST", "/api/office/materials/reservations/{productionOrderId:long}", [Office, Admin]),
+        new("DELETE", "/api/office/materials/reservations/{productionOrderId:long}", [Office, Admin]),
+        new("POST", "/api/office/suppliers/", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/{id:long}/order", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/{id:long}/cancel", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/{id:long}/receipts", [Office, Admin]),
+        new("GET", "/office/materials", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/materials", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/purchase-orders", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/purchase-orders", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/purchase-orders/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/purchase-orders/{Id:long}", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -319,7 +346,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4), refusals);
+            // Office materials: 26 closed rows refuse the anonymous caller; 10 reading rows and 6 page rows refuse 3 callers
+            // (operator, maintenance, terminal); 10 changing rows refuse 4 (those and the planner).
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + 26 + (16 * 3) + (10 * 4), refusals);
         }
         finally
         {
@@ -372,7 +401,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // bell page rows for the 5 people roles.
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
             // Office documents: 6 rows for 2 roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2), admissions);
+            // Office materials: 10 reading rows and 6 page rows for 3 roles; 10 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (16 * 3) + (10 * 2), admissions);
         }
         finally
         {

@@ -232,16 +232,17 @@ internal sealed partial class MaterialStock(NpgsqlDataSource dataSource, AuditTr
 
     /// <summary>
     /// Writes a movement and changes the stock row by it (on-hand for receipts, issues and adjustments; reserved for
-    /// reservations and releases), in the caller's transaction.
+    /// reservations and releases), in the caller's transaction, after <see cref="LockAsync"/> of that row.
     /// </summary>
     internal static async Task<Movement> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MovementDraftRow row, DateTimeOffset at, string by, CancellationToken ct)
     {
         var reserving = row.Kind is MovementKind.Reservation or MovementKind.Release;
         await using var batch = new NpgsqlBatch(connection, transaction);
         var column = reserving ? "Reserved" : "OnHand";
+        // The row exists and is locked (LockAsync): an upsert would check its negative insert values against the table's
+        // CHECKs before finding the conflict.
         var stock = new NpgsqlBatchCommand($"""
-            INSERT INTO office_material_stock ("MaterialId", "WarehouseId", "{column}") VALUES ($1, $2, $3)
-            ON CONFLICT ("MaterialId", "WarehouseId") DO UPDATE SET "{column}" = office_material_stock."{column}" + $3
+            UPDATE office_material_stock SET "{column}" = "{column}" + $3 WHERE "MaterialId" = $1 AND "WarehouseId" = $2
             """);
         stock.Parameters.Add(new() { Value = row.MaterialId });
         stock.Parameters.Add(new() { Value = row.WarehouseId });
