@@ -3,6 +3,7 @@ using System.Globalization;
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.Components;
 using DomioOps.Cloud.Office.Customers;
+using DomioOps.Cloud.Office.Materials;
 using DomioOps.Cloud.Office.Search;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
@@ -86,6 +87,8 @@ internal static class OfficeApi
         });
         personal.MapDelete("/", async Task<Results<NoContent, NotFound>> (long id, Customers.Customers list, HttpContext http) =>
             await list.EraseAsync(AuditActor.From(http), id, http.RequestAborted) ? TypedResults.NoContent() : TypedResults.NotFound());
+
+        app.MapOfficeMaterialsApi();
         return app;
     }
 

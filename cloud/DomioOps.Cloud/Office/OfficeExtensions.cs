@@ -1,6 +1,7 @@
 using DomioOps.Cloud.Audit;
 using DomioOps.Cloud.History;
 using DomioOps.Cloud.Office.Customers;
+using DomioOps.Cloud.Office.Materials;
 
 namespace DomioOps.Cloud.Office;
 
@@ -12,6 +13,7 @@ internal static class OfficeExtensions
         builder.Services.AddSingleton(sp => new Customers.Customers(
             sp.GetRequiredService<HistoryDatabase>().DataSource, sp.GetRequiredService<AuditTrail>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<Search.OfficeSearch>();
+        builder.AddOfficeMaterials();
         return builder;
     }
 }

@@ -49,7 +49,7 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
         var result = await CreateOrderAsync(db, header, read.Parts, read.Errors, Path.GetFileName(fileName), progress, ct);
         if (result.Imported)
         {
-            await AuditCreatedAsync(actor, result, ct);
+            await CreatedAsync(actor, result, ct);
         }
 
         return result;
@@ -59,7 +59,7 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
     /// Creates the order with <paramref name="rows"/> as its parts and their derived routings, refused whole (nothing
     /// written) when the header or any row is wrong. Runs in <paramref name="db"/>'s transaction when it has one (the
     /// caller commits, as the office's quote acceptance does), otherwise in its own. The caller audits it
-    /// (<see cref="AuditCreatedAsync"/>) once committed.
+    /// (<see cref="CreatedAsync"/>) once committed.
     /// </summary>
     public async Task<ImportResult> CreateOrderAsync(ProductionDbContext db, OrderHeader header, IReadOnlyList<CutListPart> rows,
         IReadOnlyList<CutListError> readErrors, string source, IProgress<ImportProgress>? progress, CancellationToken ct)
@@ -132,12 +132,21 @@ internal sealed partial class ProductionImport(IServiceScopeFactory scopes, Audi
         return new ImportResult(order.Id, fieldErrors, []) { Number = order.Number, Parts = parts.Count, Operations = parts.Sum(p => p.Operations.Count), Source = source };
     }
 
-    /// <summary>Audits an order <see cref="CreateOrderAsync"/> created, once it is committed.</summary>
-    public Task AuditCreatedAsync(AuditActor actor, ImportResult created, CancellationToken ct)
+    /// <summary>
+    /// What follows an order <see cref="CreateOrderAsync"/> created, once it is committed: its audit row, and the office's
+    /// materials reserve what its cut list needs (their own audit; parts of unknown material are listed there).
+    /// </summary>
+    public async Task CreatedAsync(AuditActor actor, ImportResult created, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(created);
-        return audit.AppendAsync(actor, "order.imported", "production-order", created.OrderId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+        var orderId = created.OrderId!.Value;
+        await audit.AppendAsync(actor, "order.imported", "production-order", orderId.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { created.Number, created.Parts, created.Operations, created.Source }, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<Office.Materials.MaterialStock>() is { } materials)
+        {
+            await materials.ReserveAsync(actor, actor.Id ?? "import", orderId, release: false, ct);
+        }
     }
 
     /// <summary>A cut-list row as a part of an order (its routing not yet derived).</summary>

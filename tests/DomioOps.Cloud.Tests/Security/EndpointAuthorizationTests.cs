@@ -296,6 +296,33 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/office/projects/{Id:long}", [Planner, Office, Admin], Page: true),
         new("GET", "/office/quotes/{Id:long}", [Planner, Office, Admin], Page: true),
         new("POST", "/office/quotes/{Id:long}", [Planner, Office, Admin], Page: true),
+        // Office materials and purchasing (#17): planners, the office and administrators read them; the office and administrators change them.
+        new("GET", "/api/office/materials/", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/warehouses", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/stock", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/stock/export", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/purchase-suggestions", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/{id:long}/movements", [Planner, Office, Admin]),
+        new("GET", "/api/office/materials/reservations/{productionOrderId:long}", [Planner, Office, Admin]),
+        new("GET", "/api/office/suppliers/", [Planner, Office, Admin]),
+        new("GET", "/api/office/purchase-orders/", [Planner, Office, Admin]),
+        new("GET", "/api/office/purchase-orders/{id:long}", [Planner, Office, Admin]),
+        new("POST", "/api/office/materials/", [Office, Admin]),
+        new("PUT", "/api/office/materials/{id:long}/minimum", [Office, Admin]),
+        new("POST", "/api/office/materials/movements", [Office, Admin]),
+        new("POST", "/api/office/materials/reservations/{productionOrderId:long}", [Office, Admin]),
+        new("DELETE", "/api/office/materials/reservations/{productionOrderId:long}", [Office, Admin]),
+        new("POST", "/api/office/suppliers/", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/{id:long}/order", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/{id:long}/cancel", [Office, Admin]),
+        new("POST", "/api/office/purchase-orders/{id:long}/receipts", [Office, Admin]),
+        new("GET", "/office/materials", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/materials", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/purchase-orders", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/purchase-orders", [Planner, Office, Admin], Page: true),
+        new("GET", "/office/purchase-orders/{Id:long}", [Planner, Office, Admin], Page: true),
+        new("POST", "/office/purchase-orders/{Id:long}", [Planner, Office, Admin], Page: true),
     ];
 
     [Fact]
@@ -367,7 +394,9 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
             // Office sales: 15 closed rows refuse the anonymous caller; 6 reading rows and 4 page rows refuse 3 callers; 5 changing rows refuse 4.
             // Office projects and quotes: 21 closed rows refuse the anonymous caller; 7 reading rows and 6 page rows refuse 3 callers; 8 changing rows refuse 4.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 21 + (13 * 3) + (8 * 4), refusals);
+            // Office materials: 26 closed rows refuse the anonymous caller; 10 reading rows and 6 page rows refuse 3 callers
+            // (operator, maintenance, terminal); 10 changing rows refuse 4 (those and the planner).
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 21 + (13 * 3) + (8 * 4) + 26 + (16 * 3) + (10 * 4), refusals);
         }
         finally
         {
@@ -422,7 +451,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office documents: 6 rows for 2 roles.
             // Office sales: 6 reading rows and 4 page rows for 3 roles; 5 changing rows for 2.
             // Office projects and quotes: 7 reading rows and 6 page rows for 3 roles, 8 changing rows for 2.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (8 * 2), admissions);
+            // Office materials: 10 reading rows and 6 page rows for 3 roles; 10 changing rows for 2.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (8 * 2) + (16 * 3) + (10 * 2), admissions);
         }
         finally
         {

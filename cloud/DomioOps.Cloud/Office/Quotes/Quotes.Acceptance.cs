@@ -154,7 +154,7 @@ internal sealed partial class Quotes
         await transaction.CommitAsync(ct);
         foreach (var created in production)
         {
-            await import.AuditCreatedAsync(actor, created, ct);
+            await import.CreatedAsync(actor, created, ct);
         }
 
         var after = (await GetAsync(id, ct))!;
