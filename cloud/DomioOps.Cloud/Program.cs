@@ -9,6 +9,7 @@ using DomioOps.Cloud.Maintenance.Notifications;
 using DomioOps.Cloud.Oee;
 using DomioOps.Cloud.Office;
 using DomioOps.Cloud.Office.Documents;
+using DomioOps.Cloud.Office.Templates;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
@@ -71,6 +72,7 @@ internal sealed partial class Program
         builder.AddMaintenanceNotifications();
         builder.AddOffice();
         builder.AddOfficeDocuments();
+        builder.AddOfficeTemplates();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -93,6 +95,7 @@ internal sealed partial class Program
         app.MapMaintenanceNotificationsApi();
         app.MapOfficeApi();
         app.MapOfficeDocumentsApi();
+        app.MapOfficeTemplatesApi().MapOfficeDocumentPreviewApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
