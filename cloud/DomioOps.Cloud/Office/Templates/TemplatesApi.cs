@@ -47,7 +47,7 @@ internal static class TemplatesApi
     private static async Task<Results<Ok<DocumentTemplate>, ValidationProblem>> SaveAsync(string kind, string culture, TemplateDraft draft, DocumentTemplates store, HttpContext http)
     {
         var actor = AuditActor.From(http);
-        var change = await store.SaveAsync(actor, actor.Id ?? "unknown", kind, culture, draft.Text, draft.Note?.Trim() is { Length: > 0 } note ? note : null, http.RequestAborted);
+        var change = await store.SaveAsync(actor, http.User.Identity?.Name ?? actor.Id ?? "unknown", kind, culture, draft.Text, draft.Note?.Trim() is { Length: > 0 } note ? note : null, http.RequestAborted);
         return change.Value is { } saved ? TypedResults.Ok(saved) : TypedResults.ValidationProblem(change.Errors!, title: "The template was not saved");
     }
 
