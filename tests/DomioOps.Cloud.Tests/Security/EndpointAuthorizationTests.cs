@@ -250,6 +250,18 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("GET", "/api/office/documents/{id:long}/versions/{version:int}/content", [Office, Admin]),
         new("POST", "/api/office/documents/", [Office, Admin]),
         new("POST", "/api/office/documents/{id:long}/versions", [Office, Admin]),
+        // Documents' previews and pages, templates (#17): the office and administrators preview, search, read templates and
+        // generate documents; only administrators save a template and open its editor.
+        new("GET", "/api/office/documents/{id:long}/versions/{version:int}/preview", [Office, Admin]),
+        new("GET", "/api/office/templates/", [Office, Admin]),
+        new("GET", "/api/office/templates/{kind}/{culture}", [Office, Admin]),
+        new("POST", "/api/office/templates/{kind}/{culture}/preview", [Office, Admin]),
+        new("POST", "/api/office/templates/{kind}/{culture}/generate", [Office, Admin]),
+        new("GET", "/office/documents", [Office, Admin], Page: true),
+        new("POST", "/office/documents", [Office, Admin], Page: true),
+        new("PUT", "/api/office/templates/{kind}/{culture}", [Admin]),
+        new("GET", "/admin/templates", [Admin], Page: true),
+        new("POST", "/admin/templates", [Admin], Page: true),
     ];
 
     [Fact]
@@ -319,7 +331,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office customers: 13 closed rows refuse the anonymous caller; 3 reading rows and 4 page rows refuse 3 callers
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4), refusals);
+            // Documents' pages and templates: 7 rows of Office and Admin refuse the anonymous caller and 4 callers; 3 of Admin refuse it and 5.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + 7 + (7 * 4) + 3 + (3 * 5), refusals);
         }
         finally
         {
@@ -371,8 +384,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Maintenance notifications: 3 delivery rows and 2 deliveries page rows for 2 roles; 3 bell rows, 2 push rows and 2
             // bell page rows for the 5 people roles.
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
-            // Office documents: 6 rows for 2 roles.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2), admissions);
+            // Office documents: 6 rows for 2 roles. Documents' pages and templates: 7 rows for 2 roles, 3 for administrators.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (7 * 2) + 3, admissions);
         }
         finally
         {

@@ -34,8 +34,13 @@ internal sealed class TemplateRenderer
     /// <summary>Our company with every field filled, so a field left empty in configuration is not taken for an unknown one.</summary>
     private static readonly CompanyOptions SampleCompany = new()
     {
-        Name = "DomioOps", LegalName = "ООО «Домио»", TaxId = "7707083893", Address = "Москва", Phone = "+7 495 000-00-00",
-        Email = "office@domio.example", BankDetails = "р/с 40702810000000000001",
+        Name = "DomioOps",
+        LegalName = "ООО «Домио»",
+        TaxId = "7707083893",
+        Address = "Москва",
+        Phone = "+7 495 000-00-00",
+        Email = "office@domio.example",
+        BankDetails = "р/с 40702810000000000001",
     };
 
     private readonly TemplateOptions _options = new TemplateOptionsBuilder()
