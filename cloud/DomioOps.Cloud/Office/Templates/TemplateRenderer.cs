@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 
 using Fluid;
 using Fluid.Values;
@@ -19,6 +20,9 @@ internal sealed class TemplateRenderer
     public const int MaxTemplateLength = 100_000;
 
     private static readonly FluidParser Parser = new();
+
+    /// <summary>Encodes markup (&lt; &gt; &amp; quotes) but writes Cyrillic as itself: entities would bloat the file and hide its words from search.</summary>
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     /// <summary>The template names of the model's parts, to name an unknown member with its parent (<c>customer.nmae</c>).</summary>
     private static readonly Dictionary<Type, string> Parts = new()
@@ -105,7 +109,7 @@ internal sealed class TemplateRenderer
             unknown?.Add(parent is not null && Parts.TryGetValue(parent, out var part) && part.Length > 0 ? $"{part}.{name}" : name);
             return ValueTask.FromResult<FluidValue>(NilValue.Instance);
         };
-        return await template.RenderAsync(context, HtmlEncoder.Default);
+        return await template.RenderAsync(context, Encoder);
     }
 
     private static TemplateView View(string kind, DocumentModel model, CompanyOptions company, CultureInfo culture) =>
