@@ -11,6 +11,7 @@ using DomioOps.Cloud.Office;
 using DomioOps.Cloud.Office.Documents;
 using DomioOps.Cloud.Office.Sales;
 using DomioOps.Cloud.Office.Quotes;
+using DomioOps.Cloud.Office.Templates;
 using DomioOps.Cloud.Planning;
 using DomioOps.Cloud.Production;
 using DomioOps.Cloud.Security;
@@ -75,6 +76,7 @@ internal sealed partial class Program
         builder.AddOfficeDocuments();
         builder.AddOfficeSales();
         builder.AddOfficeQuotes();
+        builder.AddOfficeTemplates();
         builder.AddWebUi();
         builder.Services.AddOpenApi();
         configure?.Invoke(builder);
@@ -100,6 +102,7 @@ internal sealed partial class Program
         app.MapOfficeDocumentsApi();
         app.MapOfficeSalesApi();
         app.MapOfficeQuotesApi();
+        app.MapOfficeTemplatesApi().MapOfficeDocumentPreviewApi();
         app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();

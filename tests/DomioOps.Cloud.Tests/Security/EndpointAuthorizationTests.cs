@@ -323,6 +323,18 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/office/purchase-orders", [Planner, Office, Admin], Page: true),
         new("GET", "/office/purchase-orders/{Id:long}", [Planner, Office, Admin], Page: true),
         new("POST", "/office/purchase-orders/{Id:long}", [Planner, Office, Admin], Page: true),
+        // Documents' previews and pages, templates (#17): the office and administrators preview, search, read templates and
+        // generate documents; only administrators save a template and open its editor.
+        new("GET", "/api/office/documents/{id:long}/versions/{version:int}/preview", [Office, Admin]),
+        new("GET", "/api/office/templates/", [Office, Admin]),
+        new("GET", "/api/office/templates/{kind}/{culture}", [Office, Admin]),
+        new("POST", "/api/office/templates/{kind}/{culture}/preview", [Office, Admin]),
+        new("POST", "/api/office/templates/{kind}/{culture}/generate", [Office, Admin]),
+        new("GET", "/office/documents", [Office, Admin], Page: true),
+        new("POST", "/office/documents", [Office, Admin], Page: true),
+        new("PUT", "/api/office/templates/{kind}/{culture}", [Admin]),
+        new("GET", "/admin/templates", [Admin], Page: true),
+        new("POST", "/admin/templates", [Admin], Page: true),
     ];
 
     [Fact]
@@ -396,7 +408,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office projects and quotes: 21 closed rows refuse the anonymous caller; 7 reading rows and 6 page rows refuse 3 callers; 8 changing rows refuse 4.
             // Office materials: 26 closed rows refuse the anonymous caller; 10 reading rows and 6 page rows refuse 3 callers
             // (operator, maintenance, terminal); 10 changing rows refuse 4 (those and the planner).
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 21 + (13 * 3) + (8 * 4) + 26 + (16 * 3) + (10 * 4), refusals);
+            // Documents' pages and templates: 7 rows of Office and Admin refuse the anonymous caller and 4 callers; 3 of Admin refuse it and 5.
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 21 + (13 * 3) + (8 * 4) + 26 + (16 * 3) + (10 * 4) + 7 + (7 * 4) + 3 + (3 * 5), refusals);
         }
         finally
         {
@@ -452,7 +465,8 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office sales: 6 reading rows and 4 page rows for 3 roles; 5 changing rows for 2.
             // Office projects and quotes: 7 reading rows and 6 page rows for 3 roles, 8 changing rows for 2.
             // Office materials: 10 reading rows and 6 page rows for 3 roles; 10 changing rows for 2.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (8 * 2) + (16 * 3) + (10 * 2), admissions);
+            // Office documents: 6 rows for 2 roles. Documents' pages and templates: 7 rows for 2 roles, 3 for administrators.
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (8 * 2) + (16 * 3) + (10 * 2) + (7 * 2) + 3, admissions);
         }
         finally
         {
