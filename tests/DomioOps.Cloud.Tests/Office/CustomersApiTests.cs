@@ -351,8 +351,14 @@ public sealed class CustomersApiTests(OfficeCloud cloud) : IClassFixture<OfficeC
         var marker = Marker();
         using var created = await office.PostAsJsonAsync("api/office/customers", new
         {
-            kind = "person", name = "Ирина Волкова", taxId = "500100732259", email = "irina@example.ru", phone = "+7 916 000-00-00",
-            address = "Химки, ул. Мира, 3", notes = marker, contacts = new[] { new { name = "Сергей Волков", phone = "+7 916 111-11-11" } },
+            kind = "person",
+            name = "Ирина Волкова",
+            taxId = "500100732259",
+            email = "irina@example.ru",
+            phone = "+7 916 000-00-00",
+            address = "Химки, ул. Мира, 3",
+            notes = marker,
+            contacts = new[] { new { name = "Сергей Волков", phone = "+7 916 111-11-11" } },
         }, ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var person = (await created.Content.ReadFromJsonAsync<Customer>(Json, ct))!;

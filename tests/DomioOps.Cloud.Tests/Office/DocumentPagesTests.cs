@@ -85,7 +85,8 @@ public sealed class DocumentPagesTests(DocumentsCloud cloud) : IClassFixture<Doc
         await russian.GotoAsync($"/office/customers/{customer}");
         await Expect(russian.Locator("#documents-heading")).ToHaveTextAsync("Документы");
         await Expect(russian.Locator($"#document-{id}-upload")).ToHaveTextAsync("Загрузить новую версию");
-        Assert.True(await russian.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), "A customer's documents scroll sideways at 360 px.");
+        var wider = await russian.EvaluateAsync<string>("() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ')");
+        Assert.True(await russian.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 360"), $"A customer's documents scroll sideways at 360 px: {wider}");
         await Browser.AssertAccessibleAsync(russian);
         await russian.GotoAsync("/office/documents?q=sideboard");
         await Expect(russian.Locator("[data-live=\"true\"]")).ToHaveCountAsync(1);
