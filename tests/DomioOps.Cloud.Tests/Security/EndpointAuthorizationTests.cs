@@ -289,6 +289,7 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
         new("POST", "/api/office/quotes/{id:long}/send", [Office, Admin]),
         new("POST", "/api/office/quotes/{id:long}/reject", [Office, Admin]),
         new("POST", "/api/office/quotes/{id:long}/accept", [Office, Admin]),
+        new("POST", "/api/office/quotes/{id:long}/documents", [Office, Admin]),
         // Their pages: read by the same three roles; the forms are the office's and administrators' (checked by the page on each change).
         new("GET", "/office/projects", [Planner, Office, Admin], Page: true),
         new("POST", "/office/projects", [Planner, Office, Admin], Page: true),
@@ -405,11 +406,11 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // (operator, maintenance, terminal); 6 changing rows refuse 4 (those and the planner).
             // Office documents: 6 closed rows refuse the anonymous caller and the 4 callers outside Office and Admin.
             // Office sales: 15 closed rows refuse the anonymous caller; 6 reading rows and 4 page rows refuse 3 callers; 5 changing rows refuse 4.
-            // Office projects and quotes: 21 closed rows refuse the anonymous caller; 7 reading rows and 6 page rows refuse 3 callers; 8 changing rows refuse 4.
+            // Office projects and quotes: 22 closed rows refuse the anonymous caller; 7 reading rows and 6 page rows refuse 3 callers; 9 changing rows refuse 4.
             // Office materials: 26 closed rows refuse the anonymous caller; 10 reading rows and 6 page rows refuse 3 callers
             // (operator, maintenance, terminal); 10 changing rows refuse 4 (those and the planner).
             // Documents' pages and templates: 7 rows of Office and Admin refuse the anonymous caller and 4 callers; 3 of Admin refuse it and 5.
-            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 21 + (13 * 3) + (8 * 4) + 26 + (16 * 3) + (10 * 4) + 7 + (7 * 4) + 3 + (3 * 5), refusals);
+            Assert.Equal(142 + (35 * 5) + (36 * 3) + (36 * 1) + 12 + (5 * 4) + (7 * 1) + 13 + (7 * 3) + (6 * 4) + 6 + (6 * 4) + (4 * 4) + (2 * 6) + 15 + (10 * 3) + (5 * 4) + 22 + (13 * 3) + (9 * 4) + 26 + (16 * 3) + (10 * 4) + 7 + (7 * 4) + 3 + (3 * 5), refusals);
         }
         finally
         {
@@ -463,10 +464,10 @@ public sealed partial class EndpointAuthorizationTests(SecureCloud cloud)
             // Office customers: 3 reading rows and 4 page rows for 3 roles (planner, office, administrator); 6 changing rows for 2.
             // Office documents: 6 rows for 2 roles.
             // Office sales: 6 reading rows and 4 page rows for 3 roles; 5 changing rows for 2.
-            // Office projects and quotes: 7 reading rows and 6 page rows for 3 roles, 8 changing rows for 2.
+            // Office projects and quotes: 7 reading rows and 6 page rows for 3 roles, 9 changing rows for 2.
             // Office materials: 10 reading rows and 6 page rows for 3 roles; 10 changing rows for 2.
             // Office documents: 6 rows for 2 roles. Documents' pages and templates: 7 rows for 2 roles, 3 for administrators.
-            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (8 * 2) + (16 * 3) + (10 * 2) + (7 * 2) + 3, admissions);
+            Assert.Equal(16 + (35 * 6) + (36 * 3) + 35 + (36 * 5) + (5 * 2) + (7 * 5) + (7 * 3) + (6 * 2) + (6 * 2) + (4 * 3) + 2 + (10 * 3) + (5 * 2) + (13 * 3) + (9 * 2) + (16 * 3) + (10 * 2) + (7 * 2) + 3, admissions);
         }
         finally
         {

@@ -17,6 +17,11 @@ public sealed partial class QuoteDetail
     private decimal? discountPercent;
     private decimal? vatPercent;
     private DateOnly? dueDate;
+    private string documentKind = Templates.TemplateKinds.Quote;
+    private string documentLanguage = "ru";
+    private Templates.GeneratedDocument? generated;
+
+    private static IReadOnlyList<string> DocumentKinds => Templates.TemplateKinds.Kinds;
 
     [Parameter]
     public long Id { get; set; }
@@ -26,6 +31,9 @@ public sealed partial class QuoteDetail
 
     [Inject]
     private Quotes.Quotes QuoteStore { get; set; } = default!;
+
+    [Inject]
+    private QuoteDocuments Documents { get; set; } = default!;
 
     /// <summary>The current revision of a draft or sent quote is edited; an earlier one, or an accepted or rejected quote, is read.</summary>
     private bool Editable => CanAct && quote is { Status: "draft" or "sent" } && shown.Revision == quote.Current.Revision;
@@ -106,6 +114,26 @@ public sealed partial class QuoteDetail
     {
         var who = await UserNameAsync();
         await MoveAsync((actor, ct) => QuoteStore.AcceptAsync(actor, who, Id, new QuoteAcceptance(dueDate), ct), "Office.Quote.Accepted");
+    }
+
+    /// <summary>The chosen document from the admin's template, stored with the project's documents.</summary>
+    private async Task GenerateAsync()
+    {
+        generated = null;
+        if (await ActingAsync() is not { } actor)
+        {
+            return;
+        }
+
+        var change = await Documents.GenerateAsync(actor, await UserNameAsync(), Id, new QuoteDocumentRequest(documentKind, documentLanguage), CancellationToken.None);
+        if (change.Value is { } document)
+        {
+            (generated, Message) = (document, Localizer["Office.Quote.Generated", document.Document.Name]);
+        }
+        else
+        {
+            Problem = change.Conflict is not null ? Localizer["Office.Quote.AcceptFirst"] : Localizer["Office.Gone"];
+        }
     }
 
     private async Task MoveAsync(Func<Audit.AuditActor, CancellationToken, Task<OfficeChange<Quote>>> move, string success)

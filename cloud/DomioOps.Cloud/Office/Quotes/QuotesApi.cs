@@ -93,6 +93,15 @@ internal static class QuotesApi
             Answer(await quotes.RejectAsync(AuditActor.From(http), id, http.RequestAborted), "The quote was not rejected."));
         write.MapPost("/{id:long}/accept", async Task<Results<Ok<Quote>, NotFound, ValidationProblem, ProblemHttpResult>> (long id, QuoteAcceptance? acceptance, Quotes quotes, HttpContext http) =>
             Answer(await quotes.AcceptAsync(AuditActor.From(http), OfficeApi.Who(http), id, acceptance ?? new(), http.RequestAborted), "The quote was not accepted."));
+        write.MapPost("/{id:long}/documents", async Task<Results<Created<Templates.GeneratedDocument>, NotFound, ValidationProblem, ProblemHttpResult>> (long id,
+            QuoteDocumentRequest request, QuoteDocuments documents, HttpContext http) =>
+            await documents.GenerateAsync(AuditActor.From(http), OfficeApi.Who(http), id, request, http.RequestAborted) switch
+            {
+                { Value: { } generated } => TypedResults.Created($"/api/office/documents/{generated.Document.Id}", generated),
+                { Errors: { } errors } => TypedResults.ValidationProblem(errors, title: "The document was not generated."),
+                { Conflict: { } conflict } => TypedResults.Problem(conflict, statusCode: StatusCodes.Status409Conflict, title: "The document was not generated."),
+                _ => TypedResults.NotFound(),
+            });
         return app;
     }
 

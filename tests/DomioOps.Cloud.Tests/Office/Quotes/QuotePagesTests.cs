@@ -75,6 +75,15 @@ public sealed class QuotePagesTests(QuotesCloud cloud) : IClassFixture<QuotesClo
         await Expect(page.Locator("#quote-status")).ToHaveAttributeAsync("data-status", "accepted");
         await Expect(page.Locator("#quote-production a")).ToHaveCountAsync(1);
 
+        // The order confirmation from the admin's template, kept with the project's documents.
+        await page.Locator("#quote-document-kind").SelectOptionAsync("order-confirmation");
+        await page.Locator("#quote-document-lang").SelectOptionAsync("en");
+        await page.Locator("#quote-document-generate").ClickAsync();
+        await Expect(page.Locator("#quote-document-generated a")).ToContainTextAsync("Order confirmation");
+        var confirmation = await page.Context.APIRequest.GetAsync((await page.Locator("#quote-document-generated a").GetAttributeAsync("href"))!);
+        Assert.Contains(customer.Split(" ")[^1], await confirmation.TextAsync(), StringComparison.Ordinal);
+        await Browser.AssertAccessibleAsync(page);
+
         await page.Locator("#quote-production a").ClickAsync();
         await page.WaitForURLAsync("**/production/orders/*");
         foreach (var part in new[] { "Боковина", "Полка", "Фасад" })

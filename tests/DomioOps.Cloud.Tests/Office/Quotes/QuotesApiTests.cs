@@ -250,6 +250,54 @@ public sealed class QuotesApiTests(QuotesCloud cloud) : IClassFixture<QuotesClou
         Assert.Equal(HttpStatusCode.Conflict, edit.StatusCode);
     }
 
+    [Fact]
+    public async Task Documents_QuoteThenOrderConfirmationOnceAccepted_GeneratedFromTheTemplatesIntoTheProject()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var office = await cloud.OfficeClientAsync(ct);
+        var (_, project) = await ProjectAsync(office, "Прихожая с зеркалом", ct, customer: $"Студия Вяз {Guid.NewGuid():N}"[..20]);
+        var quote = await CreateQuoteAsync(office, project.Id, [], null, ct);
+        await UploadCutListAsync(office, quote.Id, ct);
+        await PostAsync(office, $"api/office/quotes/{quote.Id}/send", ct);
+
+        using (var unknown = await office.PostAsJsonAsync($"api/office/quotes/{quote.Id}/documents", new { kind = "letter", lang = "fr" }, ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.Equal(["kind", "lang"], (await ErrorsAsync(unknown, ct)).Keys.Order(StringComparer.Ordinal));
+        }
+
+        using (var early = await office.PostAsJsonAsync($"api/office/quotes/{quote.Id}/documents", new { kind = "invoice", lang = "ru" }, ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+            Assert.Contains("accept it first", await early.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+
+        var ofQuote = await GenerateAsync(office, quote.Id, "quote", "ru", ct);
+        using (var accepted = await office.PostAsJsonAsync($"api/office/quotes/{quote.Id}/accept", new { dueDate = "2027-01-20" }, ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        }
+
+        var confirmation = await GenerateAsync(office, quote.Id, "order-confirmation", "en", ct);
+        var documents = await office.GetFromJsonAsync<JsonElement>($"api/office/documents?ownerKind=project&ownerId={project.Id}", ct);
+        Assert.Equal([confirmation.Id, ofQuote.Id], documents.EnumerateArray().Select(d => d.GetProperty("id").GetInt64()));
+        foreach (var id in new[] { ofQuote.Id, confirmation.Id })
+        {
+            var html = await office.GetStringAsync(new Uri($"api/office/documents/{id}/versions/1/content", UriKind.Relative), ct);
+            Assert.Contains("Студия Вяз", html, StringComparison.Ordinal);
+            Assert.Contains("Прихожая с зеркалом", html, StringComparison.Ordinal);
+            Assert.Contains("ЛДСП Egger H1145 ST10 Дуб Бардолино", html, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<(long Id, string Name)> GenerateAsync(HttpClient office, long quoteId, string kind, string lang, CancellationToken ct)
+    {
+        using var response = await office.PostAsJsonAsync($"api/office/quotes/{quoteId}/documents", new { kind, lang }, ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(ct));
+        var document = (await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("document");
+        return (document.GetProperty("id").GetInt64(), document.GetProperty("name").GetString()!);
+    }
+
     internal static async Task<string> PdfTextAsync(byte[] pdf, CancellationToken ct)
     {
         var path = Path.Combine(Path.GetTempPath(), $"quote-{Guid.NewGuid():N}.pdf");
