@@ -1,5 +1,7 @@
 using System.Net.Mail;
 
+using static DomioOps.Cloud.Office.DraftText;
+
 namespace DomioOps.Cloud.Office.Customers;
 
 /// <summary>A customer or contact as it will be stored: trimmed, empty text as null.</summary>
@@ -75,23 +77,6 @@ internal static class CustomerValidation
         var phone = Phone(draft.Phone, prefix + "phone", errors);
         var notes = Text(draft.Notes, prefix + "notes", Customer.MaxNotesLength, errors);
         return errors.Count == before ? new(name!, position, email, phone, notes) : null;
-    }
-
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-
-    private static string? Text(string? value, string field, int maxLength, Dictionary<string, string[]> errors, bool required = false)
-    {
-        var text = Clean(value);
-        if (text is null && required)
-        {
-            errors[field] = [$"{field} is required."];
-        }
-        else if (text?.Length > maxLength)
-        {
-            errors[field] = [$"{field} has at most {maxLength} characters; got {text.Length}."];
-        }
-
-        return text;
     }
 
     private static string? Email(string? value, string field, Dictionary<string, string[]> errors)

@@ -1,3 +1,5 @@
+using static DomioOps.Cloud.Office.DraftText;
+
 namespace DomioOps.Cloud.Office.Materials;
 
 /// <summary>Checks materials and quantities as typed, naming each wrong field (<c>thickness</c>, <c>lines[1].quantity</c>).</summary>
@@ -103,22 +105,6 @@ internal static class MaterialValidation
             ("sheetWidth", d.SheetWidth is not null), ("wasteFactor", d.WasteFactor is not null), ("tapeWidth", d.TapeWidth is not null),
         }.Where(p => p.Filled).Select(p => p.Name),
     ];
-
-    public static string? Text(string? value, string field, int maxLength, Dictionary<string, string[]> errors, bool required)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        var text = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-        if (text is null && required)
-        {
-            errors[field] = [$"{field} is required."];
-        }
-        else if (text?.Length > maxLength)
-        {
-            errors[field] = [$"{field} has at most {maxLength} characters; got {text.Length}."];
-        }
-
-        return text;
-    }
 
     private static void Size(decimal? value, string field, decimal max, Dictionary<string, string[]> errors, bool required)
     {

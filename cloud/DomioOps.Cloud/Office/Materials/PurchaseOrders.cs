@@ -83,7 +83,7 @@ internal sealed class PurchaseOrders(NpgsqlDataSource dataSource, MaterialStock 
             errors["supplierId"] = ["supplierId is required."];
         }
 
-        var notes = MaterialValidation.Text(draft.Notes, "notes", 2000, errors, required: false);
+        var notes = DraftText.Text(draft.Notes, "notes", 2000, errors, required: false);
         var warehouseId = draft.WarehouseId ?? await stock.MainWarehouseAsync(ct);
         var lines = new List<(long MaterialId, decimal Quantity, decimal Price)>();
         if (draft.FromSuggestions)
@@ -225,7 +225,7 @@ internal sealed class PurchaseOrders(NpgsqlDataSource dataSource, MaterialStock 
     {
         ArgumentNullException.ThrowIfNull(draft);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var note = MaterialValidation.Text(draft.Note, "note", 500, errors, required: false);
+        var note = DraftText.Text(draft.Note, "note", 500, errors, required: false);
         if (draft.Lines is not { Count: > 0 and <= MaxLines })
         {
             errors["lines"] = [$"lines is required: 1 to {MaxLines} of line (its number) and quantity received."];

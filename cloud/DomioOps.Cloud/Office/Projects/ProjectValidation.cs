@@ -1,3 +1,5 @@
+using static DomioOps.Cloud.Office.DraftText;
+
 namespace DomioOps.Cloud.Office.Projects;
 
 /// <summary>A project as it will be stored: trimmed, empty text as null.</summary>
@@ -40,20 +42,4 @@ internal static class ProjectValidation
         return errors.Count == 0 ? new(draft.CustomerId!.Value, kind!, title!, address, measurements, materials, notes, status) : null;
     }
 
-    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-
-    private static string? Text(string? value, string field, int maxLength, Dictionary<string, string[]> errors, bool required = false)
-    {
-        var text = Clean(value);
-        if (text is null && required)
-        {
-            errors[field] = [$"{field} is required."];
-        }
-        else if (text?.Length > maxLength)
-        {
-            errors[field] = [$"{field} has at most {maxLength} characters; got {text.Length}."];
-        }
-
-        return text;
-    }
 }

@@ -71,7 +71,7 @@ internal sealed class Activities(NpgsqlDataSource dataSource, AuditTrail audit, 
             errors["version"] = ["version is not given for a new activity."];
         }
 
-        var ownerId = SalesValidation.Clean(draft.OwnerId) ?? callerId;
+        var ownerId = DraftText.Clean(draft.OwnerId) ?? callerId;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var fields = await CheckAsync(connection, transaction, draft, ownerId, errors, ct);
@@ -126,7 +126,7 @@ internal sealed class Activities(NpgsqlDataSource dataSource, AuditTrail audit, 
             before = found[0];
         }
 
-        var ownerId = SalesValidation.Clean(draft.OwnerId) ?? before.OwnerId;
+        var ownerId = DraftText.Clean(draft.OwnerId) ?? before.OwnerId;
         var fields = await CheckAsync(connection, transaction, draft, ownerId, errors, ct);
         if (fields is null || errors.Count > 0)
         {
@@ -167,7 +167,7 @@ internal sealed class Activities(NpgsqlDataSource dataSource, AuditTrail audit, 
     private static async Task<Fields?> CheckAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ActivityDraft draft, string? ownerId,
         Dictionary<string, string[]> errors, CancellationToken ct)
     {
-        ActivityKind? kind = SalesValidation.Clean(draft.Kind)?.ToLowerInvariant() switch
+        ActivityKind? kind = DraftText.Clean(draft.Kind)?.ToLowerInvariant() switch
         {
             "call" => ActivityKind.Call,
             "meeting" => ActivityKind.Meeting,
@@ -179,7 +179,7 @@ internal sealed class Activities(NpgsqlDataSource dataSource, AuditTrail audit, 
             errors["kind"] = [$"kind must be 'call', 'meeting' or 'task'; got '{draft.Kind}'."];
         }
 
-        var subject = SalesValidation.Text(draft.Subject, "subject", Activity.MaxSubjectLength, errors, required: true);
+        var subject = DraftText.Text(draft.Subject, "subject", Activity.MaxSubjectLength, errors, required: true);
         if (draft.DueAt is null)
         {
             errors["dueAt"] = ["dueAt is required: when the call, meeting or task is due (ISO 8601 with an offset)."];

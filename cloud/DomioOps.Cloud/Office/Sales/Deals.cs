@@ -90,7 +90,7 @@ internal sealed class Deals(NpgsqlDataSource dataSource, AuditTrail audit, Sales
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var ownerId = SalesValidation.Clean(draft.OwnerId) ?? callerId;
+        var ownerId = DraftText.Clean(draft.OwnerId) ?? callerId;
         var stageId = await CheckReferencesAsync(connection, transaction, draft.CustomerId, draft.PipelineId, draft.StageId, ownerId, errors, ct);
         if (errors.Count > 0)
         {
@@ -149,7 +149,7 @@ internal sealed class Deals(NpgsqlDataSource dataSource, AuditTrail audit, Sales
             return OfficeChange<Deal>.Missing;
         }
 
-        var ownerId = SalesValidation.Clean(draft.OwnerId) ?? before.OwnerId;
+        var ownerId = DraftText.Clean(draft.OwnerId) ?? before.OwnerId;
         await CheckReferencesAsync(connection, transaction, draft.CustomerId, draft.PipelineId, draft.StageId, ownerId, errors, ct);
         if (errors.Count > 0)
         {
@@ -254,7 +254,7 @@ internal sealed class Deals(NpgsqlDataSource dataSource, AuditTrail audit, Sales
 
     private static string? CheckFields(DealDraft draft, Dictionary<string, string[]> errors)
     {
-        var title = SalesValidation.Text(draft.Title, "title", Deal.MaxTitleLength, errors, required: true);
+        var title = DraftText.Text(draft.Title, "title", Deal.MaxTitleLength, errors, required: true);
         if (draft.Value is null)
         {
             errors["value"] = ["value is required: the deal's worth in roubles (0 or more)."];

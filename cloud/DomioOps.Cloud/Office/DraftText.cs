@@ -1,7 +1,7 @@
-namespace DomioOps.Cloud.Office.Sales;
+namespace DomioOps.Cloud.Office;
 
-/// <summary>Text as the sales forms take it: trimmed, empty as null, each wrong field named.</summary>
-internal static class SalesValidation
+/// <summary>Text as the office's forms take it: trimmed, empty as null, a field too long or missing named with its limit.</summary>
+internal static class DraftText
 {
     public static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
