@@ -20,13 +20,21 @@ namespace DomioOps.Cloud.Components;
 /// </summary>
 internal static class WebUi
 {
+    /// <summary>The largest message a browser may send on its circuit (SignalR's default is 32 KB).</summary>
+    public const long MaxCircuitMessageBytes = 1024 * 1024;
+
     public static WebApplicationBuilder AddWebUi(this WebApplicationBuilder builder)
     {
         // Run from the build output (./domio run, the tests) as well as published: the packages' assets (Radzen's theme)
         // are found through the build's static web assets manifest; a published host has them in wwwroot and no manifest.
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A live page starts its circuit with the state it persisted while prerendering (the machine page: its day's
+        // strips, alarms and trend). Past SignalR's default 32 KB for a message from the browser, the server closes the
+        // connection and the page never goes live (dotnet/aspnetcore#44935): the likely cause of the machine page's chart
+        // staying empty now and then in the end-to-end test, whose state grows as the day's data does. 1 MB still bounds
+        // what one browser can send, and no page of ours comes near it.
+        services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(hub => hub.MaximumReceiveMessageSize = MaxCircuitMessageBytes);
         services.AddRadzenComponents();
         services.AddLocalization();
         services.AddCascadingAuthenticationState();
