@@ -70,15 +70,21 @@ internal static class OfficeSearchLoad
             }
 
             var latencies = new List<double>();
+            var byQuery = queries.ToDictionary(q => q, _ => new List<double>(), StringComparer.Ordinal);
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var query in queries)
                 {
-                    latencies.Add(await AskAsync(office, path + Uri.EscapeDataString(query), ct));
+                    var elapsed = await AskAsync(office, path + Uri.EscapeDataString(query), ct);
+                    latencies.Add(elapsed);
+                    byQuery[query].Add(elapsed);
                 }
             }
 
             LatencyReport.Print($"office-search {name} ({queries.Length} queries × {rounds} rounds, one at a time)", latencies);
+            // The slowest queries by their median: where a tail comes from.
+            Console.WriteLine("  slowest: " + string.Join("; ", byQuery.Select(p => (p.Key, Median: p.Value.Order().ElementAt(p.Value.Count / 2)))
+                .OrderByDescending(p => p.Median).Take(4).Select(p => string.Create(CultureInfo.InvariantCulture, $"'{p.Key}' {p.Median:F0} ms"))));
         }
 
         return 0;
