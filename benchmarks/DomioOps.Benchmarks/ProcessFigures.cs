@@ -17,6 +17,35 @@ internal static class ProcessFigures
     }
 
     /// <summary>
+    /// User + system CPU time of the PostgreSQL server listening on <paramref name="port"/>: its postmaster ("-p PORT" on
+    /// its command line) and the backends it started. A backend that has ended no longer counts: harnesses keep their
+    /// connections pooled.
+    /// </summary>
+    public static TimeSpan PostgresCpuTime(int port)
+    {
+        var option = $"-p {port.ToString(CultureInfo.InvariantCulture)}";
+        var total = TimeSpan.Zero;
+        foreach (var pid in ProcessIds())
+        {
+            try
+            {
+                var commandLine = CommandLine(pid);
+                if ((commandLine.StartsWith("postgres", StringComparison.Ordinal) || commandLine.Contains("/postgres ", StringComparison.Ordinal))
+                    && (commandLine.Contains(option, StringComparison.Ordinal) || CommandLine(ParentId(pid)).Contains(option, StringComparison.Ordinal)))
+                {
+                    total += CpuTime(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended meanwhile, or is not ours to read.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// Time a process has run on a CPU, from /proc/PID/schedstat (its first field, in nanoseconds): finer than
     /// <see cref="CpuTime"/>, for a single-threaded process.
     /// </summary>

@@ -28,6 +28,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The broker's process (for the harnesses' CPU figures).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Starts the broker; with <paramref name="passwords"/> and <paramref name="acl"/> (file contents) only those users
     /// may connect; with <paramref name="certificates"/> it also listens with TLS on <see cref="TlsPort"/>; with

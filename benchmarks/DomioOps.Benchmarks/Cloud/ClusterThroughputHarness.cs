@@ -13,13 +13,17 @@ using Google.Protobuf;
 using MQTTnet;
 using MQTTnet.Protocol;
 
+using Npgsql;
+
 namespace DomioOps.Benchmarks.Cloud;
 
 /// <summary>
 /// Sustained ingestion of a cluster: N silos as separate processes on one PostgreSQL consume from a real
 /// Mosquitto through the shared subscription (the production path), while edges publish a fixed amount of
 /// telemetry as fast as Mosquitto takes it. The figure is samples committed per second, from the first publish
-/// until every edge's last sequence is committed (history rows, grain state).
+/// until every edge's last sequence is committed (history rows, grain state), and its cost: CPU seconds used by the
+/// silos, PostgreSQL and Mosquitto over that time, per million samples. At the end, history must hold every sample
+/// exactly once.
 /// <c>dotnet run -c Release --project benchmarks/DomioOps.Benchmarks -- cluster-load [silos] [edges] [batches per edge] [batch size]</c>
 /// </summary>
 internal static class ClusterThroughputHarness
@@ -73,6 +77,7 @@ internal static class ClusterThroughputHarness
                 return batch.ToByteArray();
             }).ToList()).ToList();
 
+            var cpuBefore = ClusterCpu(hosts, postgres, broker);
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, edges).Select(async e =>
             {
@@ -111,10 +116,19 @@ internal static class ClusterThroughputHarness
                 await Task.Delay(100, ct);
             }
 
+            var elapsed = clock.Elapsed;
+            var cpu = ClusterCpu(hosts, postgres, broker) - cpuBefore;
             var total = edges * batchesPerEdge * batchSize;
+            await using var history = new NpgsqlConnection(postgres.ConnectionString("domio_load"));
+            await history.OpenAsync(ct);
+            await using var count = new NpgsqlCommand("SELECT count(*), count(DISTINCT (edge, sequence)) FROM telemetry_sample", history);
+            await using var rows = await count.ExecuteReaderAsync(ct);
+            await rows.ReadAsync(ct);
+            var (stored, distinct) = (rows.GetInt64(0), rows.GetInt64(1));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"published in {published.TotalSeconds:F1} s; all {total} committed in {clock.Elapsed.TotalSeconds:F1} s: {total / clock.Elapsed.TotalSeconds:F0} samples/s with {silos} silo(s)"));
-            return 0;
+                $"published in {published.TotalSeconds:F1} s; all {total} committed in {elapsed.TotalSeconds:F1} s: {total / elapsed.TotalSeconds:F0} samples/s with {silos} silo(s); " +
+                $"CPU {cpu.TotalSeconds:F1} s = {cpu.TotalSeconds / (total / 1e6):F1} CPU-s per million samples; history rows {stored}, distinct {distinct}; load average {ProcessFigures.LoadAverage()}"));
+            return stored == total && distinct == total ? 0 : 1;
         }
         finally
         {
@@ -124,6 +138,10 @@ internal static class ClusterThroughputHarness
             }
         }
     }
+
+    /// <summary>CPU time used so far by the silos, PostgreSQL (postmaster and backends) and Mosquitto.</summary>
+    private static TimeSpan ClusterCpu(IEnumerable<HostProcess> silos, PostgresServer postgres, MosquittoBroker broker) =>
+        silos.Aggregate(ProcessFigures.PostgresCpuTime(postgres.Port) + ProcessFigures.CpuTime(broker.ProcessId), (sum, silo) => sum + ProcessFigures.CpuTime(silo.ProcessId));
 
     private static int Arg(string[] args, int index, int fallback) =>
         args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;

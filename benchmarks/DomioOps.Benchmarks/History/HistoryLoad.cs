@@ -363,41 +363,8 @@ internal static class HistoryLoad
     }
 
     /// <summary>CPU seconds used so far by this process and by the PostgreSQL server listening on <paramref name="pgPort"/> (all its backends).</summary>
-    private static (double Process, double Postgres) Cpu(int pgPort)
-    {
-        var self = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-        double postgres = 0;
-        foreach (var pid in ProcessFigures.ProcessIds())
-        {
-            try
-            {
-                var cmdline = ProcessFigures.CommandLine(pid);
-                if ((cmdline.StartsWith("postgres", StringComparison.Ordinal) || cmdline.Contains("/postgres ", StringComparison.Ordinal)) && BelongsTo(pid, cmdline, pgPort))
-                {
-                    postgres += ProcessFigures.CpuTime(pid).TotalSeconds;
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended meanwhile.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return (self, postgres);
-    }
-
-    /// <summary>
-    /// Whether a postgres process is of the cluster on <paramref name="pgPort"/>: the postmaster's command line carries
-    /// "-p PORT", and a backend's parent is the postmaster.
-    /// </summary>
-    private static bool BelongsTo(int pid, string commandLine, int pgPort)
-    {
-        var port = $"-p {pgPort}";
-        return commandLine.Contains(port, StringComparison.Ordinal) || ProcessFigures.CommandLine(ProcessFigures.ParentId(pid)).Contains(port, StringComparison.Ordinal);
-    }
+    private static (double Process, double Postgres) Cpu(int pgPort) =>
+        (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, ProcessFigures.PostgresCpuTime(pgPort).TotalSeconds);
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 

@@ -4,8 +4,16 @@ using DomioOps.Cloud.Machines;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using Orleans.Concurrency;
+
 namespace DomioOps.Cloud.Ingestion;
 
+/// <summary>
+/// Reentrant: a batch beyond a sequence hole waits, in memory, for the hole to fill, while the batches that fill it
+/// are taken. Only the commit loop moves the committed sequence, and every write of the state goes through
+/// <see cref="WriteAsync"/>, one at a time.
+/// </summary>
+[Reentrant]
 internal sealed partial class EdgeGrain(
     [PersistentState("edge")] IPersistentState<EdgeState> edge,
     IGrainFactory grains,
@@ -14,43 +22,57 @@ internal sealed partial class EdgeGrain(
     TimeProvider time,
     ILogger<EdgeGrain> logger) : Grain, IEdgeGrain
 {
+    /// <summary>The most samples one commit takes: one history transaction, one call per machine.</summary>
+    private const int MaxCommitSamples = 20_000;
+
+    /// <summary>Samples received beyond the committed sequence, by sequence: not durable, their batches are not yet acknowledged.</summary>
+    private readonly SortedDictionary<ulong, EdgeSample> _held = [];
+
+    /// <summary>The calls waiting for their batch's last sequence to be committed, oldest first.</summary>
+    private readonly List<(ulong Through, TaskCompletionSource<ulong> Committed)> _waiting = [];
+
+    /// <summary>The last write of the state started; the next one starts after it.</summary>
+    private Task _written = Task.CompletedTask;
+    private bool _committing;
+    private Exception? _failed;
+    private DateTimeOffset? _holeSince;
     private IGrainTimer? _holeTimer;
 
     public async Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples)
     {
-        try
+        if (_failed is not null)
         {
-            return await IngestAsync(samples);
+            throw new InvalidOperationException($"edge {this.GetPrimaryKeyString()} is starting again from storage after a failed commit", _failed);
         }
-        catch
-        {
-            // The state in memory may be ahead of what was stored: start again from storage.
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 
-    private async Task<IngestResult> IngestAsync(IReadOnlyList<EdgeSample> samples)
-    {
         var state = edge.State;
         var duplicates = 0;
+        ulong through = 0;
         foreach (var sample in samples)
         {
-            if (sample.Sample.Sequence <= state.HighestSequence || !state.Held.TryAdd(sample.Sample.Sequence, sample))
+            through = Math.Max(through, sample.Sample.Sequence);
+            if (sample.Sample.Sequence <= state.HighestSequence || !_held.TryAdd(sample.Sample.Sequence, sample))
             {
                 duplicates++;
             }
         }
 
         state.DuplicatesDropped += duplicates;
-        var (committed, missing) = await CommitInOrderAsync();
-        if (committed == 0 && missing == 0)
+        if (through <= state.HighestSequence)
         {
-            // Held samples (or duplicates counted) must be durable before the broker is acknowledged.
-            await edge.WriteStateAsync();
+            return new IngestResult(0, duplicates, 0) { HighestSequence = state.HighestSequence };
         }
 
-        return new IngestResult(committed, duplicates, missing) { HighestSequence = state.HighestSequence };
+        // Also a batch whose samples another call already holds waits: its acknowledgement must follow the commit.
+        var committed = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting.Add((through, committed));
+        if (!_committing)
+        {
+            _ = CommitAsync();
+        }
+
+        var missing = await committed.Task;
+        return new IngestResult(samples.Count - duplicates, duplicates, missing) { HighestSequence = state.HighestSequence };
     }
 
     public async Task<EdgeSnapshot> SetStatus(EdgeReport report)
@@ -64,7 +86,7 @@ internal sealed partial class EdgeGrain(
             RecordOutcome(report);
         }
 
-        await edge.WriteStateAsync();
+        await WriteAsync();
         var snapshot = await GetSnapshot();
         await GrainFactory.GetGrain<Machines.IMachineFeedGrain>(Machines.IMachineFeedGrain.Key).PublishEdge(snapshot);
         return snapshot;
@@ -75,7 +97,7 @@ internal sealed partial class EdgeGrain(
         var state = edge.State;
         return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), state.Online, state.HighestSequence, state.SamplesAccepted, state.DuplicatesDropped, state.MissingSamples, state.LastSeen)
         {
-            Held = state.Held.Count,
+            Held = _held.Count,
             Backlog = state.Backlog,
             DesiredConfigVersion = state.Desired?.Version ?? 0,
             AppliedConfigVersion = state.AppliedConfigVersion,
@@ -94,7 +116,7 @@ internal sealed partial class EdgeGrain(
             state.History.RemoveRange(0, state.History.Count - ConfigurationHistoryEntry.Kept);
         }
 
-        await edge.WriteStateAsync();
+        await WriteAsync();
         // Open pages show the new desired version, waiting for the edge's answer.
         await GrainFactory.GetGrain<Machines.IMachineFeedGrain>(Machines.IMachineFeedGrain.Key).PublishEdge(await GetSnapshot());
         return state.Desired.Version;
@@ -129,31 +151,85 @@ internal sealed partial class EdgeGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // An earlier version of this grain acknowledged held samples after storing them: they wait here again.
+        foreach (var (sequence, sample) in edge.State.Held)
+        {
+            _held.TryAdd(sequence, sample);
+        }
+
         WatchHole();
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Commits the held samples that follow the committed sequence without a hole. A hole older than the
-    /// reorder window (or too many held samples) is declared missing and
-    /// skipped. History and machines are written (concurrently) before the edge's mark: a crash in between means
-    /// redelivery, and the history (its own mark, in the same transaction as the rows) and each machine
-    /// ignore what they already hold.
+    /// Commits the held samples that follow the committed sequence without a hole, in runs, until none is left; the
+    /// samples that arrive meanwhile join the next run. A hole older than the reorder window (or too many held samples)
+    /// is declared missing and skipped. History and machines are written (concurrently) before the edge's mark: a
+    /// crash in between means redelivery, and the history (its own mark, in the same transaction as the rows) and each
+    /// machine ignore what they already hold. A failure fails every waiting call (their batches are redelivered) and
+    /// starts the grain again from storage.
     /// </summary>
-    private async Task<(int Committed, ulong Missing)> CommitInOrderAsync()
+    private async Task CommitAsync()
     {
-        var state = edge.State;
+        _committing = true;
+        try
+        {
+            while (TakeRun() is { Run.Count: > 0 } next)
+            {
+                var (run, missing) = next;
+                var state = edge.State;
+                var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
+                await Task.WhenAll(run
+                    .GroupBy(s => s.Machine, StringComparer.Ordinal)
+                    .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)]))
+                    .Append(history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None)));
+                state.HighestSequence = run[^1].Sample.Sequence;
+                state.SamplesAccepted += run.Count;
+                state.LastSeen = run[^1].Sample.Timestamp;
+                state.MissingSamples += missing;
+                if (state.Held.Count > 0)
+                {
+                    // Samples held durably by an earlier version of this grain leave storage once committed.
+                    state.Held = new SortedDictionary<ulong, EdgeSample>(state.Held.Where(h => h.Key > state.HighestSequence).ToDictionary());
+                }
+
+                await WriteAsync();
+                Release(missing);
+            }
+        }
+        catch (Exception e)
+        {
+            _failed = e;
+            _held.Clear();
+            foreach (var (_, committed) in _waiting)
+            {
+                committed.TrySetException(e);
+            }
+
+            _waiting.Clear();
+            DeactivateOnIdle();
+        }
+        finally
+        {
+            _committing = false;
+            WatchHole();
+        }
+    }
+
+    /// <summary>The held samples that can be committed now, in sequence order, and how many samples were declared missing before them.</summary>
+    private (List<EdgeSample> Run, ulong Missing) TakeRun()
+    {
         var run = new List<EdgeSample>();
         ulong missing = 0;
-        var next = state.HighestSequence + 1;
-        while (state.Held.Count > 0)
+        var next = edge.State.HighestSequence + 1;
+        while (_held.Count > 0 && run.Count < MaxCommitSamples)
         {
-            var first = state.Held.Keys.First();
+            var (first, sample) = _held.First();
             if (first != next)
             {
-                var holeExpired = state.Held.Count > options.Value.MaxHeldSamples
-                    || time.GetUtcNow() - state.HoleSince >= options.Value.ReorderWindow;
-                if (!holeExpired)
+                var holeExpired = _held.Count > options.Value.MaxHeldSamples
+                    || time.GetUtcNow() - _holeSince >= options.Value.ReorderWindow;
+                if (run.Count > 0 || !holeExpired)
                 {
                     break;
                 }
@@ -165,39 +241,45 @@ internal sealed partial class EdgeGrain(
                 next = first;
             }
 
-            run.Add(state.Held[first]);
-            state.Held.Remove(first);
+            run.Add(sample);
+            _held.Remove(first);
             next++;
         }
 
         // The window runs from when a hole is first seen; a new hole (after progress) gets the whole window again.
-        state.HoleSince = state.Held.Count == 0 ? null : run.Count > 0 ? time.GetUtcNow() : state.HoleSince ?? time.GetUtcNow();
-        if (run.Count == 0)
+        _holeSince = _held.Count == 0 ? null : run.Count > 0 ? time.GetUtcNow() : _holeSince ?? time.GetUtcNow();
+        return (run, missing);
+    }
+
+    /// <summary>Completes the calls whose batches are now committed; the samples declared missing are reported to the first.</summary>
+    private void Release(ulong missing)
+    {
+        var highest = edge.State.HighestSequence;
+        var released = 0;
+        foreach (var (through, committed) in _waiting)
         {
-            WatchHole();
-            return (0, 0);
+            if (through <= highest)
+            {
+                committed.TrySetResult(released++ == 0 ? missing : 0);
+            }
         }
 
-        // History and machines concurrently: both are idempotent, and both finish before the edge's mark moves.
-        var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
-        await Task.WhenAll(run
-            .GroupBy(s => s.Machine, StringComparer.Ordinal)
-            .Select(machine => grains.GetGrain<IMachineGrain>(machine.Key).Apply(site, edgeId, [.. machine.Select(s => s.Sample)]))
-            .Append(history.AppendAsync(this.GetPrimaryKeyString(), run, CancellationToken.None)));
-        state.HighestSequence = run[^1].Sample.Sequence;
-        state.SamplesAccepted += run.Count;
-        state.LastSeen = run[^1].Sample.Timestamp;
+        _waiting.RemoveAll(w => w.Through <= highest);
+    }
 
-        state.MissingSamples += missing;
+    /// <summary>Writes the state, one write at a time: the commit loop and the status and configuration calls interleave.</summary>
+    private Task WriteAsync() => _written = WriteAfterAsync(_written);
+
+    private async Task WriteAfterAsync(Task previous)
+    {
+        await Task.WhenAny(previous); // its failure is its caller's
         await edge.WriteStateAsync();
-        WatchHole();
-        return (run.Count, missing);
     }
 
     /// <summary>While samples are held, look again when the window can have passed, even if the edge goes quiet.</summary>
     private void WatchHole()
     {
-        if (edge.State.Held.Count == 0)
+        if (_held.Count == 0)
         {
             _holeTimer?.Dispose();
             _holeTimer = null;
@@ -206,19 +288,8 @@ internal sealed partial class EdgeGrain(
         {
             var period = options.Value.ReorderWindow / 4;
             _holeTimer ??= this.RegisterGrainTimer(
-                async _ =>
-                {
-                    try
-                    {
-                        await CommitInOrderAsync();
-                    }
-                    catch
-                    {
-                        DeactivateOnIdle();
-                        throw;
-                    }
-                },
-                new GrainTimerCreationOptions(period, period) { Interleave = false });
+                _ => _committing ? Task.CompletedTask : CommitAsync(),
+                new GrainTimerCreationOptions(period, period) { Interleave = true });
         }
     }
 
@@ -242,10 +313,13 @@ internal sealed class EdgeState
     [Id(4)] public bool Online { get; set; }
     [Id(5)] public DateTimeOffset? LastSeen { get; set; }
 
-    /// <summary>Samples beyond a hole, by sequence, waiting for it to fill.</summary>
+    /// <summary>
+    /// Samples beyond a hole that an earlier version of this grain stored and acknowledged; none are added now (held
+    /// samples stay in memory, unacknowledged). Kept until they are committed.
+    /// </summary>
     [Id(6)] public SortedDictionary<ulong, EdgeSample> Held { get; set; } = [];
 
-    /// <summary>When the current hole was first seen.</summary>
+    /// <summary>When the hole of <see cref="Held"/> was first seen (written by the earlier version; no longer read).</summary>
     [Id(7)] public DateTimeOffset? HoleSince { get; set; }
 
     [Id(8)] public ulong Backlog { get; set; }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 
 using DomioOps.Models;
 
@@ -15,9 +17,10 @@ namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
 /// Consumes edge telemetry from an external MQTT 5 broker through a shared subscription
-/// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. A message is
-/// acknowledged only after its batch is committed (or refused for good); a transient failure drops the
-/// connection so the broker redelivers the unacknowledged message (MQTT 5 §4.4). The session is persistent,
+/// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. Messages are taken
+/// concurrently (up to the receive maximum) and each is acknowledged, in the order received, only after its batch
+/// is committed (or refused for good); a transient failure drops the connection so the broker redelivers the
+/// unacknowledged messages (MQTT 5 §4.4). The session is persistent,
 /// so a silo that restarts gets what it had not acknowledged. The same connection carries the cloud's messages
 /// to the edges (<see cref="EdgeCommands"/>): the broker's PUBACK to an edge only means the broker has the batch.
 /// </summary>
@@ -42,19 +45,16 @@ internal sealed partial class SharedSubscriptionConsumer(
                 lost.Cancel();
                 return Task.CompletedTask;
             };
-            client.ApplicationMessageReceivedAsync += async e =>
+            // Each message is taken at once and acknowledged once committed, in the order received (MQTT 5 §4.6): a batch
+            // beyond a sequence hole waits for the batch that fills it, which may come next on this connection.
+            var acknowledgements = Channel.CreateUnbounded<(MqttApplicationMessageReceivedEventArgs Message, Task<MqttPubAckReasonCode> Verdict)>(new() { SingleReader = true });
+            client.ApplicationMessageReceivedAsync += e =>
             {
                 e.AutoAcknowledge = false;
-                var verdict = await ingestion.AcceptAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, publisher: null, stoppingToken);
-                if (verdict == MqttPubAckReasonCode.ImplementationSpecificError)
-                {
-                    // Not acknowledged: drop the connection (from the loop, not from inside this handler) so
-                    // the broker redelivers it to this session when it reconnects.
-                    await lost.CancelAsync();
-                    return;
-                }
-
-                await e.AcknowledgeAsync(stoppingToken);
+                // The client may reuse the payload's buffer once this handler returns.
+                var payload = new ReadOnlySequence<byte>(e.ApplicationMessage.Payload.ToArray());
+                acknowledgements.Writer.TryWrite((e, ingestion.AcceptAsync(e.ApplicationMessage.Topic, payload, publisher: null, stoppingToken)));
+                return Task.CompletedTask;
             };
             try
             {
@@ -108,7 +108,7 @@ internal sealed partial class SharedSubscriptionConsumer(
                 end: null); // Mosquitto cannot be told to drop a client; the reloaded password and ACL files refuse it from its next packet.
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, lost.Token);
+                    await AcknowledgeInOrderAsync(acknowledgements.Reader, lost);
                 }
                 finally
                 {
@@ -126,6 +126,26 @@ internal sealed partial class SharedSubscriptionConsumer(
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
             }
         }
+    }
+
+    /// <summary>
+    /// Acknowledges each message once its verdict is in, in the order received; a transient failure leaves it and the
+    /// rest unacknowledged and drops the connection, so the broker delivers them again to this session.
+    /// </summary>
+    private static async Task AcknowledgeInOrderAsync(ChannelReader<(MqttApplicationMessageReceivedEventArgs Message, Task<MqttPubAckReasonCode> Verdict)> received, CancellationTokenSource lost)
+    {
+        await foreach (var (message, verdict) in received.ReadAllAsync(lost.Token))
+        {
+            if (await verdict == MqttPubAckReasonCode.ImplementationSpecificError)
+            {
+                await lost.CancelAsync();
+                break;
+            }
+
+            await message.AcknowledgeAsync(lost.Token);
+        }
+
+        lost.Token.ThrowIfCancellationRequested();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming telemetry from MQTT broker {Host}:{Port}, shared subscription group {Group}")]

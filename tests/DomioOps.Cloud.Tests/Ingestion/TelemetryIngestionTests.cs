@@ -52,36 +52,65 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
     }
 
     [Fact]
-    public async Task Publish_OutOfOrder_HeldUntilTheHoleFillsThenCommittedInOrder()
+    public async Task Ingest_OutOfOrder_WaitsUnacknowledgedUntilTheHoleFillsThenCommittedInOrder()
     {
         var (edge, machine) = Names();
         await using var client = await ConnectAsync(edge);
         await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1)));
+        var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
 
-        AssertCommitted(await PublishAsync(client, Batch(edge, machine, (4, Signal.PieceCounter, 4), (5, Signal.PieceCounter, 5))));
-        var holding = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        // As a second silo would hand it over: the batch beyond the hole, straight to the grain.
+        var beyond = grain.Ingest(Samples(machine, (4, Signal.PieceCounter, 4), (5, Signal.PieceCounter, 5)));
+        var holding = await Eventually.ReturnsAsync(grain.GetSnapshot, s => s.Held == 2, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var stillWaiting = !beyond.IsCompleted;
         AssertCommitted(await PublishAsync(client, Batch(edge, machine, (2, Signal.PieceCounter, 2), (3, Signal.PieceCounter, 3))));
+        var released = await beyond;
 
-        Assert.Equal((1ul, 2), (holding.HighestSequence, holding.Held));
-        var edgeState = await cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).GetSnapshot();
+        Assert.True(stillWaiting, "the call that brought samples beyond the hole returned before they were committed");
+        Assert.Equal(1ul, holding.HighestSequence);
+        Assert.Equal((2, 0, 0ul, 5ul), (released.Accepted, released.Duplicates, released.MissingBefore, released.HighestSequence));
+        var edgeState = await grain.GetSnapshot();
         Assert.Equal((5ul, 5L, 0ul, 0), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.MissingSamples, edgeState.Held));
         // Applied in sequence order, the counter's increments add up exactly.
         Assert.Equal(5, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
     }
 
     [Fact]
-    public async Task Publish_HoleThatNeverFills_DeclaredMissingAfterTheReorderWindow()
+    public async Task Ingest_SameBatchBeyondAHoleTwice_BothWaitAndItIsCountedOnce()
     {
         var (edge, machine) = Names();
         await using var client = await ConnectAsync(edge);
         await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1)));
-
-        await PublishAsync(client, Batch(edge, machine, (5, Signal.PieceCounter, 5)));
-
-        // Nothing else arrives: the grain's own timer gives up on the hole once the window has passed.
         var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
-        var edgeState = await Eventually.ReturnsAsync(grain.GetSnapshot, s => s.Held == 0, CloudHost.ReorderWindow * 20, TestContext.Current.CancellationToken);
-        Assert.Equal((5ul, 2L, 3ul), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.MissingSamples));
+
+        // A redelivery of a batch that another silo still holds must not be acknowledged before the original commits.
+        var first = grain.Ingest(Samples(machine, (3, Signal.PieceCounter, 3)));
+        var again = grain.Ingest(Samples(machine, (3, Signal.PieceCounter, 3)));
+        await Eventually.ReturnsAsync(grain.GetSnapshot, s => s.Held == 1 && s.DuplicatesDropped == 1, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var waiting = (first.IsCompleted, again.IsCompleted);
+        await grain.Ingest(Samples(machine, (2, Signal.PieceCounter, 2)));
+
+        Assert.Equal((false, false), waiting);
+        Assert.Equal((1, 0), ((await first).Accepted, (await first).Duplicates));
+        Assert.Equal((0, 1), ((await again).Accepted, (await again).Duplicates));
+        Assert.Equal(3, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
+    }
+
+    [Fact]
+    public async Task Ingest_HoleThatNeverFills_DeclaredMissingAfterTheReorderWindow()
+    {
+        var (edge, machine) = Names();
+        await using var client = await ConnectAsync(edge);
+        await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1)));
+        var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
+
+        // Nothing else arrives: the grain's own timer gives up on the hole once the window has passed, and only then
+        // does the call return (its batch acknowledged).
+        var result = await grain.Ingest(Samples(machine, (5, Signal.PieceCounter, 5)));
+
+        Assert.Equal((1, 3ul, 5ul), (result.Accepted, result.MissingBefore, result.HighestSequence));
+        var edgeState = await grain.GetSnapshot();
+        Assert.Equal((5ul, 2L, 3ul, 0), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.MissingSamples, edgeState.Held));
     }
 
     [Fact]
@@ -156,13 +185,12 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
         await PublishAsync(client, Batch(edge, machine, (1, Signal.PieceCounter, 1), (2, Signal.PieceCounter, 2)));
         Assert.Equal(2ul, (await acks.Reader.ReadAsync(TestContext.Current.CancellationToken)).Sequence);
 
-        // Beyond a hole: held, not acknowledged; the repeated mark tells the edge where the cloud stands.
-        await PublishAsync(client, Batch(edge, machine, (5, Signal.PieceCounter, 5)));
-        var atHole = await acks.Reader.ReadAsync(TestContext.Current.CancellationToken);
-        Assert.Equal((2ul, Site, edge), (atHole.Sequence, atHole.Site, atHole.Edge));
-
+        // Beyond a hole (as another silo would hand it over): held, and nothing acknowledged until the hole fills.
+        var beyond = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge)).Ingest(Samples(machine, (5, Signal.PieceCounter, 5)));
         await PublishAsync(client, Batch(edge, machine, (3, Signal.PieceCounter, 3), (4, Signal.PieceCounter, 4)));
-        Assert.Equal(5ul, (await acks.Reader.ReadAsync(TestContext.Current.CancellationToken)).Sequence);
+        var filled = await acks.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((5ul, Site, edge), (filled.Sequence, filled.Site, filled.Edge));
+        Assert.Equal(5ul, (await beyond).HighestSequence);
 
         // A republished batch (the edge missed the acknowledgement) is acknowledged again.
         await PublishAsync(client, Batch(edge, machine, (4, Signal.PieceCounter, 4)));
@@ -298,6 +326,9 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
         batch.Samples.AddRange(samples.Select(s => new Sample { Sequence = s.Sequence, Machine = machine, Signal = s.Signal, TimestampMs = 1_764_000_000_000 + (long)s.Sequence, Number = s.Value }));
         return batch;
     }
+
+    private static List<EdgeSample> Samples(string machine, params (ulong Sequence, Signal Signal, double Value)[] samples) =>
+        [.. samples.Select(s => new EdgeSample(machine, new MachineSample(s.Sequence, s.Signal, DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_000_000 + (long)s.Sequence), s.Value, null)))];
 
     /// <summary>Subscribes the edge to <paramref name="topic"/>; what arrives is parsed into the channel.</summary>
     private static async Task<System.Threading.Channels.Channel<T>> SubscribeAsync<T>(DisposableClient client, string topic, MessageParser<T> parser)
