@@ -99,8 +99,15 @@ internal static class ClusterThroughputHarness
                 var done = 0;
                 for (var e = 0; e < edges; e++)
                 {
-                    var edge = await http.GetFromJsonAsync<EdgeProgress>(new Uri(hosts[e % hosts.Count].BaseAddress, $"api/edges/{Site}/edge-{e}"), ct);
-                    done += edge?.HighestSequence == last ? 1 : 0;
+                    try
+                    {
+                        var edge = await http.GetFromJsonAsync<EdgeProgress>(new Uri(hosts[e % hosts.Count].BaseAddress, $"api/edges/{Site}/edge-{e}"), ct);
+                        done += edge?.HighestSequence == last ? 1 : 0;
+                    }
+                    catch (TaskCanceledException)
+                    {
+                        Console.WriteLine($"{clock.Elapsed.TotalSeconds:F0} s: silo {e % hosts.Count} did not answer for edge-{e} within {http.Timeout.TotalSeconds} s");
+                    }
                 }
 
                 if (done == edges)
@@ -110,6 +117,13 @@ internal static class ClusterThroughputHarness
 
                 if (clock.Elapsed > TimeSpan.FromMinutes(5))
                 {
+                    for (var i = 0; i < hosts.Count; i++)
+                    {
+                        var log = Path.Combine(Path.GetTempPath(), $"cluster-load-silo-{i}.log");
+                        await File.WriteAllTextAsync(log, hosts[i].Output, ct);
+                        Console.WriteLine($"{hosts[i]}: its output is in {log}");
+                    }
+
                     throw new TimeoutException("the cluster did not commit everything within 5 minutes");
                 }
 

@@ -18,7 +18,7 @@ namespace DomioOps.Cloud.Ingestion;
 /// <summary>
 /// Consumes edge telemetry from an external MQTT 5 broker through a shared subscription
 /// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. Messages are taken
-/// concurrently (up to the receive maximum) and each is acknowledged, in the order received, only after its batch
+/// concurrently (up to <see cref="BrokerOptions.ReceiveMaximum"/>) and each is acknowledged, in the order received, only after its batch
 /// is committed (or refused for good); a transient failure drops the connection so the broker redelivers the
 /// unacknowledged messages (MQTT 5 §4.4). The session is persistent,
 /// so a silo that restarts gets what it had not acknowledged. The same connection carries the cloud's messages
@@ -64,7 +64,7 @@ internal sealed partial class SharedSubscriptionConsumer(
                     .WithClientId(broker.ClientId)
                     .WithCleanStart(false)
                     .WithSessionExpiryInterval(24 * 3600)
-                    .WithReceiveMaximum(1000);
+                    .WithReceiveMaximum((ushort)broker.ReceiveMaximum);
                 if (!string.IsNullOrEmpty(broker.UserName))
                 {
                     connect.WithCredentials(broker.UserName, broker.Password);

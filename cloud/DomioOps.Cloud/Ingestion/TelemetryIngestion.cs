@@ -29,6 +29,9 @@ internal sealed partial class TelemetryIngestion(
 {
     public const uint SchemaVersion = 1;
 
+    /// <summary>How many times a batch is handed to its edge's grain before the call fails: three call timeouts, longer than the default reorder window.</summary>
+    private const int MaxIngestAttempts = 3;
+
     /// <param name="publisher">The authenticated MQTT user (<c>{site}/{edge}</c>) when the broker is ours; null when an external broker enforced its ACL.</param>
     public async Task<MqttPubAckReasonCode> AcceptAsync(string topic, ReadOnlySequence<byte> payload, string? publisher, CancellationToken cancellationToken)
     {
@@ -119,11 +122,32 @@ internal sealed partial class TelemetryIngestion(
             return MqttPubAckReasonCode.Success;
         }
 
-        var result = await grains.GetGrain<IEdgeGrain>(edgeKey).Ingest(samples);
+        var result = await IngestAsync(edgeKey, samples);
         metrics.Committed(result);
         // Also when everything was a duplicate: a republished batch means the edge missed an acknowledgement.
         commands.Acknowledge(site, edge, result.HighestSequence);
         return MqttPubAckReasonCode.Success;
+    }
+
+    /// <summary>
+    /// Hands the samples to the edge's grain. A call that times out (its batch waits beyond a hole, or the silo is slow)
+    /// is made again rather than failed: the grain may hold the samples already, and a failure would have the whole
+    /// connection's batches delivered again, adding load where there is too much. Past the reorder window the grain
+    /// settles every hole itself.
+    /// </summary>
+    private async Task<IngestResult> IngestAsync(string edgeKey, List<EdgeSample> samples)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await grains.GetGrain<IEdgeGrain>(edgeKey).Ingest(samples);
+            }
+            catch (TimeoutException) when (attempt < MaxIngestAttempts)
+            {
+                LogIngestSlow(edgeKey, attempt);
+            }
+        }
     }
 
     /// <summary>
@@ -157,6 +181,9 @@ internal sealed partial class TelemetryIngestion(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected telemetry from {Source}: {Reason} ({Detail})")]
     private partial void LogRejected(string source, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry of edge {Edge} not committed within the call timeout (attempt {Attempt}); handing it over again")]
+    private partial void LogIngestSlow(string edge, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit telemetry of edge {Edge}; the edge will redeliver")]
     private partial void LogCommitFailed(Exception exception, string edge);
