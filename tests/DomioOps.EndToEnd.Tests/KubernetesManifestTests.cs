@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 using Orleans.Hosting.Kubernetes;
 
 using YamlDotNet.RepresentationModel;
@@ -77,6 +79,17 @@ public sealed partial class KubernetesManifestTests
         Assert.Empty(MosquittoProblems(Load()));
     }
 
+    [Fact]
+    public void Readme_EveryVariableItNamesIsReadByItsHost()
+    {
+        var readme = File.ReadAllText(Path.Combine(Folder, "README.md"));
+        var named = ReadmeVariable().Matches(readme).Select(m => m.Value).Distinct(StringComparer.Ordinal).ToList();
+
+        Assert.Contains("Edge__Publishing__BrokerHost", named);
+        var unread = named.Where(n => !HostConfigurationKeys.IsRead(n.StartsWith("Edge__", StringComparison.Ordinal) ? HostConfigurationKeys.Edge : HostConfigurationKeys.Cloud, n)).ToList();
+        Assert.Empty(unread);
+    }
+
     [Theory]
     [InlineData("misspelt variable", "Deployment/domio-cloud container cloud: Broker__ClinetId is read by neither cloud/DomioOps.Cloud nor Orleans' Kubernetes hosting")]
     [InlineData("variable used before it is declared", "Deployment/domio-cloud container cloud: Silo__AdvertisedAddress: $(POD_IP) refers to no variable declared before it")]
@@ -125,6 +138,9 @@ public sealed partial class KubernetesManifestTests
 
         Assert.Contains(problem, problems);
     }
+
+    [GeneratedRegex(@"\b(Edge|Silo|Broker|Security|Audit)__[A-Za-z0-9_]+")]
+    private static partial Regex ReadmeVariable();
 
     /// <summary>Every variable our containers get is read by the host (an options key, a host variable, one of the pod's), and <c>$(X)</c> refers to an earlier variable.</summary>
     private static List<string> EnvironmentProblems(KubernetesManifests manifests)
