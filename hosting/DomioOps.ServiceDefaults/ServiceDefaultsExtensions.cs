@@ -21,6 +21,12 @@ public static class ServiceDefaultsExtensions
     /// <summary>Health checks tagged with this take part in <c>/health/live</c>; every check takes part in <c>/health/ready</c>.</summary>
     public const string LiveTag = "live";
 
+    /// <summary>Answers while the process runs (liveness probes).</summary>
+    public const string LivenessPath = "/health/live";
+
+    /// <summary>Answers healthy when every health check does (readiness probes).</summary>
+    public const string ReadinessPath = "/health/ready";
+
     /// <summary>Adds logging, health checks and metrics. <paramref name="meterNames"/> are the component meters to export.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, params string[] meterNames)
     {
@@ -48,8 +54,8 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready").AllowAnonymous();
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowAnonymous();
+        app.MapHealthChecks(ReadinessPath).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         return app;
     }

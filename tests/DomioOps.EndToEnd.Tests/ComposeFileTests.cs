@@ -1,12 +1,5 @@
-using System.Collections;
 using System.Globalization;
-using System.Reflection;
 
-using DomioOps.Cloud.Audit;
-using DomioOps.Cloud.Cluster;
-using DomioOps.Cloud.Ingestion;
-using DomioOps.Cloud.Production;
-using DomioOps.Cloud.Security;
 using DomioOps.Edge.Configuration;
 using DomioOps.Simulators;
 using DomioOps.Simulators.Scenarios;
@@ -27,20 +20,6 @@ namespace DomioOps.EndToEnd.Tests;
 public sealed class ComposeFileTests
 {
     private static readonly string Root = RepositoryRoot.Find();
-
-    /// <summary>The options sections each of our hosts binds, by the project its Dockerfile builds.</summary>
-    private static readonly Dictionary<string, Dictionary<string, Type>> SectionsByProject = new(StringComparer.Ordinal)
-    {
-        ["cloud/DomioOps.Cloud"] = new(StringComparer.OrdinalIgnoreCase) { [SiloOptions.Section] = typeof(SiloOptions), [BrokerOptions.Section] = typeof(BrokerOptions), [SecurityOptions.Section] = typeof(SecurityOptions), [AuditOptions.Section] = typeof(AuditOptions), [ProductionOptions.Section] = typeof(ProductionOptions) },
-        ["edge/DomioOps.Edge"] = new(StringComparer.OrdinalIgnoreCase) { [EdgeOptions.Section] = typeof(EdgeOptions) },
-        ["simulators/DomioOps.Simulators"] = new(StringComparer.OrdinalIgnoreCase) { [SimulatorOptions.Section] = typeof(SimulatorOptions) },
-    };
-
-    private static readonly HashSet<string> HostVariables = new(StringComparer.Ordinal)
-    {
-        "ASPNETCORE_URLS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT",
-        "ASPNETCORE_Kestrel__Certificates__Default__Path", "ASPNETCORE_Kestrel__Certificates__Default__KeyPath",
-    };
 
     [Fact]
     public void ComposeFile_EveryBuiltServiceHasContextAndDockerfile()
@@ -63,10 +42,9 @@ public sealed class ComposeFileTests
         var unknown = new List<string>();
         foreach (var service in BuiltServices())
         {
-            var sections = SectionsByProject[service.Project];
             foreach (var (name, _) in service.Environment)
             {
-                if (!HostVariables.Contains(name) && !IsOptionsKey(sections, name.Split("__")))
+                if (!HostConfigurationKeys.IsRead(service.Project, name))
                 {
                     unknown.Add($"{service.Name}: {name}");
                 }
@@ -116,13 +94,13 @@ public sealed class ComposeFileTests
     public void OptionsKeyCheck_UnknownKey_IsCaught()
     {
         // The check above must be able to fail: a misspelt key and a key of another host are refused.
-        var cloud = SectionsByProject["cloud/DomioOps.Cloud"];
-        Assert.True(IsOptionsKey(cloud, ["Broker", "Port"]));
-        Assert.False(IsOptionsKey(cloud, ["Broker", "Prot"]));
-        Assert.False(IsOptionsKey(cloud, ["Edge", "Site"]));
-        Assert.True(IsOptionsKey(SectionsByProject["edge/DomioOps.Edge"], ["Edge", "Devices", "ModbusTcp", "0", "Tags", "1", "Register"]));
-        Assert.True(IsOptionsKey(SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01"]));
-        Assert.False(IsOptionsKey(SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01", "Port"]));
+        var cloud = HostConfigurationKeys.SectionsByProject["cloud/DomioOps.Cloud"];
+        Assert.True(HostConfigurationKeys.IsOptionsKey(cloud, ["Broker", "Port"]));
+        Assert.False(HostConfigurationKeys.IsOptionsKey(cloud, ["Broker", "Prot"]));
+        Assert.False(HostConfigurationKeys.IsOptionsKey(cloud, ["Edge", "Site"]));
+        Assert.True(HostConfigurationKeys.IsOptionsKey(HostConfigurationKeys.SectionsByProject["edge/DomioOps.Edge"], ["Edge", "Devices", "ModbusTcp", "0", "Tags", "1", "Register"]));
+        Assert.True(HostConfigurationKeys.IsOptionsKey(HostConfigurationKeys.SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01"]));
+        Assert.False(HostConfigurationKeys.IsOptionsKey(HostConfigurationKeys.SectionsByProject["simulators/DomioOps.Simulators"], ["Simulators", "Ports", "saw-01", "Port"]));
     }
 
     [Fact]
@@ -230,46 +208,6 @@ public sealed class ComposeFileTests
         problems.AddRange(devices.Line.Where(l => l.Host is null).Select(l => $"Edge:Devices:Line ({l.Machine}): no serial line ({l.SerialPort}) reaches a container"));
         problems.AddRange(scenario.Machines.Where(m => !read.Contains(m.Id)).Select(m => $"{m.Id} ({host}:{m.Port}{(m.Protocol == MachineProtocol.ModbusTcp ? $" unit {m.UnitId}" : "")}) is served but the edge does not read it"));
         return problems;
-    }
-
-    private static bool IsOptionsKey(Dictionary<string, Type> sections, string[] path)
-    {
-        if (path.Length < 2 || !sections.TryGetValue(path[0], out var type))
-        {
-            return false;
-        }
-
-        foreach (var segment in path[1..])
-        {
-            if (int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _) && type.IsGenericType && typeof(IList).IsAssignableFrom(type))
-            {
-                type = type.GetGenericArguments()[0];
-                continue;
-            }
-
-            if (int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _) && type.IsArray)
-            {
-                type = type.GetElementType()!;
-                continue;
-            }
-
-            // A map (e.g. Simulators:Ports:<machine>): any key, then the value's type.
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
-            {
-                type = type.GetGenericArguments()[1];
-                continue;
-            }
-
-            var property = type.GetProperty(segment, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is not { CanWrite: true })
-            {
-                return false;
-            }
-
-            type = property.PropertyType;
-        }
-
-        return true;
     }
 
     private static IEnumerable<ComposeService> BuiltServices()

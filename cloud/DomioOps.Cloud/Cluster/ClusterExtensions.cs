@@ -14,6 +14,9 @@ namespace DomioOps.Cloud.Cluster;
 
 internal static class ClusterExtensions
 {
+    /// <summary>Orleans' service id: the same for every cluster of DomioOps (deploy/kubernetes labels the silos' pods with it).</summary>
+    public const string ServiceId = "domio";
+
     /// <summary>One Orleans silo in this process, clustered and persisted on PostgreSQL, its ports on a private address and under mutual TLS.</summary>
     public static IHostApplicationBuilder AddCluster(this IHostApplicationBuilder builder)
     {
@@ -27,7 +30,7 @@ internal static class ClusterExtensions
             silo.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;
-                cluster.ServiceId = "domio";
+                cluster.ServiceId = ServiceId;
             });
             // From the validated options at start, so a wrong address or certificate is reported by ValidateOnStart, naming its key.
             silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<SiloOptions>>((endpoints, siloOptions) => ConfigureEndpoints(endpoints, siloOptions.Value));
@@ -37,6 +40,7 @@ internal static class ClusterExtensions
                 silo.Services.AddOptions<SiloConnectionOptions>().Configure<ClusterTls>((connections, tls) => tls.Apply(connections));
             }
 
+            KubernetesPod.Apply(silo.Services, options);
             silo.UsePostgres(options.ConnectionString);
         });
         return builder;

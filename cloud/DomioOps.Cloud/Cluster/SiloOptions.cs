@@ -41,6 +41,14 @@ public sealed class SiloOptions
     /// <summary>Runs a silo that listens on a non-loopback address without TLS: cluster and gateway traffic then travel in clear text.</summary>
     public bool AllowInsecureClusterTraffic { get; set; }
 
+    /// <summary>
+    /// Runs the silo as a Kubernetes pod (<c>UseKubernetesHosting</c>): its silo name is the pod's (<c>POD_NAME</c>), and
+    /// silos whose pods are deleted are declared dead at once; clustering stays on PostgreSQL. Off unless set: detecting
+    /// Kubernetes from <c>KUBERNETES_SERVICE_HOST</c> would turn it on for every process in a pod, CI runners' tests
+    /// included, which have neither the pod's labels nor its role. deploy/kubernetes sets it.
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
     /// <summary>Mutual TLS between silos and for gateway clients; required when the silo listens on a non-loopback address.</summary>
     public SiloTlsOptions Tls { get; set; } = new();
 }

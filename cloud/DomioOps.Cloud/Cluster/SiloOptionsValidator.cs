@@ -7,7 +7,7 @@ namespace DomioOps.Cloud.Cluster;
 /// <summary>
 /// What data annotations cannot say: the silo binds a private or loopback address unless told otherwise, and a silo
 /// bound to anything but loopback speaks TLS (its certificate and the cluster CA readable and consistent) unless
-/// <c>Silo:AllowInsecureClusterTraffic</c> says clear text is wanted.
+/// <c>Silo:AllowInsecureClusterTraffic</c> says clear text is wanted; a silo with Kubernetes hosting on is given its pod's name.
 /// </summary>
 internal sealed class SiloOptionsValidator(TimeProvider time) : IValidateOptions<SiloOptions>
 {
@@ -33,6 +33,7 @@ internal sealed class SiloOptionsValidator(TimeProvider time) : IValidateOptions
                 + "and the CA (Silo:Tls:CaCertificatePath), or set Silo:AllowInsecureClusterTraffic=true on a network you trust.");
         }
 
+        KubernetesPod.Validate(options, Environment.GetEnvironmentVariable, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
