@@ -140,7 +140,7 @@ internal static class SoakRun
         switch (fault.Kind)
         {
             case SoakFaultKind.SiloKill:
-                await system.Silos[fault.Target].StopAsync(kill: true);
+                await system.KillSiloAsync(fault.Target);
                 await Task.Delay(fault.Outage, ct);
                 await system.RestartSiloAsync(fault.Target, ct);
                 break;

@@ -43,6 +43,7 @@ internal sealed class SoakSystem : IAsyncDisposable
     private MosquittoBroker? _broker;
     private int _nextSilo;
     private int _edgeCount;
+    private bool[] _siloDown = [];
 
     private SoakSystem(PostgresServer postgres) => Postgres = postgres;
 
@@ -73,6 +74,7 @@ internal sealed class SoakSystem : IAsyncDisposable
                 Enumerable.Range(0, edges).Select(e => new EdgeRegistration(Site, EdgeId(e), EdgeCredentials.Hash(system._edgePassword), Disabled: false)),
                 "domio-cloud", EdgeCredentials.Hash(system._cloudPassword));
             system._broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cloudPasswords: cloudPasswords);
+            system._siloDown = new bool[silos];
             for (var i = 0; i < silos; i++)
             {
                 system._siloPorts.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
@@ -103,16 +105,25 @@ internal sealed class SoakSystem : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills a silo (SIGKILL); the API is asked at the others until <see cref="RestartSiloAsync"/>.</summary>
+    public async Task KillSiloAsync(int index)
+    {
+        _siloDown[index] = true;
+        await Silos[index].StopAsync(kill: true);
+    }
+
     public async Task RestartSiloAsync(int index, CancellationToken ct)
     {
         await Silos[index].DisposeAsync();
         Silos[index] = await StartSiloAsync(index, ct);
+        _siloDown[index] = false;
     }
 
     public async Task StartEdgeAsync(int edge, CancellationToken ct)
     {
         if (Edges[edge] is { } old)
         {
+            Edges[edge] = null;
             await old.DisposeAsync();
         }
 
@@ -177,8 +188,9 @@ internal sealed class SoakSystem : IAsyncDisposable
     {
         for (var attempt = 0; attempt < Silos.Count; attempt++)
         {
-            var silo = Silos[_nextSilo++ % Silos.Count];
-            if (silo.HasExited)
+            var index = _nextSilo++ % Silos.Count;
+            var silo = Silos[index];
+            if (_siloDown[index])
             {
                 continue;
             }
@@ -187,7 +199,7 @@ internal sealed class SoakSystem : IAsyncDisposable
             {
                 return await _http.GetFromJsonAsync<T>(new Uri(silo.BaseAddress, path), ct);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !ct.IsCancellationRequested)
             {
                 // That silo is starting, stopping or recovering; ask the next.
             }

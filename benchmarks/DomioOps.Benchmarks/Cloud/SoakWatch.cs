@@ -19,6 +19,7 @@ internal sealed class SoakWatch(SoakSystem system, Action<string> log) : IDispos
     private readonly List<ulong> _committed = [];
     private (long InjectedAt, List<ulong> Targets)? _pending;
     private TaskCompletionSource _recovered = CompletedSource();
+    private int _failures;
 
     /// <summary>Every observation of a value lower than one seen before, described.</summary>
     public List<string> Backwards { get; } = [];
@@ -78,7 +79,19 @@ internal sealed class SoakWatch(SoakSystem system, Action<string> log) : IDispos
         {
             do
             {
-                await ObserveAsync(linked.Token);
+                try
+                {
+                    await ObserveAsync(linked.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && _failures++ < 20)
+                {
+                    // A silo answering something else than the API (starting, recovering) must not end the watch.
+                    log($"the watch could not read the cloud: {e.GetType().Name}: {e.Message}");
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Logged twenty times already.
+                }
             }
             while (await timer.WaitForNextTickAsync(linked.Token));
         }
@@ -105,17 +118,21 @@ internal sealed class SoakWatch(SoakSystem system, Action<string> log) : IDispos
 
     private async Task ObserveAsync(CancellationToken ct)
     {
-        var marks = new List<ulong>();
+        var marks = Committed();
         for (var e = 0; e < system.Edges.Count; e++)
         {
+            // No silo answering (all busy recovering) keeps the mark last read.
             var edge = await system.AskCloudAsync<SoakEdgeView>($"api/edges/{SoakSystem.Site}/{SoakSystem.EdgeId(e)}", ct);
-            if (edge is null)
+            if (marks.Count <= e)
             {
-                return;
+                marks.Add(0);
             }
 
-            marks.Add(edge.HighestSequence);
-            Check($"{SoakSystem.EdgeId(e)} committed mark", (long)edge.HighestSequence);
+            if (edge is not null)
+            {
+                marks[e] = edge.HighestSequence;
+                Check($"{SoakSystem.EdgeId(e)} committed mark", (long)edge.HighestSequence);
+            }
         }
 
         if (await system.AskCloudAsync<List<SoakMachineView>>("api/machines", ct) is { } machines)
