@@ -194,6 +194,7 @@ internal static class SoakRun
     private static async Task<bool> WaitDrainedAsync(SoakSystem system, int edges, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
+        var settled = 0;
         while (deadline.Elapsed < Patience)
         {
             var drained = true;
@@ -204,12 +205,14 @@ internal static class SoakRun
                 drained = waiting == 0 && cloud?.HighestSequence == last;
             }
 
-            if (drained)
+            // Twice in a row, a second apart: a read the edge made just before the simulator stopped is sequenced too.
+            if (drained && ++settled == 2)
             {
                 return true;
             }
 
-            await Task.Delay(500, ct);
+            settled = drained ? settled : 0;
+            await Task.Delay(1000, ct);
         }
 
         return false;

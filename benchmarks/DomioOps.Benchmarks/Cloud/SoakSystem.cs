@@ -25,6 +25,9 @@ internal sealed class SoakSystem : IAsyncDisposable
 
     private const string Database = "domio_soak";
 
+    /// <summary>How long a process may take to answer /health/live: a silo on a saturated 2-core machine needs more than a minute.</summary>
+    private static readonly TimeSpan StartLimit = TimeSpan.FromMinutes(3);
+
     /// <summary>The panel saw's register map as the compose edge reads it (simulators/README.md).</summary>
     private static readonly (string Signal, int Register, string Type)[] SawTags =
     [
@@ -155,7 +158,7 @@ internal sealed class SoakSystem : IAsyncDisposable
             }
         }
 
-        Edges[edge] = await HostProcess.StartAsync("edge/DomioOps.Edge", environment, ct, _edgePorts[edge]);
+        Edges[edge] = await HostProcess.StartAsync("edge/DomioOps.Edge", environment, ct, _edgePorts[edge], StartLimit);
     }
 
     /// <summary>The last sequence the edge assigned and the samples waiting in its queue, read from its SQLite queue.</summary>
@@ -244,7 +247,7 @@ internal sealed class SoakSystem : IAsyncDisposable
             ["Security__BadgeKeyFile"] = Path.Combine(_folder, "badge.key"),
             ["Serilog__MinimumLevel__Default"] = "Warning",
         }.UseExternalBroker($"silo-{index}", _cloudPassword);
-        return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, _siloPorts[index].Http);
+        return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, _siloPorts[index].Http, StartLimit);
     }
 
     private async Task StartSimulatorAsync(int machines, int seed, CancellationToken ct)
@@ -253,7 +256,7 @@ internal sealed class SoakSystem : IAsyncDisposable
         var scenario = Path.Combine(_folder, "soak.json");
         await File.WriteAllTextAsync(scenario, string.Create(CultureInfo.InvariantCulture,
             $$"""{ "seed": {{seed}}, "acceleration": 20, "fleet": [ { "kind": "panel-saw", "count": {{machines}}, "idPrefix": "saw-", "firstPort": {{FreePort.Next()}}, "sharePort": true } ] }"""), ct);
-        Simulator = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string> { ["Simulators__Scenario"] = scenario }, ct);
+        Simulator = await HostProcess.StartAsync("simulators/DomioOps.Simulators", new Dictionary<string, string> { ["Simulators__Scenario"] = scenario }, ct, startLimit: StartLimit);
         Machines = await SimulatedMachinesAsync(ct);
     }
 
