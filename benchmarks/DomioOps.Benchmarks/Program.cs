@@ -13,6 +13,11 @@ if (args is ["cluster-load", .. var clusterArgs])
     return await DomioOps.Benchmarks.Cloud.ClusterThroughputHarness.RunAsync(clusterArgs);
 }
 
+if (args is ["soak", .. var soakArgs])
+{
+    return await DomioOps.Benchmarks.Cloud.SoakHarness.RunAsync(soakArgs);
+}
+
 if (args is ["ingestion-latency", .. var latencyArgs])
 {
     return await DomioOps.Benchmarks.Cloud.IngestionLatencyHarness.RunAsync(latencyArgs);
