@@ -35,7 +35,7 @@ internal static class IngestionLatencyHarness
         var ct = CancellationToken.None;
 
         Console.WriteLine($"ingestion-latency: {rate} samples/s from {Edges} edges, each {BatchesPerSecondPerEdge} batches/s of {samplesPerBatch} over {MachinesPerEdge} machines, {seconds} s (+5 s warm-up)");
-        await using var cloud = await IngestionCloud.StartAsync(Site, Enumerable.Range(0, Edges).Select(e => $"edge-{e}"), ct);
+        await using var cloud = await IngestionCloud.StartAsync(Site, [.. Enumerable.Range(0, Edges).Select(e => $"edge-{e}")], mosquitto: false, ct);
         Console.WriteLine($"cloud started: {cloud.Process}");
 
         // The browser: signed in, connected to the hub, timing each change it is told about.

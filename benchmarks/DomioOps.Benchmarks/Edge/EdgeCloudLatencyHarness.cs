@@ -15,7 +15,8 @@ namespace DomioOps.Benchmarks.Edge;
 /// histogram, scraped before and after, percentiles interpolated within their bucket), device change → the browser's
 /// <c>MachineChanged</c> (the snapshot's <c>UpdatedAt</c> is the newest sample timestamp it reflects; exact, from the
 /// receipts), samples/s acknowledged to the edge, and the cloud's history commits.
-/// Usage: <c>edge-cloud-latency [seconds=30] [Section__Key=value ...]</c>: settings starting <c>Edge__</c> go to the edge,
+/// With <c>Mosquitto</c>, the edge publishes to a real Mosquitto and the silo consumes through the shared subscription.
+/// Usage: <c>edge-cloud-latency [seconds=30] [Embedded|Mosquitto] [Section__Key=value ...]</c>: settings starting <c>Edge__</c> go to the edge,
 /// the others to the cloud (e.g. <c>Edge__Publishing__MaxBatchAge=00:00:00.050</c>, <c>Ingestion__AcknowledgementInterval=00:00:00.010</c>).
 /// </summary>
 internal static class EdgeCloudLatencyHarness
@@ -33,15 +34,23 @@ internal static class EdgeCloudLatencyHarness
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = args.Length > 0 && !args[0].Contains('=', StringComparison.Ordinal) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
+        var positional = args.Where(a => !a.Contains('=', StringComparison.Ordinal)).ToList();
+        var seconds = positional.Count > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 30;
+        var broker = positional.Count > 1 ? positional[1] : "Embedded";
+        if (broker is not ("Embedded" or "Mosquitto"))
+        {
+            Console.Error.WriteLine($"edge-cloud-latency: the broker must be Embedded or Mosquitto, not '{broker}'");
+            return 2;
+        }
+
         var settings = args.Where(a => a.Contains('=', StringComparison.Ordinal)).Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1], StringComparer.Ordinal);
         var edgeSettings = settings.Where(s => s.Key.StartsWith("Edge__", StringComparison.Ordinal)).ToList();
         var cloudSettings = settings.Where(s => !s.Key.StartsWith("Edge__", StringComparison.Ordinal)).ToList();
         var ct = CancellationToken.None;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"edge-cloud-latency: {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}, {Devices} devices x {Tags} tags every {Poll.TotalMilliseconds} ms = {Devices * Tags / Poll.TotalSeconds:F0} samples/s, {seconds} s after a {WarmUp.TotalSeconds} s warm-up; embedded broker, 1 silo; settings: {(settings.Count == 0 ? "defaults" : string.Join(' ', settings.Select(s => $"{s.Key}={s.Value}")))}; load average before: {ProcessFigures.LoadAverage()}"));
-        await using var cloud = await IngestionCloud.StartAsync(Site, [EdgeId], ct, cloudSettings);
+            $"edge-cloud-latency: {System.Environment.ProcessorCount} cores, .NET {System.Environment.Version}, {Devices} devices x {Tags} tags every {Poll.TotalMilliseconds} ms = {Devices * Tags / Poll.TotalSeconds:F0} samples/s, {seconds} s after a {WarmUp.TotalSeconds} s warm-up; {(broker == "Embedded" ? "the cloud's embedded broker" : "Mosquitto, the silo on the shared subscription")}, 1 silo; settings: {(settings.Count == 0 ? "defaults" : string.Join(' ', settings.Select(s => $"{s.Key}={s.Value}")))}; load average before: {ProcessFigures.LoadAverage()}"));
+        await using var cloud = await IngestionCloud.StartAsync(Site, [EdgeId], broker == "Mosquitto", ct, cloudSettings);
 
         var browserLatencies = new List<double>();
         var measuring = 0;
