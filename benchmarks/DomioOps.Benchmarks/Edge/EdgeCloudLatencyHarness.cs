@@ -123,7 +123,7 @@ internal static class EdgeCloudLatencyHarness
             {
                 var (value, lower, upper) = deleted.Percentile(p);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"device change → edge queue deletion p{p * 100:F0}: {value:F1} ms (in the bucket {lower}–{upper} ms; n={deleted.Count:F0})"));
+                    $"device change → edge queue deletion p{p * 100:F0}: {(double.IsNaN(value) ? $"above {lower} ms (the last bucket)" : $"{value:F1} ms (in the bucket {lower}–{upper} ms")}; n={deleted.Count:F0}{(double.IsNaN(value) ? "" : ")")}"));
             }
 
             lock (browserLatencies)
