@@ -28,6 +28,11 @@ if (args is ["edge-load", .. var edgeArgs])
     return await DomioOps.Benchmarks.Edge.EdgeLoadHarness.RunAsync(edgeArgs);
 }
 
+if (args is ["edge-cloud-latency", .. var edgeCloudArgs])
+{
+    return await DomioOps.Benchmarks.Edge.EdgeCloudLatencyHarness.RunAsync(edgeCloudArgs);
+}
+
 if (args is ["modbus-load", .. var rest])
 {
     return await ModbusLoadHarness.RunAsync(rest);

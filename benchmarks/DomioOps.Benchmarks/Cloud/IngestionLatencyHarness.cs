@@ -1,16 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 
-using DomioOps.Cloud.Ingestion;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
 
 using Google.Protobuf;
-
-using Microsoft.AspNetCore.SignalR.Client;
 
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -40,55 +35,27 @@ internal static class IngestionLatencyHarness
         var ct = CancellationToken.None;
 
         Console.WriteLine($"ingestion-latency: {rate} samples/s from {Edges} edges, each {BatchesPerSecondPerEdge} batches/s of {samplesPerBatch} over {MachinesPerEdge} machines, {seconds} s (+5 s warm-up)");
-        await using var postgres = await PostgresServer.StartAsync(ct);
-        var edgePassword = EdgeCredentials.NewPassword();
-        var edgeHash = EdgeCredentials.Hash(edgePassword);
-        var adminPassword = $"Bench-{Guid.NewGuid():N}-A1";
-        var brokerPort = FreePort.Next();
-        var environment = new CloudEnvironment(postgres.ConnectionString("domio_bench"), Path.Combine(postgres.DataDirectory, "audit"), adminPassword, brokerPort)
-        {
-            // The harness measures ingestion, not sign-in: its administrator signs in with the password alone.
-            ["Security__RequireTwoFactorRoles__0"] = "None",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
-        };
-        for (var e = 0; e < Edges; e++)
-        {
-            environment.AddEdge(Site, $"edge-{e}", edgeHash);
-        }
-
-        await using var cloud = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);
-        Console.WriteLine($"cloud started: {cloud}");
+        await using var cloud = await IngestionCloud.StartAsync(Site, [.. Enumerable.Range(0, Edges).Select(e => $"edge-{e}")], mosquitto: false, ct);
+        Console.WriteLine($"cloud started: {cloud.Process}");
 
         // The browser: signed in, connected to the hub, timing each change it is told about.
-        var cookies = new CookieContainer();
-        using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = cloud.BaseAddress })
-        {
-            using var signIn = await http.PostAsJsonAsync("api/account/sign-in", new { userName = "admin", password = adminPassword }, ct);
-            signIn.EnsureSuccessStatusCode();
-        }
-
         var pushLatencies = new List<double>();
         var measuring = 0;
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(cloud.BaseAddress, "hubs/machines"), options => options.Cookies = cookies)
-            .Build();
-        hub.On<MachineChange>("MachineChanged", machine =>
+        await using var browser = await MachineBrowser.ConnectAsync(cloud, (machine, arrived) =>
         {
             if (Volatile.Read(ref measuring) == 1 && machine.UpdatedAt is { } updated)
             {
-                var latency = (DateTimeOffset.UtcNow - updated).TotalMilliseconds;
                 lock (pushLatencies)
                 {
-                    pushLatencies.Add(latency);
+                    pushLatencies.Add((arrived - updated).TotalMilliseconds);
                 }
             }
-        });
-        await hub.StartAsync(ct);
+        }, ct);
 
         var warmUp = TimeSpan.FromSeconds(5);
         var end = warmUp + TimeSpan.FromSeconds(seconds);
         var clock = Stopwatch.StartNew();
-        var edges = await Task.WhenAll(Enumerable.Range(0, Edges).Select(e => PublishAsync(e, brokerPort, edgePassword, samplesPerBatch, clock, warmUp, end, ct)));
+        var edges = await Task.WhenAll(Enumerable.Range(0, Edges).Select(e => PublishAsync(e, cloud.BrokerPort, cloud.EdgePassword, samplesPerBatch, clock, warmUp, end, ct)));
         Volatile.Write(ref measuring, 1);
         await Task.Delay(1000, ct);
         Volatile.Write(ref measuring, 0);
@@ -165,8 +132,4 @@ internal static class IngestionLatencyHarness
             return (latencies, measuredSamples);
         }
     }
-
-
-    /// <summary>The part of the hub's machine snapshot this harness reads.</summary>
-    private sealed record MachineChange(string Id, DateTimeOffset? UpdatedAt);
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 
-using DomioOps.Devices.Modbus.Server;
 using DomioOps.Models;
 using DomioOps.Models.Wire;
 using DomioOps.Testing;
@@ -50,28 +48,13 @@ public static class EdgeLoadHarness
         var ct = CancellationToken.None;
         var data = Directory.CreateTempSubdirectory("domioops-edge-bench-");
         await using var broker = await MosquittoBroker.StartAsync(null, null, ct);
-        var servers = new List<ModbusTcpServer>();
+        await using var simulated = await SimulatedDevices.StartAsync(devices, ct);
         HostProcess? edge = null;
         var acknowledging = Task.CompletedTask;
         using var stopAcknowledging = new CancellationTokenSource();
         using var subscriber = new MqttClientFactory().CreateMqttClient();
         try
         {
-            for (var d = 0; d < devices; d++)
-            {
-                var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback));
-                var unit = server.AddUnit(1);
-                unit.BeforeRead = (_, start, count) =>
-                {
-                    for (var r = start; r < start + count; r++)
-                    {
-                        unit.HoldingRegisters[r]++;
-                    }
-                };
-                await server.StartAsync(ct);
-                servers.Add(server);
-            }
-
             long received = 0;
             long batches = 0;
             var latencies = new List<long>();
@@ -99,7 +82,7 @@ public static class EdgeLoadHarness
             acknowledging = cloud?.RunAsync(subscriber, stopAcknowledging.Token) ?? Task.CompletedTask;
 
             var starting = Stopwatch.StartNew();
-            edge = await HostProcess.StartAsync("edge/DomioOps.Edge", EdgeEnvironment(data.FullName, broker.Port, servers, tags, poll, acknowledgement), ct, startLimit: TimeSpan.FromMinutes(5));
+            edge = await HostProcess.StartAsync("edge/DomioOps.Edge", simulated.EdgeEnvironment(Site, EdgeId, data.FullName, broker.Port, tags, poll, acknowledgement), ct, startLimit: TimeSpan.FromMinutes(5));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: edge answered /health/live after {starting.Elapsed.TotalSeconds:F1} s"));
             await Task.Delay(TimeSpan.FromSeconds(5), ct); // warm-up: connections, JIT, queue
             lock (latencies)
@@ -149,42 +132,8 @@ public static class EdgeLoadHarness
                 await edge.DisposeAsync();
             }
 
-            foreach (var server in servers)
-            {
-                await server.DisposeAsync();
-            }
-
             data.Delete(recursive: true);
         }
-    }
-
-    /// <summary>
-    /// The edge's environment, with the devices in a configuration file (10,000 tags do not fit in an environment);
-    /// publishing (batch size and age) as the edge ships.
-    /// </summary>
-    private static Dictionary<string, string> EdgeEnvironment(string data, int brokerPort, List<ModbusTcpServer> servers, int tags, TimeSpan poll, string acknowledgement)
-    {
-        var signals = Enum.GetValues<Signal>().Where(s => s != Signal.Unspecified).Select(s => s.ToString()).ToArray();
-        var devices = servers.Select((server, d) => new
-        {
-            Machine = $"bench-{d:D2}",
-            Host = "127.0.0.1",
-            server.Port,
-            PollInterval = poll.ToString("c", CultureInfo.InvariantCulture),
-            Tags = Enumerable.Range(0, tags).Select(t => new { Signal = signals[t % signals.Length], Register = t }),
-        });
-        var file = Path.Combine(data, "edge.json");
-        File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(new { Edge = new { Devices = new { ModbusTcp = devices } } }));
-        return new Dictionary<string, string>
-        {
-            ["ConfigurationFile"] = file,
-            ["Edge__Site"] = Site,
-            ["Edge__Id"] = EdgeId,
-            ["Edge__DataDirectory"] = data,
-            ["Edge__Publishing__BrokerPort"] = $"{brokerPort}",
-            ["Edge__Publishing__Acknowledgement"] = acknowledgement,
-            ["Serilog__MinimumLevel__Default"] = "Warning",
-        };
     }
 
     private static long Percentile(long[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -12,6 +12,11 @@ namespace DomioOps.Edge.Publishing;
 /// move <see cref="Acknowledged"/>; a reconnect, or an acknowledgement that stops advancing for
 /// <see cref="PublishingOptions.AcknowledgementTimeout"/>, moves <see cref="Sent"/> back to it, so the
 /// unacknowledged samples are published again (replay from the last acknowledged sequence).
+/// Each sample deleted on an acknowledgement is timed from its read at the device (its timestamp) to its deletion
+/// (<c>domio.edge.samples.acknowledgement_latency</c>): the read times of the samples handed out and not yet deleted are
+/// kept as runs of consecutive sequences read at the same instant (one device read is one run), each sample once,
+/// however often it is replayed. They are at most the samples in flight (<see cref="PublishingOptions.MaxInFlightSamples"/>)
+/// and one batch more, since <see cref="Next"/> hands out nothing beyond that.
 /// </summary>
 /// <remarks>
 /// Owned by the publisher's loop; only <see cref="CloudAcknowledged"/> is called from elsewhere (the MQTT client's
@@ -21,9 +26,12 @@ namespace DomioOps.Edge.Publishing;
 /// </remarks>
 internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions options, TimeProvider time, EdgeMetrics metrics)
 {
+    private readonly Queue<ReadTime> _readTimes = new();
     private ulong _received;
     private ulong _handedOut;
     private DateTimeOffset? _deadline;
+    private ulong _timed;
+    private ReadTime? _newestRead;
 
     /// <summary>Every sample up to here is acknowledged and deleted from the queue.</summary>
     public ulong Acknowledged { get; private set; }
@@ -94,6 +102,7 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
             return ([], _deadline is { } d && d < due ? d : due);
         }
 
+        KeepReadTimes(waiting.Samples);
         return (waiting.Samples, null);
     }
 
@@ -163,13 +172,89 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
         if (refused)
         {
             metrics.Dropped(removed);
+            ForgetReadTimes(last, 0);
         }
         else
         {
             metrics.Published(removed);
+            ForgetReadTimes(last, removed);
         }
 
         Acknowledged = Math.Max(Acknowledged, last);
         Sent = Math.Max(Sent, Acknowledged);
+    }
+
+    /// <summary>The read times of the samples of a batch handed out for the first time (a replay adds nothing).</summary>
+    private void KeepReadTimes(IReadOnlyList<Sample> batch)
+    {
+        foreach (var sample in batch)
+        {
+            if (sample.Sequence <= _timed)
+            {
+                continue;
+            }
+
+            _timed = sample.Sequence;
+            if (_newestRead is { } run && run.Last + 1 == sample.Sequence && run.TimestampMs == sample.TimestampMs)
+            {
+                run.Last = sample.Sequence;
+            }
+            else
+            {
+                _newestRead = new ReadTime { First = sample.Sequence, Last = sample.Sequence, TimestampMs = sample.TimestampMs };
+                _readTimes.Enqueue(_newestRead);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets the read times up to <paramref name="last"/>, recording the latency of the newest
+    /// <paramref name="deleted"/> of them: those the queue deleted now (older ones may have gone to its overflow policy).
+    /// </summary>
+    private void ForgetReadTimes(ulong last, long deleted)
+    {
+        var runs = new List<(long TimestampMs, long Samples)>();
+        long samples = 0;
+        while (_readTimes.TryPeek(out var run) && run.First <= last)
+        {
+            var upTo = Math.Min(run.Last, last);
+            var count = (long)(upTo - run.First + 1);
+            runs.Add((run.TimestampMs, count));
+            samples += count;
+            if (upTo == run.Last)
+            {
+                _readTimes.Dequeue();
+                if (run == _newestRead)
+                {
+                    _newestRead = null;
+                }
+            }
+            else
+            {
+                run.First = upTo + 1;
+            }
+        }
+
+        var skip = Math.Max(0, samples - deleted);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (timestampMs, count) in runs)
+        {
+            var recorded = count - Math.Min(skip, count);
+            skip -= count - recorded;
+            if (recorded > 0)
+            {
+                metrics.AcknowledgedAfter(Math.Max(0, now - timestampMs), recorded);
+            }
+        }
+    }
+
+    /// <summary>Samples <see cref="First"/>..<see cref="Last"/> (consecutive sequences), read at <see cref="TimestampMs"/>.</summary>
+    private sealed class ReadTime
+    {
+        public ulong First { get; set; }
+
+        public ulong Last { get; set; }
+
+        public long TimestampMs { get; set; }
     }
 }

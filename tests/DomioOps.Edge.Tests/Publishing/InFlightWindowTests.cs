@@ -357,6 +357,114 @@ public sealed class InFlightWindowTests : IDisposable
         Assert.Equal(Enumerable.Range((int)replay[0], 10).Select(i => (ulong)i), replay);
     }
 
+    private const string AcknowledgementLatency = "domio.edge.samples.acknowledgement_latency";
+
+    [Fact]
+    public void CloudAcknowledged_RecordsPerDeletedSample_TheTimeFromItsRead()
+    {
+        _queue.Enqueue(Samples(3));
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        _queue.Enqueue(Samples(2));
+        Send();
+        _time.Advance(TimeSpan.FromMilliseconds(60));
+
+        // Acknowledged up to 4: the three read 100 ms ago and one of the two read 60 ms ago; the fifth waits.
+        var first = EdgeTestMetrics.Recorded(AcknowledgementLatency, () =>
+        {
+            _window.CloudAcknowledged(4);
+            _window.Next();
+        });
+        Assert.Equal([100, 100, 100, 60], first);
+
+        _time.Advance(TimeSpan.FromMilliseconds(5));
+        var second = EdgeTestMetrics.Recorded(AcknowledgementLatency, () =>
+        {
+            _window.CloudAcknowledged(5);
+            _window.Next();
+        });
+        Assert.Equal([65], second);
+    }
+
+    [Fact]
+    public void CloudAcknowledged_AfterReplays_RecordsEachSampleOnce()
+    {
+        _queue.Enqueue(Samples(15));
+        Send();
+        _time.Advance(_options.MaxBatchAge);
+        Send();
+
+        // Replayed after a reconnect and again after the acknowledgement timeout: each sample is still timed once, when deleted.
+        var recorded = EdgeTestMetrics.Recorded(AcknowledgementLatency, () =>
+        {
+            _window.CloudAcknowledged(6);
+            Assert.Empty(_window.Next().Batch);
+            _window.Reconnected();
+            Assert.Equal(Range(7, 15), Send());
+            _time.Advance(_options.AcknowledgementTimeout);
+            Assert.Equal(Range(7, 15), Send());
+            _window.CloudAcknowledged(15);
+            _window.CloudAcknowledged(15);
+            _window.Next();
+        });
+
+        Assert.Equal(15, recorded.Count);
+        Assert.Equal(6, recorded.Count(ms => ms == _options.MaxBatchAge.TotalMilliseconds));
+        Assert.Equal(9, recorded.Count(ms => ms == (_options.MaxBatchAge + _options.AcknowledgementTimeout).TotalMilliseconds));
+    }
+
+    [Fact]
+    public void Refused_RecordsNoLatency_LaterAcknowledgementsStillTimed()
+    {
+        _queue.Enqueue(Samples(15));
+        var batch = _window.Next().Batch;
+
+        var recorded = EdgeTestMetrics.Recorded(AcknowledgementLatency, () =>
+        {
+            _window.Refused(batch[^1].Sequence);
+            Assert.Equal(Range(11, 15), Send());
+            _window.CloudAcknowledged(15);
+            _window.Next();
+        });
+
+        Assert.Equal(5, recorded.Count);
+    }
+
+    [Fact]
+    public void Published_BrokerAcknowledgement_RecordsOnThePubAck()
+    {
+        _options.Acknowledgement = Acknowledgement.Broker;
+        _queue.Enqueue(Samples(10));
+        var batch = _window.Next().Batch;
+        _time.Advance(TimeSpan.FromMilliseconds(3));
+
+        var recorded = EdgeTestMetrics.Recorded(AcknowledgementLatency, () => _window.Published(batch[^1].Sequence));
+
+        Assert.Equal(Enumerable.Repeat(3.0, 10), recorded);
+    }
+
+    [Fact]
+    public void CloudAcknowledged_SamplesLostToOverflowMeanwhile_OnlyTheDeletedOnesTimed()
+    {
+        var oneSample = Google.Protobuf.MessageExtensions.ToByteArray(Samples(1)[0]).Length + 2;
+        using var small = new SampleQueue(Path.Combine(_folder, "small.db"), new QueueOptions { MaxBytes = oneSample * 20, Overflow = OverflowPolicy.DropOldest }, _time, EdgeTestMetrics.Create(_time));
+        var bounded = new InFlightWindow(small, _options, _time, EdgeTestMetrics.Create(_time));
+        small.Enqueue(Samples(10));
+        var batch = bounded.Next().Batch;
+        bounded.Publishing(batch[^1].Sequence);
+        bounded.Published(batch[^1].Sequence);
+
+        // The queue overflows and deletes some of the published samples before the cloud acknowledges them.
+        small.Enqueue(Samples(15));
+        var waiting = small.Count;
+        var recorded = EdgeTestMetrics.Recorded(AcknowledgementLatency, () =>
+        {
+            bounded.CloudAcknowledged(10);
+            bounded.Next();
+        });
+
+        Assert.Equal(10 - (25 - waiting), recorded.Count);
+    }
+
     private static IEnumerable<ulong> Range(int first, int last) => Enumerable.Range(first, last - first + 1).Select(i => (ulong)i);
 
     /// <summary>Takes the next batch and reports it taken by the broker, as the publisher does.</summary>
