@@ -34,6 +34,9 @@ internal sealed partial class EdgeGrain(
     /// <summary>The last write of the state started; the next one starts after it.</summary>
     private Task _written = Task.CompletedTask;
     private bool _committing;
+
+    /// <summary>The highest sequence taken into a commit: the committed sequence, or beyond it while a run is being written.</summary>
+    private ulong _taken;
     private Exception? _failed;
     private DateTimeOffset? _holeSince;
     private IGrainTimer? _holeTimer;
@@ -51,7 +54,8 @@ internal sealed partial class EdgeGrain(
         foreach (var sample in samples)
         {
             through = Math.Max(through, sample.Sample.Sequence);
-            if (sample.Sample.Sequence <= state.HighestSequence || !_held.TryAdd(sample.Sample.Sequence, sample))
+            // Taken into the run being written is not held any more, and must not be held again.
+            if (sample.Sample.Sequence <= _taken || !_held.TryAdd(sample.Sample.Sequence, sample))
             {
                 duplicates++;
             }
@@ -151,6 +155,7 @@ internal sealed partial class EdgeGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _taken = edge.State.HighestSequence;
         // An earlier version of this grain acknowledged held samples after storing them: they wait here again.
         foreach (var (sequence, sample) in edge.State.Held)
         {
@@ -221,10 +226,17 @@ internal sealed partial class EdgeGrain(
     {
         var run = new List<EdgeSample>();
         ulong missing = 0;
-        var next = edge.State.HighestSequence + 1;
+        var next = _taken + 1;
         while (_held.Count > 0 && run.Count < MaxCommitSamples)
         {
             var (first, sample) = _held.First();
+            if (first < next)
+            {
+                // Held by an earlier version of this grain and committed since.
+                _held.Remove(first);
+                continue;
+            }
+
             if (first != next)
             {
                 var holeExpired = _held.Count > options.Value.MaxHeldSamples
@@ -246,6 +258,7 @@ internal sealed partial class EdgeGrain(
             next++;
         }
 
+        _taken = next - 1;
         // The window runs from when a hole is first seen; a new hole (after progress) gets the whole window again.
         _holeSince = _held.Count == 0 ? null : run.Count > 0 ? time.GetUtcNow() : _holeSince ?? time.GetUtcNow();
         return (run, missing);
