@@ -1,11 +1,16 @@
 using DomioOps.Models.Wire;
 
+using Orleans.Placement;
+
 namespace DomioOps.Cloud.Machines;
 
 /// <summary>
 /// Owns the live state of one machine: its woodworking state, piece count and the last value of every
 /// signal. Persisted after every applied batch, so a restarted cloud continues where it was.
+/// Activated on the silo of its first caller, usually its edge's grain committing samples: a machine's samples then
+/// stay on that silo instead of crossing to another one in a cluster.
 /// </summary>
+[PreferLocalPlacement]
 internal sealed class MachineGrain(
     [PersistentState("machine")] IPersistentState<MachineGrainState> machine,
     IGrainFactory grains) : Grain, IMachineGrain

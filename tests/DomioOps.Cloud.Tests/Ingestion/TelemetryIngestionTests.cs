@@ -97,6 +97,27 @@ public sealed class TelemetryIngestionTests(CloudHost cloud) : IClassFixture<Clo
     }
 
     [Fact]
+    public async Task Ingest_CopyArrivingWhileItsRunIsWritten_CountedAsDuplicateNotHeldAgain()
+    {
+        var (edge, machine) = Names();
+        var grain = cloud.Grains.GetGrain<IEdgeGrain>(EdgeGrain.Key(Site, edge));
+        var beyond = grain.Ingest(Samples(machine, (2, Signal.PieceCounter, 2)));
+        await Eventually.ReturnsAsync(grain.GetSnapshot, s => s.Held == 1, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        // The hole fills and the run 1..2 is written; a redelivered copy of 2 follows at once, while it is written.
+        var filling = grain.Ingest(Samples(machine, (1, Signal.PieceCounter, 1)));
+        var copy = grain.Ingest(Samples(machine, (2, Signal.PieceCounter, 2)));
+        await Task.WhenAll(beyond, filling, copy);
+        var next = await grain.Ingest(Samples(machine, (3, Signal.PieceCounter, 3)));
+
+        Assert.Equal((0, 1, 2ul), ((await copy).Accepted, (await copy).Duplicates, (await copy).HighestSequence));
+        Assert.Equal(3ul, next.HighestSequence);
+        var edgeState = await grain.GetSnapshot();
+        Assert.Equal((3ul, 3L, 1L, 0ul, 0), (edgeState.HighestSequence, edgeState.SamplesAccepted, edgeState.DuplicatesDropped, edgeState.MissingSamples, edgeState.Held));
+        Assert.Equal(3, (await cloud.Grains.GetGrain<IMachineGrain>(machine).GetSnapshot())!.PieceCount);
+    }
+
+    [Fact]
     public async Task Ingest_HoleThatNeverFills_DeclaredMissingAfterTheReorderWindow()
     {
         var (edge, machine) = Names();
