@@ -131,7 +131,8 @@ internal static class ClusterThroughputHarness
             }
 
             var elapsed = clock.Elapsed;
-            var cpu = ClusterCpu(hosts, postgres, broker) - cpuBefore;
+            var cpuAfter = ClusterCpu(hosts, postgres, broker);
+            var cpu = cpuAfter.Total - cpuBefore.Total;
             var total = edges * batchesPerEdge * batchSize;
             await using var history = new NpgsqlConnection(postgres.ConnectionString("domio_load"));
             await history.OpenAsync(ct);
@@ -141,7 +142,8 @@ internal static class ClusterThroughputHarness
             var (stored, distinct) = (rows.GetInt64(0), rows.GetInt64(1));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"published in {published.TotalSeconds:F1} s; all {total} committed in {elapsed.TotalSeconds:F1} s: {total / elapsed.TotalSeconds:F0} samples/s with {silos} silo(s); " +
-                $"CPU {cpu.TotalSeconds:F1} s = {cpu.TotalSeconds / (total / 1e6):F1} CPU-s per million samples; history rows {stored}, distinct {distinct}; load average {ProcessFigures.LoadAverage()}"));
+                $"CPU {cpu.TotalSeconds:F1} s = {cpu.TotalSeconds / (total / 1e6):F1} CPU-s per million samples " +
+                $"(silos {(cpuAfter.Silos - cpuBefore.Silos).TotalSeconds / (total / 1e6):F1}, PostgreSQL {(cpuAfter.Postgres - cpuBefore.Postgres).TotalSeconds / (total / 1e6):F1}, Mosquitto {(cpuAfter.Mosquitto - cpuBefore.Mosquitto).TotalSeconds / (total / 1e6):F1}); history rows {stored}, distinct {distinct}; load average {ProcessFigures.LoadAverage()}"));
             return stored == total && distinct == total ? 0 : 1;
         }
         finally
@@ -154,11 +156,16 @@ internal static class ClusterThroughputHarness
     }
 
     /// <summary>CPU time used so far by the silos, PostgreSQL (postmaster and backends) and Mosquitto.</summary>
-    private static TimeSpan ClusterCpu(IEnumerable<HostProcess> silos, PostgresServer postgres, MosquittoBroker broker) =>
-        silos.Aggregate(ProcessFigures.PostgresCpuTime(postgres.Port) + ProcessFigures.CpuTime(broker.ProcessId), (sum, silo) => sum + ProcessFigures.CpuTime(silo.ProcessId));
+    private static ClusterCpuTime ClusterCpu(IEnumerable<HostProcess> silos, PostgresServer postgres, MosquittoBroker broker) =>
+        new(silos.Aggregate(TimeSpan.Zero, (sum, silo) => sum + ProcessFigures.CpuTime(silo.ProcessId)), ProcessFigures.PostgresCpuTime(postgres.Port), ProcessFigures.CpuTime(broker.ProcessId));
 
     private static int Arg(string[] args, int index, int fallback) =>
         args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
     private sealed record EdgeProgress(ulong HighestSequence);
+
+    private sealed record ClusterCpuTime(TimeSpan Silos, TimeSpan Postgres, TimeSpan Mosquitto)
+    {
+        public TimeSpan Total => Silos + Postgres + Mosquitto;
+    }
 }
