@@ -144,6 +144,13 @@ internal static class SoakRun
                 await Task.Delay(fault.Outage, ct);
                 await system.RestartSiloAsync(fault.Target, ct);
                 break;
+            case SoakFaultKind.RollingUpgrade:
+                for (var silo = 0; silo < system.Silos.Count; silo++)
+                {
+                    await system.ReplaceSiloAsync(silo, ct);
+                }
+
+                break;
             case SoakFaultKind.PostgresRestart:
                 await system.Postgres.StopAsync(ct);
                 await Task.Delay(fault.Outage, ct);

@@ -19,6 +19,9 @@ internal enum SoakFaultKind
 
     /// <summary>A simulated machine drops every connection (the simulator's <c>drop</c> fault), then answers again.</summary>
     DeviceCut,
+
+    /// <summary>Every silo in turn is stopped gracefully (SIGTERM) and started again, as a rolling upgrade replaces them.</summary>
+    RollingUpgrade,
 }
 
 /// <summary>One fault of the schedule: when (from the start of production), what, on which target, and for how long.</summary>
@@ -30,6 +33,7 @@ internal sealed record SoakFault(TimeSpan At, SoakFaultKind Kind, int Target, Ti
         SoakFaultKind.PostgresRestart => "postgres-restart",
         SoakFaultKind.MosquittoRestart => "mosquitto-restart",
         SoakFaultKind.EdgeKill => "edge-kill",
+        SoakFaultKind.RollingUpgrade => "rolling-upgrade",
         _ => "device-cut",
     };
 
@@ -42,6 +46,7 @@ internal sealed record SoakFault(TimeSpan At, SoakFaultKind Kind, int Target, Ti
             SoakFaultKind.PostgresRestart => $"stop PostgreSQL, start again after {seconds} s",
             SoakFaultKind.MosquittoRestart => $"stop Mosquitto, start again after {seconds} s",
             SoakFaultKind.EdgeKill => $"kill -9 edge-{Target}, restart on its data after {seconds} s",
+            SoakFaultKind.RollingUpgrade => "replace every silo in turn (SIGTERM, start again)",
             _ => $"cut device {machines[Target]} for {seconds} s",
         };
     }
@@ -49,7 +54,7 @@ internal sealed record SoakFault(TimeSpan At, SoakFaultKind Kind, int Target, Ti
 
 /// <summary>
 /// The seeded chaos schedule: after a warm-up, one fault about every <see cref="Spacing"/> (±20 %) until a quiet end, at least one of each kind, the kinds
-/// drawn in rounds so that every round of five has each kind once; targets and outages drawn from the same seed.
+/// drawn in rounds so that every round has each kind once; targets and outages drawn from the same seed.
 /// </summary>
 internal static class SoakSchedule
 {

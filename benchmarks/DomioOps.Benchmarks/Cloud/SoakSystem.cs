@@ -115,6 +115,14 @@ internal sealed class SoakSystem : IAsyncDisposable
         await Silos[index].StopAsync(kill: true);
     }
 
+    /// <summary>Replaces a silo as a rolling upgrade does: stopped gracefully (SIGTERM), started again, answering before this returns.</summary>
+    public async Task ReplaceSiloAsync(int index, CancellationToken ct)
+    {
+        _siloDown[index] = true;
+        await Silos[index].StopAsync();
+        await RestartSiloAsync(index, ct);
+    }
+
     public async Task RestartSiloAsync(int index, CancellationToken ct)
     {
         await Silos[index].DisposeAsync();
@@ -236,6 +244,9 @@ internal sealed class SoakSystem : IAsyncDisposable
 
     private string EdgeData(int edge) => Path.Combine(_folder, EdgeId(edge));
 
+    /// <summary>Where the silos' logs are written, one file per silo across its restarts; kept after the run.</summary>
+    public static string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "domioops-soak-logs");
+
     private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct)
     {
         var environment = new CloudEnvironment(ConnectionString, Path.Combine(_folder, "audit"), _adminPassword, Broker.CloudPort!.Value, _siloPorts[index].Silo, _siloPorts[index].Gateway)
@@ -246,6 +257,9 @@ internal sealed class SoakSystem : IAsyncDisposable
             ["Security__RateLimits__ApiPerMinutePerAddress"] = "1000000",
             ["Security__BadgeKeyFile"] = Path.Combine(_folder, "badge.key"),
             ["Serilog__MinimumLevel__Default"] = "Warning",
+            // Kept whole across restarts, for the diagnosis of a failed run (the console's tail is printed with the failure).
+            ["Serilog__WriteTo__0__Name"] = "File",
+            ["Serilog__WriteTo__0__Args__path"] = Path.Combine(LogDirectory, $"silo-{index}.log"),
         }.UseExternalBroker($"silo-{index}", _cloudPassword);
         return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, _siloPorts[index].Http, StartLimit);
     }

@@ -69,10 +69,35 @@ internal sealed partial class EdgeGrain(
 
         // Also a batch whose samples another call already holds waits: its acknowledgement must follow the commit.
         var committed = new TaskCompletionSource<ulong>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Add((through, committed));
+        var waiter = (through, committed);
+        _waiting.Add(waiter);
         if (!_committing)
         {
             _ = CommitAsync();
+        }
+
+        while (!committed.Task.IsCompleted)
+        {
+            await Task.WhenAny(committed.Task, Task.Delay(options.Value.HoldUnacknowledged));
+            if (committed.Task.IsCompleted || _committing)
+            {
+                // Committed, failed, or a run is being written (it may hold this batch's samples): wait on.
+                continue;
+            }
+
+            // Still beyond a hole after the hold: stored with the edge's state, so its batch can be acknowledged and the
+            // consumer takes further batches (the one that fills the hole may be queued behind it).
+            _waiting.Remove(waiter);
+            foreach (var sample in samples)
+            {
+                if (_held.TryGetValue(sample.Sample.Sequence, out var held))
+                {
+                    state.Held[sample.Sample.Sequence] = held;
+                }
+            }
+
+            await WriteAsync();
+            return new IngestResult(samples.Count - duplicates, duplicates, 0) { HighestSequence = state.HighestSequence };
         }
 
         var missing = await committed.Task;
@@ -156,7 +181,7 @@ internal sealed partial class EdgeGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _taken = edge.State.HighestSequence;
-        // An earlier version of this grain acknowledged held samples after storing them: they wait here again.
+        // Samples stored beyond a hole (their batches acknowledged) wait here again.
         foreach (var (sequence, sample) in edge.State.Held)
         {
             _held.TryAdd(sequence, sample);
@@ -194,7 +219,7 @@ internal sealed partial class EdgeGrain(
                 state.MissingSamples += missing;
                 if (state.Held.Count > 0)
                 {
-                    // Samples held durably by an earlier version of this grain leave storage once committed.
+                    // Samples stored beyond a hole leave storage once committed.
                     state.Held = new SortedDictionary<ulong, EdgeSample>(state.Held.Where(h => h.Key > state.HighestSequence).ToDictionary());
                 }
 
@@ -204,6 +229,7 @@ internal sealed partial class EdgeGrain(
         }
         catch (Exception e)
         {
+            LogCommitFailed(e, this.GetPrimaryKeyString(), _waiting.Count);
             _failed = e;
             _held.Clear();
             foreach (var (_, committed) in _waiting)
@@ -232,7 +258,7 @@ internal sealed partial class EdgeGrain(
             var (first, sample) = _held.First();
             if (first < next)
             {
-                // Held by an earlier version of this grain and committed since.
+                // Stored beyond a hole and committed since.
                 _held.Remove(first);
                 continue;
             }
@@ -312,6 +338,9 @@ internal sealed partial class EdgeGrain(
         return (key[..slash], key[(slash + 1)..]);
     }
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Edge {Edge}: commit failed; {Waiting} waiting batches fail (they are delivered again) and the grain starts again from storage")]
+    private partial void LogCommitFailed(Exception exception, string edge, int waiting);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: sequence hole after {Highest}, next held is {Next}; {Missing} samples declared missing")]
     private partial void LogGap(string edge, ulong highest, ulong next, ulong missing);
 }
@@ -327,8 +356,8 @@ internal sealed class EdgeState
     [Id(5)] public DateTimeOffset? LastSeen { get; set; }
 
     /// <summary>
-    /// Samples beyond a hole that an earlier version of this grain stored and acknowledged; none are added now (held
-    /// samples stay in memory, unacknowledged). Kept until they are committed.
+    /// Samples beyond a hole still there after <see cref="IngestionOptions.HoldUnacknowledged"/>, stored so that their
+    /// batches could be acknowledged; kept until they are committed.
     /// </summary>
     [Id(6)] public SortedDictionary<ulong, EdgeSample> Held { get; set; } = [];
 

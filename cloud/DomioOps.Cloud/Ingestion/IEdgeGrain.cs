@@ -6,16 +6,18 @@ namespace DomioOps.Cloud.Ingestion;
 /// One edge agent, keyed <c>{site}/{edge}</c>: the point where its samples are put back in sequence order
 /// and committed exactly once. Batches may arrive out of order (silos sharing a subscription race each
 /// other; a silo that died redelivers after restarting): samples beyond a hole are held in memory, and the call
-/// that brought them returns only once they are committed, so their batch is not acknowledged before (a silo that
-/// dies holding them loses nothing: the broker or the edge delivers them again). The hole fills, or
-/// <see cref="IngestionOptions.ReorderWindow"/> passes and it is declared missing.
+/// that brought them returns once they are committed, so their batch is not acknowledged before (a silo that
+/// dies holding them loses nothing: the broker or the edge delivers them again). A hole still open after
+/// <see cref="IngestionOptions.HoldUnacknowledged"/> has the samples beyond it stored and the call return. The hole
+/// fills, or <see cref="IngestionOptions.ReorderWindow"/> passes and it is declared missing.
 /// Samples at or below the committed sequence, or already held, are duplicates and dropped.
 /// </summary>
 public interface IEdgeGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Takes a batch (samples in increasing sequence order); returns once every sample of it is committed (or was
-    /// committed before). Batches that arrive together are committed together.
+    /// committed before), or stored beyond a hole after <see cref="IngestionOptions.HoldUnacknowledged"/>: durable
+    /// either way. Batches that arrive together are committed together.
     /// </summary>
     Task<IngestResult> Ingest(IReadOnlyList<EdgeSample> samples);
 

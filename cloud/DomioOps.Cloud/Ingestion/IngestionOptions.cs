@@ -14,6 +14,15 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ReorderWindow { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long samples beyond a sequence hole wait in memory, their batch unacknowledged, for the hole to fill. Then
+    /// they are stored with the edge's state and their batch acknowledged: a silo takes a bounded number of batches at
+    /// once, and the batch that fills the hole may be queued behind the ones waiting for it (an edge that replays after a
+    /// reconnect publishes it after them).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan HoldUnacknowledged { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Held samples per edge beyond which the oldest hole is declared missing at once.</summary>
     [Range(100, 10_000_000)]
     public int MaxHeldSamples { get; set; } = 200_000;

@@ -29,6 +29,9 @@ public class CloudHost : IAsyncLifetime
     // test of a hole that never fills waits it out.
     public static readonly TimeSpan ReorderWindow = TimeSpan.FromSeconds(10);
 
+    /// <summary>Long enough that a test sees a batch beyond a hole still waiting, shorter than the reorder window.</summary>
+    public static readonly TimeSpan HoldUnacknowledged = TimeSpan.FromSeconds(5);
+
     /// <summary>Long, so that a test proving a connection is closed at once cannot pass by this timeout.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
 
@@ -76,6 +79,7 @@ public class CloudHost : IAsyncLifetime
             ["Broker:ConnectTimeout"] = ConnectTimeout.ToString(),
             ["Broker:ConfigurationKeyPath"] = ConfigurationKeyPath,
             ["Ingestion:ReorderWindow"] = ReorderWindow.ToString(),
+            ["Ingestion:HoldUnacknowledged"] = HoldUnacknowledged.ToString(),
         };
         if (_tls)
         {
