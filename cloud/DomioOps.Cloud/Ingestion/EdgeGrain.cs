@@ -25,7 +25,10 @@ internal sealed partial class EdgeGrain(
     /// <summary>The most samples one commit takes: one history transaction, one call per machine.</summary>
     private const int MaxCommitSamples = 20_000;
 
-    /// <summary>Samples received beyond the committed sequence, by sequence: not durable, their batches are not yet acknowledged.</summary>
+    /// <summary>
+    /// Samples received beyond the committed sequence, by sequence; those also in <see cref="EdgeState.Held"/> are stored,
+    /// the others are not durable and their batches not yet acknowledged.
+    /// </summary>
     private readonly SortedDictionary<ulong, EdgeSample> _held = [];
 
     /// <summary>The calls waiting for their batch's last sequence to be committed, oldest first.</summary>
@@ -33,10 +36,12 @@ internal sealed partial class EdgeGrain(
 
     /// <summary>The last write of the state started; the next one starts after it.</summary>
     private Task _written = Task.CompletedTask;
+
     private bool _committing;
 
     /// <summary>The highest sequence taken into a commit: the committed sequence, or beyond it while a run is being written.</summary>
     private ulong _taken;
+
     private Exception? _failed;
     private DateTimeOffset? _holeSince;
     private IGrainTimer? _holeTimer;
