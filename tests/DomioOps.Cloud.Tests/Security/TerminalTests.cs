@@ -320,14 +320,14 @@ public sealed class TerminalTests(SecureCloud cloud)
                     await grains.GetGrain<IMachineGrain>(machine).Apply("plant-1", $"edge-{tag}", [new MachineSample(sequence, Signal.SpindleLoad, DateTimeOffset.UtcNow, sequence, null)]);
                 }
 
-                Assert.Equal(mine, await heardByTerminal.ReadAsync(deadline.Token));
+                Assert.Equal(mine, await HeardAsync(heardByTerminal, $"the terminal, change {sequence} of its machine", deadline.Token));
             }
 
             // People hear of every machine.
             var office = new List<string>();
             while (office.Count < 4)
             {
-                office.Add(await heardByOffice.ReadAsync(deadline.Token));
+                office.Add(await HeardAsync(heardByOffice, $"the office, change {office.Count + 1} of 4 (heard: {string.Join(", ", office)})", deadline.Token));
             }
 
             Assert.Equal([mine, mine, other, other], office.Order(StringComparer.Ordinal));
@@ -352,6 +352,20 @@ public sealed class TerminalTests(SecureCloud cloud)
         await connection.StartAsync(ct);
         await connection.InvokeAsync(nameof(MachineHub.Joined), ct);
         return (connection, heard.Reader);
+    }
+
+    /// <summary>The next machine <paramref name="heard"/>, or a failure naming <paramref name="what"/> was not heard in time.</summary>
+    private static async Task<string> HeardAsync(ChannelReader<string> heard, string what, CancellationToken deadline)
+    {
+        try
+        {
+            return await heard.ReadAsync(deadline);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            Assert.Fail($"Not heard within 30 s: {what}.");
+            throw;
+        }
     }
 
     private static async Task<string[]> MachineIdsAsync(HttpClient client, string tag, CancellationToken ct) =>
