@@ -70,6 +70,12 @@ internal sealed class SoakSystem : IAsyncDisposable
 
     public static async Task<SoakSystem> StartAsync(int silos, int edges, int machines, int seed, CancellationToken ct)
     {
+        // One run's logs only (the file sink appends).
+        if (Directory.Exists(LogDirectory))
+        {
+            Directory.Delete(LogDirectory, recursive: true);
+        }
+
         var system = new SoakSystem(await PostgresServer.StartAsync(ct));
         try
         {
@@ -147,6 +153,8 @@ internal sealed class SoakSystem : IAsyncDisposable
             ["Edge__Publishing__Password"] = _edgePassword,
             ["Edge__Publishing__Acknowledgement"] = "Cloud",
             ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["Serilog__WriteTo__0__Name"] = "File",
+            ["Serilog__WriteTo__0__Args__path"] = Path.Combine(LogDirectory, $"{EdgeId(edge)}.log"),
         };
         var device = 0;
         foreach (var machine in Machines.Where((_, i) => i % _edgeCount == edge))
@@ -244,7 +252,7 @@ internal sealed class SoakSystem : IAsyncDisposable
 
     private string EdgeData(int edge) => Path.Combine(_folder, EdgeId(edge));
 
-    /// <summary>Where the silos' logs are written, one file per silo across its restarts; kept after the run.</summary>
+    /// <summary>Where the silos' and edges' logs are written, one file per process across its restarts; kept after the run.</summary>
     public static string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "domioops-soak-logs");
 
     private Task<HostProcess> StartSiloAsync(int index, CancellationToken ct)

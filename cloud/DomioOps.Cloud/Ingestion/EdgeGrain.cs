@@ -25,6 +25,8 @@ internal sealed partial class EdgeGrain(
     /// <summary>The most samples one commit takes: one history transaction, one call per machine.</summary>
     private const int MaxCommitSamples = 20_000;
 
+    private static readonly TimeSpan SlowRun = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Samples received beyond the committed sequence, by sequence; those also in <see cref="EdgeState.Held"/> are stored,
     /// the others are not durable and their batches not yet acknowledged.
@@ -43,6 +45,8 @@ internal sealed partial class EdgeGrain(
     private ulong _taken;
 
     private Exception? _failed;
+    private DateTimeOffset _runStarted;
+    private DateTimeOffset _runSlowReported;
     private DateTimeOffset? _holeSince;
     private IGrainTimer? _holeTimer;
 
@@ -87,6 +91,7 @@ internal sealed partial class EdgeGrain(
             if (committed.Task.IsCompleted || _committing)
             {
                 // Committed, failed, or a run is being written (it may hold this batch's samples): wait on.
+                ReportSlowRun();
                 continue;
             }
 
@@ -212,6 +217,7 @@ internal sealed partial class EdgeGrain(
             while (TakeRun() is { Run.Count: > 0 } next)
             {
                 var (run, missing) = next;
+                _runStarted = time.GetUtcNow();
                 var state = edge.State;
                 var (site, edgeId) = SplitKey(this.GetPrimaryKeyString());
                 await Task.WhenAll(run
@@ -249,6 +255,17 @@ internal sealed partial class EdgeGrain(
         {
             _committing = false;
             WatchHole();
+        }
+    }
+
+    /// <summary>A run still being written after <see cref="SlowRun"/> is logged (at most once per that time): batches wait behind it.</summary>
+    private void ReportSlowRun()
+    {
+        var now = time.GetUtcNow();
+        if (_committing && now - _runStarted >= SlowRun && now - _runSlowReported >= SlowRun)
+        {
+            _runSlowReported = now;
+            LogRunSlow(this.GetPrimaryKeyString(), (int)(now - _runStarted).TotalSeconds, edge.State.HighestSequence, _taken, _waiting.Count, _held.Count);
         }
     }
 
@@ -345,6 +362,9 @@ internal sealed partial class EdgeGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Edge {Edge}: commit failed; {Waiting} waiting batches fail (they are delivered again) and the grain starts again from storage")]
     private partial void LogCommitFailed(Exception exception, string edge, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: the run after {Committed} through {Taken} is still being written after {Seconds} s; {Waiting} batches wait, {Held} samples held")]
+    private partial void LogRunSlow(string edge, int seconds, ulong committed, ulong taken, int waiting, int held);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: sequence hole after {Highest}, next held is {Next}; {Missing} samples declared missing")]
     private partial void LogGap(string edge, ulong highest, ulong next, ulong missing);
