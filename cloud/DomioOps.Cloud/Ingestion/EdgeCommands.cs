@@ -16,9 +16,9 @@ namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
 /// The cloud → edge direction, <c>domio/v1/{site}/{edge}/cmd/…</c>: acknowledgements of committed telemetry
-/// (<c>cmd/ack</c>) and desired configurations (<c>cmd/config</c>, retained). Acknowledgements are coalesced per
-/// edge: whatever the number of batches committed meanwhile, an edge gets at most one every
-/// <see cref="IngestionOptions.AcknowledgementInterval"/>, carrying its newest high-water mark. The broker in
+/// (<c>cmd/ack</c>) and desired configurations (<c>cmd/config</c>, retained). An acknowledgement leaves as soon as a
+/// commit is recorded, unless one left less than <see cref="IngestionOptions.AcknowledgementInterval"/> ago: then the
+/// commits of that interval are coalesced, per edge, into one carrying the newest high-water mark. The broker in
 /// use (embedded, or the external broker's consumer) attaches itself as the transport while it is connected.
 /// </summary>
 internal sealed partial class EdgeCommands(
@@ -27,7 +27,12 @@ internal sealed partial class EdgeCommands(
     TimeProvider time,
     ILogger<EdgeCommands> logger) : BackgroundService
 {
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<(string Site, string Edge), ulong> _pending = new();
+
+    /// <summary>Set when an acknowledgement is pending; the flush loop waits on it.</summary>
+    private readonly SemaphoreSlim _recorded = new(0, 1);
     private Func<MqttApplicationMessage, CancellationToken, Task>? _transport;
     private Func<string, string, Task>? _endSession;
 
@@ -39,6 +44,10 @@ internal sealed partial class EdgeCommands(
     {
         Volatile.Write(ref _transport, publish);
         Volatile.Write(ref _endSession, end);
+        if (publish is not null && !_pending.IsEmpty)
+        {
+            Signal();
+        }
     }
 
     /// <summary>Ends the edge's live MQTT connection, if the broker is ours: its credential was rotated or disabled.</summary>
@@ -50,6 +59,19 @@ internal sealed partial class EdgeCommands(
         if (highest > 0)
         {
             _pending.AddOrUpdate((site, edge), highest, (_, previous) => Math.Max(previous, highest));
+            Signal();
+        }
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _recorded.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the next flush takes this one too.
         }
     }
 
@@ -91,20 +113,33 @@ internal sealed partial class EdgeCommands(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.AcknowledgementInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await FlushAsync(stoppingToken);
+            await _recorded.WaitAsync(stoppingToken);
+            // What is committed in the meantime waits for the interval's end, and leaves in one message per edge; after
+            // a failed publish, the next try waits longer.
+            var sent = await FlushAsync(stoppingToken);
+            await Task.Delay(sent ? options.Value.AcknowledgementInterval : RetryAfterFailure, time, stoppingToken);
         }
     }
 
-    /// <summary>Sends one acknowledgement per edge with news; what cannot be sent now waits for the next flush.</summary>
-    internal async Task FlushAsync(CancellationToken cancellationToken)
+    public override void Dispose()
+    {
+        _recorded.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>
+    /// Sends one acknowledgement per edge with news; what cannot be sent now waits for the next flush. False when a
+    /// publish failed.
+    /// </summary>
+    internal async Task<bool> FlushAsync(CancellationToken cancellationToken)
     {
         var publish = Volatile.Read(ref _transport);
         if (publish is null)
         {
-            return;
+            // Sent once a transport is attached.
+            return true;
         }
 
         foreach (var key in _pending.Keys)
@@ -125,12 +160,15 @@ internal sealed partial class EdgeCommands(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Kept for the next flush; the edge republishes what stays unacknowledged too long anyway.
+                // Kept for the next flush (a transport attached again signals it too); the edge republishes what
+                // stays unacknowledged too long anyway.
                 Acknowledge(key.Site, key.Edge, sequence);
                 LogPublishFailed(message.Topic, e.Message);
-                return;
+                return false;
             }
         }
+
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish {Topic}: {Reason}; trying again later")]

@@ -36,10 +36,19 @@ internal sealed partial class EdgeGrain(
     /// <summary>The calls waiting for their batch's last sequence to be committed, oldest first.</summary>
     private readonly List<(ulong Through, TaskCompletionSource<ulong> Committed)> _waiting = [];
 
-    /// <summary>The last write of the state started; the next one starts after it.</summary>
+    /// <summary>The last write of the state asked for; the next one starts after it.</summary>
     private Task _written = Task.CompletedTask;
 
+    /// <summary>A write asked for that has not begun: later callers join it, as it will store the state as it is then.</summary>
+    private Task? _pendingWrite;
+
     private bool _committing;
+
+    /// <summary>
+    /// The marks and counts as last written: what the grain answers. The state in memory runs ahead of them while a run
+    /// is being written, and a failed write would take it back; nobody must have seen it.
+    /// </summary>
+    private EdgeProgress _stored;
 
     /// <summary>The highest sequence taken into a commit: the committed sequence, or beyond it while a run is being written.</summary>
     private ulong _taken;
@@ -71,9 +80,9 @@ internal sealed partial class EdgeGrain(
         }
 
         state.DuplicatesDropped += duplicates;
-        if (through <= state.HighestSequence)
+        if (through <= _stored.HighestSequence)
         {
-            return new IngestResult(0, duplicates, 0) { HighestSequence = state.HighestSequence };
+            return new IngestResult(0, duplicates, 0) { HighestSequence = _stored.HighestSequence };
         }
 
         // Also a batch whose samples another call already holds waits: its acknowledgement must follow the commit.
@@ -107,11 +116,11 @@ internal sealed partial class EdgeGrain(
             }
 
             await WriteAsync();
-            return new IngestResult(samples.Count - duplicates, duplicates, 0) { HighestSequence = state.HighestSequence };
+            return new IngestResult(samples.Count - duplicates, duplicates, 0) { HighestSequence = _stored.HighestSequence };
         }
 
         var missing = await committed.Task;
-        return new IngestResult(samples.Count - duplicates, duplicates, missing) { HighestSequence = state.HighestSequence };
+        return new IngestResult(samples.Count - duplicates, duplicates, missing) { HighestSequence = _stored.HighestSequence };
     }
 
     public async Task<EdgeSnapshot> SetStatus(EdgeReport report)
@@ -134,7 +143,8 @@ internal sealed partial class EdgeGrain(
     public Task<EdgeSnapshot> GetSnapshot()
     {
         var state = edge.State;
-        return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), state.Online, state.HighestSequence, state.SamplesAccepted, state.DuplicatesDropped, state.MissingSamples, state.LastSeen)
+        var stored = _stored;
+        return Task.FromResult(new EdgeSnapshot(this.GetPrimaryKeyString(), state.Online, stored.HighestSequence, stored.SamplesAccepted, state.DuplicatesDropped, stored.MissingSamples, stored.LastSeen)
         {
             Held = _held.Count,
             Backlog = state.Backlog,
@@ -191,6 +201,7 @@ internal sealed partial class EdgeGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _taken = edge.State.HighestSequence;
+        _stored = EdgeProgress.Of(edge.State);
         // Samples stored beyond a hole (their batches acknowledged) wait here again.
         foreach (var (sequence, sample) in edge.State.Held)
         {
@@ -228,10 +239,10 @@ internal sealed partial class EdgeGrain(
                 state.SamplesAccepted += run.Count;
                 state.LastSeen = run[^1].Sample.Timestamp;
                 state.MissingSamples += missing;
-                if (state.Held.Count > 0)
+                // Samples stored beyond a hole leave storage once committed.
+                while (state.Held.Count > 0 && state.Held.First().Key <= state.HighestSequence)
                 {
-                    // Samples stored beyond a hole leave storage once committed.
-                    state.Held = new SortedDictionary<ulong, EdgeSample>(state.Held.Where(h => h.Key > state.HighestSequence).ToDictionary());
+                    state.Held.Remove(state.Held.First().Key);
                 }
 
                 await WriteAsync();
@@ -265,7 +276,7 @@ internal sealed partial class EdgeGrain(
         if (_committing && now - _runStarted >= SlowRun && now - _runSlowReported >= SlowRun)
         {
             _runSlowReported = now;
-            LogRunSlow(this.GetPrimaryKeyString(), (int)(now - _runStarted).TotalSeconds, edge.State.HighestSequence, _taken, _waiting.Count, _held.Count);
+            LogRunSlow(this.GetPrimaryKeyString(), (int)(now - _runStarted).TotalSeconds, _stored.HighestSequence, _taken, _waiting.Count, _held.Count);
         }
     }
 
@@ -328,13 +339,21 @@ internal sealed partial class EdgeGrain(
         _waiting.RemoveAll(w => w.Through <= highest);
     }
 
-    /// <summary>Writes the state, one write at a time: the commit loop and the status and configuration calls interleave.</summary>
-    private Task WriteAsync() => _written = WriteAfterAsync(_written);
+    /// <summary>
+    /// Writes the state, one write at a time: the commit loop, the batches stored beyond a hole and the status and
+    /// configuration calls interleave. Calls made while a write is waiting for its turn share it: however many batches
+    /// are stored at once (hundreds after a silo restart left a hole), at most one write runs and one waits.
+    /// </summary>
+    private Task WriteAsync() => _pendingWrite ??= _written = WriteAfterAsync(_written);
 
     private async Task WriteAfterAsync(Task previous)
     {
+        await Task.Yield(); // begins after WriteAsync has recorded it as pending
         await Task.WhenAny(previous); // its failure is its caller's
+        _pendingWrite = null;
+        var progress = EdgeProgress.Of(edge.State);
         await edge.WriteStateAsync();
+        _stored = progress;
     }
 
     /// <summary>While samples are held, look again when the window can have passed, even if the edge goes quiet.</summary>
@@ -371,6 +390,15 @@ internal sealed partial class EdgeGrain(
 }
 
 [GenerateSerializer]
+/// <summary>
+/// What a commit moves in an <see cref="EdgeState"/>, reported once written (duplicates are counted as they arrive, and
+/// written with the next write).
+/// </summary>
+internal readonly record struct EdgeProgress(ulong HighestSequence, long SamplesAccepted, ulong MissingSamples, DateTimeOffset? LastSeen)
+{
+    public static EdgeProgress Of(EdgeState state) => new(state.HighestSequence, state.SamplesAccepted, state.MissingSamples, state.LastSeen);
+}
+
 internal sealed class EdgeState
 {
     [Id(0)] public ulong HighestSequence { get; set; }

@@ -28,9 +28,10 @@ public sealed class IngestionOptions
     public int MaxHeldSamples { get; set; } = 200_000;
 
     /// <summary>
-    /// How often each edge is told its committed high-water mark (<c>cmd/ack</c>) at most; acknowledgements in
-    /// between are coalesced. The edge's in-flight window must cover what it publishes in this time.
+    /// The least time between two flushes of committed high-water marks to the edges (<c>cmd/ack</c>): the first commit
+    /// after a quiet spell is acknowledged at once, those within the interval after a flush are coalesced into the next.
+    /// The edge's in-flight window must cover what it publishes in this time.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
-    public TimeSpan AcknowledgementInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan AcknowledgementInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 }

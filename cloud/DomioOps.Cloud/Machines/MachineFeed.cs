@@ -7,9 +7,6 @@ namespace DomioOps.Cloud.Machines;
 /// <summary>
 /// This silo's subscription to the machine feed: renews it well within its lifetime and pushes every change
 /// to the SignalR clients connected here and to the live pages of this silo (<see cref="MachineChanges"/>).
-/// Orleans hands an observer its calls one at a time, each awaited: a change is therefore passed to SignalR without
-/// waiting for its delivery, or one client slow to read (a full socket) would hold every later change for every client
-/// of this silo. SignalR keeps each connection's messages in order.
 /// </summary>
 internal sealed partial class MachineFeed(
     IGrainFactory grains,
@@ -22,21 +19,7 @@ internal sealed partial class MachineFeed(
     public Task MachineChanged(MachineSnapshot machine)
     {
         pages.Publish(machine);
-        _ = SendAsync(machine);
-        return Task.CompletedTask;
-    }
-
-    private async Task SendAsync(MachineSnapshot machine)
-    {
-        try
-        {
-            await hub.Clients.Groups(Security.TerminalScope.HubGroups(machine)).MachineChanged(machine);
-        }
-        catch (Exception e)
-        {
-            // A connection that failed is closed by SignalR; the change reached the others.
-            LogSendFailed(machine.Id, e.Message);
-        }
+        return hub.Clients.Groups(Security.TerminalScope.HubGroups(machine)).MachineChanged(machine);
     }
 
     public Task EdgeChanged(Ingestion.EdgeSnapshot edge)
@@ -69,9 +52,6 @@ internal sealed partial class MachineFeed(
         }
         while (await renew.WaitForNextTickAsync(stoppingToken));
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the change of machine {Machine} to the hub's clients ({Reason})")]
-    private partial void LogSendFailed(string machine, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to the machine feed ({Reason}); retrying")]
     private partial void LogSubscribeFailed(string reason);

@@ -20,13 +20,19 @@ namespace DomioOps.Edge.Publishing;
 /// </summary>
 /// <remarks>
 /// Owned by the publisher's loop; only <see cref="CloudAcknowledged"/> is called from elsewhere (the MQTT client's
-/// receive loop), and it only records the newest sequence for the loop to apply. An acknowledgement above
-/// <see cref="HandedOut"/> names samples this process never published: it is ignored, never remembered, so a forged
-/// one cannot delete samples as they are published later.
+/// receive loop), and it only records the newest sequence for the loop to apply. An acknowledgement above both
+/// <see cref="HandedOut"/> and <see cref="IssuedBeforeStart"/> names samples no process of this edge can have published:
+/// it is ignored, never remembered, so a forged one cannot delete samples as they are published later. One within
+/// <see cref="IssuedBeforeStart"/> is the cloud's mark of what an earlier process published (kill -9 with batches in
+/// flight); refusing it would stall the edge for good when that mark lies beyond the first window this process replays.
 /// </remarks>
 internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions options, TimeProvider time, EdgeMetrics metrics)
 {
     private readonly Queue<ReadTime> _readTimes = new();
+
+    /// <summary>The last sequence the queue had issued when this process started: an earlier process may have published any of them.</summary>
+    public ulong IssuedBeforeStart { get; } = queue.LastSequence;
+
     private ulong _received;
     private ulong _handedOut;
     private DateTimeOffset? _deadline;
@@ -52,11 +58,11 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
 
     /// <summary>
     /// Records the cloud's acknowledgement; applied by the next <see cref="Next"/>. False, and nothing recorded, when it
-    /// is above <see cref="HandedOut"/>. Thread-safe.
+    /// is above both <see cref="HandedOut"/> and <see cref="IssuedBeforeStart"/>. Thread-safe.
     /// </summary>
     public bool CloudAcknowledged(ulong sequence)
     {
-        if (sequence > HandedOut)
+        if (sequence > Math.Max(HandedOut, IssuedBeforeStart))
         {
             metrics.AcknowledgementRefused();
             return false;
@@ -155,7 +161,7 @@ internal sealed class InFlightWindow(SampleQueue queue, PublishingOptions option
 
     private void ApplyAcknowledgement(DateTimeOffset now)
     {
-        // Never above HandedOut (see CloudAcknowledged), so never beyond what this queue issued; the bound stays as a guard.
+        // Never above what this queue issued (see CloudAcknowledged); the bound stays as a guard.
         var acknowledged = Math.Min(Interlocked.Read(ref _received), queue.LastSequence);
         if (acknowledged <= Acknowledged)
         {

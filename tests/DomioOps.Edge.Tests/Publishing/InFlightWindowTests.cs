@@ -333,9 +333,45 @@ public sealed class InFlightWindowTests : IDisposable
         var fresh = new InFlightWindow(reopened, _options, _time, EdgeTestMetrics.Create(_time));
         _time.Advance(_options.MaxBatchAge);
 
-        // An acknowledgement the old process was owed names samples this one has not published yet: ignored.
-        Assert.False(fresh.CloudAcknowledged(20));
         Assert.Equal(Range(13, 20), fresh.Next().Batch.Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public void Reopen_CloudCommittedBeyondTheReplayWindow_TakesItsAcknowledgementAndMovesOn()
+    {
+        // The old process published 1..20, the cloud committed them all, and its acknowledgements were lost with the
+        // process. The new one replays a window of 10 (13..22 would be next) and the cloud answers with its mark, 20.
+        _queue.Enqueue(Samples(20));
+        Send();
+        Send();
+        _window.CloudAcknowledged(12);
+        _window.Next();
+        using var reopened = new SampleQueue(Path.Combine(_folder, "queue.db"), new QueueOptions(), _time, EdgeTestMetrics.Create(_time));
+        var fresh = new InFlightWindow(reopened, new PublishingOptions { MaxBatchSamples = 5, MaxBatchAge = _options.MaxBatchAge, MaxInFlightSamples = 5, AcknowledgementTimeout = _options.AcknowledgementTimeout }, _time, EdgeTestMetrics.Create(_time));
+        Assert.Equal(Range(13, 17), fresh.Next().Batch.Select(s => s.Sequence));
+        fresh.Publishing(17);
+
+        Assert.True(fresh.CloudAcknowledged(20));
+        reopened.Enqueue(Samples(3));
+        _time.Advance(_options.MaxBatchAge);
+
+        Assert.Equal(Range(21, 23), fresh.Next().Batch.Select(s => s.Sequence));
+        Assert.Equal(20ul, fresh.Acknowledged);
+    }
+
+    [Fact]
+    public void Reopen_AcknowledgementBeyondEverythingIssuedBeforeTheStart_Refused()
+    {
+        _queue.Enqueue(Samples(20));
+        Send();
+        using var reopened = new SampleQueue(Path.Combine(_folder, "queue.db"), new QueueOptions(), _time, EdgeTestMetrics.Create(_time));
+        var fresh = new InFlightWindow(reopened, _options, _time, EdgeTestMetrics.Create(_time));
+
+        // 21 was never issued: not by the old process, not yet by this one.
+        Assert.False(fresh.CloudAcknowledged(21));
+        reopened.Enqueue(Samples(5));
+        Assert.Equal(Range(1, 10), fresh.Next().Batch.Select(s => s.Sequence));
+        Assert.Equal(0ul, fresh.Acknowledged);
     }
 
     [Fact]
