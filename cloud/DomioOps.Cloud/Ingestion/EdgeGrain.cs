@@ -390,15 +390,6 @@ internal sealed partial class EdgeGrain(
 }
 
 [GenerateSerializer]
-/// <summary>
-/// What a commit moves in an <see cref="EdgeState"/>, reported once written (duplicates are counted as they arrive, and
-/// written with the next write).
-/// </summary>
-internal readonly record struct EdgeProgress(ulong HighestSequence, long SamplesAccepted, ulong MissingSamples, DateTimeOffset? LastSeen)
-{
-    public static EdgeProgress Of(EdgeState state) => new(state.HighestSequence, state.SamplesAccepted, state.MissingSamples, state.LastSeen);
-}
-
 internal sealed class EdgeState
 {
     [Id(0)] public ulong HighestSequence { get; set; }
@@ -429,4 +420,13 @@ internal sealed class EdgeState
 
     /// <summary>The last desired versions, oldest first (state written before it existed reads as none).</summary>
     [Id(13)] public List<ConfigurationHistoryEntry> History { get; set; } = [];
+}
+
+/// <summary>
+/// What a commit moves in an <see cref="EdgeState"/>, reported once written (duplicates are counted as they arrive, and
+/// written with the next write).
+/// </summary>
+internal readonly record struct EdgeProgress(ulong HighestSequence, long SamplesAccepted, ulong MissingSamples, DateTimeOffset? LastSeen)
+{
+    public static EdgeProgress Of(EdgeState state) => new(state.HighestSequence, state.SamplesAccepted, state.MissingSamples, state.LastSeen);
 }
