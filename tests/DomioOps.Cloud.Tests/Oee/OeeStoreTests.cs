@@ -129,8 +129,11 @@ public sealed class OeeStoreTests(OeeCloud cloud) : IClassFixture<OeeCloud>
         var current = OeeCloud.ThreeShifts.Shifts
             .SelectMany(s => new[] { -1, 0 }.Select(d => ShiftOccurrences.Occurrence(s, DateOnly.FromDateTime(now.UtcDateTime).AddDays(d), TimeZoneInfo.Utc, [])))
             .Single(o => o.Span.From <= now && now < o.Span.To);
-        var start = now.AddMinutes(-10) > current.Span.From ? now.AddMinutes(-10) : current.Span.From;
-        await cloud.HistoryAsync("oee-a", State(MachineState.Working, start), Counter(0, start), Counter(100, start + ((now - start) / 2)));
+        // Within planned time: shift 2 has a break from 12:00 to 12:30, and pieces made in a break count for nothing.
+        var planned = current.Planned.Where(p => p.From <= now).MaxBy(p => p.From)!;
+        var end = now < planned.To ? now : planned.To;
+        var start = end.AddMinutes(-10) > planned.From ? end.AddMinutes(-10) : planned.From;
+        await cloud.HistoryAsync("oee-a", State(MachineState.Working, start), Counter(0, start), Counter(100, start + ((end - start) / 2)));
         var order = await cloud.CreateOrderAsync($"OEE-{Guid.NewGuid():N}"[..12], ProductionCloud.Panel("Shelf", 100));
         var operationId = await cloud.QueryAsync(async db =>
         {
