@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 
 using DomioOps.Models;
 using DomioOps.Models.Wire;
@@ -31,8 +32,8 @@ internal sealed partial class EdgeCommands(
 
     private readonly ConcurrentDictionary<(string Site, string Edge), ulong> _pending = new();
 
-    /// <summary>Set when an acknowledgement is pending; the flush loop waits on it.</summary>
-    private readonly SemaphoreSlim _recorded = new(0, 1);
+    /// <summary>Holds one token while acknowledgements are pending; the flush loop waits on it.</summary>
+    private readonly Channel<byte> _recorded = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Func<MqttApplicationMessage, CancellationToken, Task>? _transport;
     private Func<string, string, Task>? _endSession;
 
@@ -63,17 +64,8 @@ internal sealed partial class EdgeCommands(
         }
     }
 
-    private void Signal()
-    {
-        try
-        {
-            _recorded.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled: the next flush takes this one too.
-        }
-    }
+    /// <summary>Wakes the flush loop; when it is already woken, its next flush takes this one too.</summary>
+    private void Signal() => _recorded.Writer.TryWrite(0);
 
     /// <summary>Publishes the edge's desired configuration, signed and retained, so the edge gets it whenever it (re)subscribes.</summary>
     public async Task<bool> PublishConfigurationAsync(string site, string edge, ulong version, string devicesJson, CancellationToken cancellationToken)
@@ -115,18 +107,12 @@ internal sealed partial class EdgeCommands(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await _recorded.WaitAsync(stoppingToken);
+            await _recorded.Reader.ReadAsync(stoppingToken);
             // What is committed in the meantime waits for the interval's end, and leaves in one message per edge; after
             // a failed publish, the next try waits longer.
             var sent = await FlushAsync(stoppingToken);
             await Task.Delay(sent ? options.Value.AcknowledgementInterval : RetryAfterFailure, time, stoppingToken);
         }
-    }
-
-    public override void Dispose()
-    {
-        _recorded.Dispose();
-        base.Dispose();
     }
 
     /// <summary>
