@@ -18,6 +18,8 @@ using DomioOps.Cloud.Security;
 using DomioOps.Cloud.Terminal;
 using DomioOps.ServiceDefaults;
 
+using Microsoft.Extensions.Options;
+
 if (args is ["hash-password", ..])
 {
     // For Broker:Edges seeds: reads a password from standard input, prints its $7$ hash.
@@ -103,7 +105,8 @@ internal sealed partial class Program
         app.MapOfficeSalesApi();
         app.MapOfficeQuotesApi();
         app.MapOfficeTemplatesApi().MapOfficeDocumentPreviewApi();
-        app.MapHub<MachineHub>(MachineHub.Path).RequireAuthorization(SecurityPolicies.ShopFloor);
+        var hubSendTimeout = app.Services.GetRequiredService<IOptions<MachinesOptions>>().Value.HubSendTimeout;
+        app.MapHub<MachineHub>(MachineHub.Path, hub => hub.TransportSendTimeout = hubSendTimeout).RequireAuthorization(SecurityPolicies.ShopFloor);
         app.MapOpenApi().RequireAuthorization(SecurityPolicies.SignedIn);
         app.MapWebUi();
         app.MapTerminalPwa();

@@ -19,6 +19,13 @@ public sealed class MachinesOptions
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// A live-update connection whose send has not completed within this is closed: a terminal asleep with its socket
+    /// open, or a client on a dead network. Until then SignalR queues that connection's changes; no other client waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan HubSendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The plant's time zone (an IANA id such as <c>Europe/Moscow</c>): "energy today" counts from its midnight, shifts and
     /// days are in it, and so are the clock times the pages show. Empty: the host's own time zone.
     /// </summary>

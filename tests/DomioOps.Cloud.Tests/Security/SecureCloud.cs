@@ -116,6 +116,8 @@ public class SecureCloud : IAsyncLifetime
             ["Security:SessionCheckInterval"] = "00:00:00",
             // Plain HTTP on loopback, as ./domio run serves it; HttpsCloud serves HTTPS.
             ["Security:AllowInsecureHttp"] = "true",
+            // A hub client that stops reading stays connected for the length of a test (MachineFeedTests).
+            ["Machines:HubSendTimeout"] = "00:10:00",
         };
         foreach (var (key, value) in KeyRingCertificates.Settings(":"))
         {
