@@ -152,7 +152,8 @@ internal sealed class SoakSystem : IAsyncDisposable
             ["Edge__Publishing__BrokerPort"] = $"{Broker.Port}",
             ["Edge__Publishing__Password"] = _edgePassword,
             ["Edge__Publishing__Acknowledgement"] = "Cloud",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
+            // Information: each device's return to connected is logged too, so a saw that never came back shows.
+            ["Serilog__MinimumLevel__Default"] = "Information",
             ["Serilog__WriteTo__0__Name"] = "File",
             ["Serilog__WriteTo__0__Args__path"] = Path.Combine(LogDirectory, $"{EdgeId(edge)}.log"),
         };

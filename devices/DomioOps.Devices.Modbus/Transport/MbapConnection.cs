@@ -41,6 +41,7 @@ internal sealed class MbapConnection : IDisposable
     private readonly List<ModbusTransaction> _expired = [];
     private ushort _nextTransactionId;
     private Exception? _closeReason;
+    private bool _answered;
 
     private MbapConnection(string host, int port)
     {
@@ -347,12 +348,13 @@ internal sealed class MbapConnection : IDisposable
                 if (received == 0)
                 {
                     Close(new ModbusConnectionException(start == end
-                        ? $"The server {_endpoint} closed the connection."
+                        ? $"The server {_endpoint} closed the connection{NeverAnswered}."
                         : $"The server {_endpoint} closed the connection inside a frame ({end - start} bytes pending)."));
                     return;
                 }
 
                 end += received;
+                _answered = true;
                 _delivering = true;
                 try
                 {
@@ -382,9 +384,14 @@ internal sealed class MbapConnection : IDisposable
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Close(new ModbusConnectionException($"The connection to {_endpoint} failed.", e));
+            Close(new ModbusConnectionException($"The connection to {_endpoint} failed{NeverAnswered}.", e));
         }
     }
+
+    /// <summary>What a connection closed before its first answer suggests: a server that accepts and drops connections beyond its limit.</summary>
+    private string NeverAnswered => _answered
+        ? ""
+        : " before answering anything (a server that takes no more connections drops new ones so: many devices and gateways serve only a few at once)";
 
     /// <summary>Sends what callers queued while this thread delivered answers, unless another thread is sending it already.</summary>
     private void FlushQueued()

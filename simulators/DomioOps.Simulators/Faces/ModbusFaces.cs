@@ -15,6 +15,9 @@ namespace DomioOps.Simulators.Faces;
 /// </summary>
 internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
 {
+    /// <summary>Twice the unit ids one port can address (1–247): every unit's connection, and as many again left by a restarted edge.</summary>
+    private const int SharedPortConnections = 2 * 247;
+
     private readonly Dictionary<int, (ModbusTcpServer Server, Dictionary<byte, Func<MachineFault>> Faults)> _tcp = [];
     private readonly Dictionary<string, (ModbusSerialServer Server, Dictionary<byte, Func<MachineFault>> Faults)> _serial = new(StringComparer.Ordinal);
     private readonly List<ModbusTcpServer> _ownPort = [];
@@ -49,7 +52,9 @@ internal sealed class ModbusFaces(IPAddress address) : IAsyncDisposable
         }
         else
         {
-            tcpServer = new ModbusTcpServer(new ModbusTcpServerOptions(address, spec.Port));
+            // A port of its own serves one machine; a shared one is a fleet behind one gateway, which an edge may read
+            // with a connection per unit (and then reconnect each after a restart): never refuse one of those.
+            tcpServer = new ModbusTcpServer(new ModbusTcpServerOptions(address, spec.Port) { MaxConnections = spec.Port == 0 ? 32 : SharedPortConnections });
             unitFaults = [];
             var faults = unitFaults;
             tcpServer.Fault = unit => ToModbus(faults.TryGetValue(unit, out var f) ? f() : faults.Count == 1 ? faults.Values.First()() : MachineFault.None);

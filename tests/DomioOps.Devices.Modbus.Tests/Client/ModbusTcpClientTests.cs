@@ -217,6 +217,23 @@ public sealed class ModbusTcpClientTests
     }
 
     [Fact]
+    public async Task ServerAtItsConnectionLimit_DropsTheNewConnection_ErrorSaysItNeverAnswered()
+    {
+        await using var server = new ModbusTcpServer(new ModbusTcpServerOptions(IPAddress.Loopback) { MaxConnections = 1 });
+        server.AddUnit(1).HoldingRegisters[0] = 7;
+        await server.StartAsync(Ct);
+        await using var first = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port));
+        await using var second = new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", server.Port) { ReadRetries = 0 });
+
+        Assert.Equal([7], await first.ReadHoldingRegistersAsync(1, 0, 1, Ct));
+        var error = await Assert.ThrowsAsync<ModbusConnectionException>(async () => await second.ReadHoldingRegistersAsync(1, 0, 1, Ct));
+
+        Assert.Contains("before answering anything", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no more connections", error.Message, StringComparison.Ordinal);
+        Assert.Equal([7], await first.ReadHoldingRegistersAsync(1, 0, 1, Ct));
+    }
+
+    [Fact]
     public async Task ServerClosesMidPipeline_ReadsRetriedOnNewConnection_WriteFailsClearly()
     {
         using var device = new TcpListener(IPAddress.Loopback, 0);

@@ -36,6 +36,38 @@ public sealed class FleetTests
         }
     }
 
+    /// <summary>
+    /// Saws sharing a port are units behind one gateway; an edge opens a connection per saw, so the port serves them all at
+    /// once (it refused any beyond 32, and a 46-saw soak lost the pieces of the saws left out).
+    /// </summary>
+    [Fact]
+    public async Task Fleet_FortySawsSharingAPort_EachReadOnAConnectionOfItsOwnAtOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var port = DomioOps.Testing.FreePort.Next();
+        await using var simulator = await SimulatorProcess.StartAsync($$"""{ "fleet": [ { "kind": "panel-saw", "count": 40, "idPrefix": "saw-", "firstPort": {{port}}, "sharePort": true } ] }""", ct);
+        var machines = (await simulator.Http.GetFromJsonAsync<List<MachineStatus>>("api/machines", ct))!;
+
+        var clients = machines.Select(_ => new ModbusTcpClient(new ModbusTcpClientOptions("127.0.0.1", port) { ReadRetries = 0 })).ToList();
+        try
+        {
+            foreach (var (saw, client) in machines.Zip(clients))
+            {
+                var registers = await client.ReadHoldingRegistersAsync(saw.UnitId, 0, 17, ct);
+                Assert.InRange(registers[12], 4400, 4600);
+            }
+
+            Assert.All(clients, client => Assert.True(client.IsConnected));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     [Fact]
     public async Task Fleet_CncRoutersSharingAPort_AreMachinesOfOneOpcUaServer()
     {
