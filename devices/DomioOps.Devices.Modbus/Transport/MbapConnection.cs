@@ -96,7 +96,7 @@ internal sealed class MbapConnection : IDisposable
         {
             if (_closeReason is not null)
             {
-                throw new ModbusConnectionException("The connection is closed.", _closeReason);
+                throw new ModbusConnectionException($"The connection is closed: {_closeReason.Message}", _closeReason);
             }
 
             do
@@ -391,7 +391,7 @@ internal sealed class MbapConnection : IDisposable
     /// <summary>What a connection closed before its first answer suggests: a server that accepts and drops connections beyond its limit.</summary>
     private string NeverAnswered => _answered
         ? ""
-        : " before answering anything (a server that takes no more connections drops new ones so: many devices and gateways serve only a few at once)";
+        : " before answering anything (it may be at its connection limit: many devices and gateways serve only a few connections at once)";
 
     /// <summary>Sends what callers queued while this thread delivered answers, unless another thread is sending it already.</summary>
     private void FlushQueued()

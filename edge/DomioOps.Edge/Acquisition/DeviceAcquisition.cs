@@ -12,6 +12,11 @@ namespace DomioOps.Edge.Acquisition;
 /// </summary>
 internal sealed partial class DeviceAcquisition(DeviceConfiguration configuration, IOptions<EdgeOptions> options, AcquisitionContext context, ILogger<DeviceAcquisition> logger) : BackgroundService
 {
+    /// <summary>The first pause before a device loop that failed unexpectedly starts again (<see cref="SuperviseAsync"/>).</summary>
+    internal static readonly TimeSpan MinRestartDelay = TimeSpan.FromSeconds(1);
+
+    internal static readonly TimeSpan MaxRestartDelay = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var running = new Dictionary<string, RunningUnit>(StringComparer.Ordinal);
@@ -109,19 +114,43 @@ internal sealed partial class DeviceAcquisition(DeviceConfiguration configuratio
     private Task Run(string machine, Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
     {
         context.Status.Report(machine, DeviceHealth.Connecting, null);
-        return Task.Run(
-            async () =>
+        return Task.Run(() => SuperviseAsync(machine, loop, context, logger, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Runs a device's loop until cancelled. A driver handles the failures its protocol and the network bring; any other
+    /// (a defect, the queue's disk full) is logged and reported, and the loop starts again after a pause that doubles up
+    /// to <see cref="MaxRestartDelay"/>: a device is never left unread in silence.
+    /// </summary>
+    internal static async Task SuperviseAsync(string machine, Func<CancellationToken, Task> loop, AcquisitionContext context, ILogger logger, CancellationToken cancellationToken)
+    {
+        var delay = MinRestartDelay;
+        try
+        {
+            while (true)
             {
                 try
                 {
                     await loop(cancellationToken);
+                    return;
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
+                    LogLoopFailed(logger, e, machine, delay);
+                    context.Status.Report(machine, DeviceHealth.Failing, $"{e.GetType().Name}: {e.Message}");
                 }
-            },
-            CancellationToken.None);
+
+                await Task.Delay(delay, context.Time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRestartDelay.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading {Machine} failed unexpectedly; starting again in {Delay}")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception, string machine, TimeSpan delay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping {Unit}: its configuration changed or it was removed")]
     private partial void LogStopping(string unit);

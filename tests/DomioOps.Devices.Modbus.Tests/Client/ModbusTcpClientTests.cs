@@ -229,7 +229,7 @@ public sealed class ModbusTcpClientTests
         var error = await Assert.ThrowsAsync<ModbusConnectionException>(async () => await second.ReadHoldingRegistersAsync(1, 0, 1, Ct));
 
         Assert.Contains("before answering anything", error.Message, StringComparison.Ordinal);
-        Assert.Contains("no more connections", error.Message, StringComparison.Ordinal);
+        Assert.Contains("connection limit", error.Message, StringComparison.Ordinal);
         Assert.Equal([7], await first.ReadHoldingRegistersAsync(1, 0, 1, Ct));
     }
 
