@@ -34,24 +34,13 @@ public sealed class MachineFeedTests(SecureCloud cloud)
         var pings = PingAsync(stuck, pinging.Token);
 
         var heard = Channel.CreateUnbounded<string>();
+        await using var reader = await ConnectReaderAsync(tag, heard.Writer, ct);
         Exception? closedBy = null;
-        await using var reader = new HubConnectionBuilder()
-            .WithUrl(new Uri(cloud.BaseAddress, MachineHub.Path.TrimStart('/')), options => options.Cookies = cloud.AdminCookies)
-            .Build();
-        reader.On<Machine>("MachineChanged", machine =>
-        {
-            if (machine.Id.EndsWith(tag, StringComparison.Ordinal))
-            {
-                heard.Writer.TryWrite(machine.Id);
-            }
-        });
         reader.Closed += e =>
         {
             closedBy = e;
             return Task.CompletedTask;
         };
-        await reader.StartAsync(ct);
-        await reader.InvokeAsync(nameof(MachineHub.Joined), ct);
 
         // About 70 KB each.
         var signals = Enumerable.Range(0, 2_000).ToDictionary(i => $"signal-{i:D5}-of-a-machine-with-many", i => (double)i);
@@ -87,18 +76,7 @@ public sealed class MachineFeedTests(SecureCloud cloud)
         var ct = TestContext.Current.CancellationToken;
         var tag = Guid.NewGuid().ToString("N")[..8];
         var heard = Channel.CreateUnbounded<string>();
-        await using var reader = new HubConnectionBuilder()
-            .WithUrl(new Uri(cloud.BaseAddress, MachineHub.Path.TrimStart('/')), options => options.Cookies = cloud.AdminCookies)
-            .Build();
-        reader.On<Machine>("MachineChanged", machine =>
-        {
-            if (machine.Id.EndsWith(tag, StringComparison.Ordinal))
-            {
-                heard.Writer.TryWrite(machine.Id);
-            }
-        });
-        await reader.StartAsync(ct);
-        await reader.InvokeAsync(nameof(MachineHub.Joined), ct);
+        await using var reader = await ConnectReaderAsync(tag, heard.Writer, ct);
         var grains = cloud.App.Services.GetRequiredService<IGrainFactory>();
         var feed = grains.GetGrain<IMachineFeedGrain>(IMachineFeedGrain.Key);
         await feed.Publish(Snapshot($"before-{tag}", []));
@@ -111,6 +89,32 @@ public sealed class MachineFeedTests(SecureCloud cloud)
         await feed.Publish(Snapshot($"after-{tag}", []));
 
         Assert.Equal([$"after-{tag}"], await ReadAsync(heard.Reader, 1, ct));
+    }
+
+    /// <summary>The administrator's hub client, joined to its groups, writing the id of each change of a machine tagged <paramref name="tag"/>.</summary>
+    private async Task<HubConnection> ConnectReaderAsync(string tag, ChannelWriter<string> heard, CancellationToken ct)
+    {
+        var reader = new HubConnectionBuilder()
+            .WithUrl(new Uri(cloud.BaseAddress, MachineHub.Path.TrimStart('/')), options => options.Cookies = cloud.AdminCookies)
+            .Build();
+        reader.On<Machine>("MachineChanged", machine =>
+        {
+            if (machine.Id.EndsWith(tag, StringComparison.Ordinal))
+            {
+                heard.TryWrite(machine.Id);
+            }
+        });
+        try
+        {
+            await reader.StartAsync(ct);
+            await reader.InvokeAsync(nameof(MachineHub.Joined), ct);
+            return reader;
+        }
+        catch
+        {
+            await reader.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Up to <paramref name="count"/> machine ids from <paramref name="heard"/>, waiting at most 60 s.</summary>

@@ -96,6 +96,8 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
             await Expect(page.Locator("#notice")).ToContainTextAsync("Finished: TERM-1 · Side panel");
             await Expect(page.Locator("#outbox-count")).ToBeHiddenAsync();
 
+            // The operations table follows the operation's grain, as for the start above.
+            await WaitForStateAsync(id, OperationState.Done, ct);
             var done = await cloud.QueryAsync(db => db.Operations.AsNoTracking().SingleAsync(o => o.Id == id, ct));
             Assert.Equal((OperationState.Done, 2, 0), (done.State, done.Good, done.Scrap));
             await Browser.AssertAccessibleAsync(page);
