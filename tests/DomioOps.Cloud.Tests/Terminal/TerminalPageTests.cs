@@ -240,7 +240,13 @@ public sealed class TerminalPageTests(ProductionCloud cloud) : IClassFixture<Pro
             await Expect(stops).ToBeHiddenAsync();
             await Expect(page.Locator("#notice")).ToContainTextAsync("Наладка");
             await Expect(page.Locator("#outbox-count")).ToBeHiddenAsync();
-            Assert.Equal(StopReason.Setup, await cloud.QueryAsync(db => db.Stops.AsNoTracking().Where(s => s.MachineId == "cnc-01").Select(s => s.Reason).SingleAsync(ct)));
+            // The terminal thanks the operator as it queues the answer, before it is sent.
+            var reason = await Storage.Eventually.ReturnsAsync(
+                () => cloud.QueryAsync(db => db.Stops.AsNoTracking().Where(s => s.MachineId == "cnc-01").Select(s => s.Reason).SingleAsync(ct)),
+                seen => seen == StopReason.Setup,
+                TimeSpan.FromSeconds(15),
+                ct);
+            Assert.Equal(StopReason.Setup, reason);
         }
         finally
         {
