@@ -119,10 +119,15 @@ internal sealed partial class TelemetryPublisher(
         var result = await _client!.PublishAsync(message, cancellationToken);
         switch (result.ReasonCode)
         {
-            case MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers:
+            case MqttClientPublishReasonCode.Success:
+            case MqttClientPublishReasonCode.NoMatchingSubscribers when _edge.Publishing.Acknowledgement == Acknowledgement.Cloud:
                 // With the cloud's acknowledgement, a broker without subscribers is no loss: nothing is acknowledged, so it is sent again.
                 _window.Published(last);
                 break;
+            case MqttClientPublishReasonCode.NoMatchingSubscribers:
+                // The broker's PUBACK would delete the samples, but it discarded them: nobody subscribes (a cloud silo
+                // between owners of this edge, or none running). Kept, and sent again after the backoff.
+                throw new InvalidOperationException($"no consumer subscribes to {message.Topic}, so the broker discarded samples {samples[0].Sequence}..{last}; they stay queued");
             case MqttClientPublishReasonCode.PayloadFormatInvalid or MqttClientPublishReasonCode.TopicNameInvalid
                 or MqttClientPublishReasonCode.NotAuthorized or MqttClientPublishReasonCode.QuotaExceeded:
                 // The cloud will never take this batch: keeping it would block everything behind it.

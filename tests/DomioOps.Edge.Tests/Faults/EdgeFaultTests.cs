@@ -91,6 +91,25 @@ public sealed class EdgeFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task BrokerAcknowledgement_NobodySubscribes_TheEdgeKeepsItsSamplesUntilSomeoneDoes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // 2 devices × 10 tags every 100 ms: about 200 samples/s, deleted from the queue on the broker's PUBACK.
+        await using var rig = await EdgeRig.StartAsync(deviceCount: 2, tags: 10, TimeSpan.FromMilliseconds(100), "Broker", ct);
+        await rig.UntilAsync(() => Task.FromResult(rig.DistinctCount() >= 500), TimeSpan.FromSeconds(60), "samples flowing", ct);
+
+        // Mosquitto answers what is published meanwhile with "no matching subscribers" (MQTT 5 PUBACK 0x10) and drops it.
+        await rig.UnsubscribeConsumerAsync(ct);
+        var (lastAtUnsubscribe, _, _) = rig.ReadQueue();
+        await rig.UntilAsync(() => Task.FromResult(rig.ReadQueue().Last >= lastAtUnsubscribe + 1_000), TimeSpan.FromSeconds(60), "1,000 samples read while nobody subscribes", ct);
+        await rig.SubscribeConsumerAsync(ct);
+        var last = await rig.DrainAndStopEdgeAsync(ct);
+
+        Assert.Equal(Enumerable.Range(1, (int)last).Select(i => (ulong)i), rig.Deliveries().Select(d => d.Sample.Sequence).Distinct().Order());
+        Assert.Contains("no consumer subscribes", rig.Edge!.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OneDeviceStopsAnswering_TheOthersKeepDelivering()
     {
         var ct = TestContext.Current.CancellationToken;

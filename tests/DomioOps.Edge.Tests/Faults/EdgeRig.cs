@@ -135,6 +135,12 @@ internal sealed partial class EdgeRig : IAsyncDisposable
         Edge = await HostProcess.StartAsync("edge/DomioOps.Edge", environment, ct);
     }
 
+    /// <summary>The consumer stops subscribing to the edge's telemetry (its session stays): the broker has no subscriber for it.</summary>
+    public async Task UnsubscribeConsumerAsync(CancellationToken ct) => await _subscriber!.UnsubscribeAsync(EdgeTopics.Telemetry(Site, EdgeId), ct);
+
+    public async Task SubscribeConsumerAsync(CancellationToken ct) =>
+        await _subscriber!.SubscribeAsync(EdgeTopics.Telemetry(Site, EdgeId), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+
     /// <summary>Every delivery so far, in arrival order.</summary>
     public List<Delivery> Deliveries()
     {
