@@ -58,6 +58,11 @@ internal static class ClusterThroughputHarness
                     ["Security__RequireTwoFactorRoles__0"] = "None",
                     ["Serilog__MinimumLevel__Default"] = "Warning",
                 }.UseExternalBroker($"silo-{i}", cloudPassword);
+                for (var e = 0; e < edges; e++)
+                {
+                    environment.AddEdge(Site, $"edge-{e}", edgeHash);
+                }
+
                 hosts.Add(await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct));
             }
 

@@ -59,12 +59,10 @@ internal sealed class IngestionCloud : IAsyncDisposable
             {
                 environment.UseExternalBroker("silo-0", cloudPassword);
             }
-            else
+
+            foreach (var edge in edges)
             {
-                foreach (var edge in edges)
-                {
-                    environment.AddEdge(site, edge, edgeHash);
-                }
+                environment.AddEdge(site, edge, edgeHash);
             }
 
             var process = await HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct);

@@ -84,6 +84,7 @@ internal sealed class SoakSystem : IAsyncDisposable
                 "domio-cloud", EdgeCredentials.Hash(system._cloudPassword));
             system._broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cloudPasswords: cloudPasswords);
             system._siloDown = new bool[silos];
+            system._edgeCount = edges;
             for (var i = 0; i < silos; i++)
             {
                 system._siloPorts.Add((FreePort.Next(), FreePort.Next(), FreePort.Next()));
@@ -96,7 +97,6 @@ internal sealed class SoakSystem : IAsyncDisposable
             }
 
             await system.StartSimulatorAsync(machines, seed, ct);
-            system._edgeCount = edges;
             for (var e = 0; e < edges; e++)
             {
                 Directory.CreateDirectory(system.EdgeData(e));
@@ -270,6 +270,11 @@ internal sealed class SoakSystem : IAsyncDisposable
             ["Serilog__WriteTo__0__Name"] = "File",
             ["Serilog__WriteTo__0__Args__path"] = Path.Combine(LogDirectory, $"silo-{index}.log"),
         }.UseExternalBroker($"silo-{index}", _cloudPassword);
+        for (var e = 0; e < _edgeCount; e++)
+        {
+            environment.AddEdge(Site, EdgeId(e), EdgeCredentials.Hash(_edgePassword));
+        }
+
         return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, _siloPorts[index].Http, StartLimit);
     }
 

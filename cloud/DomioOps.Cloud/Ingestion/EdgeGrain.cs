@@ -11,13 +11,16 @@ namespace DomioOps.Cloud.Ingestion;
 /// <summary>
 /// Reentrant: a batch beyond a sequence hole waits, in memory, for the hole to fill, while the batches that fill it
 /// are taken. Only the commit loop moves the committed sequence, and every write of the state goes through
-/// <see cref="WriteAsync"/>, one at a time.
+/// <see cref="WriteAsync"/>, one at a time. Lives on the silo that owns its edge (<see cref="EdgeOwners"/>), and moves
+/// there when the cluster changes.
 /// </summary>
 [Reentrant]
+[EdgePlacement]
 internal sealed partial class EdgeGrain(
     [PersistentState("edge")] IPersistentState<EdgeState> edge,
     IGrainFactory grains,
     TelemetryHistory history,
+    EdgeOwners owners,
     IOptions<IngestionOptions> options,
     TimeProvider time,
     ILogger<EdgeGrain> logger) : Grain, IEdgeGrain
@@ -43,6 +46,12 @@ internal sealed partial class EdgeGrain(
     private Task? _pendingWrite;
 
     private bool _committing;
+
+    /// <summary>The commit loop, awaited before the grain deactivates or moves.</summary>
+    private Task _commit = Task.CompletedTask;
+
+    /// <summary>The cluster membership the grain last checked its place against.</summary>
+    private MembershipVersion _placeChecked;
 
     /// <summary>
     /// The marks and counts as last written: what the grain answers. The state in memory runs ahead of them while a run
@@ -82,7 +91,7 @@ internal sealed partial class EdgeGrain(
         state.DuplicatesDropped += duplicates;
         if (through <= _stored.HighestSequence)
         {
-            return new IngestResult(0, duplicates, 0) { HighestSequence = _stored.HighestSequence };
+            return Result(0, duplicates, 0);
         }
 
         // Also a batch whose samples another call already holds waits: its acknowledgement must follow the commit.
@@ -91,7 +100,7 @@ internal sealed partial class EdgeGrain(
         _waiting.Add(waiter);
         if (!_committing)
         {
-            _ = CommitAsync();
+            _commit = CommitAsync();
         }
 
         while (!committed.Task.IsCompleted)
@@ -116,12 +125,15 @@ internal sealed partial class EdgeGrain(
             }
 
             await WriteAsync();
-            return new IngestResult(samples.Count - duplicates, duplicates, 0) { HighestSequence = _stored.HighestSequence };
+            return Result(samples.Count - duplicates, duplicates, 0);
         }
 
         var missing = await committed.Task;
-        return new IngestResult(samples.Count - duplicates, duplicates, missing) { HighestSequence = _stored.HighestSequence };
+        return Result(samples.Count - duplicates, duplicates, missing);
     }
+
+    private IngestResult Result(int accepted, int duplicates, ulong missing) =>
+        new(accepted, duplicates, missing) { HighestSequence = _stored.HighestSequence, Silo = owners.Local };
 
     public async Task<EdgeSnapshot> SetStatus(EdgeReport report)
     {
@@ -213,6 +225,16 @@ internal sealed partial class EdgeGrain(
     }
 
     /// <summary>
+    /// Orleans deactivates (or moves) a grain once no call is running, but the commit loop runs between calls: its
+    /// run and the write of the state finish first, so the next activation starts from them.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(_commit);
+        await Task.WhenAny(_written);
+    }
+
+    /// <summary>
     /// Commits the held samples that follow the committed sequence without a hole, in runs, until none is left; the
     /// samples that arrive meanwhile join the next run. A hole older than the reorder window (or too many held samples)
     /// is declared missing and skipped. History and machines are written (concurrently) before the edge's mark: a
@@ -247,6 +269,7 @@ internal sealed partial class EdgeGrain(
 
                 await WriteAsync();
                 Release(missing);
+                FollowOwner();
             }
         }
         catch (Exception e)
@@ -266,6 +289,28 @@ internal sealed partial class EdgeGrain(
         {
             _committing = false;
             WatchHole();
+        }
+    }
+
+    /// <summary>
+    /// After a silo joined or left, a grain no longer on its edge's owner moves there once no call is running: batches
+    /// beyond a hole are stored after <see cref="IngestionOptions.HoldUnacknowledged"/>, the grain moves, and the calls
+    /// that waited meanwhile follow it.
+    /// </summary>
+    private void FollowOwner()
+    {
+        if (owners.Version == _placeChecked)
+        {
+            return;
+        }
+
+        _placeChecked = owners.Version;
+        var key = this.GetPrimaryKeyString();
+        var (owner, local) = (owners.OwnerOf(key), owners.Local);
+        if (!owner.Equals(local))
+        {
+            LogMoving(key, local, owner);
+            MigrateOnIdle();
         }
     }
 
@@ -368,7 +413,7 @@ internal sealed partial class EdgeGrain(
         {
             var period = options.Value.ReorderWindow / 4;
             _holeTimer ??= this.RegisterGrainTimer(
-                _ => _committing ? Task.CompletedTask : CommitAsync(),
+                _ => _committing ? Task.CompletedTask : _commit = CommitAsync(),
                 new GrainTimerCreationOptions(period, period) { Interleave = true });
         }
     }
@@ -384,6 +429,9 @@ internal sealed partial class EdgeGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: the run after {Committed} through {Taken} is still being written after {Seconds} s; {Waiting} batches wait, {Held} samples held")]
     private partial void LogRunSlow(string edge, int seconds, ulong committed, ulong taken, int waiting, int held);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Edge {Edge}: the cluster changed and silo {Owner} owns the edge now; moving there from {Silo} once idle")]
+    private partial void LogMoving(string edge, SiloAddress silo, SiloAddress owner);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Edge {Edge}: sequence hole after {Highest}, next held is {Next}; {Missing} samples declared missing")]
     private partial void LogGap(string edge, ulong highest, ulong next, ulong missing);

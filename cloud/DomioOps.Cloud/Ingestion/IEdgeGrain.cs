@@ -88,6 +88,9 @@ public sealed record IngestResult([property: Id(0)] int Accepted, [property: Id(
 {
     /// <summary>The edge's committed high-water mark after the call: every sequence up to it is committed or declared missing.</summary>
     [Id(3)] public ulong HighestSequence { get; init; }
+
+    /// <summary>The silo of the grain that answered.</summary>
+    [Id(4)] public SiloAddress? Silo { get; init; }
 }
 
 [GenerateSerializer, Immutable]

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
+using Orleans.Hosting;
+
 namespace DomioOps.Cloud.Ingestion;
 
 internal static class IngestionExtensions
@@ -19,6 +21,8 @@ internal static class IngestionExtensions
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton<EdgeOwners>();
+        builder.Services.AddPlacementDirector<EdgePlacement, EdgePlacementDirector>();
         builder.Services.AddSingleton<TelemetryIngestion>();
         builder.Services.AddSingleton<EdgeConfigurationKey>();
         builder.Services.AddSingleton<EdgeCommands>();

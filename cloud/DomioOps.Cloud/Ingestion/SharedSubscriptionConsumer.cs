@@ -16,8 +16,11 @@ using MQTTnet.Protocol;
 namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
-/// Consumes edge telemetry from an external MQTT 5 broker through a shared subscription
-/// (<c>$share/{group}/domio/v1/+/+/telemetry</c>, MQTT 5 §4.8.2), so the silos split the load. Messages are taken
+/// Consumes edge telemetry from an external MQTT 5 broker. Each silo subscribes to the telemetry of the edges it owns
+/// (<see cref="EdgeOwners"/>), each through a shared subscription of its own (<c>$share/{group}/domio/v1/{site}/{edge}/telemetry</c>,
+/// MQTT 5 §4.8.2): an edge's batches arrive in order on the silo of its grain, and while ownership moves, two silos
+/// that both subscribe share them instead of both getting them. Edge status goes through one shared subscription for
+/// all edges. Messages are taken
 /// concurrently (up to <see cref="BrokerOptions.ReceiveMaximum"/>) and each is acknowledged, in the order received, only after its batch
 /// is committed (or refused for good); a transient failure drops the connection so the broker redelivers the
 /// unacknowledged messages (MQTT 5 §4.4). The session is persistent,
@@ -28,9 +31,36 @@ internal sealed partial class SharedSubscriptionConsumer(
     IOptions<BrokerOptions> options,
     TelemetryIngestion ingestion,
     EdgeCommands commands,
+    EdgeOwners owners,
+    IGrainFactory grains,
+    IngestionMetrics metrics,
     TimeProvider time,
     ILogger<SharedSubscriptionConsumer> logger) : BackgroundService
 {
+    /// <summary>How often the registry's version and the cluster's membership are looked at.</summary>
+    private static readonly TimeSpan OwnershipCheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long an edge this silo no longer owns stays subscribed: its new owner subscribes as soon as it sees the
+    /// change, so for a moment both share the edge's batches, rather than neither taking them.
+    /// </summary>
+    private static readonly TimeSpan HandOver = TimeSpan.FromSeconds(10);
+
+    /// <summary>The edges subscribed to on the current connection.</summary>
+    private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+
+    /// <summary>Edges this silo does not own, since when; unsubscribed once <see cref="HandOver"/> has passed.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _leaving = new(StringComparer.Ordinal);
+
+    /// <summary>Edges unsubscribed from this session: the session keeps no subscription of theirs from an earlier run.</summary>
+    private readonly HashSet<string> _unsubscribed = new(StringComparer.Ordinal);
+
+    /// <summary>The registered edges' MQTT user names (<c>{site}/{edge}</c>), as of <see cref="_registryVersion"/>.</summary>
+    private List<string> _registered = [];
+
+    private long _registryVersion = -1;
+    private MembershipVersion _membershipVersion;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var broker = options.Value;
@@ -91,11 +121,13 @@ internal sealed partial class SharedSubscriptionConsumer(
                 }
 
                 var subscribe = new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter($"$share/{broker.ShareGroup}/{EdgeTopics.AllTelemetry}", MqttQualityOfServiceLevel.AtLeastOnce)
                     .WithTopicFilter($"$share/{broker.ShareGroup}/{EdgeTopics.Prefix}+/+/{EdgeTopics.StatusKind}", MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();
                 await client.SubscribeAsync(subscribe, stoppingToken);
-                LogSubscribed(broker.Address, broker.Port, broker.ShareGroup);
+                // The session may have lost its subscriptions (a broker without persistence): subscribe again to every owned edge.
+                _subscribed.Clear();
+                await FollowOwnershipAsync(client, stoppingToken);
+                LogSubscribed(broker.Address, broker.Port, broker.ShareGroup, _subscribed.Count);
                 backoff = TimeSpan.FromMilliseconds(250);
                 commands.Attach(async (message, cancellationToken) =>
                 {
@@ -106,6 +138,7 @@ internal sealed partial class SharedSubscriptionConsumer(
                     }
                 },
                 end: null); // Mosquitto cannot be told to drop a client; the reloaded password and ACL files refuse it from its next packet.
+                var ownership = KeepFollowingOwnershipAsync(client, lost);
                 try
                 {
                     await AcknowledgeInOrderAsync(acknowledgements.Reader, lost);
@@ -113,6 +146,8 @@ internal sealed partial class SharedSubscriptionConsumer(
                 finally
                 {
                     commands.Attach(null, null);
+                    await lost.CancelAsync();
+                    await Task.WhenAny(ownership);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -127,6 +162,105 @@ internal sealed partial class SharedSubscriptionConsumer(
             }
         }
     }
+
+    /// <summary>Follows ownership while the connection lasts; a failure to subscribe drops the connection, which starts again.</summary>
+    private async Task KeepFollowingOwnershipAsync(IMqttClient client, CancellationTokenSource lost)
+    {
+        try
+        {
+            using var tick = new PeriodicTimer(OwnershipCheck, time);
+            while (await tick.WaitForNextTickAsync(lost.Token))
+            {
+                await FollowOwnershipAsync(client, lost.Token);
+            }
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogOwnershipFailed(e.Message);
+            await lost.CancelAsync();
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the telemetry of every registered edge this silo owns and has not subscribed to on this connection;
+    /// unsubscribes from the others once they have been someone else's for <see cref="HandOver"/>, including those an
+    /// earlier run of this silo left in its session.
+    /// </summary>
+    private async Task FollowOwnershipAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var registry = grains.GetGrain<IEdgeRegistryGrain>(IEdgeRegistryGrain.Key);
+        var (registryVersion, membershipVersion) = (await registry.GetVersion(), owners.Version);
+        if (registryVersion == _registryVersion && membershipVersion == _membershipVersion && _leaving.Count == 0 && _subscribed.Count > 0)
+        {
+            return;
+        }
+
+        if (registryVersion != _registryVersion)
+        {
+            _registered = [.. (await registry.List()).Select(e => e.UserName)];
+        }
+
+        (_registryVersion, _membershipVersion) = (registryVersion, membershipVersion);
+        var owned = owners.Owned(_registered);
+        var gained = owned.Where(edge => !_subscribed.Contains(edge)).ToList();
+        var now = time.GetUtcNow();
+        foreach (var edge in _registered.Concat(_subscribed))
+        {
+            if (owned.Contains(edge))
+            {
+                _leaving.Remove(edge);
+            }
+            else if (!_unsubscribed.Contains(edge))
+            {
+                _leaving.TryAdd(edge, now);
+            }
+        }
+
+        foreach (var chunk in gained.Chunk(100))
+        {
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var edge in chunk)
+            {
+                subscribe.WithTopicFilter(TelemetryFilter(edge), MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            var result = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
+            if (result.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+            {
+                throw new InvalidOperationException($"the broker refused the subscription to {refused.TopicFilter.Topic}: {refused.ResultCode}");
+            }
+
+            _subscribed.UnionWith(chunk);
+            _unsubscribed.ExceptWith(chunk);
+        }
+
+        var handedOver = _leaving.Where(l => now - l.Value >= HandOver).Select(l => l.Key).ToList();
+        foreach (var chunk in handedOver.Chunk(100))
+        {
+            var unsubscribe = new MqttClientUnsubscribeOptionsBuilder();
+            foreach (var edge in chunk)
+            {
+                unsubscribe.WithTopicFilter(TelemetryFilter(edge));
+                _leaving.Remove(edge);
+            }
+
+            await client.UnsubscribeAsync(unsubscribe.Build(), cancellationToken);
+            _subscribed.ExceptWith(chunk);
+            _unsubscribed.UnionWith(chunk);
+        }
+
+        metrics.Subscribed(_subscribed.Count);
+        if (gained.Count > 0 || handedOver.Count > 0)
+        {
+            LogOwnershipChanged(gained.Count, handedOver.Count, _subscribed.Count, _registered.Count);
+        }
+    }
+
+    /// <summary>An edge's own shared subscription: <paramref name="edge"/> is its MQTT user name, <c>{site}/{edge}</c>.</summary>
+    private string TelemetryFilter(string edge) => $"$share/{options.Value.ShareGroup}/{EdgeTopics.Prefix}{edge}/{EdgeTopics.TelemetryKind}";
 
     /// <summary>
     /// Acknowledges each message once its verdict is in, in the order received; a transient failure leaves it and the
@@ -148,8 +282,14 @@ internal sealed partial class SharedSubscriptionConsumer(
         lost.Token.ThrowIfCancellationRequested();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming telemetry from MQTT broker {Host}:{Port}, shared subscription group {Group}")]
-    private partial void LogSubscribed(string host, int port, string group);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming telemetry from MQTT broker {Host}:{Port}, shared subscription group {Group}: {Edges} edges owned by this silo")]
+    private partial void LogSubscribed(string host, int port, string group, int edges);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Edge ownership changed: subscribed to {Gained} edges, handed over {HandedOver}; this silo owns {Owned} of {Registered}")]
+    private partial void LogOwnershipChanged(int gained, int handedOver, int owned, int registered);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not follow edge ownership: {Reason}; reconnecting")]
+    private partial void LogOwnershipFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port}: {Reason}; reconnecting in {Seconds} s")]
     private partial void LogConnectionLost(string host, int port, string reason, double seconds);

@@ -23,6 +23,7 @@ internal sealed partial class TelemetryIngestion(
     IGrainFactory grains,
     EdgeCommands commands,
     IngestionMetrics metrics,
+    ILocalSiloDetails silo,
     IOptions<BrokerOptions> options,
     TimeProvider time,
     ILogger<TelemetryIngestion> logger)
@@ -123,7 +124,7 @@ internal sealed partial class TelemetryIngestion(
         }
 
         var result = await IngestAsync(edgeKey, samples);
-        metrics.Committed(result);
+        metrics.Committed(result, silo.SiloAddress);
         // Also when everything was a duplicate: a republished batch means the edge missed an acknowledgement.
         commands.Acknowledge(site, edge, result.HighestSequence);
         return MqttPubAckReasonCode.Success;

@@ -1,6 +1,9 @@
 using DomioOps.Models.Wire;
 
+using DomioOps.Cloud.Ingestion;
+
 using Orleans.Placement;
+using Orleans.Runtime.Placement;
 
 namespace DomioOps.Cloud.Machines;
 
@@ -8,13 +11,18 @@ namespace DomioOps.Cloud.Machines;
 /// Owns the live state of one machine: its woodworking state, piece count and the last value of every
 /// signal. Persisted after every applied batch, so a restarted cloud continues where it was.
 /// Activated on the silo of its first caller, usually its edge's grain committing samples: a machine's samples then
-/// stay on that silo instead of crossing to another one in a cluster.
+/// stay on that silo instead of crossing to another one in a cluster. When the cluster changes, it follows its edge to the
+/// silo that owns it (<see cref="EdgeOwners"/>).
 /// </summary>
 [PreferLocalPlacement]
 internal sealed class MachineGrain(
     [PersistentState("machine")] IPersistentState<MachineGrainState> machine,
-    IGrainFactory grains) : Grain, IMachineGrain
+    IGrainFactory grains,
+    EdgeOwners owners) : Grain, IMachineGrain
 {
+    /// <summary>The cluster membership the grain last checked its place against.</summary>
+    private MembershipVersion _placeChecked;
+
     public async Task Apply(string site, string edge, IReadOnlyList<MachineSample> samples)
     {
         try
@@ -26,6 +34,24 @@ internal sealed class MachineGrain(
             // The state in memory may be ahead of what was stored: start again from storage.
             DeactivateOnIdle();
             throw;
+        }
+
+        FollowEdge(site, edge);
+    }
+
+    /// <summary>After a silo joined or left, a machine that is not on its edge's owner moves there once idle.</summary>
+    private void FollowEdge(string site, string edge)
+    {
+        if (owners.Version == _placeChecked)
+        {
+            return;
+        }
+
+        _placeChecked = owners.Version;
+        var owner = owners.OwnerOf(EdgeGrain.Key(site, edge));
+        if (!owner.Equals(owners.Local))
+        {
+            GrainContext.Migrate(new() { [IPlacementDirector.PlacementHintKey] = owner });
         }
     }
 
