@@ -73,20 +73,19 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await Cluster.StartAsync(silos: 2, ct);
-        // Once both silos have followed the membership, exactly one subscribes to the edge (a hand-over keeps both for 10 s).
-        var settled = 0;
-        await cluster.UntilAsync(async () =>
-        {
-            settled = await cluster.MetricAsync("domio_ingestion_edges_subscribed", ct) is [{ } first, { } second] && first + second == 1 ? settled + 1 : 0;
-            return settled >= 3;
-        }, "one silo subscribed to the edge", ct);
+        await EdgeOwnership.SettledAsync(cluster.Silos, edges: 1, Bound, ct);
         using var edge = await cluster.ConnectEdgeAsync(ct);
 
         await PublishAllAsync(edge, _ => Task.CompletedTask, ct);
 
         AssertCommittedOnce(await cluster.WaitForAllCommittedAsync(ct), await cluster.GetMachineAsync(ct));
-        var local = (await cluster.MetricAsync("domio_ingestion_batches_total", ct, "grain=\"this-silo\"")).Sum(v => v ?? 0);
-        var crossed = (await cluster.MetricAsync("domio_ingestion_batches_total", ct, "grain=\"other-silo\"")).Sum(v => v ?? 0);
+        double local = 0, crossed = 0;
+        foreach (var silo in cluster.Silos)
+        {
+            local += await silo.MetricAsync("domio_ingestion_batches_total", ct, "grain=\"this-silo\"") ?? 0;
+            crossed += await silo.MetricAsync("domio_ingestion_batches_total", ct, "grain=\"other-silo\"") ?? 0;
+        }
+
         output.WriteLine($"batches committed by the grain on the silo that took them: {local}; on another silo: {crossed}");
         Assert.True(local >= Batches, $"{local} batches counted on the taking silo, {Batches} published");
         Assert.Equal(0, crossed);
@@ -261,35 +260,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
             }
 
             throw new TimeoutException($"after {Bound.TotalSeconds} s the cluster shows {last}\n{Logs()}");
-        }
-
-        /// <summary>Each live silo's value of a metric (with <paramref name="label"/>, e.g. <c>grain="this-silo"</c>) from its Prometheus endpoint; null where it is not reported.</summary>
-        public async Task<long?[]> MetricAsync(string name, CancellationToken ct, string label = "")
-        {
-            var values = new List<long?>();
-            foreach (var silo in Silos.Where(s => !s.HasExited))
-            {
-                var text = await _http.GetStringAsync(new Uri(silo.BaseAddress, "metrics"), ct);
-                var found = text.Split('\n').FirstOrDefault(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal)) && l.Contains(label, StringComparison.Ordinal));
-                var value = found?[(found.LastIndexOf('}') is var end and >= 0 ? end + 1 : name.Length)..].Trim().Split(' ')[0];
-                values.Add(value is null ? null : (long)double.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-
-            return [.. values];
-        }
-
-        public async Task UntilAsync(Func<Task<bool>> condition, string what, CancellationToken ct)
-        {
-            var deadline = DateTime.UtcNow + Bound;
-            while (!await condition())
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"{what}: not within {Bound.TotalSeconds} s\n{Logs()}");
-                }
-
-                await Task.Delay(1000, ct);
-            }
         }
 
         public Task<MachineView?> GetMachineAsync(CancellationToken ct) => AskAnySiloAsync<MachineView>($"api/machines/{Machine}", ct);

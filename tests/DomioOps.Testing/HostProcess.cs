@@ -11,6 +11,8 @@ namespace DomioOps.Testing;
 /// </summary>
 public sealed class HostProcess : IAsyncDisposable
 {
+    private static readonly HttpClient Metrics = new() { Timeout = TimeSpan.FromSeconds(10) };
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -126,6 +128,18 @@ public sealed class HostProcess : IAsyncDisposable
     {
         await StopAsync(kill: true);
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// A metric from the host's Prometheus endpoint (<c>/metrics</c>): the first series named <paramref name="name"/> whose
+    /// labels contain <paramref name="label"/> (e.g. <c>grain="this-silo"</c>); null when the host reports none.
+    /// </summary>
+    public async Task<double?> MetricAsync(string name, CancellationToken cancellationToken, string label = "")
+    {
+        var text = await Metrics.GetStringAsync(new Uri(BaseAddress, "metrics"), cancellationToken);
+        var line = text.Split('\n').FirstOrDefault(l =>
+            (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal)) && l.Contains(label, StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(line.LastIndexOf('}') is var end and >= 0 ? end + 1 : name.Length)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
     public override string ToString() => $"{Name} (pid {_process.Id}, http {HttpPort})";

@@ -44,7 +44,7 @@ internal sealed partial class SharedSubscriptionConsumer(
     /// How long an edge this silo no longer owns stays subscribed: its new owner subscribes as soon as it sees the
     /// change, so for a moment both share the edge's batches, rather than neither taking them.
     /// </summary>
-    private static readonly TimeSpan HandOver = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HandOver = TimeSpan.FromSeconds(5);
 
     /// <summary>The edges subscribed to on the current connection.</summary>
     private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
