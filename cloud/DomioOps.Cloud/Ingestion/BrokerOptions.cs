@@ -19,7 +19,7 @@ public sealed class BrokerOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 1883;
 
-    /// <summary>External: the shared-subscription group all silos join, so each batch goes to one silo.</summary>
+    /// <summary>External: the shared-subscription group all silos join for the edges' status, so each goes to one silo (telemetry goes to the silo that owns the edge).</summary>
     public string ShareGroup { get; set; } = "domio-cloud";
 
     /// <summary>External: this silo's MQTT client id; stable across restarts so unacknowledged batches are redelivered to it.</summary>

@@ -17,10 +17,11 @@ namespace DomioOps.Cloud.Ingestion;
 
 /// <summary>
 /// Consumes edge telemetry from an external MQTT 5 broker. Each silo subscribes to the telemetry of the edges it owns
-/// (<see cref="EdgeOwners"/>), each through a shared subscription of its own (<c>$share/{group}/domio/v1/{site}/{edge}/telemetry</c>,
-/// MQTT 5 §4.8.2): an edge's batches arrive in order on the silo of its grain, and while ownership moves, two silos
-/// that both subscribe share them instead of both getting them. Edge status goes through one shared subscription for
-/// all edges. Messages are taken
+/// (<see cref="EdgeOwners"/>, <c>domio/v1/{site}/{edge}/telemetry</c>): an edge's batches arrive in order on the silo of
+/// its grain. While ownership moves, the old and the new owner both get them, and the grain drops the copies. Not a
+/// shared subscription: a member that never comes back (a replaced silo) would keep taking every other batch of the
+/// edge until its session expires, the one that fills a hole included, again at each replay. Edge status goes through
+/// one shared subscription for all edges (<c>$share/{group}/domio/v1/+/+/status</c>, MQTT 5 §4.8.2). Messages are taken
 /// concurrently (up to <see cref="BrokerOptions.ReceiveMaximum"/>) and each is acknowledged, in the order received, only after its batch
 /// is committed (or refused for good); a transient failure drops the connection so the broker redelivers the
 /// unacknowledged messages (MQTT 5 §4.4). The session is persistent,
@@ -42,7 +43,7 @@ internal sealed partial class SharedSubscriptionConsumer(
 
     /// <summary>
     /// How long an edge this silo no longer owns stays subscribed: its new owner subscribes as soon as it sees the
-    /// change, so for a moment both share the edge's batches, rather than neither taking them.
+    /// change, so for a moment both get the edge's batches, rather than neither.
     /// </summary>
     private static readonly TimeSpan HandOver = TimeSpan.FromSeconds(5);
 
@@ -154,8 +155,9 @@ internal sealed partial class SharedSubscriptionConsumer(
             {
                 break;
             }
-            catch (Exception e) when (e is OperationCanceledException or MqttCommunicationException or InvalidOperationException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // The broker, or the registry (PostgreSQL) that says which edges to subscribe to, is away: try again.
                 LogConnectionLost(broker.Address, broker.Port, e.Message, backoff.TotalSeconds);
                 await Task.Delay(backoff, time, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
@@ -259,8 +261,8 @@ internal sealed partial class SharedSubscriptionConsumer(
         }
     }
 
-    /// <summary>An edge's own shared subscription: <paramref name="edge"/> is its MQTT user name, <c>{site}/{edge}</c>.</summary>
-    private string TelemetryFilter(string edge) => $"$share/{options.Value.ShareGroup}/{EdgeTopics.Prefix}{edge}/{EdgeTopics.TelemetryKind}";
+    /// <summary>An edge's telemetry topic: <paramref name="edge"/> is its MQTT user name, <c>{site}/{edge}</c>.</summary>
+    private static string TelemetryFilter(string edge) => $"{EdgeTopics.Prefix}{edge}/{EdgeTopics.TelemetryKind}";
 
     /// <summary>
     /// Acknowledges each message once its verdict is in, in the order received; a transient failure leaves it and the
@@ -282,7 +284,7 @@ internal sealed partial class SharedSubscriptionConsumer(
         lost.Token.ThrowIfCancellationRequested();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming telemetry from MQTT broker {Host}:{Port}, shared subscription group {Group}: {Edges} edges owned by this silo")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming from MQTT broker {Host}:{Port} the telemetry of the {Edges} edges this silo owns, and edge status in shared subscription group {Group}")]
     private partial void LogSubscribed(string host, int port, string group, int edges);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Edge ownership changed: subscribed to {Gained} edges, handed over {HandedOver}; this silo owns {Owned} of {Registered}")]
