@@ -1,6 +1,5 @@
-using DomioOps.Models.Wire;
-
 using DomioOps.Cloud.Ingestion;
+using DomioOps.Models.Wire;
 
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
