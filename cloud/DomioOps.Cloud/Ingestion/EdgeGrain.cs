@@ -307,7 +307,7 @@ internal sealed partial class EdgeGrain(
         _placeChecked = owners.Version;
         var key = this.GetPrimaryKeyString();
         var (owner, local) = (owners.OwnerOf(key), owners.Local);
-        if (!owner.Equals(local))
+        if (owner is not null && !owner.Equals(local))
         {
             LogMoving(key, local, owner);
             MigrateOnIdle();

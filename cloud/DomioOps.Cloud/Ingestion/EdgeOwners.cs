@@ -17,7 +17,8 @@ internal sealed class EdgeOwners(IClusterMembershipService membership, ILocalSil
     /// <summary>Changes whenever a silo joins, leaves or changes status: ownership may have moved.</summary>
     public MembershipVersion Version => membership.CurrentSnapshot.Version;
 
-    public SiloAddress OwnerOf(string edgeKey) => Owner(edgeKey, ActiveSilos());
+    /// <summary>The edge's owner among the active silos; null when none is (the last silo, stopping).</summary>
+    public SiloAddress? OwnerOf(string edgeKey) => ActiveSilos() is { Count: > 0 } silos ? Owner(edgeKey, silos) : null;
 
     /// <summary>The edges among <paramref name="edgeKeys"/> this silo owns; none while it is not active itself (starting or stopping).</summary>
     public HashSet<string> Owned(IEnumerable<string> edgeKeys)

@@ -48,7 +48,7 @@ internal sealed class MachineGrain(
 
         _placeChecked = owners.Version;
         var owner = owners.OwnerOf(EdgeGrain.Key(site, edge));
-        if (!owner.Equals(owners.Local))
+        if (owner is not null && !owner.Equals(owners.Local))
         {
             GrainContext.Migrate(new() { [IPlacementDirector.PlacementHintKey] = owner });
         }
