@@ -68,7 +68,7 @@ internal static class ClusterThroughputHarness
 
             using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { Timeout = TimeSpan.FromSeconds(10) };
             (await http.PostAsJsonAsync(new Uri(hosts[0].BaseAddress, "api/account/sign-in"), new { userName = "admin", password = adminPassword }, ct)).EnsureSuccessStatusCode();
-            // Steady state: a silo that joined takes its edges over, and both share them meanwhile; the soak measures that.
+            // Steady state: a silo that joined takes its edges over, and both get their batches meanwhile; the soak measures that.
             await EdgeOwnership.SettledAsync(hosts, edges, TimeSpan.FromSeconds(120), ct);
 
             var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -38,6 +38,7 @@ internal sealed class SoakSystem : IAsyncDisposable
 
     private readonly string _folder = Directory.CreateTempSubdirectory("domioops-soak-").FullName;
     private readonly string _edgePassword = EdgeCredentials.NewPassword();
+    private readonly string _edgePasswordHash;
     private readonly string _cloudPassword = EdgeCredentials.NewPassword();
     private readonly string _adminPassword = $"Soak-{Guid.NewGuid():N}-A1";
     private readonly List<(int Http, int Silo, int Gateway)> _siloPorts = [];
@@ -48,7 +49,11 @@ internal sealed class SoakSystem : IAsyncDisposable
     private int _edgeCount;
     private bool[] _siloDown = [];
 
-    private SoakSystem(PostgresServer postgres) => Postgres = postgres;
+    private SoakSystem(PostgresServer postgres)
+    {
+        Postgres = postgres;
+        _edgePasswordHash = EdgeCredentials.Hash(_edgePassword);
+    }
 
     /// <summary>Samples one saw yields per second: every tag at every read.</summary>
     public static int SamplesPerMachinePerSecond => (int)(SawTags.Length * (TimeSpan.FromSeconds(1) / PollInterval));
@@ -80,7 +85,7 @@ internal sealed class SoakSystem : IAsyncDisposable
         try
         {
             var (passwords, cloudPasswords, acl) = MosquittoConfiguration.Render(
-                Enumerable.Range(0, edges).Select(e => new EdgeRegistration(Site, EdgeId(e), EdgeCredentials.Hash(system._edgePassword), Disabled: false)),
+                Enumerable.Range(0, edges).Select(e => new EdgeRegistration(Site, EdgeId(e), system._edgePasswordHash, Disabled: false)),
                 "domio-cloud", EdgeCredentials.Hash(system._cloudPassword));
             system._broker = await MosquittoBroker.StartAsync(passwords, acl, ct, cloudPasswords: cloudPasswords);
             system._siloDown = new bool[silos];
@@ -272,7 +277,7 @@ internal sealed class SoakSystem : IAsyncDisposable
         }.UseExternalBroker($"silo-{index}", _cloudPassword);
         for (var e = 0; e < _edgeCount; e++)
         {
-            environment.AddEdge(Site, EdgeId(e), EdgeCredentials.Hash(_edgePassword));
+            environment.AddEdge(Site, EdgeId(e), _edgePasswordHash);
         }
 
         return HostProcess.StartAsync("cloud/DomioOps.Cloud", environment.Variables, ct, _siloPorts[index].Http, StartLimit);

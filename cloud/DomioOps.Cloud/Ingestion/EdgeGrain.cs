@@ -299,17 +299,10 @@ internal sealed partial class EdgeGrain(
     /// </summary>
     private void FollowOwner()
     {
-        if (owners.Version == _placeChecked)
-        {
-            return;
-        }
-
-        _placeChecked = owners.Version;
         var key = this.GetPrimaryKeyString();
-        var (owner, local) = (owners.OwnerOf(key), owners.Local);
-        if (owner is not null && !owner.Equals(local))
+        if (owners.OwnerElsewhereSince(key, ref _placeChecked) is { } owner)
         {
-            LogMoving(key, local, owner);
+            LogMoving(key, owners.Local, owner);
             MigrateOnIdle();
         }
     }

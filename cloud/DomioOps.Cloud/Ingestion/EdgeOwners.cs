@@ -20,6 +20,22 @@ internal sealed class EdgeOwners(IClusterMembershipService membership, ILocalSil
     /// <summary>The edge's owner among the active silos; null when none is (the last silo, stopping).</summary>
     public SiloAddress? OwnerOf(string edgeKey) => ActiveSilos() is { Count: > 0 } silos ? Owner(edgeKey, silos) : null;
 
+    /// <summary>
+    /// The edge's owner when the membership changed since <paramref name="checkedVersion"/> (which moves to the current
+    /// one) and the owner is another silo; null otherwise. What a grain that lives beside its edge asks after its work.
+    /// </summary>
+    public SiloAddress? OwnerElsewhereSince(string edgeKey, ref MembershipVersion checkedVersion)
+    {
+        var version = Version;
+        if (version == checkedVersion)
+        {
+            return null;
+        }
+
+        checkedVersion = version;
+        return OwnerOf(edgeKey) is { } owner && !owner.Equals(Local) ? owner : null;
+    }
+
     /// <summary>The edges among <paramref name="edgeKeys"/> this silo owns; none while it is not active itself (starting or stopping).</summary>
     public HashSet<string> Owned(IEnumerable<string> edgeKeys)
     {

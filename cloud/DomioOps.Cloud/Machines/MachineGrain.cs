@@ -41,14 +41,7 @@ internal sealed class MachineGrain(
     /// <summary>After a silo joined or left, a machine that is not on its edge's owner moves there once idle.</summary>
     private void FollowEdge(string site, string edge)
     {
-        if (owners.Version == _placeChecked)
-        {
-            return;
-        }
-
-        _placeChecked = owners.Version;
-        var owner = owners.OwnerOf(EdgeGrain.Key(site, edge));
-        if (owner is not null && !owner.Equals(owners.Local))
+        if (owners.OwnerElsewhereSince(EdgeGrain.Key(site, edge), ref _placeChecked) is { } owner)
         {
             GrainContext.Migrate(new() { [IPlacementDirector.PlacementHintKey] = owner });
         }
